@@ -1,0 +1,35 @@
+/** An error whose message is meant for the user as-is: printed on one line, without a stack. */
+export class UserError extends Error {
+  constructor(message: string, readonly exitCode = 1) {
+    super(message);
+    this.name = 'UserError';
+  }
+}
+
+/** Bad input on the command line or in an API request (exit code 2, HTTP 400). */
+export class InvalidArgumentError extends UserError {
+  constructor(message: string) {
+    super(message, 2);
+    this.name = 'InvalidArgumentError';
+  }
+}
+
+export class NotFoundError extends UserError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'NotFoundError';
+  }
+}
+
+/** A DAG definition problem: cycle, duplicate task id, unknown option… Names the DAG and task. */
+export class DagDefinitionError extends UserError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'DagDefinitionError';
+  }
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,75 @@
+import { TriggerRule, WeightRule } from './states';
+
+/**
+ * The JSON form of a DAG stored in `serialized_dag.data`. The scheduler and web server work only
+ * from this; it must hold everything they need without importing the DAG file.
+ * All durations are milliseconds, all dates ISO-8601 UTC strings.
+ */
+
+/** How a DAG is scheduled, as stored. Built from the `schedule` option by the timetables module. */
+export type ScheduleSpec =
+  | { kind: 'none' }
+  | { kind: 'once' }
+  | { kind: 'cron'; expression: string; timezone: string }
+  | { kind: 'interval'; everyMs: number };
+
+export interface SerializedSensor {
+  pokeIntervalMs: number;
+  timeoutMs: number;
+  mode: 'poke' | 'reschedule';
+  softFail: boolean;
+}
+
+export interface SerializedTask {
+  taskId: string;
+  /** Operator class name, e.g. 'BashOperator'. */
+  operator: string;
+  /** Direct upstream task ids (sorted). */
+  upstream: string[];
+  /** Direct downstream task ids (sorted). */
+  downstream: string[];
+  triggerRule: TriggerRule;
+  retries: number;
+  retryDelayMs: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelayMs: number | null;
+  executionTimeoutMs: number | null;
+  pool: string;
+  poolSlots: number;
+  /** Own weight as given; the effective priority is computed with weightRule. */
+  priorityWeight: number;
+  weightRule: WeightRule;
+  queue: string;
+  dependsOnPast: boolean;
+  /** Names of templated fields and their raw (unrendered) values, for the UI. */
+  templateFields: Record<string, unknown>;
+  /** Present for sensors. */
+  sensor?: SerializedSensor;
+  doc?: string;
+  /** The task group path ('group.sub') the task belongs to, if any. */
+  taskGroup?: string;
+}
+
+export interface SerializedDag {
+  /** Bumped when the shape changes incompatibly. */
+  formatVersion: 1;
+  dagId: string;
+  description: string | null;
+  /** Absolute path of the file that defines the DAG. */
+  fileloc: string;
+  schedule: ScheduleSpec;
+  /** The schedule as the user wrote it, for display ('0 12 * * *', '@daily', 'every 30m'). */
+  scheduleText: string | null;
+  startDate: string | null;
+  endDate: string | null;
+  catchup: boolean;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  dagrunTimeoutMs: number | null;
+  tags: string[];
+  owner: string;
+  params: Record<string, unknown>;
+  docMd: string | null;
+  /** Tasks in topological order. */
+  tasks: SerializedTask[];
+}

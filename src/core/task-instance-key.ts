@@ -1,0 +1,22 @@
+/** A task instance is identified by these four fields; map_index -1 means "not mapped". */
+export interface TaskInstanceKey {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
+}
+
+export function tiKeyString(key: TaskInstanceKey): string {
+  return JSON.stringify([key.dagId, key.runId, key.taskId, key.mapIndex]);
+}
+
+export function tiKeyFromString(text: string): TaskInstanceKey {
+  const [dagId, runId, taskId, mapIndex] = JSON.parse(text) as [string, string, string, number];
+  return { dagId, runId, taskId, mapIndex };
+}
+
+export function describeTi(key: TaskInstanceKey, tryNumber?: number): string {
+  const map = key.mapIndex >= 0 ? `[${key.mapIndex}]` : '';
+  const attempt = tryNumber !== undefined ? ` try ${tryNumber}` : '';
+  return `${key.dagId}.${key.taskId}${map} (${key.runId})${attempt}`;
+}

@@ -1,0 +1,26 @@
+import { AuditLogEntity } from './audit-log.entity';
+import { ConnectionEntity } from './connection.entity';
+import { DagCodeEntity } from './dag-code.entity';
+import { DagRunEntity } from './dag-run.entity';
+import { DagEntity } from './dag.entity';
+import { ImportErrorEntity } from './import-error.entity';
+import { JobEntity } from './job.entity';
+import { PoolEntity } from './pool.entity';
+import { SerializedDagEntity } from './serialized-dag.entity';
+import { TaskInstanceHistoryEntity } from './task-instance-history.entity';
+import { TaskInstanceEntity } from './task-instance.entity';
+import { UserEntity } from './user.entity';
+import { VariableEntity } from './variable.entity';
+import { XComEntity } from './xcom.entity';
+
+export {
+  AuditLogEntity, ConnectionEntity, DagCodeEntity, DagRunEntity, DagEntity, ImportErrorEntity, JobEntity, PoolEntity,
+  SerializedDagEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, UserEntity, VariableEntity, XComEntity,
+};
+export { DEFAULT_POOL } from './pool.entity';
+export type { UserRole } from './user.entity';
+
+export const ALL_ENTITIES = [
+  AuditLogEntity, ConnectionEntity, DagCodeEntity, DagRunEntity, DagEntity, ImportErrorEntity, JobEntity, PoolEntity,
+  SerializedDagEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, UserEntity, VariableEntity, XComEntity,
+];

@@ -1,0 +1,15 @@
+import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import { DATE_COLUMN } from '../column-types';
+
+export type UserRole = 'admin' | 'op' | 'viewer';
+
+@Entity({ name: 'dagctl_user' })
+@Index('dagctl_user_username_key', ['username'], { unique: true })
+export class UserEntity {
+  @PrimaryGeneratedColumn({ name: 'id' }) id!: number;
+  @Column({ name: 'username', type: 'varchar', length: 256 }) username!: string;
+  @Column({ name: 'password_hash', type: 'varchar', length: 256 }) passwordHash!: string;
+  @Column({ name: 'role', type: 'varchar', length: 20 }) role!: UserRole;
+  @Column({ name: 'created_at', ...DATE_COLUMN }) createdAt!: Date | null;
+  @Column({ name: 'last_login', ...DATE_COLUMN }) lastLogin!: Date | null;
+}

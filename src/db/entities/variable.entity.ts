@@ -1,0 +1,10 @@
+import { Column, Entity, PrimaryGeneratedColumn, Index } from 'typeorm';
+
+@Entity({ name: 'variable' })
+@Index('variable_key_key', ['key'], { unique: true })
+export class VariableEntity {
+  @PrimaryGeneratedColumn({ name: 'id' }) id!: number;
+  @Column({ name: 'key', type: 'varchar', length: 250 }) key!: string;
+  @Column({ name: 'val', type: 'text', nullable: true }) val!: string | null;
+  @Column({ name: 'description', type: 'text', nullable: true }) description!: string | null;
+}

@@ -1,0 +1,81 @@
+import type { TaskInstanceKey } from '../core/task-instance-key';
+
+/**
+ * What the scheduler hands an executor: everything needed to run ONE try of a task instance,
+ * without the runner having to ask the scheduler anything (bullmq workers have no DB access).
+ */
+export interface TaskWorkload {
+  key: TaskInstanceKey;
+  tryNumber: number;
+  /** The DAG file to load. */
+  fileloc: string;
+  /** Serialized DAG hash the scheduler decided with; the runner warns/fails on a mismatch. */
+  dagHash: string | null;
+  queue: string;
+  /** Higher runs first. */
+  priority: number;
+  executionTimeoutMs: number | null;
+  pool: string;
+  poolSlots: number;
+  /** Run facts for the task context. */
+  logicalDate: string;
+  dataIntervalStart: string | null;
+  dataIntervalEnd: string | null;
+  runType: string;
+  conf: Record<string, unknown>;
+  maxTries: number;
+  /** XComs of upstream tasks in this run: taskId → key → JSON value. */
+  xcoms: Record<string, Record<string, unknown>>;
+  /** For sensors in reschedule mode: when the first poke happened (timeout counts from it). */
+  firstRescheduleDate: string | null;
+}
+
+/** The outcome the task runner reports for one try. */
+export type TaskOutcomeState = 'success' | 'failed' | 'skipped' | 'up_for_reschedule';
+
+export interface TaskOutcome {
+  state: TaskOutcomeState;
+  /** XComs pushed by the try: key → JSON value ('return_value' for what the task returned). */
+  xcoms?: Record<string, unknown>;
+  /** One-line reason for failure / skip / reschedule. */
+  reason?: string;
+  /** For up_for_reschedule: when to poke again (ISO). */
+  rescheduleAt?: string;
+  /** Task ids to follow for branch operators; other direct downstream tasks get skipped. */
+  followTaskIds?: string[];
+  /** ShortCircuit: skip every downstream task. */
+  skipDownstream?: boolean;
+  /** True when failing must not retry (e.g. the DAG/task no longer exists). */
+  noRetry?: boolean;
+  renderedFields?: Record<string, unknown>;
+}
+
+/** What executors report; the scheduler alone turns these into task state. */
+export type ExecutorEvent =
+  | { type: 'started'; key: TaskInstanceKey; tryNumber: number; at: string; hostname: string; pid: number | null }
+  | { type: 'finished'; key: TaskInstanceKey; tryNumber: number; at: string; outcome: TaskOutcome }
+  /** The process running the try died or was killed (timeout, crash, lost worker). */
+  | { type: 'lost'; key: TaskInstanceKey; tryNumber: number; at: string; reason: string };
+
+/**
+ * A tiny interface, like Airflow's BaseExecutor: executors run tasks and report events; they
+ * never touch task state in the database.
+ */
+export interface Executor {
+  readonly name: string;
+  start(): Promise<void>;
+  /** Hand over a workload; it starts as soon as a slot is free. */
+  queueWorkload(workload: TaskWorkload): void;
+  /** How many more workloads may be queued now. */
+  slotsAvailable(): number;
+  /** Take (and clear) the events reported since the last call. */
+  drainEvents(): ExecutorEvent[];
+  /** Called whenever a new event is available, so the scheduler loop can wake at once. */
+  onEvent(listener: () => void): void;
+  /** Keys of tries this executor currently runs (for zombie detection after restarts). */
+  runningKeys(): Array<{ key: TaskInstanceKey; tryNumber: number }>;
+  /** Stop taking work and wait for running tries to finish (up to timeoutMs), then kill them. */
+  end(timeoutMs?: number): Promise<void>;
+  /** Kill everything now. */
+  terminate(): Promise<void>;
+}
