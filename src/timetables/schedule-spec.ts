@@ -1,0 +1,49 @@
+import { CronExpressionParser } from 'cron-parser';
+import { DagDefinitionError } from '../core/errors';
+import { Duration, parseDuration } from '../core/duration';
+import type { ScheduleSpec } from '../core/serialized-dag';
+
+/** The `schedule` option of a DAG as users write it. */
+export type ScheduleOption = string | { every: Duration } | null | undefined;
+
+export const CRON_PRESETS: Record<string, string> = {
+  '@hourly': '0 * * * *',
+  '@daily': '0 0 * * *',
+  '@midnight': '0 0 * * *',
+  '@weekly': '0 0 * * 0',
+  '@monthly': '0 0 1 * *',
+  '@yearly': '0 0 1 1 *',
+  '@annually': '0 0 1 1 *',
+};
+
+/** Turn the authoring option into the stored ScheduleSpec; throws DagDefinitionError on bad input. */
+export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId = '?'): ScheduleSpec {
+  if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None') return { kind: 'none' };
+  if (typeof schedule === 'object') {
+    if (!('every' in schedule)) throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
+    let everyMs: number;
+    try {
+      everyMs = parseDuration(schedule.every, 'schedule.every');
+    } catch (err) {
+      throw new DagDefinitionError(`DAG '${dagId}': ${(err as Error).message}`);
+    }
+    if (everyMs <= 0) throw new DagDefinitionError(`DAG '${dagId}': schedule.every must be positive`);
+    return { kind: 'interval', everyMs };
+  }
+  if (typeof schedule !== 'string') throw new DagDefinitionError(`DAG '${dagId}': schedule must be a cron string, a preset, { every } or null`);
+  const text = schedule.trim();
+  if (text === '@once') return { kind: 'once' };
+  const expression = CRON_PRESETS[text] ?? text;
+  if (text.startsWith('@') && !CRON_PRESETS[text]) {
+    throw new DagDefinitionError(`DAG '${dagId}': unknown schedule preset '${text}' (use ${Object.keys(CRON_PRESETS).join(', ')}, @once or null)`);
+  }
+  if (expression.split(/\s+/).length !== 5) {
+    throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': expected 5 fields (minute hour day month weekday)`);
+  }
+  try {
+    CronExpressionParser.parse(expression, { tz: timezone });
+  } catch (err) {
+    throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': ${(err as Error).message}`);
+  }
+  return { kind: 'cron', expression, timezone };
+}
