@@ -30,4 +30,6 @@ export interface TaskContext {
   log: TaskLogger;
   /** Aborted when the try must stop (execution timeout, shutdown). */
   signal: AbortSignal;
+  /** Sensors in reschedule mode: when the first poke of this task instance happened. */
+  firstRescheduleDate?: Date | null;
 }

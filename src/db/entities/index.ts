@@ -1,3 +1,4 @@
+import { ApiTokenEntity } from './api-token.entity';
 import { AuditLogEntity } from './audit-log.entity';
 import { ConnectionEntity } from './connection.entity';
 import { DagCodeEntity } from './dag-code.entity';
@@ -11,11 +12,13 @@ import { TaskInstanceHistoryEntity } from './task-instance-history.entity';
 import { TaskInstanceEntity } from './task-instance.entity';
 import { UserEntity } from './user.entity';
 import { VariableEntity } from './variable.entity';
+import { WebSessionEntity } from './web-session.entity';
 import { XComEntity } from './xcom.entity';
 
 export {
   AuditLogEntity, ConnectionEntity, DagCodeEntity, DagRunEntity, DagEntity, ImportErrorEntity, JobEntity, PoolEntity,
   SerializedDagEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, UserEntity, VariableEntity, XComEntity,
+  ApiTokenEntity, WebSessionEntity,
 };
 export { DEFAULT_POOL } from './pool.entity';
 export type { UserRole } from './user.entity';
@@ -23,4 +26,5 @@ export type { UserRole } from './user.entity';
 export const ALL_ENTITIES = [
   AuditLogEntity, ConnectionEntity, DagCodeEntity, DagRunEntity, DagEntity, ImportErrorEntity, JobEntity, PoolEntity,
   SerializedDagEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, UserEntity, VariableEntity, XComEntity,
+  ApiTokenEntity, WebSessionEntity,
 ];

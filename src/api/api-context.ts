@@ -1,0 +1,31 @@
+import type { Request, Response } from 'express';
+import type { AppContext } from '../app/app-context';
+import type { UserRole } from '../web/auth/auth-user';
+
+/** What every API handler gets besides the request: the app and the key for file tokens. */
+export interface ApiContext {
+  app: AppContext;
+  /** Signs `file_token`s so clients can only read DAG sources the server named. */
+  secretKey: string;
+}
+
+export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
+
+/** Who may call a route: anyone, or logged-in users with at least this role. */
+export type RouteAccess = 'public' | UserRole;
+
+export interface ApiRoute {
+  method: HttpMethod;
+  /** OpenAPI-style path under /api/v1, e.g. '/dags/{dag_id}'. */
+  path: string;
+  access: RouteAccess;
+  handler(req: Request, res: Response, api: ApiContext): Promise<void> | void;
+  /** OpenAPI operation for routes not in Airflow's document (the x-dagctl extras). */
+  operation?: Record<string, unknown>;
+}
+
+/** A path parameter as a string (express 5 decodes it). */
+export function param(req: Request, name: string): string {
+  const value = (req.params as Record<string, string | string[] | undefined>)[name];
+  return Array.isArray(value) ? value.join('/') : value ?? '';
+}

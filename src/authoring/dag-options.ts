@@ -1,0 +1,126 @@
+import { Duration, parseDuration } from '../core/duration';
+import { DagDefinitionError, errorMessage } from '../core/errors';
+import { parseSchedule, ScheduleOption } from '../timetables/schedule-spec';
+import type { ScheduleSpec } from '../core/serialized-dag';
+import { didYouMean } from './closest-name';
+import { isValidTimezone, parseDagDate } from './parse-dag-date';
+import type { DefaultArgs } from './task-options';
+
+/** Options of `new DAG(dagId, options)`, with Airflow's meaning. */
+export interface DagOptions {
+  description?: string;
+  /** cron | '@once' '@hourly' '@daily' '@weekly' '@monthly' '@yearly' | { every: '30m' } | null */
+  schedule?: ScheduleOption;
+  /** ISO string or Date; a date without a zone is read in `timezone`. */
+  startDate?: string | Date;
+  endDate?: string | Date;
+  /** Create runs for past intervals (default false). */
+  catchup?: boolean;
+  defaultArgs?: DefaultArgs;
+  maxActiveRuns?: number;
+  maxActiveTasks?: number;
+  dagrunTimeout?: Duration | null;
+  tags?: string[];
+  params?: Record<string, unknown>;
+  /** IANA zone for cron schedules and naive dates (default 'UTC'). */
+  timezone?: string;
+  docMd?: string;
+  owner?: string;
+}
+
+export const DAG_OPTION_KEYS: readonly string[] = [
+  'description', 'schedule', 'startDate', 'endDate', 'catchup', 'defaultArgs', 'maxActiveRuns', 'maxActiveTasks',
+  'dagrunTimeout', 'tags', 'params', 'timezone', 'docMd', 'owner',
+];
+
+export interface ResolvedDagOptions {
+  description: string | null;
+  schedule: ScheduleOption;
+  scheduleSpec: ScheduleSpec;
+  startDate: Date | null;
+  endDate: Date | null;
+  catchup: boolean;
+  defaultArgs: Readonly<DefaultArgs>;
+  maxActiveRuns: number;
+  maxActiveTasks: number;
+  dagrunTimeoutMs: number | null;
+  tags: string[];
+  params: Record<string, unknown>;
+  timezone: string;
+  docMd: string | null;
+  owner: string;
+}
+
+/** Check and normalize DAG options; every error names the DAG and the option. */
+export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedDagOptions {
+  const fail = (message: string): never => {
+    throw new DagDefinitionError(`DAG '${dagId}': ${message}`);
+  };
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) fail('options must be an object');
+  for (const key of Object.keys(options)) {
+    if (!DAG_OPTION_KEYS.includes(key)) fail(`unknown option '${key}'${didYouMean(key, DAG_OPTION_KEYS)}`);
+  }
+  const timezone = options.timezone ?? 'UTC';
+  if (!isValidTimezone(timezone)) fail(`unknown timezone '${String(timezone)}' (option 'timezone')`);
+  const date = (key: 'startDate' | 'endDate'): Date | null => {
+    const value = options[key];
+    if (value === undefined || value === null) return null;
+    return parseDagDate(value, timezone) ?? fail(`invalid ${key} '${String(value)}' (use an ISO date such as '2026-01-01T00:00:00Z' or a Date)`);
+  };
+  const positiveInt = (key: 'maxActiveRuns' | 'maxActiveTasks'): number => {
+    const value = options[key] ?? 16;
+    if (!Number.isInteger(value) || value < 1) fail(`option '${key}' must be an integer >= 1, got ${JSON.stringify(value)}`);
+    return value;
+  };
+  const optionalText = (key: 'description' | 'docMd' | 'owner'): string | null => {
+    const value = options[key];
+    if (value === undefined || value === null) return null;
+    return typeof value === 'string' ? value : fail(`option '${key}' must be a string`);
+  };
+  const plainObject = (key: 'params' | 'defaultArgs'): Record<string, unknown> => {
+    const value = options[key] ?? {};
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`option '${key}' must be an object`);
+    return { ...(value as Record<string, unknown>) };
+  };
+  const startDate = date('startDate');
+  const endDate = date('endDate');
+  checkDateOrder(dagId, startDate, endDate);
+  const catchup = options.catchup ?? false;
+  if (typeof catchup !== 'boolean') fail(`option 'catchup' must be true or false`);
+  const tags = options.tags ?? [];
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) fail(`option 'tags' must be an array of strings`);
+  let dagrunTimeoutMs: number | null = null;
+  if (options.dagrunTimeout !== undefined && options.dagrunTimeout !== null) {
+    try {
+      dagrunTimeoutMs = parseDuration(options.dagrunTimeout, 'dagrunTimeout');
+    } catch (err) {
+      fail(errorMessage(err));
+    }
+  }
+  const defaultArgs = plainObject('defaultArgs');
+  for (const key of ['taskId', 'dag']) if (key in defaultArgs) fail(`option 'defaultArgs' must not set '${key}'`);
+  const owner = optionalText('owner') ?? (typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow');
+  return {
+    description: optionalText('description'),
+    schedule: options.schedule ?? null,
+    scheduleSpec: parseSchedule(options.schedule, timezone, dagId),
+    startDate,
+    endDate,
+    catchup,
+    defaultArgs: Object.freeze(defaultArgs),
+    maxActiveRuns: positiveInt('maxActiveRuns'),
+    maxActiveTasks: positiveInt('maxActiveTasks'),
+    dagrunTimeoutMs,
+    tags: [...new Set(tags)],
+    params: plainObject('params'),
+    timezone,
+    docMd: optionalText('docMd'),
+    owner,
+  };
+}
+
+export function checkDateOrder(dagId: string, startDate: Date | null, endDate: Date | null): void {
+  if (startDate && endDate && startDate.getTime() > endDate.getTime()) {
+    throw new DagDefinitionError(`DAG '${dagId}': startDate ${startDate.toISOString()} is after endDate ${endDate.toISOString()}`);
+  }
+}

@@ -1,0 +1,160 @@
+import { readFileSync } from 'node:fs';
+import { extname, resolve, sep } from 'node:path';
+import { runInThisContext } from 'node:vm';
+import { createJiti } from 'jiti';
+import { errorMessage } from '../core/errors';
+import type { DAG } from './dag';
+import { beginDagCollection, endDagCollection } from './dag-registry';
+import { DagFileError } from './dag-file-error';
+import { sdkEntryPath, sdkRootDir } from './sdk-entry';
+import { isDag } from './type-guards';
+import { loadYamlDags } from './yaml-dags';
+
+export interface LoadDagFileOptions {
+  /** Re-read the file (and the modules it imported) even if it was loaded before. */
+  fresh?: boolean;
+}
+
+const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
+const YAML_EXTENSIONS = ['.yaml', '.yml'];
+
+/** DAGs of files loaded before, for warm processes that load the same file again. */
+const loadedFiles = new Map<string, DAG[]>();
+/** Module-cache entries created while importing DAG files (user code), purged before each import. */
+const userModules = new Set<string>();
+/** Loads run one at a time: the DAG registry is process-wide. */
+let queue: Promise<unknown> = Promise.resolve();
+
+/**
+ * Import a DAG file (TS/JS/MJS through jiti with 'dagctl' aliased to this SDK; YAML through
+ * loadYamlDags), collect its DAGs (exported or merely created), set their fileloc and validate
+ * them. Throws DagFileError ("<file>: <reason>", one line).
+ */
+export function loadDagFile(file: string, options: LoadDagFileOptions = {}): Promise<DAG[]> {
+  const run = queue.then(() => loadNow(resolve(file), options.fresh === true));
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+async function loadNow(file: string, fresh: boolean): Promise<DAG[]> {
+  const cached = loadedFiles.get(file);
+  if (cached && !fresh) return cached;
+  loadedFiles.delete(file);
+  let dags: DAG[];
+  try {
+    dags = await collectDags(file);
+    const seen = new Map<string, DAG>();
+    for (const dag of dags) {
+      if (seen.has(dag.dagId)) throw new Error(`DAG '${dag.dagId}' is defined more than once in this file`);
+      seen.set(dag.dagId, dag);
+      dag.fileloc = file;
+      dag.validate();
+    }
+  } catch (err) {
+    if (err instanceof DagFileError) throw err;
+    throw new DagFileError(file, describeError(err, file));
+  }
+  loadedFiles.set(file, dags);
+  return dags;
+}
+
+async function collectDags(file: string): Promise<DAG[]> {
+  const ext = extname(file).toLowerCase();
+  if (YAML_EXTENSIONS.includes(ext)) return loadYamlDags(readText(file), file);
+  if (!SCRIPT_EXTENSIONS.includes(ext)) {
+    throw new Error(`unsupported DAG file type '${ext}' (use .ts, .js, .mjs, .yaml or .yml)`);
+  }
+  readText(file);
+  return importScriptDags(file);
+}
+
+function readText(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new Error(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+  }
+}
+
+function importScriptDags(file: string): DAG[] {
+  // jiti evaluates modules in the main context, but may hand some to the host's require: under
+  // jest these are two different global objects, so collect on both.
+  const hosts = [...new Set([runInThisContext('globalThis') as object, globalThis])];
+  // The SDK stays in the module cache (DAG files share the loader's copy); user code is re-read.
+  const jiti = createJiti(__filename, {
+    alias: { dagctl: sdkEntryPath() },
+    moduleCache: true,
+    fsCache: false,
+    interopDefault: false,
+  });
+  const moduleCache = jiti.cache;
+  for (const id of [...userModules, file]) delete moduleCache[id];
+  userModules.clear();
+  const before = new Set(Object.keys(moduleCache));
+  for (const host of hosts) beginDagCollection(host);
+  let exported: unknown;
+  let created: object[];
+  try {
+    // Synchronous require mode: DAG files are plain modules (no top-level await), and native
+    // dynamic import() is unavailable inside jest's sandbox.
+    exported = jiti(file);
+  } finally {
+    created = hosts.flatMap((host) => endDagCollection(host));
+    rememberUserModules(Object.keys(moduleCache).filter((id) => !before.has(id)));
+    userModules.add(file);
+  }
+  return uniqueDags([...created, ...exportedValues(exported)]);
+}
+
+/** Modules a DAG file pulled in, except the SDK itself and packages (they stay cached). */
+function rememberUserModules(ids: string[]): void {
+  const sdkRoot = sdkRootDir();
+  for (const id of ids) {
+    if (!id.startsWith(sdkRoot) && !id.includes(`${sep}node_modules${sep}`)) userModules.add(id);
+  }
+}
+
+/** Exported values: `module.exports = dag`, `export default dag`, named exports, arrays of DAGs. */
+function exportedValues(exported: unknown): unknown[] {
+  if (isDag(exported) || Array.isArray(exported)) return [exported];
+  if (typeof exported !== 'object' || exported === null) return [];
+  return Object.keys(exported).map((key) => (exported as Record<string, unknown>)[key]);
+}
+
+function uniqueDags(values: unknown[]): DAG[] {
+  const dags = new Set<DAG>();
+  for (const value of values) {
+    for (const item of Array.isArray(value) ? value : [value]) if (isDag(item)) dags.add(item);
+  }
+  return [...dags];
+}
+
+/** One line: the reason, with the line number of a syntax error when the parser reports it. */
+function describeError(err: unknown, file: string): string {
+  const error = err as { name?: string; message?: string; stack?: string };
+  // Errors thrown by DAG code may come from another realm (jest), so no instanceof here.
+  const raw = typeof error?.message === 'string' ? error.message : errorMessage(err);
+  // jiti reports parse errors as "ParseError: <reason> \n <file>:<line>:<column>".
+  const parsePosition = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+)`).exec(raw);
+  let message = raw.split(file).join('').replace(/^[:\s]+/, '');
+  message = message.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? 'unknown error';
+  if (/^ParseError: /.test(message)) {
+    const where = parsePosition ? ` at line ${parsePosition[1]}, column ${parsePosition[2]}` : '';
+    return `syntax error${where}: ${message.replace(/^ParseError: /, '')}`;
+  }
+  if (error?.name === 'SyntaxError') {
+    const line = lineInFile(error.stack, file);
+    return `syntax error${line ? ` at line ${line}` : ''}: ${message}`;
+  }
+  if (error?.name && error.name !== 'Error' && !/^(DagDefinitionError|UserError)$/.test(error.name)) return `${error.name}: ${message}`;
+  return message;
+}
+
+function lineInFile(stack: string | undefined, file: string): number | null {
+  const match = stack ? new RegExp(`${escapeRegExp(file)}:(\\d+)`).exec(stack) : null;
+  return match ? Number(match[1]) : null;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,171 @@
+import { Duration, parseDuration } from '../core/duration';
+import { DagDefinitionError, errorMessage } from '../core/errors';
+import { TRIGGER_RULES, TriggerRule, WeightRule } from '../core/states';
+import { didYouMean } from './closest-name';
+import type { DAG } from './dag';
+import type { TaskContext } from './task-context';
+
+/** Called by the task runner after a try; never serialized. */
+export type TaskCallback = (ctx: TaskContext, error?: unknown) => void | Promise<void>;
+
+/** Options every operator accepts, with Airflow's meaning. Durations: ms or '90s', '5m'… */
+export interface TaskOptions {
+  taskId: string;
+  /** The DAG the task belongs to (required: dagctl has no implicit "current DAG"). */
+  dag: DAG;
+  retries?: number;
+  retryDelay?: Duration;
+  retryExponentialBackoff?: boolean;
+  maxRetryDelay?: Duration | null;
+  executionTimeout?: Duration | null;
+  triggerRule?: TriggerRule;
+  pool?: string;
+  poolSlots?: number;
+  priorityWeight?: number;
+  weightRule?: WeightRule;
+  queue?: string;
+  dependsOnPast?: boolean;
+  owner?: string;
+  doc?: string;
+  onSuccessCallback?: TaskCallback;
+  onFailureCallback?: TaskCallback;
+  onRetryCallback?: TaskCallback;
+}
+
+/** A DAG's `defaultArgs`: any task option (and operator options, applied where accepted). */
+export type DefaultArgs = Partial<Omit<TaskOptions, 'taskId' | 'dag'>> & Record<string, unknown>;
+
+export const TASK_OPTION_KEYS: readonly string[] = [
+  'taskId', 'dag', 'retries', 'retryDelay', 'retryExponentialBackoff', 'maxRetryDelay', 'executionTimeout',
+  'triggerRule', 'pool', 'poolSlots', 'priorityWeight', 'weightRule', 'queue', 'dependsOnPast', 'owner', 'doc',
+  'onSuccessCallback', 'onFailureCallback', 'onRetryCallback',
+];
+
+/** Task options after defaults and normalization (durations in ms). */
+export interface ResolvedTaskOptions {
+  retries: number;
+  retryDelayMs: number;
+  retryExponentialBackoff: boolean;
+  maxRetryDelayMs: number | null;
+  executionTimeoutMs: number | null;
+  triggerRule: TriggerRule;
+  pool: string;
+  poolSlots: number;
+  priorityWeight: number;
+  weightRule: WeightRule;
+  queue: string;
+  dependsOnPast: boolean;
+  owner: string;
+  doc: string | null;
+  onSuccessCallback: TaskCallback | null;
+  onFailureCallback: TaskCallback | null;
+  onRetryCallback: TaskCallback | null;
+}
+
+/** Airflow's defaults, used when neither the task nor the DAG's defaultArgs set an option. */
+export const AIRFLOW_TASK_DEFAULTS = {
+  retries: 0,
+  retryDelay: '5m',
+  retryExponentialBackoff: false,
+  maxRetryDelay: null,
+  executionTimeout: null,
+  triggerRule: 'all_success',
+  pool: 'default_pool',
+  poolSlots: 1,
+  priorityWeight: 1,
+  weightRule: 'downstream',
+  queue: 'default',
+  dependsOnPast: false,
+  owner: 'airflow',
+} as const;
+
+const WEIGHT_RULES: readonly string[] = Object.values(WeightRule);
+
+/**
+ * Check option names and merge: task options, then `defaultArgs` (only keys this operator
+ * accepts, as Airflow does), then Airflow's defaults. `where` prefixes every error message.
+ */
+export function mergeTaskOptions(
+  where: string,
+  given: Record<string, unknown>,
+  defaultArgs: Record<string, unknown>,
+  acceptedKeys: readonly string[],
+): Record<string, unknown> {
+  for (const key of Object.keys(given)) {
+    if (!acceptedKeys.includes(key)) {
+      throw new DagDefinitionError(`${where}: unknown option '${key}'${didYouMean(key, acceptedKeys)}`);
+    }
+  }
+  const merged: Record<string, unknown> = { ...AIRFLOW_TASK_DEFAULTS };
+  for (const [key, value] of Object.entries(defaultArgs)) {
+    if (value !== undefined && acceptedKeys.includes(key) && key !== 'taskId' && key !== 'dag') merged[key] = value;
+  }
+  for (const [key, value] of Object.entries(given)) if (value !== undefined) merged[key] = value;
+  return merged;
+}
+
+/** Validate and normalize the common task options of a merged option set. */
+export function resolveTaskOptions(where: string, merged: Record<string, unknown>): ResolvedTaskOptions {
+  const fail = (message: string): never => {
+    throw new DagDefinitionError(`${where}: ${message}`);
+  };
+  const duration = (key: string): number => {
+    try {
+      return parseDuration(merged[key] as Duration, key);
+    } catch (err) {
+      return fail(errorMessage(err));
+    }
+  };
+  const optionalDuration = (key: string): number | null => (merged[key] === null ? null : duration(key));
+  const integer = (key: string, min: number): number => {
+    const value = merged[key];
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      fail(`option '${key}' must be an integer >= ${min}, got ${JSON.stringify(value)}`);
+    }
+    return value as number;
+  };
+  const bool = (key: string): boolean => {
+    if (typeof merged[key] !== 'boolean') fail(`option '${key}' must be true or false, got ${JSON.stringify(merged[key])}`);
+    return merged[key] as boolean;
+  };
+  const text = (key: string): string => {
+    const value = merged[key];
+    if (typeof value !== 'string' || value.trim() === '') fail(`option '${key}' must be a non-empty string`);
+    return value as string;
+  };
+  const callback = (key: string): TaskCallback | null => {
+    const value = merged[key];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'function') fail(`option '${key}' must be a function`);
+    return value as TaskCallback;
+  };
+  const triggerRule = merged.triggerRule as TriggerRule;
+  if (!TRIGGER_RULES.includes(triggerRule)) {
+    fail(`unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} (option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`);
+  }
+  const weightRule = merged.weightRule as WeightRule;
+  if (!WEIGHT_RULES.includes(weightRule)) fail(`unknown weight rule '${String(weightRule)}' (option 'weightRule'; use ${WEIGHT_RULES.join(', ')})`);
+  const priorityWeight = merged.priorityWeight;
+  if (typeof priorityWeight !== 'number' || !Number.isInteger(priorityWeight)) fail(`option 'priorityWeight' must be an integer`);
+  const doc = merged.doc;
+  if (doc !== undefined && doc !== null && typeof doc !== 'string') fail(`option 'doc' must be a string`);
+  return {
+    retries: integer('retries', 0),
+    retryDelayMs: duration('retryDelay'),
+    retryExponentialBackoff: bool('retryExponentialBackoff'),
+    maxRetryDelayMs: optionalDuration('maxRetryDelay'),
+    executionTimeoutMs: optionalDuration('executionTimeout'),
+    triggerRule,
+    pool: text('pool'),
+    poolSlots: integer('poolSlots', 1),
+    priorityWeight: priorityWeight as number,
+    weightRule,
+    queue: text('queue'),
+    dependsOnPast: bool('dependsOnPast'),
+    owner: text('owner'),
+    doc: typeof doc === 'string' ? doc : null,
+    onSuccessCallback: callback('onSuccessCallback'),
+    onFailureCallback: callback('onFailureCallback'),
+    onRetryCallback: callback('onRetryCallback'),
+  };
+}

@@ -1,0 +1,28 @@
+import { DagDefinitionError } from '../core/errors';
+import { parseSchedule } from '../timetables/schedule-spec';
+import type { BaseOperator } from './base-operator';
+import type { DAG } from './dag';
+import { checkDateOrder } from './dag-options';
+import { topologicalOrder } from './topological-order';
+
+/** The checks Airflow's DagBag makes before accepting a DAG. Throws DagDefinitionError. */
+export function validateDag(dag: DAG): void {
+  parseSchedule(dag.schedule, dag.timezone, dag.dagId);
+  checkDateOrder(dag.dagId, dag.startDate, dag.endDate);
+  for (const [taskId, task] of dag.tasks) {
+    if (task.dag !== dag || task.taskId !== taskId) {
+      throw new DagDefinitionError(`DAG '${dag.dagId}': task '${taskId}' belongs to DAG '${task.dag?.dagId}'`);
+    }
+    checkLinks(dag, task, task.upstreamTaskIds, 'upstream');
+    checkLinks(dag, task, task.downstreamTaskIds, 'downstream');
+  }
+  topologicalOrder(dag);
+}
+
+function checkLinks(dag: DAG, task: BaseOperator, ids: ReadonlySet<string>, direction: string): void {
+  for (const id of ids) {
+    if (!dag.tasks.has(id)) {
+      throw new DagDefinitionError(`DAG '${dag.dagId}': task '${task.taskId}' has ${direction} task '${id}' that is not in this DAG`);
+    }
+  }
+}

@@ -1,0 +1,59 @@
+import type { AppContext } from '../app/app-context';
+import { InvalidArgumentError, UserError } from '../core/errors';
+import { DagRunEntity } from '../db/entities';
+import { requireSerializedDag } from '../services/read-serialized-dag';
+import { timetableFromSpec } from '../timetables';
+import { triggerDagRun } from './parts';
+
+const MAX_BACKFILL_RUNS = 10_000;
+
+export interface BackfillResult {
+  /** Runs created by this call. */
+  created: DagRunEntity[];
+  /** Logical dates in range that already had a run (left alone). */
+  existing: Date[];
+  /** Logical dates that had no run: created now, or only listed in a dry run. */
+  planned: Date[];
+}
+
+/**
+ * Create one backfill run for every schedule interval whose logical date lies in [start, end],
+ * within the DAG's own start/end dates. Idempotent: intervals that already have a run are skipped,
+ * so running the same backfill twice creates nothing new. The scheduler runs them.
+ */
+export async function createBackfillRuns(ctx: AppContext, dagId: string, start: Date, end: Date, options: { dryRun?: boolean } = {}): Promise<BackfillResult> {
+  if (start > end) throw new InvalidArgumentError('backfill start date is after its end date');
+  const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
+  const timetable = timetableFromSpec(dag.schedule);
+  if (!timetable.periodic) throw new UserError(`DAG '${dagId}' has no schedule (${dag.scheduleText ?? 'None'}): nothing to backfill`);
+  const dagStart = dag.startDate ? new Date(dag.startDate) : null;
+  const dagEnd = dag.endDate ? new Date(dag.endDate) : null;
+  const earliest = dagStart && dagStart > start ? dagStart : start;
+  const latest = dagEnd && dagEnd < end ? dagEnd : end;
+  const restriction = { earliest, latest, catchup: true };
+
+  const logicalDates: Date[] = [];
+  let previous = null;
+  for (;;) {
+    const info = timetable.nextDagRunInfo(previous, restriction, ctx.clock.now());
+    if (!info || info.logicalDate > latest) break;
+    if (previous && info.dataInterval.start <= previous.start) break;
+    logicalDates.push(info.logicalDate);
+    if (logicalDates.length > MAX_BACKFILL_RUNS) throw new InvalidArgumentError(`backfill range holds more than ${MAX_BACKFILL_RUNS} runs: use a shorter range`);
+    previous = info.dataInterval;
+  }
+
+  const repo = ctx.dataSource.getRepository(DagRunEntity);
+  const result: BackfillResult = { created: [], existing: [], planned: [] };
+  for (const logicalDate of logicalDates) {
+    if (await repo.existsBy({ dagId, logicalDate })) {
+      result.existing.push(logicalDate);
+      continue;
+    }
+    result.planned.push(logicalDate);
+    if (options.dryRun) continue;
+    result.created.push(await triggerDagRun(ctx, { dagId, logicalDate, runType: 'backfill', runId: `backfill__${logicalDate.toISOString()}` }));
+  }
+  return result;
+}
+

@@ -1,0 +1,100 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { Command } from 'commander';
+import { distEntry } from '../../core/dist-path';
+import { redactUrl } from '../../db/data-source';
+import { initDatabase } from '../../services/init-database';
+import { withAppContext } from '../cli-context';
+import { printLine } from '../output';
+
+interface Child {
+  name: string;
+  process: ChildProcess;
+  exited: Promise<number>;
+}
+
+/** Start `dagctl <command>` as a child in its own process group; its stdout lines go to `onLine`. */
+function startChild(name: string, args: string[], onLine: (line: string) => void): Child {
+  const child = spawn(process.execPath, [distEntry('cli/main'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: process.env });
+  let buffered = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    lines.forEach(onLine);
+  });
+  const exited = new Promise<number>((resolve) => {
+    child.on('exit', (code, signal) => resolve(code ?? (signal ? 128 + 15 : 1)));
+    child.on('error', () => resolve(1));
+  });
+  return { name, process: child, exited };
+}
+
+async function prepare(): Promise<{ url: string; login: string | null }> {
+  return withAppContext(async (ctx) => {
+    const result = await initDatabase(ctx.dataSource);
+    if (result.applied.length > 0) printLine(`standalone | initialized the metadata database at ${redactUrl(ctx.config.database.url)}`);
+    const { ensureAdminUser } = await import('../../web/auth/ensure-admin-user');
+    const admin = await ensureAdminUser(ctx);
+    let login: string | null = null;
+    if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;
+    else if (admin.file) login = `username admin, password in ${admin.file}`;
+    return { url: `http://${ctx.config.webserver.host}:${ctx.config.webserver.port}`, login };
+  }, { allowUnmigrated: true });
+}
+
+/**
+ * `dagctl standalone`: initdb if needed, then the scheduler and the web server as two child
+ * processes. Signals are forwarded; when either child exits the other is stopped and
+ * standalone exits too (nothing is restarted behind the user's back).
+ */
+async function standalone(): Promise<void> {
+  const { url, login } = await prepare();
+  let stopping = false;
+  const children: Child[] = [];
+  const stopAll = (signal: NodeJS.Signals): void => {
+    for (const child of children) {
+      if (child.process.exitCode === null && child.process.signalCode === null) child.process.kill(signal);
+    }
+  };
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      stopAll('SIGKILL');
+      return;
+    }
+    stopping = true;
+    process.stderr.write(`standalone | ${signal} received: stopping the scheduler and the web server\n`);
+    stopAll(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  // Never leave children behind, even if this process is ended abruptly by an error.
+  process.on('exit', () => stopAll('SIGKILL'));
+
+  const relay = (prefix: string) => (line: string): void => {
+    printLine(`${prefix} | ${line}`);
+    const listening = /listening at (\S+)/.exec(line);
+    if (prefix === 'webserver' && listening) {
+      printLine(`standalone | dagctl is ready at ${listening[1]}${login ? ` — log in with ${login}` : ''}`);
+    }
+  };
+  children.push(startChild('scheduler', ['scheduler'], relay('scheduler')));
+  children.push(startChild('webserver', ['webserver'], relay('webserver')));
+  printLine(`standalone | starting the scheduler and the web server (${url})`);
+
+  const first = await Promise.race(children.map((child) => child.exited.then((code) => ({ child, code }))));
+  if (!stopping) {
+    process.stderr.write(`standalone | the ${first.child.name} exited with code ${first.code}: stopping\n`);
+    stopping = true;
+    stopAll('SIGTERM');
+  }
+  const codes = await Promise.all(children.map((child) => child.exited));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  // A clean stop asked for by the user is success; a child dying on its own is not.
+  const userStop = first.code === 0 || codes.every((code) => code === 0 || code === 130 || code === 143);
+  process.exitCode = userStop && first.code === 0 ? 0 : first.code || 1;
+}
+
+export function registerStandaloneCommand(program: Command): void {
+  program.command('standalone').description('initialize the database if needed, then run the scheduler and the web server together').action(standalone);
+}

@@ -1,0 +1,104 @@
+import fs from 'node:fs';
+import { Command } from 'commander';
+import { InvalidArgumentError, UserError } from '../../core/errors';
+import {
+  deleteVariable, exportVariables, getVariable, importVariables, listVariables, parseVariableJson, setVariable,
+} from '../../services/variables';
+import { withAppContext } from '../cli-context';
+import { printJson, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
+
+function readInput(file: string): string {
+  try {
+    return file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
+  }
+}
+
+export function registerVariableCommands(program: Command): void {
+  const variables = program.command('variables').description('manage variables ({{ var.value.x }})');
+
+  withOutputOption(variables.command('get').description('print the value of a variable').argument('<key>')
+    .option('-j, --json', 'parse the value as JSON')
+    .option('-d, --default <value>', 'print this instead of failing when the variable does not exist'))
+    .action(async (key: string, options: { json?: boolean; default?: string; output: OutputFormat }) => {
+      await withAppContext(async (ctx) => {
+        let value: unknown;
+        try {
+          const record = await getVariable(ctx, key);
+          value = options.json ? parseVariableJson(record) : record.value;
+        } catch (err) {
+          if (options.default === undefined) throw err;
+          value = options.default;
+        }
+        if (options.output === 'json') printJson({ key, value });
+        else printLine(typeof value === 'string' ? value : JSON.stringify(value, null, options.output === 'plain' ? undefined : 2));
+      });
+    });
+
+  variables.command('set').description('create or update a variable').argument('<key>').argument('<value>')
+    .option('-j, --json', 'the value is JSON: validate it and store it serialized')
+    .option('--description <text>', 'what the variable is for')
+    .action(async (key: string, value: string, options: { json?: boolean; description?: string }) => {
+      let stored: unknown = value;
+      if (options.json) {
+        try {
+          stored = JSON.parse(value);
+        } catch (err) {
+          throw new InvalidArgumentError(`invalid JSON value for variable '${key}': ${(err as Error).message}`);
+        }
+      }
+      await withAppContext(async (ctx) => {
+        await setVariable(ctx, key, stored, options.description);
+        printLine(`Variable ${key} set`);
+      });
+    });
+
+  variables.command('delete').description('delete a variable').argument('<key>').action(async (key: string) => {
+    await withAppContext(async (ctx) => {
+      await deleteVariable(ctx, key);
+      printLine(`Variable ${key} deleted`);
+    });
+  });
+
+  withOutputOption(variables.command('list').description('list variables')).action(async (options: { output: OutputFormat }) => {
+    await withAppContext(async (ctx) => {
+      const rows = await listVariables(ctx);
+      printRows(rows.map((v) => ({ key: v.key, value: v.value, description: v.description })), options.output, ['key', 'value', 'description']);
+    });
+  });
+
+  variables.command('import').description('import variables from a JSON file of { "key": value } (- for stdin)').argument('<file>')
+    .action(async (file: string) => {
+      let values: unknown;
+      try {
+        values = JSON.parse(readInput(file));
+      } catch (err) {
+        if (err instanceof UserError) throw err;
+        throw new InvalidArgumentError(`${file} is not valid JSON: ${(err as Error).message}`);
+      }
+      await withAppContext(async (ctx) => {
+        const result = await importVariables(ctx, values);
+        printLine(`Imported ${result.created + result.updated} variable(s) (${result.created} new, ${result.updated} updated)`);
+      });
+    });
+
+  variables.command('export').description('export every variable to a JSON file (- for stdout)').argument('<file>')
+    .action(async (file: string) => {
+      await withAppContext(async (ctx) => {
+        const values = await exportVariables(ctx);
+        const text = `${JSON.stringify(values, null, 2)}\n`;
+        if (file === '-') {
+          process.stdout.write(text);
+          return;
+        }
+        try {
+          fs.writeFileSync(file, text);
+        } catch (err) {
+          throw new UserError(`cannot write ${file}: ${(err as Error).message}`);
+        }
+        printLine(`Exported ${Object.keys(values).length} variable(s) to ${file}`);
+      });
+    });
+
+}

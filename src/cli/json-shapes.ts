@@ -1,0 +1,53 @@
+import type { DagEntity, DagRunEntity, TaskInstanceEntity } from '../db/entities';
+import { isoOrNull } from './output';
+
+/** The JSON shapes of contract §2, shared by the commands that print them. */
+
+export function dagJson(dag: DagEntity): Record<string, unknown> {
+  return {
+    dag_id: dag.dagId,
+    is_paused: dag.isPaused,
+    fileloc: dag.fileloc,
+    schedule: dag.schedule,
+    next_dagrun: isoOrNull(dag.nextDagrun),
+    is_active: dag.isActive,
+    description: dag.description,
+    tags: dag.tags ?? [],
+    owners: dag.owners,
+  };
+}
+
+export function dagRunJson(run: DagRunEntity): Record<string, unknown> {
+  return {
+    dag_id: run.dagId,
+    run_id: run.runId,
+    state: run.state,
+    run_type: run.runType,
+    logical_date: isoOrNull(run.logicalDate),
+    start_date: isoOrNull(run.startDate),
+    end_date: isoOrNull(run.endDate),
+    data_interval_start: isoOrNull(run.dataIntervalStart),
+    data_interval_end: isoOrNull(run.dataIntervalEnd),
+    external_trigger: run.externalTrigger,
+    conf: run.conf ?? {},
+  };
+}
+
+export function taskInstanceJson(ti: TaskInstanceEntity): Record<string, unknown> {
+  return {
+    dag_id: ti.dagId,
+    run_id: ti.runId,
+    task_id: ti.taskId,
+    map_index: ti.mapIndex,
+    state: ti.state,
+    try_number: ti.tryNumber,
+    max_tries: ti.maxTries,
+    start_date: isoOrNull(ti.startDate),
+    end_date: isoOrNull(ti.endDate),
+    duration: ti.duration,
+    operator: ti.operator,
+    pool: ti.pool,
+    queue: ti.queue,
+    end_reason: ti.endReason,
+  };
+}

@@ -1,0 +1,73 @@
+import { Command, Option } from 'commander';
+
+export const OUTPUT_FORMATS = ['table', 'json', 'plain'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** Adds `-o, --output json|table|plain` to a command that lists or shows something. */
+export function withOutputOption(command: Command): Command {
+  return command.addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'));
+}
+
+/** Write to stdout (kept in one place so commands never mix JSON with other stdout text). */
+export function printLine(text = ''): void {
+  process.stdout.write(`${text}\n`);
+}
+
+export function printJson(value: unknown): void {
+  printLine(JSON.stringify(value, null, 2));
+}
+
+function cell(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (value instanceof Date) return value.toISOString();
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value).replace(/\s*\n\s*/g, ' ');
+}
+
+/**
+ * Print rows (snake_case objects, the JSON shape) in the chosen format: `json` as is, `table`
+ * aligned with a header, `plain` tab-separated without a header (for scripts).
+ */
+export function printRows(rows: Array<Record<string, unknown>>, format: OutputFormat, columns?: string[]): void {
+  if (format === 'json') {
+    printJson(rows);
+    return;
+  }
+  const cols = columns ?? (rows.length > 0 ? Object.keys(rows[0]) : []);
+  const cells = rows.map((row) => cols.map((col) => cell(row[col])));
+  if (format === 'plain') {
+    for (const line of cells) printLine(line.join('\t'));
+    return;
+  }
+  if (rows.length === 0) {
+    printLine('(no rows)');
+    return;
+  }
+  const widths = cols.map((col, i) => Math.max(col.length, ...cells.map((line) => line[i].length)));
+  const format_ = (line: string[]): string => line.map((text, i) => text.padEnd(widths[i])).join(' | ').trimEnd();
+  printLine(format_(cols));
+  printLine(widths.map((w) => '-'.repeat(w)).join('-+-'));
+  for (const line of cells) printLine(format_(line));
+}
+
+/** One object: JSON as is, otherwise `key: value` lines (table) or `key\tvalue` (plain). */
+export function printObject(value: Record<string, unknown>, format: OutputFormat): void {
+  if (format === 'json') {
+    printJson(value);
+    return;
+  }
+  const width = Math.max(0, ...Object.keys(value).map((key) => key.length));
+  for (const [key, item] of Object.entries(value)) {
+    printLine(format === 'plain' ? `${key}\t${cell(item)}` : `${key.padEnd(width)} : ${cell(item)}`);
+  }
+}
+
+/** A date as ISO-8601 UTC for JSON output, or null. */
+export function isoOrNull(date: Date | null | undefined): string | null {
+  return date ? date.toISOString() : null;
+}
+
+/** A note for the user on stderr (stdout stays clean for JSON and scripts). */
+export function printWarning(text: string): void {
+  process.stderr.write(`warning: ${text}\n`);
+}

@@ -1,0 +1,135 @@
+import os from 'node:os';
+import { Clock, systemClock } from '../core/clock';
+import { describeTi, tiKeyString } from '../core/task-instance-key';
+import { getLogger } from '../logging/logger';
+import { TaskProcessPool } from '../runner/task-process-pool';
+import type { VariableSource } from '../runner/variable-source';
+import type { Executor, ExecutorEvent, TaskWorkload } from './executor';
+
+export interface PoolExecutorOptions {
+  /** Most tries running at once. */
+  parallelism: number;
+  /** 'warm' reuses task processes; 'fork' starts a fresh one per try. */
+  mode: 'warm' | 'fork';
+  maxTasksPerChild: number;
+  maxMemoryMb: number;
+  /** Environment of task processes (see childEnvFor). */
+  env: NodeJS.ProcessEnv;
+  /** Grace after a try's execution timeout before its process is killed from outside (default 5000). */
+  timeoutGraceMs?: number;
+  /** Supply variables to task processes instead of letting them read the DB. */
+  variables?: VariableSource;
+  /** How long end() waits for running tries by default (default 60s). */
+  endTimeoutMs?: number;
+  clock?: Clock;
+  hostname?: string;
+}
+
+interface RunningTry {
+  workload: TaskWorkload;
+  done: Promise<void>;
+}
+
+const log = getLogger('executor');
+
+/** Runs tries in a TaskProcessPool and reports events; the local and sequential executors. */
+export class PoolExecutor implements Executor {
+  protected readonly pool: TaskProcessPool;
+  private readonly running = new Map<string, RunningTry>();
+  private events: ExecutorEvent[] = [];
+  private readonly listeners: Array<() => void> = [];
+  private ended = false;
+  private readonly clock: Clock;
+  private readonly hostname: string;
+
+  constructor(readonly name: string, protected readonly options: PoolExecutorOptions) {
+    this.clock = options.clock ?? systemClock;
+    this.hostname = options.hostname ?? os.hostname();
+    this.pool = new TaskProcessPool({
+      size: options.parallelism,
+      mode: options.mode,
+      maxTasksPerChild: options.maxTasksPerChild,
+      maxMemoryMb: options.maxMemoryMb,
+      env: options.env,
+      timeoutGraceMs: options.timeoutGraceMs,
+      variables: options.variables,
+      onLogError: (message) => log.warn(message),
+    });
+  }
+
+  async start(): Promise<void> {
+    // One warm child up front: the first task of the day should not pay for a process start.
+    this.pool.prewarm(1);
+  }
+
+  queueWorkload(workload: TaskWorkload): void {
+    if (this.ended) throw new Error(`${this.name} executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
+    const id = tiKeyString(workload.key);
+    if (this.running.has(id)) {
+      log.warn(`ignoring ${describeTi(workload.key, workload.tryNumber)}: already running in this executor`);
+      return;
+    }
+    const { key, tryNumber } = workload;
+    const done = this.pool
+      .run(workload, { onStarted: (pid) => this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }) })
+      .then((result) => {
+        this.running.delete(id);
+        if (result.kind === 'finished') this.emit({ type: 'finished', key, tryNumber, at: this.now(), outcome: result.outcome });
+        else this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason: result.reason });
+      });
+    this.running.set(id, { workload, done });
+  }
+
+  slotsAvailable(): number {
+    return this.ended ? 0 : Math.max(0, this.options.parallelism - this.running.size);
+  }
+
+  drainEvents(): ExecutorEvent[] {
+    const drained = this.events;
+    this.events = [];
+    return drained;
+  }
+
+  onEvent(listener: () => void): void {
+    this.listeners.push(listener);
+  }
+
+  runningKeys(): Array<{ key: TaskWorkload['key']; tryNumber: number }> {
+    return [...this.running.values()].map(({ workload }) => ({ key: workload.key, tryNumber: workload.tryNumber }));
+  }
+
+  async end(timeoutMs = this.options.endTimeoutMs ?? 60_000): Promise<void> {
+    this.ended = true;
+    const all = Promise.all([...this.running.values()].map((item) => item.done));
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
+    if ((await Promise.race([all, deadline])) === 'timeout') await this.pool.kill();
+    else await this.pool.close(5_000);
+    await all;
+  }
+
+  async terminate(): Promise<void> {
+    this.ended = true;
+    await this.pool.kill();
+    await Promise.all([...this.running.values()].map((item) => item.done));
+  }
+
+  /** Pids of the task processes (for tests and `dagctl` diagnostics). */
+  processPids(): number[] {
+    return this.pool.pids();
+  }
+
+  private now(): string {
+    return this.clock.now().toISOString();
+  }
+
+  private emit(event: ExecutorEvent): void {
+    this.events.push(event);
+    for (const listener of this.listeners) {
+      try {
+        listener();
+      } catch (err) {
+        log.error(`executor event listener failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}

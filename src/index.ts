@@ -1,0 +1,28 @@
+/**
+ * The SDK that DAG files import as 'dagctl'. Keep it light: it is loaded into every process that
+ * parses or runs DAG files.
+ */
+export { DAG } from './authoring/dag';
+export type { DagOptions } from './authoring/dag-options';
+export { BaseOperator } from './authoring/base-operator';
+export type { TaskOrTasks } from './authoring/base-operator';
+export type { TaskOptions, DefaultArgs, TaskCallback } from './authoring/task-options';
+export { chain } from './authoring/chain';
+export { isDag, isOperator } from './authoring/type-guards';
+export { EmptyOperator } from './authoring/operators/empty-operator';
+export { BashOperator } from './authoring/operators/bash-operator';
+export type { BashOperatorOptions } from './authoring/operators/bash-operator';
+export { FunctionOperator } from './authoring/operators/function-operator';
+export type { FunctionOperatorOptions, TaskFunction } from './authoring/operators/function-operator';
+export { BranchOperator } from './authoring/operators/branch-operator';
+export type { BranchOperatorOptions } from './authoring/operators/branch-operator';
+export { ShortCircuitOperator } from './authoring/operators/short-circuit-operator';
+export { BaseSensorOperator } from './authoring/operators/base-sensor-operator';
+export type { SensorOptions, SensorMode, PokeResult } from './authoring/operators/base-sensor-operator';
+export { FunctionSensor } from './authoring/operators/function-sensor';
+export type { FunctionSensorOptions } from './authoring/operators/function-sensor';
+export type { TaskContext, TaskLogger } from './authoring/task-context';
+export { TaskSkipped, TaskRescheduled, TaskFailedNoRetry } from './core/task-signals';
+export { TriggerRule, WeightRule } from './core/states';
+export { DagDefinitionError } from './core/errors';
+export type { Duration } from './core/duration';

@@ -1,0 +1,268 @@
+import fs from 'node:fs';
+import type { AppContext } from '../app/app-context';
+import { errorMessage } from '../core/errors';
+import { getLogger } from '../logging/logger';
+import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
+import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
+import { discoverDagFiles } from './discover-dag-files';
+import { FileChangeTracker, FileFingerprint } from './file-change-tracker';
+import { findMissingFiles, removeMissingFile } from './remove-missing-files';
+import { FileSyncOutcome, syncParsedFile } from './sync-parsed-file';
+import { loadSyncedSourceHashes } from './synced-source-hashes';
+
+const log = getLogger('dag-processor');
+
+/** What one full pass over the dags folder did. */
+export interface ParseSummary {
+  /** DAG files discovered. */
+  filesFound: number;
+  /** Files imported (in a parser child) during this pass. */
+  filesParsed: number;
+  /** Files skipped because their content did not change since they were last synced. */
+  filesUnchanged: number;
+  /** Files known to the DB that no longer exist; their DAGs were deactivated. */
+  filesRemoved: number;
+  /** Import errors recorded by this pass: file → one-line reason. */
+  importErrors: Record<string, string>;
+  /** DAGs with a new serialized version (new DAGs included). */
+  changedDagIds: string[];
+  /** DAGs made inactive (file deleted, DAG removed from its file, or file failed to import). */
+  deactivatedDagIds: string[];
+  durationMs: number;
+}
+
+export type DagChangeListener = (dagIds: string[]) => void;
+
+/**
+ * Keeps the metadata DB in step with the dags folder: discovers DAG files, imports changed ones in
+ * parser children (never in this process), and syncs serialized DAGs and import errors, one file
+ * per transaction. `start()` watches the folder and rescans it periodically; `parseAll()` runs one
+ * pass and waits for it. Passes never overlap; a request made while one is waiting to run joins it.
+ */
+export class DagProcessorManager {
+  readonly options: DagProcessorOptions;
+  private readonly tracker = new FileChangeTracker();
+  private readonly listeners = new Set<DagChangeListener>();
+  private pool: DagFileParserPool | null = null;
+  private tail: Promise<unknown> = Promise.resolve();
+  private waitingPass: Promise<ParseSummary> | null = null;
+  private syncTail: Promise<unknown> = Promise.resolve();
+  private watcher: fs.FSWatcher | null = null;
+  private debounceTimer: NodeJS.Timeout | null = null;
+  private rescanTimer: NodeJS.Timeout | null = null;
+  private firstPassDone = false;
+  private started = false;
+  private stopped = false;
+  /** Files imported since construction (each import is one child parse). */
+  parseCount = 0;
+
+  constructor(private readonly ctx: AppContext, options: Partial<DagProcessorOptions> = {}) {
+    this.options = resolveDagProcessorOptions(ctx.config, options);
+  }
+
+  /** Call `listener` with the DAG ids whose serialized form changed or that were deactivated. Returns an unsubscribe. */
+  onChange(listener: DagChangeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Watch the folder, run the initial full pass (and wait for it), then rescan periodically. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    this.stopped = false;
+    this.watch();
+    await this.parseAll();
+    if (this.stopped) return;
+    this.rescanTimer = setInterval(() => {
+      if (!this.watcher) this.watch();
+      this.requestPass();
+    }, this.options.rescanIntervalMs);
+  }
+
+  /** Stop watching, kill parser children, and wait for the pass in progress to wind down. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.started = false;
+    if (this.rescanTimer) clearInterval(this.rescanTimer);
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.rescanTimer = this.debounceTimer = null;
+    this.watcher?.close();
+    this.watcher = null;
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close();
+    await this.tail;
+  }
+
+  /** One full pass over the dags folder; resolves when every changed file is parsed and synced. */
+  parseAll(): Promise<ParseSummary> {
+    if (this.waitingPass) return this.waitingPass;
+    const pass = this.tail.then(() => {
+      this.waitingPass = null;
+      return this.runPass();
+    });
+    this.waitingPass = pass;
+    this.tail = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private requestPass(): void {
+    if (this.stopped) return;
+    this.parseAll().catch((err) => log.error(`DAG folder pass failed: ${errorMessage(err)}`));
+  }
+
+  private watch(): void {
+    if (this.watcher || this.stopped) return;
+    try {
+      const watcher = fs.watch(this.options.dagsFolder, { recursive: true }, () => this.onFsEvent());
+      // Node's recursive watcher on Linux reports races with deleted paths as errors: drop it
+      // and set up a new one at the next rescan; the rescan notices whatever was missed.
+      watcher.on('error', (err) => {
+        log.debug(`watching ${this.options.dagsFolder} failed: ${errorMessage(err)}`);
+        watcher.close();
+        if (this.watcher === watcher) this.watcher = null;
+        this.onFsEvent();
+      });
+      this.watcher = watcher;
+    } catch (err) {
+      log.warn(`cannot watch ${this.options.dagsFolder} (${errorMessage(err)}); relying on rescans every ${this.options.rescanIntervalMs} ms`);
+    }
+  }
+
+  private onFsEvent(): void {
+    if (this.stopped) return;
+    if (this.debounceTimer) clearTimeout(this.debounceTimer);
+    this.debounceTimer = setTimeout(() => {
+      this.debounceTimer = null;
+      this.requestPass();
+    }, this.options.debounceMs);
+  }
+
+  private getPool(): DagFileParserPool {
+    this.pool ??= new DagFileParserPool({
+      entry: this.options.childEntry,
+      size: this.options.parsingProcesses,
+      importTimeoutMs: this.options.importTimeoutMs,
+      maxFilesPerChild: this.options.maxFilesPerChild,
+      idleTimeoutMs: this.options.childIdleTimeoutMs,
+    });
+    return this.pool;
+  }
+
+  private async runPass(): Promise<ParseSummary> {
+    const startedAt = performance.now();
+    const summary: ParseSummary = {
+      filesFound: 0, filesParsed: 0, filesUnchanged: 0, filesRemoved: 0, importErrors: {}, changedDagIds: [], deactivatedDagIds: [], durationMs: 0,
+    };
+    if (this.stopped) return summary;
+    const { dataSource, clock } = this.ctx;
+
+    const files = await discoverDagFiles(this.options.dagsFolder);
+    const present = new Set(files);
+    summary.filesFound = files.length;
+
+    for (const file of await findMissingFiles(dataSource, present)) {
+      const gone = await removeMissingFile(dataSource, file, clock.now());
+      summary.filesRemoved += 1;
+      summary.deactivatedDagIds.push(...gone);
+      this.emit(gone);
+    }
+    this.tracker.forgetAllBut(present);
+
+    const seedHashes = this.firstPassDone ? null : await loadSyncedSourceHashes(dataSource);
+    const changed: FileFingerprint[] = [];
+    const unchangedFiles: string[] = [];
+    for (const file of files) {
+      const seed = seedHashes ? (hash: string) => seedHashes.get(file) === hash : undefined;
+      const state = await this.tracker.inspect(file, seed);
+      if (!state) continue;
+      if (state.unchanged) unchangedFiles.push(file);
+      else changed.push(state.fingerprint);
+    }
+
+    let outcomes = await this.parseAndSync(changed, summary);
+    // A changed file that defines no DAG is likely a module other DAG files import: re-import them all.
+    const helperChanged = outcomes.some((o) => o.outcome.activeDagIds.length === 0 && !o.outcome.importError && o.seen);
+    if (helperChanged && !this.stopped) {
+      const again = (await Promise.all(unchangedFiles.map((f) => this.tracker.inspect(f)))).flatMap((s) => (s ? [s.fingerprint] : []));
+      outcomes = outcomes.concat(await this.parseAndSync(again, summary));
+    }
+    // A DAG released by one file this pass may be what another file was refused: retry those once.
+    const conflicted = outcomes.filter((o) => o.outcome.duplicateConflict).map((o) => o.fingerprint);
+    if (conflicted.length > 0 && summary.deactivatedDagIds.length > 0 && !this.stopped) {
+      await this.parseAndSync(conflicted, summary);
+    }
+
+    summary.filesUnchanged = files.length - new Set(outcomes.map((o) => o.fingerprint.file)).size;
+    summary.changedDagIds = [...new Set(summary.changedDagIds)].sort();
+    summary.deactivatedDagIds = [...new Set(summary.deactivatedDagIds)].sort();
+    summary.durationMs = Math.round(performance.now() - startedAt);
+    this.firstPassDone = true;
+    if (summary.filesParsed > 0 || summary.filesRemoved > 0) {
+      log.info(`parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms (${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`);
+    }
+    return summary;
+  }
+
+  /** Parse the files in the pool, syncing each result as it arrives (one transaction at a time). */
+  private async parseAndSync(
+    files: FileFingerprint[],
+    summary: ParseSummary,
+  ): Promise<Array<{ fingerprint: FileFingerprint; outcome: FileSyncOutcome; seen: boolean }>> {
+    if (files.length === 0 || this.stopped) return [];
+    const pool = this.getPool();
+    const done: Array<{ fingerprint: FileFingerprint; outcome: FileSyncOutcome; seen: boolean }> = [];
+    let firstError: unknown = null;
+    await Promise.all(files.map(async (fingerprint) => {
+      let result;
+      try {
+        result = await pool.parse(fingerprint.file);
+      } catch (err) {
+        if (err instanceof ParserPoolClosedError) return;
+        throw err;
+      }
+      this.parseCount += 1;
+      summary.filesParsed += 1;
+      try {
+        const outcome = await this.serialized(() => syncParsedFile(this.ctx.dataSource, result, {
+          pausedAtCreation: this.options.pausedAtCreation,
+          now: this.ctx.clock.now(),
+        }));
+        const seen = this.tracker.isKnown(fingerprint.file);
+        // A refused duplicate depends on other files, not on this one's content: parse it again next pass.
+        if (!outcome.duplicateConflict) this.tracker.synced(fingerprint);
+        if (outcome.importError) summary.importErrors[outcome.file] = outcome.importError;
+        else delete summary.importErrors[outcome.file];
+        summary.changedDagIds.push(...outcome.changedDagIds);
+        summary.deactivatedDagIds.push(...outcome.deactivatedDagIds);
+        this.emit([...outcome.changedDagIds, ...outcome.deactivatedDagIds]);
+        done.push({ fingerprint, outcome, seen });
+      } catch (err) {
+        log.error(`cannot store parse result of ${fingerprint.file}: ${errorMessage(err)}`);
+        firstError ??= err;
+      }
+    }));
+    if (firstError) throw firstError;
+    return done;
+  }
+
+  /** Run DB syncs one after another: on SQLite all of them share one connection. */
+  private serialized<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.syncTail.then(work);
+    this.syncTail = next.catch(() => undefined);
+    return next;
+  }
+
+  private emit(dagIds: string[]): void {
+    if (dagIds.length === 0) return;
+    const ids = [...new Set(dagIds)].sort();
+    for (const listener of this.listeners) {
+      try {
+        listener(ids);
+      } catch (err) {
+        log.error(`DAG change listener failed: ${errorMessage(err)}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { getLogger } from '../logging/logger';
+
+const log = getLogger('dag-processor');
+
+/** Extensions of files that may define DAGs. */
+const DAG_FILE_PATTERN = /\.(ts|js|mjs|ya?ml)$/;
+
+/** Name of the per-folder ignore file: one regular expression per line, like Airflow's .airflowignore. */
+export const IGNORE_FILE_NAME = '.dagctlignore';
+
+/** True when a file name can hold DAGs (type declarations and dot-files never do). */
+export function isDagFileName(name: string): boolean {
+  return DAG_FILE_PATTERN.test(name) && !name.endsWith('.d.ts') && !name.startsWith('.');
+}
+
+/** A pattern from an ignore file, matched against paths relative to the folder holding that file. */
+interface IgnoreRule {
+  base: string;
+  pattern: RegExp;
+}
+
+/** Parse an ignore file's text: blank lines and '#' comments are skipped; a bad regex is logged and skipped. */
+export function parseIgnorePatterns(text: string, source = IGNORE_FILE_NAME): RegExp[] {
+  const patterns: RegExp[] = [];
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    try {
+      patterns.push(new RegExp(line));
+    } catch (err) {
+      log.warn(`ignoring invalid pattern in ${source}: ${line} (${(err as Error).message})`);
+    }
+  }
+  return patterns;
+}
+
+function isIgnored(fullPath: string, rules: IgnoreRule[]): boolean {
+  return rules.some((rule) => rule.pattern.test(path.relative(rule.base, fullPath).split(path.sep).join('/')));
+}
+
+async function readIgnoreRules(dir: string): Promise<IgnoreRule[]> {
+  const file = path.join(dir, IGNORE_FILE_NAME);
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return parseIgnorePatterns(text, file).map((pattern) => ({ base: dir, pattern }));
+}
+
+/**
+ * Every candidate DAG file under `dagsFolder`, recursively, as sorted absolute paths.
+ * Skips dot-files and dot-folders, `node_modules`, `*.d.ts`, and whatever the `.dagctlignore`
+ * files match (each applies to its own folder and everything below it). A missing folder
+ * yields no files. Symlinked folders are followed once.
+ */
+export async function discoverDagFiles(dagsFolder: string): Promise<string[]> {
+  const root = path.resolve(dagsFolder);
+  const found: string[] = [];
+  const visited = new Set<string>();
+
+  async function walk(dir: string, inherited: IgnoreRule[]): Promise<void> {
+    let real: string;
+    try {
+      real = await fs.realpath(dir);
+    } catch {
+      return;
+    }
+    if (visited.has(real)) return;
+    visited.add(real);
+    let entries;
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch {
+      return; // vanished or unreadable: the next scan will tell
+    }
+    const rules = [...inherited, ...(await readIgnoreRules(dir))];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      const full = path.join(dir, entry.name);
+      if (isIgnored(full, rules)) continue;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        const stat = await fs.stat(full).catch(() => null);
+        isDir = stat?.isDirectory() ?? false;
+        isFile = stat?.isFile() ?? false;
+      }
+      if (isDir) await walk(full, rules);
+      else if (isFile && isDagFileName(entry.name)) found.push(full);
+    }
+  }
+
+  await walk(root, []);
+  return found.sort();
+}

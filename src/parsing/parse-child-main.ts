@@ -1,0 +1,50 @@
+/**
+ * Entry of a parser child process (forked with IPC from dist/ by DagFileParserPool). Imports DAG
+ * files one at a time as the parent asks; user code runs only here, never in the scheduler.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { errorMessage } from '../core/errors';
+import { oneLineError } from './file-parse-result';
+import { parseDagFile } from './parse-dag-file';
+import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
+
+let currentId: number | null = null;
+
+function send(message: ChildToParentMessage): void {
+  if (process.connected) process.send?.(message);
+}
+
+function fatal(err: unknown): void {
+  send({ type: 'fatal', id: currentId, error: oneLineError(errorMessage(err)) });
+  // Let the message flush, then go: user code may have left the process in any state.
+  setTimeout(() => process.exit(1), 50);
+}
+
+process.on('uncaughtException', fatal);
+process.on('unhandledRejection', fatal);
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', (message: ParentToChildMessage) => {
+  if (message?.type !== 'parse') return;
+  currentId = message.id;
+  void parseDagFile(message.file).then((result) => {
+    currentId = null;
+    send({ type: 'result', id: message.id, result });
+  });
+});
+
+/** Import a trivial TS file once, so the transpiler's warm-up is not charged to the first DAG file. */
+async function warmUp(): Promise<void> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-parse-warmup-'));
+  try {
+    const file = path.join(dir, 'warmup.ts');
+    fs.writeFileSync(file, 'const warm: number = 1;\nexport default warm;\n');
+    await parseDagFile(file);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+void warmUp().finally(() => send({ type: 'ready' }));

@@ -1,0 +1,14 @@
+import type { FileParseResult } from './file-parse-result';
+
+/**
+ * Messages between the DAG processor and a parser child (Node IPC, JSON).
+ * Parent → child: `parse`. Child → parent: `ready` once its modules are loaded (the import
+ * timeout starts then, so a slow child start-up is not blamed on a file), `result` per file, and
+ * `fatal` when user code crashed the child outside the import (the child exits right after).
+ */
+export type ParentToChildMessage = { type: 'parse'; id: number; file: string };
+
+export type ChildToParentMessage =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; result: FileParseResult }
+  | { type: 'fatal'; id: number | null; error: string };

@@ -1,0 +1,160 @@
+import { ChildProcess, fork } from 'node:child_process';
+import type { Socket } from 'node:net';
+import { getLogger } from '../logging/logger';
+import { FileParseResult, formatTimeout } from './file-parse-result';
+import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
+
+const log = getLogger('dag-processor');
+
+/** How long a child may take to load its modules before it is considered broken. */
+const STARTUP_TIMEOUT_MS = 120_000;
+
+export interface ParserChildOptions {
+  /** Compiled JS entry to fork (dist/parsing/parse-child-main.js). */
+  entry: string;
+  importTimeoutMs: number;
+}
+
+interface Pending {
+  id: number;
+  file: string;
+  started: number;
+  resolve: (result: FileParseResult) => void;
+  timer?: NodeJS.Timeout;
+}
+
+/**
+ * One forked parser process, parsing one file at a time. A file that runs past the import
+ * timeout gets the child SIGKILLed; a child that dies mid-file turns into that file's import
+ * error. `parse` never rejects. Once dead, the child is not reused.
+ */
+export class ParserChild {
+  private readonly child: ChildProcess;
+  private ready = false;
+  private dead = false;
+  private nextId = 1;
+  private pending: Pending | null = null;
+  private startupTimer: NodeJS.Timeout;
+  /** Files this child has parsed (to recycle it after a while: user modules leak). */
+  filesParsed = 0;
+
+  constructor(private readonly options: ParserChildOptions) {
+    // stdout is piped, never inherited: user code printing at import must not corrupt
+    // `-o json` output of the CLI that started the processor.
+    this.child = fork(options.entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
+    this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
+    this.child.on('message', (message: ChildToParentMessage) => this.onMessage(message));
+    this.child.on('exit', (code, signal) => this.onExit(code, signal));
+    this.child.on('error', (err) => log.warn(`parser process error: ${err.message}`));
+    this.startupTimer = setTimeout(() => this.kill(), STARTUP_TIMEOUT_MS);
+    this.startupTimer.unref();
+    this.holdEventLoop(false);
+  }
+
+  get alive(): boolean {
+    return !this.dead;
+  }
+
+  get busy(): boolean {
+    return this.pending !== null;
+  }
+
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  parse(file: string): Promise<FileParseResult> {
+    if (this.pending) throw new Error('parser child is busy');
+    return new Promise<FileParseResult>((resolve) => {
+      if (this.dead) {
+        resolve({ file, dags: [], source: '', error: 'parser process is not running', durationMs: 0 });
+        return;
+      }
+      this.pending = { id: this.nextId++, file, started: Date.now(), resolve };
+      this.holdEventLoop(true);
+      if (this.ready) this.dispatch();
+    });
+  }
+
+  /** Stop the child at once (SIGKILL); a file in progress gets `reason` as its error. */
+  kill(reason = 'parser process was stopped'): void {
+    if (this.dead) return;
+    this.finish(undefined, reason);
+    this.dead = true;
+    clearTimeout(this.startupTimer);
+    this.child.kill('SIGKILL');
+  }
+
+  /** Let an idle child exit by itself (it exits when the IPC channel closes). */
+  retire(): void {
+    if (this.dead) return;
+    if (this.pending) return this.kill();
+    this.dead = true;
+    clearTimeout(this.startupTimer);
+    if (this.child.connected) this.child.disconnect();
+    // In case user code keeps it alive (timers, sockets), do not wait forever.
+    setTimeout(() => this.child.kill('SIGKILL'), 5000).unref();
+  }
+
+  private dispatch(): void {
+    const pending = this.pending;
+    if (!pending) return;
+    pending.started = Date.now();
+    pending.timer = setTimeout(() => {
+      log.warn(`import of ${pending.file} timed out after ${formatTimeout(this.options.importTimeoutMs)}; killing parser process ${this.child.pid}`);
+      this.kill(`import timed out after ${formatTimeout(this.options.importTimeoutMs)}`);
+    }, this.options.importTimeoutMs);
+    const message: ParentToChildMessage = { type: 'parse', id: pending.id, file: pending.file };
+    this.child.send(message, (err) => {
+      if (err) this.kill(`cannot talk to parser process: ${err.message}`);
+    });
+  }
+
+  private onMessage(message: ChildToParentMessage): void {
+    if (message.type === 'ready') {
+      this.ready = true;
+      clearTimeout(this.startupTimer);
+      this.dispatch();
+    } else if (message.type === 'result' && this.pending?.id === message.id) {
+      this.finish(message.result);
+    } else if (message.type === 'fatal') {
+      if (message.id !== null && this.pending?.id === message.id) this.finish(undefined, `parser process crashed: ${message.error}`);
+      this.dead = true; // it exits by itself right after
+    }
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    clearTimeout(this.startupTimer);
+    const how = signal ? `signal ${signal}` : `exit code ${code}`;
+    this.finish(undefined, `parser process crashed (${how}) while importing the file`);
+    this.dead = true;
+  }
+
+  private finish(result: FileParseResult | undefined, error?: string): void {
+    const pending = this.pending;
+    if (!pending) return;
+    this.pending = null;
+    clearTimeout(pending.timer);
+    this.holdEventLoop(false);
+    this.filesParsed += 1;
+    pending.resolve(result ?? { file: pending.file, dags: [], source: '', error, durationMs: Date.now() - pending.started });
+  }
+
+  /**
+   * An idle child must not keep the parent alive (a CLI command that parsed DAGs should exit
+   * even if nobody closes the pool); a busy one must, or a pending parse could be dropped.
+   */
+  private holdEventLoop(hold: boolean): void {
+    const handles: Array<{ ref(): unknown; unref(): unknown } | null | undefined> = [this.child, this.child.channel, this.child.stdout as Socket | null, this.child.stderr as Socket | null];
+    for (const handle of handles) {
+      if (hold) handle?.ref();
+      else handle?.unref();
+    }
+  }
+
+  private forwardOutput(chunk: Buffer): void {
+    const text = chunk.toString('utf8').trimEnd();
+    if (text) log.debug(`parser output${this.pending ? ` (${this.pending.file})` : ''}: ${text}`);
+  }
+}

@@ -1,0 +1,15 @@
+import type { EntityManager } from 'typeorm';
+import { DagCodeEntity } from '../db/entities';
+
+/** Store the source text of a DAG file (shown by the web server); idempotent. */
+export async function upsertDagCode(em: EntityManager, fileloc: string, sourceCode: string, now: Date): Promise<void> {
+  await em.createQueryBuilder().insert().into(DagCodeEntity)
+    .values({ fileloc, sourceCode, lastUpdated: now })
+    .orUpdate(['source_code', 'last_updated'], ['fileloc'])
+    .execute();
+}
+
+/** Forget the source of a file that defines no DAG any more (or was deleted). */
+export async function deleteDagCode(em: EntityManager, fileloc: string): Promise<void> {
+  await em.createQueryBuilder().delete().from(DagCodeEntity).where('fileloc = :fileloc', { fileloc }).execute();
+}

@@ -1,0 +1,276 @@
+import os from 'node:os';
+import { format } from 'node:util';
+import type { TaskContext, TaskLogger } from '../authoring/task-context';
+import { describeTi } from '../core/task-instance-key';
+import { signalOf } from '../core/task-signals';
+import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import { taskLogPath } from '../logging/task-log-path';
+import { TaskLogWriter } from '../logging/task-log-writer';
+import { OutputMode, captureProcessOutput } from './capture-process-output';
+import { DagFileCache } from './dag-file-cache';
+import { defaultDagFileLoader } from './default-dag-file-loader';
+import { formatDurationMs } from './format-duration-ms';
+import { renderTemplatedFields, templatesMentionVariables } from './render-templates';
+import type { RunnerDag, RunnerOperator } from './runner-dag';
+import { buildTemplateContext } from './template-context';
+import { airflowIso, dsOf } from './template-date';
+import type { VariableSource } from './variable-source';
+import { toJsonXcoms } from './xcom-values';
+
+export interface RunTaskOptions {
+  /** `logging.base_log_folder`. */
+  baseLogFolder: string;
+  /** `logging.task_log_max_bytes`. */
+  logMaxBytes: number;
+  /** Supplies `{{ var.… }}`; asked only when a template mentions `var`. */
+  variables?: VariableSource;
+  /** What happens to process.stdout/stderr during the try (default 'redirect'). */
+  output?: OutputMode;
+  /** Aborts the try from outside (shutdown, a fatal error in the task process). */
+  signal?: AbortSignal;
+  /** Loaded DAG files, shared by the tries of a warm process (default: one per process). */
+  dagCache?: DagFileCache;
+  /** After an abort, how long to wait for the task to stop before reporting anyway (default 2s). */
+  settleGraceMs?: number;
+  /** The log file could not be written. */
+  onLogError?: (err: Error) => void;
+}
+
+export interface TaskTryResult {
+  outcome: TaskOutcome;
+  logPath: string;
+  /** The task ignored its abort and may still be running: its process must not be reused. */
+  stillRunning: boolean;
+}
+
+let sharedDagCache: DagFileCache | null = null;
+
+/** The per-process DAG file cache used when RunTaskOptions.dagCache is not given. */
+export function processDagCache(): DagFileCache {
+  sharedDagCache ??= new DagFileCache(defaultDagFileLoader);
+  return sharedDagCache;
+}
+
+/** Run ONE try of a task instance and report its outcome; never throws for task problems. */
+export async function runTask(workload: TaskWorkload, options: RunTaskOptions): Promise<TaskOutcome> {
+  return (await runTaskTry(workload, options)).outcome;
+}
+
+/** A failure with a one-line reason meant for the outcome (the stack, if any, goes to the log). */
+class TryFailure extends Error {
+  constructor(reason: string, readonly noRetry = false) {
+    super(reason);
+  }
+}
+
+const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text.trim();
+
+/** Like runTask, plus the log path and whether the task is still running after an abort. */
+export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions): Promise<TaskTryResult> {
+  const startedAt = Date.now();
+  const logPath = taskLogPath(options.baseLogFolder, workload.key, workload.tryNumber);
+  const writer = new TaskLogWriter(logPath, { maxBytes: options.logMaxBytes, onError: options.onLogError });
+  const logLine = (level: string, text: string): void => writer.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
+  const systemLine = (level: string, text: string): void => writer.writeSystem(`[${new Date().toISOString()}] ${level} - ${text}`);
+
+  systemLine('INFO', `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries, workload.tryNumber)} for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`);
+  const restoreOutput = captureProcessOutput((chunk) => writer.write(chunk), options.output ?? 'redirect');
+  let outcome: TaskOutcome;
+  let stillRunning = false;
+  try {
+    const attempt = await attemptTry(workload, options, logLine);
+    outcome = attempt.outcome;
+    stillRunning = attempt.stillRunning;
+  } catch (err) {
+    outcome = { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)) };
+    if (err instanceof TryFailure) outcome.noRetry = err.noRetry || undefined;
+    else logLine('ERROR', `Task failed: ${(err as Error)?.stack ?? String(err)}`);
+  } finally {
+    restoreOutput();
+  }
+  const took = formatDurationMs(Date.now() - startedAt);
+  if (outcome.state === 'success') systemLine('INFO', `Task finished: success (took ${took})`);
+  else systemLine(outcome.state === 'failed' ? 'ERROR' : 'INFO', `Task finished: ${outcome.state}${outcome.reason ? ` - ${outcome.reason}` : ''}${outcome.noRetry ? ' (no retry)' : ''} (took ${took})`);
+  writer.close();
+  return { outcome, logPath, stillRunning };
+}
+
+async function findTask(workload: TaskWorkload, cache: DagFileCache): Promise<{ dag: RunnerDag; op: RunnerOperator }> {
+  const { dagId, taskId } = workload.key;
+  let dags: RunnerDag[];
+  try {
+    dags = await cache.load(workload.fileloc);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
+      throw new TryFailure(`DAG file ${workload.fileloc} of DAG '${dagId}' no longer exists`, true);
+    }
+    throw new TryFailure(firstLine((err as Error)?.message ?? String(err)));
+  }
+  const dag = dags.find((candidate) => candidate.dagId === dagId);
+  if (!dag) throw new TryFailure(`DAG '${dagId}' no longer exists in file ${workload.fileloc}`, true);
+  const op = dag.tasks.get(taskId);
+  if (!op) throw new TryFailure(`task '${taskId}' no longer exists in DAG '${dagId}' (file ${workload.fileloc})`, true);
+  return { dag, op };
+}
+
+async function attemptTry(
+  workload: TaskWorkload,
+  options: RunTaskOptions,
+  logLine: (level: string, text: string) => void,
+): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> {
+  const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
+  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
+  const xcomPull = (taskId: string, key = 'return_value'): unknown => workload.xcoms?.[taskId]?.[key];
+
+  // Render templated fields.
+  const fields: Record<string, unknown> = {};
+  for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
+  let renderedFields: Record<string, unknown> = {};
+  if (Object.keys(fields).length > 0) {
+    let variables: Record<string, string> | null = null;
+    if (templatesMentionVariables(Object.values(fields))) {
+      if (!options.variables) throw new TryFailure('templates use variables but none are available to this runner');
+      try {
+        variables = await options.variables.getAll();
+      } catch (err) {
+        throw new TryFailure(`cannot read variables: ${firstLine((err as Error)?.message ?? String(err))}`);
+      }
+    }
+    const context = buildTemplateContext({ workload, params, variables, xcomPull });
+    try {
+      renderedFields = renderTemplatedFields(fields, context);
+    } catch (err) {
+      throw new TryFailure(firstLine((err as Error).message));
+    }
+  }
+  const runnable = Object.keys(fields).length > 0 ? op.withRenderedFields(renderedFields) : op;
+  renderedFields = jsonCopy(renderedFields);
+
+  // Execute with the execution timeout and the outer abort signal.
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(options.signal?.reason ?? new Error('task aborted'));
+  if (options.signal?.aborted) onOuterAbort();
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let timedOut = false;
+  const timeoutMs = workload.executionTimeoutMs;
+  const timer = timeoutMs !== null && timeoutMs > 0
+    ? setTimeout(() => {
+        timedOut = true;
+        controller.abort(new Error(`execution timeout after ${formatDurationMs(timeoutMs)}`));
+      }, timeoutMs)
+    : null;
+
+  const pushed: Record<string, unknown> = {};
+  const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
+  let settled = false;
+  const execution = Promise.resolve()
+    .then(() => runnable.execute(ctx))
+    .finally(() => {
+      settled = true;
+    });
+  const aborted = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+  });
+  aborted.catch(() => undefined);
+
+  let result: unknown;
+  try {
+    result = await Promise.race([execution, aborted]);
+  } catch (err) {
+    if (controller.signal.aborted && err === controller.signal.reason) {
+      const reason = firstLine((err as Error)?.message ?? String(err));
+      logLine('ERROR', timedOut ? `Task timed out: ${reason}; stopping it` : `Task aborted: ${reason}`);
+      // Give the task (e.g. a bash process group being killed) a moment to stop.
+      const grace = options.settleGraceMs ?? 2000;
+      await Promise.race([execution.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+      return { outcome: { state: 'failed', reason, renderedFields }, stillRunning: !settled };
+    }
+    return { outcome: { ...outcomeForError(err, logLine), renderedFields }, stillRunning: false };
+  } finally {
+    if (timer) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+
+  let partial: Partial<TaskOutcome>;
+  let xcoms: Record<string, unknown>;
+  try {
+    partial = runnable.toOutcome(result) ?? {};
+    xcoms = toJsonXcoms({ ...pushed, ...(partial.xcoms ?? {}) });
+  } catch (err) {
+    logLine('ERROR', (err as Error)?.stack ?? String(err));
+    return { outcome: { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)), renderedFields }, stillRunning: false };
+  }
+  const outcome: TaskOutcome = { ...partial, state: partial.state ?? 'success', renderedFields };
+  if (Object.keys(xcoms).length > 0) outcome.xcoms = xcoms;
+  else delete outcome.xcoms;
+  return { outcome, stillRunning: false };
+}
+
+/** Rendered fields are shown in the UI and cross processes: keep their JSON form only. */
+function jsonCopy(values: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return JSON.parse(JSON.stringify(values) ?? '{}') as Record<string, unknown>;
+  } catch {
+    return Object.fromEntries(Object.entries(values).map(([k, v]) => [k, String(v)]));
+  }
+}
+
+function outcomeForError(err: unknown, logLine: (level: string, text: string) => void): TaskOutcome {
+  const message = firstLine((err as Error)?.message ?? String(err)) || 'task failed';
+  switch (signalOf(err)) {
+    case 'skip':
+      logLine('INFO', `Task skipped: ${message}`);
+      return { state: 'skipped', reason: message };
+    case 'reschedule': {
+      const at = new Date((err as { rescheduleAt?: Date | string }).rescheduleAt ?? Date.now());
+      logLine('INFO', `Rescheduling task to ${at.toISOString()}: ${message}`);
+      return { state: 'up_for_reschedule', reason: message, rescheduleAt: at.toISOString() };
+    }
+    case 'fail-no-retry':
+      logLine('ERROR', `Task failed without retry: ${message}`);
+      return { state: 'failed', reason: message, noRetry: true };
+    default:
+      logLine('ERROR', `Task failed: ${(err as Error)?.stack ?? String(err)}`);
+      return { state: 'failed', reason: message };
+  }
+}
+
+function buildTaskContext(
+  workload: TaskWorkload,
+  params: Record<string, unknown>,
+  xcomPull: (taskId: string, key?: string) => unknown,
+  pushed: Record<string, unknown>,
+  logLine: (level: string, text: string) => void,
+  signal: AbortSignal,
+): TaskContext {
+  const { key } = workload;
+  const logicalDate = new Date(workload.logicalDate);
+  const log: TaskLogger = {
+    info: (message, ...args) => logLine('INFO', format(message, ...args)),
+    warn: (message, ...args) => logLine('WARNING', format(message, ...args)),
+    error: (message, ...args) => logLine('ERROR', format(message, ...args)),
+    debug: (message, ...args) => logLine('DEBUG', format(message, ...args)),
+  };
+  return {
+    dagId: key.dagId,
+    taskId: key.taskId,
+    runId: key.runId,
+    mapIndex: key.mapIndex,
+    tryNumber: workload.tryNumber,
+    maxTries: workload.maxTries,
+    logicalDate,
+    ds: dsOf(logicalDate),
+    ts: airflowIso(logicalDate),
+    dataIntervalStart: workload.dataIntervalStart ? new Date(workload.dataIntervalStart) : null,
+    dataIntervalEnd: workload.dataIntervalEnd ? new Date(workload.dataIntervalEnd) : null,
+    params,
+    dagRun: { runId: key.runId, runType: workload.runType, conf: workload.conf ?? {}, logicalDate },
+    xcomPull: <T>(taskId: string, xcomKey?: string) => xcomPull(taskId, xcomKey) as T | undefined,
+    xcomPush: (xcomKey: string, value: unknown) => {
+      pushed[xcomKey] = value;
+    },
+    log,
+    signal,
+    firstRescheduleDate: workload.firstRescheduleDate ? new Date(workload.firstRescheduleDate) : null,
+  };
+}

@@ -1,0 +1,25 @@
+import type { TaskContext } from '../authoring/task-context';
+import type { TaskOutcome } from '../executors/executor';
+
+/**
+ * The shape of a loaded DAG that the runner relies on (duck-typed: DAG files may load their own
+ * copy of the SDK, so `instanceof` is never used).
+ */
+export interface RunnerOperator {
+  readonly taskId: string;
+  readonly templateFields: readonly string[];
+  readonly params?: Record<string, unknown>;
+  withRenderedFields(values: Record<string, unknown>): RunnerOperator;
+  execute(ctx: TaskContext): Promise<unknown>;
+  toOutcome(result: unknown): Partial<TaskOutcome>;
+}
+
+export interface RunnerDag {
+  readonly dagId: string;
+  fileloc: string;
+  readonly tasks: ReadonlyMap<string, RunnerOperator>;
+  readonly params: Record<string, unknown>;
+}
+
+/** Imports a DAG file; `fresh` re-reads it past module caches. */
+export type DagFileLoader = (file: string, options?: { fresh?: boolean }) => Promise<RunnerDag[]>;

@@ -1,0 +1,127 @@
+/**
+ * Entry of a task process: forked (from dist/) with an IPC channel by TaskProcessPool. Loads the
+ * SDK once (imported below through run-task), then serves `run` requests one at a time, so later tries skip process start-up and
+ * re-use already imported DAG files. Never writes task state: it only reports outcomes.
+ */
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../config/load-config';
+import { openDatabase } from '../db/data-source';
+import type { TaskWorkload } from '../executors/executor';
+import { killProcessTree } from './kill-process-tree';
+import { processDagCache, runTaskTry } from './run-task';
+import type { ChildToParentMessage, ParentToChildMessage } from './task-process-protocol';
+import { isParentToChildMessage } from './task-process-protocol';
+import { DatabaseVariableSource, VariableSource } from './variable-source';
+
+const IDLE_TITLE = 'dagctl task-runner (idle)';
+
+const config = loadConfig(process.env);
+let dataSource: Promise<DataSource> | null = null;
+const databaseVariables = new DatabaseVariableSource(() => (dataSource ??= openDatabase(config.database.url, { poolSize: 1 })));
+
+let nextRequestId = 1;
+const pendingVariables = new Map<number, { resolve(values: Record<string, string>): void; reject(err: Error): void }>();
+const parentVariables: VariableSource = {
+  getAll: () =>
+    new Promise((resolve, reject) => {
+      const requestId = nextRequestId++;
+      pendingVariables.set(requestId, { resolve, reject });
+      send({ type: 'variables-request', requestId });
+    }),
+};
+
+let running: AbortController | null = null;
+let shuttingDown = false;
+let mustRecycle = false;
+
+function send(message: ChildToParentMessage, then?: () => void): void {
+  if (!process.connected || !process.send) {
+    then?.();
+    return;
+  }
+  process.send(message, undefined, {}, () => then?.());
+}
+
+async function exitSoon(code: number): Promise<never> {
+  // A task that ignored its abort may have left subprocesses (in their own process groups).
+  killProcessTree(process.pid, 'SIGKILL', { includeRoot: false });
+  if (dataSource) await dataSource.then((ds) => ds.destroy()).catch(() => undefined);
+  process.exit(code);
+}
+
+async function run(workload: TaskWorkload, variablesFromParent: boolean): Promise<void> {
+  const { key, tryNumber } = workload;
+  running = new AbortController();
+  process.title = `dagctl tasks run ${key.dagId} ${key.taskId} ${key.runId} --try ${tryNumber}`;
+  send({ type: 'started', pid: process.pid });
+  const result = await runTaskTry(workload, {
+    baseLogFolder: config.logging.base_log_folder,
+    logMaxBytes: config.logging.task_log_max_bytes,
+    variables: variablesFromParent ? parentVariables : databaseVariables,
+    output: 'redirect',
+    signal: running.signal,
+    dagCache: processDagCache(),
+    onLogError: (err) => send({ type: 'log-error', message: `cannot write task log: ${err.message}` }),
+  });
+  running = null;
+  process.title = IDLE_TITLE;
+  const recycle = result.stillRunning || mustRecycle;
+  send({ type: 'finished', outcome: result.outcome, rssBytes: process.memoryUsage.rss(), logPath: result.logPath, recycle }, () => {
+    if (recycle || shuttingDown) void exitSoon(0);
+  });
+}
+
+function onMessage(message: unknown): void {
+  if (!isParentToChildMessage(message)) return;
+  const typed = message as ParentToChildMessage;
+  switch (typed.type) {
+    case 'run':
+      if (running) {
+        // The pool never does this; refuse loudly rather than run two tries at once.
+        send({ type: 'log-error', message: 'task process is busy; run request ignored' });
+        return;
+      }
+      void run(typed.workload, typed.variablesFromParent);
+      return;
+    case 'variables': {
+      const pending = pendingVariables.get(typed.requestId);
+      pendingVariables.delete(typed.requestId);
+      if (typed.error !== undefined) pending?.reject(new Error(typed.error));
+      else pending?.resolve(typed.values ?? {});
+      return;
+    }
+    case 'shutdown':
+      shuttingDown = true;
+      if (!running) void exitSoon(0);
+      return;
+  }
+}
+
+/** A fatal error inside task code fails the current try and retires this process. */
+function onFatal(err: unknown, what: string): void {
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`${what}: ${err instanceof Error ? err.stack : message}\n`);
+  if (running) {
+    mustRecycle = true;
+    running.abort(new Error(`${what}: ${message.split('\n')[0]}`));
+    return;
+  }
+  void exitSoon(1);
+}
+
+process.title = IDLE_TITLE;
+process.on('message', onMessage);
+process.on('uncaughtException', (err) => onFatal(err, 'uncaught exception'));
+process.on('unhandledRejection', (reason) => onFatal(reason, 'unhandled promise rejection'));
+// The parent is gone: stop the task (its subprocesses are killed on abort) and leave.
+process.on('disconnect', () => {
+  shuttingDown = true;
+  if (running) {
+    running.abort(new Error('task process lost its parent'));
+    setTimeout(() => void exitSoon(1), 3000).unref();
+  } else {
+    void exitSoon(0);
+  }
+});
+
+send({ type: 'ready', pid: process.pid });

@@ -1,0 +1,34 @@
+import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+
+/**
+ * Messages between a task process pool (parent) and a task process (child), over the IPC
+ * channel of `child_process.fork`. A child serves one `run` at a time.
+ */
+export type ParentToChildMessage =
+  /** Run one try. `variablesFromParent`: ask the parent for variables instead of reading the DB. */
+  | { type: 'run'; workload: TaskWorkload; variablesFromParent: boolean }
+  /** Answer to a `variables-request`. */
+  | { type: 'variables'; requestId: number; values?: Record<string, string>; error?: string }
+  /** Finish the current try (if any) and exit. */
+  | { type: 'shutdown' };
+
+export type ChildToParentMessage =
+  /** Modules are loaded; the child accepts `run`. */
+  | { type: 'ready'; pid: number }
+  /** A try began in this process. */
+  | { type: 'started'; pid: number }
+  /** A try ended. `recycle`: the child will exit now (the task ignored an abort, or a fatal error). */
+  | { type: 'finished'; outcome: TaskOutcome; rssBytes: number; logPath: string; recycle: boolean }
+  /** The attempt log could not be written. */
+  | { type: 'log-error'; message: string }
+  | { type: 'variables-request'; requestId: number };
+
+export function isChildToParentMessage(value: unknown): value is ChildToParentMessage {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === 'ready' || type === 'started' || type === 'finished' || type === 'log-error' || type === 'variables-request';
+}
+
+export function isParentToChildMessage(value: unknown): value is ParentToChildMessage {
+  const type = (value as { type?: unknown } | null)?.type;
+  return type === 'run' || type === 'variables' || type === 'shutdown';
+}

@@ -1,0 +1,230 @@
+import { ChildProcess, fork } from 'node:child_process';
+import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import { formatDurationMs } from './format-duration-ms';
+import { killProcessTree } from './kill-process-tree';
+import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
+import type { VariableSource } from './variable-source';
+
+/** How one try handed to a task process ended. */
+export type PoolRunResult =
+  | { kind: 'finished'; outcome: TaskOutcome; pid: number; logPath: string | null }
+  /** The process died mid-try (crash, OOM kill, killed at shutdown): nothing is known of the try. */
+  | { kind: 'lost'; reason: string; pid: number | null };
+
+export interface PoolRunHooks {
+  /** The try began in process `pid`. */
+  onStarted?(pid: number): void;
+}
+
+export interface TaskProcessSpawnOptions {
+  entry: string;
+  env: NodeJS.ProcessEnv;
+  variables?: VariableSource;
+  onLogError?(message: string): void;
+}
+
+interface CurrentTry {
+  workload: TaskWorkload;
+  resolve(result: PoolRunResult): void;
+  hooks: PoolRunHooks;
+  killTimer: NodeJS.Timeout | null;
+  timedOutAfterMs: number | null;
+}
+
+/** One forked task process, serving one try at a time; see task-process-main.ts. */
+export class TaskProcess {
+  readonly child: ChildProcess;
+  readonly ready: Promise<void>;
+  tasksRun = 0;
+  lastRssBytes = 0;
+  /** Set once the child said it will exit after its try, or was told to. */
+  retiring = false;
+  exited = false;
+  private current: CurrentTry | null = null;
+  private exitListeners: Array<() => void> = [];
+  private startError: string | null = null;
+
+  constructor(private readonly options: TaskProcessSpawnOptions) {
+    this.child = fork(options.entry, [], {
+      env: options.env,
+      execArgv: [],
+      // Own process group: a kill from outside takes the whole tree with it.
+      detached: true,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      serialization: 'json',
+    });
+    this.ready = new Promise<void>((resolve, reject) => {
+      const onMessage = (message: unknown): void => {
+        if ((message as ChildToParentMessage)?.type === 'ready') {
+          this.child.off('message', onMessage);
+          resolve();
+        }
+      };
+      this.child.on('message', onMessage);
+      this.onExit(() => reject(new Error(this.startError ?? 'task process exited before it was ready')));
+    });
+    this.ready.catch(() => undefined);
+    this.child.on('message', (message) => this.onMessage(message));
+    this.child.on('error', (err) => {
+      this.startError = `cannot start task process: ${err.message}`;
+    });
+    this.child.on('exit', (code, signal) => {
+      // 'exit' may overtake the last IPC messages (a 'finished' sent just before exiting):
+      // wait for the channel to drain and close first.
+      if (!this.child.connected) {
+        this.onChildExit(code, signal);
+        return;
+      }
+      const fallback = setTimeout(() => done(), 1000);
+      const done = (): void => {
+        clearTimeout(fallback);
+        this.child.off('disconnect', done);
+        this.onChildExit(code, signal);
+      };
+      this.child.once('disconnect', done);
+    });
+    this.setReferenced(false);
+  }
+
+  get pid(): number | null {
+    return this.child.pid ?? null;
+  }
+
+  get busy(): boolean {
+    return this.current !== null;
+  }
+
+  onExit(listener: () => void): void {
+    if (this.exited) listener();
+    else this.exitListeners.push(listener);
+  }
+
+  /** Run one try; resolves when it finished or the process died. */
+  async run(workload: TaskWorkload, hooks: PoolRunHooks, timeoutGraceMs: number): Promise<PoolRunResult> {
+    if (this.current) throw new Error('task process is busy');
+    const result = new Promise<PoolRunResult>((resolve) => {
+      this.current = { workload, resolve, hooks, killTimer: null, timedOutAfterMs: null };
+    });
+    this.setReferenced(true);
+    try {
+      await this.ready;
+    } catch (err) {
+      this.settle({ kind: 'lost', reason: (err as Error).message, pid: this.pid });
+      return result;
+    }
+    const current = this.current as CurrentTry | null;
+    if (!current) return result;
+    const timeoutMs = workload.executionTimeoutMs;
+    if (timeoutMs !== null && timeoutMs > 0) {
+      // The runner enforces the timeout itself; this catches tasks that block the event loop.
+      current.killTimer = setTimeout(() => {
+        current.timedOutAfterMs = timeoutMs;
+        this.kill();
+      }, timeoutMs + timeoutGraceMs);
+    }
+    this.send({ type: 'run', workload, variablesFromParent: this.options.variables !== undefined });
+    return result;
+  }
+
+  /** Ask the child to exit once idle. */
+  shutdown(): void {
+    this.retiring = true;
+    // Whoever asked may wait for the exit: keep the event loop alive until it happens.
+    this.setReferenced(true);
+    this.send({ type: 'shutdown' });
+  }
+
+  /** SIGKILL the child and every process it started. */
+  kill(): void {
+    this.retiring = true;
+    if (this.exited || this.pid === null) return;
+    killProcessTree(this.pid, 'SIGKILL');
+  }
+
+  private send(message: ParentToChildMessage): void {
+    if (!this.child.connected) return;
+    try {
+      this.child.send(message);
+    } catch {
+      // the exit handler reports the loss
+    }
+  }
+
+  private setReferenced(referenced: boolean): void {
+    if (this.exited) return;
+    // Idle children must not keep a finished CLI command alive; busy ones must.
+    const channel = (this.child as unknown as { channel?: { ref(): void; unref(): void } }).channel;
+    if (referenced) {
+      this.child.ref();
+      channel?.ref();
+    } else {
+      this.child.unref();
+      channel?.unref();
+    }
+  }
+
+  private settle(result: PoolRunResult): void {
+    const current = this.current;
+    if (!current) return;
+    this.current = null;
+    if (current.killTimer) clearTimeout(current.killTimer);
+    if (!this.retiring) this.setReferenced(false);
+    current.resolve(result);
+  }
+
+  private onMessage(message: unknown): void {
+    if (!isChildToParentMessage(message)) return;
+    switch (message.type) {
+      case 'started':
+        this.current?.hooks.onStarted?.(message.pid);
+        return;
+      case 'finished':
+        this.tasksRun += 1;
+        this.lastRssBytes = message.rssBytes;
+        if (message.recycle) this.retiring = true;
+        this.settle({ kind: 'finished', outcome: message.outcome, pid: this.pid ?? 0, logPath: message.logPath });
+        return;
+      case 'log-error':
+        this.options.onLogError?.(message.message);
+        return;
+      case 'variables-request': {
+        const source = this.options.variables;
+        if (!source) {
+          this.send({ type: 'variables', requestId: message.requestId, error: 'no variable source' });
+          return;
+        }
+        source.getAll().then(
+          (values) => this.send({ type: 'variables', requestId: message.requestId, values }),
+          (err: Error) => this.send({ type: 'variables', requestId: message.requestId, error: err.message }),
+        );
+        return;
+      }
+      case 'ready':
+        return;
+    }
+  }
+
+  private onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.exited) return;
+    this.exited = true;
+    this.retiring = true;
+    const current = this.current;
+    if (current) {
+      if (current.timedOutAfterMs !== null) {
+        this.settle({
+          kind: 'finished',
+          pid: this.pid ?? 0,
+          logPath: null,
+          outcome: { state: 'failed', reason: `execution timeout after ${formatDurationMs(current.timedOutAfterMs)} (process killed)` },
+        });
+      } else {
+        const how = signal ? `was killed by ${signal}` : `exited unexpectedly with code ${code}`;
+        this.settle({ kind: 'lost', reason: `task process ${this.pid} ${how}`, pid: this.pid });
+      }
+    }
+    if (!this.startError && code !== 0 && this.tasksRun === 0) this.startError = `task process ${this.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
+    const listeners = this.exitListeners;
+    this.exitListeners = [];
+    for (const listener of listeners) listener();
+  }
+}

@@ -1,0 +1,52 @@
+import type { DataSource } from 'typeorm';
+import type { SerializedDag, SerializedTask } from '../core/serialized-dag';
+import { execSql } from '../db/sql';
+import { computePriorityWeights } from './priority-weights';
+
+/** A serialized DAG with the indexes the scheduler needs, built once per DAG version. */
+export interface DagView {
+  dag: SerializedDag;
+  hash: string;
+  tasks: Map<string, SerializedTask>;
+  priorities: Map<string, number>;
+}
+
+/**
+ * The scheduler's read-only view of serialized DAGs. It never imports DAG files: it reads the
+ * JSON the DAG processor stored, and re-reads a DAG only when its hash changed.
+ */
+export class DagViewCache {
+  private readonly views = new Map<string, DagView>();
+
+  constructor(private readonly ds: DataSource) {}
+
+  async get(dagId: string): Promise<DagView | null> {
+    const { records } = await execSql<{ dag_hash: string }>(this.ds, 'SELECT dag_hash FROM serialized_dag WHERE dag_id = ?', [dagId]);
+    if (!records.length) {
+      this.views.delete(dagId);
+      return null;
+    }
+    const cached = this.views.get(dagId);
+    if (cached && cached.hash === records[0].dag_hash) return cached;
+    return this.load(dagId);
+  }
+
+  /** The cached view without checking for a newer version (hot paths within one tick). */
+  peek(dagId: string): DagView | undefined {
+    return this.views.get(dagId);
+  }
+
+  private async load(dagId: string): Promise<DagView | null> {
+    const { records } = await execSql<{ data: string; dag_hash: string }>(this.ds, 'SELECT data, dag_hash FROM serialized_dag WHERE dag_id = ?', [dagId]);
+    if (!records.length) return null;
+    const dag = JSON.parse(records[0].data) as SerializedDag;
+    const view: DagView = {
+      dag,
+      hash: records[0].dag_hash,
+      tasks: new Map(dag.tasks.map((t) => [t.taskId, t])),
+      priorities: computePriorityWeights(dag.tasks),
+    };
+    this.views.set(dagId, view);
+    return view;
+  }
+}

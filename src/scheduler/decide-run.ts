@@ -1,0 +1,135 @@
+import type { SerializedDag } from '../core/serialized-dag';
+import { TaskState, TaskStateOrNone, isFinishedTaskState } from '../core/states';
+import { decideDagRunState } from './dag-run-state';
+import { countUpstream, evaluateTriggerRule } from './deps/trigger-rule-dep';
+
+/** What the scheduler knows of one task instance when deciding a run. */
+export interface TiSnapshot {
+  state: TaskStateOrNone;
+  tryNumber: number;
+  nextTryAt: Date | null;
+}
+
+export interface RunDecisionInput {
+  dag: SerializedDag;
+  tis: ReadonlyMap<string, TiSnapshot>;
+  now: Date;
+  /**
+   * depends_on_past: states of the same tasks in the previous run of this DAG (undefined: there
+   * is no previous run, which passes).
+   */
+  previousRunStates?: ReadonlyMap<string, TaskStateOrNone>;
+  /** When the run started, for dagrun_timeout. */
+  runStartDate: Date | null;
+}
+
+export interface StateChange {
+  taskIds: string[];
+  from: TaskStateOrNone[];
+  to: TaskState;
+  reason: string | null;
+}
+
+export interface RunDecision {
+  /** Tasks of the DAG with no task instance in this run yet. */
+  missingTaskIds: string[];
+  changes: StateChange[];
+  /** The run's new state, or null while it keeps running. */
+  finish: { state: 'success' | 'failed'; note: string | null } | null;
+  /** Earliest future moment something becomes due (a retry), so the loop can wake then. */
+  wakeAt: Date | null;
+}
+
+const WAITING_AGAIN: TaskStateOrNone[] = [TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
+const ACTIVE: TaskStateOrNone[] = [TaskState.SCHEDULED, TaskState.QUEUED, TaskState.RUNNING, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
+
+/**
+ * Decide one DAG run: which tasks become scheduled, skipped or upstream_failed under their
+ * trigger rules (cascading in topological order within one pass), which retries are due, and
+ * whether the run is finished. Pure and deterministic: no I/O, time comes in as `now`.
+ */
+export function decideRun(input: RunDecisionInput): RunDecision {
+  const { dag, tis, now } = input;
+  const states = new Map<string, TaskStateOrNone>();
+  for (const [taskId, ti] of tis) states.set(taskId, ti.state);
+
+  const missingTaskIds: string[] = [];
+  const grouped = new Map<string, StateChange>();
+  const change = (taskId: string, from: TaskStateOrNone, to: TaskState, reason: string | null) => {
+    const groupKey = `${from}>${to}>${reason ?? ''}`;
+    let group = grouped.get(groupKey);
+    if (!group) grouped.set(groupKey, (group = { taskIds: [], from: [from], to, reason }));
+    group.taskIds.push(taskId);
+    states.set(taskId, to);
+  };
+  let wakeAt: Date | null = null;
+
+  if (dag.dagrunTimeoutMs !== null && input.runStartDate && now.getTime() - input.runStartDate.getTime() > dag.dagrunTimeoutMs) {
+    for (const task of dag.tasks) {
+      const state = states.get(task.taskId) ?? null;
+      if (tis.has(task.taskId) && (state === null || state === TaskState.SCHEDULED || WAITING_AGAIN.includes(state))) {
+        change(task.taskId, state, TaskState.SKIPPED, 'dag run timed out');
+      }
+    }
+    return { missingTaskIds: [], changes: [...grouped.values()], finish: { state: 'failed', note: `dagrun_timeout of ${dag.dagrunTimeoutMs / 1000}s exceeded` }, wakeAt: null };
+  }
+
+  let waitingOnPast = false;
+  for (const task of dag.tasks) {
+    const ti = tis.get(task.taskId);
+    if (!ti) {
+      missingTaskIds.push(task.taskId);
+      continue;
+    }
+    const state = states.get(task.taskId) ?? null;
+    if (state !== null && WAITING_AGAIN.includes(state)) {
+      if (!ti.nextTryAt || ti.nextTryAt.getTime() <= now.getTime()) change(task.taskId, state, TaskState.SCHEDULED, null);
+      else if (!wakeAt || ti.nextTryAt < wakeAt) wakeAt = ti.nextTryAt;
+      continue;
+    }
+    if (state !== null) continue;
+
+    const upstreamStates = task.upstream.map((id) => states.get(id) ?? null);
+    const decision = evaluateTriggerRule(task.triggerRule, countUpstream(upstreamStates));
+    if (decision.kind === 'wait') continue;
+    if (decision.kind === 'skip') {
+      change(task.taskId, null, TaskState.SKIPPED, decision.reason);
+      continue;
+    }
+    if (decision.kind === 'upstream_failed') {
+      change(task.taskId, null, TaskState.UPSTREAM_FAILED, decision.reason);
+      continue;
+    }
+    if (task.dependsOnPast && input.previousRunStates) {
+      const before = input.previousRunStates.get(task.taskId);
+      if (before !== undefined && before !== TaskState.SUCCESS && before !== TaskState.SKIPPED) {
+        waitingOnPast = true;
+        continue;
+      }
+    }
+    // Like Airflow, an EmptyOperator is never sent to an executor: it succeeds where it stands.
+    change(task.taskId, null, task.operator === 'EmptyOperator' ? TaskState.SUCCESS : TaskState.SCHEDULED, null);
+  }
+
+  const taskIds = new Set(dag.tasks.map((t) => t.taskId));
+  for (const [taskId, ti] of tis) {
+    if (!taskIds.has(taskId) && !isFinishedTaskState(ti.state) && ti.state !== TaskState.RUNNING && ti.state !== TaskState.QUEUED) {
+      change(taskId, ti.state, TaskState.REMOVED, 'task no longer in the DAG');
+    }
+  }
+
+  let finish: RunDecision['finish'] = null;
+  if (missingTaskIds.length === 0) {
+    // Like Airflow, a run ends only when no task is unfinished; its state then comes from the leaves.
+    const unfinished = dag.tasks.filter((t) => !isFinishedTaskState(states.get(t.taskId) ?? null));
+    if (unfinished.length === 0) {
+      const leaves = dag.tasks.filter((t) => t.downstream.length === 0).map((t) => states.get(t.taskId) ?? null);
+      const runState = decideDagRunState(leaves);
+      if (runState !== 'running') finish = { state: runState, note: null };
+    } else if (!waitingOnPast && grouped.size === 0 && !unfinished.some((t) => ACTIVE.includes(states.get(t.taskId) ?? null))) {
+      // Nothing can move any more: no task is active or waiting to retry, yet some are undecided.
+      finish = { state: 'failed', note: `deadlock: tasks ${unfinished.slice(0, 5).map((t) => t.taskId).join(', ')} can never run` };
+    }
+  }
+  return { missingTaskIds, changes: [...grouped.values()], finish, wakeAt };
+}

@@ -1,0 +1,113 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { TaskState } from '../core/states';
+import { describeTi, TaskInstanceKey } from '../core/task-instance-key';
+import { execSql } from '../db/sql';
+import { runInTransaction } from '../db/transaction';
+import { markRunning, markTryEnded, TryEnd, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
+import type { ExecutorEvent, TaskOutcome } from '../executors/executor';
+import { getLogger } from '../logging/logger';
+import type { DagView, DagViewCache } from './dag-view-cache';
+import { computeRetryDelayMs } from './retry-delay';
+
+const log = getLogger('scheduler');
+
+export interface AffectedRun {
+  dagId: string;
+  runId: string;
+}
+
+/** All tasks downstream of `taskId` (transitively). */
+function allDownstream(view: DagView, taskId: string): string[] {
+  const seen = new Set<string>();
+  const stack = [...(view.tasks.get(taskId)?.downstream ?? [])];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    stack.push(...(view.tasks.get(id)?.downstream ?? []));
+  }
+  return [...seen];
+}
+
+/** A failed try: up_for_retry while tries remain (and retrying is allowed), else failed. */
+async function failureEnd(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, reason: string, noRetry: boolean): Promise<TryEnd> {
+  const { records } = await execSql<{ max_tries: number }>(m, `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [key.dagId, key.runId, key.taskId, key.mapIndex]);
+  const maxTries = records.length ? Number(records[0].max_tries) : 0;
+  const task = view?.tasks.get(key.taskId);
+  if (!noRetry && task && tryNumber <= maxTries) {
+    const delay = computeRetryDelayMs(task, tryNumber, `${key.dagId}.${key.runId}.${key.taskId}.${key.mapIndex}`);
+    return { state: 'up_for_retry', at, reason, nextTryAt: new Date(at.getTime() + delay) };
+  }
+  return { state: 'failed', at, reason, nextTryAt: null };
+}
+
+async function applyFinished(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome): Promise<void> {
+  let end: TryEnd;
+  switch (outcome.state) {
+    case 'success':
+      end = { state: 'success', at, reason: null, nextTryAt: null, renderedFields: outcome.renderedFields };
+      break;
+    case 'skipped':
+      end = { state: 'skipped', at, reason: outcome.reason ?? null, nextTryAt: null, renderedFields: outcome.renderedFields };
+      break;
+    case 'up_for_reschedule':
+      end = { state: 'up_for_reschedule', at, reason: outcome.reason ?? null, nextTryAt: outcome.rescheduleAt ? new Date(outcome.rescheduleAt) : at, renderedFields: outcome.renderedFields };
+      break;
+    default:
+      end = { ...(await failureEnd(m, view, key, tryNumber, at, outcome.reason ?? 'task failed', outcome.noRetry === true)), renderedFields: outcome.renderedFields };
+  }
+  const moved = await markTryEnded(m, key, tryNumber, end);
+  if (!moved) {
+    log.warn(`ignored outcome ${outcome.state} of ${describeTi(key, tryNumber)}: the task instance is no longer at that try`);
+    return;
+  }
+  if (outcome.xcoms && outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms }, at);
+  if (outcome.state !== 'success' || !view) return;
+  const run = { dagId: key.dagId, runId: key.runId };
+  if (outcome.followTaskIds) {
+    const follow = new Set(outcome.followTaskIds);
+    const skip = (view.tasks.get(key.taskId)?.downstream ?? []).filter((id) => !follow.has(id));
+    if (skip.length) await transitionTasks(m, run, skip, [null, TaskState.SCHEDULED], TaskState.SKIPPED, at, `branch ${key.taskId} followed ${[...follow].join(', ') || 'nothing'}`);
+  }
+  if (outcome.skipDownstream) {
+    const skip = allDownstream(view, key.taskId);
+    if (skip.length) await transitionTasks(m, run, skip, [null, TaskState.SCHEDULED], TaskState.SKIPPED, at, `short-circuited by ${key.taskId}`);
+  }
+}
+
+/**
+ * Turn executor events into task state — the scheduler is the only writer. All events of one
+ * drain are applied in one transaction; each is a guarded transition, so a stale or duplicate
+ * event moves nothing. Returns the runs whose tasks changed, to be examined at once.
+ */
+export async function processExecutorEvents(ds: DataSource, views: DagViewCache, events: ExecutorEvent[]): Promise<AffectedRun[]> {
+  if (!events.length) return [];
+  const dagViews = new Map<string, DagView | null>();
+  for (const event of events) {
+    if (!dagViews.has(event.key.dagId)) dagViews.set(event.key.dagId, views.peek(event.key.dagId) ?? (await views.get(event.key.dagId)));
+  }
+  const affected = new Map<string, AffectedRun>();
+  await runInTransaction(ds, async (m) => {
+    for (const event of events) {
+      const at = new Date(event.at);
+      const view = dagViews.get(event.key.dagId) ?? null;
+      try {
+        if (event.type === 'started') {
+          await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
+          continue;
+        }
+        if (event.type === 'finished') {
+          await applyFinished(m, view, event.key, event.tryNumber, at, event.outcome);
+        } else {
+          log.warn(`${describeTi(event.key, event.tryNumber)} lost: ${event.reason}`);
+          const end = await failureEnd(m, view, event.key, event.tryNumber, at, event.reason, false);
+          await markTryEnded(m, event.key, event.tryNumber, end);
+        }
+        affected.set(`${event.key.dagId}\u0000${event.key.runId}`, { dagId: event.key.dagId, runId: event.key.runId });
+      } catch (err) {
+        log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+      }
+    }
+  });
+  return [...affected.values()];
+}

@@ -1,0 +1,153 @@
+import type { DataSource } from 'typeorm';
+import type { TaskInstanceKey } from '../core/task-instance-key';
+import { execSql } from '../db/sql';
+import { runInTransaction } from '../db/transaction';
+import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
+import type { Executor, TaskWorkload } from '../executors/executor';
+import { getLogger } from '../logging/logger';
+import type { DagView, DagViewCache } from './dag-view-cache';
+
+const log = getLogger('scheduler');
+
+interface Candidate extends TaskInstanceKey {
+  pool: string;
+  poolSlots: number;
+  priority: number;
+}
+
+async function countsByColumn(ds: DataSource, column: 'pool' | 'dag_id', sumSlots: boolean): Promise<Map<string, number>> {
+  const { records } = await execSql<{ k: string; n: number | string }>(
+    ds,
+    `SELECT ${column} AS k, ${sumSlots ? 'SUM(pool_slots)' : 'COUNT(*)'} AS n FROM task_instance WHERE state IN ('queued', 'running') GROUP BY ${column}`,
+  );
+  return new Map(records.map((r) => [r.k, Number(r.n)]));
+}
+
+/** All XComs of the run pushed by the task's ancestors: taskId → key → value. */
+async function ancestorXComs(ds: DataSource, view: DagView, key: TaskInstanceKey, cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>): Promise<Record<string, Record<string, unknown>>> {
+  const runKey = `${key.dagId}\u0000${key.runId}`;
+  let rows = cache.get(runKey);
+  if (!rows) {
+    rows = (await execSql<{ task_id: string; key: string; value: string | null }>(ds, `SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?`, [key.dagId, key.runId])).records;
+    cache.set(runKey, rows);
+  }
+  if (!rows.length) return {};
+  const ancestors = new Set<string>();
+  const stack = [...(view.tasks.get(key.taskId)?.upstream ?? [])];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (ancestors.has(id)) continue;
+    ancestors.add(id);
+    stack.push(...(view.tasks.get(id)?.upstream ?? []));
+  }
+  const out: Record<string, Record<string, unknown>> = {};
+  for (const row of rows) {
+    if (!ancestors.has(row.task_id)) continue;
+    (out[row.task_id] ??= {})[row.key] = row.value === null ? null : JSON.parse(row.value);
+  }
+  return out;
+}
+
+async function buildWorkloads(ds: DataSource, views: DagViewCache, queued: QueuedTaskInstance[]): Promise<TaskWorkload[]> {
+  const runs = new Map<string, { logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null }>();
+  const tiRows = new Map<string, { max_tries: number; first_reschedule_date: string | null; queue: string; priority_weight: number; pool: string; pool_slots: number }>();
+  const xcomCache = new Map<string, Array<{ task_id: string; key: string; value: string | null }>>();
+  const workloads: TaskWorkload[] = [];
+  for (const ti of queued) {
+    const runKey = `${ti.dagId}\u0000${ti.runId}`;
+    if (!runs.has(runKey)) {
+      const { records } = await execSql<{ logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null }>(
+        ds, `SELECT logical_date, data_interval_start, data_interval_end, run_type, conf FROM dag_run WHERE dag_id = ? AND run_id = ?`, [ti.dagId, ti.runId]);
+      runs.set(runKey, records[0]);
+    }
+    const { records } = await execSql<{ max_tries: number; first_reschedule_date: string | null; queue: string; priority_weight: number; pool: string; pool_slots: number }>(
+      ds, `SELECT max_tries, first_reschedule_date, queue, priority_weight, pool, pool_slots FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
+      [ti.dagId, ti.runId, ti.taskId, ti.mapIndex]);
+    tiRows.set(runKey + ti.taskId, records[0]);
+    const run = runs.get(runKey)!;
+    const row = records[0];
+    const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
+    if (!view || !run || !row) continue;
+    const task = view.tasks.get(ti.taskId);
+    workloads.push({
+      key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex },
+      tryNumber: ti.tryNumber,
+      fileloc: view.dag.fileloc,
+      dagHash: view.hash,
+      queue: row.queue,
+      priority: Number(row.priority_weight),
+      executionTimeoutMs: task?.executionTimeoutMs ?? null,
+      pool: row.pool,
+      poolSlots: Number(row.pool_slots),
+      logicalDate: run.logical_date,
+      dataIntervalStart: run.data_interval_start,
+      dataIntervalEnd: run.data_interval_end,
+      runType: run.run_type,
+      conf: run.conf ? JSON.parse(run.conf) : {},
+      maxTries: Number(row.max_tries),
+      xcoms: await ancestorXComs(ds, view, ti, xcomCache),
+      firstRescheduleDate: row.first_reschedule_date,
+    });
+  }
+  return workloads;
+}
+
+/**
+ * Send scheduled task instances to the executor, highest priority first, within the executor's
+ * free slots, core.parallelism, pool slots and each DAG's max_active_tasks. Returns how many
+ * were sent.
+ */
+export async function queueReadyTasks(
+  ds: DataSource,
+  views: DagViewCache,
+  executor: Executor,
+  options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
+  now: Date,
+): Promise<number> {
+  const { records: activeRows } = await execSql<{ n: number | string }>(ds, `SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running')`);
+  const budget = Math.min(executor.slotsAvailable(), options.parallelism - Number(activeRows[0].n), options.maxTisPerQuery);
+  if (budget <= 0) return 0;
+
+  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; pool: string; pool_slots: number; priority_weight: number }>(
+    ds,
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight
+     FROM task_instance ti
+       JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+       JOIN dag d ON d.dag_id = ti.dag_id
+     WHERE ti.state = 'scheduled' AND r.state = 'running' AND ${options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?'}
+     ORDER BY ti.priority_weight DESC, r.logical_date, ti.task_id
+     LIMIT ?`,
+    [...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]), options.maxTisPerQuery],
+  );
+  if (!records.length) return 0;
+
+  const { records: pools } = await execSql<{ pool: string; slots: number }>(ds, `SELECT pool, slots FROM slot_pool`);
+  const poolSlots = new Map(pools.map((p) => [p.pool, Number(p.slots)]));
+  const poolUsed = await countsByColumn(ds, 'pool', true);
+  const dagActive = await countsByColumn(ds, 'dag_id', false);
+
+  const chosen: Candidate[] = [];
+  for (const r of records) {
+    if (chosen.length >= budget) break;
+    const c: Candidate = { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index), pool: r.pool, poolSlots: Number(r.pool_slots), priority: Number(r.priority_weight) };
+    const capacity = poolSlots.get(c.pool);
+    if (capacity === undefined) continue; // unknown pool: the task waits until the pool exists (logged below)
+    const used = poolUsed.get(c.pool) ?? 0;
+    if (used + c.poolSlots > capacity) continue;
+    const view = views.peek(c.dagId) ?? (await views.get(c.dagId));
+    const maxActive = view?.dag.maxActiveTasks ?? 16;
+    const active = dagActive.get(c.dagId) ?? 0;
+    if (active >= maxActive) continue;
+    poolUsed.set(c.pool, used + c.poolSlots);
+    dagActive.set(c.dagId, active + 1);
+    chosen.push(c);
+  }
+  const missingPools = new Set(records.filter((r) => !poolSlots.has(r.pool)).map((r) => r.pool));
+  for (const pool of missingPools) log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
+  if (!chosen.length) return 0;
+
+  const queued = await runInTransaction(ds, (m) => markQueued(m, chosen, options.jobId, now));
+  const workloads = await buildWorkloads(ds, views, queued);
+  for (const workload of workloads) executor.queueWorkload(workload);
+  return workloads.length;
+}

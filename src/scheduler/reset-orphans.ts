@@ -1,0 +1,73 @@
+import type { DataSource } from 'typeorm';
+import { execSql } from '../db/sql';
+import { runInTransaction } from '../db/transaction';
+import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-transitions';
+import { markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
+import type { Executor } from '../executors/executor';
+import { getLogger } from '../logging/logger';
+import type { DagViewCache } from './dag-view-cache';
+import { computeRetryDelayMs } from './retry-delay';
+
+const log = getLogger('scheduler');
+
+/** Executors whose tasks outlive the scheduler that queued them (bullmq) adopt them instead. */
+export interface AdoptingExecutor {
+  adoptsOrphans: true;
+}
+
+function adopts(executor: Executor): boolean {
+  return (executor as Partial<AdoptingExecutor>).adoptsOrphans === true;
+}
+
+/**
+ * Task instances queued or running under a scheduler that is gone (killed, crashed) would stay
+ * so forever. With a local executor their processes died with it: a queued try never started and
+ * is given back; a running try failed and is retried or failed per its retries. An executor
+ * whose workers keep running (bullmq) adopts them instead. Returns how many were handled.
+ */
+export async function resetOrphanedTasks(ds: DataSource, views: DagViewCache, executor: Executor, myJobId: number, staleAfterMs: number, now: Date): Promise<number> {
+  const jobs = await runningJobs(ds, 'SchedulerJob');
+  const dead: number[] = [];
+  for (const job of jobs) {
+    if (job.id === myJobId || isJobAlive(job, now, staleAfterMs)) continue;
+    if (await markJobFailed(ds, job.id, now)) log.warn(`scheduler job ${job.id} (pid ${job.pid} on ${job.hostname}) is gone`);
+    dead.push(job.id);
+  }
+  const { records: deadJobs } = await execSql<{ id: number }>(ds, `SELECT id FROM job WHERE job_type = 'SchedulerJob' AND state <> 'running'`);
+  const gone = new Set([...dead, ...deadJobs.map((j) => Number(j.id))]);
+  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; try_number: number; state: string; queued_by_job_id: number | null }>(
+    ds,
+    `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id FROM task_instance WHERE state IN ('queued', 'running')`,
+  );
+  const orphans = records.filter((r) => r.queued_by_job_id !== null && gone.has(Number(r.queued_by_job_id)));
+  if (!orphans.length) return 0;
+  if (adopts(executor)) {
+    await runInTransaction(ds, async (m) => {
+      for (const o of orphans) {
+        await execSql(m, `UPDATE task_instance SET queued_by_job_id = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = ?`,
+          [myJobId, o.dag_id, o.run_id, o.task_id, o.map_index, o.try_number, o.state]);
+      }
+    });
+    log.info(`adopted ${orphans.length} task instances of schedulers that are gone`);
+    return orphans.length;
+  }
+  await runInTransaction(ds, async (m) => {
+    for (const o of orphans) {
+      const key = { dagId: o.dag_id, runId: o.run_id, taskId: o.task_id, mapIndex: Number(o.map_index) };
+      const tryNumber = Number(o.try_number);
+      if (o.state === 'queued') {
+        await requeueNeverStarted(m, key, tryNumber, now);
+        continue;
+      }
+      const { records: ti } = await execSql<{ max_tries: number }>(m, `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [key.dagId, key.runId, key.taskId, key.mapIndex]);
+      const task = (views.peek(key.dagId) ?? (await views.get(key.dagId)))?.tasks.get(key.taskId);
+      const reason = 'the scheduler running this task stopped (zombie task)';
+      const retry = task && tryNumber <= Number(ti[0]?.max_tries ?? 0);
+      await markTryEnded(m, key, tryNumber, retry
+        ? { state: 'up_for_retry', at: now, reason, nextTryAt: new Date(now.getTime() + computeRetryDelayMs(task, tryNumber, `${key.dagId}.${key.runId}.${key.taskId}`)) }
+        : { state: 'failed', at: now, reason, nextTryAt: null });
+    }
+  });
+  log.warn(`reset ${orphans.length} orphaned task instances`);
+  return orphans.length;
+}

@@ -1,0 +1,74 @@
+import type { AppContext } from '../app/app-context';
+import { UserError } from '../core/errors';
+import { endJob, heartbeatJob, isJobAlive, runningJobs, startJob } from '../db/transitions/job-transitions';
+import { createExecutor } from '../executors/create-executor';
+import type { Executor } from '../executors/executor';
+import { getLogger } from '../logging/logger';
+import { DagProcessorManager } from '../parsing/dag-processor-manager';
+import { SchedulerLoop } from './scheduler-loop';
+import { resolveSchedulerOptions } from './scheduler-options';
+
+const log = getLogger('scheduler');
+
+export interface RunSchedulerOptions {
+  /** Stop after this many loops (`dagctl scheduler -n`). */
+  numLoops?: number;
+  signal?: AbortSignal;
+  /** Use this executor instead of the configured one (tests, `dags test`). */
+  executor?: Executor;
+  /** Do not start the DAG processor (a separate one runs). */
+  withoutDagProcessor?: boolean;
+}
+
+/** SQLite allows one writer process: a second scheduler would fight the first for the lock. */
+async function refuseSecondSchedulerOnSqlite(ctx: AppContext): Promise<void> {
+  if (ctx.dataSource.options.type === 'postgres') return;
+  const now = ctx.clock.now();
+  const staleMs = resolveSchedulerOptions(ctx.config).heartbeatIntervalMs * 6;
+  for (const job of await runningJobs(ctx.dataSource, 'SchedulerJob')) {
+    if (isJobAlive(job, now, Math.max(staleMs, 30_000))) {
+      throw new UserError(`another scheduler is running (pid ${job.pid} on ${job.hostname}); SQLite supports one scheduler — use PostgreSQL to run several`);
+    }
+  }
+}
+
+/**
+ * `dagctl scheduler`: the DAG processor, the executor and the scheduling loop in one process.
+ * Stops on SIGINT/SIGTERM (via `signal`) or after `numLoops`, finishing running tasks first.
+ */
+export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions = {}): Promise<void> {
+  await refuseSecondSchedulerOnSqlite(ctx);
+  const schedulerOptions = resolveSchedulerOptions(ctx.config);
+  const executor = options.executor ?? createExecutor(ctx.config.core.executor, ctx.config);
+  const jobId = await startJob(ctx.dataSource, 'SchedulerJob', executor.name, ctx.clock.now());
+  const processor = options.withoutDagProcessor ? null : new DagProcessorManager(ctx);
+  const loop = new SchedulerLoop(ctx, executor, schedulerOptions, jobId);
+  let failed = false;
+  try {
+    await executor.start();
+    if (processor) {
+      processor.onChange(() => loop.wake());
+      await processor.start();
+    }
+    log.info(`scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`);
+    const heartbeat = setInterval(() => {
+      heartbeatJob(ctx.dataSource, jobId, ctx.clock.now()).catch((err) => log.warn(`heartbeat failed: ${(err as Error).message}`));
+    }, schedulerOptions.heartbeatIntervalMs);
+    heartbeat.unref();
+    try {
+      await loop.run({ numLoops: options.numLoops, signal: options.signal });
+    } finally {
+      clearInterval(heartbeat);
+    }
+  } catch (err) {
+    failed = true;
+    throw err;
+  } finally {
+    await processor?.stop();
+    await loop.shutdown();
+    await executor.end(30_000).catch(() => undefined);
+    await loop.drainFinalEvents().catch(() => undefined);
+    await endJob(ctx.dataSource, jobId, failed ? 'failed' : 'success', ctx.clock.now()).catch(() => undefined);
+    log.info('scheduler stopped');
+  }
+}

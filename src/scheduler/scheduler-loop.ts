@@ -1,0 +1,161 @@
+import type { AppContext } from '../app/app-context';
+import type { Executor } from '../executors/executor';
+import { getLogger } from '../logging/logger';
+import { createDueRuns } from './create-due-runs';
+import { DagViewCache } from './dag-view-cache';
+import { ExternalChangeWatcher } from './external-change-watcher';
+import { processExecutorEvents } from './process-executor-events';
+import { queueReadyTasks } from './queue-ready-tasks';
+import { resetOrphanedTasks } from './reset-orphans';
+import { scheduleRuns } from './schedule-runs';
+import type { SchedulerOptions } from './scheduler-options';
+import { startQueuedRuns, startScopedRun } from './start-queued-runs';
+import { WakeSignal } from './wake-signal';
+
+const log = getLogger('scheduler');
+
+/** How long one loop took, for /metrics and the benchmarks. */
+export interface LoopStats {
+  durationMs: number;
+  events: number;
+  queued: number;
+}
+
+/**
+ * One scheduler loop iteration: apply executor events → create due runs → start queued runs →
+ * decide task states of the runs that changed → queue ready tasks. Event-driven: a finished task
+ * wakes the loop at once and only its run is examined; every run is re-examined at the idle tick.
+ */
+export class SchedulerLoop {
+  private readonly views: DagViewCache;
+  private readonly wakeSignal = new WakeSignal();
+  private readonly watcher: ExternalChangeWatcher;
+  private lastFullPass = 0;
+  private lastRunCreation = 0;
+  private lastOrphanCheck = 0;
+  private nextWakeAt: number | null = null;
+  readonly stats: LoopStats[] = [];
+  onLoop: ((stats: LoopStats) => void) | null = null;
+
+  constructor(
+    private readonly ctx: AppContext,
+    private readonly executor: Executor,
+    private readonly options: SchedulerOptions,
+    private readonly jobId: number | null,
+    /** `dags test`: look at this one run only (no run creation, pause and max_active_runs ignored). */
+    private readonly scope: { onlyRun?: { dagId: string; runId: string } } = {},
+  ) {
+    this.views = new DagViewCache(ctx.dataSource);
+    this.watcher = new ExternalChangeWatcher(ctx.dataSource, () => this.wake());
+    executor.onEvent(() => this.wake());
+  }
+
+  wake(): void {
+    this.wakeSignal.wake();
+  }
+
+  async run(options: { numLoops?: number; signal?: AbortSignal }): Promise<void> {
+    const { signal } = options;
+    signal?.addEventListener('abort', () => this.wake(), { once: true });
+    await this.watcher.start();
+    if (this.jobId !== null) await resetOrphanedTasks(this.ctx.dataSource, this.views, this.executor, this.jobId, this.staleAfterMs(), this.ctx.clock.now());
+    let loops = 0;
+    while (!signal?.aborted && (options.numLoops === undefined || loops < options.numLoops)) {
+      loops += 1;
+      try {
+        await this.tick();
+      } catch (err) {
+        // One bad tick (a DB hiccup) must not kill the scheduler: log and go on.
+        log.error(`scheduler loop failed: ${(err as Error).message}`);
+      }
+      if (signal?.aborted || (options.numLoops !== undefined && loops >= options.numLoops)) break;
+      const now = Date.now();
+      let sleep = this.options.idleSleepMs;
+      if (this.nextWakeAt !== null) sleep = Math.min(sleep, Math.max(0, this.nextWakeAt - now));
+      await this.wakeSignal.wait(sleep);
+    }
+  }
+
+  /** Sleep until an event arrives, a retry is due, or `maxMs` passed. */
+  async waitForWork(maxMs: number): Promise<void> {
+    const now = Date.now();
+    await this.wakeSignal.wait(this.nextWakeAt !== null ? Math.min(maxMs, Math.max(0, this.nextWakeAt - now)) : maxMs);
+  }
+
+  private staleAfterMs(): number {
+    return Math.max(this.options.heartbeatIntervalMs * 6, 30_000);
+  }
+
+  async tick(): Promise<LoopStats> {
+    const started = performance.now();
+    const ds = this.ctx.dataSource;
+    const now = this.ctx.clock.now();
+    const nowMs = now.getTime();
+
+    const events = this.executor.drainEvents();
+    const affected = await processExecutorEvents(ds, this.views, events);
+
+    const onlyRun = this.scope.onlyRun;
+    let startedRuns: Array<{ id: number; dagId: string; runId: string }>;
+    if (onlyRun) {
+      startedRuns = await startScopedRun(ds, this.views, onlyRun, now);
+    } else {
+      if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
+        this.lastRunCreation = nowMs;
+        await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+      }
+      startedRuns = await startQueuedRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+    }
+
+    const fullPass = nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
+    let result;
+    if (fullPass && !onlyRun) {
+      this.lastFullPass = nowMs;
+      result = await scheduleRuns(ds, this.views, now, null, this.options.maxDagrunsPerLoop);
+      this.nextWakeAt = result.wakeAt?.getTime() ?? null;
+    } else {
+      const runs = await this.runRows(onlyRun ? [onlyRun] : [...affected, ...startedRuns]);
+      result = await scheduleRuns(ds, this.views, now, runs, this.options.maxDagrunsPerLoop);
+      if (fullPass) this.nextWakeAt = result.wakeAt?.getTime() ?? null;
+      else if (result.wakeAt && (this.nextWakeAt === null || result.wakeAt.getTime() < this.nextWakeAt)) this.nextWakeAt = result.wakeAt.getTime();
+    }
+
+    const queued = await queueReadyTasks(ds, this.views, this.executor, { parallelism: this.options.parallelism, maxTisPerQuery: this.options.maxTisPerQuery, jobId: this.jobId, onlyRun }, now);
+
+    if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
+      this.lastOrphanCheck = nowMs;
+      await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.staleAfterMs(), now);
+    }
+    const stats = { durationMs: performance.now() - started, events: events.length, queued };
+    this.onLoop?.(stats);
+    return stats;
+  }
+
+  private async runRows(runs: Array<{ dagId: string; runId: string; id?: number }>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
+    const out = new Map<string, { id: number; dagId: string; runId: string }>();
+    for (const run of runs) {
+      const k = `${run.dagId}\u0000${run.runId}`;
+      if (out.has(k)) continue;
+      if (run.id !== undefined) {
+        out.set(k, { id: run.id, dagId: run.dagId, runId: run.runId });
+        continue;
+      }
+      const rows = await this.ctx.dataSource.query(
+        this.ctx.dataSource.options.type === 'postgres' ? 'SELECT id FROM dag_run WHERE dag_id = $1 AND run_id = $2' : 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?',
+        [run.dagId, run.runId],
+      );
+      if (rows.length) out.set(k, { id: Number(rows[0].id), dagId: run.dagId, runId: run.runId });
+    }
+    return [...out.values()];
+  }
+
+  async shutdown(): Promise<void> {
+    await this.watcher.stop();
+  }
+
+  /** After the executor ended, record what its last tasks reported. */
+  async drainFinalEvents(): Promise<void> {
+    const events = this.executor.drainEvents();
+    if (events.length) await processExecutorEvents(this.ctx.dataSource, this.views, events);
+  }
+}

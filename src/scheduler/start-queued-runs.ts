@@ -1,0 +1,69 @@
+import type { DataSource } from 'typeorm';
+import { execSql } from '../db/sql';
+import { runInTransaction } from '../db/transaction';
+import { markDagRunRunning } from '../db/transitions/dag-run-transitions';
+import { createTaskInstances } from '../db/transitions/task-instance-transitions';
+import { getLogger } from '../logging/logger';
+import type { DagView, DagViewCache } from './dag-view-cache';
+
+const log = getLogger('scheduler');
+
+export interface RunRow {
+  id: number;
+  dagId: string;
+  runId: string;
+}
+
+/** Create the task instances of a run that are missing (all of them for a new run). */
+export async function createMissingTaskInstances(ds: DataSource, view: DagView, run: RunRow, taskIds: string[], now: Date): Promise<number> {
+  const tasks = taskIds.map((id) => ({ ...view.tasks.get(id)!, effectivePriority: view.priorities.get(id) ?? 1 }));
+  return runInTransaction(ds, (m) => createTaskInstances(m, run, tasks, now));
+}
+
+/**
+ * queued → running for runs of unpaused DAGs while the DAG has fewer than max_active_runs
+ * running, oldest logical date first; each started run gets its task instances.
+ */
+export async function startQueuedRuns(ds: DataSource, views: DagViewCache, now: Date, limit: number): Promise<RunRow[]> {
+  const { records } = await execSql<{ id: number; dag_id: string; run_id: string }>(
+    ds,
+    `SELECT r.id, r.dag_id, r.run_id FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
+     WHERE r.state = 'queued' AND d.is_paused = ? ORDER BY r.logical_date LIMIT ?`,
+    [false, limit],
+  );
+  if (!records.length) return [];
+  const { records: running } = await execSql<{ dag_id: string; n: number | string }>(
+    ds,
+    `SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' GROUP BY dag_id`,
+  );
+  const runningByDag = new Map(running.map((r) => [r.dag_id, Number(r.n)]));
+  const started: RunRow[] = [];
+  for (const r of records) {
+    try {
+      const view = await views.get(r.dag_id);
+      if (!view) continue;
+      const active = runningByDag.get(r.dag_id) ?? 0;
+      if (active >= view.dag.maxActiveRuns) continue;
+      const run = { id: Number(r.id), dagId: r.dag_id, runId: r.run_id };
+      if (!(await runInTransaction(ds, (m) => markDagRunRunning(m, run.id, now)))) continue;
+      await createMissingTaskInstances(ds, view, run, [...view.tasks.keys()], now);
+      runningByDag.set(r.dag_id, active + 1);
+      started.push(run);
+    } catch (err) {
+      log.error(`could not start run ${r.run_id}: ${(err as Error).message}`, { dagId: r.dag_id });
+    }
+  }
+  return started;
+}
+
+/** `dags test`: start exactly this run, whatever the pause flag and max_active_runs say. */
+export async function startScopedRun(ds: DataSource, views: DagViewCache, run: { dagId: string; runId: string }, now: Date): Promise<RunRow[]> {
+  const { records } = await execSql<{ id: number; state: string }>(ds, `SELECT id, state FROM dag_run WHERE dag_id = ? AND run_id = ?`, [run.dagId, run.runId]);
+  if (!records.length || records[0].state !== 'queued') return [];
+  const view = await views.get(run.dagId);
+  if (!view) return [];
+  const row = { id: Number(records[0].id), dagId: run.dagId, runId: run.runId };
+  if (!(await runInTransaction(ds, (m) => markDagRunRunning(m, row.id, now)))) return [];
+  await createMissingTaskInstances(ds, view, row, [...view.tasks.keys()], now);
+  return [row];
+}

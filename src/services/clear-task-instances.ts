@@ -1,0 +1,151 @@
+import { Brackets } from 'typeorm';
+import { InvalidArgumentError } from '../core/errors';
+import { DagRunState, TaskState, TaskStateOrNone } from '../core/states';
+import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
+import { readSerializedDag } from './read-serialized-dag';
+import { recordAuditEvent } from './record-audit-event';
+import { requireDag } from './require-dag';
+import type { ServiceContext } from './service-context';
+import { relatedTaskIds } from './task-graph';
+import { runInTransaction } from '../db/transaction';
+
+export interface ClearTaskInstancesInput {
+  dagId: string;
+  /** Task ids matching this regular expression (searched, like Airflow's `-t`). */
+  taskRegex?: string;
+  /** Exactly these task ids (combined with taskRegex when both are given). */
+  taskIds?: string[];
+  /** Only this run; otherwise every run in the logical-date range. */
+  runId?: string;
+  /** Inclusive logical-date range of the runs. */
+  startDate?: Date;
+  endDate?: Date;
+  downstream?: boolean;
+  upstream?: boolean;
+  /** Only failed and upstream_failed task instances. */
+  onlyFailed?: boolean;
+  /** Report what would be cleared without changing anything. */
+  dryRun?: boolean;
+  actor?: string;
+}
+
+export interface TaskInstanceRef {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  mapIndex: number;
+  state: TaskStateOrNone;
+}
+
+export interface ClearTaskInstancesResult {
+  /** Task instances reset to no state (or that would be, in a dry run). */
+  cleared: TaskInstanceRef[];
+  /** Rows the guarded UPDATE actually moved (0 in a dry run). */
+  clearedCount: number;
+  /** Queued or running task instances left alone: they are still with an executor. */
+  skippedActive: TaskInstanceRef[];
+  /** Finished runs set back to 'queued' so the scheduler picks them up again. */
+  runsRequeued: number;
+}
+
+const ACTIVE: TaskStateOrNone[] = [TaskState.QUEUED, TaskState.RUNNING];
+const CHUNK = 400;
+
+function compileRegex(source: string): RegExp {
+  try {
+    return new RegExp(source);
+  } catch (err) {
+    throw new InvalidArgumentError(`invalid task regex '${source}': ${(err as Error).message}`);
+  }
+}
+
+function chunks<T>(items: T[], size = CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Airflow's clear: matching task instances go back to no state, keeping their try counts and
+ * getting a fresh set of retries (max_tries = try_number + retries); their finished runs go back
+ * to 'queued' so the scheduler runs the cleared tasks again.
+ */
+export async function clearTaskInstances(ctx: ServiceContext, input: ClearTaskInstancesInput): Promise<ClearTaskInstancesResult> {
+  const regex = input.taskRegex !== undefined ? compileRegex(input.taskRegex) : null;
+  if (input.startDate && input.endDate && input.startDate > input.endDate) {
+    throw new InvalidArgumentError('start date is after end date');
+  }
+  const ds = ctx.dataSource;
+  await requireDag(ds, input.dagId);
+  const stored = await readSerializedDag(ds, input.dagId);
+
+  const runQuery = ds.getRepository(DagRunEntity).createQueryBuilder('r').select(['r.runId']).where('r.dag_id = :dagId', { dagId: input.dagId });
+  if (input.runId !== undefined) runQuery.andWhere('r.run_id = :runId', { runId: input.runId });
+  if (input.startDate) runQuery.andWhere('r.logical_date >= :start', { start: input.startDate.toISOString() });
+  if (input.endDate) runQuery.andWhere('r.logical_date <= :end', { end: input.endDate.toISOString() });
+  const runIds = (await runQuery.getMany()).map((run) => run.runId);
+
+  const knownTaskIds = stored
+    ? stored.dag.tasks.map((task) => task.taskId)
+    : (await ds.getRepository(TaskInstanceEntity).createQueryBuilder('ti').select('DISTINCT ti.task_id', 'task_id').where('ti.dag_id = :dagId', { dagId: input.dagId }).getRawMany<{ task_id: string }>()).map((row) => row.task_id);
+  let selected = knownTaskIds.filter((taskId) => (!regex || regex.test(taskId)) && (!input.taskIds || input.taskIds.includes(taskId)));
+  if (stored && (input.downstream || input.upstream)) {
+    const extra = new Set(selected);
+    if (input.downstream) relatedTaskIds(stored.dag, selected, 'downstream').forEach((id) => extra.add(id));
+    if (input.upstream) relatedTaskIds(stored.dag, selected, 'upstream').forEach((id) => extra.add(id));
+    selected = [...extra];
+  }
+  const empty: ClearTaskInstancesResult = { cleared: [], clearedCount: 0, skippedActive: [], runsRequeued: 0 };
+  if (selected.length === 0 || runIds.length === 0) return empty;
+
+  const candidates: TaskInstanceEntity[] = [];
+  for (const runChunk of chunks(runIds)) {
+    for (const taskChunk of chunks(selected)) {
+      const query = ds.getRepository(TaskInstanceEntity).createQueryBuilder('ti')
+        .where('ti.dag_id = :dagId', { dagId: input.dagId })
+        .andWhere('ti.run_id IN (:...runIds)', { runIds: runChunk })
+        .andWhere('ti.task_id IN (:...taskIds)', { taskIds: taskChunk });
+      if (input.onlyFailed) query.andWhere('ti.state IN (:...failed)', { failed: [TaskState.FAILED, TaskState.UPSTREAM_FAILED] });
+      candidates.push(...(await query.getMany()));
+    }
+  }
+  const ref = (ti: TaskInstanceEntity): TaskInstanceRef => ({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, state: ti.state });
+  const cleared = candidates.filter((ti) => !ACTIVE.includes(ti.state)).map(ref);
+  const skippedActive = candidates.filter((ti) => ACTIVE.includes(ti.state)).map(ref);
+  if (input.dryRun || cleared.length === 0) return { ...empty, cleared, skippedActive };
+
+  const retriesOf = new Map((stored?.dag.tasks ?? []).map((task) => [task.taskId, task.retries]));
+  const now = ctx.clock.now();
+  return runInTransaction(ds, async (tx) => {
+    let clearedCount = 0;
+    const byTask = new Map<string, string[]>();
+    for (const ti of cleared) byTask.set(ti.taskId, [...(byTask.get(ti.taskId) ?? []), ti.runId]);
+    for (const [taskId, taskRunIds] of byTask) {
+      const retries = retriesOf.get(taskId);
+      // Without a serialized DAG keep the retries the task instance had left.
+      const maxTries = Number.isInteger(retries) ? `try_number + ${retries}` : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+      for (const runChunk of chunks(taskRunIds)) {
+        const result = await tx.createQueryBuilder().update(TaskInstanceEntity)
+          .set({ state: null, maxTries: () => maxTries, nextTryAt: null, firstRescheduleDate: null, endReason: null, updatedAt: now })
+          .where('dag_id = :dagId AND task_id = :taskId AND run_id IN (:...runIds)', { dagId: input.dagId, taskId, runIds: runChunk })
+          .andWhere(new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...active)', { active: ACTIVE })))
+          .execute();
+        clearedCount += result.affected ?? 0;
+      }
+    }
+    let runsRequeued = 0;
+    for (const runChunk of chunks([...new Set(cleared.map((ti) => ti.runId))])) {
+      const result = await tx.createQueryBuilder().update(DagRunEntity)
+        .set({ state: DagRunState.QUEUED, queuedAt: now, startDate: null, endDate: null, lastSchedulingDecision: null, updatedAt: now })
+        .where('dag_id = :dagId AND run_id IN (:...runIds)', { dagId: input.dagId, runIds: runChunk })
+        .andWhere('state IN (:...finished)', { finished: [DagRunState.SUCCESS, DagRunState.FAILED] })
+        .execute();
+      runsRequeued += result.affected ?? 0;
+    }
+    await recordAuditEvent(tx, ctx.clock, {
+      event: 'clear', dagId: input.dagId, runId: input.runId ?? null, actor: input.actor,
+      extra: { tasks: [...byTask.keys()], task_instances: clearedCount, runs_requeued: runsRequeued },
+    });
+    return { cleared, clearedCount, skippedActive, runsRequeued };
+  });
+}

@@ -1,0 +1,76 @@
+import { Brackets } from 'typeorm';
+import { InvalidArgumentError } from '../core/errors';
+import { DagRunState, FINISHED_TASK_STATES, TaskState } from '../core/states';
+import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
+import { recordAuditEvent } from './record-audit-event';
+import { requireDagRun } from './require-dag';
+import type { ServiceContext } from './service-context';
+import { runInTransaction } from '../db/transaction';
+
+export const MARKABLE_DAG_RUN_STATES = [DagRunState.SUCCESS, DagRunState.FAILED, DagRunState.QUEUED] as const;
+export type MarkableDagRunState = (typeof MARKABLE_DAG_RUN_STATES)[number];
+
+export interface MarkDagRunStateInput {
+  dagId: string;
+  runId: string;
+  state: MarkableDagRunState;
+  actor?: string;
+}
+
+export interface MarkDagRunStateResult {
+  dagId: string;
+  runId: string;
+  previousState: string;
+  state: MarkableDagRunState;
+  /** 1 when the run moved, 0 when it already was in that state. */
+  runsMoved: number;
+  /** Task instances changed along with the run. */
+  taskInstancesMoved: number;
+}
+
+export function assertMarkableDagRunState(state: string): asserts state is MarkableDagRunState {
+  if (!(MARKABLE_DAG_RUN_STATES as readonly string[]).includes(state)) {
+    throw new InvalidArgumentError(`cannot mark a DAG run '${state}': use ${MARKABLE_DAG_RUN_STATES.join(', ')}`);
+  }
+}
+
+/**
+ * Airflow's "mark run as": success finishes every unfinished task instance as success; failed
+ * fails the running ones and skips the rest that have not finished; queued only moves the run.
+ */
+export async function markDagRunState(ctx: ServiceContext, input: MarkDagRunStateInput): Promise<MarkDagRunStateResult> {
+  assertMarkableDagRunState(input.state);
+  const run = await requireDagRun(ctx.dataSource, input.dagId, input.runId);
+  const now = ctx.clock.now();
+  const nowIso = now.toISOString();
+  const key = { dagId: input.dagId, runId: input.runId };
+  const unfinished = new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...finished)', { finished: FINISHED_TASK_STATES }));
+
+  return runInTransaction(ctx.dataSource, async (tx) => {
+    const runUpdate = await tx.createQueryBuilder().update(DagRunEntity)
+      .set(input.state === DagRunState.QUEUED
+        ? { state: input.state, queuedAt: now, startDate: null, endDate: null, lastSchedulingDecision: null, updatedAt: now }
+        : { state: input.state, endDate: now, updatedAt: now })
+      .where('dag_id = :dagId AND run_id = :runId AND state <> :target', { ...key, target: input.state })
+      .execute();
+    const runsMoved = runUpdate.affected ?? 0;
+    let taskInstancesMoved = 0;
+    const moveTis = async (state: string, where: Brackets | string, params: Record<string, unknown> = {}): Promise<void> => {
+      const result = await tx.createQueryBuilder().update(TaskInstanceEntity)
+        .set({ state: state as TaskState, startDate: () => `COALESCE(start_date, '${nowIso}')`, endDate: now, nextTryAt: null, updatedAt: now })
+        .where('dag_id = :dagId AND run_id = :runId', key)
+        .andWhere(where, params)
+        .execute();
+      taskInstancesMoved += result.affected ?? 0;
+    };
+    if (runsMoved > 0 && input.state === DagRunState.SUCCESS) await moveTis(TaskState.SUCCESS, unfinished);
+    if (runsMoved > 0 && input.state === DagRunState.FAILED) {
+      await moveTis(TaskState.FAILED, 'state = :running', { running: TaskState.RUNNING });
+      await moveTis(TaskState.SKIPPED, unfinished);
+    }
+    if (runsMoved > 0) {
+      await recordAuditEvent(tx, ctx.clock, { event: `mark_dag_run_${input.state}`, ...key, actor: input.actor, extra: { task_instances: taskInstancesMoved } });
+    }
+    return { ...key, previousState: run.state, state: input.state, runsMoved, taskInstancesMoved };
+  });
+}

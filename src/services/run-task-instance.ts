@@ -1,0 +1,72 @@
+import os from 'node:os';
+import type { AppContext } from '../app/app-context';
+import { UserError } from '../core/errors';
+import { TaskState, TaskStateOrNone } from '../core/states';
+import { describeTi, TaskInstanceKey } from '../core/task-instance-key';
+import { execSql } from '../db/sql';
+import { TaskInstanceEntity } from '../db/entities';
+import type { TaskOutcome } from '../executors/executor';
+import { runTask } from '../runner/run-task';
+import { DatabaseVariableSource } from '../runner/variable-source';
+import { DagViewCache } from '../scheduler/dag-view-cache';
+import { processExecutorEvents } from '../scheduler/process-executor-events';
+import { buildTaskWorkload } from './build-task-workload';
+
+/** States from which a task instance may be run by hand; `force` adds the finished ones. */
+const RUNNABLE: TaskStateOrNone[] = [null, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
+const FINISHED: TaskStateOrNone[] = [TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED, TaskState.UPSTREAM_FAILED, TaskState.REMOVED];
+
+export interface RunTaskInstanceInput {
+  key: TaskInstanceKey;
+  /** The try to run; default: the try the scheduler queued, else the next one. */
+  tryNumber?: number;
+  /** Run even if the task instance already finished (Airflow's `--force`). */
+  force?: boolean;
+  /** Also print the task's output on this terminal (it always goes to the attempt's log). */
+  tee?: boolean;
+}
+
+export interface RunTaskInstanceResult {
+  tryNumber: number;
+  outcome: TaskOutcome;
+  /** The state recorded for the task instance after the try. */
+  state: TaskStateOrNone;
+}
+
+/**
+ * `dagctl tasks run`: claim the task instance for one try (a guarded move to 'running'), run it
+ * in this process, and record its outcome exactly as the scheduler does for executor events
+ * (retries, XComs, branch skipping), through the same guarded transitions.
+ */
+export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInput): Promise<RunTaskInstanceResult> {
+  const ds = ctx.dataSource;
+  const { key } = input;
+  const ti = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+  const tryNumber = input.tryNumber ?? (ti && ti.state === TaskState.QUEUED ? ti.tryNumber : (ti?.tryNumber ?? 0) + 1);
+  const workload = await buildTaskWorkload(ds, key, tryNumber);
+
+  const from = input.force ? [...RUNNABLE, ...FINISHED] : RUNNABLE;
+  const named = from.filter((s): s is TaskState => s !== null);
+  const now = ctx.clock.now();
+  const claim = await execSql(
+    ds,
+    `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL, end_reason = NULL,
+            next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND (state IS NULL OR state IN (${named.map(() => '?').join(', ')}))`,
+    [tryNumber, now, os.hostname(), process.pid, now, key.dagId, key.runId, key.taskId, key.mapIndex, ...named],
+  );
+  if (claim.affected === 0) {
+    const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+    throw new UserError(`cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}${input.force ? '' : " (clear it first, or pass --force)"}`);
+  }
+
+  const outcome = await runTask(workload, {
+    baseLogFolder: ctx.config.logging.base_log_folder,
+    logMaxBytes: ctx.config.logging.task_log_max_bytes,
+    variables: new DatabaseVariableSource(async () => ds),
+    output: input.tee ? 'tee' : 'redirect',
+  });
+  await processExecutorEvents(ds, new DagViewCache(ds), [{ type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome }]);
+  const after = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+  return { tryNumber, outcome, state: after?.state ?? null };
+}

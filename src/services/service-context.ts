@@ -1,0 +1,11 @@
+import type { DataSource } from 'typeorm';
+import type { Clock } from '../core/clock';
+
+/**
+ * What a service needs: the metadata DB and the clock. An AppContext satisfies it, so the CLI
+ * and the web server pass theirs as is; tests pass a FakeClock.
+ */
+export interface ServiceContext {
+  dataSource: DataSource;
+  clock: Clock;
+}

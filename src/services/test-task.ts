@@ -1,0 +1,59 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { AppContext } from '../app/app-context';
+import { NotFoundError } from '../core/errors';
+import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import { runTask } from '../runner/run-task';
+import { DatabaseVariableSource } from '../runner/variable-source';
+import { timetableFromSpec } from '../timetables';
+import { requireSerializedDag } from './read-serialized-dag';
+
+export interface TestTaskInput {
+  dagId: string;
+  taskId: string;
+  logicalDate: Date;
+  conf?: Record<string, unknown>;
+}
+
+/**
+ * `dagctl tasks test`: run one task for a logical date in this process, printing its output,
+ * without a DAG run and without recording any state, XCom or log in dagctl's folders.
+ */
+export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<TaskOutcome> {
+  const stored = await requireSerializedDag(ctx.dataSource, input.dagId);
+  const task = stored.dag.tasks.find((t) => t.taskId === input.taskId);
+  if (!task) throw new NotFoundError(`task '${input.taskId}' not found in DAG '${input.dagId}'`);
+  const interval = timetableFromSpec(stored.dag.schedule).inferManualDataInterval(input.logicalDate);
+  const workload: TaskWorkload = {
+    key: { dagId: input.dagId, runId: `test__${input.logicalDate.toISOString()}`, taskId: input.taskId, mapIndex: -1 },
+    tryNumber: 1,
+    fileloc: stored.fileloc,
+    dagHash: stored.dagHash,
+    queue: task.queue,
+    priority: task.priorityWeight,
+    executionTimeoutMs: task.executionTimeoutMs,
+    pool: task.pool,
+    poolSlots: task.poolSlots,
+    logicalDate: input.logicalDate.toISOString(),
+    dataIntervalStart: interval.start.toISOString(),
+    dataIntervalEnd: interval.end.toISOString(),
+    runType: 'manual',
+    conf: input.conf ?? {},
+    maxTries: task.retries,
+    xcoms: {},
+    firstRescheduleDate: null,
+  };
+  // The runner always writes an attempt log: keep it out of the real log folder.
+  const logFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-task-test-'));
+  try {
+    return await runTask(workload, {
+      baseLogFolder: logFolder,
+      logMaxBytes: ctx.config.logging.task_log_max_bytes,
+      variables: new DatabaseVariableSource(async () => ctx.dataSource),
+      output: 'tee',
+    });
+  } finally {
+    fs.rmSync(logFolder, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,41 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AppContext } from '../../app/app-context';
+import { UserEntity } from '../../db/entities/user.entity';
+import { hashPassword } from './password-hash';
+
+export const ADMIN_USERNAME = 'admin';
+export const ADMIN_PASSWORD_FILE = 'standalone_admin_password.txt';
+
+export interface EnsureAdminUserResult {
+  created: boolean;
+  /** The generated password: only when `created`, to be shown once. */
+  password?: string;
+  /** Where the password was written (mode 0600); also reported when it already exists. */
+  file?: string;
+}
+
+/**
+ * On a fresh install (no users at all) create `admin` with a random password, write it to
+ * `$DAGCTL_HOME/standalone_admin_password.txt` readable only by the owner, and return it so the
+ * CLI can print it once — what `airflow standalone` does. Idempotent: later calls create nothing.
+ */
+export async function ensureAdminUser(ctx: AppContext): Promise<EnsureAdminUserResult> {
+  const file = path.join(ctx.config.home, ADMIN_PASSWORD_FILE);
+  const repo = ctx.dataSource.getRepository(UserEntity);
+  if ((await repo.count()) > 0) return { created: false, ...(fs.existsSync(file) ? { file } : {}) };
+
+  const password = crypto.randomBytes(12).toString('base64url');
+  try {
+    await repo.insert({ username: ADMIN_USERNAME, passwordHash: await hashPassword(password), role: 'admin', createdAt: ctx.clock.now(), lastLogin: null });
+  } catch (err) {
+    // Another process created it in the meantime (unique username): theirs wins.
+    if (await repo.findOneBy({ username: ADMIN_USERNAME })) return { created: false, ...(fs.existsSync(file) ? { file } : {}) };
+    throw err;
+  }
+  fs.mkdirSync(ctx.config.home, { recursive: true });
+  fs.writeFileSync(file, password + '\n', { mode: 0o600 });
+  fs.chmodSync(file, 0o600); // writeFileSync keeps the mode of an existing file
+  return { created: true, password, file };
+}

@@ -1,0 +1,24 @@
+import type { DataSource } from 'typeorm';
+import { UserEntity } from '../../db/entities/user.entity';
+import { isUserRole, type UserRole } from './auth-user';
+import { checkPassword } from './password-hash';
+
+export interface VerifiedUser {
+  id: number;
+  username: string;
+  role: UserRole;
+}
+
+/** The user whose username and password these are, or null (unknown user or wrong password). */
+export async function verifyCredentials(ds: DataSource, username: string, password: string): Promise<VerifiedUser | null> {
+  const user = username ? await ds.getRepository(UserEntity).findOneBy({ username }) : null;
+  const ok = await checkPassword(password, user?.passwordHash ?? null);
+  if (!ok || !user || !isUserRole(user.role)) return null;
+  return { id: user.id, username: user.username, role: user.role };
+}
+
+export async function findUserById(ds: DataSource, id: number): Promise<VerifiedUser | null> {
+  const user = await ds.getRepository(UserEntity).findOneBy({ id });
+  if (!user || !isUserRole(user.role)) return null;
+  return { id: user.id, username: user.username, role: user.role };
+}

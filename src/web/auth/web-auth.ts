@@ -1,0 +1,236 @@
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { AppContext } from '../../app/app-context';
+import { parseDuration } from '../../core/duration';
+import { sendProblem } from '../../api/problem';
+import { findApiTokenUser, touchApiToken } from './api-tokens';
+import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
+import { CSRF_COOKIE, SESSION_COOKIE, cookieOptions, readCookie, signValue, unsignValue, type CookiePolicy } from './cookies';
+import { randomToken, safeEqual, sha256Hex } from './crypto-helpers';
+import './express-request';
+import { resolveSecretKey } from './secret-key';
+import { SessionStore, type ActiveSession } from './session-store';
+import { TtlCache } from './ttl-cache';
+import { verifyCredentials, type VerifiedUser } from './verify-credentials';
+
+export interface WebAuthOptions {
+  /** Overrides `webserver.secret_key` and the key file (tests). */
+  secretKey?: string;
+  /** How long verified Basic credentials and tokens are trusted without re-checking (default 15 s). */
+  credentialCacheMs?: number;
+  /** How long a session lookup is cached per process (default 5 s). */
+  sessionCacheMs?: number;
+}
+
+/** Methods that change nothing and so need no CSRF token. */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+const TOKEN_TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Everything the web server needs to know who is asking: session cookies for the UI, Basic auth
+ * and bearer tokens for API clients, role checks, and CSRF protection for cookie sessions.
+ */
+export class WebAuth {
+  readonly secretKey: string;
+  readonly sessions: SessionStore;
+  readonly cookiePolicy: CookiePolicy;
+  readonly sessionLifetimeMs: number;
+  /** sha256(username NUL password) → user: spares a bcrypt check on every API call. */
+  private readonly basicCache: TtlCache<VerifiedUser>;
+  private readonly tokenCache: TtlCache<VerifiedUser & { tokenId: number }>;
+  private readonly tokenTouched = new Map<number, number>();
+
+  constructor(private readonly ctx: AppContext, options: WebAuthOptions = {}) {
+    this.secretKey = options.secretKey ?? resolveSecretKey(ctx.config);
+    this.sessions = new SessionStore(ctx.dataSource, options.sessionCacheMs ?? 5_000);
+    this.cookiePolicy = { forceSecure: /^https:/i.test(ctx.config.webserver.base_url ?? '') };
+    this.sessionLifetimeMs = parseDuration(ctx.config.webserver.session_lifetime);
+    this.basicCache = new TtlCache(options.credentialCacheMs ?? 15_000);
+    this.tokenCache = new TtlCache(options.credentialCacheMs ?? 15_000);
+  }
+
+  /** Forget cached credentials and sessions (after a password change, user deletion, role change). */
+  clearCaches(): void {
+    this.basicCache.clear();
+    this.tokenCache.clear();
+    this.sessions.clearCache();
+  }
+
+  /**
+   * Sets `req.user` from the Authorization header (Basic or Bearer) or else the session cookie.
+   * Never refuses by itself: the guards below do. Credentials that were sent but are wrong leave
+   * `req.authError` set and are not silently replaced by the cookie.
+   */
+  readonly authenticate: RequestHandler = async (req, _res, next) => {
+    try {
+      const header = req.headers.authorization;
+      if (header) await this.authenticateHeader(req, header);
+      else await this.authenticateSession(req);
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+
+  private async authenticateHeader(req: Request, header: string): Promise<void> {
+    const space = header.indexOf(' ');
+    const scheme = (space < 0 ? header : header.slice(0, space)).toLowerCase();
+    const value = space < 0 ? '' : header.slice(space + 1).trim();
+    if (scheme === 'basic') {
+      const decoded = Buffer.from(value, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) {
+        req.authError = 'malformed Basic credentials';
+        return;
+      }
+      const user = await this.checkBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      if (user) req.user = { ...user, authMethod: 'basic' };
+      else req.authError = 'invalid username or password';
+      return;
+    }
+    if (scheme === 'bearer') {
+      const user = await this.checkToken(value);
+      if (user) req.user = { id: user.id, username: user.username, role: user.role, authMethod: 'token' };
+      else req.authError = 'invalid or expired API token';
+      return;
+    }
+    req.authError = `unsupported authorization scheme '${scheme}'`;
+  }
+
+  private async checkBasic(username: string, password: string): Promise<VerifiedUser | null> {
+    const key = sha256Hex(`${username}\0${password}`);
+    const cached = this.basicCache.get(key);
+    if (cached) return cached;
+    const user = await verifyCredentials(this.ctx.dataSource, username, password);
+    if (user) this.basicCache.set(key, user);
+    return user;
+  }
+
+  private async checkToken(token: string): Promise<(VerifiedUser & { tokenId: number }) | null> {
+    const key = sha256Hex(token);
+    const now = this.ctx.clock.now();
+    let user = this.tokenCache.get(key) ?? null;
+    if (!user) {
+      user = await findApiTokenUser(this.ctx.dataSource, token, now);
+      if (user) this.tokenCache.set(key, user);
+    }
+    if (user && (this.tokenTouched.get(user.tokenId) ?? 0) + TOKEN_TOUCH_INTERVAL_MS < now.getTime()) {
+      // last_used_at is informative; write it at most once a minute per token.
+      this.tokenTouched.set(user.tokenId, now.getTime());
+      await touchApiToken(this.ctx.dataSource, user.tokenId, now);
+    }
+    return user;
+  }
+
+  private async authenticateSession(req: Request): Promise<void> {
+    const session = await this.sessionOf(req);
+    if (!session) return;
+    req.user = { ...session.user, authMethod: 'session' };
+    const res = req.res;
+    if (!res) return;
+    res.locals.csrfToken = session.csrfToken;
+    res.locals.sessionCsrfToken = session.csrfToken;
+    // Keep the script-readable CSRF cookie in step with the session (e.g. if it was deleted).
+    if (readCookie(req, CSRF_COOKIE) !== session.csrfToken) {
+      const remainingMs = Math.max(0, session.expiresAt.getTime() - this.ctx.clock.now().getTime());
+      res.cookie(CSRF_COOKIE, session.csrfToken, cookieOptions(req, this.cookiePolicy, false, remainingMs));
+    }
+  }
+
+  /** The live session named by the request's cookie, if any. */
+  async sessionOf(req: Request): Promise<ActiveSession | null> {
+    const raw = readCookie(req, SESSION_COOKIE);
+    const secret = raw ? unsignValue(this.secretKey, raw) : null;
+    if (!secret) return null;
+    return this.sessions.find(secret, this.ctx.clock.now());
+  }
+
+  /** Log in: create a session and set its cookie plus a fresh CSRF cookie. */
+  async startSession(req: Request, res: Response, user: VerifiedUser): Promise<ActiveSession> {
+    const { secret, session } = await this.sessions.create(user, this.sessionLifetimeMs, this.ctx.clock.now());
+    res.cookie(SESSION_COOKIE, signValue(this.secretKey, secret), cookieOptions(req, this.cookiePolicy, true, this.sessionLifetimeMs));
+    res.cookie(CSRF_COOKIE, session.csrfToken, cookieOptions(req, this.cookiePolicy, false, this.sessionLifetimeMs));
+    res.locals.csrfToken = session.csrfToken;
+    res.locals.sessionCsrfToken = session.csrfToken;
+    return session;
+  }
+
+  async endSession(req: Request, res: Response): Promise<void> {
+    const raw = readCookie(req, SESSION_COOKIE);
+    const secret = raw ? unsignValue(this.secretKey, raw) : null;
+    if (secret) await this.sessions.destroy(secret);
+    res.clearCookie(SESSION_COOKIE, cookieOptions(req, this.cookiePolicy, true));
+    res.clearCookie(CSRF_COOKIE, cookieOptions(req, this.cookiePolicy, false));
+  }
+
+  /**
+   * The CSRF token this request's forms must post back (`_csrf` field or `X-CSRF-Token` header).
+   * Logged in: the session's token. Anonymous (the login form): a random token in a cookie,
+   * created on first use — the classic double submit.
+   */
+  csrfToken(req: Request): string {
+    const res = req.res;
+    if (res?.locals.csrfToken) return res.locals.csrfToken as string;
+    let token = readCookie(req, CSRF_COOKIE);
+    if (!token || !/^[A-Za-z0-9_-]{16,64}$/.test(token)) {
+      token = randomToken(24);
+      if (res && !res.headersSent) res.cookie(CSRF_COOKIE, token, cookieOptions(req, this.cookiePolicy, false));
+    }
+    if (res) res.locals.csrfToken = token;
+    return token;
+  }
+
+  /** Whether a state-changing request carries the right CSRF token. */
+  verifyCsrf(req: Request): boolean {
+    const sent = submittedCsrfToken(req);
+    if (!sent) return false;
+    const expected = (req.res?.locals.sessionCsrfToken as string | undefined) ?? readCookie(req, CSRF_COOKIE);
+    return !!expected && safeEqual(sent, expected);
+  }
+
+  /**
+   * Refuses cookie-authenticated state changes without the CSRF token. Basic and token auth are
+   * exempt: a cross-site page cannot make a browser send those headers.
+   */
+  readonly csrfProtection: RequestHandler = (req, res, next) => {
+    if (SAFE_METHODS.has(req.method) || req.headers.authorization) return next();
+    if (req.user?.authMethod !== 'session' && !readCookie(req, SESSION_COOKIE)) return next();
+    if (this.verifyCsrf(req)) return next();
+    sendProblem(res, 403, 'missing or invalid CSRF token: send the _csrf form field or the X-CSRF-Token header');
+  };
+
+  /** API guard: 401 problem JSON without valid credentials. */
+  readonly requireAuth: RequestHandler = (req, res, next) => {
+    if (req.user) return next();
+    const challenge: Record<string, string> = req.headers.cookie && !req.headers.authorization ? {} : { 'WWW-Authenticate': 'Basic realm="dagctl", charset="UTF-8"' };
+    sendProblem(res, 401, req.authError ?? 'authentication required: log in, or send Basic credentials or an API token', challenge);
+  };
+
+  /** UI guard: anonymous page views are redirected to /login?next=…; other requests get 401. */
+  readonly requireLogin: RequestHandler = (req, res, next) => {
+    if (req.user) return next();
+    if ((req.method === 'GET' || req.method === 'HEAD') && req.accepts(['html', 'json']) === 'html') {
+      res.redirect(303, `/login?next=${encodeURIComponent(req.originalUrl)}`);
+      return;
+    }
+    this.requireAuth(req, res, next);
+  };
+
+  /** Refuses (403) users below `role`; 401 when nobody is logged in. */
+  requireRole(role: UserRole): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      if (!req.user) return this.requireAuth(req, res, next);
+      if (roleAtLeast(req.user.role, role)) return next();
+      sendProblem(res, 403, `user '${req.user.username}' (role ${req.user.role}) may not do this: role ${role} or above is required`);
+    };
+  }
+}
+
+export function submittedCsrfToken(req: Request): string | null {
+  const header = req.headers['x-csrf-token'];
+  if (typeof header === 'string' && header) return header;
+  const body = req.body as Record<string, unknown> | undefined;
+  const field = body && typeof body === 'object' ? body._csrf : undefined;
+  return typeof field === 'string' && field ? field : null;
+}
+
+export type { AuthUser };

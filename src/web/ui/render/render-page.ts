@@ -1,0 +1,21 @@
+import type { Request, Response } from 'express';
+import type nunjucks from 'nunjucks';
+import { currentUser, hasRole, UiDeps } from '../ui-deps';
+
+export type RenderPage = (req: Request, res: Response, template: string, data?: Record<string, unknown>, status?: number) => void;
+
+/** Renders a view with what every page needs: the user, their permissions and the CSRF token. */
+export function createPageRenderer(env: nunjucks.Environment, deps: UiDeps): RenderPage {
+  return (req, res, template, data = {}, status = 200) => {
+    const user = currentUser(req);
+    const html = env.render(template, {
+      ...data,
+      user,
+      canEdit: hasRole(user, 'op'),
+      isAdmin: hasRole(user, 'admin'),
+      csrf: deps.csrfToken(req),
+      currentPath: req.originalUrl,
+    });
+    res.status(status).type('html').send(html);
+  };
+}

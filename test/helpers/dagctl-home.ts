@@ -1,0 +1,68 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LoadedConfig, loadConfig } from '../../src/config/load-config';
+import { migrate, openDatabase } from '../../src/db/data-source';
+import { AppContext, openAppContext } from '../../src/app/app-context';
+
+/** A throwaway DAGCTL_HOME with its own dags folder, logs and config. */
+export interface TestHome {
+  home: string;
+  dagsFolder: string;
+  env: NodeJS.ProcessEnv;
+  config: LoadedConfig;
+  writeDag(name: string, source: string): string;
+  remove(): void;
+}
+
+export function createTestHome(options: { databaseUrl: string; env?: Record<string, string> }): TestHome {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-home-'));
+  const dagsFolder = path.join(home, 'dags');
+  fs.mkdirSync(dagsFolder);
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DAGCTL_HOME: home,
+    DAGCTL__DATABASE__URL: options.databaseUrl,
+    DAGCTL__LOGGING__LEVEL: process.env.DAGCTL_TEST_LOG_LEVEL ?? 'warn',
+    ...options.env,
+  };
+  return {
+    home,
+    dagsFolder,
+    env,
+    config: loadConfig(env, home),
+    writeDag(name, source) {
+      const file = path.join(dagsFolder, name);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, source);
+      return file;
+    },
+    remove() {
+      fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Migrate the home's database and open an AppContext on it. */
+export async function openTestContext(home: TestHome): Promise<AppContext> {
+  const ds = await openDatabase(home.config.database.url);
+  await migrate(ds);
+  await ds.destroy();
+  return openAppContext({ config: home.config });
+}
+
+/** Poll `check` until it returns a value other than undefined, or fail after `timeoutMs`. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 60_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}

@@ -1,0 +1,57 @@
+import { distEntry } from '../../src/core/dist-path';
+import { DagFileParserPool, ParserPoolClosedError } from '../../src/parsing/dag-file-parser-pool';
+import { DagFolder } from './dag-folder-fixture';
+
+jest.setTimeout(120_000);
+
+describe('DagFileParserPool (real parser children from dist/)', () => {
+  let folder: DagFolder;
+  let pool: DagFileParserPool | null = null;
+  beforeEach(() => {
+    folder = new DagFolder();
+  });
+  afterEach(async () => {
+    await pool?.close();
+    folder.cleanup();
+  });
+
+  it('turns a crash and a timeout into errors of those files only, and recycles children', async () => {
+    const files = [
+      folder.write('a.ts', folder.goodDag('a_dag')),
+      folder.write('exits.ts', "process.exit(3);\n"),
+      folder.write('b.ts', folder.goodDag('b_dag')),
+      folder.write('late_throw.ts', "process.nextTick(() => { throw new Error('late boom'); });\nexport {};\n"),
+      folder.write('hangs.ts', 'for (;;) { /* spin */ }\n'),
+      folder.write('c.ts', folder.goodDag('c_dag')),
+      folder.write('prints.ts', "console.log('noise on stdout');\n" + folder.goodDag('d_dag')),
+    ];
+    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 4000, maxFilesPerChild: 2 });
+    const results = await Promise.all(files.map((f) => pool!.parse(f)));
+    const byName = Object.fromEntries(results.map((r) => [r.file.split('/').pop(), r]));
+
+    for (const [name, dagId] of [['a.ts', 'a_dag'], ['b.ts', 'b_dag'], ['c.ts', 'c_dag'], ['prints.ts', 'd_dag']]) {
+      expect(byName[name].error).toBeUndefined();
+      expect(byName[name].dags.map((d) => d.dagId)).toEqual([dagId]);
+      expect(byName[name].source).toContain(dagId);
+    }
+    expect(byName['exits.ts'].error).toBe('parser process crashed (exit code 3) while importing the file');
+    expect(byName['late_throw.ts'].error).toBe('parser process crashed: late boom');
+    expect(byName['hangs.ts'].error).toBe('import timed out after 4s');
+    // 7 files, at most 2 per child, plus replacements for the crashed and killed ones.
+    expect(pool.childrenStarted).toBeGreaterThanOrEqual(4);
+  });
+
+  it('rejects pending parses when closed', async () => {
+    const hang = folder.write('hangs.ts', 'while (true) {}\n');
+    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs: 60_000 });
+    const pending = pool.parse(hang);
+    const queued = pool.parse(folder.write('a.ts', folder.goodDag('a_dag')));
+    await pool.close();
+    await expect(pending).rejects.toBeInstanceOf(ParserPoolClosedError);
+    await expect(queued).rejects.toBeInstanceOf(ParserPoolClosedError);
+  });
+
+  it('refuses to start without the compiled child entry', () => {
+    expect(() => new DagFileParserPool({ entry: '/nonexistent/parse-child-main.js', size: 1, importTimeoutMs: 1000 })).toThrow(/missing: build dagctl first/);
+  });
+});

@@ -1,0 +1,205 @@
+import fs from 'node:fs';
+import { DataSource } from 'typeorm';
+import type { AppContext } from '../../src/app/app-context';
+import { loadConfig } from '../../src/config/load-config';
+import { systemClock } from '../../src/core/clock';
+import { DagCodeEntity, DagEntity, ImportErrorEntity, SerializedDagEntity } from '../../src/db/entities';
+import { DagProcessorManager } from '../../src/parsing/dag-processor-manager';
+import type { DagProcessorOptions } from '../../src/parsing/dag-processor-options';
+import { getSerializedDag } from '../../src/parsing/serialized-dag-store';
+import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
+import { BROKEN_FILES, DagFolder } from './dag-folder-fixture';
+
+jest.setTimeout(180_000);
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
+  let ds: DataSource;
+  let close: () => Promise<void>;
+  let folder: DagFolder;
+  const managers: DagProcessorManager[] = [];
+
+  function manager(overrides: Partial<DagProcessorOptions> = {}, env: Record<string, string> = {}): DagProcessorManager {
+    const config = loadConfig({ DAGCTL_HOME: folder.root, ...env }, folder.root);
+    const ctx: AppContext = { config, dataSource: ds, clock: systemClock };
+    const created = new DagProcessorManager(ctx, { parsingProcesses: 2, importTimeoutMs: 3000, rescanIntervalMs: 3_600_000, ...overrides });
+    managers.push(created);
+    return created;
+  }
+
+  const errors = async () => Object.fromEntries((await ds.getRepository(ImportErrorEntity).find()).map((e) => [e.filename, e.stacktrace]));
+  const dagRow = (dagId: string) => ds.getRepository(DagEntity).findOneBy({ dagId });
+  const hashOf = async (dagId: string) => (await ds.getRepository(SerializedDagEntity).findOneBy({ dagId }))?.dagHash;
+
+  beforeEach(async () => {
+    ({ dataSource: ds, close } = await openMigratedTestDatabase(kind));
+    folder = new DagFolder();
+  });
+  afterEach(async () => {
+    for (const m of managers.splice(0)) await m.stop();
+    await close();
+    folder.cleanup();
+  });
+
+  it('records every broken file as a one-line import error and keeps the good DAG', async () => {
+    const good = folder.write('good.ts', folder.goodDag('good_dag'));
+    for (const [name, text] of Object.entries(BROKEN_FILES)) folder.write(name, text);
+    folder.write('types.d.ts', 'export declare const x: number;\n');
+
+    const summary = await manager().parseAll();
+    expect(summary.filesFound).toBe(1 + Object.keys(BROKEN_FILES).length);
+    expect(summary.filesParsed).toBe(summary.filesFound);
+    expect(summary.changedDagIds).toEqual(['good_dag']);
+
+    const recorded = await errors();
+    expect(Object.keys(recorded).sort()).toEqual(Object.keys(BROKEN_FILES).map((n) => folder.path(n)).sort());
+    expect(recorded).toEqual(summary.importErrors);
+    for (const reason of Object.values(recorded)) expect(reason).not.toContain('\n');
+    expect(recorded[folder.path('syntax_error.ts')]).toMatch(/syntax|parse ?error|unexpected/i);
+    expect(recorded[folder.path('cycle.ts')]).toMatch(/cycle/i);
+    expect(recorded[folder.path('duplicate_task.ts')]).toMatch(/duplicate task id 'same'/);
+    expect(recorded[folder.path('unknown_option.ts')]).toMatch(/unknown option 'colour'/);
+    expect(recorded[folder.path('infinite_loop.ts')]).toBe('import timed out after 3s');
+    expect(recorded[folder.path('throws.ts')]).toContain('warehouse unreachable at import');
+    expect(recorded[folder.path('bad.yaml')]).toMatch(/yaml|flow|collection|unexpected|missing/i);
+
+    const row = await dagRow('good_dag');
+    expect(row).toMatchObject({ isActive: true, isPaused: false, fileloc: good, schedule: '@daily', tags: ['t1'] });
+    const stored = await getSerializedDag(ds, 'good_dag');
+    expect(stored?.dag.tasks.map((t) => t.taskId)).toEqual(['start', 'say']);
+    expect(stored?.dag.fileloc).toBe(good);
+    expect((await ds.getRepository(DagCodeEntity).findOneByOrFail({ fileloc: good })).sourceCode).toBe(fs.readFileSync(good, 'utf8'));
+    expect(await ds.getRepository(DagEntity).count()).toBe(1);
+  });
+
+  it('parses only changed files, also after a restart, and an edit gives a new hash', async () => {
+    folder.write('good.ts', folder.goodDag('good_dag'));
+    folder.write('other.ts', folder.goodDag('other_dag'));
+    const first = manager();
+    const changes: string[][] = [];
+    first.onChange((ids) => changes.push(ids));
+
+    expect((await first.parseAll()).filesParsed).toBe(2);
+    expect(folder.importCount('good_dag')).toBe(1);
+    const hash1 = await hashOf('good_dag');
+    expect(changes.flat().sort()).toEqual(['good_dag', 'other_dag']);
+
+    const again = await first.parseAll();
+    expect(again).toMatchObject({ filesParsed: 0, filesUnchanged: 2, changedDagIds: [] });
+    expect(folder.importCount('good_dag')).toBe(1);
+
+    // A fresh processor compares against dag_code and imports nothing.
+    const restarted = manager();
+    expect((await restarted.parseAll()).filesParsed).toBe(0);
+    expect(folder.importCount('good_dag')).toBe(1);
+
+    changes.length = 0;
+    folder.write('good.ts', folder.goodDag('good_dag', 'edited description'));
+    const edited = await first.parseAll();
+    expect(edited).toMatchObject({ filesParsed: 1, changedDagIds: ['good_dag'] });
+    expect(folder.importCount('good_dag')).toBe(2);
+    expect(folder.importCount('other_dag')).toBe(1);
+    expect(changes).toEqual([['good_dag']]);
+    const hash2 = await hashOf('good_dag');
+    expect(hash2).not.toBe(hash1);
+    expect((await dagRow('good_dag'))?.description).toBe('edited description');
+    expect((await getSerializedDag(ds, 'good_dag'))?.dag.description).toBe('edited description');
+    expect(first.parseCount).toBe(3);
+  });
+
+  it('re-imports DAG files when a helper module they import changes', async () => {
+    folder.write('lib/names.ts', "export const DESCRIPTION = 'v1';\n");
+    folder.write('uses_helper.ts', [
+      "import { DAG, EmptyOperator } from 'dagctl';",
+      "import { DESCRIPTION } from './lib/names';",
+      "const dag = new DAG('helped', { description: DESCRIPTION, schedule: null });",
+      "new EmptyOperator({ taskId: 't', dag });",
+      'export default dag;',
+    ].join('\n'));
+    const m = manager();
+    await m.parseAll();
+    expect((await dagRow('helped'))?.description).toBe('v1');
+    folder.write('lib/names.ts', "export const DESCRIPTION = 'version two';\n");
+    const summary = await m.parseAll();
+    expect(summary.changedDagIds).toEqual(['helped']);
+    expect((await dagRow('helped'))?.description).toBe('version two');
+  });
+
+  it('deleting a file deactivates its DAGs and clears its import error', async () => {
+    folder.write('good.ts', folder.goodDag('good_dag'));
+    folder.write('throws.ts', BROKEN_FILES['throws.ts']);
+    const m = manager();
+    await m.parseAll();
+    expect(Object.keys(await errors())).toEqual([folder.path('throws.ts')]);
+
+    folder.remove('good.ts');
+    folder.remove('throws.ts');
+    const summary = await m.parseAll();
+    expect(summary).toMatchObject({ filesFound: 0, filesRemoved: 2, deactivatedDagIds: ['good_dag'] });
+    expect((await dagRow('good_dag'))?.isActive).toBe(false);
+    expect(await errors()).toEqual({});
+    expect(await ds.getRepository(DagCodeEntity).count()).toBe(0);
+
+    // Bringing it back reactivates the same row.
+    folder.write('good.ts', folder.goodDag('good_dag'));
+    await m.parseAll();
+    expect((await dagRow('good_dag'))?.isActive).toBe(true);
+  });
+
+  it('notices a new and an edited file through the watcher without parseAll', async () => {
+    folder.write('good.ts', folder.goodDag('good_dag'));
+    const m = manager({ debounceMs: 200 });
+    const changes: string[] = [];
+    m.onChange((ids) => changes.push(...ids));
+    await m.start();
+    expect(await dagRow('good_dag')).not.toBeNull();
+
+    folder.write('team/new_one.ts', folder.goodDag('new_dag'));
+    const row = await waitFor('the new DAG to be synced', () => dagRow('new_dag'));
+    expect(row.fileloc).toBe(folder.path('team/new_one.ts'));
+    await waitFor('a change notification', async () => changes.includes('new_dag'));
+
+    folder.write('team/new_one.ts', 'this is not typescript(\n');
+    const reason = await waitFor('the import error', async () => (await errors())[folder.path('team/new_one.ts')]);
+    expect(reason).toMatch(/syntax|parse ?error|unexpected/i);
+    expect((await dagRow('new_dag'))?.isActive).toBe(false);
+  });
+
+  it('a dag_id defined in a second file is an import error there; the first file keeps it', async () => {
+    const first = folder.write('first.ts', folder.goodDag('shared_dag', 'from first'));
+    const m = manager();
+    await m.parseAll();
+    folder.write('second.ts', folder.goodDag('shared_dag', 'from second'));
+    const summary = await m.parseAll();
+    expect(summary.importErrors).toEqual({ [folder.path('second.ts')]: `DAG 'shared_dag' is already defined in ${first}` });
+    expect(await dagRow('shared_dag')).toMatchObject({ fileloc: first, description: 'from first', isActive: true });
+    expect((await getSerializedDag(ds, 'shared_dag'))?.dag.description).toBe('from first');
+
+    // When the first file goes away the second takes over on the same pass.
+    folder.remove('first.ts');
+    await m.parseAll();
+    expect(await dagRow('shared_dag')).toMatchObject({ fileloc: folder.path('second.ts'), description: 'from second', isActive: true });
+    expect(await errors()).toEqual({});
+  });
+
+  it('respects core.dags_are_paused_at_creation and keeps a later unpause', async () => {
+    folder.write('good.ts', folder.goodDag('good_dag'));
+    const m = manager({}, { DAGCTL__CORE__DAGS_ARE_PAUSED_AT_CREATION: 'true' });
+    expect(m.options.pausedAtCreation).toBe(true);
+    await m.parseAll();
+    expect((await dagRow('good_dag'))?.isPaused).toBe(true);
+    await ds.getRepository(DagEntity).update({ dagId: 'good_dag' }, { isPaused: false });
+    folder.write('good.ts', folder.goodDag('good_dag', 'changed'));
+    await m.parseAll();
+    expect(await dagRow('good_dag')).toMatchObject({ isPaused: false, description: 'changed' });
+  });
+});
