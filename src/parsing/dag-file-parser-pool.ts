@@ -79,7 +79,8 @@ export class DagFileParserPool {
       const job = this.queue.shift()!;
       void child.parse(job.file).then((result) => {
         if (this.closed) job.reject(new ParserPoolClosedError());
-        else job.resolve(result);
+        else if (result) job.resolve(result);
+        else this.queue.unshift(job); // the child died of another file's stray code: retry elsewhere
         this.release(child);
       });
     }

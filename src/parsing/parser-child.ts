@@ -19,14 +19,16 @@ interface Pending {
   id: number;
   file: string;
   started: number;
-  resolve: (result: FileParseResult) => void;
+  resolve: (result: FileParseResult | null) => void;
   timer?: NodeJS.Timeout;
 }
 
 /**
  * One forked parser process, parsing one file at a time. A file that runs past the import
  * timeout gets the child SIGKILLed; a child that dies mid-file turns into that file's import
- * error. `parse` never rejects. Once dead, the child is not reused.
+ * error. `parse` never rejects; it resolves null when the child was already doomed by an earlier
+ * file's stray code (an error thrown after that import finished): the file should be retried in
+ * another child. Once dead, the child is not reused.
  */
 export class ParserChild {
   private readonly child: ChildProcess;
@@ -34,6 +36,9 @@ export class ParserChild {
   private dead = false;
   private nextId = 1;
   private pending: Pending | null = null;
+  /** Crashed by code of a file whose import had already finished: not the pending file's fault. */
+  private doomed = false;
+  private lastFile: string | null = null;
   private startupTimer: NodeJS.Timeout;
   /** Files this child has parsed (to recycle it after a while: user modules leak). */
   filesParsed = 0;
@@ -64,11 +69,11 @@ export class ParserChild {
     return this.child.pid;
   }
 
-  parse(file: string): Promise<FileParseResult> {
+  parse(file: string): Promise<FileParseResult | null> {
     if (this.pending) throw new Error('parser child is busy');
-    return new Promise<FileParseResult>((resolve) => {
+    return new Promise<FileParseResult | null>((resolve) => {
       if (this.dead) {
-        resolve({ file, dags: [], source: '', error: 'parser process is not running', durationMs: 0 });
+        resolve(null);
         return;
       }
       this.pending = { id: this.nextId++, file, started: Date.now(), resolve };
@@ -120,6 +125,10 @@ export class ParserChild {
       this.finish(message.result);
     } else if (message.type === 'fatal') {
       if (message.id !== null && this.pending?.id === message.id) this.finish(undefined, `parser process crashed: ${message.error}`);
+      else {
+        log.warn(`parser process ${this.child.pid} crashed after importing ${this.lastFile ?? 'nothing'}: ${message.error}`);
+        this.doomed = true;
+      }
       this.dead = true; // it exits by itself right after
     }
   }
@@ -138,6 +147,8 @@ export class ParserChild {
     clearTimeout(pending.timer);
     this.holdEventLoop(false);
     this.filesParsed += 1;
+    this.lastFile = pending.file;
+    if (!result && this.doomed) return pending.resolve(null);
     pending.resolve(result ?? { file: pending.file, dags: [], source: '', error, durationMs: Date.now() - pending.started });
   }
 

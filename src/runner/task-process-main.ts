@@ -5,7 +5,6 @@
  */
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../config/load-config';
-import { openDatabase } from '../db/data-source';
 import type { TaskWorkload } from '../executors/executor';
 import { killProcessTree } from './kill-process-tree';
 import { processDagCache, runTaskTry } from './run-task';
@@ -17,7 +16,13 @@ const IDLE_TITLE = 'dagctl task-runner (idle)';
 
 const config = loadConfig(process.env);
 let dataSource: Promise<DataSource> | null = null;
-const databaseVariables = new DatabaseVariableSource(() => (dataSource ??= openDatabase(config.database.url, { poolSize: 1 })));
+/** The metadata DB, opened on the first `{{ var… }}` only (TypeORM is slow to load). */
+function openMetadataDatabase(): Promise<DataSource> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { openDatabase } = require('../db/data-source') as typeof import('../db/data-source');
+  return openDatabase(config.database.url, { poolSize: 1 });
+}
+const databaseVariables = new DatabaseVariableSource(() => (dataSource ??= openMetadataDatabase()));
 
 let nextRequestId = 1;
 const pendingVariables = new Map<number, { resolve(values: Record<string, string>): void; reject(err: Error): void }>();

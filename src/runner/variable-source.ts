@@ -1,5 +1,4 @@
 import type { DataSource } from 'typeorm';
-import { VariableEntity } from '../db/entities/variable.entity';
 
 /**
  * Where `{{ var.value.x }}` / `{{ var.json.x }}` come from. Asked only when a template mentions
@@ -16,6 +15,9 @@ export class DatabaseVariableSource implements VariableSource {
 
   async getAll(): Promise<Record<string, string>> {
     const dataSource = await this.getDataSource();
+    // Loaded on use: TypeORM costs task processes a second of start-up they rarely need.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { VariableEntity } = require('../db/entities/variable.entity') as typeof import('../db/entities/variable.entity');
     const rows = await dataSource.getRepository(VariableEntity).find({ select: { key: true, val: true } });
     const values: Record<string, string> = {};
     for (const row of rows) values[row.key] = row.val ?? '';

@@ -1,4 +1,4 @@
-import type { DagRunInfo, TimeRestriction, Timetable } from '../../src/timetables';
+import type { DagRunInfo, DataInterval, TimeRestriction, Timetable } from '../../src/timetables';
 
 export const d = (iso: string): Date => new Date(iso);
 
@@ -9,7 +9,7 @@ export function restriction(earliest: string | null, opts: { latest?: string; ca
 /** Runs a scheduler would have created by `now`: follow nextDagRunInfo while runAfter ≤ now. */
 export function dueRuns(timetable: Timetable, limits: TimeRestriction, now: Date, max = 1000): DagRunInfo[] {
   const runs: DagRunInfo[] = [];
-  let last = null;
+  let last: DataInterval | null = null;
   while (runs.length < max) {
     const info = timetable.nextDagRunInfo(last, limits, now);
     if (!info || info.runAfter.getTime() > now.getTime()) break;

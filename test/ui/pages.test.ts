@@ -15,7 +15,7 @@ const EVIL_DAG = 'evil<img src=x onerror=alert(1)>';
 /** The raw payload must never appear; its escaped form must. */
 function expectEscaped(html: string, payload: string): void {
   expect(html).not.toContain(payload);
-  expect(html).toContain(payload.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;'));
+  expect(html).toContain(payload.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/\\/g, '&#92;'));
 }
 
 describe('UI pages', () => {
@@ -115,7 +115,7 @@ describe('UI pages', () => {
     expectEscaped(res.text, EVIL_DESC);
     expectEscaped(res.text, '<script>alert("tag")</script>');
     expect(res.text).not.toContain(EVIL_CONF);
-    expect(res.text).toContain('&lt;script&gt;alert(\\&quot;conf\\&quot;)&lt;/script&gt;');
+    expectEscaped(res.text, JSON.stringify(EVIL_CONF));
     // the embedded JSON for live refresh is an escaped attribute, not a script
     expect(res.text).toMatch(/data-grid="\{&quot;dagId&quot;:&quot;xss_dag&quot;/);
     expect(res.text).toContain(`/tasks/${encodeURIComponent(EVIL_TASK)}`);
@@ -238,6 +238,8 @@ describe('UI pages', () => {
     const js = await request(t.app).get('/ui/static/live-grid.js');
     expect(js.status).toBe(200);
     expect(js.text).not.toContain('innerHTML');
-    expect((await request(t.app).get('/ui/static/../ui-paths.ts')).status).toBe(404);
+    const outside = await request(t.app).get('/ui/static/..%2Fui-paths.ts');
+    expect([403, 404]).toContain(outside.status);
+    expect(outside.text).not.toContain('findPackageRoot');
   });
 });

@@ -82,7 +82,8 @@ async function standalone(): Promise<void> {
   printLine(`standalone | starting the scheduler and the web server (${url})`);
 
   const first = await Promise.race(children.map((child) => child.exited.then((code) => ({ child, code }))));
-  if (!stopping) {
+  const userStopped = stopping;
+  if (!userStopped) {
     process.stderr.write(`standalone | the ${first.child.name} exited with code ${first.code}: stopping\n`);
     stopping = true;
     stopAll('SIGTERM');
@@ -90,9 +91,10 @@ async function standalone(): Promise<void> {
   const codes = await Promise.all(children.map((child) => child.exited));
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
-  // A clean stop asked for by the user is success; a child dying on its own is not.
-  const userStop = first.code === 0 || codes.every((code) => code === 0 || code === 130 || code === 143);
-  process.exitCode = userStop && first.code === 0 ? 0 : first.code || 1;
+  // A stop the user asked for is success when both children stopped cleanly; a child that
+  // ended on its own is a failure whatever its code.
+  if (userStopped) process.exitCode = codes.find((code) => code !== 0) ?? 0;
+  else process.exitCode = first.code || 1;
 }
 
 export function registerStandaloneCommand(program: Command): void {

@@ -1,0 +1,37 @@
+const SECRET_EXTRA_KEY = /pass|secret|token|private|credential|api[_-]?key|access[_-]?key/i;
+
+/**
+ * Connection `extra` with values under secret-looking keys masked: the API never returns
+ * passwords, and extras often carry keys and tokens too.
+ */
+export function maskedExtra(extra: string | null): string | null {
+  if (!extra) return extra ?? null;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extra);
+  } catch {
+    return '***';
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return extra;
+  const masked = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([key, value]) => [key, SECRET_EXTRA_KEY.test(key) ? '***' : value]));
+  return JSON.stringify(masked);
+}
+
+export const CONNECTION_COLUMNS = 'c.conn_id, c.conn_type, c.description, c.host, c.login, c."schema" AS "schema", c.port, c.extra';
+
+export function connectionItemJson(row: Record<string, unknown>): Record<string, unknown> {
+  return {
+    connection_id: row.conn_id,
+    conn_type: row.conn_type,
+    description: (row.description as string | null) ?? null,
+    host: (row.host as string | null) ?? null,
+    login: (row.login as string | null) ?? null,
+    schema: (row.schema as string | null) ?? null,
+    port: row.port === null || row.port === undefined ? null : Number(row.port),
+  };
+}
+
+/** Airflow's `Connection` without the (write-only) password. */
+export function connectionJson(row: Record<string, unknown>): Record<string, unknown> {
+  return { ...connectionItemJson(row), extra: maskedExtra((row.extra as string | null) ?? null) };
+}
