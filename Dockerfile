@@ -28,6 +28,5 @@ RUN ln -s /app/dist/cli/main.js /usr/local/bin/dagctl && chmod +x /app/dist/cli/
 USER dagctl
 EXPOSE 8080
 VOLUME ["/opt/dagctl/logs"]
-HEALTHCHECK --interval=30s --timeout=5s CMD node -e "fetch('http://127.0.0.1:8080/api/v1/health').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))" || exit 1
 ENTRYPOINT ["/usr/bin/tini", "--", "dagctl"]
 CMD ["standalone"]

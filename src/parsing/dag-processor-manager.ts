@@ -162,7 +162,11 @@ export class DagProcessorManager {
     const present = new Set(files);
     summary.filesFound = files.length;
 
-    for (const file of await findMissingFiles(dataSource, present)) {
+    // A dags folder that is missing altogether is more likely an unmounted volume or a config
+    // mistake than a wish to deactivate every DAG: keep the DB as it is until it is back.
+    const folderMissing = !fs.existsSync(this.options.dagsFolder);
+    if (folderMissing) log.warn(`dags folder ${this.options.dagsFolder} does not exist; no DAG is deactivated until it does`);
+    for (const file of folderMissing ? [] : await findMissingFiles(dataSource, present)) {
       const gone = await removeMissingFile(dataSource, file, clock.now());
       summary.filesRemoved += 1;
       summary.deactivatedDagIds.push(...gone);

@@ -153,6 +153,11 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     folder.write('good.ts', folder.goodDag('good_dag'));
     await m.parseAll();
     expect((await dagRow('good_dag'))?.isActive).toBe(true);
+
+    // A dags folder that vanished altogether (unmounted?) deactivates nothing.
+    fs.rmSync(folder.dags, { recursive: true });
+    expect(await m.parseAll()).toMatchObject({ filesFound: 0, filesRemoved: 0 });
+    expect((await dagRow('good_dag'))?.isActive).toBe(true);
   });
 
   it('notices a new and an edited file through the watcher without parseAll', async () => {
