@@ -135,12 +135,14 @@ function describeError(err: unknown, file: string): string {
   // Errors thrown by DAG code may come from another realm (jest), so no instanceof here.
   const raw = typeof error?.message === 'string' ? error.message : errorMessage(err);
   // jiti reports parse errors as "ParseError: <reason> \n <file>:<line>:<column>".
-  const parsePosition = new RegExp(`${escapeRegExp(file)}:(\\d+):(\\d+)`).exec(raw);
+  const parsePosition = /(\S+):(\d+):(\d+)\s*$/.exec(raw);
   let message = raw.split(file).join('').replace(/^[:\s]+/, '');
   message = message.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? 'unknown error';
   if (/^ParseError: /.test(message)) {
-    const where = parsePosition ? ` at line ${parsePosition[1]}, column ${parsePosition[2]}` : '';
-    return `syntax error${where}: ${message.replace(/^ParseError: /, '')}`;
+    const [, where = '', line, column] = parsePosition ?? [];
+    const inFile = where && where !== file ? ` in ${where}` : '';
+    const at = line ? `${inFile} at line ${line}, column ${column}` : '';
+    return `syntax error${at}: ${message.replace(/^ParseError: /, '')}`;
   }
   if (error?.name === 'SyntaxError') {
     const line = lineInFile(error.stack, file);

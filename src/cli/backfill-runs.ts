@@ -2,7 +2,7 @@ import type { AppContext } from '../app/app-context';
 import { InvalidArgumentError, UserError } from '../core/errors';
 import { DagRunEntity } from '../db/entities';
 import { requireSerializedDag } from '../services/read-serialized-dag';
-import { timetableFromSpec } from '../timetables';
+import { DagRunInfo, timetableFromSpec } from '../timetables';
 import { triggerDagRun } from './parts';
 
 const MAX_BACKFILL_RUNS = 10_000;
@@ -32,27 +32,27 @@ export async function createBackfillRuns(ctx: AppContext, dagId: string, start: 
   const latest = dagEnd && dagEnd < end ? dagEnd : end;
   const restriction = { earliest, latest, catchup: true };
 
-  const logicalDates: Date[] = [];
-  let previous = null;
+  const infos: DagRunInfo[] = [];
+  let previous: DagRunInfo['dataInterval'] | null = null;
   for (;;) {
     const info = timetable.nextDagRunInfo(previous, restriction, ctx.clock.now());
     if (!info || info.logicalDate > latest) break;
     if (previous && info.dataInterval.start <= previous.start) break;
-    logicalDates.push(info.logicalDate);
-    if (logicalDates.length > MAX_BACKFILL_RUNS) throw new InvalidArgumentError(`backfill range holds more than ${MAX_BACKFILL_RUNS} runs: use a shorter range`);
+    infos.push(info);
+    if (infos.length > MAX_BACKFILL_RUNS) throw new InvalidArgumentError(`backfill range holds more than ${MAX_BACKFILL_RUNS} runs: use a shorter range`);
     previous = info.dataInterval;
   }
 
   const repo = ctx.dataSource.getRepository(DagRunEntity);
   const result: BackfillResult = { created: [], existing: [], planned: [] };
-  for (const logicalDate of logicalDates) {
+  for (const { logicalDate, dataInterval } of infos) {
     if (await repo.existsBy({ dagId, logicalDate })) {
       result.existing.push(logicalDate);
       continue;
     }
     result.planned.push(logicalDate);
     if (options.dryRun) continue;
-    result.created.push(await triggerDagRun(ctx, { dagId, logicalDate, runType: 'backfill', runId: `backfill__${logicalDate.toISOString()}` }));
+    result.created.push(await triggerDagRun(ctx, { dagId, logicalDate, runType: 'backfill', runId: `backfill__${logicalDate.toISOString()}`, dataInterval }));
   }
   return result;
 }

@@ -1,5 +1,7 @@
 import type { AppContext } from '../app/app-context';
 import type { DagRunEntity } from '../db/entities';
+import type { DagTestResult } from '../scheduler/dag-test';
+import type { TriggerDagRunInput } from '../services/trigger-dag-run';
 import { loadPart } from './load-part';
 
 /**
@@ -7,34 +9,16 @@ import { loadPart } from './load-part';
  * `dagctl version` never loads the scheduler, the web server or bullmq.
  */
 
-export interface TriggerDagRunInput {
-  dagId: string;
-  runId?: string;
-  conf?: Record<string, unknown>;
-  logicalDate?: Date;
-  runType?: 'manual' | 'backfill';
+export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput): Promise<DagRunEntity> {
+  return (await import('../services/trigger-dag-run')).triggerDagRun(ctx, input);
 }
 
-export function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput): Promise<DagRunEntity> {
-  return loadPart<{ triggerDagRun: (ctx: AppContext, input: TriggerDagRunInput) => Promise<DagRunEntity> }>('services/trigger-dag-run', 'triggering DAG runs')
-    .triggerDagRun(ctx, input);
+export async function testDag(ctx: AppContext, dagId: string, options: { logicalDate?: Date; conf?: Record<string, unknown>; echo?: boolean }): Promise<DagTestResult> {
+  return (await import('../scheduler/dag-test')).testDag(ctx, dagId, options);
 }
 
-export interface DagTestResult {
-  dag_id: string;
-  run_id: string;
-  state: string;
-  task_instances: Array<{ task_id: string; state: string | null; try_number: number }>;
-}
-
-export function testDag(ctx: AppContext, dagId: string, options: { logicalDate?: Date; conf?: Record<string, unknown> }): Promise<DagTestResult> {
-  return loadPart<{ testDag: (ctx: AppContext, dagId: string, options: { logicalDate?: Date; conf?: Record<string, unknown> }) => Promise<DagTestResult> }>('scheduler/dag-test', 'dags test')
-    .testDag(ctx, dagId, options);
-}
-
-export function runScheduler(ctx: AppContext, options: { numLoops?: number; signal?: AbortSignal }): Promise<void> {
-  return loadPart<{ runScheduler: (ctx: AppContext, options: { numLoops?: number; signal?: AbortSignal }) => Promise<void> }>('scheduler/scheduler-job', 'the scheduler')
-    .runScheduler(ctx, options);
+export async function runScheduler(ctx: AppContext, options: { numLoops?: number; signal?: AbortSignal }): Promise<void> {
+  return (await import('../scheduler/scheduler-job')).runScheduler(ctx, options);
 }
 
 export interface RunningWebServer {

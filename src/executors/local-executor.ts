@@ -20,6 +20,7 @@ export class LocalExecutor extends PoolExecutor {
       maxTasksPerChild: config.local.max_tasks_per_child,
       maxMemoryMb: config.local.max_memory_per_child_mb,
       env: childEnvFor(config),
+      baseLogFolder: config.logging.base_log_folder,
       ...overrides,
     });
   }

@@ -21,6 +21,8 @@ export interface PoolExecutorOptions {
   variables?: VariableSource;
   /** How long end() waits for running tries by default (default 60s). */
   endTimeoutMs?: number;
+  /** `logging.base_log_folder`, to note in a try's log that its process died. */
+  baseLogFolder?: string;
   clock?: Clock;
   hostname?: string;
 }
@@ -53,6 +55,7 @@ export class PoolExecutor implements Executor {
       env: options.env,
       timeoutGraceMs: options.timeoutGraceMs,
       variables: options.variables,
+      baseLogFolder: options.baseLogFolder,
       onLogError: (message) => log.warn(message),
     });
   }

@@ -4,6 +4,7 @@ import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
 import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
+import { DagsFolderWatcher } from './dags-folder-watcher';
 import { discoverDagFiles } from './discover-dag-files';
 import { FileChangeTracker, FileFingerprint } from './file-change-tracker';
 import { findMissingFiles, removeMissingFile } from './remove-missing-files';
@@ -47,8 +48,7 @@ export class DagProcessorManager {
   private tail: Promise<unknown> = Promise.resolve();
   private waitingPass: Promise<ParseSummary> | null = null;
   private syncTail: Promise<unknown> = Promise.resolve();
-  private watcher: fs.FSWatcher | null = null;
-  private debounceTimer: NodeJS.Timeout | null = null;
+  private watcher: DagsFolderWatcher | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
   private firstPassDone = false;
   private started = false;
@@ -66,18 +66,22 @@ export class DagProcessorManager {
     return () => this.listeners.delete(listener);
   }
 
-  /** Watch the folder, run the initial full pass (and wait for it), then rescan periodically. */
+  /**
+   * Watch the folder and rescan it periodically; resolves once the initial full pass is done
+   * (and rejects if it failed; watching and rescans go on until `stop()`).
+   */
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
     this.stopped = false;
-    this.watch();
-    await this.parseAll();
-    if (this.stopped) return;
+    this.watcher = new DagsFolderWatcher(this.options.dagsFolder, this.options.debounceMs, () => this.requestPass());
+    this.watcher.ensure();
+    // Rescans start at once: if the initial pass fails (DB briefly down), they retry it.
     this.rescanTimer = setInterval(() => {
-      if (!this.watcher) this.watch();
+      this.watcher?.ensure();
       this.requestPass();
     }, this.options.rescanIntervalMs);
+    await this.parseAll();
   }
 
   /** Stop watching, kill parser children, and wait for the pass in progress to wind down. */
@@ -85,8 +89,7 @@ export class DagProcessorManager {
     this.stopped = true;
     this.started = false;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
-    if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    this.rescanTimer = this.debounceTimer = null;
+    this.rescanTimer = null;
     this.watcher?.close();
     this.watcher = null;
     const pool = this.pool;
@@ -110,33 +113,6 @@ export class DagProcessorManager {
   private requestPass(): void {
     if (this.stopped) return;
     this.parseAll().catch((err) => log.error(`DAG folder pass failed: ${errorMessage(err)}`));
-  }
-
-  private watch(): void {
-    if (this.watcher || this.stopped) return;
-    try {
-      const watcher = fs.watch(this.options.dagsFolder, { recursive: true }, () => this.onFsEvent());
-      // Node's recursive watcher on Linux reports races with deleted paths as errors: drop it
-      // and set up a new one at the next rescan; the rescan notices whatever was missed.
-      watcher.on('error', (err) => {
-        log.debug(`watching ${this.options.dagsFolder} failed: ${errorMessage(err)}`);
-        watcher.close();
-        if (this.watcher === watcher) this.watcher = null;
-        this.onFsEvent();
-      });
-      this.watcher = watcher;
-    } catch (err) {
-      log.warn(`cannot watch ${this.options.dagsFolder} (${errorMessage(err)}); relying on rescans every ${this.options.rescanIntervalMs} ms`);
-    }
-  }
-
-  private onFsEvent(): void {
-    if (this.stopped) return;
-    if (this.debounceTimer) clearTimeout(this.debounceTimer);
-    this.debounceTimer = setTimeout(() => {
-      this.debounceTimer = null;
-      this.requestPass();
-    }, this.options.debounceMs);
   }
 
   private getPool(): DagFileParserPool {

@@ -1,4 +1,7 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { TaskWorkload } from '../executors/executor';
+import { taskLogPath } from '../logging/task-log-path';
 import { distEntry } from '../core/dist-path';
 import { PoolRunHooks, PoolRunResult, TaskProcess } from './task-process';
 import type { VariableSource } from './variable-source';
@@ -24,6 +27,8 @@ export interface TaskProcessPoolOptions {
   entry?: string;
   /** A child could not write its task log. */
   onLogError?(message: string): void;
+  /** `logging.base_log_folder`: when set, a try whose process died gets a closing line in its log. */
+  baseLogFolder?: string;
 }
 
 interface Waiting {
@@ -129,9 +134,23 @@ export class TaskProcessPool {
       if (!child) return;
       const waiter = this.waiting.shift() as Waiting;
       void child.run(waiter.workload, waiter.hooks, this.timeoutGraceMs).then((result) => {
+        this.noteDeathInLog(waiter.workload, result);
         this.release(child);
         waiter.resolve(result);
       });
+    }
+  }
+
+  /** The child could not write the end of the log itself: say what happened to the try. */
+  private noteDeathInLog(workload: TaskWorkload, result: PoolRunResult): void {
+    if (!this.options.baseLogFolder || (result.kind === 'finished' && result.logPath !== null)) return;
+    const reason = result.kind === 'lost' ? `task process lost: ${result.reason}` : `Task finished: failed - ${result.outcome.reason}`;
+    try {
+      const file = taskLogPath(this.options.baseLogFolder, workload.key, workload.tryNumber);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.appendFileSync(file, `[${new Date().toISOString()}] ERROR - ${reason}\n`);
+    } catch {
+      // the log is best effort; the outcome is what counts
     }
   }
 

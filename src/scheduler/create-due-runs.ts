@@ -35,7 +35,7 @@ async function lastAutomatedInterval(ds: DataSource, dagId: string): Promise<Dat
 /** Compute and store the DAG's next automated run (dag.next_dagrun*), as Airflow does. */
 export async function refreshNextDagRun(ds: DataSource, view: DagView, now: Date): Promise<DagRunInfo | null> {
   const timetable = timetableFromSpec(view.dag.schedule);
-  const info = timetable.periodic ? timetable.nextDagRunInfo(await lastAutomatedInterval(ds, view.dag.dagId), restrictionOf(view), now) : null;
+  const info = timetable.nextDagRunInfo(await lastAutomatedInterval(ds, view.dag.dagId), restrictionOf(view), now);
   await execSql(
     ds,
     `UPDATE dag SET next_dagrun = ?, next_dagrun_data_interval_start = ?, next_dagrun_data_interval_end = ?, next_dagrun_create_after = ? WHERE dag_id = ?`,

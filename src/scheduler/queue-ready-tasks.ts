@@ -48,45 +48,41 @@ async function ancestorXComs(ds: DataSource, view: DagView, key: TaskInstanceKey
   return out;
 }
 
+type RunFacts = { logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null };
+
+/** Everything a runner needs for each queued try, read with one query per run. */
 async function buildWorkloads(ds: DataSource, views: DagViewCache, queued: QueuedTaskInstance[]): Promise<TaskWorkload[]> {
-  const runs = new Map<string, { logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null }>();
-  const tiRows = new Map<string, { max_tries: number; first_reschedule_date: string | null; queue: string; priority_weight: number; pool: string; pool_slots: number }>();
+  const runs = new Map<string, RunFacts | undefined>();
   const xcomCache = new Map<string, Array<{ task_id: string; key: string; value: string | null }>>();
   const workloads: TaskWorkload[] = [];
   for (const ti of queued) {
     const runKey = `${ti.dagId}\u0000${ti.runId}`;
     if (!runs.has(runKey)) {
-      const { records } = await execSql<{ logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null }>(
+      const { records } = await execSql<RunFacts>(
         ds, `SELECT logical_date, data_interval_start, data_interval_end, run_type, conf FROM dag_run WHERE dag_id = ? AND run_id = ?`, [ti.dagId, ti.runId]);
       runs.set(runKey, records[0]);
     }
-    const { records } = await execSql<{ max_tries: number; first_reschedule_date: string | null; queue: string; priority_weight: number; pool: string; pool_slots: number }>(
-      ds, `SELECT max_tries, first_reschedule_date, queue, priority_weight, pool, pool_slots FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
-      [ti.dagId, ti.runId, ti.taskId, ti.mapIndex]);
-    tiRows.set(runKey + ti.taskId, records[0]);
-    const run = runs.get(runKey)!;
-    const row = records[0];
+    const run = runs.get(runKey);
     const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
-    if (!view || !run || !row) continue;
-    const task = view.tasks.get(ti.taskId);
+    if (!view || !run) continue;
     workloads.push({
       key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex },
       tryNumber: ti.tryNumber,
       fileloc: view.dag.fileloc,
       dagHash: view.hash,
-      queue: row.queue,
-      priority: Number(row.priority_weight),
-      executionTimeoutMs: task?.executionTimeoutMs ?? null,
-      pool: row.pool,
-      poolSlots: Number(row.pool_slots),
+      queue: ti.queue,
+      priority: ti.priorityWeight,
+      executionTimeoutMs: view.tasks.get(ti.taskId)?.executionTimeoutMs ?? null,
+      pool: ti.pool,
+      poolSlots: ti.poolSlots,
       logicalDate: run.logical_date,
       dataIntervalStart: run.data_interval_start,
       dataIntervalEnd: run.data_interval_end,
       runType: run.run_type,
       conf: run.conf ? JSON.parse(run.conf) : {},
-      maxTries: Number(row.max_tries),
+      maxTries: ti.maxTries,
       xcoms: await ancestorXComs(ds, view, ti, xcomCache),
-      firstRescheduleDate: row.first_reschedule_date,
+      firstRescheduleDate: ti.firstRescheduleDate,
     });
   }
   return workloads;

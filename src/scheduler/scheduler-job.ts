@@ -47,7 +47,7 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
   try {
     await executor.start();
     if (processor) {
-      processor.onChange(() => loop.wake());
+      processor.onChange((dagIds) => loop.dagsChanged(dagIds));
       await processor.start();
     }
     log.info(`scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`);

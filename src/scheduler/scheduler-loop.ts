@@ -1,11 +1,13 @@
 import type { AppContext } from '../app/app-context';
 import type { Executor } from '../executors/executor';
 import { getLogger } from '../logging/logger';
-import { createDueRuns } from './create-due-runs';
+import { createDueRuns, refreshNextDagRun } from './create-due-runs';
+import { execSql } from '../db/sql';
 import { DagViewCache } from './dag-view-cache';
 import { ExternalChangeWatcher } from './external-change-watcher';
 import { processExecutorEvents } from './process-executor-events';
 import { queueReadyTasks } from './queue-ready-tasks';
+import { requeueStuckQueued } from './requeue-stuck-queued';
 import { resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns } from './schedule-runs';
 import type { SchedulerOptions } from './scheduler-options';
@@ -34,6 +36,8 @@ export class SchedulerLoop {
   private lastRunCreation = 0;
   private lastOrphanCheck = 0;
   private nextWakeAt: number | null = null;
+  /** DAGs whose next automated run must be recomputed (new or changed versions). */
+  private readonly dagsToRefresh = new Set<string>();
   readonly stats: LoopStats[] = [];
   onLoop: ((stats: LoopStats) => void) | null = null;
 
@@ -54,10 +58,18 @@ export class SchedulerLoop {
     this.wakeSignal.wake();
   }
 
+  /** The DAG processor stored new versions of these DAGs. */
+  dagsChanged(dagIds: string[]): void {
+    for (const id of dagIds) this.dagsToRefresh.add(id);
+    this.wake();
+  }
+
   async run(options: { numLoops?: number; signal?: AbortSignal }): Promise<void> {
     const { signal } = options;
     signal?.addEventListener('abort', () => this.wake(), { once: true });
     await this.watcher.start();
+    const { records } = await execSql<{ dag_id: string }>(this.ctx.dataSource, `SELECT dag_id FROM dag WHERE is_active = ? AND next_dagrun_create_after IS NULL`, [true]);
+    for (const r of records) this.dagsToRefresh.add(r.dag_id);
     if (this.jobId !== null) await resetOrphanedTasks(this.ctx.dataSource, this.views, this.executor, this.jobId, this.staleAfterMs(), this.ctx.clock.now());
     let loops = 0;
     while (!signal?.aborted && (options.numLoops === undefined || loops < options.numLoops)) {
@@ -100,6 +112,7 @@ export class SchedulerLoop {
     if (onlyRun) {
       startedRuns = await startScopedRun(ds, this.views, onlyRun, now);
     } else {
+      await this.refreshChangedDags(now);
       if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
         this.lastRunCreation = nowMs;
         await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
@@ -125,10 +138,25 @@ export class SchedulerLoop {
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
       this.lastOrphanCheck = nowMs;
       await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.staleAfterMs(), now);
+      await requeueStuckQueued(ds, this.executor, this.jobId, this.options.taskQueuedTimeoutMs, now);
     }
     const stats = { durationMs: performance.now() - started, events: events.length, queued };
     this.onLoop?.(stats);
     return stats;
+  }
+
+  private async refreshChangedDags(now: Date): Promise<void> {
+    const batch = [...this.dagsToRefresh].slice(0, this.options.maxDagrunsPerLoop);
+    for (const dagId of batch) {
+      this.dagsToRefresh.delete(dagId);
+      try {
+        const view = await this.views.get(dagId);
+        if (view) await refreshNextDagRun(this.ctx.dataSource, view, now);
+      } catch (err) {
+        log.error(`cannot compute the next run: ${(err as Error).message}`, { dagId });
+      }
+    }
+    if (batch.length) this.lastRunCreation = 0;
   }
 
   private async runRows(runs: Array<{ dagId: string; runId: string; id?: number }>): Promise<Array<{ id: number; dagId: string; runId: string }>> {

@@ -5,12 +5,16 @@ import { TaskState, TaskStateOrNone } from '../core/states';
 import { describeTi, TaskInstanceKey } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { TaskInstanceEntity } from '../db/entities';
+import { runInTransaction } from '../db/transaction';
+import { createTaskInstances } from '../db/transitions/task-instance-transitions';
 import type { TaskOutcome } from '../executors/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { DagViewCache } from '../scheduler/dag-view-cache';
 import { processExecutorEvents } from '../scheduler/process-executor-events';
+import { computePriorityWeights } from '../scheduler/priority-weights';
 import { buildTaskWorkload } from './build-task-workload';
+import { readSerializedDag } from './read-serialized-dag';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
 const RUNNABLE: TaskStateOrNone[] = [null, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
@@ -34,6 +38,19 @@ export interface RunTaskInstanceResult {
 }
 
 /**
+ * A run the scheduler has not started yet has no task instances: create this one (insert-or-ignore,
+ * as the scheduler would), so a task of a queued run can be run by hand.
+ */
+async function createMissingTaskInstance(ctx: AppContext, key: TaskInstanceKey): Promise<TaskInstanceEntity | null> {
+  const stored = await readSerializedDag(ctx.dataSource, key.dagId);
+  const task = stored?.dag.tasks.find((t) => t.taskId === key.taskId);
+  if (!stored || !task || key.mapIndex !== -1) return null;
+  const priority = computePriorityWeights(stored.dag.tasks).get(task.taskId) ?? task.priorityWeight;
+  await runInTransaction(ctx.dataSource, (m) => createTaskInstances(m, { dagId: key.dagId, runId: key.runId }, [{ ...task, effectivePriority: priority }], ctx.clock.now()));
+  return ctx.dataSource.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+}
+
+/**
  * `dagctl tasks run`: claim the task instance for one try (a guarded move to 'running'), run it
  * in this process, and record its outcome exactly as the scheduler does for executor events
  * (retries, XComs, branch skipping), through the same guarded transitions.
@@ -41,7 +58,8 @@ export interface RunTaskInstanceResult {
 export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInput): Promise<RunTaskInstanceResult> {
   const ds = ctx.dataSource;
   const { key } = input;
-  const ti = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+  let ti = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+  if (!ti) ti = await createMissingTaskInstance(ctx, key);
   const tryNumber = input.tryNumber ?? (ti && ti.state === TaskState.QUEUED ? ti.tryNumber : (ti?.tryNumber ?? 0) + 1);
   const workload = await buildTaskWorkload(ds, key, tryNumber);
 

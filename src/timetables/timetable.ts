@@ -24,7 +24,7 @@ export interface TimeRestriction {
 
 /** Airflow's timetable protocol. Pure: time comes in as `now`. */
 export interface Timetable {
-  /** Short human description ('At 12:00, UTC', 'every 30m'). */
+  /** Short human description ('At 12:00 PM, UTC', 'every 30m', '@once', 'None'). */
   readonly summary: string;
   /** False for `null` schedules: only manual runs. */
   readonly periodic: boolean;

@@ -64,10 +64,10 @@ describe('DAG options', () => {
   });
 
   test.each([
-    ['', 'invalid dag_id "": must be a non-empty string'],
-    ['has space', `invalid dag_id "has space": may contain only letters, digits, '-', '.' and '_'`],
-    ['x'.repeat(251), 'must be at most 250 characters'],
-  ])('dag_id %j is rejected', (id, message) => {
+    ['empty', '', 'invalid dag_id "": must be a non-empty string'],
+    ['with a space', 'has space', `invalid dag_id "has space": may contain only letters, digits, '-', '.' and '_'`],
+    ['too long', 'x'.repeat(251), 'must be at most 250 characters'],
+  ])('a dag_id that is %s is rejected', (_label, id, message) => {
     expect(() => new DAG(id)).toThrow(message);
   });
 

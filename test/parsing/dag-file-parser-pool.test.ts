@@ -1,5 +1,7 @@
+import path from 'node:path';
 import { distEntry } from '../../src/core/dist-path';
 import { DagFileParserPool, ParserPoolClosedError } from '../../src/parsing/dag-file-parser-pool';
+import type { FileParseResult } from '../../src/parsing/file-parse-result';
 import { DagFolder } from './dag-folder-fixture';
 
 jest.setTimeout(120_000);
@@ -27,7 +29,7 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
     ];
     pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 4000, maxFilesPerChild: 2 });
     const results = await Promise.all(files.map((f) => pool!.parse(f)));
-    const byName = Object.fromEntries(results.map((r) => [r.file.split('/').pop(), r]));
+    const byName: Record<string, FileParseResult> = Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
 
     for (const [name, dagId] of [['a.ts', 'a_dag'], ['b.ts', 'b_dag'], ['c.ts', 'c_dag'], ['prints.ts', 'd_dag']]) {
       expect(byName[name].error).toBeUndefined();

@@ -47,6 +47,13 @@ new BashOperator({ taskId: 'sleepy', bashCommand: 'echo $$ > "$PID_FILE"; sleep 
 export default dag;
 `;
 
+const ONCE_DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('once', { schedule: '@once', startDate: '2026-01-01T00:00:00Z' });
+new FunctionOperator({ taskId: 'only', fn: () => 'ran', dag });
+export default dag;
+`;
+
 type Combo = [kind: 'sqlite' | 'postgres', executor: 'local' | 'sequential'];
 const COMBOS: Combo[] = [['sqlite', 'local'], ['sqlite', 'sequential'], ['postgres', 'local'], ['postgres', 'sequential']];
 
@@ -76,12 +83,13 @@ describe.each(COMBOS)('scheduler engine on %s with the %s executor', (kind, exec
     home.writeDag('engine.ts', ENGINE_DAG);
     home.writeDag('failing.ts', FAILING_DAG);
     home.writeDag('timeouts.ts', TIMEOUT_DAG);
+    home.writeDag('once.ts', ONCE_DAG);
     ctx = await openTestContext(home);
     abort = new AbortController();
     scheduler = runScheduler(ctx, { signal: abort.signal });
     await waitFor('DAGs to be parsed', async () => {
       const { records } = await execSql<{ n: number }>(ctx.dataSource, 'SELECT COUNT(*) AS n FROM serialized_dag');
-      return Number(records[0].n) === 3 ? true : undefined;
+      return Number(records[0].n) === 4 ? true : undefined;
     });
   });
 
@@ -113,6 +121,14 @@ describe.each(COMBOS)('scheduler engine on %s with the %s executor', (kind, exec
     });
     const { records } = await execSql<{ value: string }>(ctx.dataSource, "SELECT value FROM xcom WHERE dag_id = 'engine' AND run_id = ? AND task_id = 'join'", [run.runId]);
     expect(JSON.parse(records[0].value)).toBe(42);
+  });
+
+  it('creates and runs a scheduled @once run by itself, exactly once', async () => {
+    const state = await waitFor('the @once run', async () => {
+      const { records } = await execSql<{ state: string; run_type: string }>(ctx.dataSource, "SELECT state, run_type FROM dag_run WHERE dag_id = 'once'");
+      return records.length && records[0].state === 'success' ? records : undefined;
+    });
+    expect(state).toEqual([{ state: 'success', run_type: 'scheduled' }]);
   });
 
   it('fails a run from its leaves, propagating upstream_failed and still running all_done tasks', async () => {

@@ -1,5 +1,5 @@
 import { CronTimetable, parseSchedule, timetableFromSpec } from '../../src/timetables';
-import type { DataInterval } from '../../src/timetables';
+import type { DagRunInfo, DataInterval } from '../../src/timetables';
 import { FakeClock } from '../../src/core/clock';
 import { d, dueRuns, iso, localTime, logicalDates, restriction } from './helpers';
 
@@ -144,7 +144,7 @@ describe('cron in a time zone across DST changes', () => {
     const starts: Date[] = [];
     let last: DataInterval | null = null;
     for (let i = 0; i < count; i++) {
-      const info = timetable.nextDagRunInfo(last, limits, d('2030-01-01T00:00:00Z'))!;
+      const info: DagRunInfo = timetable.nextDagRunInfo(last, limits, d('2030-01-01T00:00:00Z'))!;
       starts.push(info.logicalDate);
       last = info.dataInterval;
     }

@@ -61,9 +61,11 @@ describe('UI live endpoints', () => {
     const outside = path.join(t.logDir, '..', 'secret.log');
     fs.writeFileSync(outside, 'TOP SECRET');
     const traversal = await get(`/ui/logs?dag_id=live&run_id=${encodeURIComponent('../../..')}&task_id=${encodeURIComponent('../../secret')}&try_number=1`);
-    expect(traversal.status).toBe(200);
-    expect(traversal.body.content).toBe('');
+    expect(traversal.status).toBe(404);
     expect(JSON.stringify(traversal.body)).not.toContain('TOP SECRET');
+    // an existing task with a traversing run id reads nothing either
+    const viaRun = await get(`/ui/logs?dag_id=live&run_id=${encodeURIComponent('../../../..')}&task_id=a&try_number=1`);
+    expect(JSON.stringify(viaRun.body)).not.toContain('TOP SECRET');
     expect((await get('/ui/logs?dag_id=live&run_id=r2&task_id=a')).status).toBe(400);
     expect((await get('/ui/logs?dag_id=nope&run_id=r2&task_id=a&try_number=1')).status).toBe(404);
   });

@@ -135,6 +135,23 @@ describe('UI pages', () => {
     expectEscaped(evil.text, EVIL_TASK);
   });
 
+  it('draws task groups as clusters that collapse into one box and expand again', async () => {
+    const tasks = [makeTask('begin'), makeTask('load_a', { taskGroup: 'load' }), makeTask('load_b', { taskGroup: 'load' }), makeTask('finish')];
+    await seedDag(t.ds, makeDag('grouped', tasks, {}, [['begin', 'load_a'], ['begin', 'load_b'], ['load_a', 'finish'], ['load_b', 'finish']]));
+    await seedRun(t.ds, 'grouped', 'g1', 'running', '2026-03-01T07:00:00.000Z');
+    await seedTi(t.ds, 'grouped', 'g1', 'load_a', 'success');
+    await seedTi(t.ds, 'grouped', 'g1', 'load_b', 'failed');
+    const expanded = await get('/dags/grouped/graph');
+    expect(expanded.text).toContain('<g class="cluster">');
+    expect(expanded.text).toContain('href="?collapsed=load"');
+    expect(expanded.text).toMatch(/data-task-ids="\[&quot;load_a&quot;\]"/);
+    const collapsed = await get('/dags/grouped/graph?collapsed=load');
+    expect(collapsed.text).not.toContain('<g class="cluster">');
+    expect(collapsed.text).toMatch(/<g class="node kind-group state-failed" data-task-ids="\[&quot;load_a&quot;,&quot;load_b&quot;\]"/);
+    expect(collapsed.text).toContain('href="?collapsed="');
+    expect(collapsed.text).toContain('2 tasks');
+  });
+
   it('renders the gantt of a run and the durations chart', async () => {
     const gantt = await get('/dags/hello_world/gantt?run_id=manual__1');
     expect(gantt.status).toBe(200);

@@ -124,7 +124,7 @@ function registerRunCommands(dags: Command): void {
       const conf = options.conf !== undefined ? parseConfArg(options.conf) : undefined;
       await withAppContext(async (ctx) => {
         await ensureDagsParsed(ctx, dagId);
-        const result = await testDag(ctx, dagId, { logicalDate, conf });
+        const result = await testDag(ctx, dagId, { logicalDate, conf, echo: options.output !== 'json' });
         if (options.output === 'json') {
           printJson(result);
         } else {

@@ -73,6 +73,26 @@ export async function transitionTasks(
 
 export interface QueuedTaskInstance extends TaskInstanceKey {
   tryNumber: number;
+  maxTries: number;
+  queue: string;
+  priorityWeight: number;
+  pool: string;
+  poolSlots: number;
+  firstRescheduleDate: string | null;
+}
+
+interface QueuedRow {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  try_number: number;
+  max_tries: number;
+  queue: string;
+  priority_weight: number;
+  pool: string;
+  pool_slots: number;
+  first_reschedule_date: string | null;
 }
 
 /**
@@ -82,15 +102,20 @@ export interface QueuedTaskInstance extends TaskInstanceKey {
 export async function markQueued(m: EntityManager, keys: TaskInstanceKey[], jobId: number | null, now: Date): Promise<QueuedTaskInstance[]> {
   const queued: QueuedTaskInstance[] = [];
   for (const part of chunk(keys, 200)) {
-    const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; try_number: number }>(
+    const { records } = await execSql<QueuedRow>(
       m,
       `UPDATE task_instance SET state = 'queued', try_number = try_number + 1, queued_dttm = ?, queued_by_job_id = ?, updated_at = ?,
               start_date = NULL, end_date = NULL, duration = NULL, end_reason = NULL, hostname = NULL, pid = NULL
        WHERE state = 'scheduled' AND (${part.map(() => '(dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?)').join(' OR ')})
-       RETURNING dag_id, run_id, task_id, map_index, try_number`,
+       RETURNING dag_id, run_id, task_id, map_index, try_number, max_tries, queue, priority_weight, pool, pool_slots, first_reschedule_date`,
       [now.toISOString(), jobId, now.toISOString(), ...part.flatMap((k) => [k.dagId, k.runId, k.taskId, k.mapIndex])],
     );
-    for (const r of records) queued.push({ dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index), tryNumber: Number(r.try_number) });
+    for (const r of records) {
+      queued.push({
+        dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index), tryNumber: Number(r.try_number), maxTries: Number(r.max_tries),
+        queue: r.queue, priorityWeight: Number(r.priority_weight), pool: r.pool, poolSlots: Number(r.pool_slots), firstRescheduleDate: r.first_reschedule_date,
+      });
+    }
   }
   return queued;
 }

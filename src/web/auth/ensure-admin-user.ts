@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { AppContext } from '../../app/app-context';
 import { UserEntity } from '../../db/entities/user.entity';
-import { hashPassword } from './password-hash';
+import { createUser } from '../../services/users';
 
 export const ADMIN_USERNAME = 'admin';
 export const ADMIN_PASSWORD_FILE = 'standalone_admin_password.txt';
@@ -28,7 +28,7 @@ export async function ensureAdminUser(ctx: AppContext): Promise<EnsureAdminUserR
 
   const password = crypto.randomBytes(12).toString('base64url');
   try {
-    await repo.insert({ username: ADMIN_USERNAME, passwordHash: await hashPassword(password), role: 'admin', createdAt: ctx.clock.now(), lastLogin: null });
+    await createUser(ctx, { username: ADMIN_USERNAME, password, role: 'admin' });
   } catch (err) {
     // Another process created it in the meantime (unique username): theirs wins.
     if (await repo.findOneBy({ username: ADMIN_USERNAME })) return { created: false, ...(fs.existsSync(file) ? { file } : {}) };

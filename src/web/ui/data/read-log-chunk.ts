@@ -36,7 +36,8 @@ export function readLogChunk(baseLogFolder: string, key: { dagId: string; runId:
   try {
     const size = fs.fstatSync(fd).size;
     const start = Math.min(Math.max(0, offset), size);
-    const length = Math.min(maxBytes, size - start);
+    // At least 4 bytes, so one whole character always fits and the tail always advances.
+    const length = Math.min(Math.max(4, maxBytes), size - start);
     const buf = Buffer.alloc(length);
     const read = length > 0 ? fs.readSync(fd, buf, 0, length, start) : 0;
     const usable = buf.subarray(0, read - incompleteTail(buf.subarray(0, read)));

@@ -5,7 +5,9 @@ import { safeNext } from './route-helpers';
 const LOGIN_ERRORS: Record<string, string> = {
   invalid: 'Invalid username or password.',
   expired: 'Your session expired; please sign in again.',
-  rate: 'Too many attempts; wait a minute and try again.',
+  rate: 'Too many failed attempts; wait a few minutes and try again.',
+  csrf: 'The form expired; please try again.',
+  missing: 'Enter a username and a password.',
 };
 
 /** The login form; the auth layer handles `POST /login` and `/logout`. */

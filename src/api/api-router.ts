@@ -1,0 +1,51 @@
+import express, { type RequestHandler, type Router } from 'express';
+import type { WebAuth } from '../web/auth/web-auth';
+import type { ApiContext, ApiRoute } from './api-context';
+import { apiNotFound } from './error-handler';
+import { buildOpenApiDocument } from './openapi/load-openapi-document';
+import { connectionRoutes } from './routes/connection-routes';
+import { dagRoutes } from './routes/dag-routes';
+import { dagRunRoutes } from './routes/dag-run-routes';
+import { logRoutes } from './routes/log-routes';
+import { miscRoutes } from './routes/misc-routes';
+import { poolRoutes } from './routes/pool-routes';
+import { taskInstanceRoutes } from './routes/task-instance-routes';
+import { variableRoutes } from './routes/variable-routes';
+import { xcomRoutes } from './routes/xcom-routes';
+import { xDagctlRoutes } from './routes/x-dagctl-routes';
+
+/**
+ * Every REST route, in matching order: longer literal paths (xcomEntries, logs) come before
+ * `…/taskInstances/{task_id}/{map_index}`, which would otherwise swallow them.
+ */
+export const API_ROUTES: readonly ApiRoute[] = [
+  ...dagRoutes, ...xcomRoutes, ...logRoutes, ...dagRunRoutes, ...taskInstanceRoutes, ...variableRoutes, ...poolRoutes,
+  ...connectionRoutes, ...miscRoutes, ...xDagctlRoutes,
+];
+
+/** `/dags/{dag_id}` → `/dags/:dag_id` (express 5 path syntax). */
+export function expressPath(openApiPath: string): string {
+  return openApiPath.replace(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g, ':$1');
+}
+
+let cachedDocument: string | null = null;
+
+/** The `/api/v1` router: auth and role checks per route, problem JSON for unknown routes. */
+export function createApiRouter(api: ApiContext, auth: WebAuth): Router {
+  const router = express.Router();
+  cachedDocument ??= JSON.stringify(buildOpenApiDocument(API_ROUTES));
+  const document = cachedDocument;
+
+  router.get('/openapi.json', auth.requireAuth, (_req, res) => {
+    res.type('application/json').send(document);
+  });
+  for (const route of API_ROUTES) {
+    const guards: RequestHandler[] = route.access === 'public' ? [] : [auth.requireAuth, auth.requireRole(route.access)];
+    router[route.method](expressPath(route.path), ...guards, async (req, res) => {
+      res.setHeader('Cache-Control', 'no-store');
+      await route.handler(req, res, api);
+    });
+  }
+  router.use(apiNotFound);
+  return router;
+}

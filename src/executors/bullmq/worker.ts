@@ -1,0 +1,290 @@
+import os from 'node:os';
+import { Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type { LoadedConfig } from '../../config/load-config';
+import { parseDuration } from '../../core/duration';
+import { describeTi } from '../../core/task-instance-key';
+import { getLogger } from '../../logging/logger';
+import { taskLogPath } from '../../logging/task-log-path';
+import { formatDurationMs } from '../../runner/format-duration-ms';
+import { TaskProcessPool } from '../../runner/task-process-pool';
+import { childEnvFor } from '../child-env';
+import type { ExecutorEvent } from '../executor';
+import { RESULTS_QUEUE, tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
+import { dagVersionMismatch, localFileloc } from './dag-file-version';
+import { DUPLICATE_DELIVERY, STALLED_REASON } from './reconcile-decision';
+import { RemoteLogShipper } from './remote-log-shipper';
+import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
+import { RedisOutageReporter } from './redis-outage-reporter';
+import type { ResultJobData, TaskJobData, TaskJobResult } from './task-job';
+import { TaskSlots } from './task-slots';
+import { workerVariableSource } from './worker-variables';
+
+export interface StartWorkerOptions {
+  /** Queues to take tries from. */
+  queues: string[];
+  /** Tries run at once, across all queues. */
+  concurrency: number;
+  /** Aborting it is the same as close(). */
+  signal?: AbortSignal;
+  /** How long running tries may finish after close() (default `worker.shutdown_timeout`). */
+  shutdownTimeoutMs?: number;
+  /** BullMQ job lock: a worker silent this long has stalled (default 10s). */
+  lockDurationMs?: number;
+  /** How often stalled jobs are looked for (default 5s). */
+  stalledIntervalMs?: number;
+  /** Heartbeat and claim refresh period (default 5s). */
+  heartbeatIntervalMs?: number;
+  hostname?: string;
+}
+
+export interface RunningWorker {
+  /** `<hostname>:<pid>:<random>`, also the value of the claims it holds. */
+  readonly id: string;
+  readonly queues: readonly string[];
+  /** Tries running (or holding a slot) now. */
+  runningTries(): number;
+  /** Stop taking jobs, let running tries finish within the shutdown timeout, then kill them and report them lost. */
+  close(): Promise<void>;
+}
+
+/** What a live worker publishes under its heartbeat key. */
+export interface WorkerHeartbeat {
+  id: string;
+  hostname: string;
+  pid: number;
+  queues: string[];
+  concurrency: number;
+  running: number;
+  startedAt: string;
+  at: string;
+}
+
+const log = getLogger('worker');
+/** A claim outlives a missed refresh or two, but not a dead worker by long. */
+const CLAIM_TTL_FACTOR = 4;
+const LOG_SHIP_INTERVAL_MS = 500;
+
+/**
+ * `dagctl worker`: takes tries from the named BullMQ queues and runs each in a warm task process
+ * (the same runner as the local executor), reporting started/finished/lost on the results queue.
+ * Needs the dags folder and `redis.url`, not the metadata DB (except for `{{ var }}` templates).
+ */
+export async function startWorker(config: LoadedConfig, options: StartWorkerOptions): Promise<RunningWorker> {
+  const worker = new DagctlWorker(config, options);
+  worker.start();
+  if (options.signal) {
+    if (options.signal.aborted) void worker.close();
+    else options.signal.addEventListener('abort', () => void worker.close(), { once: true });
+  }
+  return worker;
+}
+
+class DagctlWorker implements RunningWorker {
+  readonly id: string;
+  readonly queues: readonly string[];
+  private readonly hostname: string;
+  private readonly prefix: string;
+  private readonly outage: RedisOutageReporter;
+  private readonly redis;
+  private readonly results: Queue<ResultJobData, unknown, string>;
+  private readonly pool: TaskProcessPool;
+  private readonly slots: TaskSlots;
+  private readonly variables;
+  private readonly bullWorkers: Worker<TaskJobData, TaskJobResult>[] = [];
+  private readonly activePerQueue = new Map<string, number>();
+  private readonly claims = new Set<string>();
+  private readonly shippers = new Set<RemoteLogShipper>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly startedAt = new Date().toISOString();
+  private readonly heartbeatIntervalMs: number;
+  private stopping = false;
+  private closing: Promise<void> | null = null;
+
+  constructor(private readonly config: LoadedConfig, private readonly options: StartWorkerOptions) {
+    if (options.queues.length === 0) throw new Error('a worker needs at least one queue');
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`worker concurrency must be a positive integer, got ${options.concurrency}`);
+    this.hostname = options.hostname ?? os.hostname();
+    this.id = `${this.hostname}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+    this.queues = [...options.queues];
+    this.prefix = config.redis.key_prefix;
+    this.heartbeatIntervalMs = options.heartbeatIntervalMs ?? 5000;
+    this.outage = new RedisOutageReporter(config.redis.url, log, `worker ${this.id}`);
+    this.redis = createRedisClient(config.redis.url);
+    this.outage.watch(this.redis);
+    this.redis.on('ready', () => this.outage.recovered());
+    this.results = new Queue(RESULTS_QUEUE, { connection: redisOptions(config.redis.url), prefix: this.prefix });
+    this.outage.watch(this.results);
+    this.variables = workerVariableSource(config);
+    this.slots = new TaskSlots(options.concurrency);
+    this.pool = new TaskProcessPool({
+      size: options.concurrency,
+      mode: config.local.mode,
+      maxTasksPerChild: config.local.max_tasks_per_child,
+      maxMemoryMb: config.local.max_memory_per_child_mb,
+      env: childEnvFor(config),
+      variables: this.variables,
+      onLogError: (message) => log.warn(message),
+    });
+  }
+
+  start(): void {
+    this.pool.prewarm(1);
+    for (const queue of this.queues) {
+      const bull = new Worker<TaskJobData, TaskJobResult>(queue, (job, token) => this.process(job, token), {
+        connection: redisOptions(this.config.redis.url),
+        prefix: this.prefix,
+        concurrency: this.options.concurrency,
+        lockDuration: this.options.lockDurationMs ?? 10_000,
+        stalledInterval: this.options.stalledIntervalMs ?? 5000,
+        // A stalled try is never run again at the same try number: BullMQ fails it (reported
+        // as lost below) and the scheduler retries it as a new try, per the task's retries.
+        maxStalledCount: 0,
+        name: this.id,
+      });
+      this.outage.watch(bull);
+      bull.on('failed', (job, err) => {
+        if (job && err?.message === STALLED_REASON) {
+          const { key, tryNumber } = job.data.workload;
+          const reason = 'the worker running it stopped responding (died or lost Redis)';
+          log.warn(`${describeTi(key, tryNumber)} lost: ${reason}`);
+          void this.report(job.id as string, { type: 'lost', key, tryNumber, at: new Date().toISOString(), reason });
+        }
+      });
+      this.bullWorkers.push(bull);
+      this.activePerQueue.set(queue, 0);
+    }
+    this.timers.push(setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs));
+    this.timers.push(setInterval(() => {
+      for (const shipper of this.shippers) void shipper.tick();
+    }, LOG_SHIP_INTERVAL_MS));
+    for (const timer of this.timers) timer.unref();
+    void this.heartbeat();
+    log.info(`worker ${this.id} takes tries from ${this.queues.join(', ')} (concurrency ${this.options.concurrency})`);
+  }
+
+  runningTries(): number {
+    return this.slots.inUse;
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async process(job: Job<TaskJobData, TaskJobResult>, token: string | undefined): Promise<TaskJobResult> {
+    const jobId = job.id as string;
+    const { workload } = job.data;
+    const claimKey = tryClaimKey(this.prefix, jobId);
+    const claimTtl = this.heartbeatIntervalMs * CLAIM_TTL_FACTOR;
+    if ((await this.redis.set(claimKey, this.id, 'PX', claimTtl, 'NX')) !== 'OK') {
+      const holder = await this.redis.get(claimKey);
+      throw new UnrecoverableError(`${DUPLICATE_DELIVERY}: ${describeTi(workload.key, workload.tryNumber)} was already taken by worker ${holder ?? 'unknown'}`);
+    }
+    this.claims.add(jobId);
+    this.countActive(job.queueName, +1);
+    const granted = await this.slots.acquire();
+    if (!granted) {
+      // Shutting down before the try started: hand the job back untouched for another worker.
+      this.claims.delete(jobId);
+      this.countActive(job.queueName, -1);
+      await this.redis.del(claimKey);
+      await job.moveToWait(token);
+      throw new WaitingError();
+    }
+    try {
+      const result = await this.runTry(job.data, jobId);
+      return result;
+    } finally {
+      this.slots.release();
+      this.claims.delete(jobId);
+      this.countActive(job.queueName, -1);
+    }
+  }
+
+  private async runTry(data: TaskJobData, jobId: string): Promise<TaskJobResult> {
+    const { key, tryNumber } = data.workload;
+    const fileloc = localFileloc(data, this.config.core.dags_folder);
+    const workload = { ...data.workload, fileloc };
+    const shipper = new RemoteLogShipper(this.redis, this.prefix, jobId, taskLogPath(this.config.logging.base_log_folder, key, tryNumber));
+    let result: TaskJobResult;
+    const mismatch = dagVersionMismatch(data, fileloc, this.hostname);
+    if (mismatch) {
+      await shipper.note(`[${new Date().toISOString()}] ERROR - ${mismatch}`);
+      result = { kind: 'finished', outcome: { state: 'failed', reason: mismatch } };
+    } else {
+      this.shippers.add(shipper);
+      const run = await this.pool.run(workload, {
+        onStarted: (pid) => void this.report(jobId, { type: 'started', key, tryNumber, at: new Date().toISOString(), hostname: this.hostname, pid }),
+      });
+      this.shippers.delete(shipper);
+      if (run.kind === 'finished') result = { kind: 'finished', outcome: run.outcome };
+      else if (this.stopping) result = { kind: 'lost', reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.shutdownTimeoutMs())}): ${run.reason}` };
+      else result = { kind: 'lost', reason: run.reason };
+    }
+    await shipper.finish();
+    const at = new Date().toISOString();
+    await this.report(jobId, result.kind === 'finished'
+      ? { type: 'finished', key, tryNumber, at, outcome: result.outcome }
+      : { type: 'lost', key, tryNumber, at, reason: result.reason });
+    return result;
+  }
+
+  /** Put an event on the results queue, retrying until Redis takes it. */
+  private async report(jobId: string, event: ExecutorEvent): Promise<void> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.results.add(event.type, { jobId, event }, { jobId: `${event.type}.${jobId}`, removeOnComplete: true, removeOnFail: 1000 });
+        return;
+      } catch (err) {
+        this.outage.failed(err as Error);
+        if (attempt >= 1000) {
+          log.error(`gave up reporting ${event.type} of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)));
+      }
+    }
+  }
+
+  /** Bound the jobs each queue's BullMQ worker holds to the slots still free across queues. */
+  private countActive(queue: string, delta: number): void {
+    this.activePerQueue.set(queue, (this.activePerQueue.get(queue) ?? 0) + delta);
+    if (this.bullWorkers.length < 2) return;
+    for (const bull of this.bullWorkers) {
+      const own = this.activePerQueue.get(bull.name) ?? 0;
+      bull.concurrency = Math.max(1, own + this.slots.free);
+    }
+  }
+
+  private async heartbeat(): Promise<void> {
+    if (this.outage.isDown && this.redis.status !== 'ready') return;
+    const beat: WorkerHeartbeat = {
+      id: this.id, hostname: this.hostname, pid: process.pid, queues: [...this.queues], concurrency: this.options.concurrency,
+      running: this.slots.inUse, startedAt: this.startedAt, at: new Date().toISOString(),
+    };
+    const claimTtl = this.heartbeatIntervalMs * CLAIM_TTL_FACTOR;
+    const multi = this.redis.multi().set(workerHeartbeatKey(this.prefix, this.id), JSON.stringify(beat), 'PX', this.heartbeatIntervalMs * 3);
+    // Re-set (not just extend) claims: after a Redis restart they come back within one beat.
+    for (const jobId of this.claims) multi.set(tryClaimKey(this.prefix, jobId), this.id, 'PX', claimTtl);
+    await multi.exec().catch((err: Error) => this.outage.failed(err));
+  }
+
+  private shutdownTimeoutMs(): number {
+    return this.options.shutdownTimeoutMs ?? parseDuration(this.config.worker.shutdown_timeout, 'worker.shutdown_timeout');
+  }
+
+  private async shutdown(): Promise<void> {
+    this.stopping = true;
+    log.info(`worker ${this.id} stopping: no new tries; waiting up to ${formatDurationMs(this.shutdownTimeoutMs())} for ${this.slots.inUse} running`);
+    const workersClosed = Promise.all(this.bullWorkers.map((bull) => bull.close().catch((err: Error) => log.warn(`closing queue ${bull.name}: ${err.message}`))));
+    this.slots.rejectWaiters();
+    await this.pool.close(this.shutdownTimeoutMs());
+    await workersClosed;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);
+    await this.results.close().catch(() => undefined);
+    await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.variables.close().catch(() => undefined);
+    log.info(`worker ${this.id} stopped`);
+  }
+}

@@ -1,0 +1,62 @@
+import { createCliHome, CliHome, expectCliError, runDagctl } from './helpers/dagctl-cli';
+
+describe('dagctl basics (built binary)', () => {
+  let cli: CliHome;
+  beforeAll(async () => {
+    cli = await createCliHome('sqlite');
+  });
+  afterAll(async () => cli.close());
+
+  it('version, and bad arguments exit 2 with one line', async () => {
+    expect((await cli.ok(['version'])).trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(await cli.json(['version'])).toEqual({ version: expect.any(String), node: process.version });
+    expectCliError(await cli.run(['bogus']), 2, /unknown command 'bogus'/);
+    expectCliError(await cli.run(['dags', 'list', '--bogus']), 2, /unknown option '--bogus'/);
+    expectCliError(await cli.run(['dags', 'list', '-o', 'xml']), 2, /'xml' is invalid/);
+    expectCliError(await cli.run(['trigger']), 2, /missing required argument 'dag_id'/);
+    expectCliError(await cli.run(['scheduler', '-n', 'many']), 2, /invalid --num-loops 'many'/);
+  });
+
+  it('commands needing the schema fail clearly before initdb; initdb is idempotent', async () => {
+    expectCliError(await cli.run(['variables', 'list']), 1, /not initialized .* run 'dagctl initdb'/);
+    expectCliError(await cli.run(['db', 'check']), 1, /pending migration/);
+    expect(await cli.ok(['initdb'])).toMatch(/Initialized the metadata database .* applied \d+ migration/);
+    expect(await cli.ok(['initdb'])).toMatch(/is up to date/);
+    expect(await cli.ok(['db', 'migrate'])).toMatch(/is up to date/);
+    expect(await cli.json(['db', 'check'])).toMatchObject({ reachable: true, pending: [] });
+  });
+
+  it('db reset needs --yes and then leaves an empty, migrated database', async () => {
+    await cli.ok(['initdb']);
+    await cli.ok(['variables', 'set', 'k', 'v']);
+    expectCliError(await cli.run(['db', 'reset']), 2, /pass --yes/);
+    expect(await cli.ok(['variables', 'get', 'k'])).toBe('v\n');
+    expect(await cli.ok(['db', 'reset', '--yes'])).toMatch(/Reset the metadata database/);
+    expect(await cli.json(['variables', 'list'])).toEqual([]);
+    expect(await cli.json(['pools', 'list'])).toEqual([expect.objectContaining({ pool: 'default_pool', slots: 128 })]);
+  });
+
+  it('an unreachable database is one line, exit 1; --verbose adds the stack', async () => {
+    const env = { DAGCTL__DATABASE__URL: 'postgres://postgres@127.0.0.1:1/nothing' };
+    expectCliError(await cli.run(['dags', 'list'], { env }), 1, /^error: cannot open database postgres:\/\/postgres@127\.0\.0\.1:1\/nothing/);
+    const verbose = await cli.run(['dags', 'list', '--verbose'], { env });
+    expect(verbose.code).toBe(1);
+    expect(verbose.stderr).toMatch(/^\s+at /m);
+  });
+
+  it('config list masks secrets; get-value prints one value or fails with exit 1', async () => {
+    const env = { DAGCTL__WEBSERVER__SECRET_KEY: 'topsecret', DAGCTL__CORE__PARALLELISM: '7' };
+    const rows = JSON.parse((await cli.run(['config', 'list', '-o', 'json'], { env })).stdout) as Array<{ section: string; key: string; value: unknown }>;
+    expect(rows).toContainEqual({ section: 'core', key: 'parallelism', value: 7 });
+    expect(rows.find((r) => r.key === 'secret_key')?.value).toBe('***');
+    const table = await cli.run(['config', 'list'], { env });
+    expect(table.stdout).toContain('[core]');
+    expect(table.stdout).not.toContain('topsecret');
+    expect((await cli.run(['config', 'get-value', 'core', 'parallelism'], { env })).stdout).toBe('7\n');
+    expectCliError(await cli.run(['config', 'get-value', 'core', 'nope']), 1, /config option 'core.nope' not found/);
+  });
+
+  it('worker refuses to start unless the executor is bullmq', async () => {
+    expectCliError(await runDagctl(['worker'], { ...cli.env, DAGCTL__CORE__EXECUTOR: 'local' }), 1, /needs core.executor = bullmq/);
+  });
+});

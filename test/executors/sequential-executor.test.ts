@@ -1,0 +1,4 @@
+import { SequentialExecutor } from '../../src/executors/sequential-executor';
+import { describeExecutor } from './describe-executor';
+
+describeExecutor('sequential', ({ config, timeoutGraceMs }) => SequentialExecutor.fromConfig(config, { timeoutGraceMs }), { sequential: true, reusesProcesses: true, writesLocalLogs: true });

@@ -1,0 +1,88 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TaskWorkload } from '../../src/executors/executor';
+import { isProcessAlive } from '../../src/runner/kill-process-tree';
+import { TaskProcessPool } from '../../src/runner/task-process-pool';
+import { staticVariableSource } from '../../src/runner/variable-source';
+import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
+
+jest.setTimeout(120_000);
+
+describe('TaskProcessPool', () => {
+  const env = makeTempHome('dagctl-pool-');
+  const file = writeDagFile(env.dags, 'pool_dag.ts', `
+import { DAG, BashOperator, FunctionOperator } from 'dagctl';
+const dag = new DAG('pool_dag', { schedule: null });
+new BashOperator({ taskId: 'var', dag, bashCommand: 'echo {{ var.value.region }}' });
+new FunctionOperator({ taskId: 'pid', dag, fn: () => process.pid });
+new BashOperator({ taskId: 'wait_for_file', dag, bashCommand: 'while [ ! -e "{{ dag_run.conf.file }}" ]; do sleep 0.05; done; echo done' });
+export default dag;`);
+  const childEnv = { ...process.env, DAGCTL_HOME: env.home };
+  let counter = 0;
+  const workload = (taskId: string, overrides: Partial<TaskWorkload> = {}): TaskWorkload => {
+    const base = makeWorkload(file, 'pool_dag', taskId, overrides);
+    counter += 1;
+    return { ...base, key: { ...base.key, runId: `pool_${counter}` } };
+  };
+
+  afterAll(() => env.remove());
+
+  it('asks the parent for variables when given a variable source', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv, variables: staticVariableSource({ region: 'eu-west' }) });
+    try {
+      const result = await pool.run(workload('var'));
+      expect(result).toMatchObject({ kind: 'finished', outcome: { state: 'success', xcoms: { return_value: 'eu-west' } } });
+      if (result.kind === 'finished') expect(result.logPath).toBe(path.join(env.logs, 'dag_id=pool_dag', `run_id=pool_${counter}`, 'task_id=var', 'attempt=1.log'));
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('names the process after the try while it runs and reports onStarted', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv });
+    const flag = path.join(env.home, 'go');
+    try {
+      let startedPid = 0;
+      const w = workload('wait_for_file', { conf: { file: flag } });
+      const result = pool.run(w, { onStarted: (pid) => (startedPid = pid) });
+      const deadline = Date.now() + 60_000;
+      while (startedPid === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(pool.pids()).toEqual([startedPid]);
+      const cmdline = fs.readFileSync(`/proc/${startedPid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+      expect(cmdline).toContain(`dagctl tasks run pool_dag wait_for_file ${w.key.runId} --try 1`);
+      expect(pool.busyCount).toBe(1);
+      fs.writeFileSync(flag, '');
+      expect(await result).toMatchObject({ kind: 'finished', pid: startedPid, outcome: { state: 'success' } });
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('recycles a child whose memory exceeds maxMemoryMb, and queues tries beyond its size', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv, maxMemoryMb: 1 });
+    try {
+      const results = await Promise.all([pool.run(workload('pid')), pool.run(workload('pid'))]);
+      const pids = results.map((r) => (r.kind === 'finished' ? r.outcome.xcoms?.return_value : null));
+      expect(typeof pids[0]).toBe('number');
+      expect(typeof pids[1]).toBe('number');
+      expect(pids[0]).not.toBe(pids[1]);
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('close() lets children exit and later runs report lost', async () => {
+    const pool = new TaskProcessPool({ size: 2, env: childEnv });
+    const first = await pool.run(workload('pid'));
+    const pid = first.kind === 'finished' ? (first.outcome.xcoms?.return_value as number) : 0;
+    expect(isProcessAlive(pid)).toBe(true);
+    await pool.close(10_000);
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(pool.pids()).toEqual([]);
+    expect(await pool.run(workload('pid'))).toMatchObject({ kind: 'lost', reason: 'task process pool is closed' });
+  });
+
+  it('rejects a pool size that is not a positive integer', () => {
+    expect(() => new TaskProcessPool({ size: 0 })).toThrow('task process pool size must be a positive integer, got 0');
+  });
+});
