@@ -1,12 +1,15 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../app/app-context';
 import type { UserRole } from '../web/auth/auth-user';
+import type { MicroCache } from './micro-cache';
 
 /** What every API handler gets besides the request: the app and the key for file tokens. */
 export interface ApiContext {
   app: AppContext;
   /** Signs `file_token`s so clients can only read DAG sources the server named. */
   secretKey: string;
+  /** Serialized responses of hot list endpoints, cleared by every successful API write. */
+  listCache: MicroCache;
 }
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';

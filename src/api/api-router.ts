@@ -2,6 +2,7 @@ import express, { type RequestHandler, type Router } from 'express';
 import type { WebAuth } from '../web/auth/web-auth';
 import type { ApiContext, ApiRoute } from './api-context';
 import { apiNotFound } from './error-handler';
+import { MicroCache } from './micro-cache';
 import { buildOpenApiDocument } from './openapi/load-openapi-document';
 import { connectionRoutes } from './routes/connection-routes';
 import { dagRoutes } from './routes/dag-routes';
@@ -31,8 +32,14 @@ export function expressPath(openApiPath: string): string {
 let cachedDocument: string | null = null;
 
 /** The `/api/v1` router: auth and role checks per route, problem JSON for unknown routes. */
-export function createApiRouter(api: ApiContext, auth: WebAuth): Router {
+export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: WebAuth): Router {
+  const api: ApiContext = { ...options, listCache: new MicroCache() };
   const router = express.Router();
+  // A successful write may change any list: drop cached lists once it has been committed.
+  router.use((req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => res.statusCode < 400 && api.listCache.clear());
+    next();
+  });
   cachedDocument ??= JSON.stringify(buildOpenApiDocument(API_ROUTES));
   const document = cachedDocument;
 

@@ -85,7 +85,7 @@ function importScriptDags(file: string): DAG[] {
     alias: { dagctl: sdkEntryPath() },
     moduleCache: true,
     fsCache: false,
-    interopDefault: false,
+    interopDefault: true,
   });
   const moduleCache = jiti.cache;
   for (const id of [...userModules, file]) delete moduleCache[id];
@@ -121,12 +121,21 @@ function exportedValues(exported: unknown): unknown[] {
   return Object.keys(exported).map((key) => (exported as Record<string, unknown>)[key]);
 }
 
+/**
+ * Each DAG once. With interopDefault, jiti hands back `export default dag` wrapped in a Proxy, so
+ * the same DAG can arrive as itself (from the registry) and as a proxy: compare the underlying
+ * object, which a proxy exposes through its `tasks` map (the same Map instance).
+ */
 function uniqueDags(values: unknown[]): DAG[] {
-  const dags = new Set<DAG>();
+  const byTasks = new Map<unknown, DAG>();
   for (const value of values) {
-    for (const item of Array.isArray(value) ? value : [value]) if (isDag(item)) dags.add(item);
+    for (const item of Array.isArray(value) ? value : [value]) {
+      if (!isDag(item)) continue;
+      const identity = (item as DAG).tasks;
+      if (!byTasks.has(identity)) byTasks.set(identity, item);
+    }
   }
-  return [...dags];
+  return [...byTasks.values()];
 }
 
 /** One line: the reason, with the line number of a syntax error when the parser reports it. */

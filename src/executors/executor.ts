@@ -23,6 +23,7 @@ export interface TaskWorkload {
   dataIntervalEnd: string | null;
   runType: string;
   conf: Record<string, unknown>;
+  /** Airflow's max_tries: how many retries this task instance may use (tries allowed = maxTries + 1). */
   maxTries: number;
   /** XComs of upstream tasks in this run: taskId → key → JSON value. */
   xcoms: Record<string, Record<string, unknown>>;

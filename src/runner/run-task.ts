@@ -73,7 +73,7 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
   const logLine = (level: string, text: string): void => writer.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
   const systemLine = (level: string, text: string): void => writer.writeSystem(`[${new Date().toISOString()}] ${level} - ${text}`);
 
-  systemLine('INFO', `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries, workload.tryNumber)} for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`);
+  systemLine('INFO', `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries + 1, workload.tryNumber)} for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`);
   const restoreOutput = captureProcessOutput((chunk) => writer.write(chunk), options.output ?? 'redirect');
   let outcome: TaskOutcome;
   let stillRunning = false;

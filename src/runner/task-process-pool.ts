@@ -61,6 +61,7 @@ export class TaskProcessPool {
     this.maxRssBytes = (options.maxMemoryMb ?? 512) * 1024 * 1024;
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
     this.entry = options.entry ?? distEntry('runner/task-process-main');
+    if (!fs.existsSync(this.entry)) throw new Error(`task process entry ${this.entry} is missing (build dagctl first: npm run build)`);
   }
 
   /** Pids of the live children (busy or idle). */
@@ -76,7 +77,7 @@ export class TaskProcessPool {
   /** Start children ahead of demand so the first tries skip process start-up. */
   prewarm(count = 1): void {
     const target = Math.min(count, this.size);
-    while (!this.closed && this.idleChildren().length < target && this.children.size < this.size) this.spawn();
+    while (!this.closed && this.idleChildren().length < target && this.activeCount() < this.size) this.spawn();
   }
 
   /** Run one try in a child; resolves when it finished or its process was lost. */

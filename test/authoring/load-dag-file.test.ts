@@ -60,6 +60,22 @@ export default dag;
     expect(await loadDagFile(file)).toBe(first);
   });
 
+  test('default imports of Node built-ins and CommonJS packages work in DAG files', async () => {
+    const file = write(
+      'builtins.ts',
+      `import fs from 'node:fs';
+import path from 'path';
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('builtins', { schedule: null, description: path.basename(__filename) + String(typeof fs.readFileSync) });
+new FunctionOperator({ taskId: 't', fn: () => fs.existsSync(path.join('/', 'tmp')), dag });
+export default dag;
+`,
+    );
+    const [dag] = await loadDagFile(file, { fresh: true });
+    expect(dag.dagId).toBe('builtins');
+    expect(dag.description).toBe('builtins.tsfunction');
+  });
+
   test('CommonJS .js and ESM .mjs files', async () => {
     const cjs = write('plain.js', `const { DAG, EmptyOperator } = require('dagctl');\nconst dag = new DAG('plain_js');\nnew EmptyOperator({ taskId: 't', dag });\nmodule.exports = dag;\n`);
     const esm = write('module.mjs', `import { DAG, BashOperator } from 'dagctl';\nexport const dag = new DAG('module_mjs');\nnew BashOperator({ taskId: 'b', bashCommand: 'echo hi', dag });\n`);

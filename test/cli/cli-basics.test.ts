@@ -1,5 +1,7 @@
 import { createCliHome, CliHome, expectCliError, runDagctl } from './helpers/dagctl-cli';
 
+jest.setTimeout(300_000);
+
 describe('dagctl basics (built binary)', () => {
   let cli: CliHome;
   beforeAll(async () => {

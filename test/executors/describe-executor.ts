@@ -74,7 +74,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
 
     it('runs a try and reports started then finished, with the XCom and the attempt log', async () => {
       const { executor, recorder } = await start();
-      const w = workload('ok', { conf: { value: 'v' }, tryNumber: 2, maxTries: 3 });
+      const w = workload('ok', { conf: { value: 'v' }, tryNumber: 2, maxTries: 2 });
       executor.queueWorkload(w);
       expect(executor.runningKeys()).toEqual([{ key: w.key, tryNumber: 2 }]);
       const end = await recorder.endOf('ok', w.key.runId);

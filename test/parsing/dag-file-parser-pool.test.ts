@@ -27,7 +27,7 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
       folder.write('c.ts', folder.goodDag('c_dag')),
       folder.write('prints.ts', "console.log('noise on stdout');\n" + folder.goodDag('d_dag')),
     ];
-    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 4000, maxFilesPerChild: 2 });
+    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 8000, maxFilesPerChild: 2 });
     const results = await Promise.all(files.map((f) => pool!.parse(f)));
     const byName: Record<string, FileParseResult> = Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
 
@@ -40,7 +40,7 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
     // Thrown after its import finished: the file itself imported fine, and the crash it causes
     // later is not blamed on whichever file that child parses next.
     expect(byName['late_throw.ts'].error).toBeUndefined();
-    expect(byName['hangs.ts'].error).toBe('import timed out after 4s');
+    expect(byName['hangs.ts'].error).toBe('import timed out after 8s');
     // 7 files, at most 2 per child, plus replacements for the crashed and killed ones.
     expect(pool.childrenStarted).toBeGreaterThanOrEqual(4);
   });

@@ -39,7 +39,7 @@ describe('runTask', () => {
   afterAll(() => env.remove());
 
   it('runs a task, returns its XComs and writes everything it printed to the attempt log', async () => {
-    const result = await runTaskTry(workload('ok', { tryNumber: 2, maxTries: 4 }), options);
+    const result = await runTaskTry(workload('ok', { tryNumber: 2, maxTries: 3 }), options);
     expect(result.outcome).toEqual({
       state: 'success',
       xcoms: { extra: { a: 1 }, return_value: { answer: 42, ds: '2026-01-05', try: 2 } },

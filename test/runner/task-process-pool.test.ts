@@ -86,3 +86,46 @@ export default dag;`);
     expect(() => new TaskProcessPool({ size: 0 })).toThrow('task process pool size must be a positive integer, got 0');
   });
 });
+
+describe('a task process whose parent dies', () => {
+  const env = makeTempHome('dagctl-orphan-');
+  afterAll(() => env.remove());
+
+  it('stops its task (subprocesses included) and exits', async () => {
+    const file = writeDagFile(env.dags, 'orphan.ts', `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('orphan', { schedule: null });
+new BashOperator({ taskId: 'long', dag, bashCommand: 'echo $$ > "{{ dag_run.conf.pidFile }}"; sleep 120' });
+export default dag;`);
+    const pidFile = path.join(env.home, 'bash.pid');
+    const w = makeWorkload(file, 'orphan', 'long', { conf: { pidFile } });
+    const script = `
+const { TaskProcessPool } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/runner/task-process-pool.js'))});
+const pool = new TaskProcessPool({ size: 1, env: { ...process.env, DAGCTL_HOME: ${JSON.stringify(env.home)} } });
+pool.run(${JSON.stringify(w)}, { onStarted: (pid) => console.log('child ' + pid) });`;
+    const { spawn } = await import('node:child_process');
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const childPid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /child (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.on('exit', () => reject(new Error(`parent exited early: ${out}`)));
+    });
+    const waitFor = async (check: () => boolean, what: string) => {
+      const deadline = Date.now() + 60_000;
+      while (!check()) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+    await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 'bash wrote its pid');
+    const bashPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(isProcessAlive(bashPid)).toBe(true);
+    parent.kill('SIGKILL');
+    await waitFor(() => !isProcessAlive(childPid), `task process ${childPid} exited`);
+    await waitFor(() => !isProcessAlive(bashPid), `bash ${bashPid} exited`);
+  });
+});

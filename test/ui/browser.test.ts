@@ -36,6 +36,16 @@ dummy.then(hello).then(bye);
 export default dag;
 `;
 
+/** A task that waits for the test to create a file, so the test sees it running for sure. */
+function waitingDag(goFile: string): string {
+  return `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('live_log', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+new BashOperator({ taskId: 'wait_for_go', bashCommand: 'echo "waiting for go"; while [ ! -f ${JSON.stringify(goFile)} ]; do sleep 0.2; done; echo "got go <b>now</b>"', dag });
+export default dag;
+`;
+}
+
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 const PASSWORDS = { admin: 'admin-pass-123', viewer: 'viewer-pass-123' };
@@ -49,6 +59,8 @@ describe('monitoring UI in a browser', () => {
   let server: http.Server;
   let baseUrl: string;
   let browser: Browser;
+  /** Script errors and CSP violations seen in any page: there must be none. */
+  const pageErrors: string[] = [];
 
   beforeAll(async () => {
     if (!fs.existsSync(distEntry('runner/task-process-main'))) {
@@ -57,14 +69,15 @@ describe('monitoring UI in a browser', () => {
     db = await createTestDatabase('sqlite');
     home = createTestHome({ databaseUrl: db.url, env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' } });
     home.writeDag('hello_world.ts', HELLO_WORLD);
+    home.writeDag('live_log.ts', waitingDag(path.join(home.home, 'go')));
     ctx = await openTestContext(home);
     await createUser(ctx, { username: 'admin', password: PASSWORDS.admin, role: 'admin' });
     await createUser(ctx, { username: 'viewer', password: PASSWORDS.viewer, role: 'viewer' });
     abort = new AbortController();
     scheduler = runScheduler(ctx, { signal: abort.signal });
     await waitFor('hello_world to be parsed', async () => {
-      const { records } = await execSql<{ n: number }>(ctx.dataSource, "SELECT COUNT(*) AS n FROM serialized_dag WHERE dag_id = 'hello_world'");
-      return Number(records[0].n) === 1 ? true : undefined;
+      const { records } = await execSql<{ n: number }>(ctx.dataSource, "SELECT COUNT(*) AS n FROM serialized_dag WHERE dag_id IN ('hello_world', 'live_log')");
+      return Number(records[0].n) === 2 ? true : undefined;
     });
     const app = await createWebApp(ctx);
     server = http.createServer(app);
@@ -87,6 +100,11 @@ describe('monitoring UI in a browser', () => {
   async function login(username: 'admin' | 'viewer'): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
     const page = await context.newPage();
+    page.on('pageerror', (err) => pageErrors.push(`${username}: ${err.message}`));
+    // console errors include CSP violations; HTTP error statuses the test provokes are expected
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(`${username}: console: ${msg.text()}`);
+    });
     await page.goto(`${baseUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
     await page.fill('input[name=username]', username);
@@ -115,10 +133,18 @@ describe('monitoring UI in a browser', () => {
     page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) navigations++; });
     // (no DOM types in the test tsconfig: browser-side code is a string or casts globalThis)
     await page.evaluate("window.marker = 'same page'");
-    await page.waitForFunction(() => {
+    // (the DAG's schedule may also have made a scheduled run: look at the triggered run's column)
+    const runId = new URL(page.url()).searchParams.get('run_id')!;
+    // the page as served showed the run unfinished (data-grid holds the server-rendered snapshot)
+    const served = JSON.parse((await page.locator('#grid').getAttribute('data-grid'))!) as { runs: Array<{ runId: string; state: string }> };
+    expect(served.runs.find((run) => run.runId === runId)?.state).not.toBe('success');
+    await page.waitForFunction((selector) => {
       const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number }; querySelector(s: string): { textContent: string } | null } }).document;
-      return doc.querySelectorAll('#grid a.cell.state-success').length === 3 && doc.querySelector('#run-state')?.textContent === 'success';
-    }, null, { timeout: 120_000, polling: 250 });
+      return doc.querySelectorAll(selector).length === 3 && doc.querySelector('#run-state')?.textContent === 'success';
+    }, `#grid a.cell.state-success[href*="/runs/${encodeURIComponent(runId)}/"]`, { timeout: 120_000, polling: 250 }).catch(async (err) => {
+      const { records } = await execSql(ctx.dataSource, "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = 'hello_world'");
+      throw new Error(`${(err as Error).message}\nstates: ${JSON.stringify(records)}\npage errors: ${pageErrors.join('\n')}\ngrid: ${await page.locator('#grid').innerHTML()}`);
+    });
     expect(await page.evaluate('window.marker')).toBe('same page');
     expect(navigations).toBe(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'grid.png'), fullPage: true });
@@ -144,10 +170,11 @@ describe('monitoring UI in a browser', () => {
     await expect(page.locator('.notice').textContent()).resolves.toContain('cleared');
     await waitFor('cleared tasks to run again', async () => {
       const { records } = await execSql<{ task_id: string; state: string; try_number: number }>(ctx.dataSource,
-        "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'hello_world' AND task_id IN ('hello_task', 'say_bye')");
+        "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'hello_world' AND run_id = ? AND task_id IN ('hello_task', 'say_bye')", [runId]);
       return records.length === 2 && records.every((r) => r.state === 'success' && Number(r.try_number) === 2) ? true : undefined;
     }, 120_000, 250);
     await page.context().close();
+    expect(pageErrors).toEqual([]);
   }, 300_000);
 
   it('a viewer sees the DAGs but cannot trigger', async () => {
@@ -170,4 +197,32 @@ describe('monitoring UI in a browser', () => {
     expect(Number(after.records[0].n)).toBe(Number(before.records[0].n));
     await page.context().close();
   }, 120_000);
+
+  it('tails the log of a running task live, then shows it finished', async () => {
+    const page = await login('admin');
+    await page.goto(`${baseUrl}/dags/live_log/trigger`);
+    await Promise.all([page.waitForURL(/\/dags\/live_log\/grid\?run_id=/), page.click('#trigger-form button[type=submit]')]);
+    const runId = new URL(page.url()).searchParams.get('run_id')!;
+    await waitFor('wait_for_go to run', async () => {
+      const { records } = await execSql<{ state: string }>(ctx.dataSource, "SELECT state FROM task_instance WHERE dag_id = 'live_log' AND run_id = ? AND task_id = 'wait_for_go'", [runId]);
+      return records[0]?.state === 'running' ? true : undefined;
+    }, 120_000, 100);
+    await page.goto(`${baseUrl}/dags/live_log/runs/${encodeURIComponent(runId)}/tasks/wait_for_go`);
+    await expect(page.locator('pre#log').getAttribute('data-live')).resolves.toBe('true');
+    await page.waitForFunction((text) => {
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null } }).document;
+      return doc.getElementById('log')?.textContent.includes(text) ?? false;
+    }, 'waiting for go', { timeout: 60_000, polling: 200 });
+    await page.evaluate("window.marker = 'same page'");
+    fs.writeFileSync(path.join(home.home, 'go'), '');
+    await page.waitForFunction(() => {
+      const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null } }).document;
+      return (doc.getElementById('log')?.textContent.includes('got go <b>now</b>') && doc.getElementById('log-status')?.textContent === 'finished: success') ?? false;
+    }, null, { timeout: 120_000, polling: 200 });
+    expect(await page.evaluate('window.marker')).toBe('same page');
+    // the log's HTML-looking output stayed text
+    expect(await page.locator('pre#log b').count()).toBe(0);
+    await page.context().close();
+    expect(pageErrors).toEqual([]);
+  }, 300_000);
 });

@@ -15,7 +15,7 @@ import { DagSourceHashes } from './dag-source-hashes';
 import { reconcileTaskJobs } from './reconcile-task-jobs';
 import { copyRemoteLog } from './remote-log';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
-import { RedisOutageReporter } from './redis-outage-reporter';
+import { isConnectionError, RedisOutageReporter } from './redis-outage-reporter';
 import type { ResultJobData, TaskJobData } from './task-job';
 
 export interface BullMQExecutorOptions {
@@ -236,11 +236,33 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
         } catch (err) {
           failures += 1;
           this.outage.failed(err as Error);
+          if (failures >= 5 && !isConnectionError(err)) {
+            await this.sendOneByOne(batch);
+            failures = 0;
+            continue;
+          }
           await sleep(reconnectDelayMs(failures));
         }
       }
     } finally {
       this.pumping = false;
+    }
+  }
+
+  /** A batch Redis keeps refusing (not an outage): send each alone; one that still fails is lost. */
+  private async sendOneByOne(batch: TaskWorkload[]): Promise<void> {
+    this.toSend.splice(0, batch.length);
+    for (const workload of batch) {
+      const jobId = taskJobId(workload.key, workload.tryNumber);
+      try {
+        await this.send([workload]);
+      } catch (err) {
+        const reason = `cannot queue the try in Redis: ${(err as Error).message.split('\n')[0]}`;
+        log.error(`${describeTi(workload.key, workload.tryNumber)}: ${reason}`);
+        await this.onResult({ jobId, event: { type: 'lost', key: workload.key, tryNumber: workload.tryNumber, at: this.clock.now().toISOString(), reason } });
+      } finally {
+        this.sending.delete(jobId);
+      }
     }
   }
 

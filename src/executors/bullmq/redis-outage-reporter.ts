@@ -20,6 +20,11 @@ export class RedisOutageReporter {
   }
 
   failed(err: Error): void {
+    if (!isConnectionError(err)) {
+      // Not an outage (e.g. a job whose keys vanished in a Redis restart): say what it was.
+      this.log.warn(`${this.what}: ${(err?.message ?? String(err)).split('\n')[0]}`);
+      return;
+    }
     if (this.down) return;
     this.down = true;
     const reason = (err?.message ?? String(err)).split('\n')[0];
@@ -35,4 +40,14 @@ export class RedisOutageReporter {
   get isDown(): boolean {
     return this.down;
   }
+}
+
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+
+/** True for errors that mean Redis cannot be reached (as opposed to a failed command). */
+export function isConnectionError(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  if (code && CONNECTION_CODES.has(code)) return true;
+  const message = (err as Error | null)?.message ?? String(err);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|LOADING/i.test(message);
 }

@@ -34,6 +34,8 @@ export interface StartWorkerOptions {
   stalledIntervalMs?: number;
   /** Heartbeat and claim refresh period (default 5s). */
   heartbeatIntervalMs?: number;
+  /** Grace between a try's execution timeout and killing its process from outside (default 5s). */
+  timeoutGraceMs?: number;
   hostname?: string;
 }
 
@@ -43,8 +45,11 @@ export interface RunningWorker {
   readonly queues: readonly string[];
   /** Tries running (or holding a slot) now. */
   runningTries(): number;
-  /** Stop taking jobs, let running tries finish within the shutdown timeout, then kill them and report them lost. */
-  close(): Promise<void>;
+  /**
+   * Stop taking jobs, let running tries finish within `timeoutMs` (default the shutdown timeout),
+   * then kill them and report them lost. Jobs taken but not started are handed back.
+   */
+  close(timeoutMs?: number): Promise<void>;
 }
 
 /** What a live worker publishes under its heartbeat key. */
@@ -98,6 +103,7 @@ class DagctlWorker implements RunningWorker {
   private readonly startedAt = new Date().toISOString();
   private readonly heartbeatIntervalMs: number;
   private stopping = false;
+  private stopTimeoutMs = 0;
   private closing: Promise<void> | null = null;
 
   constructor(private readonly config: LoadedConfig, private readonly options: StartWorkerOptions) {
@@ -122,7 +128,9 @@ class DagctlWorker implements RunningWorker {
       maxTasksPerChild: config.local.max_tasks_per_child,
       maxMemoryMb: config.local.max_memory_per_child_mb,
       env: childEnvFor(config),
+      timeoutGraceMs: options.timeoutGraceMs,
       variables: this.variables,
+      baseLogFolder: config.logging.base_log_folder,
       onLogError: (message) => log.warn(message),
     });
   }
@@ -166,8 +174,8 @@ class DagctlWorker implements RunningWorker {
     return this.slots.inUse;
   }
 
-  close(): Promise<void> {
-    this.closing ??= this.shutdown();
+  close(timeoutMs = this.shutdownTimeoutMs()): Promise<void> {
+    this.closing ??= this.shutdown(timeoutMs);
     return this.closing;
   }
 
@@ -218,7 +226,7 @@ class DagctlWorker implements RunningWorker {
       });
       this.shippers.delete(shipper);
       if (run.kind === 'finished') result = { kind: 'finished', outcome: run.outcome };
-      else if (this.stopping) result = { kind: 'lost', reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.shutdownTimeoutMs())}): ${run.reason}` };
+      else if (this.stopping) result = { kind: 'lost', reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.stopTimeoutMs)}): ${run.reason}` };
       else result = { kind: 'lost', reason: run.reason };
     }
     await shipper.finish();
@@ -273,12 +281,13 @@ class DagctlWorker implements RunningWorker {
     return this.options.shutdownTimeoutMs ?? parseDuration(this.config.worker.shutdown_timeout, 'worker.shutdown_timeout');
   }
 
-  private async shutdown(): Promise<void> {
+  private async shutdown(timeoutMs: number): Promise<void> {
     this.stopping = true;
-    log.info(`worker ${this.id} stopping: no new tries; waiting up to ${formatDurationMs(this.shutdownTimeoutMs())} for ${this.slots.inUse} running`);
+    this.stopTimeoutMs = timeoutMs;
+    log.info(`worker ${this.id} stopping: no new tries; waiting up to ${formatDurationMs(timeoutMs)} for ${this.slots.inUse} running`);
     const workersClosed = Promise.all(this.bullWorkers.map((bull) => bull.close().catch((err: Error) => log.warn(`closing queue ${bull.name}: ${err.message}`))));
     this.slots.rejectWaiters();
-    await this.pool.close(this.shutdownTimeoutMs());
+    await this.pool.close(timeoutMs);
     await workersClosed;
     for (const timer of this.timers) clearInterval(timer);
     await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);

@@ -15,7 +15,7 @@ import { verifyCredentials, type VerifiedUser } from './verify-credentials';
 export interface WebAuthOptions {
   /** Overrides `webserver.secret_key` and the key file (tests). */
   secretKey?: string;
-  /** How long verified Basic credentials and tokens are trusted without re-checking (default 15 s). */
+  /** How long verified Basic credentials and tokens are trusted without re-checking (default 60 s). */
   credentialCacheMs?: number;
   /** How long a session lookup is cached per process (default 5 s). */
   sessionCacheMs?: number;
@@ -34,8 +34,11 @@ export class WebAuth {
   readonly sessions: SessionStore;
   readonly cookiePolicy: CookiePolicy;
   readonly sessionLifetimeMs: number;
-  /** sha256(username NUL password) → user: spares a bcrypt check on every API call. */
-  private readonly basicCache: TtlCache<VerifiedUser>;
+  /**
+   * sha256(username NUL password) → the (pending) check: spares a bcrypt check on every API call,
+   * and concurrent requests with the same new credentials share one check.
+   */
+  private readonly basicCache: TtlCache<Promise<VerifiedUser | null>>;
   private readonly tokenCache: TtlCache<VerifiedUser & { tokenId: number }>;
   private readonly tokenTouched = new Map<number, number>();
 
@@ -44,7 +47,7 @@ export class WebAuth {
     this.sessions = new SessionStore(ctx.dataSource, options.sessionCacheMs ?? 5_000);
     this.cookiePolicy = { forceSecure: /^https:/i.test(ctx.config.webserver.base_url ?? '') };
     this.sessionLifetimeMs = parseDuration(ctx.config.webserver.session_lifetime);
-    this.basicCache = new TtlCache(options.credentialCacheMs ?? 15_000);
+    this.basicCache = new TtlCache(options.credentialCacheMs ?? 60_000);
     this.tokenCache = new TtlCache(options.credentialCacheMs ?? 15_000);
   }
 
@@ -100,8 +103,14 @@ export class WebAuth {
     const key = sha256Hex(`${username}\0${password}`);
     const cached = this.basicCache.get(key);
     if (cached) return cached;
-    const user = await verifyCredentials(this.ctx.dataSource, username, password);
-    if (user) this.basicCache.set(key, user);
+    const check = verifyCredentials(this.ctx.dataSource, username, password);
+    this.basicCache.set(key, check);
+    // Failures are not remembered: a wrong password costs a full bcrypt check every time.
+    const user = await check.catch((err: unknown) => {
+      this.basicCache.delete(key);
+      throw err;
+    });
+    if (!user) this.basicCache.delete(key);
     return user;
   }
 

@@ -27,27 +27,38 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
     },
   });
 
-  const active = { queued: 0, running: 0 };
+  // prom-client collects metrics concurrently: the three gauges below share one query per scrape.
+  let activeQuery: { at: number; counts: Promise<{ queued: number; running: number }> } | null = null;
+  const activeCounts = (): Promise<{ queued: number; running: number }> => {
+    if (!activeQuery || Date.now() - activeQuery.at > 1000) {
+      activeQuery = {
+        at: Date.now(),
+        counts: execSql<{ state: string; n: number | string }>(db, "SELECT state, COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running') GROUP BY state")
+          .then(({ records }) => ({
+            queued: Number(records.find((r) => r.state === 'queued')?.n ?? 0),
+            running: Number(records.find((r) => r.state === 'running')?.n ?? 0),
+          })),
+      };
+    }
+    return activeQuery.counts;
+  };
   new Gauge({
     name: 'dagctl_queued_tasks', help: 'Task instances queued for an executor', registers: [registry],
     async collect() {
-      const { records } = await execSql<{ state: string; n: number | string }>(db, "SELECT state, COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running') GROUP BY state");
-      active.queued = Number(records.find((r) => r.state === 'queued')?.n ?? 0);
-      active.running = Number(records.find((r) => r.state === 'running')?.n ?? 0);
-      this.set(active.queued);
+      this.set((await activeCounts()).queued);
     },
   });
   new Gauge({
     name: 'dagctl_running_tasks', help: 'Task instances running', registers: [registry],
-    collect() {
-      this.set(active.running);
+    async collect() {
+      this.set((await activeCounts()).running);
     },
   });
-  // Collected after the two above (registration order): core.parallelism minus what is in flight.
   new Gauge({
     name: 'dagctl_executor_open_slots', help: 'core.parallelism minus queued and running task instances', registers: [registry],
-    collect() {
-      this.set(Math.max(0, ctx.config.core.parallelism - active.queued - active.running));
+    async collect() {
+      const { queued, running } = await activeCounts();
+      this.set(Math.max(0, ctx.config.core.parallelism - queued - running));
     },
   });
 

@@ -33,8 +33,10 @@ function cleanEnv(): NodeJS.ProcessEnv {
 export function runDagctl(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(process.execPath, [DAGCTL_BIN, ...args], { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
-      resolve({ code, stdout, stderr });
+      const failure = err as (Error & { code?: unknown; signal?: string | null }) | null;
+      const code = failure ? (typeof failure.code === 'number' ? failure.code : 1) : 0;
+      // A child killed by a signal has no exit code: say so, for the test's failure message.
+      resolve({ code, stdout, stderr: failure?.signal ? `${stderr}[killed by ${failure.signal}]` : stderr });
     });
     if (input !== undefined) child.stdin?.end(input);
   });

@@ -7,6 +7,16 @@
   var lastText = root.getAttribute('data-grid') || '';
   var selected = root.getAttribute('data-selected-run') || '';
 
+  // Same format as the server's `dt` filter: '2026-03-01 12:00:00 UTC'.
+  function formatDate(iso) {
+    return iso ? iso.replace('T', ' ').replace(/\.\d{3}Z$/, ' UTC') : '—';
+  }
+
+  function setText(id, text) {
+    var node = document.getElementById(id);
+    if (node) node.textContent = text;
+  }
+
   function render(grid) {
     var table = live.el('table', { class: 'grid' });
     var head = live.el('tr');
@@ -50,6 +60,8 @@
     if (badge && current) {
       badge.textContent = current.state;
       live.setState(badge, 'badge', current.state);
+      setText('run-start', formatDate(current.startDate));
+      setText('run-end', formatDate(current.endDate));
     }
   }
 

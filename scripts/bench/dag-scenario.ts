@@ -1,0 +1,72 @@
+import { BenchHome, createBenchHome } from './bench-home';
+import { AppContext, engine } from './engine';
+import type { BenchProcess } from './processes';
+import { LoopRecord, SchedulerProcess, startScheduler, startWorker } from './scheduler-process';
+import type { BenchContext } from './scenario';
+
+export interface DagScenarioSetup {
+  executor: 'local' | 'bullmq';
+  database: 'sqlite' | 'postgres';
+  /** File name → source, written to the dags folder before parsing. */
+  files: Record<string, string>;
+  /** Record loop durations (runs the scheduler in the probe). */
+  probe?: boolean;
+  env?: Record<string, string>;
+}
+
+export interface RunningDagScenario {
+  home: BenchHome;
+  ctx: AppContext;
+  scheduler: SchedulerProcess;
+  worker: BenchProcess | null;
+}
+
+/** Parse the dags folder once, in this process, as the DAG processor does; fail on import errors. */
+export async function parseDagsFolder(ctx: AppContext): Promise<{ durationMs: number; filesParsed: number }> {
+  const manager = new (engine.processor().DagProcessorManager)(ctx);
+  try {
+    const started = performance.now();
+    const summary = await manager.parseAll();
+    const durationMs = performance.now() - started;
+    const errors = Object.entries(summary.importErrors);
+    if (errors.length) throw new Error(`${errors.length} DAG files failed to import, e.g. ${errors[0][0]}: ${errors[0][1]}`);
+    return { durationMs, filesParsed: summary.filesParsed };
+  } finally {
+    await manager.stop();
+  }
+}
+
+/**
+ * A fresh home with the scenario's DAG files, migrated and parsed, a running scheduler (and a
+ * bullmq worker), for `work`; everything is stopped and removed afterwards. Returns what `work`
+ * returned and the loop records when probing.
+ */
+export async function withDagScenario<T>(bench: BenchContext, setup: DagScenarioSetup, work: (s: RunningDagScenario) => Promise<T>): Promise<{ value: T; loops: LoopRecord[] }> {
+  const home = await createBenchHome({ executor: setup.executor, database: setup.database, env: setup.env });
+  let ctx: AppContext | null = null;
+  let scheduler: SchedulerProcess | null = null;
+  let worker: BenchProcess | null = null;
+  try {
+    for (const [name, source] of Object.entries(setup.files)) home.writeDag(name, source);
+    await home.migrate();
+    ctx = await home.openContext();
+    await parseDagsFolder(ctx);
+    scheduler = await startScheduler(home, { probe: setup.probe, cpuProfDir: bench.profileDir ?? undefined });
+    if (setup.executor === 'bullmq') worker = await startWorker(home);
+    const value = await work({ home, ctx, scheduler, worker });
+    await worker?.stop();
+    worker = null;
+    const loops = await scheduler.stop();
+    scheduler = null;
+    return { value, loops };
+  } catch (err) {
+    const logs = [scheduler?.proc, worker].filter((p): p is BenchProcess => !!p).map((p) => `${p.name}: ${p.log().trim().split('\n').slice(-3).join(' | ')}`);
+    if (logs.length) (err as Error).message += ` [${logs.join(' ; ')}]`;
+    throw err;
+  } finally {
+    await worker?.stop(5_000);
+    await scheduler?.stop().catch(() => undefined);
+    if (ctx) await engine.appContext().closeAppContext(ctx).catch(() => undefined);
+    await home.cleanup();
+  }
+}

@@ -1,0 +1,64 @@
+/** How big each scenario is, in full mode (the sizes) and in --quick mode (CI). */
+export interface Sizes {
+  chain: number;
+  hopChain: number;
+  fanout: number;
+  bashFanout: number;
+  parseFiles: number;
+  tasksPerFile: number;
+  /** Edits timed in parse1000 (each is one sample). */
+  parseEdits: number;
+  big: number;
+  idleDags: number;
+  idleSeconds: number;
+  apiDags: number;
+  apiSeconds: number;
+  apiConnections: number;
+  bullmqJobs: number;
+  bullmqRoundTrips: number;
+  commitSeconds: number;
+  nodeStarts: number;
+  reps: number;
+}
+
+export const FULL_SIZES: Sizes = {
+  chain: 40,
+  hopChain: 200,
+  fanout: 1000,
+  bashFanout: 500,
+  parseFiles: 1000,
+  tasksPerFile: 10,
+  parseEdits: 5,
+  big: 10_000,
+  idleDags: 1000,
+  idleSeconds: 60,
+  apiDags: 1000,
+  apiSeconds: 10,
+  apiConnections: 50,
+  bullmqJobs: 20_000,
+  bullmqRoundTrips: 200,
+  commitSeconds: 2,
+  nodeStarts: 10,
+  reps: 3,
+};
+
+export const QUICK_SIZES: Sizes = {
+  chain: 10,
+  hopChain: 20,
+  fanout: 100,
+  bashFanout: 30,
+  parseFiles: 40,
+  tasksPerFile: 10,
+  parseEdits: 1,
+  big: 300,
+  idleDags: 40,
+  idleSeconds: 3,
+  apiDags: 40,
+  apiSeconds: 2,
+  apiConnections: 50,
+  bullmqJobs: 2000,
+  bullmqRoundTrips: 20,
+  commitSeconds: 0.3,
+  nodeStarts: 3,
+  reps: 1,
+};

@@ -1,0 +1,74 @@
+import request from 'supertest';
+import { FakeClock } from '../../src/core/clock';
+import { execSql } from '../../src/db/sql';
+import { observeSchedulerLoop } from '../../src/web/metrics';
+import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
+import { OpenApiResponseValidator } from './helpers/openapi-validator';
+import { seedExample } from './helpers/seed-example';
+
+const clock = new FakeClock('2026-01-03T00:30:00Z');
+let t: ApiTestApp;
+
+beforeAll(async () => {
+  t = await createApiTestApp('sqlite', { clock });
+  await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
+});
+afterAll(async () => t?.close());
+
+function metricValue(text: string, name: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{') && l.includes(name.includes('{') ? '' : '}'));
+  if (!line) throw new Error(`metric ${name} not found`);
+  return Number(line.split(' ').pop());
+}
+
+describe('/metrics', () => {
+  it('requires authentication', async () => {
+    expect((await request(t.app).get('/metrics')).status).toBe(401);
+  });
+
+  it('reports task instances by state, queue counts, open slots, import errors, runs, durations and scheduler loops', async () => {
+    observeSchedulerLoop(0.02);
+    // Durations count task instances that finished within the last hour of the first scrape.
+    await execSql(t.ds, "UPDATE task_instance SET end_date = '2026-01-03T00:20:00.000Z' WHERE run_id = 'run_1'");
+    const res = await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200);
+    expect(res.type).toBe('text/plain');
+    const text = res.text;
+    expect(metricValue(text, 'dagctl_task_instances{state="success"}')).toBe(4);
+    expect(metricValue(text, 'dagctl_task_instances{state="none"}')).toBe(2);
+    expect(metricValue(text, 'dagctl_task_instances{state="running"}')).toBe(1);
+    expect(metricValue(text, 'dagctl_running_tasks')).toBe(1);
+    expect(metricValue(text, 'dagctl_queued_tasks')).toBe(0);
+    expect(metricValue(text, 'dagctl_executor_open_slots')).toBe(31);
+    expect(metricValue(text, 'dagctl_import_errors')).toBe(1);
+    expect(metricValue(text, 'dagctl_dag_runs{state="failed"}')).toBe(1);
+    expect(metricValue(text, 'dagctl_dags{paused="true"}')).toBe(1);
+    expect(metricValue(text, 'dagctl_task_duration_seconds_count{state="success"}')).toBe(3);
+    expect(metricValue(text, 'dagctl_scheduler_heartbeat_age_seconds')).toBe(-1);
+    expect(metricValue(text, 'dagctl_scheduler_loop_duration_seconds_count')).toBeGreaterThanOrEqual(1);
+    expect(text).toContain('dagctl_dag_processing_duration_seconds');
+    expect(text).toContain('dagctl_http_request_duration_seconds');
+    // A second scrape does not count the same task instances twice.
+    const again = await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200);
+    expect(metricValue(again.text, 'dagctl_task_duration_seconds_count{state="success"}')).toBe(3);
+  });
+});
+
+describe('/health', () => {
+  it('is public at /health and /api/v1/health and follows the scheduler heartbeat', async () => {
+    const doc = await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'));
+    const validator = new OpenApiResponseValidator(doc.body);
+    const before = await request(t.app).get('/health').expect(200);
+    validator.validate('get', '/health', 200, before.body);
+    expect(before.body).toEqual({
+      metadatabase: { status: 'healthy' },
+      scheduler: { status: 'unhealthy', latest_scheduler_heartbeat: null },
+      triggerer: { status: null, latest_triggerer_heartbeat: null },
+    });
+    await execSql(t.ds, "INSERT INTO job (job_type, state, latest_heartbeat, start_date) VALUES ('SchedulerJob', 'running', ?, ?)", ['2026-01-03T00:29:50.000Z', '2026-01-03T00:00:00.000Z']);
+    const healthy = await request(t.app).get('/api/v1/health').expect(200);
+    validator.validate('get', '/health', 200, healthy.body);
+    expect(healthy.body.scheduler).toEqual({ status: 'healthy', latest_scheduler_heartbeat: '2026-01-03T00:29:50.000Z' });
+    clock.advance('31s');
+    expect((await request(t.app).get('/health')).body.scheduler.status).toBe('unhealthy');
+  });
+});

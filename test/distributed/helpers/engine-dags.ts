@@ -1,0 +1,42 @@
+/** The DAGs of the core tier's engine suite (test/scheduler/scheduler-engine.test.ts), run here on workers. */
+export const ENGINE_DAG = `
+import { DAG, BashOperator, FunctionOperator, BranchOperator, EmptyOperator, ShortCircuitOperator } from 'dagctl';
+
+const dag = new DAG('engine', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+const start = new EmptyOperator({ taskId: 'start', dag });
+const produce = new FunctionOperator({ taskId: 'produce', fn: () => 21, dag });
+const double = new FunctionOperator({ taskId: 'double', fn: (ctx) => (ctx.xcomPull<number>('produce') ?? 0) * 2, dag });
+const flaky = new FunctionOperator({ taskId: 'flaky', retries: 2, retryDelay: 10, fn: (ctx) => { if (ctx.tryNumber < 2) throw new Error('first try fails'); return ctx.tryNumber; }, dag });
+const skipper = new BashOperator({ taskId: 'skipper', bashCommand: 'echo skipping; exit 99', dag });
+const afterSkip = new FunctionOperator({ taskId: 'after_skip', fn: () => 'never', dag });
+const branch = new BranchOperator({ taskId: 'branch', fn: () => 'left', dag });
+const left = new FunctionOperator({ taskId: 'left', fn: () => 'L', dag });
+const right = new FunctionOperator({ taskId: 'right', fn: () => 'R', dag });
+const gate = new ShortCircuitOperator({ taskId: 'gate', fn: () => false, dag });
+const gated = new FunctionOperator({ taskId: 'gated', fn: () => 'no', dag });
+const join = new FunctionOperator({ taskId: 'join', triggerRule: 'none_failed', fn: (ctx) => ctx.xcomPull('double'), dag });
+start.then([produce, flaky, skipper, branch, gate]);
+produce.then(double);
+skipper.then(afterSkip);
+branch.then([left, right]);
+gate.then(gated);
+join.setUpstream([double, flaky, left, right, afterSkip]);
+export default dag;
+`;
+
+export const FAILING_DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('failing', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+const boom = new FunctionOperator({ taskId: 'boom', fn: () => { throw new Error('boom'); }, dag });
+const after = new FunctionOperator({ taskId: 'after', fn: () => 1, dag });
+const cleanup = new FunctionOperator({ taskId: 'cleanup', triggerRule: 'all_done', fn: () => 'cleaned', dag });
+boom.then(after).then(cleanup);
+export default dag;
+`;
+
+export const TIMEOUT_DAG = `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('timeouts', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+new BashOperator({ taskId: 'sleepy', bashCommand: 'echo $$ > "$PID_FILE"; sleep 60', env: { PID_FILE: process.env.DAGCTL_HOME + '/sleepy.pid' }, executionTimeout: '1s', dag });
+export default dag;
+`;

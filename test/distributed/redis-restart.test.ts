@@ -1,0 +1,64 @@
+import { execSql } from '../../src/db/sql';
+import { triggerDagRun } from '../../src/services/trigger-dag-run';
+import { waitFor } from '../helpers/dagctl-home';
+import { DistributedCluster } from './helpers/distributed-cluster';
+import { duplicateTries } from './helpers/execution-checks';
+import { freePort, PrivateRedis } from './helpers/private-redis';
+import { waitForRun } from './helpers/run-queries';
+
+/** Three stages of four tasks: some run, some wait queued, some are not even scheduled when Redis goes. */
+const STAGED_DAG = `
+import { appendFileSync } from 'node:fs';
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('staged', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+const stages = [0, 1, 2].map((s) => [0, 1, 2, 3].map((i) => new FunctionOperator({ taskId: 's' + s + '_' + i, retries: 3, retryDelay: 100, dag, fn: async (ctx) => {
+  appendFileSync(process.env.DAGCTL_HOME + '/executions.log', ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n');
+  await new Promise((resolve) => setTimeout(resolve, 2500));
+} })));
+stages[0].forEach((t) => t.then(stages[1]));
+stages[1].forEach((t) => t.then(stages[2]));
+export default dag;
+`;
+
+describe('Redis restarted (losing every key) during a run', () => {
+  jest.setTimeout(300_000);
+  const cluster = new DistributedCluster();
+  let redis: PrivateRedis;
+
+  beforeAll(async () => {
+    redis = new PrivateRedis(await freePort());
+    redis.start();
+    await cluster.setUp({ 'staged.ts': STAGED_DAG }, { DAGCTL__REDIS__URL: redis.url });
+    // Two workers of 2: four tasks run while the rest of a stage waits in Redis.
+    await cluster.startWorker(2);
+    await cluster.startWorker(1);
+    cluster.startScheduler();
+    await cluster.waitForDags(1);
+  });
+
+  afterAll(async () => {
+    await cluster.tearDown();
+    redis?.remove();
+  });
+
+  it('completes the run', async () => {
+    const run = await triggerDagRun(cluster.ctx, { dagId: 'staged', runId: 'staged_1' });
+    await waitFor('the first tasks to run', async () => {
+      const { records } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'running'");
+      return Number(records[0].n) >= 2 ? true : undefined;
+    }, 120_000, 100);
+    const { records: queued } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'queued'");
+    expect(Number(queued[0].n)).toBeGreaterThan(0);
+
+    redis.kill();
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    redis.start();
+
+    expect(await waitForRun(cluster.ctx, 'staged', run.runId, 240_000)).toBe('success');
+    const { records } = await execSql<{ state: string; n: number }>(cluster.ctx.dataSource, "SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' GROUP BY state");
+    expect(records.map((r) => [r.state, Number(r.n)])).toEqual([['success', 12]]);
+    expect(duplicateTries(cluster.executions())).toEqual([]);
+    // Every component is still up after the outage.
+    expect([...cluster.schedulers, ...cluster.workers].every((p) => p.running)).toBe(true);
+  });
+});
