@@ -46,7 +46,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
   const figures: Figure[] = [];
   const selected = selectScenarios(options);
   for (const scenario of [...selected.filter((s) => s.kind === 'baseline'), ...selected.filter((s) => s.kind === 'scenario')]) {
-    figures.push(...await scenario.run(bench));
+    figures.push(...(await scenario.run(bench)).map((f) => ({ id: scenario.name, ...f })));
   }
   return {
     generatedAt: new Date().toISOString(),
@@ -59,10 +59,27 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
   };
 }
 
-export function writeReport(report: BenchReport, outDir: string): { markdown: string; json: string } {
+/**
+ * The earlier report in `outDir` with the re-run scenarios' figures replaced by the new ones (in
+ * the suite's order), so one disturbed scenario can be measured again without redoing the rest.
+ */
+export function mergeReports(earlier: BenchReport, rerun: BenchReport): BenchReport {
+  const rerunIds = new Set(rerun.figures.map((f) => f.id));
+  const kept = earlier.figures.filter((f) => !rerunIds.has(f.id));
+  const order = (f: Figure): number => SCENARIOS.findIndex((s) => s.name === f.id);
+  const figures = [...kept, ...rerun.figures].map((f, i) => ({ f, i })).sort((a, b) => order(a.f) - order(b.f) || a.i - b.i).map((x) => x.f);
+  return {
+    ...earlier,
+    figures,
+    reruns: [...(earlier.reruns ?? []), { scenarios: [...rerunIds].filter((id): id is string => !!id), at: rerun.generatedAt, loadAverage: rerun.loadAverage.start }],
+  };
+}
+
+export function writeReport(report: BenchReport, outDir: string, merge = false): { markdown: string; json: string } {
   fs.mkdirSync(outDir, { recursive: true });
   const markdown = path.join(outDir, 'BENCHMARKS.md');
   const json = path.join(outDir, 'benchmarks.json');
+  if (merge && fs.existsSync(json)) report = mergeReports(JSON.parse(fs.readFileSync(json, 'utf8')) as BenchReport, report);
   fs.writeFileSync(markdown, renderMarkdown(report));
   fs.writeFileSync(json, renderJson(report));
   return { markdown, json };
@@ -85,7 +102,7 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const report = await runBench(options, log);
-  const files = writeReport(report, options.outDir);
+  const files = writeReport(report, options.outDir, options.merge);
   log(`wrote ${files.markdown} and ${files.json}`);
   const broken = report.figures.filter((f) => f.status === 'failed');
   const missed = report.figures.filter((f) => f.met === false);

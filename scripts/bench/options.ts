@@ -11,6 +11,8 @@ export interface BenchOptions {
   outDir: string;
   reps: number | null;
   profileDir: string | null;
+  /** Replace only the re-run scenarios' figures in the existing benchmarks.json of outDir. */
+  merge: boolean;
 }
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--executor local|bullmq] [--reps N] [--out DIR] [--profile DIR]
@@ -19,7 +21,8 @@ export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] 
   --executor  run only this executor's variants
   --reps      repetitions per figure (default 3; 1 in quick mode)
   --out       folder for BENCHMARKS.md and benchmarks.json (default docs/ in full mode)
-  --profile   write V8 CPU profiles of the scheduler processes into DIR`;
+  --profile   write V8 CPU profiles of the scheduler processes into DIR
+  --merge     keep the other scenarios' figures already in DIR/benchmarks.json (re-run one scenario)`;
 
 /** Parse argv (without node and the script); throws a one-line message on a bad argument. */
 export function parseBenchArgs(argv: string[]): BenchOptions {
@@ -29,6 +32,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   let outDir: string | null = null;
   let reps: number | null = null;
   let profileDir: string | null = null;
+  let merge = false;
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new Error(`${flag} needs a value`);
@@ -38,6 +42,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     const arg = argv[i];
     switch (arg) {
       case '--quick': quick = true; break;
+      case '--merge': merge = true; break;
       case '--only': only.push(...value(i, arg).split(',').map((s) => s.trim()).filter(Boolean)); i += 1; break;
       case '--executor': {
         const e = value(i, arg);
@@ -59,7 +64,7 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
     }
   }
   return {
-    quick, only, executors, reps, profileDir,
+    quick, only, executors, reps, profileDir, merge,
     outDir: outDir ?? (quick ? path.join(os.tmpdir(), 'dagctl-bench-quick') : path.join(REPO_ROOT, 'docs')),
   };
 }

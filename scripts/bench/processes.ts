@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLI_MAIN } from './engine';
-import { sleep, waitUntil } from './wait-until';
+import { settlesWithin, waitUntil } from './wait-until';
 
 /** A process the benchmark started (detached: its own process group, so stop() ends its children too). */
 export interface BenchProcess {
@@ -64,9 +64,8 @@ export function startNode(script: string, args: string[], options: StartOptions)
       started.delete(proc);
       if (exitedFlag || !child.pid) return;
       signalGroup(child.pid, 'SIGTERM');
-      const timedOut = await Promise.race([exit.then(() => false), sleep(graceMs).then(() => true)]);
-      if (timedOut) signalGroup(child.pid, 'SIGKILL');
-      await Promise.race([exit, sleep(5_000)]);
+      if (!(await settlesWithin(exit, graceMs))) signalGroup(child.pid, 'SIGKILL');
+      await settlesWithin(exit, 5_000);
       // Children of the group (warm task processes, parsers) must not outlive the scenario.
       signalGroup(child.pid, 'SIGKILL');
     },

@@ -13,6 +13,8 @@ export interface Target {
 
 /** One row of the results table. */
 export interface Figure {
+  /** The --only name of the scenario that produced it (set by the runner). */
+  id?: string;
   scenario: string;
   /** What is measured, e.g. "trigger → run success". */
   metric: string;

@@ -2,7 +2,7 @@ import type { AppContext } from '../app/app-context';
 import type { DagRunEntity } from '../db/entities';
 import type { DagTestResult } from '../scheduler/dag-test';
 import type { TriggerDagRunInput } from '../services/trigger-dag-run';
-import { loadPart } from './load-part';
+import type { RunningWebServer } from '../web/server';
 
 /**
  * Entry points of other parts, loaded on first use: a command only pays for what it runs, and
@@ -21,12 +21,6 @@ export async function runScheduler(ctx: AppContext, options: { numLoops?: number
   return (await import('../scheduler/scheduler-job')).runScheduler(ctx, options);
 }
 
-export interface RunningWebServer {
-  close(): Promise<void>;
-  url: string;
-}
-
-export function startWebServer(ctx: AppContext, options: { host: string; port: number }): Promise<RunningWebServer> {
-  return loadPart<{ startWebServer: (ctx: AppContext, options: { host: string; port: number }) => Promise<RunningWebServer> }>('web/server', 'the web server')
-    .startWebServer(ctx, options);
+export async function startWebServer(ctx: AppContext, options: { host: string; port: number }): Promise<RunningWebServer> {
+  return (await import('../web/server')).startWebServer(ctx, options);
 }

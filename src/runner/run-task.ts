@@ -162,48 +162,73 @@ async function attemptTry(
 
   const pushed: Record<string, unknown> = {};
   const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
-  let settled = false;
-  const execution = Promise.resolve()
-    .then(() => runnable.execute(ctx))
-    .finally(() => {
-      settled = true;
+  const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {
+    let settled = false;
+    const execution = Promise.resolve()
+      .then(() => runnable.execute(ctx))
+      .finally(() => {
+        settled = true;
+      });
+    const aborted = new Promise<never>((_, reject) => {
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
-  const aborted = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-  });
-  aborted.catch(() => undefined);
+    aborted.catch(() => undefined);
 
-  let result: unknown;
-  try {
-    result = await Promise.race([execution, aborted]);
-  } catch (err) {
-    if (controller.signal.aborted && err === controller.signal.reason) {
-      const reason = firstLine((err as Error)?.message ?? String(err));
-      logLine('ERROR', timedOut ? `Task timed out: ${reason}; stopping it` : `Task aborted: ${reason}`);
-      // Give the task (e.g. a bash process group being killed) a moment to stop.
-      const grace = options.settleGraceMs ?? 2000;
-      await Promise.race([execution.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
-      return { outcome: { state: 'failed', reason, renderedFields }, stillRunning: !settled };
+    let value: unknown;
+    try {
+      value = await Promise.race([execution, aborted]);
+    } catch (err) {
+      if (controller.signal.aborted && err === controller.signal.reason) {
+        const reason = firstLine((err as Error)?.message ?? String(err));
+        logLine('ERROR', timedOut ? `Task timed out: ${reason}; stopping it` : `Task aborted: ${reason}`);
+        // Give the task (e.g. a bash process group being killed) a moment to stop.
+        const grace = options.settleGraceMs ?? 2000;
+        await Promise.race([execution.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+        return { outcome: { state: 'failed', reason, renderedFields }, stillRunning: !settled };
+      }
+      return { outcome: { ...outcomeForError(err, logLine), renderedFields }, stillRunning: false };
+    } finally {
+      if (timer) clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onOuterAbort);
     }
-    return { outcome: { ...outcomeForError(err, logLine), renderedFields }, stillRunning: false };
-  } finally {
-    if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onOuterAbort);
-  }
 
-  let partial: Partial<TaskOutcome>;
-  let xcoms: Record<string, unknown>;
-  try {
-    partial = runnable.toOutcome(result) ?? {};
-    xcoms = toJsonXcoms({ ...pushed, ...(partial.xcoms ?? {}) });
-  } catch (err) {
-    logLine('ERROR', (err as Error)?.stack ?? String(err));
-    return { outcome: { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)), renderedFields }, stillRunning: false };
+    let partial: Partial<TaskOutcome>;
+    let xcoms: Record<string, unknown>;
+    try {
+      partial = runnable.toOutcome(value) ?? {};
+      xcoms = toJsonXcoms({ ...pushed, ...(partial.xcoms ?? {}) });
+    } catch (err) {
+      logLine('ERROR', (err as Error)?.stack ?? String(err));
+      return { outcome: { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)), renderedFields }, stillRunning: false };
+    }
+    const outcome: TaskOutcome = { ...partial, state: partial.state ?? 'success', renderedFields };
+    if (Object.keys(xcoms).length > 0) outcome.xcoms = xcoms;
+    else delete outcome.xcoms;
+    return { outcome, stillRunning: false };
+  })();
+  await runCallbacks(op, ctx, workload, result.outcome, logLine);
+  return result;
+}
+
+/**
+ * Task callbacks run here, in the task's own process (the scheduler never runs user code):
+ * onSuccessCallback after success; onRetryCallback when a failed try will be retried;
+ * onFailureCallback when it will not. A failing callback is logged and changes nothing.
+ */
+async function runCallbacks(op: RunnerOperator, ctx: TaskContext, workload: TaskWorkload, outcome: TaskOutcome, logLine: (level: string, text: string) => void): Promise<void> {
+  let callback: RunnerOperator['onSuccessCallback'] = null;
+  let name = '';
+  if (outcome.state === 'success') [callback, name] = [op.onSuccessCallback ?? null, 'onSuccessCallback'];
+  else if (outcome.state === 'failed') {
+    const willRetry = !outcome.noRetry && workload.tryNumber <= workload.maxTries;
+    [callback, name] = willRetry ? [op.onRetryCallback ?? null, 'onRetryCallback'] : [op.onFailureCallback ?? null, 'onFailureCallback'];
   }
-  const outcome: TaskOutcome = { ...partial, state: partial.state ?? 'success', renderedFields };
-  if (Object.keys(xcoms).length > 0) outcome.xcoms = xcoms;
-  else delete outcome.xcoms;
-  return { outcome, stillRunning: false };
+  if (typeof callback !== 'function') return;
+  try {
+    await callback(ctx, outcome.state === 'failed' ? new Error(outcome.reason ?? 'task failed') : undefined);
+  } catch (err) {
+    logLine('ERROR', `${name} failed: ${(err as Error)?.stack ?? String(err)}`);
+  }
 }
 
 /** Rendered fields are shown in the UI and cross processes: keep their JSON form only. */

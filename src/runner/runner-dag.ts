@@ -12,7 +12,12 @@ export interface RunnerOperator {
   withRenderedFields(values: Record<string, unknown>): RunnerOperator;
   execute(ctx: TaskContext): Promise<unknown>;
   toOutcome(result: unknown): Partial<TaskOutcome>;
+  readonly onSuccessCallback?: TaskCallbackFn | null;
+  readonly onFailureCallback?: TaskCallbackFn | null;
+  readonly onRetryCallback?: TaskCallbackFn | null;
 }
+
+export type TaskCallbackFn = (ctx: TaskContext, error?: Error) => unknown;
 
 export interface RunnerDag {
   readonly dagId: string;

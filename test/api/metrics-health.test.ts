@@ -2,6 +2,7 @@ import request from 'supertest';
 import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
 import { observeSchedulerLoop } from '../../src/web/metrics';
+import { startWebServer } from '../../src/web/server';
 import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
 import { OpenApiResponseValidator } from './helpers/openapi-validator';
 import { seedExample } from './helpers/seed-example';
@@ -70,5 +71,19 @@ describe('/health', () => {
     expect(healthy.body.scheduler).toEqual({ status: 'healthy', latest_scheduler_heartbeat: '2026-01-03T00:29:50.000Z' });
     clock.advance('31s');
     expect((await request(t.app).get('/health')).body.scheduler.status).toBe('unhealthy');
+  });
+});
+
+describe('startWebServer', () => {
+  it('listens on 127.0.0.1 by default (here on a free port) and closes cleanly', async () => {
+    const server = await startWebServer(t.ctx, { port: 0, ui: false });
+    try {
+      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      const res = await fetch(`${server.url}/health`);
+      expect(res.status).toBe(200);
+      expect((await res.json()).metadatabase.status).toBe('healthy');
+    } finally {
+      await server.close();
+    }
   });
 });

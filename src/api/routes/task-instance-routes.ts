@@ -7,7 +7,7 @@ import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
 import { parseOrderBy, queryDateTime, queryList, queryNumber, queryOrderBy, queryPage, type OrderBy, type Page } from '../query-params';
 import {
-  jsonBody, optionalBoolean, optionalDateTime, optionalNumberField, optionalString, optionalStringList, rejectUnknownFields, requiredString,
+  jsonBody, optionalBoolean, optionalDateTime, optionalInteger, optionalNumberField, optionalString, optionalStringList, rejectUnknownFields, requiredString,
 } from '../request-body';
 import { TASK_INSTANCE_COLUMNS, TASK_INSTANCE_FROM, taskInstanceJson, taskInstanceReference } from '../serializers/task-instance-json';
 import { pagedQuery, Where } from '../sql-helpers';
@@ -137,7 +137,7 @@ export const taskInstanceRoutes: ApiRoute[] = [
       const body = jsonBody(req);
       rejectUnknownFields(body, ['dag_ids', 'execution_date_gte', 'execution_date_lte', 'start_date_gte', 'start_date_lte', 'end_date_gte',
         'end_date_lte', 'duration_gte', 'duration_lte', 'state', 'pool', 'queue', 'page_limit', 'page_offset', 'order_by']);
-      const page = { limit: Math.min(Number(body.page_limit ?? 100) || 100, 1000), offset: Math.max(0, Number(body.page_offset ?? 0) || 0) };
+      const page = { limit: Math.min(optionalInteger(body, 'page_limit', { min: 1 }) ?? 100, 1000), offset: optionalInteger(body, 'page_offset', { min: 0 }) ?? 0 };
       const order = parseOrderBy(optionalString(body, 'order_by') || 'dag_id', TI_ORDER, 'order_by');
       res.json(await listTis(api, {
         dagIds: optionalStringList(body, 'dag_ids'), states: optionalStringList(body, 'state'), pools: optionalStringList(body, 'pool'),

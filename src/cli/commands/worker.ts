@@ -1,21 +1,9 @@
 import { Command } from 'commander';
-import type { LoadedConfig } from '../../config/load-config';
 import { UserError } from '../../core/errors';
 import { loadConfig } from '../../config/load-config';
 import { configureLogging } from '../../logging/logger';
-import { loadPart } from '../load-part';
 import { parseIntArg } from '../parse-args';
 import { shutdownSignal, waitForAbort } from '../shutdown-signal';
-
-export interface WorkerOptions {
-  queues: string[];
-  concurrency: number;
-}
-
-/** What `src/executors/bullmq/worker.ts` provides (the bullmq executor's remote worker). */
-interface BullmqWorkerModule {
-  startWorker(config: LoadedConfig, options: WorkerOptions): Promise<{ close(): Promise<void> }>;
-}
 
 export function registerWorkerCommand(program: Command): void {
   program.command('worker').description('run tasks from the bullmq queues (core.executor = bullmq) until stopped')
@@ -29,7 +17,7 @@ export function registerWorkerCommand(program: Command): void {
       }
       const queues = (options.queues ?? config.worker.queues).split(',').map((q) => q.trim()).filter(Boolean);
       if (queues.length === 0) throw new UserError('no queue to work on: give -q QUEUES');
-      const { startWorker } = loadPart<BullmqWorkerModule>('executors/bullmq/worker', 'the bullmq worker');
+      const { startWorker } = await import('../../executors/bullmq/worker');
       const stop = shutdownSignal('the worker');
       try {
         const worker = await startWorker(config, { queues, concurrency: options.concurrency ?? config.worker.concurrency });
