@@ -89,6 +89,7 @@ async function main(): Promise<number> {
   let options: BenchOptions;
   try {
     options = parseBenchArgs(process.argv.slice(2));
+    selectScenarios(options);
   } catch (err) {
     process.stderr.write(`${(err as Error).message}\n`);
     return 2;

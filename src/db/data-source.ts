@@ -5,6 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { UserError, errorMessage } from '../core/errors';
 import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from './migrations';
+import { serializeSqliteTransactions } from './transaction';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -79,6 +80,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
   } catch (err) {
     throw new UserError(`cannot open database ${redactUrl(url)}: ${errorMessage(err).split('\n')[0]}`);
   }
+  serializeSqliteTransactions(dataSource);
   const target = parseDatabaseUrl(url);
   if (target.kind === 'postgres' && target.schema) {
     await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema.replace(/"/g, '')}"`);

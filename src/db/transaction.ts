@@ -1,16 +1,22 @@
 import type { DataSource, EntityManager } from 'typeorm';
 
 /**
- * better-sqlite3 gives TypeORM ONE connection per process, so two overlapping `transaction()`
- * calls would interleave on it. Every write transaction goes through here: on SQLite they are
- * serialized per DataSource; on PostgreSQL each gets its own pooled connection.
+ * better-sqlite3 gives TypeORM ONE connection per process, so two overlapping transactions would
+ * interleave on it (the second nesting as a savepoint of the first). `openDatabase` makes every
+ * `dataSource.transaction()` on SQLite wait for the previous one; PostgreSQL gives each its own
+ * pooled connection and needs nothing.
  */
-const sqliteChains = new WeakMap<DataSource, Promise<unknown>>();
+export function serializeSqliteTransactions(ds: DataSource): void {
+  if (ds.options.type === 'postgres') return;
+  const original = ds.transaction.bind(ds) as (...args: unknown[]) => Promise<unknown>;
+  let tail: Promise<unknown> = Promise.resolve();
+  (ds as unknown as { transaction: (...args: unknown[]) => Promise<unknown> }).transaction = (...args: unknown[]) => {
+    const next = tail.then(() => original(...args));
+    tail = next.catch(() => undefined);
+    return next;
+  };
+}
 
 export async function runInTransaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
-  if (ds.options.type === 'postgres') return ds.transaction(work);
-  const previous = sqliteChains.get(ds) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(() => ds.transaction(work));
-  sqliteChains.set(ds, next.catch(() => undefined));
-  return next;
+  return ds.transaction(work);
 }

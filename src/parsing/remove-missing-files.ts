@@ -1,3 +1,4 @@
+import { runInTransaction } from '../db/transaction';
 import type { DataSource } from 'typeorm';
 import { DagCodeEntity, DagEntity, ImportErrorEntity } from '../db/entities';
 import { deactivateFileDags } from './deactivate-file-dags';
@@ -20,7 +21,7 @@ export async function findMissingFiles(dataSource: DataSource, present: Readonly
  * error and stored source are removed. One transaction per file. Returns the DAGs deactivated.
  */
 export async function removeMissingFile(dataSource: DataSource, file: string, now: Date): Promise<string[]> {
-  return dataSource.transaction(async (em) => {
+  return runInTransaction(dataSource, async (em) => {
     const gone = await deactivateFileDags(em, file, []);
     await recordImportError(em, file, null, now);
     await deleteDagCode(em, file);

@@ -1,3 +1,4 @@
+import { runInTransaction } from '../db/transaction';
 import type { DataSource } from 'typeorm';
 import type { SerializedDag } from '../core/serialized-dag';
 import { claimDagRow } from './claim-dag-row';
@@ -52,7 +53,7 @@ export async function syncParsedFile(dataSource: DataSource, result: FileParseRe
   // Sorted, so concurrent processors lock dag rows in the same order.
   const dags = [...unique.values()].sort((a, b) => (a.dagId < b.dagId ? -1 : a.dagId > b.dagId ? 1 : 0));
 
-  return dataSource.transaction(async (em) => {
+  return runInTransaction(dataSource, async (em) => {
     const activeDagIds: string[] = [];
     const changedDagIds: string[] = [];
     let duplicateConflict = false;

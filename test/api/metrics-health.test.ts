@@ -81,7 +81,7 @@ describe('startWebServer', () => {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${server.url}/health`);
       expect(res.status).toBe(200);
-      expect((await res.json()).metadatabase.status).toBe('healthy');
+      expect(((await res.json()) as { metadatabase: { status: string } }).metadatabase.status).toBe('healthy');
     } finally {
       await server.close();
     }
