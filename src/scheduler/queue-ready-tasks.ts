@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { execSql } from '../db/sql';
+import { execSql, isPostgres } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { Executor, TaskWorkload } from '../executors/executor';
@@ -15,7 +15,7 @@ interface Candidate extends TaskInstanceKey {
   priority: number;
 }
 
-async function countsByColumn(ds: DataSource, column: 'pool' | 'dag_id', sumSlots: boolean): Promise<Map<string, number>> {
+async function countsByColumn(ds: DataSource | EntityManager, column: 'pool' | 'dag_id', sumSlots: boolean): Promise<Map<string, number>> {
   const { records } = await execSql<{ k: string; n: number | string }>(
     ds,
     `SELECT ${column} AS k, ${sumSlots ? 'SUM(pool_slots)' : 'COUNT(*)'} AS n FROM task_instance WHERE state IN ('queued', 'running') GROUP BY ${column}`,
@@ -90,8 +90,10 @@ async function buildWorkloads(ds: DataSource, views: DagViewCache, queued: Queue
 
 /**
  * Send scheduled task instances to the executor, highest priority first, within the executor's
- * free slots, core.parallelism, pool slots and each DAG's max_active_tasks. Returns how many
- * were sent.
+ * free slots, core.parallelism, pool slots and each DAG's max_active_tasks. Choosing and marking
+ * happen in one transaction that, on PostgreSQL, first locks the pool rows: several schedulers
+ * then queue one after another and never exceed a limit together, and the guarded
+ * scheduled → queued UPDATE means no try is ever sent twice. Returns how many were sent.
  */
 export async function queueReadyTasks(
   ds: DataSource,
@@ -100,12 +102,31 @@ export async function queueReadyTasks(
   options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
   now: Date,
 ): Promise<number> {
-  const { records: activeRows } = await execSql<{ n: number | string }>(ds, `SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running')`);
-  const budget = Math.min(executor.slotsAvailable(), options.parallelism - Number(activeRows[0].n), options.maxTisPerQuery);
-  if (budget <= 0) return 0;
+  const slots = executor.slotsAvailable();
+  if (slots <= 0) return 0;
+  const { records: any } = await execSql(ds, `SELECT 1 AS x FROM task_instance WHERE state = 'scheduled' LIMIT 1`);
+  if (!any.length) return 0;
+  const queued = await runInTransaction(ds, (m) => chooseAndMarkQueued(m, views, slots, options, now));
+  if (!queued.length) return 0;
+  const workloads = await buildWorkloads(ds, views, queued);
+  for (const workload of workloads) executor.queueWorkload(workload);
+  return workloads.length;
+}
+
+async function chooseAndMarkQueued(
+  m: EntityManager,
+  views: DagViewCache,
+  executorSlots: number,
+  options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
+  now: Date,
+): Promise<QueuedTaskInstance[]> {
+  if (isPostgres(m)) await execSql(m, `SELECT id FROM slot_pool ORDER BY id FOR UPDATE`);
+  const { records: activeRows } = await execSql<{ n: number | string }>(m, `SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running')`);
+  const budget = Math.min(executorSlots, options.parallelism - Number(activeRows[0].n), options.maxTisPerQuery);
+  if (budget <= 0) return [];
 
   const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; pool: string; pool_slots: number; priority_weight: number }>(
-    ds,
+    m,
     `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight
      FROM task_instance ti
        JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
@@ -115,12 +136,12 @@ export async function queueReadyTasks(
      LIMIT ?`,
     [...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]), options.maxTisPerQuery],
   );
-  if (!records.length) return 0;
+  if (!records.length) return [];
 
-  const { records: pools } = await execSql<{ pool: string; slots: number }>(ds, `SELECT pool, slots FROM slot_pool`);
+  const { records: pools } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool`);
   const poolSlots = new Map(pools.map((p) => [p.pool, Number(p.slots)]));
-  const poolUsed = await countsByColumn(ds, 'pool', true);
-  const dagActive = await countsByColumn(ds, 'dag_id', false);
+  const poolUsed = await countsByColumn(m, 'pool', true);
+  const dagActive = await countsByColumn(m, 'dag_id', false);
 
   const chosen: Candidate[] = [];
   for (const r of records) {
@@ -140,10 +161,6 @@ export async function queueReadyTasks(
   }
   const missingPools = new Set(records.filter((r) => !poolSlots.has(r.pool)).map((r) => r.pool));
   for (const pool of missingPools) log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
-  if (!chosen.length) return 0;
-
-  const queued = await runInTransaction(ds, (m) => markQueued(m, chosen, options.jobId, now));
-  const workloads = await buildWorkloads(ds, views, queued);
-  for (const workload of workloads) executor.queueWorkload(workload);
-  return workloads.length;
+  if (!chosen.length) return [];
+  return markQueued(m, chosen, options.jobId, now);
 }

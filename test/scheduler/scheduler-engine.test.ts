@@ -54,6 +54,23 @@ new FunctionOperator({ taskId: 'only', fn: () => 'ran', dag });
 export default dag;
 `;
 
+const POOLED_DAG = `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('pooled', { schedule: null, startDate: '2026-01-01T00:00:00Z', maxActiveTasks: 3 });
+for (let i = 0; i < 6; i++) new BashOperator({ taskId: 'p' + i, pool: 'tiny', bashCommand: 'sleep 0.4', dag });
+for (let i = 0; i < 6; i++) new BashOperator({ taskId: 'm' + i, bashCommand: 'sleep 0.4', dag });
+export default dag;
+`;
+
+/** The most task instances whose [start, end] intervals overlap at one moment. */
+function maxOverlap(rows: Array<{ start_date: string; end_date: string }>): number {
+  const points = rows.flatMap((r) => [[Date.parse(r.start_date), 1], [Date.parse(r.end_date), -1]]).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let current = 0;
+  let most = 0;
+  for (const [, delta] of points) most = Math.max(most, (current += delta));
+  return most;
+}
+
 type Combo = [kind: 'sqlite' | 'postgres', executor: 'local' | 'sequential'];
 const COMBOS: Combo[] = [['sqlite', 'local'], ['sqlite', 'sequential'], ['postgres', 'local'], ['postgres', 'sequential']];
 
@@ -84,12 +101,13 @@ describe.each(COMBOS)('scheduler engine on %s with the %s executor', (kind, exec
     home.writeDag('failing.ts', FAILING_DAG);
     home.writeDag('timeouts.ts', TIMEOUT_DAG);
     home.writeDag('once.ts', ONCE_DAG);
+    home.writeDag('pooled.ts', POOLED_DAG);
     ctx = await openTestContext(home);
     abort = new AbortController();
     scheduler = runScheduler(ctx, { signal: abort.signal });
     await waitFor('DAGs to be parsed', async () => {
       const { records } = await execSql<{ n: number }>(ctx.dataSource, 'SELECT COUNT(*) AS n FROM serialized_dag');
-      return Number(records[0].n) === 4 ? true : undefined;
+      return Number(records[0].n) === 5 ? true : undefined;
     });
   });
 
@@ -129,6 +147,17 @@ describe.each(COMBOS)('scheduler engine on %s with the %s executor', (kind, exec
       return records.length && records[0].state === 'success' ? records : undefined;
     });
     expect(state).toEqual([{ state: 'success', run_type: 'scheduled' }]);
+  });
+
+  it('keeps pool slots and max_active_tasks', async () => {
+    await execSql(ctx.dataSource, "INSERT INTO slot_pool (pool, slots, description) VALUES ('tiny', 2, 'test')");
+    const run = await triggerDagRun(ctx, { dagId: 'pooled' });
+    expect(await waitForRun(ctx, 'pooled', run.runId)).toBe('success');
+    const { records } = await execSql<{ task_id: string; start_date: string; end_date: string }>(ctx.dataSource,
+      "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = 'pooled' AND run_id = ?", [run.runId]);
+    expect(records).toHaveLength(12);
+    expect(maxOverlap(records.filter((r) => r.task_id.startsWith('p')))).toBeLessThanOrEqual(2);
+    expect(maxOverlap(records)).toBeLessThanOrEqual(3);
   });
 
   it('fails a run from its leaves, propagating upstream_failed and still running all_done tasks', async () => {
