@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { CLI_MAIN } from './engine';
-import { settlesWithin, waitUntil } from './wait-until';
+import { GiveUp, settlesWithin, waitUntil } from './wait-until';
 
 /** A process the benchmark started (detached: its own process group, so stop() ends its children too). */
 export interface BenchProcess {
@@ -56,7 +56,7 @@ export function startNode(script: string, args: string[], options: StartOptions)
     async waitForLog(pattern, timeoutMs) {
       await waitUntil(`${options.name} to log ${pattern}`, () => {
         if (pattern.test(readLog())) return true;
-        if (exitedFlag) throw new Error(`${options.name} exited: ${tail(readLog())}`);
+        if (exitedFlag) throw new GiveUp(`${options.name} exited: ${tail(readLog())}`);
         return undefined;
       }, timeoutMs, 25);
     },

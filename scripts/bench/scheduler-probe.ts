@@ -2,11 +2,13 @@
  * `dagctl scheduler` with a stopwatch: runs the real runScheduler in this process and records how
  * long each scheduler loop took (SchedulerLoop.tick, wrapped — nothing else changes). On SIGTERM
  * it stops the scheduler like the CLI does and writes the loop records to the file named by
- * argv[2] as JSON: [{ at, durationMs, events, queued }].
+ * argv[2] as JSON: [{ at, durationMs, events, queued }]. With DAGCTL_BENCH_SQL_PROFILE=<file> it
+ * also writes the time spent per SQL statement (SQLite only) there.
  * Run with jiti: node node_modules/jiti/lib/jiti-cli.mjs scripts/bench/scheduler-probe.ts <out.json>
  */
 import fs from 'node:fs';
 import { engine, LoopStats } from './engine';
+import { installSqliteProfiler, SqlProfileEntry } from './sql-profiler';
 
 interface LoopRecord extends LoopStats {
   /** Epoch ms when the loop ended. */
@@ -17,6 +19,8 @@ async function main(): Promise<void> {
   const out = process.argv[2];
   if (!out) throw new Error('usage: scheduler-probe.ts <loop-stats.json>');
   const loops: LoopRecord[] = [];
+  const sqlProfileFile = process.env.DAGCTL_BENCH_SQL_PROFILE;
+  const sqlProfile: (() => SqlProfileEntry[]) | null = sqlProfileFile ? installSqliteProfiler() : null;
   const { SchedulerLoop } = engine.schedulerLoop();
   const tick = SchedulerLoop.prototype.tick;
   SchedulerLoop.prototype.tick = async function timedTick(this: InstanceType<typeof SchedulerLoop>) {
@@ -36,6 +40,7 @@ async function main(): Promise<void> {
     await engine.schedulerJob().runScheduler(ctx, { signal: stop.signal });
   } finally {
     fs.writeFileSync(out, JSON.stringify(loops));
+    if (sqlProfile && sqlProfileFile) fs.writeFileSync(sqlProfileFile, JSON.stringify(sqlProfile(), null, 1));
     await engine.appContext().closeAppContext(ctx);
   }
 }

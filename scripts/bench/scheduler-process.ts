@@ -32,8 +32,10 @@ export interface SchedulerStartOptions {
 export async function startScheduler(home: BenchHome, options: SchedulerStartOptions = {}): Promise<SchedulerProcess> {
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const statsFile = path.join(home.dir, 'loop-stats.json');
+  // With --profile, the probe also tallies SQL time per statement next to the CPU profile.
+  const env = options.cpuProfDir ? { ...home.env, DAGCTL_BENCH_SQL_PROFILE: path.join(options.cpuProfDir, `sql-${path.basename(home.dir)}.json`) } : home.env;
   const proc = options.probe || options.cpuProfDir
-    ? startNode(JITI_CLI, [PROBE, statsFile], { name: 'scheduler', env: home.env, cwd: home.dir, nodeArgs })
+    ? startNode(JITI_CLI, [PROBE, statsFile], { name: 'scheduler', env, cwd: home.dir, nodeArgs })
     : startDagctl(['scheduler'], { name: 'scheduler', env: home.env, cwd: home.dir, nodeArgs });
   try {
     await proc.waitForLog(/scheduler started/, options.startTimeoutMs ?? 120_000);

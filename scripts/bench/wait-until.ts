@@ -1,4 +1,10 @@
-/** Poll `check` until it returns something other than undefined; fail after `timeoutMs`. */
+/** Thrown by a check to stop waiting at once (the thing waited for can no longer happen). */
+export class GiveUp extends Error {}
+
+/**
+ * Poll `check` until it returns something other than undefined; fail after `timeoutMs`. Errors
+ * thrown by `check` are retried (the DB may be busy) except GiveUp.
+ */
 export async function waitUntil<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 20): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown = null;
@@ -7,6 +13,7 @@ export async function waitUntil<T>(what: string, check: () => Promise<T | undefi
       const value = await check();
       if (value !== undefined) return value;
     } catch (err) {
+      if (err instanceof GiveUp) throw err;
       lastError = err;
     }
     if (Date.now() > deadline) {

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import type { AppContext } from '../app/app-context';
 import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
+import { observeDagProcessing } from '../web/metrics/process-metrics';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
 import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
 import { DagsFolderWatcher } from './dags-folder-watcher';
@@ -204,6 +205,7 @@ export class DagProcessorManager {
       }
       this.parseCount += 1;
       summary.filesParsed += 1;
+      observeDagProcessing(result.durationMs / 1000);
       try {
         const outcome = await this.serialized(() => syncParsedFile(this.ctx.dataSource, result, {
           pausedAtCreation: this.options.pausedAtCreation,

@@ -4,6 +4,7 @@ import { endJob, heartbeatJob, isJobAlive, runningJobs, startJob } from '../db/t
 import { createExecutor } from '../executors/create-executor';
 import type { Executor } from '../executors/executor';
 import { getLogger } from '../logging/logger';
+import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../web/metrics/process-metrics';
 import { DagProcessorManager } from '../parsing/dag-processor-manager';
 import { SchedulerLoop } from './scheduler-loop';
 import { resolveSchedulerOptions } from './scheduler-options';
@@ -51,8 +52,12 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
       await processor.start();
     }
     log.info(`scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`);
+    loop.onLoop = (stats) => observeSchedulerLoop(stats.durationMs / 1000);
     const heartbeat = setInterval(() => {
-      heartbeatJob(ctx.dataSource, jobId, ctx.clock.now()).catch((err) => log.warn(`heartbeat failed: ${(err as Error).message}`));
+      executorOpenSlots.set(executor.slotsAvailable());
+      processMetricsRegistry.getMetricsAsJSON()
+        .then((metrics) => heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics))
+        .catch((err) => log.warn(`heartbeat failed: ${(err as Error).message}`));
     }, schedulerOptions.heartbeatIntervalMs);
     heartbeat.unref();
     try {

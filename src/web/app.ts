@@ -105,7 +105,7 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
   app.use(auth.csrfProtection);
   app.use(createLoginRoutes(ctx, auth, options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT));
 
-  app.get('/metrics', auth.requireAuth, metricsHandler(metricsRegistry));
+  app.get('/metrics', auth.requireAuth, metricsHandler(metricsRegistry, ctx.dataSource));
   app.use('/api/v1', createApiRouter({ app: ctx, secretKey: auth.secretKey }, auth));
 
   const mountUi = options.ui === false ? null : loadMountUi();

@@ -1,3 +1,4 @@
+import { Gauge, Histogram, Registry } from 'prom-client';
 import request from 'supertest';
 import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
@@ -51,6 +52,25 @@ describe('/metrics', () => {
     // A second scrape does not count the same task instances twice.
     const again = await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200);
     expect(metricValue(again.text, 'dagctl_task_duration_seconds_count{state="success"}')).toBe(3);
+  });
+});
+
+describe('/metrics across processes', () => {
+  it('adds up the loop metrics every running scheduler published with its heartbeat', async () => {
+    const before = metricValue((await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text, 'dagctl_scheduler_loop_duration_seconds_count');
+    const other = new Registry();
+    const loop = new Histogram({ name: 'dagctl_scheduler_loop_duration_seconds', help: 'x', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [other] });
+    for (let i = 0; i < 5; i++) loop.observe(0.003);
+    new Gauge({ name: 'dagctl_scheduler_executor_open_slots', help: 'x', registers: [other] }).set(7);
+    await execSql(t.ds, "INSERT INTO job (job_type, state, hostname, pid, latest_heartbeat, metrics) VALUES ('SchedulerJob', 'running', 'elsewhere', 1, ?, ?)",
+      [new Date().toISOString(), JSON.stringify(await other.getMetricsAsJSON())]);
+    try {
+      const text = (await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text;
+      expect(metricValue(text, 'dagctl_scheduler_loop_duration_seconds_count')).toBe(before + 5);
+      expect(metricValue(text, 'dagctl_scheduler_executor_open_slots')).toBe(7);
+    } finally {
+      await execSql(t.ds, "DELETE FROM job WHERE hostname = 'elsewhere'");
+    }
   });
 });
 

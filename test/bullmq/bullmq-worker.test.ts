@@ -3,6 +3,7 @@ import path from 'node:path';
 import { loadConfig, LoadedConfig } from '../../src/config/load-config';
 import { execSql } from '../../src/db/sql';
 import { BullMQExecutor } from '../../src/executors/bullmq/bullmq-executor';
+import { listWorkers } from '../../src/executors/bullmq/list-workers';
 import { closeRemoteLogReaders, readRemoteLog } from '../../src/executors/bullmq/remote-log';
 import { RunningWorker, startWorker } from '../../src/executors/bullmq/worker';
 import type { TaskWorkload } from '../../src/executors/executor';
@@ -170,8 +171,9 @@ describe('bullmq worker and executor', () => {
     const workloads = weights.map((priority) => workload('count', { file }, { priority }));
     for (const w of workloads) ex.queueWorkload(w);
     await new Promise((resolve) => setTimeout(resolve, 500)); // all jobs are in Redis before a worker looks
-    await worker(cfg, 1);
+    const running = await worker(cfg, 1);
     for (const w of workloads) await recorder.endOf('count', w.key.runId);
+    expect((await listWorkers(cfg)).map((beat) => [beat.id, beat.queues, beat.concurrency])).toEqual([[running.id, ['default'], 1]]);
     const order = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
     const byWeight = [...workloads].sort((a, b) => b.priority - a.priority).map((w) => w.key.runId);
     expect(order).toEqual(byWeight);

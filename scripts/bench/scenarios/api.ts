@@ -7,7 +7,7 @@ import { BenchProcess, startDagctl } from '../processes';
 import { atMost, Figure, FigureSpec, measured } from '../result';
 import type { BenchContext, Scenario } from '../scenario';
 import { median } from '../stats';
-import { waitUntil } from '../wait-until';
+import { GiveUp, waitUntil } from '../wait-until';
 
 interface AutocannonResult {
   latency: { p50: number; p99: number };
@@ -52,7 +52,7 @@ export const api: Scenario = {
         const proc = server;
         const url = await waitUntil('the web server to listen', () => {
           const m = /listening (?:at|on) (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.log());
-          if (!m && proc.exited()) throw new Error(`webserver exited: ${proc.log().trim().split('\n').slice(-3).join(' | ')}`);
+          if (!m && proc.exited()) throw new GiveUp(`webserver exited: ${proc.log().trim().split('\n').slice(-3).join(' | ')}`);
           return m?.[1];
         }, 60_000, 50);
         const headers = { authorization: `Basic ${Buffer.from(`bench:${password}`).toString('base64')}` };

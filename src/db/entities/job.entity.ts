@@ -14,4 +14,6 @@ export class JobEntity {
   @Column({ name: 'start_date', ...DATE_COLUMN }) startDate!: Date | null;
   @Column({ name: 'end_date', ...DATE_COLUMN }) endDate!: Date | null;
   @Column({ name: 'latest_heartbeat', ...DATE_COLUMN }) latestHeartbeat!: Date | null;
+  /** prom-client metrics JSON the process publishes on heartbeat (schedulers). */
+  @Column({ name: 'metrics', type: 'text', nullable: true }) metrics!: string | null;
 }

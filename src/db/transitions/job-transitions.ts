@@ -13,8 +13,9 @@ export async function startJob(ds: DataSource, jobType: JobType, executorClass: 
   return Number(records[0].id);
 }
 
-export async function heartbeatJob(ds: DataSource, id: number, now: Date): Promise<void> {
-  await execSql(ds, `UPDATE job SET latest_heartbeat = ? WHERE id = ? AND state = 'running'`, [now.toISOString(), id]);
+export async function heartbeatJob(ds: DataSource, id: number, now: Date, metrics: unknown = null): Promise<void> {
+  await execSql(ds, `UPDATE job SET latest_heartbeat = ?, metrics = COALESCE(?, metrics) WHERE id = ? AND state = 'running'`,
+    [now.toISOString(), metrics === null ? null : JSON.stringify(metrics), id]);
 }
 
 export async function endJob(ds: DataSource, id: number, state: 'success' | 'failed', now: Date): Promise<void> {

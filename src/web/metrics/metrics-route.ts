@@ -1,11 +1,34 @@
 import type { RequestHandler } from 'express';
-import { Registry } from 'prom-client';
+import { AggregatorRegistry, MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
+import type { DataSource } from 'typeorm';
+import { execSql } from '../../db/sql';
 import { processMetricsRegistry } from './process-metrics';
 
-/** GET /metrics: in-process metrics plus the DB-backed ones, in Prometheus text format. */
-export function metricsHandler(appRegistry: Registry): RequestHandler {
+type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
+
+/** What every running scheduler published on its last heartbeat (see job.metrics). */
+async function publishedSchedulerMetrics(ds: DataSource): Promise<MetricsJson[]> {
+  const { records } = await execSql<{ metrics: string | null }>(ds, "SELECT metrics FROM job WHERE job_type = 'SchedulerJob' AND state = 'running' AND metrics IS NOT NULL");
+  const out: MetricsJson[] = [];
+  for (const row of records) {
+    try {
+      out.push(JSON.parse(row.metrics!) as MetricsJson);
+    } catch {
+      // A half-written row is skipped; the next heartbeat replaces it.
+    }
+  }
+  return out;
+}
+
+/**
+ * GET /metrics: the DB-backed metrics plus the scheduler metrics — this process's own (standalone)
+ * added up with those every running scheduler published — in Prometheus text format.
+ */
+export function metricsHandler(appRegistry: Registry, ds: DataSource): RequestHandler {
   return async (_req, res) => {
-    const merged = Registry.merge([processMetricsRegistry, appRegistry]);
+    const own = (await processMetricsRegistry.getMetricsAsJSON()) as MetricsJson;
+    const scheduler = AggregatorRegistry.aggregate([own, ...(await publishedSchedulerMetrics(ds))]);
+    const merged = Registry.merge([scheduler as Registry, appRegistry]);
     res.setHeader('Content-Type', merged.contentType);
     res.setHeader('Cache-Control', 'no-store');
     res.send(await merged.metrics());

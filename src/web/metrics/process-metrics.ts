@@ -1,9 +1,9 @@
-import { Histogram, Registry } from 'prom-client';
+import { Gauge, Histogram, Registry } from 'prom-client';
 
 /**
- * Metrics recorded in-process by the scheduler and the DAG processor. When they run in the same
- * process as the web server (`dagctl standalone`), /metrics shows them; a scheduler in another
- * process records into its own copy, which nobody scrapes.
+ * Metrics recorded in-process by the scheduler and the DAG processor. A scheduler publishes this
+ * registry's JSON into its `job` row on every heartbeat, and /metrics on any web server adds up
+ * the published values of all running schedulers (see metrics-route.ts).
  */
 export const processMetricsRegistry = new Registry();
 
@@ -30,3 +30,9 @@ export function observeSchedulerLoop(seconds: number): void {
 export function observeDagProcessing(seconds: number): void {
   dagProcessingDuration.observe(seconds);
 }
+
+export const executorOpenSlots = new Gauge({
+  name: 'dagctl_scheduler_executor_open_slots',
+  help: 'Slots the scheduler\'s executor has free, as the scheduler last reported',
+  registers: [processMetricsRegistry],
+});
