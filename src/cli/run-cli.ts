@@ -27,7 +27,7 @@ export function exitCodeOf(err: unknown): number {
  */
 export async function runCli(argv: string[]): Promise<never> {
   const verbose = argv.includes('--verbose');
-  const program = buildProgram();
+  const program = buildProgram(argv);
   let code = 0;
   try {
     await program.parseAsync(argv);

@@ -48,7 +48,8 @@ export const api: Scenario = {
         await engine.users().createUser(ctx, { username: 'bench', password, role: 'admin' });
         await engine.appContext().closeAppContext(ctx);
         ctx = null;
-        server = startDagctl(['webserver', '-H', '127.0.0.1', '-p', '0'], { name: 'webserver', env: home.env, cwd: home.dir });
+        const nodeArgs = bench.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${bench.profileDir}`] : [];
+        server = startDagctl(['webserver', '-H', '127.0.0.1', '-p', '0'], { name: 'webserver', env: home.env, cwd: home.dir, nodeArgs });
         const proc = server;
         const url = await waitUntil('the web server to listen', () => {
           const m = /listening (?:at|on) (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.log());
@@ -58,7 +59,8 @@ export const api: Scenario = {
         const headers = { authorization: `Basic ${Buffer.from(`bench:${password}`).toString('base64')}` };
         const check = await fetch(`${url}${PATH}`, { headers });
         if (check.status !== 200) throw new Error(`GET ${PATH} answered ${check.status}: ${(await check.text()).slice(0, 200)}`);
-        const body = (await check.json()) as { dags?: unknown[]; total_entries?: number };
+        const text = await check.text();
+        const body = JSON.parse(text) as { dags?: unknown[]; total_entries?: number };
         if (body.dags?.length !== Math.min(100, apiDags)) throw new Error(`GET ${PATH} returned ${body.dags?.length} DAGs, expected ${Math.min(100, apiDags)}`);
         const autocannon = requireDependency<Autocannon>('autocannon');
         const shoot = (seconds: number) => autocannon({ url: `${url}${PATH}`, connections: apiConnections, duration: seconds, headers });
@@ -73,7 +75,7 @@ export const api: Scenario = {
           p50.push(r.latency.p50);
           rps.push(r.requests.average);
         }
-        const notes = [`p50 ${median(p50)} ms`, 'autocannon runs in the benchmark process on the same 2 cores as the server'];
+        const notes = [`p50 ${median(p50)} ms`, `response ${Math.round(Buffer.byteLength(text) / 1024)} KiB`, 'autocannon runs in the benchmark process on the same 2 cores as the server'];
         return [measured({ ...p99Spec, notes }, p99), measured(rpsSpec, rps)];
       } finally {
         await server?.stop(10_000);
