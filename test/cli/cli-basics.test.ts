@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { createCliHome, CliHome, expectCliError, runDagctl } from './helpers/dagctl-cli';
 
 jest.setTimeout(300_000);
@@ -22,8 +23,16 @@ describe('dagctl basics (built binary)', () => {
   it('commands needing the schema fail clearly before initdb; initdb is idempotent', async () => {
     expectCliError(await cli.run(['variables', 'list']), 1, /not initialized .* run 'dagctl initdb'/);
     expectCliError(await cli.run(['db', 'check']), 1, /pending migration/);
-    expect(await cli.ok(['initdb'])).toMatch(/Initialized the metadata database .* applied \d+ migration/);
-    expect(await cli.ok(['initdb'])).toMatch(/is up to date/);
+    const first = await cli.ok(['initdb']);
+    expect(first).toMatch(/Initialized the metadata database .* applied \d+ migration/);
+    // A fresh install gets an admin login shown once, also kept in a file only the owner can read.
+    const password = /Created web user 'admin' with password (\S+) \(also in (\S+),/.exec(first);
+    expect(password).not.toBeNull();
+    expect(fs.readFileSync(password![2], 'utf8').trim()).toBe(password![1]);
+    expect(fs.statSync(password![2]).mode & 0o777).toBe(0o600);
+    const again = await cli.ok(['initdb']);
+    expect(again).toMatch(/is up to date/);
+    expect(again).not.toMatch(/password/);
     expect(await cli.ok(['db', 'migrate'])).toMatch(/is up to date/);
     expect(await cli.json(['db', 'check'])).toMatchObject({ reachable: true, pending: [] });
   });

@@ -12,6 +12,10 @@ async function runInit(): Promise<void> {
     printLine(result.applied.length > 0
       ? `Initialized the metadata database at ${where}: applied ${result.applied.length} migration(s) (${result.applied.join(', ')})`
       : `The metadata database at ${where} is up to date`);
+    // Like `airflow standalone`: a fresh install gets an admin login, shown once.
+    const { ensureAdminUser } = await import('../../web/auth/ensure-admin-user');
+    const admin = await ensureAdminUser(ctx);
+    if (admin.created) printLine(`Created web user 'admin' with password ${admin.password} (also in ${admin.file}, readable only by you)`);
   }, { allowUnmigrated: true });
 }
 

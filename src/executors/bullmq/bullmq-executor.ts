@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Job, Queue, Worker } from 'bullmq';
+import { Queue, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { LoadedConfig } from '../../config/load-config';

@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import type IORedis from 'ioredis';
 import type { LoadedConfig } from '../../config/load-config';
 import { parseDuration } from '../../core/duration';
 import { describeTi } from '../../core/task-instance-key';
@@ -90,11 +91,11 @@ class DagctlWorker implements RunningWorker {
   private readonly hostname: string;
   private readonly prefix: string;
   private readonly outage: RedisOutageReporter;
-  private readonly redis;
+  private readonly redis: IORedis;
   private readonly results: Queue<ResultJobData, unknown, string>;
   private readonly pool: TaskProcessPool;
   private readonly slots: TaskSlots;
-  private readonly variables;
+  private readonly variables: ReturnType<typeof workerVariableSource>;
   private readonly bullWorkers: Worker<TaskJobData, TaskJobResult>[] = [];
   private readonly activePerQueue = new Map<string, number>();
   private readonly claims = new Set<string>();
