@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'express';
 import { taskLogPath } from '../../logging/task-log-path';
+import { readTaskLog } from '../../logging/read-task-log';
 import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
@@ -86,7 +87,12 @@ export const logRoutes: ApiRoute[] = [
       if (relative.startsWith('..') || path.isAbsolute(relative)) throw notFound('log not found');
 
       const max = fullContent ? api.app.config.logging.task_log_max_bytes : LOG_CHUNK_BYTES;
-      const chunk = fs.existsSync(file) ? readChunk(file, offset, max) : { text: '', next: offset };
+      const log = await readTaskLog(api.app.config, { dagId, runId, taskId, mapIndex }, tryNumber, offset, () => {
+        if (!fs.existsSync(file)) return { content: '', nextOffset: offset, size: 0, exists: false };
+        const local = readChunk(file, offset, max);
+        return { content: local.text, nextOffset: local.next, size: local.next, exists: true };
+      });
+      const chunk = { text: log.content, next: log.nextOffset };
       const continuation = encodeToken(chunk.next);
       if (req.accepts(['application/json', 'text/plain']) === 'text/plain') {
         res.setHeader('X-Continuation-Token', continuation);

@@ -1,6 +1,7 @@
 import type { Router } from 'express';
 import { ACTIVE_TASK_STATES, TaskStateOrNone } from '../../../core/states';
-import { readLogChunk } from '../data/read-log-chunk';
+import { LogChunk, readLogChunk } from '../data/read-log-chunk';
+import { readTaskLog } from '../../../logging/read-task-log';
 import { loadTaskInstanceDetail } from '../data/task-instance-detail';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage, queryInt, queryString } from './dag-page-data';
@@ -14,6 +15,13 @@ function isLive(state: TaskStateOrNone): boolean {
 
 export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): void {
   const baseLogFolder = (): string => c.ctx.config.logging.base_log_folder;
+  /** The local log file, or the copy a bullmq worker ships to Redis while the try runs there. */
+  const readLogWithRemote = async (key: { dagId: string; runId: string; taskId: string }, tryNumber: number, offset: number): Promise<LogChunk> => {
+    let local: LogChunk | null = null;
+    const chunk = await readTaskLog(c.ctx.config, { ...key, mapIndex: -1 }, tryNumber, offset, () => (local = readLogChunk(baseLogFolder(), key, tryNumber, offset)));
+    if (chunk.source !== 'remote') return local!;
+    return { content: chunk.content, nextOffset: chunk.nextOffset, size: chunk.nextOffset + (chunk.more ? 1 : 0), exists: true };
+  };
 
   router.get('/dags/:dagId/runs/:runId/tasks/:taskId', c.deps.requireLogin, page(c, async (req, res) => {
     const header = await loadDagPage(c, req, 'grid');
@@ -23,13 +31,13 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
     const current = detail.ti?.tryNumber ?? 0;
     const live = isLive(detail.ti?.state ?? null);
     const key = { dagId: header.dag.dagId, runId, taskId };
-    const attempts = detail.attempts.map((attempt) => {
-      const chunk = readLogChunk(baseLogFolder(), key, attempt.tryNumber, 0);
+    const attempts = await Promise.all(detail.attempts.map(async (attempt) => {
+      const chunk = await readLogWithRemote(key, attempt.tryNumber, 0);
       return { ...attempt, log: chunk, live: live && attempt.tryNumber === current, truncated: chunk.nextOffset < chunk.size };
-    });
+    }));
     // A queued task has no attempt row yet: show an empty, tailing log for the coming try.
     if (live && !attempts.some((a) => a.tryNumber === current) && current > 0) {
-      attempts.push({ tryNumber: current, state: detail.ti!.state, startDate: null, endDate: null, duration: null, hostname: null, endReason: null, log: readLogChunk(baseLogFolder(), key, current, 0), live: true, truncated: false });
+      attempts.push({ tryNumber: current, state: detail.ti!.state, startDate: null, endDate: null, duration: null, hostname: null, endReason: null, log: await readLogWithRemote(key, current, 0), live: true, truncated: false });
     }
     const selectedTry = queryInt(req.query.try_number, attempts.length ? attempts[attempts.length - 1].tryNumber : 0, 0, 10_000);
     c.render(req, res, 'task-instance.njk', {
@@ -57,7 +65,7 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
       res.status(404).json({ error: `DAG '${dagId}' not found` });
       return;
     }
-    const chunk = readLogChunk(baseLogFolder(), { dagId, runId, taskId }, tryNumber, queryInt(req.query.offset, 0, 0, Number.MAX_SAFE_INTEGER));
+    const chunk = await readLogWithRemote({ dagId, runId, taskId }, tryNumber, queryInt(req.query.offset, 0, 0, Number.MAX_SAFE_INTEGER));
     const detail = await loadTaskInstanceDetail(c.ctx.dataSource, dag, runId, taskId);
     const running = isLive(detail.ti?.state ?? null) && (detail.ti?.tryNumber ?? 0) === tryNumber;
     res.set('Cache-Control', 'no-store').json({
