@@ -168,10 +168,7 @@ export class SchedulerLoop {
         out.set(k, { id: run.id, dagId: run.dagId, runId: run.runId });
         continue;
       }
-      const rows = await this.ctx.dataSource.query(
-        this.ctx.dataSource.options.type === 'postgres' ? 'SELECT id FROM dag_run WHERE dag_id = $1 AND run_id = $2' : 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?',
-        [run.dagId, run.runId],
-      );
+      const { records: rows } = await execSql<{ id: number }>(this.ctx.dataSource, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
       if (rows.length) out.set(k, { id: Number(rows[0].id), dagId: run.dagId, runId: run.runId });
     }
     return [...out.values()];

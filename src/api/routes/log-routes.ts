@@ -8,6 +8,7 @@ import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
 import { queryBool, queryInt, queryString } from '../query-params';
 import { loadTiRow } from './task-instance-routes';
+import { incompleteUtf8Tail } from '../../logging/utf8-boundary';
 
 /** Bytes returned per request unless `full_content=true`; clients follow `continuation_token`. */
 export const LOG_CHUNK_BYTES = 1024 * 1024;
@@ -36,17 +37,6 @@ function decodeToken(token: string): number {
   throw badRequest("query parameter 'token' is not a valid continuation token");
 }
 
-/** Bytes to drop from the end of `buf` so it does not end inside a UTF-8 character. */
-function incompleteTail(buf: Buffer): number {
-  for (let back = 1; back <= Math.min(3, buf.length); back++) {
-    const byte = buf[buf.length - back];
-    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return needed > back ? back : 0;
-  }
-  return 0;
-}
-
 function readChunk(file: string, offset: number, maxBytes: number): { text: string; next: number } {
   const fd = fs.openSync(file, 'r');
   try {
@@ -56,7 +46,7 @@ function readChunk(file: string, offset: number, maxBytes: number): { text: stri
     const buf = Buffer.alloc(length);
     const read = fs.readSync(fd, buf, 0, length, offset);
     let used = buf.subarray(0, read);
-    if (read === maxBytes) used = used.subarray(0, used.length - incompleteTail(used));
+    if (read === maxBytes) used = used.subarray(0, used.length - incompleteUtf8Tail(used));
     return { text: used.toString('utf8'), next: offset + used.length };
   } finally {
     fs.closeSync(fd);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import { taskLogPath } from '../../../logging/task-log-path';
+import { incompleteUtf8Tail } from '../../../logging/utf8-boundary';
 
 export interface LogChunk {
   /** Text from `offset` to `nextOffset` (whole UTF-8 characters only). */
@@ -8,17 +9,6 @@ export interface LogChunk {
   /** Size of the file when read; 0 when it does not exist (yet). */
   size: number;
   exists: boolean;
-}
-
-/** Bytes at the end of `buf` that start a UTF-8 character whose remaining bytes are not there yet. */
-function incompleteTail(buf: Buffer): number {
-  for (let back = 1; back <= Math.min(3, buf.length); back++) {
-    const byte = buf[buf.length - back];
-    if ((byte & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead byte
-    const needed = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return needed > back ? back : 0;
-  }
-  return 0;
 }
 
 /**
@@ -40,7 +30,7 @@ export function readLogChunk(baseLogFolder: string, key: { dagId: string; runId:
     const length = Math.min(Math.max(4, maxBytes), size - start);
     const buf = Buffer.alloc(length);
     const read = length > 0 ? fs.readSync(fd, buf, 0, length, start) : 0;
-    const usable = buf.subarray(0, read - incompleteTail(buf.subarray(0, read)));
+    const usable = buf.subarray(0, read - incompleteUtf8Tail(buf.subarray(0, read)));
     return { content: usable.toString('utf8'), nextOffset: start + usable.length, size, exists: true };
   } finally {
     fs.closeSync(fd);
