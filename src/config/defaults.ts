@@ -40,7 +40,7 @@ export const CONFIG_DEFAULTS = {
   local: {
     /** 'warm': a pool of reused child processes; 'fork': one fresh process per task. */
     mode: 'warm' as 'warm' | 'fork',
-    max_tasks_per_child: 100,
+    max_tasks_per_child: 1000,
     max_memory_per_child_mb: 512,
   },
   worker: {

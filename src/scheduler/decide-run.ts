@@ -21,6 +21,13 @@ export interface RunDecisionInput {
   previousRunStates?: ReadonlyMap<string, TaskStateOrNone>;
   /** When the run started, for dagrun_timeout. */
   runStartDate: Date | null;
+  /**
+   * `tis` holds only some tasks of the run (those an event may have made ready, and their
+   * upstream tasks): decide those, but never conclude anything about the run as a whole.
+   */
+  partial?: boolean;
+  /** With `partial`: the tasks to decide; the other tasks in `tis` are context (upstream states). */
+  decideOnly?: ReadonlySet<string>;
 }
 
 export interface StateChange {
@@ -64,7 +71,7 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   };
   let wakeAt: Date | null = null;
 
-  if (dag.dagrunTimeoutMs !== null && input.runStartDate && now.getTime() - input.runStartDate.getTime() > dag.dagrunTimeoutMs) {
+  if (!input.partial && dag.dagrunTimeoutMs !== null && input.runStartDate && now.getTime() - input.runStartDate.getTime() > dag.dagrunTimeoutMs) {
     for (const task of dag.tasks) {
       const state = states.get(task.taskId) ?? null;
       if (tis.has(task.taskId) && (state === null || state === TaskState.SCHEDULED || WAITING_AGAIN.includes(state))) {
@@ -78,9 +85,10 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   for (const task of dag.tasks) {
     const ti = tis.get(task.taskId);
     if (!ti) {
-      missingTaskIds.push(task.taskId);
+      if (!input.partial) missingTaskIds.push(task.taskId);
       continue;
     }
+    if (input.decideOnly && !input.decideOnly.has(task.taskId)) continue;
     const state = states.get(task.taskId) ?? null;
     if (state !== null && WAITING_AGAIN.includes(state)) {
       if (!ti.nextTryAt || ti.nextTryAt.getTime() <= now.getTime()) change(task.taskId, state, TaskState.SCHEDULED, null);
@@ -110,6 +118,8 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     // Like Airflow, an EmptyOperator is never sent to an executor: it succeeds where it stands.
     change(task.taskId, null, task.operator === 'EmptyOperator' ? TaskState.SUCCESS : TaskState.SCHEDULED, null);
   }
+
+  if (input.partial) return { missingTaskIds: [], changes: [...grouped.values()], finish: null, wakeAt };
 
   const taskIds = new Set(dag.tasks.map((t) => t.taskId));
   for (const [taskId, ti] of tis) {

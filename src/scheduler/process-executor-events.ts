@@ -14,6 +14,10 @@ const log = getLogger('scheduler');
 export interface AffectedRun {
   dagId: string;
   runId: string;
+  /** Tasks whose try ended in this batch: only their downstream tasks can have become ready. */
+  endedTaskIds: string[];
+  /** Branching or short-circuiting changed other tasks too: examine the whole run. */
+  needsFullDecision: boolean;
 }
 
 /** All tasks downstream of `taskId` (transitively). */
@@ -41,7 +45,8 @@ async function failureEnd(m: EntityManager, view: DagView | null, key: TaskInsta
   return { state: 'failed', at, reason, nextTryAt: null };
 }
 
-async function applyFinished(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome): Promise<void> {
+/** Applies one finished try; returns whether it also changed other tasks (branch, short-circuit). */
+async function applyFinished(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome): Promise<boolean> {
   let end: TryEnd;
   switch (outcome.state) {
     case 'success':
@@ -59,10 +64,10 @@ async function applyFinished(m: EntityManager, view: DagView | null, key: TaskIn
   const moved = await markTryEnded(m, key, tryNumber, end);
   if (!moved) {
     log.warn(`ignored outcome ${outcome.state} of ${describeTi(key, tryNumber)}: the task instance is no longer at that try`);
-    return;
+    return false;
   }
   if (outcome.xcoms && outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms }, at);
-  if (outcome.state !== 'success' || !view) return;
+  if (outcome.state !== 'success' || !view) return false;
   const run = { dagId: key.dagId, runId: key.runId };
   if (outcome.followTaskIds) {
     const follow = new Set(outcome.followTaskIds);
@@ -73,6 +78,7 @@ async function applyFinished(m: EntityManager, view: DagView | null, key: TaskIn
     const skip = allDownstream(view, key.taskId);
     if (skip.length) await transitionTasks(m, run, skip, [null, TaskState.SCHEDULED], TaskState.SKIPPED, at, `short-circuited by ${key.taskId}`);
   }
+  return outcome.followTaskIds !== undefined || outcome.skipDownstream === true;
 }
 
 /**
@@ -96,14 +102,22 @@ export async function processExecutorEvents(ds: DataSource, views: DagViewCache,
           await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
           continue;
         }
+        let full = false;
         if (event.type === 'finished') {
-          await applyFinished(m, view, event.key, event.tryNumber, at, event.outcome);
+          full = await applyFinished(m, view, event.key, event.tryNumber, at, event.outcome);
+          // A failed or rescheduled try may wait to run again: a full decision sets the wake-up time.
+          full ||= event.outcome.state === 'failed' || event.outcome.state === 'up_for_reschedule';
         } else {
+          full = true;
           log.warn(`${describeTi(event.key, event.tryNumber)} lost: ${event.reason}`);
           const end = await failureEnd(m, view, event.key, event.tryNumber, at, event.reason, false);
           await markTryEnded(m, event.key, event.tryNumber, end);
         }
-        affected.set(`${event.key.dagId}\u0000${event.key.runId}`, { dagId: event.key.dagId, runId: event.key.runId });
+        const runKey = `${event.key.dagId}\u0000${event.key.runId}`;
+        const entry = affected.get(runKey) ?? { dagId: event.key.dagId, runId: event.key.runId, endedTaskIds: [], needsFullDecision: false };
+        entry.endedTaskIds.push(event.key.taskId);
+        entry.needsFullDecision ||= full;
+        affected.set(runKey, entry);
       } catch (err) {
         log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
       }

@@ -125,23 +125,37 @@ async function chooseAndMarkQueued(
   const budget = Math.min(executorSlots, options.parallelism - Number(activeRows[0].n), options.maxTisPerQuery);
   if (budget <= 0) return [];
 
+  const { records: pools } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool`);
+  const poolSlots = new Map(pools.map((p) => [p.pool, Number(p.slots)]));
+  const poolUsed = await countsByColumn(m, 'pool', true);
+  const dagActive = await countsByColumn(m, 'dag_id', false);
+  // Like Airflow's starved pools/DAGs: leave out, in SQL, what cannot be queued now, so the
+  // query returns only rows that can be used (a 10,000-task run must not be read per loop).
+  const openPools = [...poolSlots].filter(([pool, slots]) => (poolUsed.get(pool) ?? 0) < slots).map(([pool]) => pool);
+  if (!openPools.length) return [];
+  const starvedDags: string[] = [];
+  for (const [dagId, active] of dagActive) {
+    const view = views.peek(dagId) ?? (await views.get(dagId));
+    if (active >= (view?.dag.maxActiveTasks ?? 16)) starvedDags.push(dagId);
+  }
+  const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?';
   const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; pool: string; pool_slots: number; priority_weight: number }>(
     m,
     `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight
      FROM task_instance ti
        JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
        JOIN dag d ON d.dag_id = ti.dag_id
-     WHERE ti.state = 'scheduled' AND r.state = 'running' AND ${options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?'}
+     WHERE ti.state = 'scheduled' AND r.state = 'running' AND ${scope}
+       AND ti.pool IN (${openPools.map(() => '?').join(', ')})
+       ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
      ORDER BY ti.priority_weight DESC, r.logical_date, ti.task_id
      LIMIT ?`,
-    [...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]), options.maxTisPerQuery],
+    [...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]), ...openPools, ...starvedDags, Math.min(options.maxTisPerQuery, budget * 4)],
   );
-  if (!records.length) return [];
-
-  const { records: pools } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool`);
-  const poolSlots = new Map(pools.map((p) => [p.pool, Number(p.slots)]));
-  const poolUsed = await countsByColumn(m, 'pool', true);
-  const dagActive = await countsByColumn(m, 'dag_id', false);
+  if (!records.length) {
+    await warnAboutMissingPools(m, [...poolSlots.keys()]);
+    return [];
+  }
 
   const chosen: Candidate[] = [];
   for (const r of records) {
@@ -159,8 +173,23 @@ async function chooseAndMarkQueued(
     dagActive.set(c.dagId, active + 1);
     chosen.push(c);
   }
-  const missingPools = new Set(records.filter((r) => !poolSlots.has(r.pool)).map((r) => r.pool));
-  for (const pool of missingPools) log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
   if (!chosen.length) return [];
   return markQueued(m, chosen, options.jobId, now);
 }
+
+/** Tasks of a pool that does not exist wait for it; say so, since nothing else will. */
+async function warnAboutMissingPools(m: EntityManager, known: string[]): Promise<void> {
+  const { records } = await execSql<{ pool: string }>(
+    m,
+    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled' ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
+    known,
+  );
+  const now = Date.now();
+  for (const { pool } of records) {
+    if (now - (warnedPools.get(pool) ?? 0) < 60_000) continue; // once a minute is enough
+    warnedPools.set(pool, now);
+    log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
+  }
+}
+
+const warnedPools = new Map<string, number>();

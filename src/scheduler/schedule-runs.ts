@@ -7,6 +7,8 @@ import { transitionTasks } from '../db/transitions/task-instance-transitions';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { TiSnapshot, decideRun } from './decide-run';
+import { countUpstream, evaluateTriggerRule } from './deps/trigger-rule-dep';
+import type { DagView } from './dag-view-cache';
 import { createMissingTaskInstances, RunRow } from './start-queued-runs';
 
 const log = getLogger('scheduler');
@@ -109,4 +111,122 @@ export async function scheduleRuns(ds: DataSource, views: DagViewCache, now: Dat
     }
   }
   return result;
+}
+
+/** Above this many task instances to read, one full decision of the run is cheaper. */
+const INCREMENTAL_LIMIT = 400;
+
+/**
+ * After executor events: decide only the direct downstream tasks of the tries that ended (plus
+ * their upstream states as context), so a loop costs what changed, not the size of the run. Falls
+ * back to a full decision when the run may be finished, when branching touched other tasks, or
+ * when a decision would cascade further.
+ */
+export async function scheduleRunsAfterEvents(
+  ds: DataSource,
+  views: DagViewCache,
+  now: Date,
+  runs: Array<RunRow & { endedTaskIds: string[]; needsFullDecision: boolean }>,
+): Promise<ScheduleRunsResult> {
+  const result: ScheduleRunsResult = { scheduled: 0, finishedRuns: [], wakeAt: null };
+  const full: RunRow[] = [];
+  for (const run of runs) {
+    try {
+      const view = await views.get(run.dagId);
+      if (!view) continue;
+      const candidates = new Set(run.endedTaskIds.flatMap((id) => view.tasks.get(id)?.downstream ?? []));
+      if (run.needsFullDecision || [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast)) {
+        full.push(run);
+        continue;
+      }
+      if (candidates.size === 0) {
+        // Leaves ended: the run is done once nothing is unfinished (a full decision finishes it).
+        const { records } = await execSql<{ n: number | string }>(ds,
+          `SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed'))`,
+          [run.dagId, run.runId]);
+        if (Number(records[0].n) === 0) full.push(run);
+        continue;
+      }
+      // A candidate with a huge fan-in (the join of a 10,000-task fan-out) is decided from
+      // state counts computed in SQL rather than by reading every upstream row.
+      const wide = [...candidates].filter((id) => (view.tasks.get(id)?.upstream.length ?? 0) > INCREMENTAL_LIMIT);
+      for (const id of wide) candidates.delete(id);
+      if (wide.length > 0 && (await decideWideFanIns(ds, view, run, wide, now, result))) {
+        full.push(run);
+        continue;
+      }
+      if (candidates.size === 0) continue;
+      const context = new Set(candidates);
+      for (const id of candidates) for (const up of view.tasks.get(id)?.upstream ?? []) context.add(up);
+      if (context.size > INCREMENTAL_LIMIT) {
+        full.push(run);
+        continue;
+      }
+      const tis = await loadTisOf(ds, run, [...context]);
+      const decision = decideRun({ dag: view.dag, tis, now, runStartDate: null, partial: true, decideOnly: candidates });
+      if (!decision.changes.length) continue;
+      await runInTransaction(ds, async (m) => {
+        for (const change of decision.changes) {
+          const moved = await transitionTasks(m, run, change.taskIds, change.from, change.to, now, change.reason);
+          if (change.to === 'scheduled') result.scheduled += moved;
+        }
+      });
+      // A task that ended without running (skipped, upstream_failed, EmptyOperator) unblocks more.
+      if (decision.changes.some((c) => c.to !== 'scheduled')) full.push(run);
+    } catch (err) {
+      log.error(`could not schedule run ${run.runId}: ${(err as Error).message}`, { dagId: run.dagId });
+    }
+  }
+  if (full.length) {
+    const more = await scheduleRuns(ds, views, now, full, full.length);
+    result.scheduled += more.scheduled;
+    result.finishedRuns.push(...more.finishedRuns);
+    result.wakeAt = more.wakeAt;
+  }
+  return result;
+}
+
+async function loadTisOf(ds: DataSource, run: RunRow, taskIds: string[]): Promise<Map<string, TiSnapshot>> {
+  const out = new Map<string, TiSnapshot>();
+  for (let i = 0; i < taskIds.length; i += 200) {
+    const part = taskIds.slice(i, i + 200);
+    const { records } = await execSql<{ task_id: string; state: TaskStateOrNone; try_number: number; next_try_at: string | null }>(
+      ds,
+      `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
+      [run.dagId, run.runId, ...part],
+    );
+    for (const r of records) out.set(r.task_id, { state: r.state, tryNumber: Number(r.try_number), nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null });
+  }
+  return out;
+}
+
+/**
+ * Decide tasks with very many upstream tasks from grouped state counts: the counts of the whole
+ * run minus those of the (few) tasks that are not upstream of it. Returns true when a decision
+ * was made that may cascade (the caller then examines the whole run).
+ */
+async function decideWideFanIns(ds: DataSource, view: DagView, run: RunRow, taskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
+  const { records: all } = await execSql<{ state: TaskStateOrNone; n: number | string }>(ds,
+    'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state', [run.dagId, run.runId]);
+  let cascade = false;
+  for (const taskId of taskIds) {
+    const task = view.tasks.get(taskId)!;
+    const upstream = new Set(task.upstream);
+    const others = view.dag.tasks.map((t) => t.taskId).filter((id) => !upstream.has(id));
+    if (others.length > INCREMENTAL_LIMIT) return true; // neither side is small: decide the whole run
+    const otherTis = await loadTisOf(ds, run, others);
+    const own = otherTis.get(taskId);
+    if (!own || own.state !== null) continue;
+    const states: TaskStateOrNone[] = [];
+    const remaining = new Map(all.map((r) => [r.state, Number(r.n)]));
+    for (const ti of otherTis.values()) remaining.set(ti.state, (remaining.get(ti.state) ?? 0) - 1);
+    for (const [state, n] of remaining) for (let i = 0; i < n; i++) states.push(state);
+    const decision = evaluateTriggerRule(task.triggerRule, countUpstream(states));
+    if (decision.kind === 'wait') continue;
+    const to = decision.kind === 'skip' ? 'skipped' : decision.kind === 'upstream_failed' ? 'upstream_failed' : task.operator === 'EmptyOperator' ? 'success' : 'scheduled';
+    const moved = await runInTransaction(ds, (m) => transitionTasks(m, run, [taskId], [null], to, now, decision.kind === 'run' ? null : decision.reason));
+    if (to === 'scheduled') result.scheduled += moved;
+    else cascade = true;
+  }
+  return cascade;
 }

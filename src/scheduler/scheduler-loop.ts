@@ -5,11 +5,11 @@ import { createDueRuns, refreshNextDagRun } from './create-due-runs';
 import { execSql } from '../db/sql';
 import { DagViewCache } from './dag-view-cache';
 import { ExternalChangeWatcher } from './external-change-watcher';
-import { processExecutorEvents } from './process-executor-events';
+import { AffectedRun, processExecutorEvents } from './process-executor-events';
 import { queueReadyTasks } from './queue-ready-tasks';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { resetOrphanedTasks } from './reset-orphans';
-import { scheduleRuns } from './schedule-runs';
+import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
 import type { SchedulerOptions } from './scheduler-options';
 import { startQueuedRuns, startScopedRun } from './start-queued-runs';
 import { WakeSignal } from './wake-signal';
@@ -126,11 +126,16 @@ export class SchedulerLoop {
       this.lastFullPass = nowMs;
       result = await scheduleRuns(ds, this.views, now, null, this.options.maxDagrunsPerLoop);
       this.nextWakeAt = result.wakeAt?.getTime() ?? null;
-    } else {
-      const runs = await this.runRows(onlyRun ? [onlyRun] : [...affected, ...startedRuns]);
-      result = await scheduleRuns(ds, this.views, now, runs, this.options.maxDagrunsPerLoop);
+    } else if (onlyRun) {
+      result = await scheduleRuns(ds, this.views, now, await this.runRows([onlyRun]), this.options.maxDagrunsPerLoop);
       if (fullPass) this.nextWakeAt = result.wakeAt?.getTime() ?? null;
-      else if (result.wakeAt && (this.nextWakeAt === null || result.wakeAt.getTime() < this.nextWakeAt)) this.nextWakeAt = result.wakeAt.getTime();
+      else this.earliestWake(result.wakeAt);
+    } else {
+      const started = await scheduleRuns(ds, this.views, now, startedRuns, this.options.maxDagrunsPerLoop);
+      const afterEvents = await this.runRowsWithEvents(affected);
+      result = await scheduleRunsAfterEvents(ds, this.views, now, afterEvents);
+      this.earliestWake(started.wakeAt);
+      this.earliestWake(result.wakeAt);
     }
 
     const queued = await queueReadyTasks(ds, this.views, this.executor, { parallelism: this.options.parallelism, maxTisPerQuery: this.options.maxTisPerQuery, jobId: this.jobId, onlyRun }, now);
@@ -143,6 +148,19 @@ export class SchedulerLoop {
     const stats = { durationMs: performance.now() - started, events: events.length, queued };
     this.onLoop?.(stats);
     return stats;
+  }
+
+  private earliestWake(at: Date | null): void {
+    if (at && (this.nextWakeAt === null || at.getTime() < this.nextWakeAt)) this.nextWakeAt = at.getTime();
+  }
+
+  private async runRowsWithEvents(affected: AffectedRun[]): Promise<Array<{ id: number; dagId: string; runId: string; endedTaskIds: string[]; needsFullDecision: boolean }>> {
+    const rows = await this.runRows(affected);
+    const byKey = new Map(affected.map((a) => [`${a.dagId}\u0000${a.runId}`, a]));
+    return rows.map((row) => {
+      const a = byKey.get(`${row.dagId}\u0000${row.runId}`)!;
+      return { ...row, endedTaskIds: a.endedTaskIds, needsFullDecision: a.needsFullDecision };
+    });
   }
 
   private async refreshChangedDags(now: Date): Promise<void> {

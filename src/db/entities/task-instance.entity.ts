@@ -6,6 +6,7 @@ import type { TaskStateOrNone } from '../../core/states';
 @Entity({ name: 'task_instance' })
 @Index('ti_state', ['state'])
 @Index('ti_dag_run', ['dagId', 'runId'])
+@Index('ti_dag_run_state', ['dagId', 'runId', 'state'])
 export class TaskInstanceEntity {
   @PrimaryColumn({ name: 'dag_id', type: 'varchar', length: 250 }) dagId!: string;
   @PrimaryColumn({ name: 'run_id', type: 'varchar', length: 250 }) runId!: string;

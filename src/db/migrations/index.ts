@@ -1,6 +1,7 @@
 import { InitialSchema1700000000001 } from './1700000000001-initial-schema';
 import { ApiTokens1700000000002 } from './1700000000002-api-tokens';
 import { JobMetrics1700000000003 } from './1700000000003-job-metrics';
+import { TiRunStateIndex1700000000004 } from './1700000000004-ti-run-state-index';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
-export const ALL_MIGRATIONS = [InitialSchema1700000000001, ApiTokens1700000000002, JobMetrics1700000000003];
+export const ALL_MIGRATIONS = [InitialSchema1700000000001, ApiTokens1700000000002, JobMetrics1700000000003, TiRunStateIndex1700000000004];
