@@ -89,7 +89,8 @@ async function buildWorkloads(ds: DataSource, views: DagViewCache, queued: Queue
 }
 
 /**
- * Send scheduled task instances to the executor, highest priority first, within the executor's
+ * Send scheduled task instances to the executor, highest priority first (equal priorities in the
+ * order their task instances were created, which walks an index instead of sorting), within the executor's
  * free slots, core.parallelism, pool slots and each DAG's max_active_tasks. Choosing and marking
  * happen in one transaction that, on PostgreSQL, first locks the pool rows: several schedulers
  * then queue one after another and never exceed a limit together, and the guarded
@@ -148,7 +149,7 @@ async function chooseAndMarkQueued(
      WHERE ti.state = 'scheduled' AND r.state = 'running' AND ${scope}
        AND ti.pool IN (${openPools.map(() => '?').join(', ')})
        ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
-     ORDER BY ti.priority_weight DESC, r.logical_date, ti.task_id
+     ORDER BY ti.priority_weight DESC
      LIMIT ?`,
     [...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]), ...openPools, ...starvedDags, Math.min(options.maxTisPerQuery, budget * 4)],
   );

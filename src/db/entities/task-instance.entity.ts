@@ -7,6 +7,7 @@ import type { TaskStateOrNone } from '../../core/states';
 @Index('ti_state', ['state'])
 @Index('ti_dag_run', ['dagId', 'runId'])
 @Index('ti_dag_run_state', ['dagId', 'runId', 'state'])
+@Index('ti_state_priority', ['state', 'priorityWeight'])
 export class TaskInstanceEntity {
   @PrimaryColumn({ name: 'dag_id', type: 'varchar', length: 250 }) dagId!: string;
   @PrimaryColumn({ name: 'run_id', type: 'varchar', length: 250 }) runId!: string;
