@@ -18,11 +18,12 @@ export function topologicalOrder<T extends GraphTask>(dag: Graph<T>): T[] {
   const position = new Map([...dag.tasks.keys()].map((id, i) => [id, i]));
   const pending = new Map<string, number>();
   for (const task of dag.tasks.values()) pending.set(task.taskId, [...task.upstreamTaskIds].filter((id) => dag.tasks.has(id)).length);
-  const ready = [...dag.tasks.values()].filter((t) => pending.get(t.taskId) === 0);
+  // A min-heap on creation position: O(n log n) even when 10,000 tasks are ready at once.
+  const ready = new MinHeap<T>((a, b) => position.get(a.taskId)! - position.get(b.taskId)!);
+  for (const task of dag.tasks.values()) if (pending.get(task.taskId) === 0) ready.push(task);
   const order: T[] = [];
-  while (ready.length > 0) {
-    ready.sort((a, b) => position.get(a.taskId)! - position.get(b.taskId)!);
-    const task = ready.shift()!;
+  while (ready.size > 0) {
+    const task = ready.pop()!;
     order.push(task);
     for (const downId of task.downstreamTaskIds) {
       const down = dag.tasks.get(downId);
@@ -64,4 +65,48 @@ function findCycle<T extends GraphTask>(dag: Graph<T>, done: ReadonlySet<string>
     if (found) return found;
   }
   return [...dag.tasks.keys()].filter((id) => !done.has(id));
+}
+
+/** A binary min-heap. */
+class MinHeap<T> {
+  private readonly items: T[] = [];
+  constructor(private readonly compare: (a: T, b: T) => number) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: T): void {
+    const items = this.items;
+    items.push(item);
+    let i = items.length - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (this.compare(items[i], items[parent]) >= 0) break;
+      [items[i], items[parent]] = [items[parent], items[i]];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const items = this.items;
+    if (items.length === 0) return undefined;
+    const top = items[0];
+    const last = items.pop()!;
+    if (items.length > 0) {
+      items[0] = last;
+      let i = 0;
+      for (;;) {
+        const left = 2 * i + 1;
+        const right = left + 1;
+        let smallest = i;
+        if (left < items.length && this.compare(items[left], items[smallest]) < 0) smallest = left;
+        if (right < items.length && this.compare(items[right], items[smallest]) < 0) smallest = right;
+        if (smallest === i) break;
+        [items[i], items[smallest]] = [items[smallest], items[i]];
+        i = smallest;
+      }
+    }
+    return top;
+  }
 }
