@@ -151,7 +151,7 @@ export async function scheduleRunsAfterEvents(
       // state counts computed in SQL rather than by reading every upstream row.
       const wide = [...candidates].filter((id) => (view.tasks.get(id)?.upstream.length ?? 0) > INCREMENTAL_LIMIT);
       for (const id of wide) candidates.delete(id);
-      if (wide.length > 0 && (await decideWideFanIns(ds, view, run, wide, now, result))) {
+      if (wide.length > 0 && (await decideWideFanIns(ds, view, run, wide, run.endedTaskIds, now, result))) {
         full.push(run);
         continue;
       }
@@ -205,28 +205,74 @@ async function loadTisOf(ds: DataSource, run: RunRow, taskIds: string[]): Promis
  * run minus those of the (few) tasks that are not upstream of it. Returns true when a decision
  * was made that may cascade (the caller then examines the whole run).
  */
-async function decideWideFanIns(ds: DataSource, view: DagView, run: RunRow, taskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
-  const { records: all } = await execSql<{ state: TaskStateOrNone; n: number | string }>(ds,
-    'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state', [run.dagId, run.runId]);
+async function decideWideFanIns(ds: DataSource, view: DagView, run: RunRow, taskIds: string[], endedTaskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
+  let all: Array<{ state: TaskStateOrNone; n: number | string }> | null = null;
   let cascade = false;
   for (const taskId of taskIds) {
     const task = view.tasks.get(taskId)!;
-    const upstream = new Set(task.upstream);
-    const others = view.dag.tasks.map((t) => t.taskId).filter((id) => !upstream.has(id));
+    const memoKey = `${run.id}\u0000${taskId}\u0000${view.hash}`;
+    // Only successes come this way (failures and skips take the full decision), so a rule that
+    // needs every upstream task finished keeps waiting while some are known to be unfinished.
+    const upstream = upstreamSet(view, taskId);
+    const ended = endedTaskIds.filter((id) => upstream.has(id)).length;
+    const known = unfinishedUpstream.get(memoKey);
+    if (known !== undefined && WAITS_FOR_ALL.has(task.triggerRule) && known - ended > 0) {
+      unfinishedUpstream.set(memoKey, known - ended);
+      continue;
+    }
+    const others = nonUpstreamTaskIds(view, taskId);
     if (others.length > INCREMENTAL_LIMIT) return true; // neither side is small: decide the whole run
+    all ??= (await execSql<{ state: TaskStateOrNone; n: number | string }>(ds,
+      'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state', [run.dagId, run.runId])).records;
     const otherTis = await loadTisOf(ds, run, others);
     const own = otherTis.get(taskId);
-    if (!own || own.state !== null) continue;
-    const states: TaskStateOrNone[] = [];
+    if (!own || own.state !== null) {
+      unfinishedUpstream.delete(memoKey);
+      continue;
+    }
     const remaining = new Map(all.map((r) => [r.state, Number(r.n)]));
     for (const ti of otherTis.values()) remaining.set(ti.state, (remaining.get(ti.state) ?? 0) - 1);
+    const states: TaskStateOrNone[] = [];
     for (const [state, n] of remaining) for (let i = 0; i < n; i++) states.push(state);
-    const decision = evaluateTriggerRule(task.triggerRule, countUpstream(states));
+    const counts = countUpstream(states);
+    if (unfinishedUpstream.size > 10_000) unfinishedUpstream.clear(); // a cache: forgetting only costs a query
+    unfinishedUpstream.set(memoKey, counts.total - counts.done);
+    const decision = evaluateTriggerRule(task.triggerRule, counts);
     if (decision.kind === 'wait') continue;
+    unfinishedUpstream.delete(memoKey);
     const to = decision.kind === 'skip' ? 'skipped' : decision.kind === 'upstream_failed' ? 'upstream_failed' : task.operator === 'EmptyOperator' ? 'success' : 'scheduled';
     const moved = await runInTransaction(ds, (m) => transitionTasks(m, run, [taskId], [null], to, now, decision.kind === 'run' ? null : decision.reason));
     if (to === 'scheduled') result.scheduled += moved;
     else cascade = true;
   }
   return cascade;
+}
+
+/** Rules that cannot let a task run before every upstream task finished. */
+const WAITS_FOR_ALL = new Set<string>(['all_success', 'all_failed', 'all_done', 'all_skipped', 'none_failed', 'none_failed_min_one_success', 'none_skipped']);
+
+/** Unfinished upstream tasks of wide fan-ins as last counted: run, task, DAG version → count. */
+const unfinishedUpstream = new Map<string, number>();
+
+const upstreamSets = new WeakMap<DagView, Map<string, Set<string>>>();
+const nonUpstreamLists = new WeakMap<DagView, Map<string, string[]>>();
+
+function upstreamSet(view: DagView, taskId: string): Set<string> {
+  let byTask = upstreamSets.get(view);
+  if (!byTask) upstreamSets.set(view, (byTask = new Map()));
+  let set = byTask.get(taskId);
+  if (!set) byTask.set(taskId, (set = new Set(view.tasks.get(taskId)?.upstream ?? [])));
+  return set;
+}
+
+/** Tasks of the DAG that are not direct upstream tasks of `taskId` (itself included). */
+function nonUpstreamTaskIds(view: DagView, taskId: string): string[] {
+  let byTask = nonUpstreamLists.get(view);
+  if (!byTask) nonUpstreamLists.set(view, (byTask = new Map()));
+  let list = byTask.get(taskId);
+  if (!list) {
+    const upstream = upstreamSet(view, taskId);
+    byTask.set(taskId, (list = view.dag.tasks.map((t) => t.taskId).filter((id) => !upstream.has(id))));
+  }
+  return list;
 }

@@ -36,6 +36,8 @@ export class SchedulerLoop {
   private lastRunCreation = 0;
   private lastOrphanCheck = 0;
   private nextWakeAt: number | null = null;
+  /** Whether queued runs may be startable: after run creation, finished runs, outside changes. */
+  private lookForQueuedRuns = true;
   /** DAGs whose next automated run must be recomputed (new or changed versions). */
   private readonly dagsToRefresh = new Set<string>();
   readonly stats: LoopStats[] = [];
@@ -50,7 +52,10 @@ export class SchedulerLoop {
     private readonly scope: { onlyRun?: { dagId: string; runId: string } } = {},
   ) {
     this.views = new DagViewCache(ctx.dataSource);
-    this.watcher = new ExternalChangeWatcher(ctx.dataSource, () => this.wake());
+    this.watcher = new ExternalChangeWatcher(ctx.dataSource, () => {
+      this.lookForQueuedRuns = true;
+      this.wake();
+    });
     executor.onEvent(() => this.wake());
   }
 
@@ -85,6 +90,9 @@ export class SchedulerLoop {
       let sleep = this.options.idleSleepMs;
       if (this.nextWakeAt !== null) sleep = Math.min(sleep, Math.max(0, this.nextWakeAt - now));
       await this.wakeSignal.wait(sleep);
+      // Let the events already on their way (IPC messages of other finishing tries) arrive, so
+      // one loop handles them together.
+      await new Promise((resolve) => setImmediate(resolve));
     }
   }
 
@@ -115,9 +123,13 @@ export class SchedulerLoop {
       await this.refreshChangedDags(now);
       if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
         this.lastRunCreation = nowMs;
-        await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+        if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0) this.lookForQueuedRuns = true;
       }
-      startedRuns = await startQueuedRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+      startedRuns = [];
+      if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
+        this.lookForQueuedRuns = false;
+        startedRuns = await startQueuedRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+      }
     }
 
     const fullPass = nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
@@ -138,6 +150,7 @@ export class SchedulerLoop {
       this.earliestWake(result.wakeAt);
     }
 
+    if (result.finishedRuns.length > 0) this.lookForQueuedRuns = true; // max_active_runs freed up
     const queued = await queueReadyTasks(ds, this.views, this.executor, { parallelism: this.options.parallelism, maxTisPerQuery: this.options.maxTisPerQuery, jobId: this.jobId, onlyRun }, now);
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {

@@ -85,6 +85,8 @@ function loadMountUi(): MountUi | null {
  */
 export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Application {
   const app = express();
+  // API responses are dynamic and often large: hashing each for an ETag costs more than it saves.
+  app.set('etag', false);
   const auth = new WebAuth(ctx, options);
   app.locals.auth = auth;
   app.disable('x-powered-by');
