@@ -188,6 +188,8 @@ export class SchedulerLoop {
       }
     }
     if (batch.length) this.lastRunCreation = 0;
+    // Start-up with many DAGs: keep going without waiting for the idle tick, then settle.
+    if (this.dagsToRefresh.size > 0) this.wake();
   }
 
   private async runRows(runs: Array<{ dagId: string; runId: string; id?: number }>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
