@@ -12,8 +12,17 @@ export interface FinishedRun {
 export interface TaskTimes {
   taskId: string;
   state: string;
+  /** When the scheduler queued it (queued_dttm). */
+  queued: number;
   start: number;
   end: number;
+}
+
+/** The run did not finish in time: how far it got. */
+export class RunTimeout extends Error {
+  constructor(readonly triggeredAt: number, readonly timeoutMs: number, readonly finishedTasks: number, readonly totalTasks: number, what: string) {
+    super(`${what} did not finish within ${Math.round(timeoutMs / 1000)} s (${finishedTasks} of ${totalTasks} tasks finished)`);
+  }
 }
 
 const parseIso = (v: unknown): number => (typeof v === 'string' ? Date.parse(v) : Number.NaN);
@@ -27,12 +36,19 @@ export async function triggerAndWait(ctx: AppContext, dagId: string, runId: stri
   const { triggerDagRun } = engine.trigger();
   const triggeredAt = Date.now();
   await triggerDagRun(ctx, { dagId, runId });
-  const row = await waitUntil(`run ${runId} of ${dagId} to finish`, async () => {
-    const { records } = await engine.sql().execSql<{ state: string; start_date: string | null; end_date: string | null }>(
-      ctx.dataSource, 'SELECT state, start_date, end_date FROM dag_run WHERE dag_id = ? AND run_id = ?', [dagId, runId]);
-    const r = records[0];
-    return r && (r.state === 'success' || r.state === 'failed') ? r : undefined;
-  }, timeoutMs, 25);
+  let row;
+  try {
+    row = await waitUntil(`run ${runId} of ${dagId} to finish`, async () => {
+      const { records } = await engine.sql().execSql<{ state: string; start_date: string | null; end_date: string | null }>(
+        ctx.dataSource, 'SELECT state, start_date, end_date FROM dag_run WHERE dag_id = ? AND run_id = ?', [dagId, runId]);
+      const r = records[0];
+      return r && (r.state === 'success' || r.state === 'failed') ? r : undefined;
+    }, timeoutMs, 25);
+  } catch (err) {
+    const tasks = await taskTimes(ctx, dagId, runId).catch(() => []);
+    const finished = tasks.filter((t) => ['success', 'failed', 'skipped', 'upstream_failed'].includes(t.state)).length;
+    throw new RunTimeout(triggeredAt, timeoutMs, finished, tasks.length, `run ${runId} of ${dagId}`);
+  }
   if (row.state !== 'success') throw new Error(`run ${runId} of ${dagId} ended ${row.state}: ${await failedTasks(ctx, dagId, runId)}`);
   return { state: row.state, triggeredAt, startedAt: parseIso(row.start_date), endedAt: parseIso(row.end_date) };
 }
@@ -45,7 +61,7 @@ async function failedTasks(ctx: AppContext, dagId: string, runId: string): Promi
 
 /** Start/end timestamps of every task instance of a run (written from the executor's events). */
 export async function taskTimes(ctx: AppContext, dagId: string, runId: string): Promise<TaskTimes[]> {
-  const { records } = await engine.sql().execSql<{ task_id: string; state: string; start_date: string | null; end_date: string | null }>(
-    ctx.dataSource, 'SELECT task_id, state, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id', [dagId, runId]);
-  return records.map((r) => ({ taskId: r.task_id, state: r.state, start: parseIso(r.start_date), end: parseIso(r.end_date) }));
+  const { records } = await engine.sql().execSql<{ task_id: string; state: string; queued_dttm: string | null; start_date: string | null; end_date: string | null }>(
+    ctx.dataSource, 'SELECT task_id, state, queued_dttm, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id', [dagId, runId]);
+  return records.map((r) => ({ taskId: r.task_id, state: r.state, queued: parseIso(r.queued_dttm), start: parseIso(r.start_date), end: parseIso(r.end_date) }));
 }

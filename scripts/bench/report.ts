@@ -19,7 +19,7 @@ const fmt = (v: number | null): string => (v === null ? '–' : v.toLocaleString
 function figureCell(f: Figure): string {
   if (f.status !== 'ok') return f.status === 'skipped' ? `_${f.reason}_` : `**failed:** ${f.reason}`;
   const range = f.samples.length > 1 ? ` (${fmt(f.min)}–${fmt(f.max)})` : '';
-  return `**${fmt(f.median)} ${f.unit}**${range}`;
+  return `**${f.lowerBound ? '≥ ' : ''}${fmt(f.median)} ${f.unit}**${range}`;
 }
 
 function metCell(f: Figure, quick: boolean): string {

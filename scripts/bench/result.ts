@@ -31,6 +31,8 @@ export interface Figure {
   /** Size actually run (tasks, files…), so quick-mode figures are not mistaken for full ones. */
   size: string;
   notes: string[];
+  /** The samples are lower bounds (a run hit its time limit). */
+  lowerBound?: boolean;
   /** Why it was skipped or failed. */
   reason?: string;
 }
@@ -54,6 +56,15 @@ export function measured(spec: FigureSpec, samples: number[]): Figure {
     ...spec, target, notes: spec.notes ?? [], status: 'ok', met,
     median: round(s.median), min: round(s.min), max: round(s.max), samples: samples.map(round),
   };
+}
+
+/**
+ * A run that hit its time limit: the samples (the limit included) are lower bounds, so a "≤"
+ * target is missed; the table shows the median with a "≥" sign.
+ */
+export function lowerBound(spec: FigureSpec, samples: number[], note: string): Figure {
+  const f = measured({ ...spec, notes: [...(spec.notes ?? []), note] }, samples);
+  return { ...f, lowerBound: true, met: f.target ? (f.target.op === '<=' ? false : f.met) : null };
 }
 
 export function notMeasured(spec: FigureSpec, status: 'skipped' | 'failed', reason: string): Figure {

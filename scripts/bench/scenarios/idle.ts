@@ -38,7 +38,7 @@ export const idle: Scenario = {
         await parseDagsFolder(ctx);
         await engine.appContext().closeAppContext(ctx);
         ctx = null;
-        scheduler = await startScheduler(home);
+        scheduler = await startScheduler(home, { cpuProfDir: bench.profileDir ?? undefined });
         await sleep(bench.quick ? 1_000 : 10_000);
         const cpu: number[] = [];
         const rss: number[] = [];

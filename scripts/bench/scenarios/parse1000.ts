@@ -65,7 +65,7 @@ export const parse1000: Scenario = {
         await home.migrate();
         ctx = await home.openContext();
         await parseDagsFolder(ctx);
-        scheduler = await startScheduler(home);
+        scheduler = await startScheduler(home, { cpuProfDir: bench.profileDir ?? undefined });
         await sleep(1_000);
         const samples: number[] = [];
         const edits = Math.max(bench.sizes.parseEdits, bench.sizes.reps);
