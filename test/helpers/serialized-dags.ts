@@ -1,15 +1,12 @@
 import crypto from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import type { ScheduleSpec, SerializedDag, SerializedTask } from '../../src/core/serialized-dag';
+import { makeTask as baseTask } from '../scheduler-logic/make-task';
 import { execSql } from '../../src/db/sql';
 
-/** A serialized task with Airflow defaults, for tests that seed the DB without DAG files. */
+/** A serialized task for scheduler tests: a function task with a short retry delay. */
 export function makeTask(taskId: string, upstream: string[] = [], extra: Partial<SerializedTask> = {}): SerializedTask {
-  return {
-    taskId, operator: 'FunctionOperator', upstream, downstream: [], triggerRule: 'all_success', retries: 0, retryDelayMs: 1000,
-    retryExponentialBackoff: false, maxRetryDelayMs: null, executionTimeoutMs: null, pool: 'default_pool', poolSlots: 1, priorityWeight: 1,
-    weightRule: 'downstream', queue: 'default', dependsOnPast: false, templateFields: {}, ...extra,
-  };
+  return baseTask(taskId, { operator: 'FunctionOperator', retryDelayMs: 1000, upstream, ...extra });
 }
 
 export function makeDag(dagId: string, tasks: SerializedTask[], extra: Partial<SerializedDag> = {}): SerializedDag {

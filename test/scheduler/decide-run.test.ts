@@ -1,14 +1,7 @@
 import type { SerializedDag, SerializedTask } from '../../src/core/serialized-dag';
 import type { TaskStateOrNone, TriggerRule } from '../../src/core/states';
 import { decideRun, TiSnapshot } from '../../src/scheduler/decide-run';
-
-function task(taskId: string, upstream: string[], extra: Partial<SerializedTask> = {}): SerializedTask {
-  return {
-    taskId, operator: 'FunctionOperator', upstream, downstream: [], triggerRule: 'all_success', retries: 0, retryDelayMs: 1000,
-    retryExponentialBackoff: false, maxRetryDelayMs: null, executionTimeoutMs: null, pool: 'default_pool', poolSlots: 1, priorityWeight: 1,
-    weightRule: 'downstream', queue: 'default', dependsOnPast: false, templateFields: {}, ...extra,
-  };
-}
+import { makeTask as task } from '../helpers/serialized-dags';
 
 function dagOf(tasks: SerializedTask[], extra: Partial<SerializedDag> = {}): SerializedDag {
   for (const t of tasks) t.downstream = tasks.filter((d) => d.upstream.includes(t.taskId)).map((d) => d.taskId);

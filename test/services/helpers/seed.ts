@@ -3,28 +3,16 @@ import type { DataSource } from 'typeorm';
 import type { SerializedDag, SerializedTask } from '../../../src/core/serialized-dag';
 import type { DagRunState, TaskStateOrNone } from '../../../src/core/states';
 import { DagEntity, DagRunEntity, SerializedDagEntity, TaskInstanceEntity } from '../../../src/db/entities';
+import { makeTask } from '../../scheduler-logic/make-task';
 
 /** A serialized DAG whose tasks follow `edges` ('a>b' means a is upstream of b). */
 export function makeSerializedDag(dagId: string, taskIds: string[], edges: string[] = [], retries = 0): SerializedDag {
   const pairs = edges.map((edge) => edge.split('>') as [string, string]);
-  const tasks: SerializedTask[] = taskIds.map((taskId) => ({
-    taskId,
-    operator: 'EmptyOperator',
+  const tasks: SerializedTask[] = taskIds.map((taskId) => makeTask(taskId, {
     upstream: pairs.filter(([, b]) => b === taskId).map(([a]) => a).sort(),
     downstream: pairs.filter(([a]) => a === taskId).map(([, b]) => b).sort(),
-    triggerRule: 'all_success',
     retries,
     retryDelayMs: 1000,
-    retryExponentialBackoff: false,
-    maxRetryDelayMs: null,
-    executionTimeoutMs: null,
-    pool: 'default_pool',
-    poolSlots: 1,
-    priorityWeight: 1,
-    weightRule: 'downstream',
-    queue: 'default',
-    dependsOnPast: false,
-    templateFields: {},
   }));
   return {
     formatVersion: 1, dagId, description: null, fileloc: `/dags/${dagId}.ts`, schedule: { kind: 'cron', expression: '0 0 * * *', timezone: 'UTC' },
