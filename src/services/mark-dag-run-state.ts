@@ -1,7 +1,8 @@
 import { Brackets } from 'typeorm';
 import { InvalidArgumentError } from '../core/errors';
 import { DagRunState, FINISHED_TASK_STATES, TaskState } from '../core/states';
-import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
+import { DagRunEntity } from '../db/entities';
+import { markTaskInstancesByHand } from '../db/transitions/mark-task-instances-by-hand';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
@@ -42,7 +43,6 @@ export async function markDagRunState(ctx: ServiceContext, input: MarkDagRunStat
   assertMarkableDagRunState(input.state);
   const run = await requireDagRun(ctx.dataSource, input.dagId, input.runId);
   const now = ctx.clock.now();
-  const nowIso = now.toISOString();
   const key = { dagId: input.dagId, runId: input.runId };
   const unfinished = new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...finished)', { finished: FINISHED_TASK_STATES }));
 
@@ -55,17 +55,12 @@ export async function markDagRunState(ctx: ServiceContext, input: MarkDagRunStat
       .execute();
     const runsMoved = runUpdate.affected ?? 0;
     let taskInstancesMoved = 0;
-    const moveTis = async (state: string, where: Brackets | string, params: Record<string, unknown> = {}): Promise<void> => {
-      const result = await tx.createQueryBuilder().update(TaskInstanceEntity)
-        .set({ state: state as TaskState, startDate: () => `COALESCE(start_date, '${nowIso}')`, endDate: now, nextTryAt: null, updatedAt: now })
-        .where('dag_id = :dagId AND run_id = :runId', key)
-        .andWhere(where, params)
-        .execute();
-      taskInstancesMoved += result.affected ?? 0;
+    const moveTis = async (to: TaskState, guard: Brackets): Promise<void> => {
+      taskInstancesMoved += await markTaskInstancesByHand(tx, key, { to, guard }, now);
     };
     if (runsMoved > 0 && input.state === DagRunState.SUCCESS) await moveTis(TaskState.SUCCESS, unfinished);
     if (runsMoved > 0 && input.state === DagRunState.FAILED) {
-      await moveTis(TaskState.FAILED, 'state = :running', { running: TaskState.RUNNING });
+      await moveTis(TaskState.FAILED, new Brackets((qb) => qb.where('state = :running', { running: TaskState.RUNNING })));
       await moveTis(TaskState.SKIPPED, unfinished);
     }
     if (runsMoved > 0) {

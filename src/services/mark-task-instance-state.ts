@@ -2,6 +2,7 @@ import { Brackets } from 'typeorm';
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { TaskState } from '../core/states';
 import { TaskInstanceEntity } from '../db/entities';
+import { markTaskInstancesByHand } from '../db/transitions/mark-task-instances-by-hand';
 import type { TaskInstanceRef } from './clear-task-instances';
 import { readSerializedDag } from './read-serialized-dag';
 import { recordAuditEvent } from './record-audit-event';
@@ -68,27 +69,20 @@ export async function markTaskInstanceState(ctx: ServiceContext, input: MarkTask
     .map((ti) => ({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, state: ti.state }));
   if (input.dryRun || changed.length === 0) return { changed, count: 0 };
 
+  const changedIds = changed.map((ti) => ti.taskId);
+  const guard = new Brackets((qb) => {
+    qb.where('task_id IN (:...taskIds)', { taskIds: changedIds })
+      .andWhere(new Brackets((state) => state.where('state IS NULL').orWhere('state <> :target', { target: input.state })));
+    if (taskIds.size === 1) qb.andWhere('map_index = :mapIndex', { mapIndex });
+  });
   const now = ctx.clock.now();
-  const nowIso = now.toISOString();
+  const endReason = `marked ${input.state}${input.actor ? ` by ${input.actor}` : ''}`;
   return runInTransaction(ds, async (tx) => {
-    const query = tx.createQueryBuilder().update(TaskInstanceEntity)
-      .set({
-        state: input.state,
-        startDate: () => `COALESCE(start_date, '${nowIso}')`,
-        endDate: now,
-        nextTryAt: null,
-        updatedAt: now,
-        endReason: `marked ${input.state}${input.actor ? ` by ${input.actor}` : ''}`,
-      })
-      .where('dag_id = :dagId AND run_id = :runId', { dagId: input.dagId, runId: input.runId })
-      .andWhere('task_id IN (:...taskIds)', { taskIds: changed.map((ti) => ti.taskId) })
-      .andWhere(new Brackets((qb) => qb.where('state IS NULL').orWhere('state <> :target', { target: input.state })));
-    if (taskIds.size === 1) query.andWhere('map_index = :mapIndex', { mapIndex });
-    const result = await query.execute();
+    const count = await markTaskInstancesByHand(tx, input, { to: input.state, guard, endReason }, now);
     await recordAuditEvent(tx, ctx.clock, {
       event: `mark_${input.state}`, dagId: input.dagId, runId: input.runId, taskId: input.taskId, actor: input.actor,
-      extra: { task_ids: changed.map((ti) => ti.taskId) },
+      extra: { task_ids: changedIds },
     });
-    return { changed, count: result.affected ?? 0 };
+    return { changed, count };
   });
 }
