@@ -1,4 +1,4 @@
-/** The DAGs of the core tier's engine suite (test/scheduler/scheduler-engine.test.ts), run here on workers. */
+/** The DAGs of the engine suite (engine-suite.ts), one per scenario; each file's DAG id is its scenario's name. */
 export const ENGINE_DAG = `
 import { DAG, BashOperator, FunctionOperator, BranchOperator, EmptyOperator, ShortCircuitOperator } from 'dagctl';
 
@@ -40,3 +40,28 @@ const dag = new DAG('timeouts', { schedule: null, startDate: '2026-01-01T00:00:0
 new BashOperator({ taskId: 'sleepy', bashCommand: 'echo $$ > "$PID_FILE"; sleep 60', env: { PID_FILE: process.env.DAGCTL_HOME + '/sleepy.pid' }, executionTimeout: '1s', dag });
 export default dag;
 `;
+
+export const ONCE_DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('once', { schedule: '@once', startDate: '2026-01-01T00:00:00Z' });
+new FunctionOperator({ taskId: 'only', fn: () => 'ran', dag });
+export default dag;
+`;
+
+export const POOLED_DAG = `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('pooled', { schedule: null, startDate: '2026-01-01T00:00:00Z', maxActiveTasks: 3 });
+for (let i = 0; i < 6; i++) new BashOperator({ taskId: 'p' + i, pool: 'tiny', bashCommand: 'sleep 0.4', dag });
+for (let i = 0; i < 6; i++) new BashOperator({ taskId: 'm' + i, bashCommand: 'sleep 0.4', dag });
+export default dag;
+`;
+
+export const ENGINE_SUITE_DAGS = {
+  engine: ENGINE_DAG,
+  once: ONCE_DAG,
+  pooled: POOLED_DAG,
+  failing: FAILING_DAG,
+  timeouts: TIMEOUT_DAG,
+} as const;
+
+export type EngineScenario = keyof typeof ENGINE_SUITE_DAGS;
