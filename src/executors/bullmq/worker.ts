@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { LoadedConfig } from '../../config/load-config';
 import { parseDuration } from '../../core/duration';
@@ -10,13 +10,14 @@ import { formatDurationMs } from '../../runner/format-duration-ms';
 import { TaskProcessPool } from '../../runner/task-process-pool';
 import { childEnvFor } from '../child-env';
 import type { ExecutorEvent } from '../executor';
-import { RESULTS_QUEUE, tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
+import { tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
 import { dagVersionMismatch, localFileloc } from './dag-file-version';
 import { DUPLICATE_DELIVERY, STALLED_REASON } from './reconcile-decision';
 import { RemoteLogShipper } from './remote-log-shipper';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
 import { RedisOutageReporter } from './redis-outage-reporter';
-import type { ResultJobData, TaskJobData, TaskJobResult } from './task-job';
+import { addResult } from './results-stream';
+import type { TaskJobData, TaskJobResult } from './task-job';
 import { TaskSlots } from './task-slots';
 import { workerVariableSource } from './worker-variables';
 
@@ -92,7 +93,6 @@ class DagctlWorker implements RunningWorker {
   private readonly prefix: string;
   private readonly outage: RedisOutageReporter;
   private readonly redis: IORedis;
-  private readonly results: Queue<ResultJobData, unknown, string>;
   private readonly pool: TaskProcessPool;
   private readonly slots: TaskSlots;
   private readonly variables: ReturnType<typeof workerVariableSource>;
@@ -119,8 +119,6 @@ class DagctlWorker implements RunningWorker {
     this.redis = createRedisClient(config.redis.url);
     this.outage.watch(this.redis);
     this.redis.on('ready', () => this.outage.recovered());
-    this.results = new Queue(RESULTS_QUEUE, { connection: redisOptions(config.redis.url), prefix: this.prefix });
-    this.outage.watch(this.results);
     this.variables = workerVariableSource(config);
     this.slots = new TaskSlots(options.concurrency);
     this.pool = new TaskProcessPool({
@@ -238,11 +236,11 @@ class DagctlWorker implements RunningWorker {
     return result;
   }
 
-  /** Put an event on the results queue, retrying until Redis takes it. */
+  /** Put an event on the results stream, retrying until Redis takes it. */
   private async report(jobId: string, event: ExecutorEvent): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.results.add(event.type, { jobId, event }, { jobId: `${event.type}.${jobId}`, removeOnComplete: true, removeOnFail: 1000 });
+        await addResult(this.redis, this.prefix, { jobId, event });
         return;
       } catch (err) {
         this.outage.failed(err as Error);
@@ -292,7 +290,6 @@ class DagctlWorker implements RunningWorker {
     await workersClosed;
     for (const timer of this.timers) clearInterval(timer);
     await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);
-    await this.results.close().catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
     await this.variables.close().catch(() => undefined);
     log.info(`worker ${this.id} stopped`);
