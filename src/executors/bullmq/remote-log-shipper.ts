@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type IORedis from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
 import { remoteLogDoneKey, remoteLogKey } from './bullmq-keys';
 
 /** Remote logs are kept this long after their last write (the scheduler copies them at once). */
@@ -34,11 +35,20 @@ export class RemoteLogShipper {
     return this.enqueue(() => this.ship(false));
   }
 
-  /** Ship everything left and mark the log complete (with the last chunk: one round trip). */
-  finish(): Promise<void> {
-    return this.enqueue(async () => {
-      if (!(await this.ship(true))) await this.redis.multi().expire(this.key, REMOTE_LOG_TTL_SECONDS).set(this.doneKey, '1', 'EX', REMOTE_LOG_TTL_SECONDS).exec();
+  /**
+   * Ship everything left and mark the log complete, all with the last chunk: one round trip.
+   * `alongside` adds commands to that last MULTI (the try's result: the log is complete in Redis
+   * before anyone reads the result). Resolves true when that MULTI went through.
+   */
+  async finish(alongside?: (multi: ChainableCommander) => void): Promise<boolean> {
+    let done = false;
+    await this.enqueue(async () => {
+      const last = this.redis.multi();
+      alongside?.(last);
+      if (!(await this.ship(true, last))) await last.expire(this.key, REMOTE_LOG_TTL_SECONDS).set(this.doneKey, '1', 'EX', REMOTE_LOG_TTL_SECONDS).exec();
+      done = true;
     });
+    return done;
   }
 
   private enqueue(step: () => Promise<unknown>): Promise<void> {
@@ -51,7 +61,7 @@ export class RemoteLogShipper {
    * Ship what was written since the last call (complete lines only unless `all`). With `all`,
    * the chunk that reaches the end of the file also marks the log complete: returns true then.
    */
-  private async ship(all: boolean): Promise<boolean> {
+  private async ship(all: boolean, last?: ChainableCommander): Promise<boolean> {
     let fd: number;
     try {
       fd = fs.openSync(this.file, 'r');
@@ -73,7 +83,7 @@ export class RemoteLogShipper {
           end = lastNewline + 1;
         }
         const complete = all && this.offset + end >= size;
-        const multi = this.redis.multi().append(this.key, buffer.subarray(0, end)).expire(this.key, REMOTE_LOG_TTL_SECONDS);
+        const multi = (complete && last ? last : this.redis.multi()).append(this.key, buffer.subarray(0, end)).expire(this.key, REMOTE_LOG_TTL_SECONDS);
         if (complete) multi.set(this.doneKey, '1', 'EX', REMOTE_LOG_TTL_SECONDS);
         await multi.exec();
         this.offset += end;
