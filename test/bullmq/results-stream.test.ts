@@ -3,7 +3,7 @@ import IORedis from 'ioredis';
 import { loadConfig } from '../../src/config/load-config';
 import { BullMQExecutor } from '../../src/executors/bullmq/bullmq-executor';
 import { ResultsConsumer } from '../../src/executors/bullmq/results-consumer';
-import { addResult, RESULTS_GROUP, ResultEntry, resultsStreamKey } from '../../src/executors/bullmq/results-stream';
+import { addResult, ensureResultsGroup, RESULTS_GROUP, ResultEntry, resultsStreamKey } from '../../src/executors/bullmq/results-stream';
 import type { ExecutorEvent } from '../../src/executors/executor';
 import { makeTempHome } from '../runner/fixtures';
 import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
@@ -33,7 +33,7 @@ describe('results stream (real Redis)', () => {
     return prefix;
   }
 
-  function consumer(prefix: string, name: string, received: ResultEntry[], options: { claimIdleMs?: number; batches?: number[] } = {}): ResultsConsumer {
+  function consumer(prefix: string, name: string, received: ResultEntry[], options: { claimIdleMs?: number; batches?: number[]; goneConsumerIdleMs?: number } = {}): ResultsConsumer {
     const c = new ResultsConsumer({
       redisUrl: TEST_REDIS_URL,
       prefix,
@@ -42,6 +42,7 @@ describe('results stream (real Redis)', () => {
       blockMs: 100,
       claimIdleMs: options.claimIdleMs ?? 30_000,
       claimIntervalMs: 100,
+      goneConsumerIdleMs: options.goneConsumerIdleMs,
       onResults: async (entries) => {
         options.batches?.push(entries.length);
         received.push(...entries);
@@ -108,6 +109,21 @@ describe('results stream (real Redis)', () => {
     await waitUntil(() => received.length === 2);
     expect(received[1].data.jobId).toBe('job2');
     await waitUntil(async () => (await redis.xlen(resultsStreamKey(prefix))) === 1); // only job2's entry, not acknowledged yet
+  });
+
+  it('removes from the group the consumers of schedulers long gone, not those with pending results', async () => {
+    const prefix = newPrefix();
+    const key = resultsStreamKey(prefix);
+    await ensureResultsGroup(redis, prefix);
+    await redis.xgroup('CREATECONSUMER', key, RESULTS_GROUP, 'gone');
+    await redis.xadd(key, '*', 'r', JSON.stringify(startedEvent(1)));
+    await redis.xreadgroup('GROUP', RESULTS_GROUP, 'holding', 'COUNT', 1, 'STREAMS', key, '>');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const names = async (): Promise<string[]> => ((await redis.xinfo('CONSUMERS', key, RESULTS_GROUP)) as Array<Array<string | number>>).map((f) => String(f[f.indexOf('name') + 1])).sort();
+    expect(await names()).toEqual(['gone', 'holding']);
+    consumer(prefix, 'live', [], { goneConsumerIdleMs: 200, claimIdleMs: 60_000 });
+    await waitUntil(async () => !(await names()).includes('gone'));
+    expect(await names()).toContain('holding');
   });
 
   it('the executor acknowledges results only when the scheduler drains again (its loop applied them)', async () => {

@@ -20,9 +20,14 @@ export interface ResultsConsumerOptions {
   claimIdleMs?: number;
   /** How often such entries are looked for (default 5s). */
   claimIntervalMs?: number;
+  /** A consumer (scheduler) with nothing pending and silent this long is removed from the group (default 1h). */
+  goneConsumerIdleMs?: number;
   /** An unreadable entry (acknowledged and dropped). */
   onUnreadable?(id: string): void;
 }
+
+const PRUNE_INTERVAL_MS = 10 * 60_000;
+const GONE_CONSUMER_IDLE_MS = 3600_000;
 
 /**
  * Reads the results stream for one scheduler: blocking XREADGROUP of up to batchSize entries per
@@ -36,6 +41,7 @@ export class ResultsConsumer {
   private stopped = false;
   private loop: Promise<void> | null = null;
   private nextClaimAt = 0;
+  private nextPruneAt = 0;
 
   constructor(private readonly options: ResultsConsumerOptions) {
     this.blocking = createRedisClient(options.redisUrl);
@@ -108,7 +114,25 @@ export class ResultsConsumer {
       const [next, entries] = (await this.blocking.xautoclaim(key, RESULTS_GROUP, this.options.consumer, minIdle, cursor, 'COUNT', 500)) as [string, Array<[string, string[]]>];
       await this.deliver(parseEntries(entries.filter((entry) => entry !== null)));
       cursor = next;
-      if (cursor === '0-0') return;
+      if (cursor === '0-0') break;
+    }
+    if (Date.now() >= this.nextPruneAt) {
+      this.nextPruneAt = Date.now() + PRUNE_INTERVAL_MS;
+      await this.pruneGoneConsumers();
+    }
+  }
+
+  /** Forget the consumers of schedulers long gone (nothing pending, silent for an hour): each start adds one. */
+  private async pruneGoneConsumers(): Promise<void> {
+    const key = resultsStreamKey(this.options.prefix);
+    const consumers = (await this.blocking.xinfo('CONSUMERS', key, RESULTS_GROUP)) as Array<Array<string | number>>;
+    for (const fields of consumers) {
+      const info = new Map<string, string | number>();
+      for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
+      const name = String(info.get('name'));
+      if (name !== this.options.consumer && Number(info.get('pending')) === 0 && Number(info.get('idle')) > (this.options.goneConsumerIdleMs ?? GONE_CONSUMER_IDLE_MS)) {
+        await this.blocking.xgroup('DELCONSUMER', key, RESULTS_GROUP, name);
+      }
     }
   }
 

@@ -38,6 +38,8 @@ export interface StartWorkerOptions {
   heartbeatIntervalMs?: number;
   /** Grace between a try's execution timeout and killing its process from outside (default 5s). */
   timeoutGraceMs?: number;
+  /** A try's start is reported once it ran this long; a shorter try's start goes with its result (default 20ms). */
+  startedReportDelayMs?: number;
   hostname?: string;
 }
 
@@ -235,7 +237,7 @@ class DagctlWorker implements RunningWorker {
       const run = await this.pool.run(workload, {
         onStarted: (pid) => {
           started.event = { type: 'started', key, tryNumber, at: new Date().toISOString(), hostname: this.hostname, pid };
-          started.timer = setTimeout(() => this.reportStarted(jobId, started), STARTED_REPORT_DELAY_MS);
+          started.timer = setTimeout(() => this.reportStarted(jobId, started), this.options.startedReportDelayMs ?? STARTED_REPORT_DELAY_MS);
         },
       });
       if (started.timer) clearTimeout(started.timer);
