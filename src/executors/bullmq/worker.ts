@@ -80,7 +80,7 @@ const STARTED_REPORT_DELAY_MS = 20;
 
 /**
  * `dagctl worker`: takes tries from the named BullMQ queues and runs each in a warm task process
- * (the same runner as the local executor), reporting started/finished/lost on the results queue.
+ * (the same runner as the local executor), reporting started/finished/lost on the results stream.
  * Needs the dags folder and `redis.url`, not the metadata DB (except for `{{ var }}` templates).
  */
 export async function startWorker(config: LoadedConfig, options: StartWorkerOptions): Promise<RunningWorker> {
