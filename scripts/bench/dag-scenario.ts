@@ -52,7 +52,7 @@ export async function withDagScenario<T>(bench: BenchContext, setup: DagScenario
     ctx = await home.openContext();
     await parseDagsFolder(ctx);
     scheduler = await startScheduler(home, { probe: setup.probe, cpuProfDir: bench.profileDir ?? undefined });
-    if (setup.executor === 'bullmq') worker = await startWorker(home);
+    if (setup.executor === 'bullmq') worker = await startWorker(home, undefined, bench.profileDir ?? undefined);
     const value = await work({ home, ctx, scheduler, worker });
     await worker?.stop();
     worker = null;

@@ -53,10 +53,11 @@ export async function startScheduler(home: BenchHome, options: SchedulerStartOpt
   };
 }
 
-/** `dagctl worker` for the bullmq executor; waits until it takes tries. */
-export async function startWorker(home: BenchHome, concurrency?: number): Promise<BenchProcess> {
+/** `dagctl worker` for the bullmq executor (CPU-profiled into cpuProfDir if given); waits until it takes tries. */
+export async function startWorker(home: BenchHome, concurrency?: number, cpuProfDir?: string): Promise<BenchProcess> {
   const args = ['worker', ...(concurrency ? ['-c', String(concurrency)] : [])];
-  const proc = startDagctl(args, { name: 'worker', env: home.env, cwd: home.dir });
+  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--cpu-prof-name=worker.${pid}.cpuprofile'] : [];
+  const proc = startDagctl(args, { name: 'worker', env: home.env, cwd: home.dir, nodeArgs });
   try {
     await proc.waitForLog(/takes tries from|consuming queue/, 60_000);
   } catch (err) {

@@ -1,3 +1,4 @@
+import { BullmqHopSplit, describeBullmqHopSplit, traceBullmqHops } from '../bullmq-hop-trace';
 import { chainDag } from '../dag-sources';
 import { taskTimes, triggerAndWait } from '../dag-runs';
 import { withDagScenario } from '../dag-scenario';
@@ -31,6 +32,7 @@ export const hopLatency: Scenario = {
           const p95s: number[] = [];
           const toQueued: number[] = [];
           const toStart: number[] = [];
+          const bullmqSplits: BullmqHopSplit[] = [];
           for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
             const runId = `bench_${rep}`;
             await triggerAndWait(ctx, 'bench_hops', runId, 120_000 + n * 2_000);
@@ -43,12 +45,23 @@ export const hopLatency: Scenario = {
             // Where a hop goes: the scheduler deciding and queuing, then the executor starting it.
             toQueued.push(percentile(tasks.slice(1).map((t, i) => t.queued - tasks[i].end), 50));
             toStart.push(percentile(tasks.slice(1).map((t) => t.start - t.queued), 50));
+            if (v.executor === 'bullmq') {
+              const split = await traceBullmqHops(ctx, runId, tasks);
+              if (split) bullmqSplits.push(split);
+            }
           }
-          return { p50s, p95s, toQueued, toStart };
+          return { p50s, p95s, toQueued, toStart, bullmqSplits };
         });
         const note = `${n - 1} gaps per run; each repetition is one run, the figure is the median over repetitions`;
         const split = `p50 split: upstream end → downstream queued ${round(median(value.toQueued))} ms (scheduler), queued → started ${round(median(value.toStart))} ms (executor)`;
-        return [measured({ ...p50Spec, notes: [note, split] }, value.p50s), measured({ ...p95Spec, notes: [note] }, value.p95s)];
+        const splits = value.bullmqSplits;
+        const traced = splits.length ? [describeBullmqHopSplit({
+          resultToLoop: median(splits.map((s) => s.resultToLoop)),
+          loopToSend: median(splits.map((s) => s.loopToSend)),
+          sendToPickup: median(splits.map((s) => s.sendToPickup)),
+          pickupToStart: median(splits.map((s) => s.pickupToStart)),
+        })] : [];
+        return [measured({ ...p50Spec, notes: [note, split, ...traced] }, value.p50s), measured({ ...p95Spec, notes: [note] }, value.p95s)];
       }));
     }
     return out;

@@ -1,5 +1,6 @@
+import os from 'node:os';
 import path from 'node:path';
-import { Queue, Worker } from 'bullmq';
+import { Queue } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { LoadedConfig } from '../../config/load-config';
@@ -9,13 +10,16 @@ import { describeTi } from '../../core/task-instance-key';
 import { openDatabase } from '../../db/data-source';
 import { getLogger } from '../../logging/logger';
 import type { AdoptingExecutor } from '../../scheduler/reset-orphans';
+import { EventBuffer } from '../event-buffer';
 import type { Executor, ExecutorEvent, TaskWorkload } from '../executor';
-import { bullmqPriority, RESULTS_QUEUE, taskJobId } from './bullmq-keys';
+import { bullmqPriority, taskJobId } from './bullmq-keys';
 import { DagSourceHashes } from './dag-source-hashes';
 import { reconcileTaskJobs } from './reconcile-task-jobs';
 import { copyRemoteLog } from './remote-log';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
 import { isConnectionError, RedisOutageReporter } from './redis-outage-reporter';
+import { ResultsConsumer } from './results-consumer';
+import type { ResultEntry } from './results-stream';
 import type { ResultJobData, TaskJobData } from './task-job';
 
 export interface BullMQExecutorOptions {
@@ -28,6 +32,8 @@ export interface BullMQExecutorOptions {
   reconcileIntervalMs?: number;
   /** How long a missing job or claim is tolerated before acting (default 15s). */
   reconcileGraceMs?: number;
+  /** A result another scheduler read but never acknowledged is taken over after this long (default 30s). */
+  resultClaimIdleMs?: number;
   clock?: Clock;
 }
 
@@ -45,9 +51,11 @@ const KEEP_FAILED = { age: 7 * 24 * 3600 };
 /**
  * `core.executor = bullmq`: each try becomes a BullMQ job on the queue named by the task's
  * `queue`; `dagctl worker` processes run them and report started/finished/lost on a results
- * queue that every scheduler consumes, so a surviving scheduler applies the events of tries a
- * dead one sent (adoptsOrphans). A periodic reconciliation compares queued/running task
- * instances with their jobs and covers anything a crash or a Redis restart lost.
+ * stream that every scheduler consumes (one consumer group), so a surviving scheduler applies the
+ * events of tries a dead one sent (adoptsOrphans). Results are read in batches, handed to the
+ * scheduler together, and acknowledged only once the scheduler loop that drained them ended; a
+ * scheduler that dies in between leaves them to another one. A periodic reconciliation compares
+ * queued/running task instances with their jobs and covers anything a crash or a Redis restart lost.
  */
 export class BullMQExecutor implements Executor, AdoptingExecutor {
   readonly name = 'bullmq';
@@ -57,7 +65,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   private readonly outage: RedisOutageReporter;
   private redis: IORedis | null = null;
   private readonly queues = new Map<string, Queue>();
-  private resultsWorker: Worker<ResultJobData> | null = null;
+  private results: ResultsConsumer | null = null;
   private dataSource: DataSource | null = null;
   private ownsDataSource = false;
   private sourceHashes: DagSourceHashes | null = null;
@@ -66,8 +74,10 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   /** Job ids being added right now (not yet known to be in Redis). */
   private readonly sending = new Set<string>();
   private pumping = false;
-  private events: ExecutorEvent[] = [];
-  private readonly listeners: Array<() => void> = [];
+  private readonly events = new EventBuffer((err) => log.error(`executor event listener failed: ${err.message}`));
+  /** Stream entries of the buffered events, and of those the scheduler drained last. */
+  private bufferedEntryIds: string[] = [];
+  private drainedEntryIds: string[] = [];
   private reconcileTimer: NodeJS.Timeout | null = null;
   private reconciling: Promise<void> | null = null;
   private readonly unaccountedSince = new Map<string, number>();
@@ -92,18 +102,17 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       void this.pump();
     });
     // Never wait for Redis here: an unreachable Redis must not stop the scheduler from starting.
-    this.resultsWorker = new Worker<ResultJobData>(RESULTS_QUEUE, (job) => this.onResult(job.data), {
-      connection: redisOptions(this.config.redis.url),
+    this.results = new ResultsConsumer({
+      redisUrl: this.config.redis.url,
       prefix: this.prefix,
-      concurrency: 64,
-      lockDuration: 30_000,
-      stalledInterval: 15_000,
-      // A result held by a scheduler that died goes back to the queue for another one.
-      maxStalledCount: 1000,
-      removeOnComplete: { count: 0 },
-      removeOnFail: { count: 1000 },
+      consumer: `${os.hostname()}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`,
+      commands: redis,
+      claimIdleMs: this.options.resultClaimIdleMs,
+      onResults: (entries) => this.onResults(entries),
+      onError: (err) => this.outage.failed(err),
+      onUnreadable: (id) => log.warn(`dropping unreadable results stream entry ${id}`),
     });
-    this.outage.watch(this.resultsWorker);
+    this.results.start();
 
     if (this.options.dataSource !== null) {
       try {
@@ -136,13 +145,15 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   }
 
   drainEvents(): ExecutorEvent[] {
-    const drained = this.events;
-    this.events = [];
-    return drained;
+    // The scheduler drains at the start of each loop, so the previous drain's events are applied.
+    void this.results?.ack(this.drainedEntryIds);
+    this.drainedEntryIds = this.bufferedEntryIds;
+    this.bufferedEntryIds = [];
+    return this.events.drain();
   }
 
   onEvent(listener: () => void): void {
-    this.listeners.push(listener);
+    this.events.onEvent(listener);
   }
 
   runningKeys(): Array<{ key: TaskWorkload['key']; tryNumber: number }> {
@@ -160,12 +171,12 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       await sleep(50);
     }
     if (this.toSend.length > 0) log.warn(`${this.toSend.length} tries were not handed to Redis before shutdown; another scheduler re-sends them`);
-    await this.close(false);
+    await this.close();
   }
 
   async terminate(): Promise<void> {
     this.ended = true;
-    await this.close(true);
+    await this.close();
   }
 
   /** Run one reconciliation pass now (tests; normally on a timer). */
@@ -185,7 +196,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
           queuedTimeoutMs: parseDuration(this.config.scheduler.task_queued_timeout, 'scheduler.task_queued_timeout'),
           graceMs: this.reconcileGraceMs,
           now: this.clock.now(),
-          onEvent: (jobId, event) => this.onResult({ jobId, event }),
+          onEvent: (jobId, event) => this.accept([{ id: null, data: { jobId, event } }]),
           resend: (workload) => this.resend(workload),
         });
       } catch (err) {
@@ -259,7 +270,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       } catch (err) {
         const reason = `cannot queue the try in Redis: ${(err as Error).message.split('\n')[0]}`;
         log.error(`${describeTi(workload.key, workload.tryNumber)}: ${reason}`);
-        await this.onResult({ jobId, event: { type: 'lost', key: workload.key, tryNumber: workload.tryNumber, at: this.clock.now().toISOString(), reason } });
+        await this.accept([{ id: null, data: { jobId, event: { type: 'lost', key: workload.key, tryNumber: workload.tryNumber, at: this.clock.now().toISOString(), reason } } }]);
       } finally {
         this.sending.delete(jobId);
       }
@@ -269,11 +280,12 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   private async send(batch: TaskWorkload[]): Promise<void> {
     const byQueue = new Map<string, Array<{ name: string; data: TaskJobData; opts: { jobId: string; priority: number; attempts: number; removeOnComplete: typeof KEEP_COMPLETED; removeOnFail: typeof KEEP_FAILED } }>>();
     const sentAt = this.clock.now().toISOString();
+    const hashes = await this.sourceHashesOf(batch);
     for (const workload of batch) {
       const data: TaskJobData = {
         workload,
         relativeFileloc: relativeTo(this.config.core.dags_folder, workload.fileloc),
-        sourceHash: (await this.sourceHashes?.get(workload.fileloc).catch(() => null)) ?? null,
+        sourceHash: hashes.get(workload.fileloc) ?? null,
         sentAt,
       };
       const jobs = byQueue.get(workload.queue) ?? [];
@@ -287,36 +299,47 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     for (const [queue, jobs] of byQueue) await this.queueFor(queue).addBulk(jobs);
   }
 
-  /** An event from a worker (or the reconciliation): copy the finished try's log, then report it. */
-  private async onResult(data: ResultJobData): Promise<void> {
-    const { event, jobId } = data;
-    if (event.type !== 'started') {
-      if (this.redis) {
-        try {
-          await copyRemoteLog(this.redis, this.prefix, this.config.logging.base_log_folder, event.key, event.tryNumber);
-        } catch (err) {
-          log.warn(`cannot copy the log of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
-        }
-      }
-      this.inFlight.delete(jobId);
+  /** The DAG source hash of each file in the batch: one lookup per distinct file, side by side. */
+  private async sourceHashesOf(batch: TaskWorkload[]): Promise<Map<string, string | null>> {
+    const files = [...new Set(batch.map((workload) => workload.fileloc))];
+    const hashes = await Promise.all(files.map((file) => this.sourceHashes?.get(file).catch(() => null) ?? null));
+    return new Map(files.map((file, i) => [file, hashes[i]]));
+  }
+
+  private onResults(entries: ResultEntry[]): Promise<void> {
+    return this.accept(entries);
+  }
+
+  /**
+   * Events from workers (a batch read from the stream; id null: from the reconciliation): copy the
+   * logs of the ended tries side by side, then hand the whole batch to the scheduler at once.
+   */
+  private async accept(entries: Array<{ id: string | null; data: ResultJobData }>): Promise<void> {
+    await Promise.all(entries.map(({ data: { event } }) => (event.type === 'started' ? null : this.copyLog(event))));
+    for (const { id, data } of entries) {
+      if (data.event.type !== 'started') this.inFlight.delete(data.jobId);
+      if (id !== null) this.bufferedEntryIds.push(id);
     }
-    this.events.push(event);
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch (err) {
-        log.error(`executor event listener failed: ${(err as Error).message}`);
-      }
+    this.events.push(...entries.map(({ data }) => data.event));
+  }
+
+  private async copyLog(event: ExecutorEvent): Promise<void> {
+    if (!this.redis) return;
+    try {
+      await copyRemoteLog(this.redis, this.prefix, this.config.logging.base_log_folder, event.key, event.tryNumber);
+    } catch (err) {
+      log.warn(`cannot copy the log of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
     }
   }
 
-  private async close(force: boolean): Promise<void> {
+  private async close(): Promise<void> {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.reconcileTimer = null;
     await this.reconciling?.catch(() => undefined);
-    const worker = this.resultsWorker;
-    this.resultsWorker = null;
-    if (worker) await withTimeout(worker.close(force), 10_000);
+    const results = this.results;
+    this.results = null;
+    // Entries not yet applied stay unacknowledged: another scheduler takes them over.
+    if (results) await withTimeout(results.stop(), 10_000);
     for (const queue of this.queues.values()) await withTimeout(queue.close(), 5000);
     this.queues.clear();
     const redis = this.redis;

@@ -6,9 +6,6 @@ import type { TaskInstanceKey } from '../../core/task-instance-key';
  * `<redis.key_prefix>:<queue>:…`). Everything dagctl-specific sits under `<prefix>:dagctl:…`.
  */
 
-/** The queue workers report started/finished/lost events on; any scheduler consumes it. */
-export const RESULTS_QUEUE = 'dagctl-results';
-
 /**
  * BullMQ job id of one try: deterministic from (dag, run, task, map index, try), so sending the
  * same try twice adds nothing, and a retry (a new try number) is a new job. BullMQ ids may not

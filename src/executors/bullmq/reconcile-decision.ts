@@ -45,7 +45,7 @@ const NONE: ReconcileAction = { kind: 'none' };
 const WAITING_STATES = new Set(['waiting', 'wait', 'prioritized', 'delayed', 'paused', 'waiting-children']);
 
 /**
- * The safety net behind the results queue, for one task instance the DB says is queued or
+ * The safety net behind the results stream, for one task instance the DB says is queued or
  * running: compare with its job in Redis and decide what event (if any) the scheduler missed.
  * Pure; every event it yields is applied through guarded transitions, so repeating one is harmless.
  */

@@ -16,7 +16,7 @@ export type TaskJobResult =
   | { kind: 'finished'; outcome: TaskOutcome }
   | { kind: 'lost'; reason: string };
 
-/** The data of one job on the results queue. */
+/** One entry of the results stream: a worker event and the task job it belongs to. */
 export interface ResultJobData {
   /** The task job this event belongs to. */
   jobId: string;

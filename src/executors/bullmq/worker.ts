@@ -1,5 +1,5 @@
 import os from 'node:os';
-import { Job, Queue, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { LoadedConfig } from '../../config/load-config';
 import { parseDuration } from '../../core/duration';
@@ -10,13 +10,14 @@ import { formatDurationMs } from '../../runner/format-duration-ms';
 import { TaskProcessPool } from '../../runner/task-process-pool';
 import { childEnvFor } from '../child-env';
 import type { ExecutorEvent } from '../executor';
-import { RESULTS_QUEUE, tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
+import { tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
 import { dagVersionMismatch, localFileloc } from './dag-file-version';
 import { DUPLICATE_DELIVERY, STALLED_REASON } from './reconcile-decision';
 import { RemoteLogShipper } from './remote-log-shipper';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
 import { RedisOutageReporter } from './redis-outage-reporter';
-import type { ResultJobData, TaskJobData, TaskJobResult } from './task-job';
+import { addResult } from './results-stream';
+import type { TaskJobData, TaskJobResult } from './task-job';
 import { TaskSlots } from './task-slots';
 import { workerVariableSource } from './worker-variables';
 
@@ -37,6 +38,8 @@ export interface StartWorkerOptions {
   heartbeatIntervalMs?: number;
   /** Grace between a try's execution timeout and killing its process from outside (default 5s). */
   timeoutGraceMs?: number;
+  /** A try's start is reported once it ran this long; a shorter try's start goes with its result (default 20ms). */
+  startedReportDelayMs?: number;
   hostname?: string;
 }
 
@@ -69,10 +72,15 @@ const log = getLogger('worker');
 /** A claim outlives a missed refresh or two, but not a dead worker by long. */
 const CLAIM_TTL_FACTOR = 4;
 const LOG_SHIP_INTERVAL_MS = 500;
+/**
+ * A try's `started` is reported once it has run this long; a shorter try's start travels with its
+ * result (one Redis round trip and one scheduler pass instead of two). Its time is the real start.
+ */
+const STARTED_REPORT_DELAY_MS = 20;
 
 /**
  * `dagctl worker`: takes tries from the named BullMQ queues and runs each in a warm task process
- * (the same runner as the local executor), reporting started/finished/lost on the results queue.
+ * (the same runner as the local executor), reporting started/finished/lost on the results stream.
  * Needs the dags folder and `redis.url`, not the metadata DB (except for `{{ var }}` templates).
  */
 export async function startWorker(config: LoadedConfig, options: StartWorkerOptions): Promise<RunningWorker> {
@@ -85,6 +93,12 @@ export async function startWorker(config: LoadedConfig, options: StartWorkerOpti
   return worker;
 }
 
+/** A try's `started` event until it is reported. */
+interface PendingStart {
+  event: ExecutorEvent | null;
+  timer: NodeJS.Timeout | null;
+}
+
 class DagctlWorker implements RunningWorker {
   readonly id: string;
   readonly queues: readonly string[];
@@ -92,7 +106,6 @@ class DagctlWorker implements RunningWorker {
   private readonly prefix: string;
   private readonly outage: RedisOutageReporter;
   private readonly redis: IORedis;
-  private readonly results: Queue<ResultJobData, unknown, string>;
   private readonly pool: TaskProcessPool;
   private readonly slots: TaskSlots;
   private readonly variables: ReturnType<typeof workerVariableSource>;
@@ -119,8 +132,6 @@ class DagctlWorker implements RunningWorker {
     this.redis = createRedisClient(config.redis.url);
     this.outage.watch(this.redis);
     this.redis.on('ready', () => this.outage.recovered());
-    this.results = new Queue(RESULTS_QUEUE, { connection: redisOptions(config.redis.url), prefix: this.prefix });
-    this.outage.watch(this.results);
     this.variables = workerVariableSource(config);
     this.slots = new TaskSlots(options.concurrency);
     this.pool = new TaskProcessPool({
@@ -216,6 +227,7 @@ class DagctlWorker implements RunningWorker {
     const workload = { ...data.workload, fileloc };
     const shipper = new RemoteLogShipper(this.redis, this.prefix, jobId, taskLogPath(this.config.logging.base_log_folder, key, tryNumber));
     let result: TaskJobResult;
+    const started: PendingStart = { event: null, timer: null };
     const mismatch = dagVersionMismatch(data, fileloc, this.hostname);
     if (mismatch) {
       await shipper.note(`[${new Date().toISOString()}] ERROR - ${mismatch}`);
@@ -223,26 +235,42 @@ class DagctlWorker implements RunningWorker {
     } else {
       this.shippers.add(shipper);
       const run = await this.pool.run(workload, {
-        onStarted: (pid) => void this.report(jobId, { type: 'started', key, tryNumber, at: new Date().toISOString(), hostname: this.hostname, pid }),
+        onStarted: (pid) => {
+          started.event = { type: 'started', key, tryNumber, at: new Date().toISOString(), hostname: this.hostname, pid };
+          started.timer = setTimeout(() => this.reportStarted(jobId, started), this.options.startedReportDelayMs ?? STARTED_REPORT_DELAY_MS);
+        },
       });
+      if (started.timer) clearTimeout(started.timer);
       this.shippers.delete(shipper);
       if (run.kind === 'finished') result = { kind: 'finished', outcome: run.outcome };
       else if (this.stopping) result = { kind: 'lost', reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.stopTimeoutMs)}): ${run.reason}` };
       else result = { kind: 'lost', reason: run.reason };
     }
-    await shipper.finish();
     const at = new Date().toISOString();
-    await this.report(jobId, result.kind === 'finished'
+    const event: ExecutorEvent = result.kind === 'finished'
       ? { type: 'finished', key, tryNumber, at, outcome: result.outcome }
-      : { type: 'lost', key, tryNumber, at, reason: result.reason });
+      : { type: 'lost', key, tryNumber, at, reason: result.reason };
+    // The result (after a start not reported yet) goes with the end of the log in one round trip;
+    // only if that failed, on its own.
+    const events = started.event ? [started.event, event] : [event];
+    started.event = null;
+    if (!(await shipper.finish((multi) => events.forEach((e) => addResult(multi, this.prefix, { jobId, event: e }))))) {
+      for (const e of events) await this.report(jobId, e);
+    }
     return result;
   }
 
-  /** Put an event on the results queue, retrying until Redis takes it. */
+  private reportStarted(jobId: string, started: PendingStart): void {
+    const event = started.event;
+    started.event = null;
+    if (event) void this.report(jobId, event);
+  }
+
+  /** Put an event on the results stream, retrying until Redis takes it. */
   private async report(jobId: string, event: ExecutorEvent): Promise<void> {
     for (let attempt = 1; ; attempt += 1) {
       try {
-        await this.results.add(event.type, { jobId, event }, { jobId: `${event.type}.${jobId}`, removeOnComplete: true, removeOnFail: 1000 });
+        await addResult(this.redis, this.prefix, { jobId, event });
         return;
       } catch (err) {
         this.outage.failed(err as Error);
@@ -292,7 +320,6 @@ class DagctlWorker implements RunningWorker {
     await workersClosed;
     for (const timer of this.timers) clearInterval(timer);
     await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);
-    await this.results.close().catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
     await this.variables.close().catch(() => undefined);
     log.info(`worker ${this.id} stopped`);
