@@ -15,16 +15,31 @@ interface Candidate extends TaskInstanceKey {
   priority: number;
 }
 
-async function countsByColumn(ds: DataSource | EntityManager, column: 'pool' | 'dag_id', sumSlots: boolean): Promise<Map<string, number>> {
-  const { records } = await execSql<{ k: string; n: number | string }>(
-    ds,
-    `SELECT ${column} AS k, ${sumSlots ? 'SUM(pool_slots)' : 'COUNT(*)'} AS n FROM task_instance WHERE state IN ('queued', 'running') GROUP BY ${column}`,
+interface ActiveCounts {
+  total: number;
+  slotsByPool: Map<string, number>;
+  tasksByDag: Map<string, number>;
+}
+
+/** Queued and running tries: in all, pool slots used per pool, tries per DAG — one query. */
+async function activeCounts(m: EntityManager): Promise<ActiveCounts> {
+  const { records } = await execSql<{ pool: string; dag_id: string; n: number | string; slots: number | string }>(
+    m,
+    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') GROUP BY pool, dag_id`,
   );
-  return new Map(records.map((r) => [r.k, Number(r.n)]));
+  const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map() };
+  for (const r of records) {
+    counts.total += Number(r.n);
+    counts.slotsByPool.set(r.pool, (counts.slotsByPool.get(r.pool) ?? 0) + Number(r.slots));
+    counts.tasksByDag.set(r.dag_id, (counts.tasksByDag.get(r.dag_id) ?? 0) + Number(r.n));
+  }
+  return counts;
 }
 
 /** All XComs of the run pushed by the task's ancestors: taskId → key → value. */
 async function ancestorXComs(ds: DataSource, view: DagView, key: TaskInstanceKey, cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>): Promise<Record<string, Record<string, unknown>>> {
+  // A task without upstream tasks has no XComs to pull: no query.
+  if (!view.tasks.get(key.taskId)?.upstream.length) return {};
   const runKey = `${key.dagId}\u0000${key.runId}`;
   let rows = cache.get(runKey);
   if (!rows) {
@@ -121,15 +136,15 @@ async function chooseAndMarkQueued(
   options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
   now: Date,
 ): Promise<QueuedTaskInstance[]> {
-  if (isPostgres(m)) await execSql(m, `SELECT id FROM slot_pool ORDER BY id FOR UPDATE`);
-  const { records: activeRows } = await execSql<{ n: number | string }>(m, `SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running')`);
-  const budget = Math.min(executorSlots, options.parallelism - Number(activeRows[0].n), options.maxTisPerQuery);
+  // On PostgreSQL, reading the pools locks them (see above).
+  const { records: pools } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool ORDER BY id${isPostgres(m) ? ' FOR UPDATE' : ''}`);
+  const inUse = await activeCounts(m);
+  const budget = Math.min(executorSlots, options.parallelism - inUse.total, options.maxTisPerQuery);
   if (budget <= 0) return [];
 
-  const { records: pools } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool`);
   const poolSlots = new Map(pools.map((p) => [p.pool, Number(p.slots)]));
-  const poolUsed = await countsByColumn(m, 'pool', true);
-  const dagActive = await countsByColumn(m, 'dag_id', false);
+  const poolUsed = inUse.slotsByPool;
+  const dagActive = inUse.tasksByDag;
   // Like Airflow's starved pools/DAGs: leave out, in SQL, what cannot be queued now, so the
   // query returns only rows that can be used (a 10,000-task run must not be read per loop).
   const openPools = [...poolSlots].filter(([pool, slots]) => (poolUsed.get(pool) ?? 0) < slots).map(([pool]) => pool);

@@ -141,10 +141,11 @@ export async function scheduleRunsAfterEvents(
       }
       if (candidates.size === 0) {
         // Leaves ended: the run is done once nothing is unfinished (a full decision finishes it).
-        const { records } = await execSql<{ n: number | string }>(ds,
-          `SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed'))`,
+        // Looking for one unfinished task stops at the first, where counting reads the whole run.
+        const { records } = await execSql(ds,
+          `SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1`,
           [run.dagId, run.runId]);
-        if (Number(records[0].n) === 0) full.push(run);
+        if (records.length === 0) full.push(run);
         continue;
       }
       // A candidate with a huge fan-in (the join of a 10,000-task fan-out) is decided from
