@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { TaskState } from '../core/states';
 import { describeTi, TaskInstanceKey, tiKeyString } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
-import { runInTransaction } from '../db/transaction';
+import { withinTransaction } from '../db/transaction';
 import { markRunning, markTryEnded, TryEnd, TryStart, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../executors/executor';
 import { getLogger } from '../logging/logger';
@@ -102,10 +102,10 @@ function startsEndingInBatch(events: ExecutorEvent[]): Map<string, TryStart> {
 
 /**
  * Turn executor events into task state — the scheduler is the only writer. All events of one
- * drain are applied in one transaction; each is a guarded transition, so a stale or duplicate
+ * drain are applied in one transaction (the caller's, when it passes one); each is a guarded transition, so a stale or duplicate
  * event moves nothing. Returns the runs whose tasks changed, to be examined at once.
  */
-export async function processExecutorEvents(ds: DataSource, views: DagViewCache, events: ExecutorEvent[]): Promise<AffectedRun[]> {
+export async function processExecutorEvents(db: DataSource | EntityManager, views: DagViewCache, events: ExecutorEvent[]): Promise<AffectedRun[]> {
   if (!events.length) return [];
   const dagViews = new Map<string, DagView | null>();
   for (const event of events) {
@@ -113,7 +113,7 @@ export async function processExecutorEvents(ds: DataSource, views: DagViewCache,
   }
   const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
-  await runInTransaction(ds, async (m) => {
+  await withinTransaction(db, async (m) => {
     for (const event of events) {
       const at = new Date(event.at);
       const view = dagViews.get(event.key.dagId) ?? null;
