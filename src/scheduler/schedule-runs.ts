@@ -3,7 +3,7 @@ import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
 import { markDagRunFinished } from '../db/transitions/dag-run-transitions';
-import { transitionTasks } from '../db/transitions/task-instance-transitions';
+import { RunRef, transitionTasks } from '../db/transitions/task-instance-transitions';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { TiSnapshot, decideRun } from './decide-run';
@@ -126,13 +126,15 @@ export async function scheduleRunsAfterEvents(
   db: DataSource | EntityManager,
   views: DagViewCache,
   now: Date,
-  runs: Array<RunRow & { endedTaskIds: string[]; needsFullDecision: boolean }>,
+  runs: Array<RunRef & { endedTaskIds: string[]; needsFullDecision: boolean }>,
 ): Promise<ScheduleRunsResult> {
   const result: ScheduleRunsResult = { scheduled: 0, finishedRuns: [], wakeAt: null };
-  const full: RunRow[] = [];
+  const full: RunRef[] = [];
   for (const run of runs) {
     try {
-      const view = await views.get(run.dagId);
+      // The cached version: the full pass (every idle_sleep) and the DAG processor's change
+      // notices check for newer ones, so events are not slowed by a version check each.
+      const view = views.peek(run.dagId) ?? (await views.get(run.dagId));
       if (!view) continue;
       const candidates = new Set(run.endedTaskIds.flatMap((id) => view.tasks.get(id)?.downstream ?? []));
       if (run.needsFullDecision || [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast)) {
@@ -179,7 +181,8 @@ export async function scheduleRunsAfterEvents(
     }
   }
   if (full.length) {
-    const more = await scheduleRuns(db, views, now, full, full.length);
+    const rows = await runRowsOf(db, full);
+    const more = await scheduleRuns(db, views, now, rows, rows.length);
     result.scheduled += more.scheduled;
     result.finishedRuns.push(...more.finishedRuns);
     result.wakeAt = more.wakeAt;
@@ -187,7 +190,17 @@ export async function scheduleRunsAfterEvents(
   return result;
 }
 
-async function loadTisOf(db: DataSource | EntityManager, run: RunRow, taskIds: string[]): Promise<Map<string, TiSnapshot>> {
+/** The ids of runs still there (a full decision goes by id). */
+async function runRowsOf(db: DataSource | EntityManager, runs: RunRef[]): Promise<RunRow[]> {
+  const rows: RunRow[] = [];
+  for (const run of runs) {
+    const { records } = await execSql<{ id: number }>(db, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
+    if (records.length) rows.push({ id: Number(records[0].id), dagId: run.dagId, runId: run.runId });
+  }
+  return rows;
+}
+
+async function loadTisOf(db: DataSource | EntityManager, run: RunRef, taskIds: string[]): Promise<Map<string, TiSnapshot>> {
   const out = new Map<string, TiSnapshot>();
   for (let i = 0; i < taskIds.length; i += 200) {
     const part = taskIds.slice(i, i + 200);
@@ -206,12 +219,12 @@ async function loadTisOf(db: DataSource | EntityManager, run: RunRow, taskIds: s
  * run minus those of the (few) tasks that are not upstream of it. Returns true when a decision
  * was made that may cascade (the caller then examines the whole run).
  */
-async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, run: RunRow, taskIds: string[], endedTaskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
+async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, run: RunRef, taskIds: string[], endedTaskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
   let all: Array<{ state: TaskStateOrNone; n: number | string }> | null = null;
   let cascade = false;
   for (const taskId of taskIds) {
     const task = view.tasks.get(taskId)!;
-    const memoKey = `${run.id}\u0000${taskId}\u0000${view.hash}`;
+    const memoKey = `${run.dagId}\u0000${run.runId}\u0000${taskId}\u0000${view.hash}`;
     // Only successes come this way (failures and skips take the full decision), so a rule that
     // needs every upstream task finished keeps waiting while some are known to be unfinished.
     const upstream = upstreamSet(view, taskId);

@@ -199,8 +199,7 @@ export class SchedulerLoop {
       else this.earliestWake(result.wakeAt);
     } else {
       const started = await scheduleRuns(m, this.views, now, startedRuns, this.options.maxDagrunsPerLoop);
-      const afterEvents = await this.runRowsWithEvents(m, affected);
-      result = await scheduleRunsAfterEvents(m, this.views, now, afterEvents);
+      result = await scheduleRunsAfterEvents(m, this.views, now, affected);
       this.earliestWake(started.wakeAt);
       this.earliestWake(result.wakeAt);
     }
@@ -223,15 +222,6 @@ export class SchedulerLoop {
 
   private earliestWake(at: Date | null): void {
     if (at && (this.nextWakeAt === null || at.getTime() < this.nextWakeAt)) this.nextWakeAt = at.getTime();
-  }
-
-  private async runRowsWithEvents(m: EntityManager, affected: AffectedRun[]): Promise<Array<{ id: number; dagId: string; runId: string; endedTaskIds: string[]; needsFullDecision: boolean }>> {
-    const rows = await this.runRows(m, affected);
-    const byKey = new Map(affected.map((a) => [`${a.dagId}\u0000${a.runId}`, a]));
-    return rows.map((row) => {
-      const a = byKey.get(`${row.dagId}\u0000${row.runId}`)!;
-      return { ...row, endedTaskIds: a.endedTaskIds, needsFullDecision: a.needsFullDecision };
-    });
   }
 
   private async refreshChangedDags(now: Date): Promise<void> {

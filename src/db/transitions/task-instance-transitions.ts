@@ -166,21 +166,32 @@ export async function markTryEnded(m: EntityManager, key: TaskInstanceKey, tryNu
   const at = end.at.toISOString();
   const startAt = started ? started.at.toISOString() : at;
   const reschedule = end.state === 'up_for_reschedule';
-  const result = await execSql(
-    m,
-    `UPDATE task_instance SET state = ?, end_date = ?, duration = ${durationSql(m)}, start_date = COALESCE(start_date, ?),
+  const update = `UPDATE task_instance SET state = ?, end_date = ?, duration = ${durationSql(m)}, start_date = COALESCE(start_date, ?),
             hostname = COALESCE(hostname, ?), pid = COALESCE(pid, ?), end_reason = ?, next_try_at = ?, updated_at = ?,
             rendered_fields = COALESCE(?, rendered_fields)
             ${reschedule ? ', try_number = try_number - 1, first_reschedule_date = COALESCE(first_reschedule_date, ?)' : ''}
-     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ('queued', 'running')`,
-    [
-      end.state, at, at, startAt, startAt, started?.hostname ?? null, started?.pid ?? null,
-      end.reason, end.nextTryAt ? end.nextTryAt.toISOString() : null, at,
-      end.renderedFields ? JSON.stringify(end.renderedFields) : null,
-      ...(reschedule ? [at] : []),
-      key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber,
-    ],
-  );
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ('queued', 'running')`;
+  const params = [
+    end.state, at, at, startAt, startAt, started?.hostname ?? null, started?.pid ?? null,
+    end.reason, end.nextTryAt ? end.nextTryAt.toISOString() : null, at,
+    end.renderedFields ? JSON.stringify(end.renderedFields) : null,
+    ...(reschedule ? [at] : []),
+    key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber,
+  ];
+  if (isPostgres(m)) {
+    // One round trip: the history row is written from what the UPDATE returned.
+    const { records } = await execSql<{ n: number | string }>(
+      m,
+      `WITH ended AS (${update} RETURNING dag_id, run_id, task_id, map_index, start_date, end_date, duration, hostname, end_reason),
+            history AS (INSERT INTO task_instance_history (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason)
+              SELECT dag_id, run_id, task_id, map_index, ?, ?, start_date, end_date, duration, hostname, end_reason FROM ended
+              ON CONFLICT DO NOTHING)
+       SELECT COUNT(*) AS n FROM ended`,
+      [...params, tryNumber, end.state],
+    );
+    return Number(records[0].n) > 0 ? 1 : 0;
+  }
+  const result = await execSql(m, update, params);
   if (result.affected === 0) return 0;
   await recordTryHistory(m, key, tryNumber, end);
   return 1;
