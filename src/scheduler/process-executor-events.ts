@@ -1,9 +1,9 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { TaskState } from '../core/states';
-import { describeTi, TaskInstanceKey } from '../core/task-instance-key';
+import { describeTi, TaskInstanceKey, tiKeyString } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
-import { runInTransaction } from '../db/transaction';
-import { markRunning, markTryEnded, TryEnd, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
+import { withinTransaction } from '../db/transaction';
+import { markRunning, markTryEnded, TryEnd, TryStart, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../executors/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
@@ -46,7 +46,7 @@ async function failureEnd(m: EntityManager, view: DagView | null, key: TaskInsta
 }
 
 /** Applies one finished try; returns whether it also changed other tasks (branch, short-circuit). */
-async function applyFinished(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome): Promise<boolean> {
+async function applyFinished(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome, started: TryStart | null): Promise<boolean> {
   let end: TryEnd;
   switch (outcome.state) {
     case 'success':
@@ -61,7 +61,7 @@ async function applyFinished(m: EntityManager, view: DagView | null, key: TaskIn
     default:
       end = { ...(await failureEnd(m, view, key, tryNumber, at, outcome.reason ?? 'task failed', outcome.noRetry === true)), renderedFields: outcome.renderedFields };
   }
-  const moved = await markTryEnded(m, key, tryNumber, end);
+  const moved = await markTryEnded(m, key, tryNumber, end, started);
   if (!moved) {
     log.warn(`ignored outcome ${outcome.state} of ${describeTi(key, tryNumber)}: the task instance is no longer at that try`);
     return false;
@@ -81,37 +81,58 @@ async function applyFinished(m: EntityManager, view: DagView | null, key: TaskIn
   return outcome.followTaskIds !== undefined || outcome.skipDownstream === true;
 }
 
+function tryId(key: TaskInstanceKey, tryNumber: number): string {
+  return `${tiKeyString(key)}#${tryNumber}`;
+}
+
+/**
+ * The starts of tries that also end later in the same batch (short tasks): their start is
+ * written by the end's transition, saving one UPDATE per try.
+ */
+function startsEndingInBatch(events: ExecutorEvent[]): Map<string, TryStart> {
+  const starts = new Map<string, TryStart>();
+  const out = new Map<string, TryStart>();
+  for (const event of events) {
+    const id = tryId(event.key, event.tryNumber);
+    if (event.type === 'started') starts.set(id, { at: new Date(event.at), hostname: event.hostname, pid: event.pid });
+    else if (starts.has(id)) out.set(id, starts.get(id)!);
+  }
+  return out;
+}
+
 /**
  * Turn executor events into task state — the scheduler is the only writer. All events of one
- * drain are applied in one transaction; each is a guarded transition, so a stale or duplicate
+ * drain are applied in one transaction (the caller's, when it passes one); each is a guarded transition, so a stale or duplicate
  * event moves nothing. Returns the runs whose tasks changed, to be examined at once.
  */
-export async function processExecutorEvents(ds: DataSource, views: DagViewCache, events: ExecutorEvent[]): Promise<AffectedRun[]> {
+export async function processExecutorEvents(db: DataSource | EntityManager, views: DagViewCache, events: ExecutorEvent[]): Promise<AffectedRun[]> {
   if (!events.length) return [];
   const dagViews = new Map<string, DagView | null>();
   for (const event of events) {
     if (!dagViews.has(event.key.dagId)) dagViews.set(event.key.dagId, views.peek(event.key.dagId) ?? (await views.get(event.key.dagId)));
   }
+  const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
-  await runInTransaction(ds, async (m) => {
+  await withinTransaction(db, async (m) => {
     for (const event of events) {
       const at = new Date(event.at);
       const view = dagViews.get(event.key.dagId) ?? null;
       try {
         if (event.type === 'started') {
-          await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
+          if (!joinedStarts.has(tryId(event.key, event.tryNumber))) await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
           continue;
         }
+        const started = joinedStarts.get(tryId(event.key, event.tryNumber)) ?? null;
         let full = false;
         if (event.type === 'finished') {
-          full = await applyFinished(m, view, event.key, event.tryNumber, at, event.outcome);
+          full = await applyFinished(m, view, event.key, event.tryNumber, at, event.outcome, started);
           // A failed or rescheduled try may wait to run again: a full decision sets the wake-up time.
           full ||= event.outcome.state === 'failed' || event.outcome.state === 'up_for_reschedule';
         } else {
           full = true;
           log.warn(`${describeTi(event.key, event.tryNumber)} lost: ${event.reason}`);
           const end = await failureEnd(m, view, event.key, event.tryNumber, at, event.reason, false);
-          await markTryEnded(m, event.key, event.tryNumber, end);
+          await markTryEnded(m, event.key, event.tryNumber, end, started);
         }
         const runKey = `${event.key.dagId}\u0000${event.key.runId}`;
         const entry = affected.get(runKey) ?? { dagId: event.key.dagId, runId: event.key.runId, endedTaskIds: [], needsFullDecision: false };

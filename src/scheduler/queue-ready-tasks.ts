@@ -1,7 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql, isPostgres } from '../db/sql';
-import { runInTransaction } from '../db/transaction';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { Executor, TaskWorkload } from '../executors/executor';
 import { getLogger } from '../logging/logger';
@@ -15,20 +14,35 @@ interface Candidate extends TaskInstanceKey {
   priority: number;
 }
 
-async function countsByColumn(ds: DataSource | EntityManager, column: 'pool' | 'dag_id', sumSlots: boolean): Promise<Map<string, number>> {
-  const { records } = await execSql<{ k: string; n: number | string }>(
-    ds,
-    `SELECT ${column} AS k, ${sumSlots ? 'SUM(pool_slots)' : 'COUNT(*)'} AS n FROM task_instance WHERE state IN ('queued', 'running') GROUP BY ${column}`,
+interface ActiveCounts {
+  total: number;
+  slotsByPool: Map<string, number>;
+  tasksByDag: Map<string, number>;
+}
+
+/** Queued and running tries: in all, pool slots used per pool, tries per DAG — one query. */
+async function activeCounts(m: EntityManager): Promise<ActiveCounts> {
+  const { records } = await execSql<{ pool: string; dag_id: string; n: number | string; slots: number | string }>(
+    m,
+    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') GROUP BY pool, dag_id`,
   );
-  return new Map(records.map((r) => [r.k, Number(r.n)]));
+  const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map() };
+  for (const r of records) {
+    counts.total += Number(r.n);
+    counts.slotsByPool.set(r.pool, (counts.slotsByPool.get(r.pool) ?? 0) + Number(r.slots));
+    counts.tasksByDag.set(r.dag_id, (counts.tasksByDag.get(r.dag_id) ?? 0) + Number(r.n));
+  }
+  return counts;
 }
 
 /** All XComs of the run pushed by the task's ancestors: taskId → key → value. */
-async function ancestorXComs(ds: DataSource, view: DagView, key: TaskInstanceKey, cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>): Promise<Record<string, Record<string, unknown>>> {
+async function ancestorXComs(db: DataSource | EntityManager, view: DagView, key: TaskInstanceKey, cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>): Promise<Record<string, Record<string, unknown>>> {
+  // A task without upstream tasks has no XComs to pull: no query.
+  if (!view.tasks.get(key.taskId)?.upstream.length) return {};
   const runKey = `${key.dagId}\u0000${key.runId}`;
   let rows = cache.get(runKey);
   if (!rows) {
-    rows = (await execSql<{ task_id: string; key: string; value: string | null }>(ds, `SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?`, [key.dagId, key.runId])).records;
+    rows = (await execSql<{ task_id: string; key: string; value: string | null }>(db, `SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?`, [key.dagId, key.runId])).records;
     cache.set(runKey, rows);
   }
   if (!rows.length) return {};
@@ -50,19 +64,12 @@ async function ancestorXComs(ds: DataSource, view: DagView, key: TaskInstanceKey
 
 type RunFacts = { logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null };
 
-/** Everything a runner needs for each queued try, read with one query per run. */
-async function buildWorkloads(ds: DataSource, views: DagViewCache, queued: QueuedTaskInstance[]): Promise<TaskWorkload[]> {
-  const runs = new Map<string, RunFacts | undefined>();
+/** Everything a runner needs for each queued try; the run facts came with the candidates. */
+async function buildWorkloads(db: DataSource | EntityManager, views: DagViewCache, queued: QueuedTaskInstance[], runs: Map<string, RunFacts>): Promise<TaskWorkload[]> {
   const xcomCache = new Map<string, Array<{ task_id: string; key: string; value: string | null }>>();
   const workloads: TaskWorkload[] = [];
   for (const ti of queued) {
-    const runKey = `${ti.dagId}\u0000${ti.runId}`;
-    if (!runs.has(runKey)) {
-      const { records } = await execSql<RunFacts>(
-        ds, `SELECT logical_date, data_interval_start, data_interval_end, run_type, conf FROM dag_run WHERE dag_id = ? AND run_id = ?`, [ti.dagId, ti.runId]);
-      runs.set(runKey, records[0]);
-    }
-    const run = runs.get(runKey);
+    const run = runs.get(`${ti.dagId}\u0000${ti.runId}`);
     const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
     if (!view || !run) continue;
     workloads.push({
@@ -81,55 +88,70 @@ async function buildWorkloads(ds: DataSource, views: DagViewCache, queued: Queue
       runType: run.run_type,
       conf: run.conf ? JSON.parse(run.conf) : {},
       maxTries: ti.maxTries,
-      xcoms: await ancestorXComs(ds, view, ti, xcomCache),
+      xcoms: await ancestorXComs(db, view, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
     });
   }
   return workloads;
 }
 
+export type PoolSlots = Map<string, number>;
+
 /**
- * Send scheduled task instances to the executor, highest priority first (equal priorities in the
- * order their task instances were created, which walks an index instead of sorting), within the executor's
- * free slots, core.parallelism, pool slots and each DAG's max_active_tasks. Choosing and marking
- * happen in one transaction that, on PostgreSQL, first locks the pool rows: several schedulers
- * then queue one after another and never exceed a limit together, and the guarded
- * scheduled → queued UPDATE means no try is ever sent twice. Returns how many were sent.
+ * The pools and their slots. On PostgreSQL this locks the pool rows until the transaction ends:
+ * the scheduler loop reads them first in its transaction, so several schedulers take their turns
+ * (always in this lock order, so they cannot deadlock) and never exceed a limit together.
+ */
+export async function readPools(m: EntityManager): Promise<PoolSlots> {
+  const { records } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool ORDER BY id${isPostgres(m) ? ' FOR UPDATE' : ''}`);
+  return new Map(records.map((p) => [p.pool, Number(p.slots)]));
+}
+
+/** Whether any task instance waits to be queued (a cheap look before opening a transaction). */
+export async function anyScheduled(db: DataSource | EntityManager): Promise<boolean> {
+  const { records } = await execSql(db, `SELECT 1 AS x FROM task_instance WHERE state = 'scheduled' LIMIT 1`);
+  return records.length > 0;
+}
+
+/**
+ * Choose scheduled task instances for the executor, highest priority first (equal priorities in
+ * the order their task instances were created, which walks an index instead of sorting), within
+ * the executor's free slots, core.parallelism, pool slots and each DAG's max_active_tasks, and
+ * mark them queued — in the caller's transaction, which holds the pools (readPools). The guarded
+ * scheduled → queued UPDATE means no try is ever sent twice. Returns the workloads to hand to the
+ * executor once the transaction committed.
  */
 export async function queueReadyTasks(
-  ds: DataSource,
+  m: EntityManager,
   views: DagViewCache,
-  executor: Executor,
+  executorSlots: number,
+  poolSlots: PoolSlots,
   options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
   now: Date,
-): Promise<number> {
-  const slots = executor.slotsAvailable();
-  if (slots <= 0) return 0;
-  const { records: any } = await execSql(ds, `SELECT 1 AS x FROM task_instance WHERE state = 'scheduled' LIMIT 1`);
-  if (!any.length) return 0;
-  const queued = await runInTransaction(ds, (m) => chooseAndMarkQueued(m, views, slots, options, now));
-  if (!queued.length) return 0;
-  const workloads = await buildWorkloads(ds, views, queued);
-  for (const workload of workloads) executor.queueWorkload(workload);
-  return workloads.length;
+): Promise<TaskWorkload[]> {
+  if (executorSlots <= 0 || !(await anyScheduled(m))) return [];
+  const runs = new Map<string, RunFacts>();
+  const queued = await chooseAndMarkQueued(m, views, executorSlots, poolSlots, options, now, runs);
+  if (!queued.length) return [];
+  return buildWorkloads(m, views, queued, runs);
 }
 
 async function chooseAndMarkQueued(
   m: EntityManager,
   views: DagViewCache,
   executorSlots: number,
+  poolSlots: PoolSlots,
   options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
   now: Date,
+  /** Filled with the facts of the chosen tasks' runs (read with the candidates). */
+  runs: Map<string, RunFacts>,
 ): Promise<QueuedTaskInstance[]> {
-  if (isPostgres(m)) await execSql(m, `SELECT id FROM slot_pool ORDER BY id FOR UPDATE`);
-  const { records: activeRows } = await execSql<{ n: number | string }>(m, `SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('queued', 'running')`);
-  const budget = Math.min(executorSlots, options.parallelism - Number(activeRows[0].n), options.maxTisPerQuery);
+  const inUse = await activeCounts(m);
+  const budget = Math.min(executorSlots, options.parallelism - inUse.total, options.maxTisPerQuery);
   if (budget <= 0) return [];
 
-  const { records: pools } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool`);
-  const poolSlots = new Map(pools.map((p) => [p.pool, Number(p.slots)]));
-  const poolUsed = await countsByColumn(m, 'pool', true);
-  const dagActive = await countsByColumn(m, 'dag_id', false);
+  const poolUsed = inUse.slotsByPool;
+  const dagActive = inUse.tasksByDag;
   // Like Airflow's starved pools/DAGs: leave out, in SQL, what cannot be queued now, so the
   // query returns only rows that can be used (a 10,000-task run must not be read per loop).
   const openPools = [...poolSlots].filter(([pool, slots]) => (poolUsed.get(pool) ?? 0) < slots).map(([pool]) => pool);
@@ -140,9 +162,10 @@ async function chooseAndMarkQueued(
     if (active >= (view?.dag.maxActiveTasks ?? 16)) starvedDags.push(dagId);
   }
   const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?';
-  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; pool: string; pool_slots: number; priority_weight: number }>(
+  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; pool: string; pool_slots: number; priority_weight: number } & RunFacts>(
     m,
-    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight
+    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
+            r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf
      FROM task_instance ti
        JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
        JOIN dag d ON d.dag_id = ti.dag_id
@@ -173,6 +196,7 @@ async function chooseAndMarkQueued(
     poolUsed.set(c.pool, used + c.poolSlots);
     dagActive.set(c.dagId, active + 1);
     chosen.push(c);
+    runs.set(`${c.dagId}\u0000${c.runId}`, r);
   }
   if (!chosen.length) return [];
   return markQueued(m, chosen, options.jobId, now);

@@ -1,9 +1,9 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
-import { runInTransaction } from '../db/transaction';
+import { withinTransaction } from '../db/transaction';
 import { markDagRunFinished } from '../db/transitions/dag-run-transitions';
-import { transitionTasks } from '../db/transitions/task-instance-transitions';
+import { RunRef, transitionTasks } from '../db/transitions/task-instance-transitions';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { TiSnapshot, decideRun } from './decide-run';
@@ -21,24 +21,24 @@ export interface ScheduleRunsResult {
   wakeAt: Date | null;
 }
 
-async function loadTis(ds: DataSource, run: RunRow): Promise<Map<string, TiSnapshot>> {
+async function loadTis(db: DataSource | EntityManager, run: RunRow): Promise<Map<string, TiSnapshot>> {
   const { records } = await execSql<{ task_id: string; state: TaskStateOrNone; try_number: number; next_try_at: string | null }>(
-    ds,
+    db,
     `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
     [run.dagId, run.runId],
   );
   return new Map(records.map((r) => [r.task_id, { state: r.state, tryNumber: Number(r.try_number), nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null }]));
 }
 
-async function previousRunStates(ds: DataSource, run: RunRow): Promise<Map<string, TaskStateOrNone> | undefined> {
+async function previousRunStates(db: DataSource | EntityManager, run: RunRow): Promise<Map<string, TaskStateOrNone> | undefined> {
   const { records } = await execSql<{ run_id: string }>(
-    ds,
+    db,
     `SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date < (SELECT logical_date FROM dag_run WHERE id = ?) ORDER BY logical_date DESC LIMIT 1`,
     [run.dagId, run.id],
   );
   if (!records.length) return undefined;
   const { records: tis } = await execSql<{ task_id: string; state: TaskStateOrNone }>(
-    ds,
+    db,
     `SELECT task_id, state FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
     [run.dagId, records[0].run_id],
   );
@@ -46,23 +46,23 @@ async function previousRunStates(ds: DataSource, run: RunRow): Promise<Map<strin
 }
 
 /** Decide and apply one run's state changes; returns what happened. */
-async function scheduleRun(ds: DataSource, views: DagViewCache, run: RunRow & { startDate: Date | null }, now: Date, result: ScheduleRunsResult): Promise<void> {
+async function scheduleRun(db: DataSource | EntityManager, views: DagViewCache, run: RunRow & { startDate: Date | null }, now: Date, result: ScheduleRunsResult): Promise<void> {
   const view = await views.get(run.dagId);
   if (!view) return;
-  let tis = await loadTis(ds, run);
+  let tis = await loadTis(db, run);
   const needsPast = view.dag.tasks.some((t) => t.dependsOnPast);
-  const previous = needsPast ? await previousRunStates(ds, run) : undefined;
+  const previous = needsPast ? await previousRunStates(db, run) : undefined;
   let decision = decideRun({ dag: view.dag, tis, now, previousRunStates: previous, runStartDate: run.startDate });
   if (decision.missingTaskIds.length) {
-    await createMissingTaskInstances(ds, view, run, decision.missingTaskIds, now);
-    tis = await loadTis(ds, run);
+    await createMissingTaskInstances(db, view, run, decision.missingTaskIds, now);
+    tis = await loadTis(db, run);
     decision = decideRun({ dag: view.dag, tis, now, previousRunStates: previous, runStartDate: run.startDate });
   }
   if (!decision.changes.length && !decision.finish) {
     if (decision.wakeAt && (!result.wakeAt || decision.wakeAt < result.wakeAt)) result.wakeAt = decision.wakeAt;
     return;
   }
-  await runInTransaction(ds, async (m) => {
+  await withinTransaction(db, async (m) => {
     for (const change of decision.changes) {
       const moved = await transitionTasks(m, run, change.taskIds, change.from, change.to, now, change.reason);
       if (change.to === 'scheduled') result.scheduled += moved;
@@ -75,28 +75,28 @@ async function scheduleRun(ds: DataSource, views: DagViewCache, run: RunRow & { 
   if (decision.wakeAt && (!result.wakeAt || decision.wakeAt < result.wakeAt)) result.wakeAt = decision.wakeAt;
   // Decisions can cascade (an EmptyOperator succeeding unblocks its downstream): go again.
   if (!decision.finish && decision.changes.some((c) => c.to === 'success' || c.to === 'skipped' || c.to === 'upstream_failed' || c.to === 'removed')) {
-    await scheduleRun(ds, views, run, now, result);
+    await scheduleRun(db, views, run, now, result);
   }
 }
 
 /** Examine the given running runs (or, with `runs` omitted, every running run, oldest first). */
-export async function scheduleRuns(ds: DataSource, views: DagViewCache, now: Date, runs: RunRow[] | null, limit: number): Promise<ScheduleRunsResult> {
+export async function scheduleRuns(db: DataSource | EntityManager, views: DagViewCache, now: Date, runs: RunRow[] | null, limit: number): Promise<ScheduleRunsResult> {
   const result: ScheduleRunsResult = { scheduled: 0, finishedRuns: [], wakeAt: null };
   let rows: Array<RunRow & { startDate: Date | null }>;
   if (runs === null) {
     const { records } = await execSql<{ id: number; dag_id: string; run_id: string; start_date: string | null }>(
-      ds,
+      db,
       `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running' ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
       [limit],
     );
     rows = records.map((r) => ({ id: Number(r.id), dagId: r.dag_id, runId: r.run_id, startDate: r.start_date ? new Date(r.start_date) : null }));
     if (rows.length) {
-      await execSql(ds, `UPDATE dag_run SET last_scheduling_decision = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [now.toISOString(), ...rows.map((r) => r.id)]);
+      await execSql(db, `UPDATE dag_run SET last_scheduling_decision = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [now.toISOString(), ...rows.map((r) => r.id)]);
     }
   } else {
     if (!runs.length) return result;
     const { records } = await execSql<{ id: number; start_date: string | null; state: string }>(
-      ds,
+      db,
       `SELECT id, start_date, state FROM dag_run WHERE id IN (${runs.map(() => '?').join(', ')})`,
       runs.map((r) => r.id),
     );
@@ -105,7 +105,7 @@ export async function scheduleRuns(ds: DataSource, views: DagViewCache, now: Dat
   }
   for (const run of rows) {
     try {
-      await scheduleRun(ds, views, run, now, result);
+      await scheduleRun(db, views, run, now, result);
     } catch (err) {
       log.error(`could not schedule run ${run.runId}: ${(err as Error).message}`, { dagId: run.dagId });
     }
@@ -123,16 +123,18 @@ const INCREMENTAL_LIMIT = 400;
  * when a decision would cascade further.
  */
 export async function scheduleRunsAfterEvents(
-  ds: DataSource,
+  db: DataSource | EntityManager,
   views: DagViewCache,
   now: Date,
-  runs: Array<RunRow & { endedTaskIds: string[]; needsFullDecision: boolean }>,
+  runs: Array<RunRef & { endedTaskIds: string[]; needsFullDecision: boolean }>,
 ): Promise<ScheduleRunsResult> {
   const result: ScheduleRunsResult = { scheduled: 0, finishedRuns: [], wakeAt: null };
-  const full: RunRow[] = [];
+  const full: RunRef[] = [];
   for (const run of runs) {
     try {
-      const view = await views.get(run.dagId);
+      // The cached version: the full pass (every idle_sleep) and the DAG processor's change
+      // notices check for newer ones, so events are not slowed by a version check each.
+      const view = views.peek(run.dagId) ?? (await views.get(run.dagId));
       if (!view) continue;
       const candidates = new Set(run.endedTaskIds.flatMap((id) => view.tasks.get(id)?.downstream ?? []));
       if (run.needsFullDecision || [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast)) {
@@ -141,17 +143,18 @@ export async function scheduleRunsAfterEvents(
       }
       if (candidates.size === 0) {
         // Leaves ended: the run is done once nothing is unfinished (a full decision finishes it).
-        const { records } = await execSql<{ n: number | string }>(ds,
-          `SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed'))`,
+        // Looking for one unfinished task stops at the first, where counting reads the whole run.
+        const { records } = await execSql(db,
+          `SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1`,
           [run.dagId, run.runId]);
-        if (Number(records[0].n) === 0) full.push(run);
+        if (records.length === 0) full.push(run);
         continue;
       }
       // A candidate with a huge fan-in (the join of a 10,000-task fan-out) is decided from
       // state counts computed in SQL rather than by reading every upstream row.
       const wide = [...candidates].filter((id) => (view.tasks.get(id)?.upstream.length ?? 0) > INCREMENTAL_LIMIT);
       for (const id of wide) candidates.delete(id);
-      if (wide.length > 0 && (await decideWideFanIns(ds, view, run, wide, run.endedTaskIds, now, result))) {
+      if (wide.length > 0 && (await decideWideFanIns(db, view, run, wide, run.endedTaskIds, now, result))) {
         full.push(run);
         continue;
       }
@@ -162,10 +165,10 @@ export async function scheduleRunsAfterEvents(
         full.push(run);
         continue;
       }
-      const tis = await loadTisOf(ds, run, [...context]);
+      const tis = await loadTisOf(db, run, [...context]);
       const decision = decideRun({ dag: view.dag, tis, now, runStartDate: null, partial: true, decideOnly: candidates });
       if (!decision.changes.length) continue;
-      await runInTransaction(ds, async (m) => {
+      await withinTransaction(db, async (m) => {
         for (const change of decision.changes) {
           const moved = await transitionTasks(m, run, change.taskIds, change.from, change.to, now, change.reason);
           if (change.to === 'scheduled') result.scheduled += moved;
@@ -178,7 +181,8 @@ export async function scheduleRunsAfterEvents(
     }
   }
   if (full.length) {
-    const more = await scheduleRuns(ds, views, now, full, full.length);
+    const rows = await runRowsOf(db, full);
+    const more = await scheduleRuns(db, views, now, rows, rows.length);
     result.scheduled += more.scheduled;
     result.finishedRuns.push(...more.finishedRuns);
     result.wakeAt = more.wakeAt;
@@ -186,12 +190,22 @@ export async function scheduleRunsAfterEvents(
   return result;
 }
 
-async function loadTisOf(ds: DataSource, run: RunRow, taskIds: string[]): Promise<Map<string, TiSnapshot>> {
+/** The ids of runs still there (a full decision goes by id). */
+async function runRowsOf(db: DataSource | EntityManager, runs: RunRef[]): Promise<RunRow[]> {
+  const rows: RunRow[] = [];
+  for (const run of runs) {
+    const { records } = await execSql<{ id: number }>(db, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
+    if (records.length) rows.push({ id: Number(records[0].id), dagId: run.dagId, runId: run.runId });
+  }
+  return rows;
+}
+
+async function loadTisOf(db: DataSource | EntityManager, run: RunRef, taskIds: string[]): Promise<Map<string, TiSnapshot>> {
   const out = new Map<string, TiSnapshot>();
   for (let i = 0; i < taskIds.length; i += 200) {
     const part = taskIds.slice(i, i + 200);
     const { records } = await execSql<{ task_id: string; state: TaskStateOrNone; try_number: number; next_try_at: string | null }>(
-      ds,
+      db,
       `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
       [run.dagId, run.runId, ...part],
     );
@@ -205,12 +219,12 @@ async function loadTisOf(ds: DataSource, run: RunRow, taskIds: string[]): Promis
  * run minus those of the (few) tasks that are not upstream of it. Returns true when a decision
  * was made that may cascade (the caller then examines the whole run).
  */
-async function decideWideFanIns(ds: DataSource, view: DagView, run: RunRow, taskIds: string[], endedTaskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
+async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, run: RunRef, taskIds: string[], endedTaskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
   let all: Array<{ state: TaskStateOrNone; n: number | string }> | null = null;
   let cascade = false;
   for (const taskId of taskIds) {
     const task = view.tasks.get(taskId)!;
-    const memoKey = `${run.id}\u0000${taskId}\u0000${view.hash}`;
+    const memoKey = `${run.dagId}\u0000${run.runId}\u0000${taskId}\u0000${view.hash}`;
     // Only successes come this way (failures and skips take the full decision), so a rule that
     // needs every upstream task finished keeps waiting while some are known to be unfinished.
     const upstream = upstreamSet(view, taskId);
@@ -222,9 +236,9 @@ async function decideWideFanIns(ds: DataSource, view: DagView, run: RunRow, task
     }
     const others = nonUpstreamTaskIds(view, taskId);
     if (others.length > INCREMENTAL_LIMIT) return true; // neither side is small: decide the whole run
-    all ??= (await execSql<{ state: TaskStateOrNone; n: number | string }>(ds,
+    all ??= (await execSql<{ state: TaskStateOrNone; n: number | string }>(db,
       'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state', [run.dagId, run.runId])).records;
-    const otherTis = await loadTisOf(ds, run, others);
+    const otherTis = await loadTisOf(db, run, others);
     const own = otherTis.get(taskId);
     if (!own || own.state !== null) {
       unfinishedUpstream.delete(memoKey);
@@ -241,7 +255,7 @@ async function decideWideFanIns(ds: DataSource, view: DagView, run: RunRow, task
     if (decision.kind === 'wait') continue;
     unfinishedUpstream.delete(memoKey);
     const to = decision.kind === 'skip' ? 'skipped' : decision.kind === 'upstream_failed' ? 'upstream_failed' : task.operator === 'EmptyOperator' ? 'success' : 'scheduled';
-    const moved = await runInTransaction(ds, (m) => transitionTasks(m, run, [taskId], [null], to, now, decision.kind === 'run' ? null : decision.reason));
+    const moved = await withinTransaction(db, (m) => transitionTasks(m, run, [taskId], [null], to, now, decision.kind === 'run' ? null : decision.reason));
     if (to === 'scheduled') result.scheduled += moved;
     else cascade = true;
   }

@@ -1,20 +1,25 @@
 import type { AppContext } from '../app/app-context';
-import type { Executor } from '../executors/executor';
+import type { EntityManager } from 'typeorm';
+import type { Executor, ExecutorEvent, TaskWorkload } from '../executors/executor';
 import { getLogger } from '../logging/logger';
 import { createDueRuns, refreshNextDagRun } from './create-due-runs';
 import { execSql } from '../db/sql';
+import { runInTransaction } from '../db/transaction';
 import { DagViewCache } from './dag-view-cache';
 import { ExternalChangeWatcher } from './external-change-watcher';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
-import { queueReadyTasks } from './queue-ready-tasks';
+import { anyScheduled, queueReadyTasks, readPools } from './queue-ready-tasks';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
 import type { SchedulerOptions } from './scheduler-options';
-import { startQueuedRuns, startScopedRun } from './start-queued-runs';
+import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
 import { WakeSignal } from './wake-signal';
 
 const log = getLogger('scheduler');
+
+/** Loops that may fail in a row before their executor events are given up on. */
+const MAX_EVENT_ATTEMPTS = 3;
 
 /** How long one loop took, for /metrics and the benchmarks. */
 export interface LoopStats {
@@ -24,9 +29,10 @@ export interface LoopStats {
 }
 
 /**
- * One scheduler loop iteration: apply executor events → create due runs → start queued runs →
- * decide task states of the runs that changed → queue ready tasks. Event-driven: a finished task
- * wakes the loop at once and only its run is examined; every run is re-examined at the idle tick.
+ * One scheduler loop iteration: create due runs → start queued runs → then in one transaction
+ * apply executor events → decide task states of the runs that changed → queue ready tasks (sent
+ * to the executor once committed). Event-driven: a finished task wakes the loop at once and only
+ * its run is examined; every run is re-examined at the idle tick.
  */
 export class SchedulerLoop {
   private readonly views: DagViewCache;
@@ -40,6 +46,11 @@ export class SchedulerLoop {
   private lookForQueuedRuns = true;
   /** DAGs whose next automated run must be recomputed (new or changed versions). */
   private readonly dagsToRefresh = new Set<string>();
+  /** Events of a loop whose transaction failed, applied again by the next loop. */
+  private unappliedEvents: ExecutorEvent[] = [];
+  private failedLoops = 0;
+  /** The last queueing stopped at max_tis_per_query: more may be ready without any event. */
+  private queueingCutShort = false;
   readonly stats: LoopStats[] = [];
   onLoop: ((stats: LoopStats) => void) | null = null;
 
@@ -112,8 +123,8 @@ export class SchedulerLoop {
     const now = this.ctx.clock.now();
     const nowMs = now.getTime();
 
-    const events = this.executor.drainEvents();
-    const affected = await processExecutorEvents(ds, this.views, events);
+    const events = [...this.unappliedEvents, ...this.executor.drainEvents()];
+    this.unappliedEvents = [];
 
     const onlyRun = this.scope.onlyRun;
     let startedRuns: Array<{ id: number; dagId: string; runId: string }>;
@@ -133,47 +144,84 @@ export class SchedulerLoop {
     }
 
     const fullPass = nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
-    let result;
-    if (fullPass && !onlyRun) {
-      this.lastFullPass = nowMs;
-      result = await scheduleRuns(ds, this.views, now, null, this.options.maxDagrunsPerLoop);
-      this.nextWakeAt = result.wakeAt?.getTime() ?? null;
-    } else if (onlyRun) {
-      result = await scheduleRuns(ds, this.views, now, await this.runRows([onlyRun]), this.options.maxDagrunsPerLoop);
-      if (fullPass) this.nextWakeAt = result.wakeAt?.getTime() ?? null;
-      else this.earliestWake(result.wakeAt);
-    } else {
-      const started = await scheduleRuns(ds, this.views, now, startedRuns, this.options.maxDagrunsPerLoop);
-      const afterEvents = await this.runRowsWithEvents(affected);
-      result = await scheduleRunsAfterEvents(ds, this.views, now, afterEvents);
-      this.earliestWake(started.wakeAt);
-      this.earliestWake(result.wakeAt);
+    const slots = this.executor.slotsAvailable();
+    let workloads: TaskWorkload[] = [];
+    // Starts free no capacity and unblock no task: apply them, nothing to decide or queue.
+    const onlyStarts = events.length > 0 && events.every((e) => e.type === 'started') && !startedRuns.length && !fullPass && !onlyRun && !this.queueingCutShort;
+    if (onlyStarts) {
+      try {
+        await processExecutorEvents(ds, this.views, events);
+        this.failedLoops = 0;
+      } catch (err) {
+        this.keepUnapplied(events);
+        throw err;
+      }
+    } else if (events.length || startedRuns.length || fullPass || onlyRun || (slots > 0 && (await anyScheduled(ds)))) {
+      try {
+        // Events, decisions and queueing in ONE transaction: one commit per loop, not three.
+        workloads = await runInTransaction(ds, async (m) => {
+          const pools = await readPools(m);
+          const affected = await processExecutorEvents(m, this.views, events);
+          await this.decide(m, now, fullPass, startedRuns, affected);
+          return queueReadyTasks(m, this.views, slots, pools, { parallelism: this.options.parallelism, maxTisPerQuery: this.options.maxTisPerQuery, jobId: this.jobId, onlyRun }, now);
+        });
+        this.failedLoops = 0;
+      } catch (err) {
+        this.keepUnapplied(events);
+        throw err;
+      }
     }
-
-    if (result.finishedRuns.length > 0) this.lookForQueuedRuns = true; // max_active_runs freed up
-    const queued = await queueReadyTasks(ds, this.views, this.executor, { parallelism: this.options.parallelism, maxTisPerQuery: this.options.maxTisPerQuery, jobId: this.jobId, onlyRun }, now);
+    // Only what the committed transaction marked queued goes to the executor.
+    for (const workload of workloads) this.executor.queueWorkload(workload);
+    if (!onlyStarts) this.queueingCutShort = workloads.length >= this.options.maxTisPerQuery;
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
       this.lastOrphanCheck = nowMs;
       await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.staleAfterMs(), now);
       await requeueStuckQueued(ds, this.executor, this.jobId, this.options.taskQueuedTimeoutMs, now);
     }
-    const stats = { durationMs: performance.now() - started, events: events.length, queued };
+    const stats = { durationMs: performance.now() - started, events: events.length, queued: workloads.length };
     this.onLoop?.(stats);
     return stats;
   }
 
-  private earliestWake(at: Date | null): void {
-    if (at && (this.nextWakeAt === null || at.getTime() < this.nextWakeAt)) this.nextWakeAt = at.getTime();
+  /** Decide task states: every run at the full pass, else the started runs and those with events. */
+  private async decide(m: EntityManager, now: Date, fullPass: boolean, startedRuns: RunRow[], affected: AffectedRun[]): Promise<void> {
+    const onlyRun = this.scope.onlyRun;
+    let result;
+    if (fullPass && !onlyRun) {
+      this.lastFullPass = now.getTime();
+      result = await scheduleRuns(m, this.views, now, null, this.options.maxDagrunsPerLoop);
+      this.nextWakeAt = result.wakeAt?.getTime() ?? null;
+    } else if (onlyRun) {
+      result = await scheduleRuns(m, this.views, now, await this.runRows(m, [onlyRun]), this.options.maxDagrunsPerLoop);
+      if (fullPass) this.nextWakeAt = result.wakeAt?.getTime() ?? null;
+      else this.earliestWake(result.wakeAt);
+    } else {
+      const started = await scheduleRuns(m, this.views, now, startedRuns, this.options.maxDagrunsPerLoop);
+      result = await scheduleRunsAfterEvents(m, this.views, now, affected);
+      this.earliestWake(started.wakeAt);
+      this.earliestWake(result.wakeAt);
+    }
+    if (result.finishedRuns.length > 0) this.lookForQueuedRuns = true; // max_active_runs freed up
   }
 
-  private async runRowsWithEvents(affected: AffectedRun[]): Promise<Array<{ id: number; dagId: string; runId: string; endedTaskIds: string[]; needsFullDecision: boolean }>> {
-    const rows = await this.runRows(affected);
-    const byKey = new Map(affected.map((a) => [`${a.dagId}\u0000${a.runId}`, a]));
-    return rows.map((row) => {
-      const a = byKey.get(`${row.dagId}\u0000${row.runId}`)!;
-      return { ...row, endedTaskIds: a.endedTaskIds, needsFullDecision: a.needsFullDecision };
-    });
+  /**
+   * The loop's transaction failed (a DB hiccup, a deadlock victim): its events are applied again
+   * next loop, so no outcome is lost — but a batch failing again and again is given up on.
+   */
+  private keepUnapplied(events: ExecutorEvent[]): void {
+    this.failedLoops += 1;
+    if (this.failedLoops < MAX_EVENT_ATTEMPTS) {
+      this.unappliedEvents = events;
+      return;
+    }
+    this.failedLoops = 0;
+    if (events.length) log.error(`dropped ${events.length} executor events after ${MAX_EVENT_ATTEMPTS} failed loops`);
+  }
+
+  private earliestWake(at: Date | null): void {
+    if (at && (this.nextWakeAt === null || at.getTime() < this.nextWakeAt)) this.nextWakeAt = at.getTime();
   }
 
   private async refreshChangedDags(now: Date): Promise<void> {
@@ -192,7 +240,7 @@ export class SchedulerLoop {
     if (this.dagsToRefresh.size > 0) this.wake();
   }
 
-  private async runRows(runs: Array<{ dagId: string; runId: string; id?: number }>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
+  private async runRows(m: EntityManager, runs: Array<{ dagId: string; runId: string; id?: number }>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
     const out = new Map<string, { id: number; dagId: string; runId: string }>();
     for (const run of runs) {
       const k = `${run.dagId}\u0000${run.runId}`;
@@ -201,7 +249,7 @@ export class SchedulerLoop {
         out.set(k, { id: run.id, dagId: run.dagId, runId: run.runId });
         continue;
       }
-      const { records: rows } = await execSql<{ id: number }>(this.ctx.dataSource, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
+      const { records: rows } = await execSql<{ id: number }>(m, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
       if (rows.length) out.set(k, { id: Number(rows[0].id), dagId: run.dagId, runId: run.runId });
     }
     return [...out.values()];
@@ -213,7 +261,8 @@ export class SchedulerLoop {
 
   /** After the executor ended, record what its last tasks reported. */
   async drainFinalEvents(): Promise<void> {
-    const events = this.executor.drainEvents();
+    const events = [...this.unappliedEvents, ...this.executor.drainEvents()];
+    this.unappliedEvents = [];
     if (events.length) await processExecutorEvents(this.ctx.dataSource, this.views, events);
   }
 }

@@ -1,6 +1,6 @@
-import type { DataSource } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { execSql } from '../db/sql';
-import { runInTransaction } from '../db/transaction';
+import { runInTransaction, withinTransaction } from '../db/transaction';
 import { markDagRunRunning } from '../db/transitions/dag-run-transitions';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
 import { getLogger } from '../logging/logger';
@@ -15,9 +15,9 @@ export interface RunRow {
 }
 
 /** Create the task instances of a run that are missing (all of them for a new run). */
-export async function createMissingTaskInstances(ds: DataSource, view: DagView, run: RunRow, taskIds: string[], now: Date): Promise<number> {
+export async function createMissingTaskInstances(db: DataSource | EntityManager, view: DagView, run: RunRow, taskIds: string[], now: Date): Promise<number> {
   const tasks = taskIds.map((id) => ({ ...view.tasks.get(id)!, effectivePriority: view.priorities.get(id) ?? 1 }));
-  return runInTransaction(ds, (m) => createTaskInstances(m, run, tasks, now));
+  return withinTransaction(db, (m) => createTaskInstances(m, run, tasks, now));
 }
 
 /**
