@@ -124,7 +124,11 @@ export class DagProcessorManager {
       this.waitingPass = null;
       const all = this.recheckAllRequested;
       this.recheckAllRequested = false;
-      return this.runPass(all);
+      return this.runPass(all).catch((err: unknown) => {
+        // The changes events named may not all be synced: the next pass checks every file.
+        this.lastRecheckAllAt = -Infinity;
+        throw err;
+      });
     });
     this.waitingPass = pass;
     this.tail = pass.catch(() => undefined);
@@ -260,8 +264,10 @@ export class DagProcessorManager {
           now: this.ctx.clock.now(),
         }));
         const seen = this.tracker.isKnown(fingerprint.file);
-        // A refused duplicate depends on other files, not on this one's content: parse it again next pass.
+        // A refused duplicate depends on other files, not on this one's content: parse it again
+        // next pass (forgotten, it is looked at even by passes that check only what events named).
         if (!outcome.duplicateConflict) this.tracker.synced(fingerprint);
+        else this.tracker.forget(fingerprint.file);
         if (outcome.importError) summary.importErrors[outcome.file] = outcome.importError;
         else delete summary.importErrors[outcome.file];
         summary.changedDagIds.push(...outcome.changedDagIds);
