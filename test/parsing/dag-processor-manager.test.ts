@@ -201,6 +201,21 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect(checksAll.lastPass).toMatchObject({ filesFound: 4, filesChecked: 4, filesParsed: 0 });
   });
 
+  it('after a failed pass, the next one checks every file, so the change the events named is not lost', async () => {
+    folder.write('a.ts', folder.goodDag('a_dag'));
+    const m = manager({ debounceMs: 50, rescanIntervalMs: 200, recheckIntervalMs: 3_600_000 });
+    await m.start();
+    const before = await hashOf('a_dag');
+    await ds.query('ALTER TABLE dag_code RENAME TO dag_code_away');
+    const failedAfter = m.lastPass;
+    folder.write('a.ts', folder.goodDag('a_dag', 'edited while the DB fails'));
+    // Passes fail while the table is away (lastPass stays as it was); give the edit's pass time to run.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(m.lastPass).toBe(failedAfter);
+    await ds.query('ALTER TABLE dag_code_away RENAME TO dag_code');
+    await waitFor('the edit to be synced', async () => (await hashOf('a_dag')) !== before);
+  });
+
   it('checks every file on each rescan when a symlinked folder escapes the watch', async () => {
     const outside = fs.mkdtempSync(`${folder.root}/outside-`);
     fs.writeFileSync(`${outside}/linked.ts`, folder.goodDag('linked_dag'));
