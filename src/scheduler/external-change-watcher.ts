@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
@@ -53,7 +54,7 @@ export class ExternalChangeWatcher {
     if (!database || database === ':memory:') return; // no other process can commit to it
     this.sqlite = new SqliteCommitWatcher({
       ...this.options,
-      file: path.resolve(database),
+      file: realFile(path.resolve(database)),
       readVersion: async () => {
         if (connection) return Number(connection.pragma('data_version', { simple: true }));
         const { records } = await execSql<{ data_version: number }>(this.ds, 'PRAGMA data_version');
@@ -69,6 +70,15 @@ export class ExternalChangeWatcher {
     this.sqlite = null;
     if (this.client) await this.client.end().catch(() => undefined);
     this.client = null;
+  }
+}
+
+/** SQLite names the -wal file after the database's real path: watch where it really is. */
+function realFile(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

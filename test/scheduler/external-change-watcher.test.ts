@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/db/data-source';
 import { execSql } from '../../src/db/sql';
@@ -67,6 +70,26 @@ describe.each(DATABASE_KINDS)('external change watcher on %s', (kind) => {
   });
 
   if (kind === 'sqlite') {
+    it('watches where the database really is when its path is a symlink', async () => {
+      const real = new URL(ds.options.database as string, 'file:///').pathname;
+      const linkDir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-link-'));
+      const link = path.join(linkDir, 'dagctl.db');
+      fs.symlinkSync(real, link);
+      const viaLink = await openDatabase(`sqlite://${link}`);
+      try {
+        let wakes = 0;
+        watcher = new ExternalChangeWatcher(viaLink, () => { wakes += 1; }, { slowPollMs: 60_000 });
+        await watcher.start();
+        await execSql(other, triggerSql, ['k3']);
+        expect(await waitForWake(() => wakes > 0, 2_000)).toBeLessThan(500);
+      } finally {
+        await watcher?.stop();
+        watcher = null;
+        await viaLink.destroy();
+        fs.rmSync(linkDir, { recursive: true, force: true });
+      }
+    });
+
     it('falls back to polling fast when the files cannot be watched', async () => {
       let wakes = 0;
       watcher = new ExternalChangeWatcher(ds, () => { wakes += 1; }, { watchFiles: false, fastPollMs: 25, slowPollMs: 60_000 });
