@@ -28,6 +28,8 @@ export const CONFIG_DEFAULTS = {
     idle_sleep: '1s' as string | number,
     /** Periodic full rescan of the dags folder, besides file-system events. */
     dag_dir_list_interval: '30s' as string | number,
+    /** While file-system events are watched, how often a rescan still checks every DAG file (mtime, size). */
+    dag_file_recheck_interval: '5m' as string | number,
     parsing_processes: 2,
     max_dagruns_per_loop: 50,
     max_tis_per_query: 512,

@@ -53,6 +53,11 @@ export class DagFileParserPool {
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   }
 
+  /** Children alive now: zero once the pool has been idle for `idleTimeoutMs`. */
+  get size(): number {
+    return this.children.size;
+  }
+
   parse(file: string): Promise<FileParseResult> {
     if (this.closed) return Promise.reject(new ParserPoolClosedError());
     return new Promise<FileParseResult>((resolve, reject) => {

@@ -6,7 +6,7 @@ import { observeDagProcessing } from '../web/metrics/process-metrics';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
 import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
 import { DagsFolderWatcher } from './dags-folder-watcher';
-import { discoverDagFiles } from './discover-dag-files';
+import { discoverDagFiles, DiscoveryInfo } from './discover-dag-files';
 import { FileChangeTracker, FileFingerprint } from './file-change-tracker';
 import { findMissingFiles, removeMissingFile } from './remove-missing-files';
 import { FileSyncOutcome, syncParsedFile } from './sync-parsed-file';
@@ -18,6 +18,8 @@ const log = getLogger('dag-processor');
 export interface ParseSummary {
   /** DAG files discovered. */
   filesFound: number;
+  /** Files whose mtime and size were checked (all of them, or only those file-system events named). */
+  filesChecked: number;
   /** Files imported (in a parser child) during this pass. */
   filesParsed: number;
   /** Files skipped because their content did not change since they were last synced. */
@@ -48,6 +50,11 @@ export class DagProcessorManager {
   private pool: DagFileParserPool | null = null;
   private tail: Promise<unknown> = Promise.resolve();
   private waitingPass: Promise<ParseSummary> | null = null;
+  /** The waiting pass must check every file (parseAll), not only those events named. */
+  private recheckAllRequested = false;
+  /** The watch that covered the last pass checking every file, and when that pass began. */
+  private recheckedUnderWatch: number | null = null;
+  private lastRecheckAllAt = -Infinity;
   private syncTail: Promise<unknown> = Promise.resolve();
   private watcher: DagsFolderWatcher | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
@@ -56,6 +63,8 @@ export class DagProcessorManager {
   private stopped = false;
   /** Files imported since construction (each import is one child parse). */
   parseCount = 0;
+  /** What the last finished pass did. */
+  lastPass: ParseSummary | null = null;
 
   constructor(private readonly ctx: AppContext, options: Partial<DagProcessorOptions> = {}) {
     this.options = resolveDagProcessorOptions(ctx.config, options);
@@ -101,10 +110,25 @@ export class DagProcessorManager {
 
   /** One full pass over the dags folder; resolves when every changed file is parsed and synced. */
   parseAll(): Promise<ParseSummary> {
+    return this.schedulePass(true);
+  }
+
+  /**
+   * Queue a pass unless one is already waiting (then join it). `checkAll`: stat every file;
+   * otherwise (watcher events, periodic rescans) a pass may look only at what events named.
+   */
+  private schedulePass(checkAll: boolean): Promise<ParseSummary> {
+    if (checkAll) this.recheckAllRequested = true;
     if (this.waitingPass) return this.waitingPass;
     const pass = this.tail.then(() => {
       this.waitingPass = null;
-      return this.runPass();
+      const all = this.recheckAllRequested;
+      this.recheckAllRequested = false;
+      return this.runPass(all).catch((err: unknown) => {
+        // The changes events named may not all be synced: the next pass checks every file.
+        this.lastRecheckAllAt = -Infinity;
+        throw err;
+      });
     });
     this.waitingPass = pass;
     this.tail = pass.catch(() => undefined);
@@ -113,7 +137,24 @@ export class DagProcessorManager {
 
   private requestPass(): void {
     if (this.stopped) return;
-    this.parseAll().catch((err) => log.error(`DAG folder pass failed: ${errorMessage(err)}`));
+    this.schedulePass(false).catch((err) => log.error(`DAG folder pass failed: ${errorMessage(err)}`));
+  }
+
+  /**
+   * Whether this pass must stat every file. It need not while one watch has lasted since the last
+   * such pass began (its events name every change since), nothing escaped the watch (symlinked
+   * folders, an event without a name), and that pass is younger than the recheck interval.
+   */
+  private mustCheckAll(requested: boolean, changed: Set<string> | null, info: DiscoveryInfo): boolean {
+    const watchId = this.watcher?.watchId ?? null;
+    const nowMs = performance.now();
+    const all = requested || !this.firstPassDone || changed === null || watchId === null || info.symlinkedFolders > 0
+      || watchId !== this.recheckedUnderWatch || nowMs - this.lastRecheckAllAt >= this.options.recheckIntervalMs;
+    if (all) {
+      this.recheckedUnderWatch = watchId;
+      this.lastRecheckAllAt = nowMs;
+    }
+    return all;
   }
 
   private getPool(): DagFileParserPool {
@@ -127,15 +168,19 @@ export class DagProcessorManager {
     return this.pool;
   }
 
-  private async runPass(): Promise<ParseSummary> {
+  private async runPass(checkAllRequested: boolean): Promise<ParseSummary> {
     const startedAt = performance.now();
     const summary: ParseSummary = {
-      filesFound: 0, filesParsed: 0, filesUnchanged: 0, filesRemoved: 0, importErrors: {}, changedDagIds: [], deactivatedDagIds: [], durationMs: 0,
+      filesFound: 0, filesChecked: 0, filesParsed: 0, filesUnchanged: 0, filesRemoved: 0, importErrors: {}, changedDagIds: [], deactivatedDagIds: [], durationMs: 0,
     };
     if (this.stopped) return summary;
     const { dataSource, clock } = this.ctx;
 
-    const files = await discoverDagFiles(this.options.dagsFolder);
+    // Taken before looking: a change made during this pass is looked at again by the next one.
+    const changedPaths = this.watcher?.takeChangedPaths() ?? null;
+    const info: DiscoveryInfo = { symlinkedFolders: 0 };
+    const files = await discoverDagFiles(this.options.dagsFolder, info);
+    const checkAll = this.mustCheckAll(checkAllRequested, changedPaths, info);
     const present = new Set(files);
     summary.filesFound = files.length;
 
@@ -155,6 +200,12 @@ export class DagProcessorManager {
     const changed: FileFingerprint[] = [];
     const unchangedFiles: string[] = [];
     for (const file of files) {
+      // Known, and no event named it: unchanged (the watch would have said otherwise).
+      if (!checkAll && this.tracker.isKnown(file) && !changedPaths?.has(file)) {
+        unchangedFiles.push(file);
+        continue;
+      }
+      summary.filesChecked += 1;
       const seed = seedHashes ? (hash: string) => seedHashes.get(file) === hash : undefined;
       const state = await this.tracker.inspect(file, seed);
       if (!state) continue;
@@ -180,6 +231,7 @@ export class DagProcessorManager {
     summary.deactivatedDagIds = [...new Set(summary.deactivatedDagIds)].sort();
     summary.durationMs = Math.round(performance.now() - startedAt);
     this.firstPassDone = true;
+    this.lastPass = summary;
     if (summary.filesParsed > 0 || summary.filesRemoved > 0) {
       log.info(`parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms (${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`);
     }
@@ -212,8 +264,10 @@ export class DagProcessorManager {
           now: this.ctx.clock.now(),
         }));
         const seen = this.tracker.isKnown(fingerprint.file);
-        // A refused duplicate depends on other files, not on this one's content: parse it again next pass.
+        // A refused duplicate depends on other files, not on this one's content: parse it again
+        // next pass (forgotten, it is looked at even by passes that check only what events named).
         if (!outcome.duplicateConflict) this.tracker.synced(fingerprint);
+        else this.tracker.forget(fingerprint.file);
         if (outcome.importError) summary.importErrors[outcome.file] = outcome.importError;
         else delete summary.importErrors[outcome.file];
         summary.changedDagIds.push(...outcome.changedDagIds);

@@ -12,6 +12,11 @@ export interface DagProcessorOptions {
   importTimeoutMs: number;
   /** Full rescan of the folder besides file-system events (`scheduler.dag_dir_list_interval`). */
   rescanIntervalMs: number;
+  /**
+   * While file-system events are watched, rescans look only at new files and files the events
+   * named; every file is still checked this often (`scheduler.dag_file_recheck_interval`).
+   */
+  recheckIntervalMs: number;
   /** New DAGs start paused (`core.dags_are_paused_at_creation`). */
   pausedAtCreation: boolean;
   /** Quiet time after the last file-system event before parsing. */
@@ -31,6 +36,7 @@ export function resolveDagProcessorOptions(config: LoadedConfig, overrides: Part
     parsingProcesses: Math.max(1, Math.floor(Number(config.scheduler.parsing_processes) || 1)),
     importTimeoutMs: parseDuration(config.core.dagbag_import_timeout, 'core.dagbag_import_timeout'),
     rescanIntervalMs: parseDuration(config.scheduler.dag_dir_list_interval, 'scheduler.dag_dir_list_interval'),
+    recheckIntervalMs: parseDuration(config.scheduler.dag_file_recheck_interval, 'scheduler.dag_file_recheck_interval'),
     pausedAtCreation: Boolean(config.core.dags_are_paused_at_creation),
     debounceMs: 300,
     maxFilesPerChild: 100,

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
 
 const log = getLogger('dag-processor');
 
 /**
- * Calls `onSettled` once file-system activity under a folder has been quiet for `debounceMs`.
+ * Calls `onSettled` once file-system activity under a folder has been quiet for `debounceMs`, and
+ * remembers which paths the events named, so a pass need only look at those.
  * Best effort: Node's recursive watcher on Linux reports races with deleted paths as errors, so
  * on error it drops the watch (`ensure()` sets a new one up) and reports activity; the periodic
  * rescan notices whatever was missed.
@@ -15,6 +17,9 @@ export class DagsFolderWatcher {
   private debounceTimer: NodeJS.Timeout | null = null;
   private closed = false;
   private warned = false;
+  private watchCount = 0;
+  /** Absolute paths named by events since the last `takeChangedPaths()`; null: an event named none. */
+  private changed: Set<string> | null = new Set();
 
   constructor(
     private readonly folder: string,
@@ -26,7 +31,7 @@ export class DagsFolderWatcher {
   ensure(): void {
     if (this.watcher || this.closed) return;
     try {
-      const watcher = fs.watch(this.folder, { recursive: true }, () => this.onEvent());
+      const watcher = fs.watch(this.folder, { recursive: true }, (_event, name) => this.onEvent(name));
       watcher.on('error', (err) => {
         log.debug(`watching ${this.folder} failed: ${errorMessage(err)}`);
         watcher.close();
@@ -34,11 +39,27 @@ export class DagsFolderWatcher {
         this.onEvent();
       });
       this.watcher = watcher;
+      this.watchCount += 1;
       this.warned = false;
     } catch (err) {
       if (!this.warned) log.warn(`cannot watch ${this.folder} (${errorMessage(err)}); relying on periodic rescans`);
       this.warned = true;
     }
+  }
+
+  /**
+   * Identifies the current watch, or null when nothing is watched. Events seen while the same
+   * watch lasts cover every change since it was set up; a new watch may have missed some.
+   */
+  get watchId(): number | null {
+    return this.watcher ? this.watchCount : null;
+  }
+
+  /** Paths changed since the last call (then forgotten); null when an event did not say which. */
+  takeChangedPaths(): Set<string> | null {
+    const changed = this.changed;
+    this.changed = new Set();
+    return changed;
   }
 
   close(): void {
@@ -49,8 +70,10 @@ export class DagsFolderWatcher {
     this.watcher = null;
   }
 
-  private onEvent(): void {
+  private onEvent(name?: string | Buffer | null): void {
     if (this.closed) return;
+    if (!name) this.changed = null;
+    else this.changed?.add(path.resolve(this.folder, String(name)));
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null;

@@ -51,13 +51,19 @@ async function readIgnoreRules(dir: string): Promise<IgnoreRule[]> {
   return parseIgnorePatterns(text, file).map((pattern) => ({ base: dir, pattern }));
 }
 
+/** What a walk noticed besides the files. */
+export interface DiscoveryInfo {
+  /** Symlinked folders followed: file-system events of the dags folder do not cover them. */
+  symlinkedFolders: number;
+}
+
 /**
  * Every candidate DAG file under `dagsFolder`, recursively, as sorted absolute paths.
  * Skips dot-files and dot-folders, `node_modules`, `*.d.ts`, and whatever the `.dagctlignore`
  * files match (each applies to its own folder and everything below it). A missing folder
- * yields no files. Symlinked folders are followed once.
+ * yields no files. Symlinked folders are followed once (and counted in `info`).
  */
-export async function discoverDagFiles(dagsFolder: string): Promise<string[]> {
+export async function discoverDagFiles(dagsFolder: string, info?: DiscoveryInfo): Promise<string[]> {
   const root = path.resolve(dagsFolder);
   const found: string[] = [];
   const visited = new Set<string>();
@@ -88,6 +94,7 @@ export async function discoverDagFiles(dagsFolder: string): Promise<string[]> {
         const stat = await fs.stat(full).catch(() => null);
         isDir = stat?.isDirectory() ?? false;
         isFile = stat?.isFile() ?? false;
+        if (isDir && info) info.symlinkedFolders += 1;
       }
       if (isDir) await walk(full, rules);
       else if (isFile && isDagFileName(entry.name)) found.push(full);

@@ -1,19 +1,21 @@
 import { runInTransaction } from '../db/transaction';
 import type { DataSource } from 'typeorm';
-import { DagCodeEntity, DagEntity, ImportErrorEntity } from '../db/entities';
+import { execSql } from '../db/sql';
 import { deactivateFileDags } from './deactivate-file-dags';
 import { recordImportError } from './record-import-error';
 import { deleteDagCode } from './upsert-dag-code';
 
-/** Files known to the DB (active DAGs, import errors, stored source) that are not in `present`. */
+/**
+ * Files known to the DB (active DAGs, import errors, stored source) that are not in `present`.
+ * Raw SQL: every periodic rescan runs this, and hydrating thousands of entities is most of its cost.
+ */
 export async function findMissingFiles(dataSource: DataSource, present: ReadonlySet<string>): Promise<string[]> {
-  const [dags, errors, code] = await Promise.all([
-    dataSource.getRepository(DagEntity).createQueryBuilder('dag').select(['dag.dagId', 'dag.fileloc']).where('dag.isActive = :active', { active: true }).getMany(),
-    dataSource.getRepository(ImportErrorEntity).createQueryBuilder('e').select(['e.id', 'e.filename']).getMany(),
-    dataSource.getRepository(DagCodeEntity).createQueryBuilder('c').select(['c.fileloc']).getMany(),
-  ]);
-  const known = new Set([...dags.map((d) => d.fileloc), ...errors.map((e) => e.filename), ...code.map((c) => c.fileloc)]);
-  return [...known].filter((file) => !present.has(file)).sort();
+  const { records } = await execSql<{ file: string }>(
+    dataSource,
+    'SELECT fileloc AS file FROM dag WHERE is_active = ? UNION SELECT filename AS file FROM import_error UNION SELECT fileloc AS file FROM dag_code',
+    [true],
+  );
+  return [...new Set(records.map((r) => r.file))].filter((file) => file !== null && !present.has(file)).sort();
 }
 
 /**

@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { Client } from 'pg';
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
 import { getLogger } from '../logging/logger';
+import { SqliteCommitWatcher, SqliteCommitWatcherOptions } from './sqlite-commit-watcher';
 
 const log = getLogger('scheduler');
 
@@ -11,15 +14,24 @@ export const SCHEDULER_CHANNEL = 'dagctl_scheduler';
 /**
  * Wakes the scheduler when ANOTHER process changed the metadata DB (a CLI trigger, a web
  * action), so manual runs start in milliseconds rather than at the next idle tick.
- * SQLite: `PRAGMA data_version` changes exactly when another connection commits — a cheap poll.
- * PostgreSQL: LISTEN on a channel that writers NOTIFY.
+ * SQLite: `PRAGMA data_version` changes exactly when another connection commits; it is read when
+ * the database's files change (file-system events), with a slow poll as a safety net — see
+ * SqliteCommitWatcher. PostgreSQL: LISTEN on a channel that writers NOTIFY.
  */
 export class ExternalChangeWatcher {
-  private timer: NodeJS.Timeout | null = null;
   private client: Client | null = null;
-  private lastVersion: number | null = null;
+  private sqlite: SqliteCommitWatcher | null = null;
 
-  constructor(private readonly ds: DataSource, private readonly onChange: () => void, private readonly pollMs = 25) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly onChange: () => void,
+    private readonly options: Pick<SqliteCommitWatcherOptions, 'fastPollMs' | 'slowPollMs' | 'watchFiles'> = {},
+  ) {}
+
+  /** The SQLite watcher, when there is one (tests). */
+  get sqliteWatcher(): SqliteCommitWatcher | null {
+    return this.sqlite;
+  }
 
   async start(): Promise<void> {
     if (this.ds.options.type === 'postgres') {
@@ -36,31 +48,37 @@ export class ExternalChangeWatcher {
       }
       return;
     }
-    // Straight to better-sqlite3: this runs 40 times a second and must cost next to nothing idle.
+    // Straight to better-sqlite3: no TypeORM query runner for a one-value pragma.
     const connection = (this.ds.driver as unknown as { databaseConnection?: { pragma(sql: string, options: { simple: true }): unknown } }).databaseConnection;
-    const readVersion = async (): Promise<number> => {
-      if (connection) return Number(connection.pragma('data_version', { simple: true }));
-      const { records } = await execSql<{ data_version: number }>(this.ds, 'PRAGMA data_version');
-      return Number(records[0]?.data_version);
-    };
-    const poll = async () => {
-      try {
-        const version = await readVersion();
-        if (this.lastVersion !== null && version !== this.lastVersion) this.onChange();
-        this.lastVersion = version;
-      } catch {
-        // The DB may be closing; the next poll retries.
-      }
-      if (this.timer) this.timer = setTimeout(poll, this.pollMs);
-    };
-    this.timer = setTimeout(poll, this.pollMs);
+    const database = String((this.ds.options as { database?: unknown }).database ?? '');
+    if (!database || database === ':memory:') return; // no other process can commit to it
+    this.sqlite = new SqliteCommitWatcher({
+      ...this.options,
+      file: realFile(path.resolve(database)),
+      readVersion: async () => {
+        if (connection) return Number(connection.pragma('data_version', { simple: true }));
+        const { records } = await execSql<{ data_version: number }>(this.ds, 'PRAGMA data_version');
+        return Number(records[0]?.data_version);
+      },
+      onCommit: () => this.onChange(),
+    });
+    await this.sqlite.start();
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.sqlite?.stop();
+    this.sqlite = null;
     if (this.client) await this.client.end().catch(() => undefined);
     this.client = null;
+  }
+}
+
+/** SQLite names the -wal file after the database's real path: watch where it really is. */
+function realFile(file: string): string {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    return file;
   }
 }
 

@@ -25,7 +25,8 @@ export abstract class DataIntervalTimetable implements Timetable {
       earliest = alignToNext(ticks, restriction.earliest);
       if (!earliest) return null; // the schedule never fires after the start date
     }
-    if (!restriction.catchup) {
+    // Skipping to the latest interval matters only once the start date has passed.
+    if (!restriction.catchup && !(earliest && earliest.getTime() > now.getTime())) {
       const latestComplete = this.latestCompleteIntervalStart(ticks, now);
       if (latestComplete) earliest = earliest ? later(earliest, latestComplete) : latestComplete;
     }

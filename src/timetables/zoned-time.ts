@@ -26,8 +26,12 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
   return formatter;
 }
 
+/** Zones whose wall time is UTC's: no Intl round trip needed (most DAGs use one). */
+const UTC_ZONES = new Set(['UTC', 'Etc/UTC', 'Etc/GMT', 'GMT', 'Etc/Universal', 'Etc/Zulu', 'Universal', 'Zulu']);
+
 /** The wall time of `instantMs` in `timeZone`, as UTC-equivalent milliseconds. */
 export function wallTimeOf(instantMs: number, timeZone: string): number {
+  if (UTC_ZONES.has(timeZone)) return instantMs;
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instantMs))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);

@@ -45,6 +45,20 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
     expect(pool.childrenStarted).toBeGreaterThanOrEqual(4);
   });
 
+  it('shrinks to no child after the idle timeout and starts one again on demand', async () => {
+    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 8000, idleTimeoutMs: 200 });
+    const first = await pool.parse(folder.write('a.ts', folder.goodDag('a_dag')));
+    expect(first.dags.map((d) => d.dagId)).toEqual(['a_dag']);
+    expect(pool.size).toBe(1);
+    const started = Date.now();
+    while (pool.size > 0 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(pool.size).toBe(0);
+
+    const again = await pool.parse(folder.write('b.ts', folder.goodDag('b_dag')));
+    expect(again.dags.map((d) => d.dagId)).toEqual(['b_dag']);
+    expect(pool.childrenStarted).toBe(2);
+  });
+
   it('rejects pending parses when closed', async () => {
     const hang = folder.write('hangs.ts', 'while (true) {}\n');
     pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs: 60_000 });

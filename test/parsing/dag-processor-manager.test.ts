@@ -180,6 +180,56 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect((await dagRow('new_dag'))?.isActive).toBe(false);
   });
 
+  it('while the watch lasts, rescans check only the files events named; every file after the recheck interval', async () => {
+    for (const id of ['a', 'b', 'c']) folder.write(`${id}.ts`, folder.goodDag(`${id}_dag`));
+    const m = manager({ debounceMs: 50, rescanIntervalMs: 100, recheckIntervalMs: 3_600_000 });
+    await m.start();
+    expect(m.lastPass).toMatchObject({ filesFound: 3, filesChecked: 3 });
+    const quiet = await waitFor('a rescan', async () => (m.lastPass?.filesChecked === 0 ? m.lastPass : null));
+    expect(quiet).toMatchObject({ filesFound: 3, filesParsed: 0 });
+
+    const before = await hashOf('b_dag');
+    folder.write('b.ts', folder.goodDag('b_dag', 'edited'));
+    await waitFor('the edit to be synced', async () => (await hashOf('b_dag')) !== before);
+    folder.write('d.ts', folder.goodDag('d_dag'));
+    await waitFor('the new file to be synced', () => dagRow('d_dag'));
+    expect(m.parseCount).toBe(5);
+
+    const checksAll = manager({ debounceMs: 50, rescanIntervalMs: 100, recheckIntervalMs: 0 });
+    await checksAll.start();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(checksAll.lastPass).toMatchObject({ filesFound: 4, filesChecked: 4, filesParsed: 0 });
+  });
+
+  it('after a failed pass, the next one checks every file, so the change the events named is not lost', async () => {
+    folder.write('a.ts', folder.goodDag('a_dag'));
+    const m = manager({ debounceMs: 50, rescanIntervalMs: 200, recheckIntervalMs: 3_600_000 });
+    await m.start();
+    const before = await hashOf('a_dag');
+    await ds.query('ALTER TABLE dag_code RENAME TO dag_code_away');
+    const failedAfter = m.lastPass;
+    folder.write('a.ts', folder.goodDag('a_dag', 'edited while the DB fails'));
+    // Passes fail while the table is away (lastPass stays as it was); give the edit's pass time to run.
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(m.lastPass).toBe(failedAfter);
+    await ds.query('ALTER TABLE dag_code_away RENAME TO dag_code');
+    await waitFor('the edit to be synced', async () => (await hashOf('a_dag')) !== before);
+  });
+
+  it('checks every file on each rescan when a symlinked folder escapes the watch', async () => {
+    const outside = fs.mkdtempSync(`${folder.root}/outside-`);
+    fs.writeFileSync(`${outside}/linked.ts`, folder.goodDag('linked_dag'));
+    fs.symlinkSync(outside, folder.path('team'));
+    const m = manager({ debounceMs: 50, rescanIntervalMs: 100, recheckIntervalMs: 3_600_000 });
+    await m.start();
+    const before = await hashOf('linked_dag');
+    expect(before).toBeDefined();
+    // Written through the real path: no event under the dags folder, only a rescan can see it.
+    fs.writeFileSync(`${outside}/linked.ts`, folder.goodDag('linked_dag', 'edited outside'));
+    await waitFor('the edit to be synced', async () => (await hashOf('linked_dag')) !== before);
+    expect(m.lastPass?.filesChecked).toBe(1);
+  });
+
   it('a dag_id defined in a second file is an import error there; the first file keeps it', async () => {
     const first = folder.write('first.ts', folder.goodDag('shared_dag', 'from first'));
     const m = manager();
