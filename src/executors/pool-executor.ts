@@ -4,6 +4,7 @@ import { describeTi, tiKeyString } from '../core/task-instance-key';
 import { getLogger } from '../logging/logger';
 import { TaskProcessPool } from '../runner/task-process-pool';
 import type { VariableSource } from '../runner/variable-source';
+import { EventBuffer } from './event-buffer';
 import type { Executor, ExecutorEvent, TaskWorkload } from './executor';
 
 export interface PoolExecutorOptions {
@@ -38,8 +39,7 @@ const log = getLogger('executor');
 export class PoolExecutor implements Executor {
   protected readonly pool: TaskProcessPool;
   private readonly running = new Map<string, RunningTry>();
-  private events: ExecutorEvent[] = [];
-  private readonly listeners: Array<() => void> = [];
+  private readonly events = new EventBuffer((err) => log.error(`executor event listener failed: ${err.message}`));
   private ended = false;
   private readonly clock: Clock;
   private readonly hostname: string;
@@ -88,13 +88,11 @@ export class PoolExecutor implements Executor {
   }
 
   drainEvents(): ExecutorEvent[] {
-    const drained = this.events;
-    this.events = [];
-    return drained;
+    return this.events.drain();
   }
 
   onEvent(listener: () => void): void {
-    this.listeners.push(listener);
+    this.events.onEvent(listener);
   }
 
   runningKeys(): Array<{ key: TaskWorkload['key']; tryNumber: number }> {
@@ -127,12 +125,5 @@ export class PoolExecutor implements Executor {
 
   private emit(event: ExecutorEvent): void {
     this.events.push(event);
-    for (const listener of this.listeners) {
-      try {
-        listener();
-      } catch (err) {
-        log.error(`executor event listener failed: ${(err as Error).message}`);
-      }
-    }
   }
 }

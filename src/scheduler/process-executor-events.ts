@@ -3,7 +3,7 @@ import { TaskState } from '../core/states';
 import { describeTi, TaskInstanceKey, tiKeyString } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
-import { markRunning, markTryEnded, TryEnd, TryStart, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
+import { markRunning, markTriesEnded, TryEnd, TryEnding, TryStart, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../executors/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
@@ -45,27 +45,22 @@ async function failureEnd(m: EntityManager, view: DagView | null, key: TaskInsta
   return { state: 'failed', at, reason, nextTryAt: null };
 }
 
-/** Applies one finished try; returns whether it also changed other tasks (branch, short-circuit). */
-async function applyFinished(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome, started: TryStart | null): Promise<boolean> {
-  let end: TryEnd;
+/** How a finished try ends its task instance (a failure looks up whether tries remain). */
+async function finishedEnd(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome): Promise<TryEnd> {
   switch (outcome.state) {
     case 'success':
-      end = { state: 'success', at, reason: null, nextTryAt: null, renderedFields: outcome.renderedFields };
-      break;
+      return { state: 'success', at, reason: null, nextTryAt: null, renderedFields: outcome.renderedFields };
     case 'skipped':
-      end = { state: 'skipped', at, reason: outcome.reason ?? null, nextTryAt: null, renderedFields: outcome.renderedFields };
-      break;
+      return { state: 'skipped', at, reason: outcome.reason ?? null, nextTryAt: null, renderedFields: outcome.renderedFields };
     case 'up_for_reschedule':
-      end = { state: 'up_for_reschedule', at, reason: outcome.reason ?? null, nextTryAt: outcome.rescheduleAt ? new Date(outcome.rescheduleAt) : at, renderedFields: outcome.renderedFields };
-      break;
+      return { state: 'up_for_reschedule', at, reason: outcome.reason ?? null, nextTryAt: outcome.rescheduleAt ? new Date(outcome.rescheduleAt) : at, renderedFields: outcome.renderedFields };
     default:
-      end = { ...(await failureEnd(m, view, key, tryNumber, at, outcome.reason ?? 'task failed', outcome.noRetry === true)), renderedFields: outcome.renderedFields };
+      return { ...(await failureEnd(m, view, key, tryNumber, at, outcome.reason ?? 'task failed', outcome.noRetry === true)), renderedFields: outcome.renderedFields };
   }
-  const moved = await markTryEnded(m, key, tryNumber, end, started);
-  if (!moved) {
-    log.warn(`ignored outcome ${outcome.state} of ${describeTi(key, tryNumber)}: the task instance is no longer at that try`);
-    return false;
-  }
+}
+
+/** What a finished try's end moved besides itself: XComs, branches; returns whether other tasks changed. */
+async function applyFinishedEffects(m: EntityManager, view: DagView | null, key: TaskInstanceKey, at: Date, outcome: TaskOutcome): Promise<boolean> {
   if (outcome.xcoms && outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms }, at);
   if (outcome.state !== 'success' || !view) return false;
   const run = { dagId: key.dagId, runId: key.runId };
@@ -114,6 +109,9 @@ export async function processExecutorEvents(db: DataSource | EntityManager, view
   const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
   await withinTransaction(db, async (m) => {
+    // Starts first, then every end of the batch in one transition (one statement on PostgreSQL),
+    // then what the moved ends imply (XComs, branches).
+    const ends: Array<{ event: Exclude<ExecutorEvent, { type: 'started' }>; ending: TryEnding }> = [];
     for (const event of events) {
       const at = new Date(event.at);
       const view = dagViews.get(event.key.dagId) ?? null;
@@ -123,16 +121,28 @@ export async function processExecutorEvents(db: DataSource | EntityManager, view
           continue;
         }
         const started = joinedStarts.get(tryId(event.key, event.tryNumber)) ?? null;
-        let full = false;
+        let end: TryEnd;
+        if (event.type === 'finished') end = await finishedEnd(m, view, event.key, event.tryNumber, at, event.outcome);
+        else {
+          log.warn(`${describeTi(event.key, event.tryNumber)} lost: ${event.reason}`);
+          end = await failureEnd(m, view, event.key, event.tryNumber, at, event.reason, false);
+        }
+        ends.push({ event, ending: { key: event.key, tryNumber: event.tryNumber, end, started } });
+      } catch (err) {
+        log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+      }
+    }
+    const moved = await markTriesEnded(m, ends.map(({ ending }) => ending));
+    for (let i = 0; i < ends.length; i += 1) {
+      const { event, ending } = ends[i];
+      try {
+        let full = true;
         if (event.type === 'finished') {
-          full = await applyFinished(m, view, event.key, event.tryNumber, at, event.outcome, started);
+          full = false;
+          if (!moved[i]) log.warn(`ignored outcome ${event.outcome.state} of ${describeTi(event.key, event.tryNumber)}: the task instance is no longer at that try`);
+          else full = await applyFinishedEffects(m, dagViews.get(event.key.dagId) ?? null, event.key, ending.end.at, event.outcome);
           // A failed or rescheduled try may wait to run again: a full decision sets the wake-up time.
           full ||= event.outcome.state === 'failed' || event.outcome.state === 'up_for_reschedule';
-        } else {
-          full = true;
-          log.warn(`${describeTi(event.key, event.tryNumber)} lost: ${event.reason}`);
-          const end = await failureEnd(m, view, event.key, event.tryNumber, at, event.reason, false);
-          await markTryEnded(m, event.key, event.tryNumber, end, started);
         }
         const runKey = `${event.key.dagId}\u0000${event.key.runId}`;
         const entry = affected.get(runKey) ?? { dagId: event.key.dagId, runId: event.key.runId, endedTaskIds: [], needsFullDecision: false };

@@ -20,14 +20,22 @@ interface ActiveCounts {
   tasksByDag: Map<string, number>;
 }
 
-/** Queued and running tries: in all, pool slots used per pool, tries per DAG — one query. */
-async function activeCounts(m: EntityManager): Promise<ActiveCounts> {
-  const { records } = await execSql<{ pool: string; dag_id: string; n: number | string; slots: number | string }>(
+/**
+ * Queued and running tries (in all, pool slots used per pool, tries per DAG), or null when no
+ * task instance is scheduled: one round trip for both questions (the row with a null pool says
+ * that some task waits; without it the counts are not read at all).
+ */
+async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts | null> {
+  const someScheduled = `EXISTS (SELECT 1 FROM task_instance WHERE state = 'scheduled')`;
+  const { records } = await execSql<{ pool: string | null; dag_id: string | null; n: number | string; slots: number | string }>(
     m,
-    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') GROUP BY pool, dag_id`,
+    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
+     UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
   );
+  if (!records.some((r) => r.pool === null)) return null;
   const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map() };
   for (const r of records) {
+    if (r.pool === null || r.dag_id === null) continue;
     counts.total += Number(r.n);
     counts.slotsByPool.set(r.pool, (counts.slotsByPool.get(r.pool) ?? 0) + Number(r.slots));
     counts.tasksByDag.set(r.dag_id, (counts.tasksByDag.get(r.dag_id) ?? 0) + Number(r.n));
@@ -129,9 +137,11 @@ export async function queueReadyTasks(
   options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
   now: Date,
 ): Promise<TaskWorkload[]> {
-  if (executorSlots <= 0 || !(await anyScheduled(m))) return [];
+  if (executorSlots <= 0) return [];
+  const inUse = await activeCountsIfScheduled(m);
+  if (!inUse) return [];
   const runs = new Map<string, RunFacts>();
-  const queued = await chooseAndMarkQueued(m, views, executorSlots, poolSlots, options, now, runs);
+  const queued = await chooseAndMarkQueued(m, views, inUse, executorSlots, poolSlots, options, now, runs);
   if (!queued.length) return [];
   return buildWorkloads(m, views, queued, runs);
 }
@@ -139,6 +149,7 @@ export async function queueReadyTasks(
 async function chooseAndMarkQueued(
   m: EntityManager,
   views: DagViewCache,
+  inUse: ActiveCounts,
   executorSlots: number,
   poolSlots: PoolSlots,
   options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
@@ -146,7 +157,6 @@ async function chooseAndMarkQueued(
   /** Filled with the facts of the chosen tasks' runs (read with the candidates). */
   runs: Map<string, RunFacts>,
 ): Promise<QueuedTaskInstance[]> {
-  const inUse = await activeCounts(m);
   const budget = Math.min(executorSlots, options.parallelism - inUse.total, options.maxTisPerQuery);
   if (budget <= 0) return [];
 

@@ -1,3 +1,4 @@
+import { BullmqFanoutOccupancy, describeBullmqFanoutOccupancy, traceBullmqFanout } from '../bullmq-fanout-trace';
 import { bashFanoutDag, fanoutDag } from '../dag-sources';
 import { taskTimes, triggerAndWait } from '../dag-runs';
 import { withDagScenario } from '../dag-scenario';
@@ -25,16 +26,24 @@ async function fanoutFigures(bench: BenchContext, scenario: string, n: number, s
       const { value } = await withDagScenario(bench, { executor: v.executor, database: v.database, files: { 'fanout.ts': source } }, async ({ ctx }) => {
         const rates: number[] = [];
         const spans: number[] = [];
+        const occupancies: BullmqFanoutOccupancy[] = [];
         for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
           const runId = `bench_${rep}`;
           const run = await triggerAndWait(ctx, 'bench_fanout', runId, 120_000 + n * 500);
           rates.push(n / ((run.endedAt - run.triggeredAt) / 1000));
           const tasks = await taskTimes(ctx, 'bench_fanout', runId);
           spans.push(n / ((Math.max(...tasks.map((t) => t.end)) - Math.min(...tasks.map((t) => t.start))) / 1000));
+          if (v.executor === 'bullmq') {
+            const occupancy = await traceBullmqFanout(ctx, runId, tasks);
+            if (occupancy) occupancies.push(occupancy);
+          }
         }
-        return { rates, spans };
+        return { rates, spans, occupancies };
       });
       const notes = [`first task start → last task end: ${Math.round(median(value.spans))} tasks/s (median)`, 'default concurrency limits (core.parallelism 32, max_active_tasks_per_dag 16)'];
+      // The last repetition's: the first one also pays for starting warm task processes.
+      const occupancy = value.occupancies[value.occupancies.length - 1];
+      if (occupancy) notes.push(describeBullmqFanoutOccupancy(occupancy));
       if (v.executor === 'bullmq' && target === null) notes.push('no target: the raw BullMQ baseline did not run');
       return [measured({ ...spec, notes }, value.rates)];
     }));

@@ -197,6 +197,71 @@ export async function markTryEnded(m: EntityManager, key: TaskInstanceKey, tryNu
   return 1;
 }
 
+/** One try's end, as markTriesEnded takes it. */
+export interface TryEnding {
+  key: TaskInstanceKey;
+  tryNumber: number;
+  end: TryEnd;
+  started: TryStart | null;
+}
+
+const ENDINGS_CHUNK = 500;
+
+/**
+ * markTryEnded for a batch of tries (the scheduler applies a loop's results together): on
+ * PostgreSQL ONE statement per batch ends them all and writes their history rows, instead of a
+ * round trip per try. Same guard, per row: a try no longer queued/running at that try number
+ * moves nothing. Returns, in order, whether each try moved; a try named twice moves at most once
+ * (by its first ending, as applying them one by one would). Reschedules go one by one (they also
+ * give the try back).
+ */
+export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Promise<boolean[]> {
+  const moved: boolean[] = endings.map(() => false);
+  const firstOfTry = new Map<string, number>();
+  const batched: number[] = [];
+  for (let i = 0; i < endings.length; i += 1) {
+    const { key, tryNumber, end } = endings[i];
+    const id = `${key.dagId}\u0000${key.runId}\u0000${key.taskId}\u0000${key.mapIndex}\u0000${tryNumber}`;
+    if (firstOfTry.has(id)) continue;
+    firstOfTry.set(id, i);
+    if (isPostgres(m) && end.state !== 'up_for_reschedule') batched.push(i);
+    else moved[i] = (await markTryEnded(m, key, tryNumber, end, endings[i].started)) > 0;
+  }
+  for (const part of chunk(batched, ENDINGS_CHUNK)) {
+    const params = part.flatMap((i) => {
+      const { key, tryNumber, end, started } = endings[i];
+      const at = end.at.toISOString();
+      return [
+        i, key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber, end.state, at, started ? started.at.toISOString() : at,
+        started?.hostname ?? null, started?.pid ?? null, end.reason, end.nextTryAt ? end.nextTryAt.toISOString() : null,
+        end.renderedFields ? JSON.stringify(end.renderedFields) : null,
+      ];
+    });
+    const row = '(?::int, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::int, ?::varchar, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::text, ?::varchar, ?::text)';
+    const { records } = await execSql<{ i: number | string }>(
+      m,
+      `WITH endings (i, dag_id, run_id, task_id, map_index, try_number, state, end_at, start_at, hostname, pid, end_reason, next_try_at, rendered_fields)
+              AS (VALUES ${Array(part.length).fill(row).join(', ')}),
+            ended AS (
+              UPDATE task_instance ti SET state = e.state, end_date = e.end_at,
+                duration = ROUND(GREATEST(0, EXTRACT(EPOCH FROM (CAST(e.end_at AS timestamptz) - CAST(COALESCE(ti.start_date, e.start_at) AS timestamptz))))::numeric, 3),
+                start_date = COALESCE(ti.start_date, e.start_at), hostname = COALESCE(ti.hostname, e.hostname), pid = COALESCE(ti.pid, e.pid),
+                end_reason = e.end_reason, next_try_at = e.next_try_at, updated_at = e.end_at, rendered_fields = COALESCE(e.rendered_fields, ti.rendered_fields)
+              FROM endings e
+              WHERE ti.dag_id = e.dag_id AND ti.run_id = e.run_id AND ti.task_id = e.task_id AND ti.map_index = e.map_index
+                AND ti.try_number = e.try_number AND ti.state IN ('queued', 'running')
+              RETURNING e.i, ti.dag_id, ti.run_id, ti.task_id, ti.map_index, e.try_number, e.state, ti.start_date, ti.end_date, ti.duration, ti.hostname, ti.end_reason),
+            history AS (INSERT INTO task_instance_history (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason)
+              SELECT dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason FROM ended
+              ON CONFLICT DO NOTHING)
+       SELECT i FROM ended`,
+      params,
+    );
+    for (const r of records) moved[Number(r.i)] = true;
+  }
+  return moved;
+}
+
 async function recordTryHistory(m: EntityManager, key: TaskInstanceKey, tryNumber: number, end: TryEnd): Promise<void> {
   await execSql(
     m,

@@ -15,7 +15,7 @@ import type { Executor, ExecutorEvent, TaskWorkload } from '../executor';
 import { bullmqPriority, taskJobId } from './bullmq-keys';
 import { DagSourceHashes } from './dag-source-hashes';
 import { reconcileTaskJobs } from './reconcile-task-jobs';
-import { copyRemoteLog } from './remote-log';
+import { copyRemoteLogs, LogCopyOutcome } from './remote-log';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
 import { isConnectionError, RedisOutageReporter } from './redis-outage-reporter';
 import { ResultsConsumer } from './results-consumer';
@@ -312,10 +312,10 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
 
   /**
    * Events from workers (a batch read from the stream; id null: from the reconciliation): copy the
-   * logs of the ended tries side by side, then hand the whole batch to the scheduler at once.
+   * logs of the ended tries (one round trip), then hand the whole batch to the scheduler at once.
    */
   private async accept(entries: Array<{ id: string | null; data: ResultJobData }>): Promise<void> {
-    await Promise.all(entries.map(({ data: { event } }) => (event.type === 'started' ? null : this.copyLog(event))));
+    await this.copyLogs(entries.map(({ data: { event } }) => event).filter((event) => event.type !== 'started'));
     for (const { id, data } of entries) {
       if (data.event.type !== 'started') this.inFlight.delete(data.jobId);
       if (id !== null) this.bufferedEntryIds.push(id);
@@ -323,13 +323,17 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     this.events.push(...entries.map(({ data }) => data.event));
   }
 
-  private async copyLog(event: ExecutorEvent): Promise<void> {
-    if (!this.redis) return;
+  private async copyLogs(ended: ExecutorEvent[]): Promise<void> {
+    if (!this.redis || ended.length === 0) return;
+    let outcomes: LogCopyOutcome[];
     try {
-      await copyRemoteLog(this.redis, this.prefix, this.config.logging.base_log_folder, event.key, event.tryNumber);
+      outcomes = await copyRemoteLogs(this.redis, this.prefix, this.config.logging.base_log_folder, ended);
     } catch (err) {
-      log.warn(`cannot copy the log of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+      outcomes = ended.map(() => ({ error: (err as Error).message }));
     }
+    outcomes.forEach((outcome, i) => {
+      if ('error' in outcome) log.warn(`cannot copy the log of ${describeTi(ended[i].key, ended[i].tryNumber)}: ${outcome.error}`);
+    });
   }
 
   private async close(): Promise<void> {

@@ -56,15 +56,41 @@ export async function closeRemoteLogReaders(): Promise<void> {
   await Promise.all(clients.map((client) => client.quit().catch(() => client.disconnect())));
 }
 
+/** A try whose log is copied, as copyRemoteLogs takes it. */
+export interface EndedTry {
+  key: TaskInstanceKey;
+  tryNumber: number;
+}
+
+/** The path written (null: nothing to copy, or a copy at least as long was there), or why not. */
+export type LogCopyOutcome = { file: string | null } | { error: string };
+
 /**
- * Scheduler side: once a remote try ended, write its whole log to the contract path under this
- * machine's `logging.base_log_folder`. A file already there at least as long (the worker shares
- * the folder) is left alone. Returns the path written, or null.
+ * Scheduler side: once remote tries ended, write each one's whole log to the contract path under
+ * this machine's `logging.base_log_folder`, all fetched in one round trip (a batch of results is
+ * one pipeline, not one GET each). A file already there at least as long (the worker shares the
+ * folder) is left alone. A failed copy is reported in its try's outcome (the others still happen);
+ * only a failed round trip rejects.
  */
-export async function copyRemoteLog(redis: IORedis, prefix: string, baseLogFolder: string, key: TaskInstanceKey, tryNumber: number): Promise<string | null> {
-  const content = await redis.getBuffer(remoteLogKey(prefix, taskJobId(key, tryNumber)));
+export async function copyRemoteLogs(redis: IORedis, prefix: string, baseLogFolder: string, tries: EndedTry[]): Promise<LogCopyOutcome[]> {
+  if (tries.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const { key, tryNumber } of tries) pipeline.getBuffer(remoteLogKey(prefix, taskJobId(key, tryNumber)));
+  const replies = (await pipeline.exec()) ?? [];
+  return tries.map(({ key, tryNumber }, i) => {
+    const [err, content] = (replies[i] ?? [new Error('no reply'), null]) as [Error | null, Buffer | null];
+    if (err) return { error: err.message };
+    try {
+      return { file: writeLogCopy(taskLogPath(baseLogFolder, key, tryNumber), content) };
+    } catch (writeErr) {
+      return { error: (writeErr as Error).message };
+    }
+  });
+}
+
+/** One try's log, as Redis holds it, written to `file` unless a copy at least as long is there. */
+function writeLogCopy(file: string, content: Buffer | null): string | null {
   if (!content || content.length === 0) return null;
-  const file = taskLogPath(baseLogFolder, key, tryNumber);
   try {
     if (fs.statSync(file).size >= content.length) return null;
   } catch {
