@@ -1,7 +1,7 @@
 import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { DistributedCluster } from './helpers/distributed-cluster';
-import { waitForRun } from './helpers/run-queries';
+import { waitForRun } from '../helpers/run-queries';
 
 const DAG = `
 import { DAG, FunctionOperator } from 'dagctl';

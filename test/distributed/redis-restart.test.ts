@@ -4,7 +4,7 @@ import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
 import { freePort, PrivateRedis } from './helpers/private-redis';
-import { waitForRun } from './helpers/run-queries';
+import { waitForRun } from '../helpers/run-queries';
 
 /** Three stages of four tasks: some run, some wait queued, some are not even scheduled when Redis goes. */
 const STAGED_DAG = `

@@ -2,7 +2,7 @@ import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster, executionDag } from './helpers/distributed-cluster';
-import { waitForRun } from './helpers/run-queries';
+import { waitForRun } from '../helpers/run-queries';
 
 describe('200 task instances across two schedulers and two workers', () => {
   jest.setTimeout(300_000);

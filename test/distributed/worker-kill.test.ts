@@ -3,7 +3,7 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster, executionDag } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
-import { waitForRun } from './helpers/run-queries';
+import { waitForRun } from '../helpers/run-queries';
 
 describe('kill -9 of a worker in the middle of 20 running tasks', () => {
   jest.setTimeout(300_000);

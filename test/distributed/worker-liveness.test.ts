@@ -3,7 +3,7 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
-import { waitForRun } from './helpers/run-queries';
+import { waitForRun } from '../helpers/run-queries';
 
 const DAGS = {
   'lonely.ts': `

@@ -4,7 +4,7 @@ import { execSql } from '../../../src/db/sql';
 import { taskLogPath } from '../../../src/logging/task-log-path';
 import { runScheduler } from '../../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../../src/services/trigger-dag-run';
-import { runStates, waitForRun } from '../../distributed/helpers/run-queries';
+import { runStates, waitForRun } from '../run-queries';
 import { createTestHome, openTestContext, TestHome, waitFor } from '../dagctl-home';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test-database';
 import { ENGINE_SUITE_DAGS, EngineScenario } from './engine-dags';

@@ -1,6 +1,6 @@
-import type { AppContext } from '../../../src/app/app-context';
-import { execSql } from '../../../src/db/sql';
-import { waitFor } from '../../helpers/dagctl-home';
+import type { AppContext } from '../../src/app/app-context';
+import { execSql } from '../../src/db/sql';
+import { waitFor } from './dagctl-home';
 
 /** taskId → state and try number of one run. */
 export async function runStates(ctx: AppContext, dagId: string, runId: string): Promise<Record<string, { state: string | null; tries: number }>> {
