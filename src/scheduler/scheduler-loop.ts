@@ -7,6 +7,7 @@ import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { DagViewCache } from './dag-view-cache';
 import { ExternalChangeWatcher } from './external-change-watcher';
+import { applyEventsAlone } from './apply-events-alone';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
 import { anyScheduled, queueReadyTasks, readPools } from './queue-ready-tasks';
 import { requeueStuckQueued } from './requeue-stuck-queued';
@@ -18,7 +19,7 @@ import { WakeSignal } from './wake-signal';
 
 const log = getLogger('scheduler');
 
-/** Loops that may fail in a row before their executor events are given up on. */
+/** Loops that may fail in a row before their executor events are applied on their own. */
 const MAX_EVENT_ATTEMPTS = 3;
 
 /** How long one loop took, for /metrics and the benchmarks. */
@@ -153,7 +154,7 @@ export class SchedulerLoop {
         await processExecutorEvents(ds, this.views, events);
         this.failedLoops = 0;
       } catch (err) {
-        this.keepUnapplied(events);
+        await this.keepUnapplied(events);
         throw err;
       }
     } else if (events.length || startedRuns.length || fullPass || onlyRun || (slots > 0 && (await anyScheduled(ds)))) {
@@ -167,7 +168,7 @@ export class SchedulerLoop {
         });
         this.failedLoops = 0;
       } catch (err) {
-        this.keepUnapplied(events);
+        await this.keepUnapplied(events);
         throw err;
       }
     }
@@ -208,16 +209,19 @@ export class SchedulerLoop {
 
   /**
    * The loop's transaction failed (a DB hiccup, a deadlock victim): its events are applied again
-   * next loop, so no outcome is lost — but a batch failing again and again is given up on.
+   * next loop. After several failures in a row they are applied on their own (see
+   * applyEventsAlone): kept through an outage, never silently dropped.
    */
-  private keepUnapplied(events: ExecutorEvent[]): void {
+  private async keepUnapplied(events: ExecutorEvent[]): Promise<void> {
     this.failedLoops += 1;
     if (this.failedLoops < MAX_EVENT_ATTEMPTS) {
       this.unappliedEvents = events;
       return;
     }
     this.failedLoops = 0;
-    if (events.length) log.error(`dropped ${events.length} executor events after ${MAX_EVENT_ATTEMPTS} failed loops`);
+    this.unappliedEvents = await applyEventsAlone(this.ctx.dataSource, this.views, events);
+    // What they changed is decided by a full pass, since the loop that would have did not commit.
+    this.lastFullPass = 0;
   }
 
   private earliestWake(at: Date | null): void {

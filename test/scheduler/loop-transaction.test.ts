@@ -2,6 +2,8 @@ import { AppContext, closeAppContext } from '../../src/app/app-context';
 import type { TaskInstanceKey } from '../../src/core/task-instance-key';
 import { execSql } from '../../src/db/sql';
 import type { Executor, ExecutorEvent, TaskWorkload } from '../../src/executors/executor';
+import { applyEventsAlone } from '../../src/scheduler/apply-events-alone';
+import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { SchedulerLoop } from '../../src/scheduler/scheduler-loop';
 import { resolveSchedulerOptions } from '../../src/scheduler/scheduler-options';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
@@ -82,5 +84,40 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
     const { records: history } = await execSql<{ state: string; hostname: string }>(ctx.dataSource, 'SELECT state, hostname FROM task_instance_history WHERE run_id = ?', [run.runId]);
     expect(history).toEqual([{ state: 'success', hostname: 'here' }]);
     expect(executor.received).toHaveLength(1);
+  });
+
+  it('applies the events on their own when loops keep failing, and decides the run once the loops work again', async () => {
+    const executor = new ScriptedExecutor();
+    const loop = new SchedulerLoop(ctx, executor, resolveSchedulerOptions(ctx.config), null);
+    const run = await triggerDagRun(ctx, { dagId: 'solo' });
+    await loop.tick();
+    const key = executor.received[0].key;
+    const at = new Date().toISOString();
+    executor.report(
+      { type: 'started', key, tryNumber: 1, at, hostname: 'here', pid: 1 },
+      { type: 'finished', key, tryNumber: 1, at, outcome: { state: 'success' } },
+    );
+    await execSql(ctx.dataSource, 'ALTER TABLE slot_pool RENAME TO slot_pool_away');
+    await expect(loop.tick()).rejects.toThrow();
+    await expect(loop.tick()).rejects.toThrow();
+    expect(await taskState(run.runId)).toEqual({ state: 'queued', try_number: 1 });
+    // The third failure in a row: the outcome is saved without the loop's decisions and queueing.
+    await expect(loop.tick()).rejects.toThrow();
+    expect(await taskState(run.runId)).toEqual({ state: 'success', try_number: 1 });
+
+    await execSql(ctx.dataSource, 'ALTER TABLE slot_pool_away RENAME TO slot_pool');
+    await loop.tick();
+    const { records: runs } = await execSql<{ state: string }>(ctx.dataSource, 'SELECT state FROM dag_run WHERE run_id = ?', [run.runId]);
+    expect(runs[0].state).toBe('success');
+    expect(executor.received).toHaveLength(1);
+  });
+
+  it('keeps every event while the database does not answer at all', async () => {
+    const run = await triggerDagRun(ctx, { dagId: 'solo' });
+    const key = { dagId: 'solo', runId: run.runId, taskId: 'only', mapIndex: -1 };
+    const events: ExecutorEvent[] = [{ type: 'finished', key, tryNumber: 1, at: new Date().toISOString(), outcome: { state: 'success' } }];
+    const gone = await openTestContext(home);
+    await gone.dataSource.destroy();
+    expect(await applyEventsAlone(gone.dataSource, new DagViewCache(gone.dataSource), events)).toEqual(events);
   });
 });
