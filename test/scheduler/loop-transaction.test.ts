@@ -57,20 +57,25 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
   const taskState = async (runId: string) =>
     (await execSql<{ state: string; try_number: number }>(ctx.dataSource, `SELECT state, try_number FROM task_instance WHERE dag_id = 'solo' AND run_id = ?`, [runId])).records[0];
 
-  it('applies the events of a loop whose transaction failed in the next loop, and finishes the run', async () => {
+  /** A loop that queued the one task, whose try then started and succeeded (reported, not applied). */
+  const queuedAndReported = async () => {
     const executor = new ScriptedExecutor();
     const loop = new SchedulerLoop(ctx, executor, resolveSchedulerOptions(ctx.config), null);
     const run = await triggerDagRun(ctx, { dagId: 'solo' });
     await loop.tick();
     expect(executor.received.map((w) => w.key.taskId)).toEqual(['only']);
     expect(await taskState(run.runId)).toEqual({ state: 'queued', try_number: 1 });
-
     const key = executor.received[0].key;
     const at = new Date().toISOString();
     executor.report(
       { type: 'started', key, tryNumber: 1, at, hostname: 'here', pid: 1 },
       { type: 'finished', key, tryNumber: 1, at, outcome: { state: 'success' } },
     );
+    return { executor, loop, run };
+  };
+
+  it('applies the events of a loop whose transaction failed in the next loop, and finishes the run', async () => {
+    const { executor, loop, run } = await queuedAndReported();
     // A real failure inside the loop's transaction: the pools it reads first are gone for a moment.
     await execSql(ctx.dataSource, 'ALTER TABLE slot_pool RENAME TO slot_pool_away');
     await expect(loop.tick()).rejects.toThrow();
@@ -87,16 +92,7 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
   });
 
   it('applies the events on their own when loops keep failing, and decides the run once the loops work again', async () => {
-    const executor = new ScriptedExecutor();
-    const loop = new SchedulerLoop(ctx, executor, resolveSchedulerOptions(ctx.config), null);
-    const run = await triggerDagRun(ctx, { dagId: 'solo' });
-    await loop.tick();
-    const key = executor.received[0].key;
-    const at = new Date().toISOString();
-    executor.report(
-      { type: 'started', key, tryNumber: 1, at, hostname: 'here', pid: 1 },
-      { type: 'finished', key, tryNumber: 1, at, outcome: { state: 'success' } },
-    );
+    const { executor, loop, run } = await queuedAndReported();
     await execSql(ctx.dataSource, 'ALTER TABLE slot_pool RENAME TO slot_pool_away');
     await expect(loop.tick()).rejects.toThrow();
     await expect(loop.tick()).rejects.toThrow();
