@@ -10,6 +10,11 @@ export function tiKeyString(key: TaskInstanceKey): string {
   return JSON.stringify([key.dagId, key.runId, key.taskId, key.mapIndex]);
 }
 
+/** One try of a task instance, as a map key. */
+export function tryKeyString(key: TaskInstanceKey, tryNumber: number): string {
+  return `${tiKeyString(key)}#${tryNumber}`;
+}
+
 export function tiKeyFromString(text: string): TaskInstanceKey {
   const [dagId, runId, taskId, mapIndex] = JSON.parse(text) as [string, string, string, number];
   return { dagId, runId, taskId, mapIndex };

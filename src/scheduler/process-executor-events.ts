@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { TaskState } from '../core/states';
-import { describeTi, TaskInstanceKey, tiKeyString } from '../core/task-instance-key';
+import { describeTi, TaskInstanceKey, tryKeyString } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
 import { markRunning, markTriesEnded, TryEnd, TryEnding, TryStart, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
@@ -76,10 +76,6 @@ async function applyFinishedEffects(m: EntityManager, view: DagView | null, key:
   return outcome.followTaskIds !== undefined || outcome.skipDownstream === true;
 }
 
-function tryId(key: TaskInstanceKey, tryNumber: number): string {
-  return `${tiKeyString(key)}#${tryNumber}`;
-}
-
 /**
  * The starts of tries that also end later in the same batch (short tasks): their start is
  * written by the end's transition, saving one UPDATE per try.
@@ -88,7 +84,7 @@ function startsEndingInBatch(events: ExecutorEvent[]): Map<string, TryStart> {
   const starts = new Map<string, TryStart>();
   const out = new Map<string, TryStart>();
   for (const event of events) {
-    const id = tryId(event.key, event.tryNumber);
+    const id = tryKeyString(event.key, event.tryNumber);
     if (event.type === 'started') starts.set(id, { at: new Date(event.at), hostname: event.hostname, pid: event.pid });
     else if (starts.has(id)) out.set(id, starts.get(id)!);
   }
@@ -117,10 +113,10 @@ export async function processExecutorEvents(db: DataSource | EntityManager, view
       const view = dagViews.get(event.key.dagId) ?? null;
       try {
         if (event.type === 'started') {
-          if (!joinedStarts.has(tryId(event.key, event.tryNumber))) await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
+          if (!joinedStarts.has(tryKeyString(event.key, event.tryNumber))) await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
           continue;
         }
-        const started = joinedStarts.get(tryId(event.key, event.tryNumber)) ?? null;
+        const started = joinedStarts.get(tryKeyString(event.key, event.tryNumber)) ?? null;
         let end: TryEnd;
         if (event.type === 'finished') end = await finishedEnd(m, view, event.key, event.tryNumber, at, event.outcome);
         else {

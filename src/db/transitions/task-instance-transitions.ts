@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { TaskState, TaskStateOrNone } from '../../core/states';
-import type { TaskInstanceKey } from '../../core/task-instance-key';
+import { TaskInstanceKey, tryKeyString } from '../../core/task-instance-key';
 import type { SerializedTask } from '../../core/serialized-dag';
 import { chunk, execSql, isPostgres, placeholders } from '../sql';
 
@@ -149,11 +149,12 @@ export interface TryStart {
   pid: number | null;
 }
 
-/** Seconds from the row's (old) start_date, or `?` when it has none, to `?`; never negative. */
-function durationSql(m: EntityManager): string {
+/** Seconds from the row's (old) start date, or `startAt` when it has none, to `endAt`; never negative. */
+function durationSql(m: EntityManager, columns: { endAt: string; startDate: string; startAt: string } = { endAt: '?', startDate: 'start_date', startAt: '?' }): string {
+  const { endAt, startDate, startAt } = columns;
   return isPostgres(m)
-    ? 'ROUND(GREATEST(0, EXTRACT(EPOCH FROM (CAST(? AS timestamptz) - CAST(COALESCE(start_date, ?) AS timestamptz))))::numeric, 3)'
-    : 'ROUND(MAX(0, (julianday(?) - julianday(COALESCE(start_date, ?))) * 86400.0), 3)';
+    ? `ROUND(GREATEST(0, EXTRACT(EPOCH FROM (CAST(${endAt} AS timestamptz) - CAST(COALESCE(${startDate}, ${startAt}) AS timestamptz))))::numeric, 3)`
+    : `ROUND(MAX(0, (julianday(${endAt}) - julianday(COALESCE(${startDate}, ${startAt}))) * 86400.0), 3)`;
 }
 
 /**
@@ -221,7 +222,7 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
   const batched: number[] = [];
   for (let i = 0; i < endings.length; i += 1) {
     const { key, tryNumber, end } = endings[i];
-    const id = `${key.dagId}\u0000${key.runId}\u0000${key.taskId}\u0000${key.mapIndex}\u0000${tryNumber}`;
+    const id = tryKeyString(key, tryNumber);
     if (firstOfTry.has(id)) continue;
     firstOfTry.set(id, i);
     if (isPostgres(m) && end.state !== 'up_for_reschedule') batched.push(i);
@@ -244,7 +245,7 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
               AS (VALUES ${Array(part.length).fill(row).join(', ')}),
             ended AS (
               UPDATE task_instance ti SET state = e.state, end_date = e.end_at,
-                duration = ROUND(GREATEST(0, EXTRACT(EPOCH FROM (CAST(e.end_at AS timestamptz) - CAST(COALESCE(ti.start_date, e.start_at) AS timestamptz))))::numeric, 3),
+                duration = ${durationSql(m, { endAt: 'e.end_at', startDate: 'ti.start_date', startAt: 'e.start_at' })},
                 start_date = COALESCE(ti.start_date, e.start_at), hostname = COALESCE(ti.hostname, e.hostname), pid = COALESCE(ti.pid, e.pid),
                 end_reason = e.end_reason, next_try_at = e.next_try_at, updated_at = e.end_at, rendered_fields = COALESCE(e.rendered_fields, ti.rendered_fields)
               FROM endings e
