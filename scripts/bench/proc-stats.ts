@@ -13,7 +13,7 @@ export interface TreeSample {
 }
 
 let clockTicks: number | null = null;
-function ticksPerSecond(): number {
+export function ticksPerSecond(): number {
   if (clockTicks === null) {
     try {
       clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -24,14 +24,14 @@ function ticksPerSecond(): number {
   return clockTicks;
 }
 
-interface ProcStat {
+export interface ProcStat {
   pid: number;
   ppid: number;
   /** utime, stime, cutime, cstime in ticks. */
   times: [number, number, number, number];
 }
 
-function readStat(pid: number): ProcStat | null {
+export function readStat(pid: number): ProcStat | null {
   try {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
@@ -51,20 +51,46 @@ function rssMb(pid: number): number {
   }
 }
 
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const name of fs.readdirSync('/proc')) {
+/** One live process, as /proc shows it. */
+export interface ProcessEntry {
+  pid: number;
+  ppid: number;
+  comm: string;
+  cmdline: string;
+}
+
+/** Every live process (empty where there is no /proc). */
+export function processTable(): ProcessEntry[] {
+  const out: ProcessEntry[] = [];
+  let names: string[];
+  try {
+    names = fs.readdirSync('/proc');
+  } catch {
+    return out;
+  }
+  for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const stat = readStat(Number(name));
     if (!stat) continue;
-    const list = children.get(stat.ppid) ?? [];
-    list.push(stat.pid);
-    children.set(stat.ppid, list);
+    try {
+      const comm = fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim();
+      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
+      out.push({ pid: stat.pid, ppid: stat.ppid, comm, cmdline });
+    } catch {
+      // exited meanwhile
+    }
   }
+  return out;
+}
+
+/** The pids below `roots` in `table` (children, grandchildren…). */
+export function descendantsIn(table: ProcessEntry[], roots: number[]): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
   const out: number[] = [];
-  const stack = [...(children.get(root) ?? [])];
-  while (stack.length && out.length < 10_000) {
-    const pid = stack.pop()!;
+  const stack = roots.flatMap((root) => children.get(root) ?? []);
+  while (stack.length > 0 && out.length < 10_000) {
+    const pid = stack.pop() as number;
     out.push(pid);
     stack.push(...(children.get(pid) ?? []));
   }
@@ -77,7 +103,7 @@ export function sampleTree(root: number): TreeSample {
   const hz = ticksPerSecond();
   let ticks = rootStat.times.reduce((a, b) => a + b, 0);
   let treeRss = rssMb(root);
-  const kids = descendants(root);
+  const kids = descendantsIn(processTable(), [root]);
   for (const pid of kids) {
     const s = readStat(pid);
     if (!s) continue;

@@ -18,6 +18,8 @@ export interface Sizes {
   bullmqRoundTrips: number;
   commitSeconds: number;
   nodeStarts: number;
+  /** Per-try log files created by the log-file baseline. */
+  logFiles: number;
   reps: number;
 }
 
@@ -39,6 +41,7 @@ export const FULL_SIZES: Sizes = {
   bullmqRoundTrips: 200,
   commitSeconds: 2,
   nodeStarts: 10,
+  logFiles: 1000,
   reps: 3,
 };
 
@@ -60,5 +63,6 @@ export const QUICK_SIZES: Sizes = {
   bullmqRoundTrips: 20,
   commitSeconds: 0.3,
   nodeStarts: 3,
+  logFiles: 100,
   reps: 1,
 };
