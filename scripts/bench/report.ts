@@ -78,7 +78,11 @@ ${rows.join('\n')}
 - **hop latency**: chain of N tasks; for each edge, downstream \`start_date\` − upstream \`end_date\`
   (both stamped from the executor's started/finished events); p50 and p95 per run.
 - **fanout1000 / bash fanout**: N independent tasks; N / (trigger → run success). bullmq's target is
-  25 % of the raw BullMQ drain rate measured in the same run.
+  25 % of the raw BullMQ drain rate measured in the same run. fanout1000's notes say where the CPU
+  of the last repetition went, per task: the scheduler and the worker processes themselves, their
+  children (task processes, live or reaped), the PostgreSQL backends of the scenario's database and
+  the whole \`redis-server\` (\`/proc/<pid>/stat\` utime+stime before and after the run), next to
+  what the target leaves: cores × 1000 / target tasks/s, in ms.
 - **parse1000**: cold = one full pass of the DAG processor (\`DagProcessorManager.parseAll()\`, with
   its parser child processes) over N files into an empty database, fresh home each repetition.
   Edit = with \`dagctl scheduler\` running, one file is rewritten (a different description) and the
@@ -96,7 +100,10 @@ ${rows.join('\n')}
 - **Baselines**: raw BullMQ (no-op \`Worker\`, concurrency 100, draining jobs added with \`addBulk\`;
   and one job at a time from \`queue.add\` to the worker's \`completed\` event), raw commits (one
   connection, single-row \`UPDATE\` in autocommit, SQLite via better-sqlite3 in WAL with
-  \`synchronous=NORMAL\`, PostgreSQL via pg), and \`node -e 0\` started with \`spawnSync\`.
+  \`synchronous=NORMAL\`, PostgreSQL via pg), \`node -e 0\` started with \`spawnSync\`, and the
+  per-try log file: the CPU (user + system, \`process.cpuUsage\`) of creating one \`task_id=…\` folder
+  and its \`attempt=1.log\` with two lines, in the contract's layout, on the file system of the bench
+  homes — what every try pays before its task runs, whatever the executor.
 
 The same figures are in \`benchmarks.json\` next to this file (\`figures[]\` with median, min, max,
 samples, target and met).
