@@ -77,6 +77,11 @@ export function queryDateTime(query: Query, name: string): string | undefined {
   return parseDateTime(raw, `query parameter ${name}`);
 }
 
+/** `<name>_gte` and `<name>_lte`: a date-time range, either end optional. */
+export function queryDateTimeRange(query: Query, name: string): [string | undefined, string | undefined] {
+  return [queryDateTime(query, `${name}_gte`), queryDateTime(query, `${name}_lte`)];
+}
+
 /** `limit` (1…1000, default 100; larger values are capped like Airflow's maximum_page_limit) and `offset`. */
 export function queryPage(query: Query): Page {
   const limit = queryInt(query, 'limit');

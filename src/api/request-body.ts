@@ -59,6 +59,11 @@ export function optionalDateTime(body: JsonObject, name: string): string | undef
   return parseDateTime(value, `field ${name}`);
 }
 
+/** `<name>_gte` and `<name>_lte` of a list request: a date-time range, either end optional. */
+export function optionalDateTimeRange(body: JsonObject, name: string): [string | undefined, string | undefined] {
+  return [optionalDateTime(body, `${name}_gte`), optionalDateTime(body, `${name}_lte`)];
+}
+
 export function optionalObject(body: JsonObject, name: string): JsonObject | undefined {
   const value = body[name];
   if (value === undefined || value === null) return undefined;

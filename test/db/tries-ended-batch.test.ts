@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
 import { markQueued, markRunning, markTriesEnded, TryEnd } from '../../src/db/transitions/task-instance-transitions';
-import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 const at0 = new Date('2026-01-01T00:00:00.000Z');
 const keyOf = (taskId: string) => ({ dagId: 'd', runId: 'r', taskId, mapIndex: -1 });
@@ -32,20 +33,12 @@ async function rows(ds: DataSource): Promise<Record<string, Record<string, unkno
 }
 
 describe.each(DATABASE_KINDS)('markTriesEnded (%s)', (kind) => {
-  let close: () => Promise<void>;
-  let ds: DataSource;
-
-  beforeEach(async () => {
-    const opened = await openMigratedTestDatabase(kind);
-    ds = opened.dataSource;
-    close = opened.close;
-    await queuedTasks(ds, ['a', 'b', 'c', 'd', 'e']);
-  });
-  afterEach(() => close());
+  const db = migratedDatabaseForEachTest(kind);
+  beforeEach(() => queuedTasks(db.dataSource, ['a', 'b', 'c', 'd', 'e']));
 
   it('ends a batch of tries like one transition each: joined starts, retries, stale tries, reschedules, a try named twice', async () => {
-    await ds.transaction((m) => markRunning(m, keyOf('b'), 1, new Date('2026-01-01T00:00:02.000Z'), 'host-b', 7));
-    const moved = await ds.transaction((m) => markTriesEnded(m, [
+    await db.dataSource.transaction((m) => markRunning(m, keyOf('b'), 1, new Date('2026-01-01T00:00:02.000Z'), 'host-b', 7));
+    const moved = await db.dataSource.transaction((m) => markTriesEnded(m, [
       { key: keyOf('a'), tryNumber: 1, end: ended('success', '2026-01-01T00:00:03.000Z', { renderedFields: { x: 1 } }), started: { at: new Date('2026-01-01T00:00:01.250Z'), hostname: 'host-a', pid: 42 } },
       { key: keyOf('b'), tryNumber: 1, end: ended('up_for_retry', '2026-01-01T00:01:02.500Z', { reason: 'boom', nextTryAt: new Date('2026-01-01T00:05:00.000Z') }), started: null },
       { key: keyOf('c'), tryNumber: 2, end: ended('success', '2026-01-01T00:00:04.000Z'), started: null },
@@ -54,7 +47,7 @@ describe.each(DATABASE_KINDS)('markTriesEnded (%s)', (kind) => {
       { key: keyOf('e'), tryNumber: 1, end: ended('success', '2026-01-01T00:00:07.000Z'), started: null },
     ]));
     expect(moved).toEqual([true, true, false, true, true, false]);
-    const after = await rows(ds);
+    const after = await rows(db.dataSource);
     expect(after.a).toMatchObject({ state: 'success', start_date: '2026-01-01T00:00:01.250Z', end_date: '2026-01-01T00:00:03.000Z', duration: 1.75, hostname: 'host-a', pid: 42, history: ['success#1'] });
     expect(JSON.parse(String(after.a.rendered_fields))).toEqual({ x: 1 });
     expect(after.b).toMatchObject({ state: 'up_for_retry', start_date: '2026-01-01T00:00:02.000Z', duration: 60.5, hostname: 'host-b', pid: 7, end_reason: 'boom', next_try_at: '2026-01-01T00:05:00.000Z', history: ['up_for_retry#1'] });
@@ -64,10 +57,10 @@ describe.each(DATABASE_KINDS)('markTriesEnded (%s)', (kind) => {
   });
 
   it('moves nothing for an empty batch and for tries already ended', async () => {
-    expect(await ds.transaction((m) => markTriesEnded(m, []))).toEqual([]);
+    expect(await db.dataSource.transaction((m) => markTriesEnded(m, []))).toEqual([]);
     const end = { key: keyOf('a'), tryNumber: 1, end: ended('success', '2026-01-01T00:00:03.000Z'), started: null };
-    expect(await ds.transaction((m) => markTriesEnded(m, [end]))).toEqual([true]);
-    expect(await ds.transaction((m) => markTriesEnded(m, [{ ...end, end: ended('failed', '2026-01-01T00:00:09.000Z') }]))).toEqual([false]);
-    expect((await rows(ds)).a).toMatchObject({ state: 'success', history: ['success#1'] });
+    expect(await db.dataSource.transaction((m) => markTriesEnded(m, [end]))).toEqual([true]);
+    expect(await db.dataSource.transaction((m) => markTriesEnded(m, [{ ...end, end: ended('failed', '2026-01-01T00:00:09.000Z') }]))).toEqual([false]);
+    expect((await rows(db.dataSource)).a).toMatchObject({ state: 'success', history: ['success#1'] });
   });
 });

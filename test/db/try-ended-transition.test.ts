@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
 import { markQueued, markRunning, markTryEnded } from '../../src/db/transitions/task-instance-transitions';
-import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 const key = { dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1 };
 const queuedAt = new Date('2026-01-01T00:00:00.000Z');
@@ -21,36 +22,28 @@ async function row(ds: DataSource): Promise<Record<string, unknown>> {
 }
 
 describe.each(DATABASE_KINDS)('markTryEnded (%s)', (kind) => {
-  let close: () => Promise<void>;
-  let ds: DataSource;
-
-  beforeEach(async () => {
-    const opened = await openMigratedTestDatabase(kind);
-    ds = opened.dataSource;
-    close = opened.close;
-    await queuedTask(ds);
-  });
-  afterEach(() => close());
+  const db = migratedDatabaseForEachTest(kind);
+  beforeEach(() => queuedTask(db.dataSource));
 
   it('writes the start of a try that ended in the same batch, with its duration, in one transition', async () => {
     const started = { at: new Date('2026-01-01T00:00:01.250Z'), hostname: 'host-a', pid: 4242 };
-    const moved = await ds.transaction((m) => markTryEnded(m, key, 1, { state: 'success', at: new Date('2026-01-01T00:00:03.000Z'), reason: null, nextTryAt: null }, started));
+    const moved = await db.dataSource.transaction((m) => markTryEnded(m, key, 1, { state: 'success', at: new Date('2026-01-01T00:00:03.000Z'), reason: null, nextTryAt: null }, started));
     expect(moved).toBe(1);
-    expect(await row(ds)).toEqual({
+    expect(await row(db.dataSource)).toEqual({
       state: 'success', start_date: '2026-01-01T00:00:01.250Z', end_date: '2026-01-01T00:00:03.000Z', duration: 1.75, hostname: 'host-a', pid: 4242,
       history: [{ state: 'success', start_date: '2026-01-01T00:00:01.250Z', duration: 1.75, hostname: 'host-a' }],
     });
   });
 
   it('keeps the start markRunning wrote and measures the duration from it', async () => {
-    await ds.transaction((m) => markRunning(m, key, 1, new Date('2026-01-01T00:00:02.000Z'), 'host-b', 7));
-    await ds.transaction((m) => markTryEnded(m, key, 1, { state: 'failed', at: new Date('2026-01-01T00:01:02.500Z'), reason: 'boom', nextTryAt: null }, null));
-    expect(await row(ds)).toMatchObject({ state: 'failed', start_date: '2026-01-01T00:00:02.000Z', duration: 60.5, hostname: 'host-b', pid: 7 });
+    await db.dataSource.transaction((m) => markRunning(m, key, 1, new Date('2026-01-01T00:00:02.000Z'), 'host-b', 7));
+    await db.dataSource.transaction((m) => markTryEnded(m, key, 1, { state: 'failed', at: new Date('2026-01-01T00:01:02.500Z'), reason: 'boom', nextTryAt: null }, null));
+    expect(await row(db.dataSource)).toMatchObject({ state: 'failed', start_date: '2026-01-01T00:00:02.000Z', duration: 60.5, hostname: 'host-b', pid: 7 });
   });
 
   it('a try that never reported a start takes its end as start (duration 0); a stale try moves nothing', async () => {
-    expect(await ds.transaction((m) => markTryEnded(m, key, 2, { state: 'success', at: new Date('2026-01-01T00:00:05.000Z'), reason: null, nextTryAt: null }))).toBe(0);
-    expect(await ds.transaction((m) => markTryEnded(m, key, 1, { state: 'success', at: new Date('2026-01-01T00:00:05.000Z'), reason: null, nextTryAt: null }))).toBe(1);
-    expect(await row(ds)).toMatchObject({ state: 'success', start_date: '2026-01-01T00:00:05.000Z', duration: 0, hostname: null, pid: null });
+    expect(await db.dataSource.transaction((m) => markTryEnded(m, key, 2, { state: 'success', at: new Date('2026-01-01T00:00:05.000Z'), reason: null, nextTryAt: null }))).toBe(0);
+    expect(await db.dataSource.transaction((m) => markTryEnded(m, key, 1, { state: 'success', at: new Date('2026-01-01T00:00:05.000Z'), reason: null, nextTryAt: null }))).toBe(1);
+    expect(await row(db.dataSource)).toMatchObject({ state: 'success', start_date: '2026-01-01T00:00:05.000Z', duration: 0, hostname: null, pid: null });
   });
 });

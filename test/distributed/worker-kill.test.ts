@@ -3,7 +3,7 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster, executionDag } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
-import { waitForRun } from '../helpers/run-queries';
+import { runningTaskCount, waitForRun } from '../helpers/run-queries';
 
 describe('kill -9 of a worker in the middle of 20 running tasks', () => {
   jest.setTimeout(300_000);
@@ -21,10 +21,7 @@ describe('kill -9 of a worker in the middle of 20 running tasks', () => {
 
   it('retries the killed tries on the other worker: all succeed, none twice at the same try', async () => {
     const run = await triggerDagRun(cluster.ctx, { dagId: 'twenty', runId: 'twenty_1' });
-    await waitFor('20 tasks to run', async () => {
-      const { records } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'twenty' AND state = 'running'");
-      return Number(records[0].n) === 20 ? true : undefined;
-    }, 120_000, 100);
+    await waitFor('20 tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'twenty')) === 20 ? true : undefined), 120_000, 100);
     const [victim] = cluster.workers;
     const { records: victims } = await execSql<{ task_id: string }>(cluster.ctx.dataSource,
       "SELECT task_id FROM task_instance WHERE dag_id = 'twenty' AND state = 'running' AND hostname IS NOT NULL");

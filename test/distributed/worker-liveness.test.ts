@@ -3,7 +3,7 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
-import { waitForRun } from '../helpers/run-queries';
+import { runningTaskCount, waitForRun } from '../helpers/run-queries';
 
 const DAGS = {
   'lonely.ts': `
@@ -25,11 +25,6 @@ export default dag;
 `,
 };
 
-async function countRunning(cluster: DistributedCluster, dagId: string): Promise<number> {
-  const { records } = await execSql<{ n: number }>(cluster.ctx.dataSource, 'SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND state = ?', [dagId, 'running']);
-  return Number(records[0].n);
-}
-
 describe('worker liveness', () => {
   jest.setTimeout(300_000);
   const cluster = new DistributedCluster();
@@ -45,7 +40,7 @@ describe('worker liveness', () => {
   it('finishes what it can within worker.shutdown_timeout on SIGTERM and reports the rest lost', async () => {
     const worker = await cluster.startWorker(2);
     const run = await triggerDagRun(cluster.ctx, { dagId: 'graceful', runId: 'graceful_1' });
-    await waitFor('both tasks to run', async () => ((await countRunning(cluster, 'graceful')) === 2 ? true : undefined), 120_000, 100);
+    await waitFor('both tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'graceful')) === 2 ? true : undefined), 120_000, 100);
     const stoppedAt = Date.now();
     worker.kill('SIGTERM');
     await worker.exited;
@@ -61,11 +56,11 @@ describe('worker liveness', () => {
   it('detects that the last worker of a queue died (no other worker to notice) and retries its tries on a new one', async () => {
     const worker = await cluster.startWorker(2);
     const run = await triggerDagRun(cluster.ctx, { dagId: 'lonely', runId: 'lonely_1' });
-    await waitFor('both tasks to run', async () => ((await countRunning(cluster, 'lonely')) === 2 ? true : undefined), 120_000, 100);
+    await waitFor('both tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'lonely')) === 2 ? true : undefined), 120_000, 100);
     worker.kill('SIGKILL');
     await worker.exited;
     // No worker is left to run BullMQ's stalled check: the scheduler's reconciliation notices.
-    await waitFor('the dead worker\'s tries to be lost', async () => ((await countRunning(cluster, 'lonely')) === 0 ? true : undefined), 150_000, 250);
+    await waitFor('the dead worker\'s tries to be lost', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'lonely')) === 0 ? true : undefined), 150_000, 250);
     const { records: history } = await execSql<{ state: string; end_reason: string }>(cluster.ctx.dataSource,
       "SELECT state, end_reason FROM task_instance_history WHERE dag_id = 'lonely' AND try_number = 1");
     expect(history).toHaveLength(2);

@@ -3,6 +3,7 @@ import { openDatabase } from '../../src/db/data-source';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
 import { createTestHome, TestHome, waitFor } from '../helpers/dagctl-home';
 import { dagctl, startDagctl, stopProcess } from '../helpers/cli';
+import { finishedRunState } from '../helpers/run-queries';
 
 const SLOW_DAG = `
 import { DAG, BashOperator, FunctionOperator } from 'dagctl';
@@ -50,10 +51,7 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
 
       const second = startDagctl(['scheduler'], home.env);
       try {
-        const run = await waitFor('the run to finish', async () => {
-          const { records } = await execSql<{ state: string }>(ds, "SELECT state FROM dag_run WHERE dag_id = 'slow' AND run_id = 'r1'");
-          return ['success', 'failed'].includes(records[0]?.state) ? records[0].state : undefined;
-        }, 90_000, 200);
+        const run = await waitFor('the run to finish', () => finishedRunState(ds, 'slow', 'r1'), 90_000, 200);
         expect(run).toBe('success');
         expect(await tiState('slow')).toEqual({ state: 'success', try_number: 2 });
         expect((await tiState('after')).state).toBe('success');

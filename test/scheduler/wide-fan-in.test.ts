@@ -4,6 +4,7 @@ import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 import { createTestHome, openTestContext, TestHome, waitFor } from '../helpers/dagctl-home';
+import { finishedRunState, waitForParsedDags } from '../helpers/run-queries';
 
 /** More upstream tasks than the incremental decision reads row by row: decided from counts. */
 const WIDE = 450;
@@ -33,10 +34,7 @@ describe('a wide fan-in decided from state counts', () => {
     home.writeDag('wide_failing.ts', dagSource('wide_failing', 123));
     ctx = await openTestContext(home);
     scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitFor('DAGs to be parsed', async () => {
-      const { records } = await execSql<{ n: number }>(ctx.dataSource, 'SELECT COUNT(*) AS n FROM serialized_dag');
-      return Number(records[0].n) === 2 ? true : undefined;
-    });
+    await waitForParsedDags(ctx.dataSource, 2);
   });
 
   afterAll(async () => {
@@ -50,10 +48,10 @@ describe('a wide fan-in decided from state counts', () => {
   async function finish(dagId: string): Promise<{ run: string; join: string | null }> {
     const run = await triggerDagRun(ctx, { dagId });
     return waitFor(`${dagId} to finish`, async () => {
-      const { records } = await execSql<{ state: string }>(ctx.dataSource, 'SELECT state FROM dag_run WHERE dag_id = ? AND run_id = ?', [dagId, run.runId]);
-      if (!['success', 'failed'].includes(records[0].state)) return undefined;
+      const state = await finishedRunState(ctx.dataSource, dagId, run.runId);
+      if (!state) return undefined;
       const { records: join } = await execSql<{ state: string | null }>(ctx.dataSource, "SELECT state FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = 'join'", [dagId, run.runId]);
-      return { run: records[0].state, join: join[0].state };
+      return { run: state, join: join[0].state };
     }, 120_000, 100);
   }
 

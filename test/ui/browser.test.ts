@@ -10,6 +10,7 @@ import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { createUser } from '../../src/services/users';
 import { createWebApp } from '../../src/web/app';
 import { createTestHome, openTestContext, TestHome, waitFor } from '../helpers/dagctl-home';
+import { waitForParsedDags } from '../helpers/run-queries';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 /**
@@ -75,10 +76,7 @@ describe('monitoring UI in a browser', () => {
     await createUser(ctx, { username: 'viewer', password: PASSWORDS.viewer, role: 'viewer' });
     abort = new AbortController();
     scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitFor('hello_world to be parsed', async () => {
-      const { records } = await execSql<{ n: number }>(ctx.dataSource, "SELECT COUNT(*) AS n FROM serialized_dag WHERE dag_id IN ('hello_world', 'live_log')");
-      return Number(records[0].n) === 2 ? true : undefined;
-    });
+    await waitForParsedDags(ctx.dataSource, 2);
     const app = await createWebApp(ctx);
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -1,4 +1,3 @@
-import type { Request } from 'express';
 import { execSql } from '../../db/sql';
 import { clearTaskInstances } from '../../services/clear-task-instances';
 import { deleteDagRun } from '../../services/delete-dag-run';
@@ -8,9 +7,9 @@ import { recordAuditEvent } from '../../services/record-audit-event';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, conflict, notFound } from '../problem';
-import { parseOrderBy, queryDateTime, queryList, queryOrderBy, queryPage, type OrderBy, type Page } from '../query-params';
+import { parseOrderBy, queryDateTimeRange, queryList, queryOrderBy, queryPage, type OrderBy, type Page } from '../query-params';
 import {
-  jsonBody, optionalBoolean, optionalDateTime, optionalInteger, optionalObject, optionalString, optionalStringList, rejectUnknownFields,
+  jsonBody, optionalBoolean, optionalDateTime, optionalDateTimeRange, optionalInteger, optionalObject, optionalString, optionalStringList, rejectUnknownFields,
 } from '../request-body';
 import { DAG_RUN_COLUMNS, dagRunJson } from '../serializers/dag-run-json';
 import { TASK_INSTANCE_COLUMNS, TASK_INSTANCE_FROM, taskInstanceJson } from '../serializers/task-instance-json';
@@ -52,10 +51,6 @@ export async function loadRunRow(api: ApiContext, dagId: string, runId: string):
   return records[0];
 }
 
-function range(req: Request, name: string): [string | undefined, string | undefined] {
-  return [queryDateTime(req.query, `${name}_gte`), queryDateTime(req.query, `${name}_lte`)];
-}
-
 export const dagRunRoutes: ApiRoute[] = [
   {
     method: 'post', path: '/dags/~/dagRuns/list', access: 'viewer',
@@ -69,9 +64,9 @@ export const dagRunRoutes: ApiRoute[] = [
       res.json(await listRuns(api, {
         dagIds: optionalStringList(body, 'dag_ids'),
         states: optionalStringList(body, 'states'),
-        executionDate: [optionalDateTime(body, 'execution_date_gte'), optionalDateTime(body, 'execution_date_lte')],
-        startDate: [optionalDateTime(body, 'start_date_gte'), optionalDateTime(body, 'start_date_lte')],
-        endDate: [optionalDateTime(body, 'end_date_gte'), optionalDateTime(body, 'end_date_lte')],
+        executionDate: optionalDateTimeRange(body, 'execution_date'),
+        startDate: optionalDateTimeRange(body, 'start_date'),
+        endDate: optionalDateTimeRange(body, 'end_date'),
       }, order, page));
     },
   },
@@ -83,8 +78,8 @@ export const dagRunRoutes: ApiRoute[] = [
       const order = queryOrderBy(req.query, RUN_ORDER, 'id');
       const filters: RunFilters = {
         states: queryList(req.query, 'state', { commaSeparated: true }),
-        executionDate: range(req, 'execution_date'), startDate: range(req, 'start_date'),
-        endDate: range(req, 'end_date'), updatedAt: range(req, 'updated_at'),
+        executionDate: queryDateTimeRange(req.query, 'execution_date'), startDate: queryDateTimeRange(req.query, 'start_date'),
+        endDate: queryDateTimeRange(req.query, 'end_date'), updatedAt: queryDateTimeRange(req.query, 'updated_at'),
       };
       if (dagId !== '~') {
         await loadDagRow(api, dagId);

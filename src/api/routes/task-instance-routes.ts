@@ -5,9 +5,9 @@ import { markTaskInstanceState, type MarkableTaskState } from '../../services/ma
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
-import { parseOrderBy, queryDateTime, queryList, queryNumber, queryOrderBy, queryPage, type OrderBy, type Page } from '../query-params';
+import { parseOrderBy, queryDateTimeRange, queryList, queryNumber, queryOrderBy, queryPage, type OrderBy, type Page } from '../query-params';
 import {
-  jsonBody, optionalBoolean, optionalDateTime, optionalInteger, optionalNumberField, optionalString, optionalStringList, rejectUnknownFields, requiredString,
+  jsonBody, optionalBoolean, optionalDateTime, optionalDateTimeRange, optionalInteger, optionalNumberField, optionalString, optionalStringList, rejectUnknownFields, requiredString,
 } from '../request-body';
 import { TASK_INSTANCE_COLUMNS, TASK_INSTANCE_FROM, taskInstanceJson, taskInstanceReference } from '../serializers/task-instance-json';
 import { pagedQuery, Where } from '../sql-helpers';
@@ -59,10 +59,6 @@ async function listTis(api: ApiContext, filters: TiFilters, order: OrderBy, page
     select: TASK_INSTANCE_COLUMNS, from: TASK_INSTANCE_FROM, where: tiWhere(filters), order, tieBreaker: TI_TIE_BREAKER, page,
   });
   return { task_instances: rows.map(taskInstanceJson), total_entries: total };
-}
-
-function dateRange(req: Request, name: string): [string | undefined, string | undefined] {
-  return [queryDateTime(req.query, `${name}_gte`), queryDateTime(req.query, `${name}_lte`)];
 }
 
 export async function loadTiRow(api: ApiContext, dagId: string, runId: string, taskId: string, mapIndex: number): Promise<Record<string, unknown>> {
@@ -142,9 +138,9 @@ export const taskInstanceRoutes: ApiRoute[] = [
       res.json(await listTis(api, {
         dagIds: optionalStringList(body, 'dag_ids'), states: optionalStringList(body, 'state'), pools: optionalStringList(body, 'pool'),
         queues: optionalStringList(body, 'queue'),
-        executionDate: [optionalDateTime(body, 'execution_date_gte'), optionalDateTime(body, 'execution_date_lte')],
-        startDate: [optionalDateTime(body, 'start_date_gte'), optionalDateTime(body, 'start_date_lte')],
-        endDate: [optionalDateTime(body, 'end_date_gte'), optionalDateTime(body, 'end_date_lte')],
+        executionDate: optionalDateTimeRange(body, 'execution_date'),
+        startDate: optionalDateTimeRange(body, 'start_date'),
+        endDate: optionalDateTimeRange(body, 'end_date'),
         duration: [optionalNumberField(body, 'duration_gte'), optionalNumberField(body, 'duration_lte')],
       }, order, page));
     },
@@ -159,8 +155,8 @@ export const taskInstanceRoutes: ApiRoute[] = [
       const filters: TiFilters = {
         states: queryList(req.query, 'state', { commaSeparated: true }),
         pools: queryList(req.query, 'pool'), queues: queryList(req.query, 'queue'),
-        executionDate: dateRange(req, 'execution_date'), startDate: dateRange(req, 'start_date'), endDate: dateRange(req, 'end_date'),
-        updatedAt: dateRange(req, 'updated_at'),
+        executionDate: queryDateTimeRange(req.query, 'execution_date'), startDate: queryDateTimeRange(req.query, 'start_date'),
+        endDate: queryDateTimeRange(req.query, 'end_date'), updatedAt: queryDateTimeRange(req.query, 'updated_at'),
         duration: [queryNumber(req.query, 'duration_gte'), queryNumber(req.query, 'duration_lte')],
       };
       if (dagId !== '~') {
