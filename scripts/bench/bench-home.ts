@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Client as PgClient } from 'pg';
 import type IORedis from 'ioredis';
+import { removeWhenBenchEnds } from './deferred-removal';
 import { AppContext, engine, LoadedConfig, requireDependency } from './engine';
 import type { Database, Executor } from './result';
 
@@ -120,7 +121,7 @@ export async function createBenchHome(options: BenchHomeOptions): Promise<BenchH
     async cleanup() {
       if (cleaned) return;
       cleaned = true;
-      fs.rmSync(dir, { recursive: true, force: true });
+      removeWhenBenchEnds(dir);
       if (options.database === 'postgres') {
         await withPgAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).catch(() => undefined);
       }

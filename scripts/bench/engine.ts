@@ -27,6 +27,8 @@ export type UsersModule = typeof import('../../src/services/users');
 export type SchedulerJobModule = typeof import('../../src/scheduler/scheduler-job');
 export type SchedulerLoopModule = typeof import('../../src/scheduler/scheduler-loop');
 export type SqlModule = typeof import('../../src/db/sql');
+export type TaskProcessPoolModule = typeof import('../../src/runner/task-process-pool');
+export type ChildEnvModule = typeof import('../../src/executors/child-env');
 export type AppContext = import('../../src/app/app-context').AppContext;
 export type LoadedConfig = import('../../src/config/load-config').LoadedConfig;
 export type LoopStats = import('../../src/scheduler/scheduler-loop').LoopStats;
@@ -41,6 +43,8 @@ export const engine = {
   schedulerJob: () => load<SchedulerJobModule>('scheduler/scheduler-job'),
   schedulerLoop: () => load<SchedulerLoopModule>('scheduler/scheduler-loop'),
   sql: () => load<SqlModule>('db/sql'),
+  taskProcessPool: () => load<TaskProcessPoolModule>('runner/task-process-pool'),
+  childEnv: () => load<ChildEnvModule>('executors/child-env'),
 };
 
 /** Any Node module installed for the project (bullmq, pg, better-sqlite3, autocannon…). */

@@ -9,6 +9,7 @@ import { nodeStart } from './baselines/node-start';
 import { rawBullmq } from './baselines/raw-bullmq';
 import { rawDbCommits } from './baselines/raw-db-commits';
 import { taskLogFiles } from './baselines/task-log-files';
+import { warmTaskProcess } from './baselines/warm-task-process';
 import { describeMachine, loadAverage } from './machine';
 import { BenchOptions, parseBenchArgs } from './options';
 import { stopAllStarted } from './processes';
@@ -24,7 +25,7 @@ import { idle } from './scenarios/idle';
 import { parse1000 } from './scenarios/parse1000';
 import { FULL_SIZES, QUICK_SIZES } from './sizes';
 
-export const SCENARIOS: Scenario[] = [nodeStart, rawDbCommits, rawBullmq, taskLogFiles, chain40, hopLatency, fanout1000, bashFanout, parse1000, big10k, idle, api];
+export const SCENARIOS: Scenario[] = [nodeStart, rawDbCommits, rawBullmq, taskLogFiles, warmTaskProcess, chain40, hopLatency, fanout1000, bashFanout, parse1000, big10k, idle, api];
 
 /** The scenarios to run: --only's, plus the BullMQ baseline when a bullmq fanout target needs it. */
 export function selectScenarios(options: BenchOptions): Scenario[] {

@@ -65,7 +65,10 @@ ${rows.join('\n')}
 - Every scenario runs on a fresh temporary \`DAGCTL_HOME\` with its own database (a new SQLite file,
   or a new PostgreSQL database that is dropped afterwards) and, for bullmq, its own Redis key
   prefix. The engine is the compiled \`dist/\`: \`dagctl scheduler\` (and \`dagctl worker\` for bullmq,
-  default concurrency) run as separate processes, exactly as users start them.
+  default concurrency) run as separate processes, exactly as users start them. The homes are
+  deleted only when the whole run ends: right after thousands of files are deleted, creating new
+  ones costs several times more CPU for about half a minute (ext4 passes over recently freed
+  inodes), which would bill one scenario's cleanup to the next one's figures.
 - DAG files are generated: tasks are \`FunctionOperator\`s whose function returns nothing, or
   \`BashOperator\`s running \`true\`. The DAG files are parsed before the scheduler starts, and a
   scenario begins once the scheduler logs that it started.
@@ -103,7 +106,10 @@ ${rows.join('\n')}
   \`synchronous=NORMAL\`, PostgreSQL via pg), \`node -e 0\` started with \`spawnSync\`, and the
   per-try log file: the CPU (user + system, \`process.cpuUsage\`) of creating one \`task_id=…\` folder
   and its \`attempt=1.log\` with two lines, in the contract's layout, on the file system of the bench
-  homes — what every try pays before its task runs, whatever the executor.
+  homes — what every try pays before its task runs, whatever the executor; and the warm task
+  process: the local executor's and the worker's pool (\`TaskProcessPool\`) alone, with 1 and with 8
+  children, fed no-op tries of a generated DAG as fast as they take them (after 500 warm-up tries):
+  CPU of the children per try (\`/proc/<pid>/stat\`), with the pool's own CPU and the tries/s in the notes.
 
 The same figures are in \`benchmarks.json\` next to this file (\`figures[]\` with median, min, max,
 samples, target and met).

@@ -20,6 +20,8 @@ export interface Sizes {
   nodeStarts: number;
   /** Per-try log files created by the log-file baseline. */
   logFiles: number;
+  /** No-op tries per repetition of the warm task process baseline. */
+  taskProcessTries: number;
   reps: number;
 }
 
@@ -42,6 +44,7 @@ export const FULL_SIZES: Sizes = {
   commitSeconds: 2,
   nodeStarts: 10,
   logFiles: 1000,
+  taskProcessTries: 3000,
   reps: 3,
 };
 
@@ -64,5 +67,6 @@ export const QUICK_SIZES: Sizes = {
   commitSeconds: 0.3,
   nodeStarts: 3,
   logFiles: 100,
+  taskProcessTries: 100,
   reps: 1,
 };

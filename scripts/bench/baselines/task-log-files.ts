@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { removeWhenBenchEnds } from '../deferred-removal';
 import { guardVariant } from '../guard-variant';
 import { Figure, FigureSpec, measured } from '../result';
 import type { BenchContext, Scenario } from '../scenario';
@@ -37,7 +38,7 @@ export const taskLogFiles: Scenario = {
           const used = process.cpuUsage(cpu);
           samples.push((used.user + used.system) / 1000 / n);
         } finally {
-          fs.rmSync(base, { recursive: true, force: true });
+          removeWhenBenchEnds(base);
         }
       }
       return [measured(spec, samples)];
