@@ -1,7 +1,10 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { BenchHome, createBenchHome } from './bench-home';
 import { AppContext, engine } from './engine';
 import type { BenchProcess } from './processes';
 import { LoopRecord, SchedulerProcess, startScheduler, startWorker } from './scheduler-process';
+import type { SqlProfileEntry } from './sql-profiler';
 import type { BenchContext } from './scenario';
 
 export interface DagScenarioSetup {
@@ -11,6 +14,8 @@ export interface DagScenarioSetup {
   files: Record<string, string>;
   /** Record loop durations (runs the scheduler in the probe). */
   probe?: boolean;
+  /** With probe: also tally the scheduler's time per SQL statement (returned as `sql`). */
+  sqlProfile?: boolean;
   env?: Record<string, string>;
 }
 
@@ -39,9 +44,9 @@ export async function parseDagsFolder(ctx: AppContext): Promise<{ durationMs: nu
 /**
  * A fresh home with the scenario's DAG files, migrated and parsed, a running scheduler (and a
  * bullmq worker), for `work`; everything is stopped and removed afterwards. Returns what `work`
- * returned and the loop records when probing.
+ * returned, the loop records when probing and the SQL tallies when asked for.
  */
-export async function withDagScenario<T>(bench: BenchContext, setup: DagScenarioSetup, work: (s: RunningDagScenario) => Promise<T>): Promise<{ value: T; loops: LoopRecord[] }> {
+export async function withDagScenario<T>(bench: BenchContext, setup: DagScenarioSetup, work: (s: RunningDagScenario) => Promise<T>): Promise<{ value: T; loops: LoopRecord[]; sql: SqlProfileEntry[] | null }> {
   const home = await createBenchHome({ executor: setup.executor, database: setup.database, env: setup.env });
   let ctx: AppContext | null = null;
   let scheduler: SchedulerProcess | null = null;
@@ -51,14 +56,16 @@ export async function withDagScenario<T>(bench: BenchContext, setup: DagScenario
     await home.migrate();
     ctx = await home.openContext();
     await parseDagsFolder(ctx);
-    scheduler = await startScheduler(home, { probe: setup.probe, cpuProfDir: bench.profileDir ?? undefined });
+    const sqlProfileFile = setup.probe && setup.sqlProfile ? path.join(home.dir, 'sql-profile.json') : undefined;
+    scheduler = await startScheduler(home, { probe: setup.probe, cpuProfDir: bench.profileDir ?? undefined, sqlProfileFile });
     if (setup.executor === 'bullmq') worker = await startWorker(home, undefined, bench.profileDir ?? undefined);
     const value = await work({ home, ctx, scheduler, worker });
     await worker?.stop();
     worker = null;
     const loops = await scheduler.stop();
     scheduler = null;
-    return { value, loops };
+    const sql = sqlProfileFile && fs.existsSync(sqlProfileFile) ? (JSON.parse(fs.readFileSync(sqlProfileFile, 'utf8')) as SqlProfileEntry[]) : null;
+    return { value, loops, sql };
   } catch (err) {
     const logs = [scheduler?.proc, worker].filter((p): p is BenchProcess => !!p).map((p) => `${p.name}: ${p.log().trim().split('\n').slice(-3).join(' | ')}`);
     if (logs.length) (err as Error).message += ` [${logs.join(' ; ')}]`;

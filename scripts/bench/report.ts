@@ -85,7 +85,10 @@ ${rows.join('\n')}
   of the last repetition went, per task: the scheduler and the worker processes themselves, their
   children (task processes, live or reaped), the PostgreSQL backends of the scenario's database and
   the whole \`redis-server\` (\`/proc/<pid>/stat\` utime+stime before and after the run), next to
-  what the target leaves: cores × 1000 / target tasks/s, in ms.
+  what the target leaves: cores × 1000 / target tasks/s, in ms. The scheduler runs in the probe
+  (as for big10k), so the notes also give its loops during the last repetition (count, tasks per
+  loop, p50 duration) and, over the scenario, the SQL statements per loop and their average time
+  from sending to result (\`scripts/bench/sql-profiler.ts\` wraps better-sqlite3 and pg).
 - **parse1000**: cold = one full pass of the DAG processor (\`DagProcessorManager.parseAll()\`, with
   its parser child processes) over N files into an empty database, fresh home each repetition.
   Edit = with \`dagctl scheduler\` running, one file is rewritten (a different description) and the

@@ -3,12 +3,12 @@
  * long each scheduler loop took (SchedulerLoop.tick, wrapped — nothing else changes). On SIGTERM
  * it stops the scheduler like the CLI does and writes the loop records to the file named by
  * argv[2] as JSON: [{ at, durationMs, events, queued }]. With DAGCTL_BENCH_SQL_PROFILE=<file> it
- * also writes the time spent per SQL statement (SQLite only) there.
+ * also writes the time spent per SQL statement (SQLite and PostgreSQL) there.
  * Run with jiti: node node_modules/jiti/lib/jiti-cli.mjs scripts/bench/scheduler-probe.ts <out.json>
  */
 import fs from 'node:fs';
 import { engine, LoopStats } from './engine';
-import { installSqliteProfiler, SqlProfileEntry } from './sql-profiler';
+import { installSqlProfiler, SqlProfileEntry } from './sql-profiler';
 
 interface LoopRecord extends LoopStats {
   /** Epoch ms when the loop ended. */
@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   if (!out) throw new Error('usage: scheduler-probe.ts <loop-stats.json>');
   const loops: LoopRecord[] = [];
   const sqlProfileFile = process.env.DAGCTL_BENCH_SQL_PROFILE;
-  const sqlProfile: (() => SqlProfileEntry[]) | null = sqlProfileFile ? installSqliteProfiler() : null;
+  const sqlProfile: (() => SqlProfileEntry[]) | null = sqlProfileFile ? installSqlProfiler() : null;
   const { SchedulerLoop } = engine.schedulerLoop();
   const tick = SchedulerLoop.prototype.tick;
   SchedulerLoop.prototype.tick = async function timedTick(this: InstanceType<typeof SchedulerLoop>) {

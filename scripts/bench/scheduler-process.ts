@@ -22,6 +22,8 @@ export interface SchedulerStartOptions {
   probe?: boolean;
   /** Write a V8 CPU profile of the scheduler process into this folder. */
   cpuProfDir?: string;
+  /** With a probe: tally time per SQL statement into this file (see sql-profiler.ts). */
+  sqlProfileFile?: string;
   startTimeoutMs?: number;
 }
 
@@ -33,7 +35,8 @@ export async function startScheduler(home: BenchHome, options: SchedulerStartOpt
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const statsFile = path.join(home.dir, 'loop-stats.json');
   // With --profile, the probe also tallies SQL time per statement next to the CPU profile.
-  const env = options.cpuProfDir ? { ...home.env, DAGCTL_BENCH_SQL_PROFILE: path.join(options.cpuProfDir, `sql-${path.basename(home.dir)}.json`) } : home.env;
+  const sqlProfileFile = options.sqlProfileFile ?? (options.cpuProfDir ? path.join(options.cpuProfDir, `sql-${path.basename(home.dir)}.json`) : undefined);
+  const env = sqlProfileFile ? { ...home.env, DAGCTL_BENCH_SQL_PROFILE: sqlProfileFile } : home.env;
   const proc = options.probe || options.cpuProfDir
     ? startNode(JITI_CLI, [PROBE, statsFile], { name: 'scheduler', env, cwd: home.dir, nodeArgs })
     : startDagctl(['scheduler'], { name: 'scheduler', env: home.env, cwd: home.dir, nodeArgs });

@@ -49,6 +49,7 @@ describe('npm run bench -- --quick', () => {
     // The fanouts say where their CPU went, per process, so a missed target can be explained.
     for (const f of report.figures.filter((fig) => fig.id === 'fanout1000')) {
       expect(f.notes.join(' ')).toMatch(/CPU per task in the last repetition \(from \/proc\): scheduler [\d.]+ ms/);
+      expect(f.notes.join(' ')).toMatch(/scheduler loops in the last repetition: \d+ .*SQL over the scenario: [\d.]+ statements per loop/);
     }
 
     const markdown = fs.readFileSync(path.join(out, 'BENCHMARKS.md'), 'utf8');

@@ -5,9 +5,11 @@ import { taskTimes, triggerAndWait } from '../dag-runs';
 import { RunningDagScenario, withDagScenario } from '../dag-scenario';
 import { guardVariant } from '../guard-variant';
 import { describeMachine } from '../machine';
+import type { LoopRecord } from '../scheduler-process';
+import type { SqlProfileEntry } from '../sql-profiler';
 import { atLeast, Figure, FigureSpec, measured, Target } from '../result';
 import type { BenchContext, Scenario } from '../scenario';
-import { median } from '../stats';
+import { median, round } from '../stats';
 
 interface FanoutVariant {
   executor: 'local' | 'bullmq';
@@ -25,19 +27,22 @@ async function fanoutFigures(bench: BenchContext, scenario: string, n: number, s
     const target = v.target(bench);
     const spec: FigureSpec = { scenario, metric: 'tasks/s, trigger → run success', executor: v.executor, database: v.database, unit: 'tasks/s', size: `${n} tasks`, target };
     out.push(...await guardVariant(bench, [spec], async () => {
-      const { value } = await withDagScenario(bench, { executor: v.executor, database: v.database, files: { 'fanout.ts': source } }, async (scenario) => {
+      const setup = { executor: v.executor, database: v.database, probe: true, sqlProfile: true, files: { 'fanout.ts': source } };
+      const { value, loops, sql } = await withDagScenario(bench, setup, async (scenario) => {
         const { ctx } = scenario;
         const rates: number[] = [];
         const spans: number[] = [];
         const occupancies: BullmqFanoutOccupancy[] = [];
         const watch = cpuWatchOf(scenario);
         let cpu: CpuParts | null = null;
+        let lastRun: { from: number; to: number } | null = null;
         for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
           const runId = `bench_${rep}`;
           const cpuBefore = readCpuParts(watch);
           const run = await triggerAndWait(ctx, 'bench_fanout', runId, 120_000 + n * 500);
           cpu = cpuPerTask(cpuBefore, readCpuParts(watch), n);
           rates.push(n / ((run.endedAt - run.triggeredAt) / 1000));
+          lastRun = { from: run.triggeredAt, to: run.endedAt };
           const tasks = await taskTimes(ctx, 'bench_fanout', runId);
           spans.push(n / ((Math.max(...tasks.map((t) => t.end)) - Math.min(...tasks.map((t) => t.start))) / 1000));
           if (v.executor === 'bullmq') {
@@ -45,13 +50,14 @@ async function fanoutFigures(bench: BenchContext, scenario: string, n: number, s
             if (occupancy) occupancies.push(occupancy);
           }
         }
-        return { rates, spans, occupancies, cpu };
+        return { rates, spans, occupancies, cpu, lastRun };
       });
       const notes = [`first task start → last task end: ${Math.round(median(value.spans))} tasks/s (median)`, 'default concurrency limits (core.parallelism 32, max_active_tasks_per_dag 16)'];
       // The last repetition's: the first one also pays for starting warm task processes.
       const occupancy = value.occupancies[value.occupancies.length - 1];
       if (occupancy) notes.push(describeBullmqFanoutOccupancy(occupancy));
       if (value.cpu) notes.push(describeCpuPerTask(value.cpu, target ? (describeMachine().cores * 1000) / target.value : null));
+      if (value.lastRun) notes.push(describeSchedulerLoops(loops, value.lastRun, n, sql));
       if (v.executor === 'bullmq' && target === null) notes.push('no target: the raw BullMQ baseline did not run');
       return [measured({ ...spec, notes }, value.rates)];
     }));
@@ -87,4 +93,22 @@ function cpuWatchOf({ home, scheduler, worker }: RunningDagScenario): CpuWatch {
     postgresDatabase: home.database === 'postgres' ? new URL(home.databaseUrl).pathname.slice(1) : null,
     redis: home.executor === 'bullmq',
   };
+}
+
+/**
+ * How the scheduler got through the last repetition: its loops (the probe times each), the tasks
+ * each loop moved on, and — over the whole scenario — the SQL statements per loop and their
+ * average time from sending to result, which on a busy machine is mostly waiting for a CPU.
+ */
+function describeSchedulerLoops(loops: LoopRecord[], run: { from: number; to: number }, tasks: number, sql: SqlProfileEntry[] | null): string {
+  const during = loops.filter((l) => l.at >= run.from && l.at <= run.to + 50);
+  if (during.length === 0) return 'scheduler loops: none recorded during the last repetition';
+  const p50 = round(median(during.map((l) => l.durationMs)));
+  let text = `scheduler loops in the last repetition: ${during.length} (${round(tasks / during.length)} tasks per loop), p50 ${p50} ms`;
+  if (sql && sql.length > 0 && loops.length > 0) {
+    const calls = sql.reduce((sum, e) => sum + e.calls, 0);
+    const ms = sql.reduce((sum, e) => sum + e.totalMs, 0);
+    text += `; SQL over the scenario: ${round(calls / loops.length)} statements per loop, ${round(ms / calls)} ms each from sending to result`;
+  }
+  return text;
 }
