@@ -3,7 +3,8 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
-import { freePort, PrivateRedis } from './helpers/private-redis';
+import { freePort } from '../helpers/free-port';
+import { PrivateRedis } from './helpers/private-redis';
 import { waitForRun } from '../helpers/run-queries';
 
 /** Three stages of four tasks: some run, some wait queued, some are not even scheduled when Redis goes. */
