@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config';
-import { childEnvFor } from './child-env';
 import { PoolExecutor, PoolExecutorOptions } from './pool-executor';
+import { taskPoolOptionsFromConfig } from './task-pool-options-from-config';
 
 export type LocalExecutorOptions = PoolExecutorOptions;
 
@@ -16,11 +16,7 @@ export class LocalExecutor extends PoolExecutor {
   static fromConfig(config: LoadedConfig, overrides: Partial<LocalExecutorOptions> = {}): LocalExecutor {
     return new LocalExecutor({
       parallelism: config.core.parallelism,
-      mode: config.local.mode,
-      maxTasksPerChild: config.local.max_tasks_per_child,
-      maxMemoryMb: config.local.max_memory_per_child_mb,
-      env: childEnvFor(config),
-      baseLogFolder: config.logging.base_log_folder,
+      ...taskPoolOptionsFromConfig(config),
       ...overrides,
     });
   }

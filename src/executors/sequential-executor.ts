@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config';
-import { childEnvFor } from './child-env';
 import { PoolExecutor, PoolExecutorOptions } from './pool-executor';
+import { taskPoolOptionsFromConfig } from './task-pool-options-from-config';
 
 export type SequentialExecutorOptions = Omit<PoolExecutorOptions, 'parallelism'>;
 
@@ -12,11 +12,7 @@ export class SequentialExecutor extends PoolExecutor {
 
   static fromConfig(config: LoadedConfig, overrides: Partial<SequentialExecutorOptions> = {}): SequentialExecutor {
     return new SequentialExecutor({
-      mode: config.local.mode,
-      maxTasksPerChild: config.local.max_tasks_per_child,
-      maxMemoryMb: config.local.max_memory_per_child_mb,
-      env: childEnvFor(config),
-      baseLogFolder: config.logging.base_log_folder,
+      ...taskPoolOptionsFromConfig(config),
       ...overrides,
     });
   }

@@ -11,7 +11,8 @@ import { taskLogPath } from '../../src/logging/task-log-path';
 import { EventRecorder } from '../executors/event-recorder';
 import { openMigratedTestDatabase } from '../helpers/test-database';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
-import { freePort, PrivateRedis } from '../distributed/helpers/private-redis';
+import { PrivateRedis } from '../distributed/helpers/private-redis';
+import { freePort } from '../helpers/free-port';
 import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
 
 const DAG = `

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import net from 'node:net';
+import { freePort } from '../helpers/free-port';
 import { createCliHome, CliHome, DAGCTL_BIN } from './helpers/dagctl-cli';
 
 jest.setTimeout(300_000);
@@ -11,17 +11,6 @@ tasks:
   hello: { operator: bash, bash_command: "echo hello" }
   world: { operator: bash, bash_command: "echo world", upstream: [hello] }
 `;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function poll<T>(what: string, check: () => Promise<T | null>, timeoutMs = 180_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

@@ -3,8 +3,9 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { waitFor } from '../helpers/dagctl-home';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
-import { freePort, PrivateRedis } from './helpers/private-redis';
-import { waitForRun } from '../helpers/run-queries';
+import { freePort } from '../helpers/free-port';
+import { PrivateRedis } from './helpers/private-redis';
+import { runningTaskCount, waitForRun } from '../helpers/run-queries';
 
 /** Three stages of four tasks: some run, some wait queued, some are not even scheduled when Redis goes. */
 const STAGED_DAG = `
@@ -43,10 +44,7 @@ describe('Redis restarted (losing every key) during a run', () => {
 
   it('completes the run', async () => {
     const run = await triggerDagRun(cluster.ctx, { dagId: 'staged', runId: 'staged_1' });
-    await waitFor('the first tasks to run', async () => {
-      const { records } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'running'");
-      return Number(records[0].n) >= 2 ? true : undefined;
-    }, 120_000, 100);
+    await waitFor('the first tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'staged')) >= 2 ? true : undefined), 120_000, 100);
     const { records: queued } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'queued'");
     expect(Number(queued[0].n)).toBeGreaterThan(0);
 

@@ -27,10 +27,10 @@ export async function runningTaskCount(ds: DataSource, dagId: string): Promise<n
   return Number(records[0].n);
 }
 
-/** Wait until at least `count` DAGs are parsed (serialized), so they can be triggered. */
-export async function waitForParsedDags(ds: DataSource, count: number): Promise<void> {
+/** Wait until at least `count` DAGs are parsed (serialized), so they can be triggered; timing as in `waitFor`. */
+export async function waitForParsedDags(ds: DataSource, count: number, timeoutMs?: number, intervalMs?: number): Promise<void> {
   await waitFor(`${count} DAGs to be parsed`, async () => {
     const { records } = await execSql<{ n: number }>(ds, 'SELECT COUNT(*) AS n FROM serialized_dag');
     return Number(records[0].n) >= count ? true : undefined;
-  });
+  }, timeoutMs, intervalMs);
 }

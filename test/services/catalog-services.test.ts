@@ -15,18 +15,17 @@ import { createUser, deleteUser, listUsers, verifyPassword } from '../../src/ser
 import {
   deleteVariable, exportVariables, getVariable, importVariables, listVariables, parseVariableJson, setVariable,
 } from '../../src/services/variables';
-import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
+import { DATABASE_KINDS } from '../helpers/test-database';
 import { makeSerializedDag, seedDag, seedRun, seedTi } from './helpers/seed';
 
 describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
-  let db: Awaited<ReturnType<typeof openMigratedTestDatabase>>;
+  const db = migratedDatabaseForEachTest(kind);
   let ctx: { dataSource: typeof db.dataSource; clock: FakeClock };
 
   beforeEach(async () => {
-    db = await openMigratedTestDatabase(kind);
     ctx = { dataSource: db.dataSource, clock: new FakeClock('2026-02-01T00:00:00Z') };
   });
-  afterEach(async () => db.close());
 
   it('variables: set, get, JSON, list, delete, and an export/import round trip', async () => {
     await setVariable(ctx, 'plain', 'hello', 'a greeting');

@@ -4,15 +4,15 @@ import { AuditLogEntity, DagRunEntity, TaskInstanceEntity } from '../../src/db/e
 import { clearTaskInstances } from '../../src/services/clear-task-instances';
 import { markDagRunState } from '../../src/services/mark-dag-run-state';
 import { markTaskInstanceState } from '../../src/services/mark-task-instance-state';
-import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
+import { DATABASE_KINDS } from '../helpers/test-database';
 import { makeSerializedDag, seedDag, seedRun, seedTi, tiStates } from './helpers/seed';
 
 describe.each(DATABASE_KINDS)('task and run state services on %s', (kind) => {
-  let db: Awaited<ReturnType<typeof openMigratedTestDatabase>>;
+  const db = migratedDatabaseForEachTest(kind);
   let ctx: { dataSource: typeof db.dataSource; clock: FakeClock };
 
   beforeEach(async () => {
-    db = await openMigratedTestDatabase(kind);
     ctx = { dataSource: db.dataSource, clock: new FakeClock('2026-02-01T00:00:00Z') };
     // extract > transform > load, and extract > audit
     await seedDag(db.dataSource, makeSerializedDag('etl', ['extract', 'transform', 'load', 'audit'], ['extract>transform', 'transform>load', 'extract>audit'], 2));
@@ -30,7 +30,6 @@ describe.each(DATABASE_KINDS)('task and run state services on %s', (kind) => {
     await seedTi(db.dataSource, 'etl', 'r3', 'load', null, 0);
     await seedTi(db.dataSource, 'etl', 'r3', 'audit', 'queued');
   });
-  afterEach(async () => db.close());
 
   it('clear resets matching task instances with their downstream, keeps tries, and requeues finished runs', async () => {
     const result = await clearTaskInstances(ctx, { dagId: 'etl', taskRegex: '^transform$', downstream: true, endDate: new Date('2026-01-02T00:00:00Z'), actor: 'tester' });

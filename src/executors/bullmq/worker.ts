@@ -8,8 +8,8 @@ import { getLogger } from '../../logging/logger';
 import { taskLogPath } from '../../logging/task-log-path';
 import { formatDurationMs } from '../../runner/format-duration-ms';
 import { TaskProcessPool } from '../../runner/task-process-pool';
-import { childEnvFor } from '../child-env';
 import type { ExecutorEvent } from '../executor';
+import { taskPoolOptionsFromConfig } from '../task-pool-options-from-config';
 import { tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
 import { dagVersionMismatch, localFileloc } from './dag-file-version';
 import { DUPLICATE_DELIVERY, STALLED_REASON } from './reconcile-decision';
@@ -136,13 +136,9 @@ class DagctlWorker implements RunningWorker {
     this.slots = new TaskSlots(options.concurrency);
     this.pool = new TaskProcessPool({
       size: options.concurrency,
-      mode: config.local.mode,
-      maxTasksPerChild: config.local.max_tasks_per_child,
-      maxMemoryMb: config.local.max_memory_per_child_mb,
-      env: childEnvFor(config),
+      ...taskPoolOptionsFromConfig(config),
       timeoutGraceMs: options.timeoutGraceMs,
       variables: this.variables,
-      baseLogFolder: config.logging.base_log_folder,
       onLogError: (message) => log.warn(message),
     });
   }

@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppContext, closeAppContext, openAppContext } from '../../../src/app/app-context';
 import { migrate, openDatabase } from '../../../src/db/data-source';
-import { execSql } from '../../../src/db/sql';
 import { closeRemoteLogReaders } from '../../../src/executors/bullmq/remote-log';
-import { createTestHome, TestHome, waitFor } from '../../helpers/dagctl-home';
+import { createTestHome, TestHome } from '../../helpers/dagctl-home';
+import { waitForParsedDags } from '../../helpers/run-queries';
 import { createTestDatabase, TestDatabase } from '../../helpers/test-database';
 import { DagctlProcess, startWorkerProcess } from './dagctl-process';
 import { bullmqEnv } from './distributed-env';
@@ -51,10 +51,7 @@ export class DistributedCluster {
   }
 
   async waitForDags(count: number): Promise<void> {
-    await waitFor(`${count} DAGs to be parsed`, async () => {
-      const { records } = await execSql<{ n: number }>(this.ctx.dataSource, 'SELECT COUNT(*) AS n FROM serialized_dag');
-      return Number(records[0].n) >= count ? true : undefined;
-    }, 90_000, 200);
+    await waitForParsedDags(this.ctx.dataSource, count, 90_000, 200);
   }
 
   /** `run task try` per line, as written by the tasks. */

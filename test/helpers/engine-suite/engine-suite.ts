@@ -4,7 +4,7 @@ import { execSql } from '../../../src/db/sql';
 import { taskLogPath } from '../../../src/logging/task-log-path';
 import { runScheduler } from '../../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../../src/services/trigger-dag-run';
-import { runStates, waitForRun } from '../run-queries';
+import { runStates, waitForParsedDags, waitForRun } from '../run-queries';
 import { createTestHome, openTestContext, TestHome, waitFor } from '../dagctl-home';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test-database';
 import { ENGINE_SUITE_DAGS, EngineScenario } from './engine-dags';
@@ -52,10 +52,7 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     await options.services?.start(home);
     abort = new AbortController();
     scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitFor('DAGs to be parsed', async () => {
-      const { records } = await execSql<{ n: number }>(ctx.dataSource, 'SELECT COUNT(*) AS n FROM serialized_dag');
-      return Number(records[0].n) === options.scenarios.length ? true : undefined;
-    });
+    await waitForParsedDags(ctx.dataSource, options.scenarios.length);
   });
 
   afterAll(async () => {
