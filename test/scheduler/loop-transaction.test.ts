@@ -116,4 +116,25 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
     await gone.dataSource.destroy();
     expect(await applyEventsAlone(gone.dataSource, new DagViewCache(gone.dataSource), events)).toEqual(events);
   });
+
+  it('keeps a fan-out run going while a leaf is out, and finishes it at the last leaf\'s event without waiting for a full pass', async () => {
+    await seedDag(ctx.dataSource, makeDag('fan', [makeTask('a'), makeTask('b')]));
+    const executor = new ScriptedExecutor();
+    // Only the first loop is a full pass: the later ones act on events alone.
+    const loop = new SchedulerLoop(ctx, executor, { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 600_000 }, null);
+    const run = await triggerDagRun(ctx, { dagId: 'fan' });
+    await loop.tick();
+    const sent = new Map(executor.received.map((w) => [w.key.taskId, w]));
+    expect([...sent.keys()].sort()).toEqual(['a', 'b']);
+    const finished = (taskId: string): ExecutorEvent => ({ type: 'finished', key: sent.get(taskId)!.key, tryNumber: 1, at: new Date().toISOString(), outcome: { state: 'success' } });
+    const runState = async () => (await execSql<{ state: string }>(ctx.dataSource, `SELECT state FROM dag_run WHERE run_id = ?`, [run.runId])).records[0].state;
+
+    executor.report(finished('a'));
+    await loop.tick();
+    expect(await runState()).toBe('running');
+
+    executor.report(finished('b'));
+    await loop.tick();
+    expect(await runState()).toBe('success');
+  });
 });
