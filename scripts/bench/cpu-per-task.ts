@@ -40,8 +40,9 @@ export function readCpuParts(watch: CpuWatch): CpuParts {
   };
   const table = processTable();
   const hosts = [watch.schedulerPid, watch.workerPid].filter((pid): pid is number => pid !== null);
+  // Reaped processes count in their parent's cutime: a bash task's shell is reaped by its task process.
   let children = hosts.reduce((sum, pid) => sum + reaped(pid), 0);
-  for (const pid of descendantsIn(table, hosts)) children += own(pid);
+  for (const pid of descendantsIn(table, hosts)) children += own(pid) + reaped(pid);
   const matching = (test: (cmdline: string, comm: string) => boolean): number => {
     let sum = 0;
     for (const p of table) if (test(p.cmdline, p.comm)) sum += own(p.pid);
