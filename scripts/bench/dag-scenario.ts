@@ -56,7 +56,8 @@ export async function withDagScenario<T>(bench: BenchContext, setup: DagScenario
     await home.migrate();
     ctx = await home.openContext();
     await parseDagsFolder(ctx);
-    const sqlProfileFile = setup.probe && setup.sqlProfile ? path.join(home.dir, 'sql-profile.json') : undefined;
+    // Beside the CPU profiles with --profile (where the probe puts it anyway), else in the home.
+    const sqlProfileFile = setup.probe && setup.sqlProfile ? path.join(bench.profileDir ?? home.dir, `sql-${path.basename(home.dir)}.json`) : undefined;
     scheduler = await startScheduler(home, { probe: setup.probe, cpuProfDir: bench.profileDir ?? undefined, sqlProfileFile });
     if (setup.executor === 'bullmq') worker = await startWorker(home, undefined, bench.profileDir ?? undefined);
     const value = await work({ home, ctx, scheduler, worker });
