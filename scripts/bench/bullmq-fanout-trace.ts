@@ -1,6 +1,6 @@
-import type IORedis from 'ioredis';
+import { readBullmqJobTimes } from './bullmq-job-times';
 import type { TaskTimes } from './dag-runs';
-import { AppContext, requireDependency } from './engine';
+import type { AppContext } from './engine';
 import { round } from './stats';
 
 /**
@@ -25,31 +25,10 @@ export interface BullmqFanoutOccupancy {
 }
 
 export async function traceBullmqFanout(ctx: AppContext, runId: string, tasks: TaskTimes[]): Promise<BullmqFanoutOccupancy | null> {
-  const Redis = requireDependency<typeof import('ioredis').default>('ioredis');
-  const redis: IORedis = new Redis(ctx.config.redis.url, { maxRetriesPerRequest: 1 });
-  const prefix = ctx.config.redis.key_prefix;
-  const jobs = new Map<string, { sent: number; taken: number; completed: number }>();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:default:*`, 'COUNT', 1000, 'TYPE', 'hash');
-      cursor = next;
-      const pipeline = redis.pipeline();
-      for (const key of keys) pipeline.hmget(key, 'processedOn', 'finishedOn', 'data');
-      for (const [, reply] of (await pipeline.exec()) ?? []) {
-        const [processedOn, finishedOn, data] = reply as Array<string | null>;
-        if (!data || !processedOn || !finishedOn) continue;
-        const job = JSON.parse(data) as { sentAt?: string; workload?: { key?: { runId?: string; taskId?: string } } };
-        if (job.workload?.key?.runId !== runId || !job.sentAt || !job.workload.key.taskId) continue;
-        jobs.set(job.workload.key.taskId, { sent: Date.parse(job.sentAt), taken: Number(processedOn), completed: Number(finishedOn) });
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  const jobs = await readBullmqJobTimes(ctx, runId);
   const traced = tasks.flatMap((task) => {
     const job = jobs.get(task.taskId);
-    return job ? [{ ...task, ...job }] : [];
+    return job && job.completed !== null ? [{ ...task, ...job, completed: job.completed }] : [];
   });
   if (traced.length === 0) return null;
   const span = Math.max(...traced.map((t) => t.completed)) - Math.min(...traced.map((t) => t.queued));

@@ -1,6 +1,6 @@
-import type IORedis from 'ioredis';
+import { readBullmqJobTimes } from './bullmq-job-times';
 import type { TaskTimes } from './dag-runs';
-import { AppContext, requireDependency } from './engine';
+import type { AppContext } from './engine';
 import { percentile, round } from './stats';
 
 /** Where the time of one chain hop goes on the bullmq executor, p50 over the hops of a run (ms). */
@@ -20,29 +20,10 @@ export interface BullmqHopSplit {
  * the scheduler, taken by a worker) next to the task instances' queued/start/end dates.
  */
 export async function traceBullmqHops(ctx: AppContext, runId: string, tasks: TaskTimes[]): Promise<BullmqHopSplit | null> {
-  const Redis = requireDependency<typeof import('ioredis').default>('ioredis');
-  const redis: IORedis = new Redis(ctx.config.redis.url, { maxRetriesPerRequest: 1 });
-  const prefix = ctx.config.redis.key_prefix;
-  const jobs = new Map<string, { sent: number; picked: number }>();
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:default:*`, 'COUNT', 1000, 'TYPE', 'hash');
-      cursor = next;
-      for (const key of keys) {
-        const [processedOn, data] = await redis.hmget(key, 'processedOn', 'data');
-        if (!data || !processedOn) continue;
-        const job = JSON.parse(data) as { sentAt?: string; workload?: { key?: { runId?: string; taskId?: string } } };
-        if (job.workload?.key?.runId !== runId || !job.sentAt || !job.workload.key.taskId) continue;
-        jobs.set(job.workload.key.taskId, { sent: Date.parse(job.sentAt), picked: Number(processedOn) });
-      }
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  const jobs = await readBullmqJobTimes(ctx, runId);
   const hops = tasks.slice(1).flatMap((task, i) => {
     const job = jobs.get(task.taskId);
-    return job ? [{ resultToLoop: task.queued - tasks[i].end, loopToSend: job.sent - task.queued, sendToPickup: job.picked - job.sent, pickupToStart: task.start - job.picked }] : [];
+    return job ? [{ resultToLoop: task.queued - tasks[i].end, loopToSend: job.sent - task.queued, sendToPickup: job.taken - job.sent, pickupToStart: task.start - job.taken }] : [];
   });
   if (hops.length === 0) return null;
   const p50 = (field: keyof BullmqHopSplit): number => round(percentile(hops.map((hop) => hop[field]), 50));
