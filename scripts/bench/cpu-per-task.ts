@@ -1,4 +1,4 @@
-import { descendantsIn, processTable, readStat, ticksPerSecond } from './proc-stats';
+import { commandOf, descendantsIn, ProcStat, processTable, ticksPerSecond } from './proc-stats';
 import { round } from './stats';
 
 /**
@@ -30,30 +30,26 @@ export interface CpuWatch {
 /** CPU seconds of each part now; diff two readings with cpuPerTask. */
 export function readCpuParts(watch: CpuWatch): CpuParts {
   const hz = ticksPerSecond();
-  const own = (pid: number): number => {
-    const s = readStat(pid);
-    return s ? (s.times[0] + s.times[1]) / hz : 0;
-  };
-  const reaped = (pid: number): number => {
-    const s = readStat(pid);
-    return s ? (s.times[2] + s.times[3]) / hz : 0;
-  };
   const table = processTable();
+  const byPid = new Map(table.map((p) => [p.pid, p]));
+  const own = (p: ProcStat | undefined): number => (p ? (p.times[0] + p.times[1]) / hz : 0);
+  const reaped = (p: ProcStat | undefined): number => (p ? (p.times[2] + p.times[3]) / hz : 0);
   const hosts = [watch.schedulerPid, watch.workerPid].filter((pid): pid is number => pid !== null);
   // Reaped processes count in their parent's cutime: a bash task's shell is reaped by its task process.
-  let children = hosts.reduce((sum, pid) => sum + reaped(pid), 0);
-  for (const pid of descendantsIn(table, hosts)) children += own(pid) + reaped(pid);
-  const matching = (test: (cmdline: string, comm: string) => boolean): number => {
-    let sum = 0;
-    for (const p of table) if (test(p.cmdline, p.comm)) sum += own(p.pid);
-    return sum;
+  let children = hosts.reduce((sum, pid) => sum + reaped(byPid.get(pid)), 0);
+  for (const p of descendantsIn(table, hosts)) children += own(p) + reaped(p);
+  // Commands are read only for PostgreSQL and Redis, and once per process for both.
+  let commands: Map<number, { comm: string; cmdline: string }> | null = null;
+  const matching = (test: (command: { comm: string; cmdline: string }) => boolean): number => {
+    commands ??= new Map(table.map((p) => [p.pid, commandOf(p.pid)]));
+    return table.reduce((sum, p) => (test(commands?.get(p.pid) ?? { comm: '', cmdline: '' }) ? sum + own(p) : sum), 0);
   };
   return {
-    scheduler: own(watch.schedulerPid),
-    worker: watch.workerPid === null ? null : own(watch.workerPid),
+    scheduler: own(byPid.get(watch.schedulerPid)),
+    worker: watch.workerPid === null ? null : own(byPid.get(watch.workerPid)),
     children,
-    postgres: watch.postgresDatabase === null ? null : matching((cmdline) => cmdline.startsWith('postgres:') && cmdline.split(' ').includes(watch.postgresDatabase as string)),
-    redis: watch.redis ? matching((_cmdline, comm) => comm === 'redis-server') : null,
+    postgres: watch.postgresDatabase === null ? null : matching(({ cmdline }) => cmdline.startsWith('postgres:') && cmdline.split(' ').includes(watch.postgresDatabase as string)),
+    redis: watch.redis ? matching(({ comm }) => comm === 'redis-server') : null,
   };
 }
 

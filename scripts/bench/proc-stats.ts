@@ -51,50 +51,41 @@ function rssMb(pid: number): number {
   }
 }
 
-/** One live process, as /proc shows it. */
-export interface ProcessEntry {
-  pid: number;
-  ppid: number;
-  comm: string;
-  cmdline: string;
-}
-
-/** Every live process (empty where there is no /proc). */
-export function processTable(): ProcessEntry[] {
-  const out: ProcessEntry[] = [];
+/** Every live process's stat (empty where there is no /proc). */
+export function processTable(): ProcStat[] {
   let names: string[];
   try {
     names = fs.readdirSync('/proc');
   } catch {
-    return out;
+    return [];
   }
-  for (const name of names) {
-    if (!/^\d+$/.test(name)) continue;
-    const stat = readStat(Number(name));
-    if (!stat) continue;
-    try {
-      const comm = fs.readFileSync(`/proc/${name}/comm`, 'utf8').trim();
-      const cmdline = fs.readFileSync(`/proc/${name}/cmdline`, 'utf8').replace(/\0/g, ' ').trim();
-      out.push({ pid: stat.pid, ppid: stat.ppid, comm, cmdline });
-    } catch {
-      // exited meanwhile
-    }
+  return names.filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((stat): stat is ProcStat => stat !== null);
+}
+
+/** The processes below `roots` in `table` (children, grandchildren…). */
+export function descendantsIn(table: ProcStat[], roots: number[]): ProcStat[] {
+  const children = new Map<number, ProcStat[]>();
+  for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p]);
+  const out: ProcStat[] = [];
+  const stack = roots.flatMap((root) => children.get(root) ?? []);
+  while (stack.length > 0 && out.length < 10_000) {
+    const p = stack.pop() as ProcStat;
+    out.push(p);
+    stack.push(...(children.get(p.pid) ?? []));
   }
   return out;
 }
 
-/** The pids below `roots` in `table` (children, grandchildren…). */
-export function descendantsIn(table: ProcessEntry[], roots: number[]): number[] {
-  const children = new Map<number, number[]>();
-  for (const p of table) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
-  const out: number[] = [];
-  const stack = roots.flatMap((root) => children.get(root) ?? []);
-  while (stack.length > 0 && out.length < 10_000) {
-    const pid = stack.pop() as number;
-    out.push(pid);
-    stack.push(...(children.get(pid) ?? []));
+/** `comm` and `cmdline` of a process ('' once it is gone). */
+export function commandOf(pid: number): { comm: string; cmdline: string } {
+  try {
+    return {
+      comm: fs.readFileSync(`/proc/${pid}/comm`, 'utf8').trim(),
+      cmdline: fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ').trim(),
+    };
+  } catch {
+    return { comm: '', cmdline: '' };
   }
-  return out;
 }
 
 export function sampleTree(root: number): TreeSample {
@@ -104,11 +95,9 @@ export function sampleTree(root: number): TreeSample {
   let ticks = rootStat.times.reduce((a, b) => a + b, 0);
   let treeRss = rssMb(root);
   const kids = descendantsIn(processTable(), [root]);
-  for (const pid of kids) {
-    const s = readStat(pid);
-    if (!s) continue;
-    ticks += s.times[0] + s.times[1];
-    treeRss += rssMb(pid);
+  for (const kid of kids) {
+    ticks += kid.times[0] + kid.times[1];
+    treeRss += rssMb(kid.pid);
   }
   return { at: performance.now(), cpuSeconds: ticks / hz, rootRssMb: rssMb(root), treeRssMb: treeRss, processes: 1 + kids.length };
 }
