@@ -11,9 +11,7 @@ const dag = new DAG('example_fan_out_fan_in', {
 
 const start = new EmptyOperator({ taskId: 'start', dag });
 
-const parts = [1, 2, 3, 4].map(
-  (n) => new FunctionOperator({ taskId: `part_${n}`, fn: () => n * 10, dag }),
-);
+const parts = [1, 2, 3, 4].map((n) => new FunctionOperator({ taskId: `part_${n}`, fn: () => n * 10, dag }));
 
 const join = new FunctionOperator({
   taskId: 'join',

@@ -30,7 +30,9 @@ export interface HotSpot {
 function label(node: ProfileNode): string {
   const { functionName, url, lineNumber } = node.callFrame;
   const file = url.startsWith('file://') ? url.slice(7) : url;
-  const shown = file.startsWith(REPO_ROOT) ? path.relative(REPO_ROOT, file) : file.replace(/^.*node_modules\//, 'node_modules/');
+  const shown = file.startsWith(REPO_ROOT)
+    ? path.relative(REPO_ROOT, file)
+    : file.replace(/^.*node_modules\//, 'node_modules/');
   return `${shown || '(native)'}:${lineNumber + 1} ${functionName || '(anonymous)'}`;
 }
 
@@ -54,7 +56,11 @@ export function hotSpots(profile: CpuProfile): { spots: HotSpot[]; totalMs: numb
       total.set(l, (total.get(l) ?? 0) + us);
     }
   }
-  const spots = [...total.keys()].map((where) => ({ where, selfMs: (self.get(where) ?? 0) / 1000, totalMs: (total.get(where) ?? 0) / 1000 }));
+  const spots = [...total.keys()].map((where) => ({
+    where,
+    selfMs: (self.get(where) ?? 0) / 1000,
+    totalMs: (total.get(where) ?? 0) / 1000,
+  }));
   return { spots, totalMs: (profile.endTime - profile.startTime) / 1000 };
 }
 
@@ -89,14 +95,21 @@ function main(): void {
   const profile = JSON.parse(fs.readFileSync(file, 'utf8')) as CpuProfile;
   const { spots, totalMs } = hotSpots(profile);
   process.stdout.write(`\nSQLite driver time by engine caller\n`);
-  for (const c of callersOf(profile, 'BetterSqlite3QueryRunner.js').slice(0, top)) process.stdout.write(`${c.ms.toFixed(0).padStart(8)} ms  ${c.where}\n`);
+  for (const c of callersOf(profile, 'BetterSqlite3QueryRunner.js').slice(0, top))
+    process.stdout.write(`${c.ms.toFixed(0).padStart(8)} ms  ${c.where}\n`);
   process.stdout.write(`\nPostgreSQL driver time by engine caller\n`);
-  for (const c of callersOf(profile, 'node_modules/pg').slice(0, 10)) process.stdout.write(`${c.ms.toFixed(0).padStart(8)} ms  ${c.where}\n`);
+  for (const c of callersOf(profile, 'node_modules/pg').slice(0, 10))
+    process.stdout.write(`${c.ms.toFixed(0).padStart(8)} ms  ${c.where}\n`);
   const keep = (s: HotSpot): boolean => !filter || s.where.includes(filter);
   const print = (title: string, key: 'selfMs' | 'totalMs'): void => {
     process.stdout.write(`\n${title} (profile ${Math.round(totalMs)} ms)\n`);
-    for (const s of spots.filter(keep).sort((a, b) => b[key] - a[key]).slice(0, top)) {
-      process.stdout.write(`${s[key].toFixed(0).padStart(8)} ms  ${((s[key] / totalMs) * 100).toFixed(1).padStart(5)} %  ${s.where}\n`);
+    for (const s of spots
+      .filter(keep)
+      .sort((a, b) => b[key] - a[key])
+      .slice(0, top)) {
+      process.stdout.write(
+        `${s[key].toFixed(0).padStart(8)} ms  ${((s[key] / totalMs) * 100).toFixed(1).padStart(5)} %  ${s.where}\n`,
+      );
     }
   };
   print('self time', 'selfMs');

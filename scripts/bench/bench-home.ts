@@ -99,7 +99,14 @@ export async function createBenchHome(options: BenchHomeOptions): Promise<BenchH
   const config = engine.config().loadConfig(env, dir);
   let cleaned = false;
   return {
-    dir, dagsFolder, executor: options.executor, database: options.database, databaseUrl, redisPrefix, env, config,
+    dir,
+    dagsFolder,
+    executor: options.executor,
+    database: options.database,
+    databaseUrl,
+    redisPrefix,
+    env,
+    config,
     writeDag(relative, source) {
       const file = path.join(dagsFolder, relative);
       fs.mkdirSync(path.dirname(file), { recursive: true });

@@ -24,7 +24,11 @@ export interface BullmqFanoutOccupancy {
   traced: number;
 }
 
-export async function traceBullmqFanout(ctx: AppContext, runId: string, tasks: TaskTimes[]): Promise<BullmqFanoutOccupancy | null> {
+export async function traceBullmqFanout(
+  ctx: AppContext,
+  runId: string,
+  tasks: TaskTimes[],
+): Promise<BullmqFanoutOccupancy | null> {
   const jobs = await readBullmqJobTimes(ctx, runId);
   const traced = tasks.flatMap((task) => {
     const job = jobs.get(task.taskId);
@@ -32,7 +36,8 @@ export async function traceBullmqFanout(ctx: AppContext, runId: string, tasks: T
   });
   if (traced.length === 0) return null;
   const span = Math.max(...traced.map((t) => t.completed)) - Math.min(...traced.map((t) => t.queued));
-  const occupancy = (phase: (t: (typeof traced)[number]) => number): number => round(traced.reduce((sum, t) => sum + phase(t), 0) / span);
+  const occupancy = (phase: (t: (typeof traced)[number]) => number): number =>
+    round(traced.reduce((sum, t) => sum + phase(t), 0) / span);
   return {
     queuedToSent: occupancy((t) => t.sent - t.queued),
     sentToTaken: occupancy((t) => t.taken - t.sent),
@@ -44,7 +49,9 @@ export async function traceBullmqFanout(ctx: AppContext, runId: string, tasks: T
 }
 
 export function describeBullmqFanoutOccupancy(o: BullmqFanoutOccupancy): string {
-  return `bullmq tries in flight by phase (average over the run, Little's law on job timestamps in Redis; ${o.traced} traced): `
-    + `queued → sent ${o.queuedToSent}, sent → taken by a worker ${o.sentToTaken}, taken → started ${o.takenToStarted}, `
-    + `running ${o.running}, ended → job completed ${o.endedToCompleted}`;
+  return (
+    `bullmq tries in flight by phase (average over the run, Little's law on job timestamps in Redis; ${o.traced} traced): ` +
+    `queued → sent ${o.queuedToSent}, sent → taken by a worker ${o.sentToTaken}, taken → started ${o.takenToStarted}, ` +
+    `running ${o.running}, ended → job completed ${o.endedToCompleted}`
+  );
 }

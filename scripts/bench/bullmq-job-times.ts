@@ -29,7 +29,11 @@ export async function readBullmqJobTimes(ctx: AppContext, runId: string): Promis
         if (!data || !processedOn) continue;
         const job = JSON.parse(data) as { sentAt?: string; workload?: { key?: { runId?: string; taskId?: string } } };
         if (job.workload?.key?.runId !== runId || !job.sentAt || !job.workload.key.taskId) continue;
-        jobs.set(job.workload.key.taskId, { sent: Date.parse(job.sentAt), taken: Number(processedOn), completed: finishedOn ? Number(finishedOn) : null });
+        jobs.set(job.workload.key.taskId, {
+          sent: Date.parse(job.sentAt),
+          taken: Number(processedOn),
+          completed: finishedOn ? Number(finishedOn) : null,
+        });
       }
     } while (cursor !== '0');
   } finally {

@@ -48,14 +48,21 @@ export function readCpuParts(watch: CpuWatch): CpuParts {
     scheduler: own(byPid.get(watch.schedulerPid)),
     worker: watch.workerPid === null ? null : own(byPid.get(watch.workerPid)),
     children,
-    postgres: watch.postgresDatabase === null ? null : matching(({ cmdline }) => cmdline.startsWith('postgres:') && cmdline.split(' ').includes(watch.postgresDatabase as string)),
+    postgres:
+      watch.postgresDatabase === null
+        ? null
+        : matching(
+            ({ cmdline }) =>
+              cmdline.startsWith('postgres:') && cmdline.split(' ').includes(watch.postgresDatabase as string),
+          ),
     redis: watch.redis ? matching(({ comm }) => comm === 'redis-server') : null,
   };
 }
 
 /** Milliseconds of CPU per task for each part between two readings. */
 export function cpuPerTask(before: CpuParts, after: CpuParts, tasks: number): CpuParts {
-  const perTask = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : round(((b - a) * 1000) / tasks));
+  const perTask = (a: number | null, b: number | null): number | null =>
+    a === null || b === null ? null : round(((b - a) * 1000) / tasks);
   return {
     scheduler: perTask(before.scheduler, after.scheduler) ?? 0,
     worker: perTask(before.worker, after.worker),
@@ -68,7 +75,11 @@ export function cpuPerTask(before: CpuParts, after: CpuParts, tasks: number): Cp
 /** "CPU per task …" for a figure's notes; `budgetMs` is what the target allows on this machine. */
 export function describeCpuPerTask(ms: CpuParts, budgetMs: number | null): string {
   const parts: Array<[string, number | null]> = [
-    ['scheduler', ms.scheduler], ['worker', ms.worker], ['task processes', ms.children], ['PostgreSQL', ms.postgres], ['Redis (whole server)', ms.redis],
+    ['scheduler', ms.scheduler],
+    ['worker', ms.worker],
+    ['task processes', ms.children],
+    ['PostgreSQL', ms.postgres],
+    ['Redis (whole server)', ms.redis],
   ];
   const shown = parts.filter((p): p is [string, number] => p[1] !== null);
   const total = round(shown.reduce((sum, [, v]) => sum + v, 0));

@@ -24,7 +24,14 @@ export function describeMachine(): MachineInfo {
   } catch {
     // Not Linux: os module values stay.
   }
-  return { cpuModel, cores, ramGiB: Math.round(ramGiB * 10) / 10, node: process.version, platform: `${os.platform()} ${os.arch()}`, kernel: os.release() };
+  return {
+    cpuModel,
+    cores,
+    ramGiB: Math.round(ramGiB * 10) / 10,
+    node: process.version,
+    platform: `${os.platform()} ${os.arch()}`,
+    kernel: os.release(),
+  };
 }
 
 /** 1-minute load average when the run started: shows whether others were using the machine. */

@@ -25,14 +25,31 @@ import { idle } from './scenarios/idle';
 import { parse1000 } from './scenarios/parse1000';
 import { FULL_SIZES, QUICK_SIZES } from './sizes';
 
-export const SCENARIOS: Scenario[] = [nodeStart, rawDbCommits, rawBullmq, taskLogFiles, warmTaskProcess, chain40, hopLatency, fanout1000, bashFanout, parse1000, big10k, idle, api];
+export const SCENARIOS: Scenario[] = [
+  nodeStart,
+  rawDbCommits,
+  rawBullmq,
+  taskLogFiles,
+  warmTaskProcess,
+  chain40,
+  hopLatency,
+  fanout1000,
+  bashFanout,
+  parse1000,
+  big10k,
+  idle,
+  api,
+];
 
 /** The scenarios to run: --only's, plus the BullMQ baseline when a bullmq fanout target needs it. */
 export function selectScenarios(options: BenchOptions): Scenario[] {
   if (options.only.length === 0) return SCENARIOS;
   const known = new Set(SCENARIOS.map((s) => s.name));
   const unknown = options.only.filter((n) => !known.has(n));
-  if (unknown.length) throw new Error(`unknown scenario ${unknown.map((n) => `'${n}'`).join(', ')}: choose from ${[...known].join(', ')}`);
+  if (unknown.length)
+    throw new Error(
+      `unknown scenario ${unknown.map((n) => `'${n}'`).join(', ')}: choose from ${[...known].join(', ')}`,
+    );
   const wanted = new Set(options.only);
   if (wanted.has('fanout1000') && options.executors.has('bullmq')) wanted.add(rawBullmq.name);
   return SCENARIOS.filter((s) => wanted.has(s.name));
@@ -41,13 +58,23 @@ export function selectScenarios(options: BenchOptions): Scenario[] {
 export async function runBench(options: BenchOptions, log: (message: string) => void): Promise<BenchReport> {
   const sizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES) };
   if (options.reps !== null) sizes.reps = options.reps;
-  const bench: BenchContext = { sizes, quick: options.quick, executors: options.executors, baselines: {}, profileDir: options.profileDir, log };
+  const bench: BenchContext = {
+    sizes,
+    quick: options.quick,
+    executors: options.executors,
+    baselines: {},
+    profileDir: options.profileDir,
+    log,
+  };
   if (options.profileDir) fs.mkdirSync(options.profileDir, { recursive: true });
   const started = Date.now();
   const startLoad = loadAverage();
   const figures: Figure[] = [];
   const selected = selectScenarios(options);
-  for (const scenario of [...selected.filter((s) => s.kind === 'baseline'), ...selected.filter((s) => s.kind === 'scenario')]) {
+  for (const scenario of [
+    ...selected.filter((s) => s.kind === 'baseline'),
+    ...selected.filter((s) => s.kind === 'scenario'),
+  ]) {
     figures.push(...(await scenario.run(bench)).map((f) => ({ id: scenario.name, ...f })));
   }
   return {
@@ -69,11 +96,21 @@ export function mergeReports(earlier: BenchReport, rerun: BenchReport): BenchRep
   const rerunIds = new Set(rerun.figures.map((f) => f.id));
   const kept = earlier.figures.filter((f) => !rerunIds.has(f.id));
   const order = (f: Figure): number => SCENARIOS.findIndex((s) => s.name === f.id);
-  const figures = [...kept, ...rerun.figures].map((f, i) => ({ f, i })).sort((a, b) => order(a.f) - order(b.f) || a.i - b.i).map((x) => x.f);
+  const figures = [...kept, ...rerun.figures]
+    .map((f, i) => ({ f, i }))
+    .sort((a, b) => order(a.f) - order(b.f) || a.i - b.i)
+    .map((x) => x.f);
   return {
     ...earlier,
     figures,
-    reruns: [...(earlier.reruns ?? []), { scenarios: [...rerunIds].filter((id): id is string => !!id), at: rerun.generatedAt, loadAverage: rerun.loadAverage.start }],
+    reruns: [
+      ...(earlier.reruns ?? []),
+      {
+        scenarios: [...rerunIds].filter((id): id is string => !!id),
+        at: rerun.generatedAt,
+        loadAverage: rerun.loadAverage.start,
+      },
+    ],
   };
 }
 
@@ -81,7 +118,8 @@ export function writeReport(report: BenchReport, outDir: string, merge = false):
   fs.mkdirSync(outDir, { recursive: true });
   const markdown = path.join(outDir, 'BENCHMARKS.md');
   const json = path.join(outDir, 'benchmarks.json');
-  if (merge && fs.existsSync(json)) report = mergeReports(JSON.parse(fs.readFileSync(json, 'utf8')) as BenchReport, report);
+  if (merge && fs.existsSync(json))
+    report = mergeReports(JSON.parse(fs.readFileSync(json, 'utf8')) as BenchReport, report);
   fs.writeFileSync(markdown, renderMarkdown(report));
   fs.writeFileSync(json, renderJson(report));
   return { markdown, json };
@@ -97,7 +135,8 @@ async function main(): Promise<number> {
     return 2;
   }
   const t0 = Date.now();
-  const log = (message: string): void => void process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
+  const log = (message: string): void =>
+    void process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
   const onSignal = (): void => {
     log('interrupted: stopping the processes the benchmark started');
     void stopAllStarted().finally(() => process.exit(130));
@@ -109,16 +148,21 @@ async function main(): Promise<number> {
   log(`wrote ${files.markdown} and ${files.json}`);
   const broken = report.figures.filter((f) => f.status === 'failed');
   const missed = report.figures.filter((f) => f.met === false);
-  log(`${report.figures.length} figures, ${missed.length} targets missed, ${broken.length} failed, ${report.figures.filter((f) => f.status === 'skipped').length} skipped`);
+  log(
+    `${report.figures.length} figures, ${missed.length} targets missed, ${broken.length} failed, ${report.figures.filter((f) => f.status === 'skipped').length} skipped`,
+  );
   return broken.length ? 1 : 0;
 }
 
 if (require.main === module || process.argv[1]?.endsWith('main.ts')) {
-  main().then((code) => {
-    process.exitCode = code;
-  }, async (err: Error) => {
-    process.stderr.write(`benchmark failed: ${err.stack ?? err.message}\n`);
-    await stopAllStarted();
-    process.exitCode = 1;
-  });
+  main().then(
+    (code) => {
+      process.exitCode = code;
+    },
+    async (err: Error) => {
+      process.stderr.write(`benchmark failed: ${err.stack ?? err.message}\n`);
+      await stopAllStarted();
+      process.exitCode = 1;
+    },
+  );
 }

@@ -41,9 +41,21 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
   for (let i = 0; i < argv.length; i += 1) {
     const arg = argv[i];
     switch (arg) {
-      case '--quick': quick = true; break;
-      case '--merge': merge = true; break;
-      case '--only': only.push(...value(i, arg).split(',').map((s) => s.trim()).filter(Boolean)); i += 1; break;
+      case '--quick':
+        quick = true;
+        break;
+      case '--merge':
+        merge = true;
+        break;
+      case '--only':
+        only.push(
+          ...value(i, arg)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
+        i += 1;
+        break;
       case '--executor': {
         const e = value(i, arg);
         if (e !== 'local' && e !== 'bullmq') throw new Error(`--executor must be local or bullmq, not '${e}'`);
@@ -51,20 +63,34 @@ export function parseBenchArgs(argv: string[]): BenchOptions {
         i += 1;
         break;
       }
-      case '--out': outDir = path.resolve(value(i, arg)); i += 1; break;
-      case '--profile': profileDir = path.resolve(value(i, arg)); i += 1; break;
+      case '--out':
+        outDir = path.resolve(value(i, arg));
+        i += 1;
+        break;
+      case '--profile':
+        profileDir = path.resolve(value(i, arg));
+        i += 1;
+        break;
       case '--reps': {
         reps = Number(value(i, arg));
         if (!Number.isInteger(reps) || reps < 1 || reps > 50) throw new Error('--reps must be an integer from 1 to 50');
         i += 1;
         break;
       }
-      case '-h': case '--help': throw new Error(USAGE);
-      default: throw new Error(`unknown argument '${arg}'\n${USAGE}`);
+      case '-h':
+      case '--help':
+        throw new Error(USAGE);
+      default:
+        throw new Error(`unknown argument '${arg}'\n${USAGE}`);
     }
   }
   return {
-    quick, only, executors, reps, profileDir, merge,
+    quick,
+    only,
+    executors,
+    reps,
+    profileDir,
+    merge,
     outDir: outDir ?? (quick ? path.join(os.tmpdir(), 'dagctl-bench-quick') : path.join(REPO_ROOT, 'docs')),
   };
 }

@@ -36,7 +36,11 @@ export function readStat(pid: number): ProcStat | null {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
     // The command name may contain spaces and parentheses: fields start after the last ')'.
     const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(fields[1]), times: [Number(fields[11]), Number(fields[12]), Number(fields[13]), Number(fields[14])] };
+    return {
+      pid,
+      ppid: Number(fields[1]),
+      times: [Number(fields[11]), Number(fields[12]), Number(fields[13]), Number(fields[14])],
+    };
   } catch {
     return null;
   }
@@ -59,7 +63,10 @@ export function processTable(): ProcStat[] {
   } catch {
     return [];
   }
-  return names.filter((name) => /^\d+$/.test(name)).map((name) => readStat(Number(name))).filter((stat): stat is ProcStat => stat !== null);
+  return names
+    .filter((name) => /^\d+$/.test(name))
+    .map((name) => readStat(Number(name)))
+    .filter((stat): stat is ProcStat => stat !== null);
 }
 
 /** The processes below `roots` in `table` (children, grandchildren…). */
@@ -99,5 +106,11 @@ export function sampleTree(root: number): TreeSample {
     ticks += kid.times[0] + kid.times[1];
     treeRss += rssMb(kid.pid);
   }
-  return { at: performance.now(), cpuSeconds: ticks / hz, rootRssMb: rssMb(root), treeRssMb: treeRss, processes: 1 + kids.length };
+  return {
+    at: performance.now(),
+    cpuSeconds: ticks / hz,
+    rootRssMb: rssMb(root),
+    treeRssMb: treeRss,
+    processes: 1 + kids.length,
+  };
 }

@@ -32,14 +32,19 @@ export function startNode(script: string, args: string[], options: StartOptions)
   const logFile = path.join(options.cwd, `${options.name}.log`);
   const out = fs.openSync(logFile, 'a');
   const child: ChildProcess = spawn(process.execPath, [...(options.nodeArgs ?? []), script, ...args], {
-    cwd: options.cwd, env: options.env, stdio: ['ignore', out, out], detached: true,
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ['ignore', out, out],
+    detached: true,
   });
   fs.closeSync(out);
   let exitedFlag = false;
-  const exit = new Promise<void>((resolve) => child.once('exit', () => {
-    exitedFlag = true;
-    resolve();
-  }));
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exitedFlag = true;
+      resolve();
+    }),
+  );
   const readLog = (): string => {
     try {
       return fs.readFileSync(logFile, 'utf8');
@@ -54,11 +59,16 @@ export function startNode(script: string, args: string[], options: StartOptions)
     exited: () => exitedFlag,
     log: readLog,
     async waitForLog(pattern, timeoutMs) {
-      await waitUntil(`${options.name} to log ${pattern}`, () => {
-        if (pattern.test(readLog())) return true;
-        if (exitedFlag) throw new GiveUp(`${options.name} exited: ${tail(readLog())}`);
-        return undefined;
-      }, timeoutMs, 25);
+      await waitUntil(
+        `${options.name} to log ${pattern}`,
+        () => {
+          if (pattern.test(readLog())) return true;
+          if (exitedFlag) throw new GiveUp(`${options.name} exited: ${tail(readLog())}`);
+          return undefined;
+        },
+        timeoutMs,
+        25,
+      );
     },
     async stop(graceMs = 30_000) {
       started.delete(proc);
@@ -82,7 +92,10 @@ export function startDagctl(args: string[], options: StartOptions): BenchProcess
 /** Run a dagctl CLI command to completion; throws with its output on failure. */
 export function runDagctl(args: string[], env: NodeJS.ProcessEnv, cwd: string, timeoutMs = 60_000): string {
   const result = spawnSync(process.execPath, [CLI_MAIN, ...args], { env, cwd, encoding: 'utf8', timeout: timeoutMs });
-  if (result.status !== 0) throw new Error(`dagctl ${args[0]} ${args[1] ?? ''} failed: ${tail(`${result.stderr}${result.stdout}`) || result.error?.message}`);
+  if (result.status !== 0)
+    throw new Error(
+      `dagctl ${args[0]} ${args[1] ?? ''} failed: ${tail(`${result.stderr}${result.stdout}`) || result.error?.message}`,
+    );
   return result.stdout;
 }
 

@@ -53,8 +53,15 @@ export function measured(spec: FigureSpec, samples: number[]): Figure {
   const target = spec.target ?? null;
   const met = target === null ? null : target.op === '<=' ? s.median <= target.value : s.median >= target.value;
   return {
-    ...spec, target, notes: spec.notes ?? [], status: 'ok', met,
-    median: round(s.median), min: round(s.min), max: round(s.max), samples: samples.map(round),
+    ...spec,
+    target,
+    notes: spec.notes ?? [],
+    status: 'ok',
+    met,
+    median: round(s.median),
+    min: round(s.min),
+    max: round(s.max),
+    samples: samples.map(round),
   };
 }
 
@@ -68,7 +75,18 @@ export function lowerBound(spec: FigureSpec, samples: number[], note: string): F
 }
 
 export function notMeasured(spec: FigureSpec, status: 'skipped' | 'failed', reason: string): Figure {
-  return { ...spec, target: spec.target ?? null, notes: spec.notes ?? [], status, median: null, min: null, max: null, samples: [], met: null, reason };
+  return {
+    ...spec,
+    target: spec.target ?? null,
+    notes: spec.notes ?? [],
+    status,
+    median: null,
+    min: null,
+    max: null,
+    samples: [],
+    met: null,
+    reason,
+  };
 }
 
 export const atMost = (value: number, text: string): Target => ({ op: '<=', value, text });

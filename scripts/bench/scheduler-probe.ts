@@ -45,7 +45,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (err: Error) => {
-  process.stderr.write(`scheduler probe failed: ${err.stack ?? err.message}\n`);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`scheduler probe failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -35,11 +35,14 @@ export async function startScheduler(home: BenchHome, options: SchedulerStartOpt
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
   const statsFile = path.join(home.dir, 'loop-stats.json');
   // With --profile, the probe also tallies SQL time per statement next to the CPU profile.
-  const sqlProfileFile = options.sqlProfileFile ?? (options.cpuProfDir ? path.join(options.cpuProfDir, `sql-${path.basename(home.dir)}.json`) : undefined);
+  const sqlProfileFile =
+    options.sqlProfileFile ??
+    (options.cpuProfDir ? path.join(options.cpuProfDir, `sql-${path.basename(home.dir)}.json`) : undefined);
   const env = sqlProfileFile ? { ...home.env, DAGCTL_BENCH_SQL_PROFILE: sqlProfileFile } : home.env;
-  const proc = options.probe || options.cpuProfDir
-    ? startNode(JITI_CLI, [PROBE, statsFile], { name: 'scheduler', env, cwd: home.dir, nodeArgs })
-    : startDagctl(['scheduler'], { name: 'scheduler', env: home.env, cwd: home.dir, nodeArgs });
+  const proc =
+    options.probe || options.cpuProfDir
+      ? startNode(JITI_CLI, [PROBE, statsFile], { name: 'scheduler', env, cwd: home.dir, nodeArgs })
+      : startDagctl(['scheduler'], { name: 'scheduler', env: home.env, cwd: home.dir, nodeArgs });
   try {
     await proc.waitForLog(/scheduler started/, options.startTimeoutMs ?? 120_000);
   } catch (err) {
@@ -59,7 +62,9 @@ export async function startScheduler(home: BenchHome, options: SchedulerStartOpt
 /** `dagctl worker` for the bullmq executor (CPU-profiled into cpuProfDir if given); waits until it takes tries. */
 export async function startWorker(home: BenchHome, concurrency?: number, cpuProfDir?: string): Promise<BenchProcess> {
   const args = ['worker', ...(concurrency ? ['-c', String(concurrency)] : [])];
-  const nodeArgs = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--cpu-prof-name=worker.${pid}.cpuprofile'] : [];
+  const nodeArgs = cpuProfDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`, '--cpu-prof-name=worker.${pid}.cpuprofile']
+    : [];
   const proc = startDagctl(args, { name: 'worker', env: home.env, cwd: home.dir, nodeArgs });
   try {
     await proc.waitForLog(/takes tries from|consuming queue/, 60_000);

@@ -18,7 +18,12 @@ export interface SqlProfileEntry {
  */
 export function installSqlProfiler(): () => SqlProfileEntry[] {
   const tallies = new Map<string, SqlProfileEntry>();
-  const key = (sql: string): string => sql.replace(/\s+/g, ' ').replace(/(\(\$?\d*\?*(, \$?\d*\?*)*\)(, )?){3,}/g, '(…)').replace(/((\?|\$\d+), ){8,}(\?|\$\d+)/g, '?, …').slice(0, 400);
+  const key = (sql: string): string =>
+    sql
+      .replace(/\s+/g, ' ')
+      .replace(/(\(\$?\d*\?*(, \$?\d*\?*)*\)(, )?){3,}/g, '(…)')
+      .replace(/((\?|\$\d+), ){8,}(\?|\$\d+)/g, '?, …')
+      .slice(0, 400);
   const tally = (sql: string, ms: number, rows: number): void => {
     const k = key(sql);
     const t = tallies.get(k) ?? { sql: k, calls: 0, totalMs: 0, rows: 0 };
@@ -42,7 +47,9 @@ export function installSqlProfiler(): () => SqlProfileEntry[] {
     };
   }
 
-  const pgClient = requireDependency<typeof import('pg')>('pg').Client.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const pgClient = requireDependency<typeof import('pg')>('pg').Client.prototype as unknown as {
+    query: (...args: unknown[]) => unknown;
+  };
   const originalQuery = pgClient.query;
   pgClient.query = function timedQuery(this: unknown, ...args: unknown[]) {
     const result = originalQuery.apply(this, args);

@@ -30,5 +30,5 @@ export interface ApiRoute {
 /** A path parameter as a string (express 5 decodes it). */
 export function param(req: Request, name: string): string {
   const value = (req.params as Record<string, string | string[] | undefined>)[name];
-  return Array.isArray(value) ? value.join('/') : value ?? '';
+  return Array.isArray(value) ? value.join('/') : (value ?? '');
 }

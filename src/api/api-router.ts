@@ -20,8 +20,16 @@ import { xDagctlRoutes } from './routes/x-dagctl-routes';
  * `…/taskInstances/{task_id}/{map_index}`, which would otherwise swallow them.
  */
 export const API_ROUTES: readonly ApiRoute[] = [
-  ...dagRoutes, ...xcomRoutes, ...logRoutes, ...dagRunRoutes, ...taskInstanceRoutes, ...variableRoutes, ...poolRoutes,
-  ...connectionRoutes, ...miscRoutes, ...xDagctlRoutes,
+  ...dagRoutes,
+  ...xcomRoutes,
+  ...logRoutes,
+  ...dagRunRoutes,
+  ...taskInstanceRoutes,
+  ...variableRoutes,
+  ...poolRoutes,
+  ...connectionRoutes,
+  ...miscRoutes,
+  ...xDagctlRoutes,
 ];
 
 /** `/dags/{dag_id}` → `/dags/:dag_id` (express 5 path syntax). */
@@ -37,7 +45,8 @@ export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: We
   const router = express.Router();
   // A successful write may change any list: drop cached lists once it has been committed.
   router.use((req, res, next) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') res.on('finish', () => res.statusCode < 400 && api.listCache.clear());
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      res.on('finish', () => res.statusCode < 400 && api.listCache.clear());
     next();
   });
   cachedDocument ??= JSON.stringify(buildOpenApiDocument(API_ROUTES));
@@ -47,7 +56,8 @@ export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: We
     res.type('application/json').send(document);
   });
   for (const route of API_ROUTES) {
-    const guards: RequestHandler[] = route.access === 'public' ? [] : [auth.requireAuth, auth.requireRole(route.access)];
+    const guards: RequestHandler[] =
+      route.access === 'public' ? [] : [auth.requireAuth, auth.requireRole(route.access)];
     router[route.method](expressPath(route.path), ...guards, async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
       await route.handler(req, res, api);

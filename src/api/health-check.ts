@@ -17,13 +17,16 @@ export async function checkHealth(ctx: AppContext): Promise<HealthInfo> {
   let heartbeat: string | null = null;
   let dbOk = true;
   try {
-    const { records } = await execSql<{ hb: string | null }>(ctx.dataSource,
-      "SELECT MAX(latest_heartbeat) AS hb FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'");
+    const { records } = await execSql<{ hb: string | null }>(
+      ctx.dataSource,
+      "SELECT MAX(latest_heartbeat) AS hb FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'",
+    );
     heartbeat = records[0]?.hb ?? null;
   } catch {
     dbOk = false;
   }
-  const fresh = heartbeat !== null && ctx.clock.now().getTime() - new Date(heartbeat).getTime() <= SCHEDULER_HEALTH_THRESHOLD_MS;
+  const fresh =
+    heartbeat !== null && ctx.clock.now().getTime() - new Date(heartbeat).getTime() <= SCHEDULER_HEALTH_THRESHOLD_MS;
   return {
     metadatabase: { status: dbOk ? 'healthy' : 'unhealthy' },
     scheduler: { status: fresh ? 'healthy' : 'unhealthy', latest_scheduler_heartbeat: heartbeat },

@@ -14,7 +14,10 @@ interface Entry {
 export class MicroCache {
   private readonly entries = new Map<string, Entry>();
 
-  constructor(private readonly ttlMs = 1000, private readonly maxEntries = 200) {}
+  constructor(
+    private readonly ttlMs = 1000,
+    private readonly maxEntries = 200,
+  ) {}
 
   get(key: string, now = Date.now()): Entry | undefined {
     const entry = this.entries.get(key);
@@ -25,7 +28,11 @@ export class MicroCache {
 
   set(key: string, body: string, now = Date.now()): Entry {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
-    const entry = { body, etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`, expiresAt: now + this.ttlMs };
+    const entry = {
+      body,
+      etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
+      expiresAt: now + this.ttlMs,
+    };
     this.entries.set(key, entry);
     return entry;
   }

@@ -9,7 +9,10 @@ export function packageVersion(): string {
   let dir = __dirname;
   for (;;) {
     try {
-      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (pkg.name === 'dagctl' && pkg.version) return (cached = pkg.version);
     } catch {
       // no package.json here: keep walking up

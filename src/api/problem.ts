@@ -12,7 +12,11 @@ export interface ProblemDocument {
 
 /** Thrown by handlers to answer with a problem; anything else thrown becomes a 500. */
 export class HttpProblem extends Error {
-  constructor(readonly status: number, detail: string, readonly headers: Record<string, string> = {}) {
+  constructor(
+    readonly status: number,
+    detail: string,
+    readonly headers: Record<string, string> = {},
+  ) {
     super(detail);
     this.name = 'HttpProblem';
   }
@@ -28,5 +32,8 @@ export function problemDocument(status: number, detail: string): ProblemDocument
 
 export function sendProblem(res: Response, status: number, detail: string, headers: Record<string, string> = {}): void {
   for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
-  res.status(status).type('application/problem+json').send(JSON.stringify(problemDocument(status, detail)));
+  res
+    .status(status)
+    .type('application/problem+json')
+    .send(JSON.stringify(problemDocument(status, detail)));
 }

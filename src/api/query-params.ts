@@ -21,7 +21,11 @@ export function queryString(query: Query, name: string): string | undefined {
 }
 
 /** A repeatable parameter (`?state=a&state=b`); a single value may also be comma-separated. */
-export function queryList(query: Query, name: string, options: { commaSeparated?: boolean } = {}): string[] | undefined {
+export function queryList(
+  query: Query,
+  name: string,
+  options: { commaSeparated?: boolean } = {},
+): string[] | undefined {
   const raw = query[name];
   if (raw === undefined) return undefined;
   const values = (Array.isArray(raw) ? raw : [raw]).map((value) => {
@@ -37,8 +41,10 @@ export function queryInt(query: Query, name: string, options: { min?: number; ma
   if (raw === undefined || raw === '') return undefined;
   if (!/^-?\d+$/.test(raw.trim())) throw badRequest(`query parameter '${name}' must be an integer, got '${raw}'`);
   const value = Number(raw);
-  if (options.min !== undefined && value < options.min) throw badRequest(`query parameter '${name}' must be at least ${options.min}, got ${value}`);
-  if (options.max !== undefined && value > options.max) throw badRequest(`query parameter '${name}' must be at most ${options.max}, got ${value}`);
+  if (options.min !== undefined && value < options.min)
+    throw badRequest(`query parameter '${name}' must be at least ${options.min}, got ${value}`);
+  if (options.max !== undefined && value > options.max)
+    throw badRequest(`query parameter '${name}' must be at most ${options.max}, got ${value}`);
   return value;
 }
 
@@ -85,7 +91,8 @@ export function queryDateTimeRange(query: Query, name: string): [string | undefi
 /** `limit` (1…1000, default 100; larger values are capped like Airflow's maximum_page_limit) and `offset`. */
 export function queryPage(query: Query): Page {
   const limit = queryInt(query, 'limit');
-  if (limit !== undefined && limit < 1) throw badRequest(`query parameter 'limit' must be a positive integer, got ${limit}`);
+  if (limit !== undefined && limit < 1)
+    throw badRequest(`query parameter 'limit' must be a positive integer, got ${limit}`);
   const offset = queryInt(query, 'offset', { min: 0 }) ?? 0;
   return { limit: Math.min(limit ?? DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT), offset };
 }
@@ -110,7 +117,9 @@ export function parseOrderBy(raw: string, allowed: Record<string, string>, name:
   const field = descending ? raw.slice(1) : raw;
   const column = Object.prototype.hasOwnProperty.call(allowed, field) ? allowed[field] : undefined;
   if (!column) {
-    throw badRequest(`${name}: ordering by '${field}' is not allowed; use one of ${Object.keys(allowed).join(', ')} (prefix '-' for descending)`);
+    throw badRequest(
+      `${name}: ordering by '${field}' is not allowed; use one of ${Object.keys(allowed).join(', ')} (prefix '-' for descending)`,
+    );
   }
   return { column, direction: descending ? 'DESC' : 'ASC' };
 }

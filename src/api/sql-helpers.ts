@@ -36,7 +36,11 @@ export async function pagedQuery<T = Record<string, unknown>>(
   ds: DataSource,
   parts: { select: string; from: string; where: Where; order: OrderBy; tieBreaker: string; page: Page },
 ): Promise<{ rows: T[]; total: number }> {
-  const count = await execSql<{ n: number | string }>(ds, `SELECT COUNT(*) AS n FROM ${parts.from} ${parts.where.sql}`, parts.where.params);
+  const count = await execSql<{ n: number | string }>(
+    ds,
+    `SELECT COUNT(*) AS n FROM ${parts.from} ${parts.where.sql}`,
+    parts.where.params,
+  );
   const total = Number(count.records[0]?.n ?? 0);
   if (total === 0 || parts.page.offset >= total) return { rows: [], total };
   const nulls = parts.order.direction === 'ASC' ? 'NULLS FIRST' : 'NULLS LAST';

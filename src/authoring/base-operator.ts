@@ -54,7 +54,9 @@ export abstract class BaseOperator {
     if (idReason) throw new DagDefinitionError(`${dagName}: invalid task_id ${JSON.stringify(rawId)}: ${idReason}`);
     const taskId = rawId as string;
     if (kindOf(dag) !== 'dag') {
-      throw new DagDefinitionError(`task '${taskId}': option 'dag' is required (pass { dag } with the DAG the task belongs to)`);
+      throw new DagDefinitionError(
+        `task '${taskId}': option 'dag' is required (pass { dag } with the DAG the task belongs to)`,
+      );
     }
     const where = `DAG '${dag!.dagId}', task '${taskId}'`;
     const merged = mergeTaskOptions(where, given, dag!.defaultArgs, [...TASK_OPTION_KEYS, ...ownOptionKeys]);
@@ -109,7 +111,9 @@ export abstract class BaseOperator {
     Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
     for (const [field, value] of Object.entries(values)) {
       if (!this.templateFields.includes(field)) {
-        throw new Error(`${this.where}: '${field}' is not a templated field of ${this.operatorName} (templated: ${this.templateFields.join(', ') || 'none'})`);
+        throw new Error(
+          `${this.where}: '${field}' is not a templated field of ${this.operatorName} (templated: ${this.templateFields.join(', ') || 'none'})`,
+        );
       }
       Object.defineProperty(copy, field, { value, writable: true, enumerable: true, configurable: true });
     }
@@ -147,14 +151,17 @@ export abstract class BaseOperator {
 
   private link(upstream: BaseOperator, downstream: BaseOperator): void {
     if (kindOf(upstream) !== 'operator' || kindOf(downstream) !== 'operator') {
-      throw new DagDefinitionError(`${this.where}: dependencies must be set between tasks (got ${describe(kindOf(upstream) === 'operator' ? downstream : upstream)})`);
+      throw new DagDefinitionError(
+        `${this.where}: dependencies must be set between tasks (got ${describe(kindOf(upstream) === 'operator' ? downstream : upstream)})`,
+      );
     }
     if (upstream.dag !== downstream.dag) {
       throw new DagDefinitionError(
         `DAG '${upstream.dag.dagId}': cannot set a dependency between task '${upstream.taskId}' and task '${downstream.taskId}' of DAG '${downstream.dag.dagId}' (tasks of different DAGs)`,
       );
     }
-    if (upstream === downstream) throw new DagDefinitionError(`DAG '${upstream.dag.dagId}': cycle ${upstream.taskId} → ${upstream.taskId}`);
+    if (upstream === downstream)
+      throw new DagDefinitionError(`DAG '${upstream.dag.dagId}': cycle ${upstream.taskId} → ${upstream.taskId}`);
     (upstream.downstreamTaskIds as Set<string>).add(downstream.taskId);
     (downstream.upstreamTaskIds as Set<string>).add(upstream.taskId);
   }

@@ -12,7 +12,9 @@ export function chain(...elements: TaskOrTasks[]): void {
     const down = elements[i];
     if (Array.isArray(up) && Array.isArray(down)) {
       if (up.length !== down.length) {
-        throw new DagDefinitionError(`chain(): cannot link lists of different lengths (${up.length} and ${down.length}) at position ${i}`);
+        throw new DagDefinitionError(
+          `chain(): cannot link lists of different lengths (${up.length} and ${down.length}) at position ${i}`,
+        );
       }
       up.forEach((task: BaseOperator, j: number) => task.setDownstream(down[j]));
     } else if (Array.isArray(up)) {

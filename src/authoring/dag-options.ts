@@ -29,8 +29,20 @@ export interface DagOptions {
 }
 
 export const DAG_OPTION_KEYS: readonly string[] = [
-  'description', 'schedule', 'startDate', 'endDate', 'catchup', 'defaultArgs', 'maxActiveRuns', 'maxActiveTasks',
-  'dagrunTimeout', 'tags', 'params', 'timezone', 'docMd', 'owner',
+  'description',
+  'schedule',
+  'startDate',
+  'endDate',
+  'catchup',
+  'defaultArgs',
+  'maxActiveRuns',
+  'maxActiveTasks',
+  'dagrunTimeout',
+  'tags',
+  'params',
+  'timezone',
+  'docMd',
+  'owner',
 ];
 
 export interface ResolvedDagOptions {
@@ -65,11 +77,15 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const date = (key: 'startDate' | 'endDate'): Date | null => {
     const value = options[key];
     if (value === undefined || value === null) return null;
-    return parseDagDate(value, timezone) ?? fail(`invalid ${key} '${String(value)}' (use an ISO date such as '2026-01-01T00:00:00Z' or a Date)`);
+    return (
+      parseDagDate(value, timezone) ??
+      fail(`invalid ${key} '${String(value)}' (use an ISO date such as '2026-01-01T00:00:00Z' or a Date)`)
+    );
   };
   const positiveInt = (key: 'maxActiveRuns' | 'maxActiveTasks'): number => {
     const value = options[key] ?? 16;
-    if (!Number.isInteger(value) || value < 1) fail(`option '${key}' must be an integer >= 1, got ${JSON.stringify(value)}`);
+    if (!Number.isInteger(value) || value < 1)
+      fail(`option '${key}' must be an integer >= 1, got ${JSON.stringify(value)}`);
     return value;
   };
   const optionalText = (key: 'description' | 'docMd' | 'owner'): string | null => {
@@ -88,7 +104,8 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const catchup = options.catchup ?? false;
   if (typeof catchup !== 'boolean') fail(`option 'catchup' must be true or false`);
   const tags = options.tags ?? [];
-  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string')) fail(`option 'tags' must be an array of strings`);
+  if (!Array.isArray(tags) || tags.some((t) => typeof t !== 'string'))
+    fail(`option 'tags' must be an array of strings`);
   let dagrunTimeoutMs: number | null = null;
   if (options.dagrunTimeout !== undefined && options.dagrunTimeout !== null) {
     try {
@@ -121,6 +138,8 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
 
 export function checkDateOrder(dagId: string, startDate: Date | null, endDate: Date | null): void {
   if (startDate && endDate && startDate.getTime() > endDate.getTime()) {
-    throw new DagDefinitionError(`DAG '${dagId}': startDate ${startDate.toISOString()} is after endDate ${endDate.toISOString()}`);
+    throw new DagDefinitionError(
+      `DAG '${dagId}': startDate ${startDate.toISOString()} is after endDate ${endDate.toISOString()}`,
+    );
   }
 }

@@ -60,7 +60,8 @@ export class DAG {
 
   /** Called by the BaseOperator constructor; task ids are unique within a DAG. */
   addTask(task: BaseOperator): void {
-    if (this.tasks.has(task.taskId)) throw new DagDefinitionError(`DAG '${this.dagId}': duplicate task id '${task.taskId}'`);
+    if (this.tasks.has(task.taskId))
+      throw new DagDefinitionError(`DAG '${this.dagId}': duplicate task id '${task.taskId}'`);
     (this.tasks as Map<string, BaseOperator>).set(task.taskId, task);
   }
 

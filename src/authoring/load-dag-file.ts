@@ -145,8 +145,15 @@ function describeError(err: unknown, file: string): string {
   const raw = typeof error?.message === 'string' ? error.message : errorMessage(err);
   // jiti reports parse errors as "ParseError: <reason> \n <file>:<line>:<column>".
   const parsePosition = /(\S+):(\d+):(\d+)\s*$/.exec(raw);
-  let message = raw.split(file).join('').replace(/^[:\s]+/, '');
-  message = message.split('\n').map((line) => line.trim()).filter(Boolean)[0] ?? 'unknown error';
+  let message = raw
+    .split(file)
+    .join('')
+    .replace(/^[:\s]+/, '');
+  message =
+    message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean)[0] ?? 'unknown error';
   if (/^ParseError: /.test(message)) {
     const [, where = '', line, column] = parsePosition ?? [];
     const inFile = where && where !== file ? ` in ${where}` : '';
@@ -157,7 +164,8 @@ function describeError(err: unknown, file: string): string {
     const line = lineInFile(error.stack, file);
     return `syntax error${line ? ` at line ${line}` : ''}: ${message}`;
   }
-  if (error?.name && error.name !== 'Error' && !/^(DagDefinitionError|UserError)$/.test(error.name)) return `${error.name}: ${message}`;
+  if (error?.name && error.name !== 'Error' && !/^(DagDefinitionError|UserError)$/.test(error.name))
+    return `${error.name}: ${message}`;
   return message;
 }
 

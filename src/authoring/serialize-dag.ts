@@ -61,7 +61,12 @@ function serializeTask(task: BaseOperator): SerializedTask {
 function sensorBlock(task: BaseOperator): SerializedSensor | null {
   if ((task as { isSensor?: unknown }).isSensor !== true) return null;
   const sensor = task as unknown as BaseSensorOperator;
-  return { pokeIntervalMs: sensor.pokeIntervalMs, timeoutMs: sensor.timeoutMs, mode: sensor.mode, softFail: sensor.softFail };
+  return {
+    pokeIntervalMs: sensor.pokeIntervalMs,
+    timeoutMs: sensor.timeoutMs,
+    mode: sensor.mode,
+    softFail: sensor.softFail,
+  };
 }
 
 /** The schedule as the user wrote it, for display. */

@@ -36,9 +36,25 @@ export interface TaskOptions {
 export type DefaultArgs = Partial<Omit<TaskOptions, 'taskId' | 'dag'>> & Record<string, unknown>;
 
 export const TASK_OPTION_KEYS: readonly string[] = [
-  'taskId', 'dag', 'retries', 'retryDelay', 'retryExponentialBackoff', 'maxRetryDelay', 'executionTimeout',
-  'triggerRule', 'pool', 'poolSlots', 'priorityWeight', 'weightRule', 'queue', 'dependsOnPast', 'owner', 'doc',
-  'onSuccessCallback', 'onFailureCallback', 'onRetryCallback',
+  'taskId',
+  'dag',
+  'retries',
+  'retryDelay',
+  'retryExponentialBackoff',
+  'maxRetryDelay',
+  'executionTimeout',
+  'triggerRule',
+  'pool',
+  'poolSlots',
+  'priorityWeight',
+  'weightRule',
+  'queue',
+  'dependsOnPast',
+  'owner',
+  'doc',
+  'onSuccessCallback',
+  'onFailureCallback',
+  'onRetryCallback',
 ];
 
 /** Task options after defaults and normalization (durations in ms). */
@@ -125,7 +141,8 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     return value as number;
   };
   const bool = (key: string): boolean => {
-    if (typeof merged[key] !== 'boolean') fail(`option '${key}' must be true or false, got ${JSON.stringify(merged[key])}`);
+    if (typeof merged[key] !== 'boolean')
+      fail(`option '${key}' must be true or false, got ${JSON.stringify(merged[key])}`);
     return merged[key] as boolean;
   };
   const text = (key: string): string => {
@@ -141,12 +158,16 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
   };
   const triggerRule = merged.triggerRule as TriggerRule;
   if (!TRIGGER_RULES.includes(triggerRule)) {
-    fail(`unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} (option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`);
+    fail(
+      `unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} (option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`,
+    );
   }
   const weightRule = merged.weightRule as WeightRule;
-  if (!WEIGHT_RULES.includes(weightRule)) fail(`unknown weight rule '${String(weightRule)}' (option 'weightRule'; use ${WEIGHT_RULES.join(', ')})`);
+  if (!WEIGHT_RULES.includes(weightRule))
+    fail(`unknown weight rule '${String(weightRule)}' (option 'weightRule'; use ${WEIGHT_RULES.join(', ')})`);
   const priorityWeight = merged.priorityWeight;
-  if (typeof priorityWeight !== 'number' || !Number.isInteger(priorityWeight)) fail(`option 'priorityWeight' must be an integer`);
+  if (typeof priorityWeight !== 'number' || !Number.isInteger(priorityWeight))
+    fail(`option 'priorityWeight' must be an integer`);
   const doc = merged.doc;
   if (doc !== undefined && doc !== null && typeof doc !== 'string') fail(`option 'doc' must be a string`);
   return {

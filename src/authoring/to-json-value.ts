@@ -19,7 +19,8 @@ export function toJsonValue(value: unknown, seen: Set<object> = new Set()): unkn
   try {
     if (Array.isArray(value)) return value.map((item) => toJsonValue(item, seen));
     if (value instanceof Set) return [...value].map((item) => toJsonValue(item, seen));
-    const entries: Array<[string, unknown]> = value instanceof Map ? [...value].map(([k, v]) => [String(k), v]) : Object.entries(value);
+    const entries: Array<[string, unknown]> =
+      value instanceof Map ? [...value].map(([k, v]) => [String(k), v]) : Object.entries(value);
     const result: Record<string, unknown> = {};
     for (const [key, item] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       if (item !== undefined) result[key] = toJsonValue(item, seen);

@@ -17,7 +17,8 @@ interface Graph<T extends GraphTask> {
 export function topologicalOrder<T extends GraphTask>(dag: Graph<T>): T[] {
   const position = new Map([...dag.tasks.keys()].map((id, i) => [id, i]));
   const pending = new Map<string, number>();
-  for (const task of dag.tasks.values()) pending.set(task.taskId, [...task.upstreamTaskIds].filter((id) => dag.tasks.has(id)).length);
+  for (const task of dag.tasks.values())
+    pending.set(task.taskId, [...task.upstreamTaskIds].filter((id) => dag.tasks.has(id)).length);
   // A min-heap on creation position: O(n log n) even when 10,000 tasks are ready at once.
   const ready = new MinHeap<T>((a, b) => position.get(a.taskId)! - position.get(b.taskId)!);
   for (const task of dag.tasks.values()) if (pending.get(task.taskId) === 0) ready.push(task);

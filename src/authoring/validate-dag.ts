@@ -22,7 +22,9 @@ export function validateDag(dag: DAG): void {
 function checkLinks(dag: DAG, task: BaseOperator, ids: ReadonlySet<string>, direction: string): void {
   for (const id of ids) {
     if (!dag.tasks.has(id)) {
-      throw new DagDefinitionError(`DAG '${dag.dagId}': task '${task.taskId}' has ${direction} task '${id}' that is not in this DAG`);
+      throw new DagDefinitionError(
+        `DAG '${dag.dagId}': task '${task.taskId}' has ${direction} task '${id}' that is not in this DAG`,
+      );
     }
   }
 }

@@ -11,21 +11,48 @@ import type { TaskOptions } from './task-options';
 
 /** YAML DAG keys (snake_case, as in Airflow) → DAG option names. */
 const DAG_KEYS: Record<string, keyof DagOptions | null> = {
-  dag_id: null, tasks: null,
-  description: 'description', schedule: 'schedule', start_date: 'startDate', end_date: 'endDate', catchup: 'catchup',
-  tags: 'tags', params: 'params', default_args: 'defaultArgs', max_active_runs: 'maxActiveRuns',
-  max_active_tasks: 'maxActiveTasks', dagrun_timeout: 'dagrunTimeout', timezone: 'timezone', doc_md: 'docMd', owner: 'owner',
+  dag_id: null,
+  tasks: null,
+  description: 'description',
+  schedule: 'schedule',
+  start_date: 'startDate',
+  end_date: 'endDate',
+  catchup: 'catchup',
+  tags: 'tags',
+  params: 'params',
+  default_args: 'defaultArgs',
+  max_active_runs: 'maxActiveRuns',
+  max_active_tasks: 'maxActiveTasks',
+  dagrun_timeout: 'dagrunTimeout',
+  timezone: 'timezone',
+  doc_md: 'docMd',
+  owner: 'owner',
 };
 
 /** Task option keys every operator accepts. */
 const TASK_KEYS: Record<string, string> = {
-  trigger_rule: 'triggerRule', retries: 'retries', retry_delay: 'retryDelay',
-  retry_exponential_backoff: 'retryExponentialBackoff', max_retry_delay: 'maxRetryDelay',
-  execution_timeout: 'executionTimeout', pool: 'pool', pool_slots: 'poolSlots', priority_weight: 'priorityWeight',
-  weight_rule: 'weightRule', queue: 'queue', depends_on_past: 'dependsOnPast', owner: 'owner', doc: 'doc',
+  trigger_rule: 'triggerRule',
+  retries: 'retries',
+  retry_delay: 'retryDelay',
+  retry_exponential_backoff: 'retryExponentialBackoff',
+  max_retry_delay: 'maxRetryDelay',
+  execution_timeout: 'executionTimeout',
+  pool: 'pool',
+  pool_slots: 'poolSlots',
+  priority_weight: 'priorityWeight',
+  weight_rule: 'weightRule',
+  queue: 'queue',
+  depends_on_past: 'dependsOnPast',
+  owner: 'owner',
+  doc: 'doc',
 };
 
-const BASH_KEYS: Record<string, string> = { bash_command: 'bashCommand', env: 'env', append_env: 'appendEnv', cwd: 'cwd' };
+const BASH_KEYS: Record<string, string> = {
+  bash_command: 'bashCommand',
+  env: 'env',
+  append_env: 'appendEnv',
+  cwd: 'cwd',
+};
 
 type TaskFactory = (options: Record<string, unknown>) => BaseOperator;
 const OPERATORS: Record<string, { keys: Record<string, string>; create: TaskFactory }> = {
@@ -73,7 +100,8 @@ function buildDag(spec: unknown, file: string, where: string): DAG {
     const option = DAG_KEYS[key];
     if (option) options[option] = value;
   }
-  if (options.defaultArgs !== undefined) options.defaultArgs = convertDefaultArgs(options.defaultArgs, `${label}: default_args`, fail);
+  if (options.defaultArgs !== undefined)
+    options.defaultArgs = convertDefaultArgs(options.defaultArgs, `${label}: default_args`, fail);
   const dag = withFile(file, () => new DAG(dagId, options as DagOptions));
   const tasks = spec.tasks ?? {};
   if (!isMap(tasks)) fail(`${label}: 'tasks' must be a mapping of task_id → task`);
@@ -83,7 +111,8 @@ function buildDag(spec: unknown, file: string, where: string): DAG {
   }
   for (const [taskId, upstream] of upstreams) {
     for (const upId of upstream) {
-      if (!dag.hasTask(upId)) fail(`${label}, task '${taskId}': upstream task '${upId}' does not exist${didYouMean(upId, dag.taskIds)}`);
+      if (!dag.hasTask(upId))
+        fail(`${label}, task '${taskId}': upstream task '${upId}' does not exist${didYouMean(upId, dag.taskIds)}`);
       withFile(file, () => dag.getTask(taskId).setUpstream(dag.getTask(upId)));
     }
   }
@@ -98,20 +127,28 @@ function buildTask(dag: DAG, taskId: string, spec: unknown, file: string): strin
   };
   if (!isMap(spec)) return fail('a task must be a mapping with an operator');
   const operatorName = spec.operator;
-  if (typeof operatorName !== 'string') return fail(`missing key 'operator' (use ${Object.keys(OPERATORS).join(' or ')})`);
+  if (typeof operatorName !== 'string')
+    return fail(`missing key 'operator' (use ${Object.keys(OPERATORS).join(' or ')})`);
   const operator = OPERATORS[operatorName];
-  if (!operator) return fail(`unknown operator '${operatorName}'${didYouMean(operatorName, Object.keys(OPERATORS))} (use ${Object.keys(OPERATORS).join(' or ')})`);
+  if (!operator)
+    return fail(
+      `unknown operator '${operatorName}'${didYouMean(operatorName, Object.keys(OPERATORS))} (use ${Object.keys(OPERATORS).join(' or ')})`,
+    );
   const options: Record<string, unknown> = { taskId, dag };
   for (const [key, value] of Object.entries(spec)) {
     if (key === 'operator' || key === 'upstream') continue;
     const option = operator.keys[key];
-    if (!option) fail(`unknown key '${key}' for operator ${operatorName}${didYouMean(key, [...Object.keys(operator.keys), 'upstream'])}`);
+    if (!option)
+      fail(
+        `unknown key '${key}' for operator ${operatorName}${didYouMean(key, [...Object.keys(operator.keys), 'upstream'])}`,
+      );
     options[option] = value;
   }
   withFile(file, () => operator.create(options));
   const upstream = spec.upstream ?? [];
   if (typeof upstream === 'string') return [upstream];
-  if (!Array.isArray(upstream) || upstream.some((id) => typeof id !== 'string')) return fail("'upstream' must be a list of task ids");
+  if (!Array.isArray(upstream) || upstream.some((id) => typeof id !== 'string'))
+    return fail("'upstream' must be a list of task ids");
   return upstream as string[];
 }
 
@@ -131,7 +168,13 @@ function withFile<T>(file: string, create: () => T): T {
   try {
     return create();
   } catch (err) {
-    throw new DagFileError(file, errorMessage(err).replace(/\boption '([a-z]+(?:[A-Z][a-z]*)+)'/g, (_, name: string) => `key '${snakeCase(name)}'`));
+    throw new DagFileError(
+      file,
+      errorMessage(err).replace(
+        /\boption '([a-z]+(?:[A-Z][a-z]*)+)'/g,
+        (_, name: string) => `key '${snakeCase(name)}'`,
+      ),
+    );
   }
 }
 

@@ -21,11 +21,18 @@ export interface BackfillResult {
  * within the DAG's own start/end dates. Idempotent: intervals that already have a run are skipped,
  * so running the same backfill twice creates nothing new. The scheduler runs them.
  */
-export async function createBackfillRuns(ctx: AppContext, dagId: string, start: Date, end: Date, options: { dryRun?: boolean } = {}): Promise<BackfillResult> {
+export async function createBackfillRuns(
+  ctx: AppContext,
+  dagId: string,
+  start: Date,
+  end: Date,
+  options: { dryRun?: boolean } = {},
+): Promise<BackfillResult> {
   if (start > end) throw new InvalidArgumentError('backfill start date is after its end date');
   const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
   const timetable = timetableFromSpec(dag.schedule);
-  if (!timetable.periodic) throw new UserError(`DAG '${dagId}' has no schedule (${dag.scheduleText ?? 'None'}): nothing to backfill`);
+  if (!timetable.periodic)
+    throw new UserError(`DAG '${dagId}' has no schedule (${dag.scheduleText ?? 'None'}): nothing to backfill`);
   const dagStart = dag.startDate ? new Date(dag.startDate) : null;
   const dagEnd = dag.endDate ? new Date(dag.endDate) : null;
   const earliest = dagStart && dagStart > start ? dagStart : start;
@@ -39,7 +46,8 @@ export async function createBackfillRuns(ctx: AppContext, dagId: string, start: 
     if (!info || info.logicalDate > latest) break;
     if (previous && info.dataInterval.start <= previous.start) break;
     infos.push(info);
-    if (infos.length > MAX_BACKFILL_RUNS) throw new InvalidArgumentError(`backfill range holds more than ${MAX_BACKFILL_RUNS} runs: use a shorter range`);
+    if (infos.length > MAX_BACKFILL_RUNS)
+      throw new InvalidArgumentError(`backfill range holds more than ${MAX_BACKFILL_RUNS} runs: use a shorter range`);
     previous = info.dataInterval;
   }
 
@@ -52,8 +60,15 @@ export async function createBackfillRuns(ctx: AppContext, dagId: string, start: 
     }
     result.planned.push(logicalDate);
     if (options.dryRun) continue;
-    result.created.push(await triggerDagRun(ctx, { dagId, logicalDate, runType: 'backfill', runId: `backfill__${logicalDate.toISOString()}`, dataInterval }));
+    result.created.push(
+      await triggerDagRun(ctx, {
+        dagId,
+        logicalDate,
+        runType: 'backfill',
+        runId: `backfill__${logicalDate.toISOString()}`,
+        dataInterval,
+      }),
+    );
   }
   return result;
 }
-

@@ -14,10 +14,14 @@ export interface WithContextOptions {
 }
 
 /** Open the app context, run `work`, and always close the database afterwards. */
-export async function withAppContext<T>(work: (ctx: AppContext) => Promise<T>, options: WithContextOptions = {}): Promise<T> {
+export async function withAppContext<T>(
+  work: (ctx: AppContext) => Promise<T>,
+  options: WithContextOptions = {},
+): Promise<T> {
   const config = loadConfig();
   const ctx = await openAppContext({ config, allowUnmigrated: options.allowUnmigrated });
-  if ((options.quiet ?? true) && config.logging.level === 'info' && !process.env.DAGCTL__LOGGING__LEVEL) configureLogging({ level: 'warn' });
+  if ((options.quiet ?? true) && config.logging.level === 'info' && !process.env.DAGCTL__LOGGING__LEVEL)
+    configureLogging({ level: 'warn' });
   try {
     return await work(ctx);
   } finally {

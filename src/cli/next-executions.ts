@@ -9,7 +9,11 @@ import { DagRunInfo, nextRunInfos, timetableFromSpec } from '../timetables';
  * The next `count` scheduled runs of a DAG, as `airflow dags next-execution` shows them: the run
  * the scheduler has lined up (dag.next_dagrun) first, then those the timetable gives after it.
  */
-export async function nextExecutions(ctx: AppContext, dagId: string, count: number): Promise<{ paused: boolean; runs: DagRunInfo[] }> {
+export async function nextExecutions(
+  ctx: AppContext,
+  dagId: string,
+  count: number,
+): Promise<{ paused: boolean; runs: DagRunInfo[] }> {
   const dagRow = await requireDag(ctx.dataSource, dagId);
   const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
   const timetable = timetableFromSpec(dag.schedule);
@@ -33,9 +37,13 @@ export async function nextExecutions(ctx: AppContext, dagId: string, count: numb
       where: { dagId, runType: DagRunType.SCHEDULED },
       order: { logicalDate: 'DESC' },
     });
-    const lastInterval = last?.dataIntervalStart && last.dataIntervalEnd ? { start: last.dataIntervalStart, end: last.dataIntervalEnd } : null;
+    const lastInterval =
+      last?.dataIntervalStart && last.dataIntervalEnd
+        ? { start: last.dataIntervalStart, end: last.dataIntervalEnd }
+        : null;
     runs.push(...nextRunInfos(timetable, restriction, lastInterval, now, 1));
   }
-  if (runs.length > 0 && count > 1) runs.push(...nextRunInfos(timetable, restriction, runs[0].dataInterval, now, count - 1));
+  if (runs.length > 0 && count > 1)
+    runs.push(...nextRunInfos(timetable, restriction, runs[0].dataInterval, now, count - 1));
   return { paused: dagRow.isPaused, runs: runs.slice(0, count) };
 }

@@ -5,7 +5,9 @@ export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 /** Adds `-o, --output json|table|plain` to a command that lists or shows something. */
 export function withOutputOption(command: Command): Command {
-  return command.addOption(new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'));
+  return command.addOption(
+    new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'),
+  );
 }
 
 /** Write to stdout (kept in one place so commands never mix JSON with other stdout text). */
@@ -44,7 +46,11 @@ export function printRows(rows: Array<Record<string, unknown>>, format: OutputFo
     return;
   }
   const widths = cols.map((col, i) => Math.max(col.length, ...cells.map((line) => line[i].length)));
-  const format_ = (line: string[]): string => line.map((text, i) => text.padEnd(widths[i])).join(' | ').trimEnd();
+  const format_ = (line: string[]): string =>
+    line
+      .map((text, i) => text.padEnd(widths[i]))
+      .join(' | ')
+      .trimEnd();
   printLine(format_(cols));
   printLine(widths.map((w) => '-'.repeat(w)).join('-+-'));
   for (const line of cells) printLine(format_(line));

@@ -7,7 +7,10 @@ import { InvalidArgumentError } from '../core/errors';
 export function parseDateArg(text: string, what = 'date'): Date {
   const trimmed = text.trim();
   const iso = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/i.exec(trimmed);
-  if (!iso) throw new InvalidArgumentError(`invalid ${what} '${text}': expected ISO 8601 like 2026-01-01 or 2026-01-01T12:00:00Z`);
+  if (!iso)
+    throw new InvalidArgumentError(
+      `invalid ${what} '${text}': expected ISO 8601 like 2026-01-01 or 2026-01-01T12:00:00Z`,
+    );
   let normalized = trimmed.replace(' ', 'T');
   if (!iso[1]) normalized += 'T00:00:00';
   if (!iso[4]) normalized += 'Z';
@@ -36,8 +39,12 @@ export function parseConfArg(text: string, what = '--conf'): Record<string, unkn
 
 /** A whole number at least `min` (counts, slots, ports, try numbers). */
 export function parseIntArg(text: string, what: string, min = 0, max = Number.MAX_SAFE_INTEGER): number {
-  if (!/^-?\d+$/.test(text.trim())) throw new InvalidArgumentError(`invalid ${what} '${text}': expected a whole number`);
+  if (!/^-?\d+$/.test(text.trim()))
+    throw new InvalidArgumentError(`invalid ${what} '${text}': expected a whole number`);
   const value = Number(text);
-  if (value < min || value > max) throw new InvalidArgumentError(`invalid ${what} '${text}': expected ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`}`);
+  if (value < min || value > max)
+    throw new InvalidArgumentError(
+      `invalid ${what} '${text}': expected ${max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `${min} to ${max}`}`,
+    );
   return value;
 }

@@ -13,14 +13,24 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
   return (await import('../services/trigger-dag-run')).triggerDagRun(ctx, input);
 }
 
-export async function testDag(ctx: AppContext, dagId: string, options: { logicalDate?: Date; conf?: Record<string, unknown>; echo?: boolean }): Promise<DagTestResult> {
+export async function testDag(
+  ctx: AppContext,
+  dagId: string,
+  options: { logicalDate?: Date; conf?: Record<string, unknown>; echo?: boolean },
+): Promise<DagTestResult> {
   return (await import('../scheduler/dag-test')).testDag(ctx, dagId, options);
 }
 
-export async function runScheduler(ctx: AppContext, options: { numLoops?: number; signal?: AbortSignal }): Promise<void> {
+export async function runScheduler(
+  ctx: AppContext,
+  options: { numLoops?: number; signal?: AbortSignal },
+): Promise<void> {
   return (await import('../scheduler/scheduler-job')).runScheduler(ctx, options);
 }
 
-export async function startWebServer(ctx: AppContext, options: { host: string; port: number }): Promise<RunningWebServer> {
+export async function startWebServer(
+  ctx: AppContext,
+  options: { host: string; port: number },
+): Promise<RunningWebServer> {
   return (await import('../web/server')).startWebServer(ctx, options);
 }

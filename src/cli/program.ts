@@ -2,7 +2,11 @@ import { Command } from 'commander';
 import { packageVersion } from './package-version';
 
 function oneLine(text: string): string {
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 /** The whole `dagctl` command tree. Settings made here are inherited by every subcommand. */

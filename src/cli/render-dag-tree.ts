@@ -34,6 +34,8 @@ export function renderDagTree(dag: SerializedDag): string[] {
 /** Every edge as `upstream -> downstream`, then tasks without edges on their own line. */
 export function renderDagEdges(dag: SerializedDag): string[] {
   const lines = dag.tasks.flatMap((task) => task.downstream.map((child) => `${task.taskId} -> ${child}`));
-  const alone = dag.tasks.filter((task) => task.upstream.length === 0 && task.downstream.length === 0).map((task) => task.taskId);
+  const alone = dag.tasks
+    .filter((task) => task.upstream.length === 0 && task.downstream.length === 0)
+    .map((task) => task.taskId);
   return [...lines, ...alone];
 }

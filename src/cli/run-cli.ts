@@ -3,7 +3,11 @@ import { UserError, errorMessage } from '../core/errors';
 import { buildProgram } from './program';
 
 function oneLine(text: string): string {
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).join(' ');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join(' ');
 }
 
 async function flush(stream: NodeJS.WriteStream): Promise<void> {
@@ -44,4 +48,3 @@ export async function runCli(argv: string[]): Promise<never> {
   await flush(process.stderr);
   process.exit(code);
 }
-

@@ -67,7 +67,9 @@ export const CONFIG_DEFAULTS = {
 };
 
 export type DagctlConfig = {
-  -readonly [S in keyof typeof CONFIG_DEFAULTS]: { -readonly [K in keyof (typeof CONFIG_DEFAULTS)[S]]: (typeof CONFIG_DEFAULTS)[S][K] };
+  -readonly [S in keyof typeof CONFIG_DEFAULTS]: {
+    -readonly [K in keyof (typeof CONFIG_DEFAULTS)[S]]: (typeof CONFIG_DEFAULTS)[S][K];
+  };
 };
 
 /** Keys whose values are masked by `dagctl config list`. */

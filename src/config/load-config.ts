@@ -62,7 +62,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     for (const [section, values] of Object.entries(fromFile ?? {})) {
       if (!(section in config)) throw new UserError(`config file ${configFile}: unknown section '${section}'`);
       for (const [key, value] of Object.entries(values ?? {})) {
-        if (!(key in config[section])) throw new UserError(`config file ${configFile}: unknown key '${section}.${key}'`);
+        if (!(key in config[section]))
+          throw new UserError(`config file ${configFile}: unknown key '${section}.${key}'`);
         config[section][key] = value;
       }
     }
@@ -76,7 +77,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     if (!(section in config) || !(key in config[section])) {
       throw new UserError(`environment variable ${name}: unknown config key '${section}.${key}'`);
     }
-    config[section][key] = coerce(raw, (CONFIG_DEFAULTS as Record<string, Record<string, unknown>>)[section][key], `${section}.${key}`);
+    config[section][key] = coerce(
+      raw,
+      (CONFIG_DEFAULTS as Record<string, Record<string, unknown>>)[section][key],
+      `${section}.${key}`,
+    );
   }
 
   const resolved = config as unknown as DagctlConfig;

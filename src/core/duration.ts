@@ -6,7 +6,8 @@ const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/g;
 
 export function parseDuration(value: Duration, what = 'duration'): number {
   if (typeof value === 'number') {
-    if (!Number.isFinite(value) || value < 0) throw new Error(`${what}: expected a non-negative number of ms, got ${value}`);
+    if (!Number.isFinite(value) || value < 0)
+      throw new Error(`${what}: expected a non-negative number of ms, got ${value}`);
     return value;
   }
   const text = String(value).trim();

@@ -1,6 +1,9 @@
 /** An error whose message is meant for the user as-is: printed on one line, without a stack. */
 export class UserError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
     this.name = 'UserError';
   }

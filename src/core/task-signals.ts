@@ -12,7 +12,10 @@ export class TaskSkipped extends Error {
 
 export class TaskRescheduled extends Error {
   readonly dagctlSignal = 'reschedule';
-  constructor(readonly rescheduleAt: Date, reason = 'sensor condition not met yet') {
+  constructor(
+    readonly rescheduleAt: Date,
+    reason = 'sensor condition not met yet',
+  ) {
     super(reason);
     this.name = 'TaskRescheduled';
   }

@@ -5,7 +5,7 @@ import { ValueTransformer } from 'typeorm';
  * same on SQLite and PostgreSQL, readable, and ordered correctly by plain string comparison.
  */
 export const isoDate: ValueTransformer = {
-  to: (value: Date | null | undefined) => (value instanceof Date ? value.toISOString() : value ?? null),
+  to: (value: Date | null | undefined) => (value instanceof Date ? value.toISOString() : (value ?? null)),
   from: (value: string | null) => (value === null || value === undefined ? null : new Date(value)),
 };
 

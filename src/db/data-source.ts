@@ -30,7 +30,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     parsed.searchParams.delete('schema');
     return { kind: 'postgres', location: parsed.toString(), schema };
   }
-  throw new UserError(`database.url '${url.replace(/\/\/[^@/]*@/, '//***@')}': expected sqlite:///path or postgres://…`);
+  throw new UserError(
+    `database.url '${url.replace(/\/\/[^@/]*@/, '//***@')}': expected sqlite:///path or postgres://…`,
+  );
 }
 
 export function redactUrl(url: string): string {
@@ -45,7 +47,12 @@ export interface OpenDatabaseOptions {
 
 export function buildDataSourceOptions(url: string, options: OpenDatabaseOptions = {}): DataSourceOptions {
   const target = parseDatabaseUrl(url);
-  const common = { entities: ALL_ENTITIES, migrations: ALL_MIGRATIONS, migrationsTransactionMode: 'each' as const, logging: options.logging ?? false };
+  const common = {
+    entities: ALL_ENTITIES,
+    migrations: ALL_MIGRATIONS,
+    migrationsTransactionMode: 'each' as const,
+    logging: options.logging ?? false,
+  };
   if (target.kind === 'sqlite') {
     if (target.location !== ':memory:') fs.mkdirSync(path.dirname(target.location), { recursive: true });
     return {
@@ -119,6 +126,8 @@ export async function migrationStatus(dataSource: DataSource): Promise<Migration
 export async function assertMigrated(dataSource: DataSource): Promise<void> {
   const status = await migrationStatus(dataSource);
   if (status.pending.length > 0) {
-    throw new UserError(`the metadata database is not initialized or not up to date (${status.pending.length} pending migrations): run 'dagctl initdb'`);
+    throw new UserError(
+      `the metadata database is not initialized or not up to date (${status.pending.length} pending migrations): run 'dagctl initdb'`,
+    );
   }
 }

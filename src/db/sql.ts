@@ -10,12 +10,18 @@ export interface SqlResult<T> {
  * booleans bound portably, returning rows and the affected-row count. Used on hot paths where
  * entity hydration would cost too much. Never put a literal '?' inside the SQL text.
  */
-export async function execSql<T = Record<string, unknown>>(db: DataSource | EntityManager, text: string, params: unknown[] = []): Promise<SqlResult<T>> {
+export async function execSql<T = Record<string, unknown>>(
+  db: DataSource | EntityManager,
+  text: string,
+  params: unknown[] = [],
+): Promise<SqlResult<T>> {
   const manager = 'manager' in db ? db.manager : db;
   const postgres = manager.connection.options.type === 'postgres';
   let index = 0;
   const sql = postgres ? text.replace(/\?/g, () => `$${++index}`) : text;
-  const bound = params.map((p) => (typeof p === 'boolean' && !postgres ? (p ? 1 : 0) : p instanceof Date ? p.toISOString() : p));
+  const bound = params.map((p) =>
+    typeof p === 'boolean' && !postgres ? (p ? 1 : 0) : p instanceof Date ? p.toISOString() : p,
+  );
   const runner = manager.queryRunner ?? manager.connection.createQueryRunner();
   try {
     const result = await runner.query(sql, bound, true);

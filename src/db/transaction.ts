@@ -25,7 +25,10 @@ export async function runInTransaction<T>(ds: DataSource, work: (manager: Entity
  * Run `work` in the caller's open transaction when `db` is its manager (the scheduler loop folds
  * several steps into one transaction), else in a transaction of its own.
  */
-export async function withinTransaction<T>(db: DataSource | EntityManager, work: (manager: EntityManager) => Promise<T>): Promise<T> {
+export async function withinTransaction<T>(
+  db: DataSource | EntityManager,
+  work: (manager: EntityManager) => Promise<T>,
+): Promise<T> {
   if ('manager' in db) return db.transaction(work);
   if (db.queryRunner?.isTransactionActive) return work(db);
   // The DataSource's transaction(), which SQLite serializes (see serializeSqliteTransactions).

@@ -14,7 +14,8 @@ export function childEnvFor(config: LoadedConfig, base: NodeJS.ProcessEnv = proc
   for (const [section, keys] of Object.entries(CONFIG_DEFAULTS)) {
     for (const key of Object.keys(keys)) {
       const value = sections[section]?.[key];
-      if (value !== undefined && value !== null) env[`DAGCTL__${section.toUpperCase()}__${key.toUpperCase()}`] = String(value);
+      if (value !== undefined && value !== null)
+        env[`DAGCTL__${section.toUpperCase()}__${key.toUpperCase()}`] = String(value);
     }
   }
   return env;

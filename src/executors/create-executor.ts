@@ -14,7 +14,9 @@ export function createExecutor(name: string, config: LoadedConfig): Executor {
     case 'bullmq': {
       // Loaded only when chosen: it pulls in Redis clients the other executors do not need.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { BullMQExecutor } = require('./bullmq/bullmq-executor') as { BullMQExecutor: new (config: LoadedConfig) => Executor };
+      const { BullMQExecutor } = require('./bullmq/bullmq-executor') as {
+        BullMQExecutor: new (config: LoadedConfig) => Executor;
+      };
       return new BullMQExecutor(config);
     }
     default:

@@ -44,7 +44,10 @@ export class PoolExecutor implements Executor {
   private readonly clock: Clock;
   private readonly hostname: string;
 
-  constructor(readonly name: string, protected readonly options: PoolExecutorOptions) {
+  constructor(
+    readonly name: string,
+    protected readonly options: PoolExecutorOptions,
+  ) {
     this.clock = options.clock ?? systemClock;
     this.hostname = options.hostname ?? os.hostname();
     this.pool = new TaskProcessPool({
@@ -66,7 +69,8 @@ export class PoolExecutor implements Executor {
   }
 
   queueWorkload(workload: TaskWorkload): void {
-    if (this.ended) throw new Error(`${this.name} executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
+    if (this.ended)
+      throw new Error(`${this.name} executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
     const id = tiKeyString(workload.key);
     if (this.running.has(id)) {
       log.warn(`ignoring ${describeTi(workload.key, workload.tryNumber)}: already running in this executor`);
@@ -74,10 +78,14 @@ export class PoolExecutor implements Executor {
     }
     const { key, tryNumber } = workload;
     const done = this.pool
-      .run(workload, { onStarted: (pid) => this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }) })
+      .run(workload, {
+        onStarted: (pid) =>
+          this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
+      })
       .then((result) => {
         this.running.delete(id);
-        if (result.kind === 'finished') this.emit({ type: 'finished', key, tryNumber, at: this.now(), outcome: result.outcome });
+        if (result.kind === 'finished')
+          this.emit({ type: 'finished', key, tryNumber, at: this.now(), outcome: result.outcome });
         else this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason: result.reason });
       });
     this.running.set(id, { workload, done });

@@ -3,7 +3,9 @@ import type { TaskProcessPoolOptions } from '../runner/task-process-pool';
 import { childEnvFor } from './child-env';
 
 /** The task process pool settings that come from config, the same for every executor and worker. */
-export type ConfiguredTaskPoolOptions = Required<Pick<TaskProcessPoolOptions, 'mode' | 'maxTasksPerChild' | 'maxMemoryMb' | 'env' | 'baseLogFolder'>>;
+export type ConfiguredTaskPoolOptions = Required<
+  Pick<TaskProcessPoolOptions, 'mode' | 'maxTasksPerChild' | 'maxMemoryMb' | 'env' | 'baseLogFolder'>
+>;
 
 /** How task processes are run (`local.*`), what they see (childEnvFor) and where their logs go. */
 export function taskPoolOptionsFromConfig(config: LoadedConfig): ConfiguredTaskPoolOptions {

@@ -2,19 +2,34 @@ import winston from 'winston';
 
 export type LogFormat = 'text' | 'json';
 
-let configured: { level: string; format: LogFormat } = { level: process.env.DAGCTL__LOGGING__LEVEL ?? 'info', format: (process.env.DAGCTL__LOGGING__FORMAT as LogFormat) ?? 'text' };
-const root = winston.createLogger({ level: configured.level, transports: [new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] })] });
+let configured: { level: string; format: LogFormat } = {
+  level: process.env.DAGCTL__LOGGING__LEVEL ?? 'info',
+  format: (process.env.DAGCTL__LOGGING__FORMAT as LogFormat) ?? 'text',
+};
+const root = winston.createLogger({
+  level: configured.level,
+  transports: [
+    new winston.transports.Console({ stderrLevels: ['error', 'warn', 'info', 'debug', 'verbose', 'silly'] }),
+  ],
+});
 applyFormat();
 
 function applyFormat(): void {
   const text = winston.format.printf((info) => {
     const { level, message, timestamp, component, ...rest } = info as Record<string, unknown>;
-    const extra = Object.keys(rest).length ? ' ' + Object.entries(rest).filter(([k]) => typeof k === 'string').map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' ') : '';
+    const extra = Object.keys(rest).length
+      ? ' ' +
+        Object.entries(rest)
+          .filter(([k]) => typeof k === 'string')
+          .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+          .join(' ')
+      : '';
     return `[${timestamp}] ${String(level).toUpperCase().padEnd(5)} ${component ? `${component}: ` : ''}${message}${extra}`;
   });
-  root.format = configured.format === 'json'
-    ? winston.format.combine(winston.format.timestamp(), winston.format.json())
-    : winston.format.combine(winston.format.timestamp(), text);
+  root.format =
+    configured.format === 'json'
+      ? winston.format.combine(winston.format.timestamp(), winston.format.json())
+      : winston.format.combine(winston.format.timestamp(), text);
   root.level = configured.level;
 }
 

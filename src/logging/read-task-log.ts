@@ -22,12 +22,20 @@ export async function readTaskLog(
   readLocal: () => { content: string; nextOffset: number; size: number; exists: boolean },
 ): Promise<TaskLogChunk> {
   const local = readLocal();
-  if (local.exists) return { content: local.content, nextOffset: local.nextOffset, more: local.nextOffset < local.size, source: 'local' };
+  if (local.exists)
+    return {
+      content: local.content,
+      nextOffset: local.nextOffset,
+      more: local.nextOffset < local.size,
+      source: 'local',
+    };
   if (config.core.executor === 'bullmq') {
     // Loaded only here: web servers of local setups never touch Redis.
-    const { readRemoteLog } = require('../executors/bullmq/remote-log') as typeof import('../executors/bullmq/remote-log');
+    const { readRemoteLog } =
+      require('../executors/bullmq/remote-log') as typeof import('../executors/bullmq/remote-log');
     const remote = await readRemoteLog(config, key, tryNumber, offset);
-    if (remote) return { content: remote.content, nextOffset: remote.nextOffset, more: !remote.complete, source: 'remote' };
+    if (remote)
+      return { content: remote.content, nextOffset: remote.nextOffset, more: !remote.complete, source: 'remote' };
   }
   return { content: '', nextOffset: offset, more: false, source: 'none' };
 }

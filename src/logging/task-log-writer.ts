@@ -19,7 +19,10 @@ export class TaskLogWriter {
   private truncatedFlag = false;
   private failed = false;
 
-  constructor(readonly file: string, private readonly options: TaskLogWriterOptions) {
+  constructor(
+    readonly file: string,
+    private readonly options: TaskLogWriterOptions,
+  ) {
     try {
       fs.mkdirSync(path.dirname(file), { recursive: true });
       this.fd = fs.openSync(file, 'a');
@@ -50,7 +53,11 @@ export class TaskLogWriter {
     }
     if (room > 0) this.raw(data.subarray(0, room));
     this.truncatedFlag = true;
-    this.raw(Buffer.from(`\n[dagctl] log truncated: this attempt's output exceeded ${this.options.maxBytes} bytes; the rest was dropped\n`));
+    this.raw(
+      Buffer.from(
+        `\n[dagctl] log truncated: this attempt's output exceeded ${this.options.maxBytes} bytes; the rest was dropped\n`,
+      ),
+    );
   }
 
   /** dagctl's own lines (header, outcome): always written, they are small and bounded. */

@@ -28,12 +28,17 @@ export async function claimDagRow(
     maxActiveTasks: dag.maxActiveTasks,
     lastParsedTime: options.now,
   };
-  await em.createQueryBuilder().insert().into(DagEntity)
+  await em
+    .createQueryBuilder()
+    .insert()
+    .into(DagEntity)
     .values({ dagId: dag.dagId, isPaused: options.pausedAtCreation, ...metadata })
     .orIgnore()
     .execute();
 
-  const query = em.getRepository(DagEntity).createQueryBuilder('dag')
+  const query = em
+    .getRepository(DagEntity)
+    .createQueryBuilder('dag')
     .select(['dag.dagId', 'dag.fileloc', 'dag.isActive'])
     .where('dag.dagId = :dagId', { dagId: dag.dagId });
   if (databaseKind(em.connection) === 'postgres') query.setLock('pessimistic_write');
@@ -41,6 +46,11 @@ export async function claimDagRow(
 
   if (row.isActive && row.fileloc !== file) return { owned: false, otherFile: row.fileloc };
 
-  await em.createQueryBuilder().update(DagEntity).set(metadata).where('dag_id = :dagId', { dagId: dag.dagId }).execute();
+  await em
+    .createQueryBuilder()
+    .update(DagEntity)
+    .set(metadata)
+    .where('dag_id = :dagId', { dagId: dag.dagId })
+    .execute();
   return { owned: true };
 }

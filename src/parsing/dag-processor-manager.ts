@@ -66,7 +66,10 @@ export class DagProcessorManager {
   /** What the last finished pass did. */
   lastPass: ParseSummary | null = null;
 
-  constructor(private readonly ctx: AppContext, options: Partial<DagProcessorOptions> = {}) {
+  constructor(
+    private readonly ctx: AppContext,
+    options: Partial<DagProcessorOptions> = {},
+  ) {
     this.options = resolveDagProcessorOptions(ctx.config, options);
   }
 
@@ -148,8 +151,14 @@ export class DagProcessorManager {
   private mustCheckAll(requested: boolean, changed: Set<string> | null, info: DiscoveryInfo): boolean {
     const watchId = this.watcher?.watchId ?? null;
     const nowMs = performance.now();
-    const all = requested || !this.firstPassDone || changed === null || watchId === null || info.symlinkedFolders > 0
-      || watchId !== this.recheckedUnderWatch || nowMs - this.lastRecheckAllAt >= this.options.recheckIntervalMs;
+    const all =
+      requested ||
+      !this.firstPassDone ||
+      changed === null ||
+      watchId === null ||
+      info.symlinkedFolders > 0 ||
+      watchId !== this.recheckedUnderWatch ||
+      nowMs - this.lastRecheckAllAt >= this.options.recheckIntervalMs;
     if (all) {
       this.recheckedUnderWatch = watchId;
       this.lastRecheckAllAt = nowMs;
@@ -171,7 +180,15 @@ export class DagProcessorManager {
   private async runPass(checkAllRequested: boolean): Promise<ParseSummary> {
     const startedAt = performance.now();
     const summary: ParseSummary = {
-      filesFound: 0, filesChecked: 0, filesParsed: 0, filesUnchanged: 0, filesRemoved: 0, importErrors: {}, changedDagIds: [], deactivatedDagIds: [], durationMs: 0,
+      filesFound: 0,
+      filesChecked: 0,
+      filesParsed: 0,
+      filesUnchanged: 0,
+      filesRemoved: 0,
+      importErrors: {},
+      changedDagIds: [],
+      deactivatedDagIds: [],
+      durationMs: 0,
     };
     if (this.stopped) return summary;
     const { dataSource, clock } = this.ctx;
@@ -187,7 +204,8 @@ export class DagProcessorManager {
     // A dags folder that is missing altogether is more likely an unmounted volume or a config
     // mistake than a wish to deactivate every DAG: keep the DB as it is until it is back.
     const folderMissing = !fs.existsSync(this.options.dagsFolder);
-    if (folderMissing) log.warn(`dags folder ${this.options.dagsFolder} does not exist; no DAG is deactivated until it does`);
+    if (folderMissing)
+      log.warn(`dags folder ${this.options.dagsFolder} does not exist; no DAG is deactivated until it does`);
     for (const file of folderMissing ? [] : await findMissingFiles(dataSource, present)) {
       const gone = await removeMissingFile(dataSource, file, clock.now());
       summary.filesRemoved += 1;
@@ -217,7 +235,9 @@ export class DagProcessorManager {
     // A changed file that defines no DAG is likely a module other DAG files import: re-import them all.
     const helperChanged = outcomes.some((o) => o.outcome.activeDagIds.length === 0 && !o.outcome.importError && o.seen);
     if (helperChanged && !this.stopped) {
-      const again = (await Promise.all(unchangedFiles.map((f) => this.tracker.inspect(f)))).flatMap((s) => (s ? [s.fingerprint] : []));
+      const again = (await Promise.all(unchangedFiles.map((f) => this.tracker.inspect(f)))).flatMap((s) =>
+        s ? [s.fingerprint] : [],
+      );
       outcomes = outcomes.concat(await this.parseAndSync(again, summary));
     }
     // A DAG released by one file this pass may be what another file was refused: retry those once.
@@ -233,7 +253,9 @@ export class DagProcessorManager {
     this.firstPassDone = true;
     this.lastPass = summary;
     if (summary.filesParsed > 0 || summary.filesRemoved > 0) {
-      log.info(`parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms (${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`);
+      log.info(
+        `parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms (${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`,
+      );
     }
     return summary;
   }
@@ -247,38 +269,42 @@ export class DagProcessorManager {
     const pool = this.getPool();
     const done: Array<{ fingerprint: FileFingerprint; outcome: FileSyncOutcome; seen: boolean }> = [];
     let firstError: unknown = null;
-    await Promise.all(files.map(async (fingerprint) => {
-      let result;
-      try {
-        result = await pool.parse(fingerprint.file);
-      } catch (err) {
-        if (err instanceof ParserPoolClosedError) return;
-        throw err;
-      }
-      this.parseCount += 1;
-      summary.filesParsed += 1;
-      observeDagProcessing(result.durationMs / 1000);
-      try {
-        const outcome = await this.serialized(() => syncParsedFile(this.ctx.dataSource, result, {
-          pausedAtCreation: this.options.pausedAtCreation,
-          now: this.ctx.clock.now(),
-        }));
-        const seen = this.tracker.isKnown(fingerprint.file);
-        // A refused duplicate depends on other files, not on this one's content: parse it again
-        // next pass (forgotten, it is looked at even by passes that check only what events named).
-        if (!outcome.duplicateConflict) this.tracker.synced(fingerprint);
-        else this.tracker.forget(fingerprint.file);
-        if (outcome.importError) summary.importErrors[outcome.file] = outcome.importError;
-        else delete summary.importErrors[outcome.file];
-        summary.changedDagIds.push(...outcome.changedDagIds);
-        summary.deactivatedDagIds.push(...outcome.deactivatedDagIds);
-        this.emit([...outcome.changedDagIds, ...outcome.deactivatedDagIds]);
-        done.push({ fingerprint, outcome, seen });
-      } catch (err) {
-        log.error(`cannot store parse result of ${fingerprint.file}: ${errorMessage(err)}`);
-        firstError ??= err;
-      }
-    }));
+    await Promise.all(
+      files.map(async (fingerprint) => {
+        let result;
+        try {
+          result = await pool.parse(fingerprint.file);
+        } catch (err) {
+          if (err instanceof ParserPoolClosedError) return;
+          throw err;
+        }
+        this.parseCount += 1;
+        summary.filesParsed += 1;
+        observeDagProcessing(result.durationMs / 1000);
+        try {
+          const outcome = await this.serialized(() =>
+            syncParsedFile(this.ctx.dataSource, result, {
+              pausedAtCreation: this.options.pausedAtCreation,
+              now: this.ctx.clock.now(),
+            }),
+          );
+          const seen = this.tracker.isKnown(fingerprint.file);
+          // A refused duplicate depends on other files, not on this one's content: parse it again
+          // next pass (forgotten, it is looked at even by passes that check only what events named).
+          if (!outcome.duplicateConflict) this.tracker.synced(fingerprint);
+          else this.tracker.forget(fingerprint.file);
+          if (outcome.importError) summary.importErrors[outcome.file] = outcome.importError;
+          else delete summary.importErrors[outcome.file];
+          summary.changedDagIds.push(...outcome.changedDagIds);
+          summary.deactivatedDagIds.push(...outcome.deactivatedDagIds);
+          this.emit([...outcome.changedDagIds, ...outcome.deactivatedDagIds]);
+          done.push({ fingerprint, outcome, seen });
+        } catch (err) {
+          log.error(`cannot store parse result of ${fingerprint.file}: ${errorMessage(err)}`);
+          firstError ??= err;
+        }
+      }),
+    );
     if (firstError) throw firstError;
     return done;
   }

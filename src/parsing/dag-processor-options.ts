@@ -30,7 +30,10 @@ export interface DagProcessorOptions {
 }
 
 /** Options from config, with explicit overrides (tests, CLI flags) winning. */
-export function resolveDagProcessorOptions(config: LoadedConfig, overrides: Partial<DagProcessorOptions> = {}): DagProcessorOptions {
+export function resolveDagProcessorOptions(
+  config: LoadedConfig,
+  overrides: Partial<DagProcessorOptions> = {},
+): DagProcessorOptions {
   return {
     dagsFolder: config.core.dags_folder,
     parsingProcesses: Math.max(1, Math.floor(Number(config.scheduler.parsing_processes) || 1)),

@@ -18,7 +18,10 @@ export class FileChangeTracker {
   private readonly known = new Map<string, FileFingerprint>();
 
   /** The file's current fingerprint, or null when it vanished; `unchanged` when it matches what was synced. */
-  async inspect(file: string, seed?: (hash: string) => boolean): Promise<{ fingerprint: FileFingerprint; unchanged: boolean; seen: boolean } | null> {
+  async inspect(
+    file: string,
+    seed?: (hash: string) => boolean,
+  ): Promise<{ fingerprint: FileFingerprint; unchanged: boolean; seen: boolean } | null> {
     let stat;
     try {
       stat = await fs.stat(file);

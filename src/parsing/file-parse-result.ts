@@ -15,7 +15,11 @@ export interface FileParseResult {
 
 /** The first non-empty line of an error message: import errors are shown on one line. */
 export function oneLineError(message: string): string {
-  const line = message.split(/\r?\n/).map((l) => l.trim()).find((l) => l.length > 0) ?? 'unknown error';
+  const line =
+    message
+      .split(/\r?\n/)
+      .map((l) => l.trim())
+      .find((l) => l.length > 0) ?? 'unknown error';
   return line.length > 2000 ? `${line.slice(0, 2000)}…` : line;
 }
 

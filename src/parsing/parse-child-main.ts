@@ -40,7 +40,10 @@ async function warmUp(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-parse-warmup-'));
   try {
     const file = path.join(dir, 'warmup.ts');
-    fs.writeFileSync(file, "import * as sdk from 'dagctl';\nconst warm: number = Object.keys(sdk).length;\nexport { warm };\n");
+    fs.writeFileSync(
+      file,
+      "import * as sdk from 'dagctl';\nconst warm: number = Object.keys(sdk).length;\nexport { warm };\n",
+    );
     await parseDagFile(file);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -17,7 +17,13 @@ export async function parseDagFile(file: string): Promise<FileParseResult> {
     const serialized = dags.map((dag) => serializeDag(dag));
     return { file, dags: serialized, source, durationMs: Math.round(performance.now() - started) };
   } catch (err) {
-    return { file, dags: [], source, error: oneLineError(importReason(err, file)), durationMs: Math.round(performance.now() - started) };
+    return {
+      file,
+      dags: [],
+      source,
+      error: oneLineError(importReason(err, file)),
+      durationMs: Math.round(performance.now() - started),
+    };
   }
 }
 

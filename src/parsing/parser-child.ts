@@ -46,7 +46,11 @@ export class ParserChild {
   constructor(private readonly options: ParserChildOptions) {
     // stdout is piped, never inherited: user code printing at import must not corrupt
     // `-o json` output of the CLI that started the processor.
-    this.child = fork(options.entry, [], { stdio: ['ignore', 'pipe', 'pipe', 'ipc'], execArgv: [], serialization: 'json' });
+    this.child = fork(options.entry, [], {
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+      execArgv: [],
+      serialization: 'json',
+    });
     this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
     this.child.on('message', (message: ChildToParentMessage) => this.onMessage(message));
@@ -107,7 +111,9 @@ export class ParserChild {
     if (!pending) return;
     pending.started = Date.now();
     pending.timer = setTimeout(() => {
-      log.warn(`import of ${pending.file} timed out after ${formatTimeout(this.options.importTimeoutMs)}; killing parser process ${this.child.pid}`);
+      log.warn(
+        `import of ${pending.file} timed out after ${formatTimeout(this.options.importTimeoutMs)}; killing parser process ${this.child.pid}`,
+      );
       this.kill(`import timed out after ${formatTimeout(this.options.importTimeoutMs)}`);
     }, this.options.importTimeoutMs);
     const message: ParentToChildMessage = { type: 'parse', id: pending.id, file: pending.file };
@@ -124,9 +130,12 @@ export class ParserChild {
     } else if (message.type === 'result' && this.pending?.id === message.id) {
       this.finish(message.result);
     } else if (message.type === 'fatal') {
-      if (message.id !== null && this.pending?.id === message.id) this.finish(undefined, `parser process crashed: ${message.error}`);
+      if (message.id !== null && this.pending?.id === message.id)
+        this.finish(undefined, `parser process crashed: ${message.error}`);
       else {
-        log.warn(`parser process ${this.child.pid} crashed after importing ${this.lastFile ?? 'nothing'}: ${message.error}`);
+        log.warn(
+          `parser process ${this.child.pid} crashed after importing ${this.lastFile ?? 'nothing'}: ${message.error}`,
+        );
         this.doomed = true;
       }
       this.dead = true; // it exits by itself right after
@@ -149,7 +158,9 @@ export class ParserChild {
     this.filesParsed += 1;
     this.lastFile = pending.file;
     if (!result && this.doomed) return pending.resolve(null);
-    pending.resolve(result ?? { file: pending.file, dags: [], source: '', error, durationMs: Date.now() - pending.started });
+    pending.resolve(
+      result ?? { file: pending.file, dags: [], source: '', error, durationMs: Date.now() - pending.started },
+    );
   }
 
   /**
@@ -157,7 +168,12 @@ export class ParserChild {
    * even if nobody closes the pool); a busy one must, or a pending parse could be dropped.
    */
   private holdEventLoop(hold: boolean): void {
-    const handles: Array<{ ref(): unknown; unref(): unknown } | null | undefined> = [this.child, this.child.channel, this.child.stdout as Socket | null, this.child.stderr as Socket | null];
+    const handles: Array<{ ref(): unknown; unref(): unknown } | null | undefined> = [
+      this.child,
+      this.child.channel,
+      this.child.stdout as Socket | null,
+      this.child.stderr as Socket | null,
+    ];
     for (const handle of handles) {
       if (hold) handle?.ref();
       else handle?.unref();

@@ -37,11 +37,19 @@ export function clearSerializedDagCache(): void {
 /** The latest serialized version of one DAG (active or not), or null when it was never parsed. */
 export async function getSerializedDag(dataSource: DataSource, dagId: string): Promise<StoredSerializedDag | null> {
   const repo = dataSource.getRepository(SerializedDagEntity);
-  const row = await repo.createQueryBuilder('s').select(['s.dagId', 's.dagHash']).where('s.dagId = :dagId', { dagId }).getOne();
+  const row = await repo
+    .createQueryBuilder('s')
+    .select(['s.dagId', 's.dagHash'])
+    .where('s.dagId = :dagId', { dagId })
+    .getOne();
   if (!row) return null;
   const cached = recall(row.dagHash);
   if (cached) return { dag: cached, hash: row.dagHash };
-  const full = await repo.createQueryBuilder('s').select(['s.dagId', 's.dagHash', 's.data']).where('s.dagId = :dagId', { dagId }).getOne();
+  const full = await repo
+    .createQueryBuilder('s')
+    .select(['s.dagId', 's.dagHash', 's.data'])
+    .where('s.dagId = :dagId', { dagId })
+    .getOne();
   if (!full) return null;
   const dag = JSON.parse(full.data) as SerializedDag;
   remember(full.dagHash, dag);
@@ -50,7 +58,8 @@ export async function getSerializedDag(dataSource: DataSource, dagId: string): P
 
 /** The current hash of every active DAG, by dag id: a cheap way to notice new versions. */
 export async function listActiveDagHashes(dataSource: DataSource): Promise<Map<string, string>> {
-  const rows: Array<{ dagId: string; hash: string }> = await dataSource.createQueryBuilder()
+  const rows: Array<{ dagId: string; hash: string }> = await dataSource
+    .createQueryBuilder()
     .select('s.dag_id', 'dagId')
     .addSelect('s.dag_hash', 'hash')
     .from(SerializedDagEntity, 's')
@@ -68,7 +77,9 @@ export async function listActiveSerializedDags(dataSource: DataSource): Promise<
   const loaded = new Map<string, StoredSerializedDag>();
   for (let i = 0; i < missing.length; i += 500) {
     const chunk = missing.slice(i, i + 500);
-    const rows = await dataSource.getRepository(SerializedDagEntity).createQueryBuilder('s')
+    const rows = await dataSource
+      .getRepository(SerializedDagEntity)
+      .createQueryBuilder('s')
       .select(['s.dagId', 's.dagHash', 's.data'])
       .where('s.dagId IN (:...chunk)', { chunk })
       .getMany();

@@ -42,7 +42,11 @@ export function storedForm(dag: SerializedDag): { data: string; dagHash: string 
  * the DAGs it no longer defines. A DAG id another file already defines is refused with an import
  * error on this file; the other file keeps it.
  */
-export async function syncParsedFile(dataSource: DataSource, result: FileParseResult, options: SyncOptions): Promise<FileSyncOutcome> {
+export async function syncParsedFile(
+  dataSource: DataSource,
+  result: FileParseResult,
+  options: SyncOptions,
+): Promise<FileSyncOutcome> {
   const file = result.file;
   const problems: string[] = result.error ? [result.error] : [];
   const unique = new Map<string, SerializedDag>();
@@ -66,7 +70,8 @@ export async function syncParsedFile(dataSource: DataSource, result: FileParseRe
       }
       activeDagIds.push(dag.dagId);
       const { data, dagHash } = storedForm(dag);
-      if (await upsertSerializedDag(em, { dagId: dag.dagId, fileloc: file, data, dagHash, now: options.now })) changedDagIds.push(dag.dagId);
+      if (await upsertSerializedDag(em, { dagId: dag.dagId, fileloc: file, data, dagHash, now: options.now }))
+        changedDagIds.push(dag.dagId);
     }
     const deactivatedDagIds = await deactivateFileDags(em, file, activeDagIds);
     if (activeDagIds.length > 0) await upsertDagCode(em, file, result.source, options.now);

@@ -3,7 +3,10 @@ import { DagCodeEntity } from '../db/entities';
 
 /** Store the source text of a DAG file (shown by the web server); idempotent. */
 export async function upsertDagCode(em: EntityManager, fileloc: string, sourceCode: string, now: Date): Promise<void> {
-  await em.createQueryBuilder().insert().into(DagCodeEntity)
+  await em
+    .createQueryBuilder()
+    .insert()
+    .into(DagCodeEntity)
     .values({ fileloc, sourceCode, lastUpdated: now })
     .orUpdate(['source_code', 'last_updated'], ['fileloc'])
     .execute();

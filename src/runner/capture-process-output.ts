@@ -18,7 +18,8 @@ export function captureProcessOutput(sink: (chunk: string | Uint8Array) => void,
     const patched = function (this: unknown, chunk: unknown, encodingOrCb?: unknown, cb?: unknown): boolean {
       const callback = typeof encodingOrCb === 'function' ? encodingOrCb : cb;
       const encoding = typeof encodingOrCb === 'string' ? (encodingOrCb as BufferEncoding) : undefined;
-      if (typeof chunk === 'string') sink(encoding && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding) : chunk);
+      if (typeof chunk === 'string')
+        sink(encoding && encoding !== 'utf8' && encoding !== 'utf-8' ? Buffer.from(chunk, encoding) : chunk);
       else if (chunk instanceof Uint8Array) sink(chunk);
       else sink(String(chunk));
       if (mode === 'tee') return (original as (...args: unknown[]) => boolean).call(stream, chunk, encodingOrCb, cb);

@@ -57,7 +57,11 @@ export function processTree(pid: number): ProcessRow[] {
  * taken before anything dies (orphans would be re-parented and lost) and killed as groups, so
  * grandchildren go too.
  */
-export function killProcessTree(pid: number, signal: NodeJS.Signals = 'SIGKILL', options: { includeRoot?: boolean } = {}): void {
+export function killProcessTree(
+  pid: number,
+  signal: NodeJS.Signals = 'SIGKILL',
+  options: { includeRoot?: boolean } = {},
+): void {
   const includeRoot = options.includeRoot ?? true;
   const tree = processTree(pid).filter((row) => includeRoot || row.pid !== pid);
   const members = new Set(tree.map((row) => row.pid));

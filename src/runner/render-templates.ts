@@ -2,7 +2,10 @@ import nunjucks from 'nunjucks';
 
 /** A templated field failed to render; the message is one line naming the field. */
 export class TemplateRenderError extends Error {
-  constructor(readonly field: string, detail: string) {
+  constructor(
+    readonly field: string,
+    detail: string,
+  ) {
     super(`template error in field '${field}': ${detail}`);
     this.name = 'TemplateRenderError';
   }
@@ -54,7 +57,10 @@ export function templatesMentionVariables(values: Iterable<unknown>): boolean {
 
 function oneLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
-  return message.replace(/\(unknown path\)\s*/g, '').replace(/\s*\n\s*/g, ' ').trim();
+  return message
+    .replace(/\(unknown path\)\s*/g, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 /** Render one value: strings are templates; arrays and plain objects are rendered item by item. */
@@ -77,7 +83,10 @@ export function renderValue(value: unknown, context: Record<string, unknown>, fi
 }
 
 /** Render every templated field; throws TemplateRenderError naming the first field that fails. */
-export function renderTemplatedFields(fields: Record<string, unknown>, context: Record<string, unknown>): Record<string, unknown> {
+export function renderTemplatedFields(
+  fields: Record<string, unknown>,
+  context: Record<string, unknown>,
+): Record<string, unknown> {
   const rendered: Record<string, unknown> = {};
   for (const [field, value] of Object.entries(fields)) rendered[field] = renderValue(value, context, field);
   return rendered;

@@ -58,22 +58,34 @@ export async function runTask(workload: TaskWorkload, options: RunTaskOptions): 
 
 /** A failure with a one-line reason meant for the outcome (the stack, if any, goes to the log). */
 class TryFailure extends Error {
-  constructor(reason: string, readonly noRetry = false) {
+  constructor(
+    reason: string,
+    readonly noRetry = false,
+  ) {
     super(reason);
   }
 }
 
-const firstLine = (text: string): string => text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text.trim();
+const firstLine = (text: string): string =>
+  text
+    .split('\n')
+    .find((line) => line.trim() !== '')
+    ?.trim() ?? text.trim();
 
 /** Like runTask, plus the log path and whether the task is still running after an abort. */
 export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions): Promise<TaskTryResult> {
   const startedAt = Date.now();
   const logPath = taskLogPath(options.baseLogFolder, workload.key, workload.tryNumber);
   const writer = new TaskLogWriter(logPath, { maxBytes: options.logMaxBytes, onError: options.onLogError });
-  const logLine = (level: string, text: string): void => writer.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
-  const systemLine = (level: string, text: string): void => writer.writeSystem(`[${new Date().toISOString()}] ${level} - ${text}`);
+  const logLine = (level: string, text: string): void =>
+    writer.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
+  const systemLine = (level: string, text: string): void =>
+    writer.writeSystem(`[${new Date().toISOString()}] ${level} - ${text}`);
 
-  systemLine('INFO', `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries + 1, workload.tryNumber)} for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`);
+  systemLine(
+    'INFO',
+    `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries + 1, workload.tryNumber)} for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`,
+  );
   const restoreOutput = captureProcessOutput((chunk) => writer.write(chunk), options.output ?? 'redirect');
   let outcome: TaskOutcome;
   let stillRunning = false;
@@ -90,7 +102,11 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
   }
   const took = formatDurationMs(Date.now() - startedAt);
   if (outcome.state === 'success') systemLine('INFO', `Task finished: success (took ${took})`);
-  else systemLine(outcome.state === 'failed' ? 'ERROR' : 'INFO', `Task finished: ${outcome.state}${outcome.reason ? ` - ${outcome.reason}` : ''}${outcome.noRetry ? ' (no retry)' : ''} (took ${took})`);
+  else
+    systemLine(
+      outcome.state === 'failed' ? 'ERROR' : 'INFO',
+      `Task finished: ${outcome.state}${outcome.reason ? ` - ${outcome.reason}` : ''}${outcome.noRetry ? ' (no retry)' : ''} (took ${took})`,
+    );
   writer.close();
   return { outcome, logPath, stillRunning };
 }
@@ -153,12 +169,13 @@ async function attemptTry(
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   let timedOut = false;
   const timeoutMs = workload.executionTimeoutMs;
-  const timer = timeoutMs !== null && timeoutMs > 0
-    ? setTimeout(() => {
-        timedOut = true;
-        controller.abort(new Error(`execution timeout after ${formatDurationMs(timeoutMs)}`));
-      }, timeoutMs)
-    : null;
+  const timer =
+    timeoutMs !== null && timeoutMs > 0
+      ? setTimeout(() => {
+          timedOut = true;
+          controller.abort(new Error(`execution timeout after ${formatDurationMs(timeoutMs)}`));
+        }, timeoutMs)
+      : null;
 
   const pushed: Record<string, unknown> = {};
   const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
@@ -183,7 +200,10 @@ async function attemptTry(
         logLine('ERROR', timedOut ? `Task timed out: ${reason}; stopping it` : `Task aborted: ${reason}`);
         // Give the task (e.g. a bash process group being killed) a moment to stop.
         const grace = options.settleGraceMs ?? 2000;
-        await Promise.race([execution.catch(() => undefined), new Promise((resolve) => setTimeout(resolve, grace).unref())]);
+        await Promise.race([
+          execution.catch(() => undefined),
+          new Promise((resolve) => setTimeout(resolve, grace).unref()),
+        ]);
         return { outcome: { state: 'failed', reason, renderedFields }, stillRunning: !settled };
       }
       return { outcome: { ...outcomeForError(err, logLine), renderedFields }, stillRunning: false };
@@ -199,7 +219,10 @@ async function attemptTry(
       xcoms = toJsonXcoms({ ...pushed, ...(partial.xcoms ?? {}) });
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
-      return { outcome: { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)), renderedFields }, stillRunning: false };
+      return {
+        outcome: { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)), renderedFields },
+        stillRunning: false,
+      };
     }
     const outcome: TaskOutcome = { ...partial, state: partial.state ?? 'success', renderedFields };
     if (Object.keys(xcoms).length > 0) outcome.xcoms = xcoms;
@@ -215,13 +238,21 @@ async function attemptTry(
  * onSuccessCallback after success; onRetryCallback when a failed try will be retried;
  * onFailureCallback when it will not. A failing callback is logged and changes nothing.
  */
-async function runCallbacks(op: RunnerOperator, ctx: TaskContext, workload: TaskWorkload, outcome: TaskOutcome, logLine: (level: string, text: string) => void): Promise<void> {
+async function runCallbacks(
+  op: RunnerOperator,
+  ctx: TaskContext,
+  workload: TaskWorkload,
+  outcome: TaskOutcome,
+  logLine: (level: string, text: string) => void,
+): Promise<void> {
   let callback: RunnerOperator['onSuccessCallback'] = null;
   let name = '';
   if (outcome.state === 'success') [callback, name] = [op.onSuccessCallback ?? null, 'onSuccessCallback'];
   else if (outcome.state === 'failed') {
     const willRetry = !outcome.noRetry && workload.tryNumber <= workload.maxTries;
-    [callback, name] = willRetry ? [op.onRetryCallback ?? null, 'onRetryCallback'] : [op.onFailureCallback ?? null, 'onFailureCallback'];
+    [callback, name] = willRetry
+      ? [op.onRetryCallback ?? null, 'onRetryCallback']
+      : [op.onFailureCallback ?? null, 'onFailureCallback'];
   }
   if (typeof callback !== 'function') return;
   try {

@@ -71,9 +71,18 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
   running = null;
   process.title = IDLE_TITLE;
   const recycle = result.stillRunning || mustRecycle;
-  send({ type: 'finished', outcome: result.outcome, rssBytes: process.memoryUsage.rss(), logPath: result.logPath, recycle }, () => {
-    if (recycle || shuttingDown) void exitSoon(0);
-  });
+  send(
+    {
+      type: 'finished',
+      outcome: result.outcome,
+      rssBytes: process.memoryUsage.rss(),
+      logPath: result.logPath,
+      recycle,
+    },
+    () => {
+      if (recycle || shuttingDown) void exitSoon(0);
+    },
+  );
 }
 
 function onMessage(message: unknown): void {

@@ -54,14 +54,16 @@ export class TaskProcessPool {
   private closed = false;
 
   constructor(private readonly options: TaskProcessPoolOptions) {
-    if (!Number.isInteger(options.size) || options.size < 1) throw new Error(`task process pool size must be a positive integer, got ${options.size}`);
+    if (!Number.isInteger(options.size) || options.size < 1)
+      throw new Error(`task process pool size must be a positive integer, got ${options.size}`);
     this.size = options.size;
     this.mode = options.mode ?? 'warm';
     this.maxTasksPerChild = this.mode === 'fork' ? 1 : Math.max(1, options.maxTasksPerChild ?? 100);
     this.maxRssBytes = (options.maxMemoryMb ?? 512) * 1024 * 1024;
     this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
     this.entry = options.entry ?? distEntry('runner/task-process-main');
-    if (!fs.existsSync(this.entry)) throw new Error(`task process entry ${this.entry} is missing (build dagctl first: npm run build)`);
+    if (!fs.existsSync(this.entry))
+      throw new Error(`task process entry ${this.entry} is missing (build dagctl first: npm run build)`);
   }
 
   /** Pids of the live children (busy or idle). */
@@ -92,9 +94,12 @@ export class TaskProcessPool {
   /** Stop taking tries, let running ones finish (up to timeoutMs), then kill what is left. */
   async close(timeoutMs = 30_000): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiting.splice(0)) waiter.resolve({ kind: 'lost', reason: 'task process pool closed before the try started', pid: null });
+    for (const waiter of this.waiting.splice(0))
+      waiter.resolve({ kind: 'lost', reason: 'task process pool closed before the try started', pid: null });
     for (const child of this.children) if (!child.busy) child.shutdown();
-    const allExited = Promise.all([...this.children].map((child) => new Promise<void>((resolve) => child.onExit(resolve))));
+    const allExited = Promise.all(
+      [...this.children].map((child) => new Promise<void>((resolve) => child.onExit(resolve))),
+    );
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), timeoutMs).unref());
     // Busy children are told to shut down as soon as they finish (see release).
     if ((await Promise.race([allExited, deadline])) === 'timeout') await this.kill();
@@ -103,7 +108,8 @@ export class TaskProcessPool {
   /** Kill every child now; their tries resolve as lost. */
   async kill(): Promise<void> {
     this.closed = true;
-    for (const waiter of this.waiting.splice(0)) waiter.resolve({ kind: 'lost', reason: 'task process pool killed before the try started', pid: null });
+    for (const waiter of this.waiting.splice(0))
+      waiter.resolve({ kind: 'lost', reason: 'task process pool killed before the try started', pid: null });
     const children = [...this.children];
     for (const child of children) child.kill();
     await Promise.all(children.map((child) => new Promise<void>((resolve) => child.onExit(resolve))));
@@ -145,7 +151,10 @@ export class TaskProcessPool {
   /** The child could not write the end of the log itself: say what happened to the try. */
   private noteDeathInLog(workload: TaskWorkload, result: PoolRunResult): void {
     if (!this.options.baseLogFolder || (result.kind === 'finished' && result.logPath !== null)) return;
-    const reason = result.kind === 'lost' ? `task process lost: ${result.reason}` : `Task finished: failed - ${result.outcome.reason}`;
+    const reason =
+      result.kind === 'lost'
+        ? `task process lost: ${result.reason}`
+        : `Task finished: failed - ${result.outcome.reason}`;
     try {
       const file = taskLogPath(this.options.baseLogFolder, workload.key, workload.tryNumber);
       fs.mkdirSync(path.dirname(file), { recursive: true });

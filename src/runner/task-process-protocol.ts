@@ -25,7 +25,13 @@ export type ChildToParentMessage =
 
 export function isChildToParentMessage(value: unknown): value is ChildToParentMessage {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'ready' || type === 'started' || type === 'finished' || type === 'log-error' || type === 'variables-request';
+  return (
+    type === 'ready' ||
+    type === 'started' ||
+    type === 'finished' ||
+    type === 'log-error' ||
+    type === 'variables-request'
+  );
 }
 
 export function isParentToChildMessage(value: unknown): value is ParentToChildMessage {

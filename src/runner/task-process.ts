@@ -215,14 +215,18 @@ export class TaskProcess {
           kind: 'finished',
           pid: this.pid ?? 0,
           logPath: null,
-          outcome: { state: 'failed', reason: `execution timeout after ${formatDurationMs(current.timedOutAfterMs)} (process killed)` },
+          outcome: {
+            state: 'failed',
+            reason: `execution timeout after ${formatDurationMs(current.timedOutAfterMs)} (process killed)`,
+          },
         });
       } else {
         const how = signal ? `was killed by ${signal}` : `exited unexpectedly with code ${code}`;
         this.settle({ kind: 'lost', reason: `task process ${this.pid} ${how}`, pid: this.pid });
       }
     }
-    if (!this.startError && code !== 0 && this.tasksRun === 0) this.startError = `task process ${this.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
+    if (!this.startError && code !== 0 && this.tasksRun === 0)
+      this.startError = `task process ${this.pid} exited with ${signal ?? `code ${code}`} before it was ready`;
     const listeners = this.exitListeners;
     this.exitListeners = [];
     for (const listener of listeners) listener();

@@ -81,7 +81,10 @@ function dsFormat(ds: string, _inputFormat: string, outputFormat: string): strin
 }
 
 /** `var.value.x` / `var.value.get('x', default)`: an unknown name fails the render, as in Airflow. */
-function variableView(variables: Record<string, string> | null, convert: (raw: string, name: string) => unknown): object {
+function variableView(
+  variables: Record<string, string> | null,
+  convert: (raw: string, name: string) => unknown,
+): object {
   const lookup = (name: string): string | undefined => {
     if (variables === null) throw new Error('variables are not available here');
     return Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;

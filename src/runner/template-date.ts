@@ -53,30 +53,68 @@ export function tsNodashOf(date: Date): string {
 }
 
 const DAY_NAMES = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
-const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTH_NAMES = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** The strftime directives people use in Airflow templates, in UTC. */
 export function strftime(date: Date, format: string): string {
   return format.replace(/%([a-zA-Z%])/g, (whole, code: string) => {
     switch (code) {
-      case 'Y': return String(date.getUTCFullYear());
-      case 'y': return pad(date.getUTCFullYear() % 100);
-      case 'm': return pad(date.getUTCMonth() + 1);
-      case 'd': return pad(date.getUTCDate());
-      case 'H': return pad(date.getUTCHours());
-      case 'M': return pad(date.getUTCMinutes());
-      case 'S': return pad(date.getUTCSeconds());
-      case 'f': return `${pad(date.getUTCMilliseconds(), 3)}000`;
-      case 'j': return pad(Math.floor((Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) - Date.UTC(date.getUTCFullYear(), 0, 1)) / 86_400_000) + 1, 3);
-      case 'a': return DAY_NAMES[date.getUTCDay()].slice(0, 3);
-      case 'A': return DAY_NAMES[date.getUTCDay()];
-      case 'b': return MONTH_NAMES[date.getUTCMonth()].slice(0, 3);
-      case 'B': return MONTH_NAMES[date.getUTCMonth()];
-      case 'z': return '+0000';
-      case 'Z': return 'UTC';
-      case 's': return String(Math.floor(date.getTime() / 1000));
-      case '%': return '%';
-      default: return whole;
+      case 'Y':
+        return String(date.getUTCFullYear());
+      case 'y':
+        return pad(date.getUTCFullYear() % 100);
+      case 'm':
+        return pad(date.getUTCMonth() + 1);
+      case 'd':
+        return pad(date.getUTCDate());
+      case 'H':
+        return pad(date.getUTCHours());
+      case 'M':
+        return pad(date.getUTCMinutes());
+      case 'S':
+        return pad(date.getUTCSeconds());
+      case 'f':
+        return `${pad(date.getUTCMilliseconds(), 3)}000`;
+      case 'j':
+        return pad(
+          Math.floor(
+            (Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) -
+              Date.UTC(date.getUTCFullYear(), 0, 1)) /
+              86_400_000,
+          ) + 1,
+          3,
+        );
+      case 'a':
+        return DAY_NAMES[date.getUTCDay()].slice(0, 3);
+      case 'A':
+        return DAY_NAMES[date.getUTCDay()];
+      case 'b':
+        return MONTH_NAMES[date.getUTCMonth()].slice(0, 3);
+      case 'B':
+        return MONTH_NAMES[date.getUTCMonth()];
+      case 'z':
+        return '+0000';
+      case 'Z':
+        return 'UTC';
+      case 's':
+        return String(Math.floor(date.getTime() / 1000));
+      case '%':
+        return '%';
+      default:
+        return whole;
     }
   });
 }

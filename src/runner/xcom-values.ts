@@ -9,7 +9,8 @@ export function toJsonXcoms(values: Record<string, unknown>): Record<string, unk
     } catch (err) {
       throw new Error(`XCom '${key}' is not JSON-serializable: ${(err as Error).message.split('\n')[0]}`);
     }
-    if (text === undefined) throw new Error(`XCom '${key}' is not JSON-serializable: a ${typeof value} has no JSON form`);
+    if (text === undefined)
+      throw new Error(`XCom '${key}' is not JSON-serializable: a ${typeof value} has no JSON form`);
     out[key] = JSON.parse(text);
   }
   return out;

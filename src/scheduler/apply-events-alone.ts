@@ -16,7 +16,11 @@ const log = getLogger('scheduler');
  * one by one and only an event the database refuses on its own is dropped (logged), so one bad
  * event cannot block all the others forever. Returns the events to keep for a later loop.
  */
-export async function applyEventsAlone(ds: DataSource, views: DagViewCache, events: ExecutorEvent[]): Promise<ExecutorEvent[]> {
+export async function applyEventsAlone(
+  ds: DataSource,
+  views: DagViewCache,
+  events: ExecutorEvent[],
+): Promise<ExecutorEvent[]> {
   if (!events.length) return [];
   if (!(await databaseAnswers(ds))) return events;
   try {
@@ -34,7 +38,9 @@ export async function applyEventsAlone(ds: DataSource, views: DagViewCache, even
         kept.push(event);
         continue;
       }
-      log.error(`dropped the ${event.type} report of ${describeTi(event.key, event.tryNumber)}: the database refuses it (${errorMessage(err)})`);
+      log.error(
+        `dropped the ${event.type} report of ${describeTi(event.key, event.tryNumber)}: the database refuses it (${errorMessage(err)})`,
+      );
     }
   }
   return kept;

@@ -12,7 +12,11 @@ const log = getLogger('scheduler');
 
 export function restrictionOf(view: DagView): TimeRestriction {
   const { dag } = view;
-  return { earliest: dag.startDate ? new Date(dag.startDate) : null, latest: dag.endDate ? new Date(dag.endDate) : null, catchup: dag.catchup };
+  return {
+    earliest: dag.startDate ? new Date(dag.startDate) : null,
+    latest: dag.endDate ? new Date(dag.endDate) : null,
+    catchup: dag.catchup,
+  };
 }
 
 export function scheduledRunId(logicalDate: Date): string {
@@ -20,7 +24,11 @@ export function scheduledRunId(logicalDate: Date): string {
 }
 
 async function lastAutomatedInterval(ds: DataSource, dagId: string): Promise<DataInterval | null> {
-  const { records } = await execSql<{ data_interval_start: string | null; data_interval_end: string | null; logical_date: string }>(
+  const { records } = await execSql<{
+    data_interval_start: string | null;
+    data_interval_end: string | null;
+    logical_date: string;
+  }>(
     ds,
     `SELECT data_interval_start, data_interval_end, logical_date FROM dag_run WHERE dag_id = ? AND run_type IN ('scheduled', 'backfill')
      ORDER BY logical_date DESC LIMIT 1`,
@@ -39,13 +47,23 @@ export async function refreshNextDagRun(ds: DataSource, view: DagView, now: Date
   await execSql(
     ds,
     `UPDATE dag SET next_dagrun = ?, next_dagrun_data_interval_start = ?, next_dagrun_data_interval_end = ?, next_dagrun_create_after = ? WHERE dag_id = ?`,
-    [info?.logicalDate ?? null, info?.dataInterval.start ?? null, info?.dataInterval.end ?? null, info?.runAfter ?? null, view.dag.dagId],
+    [
+      info?.logicalDate ?? null,
+      info?.dataInterval.start ?? null,
+      info?.dataInterval.end ?? null,
+      info?.runAfter ?? null,
+      view.dag.dagId,
+    ],
   );
   return info;
 }
 
 export async function countActiveRuns(ds: DataSource, dagId: string): Promise<number> {
-  const { records } = await execSql<{ n: number | string }>(ds, `SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')`, [dagId]);
+  const { records } = await execSql<{ n: number | string }>(
+    ds,
+    `SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')`,
+    [dagId],
+  );
   return Number(records[0].n);
 }
 
@@ -71,10 +89,21 @@ export async function createDueRuns(ds: DataSource, views: DagViewCache, now: Da
       while (info && info.runAfter.getTime() <= now.getTime() && free > 0) {
         const run = info;
         const inserted = await runInTransaction(ds, (m) =>
-          createDagRun(m, {
-            dagId, runId: scheduledRunId(run.logicalDate), logicalDate: run.logicalDate, dataIntervalStart: run.dataInterval.start,
-            dataIntervalEnd: run.dataInterval.end, runType: DagRunType.SCHEDULED, externalTrigger: false, conf: null, dagHash: view.hash,
-          }, now),
+          createDagRun(
+            m,
+            {
+              dagId,
+              runId: scheduledRunId(run.logicalDate),
+              logicalDate: run.logicalDate,
+              dataIntervalStart: run.dataInterval.start,
+              dataIntervalEnd: run.dataInterval.end,
+              runType: DagRunType.SCHEDULED,
+              externalTrigger: false,
+              conf: null,
+              dagHash: view.hash,
+            },
+            now,
+          ),
         );
         if (inserted) {
           created += 1;

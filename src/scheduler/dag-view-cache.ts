@@ -21,7 +21,11 @@ export class DagViewCache {
   constructor(private readonly ds: DataSource) {}
 
   async get(dagId: string): Promise<DagView | null> {
-    const { records } = await execSql<{ dag_hash: string }>(this.ds, 'SELECT dag_hash FROM serialized_dag WHERE dag_id = ?', [dagId]);
+    const { records } = await execSql<{ dag_hash: string }>(
+      this.ds,
+      'SELECT dag_hash FROM serialized_dag WHERE dag_id = ?',
+      [dagId],
+    );
     if (!records.length) {
       this.views.delete(dagId);
       return null;
@@ -37,7 +41,11 @@ export class DagViewCache {
   }
 
   private async load(dagId: string): Promise<DagView | null> {
-    const { records } = await execSql<{ data: string; dag_hash: string }>(this.ds, 'SELECT data, dag_hash FROM serialized_dag WHERE dag_id = ?', [dagId]);
+    const { records } = await execSql<{ data: string; dag_hash: string }>(
+      this.ds,
+      'SELECT data, dag_hash FROM serialized_dag WHERE dag_id = ?',
+      [dagId],
+    );
     if (!records.length) return null;
     const dag = JSON.parse(records[0].data) as SerializedDag;
     const view: DagView = {

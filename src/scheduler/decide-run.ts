@@ -48,7 +48,13 @@ export interface RunDecision {
 }
 
 const WAITING_AGAIN: TaskStateOrNone[] = [TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
-const ACTIVE: TaskStateOrNone[] = [TaskState.SCHEDULED, TaskState.QUEUED, TaskState.RUNNING, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
+const ACTIVE: TaskStateOrNone[] = [
+  TaskState.SCHEDULED,
+  TaskState.QUEUED,
+  TaskState.RUNNING,
+  TaskState.UP_FOR_RETRY,
+  TaskState.UP_FOR_RESCHEDULE,
+];
 
 /**
  * Decide one DAG run: which tasks become scheduled, skipped or upstream_failed under their
@@ -71,14 +77,24 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   };
   let wakeAt: Date | null = null;
 
-  if (!input.partial && dag.dagrunTimeoutMs !== null && input.runStartDate && now.getTime() - input.runStartDate.getTime() > dag.dagrunTimeoutMs) {
+  if (
+    !input.partial &&
+    dag.dagrunTimeoutMs !== null &&
+    input.runStartDate &&
+    now.getTime() - input.runStartDate.getTime() > dag.dagrunTimeoutMs
+  ) {
     for (const task of dag.tasks) {
       const state = states.get(task.taskId) ?? null;
       if (tis.has(task.taskId) && (state === null || state === TaskState.SCHEDULED || WAITING_AGAIN.includes(state))) {
         change(task.taskId, state, TaskState.SKIPPED, 'dag run timed out');
       }
     }
-    return { missingTaskIds: [], changes: [...grouped.values()], finish: { state: 'failed', note: `dagrun_timeout of ${dag.dagrunTimeoutMs / 1000}s exceeded` }, wakeAt: null };
+    return {
+      missingTaskIds: [],
+      changes: [...grouped.values()],
+      finish: { state: 'failed', note: `dagrun_timeout of ${dag.dagrunTimeoutMs / 1000}s exceeded` },
+      wakeAt: null,
+    };
   }
 
   let waitingOnPast = false;
@@ -91,7 +107,8 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     if (input.decideOnly && !input.decideOnly.has(task.taskId)) continue;
     const state = states.get(task.taskId) ?? null;
     if (state !== null && WAITING_AGAIN.includes(state)) {
-      if (!ti.nextTryAt || ti.nextTryAt.getTime() <= now.getTime()) change(task.taskId, state, TaskState.SCHEDULED, null);
+      if (!ti.nextTryAt || ti.nextTryAt.getTime() <= now.getTime())
+        change(task.taskId, state, TaskState.SCHEDULED, null);
       else if (!wakeAt || ti.nextTryAt < wakeAt) wakeAt = ti.nextTryAt;
       continue;
     }
@@ -123,7 +140,12 @@ export function decideRun(input: RunDecisionInput): RunDecision {
 
   const taskIds = new Set(dag.tasks.map((t) => t.taskId));
   for (const [taskId, ti] of tis) {
-    if (!taskIds.has(taskId) && !isFinishedTaskState(ti.state) && ti.state !== TaskState.RUNNING && ti.state !== TaskState.QUEUED) {
+    if (
+      !taskIds.has(taskId) &&
+      !isFinishedTaskState(ti.state) &&
+      ti.state !== TaskState.RUNNING &&
+      ti.state !== TaskState.QUEUED
+    ) {
       change(taskId, ti.state, TaskState.REMOVED, 'task no longer in the DAG');
     }
   }
@@ -136,9 +158,19 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       const leaves = dag.tasks.filter((t) => t.downstream.length === 0).map((t) => states.get(t.taskId) ?? null);
       const runState = decideDagRunState(leaves);
       if (runState !== 'running') finish = { state: runState, note: null };
-    } else if (!waitingOnPast && grouped.size === 0 && !unfinished.some((t) => ACTIVE.includes(states.get(t.taskId) ?? null))) {
+    } else if (
+      !waitingOnPast &&
+      grouped.size === 0 &&
+      !unfinished.some((t) => ACTIVE.includes(states.get(t.taskId) ?? null))
+    ) {
       // Nothing can move any more: no task is active or waiting to retry, yet some are undecided.
-      finish = { state: 'failed', note: `deadlock: tasks ${unfinished.slice(0, 5).map((t) => t.taskId).join(', ')} can never run` };
+      finish = {
+        state: 'failed',
+        note: `deadlock: tasks ${unfinished
+          .slice(0, 5)
+          .map((t) => t.taskId)
+          .join(', ')} can never run`,
+      };
     }
   }
   return { missingTaskIds, changes: [...grouped.values()], finish, wakeAt };

@@ -49,7 +49,9 @@ export class ExternalChangeWatcher {
       return;
     }
     // Straight to better-sqlite3: no TypeORM query runner for a one-value pragma.
-    const connection = (this.ds.driver as unknown as { databaseConnection?: { pragma(sql: string, options: { simple: true }): unknown } }).databaseConnection;
+    const connection = (
+      this.ds.driver as unknown as { databaseConnection?: { pragma(sql: string, options: { simple: true }): unknown } }
+    ).databaseConnection;
     const database = String((this.ds.options as { database?: unknown }).database ?? '');
     if (!database || database === ':memory:') return; // no other process can commit to it
     this.sqlite = new SqliteCommitWatcher({

@@ -19,7 +19,11 @@ export class InProcessExecutor implements Executor {
   private current: TaskWorkload | null = null;
   private draining: Promise<void> | null = null;
 
-  constructor(private readonly config: LoadedConfig, private readonly ds: DataSource, private readonly echo: boolean) {}
+  constructor(
+    private readonly config: LoadedConfig,
+    private readonly ds: DataSource,
+    private readonly echo: boolean,
+  ) {}
 
   async start(): Promise<void> {}
 
@@ -65,7 +69,14 @@ export class InProcessExecutor implements Executor {
     while (this.queue.length) {
       const workload = this.queue.shift()!;
       this.current = workload;
-      this.emit({ type: 'started', key: workload.key, tryNumber: workload.tryNumber, at: new Date().toISOString(), hostname: os.hostname(), pid: process.pid });
+      this.emit({
+        type: 'started',
+        key: workload.key,
+        tryNumber: workload.tryNumber,
+        at: new Date().toISOString(),
+        hostname: os.hostname(),
+        pid: process.pid,
+      });
       const outcome = await runTask(workload, {
         baseLogFolder: this.config.logging.base_log_folder,
         logMaxBytes: this.config.logging.task_log_max_bytes,
@@ -73,7 +84,13 @@ export class InProcessExecutor implements Executor {
         variables: new DatabaseVariableSource(async () => this.ds),
       });
       this.current = null;
-      this.emit({ type: 'finished', key: workload.key, tryNumber: workload.tryNumber, at: new Date().toISOString(), outcome });
+      this.emit({
+        type: 'finished',
+        key: workload.key,
+        tryNumber: workload.tryNumber,
+        at: new Date().toISOString(),
+        outcome,
+      });
     }
   }
 }

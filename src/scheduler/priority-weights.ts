@@ -14,7 +14,9 @@ export function computePriorityWeights(tasks: SerializedTask[]): Map<string, num
   const own = tasks.map((task) => task.priorityWeight);
   const order = topologicalOrder(graph, tasks);
   const needs = (rule: WeightRule): boolean => tasks.some((task) => task.weightRule === rule);
-  const downstreamSums = needs(WeightRule.DOWNSTREAM) ? reachableSums([...order].reverse(), graph.children, graph.parents, own) : null;
+  const downstreamSums = needs(WeightRule.DOWNSTREAM)
+    ? reachableSums([...order].reverse(), graph.children, graph.parents, own)
+    : null;
   const upstreamSums = needs(WeightRule.UPSTREAM) ? reachableSums(order, graph.parents, graph.children, own) : null;
 
   const weights = new Map<string, number>();

@@ -3,7 +3,15 @@ import { TaskState } from '../core/states';
 import { describeTi, TaskInstanceKey, tryKeyString } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
-import { markRunning, markTriesEnded, TryEnd, TryEnding, TryStart, writeXComs, transitionTasks } from '../db/transitions/task-instance-transitions';
+import {
+  markRunning,
+  markTriesEnded,
+  TryEnd,
+  TryEnding,
+  TryStart,
+  writeXComs,
+  transitionTasks,
+} from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../executors/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
@@ -34,8 +42,20 @@ function allDownstream(view: DagView, taskId: string): string[] {
 }
 
 /** A failed try: up_for_retry while tries remain (and retrying is allowed), else failed. */
-async function failureEnd(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, reason: string, noRetry: boolean): Promise<TryEnd> {
-  const { records } = await execSql<{ max_tries: number }>(m, `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [key.dagId, key.runId, key.taskId, key.mapIndex]);
+async function failureEnd(
+  m: EntityManager,
+  view: DagView | null,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  at: Date,
+  reason: string,
+  noRetry: boolean,
+): Promise<TryEnd> {
+  const { records } = await execSql<{ max_tries: number }>(
+    m,
+    `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
+    [key.dagId, key.runId, key.taskId, key.mapIndex],
+  );
   const maxTries = records.length ? Number(records[0].max_tries) : 0;
   const task = view?.tasks.get(key.taskId);
   if (!noRetry && task && tryNumber <= maxTries) {
@@ -46,32 +66,78 @@ async function failureEnd(m: EntityManager, view: DagView | null, key: TaskInsta
 }
 
 /** How a finished try ends its task instance (a failure looks up whether tries remain). */
-async function finishedEnd(m: EntityManager, view: DagView | null, key: TaskInstanceKey, tryNumber: number, at: Date, outcome: TaskOutcome): Promise<TryEnd> {
+async function finishedEnd(
+  m: EntityManager,
+  view: DagView | null,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  at: Date,
+  outcome: TaskOutcome,
+): Promise<TryEnd> {
   switch (outcome.state) {
     case 'success':
       return { state: 'success', at, reason: null, nextTryAt: null, renderedFields: outcome.renderedFields };
     case 'skipped':
-      return { state: 'skipped', at, reason: outcome.reason ?? null, nextTryAt: null, renderedFields: outcome.renderedFields };
+      return {
+        state: 'skipped',
+        at,
+        reason: outcome.reason ?? null,
+        nextTryAt: null,
+        renderedFields: outcome.renderedFields,
+      };
     case 'up_for_reschedule':
-      return { state: 'up_for_reschedule', at, reason: outcome.reason ?? null, nextTryAt: outcome.rescheduleAt ? new Date(outcome.rescheduleAt) : at, renderedFields: outcome.renderedFields };
+      return {
+        state: 'up_for_reschedule',
+        at,
+        reason: outcome.reason ?? null,
+        nextTryAt: outcome.rescheduleAt ? new Date(outcome.rescheduleAt) : at,
+        renderedFields: outcome.renderedFields,
+      };
     default:
-      return { ...(await failureEnd(m, view, key, tryNumber, at, outcome.reason ?? 'task failed', outcome.noRetry === true)), renderedFields: outcome.renderedFields };
+      return {
+        ...(await failureEnd(m, view, key, tryNumber, at, outcome.reason ?? 'task failed', outcome.noRetry === true)),
+        renderedFields: outcome.renderedFields,
+      };
   }
 }
 
 /** What a finished try's end moved besides itself: XComs, branches; returns whether other tasks changed. */
-async function applyFinishedEffects(m: EntityManager, view: DagView | null, key: TaskInstanceKey, at: Date, outcome: TaskOutcome): Promise<boolean> {
+async function applyFinishedEffects(
+  m: EntityManager,
+  view: DagView | null,
+  key: TaskInstanceKey,
+  at: Date,
+  outcome: TaskOutcome,
+): Promise<boolean> {
   if (outcome.xcoms && outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms }, at);
   if (outcome.state !== 'success' || !view) return false;
   const run = { dagId: key.dagId, runId: key.runId };
   if (outcome.followTaskIds) {
     const follow = new Set(outcome.followTaskIds);
     const skip = (view.tasks.get(key.taskId)?.downstream ?? []).filter((id) => !follow.has(id));
-    if (skip.length) await transitionTasks(m, run, skip, [null, TaskState.SCHEDULED], TaskState.SKIPPED, at, `branch ${key.taskId} followed ${[...follow].join(', ') || 'nothing'}`);
+    if (skip.length)
+      await transitionTasks(
+        m,
+        run,
+        skip,
+        [null, TaskState.SCHEDULED],
+        TaskState.SKIPPED,
+        at,
+        `branch ${key.taskId} followed ${[...follow].join(', ') || 'nothing'}`,
+      );
   }
   if (outcome.skipDownstream) {
     const skip = allDownstream(view, key.taskId);
-    if (skip.length) await transitionTasks(m, run, skip, [null, TaskState.SCHEDULED], TaskState.SKIPPED, at, `short-circuited by ${key.taskId}`);
+    if (skip.length)
+      await transitionTasks(
+        m,
+        run,
+        skip,
+        [null, TaskState.SCHEDULED],
+        TaskState.SKIPPED,
+        at,
+        `short-circuited by ${key.taskId}`,
+      );
   }
   return outcome.followTaskIds !== undefined || outcome.skipDownstream === true;
 }
@@ -96,11 +162,16 @@ function startsEndingInBatch(events: ExecutorEvent[]): Map<string, TryStart> {
  * drain are applied in one transaction (the caller's, when it passes one); each is a guarded transition, so a stale or duplicate
  * event moves nothing. Returns the runs whose tasks changed, to be examined at once.
  */
-export async function processExecutorEvents(db: DataSource | EntityManager, views: DagViewCache, events: ExecutorEvent[]): Promise<AffectedRun[]> {
+export async function processExecutorEvents(
+  db: DataSource | EntityManager,
+  views: DagViewCache,
+  events: ExecutorEvent[],
+): Promise<AffectedRun[]> {
   if (!events.length) return [];
   const dagViews = new Map<string, DagView | null>();
   for (const event of events) {
-    if (!dagViews.has(event.key.dagId)) dagViews.set(event.key.dagId, views.peek(event.key.dagId) ?? (await views.get(event.key.dagId)));
+    if (!dagViews.has(event.key.dagId))
+      dagViews.set(event.key.dagId, views.peek(event.key.dagId) ?? (await views.get(event.key.dagId)));
   }
   const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
@@ -113,7 +184,8 @@ export async function processExecutorEvents(db: DataSource | EntityManager, view
       const view = dagViews.get(event.key.dagId) ?? null;
       try {
         if (event.type === 'started') {
-          if (!joinedStarts.has(tryKeyString(event.key, event.tryNumber))) await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
+          if (!joinedStarts.has(tryKeyString(event.key, event.tryNumber)))
+            await markRunning(m, event.key, event.tryNumber, at, event.hostname, event.pid);
           continue;
         }
         const started = joinedStarts.get(tryKeyString(event.key, event.tryNumber)) ?? null;
@@ -125,28 +197,50 @@ export async function processExecutorEvents(db: DataSource | EntityManager, view
         }
         ends.push({ event, ending: { key: event.key, tryNumber: event.tryNumber, end, started } });
       } catch (err) {
-        log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+        log.error(
+          `could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`,
+        );
       }
     }
-    const moved = await markTriesEnded(m, ends.map(({ ending }) => ending));
+    const moved = await markTriesEnded(
+      m,
+      ends.map(({ ending }) => ending),
+    );
     for (let i = 0; i < ends.length; i += 1) {
       const { event, ending } = ends[i];
       try {
         let full = true;
         if (event.type === 'finished') {
           full = false;
-          if (!moved[i]) log.warn(`ignored outcome ${event.outcome.state} of ${describeTi(event.key, event.tryNumber)}: the task instance is no longer at that try`);
-          else full = await applyFinishedEffects(m, dagViews.get(event.key.dagId) ?? null, event.key, ending.end.at, event.outcome);
+          if (!moved[i])
+            log.warn(
+              `ignored outcome ${event.outcome.state} of ${describeTi(event.key, event.tryNumber)}: the task instance is no longer at that try`,
+            );
+          else
+            full = await applyFinishedEffects(
+              m,
+              dagViews.get(event.key.dagId) ?? null,
+              event.key,
+              ending.end.at,
+              event.outcome,
+            );
           // A failed or rescheduled try may wait to run again: a full decision sets the wake-up time.
           full ||= event.outcome.state === 'failed' || event.outcome.state === 'up_for_reschedule';
         }
         const runKey = `${event.key.dagId}\u0000${event.key.runId}`;
-        const entry = affected.get(runKey) ?? { dagId: event.key.dagId, runId: event.key.runId, endedTaskIds: [], needsFullDecision: false };
+        const entry = affected.get(runKey) ?? {
+          dagId: event.key.dagId,
+          runId: event.key.runId,
+          endedTaskIds: [],
+          needsFullDecision: false,
+        };
         entry.endedTaskIds.push(event.key.taskId);
         entry.needsFullDecision ||= full;
         affected.set(runKey, entry);
       } catch (err) {
-        log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+        log.error(
+          `could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`,
+        );
       }
     }
   });

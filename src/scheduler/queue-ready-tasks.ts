@@ -27,7 +27,12 @@ interface ActiveCounts {
  */
 async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts | null> {
   const someScheduled = `EXISTS (SELECT 1 FROM task_instance WHERE state = 'scheduled')`;
-  const { records } = await execSql<{ pool: string | null; dag_id: string | null; n: number | string; slots: number | string }>(
+  const { records } = await execSql<{
+    pool: string | null;
+    dag_id: string | null;
+    n: number | string;
+    slots: number | string;
+  }>(
     m,
     `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
      UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
@@ -44,13 +49,24 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
 }
 
 /** All XComs of the run pushed by the task's ancestors: taskId → key → value. */
-async function ancestorXComs(db: DataSource | EntityManager, view: DagView, key: TaskInstanceKey, cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>): Promise<Record<string, Record<string, unknown>>> {
+async function ancestorXComs(
+  db: DataSource | EntityManager,
+  view: DagView,
+  key: TaskInstanceKey,
+  cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>,
+): Promise<Record<string, Record<string, unknown>>> {
   // A task without upstream tasks has no XComs to pull: no query.
   if (!view.tasks.get(key.taskId)?.upstream.length) return {};
   const runKey = `${key.dagId}\u0000${key.runId}`;
   let rows = cache.get(runKey);
   if (!rows) {
-    rows = (await execSql<{ task_id: string; key: string; value: string | null }>(db, `SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?`, [key.dagId, key.runId])).records;
+    rows = (
+      await execSql<{ task_id: string; key: string; value: string | null }>(
+        db,
+        `SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?`,
+        [key.dagId, key.runId],
+      )
+    ).records;
     cache.set(runKey, rows);
   }
   if (!rows.length) return {};
@@ -70,10 +86,21 @@ async function ancestorXComs(db: DataSource | EntityManager, view: DagView, key:
   return out;
 }
 
-type RunFacts = { logical_date: string; data_interval_start: string | null; data_interval_end: string | null; run_type: string; conf: string | null };
+type RunFacts = {
+  logical_date: string;
+  data_interval_start: string | null;
+  data_interval_end: string | null;
+  run_type: string;
+  conf: string | null;
+};
 
 /** Everything a runner needs for each queued try; the run facts came with the candidates. */
-async function buildWorkloads(db: DataSource | EntityManager, views: DagViewCache, queued: QueuedTaskInstance[], runs: Map<string, RunFacts>): Promise<TaskWorkload[]> {
+async function buildWorkloads(
+  db: DataSource | EntityManager,
+  views: DagViewCache,
+  queued: QueuedTaskInstance[],
+  runs: Map<string, RunFacts>,
+): Promise<TaskWorkload[]> {
   const xcomCache = new Map<string, Array<{ task_id: string; key: string; value: string | null }>>();
   const workloads: TaskWorkload[] = [];
   for (const ti of queued) {
@@ -111,7 +138,10 @@ export type PoolSlots = Map<string, number>;
  * (always in this lock order, so they cannot deadlock) and never exceed a limit together.
  */
 export async function readPools(m: EntityManager): Promise<PoolSlots> {
-  const { records } = await execSql<{ pool: string; slots: number }>(m, `SELECT pool, slots FROM slot_pool ORDER BY id${isPostgres(m) ? ' FOR UPDATE' : ''}`);
+  const { records } = await execSql<{ pool: string; slots: number }>(
+    m,
+    `SELECT pool, slots FROM slot_pool ORDER BY id${isPostgres(m) ? ' FOR UPDATE' : ''}`,
+  );
   return new Map(records.map((p) => [p.pool, Number(p.slots)]));
 }
 
@@ -134,7 +164,12 @@ export async function queueReadyTasks(
   views: DagViewCache,
   executorSlots: number,
   poolSlots: PoolSlots,
-  options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
+  options: {
+    parallelism: number;
+    maxTisPerQuery: number;
+    jobId: number | null;
+    onlyRun?: { dagId: string; runId: string };
+  },
   now: Date,
 ): Promise<TaskWorkload[]> {
   if (executorSlots <= 0) return [];
@@ -152,7 +187,12 @@ async function chooseAndMarkQueued(
   inUse: ActiveCounts,
   executorSlots: number,
   poolSlots: PoolSlots,
-  options: { parallelism: number; maxTisPerQuery: number; jobId: number | null; onlyRun?: { dagId: string; runId: string } },
+  options: {
+    parallelism: number;
+    maxTisPerQuery: number;
+    jobId: number | null;
+    onlyRun?: { dagId: string; runId: string };
+  },
   now: Date,
   /** Filled with the facts of the chosen tasks' runs (read with the candidates). */
   runs: Map<string, RunFacts>,
@@ -172,7 +212,17 @@ async function chooseAndMarkQueued(
     if (active >= (view?.dag.maxActiveTasks ?? 16)) starvedDags.push(dagId);
   }
   const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?';
-  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; pool: string; pool_slots: number; priority_weight: number } & RunFacts>(
+  const { records } = await execSql<
+    {
+      dag_id: string;
+      run_id: string;
+      task_id: string;
+      map_index: number;
+      pool: string;
+      pool_slots: number;
+      priority_weight: number;
+    } & RunFacts
+  >(
     m,
     `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
             r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf
@@ -184,7 +234,12 @@ async function chooseAndMarkQueued(
        ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
      ORDER BY ti.priority_weight DESC
      LIMIT ?`,
-    [...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]), ...openPools, ...starvedDags, Math.min(options.maxTisPerQuery, budget * 4)],
+    [
+      ...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]),
+      ...openPools,
+      ...starvedDags,
+      Math.min(options.maxTisPerQuery, budget * 4),
+    ],
   );
   if (!records.length) {
     await warnAboutMissingPools(m, [...poolSlots.keys()]);
@@ -194,7 +249,15 @@ async function chooseAndMarkQueued(
   const chosen: Candidate[] = [];
   for (const r of records) {
     if (chosen.length >= budget) break;
-    const c: Candidate = { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index), pool: r.pool, poolSlots: Number(r.pool_slots), priority: Number(r.priority_weight) };
+    const c: Candidate = {
+      dagId: r.dag_id,
+      runId: r.run_id,
+      taskId: r.task_id,
+      mapIndex: Number(r.map_index),
+      pool: r.pool,
+      poolSlots: Number(r.pool_slots),
+      priority: Number(r.priority_weight),
+    };
     const capacity = poolSlots.get(c.pool);
     if (capacity === undefined) continue; // unknown pool: the task waits until the pool exists (logged below)
     const used = poolUsed.get(c.pool) ?? 0;

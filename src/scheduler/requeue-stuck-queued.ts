@@ -13,9 +13,21 @@ const log = getLogger('scheduler');
  * executor no longer knows about (lost on the way to a worker) goes back to `scheduled` with its
  * try given back, so it is sent again. Returns how many were re-queued.
  */
-export async function requeueStuckQueued(ds: DataSource, executor: Executor, jobId: number, timeoutMs: number, now: Date): Promise<number> {
+export async function requeueStuckQueued(
+  ds: DataSource,
+  executor: Executor,
+  jobId: number,
+  timeoutMs: number,
+  now: Date,
+): Promise<number> {
   const cutoff = new Date(now.getTime() - timeoutMs).toISOString();
-  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; try_number: number }>(
+  const { records } = await execSql<{
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    map_index: number;
+    try_number: number;
+  }>(
     ds,
     `SELECT dag_id, run_id, task_id, map_index, try_number FROM task_instance
      WHERE state = 'queued' AND queued_by_job_id = ? AND queued_dttm < ?`,
@@ -24,7 +36,10 @@ export async function requeueStuckQueued(ds: DataSource, executor: Executor, job
   if (!records.length) return 0;
   const known = new Set(executor.runningKeys().map((r) => `${tiKeyString(r.key)}#${r.tryNumber}`));
   const stuck = records
-    .map((r) => ({ key: { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index) }, tryNumber: Number(r.try_number) }))
+    .map((r) => ({
+      key: { dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index) },
+      tryNumber: Number(r.try_number),
+    }))
     .filter((r) => !known.has(`${tiKeyString(r.key)}#${r.tryNumber}`));
   if (!stuck.length) return 0;
   let moved = 0;

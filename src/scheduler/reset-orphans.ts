@@ -25,17 +25,36 @@ function adopts(executor: Executor): boolean {
  * is given back; a running try failed and is retried or failed per its retries. An executor
  * whose workers keep running (bullmq) adopts them instead. Returns how many were handled.
  */
-export async function resetOrphanedTasks(ds: DataSource, views: DagViewCache, executor: Executor, myJobId: number, staleAfterMs: number, now: Date): Promise<number> {
+export async function resetOrphanedTasks(
+  ds: DataSource,
+  views: DagViewCache,
+  executor: Executor,
+  myJobId: number,
+  staleAfterMs: number,
+  now: Date,
+): Promise<number> {
   const jobs = await runningJobs(ds, 'SchedulerJob');
   const dead: number[] = [];
   for (const job of jobs) {
     if (job.id === myJobId || isJobAlive(job, now, staleAfterMs)) continue;
-    if (await markJobFailed(ds, job.id, now)) log.warn(`scheduler job ${job.id} (pid ${job.pid} on ${job.hostname}) is gone`);
+    if (await markJobFailed(ds, job.id, now))
+      log.warn(`scheduler job ${job.id} (pid ${job.pid} on ${job.hostname}) is gone`);
     dead.push(job.id);
   }
-  const { records: deadJobs } = await execSql<{ id: number }>(ds, `SELECT id FROM job WHERE job_type = 'SchedulerJob' AND state <> 'running'`);
+  const { records: deadJobs } = await execSql<{ id: number }>(
+    ds,
+    `SELECT id FROM job WHERE job_type = 'SchedulerJob' AND state <> 'running'`,
+  );
   const gone = new Set([...dead, ...deadJobs.map((j) => Number(j.id))]);
-  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; try_number: number; state: string; queued_by_job_id: number | null }>(
+  const { records } = await execSql<{
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    map_index: number;
+    try_number: number;
+    state: string;
+    queued_by_job_id: number | null;
+  }>(
     ds,
     `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id FROM task_instance WHERE state IN ('queued', 'running')`,
   );
@@ -44,8 +63,11 @@ export async function resetOrphanedTasks(ds: DataSource, views: DagViewCache, ex
   if (adopts(executor)) {
     await runInTransaction(ds, async (m) => {
       for (const o of orphans) {
-        await execSql(m, `UPDATE task_instance SET queued_by_job_id = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = ?`,
-          [myJobId, o.dag_id, o.run_id, o.task_id, o.map_index, o.try_number, o.state]);
+        await execSql(
+          m,
+          `UPDATE task_instance SET queued_by_job_id = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = ?`,
+          [myJobId, o.dag_id, o.run_id, o.task_id, o.map_index, o.try_number, o.state],
+        );
       }
     });
     log.info(`adopted ${orphans.length} task instances of schedulers that are gone`);
@@ -59,13 +81,29 @@ export async function resetOrphanedTasks(ds: DataSource, views: DagViewCache, ex
         await requeueNeverStarted(m, key, tryNumber, now);
         continue;
       }
-      const { records: ti } = await execSql<{ max_tries: number }>(m, `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [key.dagId, key.runId, key.taskId, key.mapIndex]);
+      const { records: ti } = await execSql<{ max_tries: number }>(
+        m,
+        `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
+        [key.dagId, key.runId, key.taskId, key.mapIndex],
+      );
       const task = (views.peek(key.dagId) ?? (await views.get(key.dagId)))?.tasks.get(key.taskId);
       const reason = 'the scheduler running this task stopped (zombie task)';
       const retry = task && tryNumber <= Number(ti[0]?.max_tries ?? 0);
-      await markTryEnded(m, key, tryNumber, retry
-        ? { state: 'up_for_retry', at: now, reason, nextTryAt: new Date(now.getTime() + computeRetryDelayMs(task, tryNumber, `${key.dagId}.${key.runId}.${key.taskId}`)) }
-        : { state: 'failed', at: now, reason, nextTryAt: null });
+      await markTryEnded(
+        m,
+        key,
+        tryNumber,
+        retry
+          ? {
+              state: 'up_for_retry',
+              at: now,
+              reason,
+              nextTryAt: new Date(
+                now.getTime() + computeRetryDelayMs(task, tryNumber, `${key.dagId}.${key.runId}.${key.taskId}`),
+              ),
+            }
+          : { state: 'failed', at: now, reason, nextTryAt: null },
+      );
     }
   });
   log.warn(`reset ${orphans.length} orphaned task instances`);

@@ -22,15 +22,28 @@ export interface ScheduleRunsResult {
 }
 
 async function loadTis(db: DataSource | EntityManager, run: RunRow): Promise<Map<string, TiSnapshot>> {
-  const { records } = await execSql<{ task_id: string; state: TaskStateOrNone; try_number: number; next_try_at: string | null }>(
+  const { records } = await execSql<{
+    task_id: string;
+    state: TaskStateOrNone;
+    try_number: number;
+    next_try_at: string | null;
+  }>(
     db,
     `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
     [run.dagId, run.runId],
   );
-  return new Map(records.map((r) => [r.task_id, { state: r.state, tryNumber: Number(r.try_number), nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null }]));
+  return new Map(
+    records.map((r) => [
+      r.task_id,
+      { state: r.state, tryNumber: Number(r.try_number), nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null },
+    ]),
+  );
 }
 
-async function previousRunStates(db: DataSource | EntityManager, run: RunRow): Promise<Map<string, TaskStateOrNone> | undefined> {
+async function previousRunStates(
+  db: DataSource | EntityManager,
+  run: RunRow,
+): Promise<Map<string, TaskStateOrNone> | undefined> {
   const { records } = await execSql<{ run_id: string }>(
     db,
     `SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date < (SELECT logical_date FROM dag_run WHERE id = ?) ORDER BY logical_date DESC LIMIT 1`,
@@ -46,7 +59,13 @@ async function previousRunStates(db: DataSource | EntityManager, run: RunRow): P
 }
 
 /** Decide and apply one run's state changes; returns what happened. */
-async function scheduleRun(db: DataSource | EntityManager, views: DagViewCache, run: RunRow & { startDate: Date | null }, now: Date, result: ScheduleRunsResult): Promise<void> {
+async function scheduleRun(
+  db: DataSource | EntityManager,
+  views: DagViewCache,
+  run: RunRow & { startDate: Date | null },
+  now: Date,
+  result: ScheduleRunsResult,
+): Promise<void> {
   const view = await views.get(run.dagId);
   if (!view) return;
   let tis = await loadTis(db, run);
@@ -71,16 +90,31 @@ async function scheduleRun(db: DataSource | EntityManager, views: DagViewCache, 
       result.finishedRuns.push({ dagId: run.dagId, runId: run.runId, state: decision.finish.state });
     }
   });
-  if (decision.finish) log.info(`run ${run.runId} finished: ${decision.finish.state}${decision.finish.note ? ` (${decision.finish.note})` : ''}`, { dagId: run.dagId });
+  if (decision.finish)
+    log.info(
+      `run ${run.runId} finished: ${decision.finish.state}${decision.finish.note ? ` (${decision.finish.note})` : ''}`,
+      { dagId: run.dagId },
+    );
   if (decision.wakeAt && (!result.wakeAt || decision.wakeAt < result.wakeAt)) result.wakeAt = decision.wakeAt;
   // Decisions can cascade (an EmptyOperator succeeding unblocks its downstream): go again.
-  if (!decision.finish && decision.changes.some((c) => c.to === 'success' || c.to === 'skipped' || c.to === 'upstream_failed' || c.to === 'removed')) {
+  if (
+    !decision.finish &&
+    decision.changes.some(
+      (c) => c.to === 'success' || c.to === 'skipped' || c.to === 'upstream_failed' || c.to === 'removed',
+    )
+  ) {
     await scheduleRun(db, views, run, now, result);
   }
 }
 
 /** Examine the given running runs (or, with `runs` omitted, every running run, oldest first). */
-export async function scheduleRuns(db: DataSource | EntityManager, views: DagViewCache, now: Date, runs: RunRow[] | null, limit: number): Promise<ScheduleRunsResult> {
+export async function scheduleRuns(
+  db: DataSource | EntityManager,
+  views: DagViewCache,
+  now: Date,
+  runs: RunRow[] | null,
+  limit: number,
+): Promise<ScheduleRunsResult> {
   const result: ScheduleRunsResult = { scheduled: 0, finishedRuns: [], wakeAt: null };
   let rows: Array<RunRow & { startDate: Date | null }>;
   if (runs === null) {
@@ -89,9 +123,18 @@ export async function scheduleRuns(db: DataSource | EntityManager, views: DagVie
       `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running' ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
       [limit],
     );
-    rows = records.map((r) => ({ id: Number(r.id), dagId: r.dag_id, runId: r.run_id, startDate: r.start_date ? new Date(r.start_date) : null }));
+    rows = records.map((r) => ({
+      id: Number(r.id),
+      dagId: r.dag_id,
+      runId: r.run_id,
+      startDate: r.start_date ? new Date(r.start_date) : null,
+    }));
     if (rows.length) {
-      await execSql(db, `UPDATE dag_run SET last_scheduling_decision = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [now.toISOString(), ...rows.map((r) => r.id)]);
+      await execSql(
+        db,
+        `UPDATE dag_run SET last_scheduling_decision = ? WHERE id IN (${rows.map(() => '?').join(', ')})`,
+        [now.toISOString(), ...rows.map((r) => r.id)],
+      );
     }
   } else {
     if (!runs.length) return result;
@@ -101,7 +144,9 @@ export async function scheduleRuns(db: DataSource | EntityManager, views: DagVie
       runs.map((r) => r.id),
     );
     const byId = new Map(records.map((r) => [Number(r.id), r]));
-    rows = runs.filter((r) => byId.get(r.id)?.state === 'running').map((r) => ({ ...r, startDate: byId.get(r.id)!.start_date ? new Date(byId.get(r.id)!.start_date!) : null }));
+    rows = runs
+      .filter((r) => byId.get(r.id)?.state === 'running')
+      .map((r) => ({ ...r, startDate: byId.get(r.id)!.start_date ? new Date(byId.get(r.id)!.start_date!) : null }));
   }
   for (const run of rows) {
     try {
@@ -144,9 +189,11 @@ export async function scheduleRunsAfterEvents(
       if (candidates.size === 0) {
         // Leaves ended: the run is done once nothing is unfinished (a full decision finishes it).
         // Looking for one unfinished task stops at the first, where counting reads the whole run.
-        const { records } = await execSql(db,
+        const { records } = await execSql(
+          db,
           `SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1`,
-          [run.dagId, run.runId]);
+          [run.dagId, run.runId],
+        );
         if (records.length === 0) full.push(run);
         continue;
       }
@@ -166,7 +213,14 @@ export async function scheduleRunsAfterEvents(
         continue;
       }
       const tis = await loadTisOf(db, run, [...context]);
-      const decision = decideRun({ dag: view.dag, tis, now, runStartDate: null, partial: true, decideOnly: candidates });
+      const decision = decideRun({
+        dag: view.dag,
+        tis,
+        now,
+        runStartDate: null,
+        partial: true,
+        decideOnly: candidates,
+      });
       if (!decision.changes.length) continue;
       await withinTransaction(db, async (m) => {
         for (const change of decision.changes) {
@@ -194,22 +248,39 @@ export async function scheduleRunsAfterEvents(
 async function runRowsOf(db: DataSource | EntityManager, runs: RunRef[]): Promise<RunRow[]> {
   const rows: RunRow[] = [];
   for (const run of runs) {
-    const { records } = await execSql<{ id: number }>(db, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
+    const { records } = await execSql<{ id: number }>(db, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [
+      run.dagId,
+      run.runId,
+    ]);
     if (records.length) rows.push({ id: Number(records[0].id), dagId: run.dagId, runId: run.runId });
   }
   return rows;
 }
 
-async function loadTisOf(db: DataSource | EntityManager, run: RunRef, taskIds: string[]): Promise<Map<string, TiSnapshot>> {
+async function loadTisOf(
+  db: DataSource | EntityManager,
+  run: RunRef,
+  taskIds: string[],
+): Promise<Map<string, TiSnapshot>> {
   const out = new Map<string, TiSnapshot>();
   for (let i = 0; i < taskIds.length; i += 200) {
     const part = taskIds.slice(i, i + 200);
-    const { records } = await execSql<{ task_id: string; state: TaskStateOrNone; try_number: number; next_try_at: string | null }>(
+    const { records } = await execSql<{
+      task_id: string;
+      state: TaskStateOrNone;
+      try_number: number;
+      next_try_at: string | null;
+    }>(
       db,
       `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
       [run.dagId, run.runId, ...part],
     );
-    for (const r of records) out.set(r.task_id, { state: r.state, tryNumber: Number(r.try_number), nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null });
+    for (const r of records)
+      out.set(r.task_id, {
+        state: r.state,
+        tryNumber: Number(r.try_number),
+        nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null,
+      });
   }
   return out;
 }
@@ -219,7 +290,15 @@ async function loadTisOf(db: DataSource | EntityManager, run: RunRef, taskIds: s
  * run minus those of the (few) tasks that are not upstream of it. Returns true when a decision
  * was made that may cascade (the caller then examines the whole run).
  */
-async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, run: RunRef, taskIds: string[], endedTaskIds: string[], now: Date, result: ScheduleRunsResult): Promise<boolean> {
+async function decideWideFanIns(
+  db: DataSource | EntityManager,
+  view: DagView,
+  run: RunRef,
+  taskIds: string[],
+  endedTaskIds: string[],
+  now: Date,
+  result: ScheduleRunsResult,
+): Promise<boolean> {
   let all: Array<{ state: TaskStateOrNone; n: number | string }> | null = null;
   let cascade = false;
   for (const taskId of taskIds) {
@@ -236,8 +315,13 @@ async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, r
     }
     const others = nonUpstreamTaskIds(view, taskId);
     if (others.length > INCREMENTAL_LIMIT) return true; // neither side is small: decide the whole run
-    all ??= (await execSql<{ state: TaskStateOrNone; n: number | string }>(db,
-      'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state', [run.dagId, run.runId])).records;
+    all ??= (
+      await execSql<{ state: TaskStateOrNone; n: number | string }>(
+        db,
+        'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state',
+        [run.dagId, run.runId],
+      )
+    ).records;
     const otherTis = await loadTisOf(db, run, others);
     const own = otherTis.get(taskId);
     if (!own || own.state !== null) {
@@ -254,8 +338,17 @@ async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, r
     const decision = evaluateTriggerRule(task.triggerRule, counts);
     if (decision.kind === 'wait') continue;
     unfinishedUpstream.delete(memoKey);
-    const to = decision.kind === 'skip' ? 'skipped' : decision.kind === 'upstream_failed' ? 'upstream_failed' : task.operator === 'EmptyOperator' ? 'success' : 'scheduled';
-    const moved = await withinTransaction(db, (m) => transitionTasks(m, run, [taskId], [null], to, now, decision.kind === 'run' ? null : decision.reason));
+    const to =
+      decision.kind === 'skip'
+        ? 'skipped'
+        : decision.kind === 'upstream_failed'
+          ? 'upstream_failed'
+          : task.operator === 'EmptyOperator'
+            ? 'success'
+            : 'scheduled';
+    const moved = await withinTransaction(db, (m) =>
+      transitionTasks(m, run, [taskId], [null], to, now, decision.kind === 'run' ? null : decision.reason),
+    );
     if (to === 'scheduled') result.scheduled += moved;
     else cascade = true;
   }
@@ -263,7 +356,15 @@ async function decideWideFanIns(db: DataSource | EntityManager, view: DagView, r
 }
 
 /** Rules that cannot let a task run before every upstream task finished. */
-const WAITS_FOR_ALL = new Set<string>(['all_success', 'all_failed', 'all_done', 'all_skipped', 'none_failed', 'none_failed_min_one_success', 'none_skipped']);
+const WAITS_FOR_ALL = new Set<string>([
+  'all_success',
+  'all_failed',
+  'all_done',
+  'all_skipped',
+  'none_failed',
+  'none_failed_min_one_success',
+  'none_skipped',
+]);
 
 /** Unfinished upstream tasks of wide fan-ins as last counted: run, task, DAG version → count. */
 const unfinishedUpstream = new Map<string, number>();

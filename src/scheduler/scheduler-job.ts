@@ -28,7 +28,9 @@ async function refuseSecondSchedulerOnSqlite(ctx: AppContext): Promise<void> {
   const staleMs = resolveSchedulerOptions(ctx.config).heartbeatIntervalMs * 6;
   for (const job of await runningJobs(ctx.dataSource, 'SchedulerJob')) {
     if (isJobAlive(job, now, Math.max(staleMs, 30_000))) {
-      throw new UserError(`another scheduler is running (pid ${job.pid} on ${job.hostname}); SQLite supports one scheduler — use PostgreSQL to run several`);
+      throw new UserError(
+        `another scheduler is running (pid ${job.pid} on ${job.hostname}); SQLite supports one scheduler — use PostgreSQL to run several`,
+      );
     }
   }
 }
@@ -51,11 +53,14 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
       processor.onChange((dagIds) => loop.dagsChanged(dagIds));
       await processor.start();
     }
-    log.info(`scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`);
+    log.info(
+      `scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`,
+    );
     loop.onLoop = (stats) => observeSchedulerLoop(stats.durationMs / 1000);
     const heartbeat = setInterval(() => {
       executorOpenSlots.set(executor.slotsAvailable());
-      processMetricsRegistry.getMetricsAsJSON()
+      processMetricsRegistry
+        .getMetricsAsJSON()
         .then((metrics) => heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics))
         .catch((err) => log.warn(`heartbeat failed: ${(err as Error).message}`));
     }, schedulerOptions.heartbeatIntervalMs);

@@ -85,9 +85,21 @@ export class SchedulerLoop {
     const { signal } = options;
     signal?.addEventListener('abort', () => this.wake(), { once: true });
     await this.watcher.start();
-    const { records } = await execSql<{ dag_id: string }>(this.ctx.dataSource, `SELECT dag_id FROM dag WHERE is_active = ? AND next_dagrun_create_after IS NULL`, [true]);
+    const { records } = await execSql<{ dag_id: string }>(
+      this.ctx.dataSource,
+      `SELECT dag_id FROM dag WHERE is_active = ? AND next_dagrun_create_after IS NULL`,
+      [true],
+    );
     for (const r of records) this.dagsToRefresh.add(r.dag_id);
-    if (this.jobId !== null) await resetOrphanedTasks(this.ctx.dataSource, this.views, this.executor, this.jobId, this.staleAfterMs(), this.ctx.clock.now());
+    if (this.jobId !== null)
+      await resetOrphanedTasks(
+        this.ctx.dataSource,
+        this.views,
+        this.executor,
+        this.jobId,
+        this.staleAfterMs(),
+        this.ctx.clock.now(),
+      );
     let loops = 0;
     while (!signal?.aborted && (options.numLoops === undefined || loops < options.numLoops)) {
       loops += 1;
@@ -135,7 +147,8 @@ export class SchedulerLoop {
       await this.refreshChangedDags(now);
       if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
         this.lastRunCreation = nowMs;
-        if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0) this.lookForQueuedRuns = true;
+        if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
+          this.lookForQueuedRuns = true;
       }
       startedRuns = [];
       if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
@@ -144,11 +157,18 @@ export class SchedulerLoop {
       }
     }
 
-    const fullPass = nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
+    const fullPass =
+      nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
     const slots = this.executor.slotsAvailable();
     let workloads: TaskWorkload[] = [];
     // Starts free no capacity and unblock no task: apply them, nothing to decide or queue.
-    const onlyStarts = events.length > 0 && events.every((e) => e.type === 'started') && !startedRuns.length && !fullPass && !onlyRun && !this.queueingCutShort;
+    const onlyStarts =
+      events.length > 0 &&
+      events.every((e) => e.type === 'started') &&
+      !startedRuns.length &&
+      !fullPass &&
+      !onlyRun &&
+      !this.queueingCutShort;
     if (onlyStarts) {
       try {
         await processExecutorEvents(ds, this.views, events);
@@ -164,7 +184,19 @@ export class SchedulerLoop {
           const pools = await readPools(m);
           const affected = await processExecutorEvents(m, this.views, events);
           await this.decide(m, now, fullPass, startedRuns, affected);
-          return queueReadyTasks(m, this.views, slots, pools, { parallelism: this.options.parallelism, maxTisPerQuery: this.options.maxTisPerQuery, jobId: this.jobId, onlyRun }, now);
+          return queueReadyTasks(
+            m,
+            this.views,
+            slots,
+            pools,
+            {
+              parallelism: this.options.parallelism,
+              maxTisPerQuery: this.options.maxTisPerQuery,
+              jobId: this.jobId,
+              onlyRun,
+            },
+            now,
+          );
         });
         this.failedLoops = 0;
       } catch (err) {
@@ -187,7 +219,13 @@ export class SchedulerLoop {
   }
 
   /** Decide task states: every run at the full pass, else the started runs and those with events. */
-  private async decide(m: EntityManager, now: Date, fullPass: boolean, startedRuns: RunRow[], affected: AffectedRun[]): Promise<void> {
+  private async decide(
+    m: EntityManager,
+    now: Date,
+    fullPass: boolean,
+    startedRuns: RunRow[],
+    affected: AffectedRun[],
+  ): Promise<void> {
     const onlyRun = this.scope.onlyRun;
     let result;
     if (fullPass && !onlyRun) {
@@ -244,7 +282,10 @@ export class SchedulerLoop {
     if (this.dagsToRefresh.size > 0) this.wake();
   }
 
-  private async runRows(m: EntityManager, runs: Array<{ dagId: string; runId: string; id?: number }>): Promise<Array<{ id: number; dagId: string; runId: string }>> {
+  private async runRows(
+    m: EntityManager,
+    runs: Array<{ dagId: string; runId: string; id?: number }>,
+  ): Promise<Array<{ id: number; dagId: string; runId: string }>> {
     const out = new Map<string, { id: number; dagId: string; runId: string }>();
     for (const run of runs) {
       const k = `${run.dagId}\u0000${run.runId}`;
@@ -253,7 +294,11 @@ export class SchedulerLoop {
         out.set(k, { id: run.id, dagId: run.dagId, runId: run.runId });
         continue;
       }
-      const { records: rows } = await execSql<{ id: number }>(m, 'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?', [run.dagId, run.runId]);
+      const { records: rows } = await execSql<{ id: number }>(
+        m,
+        'SELECT id FROM dag_run WHERE dag_id = ? AND run_id = ?',
+        [run.dagId, run.runId],
+      );
       if (rows.length) out.set(k, { id: Number(rows[0].id), dagId: run.dagId, runId: run.runId });
     }
     return [...out.values()];

@@ -87,11 +87,14 @@ export class SqliteCommitWatcher {
   private schedulePoll(): void {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.check();
-      this.schedulePoll();
-    }, this.watcher ? this.slowPollMs : this.fastPollMs);
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        this.check();
+        this.schedulePoll();
+      },
+      this.watcher ? this.slowPollMs : this.fastPollMs,
+    );
     this.timer.unref();
   }
 

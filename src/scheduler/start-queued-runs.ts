@@ -15,7 +15,13 @@ export interface RunRow {
 }
 
 /** Create the task instances of a run that are missing (all of them for a new run). */
-export async function createMissingTaskInstances(db: DataSource | EntityManager, view: DagView, run: RunRow, taskIds: string[], now: Date): Promise<number> {
+export async function createMissingTaskInstances(
+  db: DataSource | EntityManager,
+  view: DagView,
+  run: RunRow,
+  taskIds: string[],
+  now: Date,
+): Promise<number> {
   const tasks = taskIds.map((id) => ({ ...view.tasks.get(id)!, effectivePriority: view.priorities.get(id) ?? 1 }));
   return withinTransaction(db, (m) => createTaskInstances(m, run, tasks, now));
 }
@@ -24,7 +30,12 @@ export async function createMissingTaskInstances(db: DataSource | EntityManager,
  * queued → running for runs of unpaused DAGs while the DAG has fewer than max_active_runs
  * running, oldest logical date first; each started run gets its task instances.
  */
-export async function startQueuedRuns(ds: DataSource, views: DagViewCache, now: Date, limit: number): Promise<RunRow[]> {
+export async function startQueuedRuns(
+  ds: DataSource,
+  views: DagViewCache,
+  now: Date,
+  limit: number,
+): Promise<RunRow[]> {
   const { records } = await execSql<{ id: number; dag_id: string; run_id: string }>(
     ds,
     `SELECT r.id, r.dag_id, r.run_id FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
@@ -57,8 +68,17 @@ export async function startQueuedRuns(ds: DataSource, views: DagViewCache, now: 
 }
 
 /** `dags test`: start exactly this run, whatever the pause flag and max_active_runs say. */
-export async function startScopedRun(ds: DataSource, views: DagViewCache, run: { dagId: string; runId: string }, now: Date): Promise<RunRow[]> {
-  const { records } = await execSql<{ id: number; state: string }>(ds, `SELECT id, state FROM dag_run WHERE dag_id = ? AND run_id = ?`, [run.dagId, run.runId]);
+export async function startScopedRun(
+  ds: DataSource,
+  views: DagViewCache,
+  run: { dagId: string; runId: string },
+  now: Date,
+): Promise<RunRow[]> {
+  const { records } = await execSql<{ id: number; state: string }>(
+    ds,
+    `SELECT id, state FROM dag_run WHERE dag_id = ? AND run_id = ?`,
+    [run.dagId, run.runId],
+  );
   if (!records.length || records[0].state !== 'queued') return [];
   const view = await views.get(run.dagId);
   if (!view) return [];

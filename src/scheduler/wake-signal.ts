@@ -17,10 +17,13 @@ export class WakeSignal {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.resolve = null;
-        resolve();
-      }, Math.max(0, ms));
+      const timer = setTimeout(
+        () => {
+          this.resolve = null;
+          resolve();
+        },
+        Math.max(0, ms),
+      );
       this.resolve = () => {
         clearTimeout(timer);
         this.pending = false;

@@ -10,19 +10,26 @@ import { relatedTaskIds } from './task-graph';
  * Everything the runner needs for one try of an existing task instance, read from the DB: the
  * run's facts, the task's settings and the XComs its ancestors pushed in this run.
  */
-export async function buildTaskWorkload(ds: DataSource, key: TaskInstanceKey, tryNumber: number): Promise<TaskWorkload> {
+export async function buildTaskWorkload(
+  ds: DataSource,
+  key: TaskInstanceKey,
+  tryNumber: number,
+): Promise<TaskWorkload> {
   const stored = await requireSerializedDag(ds, key.dagId);
   const task = stored.dag.tasks.find((t) => t.taskId === key.taskId);
   if (!task) throw new NotFoundError(`task '${key.taskId}' not found in DAG '${key.dagId}'`);
   const run = await ds.getRepository(DagRunEntity).findOneBy({ dagId: key.dagId, runId: key.runId });
   if (!run) throw new NotFoundError(`DAG run '${key.runId}' of DAG '${key.dagId}' not found`);
   const ti = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
-  if (!ti) throw new NotFoundError(`task instance '${key.taskId}' of DAG run '${key.runId}' (DAG '${key.dagId}') not found`);
+  if (!ti)
+    throw new NotFoundError(`task instance '${key.taskId}' of DAG run '${key.runId}' (DAG '${key.dagId}') not found`);
 
   const ancestors = [...relatedTaskIds(stored.dag, [key.taskId], 'upstream')];
   const xcoms: Record<string, Record<string, unknown>> = {};
   if (ancestors.length > 0) {
-    const rows = await ds.getRepository(XComEntity).createQueryBuilder('x')
+    const rows = await ds
+      .getRepository(XComEntity)
+      .createQueryBuilder('x')
       .where('x.dag_id = :dagId AND x.run_id = :runId', { dagId: key.dagId, runId: key.runId })
       .andWhere('x.task_id IN (:...ancestors)', { ancestors })
       .getMany();

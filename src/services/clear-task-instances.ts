@@ -70,7 +70,10 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
  * getting a fresh set of retries (max_tries = try_number + retries); their finished runs go back
  * to 'queued' so the scheduler runs the cleared tasks again.
  */
-export async function clearTaskInstances(ctx: ServiceContext, input: ClearTaskInstancesInput): Promise<ClearTaskInstancesResult> {
+export async function clearTaskInstances(
+  ctx: ServiceContext,
+  input: ClearTaskInstancesInput,
+): Promise<ClearTaskInstancesResult> {
   const regex = input.taskRegex !== undefined ? compileRegex(input.taskRegex) : null;
   if (input.startDate && input.endDate && input.startDate > input.endDate) {
     throw new InvalidArgumentError('start date is after end date');
@@ -79,7 +82,11 @@ export async function clearTaskInstances(ctx: ServiceContext, input: ClearTaskIn
   await requireDag(ds, input.dagId);
   const stored = await readSerializedDag(ds, input.dagId);
 
-  const runQuery = ds.getRepository(DagRunEntity).createQueryBuilder('r').select(['r.runId']).where('r.dag_id = :dagId', { dagId: input.dagId });
+  const runQuery = ds
+    .getRepository(DagRunEntity)
+    .createQueryBuilder('r')
+    .select(['r.runId'])
+    .where('r.dag_id = :dagId', { dagId: input.dagId });
   if (input.runId !== undefined) runQuery.andWhere('r.run_id = :runId', { runId: input.runId });
   if (input.startDate) runQuery.andWhere('r.logical_date >= :start', { start: input.startDate.toISOString() });
   if (input.endDate) runQuery.andWhere('r.logical_date <= :end', { end: input.endDate.toISOString() });
@@ -87,8 +94,17 @@ export async function clearTaskInstances(ctx: ServiceContext, input: ClearTaskIn
 
   const knownTaskIds = stored
     ? stored.dag.tasks.map((task) => task.taskId)
-    : (await ds.getRepository(TaskInstanceEntity).createQueryBuilder('ti').select('DISTINCT ti.task_id', 'task_id').where('ti.dag_id = :dagId', { dagId: input.dagId }).getRawMany<{ task_id: string }>()).map((row) => row.task_id);
-  let selected = knownTaskIds.filter((taskId) => (!regex || regex.test(taskId)) && (!input.taskIds || input.taskIds.includes(taskId)));
+    : (
+        await ds
+          .getRepository(TaskInstanceEntity)
+          .createQueryBuilder('ti')
+          .select('DISTINCT ti.task_id', 'task_id')
+          .where('ti.dag_id = :dagId', { dagId: input.dagId })
+          .getRawMany<{ task_id: string }>()
+      ).map((row) => row.task_id);
+  let selected = knownTaskIds.filter(
+    (taskId) => (!regex || regex.test(taskId)) && (!input.taskIds || input.taskIds.includes(taskId)),
+  );
   if (stored && (input.downstream || input.upstream)) {
     const extra = new Set(selected);
     if (input.downstream) relatedTaskIds(stored.dag, selected, 'downstream').forEach((id) => extra.add(id));
@@ -101,15 +117,24 @@ export async function clearTaskInstances(ctx: ServiceContext, input: ClearTaskIn
   const candidates: TaskInstanceEntity[] = [];
   for (const runChunk of chunks(runIds)) {
     for (const taskChunk of chunks(selected)) {
-      const query = ds.getRepository(TaskInstanceEntity).createQueryBuilder('ti')
+      const query = ds
+        .getRepository(TaskInstanceEntity)
+        .createQueryBuilder('ti')
         .where('ti.dag_id = :dagId', { dagId: input.dagId })
         .andWhere('ti.run_id IN (:...runIds)', { runIds: runChunk })
         .andWhere('ti.task_id IN (:...taskIds)', { taskIds: taskChunk });
-      if (input.onlyFailed) query.andWhere('ti.state IN (:...failed)', { failed: [TaskState.FAILED, TaskState.UPSTREAM_FAILED] });
+      if (input.onlyFailed)
+        query.andWhere('ti.state IN (:...failed)', { failed: [TaskState.FAILED, TaskState.UPSTREAM_FAILED] });
       candidates.push(...(await query.getMany()));
     }
   }
-  const ref = (ti: TaskInstanceEntity): TaskInstanceRef => ({ dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex, state: ti.state });
+  const ref = (ti: TaskInstanceEntity): TaskInstanceRef => ({
+    dagId: ti.dagId,
+    runId: ti.runId,
+    taskId: ti.taskId,
+    mapIndex: ti.mapIndex,
+    state: ti.state,
+  });
   const cleared = candidates.filter((ti) => !ACTIVE.includes(ti.state)).map(ref);
   const skippedActive = candidates.filter((ti) => ACTIVE.includes(ti.state)).map(ref);
   if (input.dryRun || cleared.length === 0) return { ...empty, cleared, skippedActive };
@@ -123,27 +148,56 @@ export async function clearTaskInstances(ctx: ServiceContext, input: ClearTaskIn
     for (const [taskId, taskRunIds] of byTask) {
       const retries = retriesOf.get(taskId);
       // Without a serialized DAG keep the retries the task instance had left.
-      const maxTries = Number.isInteger(retries) ? `try_number + ${retries}` : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+      const maxTries = Number.isInteger(retries)
+        ? `try_number + ${retries}`
+        : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
       for (const runChunk of chunks(taskRunIds)) {
-        const result = await tx.createQueryBuilder().update(TaskInstanceEntity)
-          .set({ state: null, maxTries: () => maxTries, nextTryAt: null, firstRescheduleDate: null, endReason: null, updatedAt: now })
-          .where('dag_id = :dagId AND task_id = :taskId AND run_id IN (:...runIds)', { dagId: input.dagId, taskId, runIds: runChunk })
-          .andWhere(new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...active)', { active: ACTIVE })))
+        const result = await tx
+          .createQueryBuilder()
+          .update(TaskInstanceEntity)
+          .set({
+            state: null,
+            maxTries: () => maxTries,
+            nextTryAt: null,
+            firstRescheduleDate: null,
+            endReason: null,
+            updatedAt: now,
+          })
+          .where('dag_id = :dagId AND task_id = :taskId AND run_id IN (:...runIds)', {
+            dagId: input.dagId,
+            taskId,
+            runIds: runChunk,
+          })
+          .andWhere(
+            new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...active)', { active: ACTIVE })),
+          )
           .execute();
         clearedCount += result.affected ?? 0;
       }
     }
     let runsRequeued = 0;
     for (const runChunk of chunks([...new Set(cleared.map((ti) => ti.runId))])) {
-      const result = await tx.createQueryBuilder().update(DagRunEntity)
-        .set({ state: DagRunState.QUEUED, queuedAt: now, startDate: null, endDate: null, lastSchedulingDecision: null, updatedAt: now })
+      const result = await tx
+        .createQueryBuilder()
+        .update(DagRunEntity)
+        .set({
+          state: DagRunState.QUEUED,
+          queuedAt: now,
+          startDate: null,
+          endDate: null,
+          lastSchedulingDecision: null,
+          updatedAt: now,
+        })
         .where('dag_id = :dagId AND run_id IN (:...runIds)', { dagId: input.dagId, runIds: runChunk })
         .andWhere('state IN (:...finished)', { finished: [DagRunState.SUCCESS, DagRunState.FAILED] })
         .execute();
       runsRequeued += result.affected ?? 0;
     }
     await recordAuditEvent(tx, ctx.clock, {
-      event: 'clear', dagId: input.dagId, runId: input.runId ?? null, actor: input.actor,
+      event: 'clear',
+      dagId: input.dagId,
+      runId: input.runId ?? null,
+      actor: input.actor,
       extra: { tasks: [...byTask.keys()], task_instances: clearedCount, runs_requeued: runsRequeued },
     });
     return { cleared, clearedCount, skippedActive, runsRequeued };

@@ -21,7 +21,12 @@ function extraToQuery(extra: string | null): string {
   } catch {
     return `?__extra__=${encodeURIComponent(extra)}`;
   }
-  if (parsed && typeof parsed === 'object' && !Array.isArray(parsed) && Object.values(parsed).every((v) => typeof v === 'string')) {
+  if (
+    parsed &&
+    typeof parsed === 'object' &&
+    !Array.isArray(parsed) &&
+    Object.values(parsed).every((v) => typeof v === 'string')
+  ) {
     const params = new URLSearchParams(parsed as Record<string, string>).toString();
     return params ? `?${params}` : '';
   }
@@ -43,8 +48,14 @@ export function connectionToUri(conn: ConnectionFields): string {
 }
 
 export function parseConnectionUri(uri: string): ConnectionFields {
-  const match = /^([a-zA-Z][a-zA-Z0-9+.\-_]*):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?#]*)(?::(\d+))?(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(uri.trim());
-  if (!match) throw new InvalidArgumentError(`invalid connection URI '${uri}': expected type://login:password@host:port/schema?extra`);
+  const match =
+    /^([a-zA-Z][a-zA-Z0-9+.\-_]*):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?#]*)(?::(\d+))?(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(
+      uri.trim(),
+    );
+  if (!match)
+    throw new InvalidArgumentError(
+      `invalid connection URI '${uri}': expected type://login:password@host:port/schema?extra`,
+    );
   const [, scheme, login, password, host, port, schema, query] = match;
   const decode = (value: string | undefined): string | null => (value ? decodeURIComponent(value) : null);
   let extra: string | null = null;
@@ -55,7 +66,9 @@ export function parseConnectionUri(uri: string): ConnectionFields {
       extra = raw;
     } else {
       const object: Record<string, string> = {};
-      params.forEach((value, key) => { object[key] = value; });
+      params.forEach((value, key) => {
+        object[key] = value;
+      });
       extra = JSON.stringify(object);
     }
   }

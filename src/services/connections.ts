@@ -12,12 +12,21 @@ export interface ConnectionRecord extends ConnectionFields {
 /** What lists show: everything but the password. */
 export type ConnectionSummary = Omit<ConnectionRecord, 'password'>;
 
-export type ConnectionInput = { connId: string; description?: string | null } & Partial<ConnectionFields> & { connType: string };
+export type ConnectionInput = { connId: string; description?: string | null } & Partial<ConnectionFields> & {
+    connType: string;
+  };
 
 function toRecord(row: ConnectionEntity): ConnectionRecord {
   return {
-    connId: row.connId, connType: row.connType, description: row.description, host: row.host, schema: row.schema,
-    login: row.login, password: row.password, port: row.port, extra: row.extra,
+    connId: row.connId,
+    connType: row.connType,
+    description: row.description,
+    host: row.host,
+    schema: row.schema,
+    login: row.login,
+    password: row.password,
+    port: row.port,
+    extra: row.extra,
   };
 }
 
@@ -25,8 +34,13 @@ function validate(input: Partial<ConnectionInput>): void {
   if (input.connId !== undefined && (!input.connId || input.connId.length > 250)) {
     throw new InvalidArgumentError(`invalid connection id '${input.connId}': expected 1 to 250 characters`);
   }
-  if (input.connType !== undefined && !input.connType) throw new InvalidArgumentError('connection type must not be empty');
-  if (input.port !== undefined && input.port !== null && !(Number.isInteger(input.port) && input.port > 0 && input.port < 65536)) {
+  if (input.connType !== undefined && !input.connType)
+    throw new InvalidArgumentError('connection type must not be empty');
+  if (
+    input.port !== undefined &&
+    input.port !== null &&
+    !(Number.isInteger(input.port) && input.port > 0 && input.port < 65536)
+  ) {
     throw new InvalidArgumentError(`invalid port '${input.port}': expected 1 to 65535`);
   }
   if (input.extra) {
@@ -41,16 +55,28 @@ function validate(input: Partial<ConnectionInput>): void {
 export async function addConnection(ctx: ServiceContext, input: ConnectionInput): Promise<ConnectionRecord> {
   validate(input);
   const repo = ctx.dataSource.getRepository(ConnectionEntity);
-  if (await repo.existsBy({ connId: input.connId })) throw new AlreadyExistsError(`connection '${input.connId}' already exists`);
+  if (await repo.existsBy({ connId: input.connId }))
+    throw new AlreadyExistsError(`connection '${input.connId}' already exists`);
   await repo.insert({
-    connId: input.connId, connType: input.connType, description: input.description ?? null, host: input.host ?? null,
-    schema: input.schema ?? null, login: input.login ?? null, password: input.password ?? null, port: input.port ?? null, extra: input.extra ?? null,
+    connId: input.connId,
+    connType: input.connType,
+    description: input.description ?? null,
+    host: input.host ?? null,
+    schema: input.schema ?? null,
+    login: input.login ?? null,
+    password: input.password ?? null,
+    port: input.port ?? null,
+    extra: input.extra ?? null,
   });
   return getConnection(ctx, input.connId);
 }
 
 /** Change some fields of an existing connection (the REST API's PATCH). */
-export async function updateConnection(ctx: ServiceContext, connId: string, patch: Partial<Omit<ConnectionInput, 'connId'>>): Promise<ConnectionRecord> {
+export async function updateConnection(
+  ctx: ServiceContext,
+  connId: string,
+  patch: Partial<Omit<ConnectionInput, 'connId'>>,
+): Promise<ConnectionRecord> {
   validate(patch);
   const repo = ctx.dataSource.getRepository(ConnectionEntity);
   const row = await repo.findOneBy({ connId });
@@ -74,8 +100,13 @@ export async function deleteConnection(ctx: ServiceContext, connId: string): Pro
 }
 
 /** Every connection without its password. */
-export async function listConnections(ctx: ServiceContext, options: { limit?: number; offset?: number } = {}): Promise<ConnectionSummary[]> {
-  const rows = await ctx.dataSource.getRepository(ConnectionEntity).find({ order: { connId: 'ASC' }, take: options.limit, skip: options.offset });
+export async function listConnections(
+  ctx: ServiceContext,
+  options: { limit?: number; offset?: number } = {},
+): Promise<ConnectionSummary[]> {
+  const rows = await ctx.dataSource
+    .getRepository(ConnectionEntity)
+    .find({ order: { connId: 'ASC' }, take: options.limit, skip: options.offset });
   return rows.map((row) => {
     const { password: _password, ...summary } = toRecord(row);
     return summary;

@@ -8,15 +8,31 @@ import type { ServiceContext } from './service-context';
  * Remove one DAG run with its task instances, tries and XComs (Airflow's DELETE dagRun). Logs
  * stay on disk. NotFoundError when the DAG or the run does not exist.
  */
-export async function deleteDagRun(ctx: ServiceContext, dagId: string, runId: string, actor?: string): Promise<{ rowsDeleted: number }> {
+export async function deleteDagRun(
+  ctx: ServiceContext,
+  dagId: string,
+  runId: string,
+  actor?: string,
+): Promise<{ rowsDeleted: number }> {
   return runInTransaction(ctx.dataSource, async (tx) => {
     await requireDagRun(tx, dagId, runId);
     let rowsDeleted = 0;
     for (const entity of [XComEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, DagRunEntity]) {
-      const result = await tx.createQueryBuilder().delete().from(entity).where('dag_id = :dagId AND run_id = :runId', { dagId, runId }).execute();
+      const result = await tx
+        .createQueryBuilder()
+        .delete()
+        .from(entity)
+        .where('dag_id = :dagId AND run_id = :runId', { dagId, runId })
+        .execute();
       rowsDeleted += result.affected ?? 0;
     }
-    await recordAuditEvent(tx, ctx.clock, { event: 'delete_dag_run', dagId, runId, actor, extra: { rows: rowsDeleted } });
+    await recordAuditEvent(tx, ctx.clock, {
+      event: 'delete_dag_run',
+      dagId,
+      runId,
+      actor,
+      extra: { rows: rowsDeleted },
+    });
     return { rowsDeleted };
   });
 }

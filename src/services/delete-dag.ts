@@ -1,5 +1,12 @@
 import {
-  DagCodeEntity, DagEntity, DagRunEntity, ImportErrorEntity, SerializedDagEntity, TaskInstanceEntity, TaskInstanceHistoryEntity, XComEntity,
+  DagCodeEntity,
+  DagEntity,
+  DagRunEntity,
+  ImportErrorEntity,
+  SerializedDagEntity,
+  TaskInstanceEntity,
+  TaskInstanceHistoryEntity,
+  XComEntity,
 } from '../db/entities';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDag } from './require-dag';
@@ -21,7 +28,14 @@ export async function deleteDag(ctx: ServiceContext, dagId: string, actor?: stri
   return runInTransaction(ctx.dataSource, async (tx) => {
     const dag = await requireDag(tx, dagId);
     let rowsDeleted = 0;
-    for (const entity of [XComEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, DagRunEntity, SerializedDagEntity, DagEntity]) {
+    for (const entity of [
+      XComEntity,
+      TaskInstanceHistoryEntity,
+      TaskInstanceEntity,
+      DagRunEntity,
+      SerializedDagEntity,
+      DagEntity,
+    ]) {
       const result = await tx.createQueryBuilder().delete().from(entity).where('dag_id = :dagId', { dagId }).execute();
       rowsDeleted += result.affected ?? 0;
     }

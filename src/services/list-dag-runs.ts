@@ -15,10 +15,17 @@ export interface ListDagRunsOptions {
   offset?: number;
 }
 
-export async function listDagRuns(ctx: ServiceContext, options: ListDagRunsOptions): Promise<{ runs: DagRunEntity[]; totalEntries: number }> {
+export async function listDagRuns(
+  ctx: ServiceContext,
+  options: ListDagRunsOptions,
+): Promise<{ runs: DagRunEntity[]; totalEntries: number }> {
   await requireDag(ctx.dataSource, options.dagId);
-  const query = ctx.dataSource.getRepository(DagRunEntity).createQueryBuilder('r').where('r.dag_id = :dagId', { dagId: options.dagId });
-  if (options.states && options.states.length > 0) query.andWhere('r.state IN (:...states)', { states: options.states });
+  const query = ctx.dataSource
+    .getRepository(DagRunEntity)
+    .createQueryBuilder('r')
+    .where('r.dag_id = :dagId', { dagId: options.dagId });
+  if (options.states && options.states.length > 0)
+    query.andWhere('r.state IN (:...states)', { states: options.states });
   if (options.runType) query.andWhere('r.run_type = :runType', { runType: options.runType });
   if (options.logicalDateGte) query.andWhere('r.logical_date >= :gte', { gte: options.logicalDateGte.toISOString() });
   if (options.logicalDateLte) query.andWhere('r.logical_date <= :lte', { lte: options.logicalDateLte.toISOString() });

@@ -23,10 +23,12 @@ export async function listDags(ctx: ServiceContext, options: ListDagsOptions = {
   const query = ctx.dataSource.getRepository(DagEntity).createQueryBuilder('d').orderBy('d.dag_id', 'ASC');
   if (options.onlyActive ?? true) query.andWhere('d.is_active = :active', { active: true });
   if (options.paused !== undefined) query.andWhere('d.is_paused = :paused', { paused: options.paused });
-  if (options.dagIdPattern) query.andWhere('d.dag_id LIKE :pattern', { pattern: `%${options.dagIdPattern.replace(/[%_]/g, '')}%` });
+  if (options.dagIdPattern)
+    query.andWhere('d.dag_id LIKE :pattern', { pattern: `%${options.dagIdPattern.replace(/[%_]/g, '')}%` });
   let dags = await query.getMany();
   // Tags are a JSON column: filter in memory (DAG counts are small).
-  if (options.tags && options.tags.length > 0) dags = dags.filter((dag) => (dag.tags ?? []).some((tag) => options.tags?.includes(tag)));
+  if (options.tags && options.tags.length > 0)
+    dags = dags.filter((dag) => (dag.tags ?? []).some((tag) => options.tags?.includes(tag)));
   const totalEntries = dags.length;
   const offset = options.offset ?? 0;
   return { dags: dags.slice(offset, options.limit !== undefined ? offset + options.limit : undefined), totalEntries };

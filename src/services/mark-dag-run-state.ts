@@ -39,18 +39,34 @@ export function assertMarkableDagRunState(state: string): asserts state is Marka
  * Airflow's "mark run as": success finishes every unfinished task instance as success; failed
  * fails the running ones and skips the rest that have not finished; queued only moves the run.
  */
-export async function markDagRunState(ctx: ServiceContext, input: MarkDagRunStateInput): Promise<MarkDagRunStateResult> {
+export async function markDagRunState(
+  ctx: ServiceContext,
+  input: MarkDagRunStateInput,
+): Promise<MarkDagRunStateResult> {
   assertMarkableDagRunState(input.state);
   const run = await requireDagRun(ctx.dataSource, input.dagId, input.runId);
   const now = ctx.clock.now();
   const key = { dagId: input.dagId, runId: input.runId };
-  const unfinished = new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...finished)', { finished: FINISHED_TASK_STATES }));
+  const unfinished = new Brackets((qb) =>
+    qb.where('state IS NULL').orWhere('state NOT IN (:...finished)', { finished: FINISHED_TASK_STATES }),
+  );
 
   return runInTransaction(ctx.dataSource, async (tx) => {
-    const runUpdate = await tx.createQueryBuilder().update(DagRunEntity)
-      .set(input.state === DagRunState.QUEUED
-        ? { state: input.state, queuedAt: now, startDate: null, endDate: null, lastSchedulingDecision: null, updatedAt: now }
-        : { state: input.state, endDate: now, updatedAt: now })
+    const runUpdate = await tx
+      .createQueryBuilder()
+      .update(DagRunEntity)
+      .set(
+        input.state === DagRunState.QUEUED
+          ? {
+              state: input.state,
+              queuedAt: now,
+              startDate: null,
+              endDate: null,
+              lastSchedulingDecision: null,
+              updatedAt: now,
+            }
+          : { state: input.state, endDate: now, updatedAt: now },
+      )
       .where('dag_id = :dagId AND run_id = :runId AND state <> :target', { ...key, target: input.state })
       .execute();
     const runsMoved = runUpdate.affected ?? 0;
@@ -60,11 +76,19 @@ export async function markDagRunState(ctx: ServiceContext, input: MarkDagRunStat
     };
     if (runsMoved > 0 && input.state === DagRunState.SUCCESS) await moveTis(TaskState.SUCCESS, unfinished);
     if (runsMoved > 0 && input.state === DagRunState.FAILED) {
-      await moveTis(TaskState.FAILED, new Brackets((qb) => qb.where('state = :running', { running: TaskState.RUNNING })));
+      await moveTis(
+        TaskState.FAILED,
+        new Brackets((qb) => qb.where('state = :running', { running: TaskState.RUNNING })),
+      );
       await moveTis(TaskState.SKIPPED, unfinished);
     }
     if (runsMoved > 0) {
-      await recordAuditEvent(tx, ctx.clock, { event: `mark_dag_run_${input.state}`, ...key, actor: input.actor, extra: { task_instances: taskInstancesMoved } });
+      await recordAuditEvent(tx, ctx.clock, {
+        event: `mark_dag_run_${input.state}`,
+        ...key,
+        actor: input.actor,
+        extra: { task_instances: taskInstancesMoved },
+      });
     }
     return { ...key, previousState: run.state, state: input.state, runsMoved, taskInstancesMoved };
   });

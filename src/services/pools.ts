@@ -15,17 +15,23 @@ export interface PoolRecord {
 }
 
 function assertPool(name: string, slots?: number): void {
-  if (!name || name.length > 256) throw new InvalidArgumentError(`invalid pool name '${name}': expected 1 to 256 characters`);
+  if (!name || name.length > 256)
+    throw new InvalidArgumentError(`invalid pool name '${name}': expected 1 to 256 characters`);
   if (slots !== undefined && !(Number.isInteger(slots) && slots >= 0)) {
     throw new InvalidArgumentError(`invalid pool slots '${slots}': expected a non-negative integer`);
   }
 }
 
 async function usage(ctx: ServiceContext, names?: string[]): Promise<Map<string, { running: number; queued: number }>> {
-  const query = ctx.dataSource.getRepository(TaskInstanceEntity).createQueryBuilder('ti')
-    .select('ti.pool', 'pool').addSelect('ti.state', 'state').addSelect('SUM(ti.pool_slots)', 'slots')
+  const query = ctx.dataSource
+    .getRepository(TaskInstanceEntity)
+    .createQueryBuilder('ti')
+    .select('ti.pool', 'pool')
+    .addSelect('ti.state', 'state')
+    .addSelect('SUM(ti.pool_slots)', 'slots')
     .where('ti.state IN (:...states)', { states: [TaskState.RUNNING, TaskState.QUEUED] })
-    .groupBy('ti.pool').addGroupBy('ti.state');
+    .groupBy('ti.pool')
+    .addGroupBy('ti.state');
   if (names) query.andWhere('ti.pool IN (:...names)', { names });
   const out = new Map<string, { running: number; queued: number }>();
   for (const row of await query.getRawMany<{ pool: string; state: string; slots: string | number }>()) {
@@ -41,18 +47,29 @@ function toRecord(row: PoolEntity, used: { running: number; queued: number } | u
   const running = used?.running ?? 0;
   const queued = used?.queued ?? 0;
   return {
-    name: row.pool, slots: row.slots, description: row.description,
-    occupiedSlots: running + queued, runningSlots: running, queuedSlots: queued, openSlots: row.slots - running - queued,
+    name: row.pool,
+    slots: row.slots,
+    description: row.description,
+    occupiedSlots: running + queued,
+    runningSlots: running,
+    queuedSlots: queued,
+    openSlots: row.slots - running - queued,
   };
 }
 
 /** Create or update a pool (Airflow's `pools set`). */
-export async function setPool(ctx: ServiceContext, input: { name: string; slots: number; description?: string | null }): Promise<PoolRecord> {
+export async function setPool(
+  ctx: ServiceContext,
+  input: { name: string; slots: number; description?: string | null },
+): Promise<PoolRecord> {
   assertPool(input.name, input.slots);
   const repo = ctx.dataSource.getRepository(PoolEntity);
   const existing = await repo.findOneBy({ pool: input.name });
   if (existing) {
-    await repo.update({ id: existing.id }, { slots: input.slots, description: input.description === undefined ? existing.description : input.description });
+    await repo.update(
+      { id: existing.id },
+      { slots: input.slots, description: input.description === undefined ? existing.description : input.description },
+    );
   } else {
     await repo.insert({ pool: input.name, slots: input.slots, description: input.description ?? null });
   }
@@ -72,8 +89,13 @@ export async function deletePool(ctx: ServiceContext, name: string): Promise<voi
   if (!result.affected) throw new NotFoundError(`pool '${name}' not found`);
 }
 
-export async function listPools(ctx: ServiceContext, options: { limit?: number; offset?: number } = {}): Promise<PoolRecord[]> {
-  const rows = await ctx.dataSource.getRepository(PoolEntity).find({ order: { pool: 'ASC' }, take: options.limit, skip: options.offset });
+export async function listPools(
+  ctx: ServiceContext,
+  options: { limit?: number; offset?: number } = {},
+): Promise<PoolRecord[]> {
+  const rows = await ctx.dataSource
+    .getRepository(PoolEntity)
+    .find({ order: { pool: 'ASC' }, take: options.limit, skip: options.offset });
   const used = await usage(ctx);
   return rows.map((row) => toRecord(row, used.get(row.pool)));
 }
@@ -86,6 +108,11 @@ export async function countPools(ctx: ServiceContext): Promise<number> {
 export async function ensureDefaultPool(ctx: Pick<ServiceContext, 'dataSource'>, slots = 128): Promise<boolean> {
   const repo = ctx.dataSource.getRepository(PoolEntity);
   if (await repo.existsBy({ pool: DEFAULT_POOL })) return false;
-  await repo.createQueryBuilder().insert().values({ pool: DEFAULT_POOL, slots, description: 'Default pool' }).orIgnore().execute();
+  await repo
+    .createQueryBuilder()
+    .insert()
+    .values({ pool: DEFAULT_POOL, slots, description: 'Default pool' })
+    .orIgnore()
+    .execute();
   return true;
 }

@@ -17,8 +17,20 @@ import { buildTaskWorkload } from './build-task-workload';
 import { readSerializedDag } from './read-serialized-dag';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
-const RUNNABLE: TaskStateOrNone[] = [null, TaskState.SCHEDULED, TaskState.QUEUED, TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
-const FINISHED: TaskStateOrNone[] = [TaskState.SUCCESS, TaskState.FAILED, TaskState.SKIPPED, TaskState.UPSTREAM_FAILED, TaskState.REMOVED];
+const RUNNABLE: TaskStateOrNone[] = [
+  null,
+  TaskState.SCHEDULED,
+  TaskState.QUEUED,
+  TaskState.UP_FOR_RETRY,
+  TaskState.UP_FOR_RESCHEDULE,
+];
+const FINISHED: TaskStateOrNone[] = [
+  TaskState.SUCCESS,
+  TaskState.FAILED,
+  TaskState.SKIPPED,
+  TaskState.UPSTREAM_FAILED,
+  TaskState.REMOVED,
+];
 
 export interface RunTaskInstanceInput {
   key: TaskInstanceKey;
@@ -46,7 +58,14 @@ async function createMissingTaskInstance(ctx: AppContext, key: TaskInstanceKey):
   const task = stored?.dag.tasks.find((t) => t.taskId === key.taskId);
   if (!stored || !task || key.mapIndex !== -1) return null;
   const priority = computePriorityWeights(stored.dag.tasks).get(task.taskId) ?? task.priorityWeight;
-  await runInTransaction(ctx.dataSource, (m) => createTaskInstances(m, { dagId: key.dagId, runId: key.runId }, [{ ...task, effectivePriority: priority }], ctx.clock.now()));
+  await runInTransaction(ctx.dataSource, (m) =>
+    createTaskInstances(
+      m,
+      { dagId: key.dagId, runId: key.runId },
+      [{ ...task, effectivePriority: priority }],
+      ctx.clock.now(),
+    ),
+  );
   return ctx.dataSource.getRepository(TaskInstanceEntity).findOneBy({ ...key });
 }
 
@@ -75,7 +94,9 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   );
   if (claim.affected === 0) {
     const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
-    throw new UserError(`cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}${input.force ? '' : " (clear it first, or pass --force)"}`);
+    throw new UserError(
+      `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}${input.force ? '' : ' (clear it first, or pass --force)'}`,
+    );
   }
 
   const outcome = await runTask(workload, {
@@ -84,7 +105,9 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
     variables: new DatabaseVariableSource(async () => ds),
     output: input.tee ? 'tee' : 'redirect',
   });
-  await processExecutorEvents(ds, new DagViewCache(ds), [{ type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome }]);
+  await processExecutorEvents(ds, new DagViewCache(ds), [
+    { type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome },
+  ]);
   const after = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
   return { tryNumber, outcome, state: after?.state ?? null };
 }

@@ -12,10 +12,17 @@ export interface SetDagPausedResult {
 }
 
 /** Pause or unpause a DAG. Guarded: only a row in the other state moves. */
-export async function setDagPaused(ctx: ServiceContext, dagId: string, paused: boolean, actor?: string): Promise<SetDagPausedResult> {
+export async function setDagPaused(
+  ctx: ServiceContext,
+  dagId: string,
+  paused: boolean,
+  actor?: string,
+): Promise<SetDagPausedResult> {
   return runInTransaction(ctx.dataSource, async (tx) => {
     await requireDag(tx, dagId);
-    const result = await tx.createQueryBuilder().update(DagEntity)
+    const result = await tx
+      .createQueryBuilder()
+      .update(DagEntity)
       .set({ isPaused: paused })
       .where('dag_id = :dagId AND is_paused = :from', { dagId, from: !paused })
       .execute();

@@ -1,7 +1,11 @@
 import type { SerializedDag } from '../core/serialized-dag';
 
 /** Every task reachable from `start` along downstream (or upstream) edges, excluding `start`. */
-export function relatedTaskIds(dag: SerializedDag, start: Iterable<string>, direction: 'downstream' | 'upstream'): Set<string> {
+export function relatedTaskIds(
+  dag: SerializedDag,
+  start: Iterable<string>,
+  direction: 'downstream' | 'upstream',
+): Set<string> {
   const byId = new Map(dag.tasks.map((task) => [task.taskId, task]));
   const found = new Set<string>();
   const stack = [...start];

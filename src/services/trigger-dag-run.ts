@@ -34,8 +34,12 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
     [input.dagId],
   );
   if (!records.length) throw new NotFoundError(`DAG '${input.dagId}' not found`);
-  if (records[0].is_active === false || records[0].is_active === 0) throw new NotFoundError(`DAG '${input.dagId}' is no longer in the dags folder`);
-  if (input.conf !== undefined && (typeof input.conf !== 'object' || input.conf === null || Array.isArray(input.conf))) {
+  if (records[0].is_active === false || records[0].is_active === 0)
+    throw new NotFoundError(`DAG '${input.dagId}' is no longer in the dags folder`);
+  if (
+    input.conf !== undefined &&
+    (typeof input.conf !== 'object' || input.conf === null || Array.isArray(input.conf))
+  ) {
     throw new InvalidArgumentError('conf must be a JSON object');
   }
   const dag = JSON.parse(records[0].data) as SerializedDag;
@@ -58,16 +62,30 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
     );
     if (clash.records.length) {
       const other = clash.records[0];
-      throw new InvalidArgumentError(other.run_id === runId
-        ? `DAG '${input.dagId}' already has a run with id '${runId}'`
-        : `DAG '${input.dagId}' already has a run at logical date ${logicalDate.toISOString()} ('${other.run_id}')`);
+      throw new InvalidArgumentError(
+        other.run_id === runId
+          ? `DAG '${input.dagId}' already has a run with id '${runId}'`
+          : `DAG '${input.dagId}' already has a run at logical date ${logicalDate.toISOString()} ('${other.run_id}')`,
+      );
     }
-    return createDagRun(m, {
-      dagId: input.dagId, runId, logicalDate, dataIntervalStart: interval.start, dataIntervalEnd: interval.end,
-      runType, externalTrigger: runType === DagRunType.MANUAL, conf, dagHash: records[0].dag_hash,
-    }, now);
+    return createDagRun(
+      m,
+      {
+        dagId: input.dagId,
+        runId,
+        logicalDate,
+        dataIntervalStart: interval.start,
+        dataIntervalEnd: interval.end,
+        runType,
+        externalTrigger: runType === DagRunType.MANUAL,
+        conf,
+        dagHash: records[0].dag_hash,
+      },
+      now,
+    );
   });
-  if (!created) throw new UserError(`run '${runId}' of DAG '${input.dagId}' was created concurrently by another process`);
+  if (!created)
+    throw new UserError(`run '${runId}' of DAG '${input.dagId}' was created concurrently by another process`);
   await notifySchedulers(ds);
   return ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: input.dagId, runId });
 }

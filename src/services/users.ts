@@ -27,16 +27,26 @@ export function assertUserRole(role: string): asserts role is UserRole {
   }
 }
 
-export async function createUser(ctx: ServiceContext, input: { username: string; password: string; role: string }): Promise<UserRecord> {
+export async function createUser(
+  ctx: ServiceContext,
+  input: { username: string; password: string; role: string },
+): Promise<UserRecord> {
   if (!input.username || input.username.length > 256 || /\s/.test(input.username)) {
     throw new InvalidArgumentError(`invalid username '${input.username}': expected 1 to 256 characters without spaces`);
   }
   if (!input.password) throw new InvalidArgumentError('password must not be empty');
   assertUserRole(input.role);
   const repo = ctx.dataSource.getRepository(UserEntity);
-  if (await repo.existsBy({ username: input.username })) throw new AlreadyExistsError(`user '${input.username}' already exists`);
+  if (await repo.existsBy({ username: input.username }))
+    throw new AlreadyExistsError(`user '${input.username}' already exists`);
   const passwordHash = await bcrypt.hash(input.password, BCRYPT_ROUNDS);
-  await repo.insert({ username: input.username, passwordHash, role: input.role, createdAt: ctx.clock.now(), lastLogin: null });
+  await repo.insert({
+    username: input.username,
+    passwordHash,
+    role: input.role,
+    createdAt: ctx.clock.now(),
+    lastLogin: null,
+  });
   return getUser(ctx, input.username);
 }
 
@@ -49,7 +59,11 @@ export async function getUser(ctx: ServiceContext, username: string): Promise<Us
 /**
  * The user when the password matches (and records the login time), else null.
  */
-export async function verifyPassword(ctx: ServiceContext, username: string, password: string): Promise<UserRecord | null> {
+export async function verifyPassword(
+  ctx: ServiceContext,
+  username: string,
+  password: string,
+): Promise<UserRecord | null> {
   const repo = ctx.dataSource.getRepository(UserEntity);
   const row = await repo.findOneBy({ username });
   dummyHash ??= await bcrypt.hash('dagctl-no-such-user', BCRYPT_ROUNDS);

@@ -15,7 +15,8 @@ function toRecord(row: VariableEntity): VariableRecord {
 }
 
 function assertKey(key: string): void {
-  if (!key || key.length > 250) throw new InvalidArgumentError(`invalid variable key '${key}': expected 1 to 250 characters`);
+  if (!key || key.length > 250)
+    throw new InvalidArgumentError(`invalid variable key '${key}': expected 1 to 250 characters`);
 }
 
 export async function getVariable(ctx: ServiceContext, key: string): Promise<VariableRecord> {
@@ -34,13 +35,21 @@ export function parseVariableJson(record: VariableRecord): unknown {
 }
 
 /** Create or replace a variable. Non-string values are stored as JSON text. */
-export async function setVariable(ctx: ServiceContext, key: string, value: unknown, description?: string | null): Promise<VariableRecord> {
+export async function setVariable(
+  ctx: ServiceContext,
+  key: string,
+  value: unknown,
+  description?: string | null,
+): Promise<VariableRecord> {
   assertKey(key);
   const val = typeof value === 'string' ? value : JSON.stringify(value ?? null);
   const repo = ctx.dataSource.getRepository(VariableEntity);
   const existing = await repo.findOneBy({ key });
   if (existing) {
-    await repo.update({ id: existing.id }, { val, description: description === undefined ? existing.description : description });
+    await repo.update(
+      { id: existing.id },
+      { val, description: description === undefined ? existing.description : description },
+    );
   } else {
     await repo.insert({ key, val, description: description ?? null });
   }
@@ -52,8 +61,13 @@ export async function deleteVariable(ctx: ServiceContext, key: string): Promise<
   if (!result.affected) throw new NotFoundError(`variable '${key}' not found`);
 }
 
-export async function listVariables(ctx: ServiceContext, options: { limit?: number; offset?: number } = {}): Promise<VariableRecord[]> {
-  const rows = await ctx.dataSource.getRepository(VariableEntity).find({ order: { key: 'ASC' }, take: options.limit, skip: options.offset });
+export async function listVariables(
+  ctx: ServiceContext,
+  options: { limit?: number; offset?: number } = {},
+): Promise<VariableRecord[]> {
+  const rows = await ctx.dataSource
+    .getRepository(VariableEntity)
+    .find({ order: { key: 'ASC' }, take: options.limit, skip: options.offset });
   return rows.map(toRecord);
 }
 
@@ -65,7 +79,10 @@ export async function countVariables(ctx: ServiceContext): Promise<number> {
  * Import `{ key: value }` (the format `variables export` writes). Values that are not strings are
  * stored as JSON. All or nothing: one transaction.
  */
-export async function importVariables(ctx: ServiceContext, values: unknown): Promise<{ created: number; updated: number }> {
+export async function importVariables(
+  ctx: ServiceContext,
+  values: unknown,
+): Promise<{ created: number; updated: number }> {
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
     throw new InvalidArgumentError('variables file must hold a JSON object of key → value');
   }

@@ -18,7 +18,11 @@ export abstract class DataIntervalTimetable implements Timetable {
   protected abstract ticksFor(restriction: TimeRestriction | null): TickSource;
   abstract serialize(): ScheduleSpec;
 
-  nextDagRunInfo(lastAutomatedDataInterval: DataInterval | null, restriction: TimeRestriction, now: Date): DagRunInfo | null {
+  nextDagRunInfo(
+    lastAutomatedDataInterval: DataInterval | null,
+    restriction: TimeRestriction,
+    now: Date,
+  ): DagRunInfo | null {
     const ticks = this.ticksFor(restriction);
     let earliest: Date | null = null;
     if (restriction.earliest) {

@@ -18,9 +18,11 @@ export const CRON_PRESETS: Record<string, string> = {
 
 /** Turn the authoring option into the stored ScheduleSpec; throws DagDefinitionError on bad input. */
 export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId = '?'): ScheduleSpec {
-  if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None') return { kind: 'none' };
+  if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None')
+    return { kind: 'none' };
   if (typeof schedule === 'object') {
-    if (!('every' in schedule)) throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
+    if (!('every' in schedule))
+      throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
     let everyMs: number;
     try {
       everyMs = parseDuration(schedule.every, 'schedule.every');
@@ -30,15 +32,20 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
     if (everyMs <= 0) throw new DagDefinitionError(`DAG '${dagId}': schedule.every must be positive`);
     return { kind: 'interval', everyMs };
   }
-  if (typeof schedule !== 'string') throw new DagDefinitionError(`DAG '${dagId}': schedule must be a cron string, a preset, { every } or null`);
+  if (typeof schedule !== 'string')
+    throw new DagDefinitionError(`DAG '${dagId}': schedule must be a cron string, a preset, { every } or null`);
   const text = schedule.trim();
   if (text === '@once') return { kind: 'once' };
   const expression = CRON_PRESETS[text] ?? text;
   if (text.startsWith('@') && !CRON_PRESETS[text]) {
-    throw new DagDefinitionError(`DAG '${dagId}': unknown schedule preset '${text}' (use ${Object.keys(CRON_PRESETS).join(', ')}, @once or null)`);
+    throw new DagDefinitionError(
+      `DAG '${dagId}': unknown schedule preset '${text}' (use ${Object.keys(CRON_PRESETS).join(', ')}, @once or null)`,
+    );
   }
   if (expression.split(/\s+/).length !== 5) {
-    throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': expected 5 fields (minute hour day month weekday)`);
+    throw new DagDefinitionError(
+      `DAG '${dagId}': invalid cron expression '${text}': expected 5 fields (minute hour day month weekday)`,
+    );
   }
   try {
     CronExpressionParser.parse(expression, { tz: timezone });

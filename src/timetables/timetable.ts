@@ -32,7 +32,11 @@ export interface Timetable {
    * The next run to create after the last automated run's data interval (null: none yet),
    * or null when there is none (`@once` already ran, endDate passed, no schedule).
    */
-  nextDagRunInfo(lastAutomatedDataInterval: DataInterval | null, restriction: TimeRestriction, now: Date): DagRunInfo | null;
+  nextDagRunInfo(
+    lastAutomatedDataInterval: DataInterval | null,
+    restriction: TimeRestriction,
+    now: Date,
+  ): DagRunInfo | null;
   /** The data interval a manual run triggered at `runAfter` gets. */
   inferManualDataInterval(runAfter: Date): DataInterval;
   serialize(): ScheduleSpec;

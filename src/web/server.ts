@@ -39,9 +39,10 @@ export async function startWebServer(ctx: AppContext, options: StartWebServerOpt
   log.info(`web server listening on ${url}`);
   return {
     url,
-    close: () => new Promise<void>((resolve, reject) => {
-      server.close((err) => (err ? reject(err) : resolve()));
-      server.closeAllConnections();
-    }),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((err) => (err ? reject(err) : resolve()));
+        server.closeAllConnections();
+      }),
   };
 }

@@ -45,34 +45,66 @@ describe('web authentication', () => {
     expect(csrfCookie).not.toMatch(/HttpOnly/i); // scripts echo it in X-CSRF-Token
     const me = await request(t.app).get('/api/v1/x-dagctl/whoami').set('Cookie', cookie).expect(200);
     expect(me.body).toEqual({ username: 'op', role: 'op', auth_method: 'session' });
-    const row = await execSql<{ last_login: string | null }>(t.ds, "SELECT last_login FROM dagctl_user WHERE username = 'op'");
+    const row = await execSql<{ last_login: string | null }>(
+      t.ds,
+      "SELECT last_login FROM dagctl_user WHERE username = 'op'",
+    );
     expect(row.records[0].last_login).toBeTruthy();
   });
 
   it('marks cookies Secure behind TLS (trusted proxy) ', async () => {
     const app = createWebApp(t.ctx, { ui: false, trustProxy: true });
-    const res = await request(app).post('/login').set('X-Forwarded-Proto', 'https').send({ username: 'op', password: PASSWORDS.op }).expect(200);
+    const res = await request(app)
+      .post('/login')
+      .set('X-Forwarded-Proto', 'https')
+      .send({ username: 'op', password: PASSWORDS.op })
+      .expect(200);
     expect(cookieHeader(res).find((c) => c.startsWith('dagctl_session='))).toMatch(/Secure/);
   });
 
   it('refuses cookie-authenticated state changes without the CSRF token, accepts them with it', async () => {
     const { cookie, csrf } = await login(t, 'op', PASSWORDS.op);
-    const without = await request(t.app).post('/api/v1/pools').set('Cookie', cookie).send({ name: 'csrf_pool', slots: 1 });
+    const without = await request(t.app)
+      .post('/api/v1/pools')
+      .set('Cookie', cookie)
+      .send({ name: 'csrf_pool', slots: 1 });
     expect(without.status).toBe(403);
     expect(without.body.detail).toMatch(/CSRF/);
-    const wrong = await request(t.app).post('/api/v1/pools').set('Cookie', cookie).set('X-CSRF-Token', 'nope').send({ name: 'csrf_pool', slots: 1 });
+    const wrong = await request(t.app)
+      .post('/api/v1/pools')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', 'nope')
+      .send({ name: 'csrf_pool', slots: 1 });
     expect(wrong.status).toBe(403);
-    await request(t.app).post('/api/v1/pools').set('Cookie', cookie).set('X-CSRF-Token', csrf).send({ name: 'csrf_pool', slots: 1 }).expect(200);
+    await request(t.app)
+      .post('/api/v1/pools')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .send({ name: 'csrf_pool', slots: 1 })
+      .expect(200);
     // Form posts carry it in _csrf.
-    await request(t.app).delete('/api/v1/pools/csrf_pool').set('Cookie', cookie).type('form').send({ _csrf: csrf }).expect(204);
+    await request(t.app)
+      .delete('/api/v1/pools/csrf_pool')
+      .set('Cookie', cookie)
+      .type('form')
+      .send({ _csrf: csrf })
+      .expect(204);
     // Basic auth needs no CSRF token: other sites cannot make browsers send it.
-    await request(t.app).post('/api/v1/pools').set('Authorization', t.basic('op')).send({ name: 'basic_pool', slots: 1 }).expect(200);
+    await request(t.app)
+      .post('/api/v1/pools')
+      .set('Authorization', t.basic('op'))
+      .send({ name: 'basic_pool', slots: 1 })
+      .expect(200);
   });
 
   it('logs out: the session is gone server-side, even if the cookie is replayed', async () => {
     const { cookie, csrf } = await login(t, 'viewer', PASSWORDS.viewer);
     await request(t.app).get('/api/v1/dags').set('Cookie', cookie).expect(200);
-    const out = await request(t.app).post('/logout').set('Cookie', cookie).set('X-CSRF-Token', csrf).set('Accept', 'application/json');
+    const out = await request(t.app)
+      .post('/logout')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrf)
+      .set('Accept', 'application/json');
     expect(out.status).toBe(204);
     expect((await request(t.app).get('/api/v1/dags').set('Cookie', cookie)).status).toBe(401);
   });
@@ -80,20 +112,32 @@ describe('web authentication', () => {
   it('refuses a tampered session cookie', async () => {
     const { cookie } = await login(t, 'admin', PASSWORDS.admin);
     // Change the first character to a different one (replacing it with itself would tamper nothing).
-    const tampered = cookie.replace(/dagctl_session=([^;]+)/, (_m, v: string) => `dagctl_session=${v[0] === 'x' ? 'y' : 'x'}${v.slice(1)}`);
+    const tampered = cookie.replace(
+      /dagctl_session=([^;]+)/,
+      (_m, v: string) => `dagctl_session=${v[0] === 'x' ? 'y' : 'x'}${v.slice(1)}`,
+    );
     expect((await request(t.app).get('/api/v1/dags').set('Cookie', tampered)).status).toBe(401);
   });
 
   it('logs in with the HTML form (CSRF double submit) and redirects only to local paths', async () => {
     const anonymousToken = 'form-token-0123456789abcdef';
-    const ok = await request(t.app).post('/login').set('Cookie', `dagctl_csrf=${anonymousToken}`).type('form')
+    const ok = await request(t.app)
+      .post('/login')
+      .set('Cookie', `dagctl_csrf=${anonymousToken}`)
+      .type('form')
       .send({ username: 'viewer', password: PASSWORDS.viewer, _csrf: anonymousToken, next: '/dags/example?tab=grid' });
     expect(ok.status).toBe(303);
     expect(ok.headers.location).toBe('/dags/example?tab=grid');
-    const evil = await request(t.app).post('/login').set('Cookie', `dagctl_csrf=${anonymousToken}`).type('form')
+    const evil = await request(t.app)
+      .post('/login')
+      .set('Cookie', `dagctl_csrf=${anonymousToken}`)
+      .type('form')
       .send({ username: 'viewer', password: PASSWORDS.viewer, _csrf: anonymousToken, next: '//evil.example/' });
     expect(evil.headers.location).toBe('/');
-    const noToken = await request(t.app).post('/login').type('form').send({ username: 'viewer', password: PASSWORDS.viewer });
+    const noToken = await request(t.app)
+      .post('/login')
+      .type('form')
+      .send({ username: 'viewer', password: PASSWORDS.viewer });
     expect(noToken.status).toBe(303);
     expect(noToken.headers.location).toMatch(/^\/login\?error=csrf/);
     expect(cookieValue(noToken, 'dagctl_session')).toBeUndefined();
@@ -108,8 +152,10 @@ describe('web authentication', () => {
 
   it('rate-limits failed logins per client, not successful ones', async () => {
     const app = createWebApp(t.ctx, { ui: false, loginRateLimit: { windowMs: 60_000, limit: 3 } });
-    for (let i = 0; i < 4; i++) await request(app).post('/login').send({ username: 'op', password: PASSWORDS.op }).expect(200);
-    for (let i = 0; i < 3; i++) expect((await request(app).post('/login').send({ username: 'op', password: 'wrong' })).status).toBe(401);
+    for (let i = 0; i < 4; i++)
+      await request(app).post('/login').send({ username: 'op', password: PASSWORDS.op }).expect(200);
+    for (let i = 0; i < 3; i++)
+      expect((await request(app).post('/login').send({ username: 'op', password: 'wrong' })).status).toBe(401);
     const limited = await request(app).post('/login').send({ username: 'op', password: PASSWORDS.op });
     expect(limited.status).toBe(429);
     expect(limited.body.title).toBe('Too Many Requests');
@@ -149,7 +195,13 @@ describe('web authentication', () => {
   });
 
   it('never leaks a stack trace on unexpected errors', async () => {
-    const app = createWebApp({ ...t.ctx, dataSource: { ...t.ds, query: () => Promise.reject(new Error('boom at /secret/path.ts:1')) } as never }, { ui: false, secretKey: 'k' });
+    const app = createWebApp(
+      {
+        ...t.ctx,
+        dataSource: { ...t.ds, query: () => Promise.reject(new Error('boom at /secret/path.ts:1')) } as never,
+      },
+      { ui: false, secretKey: 'k' },
+    );
     const res = await request(app).get('/api/v1/dags').set('Authorization', t.basic('viewer'));
     expect(res.status).toBe(500);
     expect(res.body.detail).toBe('internal server error; the server log has the details');
@@ -171,7 +223,9 @@ describe('secret key and the first admin user', () => {
     const file = path.join(t.home, SECRET_KEY_FILE);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(resolveSecretKey(config)).toBe(first);
-    expect(resolveSecretKey({ ...config, webserver: { ...config.webserver, secret_key: 'configured' } })).toBe('configured');
+    expect(resolveSecretKey({ ...config, webserver: { ...config.webserver, secret_key: 'configured' } })).toBe(
+      'configured',
+    );
   });
 
   it('keeps sessions valid across a restart (a new app with the persisted key)', async () => {
@@ -193,12 +247,16 @@ describe('secret key and the first admin user', () => {
     const again = await ensureAdminUser(t.ctx);
     expect(again).toEqual({ created: false, file });
     const app = createWebApp(t.ctx, { ui: false });
-    const me = await request(app).get('/api/v1/x-dagctl/whoami').set('Authorization', basicHeader('admin', created.password!)).expect(200);
+    const me = await request(app)
+      .get('/api/v1/x-dagctl/whoami')
+      .set('Authorization', basicHeader('admin', created.password!))
+      .expect(200);
     expect(me.body.role).toBe('admin');
   });
 
   it('follows only local redirect targets', () => {
     expect(safeRedirectTarget('/dags')).toBe('/dags');
-    for (const bad of ['//evil.com', 'https://evil.com', '/\\evil.com', 'javascript:alert(1)', '/ok\nLocation: x', 42]) expect(safeRedirectTarget(bad)).toBe('/');
+    for (const bad of ['//evil.com', 'https://evil.com', '/\\evil.com', 'javascript:alert(1)', '/ok\nLocation: x', 42])
+      expect(safeRedirectTarget(bad)).toBe('/');
   });
 });

@@ -16,7 +16,9 @@ let secretFile: string;
 beforeAll(async () => {
   t = await createApiTestApp('sqlite');
   await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-  validator = new OpenApiResponseValidator((await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'))).body);
+  validator = new OpenApiResponseValidator(
+    (await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'))).body,
+  );
   // A file right next to the log folder that traversal attempts would aim at.
   secretFile = path.join(t.home, 'secret.txt');
   fs.writeFileSync(secretFile, 'TOP SECRET');
@@ -33,7 +35,11 @@ describe('task logs', () => {
     validator.validate('get', LOGS, 200, res.body);
     expect(res.body.content).toBe(LOG_TEXT);
     // Following the token returns only what was appended since.
-    const file = taskLogPath(t.ctx.config.logging.base_log_folder, { dagId: 'example_dag', runId: 'run_1', taskId: 'extract', mapIndex: -1 }, 1);
+    const file = taskLogPath(
+      t.ctx.config.logging.base_log_folder,
+      { dagId: 'example_dag', runId: 'run_1', taskId: 'extract', mapIndex: -1 },
+      1,
+    );
     fs.appendFileSync(file, 'line three\n');
     const next = await get(`${URL}/1?token=${res.body.continuation_token}`).expect(200);
     expect(next.body.content).toBe('line three\n');

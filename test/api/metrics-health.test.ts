@@ -18,7 +18,9 @@ beforeAll(async () => {
 afterAll(async () => t?.close());
 
 function metricValue(text: string, name: string): number {
-  const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{') && l.includes(name.includes('{') ? '' : '}'));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith(name + ' ') || (l.startsWith(name + '{') && l.includes(name.includes('{') ? '' : '}')));
   if (!line) throw new Error(`metric ${name} not found`);
   return Number(line.split(' ').pop());
 }
@@ -57,13 +59,24 @@ describe('/metrics', () => {
 
 describe('/metrics across processes', () => {
   it('adds up the loop metrics every running scheduler published with its heartbeat', async () => {
-    const before = metricValue((await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text, 'dagctl_scheduler_loop_duration_seconds_count');
+    const before = metricValue(
+      (await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text,
+      'dagctl_scheduler_loop_duration_seconds_count',
+    );
     const other = new Registry();
-    const loop = new Histogram({ name: 'dagctl_scheduler_loop_duration_seconds', help: 'x', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [other] });
+    const loop = new Histogram({
+      name: 'dagctl_scheduler_loop_duration_seconds',
+      help: 'x',
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [other],
+    });
     for (let i = 0; i < 5; i++) loop.observe(0.003);
     new Gauge({ name: 'dagctl_scheduler_executor_open_slots', help: 'x', registers: [other] }).set(7);
-    await execSql(t.ds, "INSERT INTO job (job_type, state, hostname, pid, latest_heartbeat, metrics) VALUES ('SchedulerJob', 'running', 'elsewhere', 1, ?, ?)",
-      [new Date().toISOString(), JSON.stringify(await other.getMetricsAsJSON())]);
+    await execSql(
+      t.ds,
+      "INSERT INTO job (job_type, state, hostname, pid, latest_heartbeat, metrics) VALUES ('SchedulerJob', 'running', 'elsewhere', 1, ?, ?)",
+      [new Date().toISOString(), JSON.stringify(await other.getMetricsAsJSON())],
+    );
     try {
       const text = (await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text;
       expect(metricValue(text, 'dagctl_scheduler_loop_duration_seconds_count')).toBe(before + 5);
@@ -85,10 +98,17 @@ describe('/health', () => {
       scheduler: { status: 'unhealthy', latest_scheduler_heartbeat: null },
       triggerer: { status: null, latest_triggerer_heartbeat: null },
     });
-    await execSql(t.ds, "INSERT INTO job (job_type, state, latest_heartbeat, start_date) VALUES ('SchedulerJob', 'running', ?, ?)", ['2026-01-03T00:29:50.000Z', '2026-01-03T00:00:00.000Z']);
+    await execSql(
+      t.ds,
+      "INSERT INTO job (job_type, state, latest_heartbeat, start_date) VALUES ('SchedulerJob', 'running', ?, ?)",
+      ['2026-01-03T00:29:50.000Z', '2026-01-03T00:00:00.000Z'],
+    );
     const healthy = await request(t.app).get('/api/v1/health').expect(200);
     validator.validate('get', '/health', 200, healthy.body);
-    expect(healthy.body.scheduler).toEqual({ status: 'healthy', latest_scheduler_heartbeat: '2026-01-03T00:29:50.000Z' });
+    expect(healthy.body.scheduler).toEqual({
+      status: 'healthy',
+      latest_scheduler_heartbeat: '2026-01-03T00:29:50.000Z',
+    });
     clock.advance('31s');
     expect((await request(t.app).get('/health')).body.scheduler.status).toBe('unhealthy');
   });

@@ -16,7 +16,10 @@ describe('logs of tries running on a bullmq worker', () => {
   const key = { dagId: 'example_dag', runId: 'run_2', taskId: 'transform', mapIndex: -1 };
 
   beforeAll(async () => {
-    t = await createApiTestApp('sqlite', { ui: true, env: { DAGCTL__CORE__EXECUTOR: 'bullmq', DAGCTL__REDIS__KEY_PREFIX: prefix } });
+    t = await createApiTestApp('sqlite', {
+      ui: true,
+      env: { DAGCTL__CORE__EXECUTOR: 'bullmq', DAGCTL__REDIS__KEY_PREFIX: prefix },
+    });
     await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
     redis = new IORedis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
   });
@@ -36,10 +39,16 @@ describe('logs of tries running on a bullmq worker', () => {
     expect(first.body.content).toBe('remote line one\n');
     await redis.append(remoteLogKey(prefix, jobId), 'remote line two\n');
     await redis.set(remoteLogDoneKey(prefix, jobId), '1');
-    const next = await request(t.app).get(`${url}?token=${first.body.continuation_token}`).set('Authorization', t.basic('viewer')).expect(200);
+    const next = await request(t.app)
+      .get(`${url}?token=${first.body.continuation_token}`)
+      .set('Authorization', t.basic('viewer'))
+      .expect(200);
     expect(next.body.content).toBe('remote line two\n');
 
-    const ui = await request(t.app).get('/ui/logs?dag_id=example_dag&run_id=run_2&task_id=transform&try_number=2&offset=0').set('Authorization', t.basic('viewer')).expect(200);
+    const ui = await request(t.app)
+      .get('/ui/logs?dag_id=example_dag&run_id=run_2&task_id=transform&try_number=2&offset=0')
+      .set('Authorization', t.basic('viewer'))
+      .expect(200);
     expect(ui.body.content).toBe('remote line one\nremote line two\n');
   });
 });

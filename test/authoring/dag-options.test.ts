@@ -58,9 +58,15 @@ describe('DAG options', () => {
 
   test('a date without a zone is wall-clock time in the DAG timezone', () => {
     expect(new DAG('naive_utc', { startDate: '2026-01-01' }).startDate?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(new DAG('naive_paris', { startDate: '2026-01-01', timezone: 'Europe/Paris' }).startDate?.toISOString()).toBe('2025-12-31T23:00:00.000Z');
-    expect(new DAG('naive_ny', { startDate: '2026-07-01T06:30', timezone: 'America/New_York' }).startDate?.toISOString()).toBe('2026-07-01T10:30:00.000Z');
-    expect(new DAG('zoned', { startDate: '2026-01-01T00:00:00+02:00', timezone: 'Europe/Paris' }).startDate?.toISOString()).toBe('2025-12-31T22:00:00.000Z');
+    expect(new DAG('naive_paris', { startDate: '2026-01-01', timezone: 'Europe/Paris' }).startDate?.toISOString()).toBe(
+      '2025-12-31T23:00:00.000Z',
+    );
+    expect(
+      new DAG('naive_ny', { startDate: '2026-07-01T06:30', timezone: 'America/New_York' }).startDate?.toISOString(),
+    ).toBe('2026-07-01T10:30:00.000Z');
+    expect(
+      new DAG('zoned', { startDate: '2026-01-01T00:00:00+02:00', timezone: 'Europe/Paris' }).startDate?.toISOString(),
+    ).toBe('2025-12-31T22:00:00.000Z');
   });
 
   test.each([
@@ -83,8 +89,12 @@ describe('DAG options', () => {
   });
 
   test('an invalid date is an error naming the DAG', () => {
-    expect(() => new DAG('bad_date', { startDate: 'yesterday' })).toThrow("DAG 'bad_date': invalid startDate 'yesterday'");
-    expect(() => new DAG('bad_date2', { endDate: '2026-02-30' })).toThrow("DAG 'bad_date2': invalid endDate '2026-02-30'");
+    expect(() => new DAG('bad_date', { startDate: 'yesterday' })).toThrow(
+      "DAG 'bad_date': invalid startDate 'yesterday'",
+    );
+    expect(() => new DAG('bad_date2', { endDate: '2026-02-30' })).toThrow(
+      "DAG 'bad_date2': invalid endDate '2026-02-30'",
+    );
     expect(() => new DAG('bad_date3', { startDate: new Date('nope') })).toThrow("DAG 'bad_date3': invalid startDate");
   });
 
@@ -95,20 +105,43 @@ describe('DAG options', () => {
   });
 
   test('invalid schedule, timezone and numbers are errors naming the DAG', () => {
-    expect(() => new DAG('cron', { schedule: '61 * * * *' })).toThrow("DAG 'cron': invalid cron expression '61 * * * *'");
-    expect(() => new DAG('preset', { schedule: '@sometimes' })).toThrow("DAG 'preset': unknown schedule preset '@sometimes'");
+    expect(() => new DAG('cron', { schedule: '61 * * * *' })).toThrow(
+      "DAG 'cron': invalid cron expression '61 * * * *'",
+    );
+    expect(() => new DAG('preset', { schedule: '@sometimes' })).toThrow(
+      "DAG 'preset': unknown schedule preset '@sometimes'",
+    );
     expect(() => new DAG('tz', { timezone: 'Mars/Olympus' })).toThrow("DAG 'tz': unknown timezone 'Mars/Olympus'");
-    expect(() => new DAG('runs', { maxActiveRuns: 0 })).toThrow("DAG 'runs': option 'maxActiveRuns' must be an integer >= 1, got 0");
-    expect(() => new DAG('timeout', { dagrunTimeout: 'soon' })).toThrow("DAG 'timeout': dagrunTimeout: cannot parse 'soon'");
-    expect(() => new DAG('tags', { tags: 'a' as never })).toThrow("DAG 'tags': option 'tags' must be an array of strings");
-    expect(() => new DAG('args', { defaultArgs: { taskId: 'x' } as never })).toThrow("DAG 'args': option 'defaultArgs' must not set 'taskId'");
+    expect(() => new DAG('runs', { maxActiveRuns: 0 })).toThrow(
+      "DAG 'runs': option 'maxActiveRuns' must be an integer >= 1, got 0",
+    );
+    expect(() => new DAG('timeout', { dagrunTimeout: 'soon' })).toThrow(
+      "DAG 'timeout': dagrunTimeout: cannot parse 'soon'",
+    );
+    expect(() => new DAG('tags', { tags: 'a' as never })).toThrow(
+      "DAG 'tags': option 'tags' must be an array of strings",
+    );
+    expect(() => new DAG('args', { defaultArgs: { taskId: 'x' } as never })).toThrow(
+      "DAG 'args': option 'defaultArgs' must not set 'taskId'",
+    );
   });
 
   test('schedule forms: cron, presets, @once, { every }, null', () => {
-    expect(new DAG('s1', { schedule: '*/5 * * * *' }).scheduleSpec).toEqual({ kind: 'cron', expression: '*/5 * * * *', timezone: 'UTC' });
-    expect(new DAG('s2', { schedule: '@daily' }).scheduleSpec).toEqual({ kind: 'cron', expression: '0 0 * * *', timezone: 'UTC' });
+    expect(new DAG('s1', { schedule: '*/5 * * * *' }).scheduleSpec).toEqual({
+      kind: 'cron',
+      expression: '*/5 * * * *',
+      timezone: 'UTC',
+    });
+    expect(new DAG('s2', { schedule: '@daily' }).scheduleSpec).toEqual({
+      kind: 'cron',
+      expression: '0 0 * * *',
+      timezone: 'UTC',
+    });
     expect(new DAG('s3', { schedule: '@once' }).scheduleSpec).toEqual({ kind: 'once' });
-    expect(new DAG('s4', { schedule: { every: '30m' } }).scheduleSpec).toEqual({ kind: 'interval', everyMs: 1_800_000 });
+    expect(new DAG('s4', { schedule: { every: '30m' } }).scheduleSpec).toEqual({
+      kind: 'interval',
+      everyMs: 1_800_000,
+    });
     expect(new DAG('s5', { schedule: null }).scheduleSpec).toEqual({ kind: 'none' });
   });
 

@@ -54,7 +54,9 @@ describe('dependencies', () => {
   test('dependencies across DAGs are rejected', () => {
     const [a] = tasks(new DAG('one'), 'a');
     const [b] = tasks(new DAG('two'), 'b');
-    expect(() => a.then(b)).toThrow("DAG 'one': cannot set a dependency between task 'a' and task 'b' of DAG 'two' (tasks of different DAGs)");
+    expect(() => a.then(b)).toThrow(
+      "DAG 'one': cannot set a dependency between task 'a' and task 'b' of DAG 'two' (tasks of different DAGs)",
+    );
   });
 
   test('a task depending on itself is a cycle', () => {
@@ -87,6 +89,8 @@ describe('dependencies', () => {
     const dag = new DAG('dangling');
     const [a] = tasks(dag, 'a');
     (a.downstreamTaskIds as Set<string>).add('ghost');
-    expect(() => dag.validate()).toThrow("DAG 'dangling': task 'a' has downstream task 'ghost' that is not in this DAG");
+    expect(() => dag.validate()).toThrow(
+      "DAG 'dangling': task 'a' has downstream task 'ghost' that is not in this DAG",
+    );
   });
 });

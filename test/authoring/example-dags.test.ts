@@ -7,7 +7,9 @@ import type { BashOperator } from '../../src/authoring/operators/bash-operator';
 import { fakeTaskContext } from './helpers/fake-task-context';
 
 const DAGS_DIR = join(__dirname, '..', '..', 'dags');
-const files = readdirSync(DAGS_DIR).filter((f) => /\.(ts|js|mjs|ya?ml)$/.test(f)).sort();
+const files = readdirSync(DAGS_DIR)
+  .filter((f) => /\.(ts|js|mjs|ya?ml)$/.test(f))
+  .sort();
 
 async function load(name: string): Promise<DAG> {
   const dags = await loadDagFile(join(DAGS_DIR, name));
@@ -18,7 +20,13 @@ async function load(name: string): Promise<DAG> {
 describe('example DAGs in dags/', () => {
   test('the expected examples exist', () => {
     expect(files).toEqual(
-      expect.arrayContaining(['hello_world.ts', 'example_fan_out_fan_in.ts', 'example_bash_templating.ts', 'example_retries.ts', 'example_etl.yaml']),
+      expect.arrayContaining([
+        'hello_world.ts',
+        'example_fan_out_fan_in.ts',
+        'example_bash_templating.ts',
+        'example_retries.ts',
+        'example_etl.yaml',
+      ]),
     );
   });
 
@@ -37,11 +45,17 @@ describe('example DAGs in dags/', () => {
     expect(dag.dagId).toBe('hello_world');
     expect(dag.scheduleSpec).toEqual({ kind: 'cron', expression: '0 12 * * *', timezone: 'UTC' });
     expect(dag.startDate?.toISOString()).toBe('2026-01-01T00:00:00.000Z');
-    expect(dag.getTask('dummy_task')).toMatchObject({ operatorName: 'EmptyOperator', retries: 3, retryDelayMs: 300_000 });
+    expect(dag.getTask('dummy_task')).toMatchObject({
+      operatorName: 'EmptyOperator',
+      retries: 3,
+      retryDelayMs: 300_000,
+    });
     const hello = dag.getTask('hello_task');
     expect(hello).toMatchObject({ operatorName: 'FunctionOperator', retries: 1 });
     expect([...hello.upstreamTaskIds]).toEqual(['dummy_task']);
-    expect(hello.toOutcome(await hello.execute(fakeTaskContext()))).toEqual({ xcoms: { return_value: 'Hello world!' } });
+    expect(hello.toOutcome(await hello.execute(fakeTaskContext()))).toEqual({
+      xcoms: { return_value: 'Hello world!' },
+    });
   });
 
   test('example_fan_out_fan_in sums the parts through XComs', async () => {
@@ -57,9 +71,14 @@ describe('example DAGs in dags/', () => {
 
   test('example_bash_templating has templated bash commands and params', async () => {
     const dag = await load('example_bash_templating.ts');
-    expect((dag.getTask('run_info') as BashOperator).bashCommand).toBe('echo "run for {{ ds }} try {{ ti.try_number }}"');
+    expect((dag.getTask('run_info') as BashOperator).bashCommand).toBe(
+      'echo "run for {{ ds }} try {{ ti.try_number }}"',
+    );
     expect(dag.params).toEqual({ greeting: 'hello', target: 'world' });
-    expect(serializeDag(dag).tasks[1].templateFields).toEqual({ bashCommand: 'echo "$GREETING, {{ params.target }}!"', env: { GREETING: '{{ params.greeting }}' } });
+    expect(serializeDag(dag).tasks[1].templateFields).toEqual({
+      bashCommand: 'echo "$GREETING, {{ params.target }}!"',
+      env: { GREETING: '{{ params.greeting }}' },
+    });
   });
 
   test('example_retries fails on try 1 and succeeds on try 2', async () => {

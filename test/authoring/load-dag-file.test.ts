@@ -77,8 +77,14 @@ export default dag;
   });
 
   test('CommonJS .js and ESM .mjs files', async () => {
-    const cjs = write('plain.js', `const { DAG, EmptyOperator } = require('dagctl');\nconst dag = new DAG('plain_js');\nnew EmptyOperator({ taskId: 't', dag });\nmodule.exports = dag;\n`);
-    const esm = write('module.mjs', `import { DAG, BashOperator } from 'dagctl';\nexport const dag = new DAG('module_mjs');\nnew BashOperator({ taskId: 'b', bashCommand: 'echo hi', dag });\n`);
+    const cjs = write(
+      'plain.js',
+      `const { DAG, EmptyOperator } = require('dagctl');\nconst dag = new DAG('plain_js');\nnew EmptyOperator({ taskId: 't', dag });\nmodule.exports = dag;\n`,
+    );
+    const esm = write(
+      'module.mjs',
+      `import { DAG, BashOperator } from 'dagctl';\nexport const dag = new DAG('module_mjs');\nnew BashOperator({ taskId: 'b', bashCommand: 'echo hi', dag });\n`,
+    );
     expect((await loadDagFile(cjs)).map((d) => d.dagId)).toEqual(['plain_js']);
     const [mjs] = await loadDagFile(esm);
     expect(mjs.dagId).toBe('module_mjs');
@@ -102,20 +108,32 @@ export default first;
   });
 
   test('a DAG defined in an imported helper module counts; helpers are re-read on fresh loads', async () => {
-    write('lib/factory.ts', `import { DAG, EmptyOperator } from 'dagctl';\nexport function makeDag(id: string): DAG {\n  const dag = new DAG(id);\n  new EmptyOperator({ taskId: 'v1', dag });\n  return dag;\n}\n`);
+    write(
+      'lib/factory.ts',
+      `import { DAG, EmptyOperator } from 'dagctl';\nexport function makeDag(id: string): DAG {\n  const dag = new DAG(id);\n  new EmptyOperator({ taskId: 'v1', dag });\n  return dag;\n}\n`,
+    );
     const file = write('uses_lib.ts', `import { makeDag } from './lib/factory';\nmakeDag('from_factory');\n`);
     const [dag] = await loadDagFile(file, { fresh: true });
     expect(dag.taskIds).toEqual(['v1']);
-    write('lib/factory.ts', `import { DAG, EmptyOperator } from 'dagctl';\nexport function makeDag(id: string): DAG {\n  const dag = new DAG(id);\n  new EmptyOperator({ taskId: 'v2', dag });\n  return dag;\n}\n`);
+    write(
+      'lib/factory.ts',
+      `import { DAG, EmptyOperator } from 'dagctl';\nexport function makeDag(id: string): DAG {\n  const dag = new DAG(id);\n  new EmptyOperator({ taskId: 'v2', dag });\n  return dag;\n}\n`,
+    );
     const [again] = await loadDagFile(file, { fresh: true });
     expect(again.taskIds).toEqual(['v2']);
   });
 
   test('fresh: true re-reads an edited file', async () => {
-    const file = write('edited.ts', `import { DAG, FunctionOperator } from 'dagctl';\nconst dag = new DAG('edited');\nnew FunctionOperator({ taskId: 'version', fn: () => 1, dag });\nexport default dag;\n`);
+    const file = write(
+      'edited.ts',
+      `import { DAG, FunctionOperator } from 'dagctl';\nconst dag = new DAG('edited');\nnew FunctionOperator({ taskId: 'version', fn: () => 1, dag });\nexport default dag;\n`,
+    );
     const [before] = await loadDagFile(file, { fresh: true });
     expect(await (before.getTask('version') as FunctionOperator).execute(fakeTaskContext())).toBe(1);
-    write('edited.ts', `import { DAG, FunctionOperator } from 'dagctl';\nconst dag = new DAG('edited', { tags: ['v2'] });\nnew FunctionOperator({ taskId: 'version', fn: () => 2, dag });\nnew FunctionOperator({ taskId: 'added', fn: () => 3, dag });\nexport default dag;\n`);
+    write(
+      'edited.ts',
+      `import { DAG, FunctionOperator } from 'dagctl';\nconst dag = new DAG('edited', { tags: ['v2'] });\nnew FunctionOperator({ taskId: 'version', fn: () => 2, dag });\nnew FunctionOperator({ taskId: 'added', fn: () => 3, dag });\nexport default dag;\n`,
+    );
     const [after] = await loadDagFile(file, { fresh: true });
     expect(after).not.toBe(before);
     expect(after.tags).toEqual(['v2']);
@@ -124,7 +142,10 @@ export default first;
   });
 
   test('a syntax error names the file and the line', async () => {
-    const file = write('broken.ts', `import { DAG } from 'dagctl';\n\nconst dag = new DAG('broken', {\n  schedule: '@daily' +,\n});\n`);
+    const file = write(
+      'broken.ts',
+      `import { DAG } from 'dagctl';\n\nconst dag = new DAG('broken', {\n  schedule: '@daily' +,\n});\n`,
+    );
     const message = await loadError(file);
     expect(message).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: syntax error at line 4\\b`));
     expect(message).not.toContain('\n');
@@ -137,16 +158,27 @@ export default first;
   });
 
   test('an error thrown at import is reported with the file', async () => {
-    const file = write('throws.ts', `import { DAG } from 'dagctl';\nnew DAG('throws');\nthrow new Error('cannot reach the warehouse');\n`);
+    const file = write(
+      'throws.ts',
+      `import { DAG } from 'dagctl';\nnew DAG('throws');\nthrow new Error('cannot reach the warehouse');\n`,
+    );
     expect(await loadError(file)).toBe(`${file}: cannot reach the warehouse`);
     const typeError = write('type_error.js', `const x = undefined;\nx.boom();\n`);
-    expect(await loadError(typeError)).toMatch(new RegExp(`^${typeError}: TypeError: Cannot read properties of undefined`));
+    expect(await loadError(typeError)).toMatch(
+      new RegExp(`^${typeError}: TypeError: Cannot read properties of undefined`),
+    );
   });
 
   test('DAG definition errors are one line naming the file and the problem', async () => {
-    const dup = write('dup.ts', `import { DAG, EmptyOperator } from 'dagctl';\nconst dag = new DAG('dup');\nnew EmptyOperator({ taskId: 'a', dag });\nnew EmptyOperator({ taskId: 'a', dag });\n`);
+    const dup = write(
+      'dup.ts',
+      `import { DAG, EmptyOperator } from 'dagctl';\nconst dag = new DAG('dup');\nnew EmptyOperator({ taskId: 'a', dag });\nnew EmptyOperator({ taskId: 'a', dag });\n`,
+    );
     expect(await loadError(dup)).toBe(`${dup}: DAG 'dup': duplicate task id 'a'`);
-    const cycle = write('cycle.ts', `import { DAG, EmptyOperator } from 'dagctl';\nconst dag = new DAG('cyc');\nconst a = new EmptyOperator({ taskId: 'a', dag });\nconst b = new EmptyOperator({ taskId: 'b', dag });\na.then(b).then(a);\n`);
+    const cycle = write(
+      'cycle.ts',
+      `import { DAG, EmptyOperator } from 'dagctl';\nconst dag = new DAG('cyc');\nconst a = new EmptyOperator({ taskId: 'a', dag });\nconst b = new EmptyOperator({ taskId: 'b', dag });\na.then(b).then(a);\n`,
+    );
     expect(await loadError(cycle)).toBe(`${cycle}: DAG 'cyc': cycle a → b → a`);
     const option = write('option.ts', `import { DAG } from 'dagctl';\nnew DAG('opt', { catchUp: true } as any);\n`);
     expect(await loadError(option)).toBe(`${option}: DAG 'opt': unknown option 'catchUp' (did you mean 'catchup'?)`);
@@ -161,7 +193,9 @@ export default first;
     expect(dag.fileloc).toBe(yaml);
     const badYaml = write('bad.yml', 'dag_id: y\nfoo: 1\n');
     expect(await loadError(badYaml)).toBe(`${badYaml}: DAG 'y': unknown key 'foo'`);
-    expect(await loadError(join(dagsDir, 'missing.ts'))).toBe(`${join(dagsDir, 'missing.ts')}: cannot read file: ENOENT`);
+    expect(await loadError(join(dagsDir, 'missing.ts'))).toBe(
+      `${join(dagsDir, 'missing.ts')}: cannot read file: ENOENT`,
+    );
     const txt = write('notes.txt', 'hello');
     expect(await loadError(txt)).toBe(`${txt}: unsupported DAG file type '.txt' (use .ts, .js, .mjs, .yaml or .yml)`);
   });

@@ -11,7 +11,9 @@ import { signalOf } from '../../src/core/task-signals';
 import { fakeTaskContext } from './helpers/fake-task-context';
 
 /** Capture what a task writes to process.stdout / process.stderr. */
-async function captureOutput<T>(run: () => Promise<T>): Promise<{ result?: T; error?: unknown; stdout: string; stderr: string }> {
+async function captureOutput<T>(
+  run: () => Promise<T>,
+): Promise<{ result?: T; error?: unknown; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const out = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
@@ -60,18 +62,25 @@ describe('EmptyOperator', () => {
 describe('BashOperator', () => {
   const dag = new DAG('bash');
   let n = 0;
-  const bash = (options: Record<string, unknown>): BashOperator => new BashOperator({ taskId: `b${n++}`, dag, ...options } as never);
+  const bash = (options: Record<string, unknown>): BashOperator =>
+    new BashOperator({ taskId: `b${n++}`, dag, ...options } as never);
 
   test('streams output and returns the last non-empty stdout line', async () => {
-    const { result, stdout, stderr } = await captureOutput(() => bash({ bashCommand: 'echo one; echo two >&2; echo three; echo' }).execute(fakeTaskContext()));
+    const { result, stdout, stderr } = await captureOutput(() =>
+      bash({ bashCommand: 'echo one; echo two >&2; echo three; echo' }).execute(fakeTaskContext()),
+    );
     expect(result).toBe('three');
     expect(stdout).toBe('one\nthree\n\n');
     expect(stderr).toBe('two\n');
   });
 
   test('a last line without a newline counts; no output returns undefined', async () => {
-    expect((await captureOutput(() => bash({ bashCommand: 'printf "a\\nlast"' }).execute(fakeTaskContext()))).result).toBe('last');
-    expect((await captureOutput(() => bash({ bashCommand: 'true' }).execute(fakeTaskContext()))).result).toBeUndefined();
+    expect(
+      (await captureOutput(() => bash({ bashCommand: 'printf "a\\nlast"' }).execute(fakeTaskContext()))).result,
+    ).toBe('last');
+    expect(
+      (await captureOutput(() => bash({ bashCommand: 'true' }).execute(fakeTaskContext()))).result,
+    ).toBeUndefined();
   });
 
   test('exit 99 skips, other non-zero codes fail', async () => {
@@ -85,9 +94,17 @@ describe('BashOperator', () => {
   test('env is merged over the environment unless appendEnv is false; run facts are exported', async () => {
     process.env.H1_TEST_INHERITED = 'inherited';
     try {
-      const merged = await captureOutput(() => bash({ bashCommand: 'echo "$H1_TEST_INHERITED/$MINE/$DAGCTL_CTX_TRY_NUMBER"', env: { MINE: 'mine' } }).execute(fakeTaskContext({ tryNumber: 2 })));
+      const merged = await captureOutput(() =>
+        bash({ bashCommand: 'echo "$H1_TEST_INHERITED/$MINE/$DAGCTL_CTX_TRY_NUMBER"', env: { MINE: 'mine' } }).execute(
+          fakeTaskContext({ tryNumber: 2 }),
+        ),
+      );
       expect(merged.result).toBe('inherited/mine/2');
-      const only = await captureOutput(() => bash({ bashCommand: 'echo "[$H1_TEST_INHERITED][$MINE]"', env: { MINE: 'mine' }, appendEnv: false }).execute(fakeTaskContext()));
+      const only = await captureOutput(() =>
+        bash({ bashCommand: 'echo "[$H1_TEST_INHERITED][$MINE]"', env: { MINE: 'mine' }, appendEnv: false }).execute(
+          fakeTaskContext(),
+        ),
+      );
       expect(only.result).toBe('[][mine]');
     } finally {
       delete process.env.H1_TEST_INHERITED;
@@ -96,13 +113,19 @@ describe('BashOperator', () => {
 
   test('runs in cwd; a missing cwd fails clearly', async () => {
     const dir = realpathSync(mkdtempSync(join(tmpdir(), 'dagctl-bash-')));
-    expect((await captureOutput(() => bash({ bashCommand: 'pwd', cwd: dir }).execute(fakeTaskContext()))).result).toBe(dir);
-    const missing = await captureOutput(() => bash({ bashCommand: 'pwd', cwd: join(dir, 'nope') }).execute(fakeTaskContext()));
+    expect((await captureOutput(() => bash({ bashCommand: 'pwd', cwd: dir }).execute(fakeTaskContext()))).result).toBe(
+      dir,
+    );
+    const missing = await captureOutput(() =>
+      bash({ bashCommand: 'pwd', cwd: join(dir, 'nope') }).execute(fakeTaskContext()),
+    );
     expect((missing.error as Error).message).toBe(`cwd '${join(dir, 'nope')}' is not an existing directory`);
   });
 
   test('large output is streamed, not lost', async () => {
-    const { result, stdout } = await captureOutput(() => bash({ bashCommand: 'seq 1 200000' }).execute(fakeTaskContext()));
+    const { result, stdout } = await captureOutput(() =>
+      bash({ bashCommand: 'seq 1 200000' }).execute(fakeTaskContext()),
+    );
     expect(result).toBe('200000');
     expect(stdout.length).toBeGreaterThan(1_000_000);
   });
@@ -112,7 +135,9 @@ describe('BashOperator', () => {
     const pidFile = join(dir, 'pids');
     const controller = new AbortController();
     const running = captureOutput(() =>
-      bash({ bashCommand: `sleep 60 & echo $! > ${pidFile}; echo $$ >> ${pidFile}; wait` }).execute(fakeTaskContext({ signal: controller.signal })),
+      bash({ bashCommand: `sleep 60 & echo $! > ${pidFile}; echo $$ >> ${pidFile}; wait` }).execute(
+        fakeTaskContext({ signal: controller.signal }),
+      ),
     );
     await waitFor(() => {
       try {
@@ -163,7 +188,13 @@ describe('FunctionOperator', () => {
   });
 
   test('errors thrown by fn fail the task', async () => {
-    const task = new FunctionOperator({ taskId: 'f', fn: () => { throw new Error('bad'); }, dag: new DAG('fn_err') });
+    const task = new FunctionOperator({
+      taskId: 'f',
+      fn: () => {
+        throw new Error('bad');
+      },
+      dag: new DAG('fn_err'),
+    });
     await expect(task.execute(fakeTaskContext())).rejects.toThrow('bad');
   });
 });

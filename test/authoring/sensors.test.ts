@@ -7,16 +7,32 @@ import { fakeTaskContext } from './helpers/fake-task-context';
 describe('FunctionSensor', () => {
   const dag = new DAG('sensors');
   let n = 0;
-  const sensor = (options: Record<string, unknown>): FunctionSensor => new FunctionSensor({ taskId: `s${n++}`, dag, ...options } as never);
+  const sensor = (options: Record<string, unknown>): FunctionSensor =>
+    new FunctionSensor({ taskId: `s${n++}`, dag, ...options } as never);
 
   test('options: defaults and normalization', () => {
     const plain = sensor({ fn: () => true });
-    expect(plain).toMatchObject({ pokeIntervalMs: 60_000, timeoutMs: 7 * 86_400_000, mode: 'poke', softFail: false, isSensor: true });
-    expect(sensor({ fn: () => true, pokeInterval: '5s', timeout: '1m', mode: 'reschedule', softFail: true })).toMatchObject({
-      pokeIntervalMs: 5000, timeoutMs: 60_000, mode: 'reschedule', softFail: true,
+    expect(plain).toMatchObject({
+      pokeIntervalMs: 60_000,
+      timeoutMs: 7 * 86_400_000,
+      mode: 'poke',
+      softFail: false,
+      isSensor: true,
     });
-    expect(() => sensor({ fn: () => true, mode: 'wait' })).toThrow("DAG 'sensors', task 's2': option 'mode' must be 'poke' or 'reschedule'");
-    expect(() => sensor({ fn: () => true, pokeInterval: 'often' })).toThrow("DAG 'sensors', task 's3': pokeInterval: cannot parse 'often'");
+    expect(
+      sensor({ fn: () => true, pokeInterval: '5s', timeout: '1m', mode: 'reschedule', softFail: true }),
+    ).toMatchObject({
+      pokeIntervalMs: 5000,
+      timeoutMs: 60_000,
+      mode: 'reschedule',
+      softFail: true,
+    });
+    expect(() => sensor({ fn: () => true, mode: 'wait' })).toThrow(
+      "DAG 'sensors', task 's2': option 'mode' must be 'poke' or 'reschedule'",
+    );
+    expect(() => sensor({ fn: () => true, pokeInterval: 'often' })).toThrow(
+      "DAG 'sensors', task 's3': pokeInterval: cannot parse 'often'",
+    );
     expect(() => sensor({ fn: () => true, timeout: '1m', pokeEvery: '1s' })).toThrow("unknown option 'pokeEvery'");
   });
 
@@ -36,10 +52,14 @@ describe('FunctionSensor', () => {
   });
 
   test('timeout fails without retry, or skips with softFail', async () => {
-    const hard = await sensor({ fn: () => false, pokeInterval: 10, timeout: 50 }).execute(fakeTaskContext()).catch((e: unknown) => e);
+    const hard = await sensor({ fn: () => false, pokeInterval: 10, timeout: 50 })
+      .execute(fakeTaskContext())
+      .catch((e: unknown) => e);
     expect(signalOf(hard)).toBe('fail-no-retry');
     expect((hard as Error).message).toMatch(/^Sensor has timed out/);
-    const soft = await sensor({ fn: () => false, pokeInterval: 10, timeout: 50, softFail: true }).execute(fakeTaskContext()).catch((e: unknown) => e);
+    const soft = await sensor({ fn: () => false, pokeInterval: 10, timeout: 50, softFail: true })
+      .execute(fakeTaskContext())
+      .catch((e: unknown) => e);
     expect(signalOf(soft)).toBe('skip');
   });
 
@@ -57,13 +77,17 @@ describe('FunctionSensor', () => {
 
   test('reschedule mode counts the timeout from the first reschedule date', async () => {
     const task = sensor({ fn: () => false, pokeInterval: '30s', timeout: '1h', mode: 'reschedule' });
-    const err = await task.execute(fakeTaskContext({ firstRescheduleDate: new Date(Date.now() - 2 * 3_600_000) })).catch((e: unknown) => e);
+    const err = await task
+      .execute(fakeTaskContext({ firstRescheduleDate: new Date(Date.now() - 2 * 3_600_000) }))
+      .catch((e: unknown) => e);
     expect(signalOf(err)).toBe('fail-no-retry');
   });
 
   test('an abort stops a poking sensor', async () => {
     const controller = new AbortController();
-    const running = sensor({ fn: () => false, pokeInterval: '1h', timeout: '2h' }).execute(fakeTaskContext({ signal: controller.signal }));
+    const running = sensor({ fn: () => false, pokeInterval: '1h', timeout: '2h' }).execute(
+      fakeTaskContext({ signal: controller.signal }),
+    );
     controller.abort(new Error('shutdown'));
     await expect(running).rejects.toThrow('Sensor stopped: shutdown');
   });

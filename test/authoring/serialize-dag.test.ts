@@ -19,9 +19,33 @@ function buildDag(paramsOrder: 'ab' | 'ba'): DAG {
     defaultArgs: { retries: 1 },
   });
   const start = new EmptyOperator({ taskId: 'start', dag });
-  const wait = new FunctionSensor({ taskId: 'wait', fn: function isReady() { return true; }, pokeInterval: '10s', timeout: '5m', mode: 'reschedule', dag });
-  const bash = new BashOperator({ taskId: 'bash', bashCommand: 'echo {{ ds }}', env: { Z: '1', A: '{{ params.a }}' }, executionTimeout: '10m', doc: 'runs bash', dag });
-  const fn = new FunctionOperator({ taskId: 'fn', fn: function compute() { return 1; }, args: { callback: function helper() {}, when: new Date('2026-01-01T00:00:00Z') }, triggerRule: 'all_done', dag });
+  const wait = new FunctionSensor({
+    taskId: 'wait',
+    fn: function isReady() {
+      return true;
+    },
+    pokeInterval: '10s',
+    timeout: '5m',
+    mode: 'reschedule',
+    dag,
+  });
+  const bash = new BashOperator({
+    taskId: 'bash',
+    bashCommand: 'echo {{ ds }}',
+    env: { Z: '1', A: '{{ params.a }}' },
+    executionTimeout: '10m',
+    doc: 'runs bash',
+    dag,
+  });
+  const fn = new FunctionOperator({
+    taskId: 'fn',
+    fn: function compute() {
+      return 1;
+    },
+    args: { callback: function helper() {}, when: new Date('2026-01-01T00:00:00Z') },
+    triggerRule: 'all_done',
+    dag,
+  });
   start.then([wait, bash]);
   fn.setUpstream([bash, wait]);
   dag.fileloc = '/dags/shape.ts';
@@ -52,14 +76,33 @@ describe('serializeDag', () => {
     expect(serialized.tasks.map((t) => t.taskId)).toEqual(['start', 'wait', 'bash', 'fn']);
     const [start, wait, bash, fn] = serialized.tasks;
     expect(start).toEqual({
-      taskId: 'start', operator: 'EmptyOperator', upstream: [], downstream: ['bash', 'wait'], triggerRule: 'all_success',
-      retries: 1, retryDelayMs: 300_000, retryExponentialBackoff: false, maxRetryDelayMs: null, executionTimeoutMs: null,
-      pool: 'default_pool', poolSlots: 1, priorityWeight: 1, weightRule: 'downstream', queue: 'default', dependsOnPast: false,
+      taskId: 'start',
+      operator: 'EmptyOperator',
+      upstream: [],
+      downstream: ['bash', 'wait'],
+      triggerRule: 'all_success',
+      retries: 1,
+      retryDelayMs: 300_000,
+      retryExponentialBackoff: false,
+      maxRetryDelayMs: null,
+      executionTimeoutMs: null,
+      pool: 'default_pool',
+      poolSlots: 1,
+      priorityWeight: 1,
+      weightRule: 'downstream',
+      queue: 'default',
+      dependsOnPast: false,
       templateFields: {},
     });
     expect(wait.sensor).toEqual({ pokeIntervalMs: 10_000, timeoutMs: 300_000, mode: 'reschedule', softFail: false });
     expect(wait.operator).toBe('FunctionSensor');
-    expect(bash).toMatchObject({ operator: 'BashOperator', executionTimeoutMs: 600_000, doc: 'runs bash', upstream: ['start'], downstream: ['fn'] });
+    expect(bash).toMatchObject({
+      operator: 'BashOperator',
+      executionTimeoutMs: 600_000,
+      doc: 'runs bash',
+      upstream: ['start'],
+      downstream: ['fn'],
+    });
     expect(bash.templateFields).toEqual({ bashCommand: 'echo {{ ds }}', env: { A: '{{ params.a }}', Z: '1' } });
     expect(bash.sensor).toBeUndefined();
     expect(fn).toMatchObject({ upstream: ['bash', 'wait'], triggerRule: 'all_done' });

@@ -57,14 +57,28 @@ describe('task options', () => {
       onSuccessCallback: onSuccess,
     });
     expect(task).toMatchObject({
-      retries: 3, retryDelayMs: 90_000, retryExponentialBackoff: true, maxRetryDelayMs: 3_600_000, executionTimeoutMs: 1500,
-      triggerRule: 'one_failed', pool: 'p', poolSlots: 2, priorityWeight: 7, weightRule: 'absolute', queue: 'q',
-      dependsOnPast: true, owner: 'me', doc: 'docs', onSuccessCallback: onSuccess,
+      retries: 3,
+      retryDelayMs: 90_000,
+      retryExponentialBackoff: true,
+      maxRetryDelayMs: 3_600_000,
+      executionTimeoutMs: 1500,
+      triggerRule: 'one_failed',
+      pool: 'p',
+      poolSlots: 2,
+      priorityWeight: 7,
+      weightRule: 'absolute',
+      queue: 'q',
+      dependsOnPast: true,
+      owner: 'me',
+      doc: 'docs',
+      onSuccessCallback: onSuccess,
     });
   });
 
   test('defaultArgs sit between task options and Airflow defaults', () => {
-    const dag = new DAG('with_defaults', { defaultArgs: { retries: 1, retryDelay: '5m', queue: 'etl', bashCommand: 'echo default' } });
+    const dag = new DAG('with_defaults', {
+      defaultArgs: { retries: 1, retryDelay: '5m', queue: 'etl', bashCommand: 'echo default' },
+    });
     const plain = new EmptyOperator({ taskId: 'plain', dag });
     const own = new EmptyOperator({ taskId: 'own', retries: 3, dag });
     const bash = new BashOperator({ taskId: 'bash', dag } as never);
@@ -98,26 +112,48 @@ describe('task options', () => {
 
   test('bad option values name the DAG, the task and the option', () => {
     const dag = new DAG('values');
-    expect(() => new EmptyOperator({ taskId: 'a', dag, retries: -1 })).toThrow("DAG 'values', task 'a': option 'retries' must be an integer >= 0, got -1");
-    expect(() => new EmptyOperator({ taskId: 'b', dag, retryDelay: 'later' })).toThrow("DAG 'values', task 'b': retryDelay: cannot parse 'later'");
-    expect(() => new EmptyOperator({ taskId: 'c', dag, poolSlots: 0 })).toThrow("DAG 'values', task 'c': option 'poolSlots' must be an integer >= 1");
-    expect(() => new EmptyOperator({ taskId: 'd', dag, weightRule: 'sideways' as never })).toThrow("DAG 'values', task 'd': unknown weight rule 'sideways'");
-    expect(() => new EmptyOperator({ taskId: 'e', dag, pool: '' })).toThrow("DAG 'values', task 'e': option 'pool' must be a non-empty string");
-    expect(() => new EmptyOperator({ taskId: 'f', dag, dependsOnPast: 'yes' as never })).toThrow("DAG 'values', task 'f': option 'dependsOnPast' must be true or false");
-    expect(() => new EmptyOperator({ taskId: 'g', dag, onFailureCallback: 'x' as never })).toThrow("DAG 'values', task 'g': option 'onFailureCallback' must be a function");
-    expect(() => new FunctionOperator({ taskId: 'h', dag } as never)).toThrow("DAG 'values', task 'h': option 'fn' must be a function");
-    expect(() => new BashOperator({ taskId: 'i', dag, bashCommand: ' ' })).toThrow("DAG 'values', task 'i': option 'bashCommand' must be a non-empty string");
+    expect(() => new EmptyOperator({ taskId: 'a', dag, retries: -1 })).toThrow(
+      "DAG 'values', task 'a': option 'retries' must be an integer >= 0, got -1",
+    );
+    expect(() => new EmptyOperator({ taskId: 'b', dag, retryDelay: 'later' })).toThrow(
+      "DAG 'values', task 'b': retryDelay: cannot parse 'later'",
+    );
+    expect(() => new EmptyOperator({ taskId: 'c', dag, poolSlots: 0 })).toThrow(
+      "DAG 'values', task 'c': option 'poolSlots' must be an integer >= 1",
+    );
+    expect(() => new EmptyOperator({ taskId: 'd', dag, weightRule: 'sideways' as never })).toThrow(
+      "DAG 'values', task 'd': unknown weight rule 'sideways'",
+    );
+    expect(() => new EmptyOperator({ taskId: 'e', dag, pool: '' })).toThrow(
+      "DAG 'values', task 'e': option 'pool' must be a non-empty string",
+    );
+    expect(() => new EmptyOperator({ taskId: 'f', dag, dependsOnPast: 'yes' as never })).toThrow(
+      "DAG 'values', task 'f': option 'dependsOnPast' must be true or false",
+    );
+    expect(() => new EmptyOperator({ taskId: 'g', dag, onFailureCallback: 'x' as never })).toThrow(
+      "DAG 'values', task 'g': option 'onFailureCallback' must be a function",
+    );
+    expect(() => new FunctionOperator({ taskId: 'h', dag } as never)).toThrow(
+      "DAG 'values', task 'h': option 'fn' must be a function",
+    );
+    expect(() => new BashOperator({ taskId: 'i', dag, bashCommand: ' ' })).toThrow(
+      "DAG 'values', task 'i': option 'bashCommand' must be a non-empty string",
+    );
   });
 
   test('a task without a dag is an error', () => {
     expect(() => new EmptyOperator({ taskId: 'orphan' } as never)).toThrow("task 'orphan': option 'dag' is required");
-    expect(() => new EmptyOperator({ taskId: 'orphan', dag: {} as never })).toThrow("task 'orphan': option 'dag' is required");
+    expect(() => new EmptyOperator({ taskId: 'orphan', dag: {} as never })).toThrow(
+      "task 'orphan': option 'dag' is required",
+    );
   });
 
   test('task ids follow the dag_id rules', () => {
     const dag = new DAG('ids');
     expect(() => new EmptyOperator({ taskId: 'a b', dag })).toThrow(`DAG 'ids': invalid task_id "a b"`);
-    expect(() => new EmptyOperator({ taskId: '', dag })).toThrow(`DAG 'ids': invalid task_id "": must be a non-empty string`);
+    expect(() => new EmptyOperator({ taskId: '', dag })).toThrow(
+      `DAG 'ids': invalid task_id "": must be a non-empty string`,
+    );
   });
 
   test('a duplicate task id is an error at creation', () => {
@@ -129,7 +165,11 @@ describe('task options', () => {
   test('templateFields per operator', () => {
     const dag = new DAG('templates');
     expect(new EmptyOperator({ taskId: 'e', dag }).templateFields).toEqual([]);
-    expect(new BashOperator({ taskId: 'b', bashCommand: 'true', dag }).templateFields).toEqual(['bashCommand', 'env', 'cwd']);
+    expect(new BashOperator({ taskId: 'b', bashCommand: 'true', dag }).templateFields).toEqual([
+      'bashCommand',
+      'env',
+      'cwd',
+    ]);
     expect(new FunctionOperator({ taskId: 'f', fn: () => 1, dag }).templateFields).toEqual(['args']);
   });
 });

@@ -12,7 +12,15 @@ function runBench(args: string[], timeoutMs: number): Promise<{ code: number | n
   return new Promise((resolve, reject) => {
     const env = { ...process.env };
     delete env.DAGCTL__LOGGING__LEVEL;
-    const child = spawn(process.execPath, [path.join(ROOT, 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs'), path.join(ROOT, 'scripts', 'bench', 'main.ts'), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules', 'jiti', 'lib', 'jiti-cli.mjs'),
+        path.join(ROOT, 'scripts', 'bench', 'main.ts'),
+        ...args,
+      ],
+      { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -40,16 +48,22 @@ describe('npm run bench -- --quick', () => {
     expect(report.machine.cores).toBeGreaterThan(0);
     const ids = new Set(report.figures.map((f) => f.id));
     expect([...ids].sort()).toEqual(SCENARIOS.map((s) => s.name).sort());
-    const notMeasured = report.figures.filter((f) => f.status !== 'ok' || f.median === null || !Number.isFinite(f.median));
+    const notMeasured = report.figures.filter(
+      (f) => f.status !== 'ok' || f.median === null || !Number.isFinite(f.median),
+    );
     expect(notMeasured.map((f) => `${f.scenario} ${f.executor}+${f.database}: ${f.reason}`)).toEqual([]);
     // Both executors' variants ran where the issue names bullmq.
     for (const id of ['chain40', 'hop', 'fanout1000']) {
-      expect(new Set(report.figures.filter((f) => f.id === id).map((f) => f.executor))).toEqual(new Set(['local', 'bullmq']));
+      expect(new Set(report.figures.filter((f) => f.id === id).map((f) => f.executor))).toEqual(
+        new Set(['local', 'bullmq']),
+      );
     }
     // The fanouts say where their CPU went, per process, so a missed target can be explained.
     for (const f of report.figures.filter((fig) => fig.id === 'fanout1000')) {
       expect(f.notes.join(' ')).toMatch(/CPU per task in the last repetition \(from \/proc\): scheduler [\d.]+ ms/);
-      expect(f.notes.join(' ')).toMatch(/scheduler loops in the last repetition: \d+ .*SQL over the scenario: [\d.]+ statements per loop/);
+      expect(f.notes.join(' ')).toMatch(
+        /scheduler loops in the last repetition: \d+ .*SQL over the scenario: [\d.]+ statements per loop/,
+      );
     }
 
     const markdown = fs.readFileSync(path.join(out, 'BENCHMARKS.md'), 'utf8');

@@ -53,16 +53,22 @@ describe('bullmq worker and executor', () => {
   function config(overrides: Record<string, string> = {}): LoadedConfig {
     const prefix = uniqueRedisPrefix('worker');
     prefixes.push(prefix);
-    return loadConfig({
-      DAGCTL_HOME: env.home,
-      DAGCTL__REDIS__URL: TEST_REDIS_URL,
-      DAGCTL__REDIS__KEY_PREFIX: prefix,
-      DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
-      ...overrides,
-    }, env.home);
+    return loadConfig(
+      {
+        DAGCTL_HOME: env.home,
+        DAGCTL__REDIS__URL: TEST_REDIS_URL,
+        DAGCTL__REDIS__KEY_PREFIX: prefix,
+        DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
+        ...overrides,
+      },
+      env.home,
+    );
   }
 
-  async function executor(cfg: LoadedConfig, options: ConstructorParameters<typeof BullMQExecutor>[1] = { dataSource: null }): Promise<{ executor: BullMQExecutor; recorder: EventRecorder }> {
+  async function executor(
+    cfg: LoadedConfig,
+    options: ConstructorParameters<typeof BullMQExecutor>[1] = { dataSource: null },
+  ): Promise<{ executor: BullMQExecutor; recorder: EventRecorder }> {
     const ex = new BullMQExecutor(cfg, options);
     const recorder = new EventRecorder(ex);
     await ex.start();
@@ -71,12 +77,21 @@ describe('bullmq worker and executor', () => {
   }
 
   async function worker(cfg: LoadedConfig, concurrency = 2): Promise<RunningWorker> {
-    const w = await startWorker(cfg, { queues: ['default'], concurrency, lockDurationMs: 5000, stalledIntervalMs: 2000 });
+    const w = await startWorker(cfg, {
+      queues: ['default'],
+      concurrency,
+      lockDurationMs: 5000,
+      stalledIntervalMs: 2000,
+    });
     cleanups.push(() => w.close(0));
     return w;
   }
 
-  function workload(taskId: string, conf: Record<string, unknown> = {}, overrides: Partial<TaskWorkload> = {}): TaskWorkload {
+  function workload(
+    taskId: string,
+    conf: Record<string, unknown> = {},
+    overrides: Partial<TaskWorkload> = {},
+  ): TaskWorkload {
     counter += 1;
     const base = makeWorkload(dagFile, 'worker_dag', taskId, { conf, ...overrides });
     return { ...base, key: { ...base.key, runId: `run_${counter}` } };
@@ -92,10 +107,17 @@ describe('bullmq worker and executor', () => {
     first.executor.queueWorkload(w);
     second.executor.queueWorkload(w);
     // Results go to whichever scheduler takes them first: look at both.
-    const finished = (tryNumber: number) => first.recorder.waitFor(() => {
-      second.recorder.events.push(...second.executor.drainEvents());
-      return [...first.recorder.events, ...second.recorder.events].some((e) => e.type === 'finished' && e.key.runId === w.key.runId && e.tryNumber === tryNumber);
-    }, 60_000, `try ${tryNumber} to finish`);
+    const finished = (tryNumber: number) =>
+      first.recorder.waitFor(
+        () => {
+          second.recorder.events.push(...second.executor.drainEvents());
+          return [...first.recorder.events, ...second.recorder.events].some(
+            (e) => e.type === 'finished' && e.key.runId === w.key.runId && e.tryNumber === tryNumber,
+          );
+        },
+        60_000,
+        `try ${tryNumber} to finish`,
+      );
     await finished(1);
     first.executor.queueWorkload({ ...w, tryNumber: 2 });
     await finished(2);
@@ -111,35 +133,62 @@ describe('bullmq worker and executor', () => {
     const missingFile = workload('count', {}, { fileloc: path.join(env.dags, 'deleted.ts') });
     ex.queueWorkload(missingTask);
     ex.queueWorkload(missingFile);
-    expect(await recorder.endOf('vanished')).toMatchObject({ type: 'finished', outcome: { state: 'failed', noRetry: true, reason: expect.stringMatching(/task 'vanished' no longer exists/) } });
-    expect(await recorder.endOf('count', missingFile.key.runId)).toMatchObject({ type: 'finished', outcome: { state: 'failed', noRetry: true, reason: expect.stringMatching(/no longer exists/) } });
+    expect(await recorder.endOf('vanished')).toMatchObject({
+      type: 'finished',
+      outcome: { state: 'failed', noRetry: true, reason: expect.stringMatching(/task 'vanished' no longer exists/) },
+    });
+    expect(await recorder.endOf('count', missingFile.key.runId)).toMatchObject({
+      type: 'finished',
+      outcome: { state: 'failed', noRetry: true, reason: expect.stringMatching(/no longer exists/) },
+    });
   });
 
   it('fails a try whose DAG file on the worker is another version than the scheduler parsed', async () => {
     const db = await openMigratedTestDatabase('sqlite');
     cleanups.push(() => db.close());
-    await execSql(db.dataSource, 'INSERT INTO dag_code (fileloc, source_code, last_updated) VALUES (?, ?, ?)', [dagFile, '// an older version', new Date().toISOString()]);
+    await execSql(db.dataSource, 'INSERT INTO dag_code (fileloc, source_code, last_updated) VALUES (?, ?, ?)', [
+      dagFile,
+      '// an older version',
+      new Date().toISOString(),
+    ]);
     const cfg = config();
     const { executor: ex, recorder } = await executor(cfg, { dataSource: db.dataSource });
     await worker(cfg);
     const stale = workload('count', { file: path.join(env.home, 'never.txt') });
     ex.queueWorkload(stale);
     const end = await recorder.endOf('count', stale.key.runId);
-    expect(end).toMatchObject({ type: 'finished', outcome: { state: 'failed', reason: expect.stringMatching(/another version than the scheduler parsed .*scheduler [0-9a-f]{12}, worker [0-9a-f]{12}/) } });
+    expect(end).toMatchObject({
+      type: 'finished',
+      outcome: {
+        state: 'failed',
+        reason: expect.stringMatching(
+          /another version than the scheduler parsed .*scheduler [0-9a-f]{12}, worker [0-9a-f]{12}/,
+        ),
+      },
+    });
     expect(fs.existsSync(path.join(env.home, 'never.txt'))).toBe(false);
 
     // The same source as the worker's: it runs.
-    await execSql(db.dataSource, 'UPDATE dag_code SET source_code = ? WHERE fileloc = ?', [fs.readFileSync(dagFile, 'utf8'), dagFile]);
+    await execSql(db.dataSource, 'UPDATE dag_code SET source_code = ? WHERE fileloc = ?', [
+      fs.readFileSync(dagFile, 'utf8'),
+      dagFile,
+    ]);
     await new Promise((resolve) => setTimeout(resolve, 5100)); // the executor caches source hashes for 5s
     const current = workload('count', { file: path.join(env.home, `current-${Date.now()}.txt`) });
     ex.queueWorkload(current);
-    expect(await recorder.endOf('count', current.key.runId)).toMatchObject({ type: 'finished', outcome: { state: 'success' } });
+    expect(await recorder.endOf('count', current.key.runId)).toMatchObject({
+      type: 'finished',
+      outcome: { state: 'success' },
+    });
   });
 
-  it('serves a running try\'s log from Redis and copies it to the scheduler\'s log folder at the end', async () => {
+  it("serves a running try's log from Redis and copies it to the scheduler's log folder at the end", async () => {
     const schedulerSide = config();
     const workerLogs = path.join(env.home, 'worker-logs');
-    const workerSide: LoadedConfig = { ...schedulerSide, logging: { ...schedulerSide.logging, base_log_folder: workerLogs } };
+    const workerSide: LoadedConfig = {
+      ...schedulerSide,
+      logging: { ...schedulerSide.logging, base_log_folder: workerLogs },
+    };
     const { executor: ex, recorder } = await executor(schedulerSide);
     await worker(workerSide);
     const w = workload('chatty', { sleepMs: 3000 });
@@ -155,7 +204,10 @@ describe('bullmq worker and executor', () => {
     const schedulerLog = taskLogPath(schedulerSide.logging.base_log_folder, w.key, 1);
     expect(fs.existsSync(schedulerLog)).toBe(false);
 
-    expect(await recorder.endOf('chatty', w.key.runId)).toMatchObject({ type: 'finished', outcome: { state: 'success' } });
+    expect(await recorder.endOf('chatty', w.key.runId)).toMatchObject({
+      type: 'finished',
+      outcome: { state: 'success' },
+    });
     const copied = fs.readFileSync(schedulerLog, 'utf8');
     expect(copied).toBe(fs.readFileSync(taskLogPath(workerLogs, w.key, 1), 'utf8'));
     expect(copied).toContain('last line from the worker');
@@ -174,8 +226,14 @@ describe('bullmq worker and executor', () => {
     await new Promise((resolve) => setTimeout(resolve, 500)); // all jobs are in Redis before a worker looks
     const running = await worker(cfg, 1);
     for (const w of workloads) await recorder.endOf('count', w.key.runId);
-    expect((await listWorkers(cfg)).map((beat) => [beat.id, beat.queues, beat.concurrency])).toEqual([[running.id, ['default'], 1]]);
-    const order = fs.readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split(' ')[0]);
+    expect((await listWorkers(cfg)).map((beat) => [beat.id, beat.queues, beat.concurrency])).toEqual([
+      [running.id, ['default'], 1],
+    ]);
+    const order = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => line.split(' ')[0]);
     const byWeight = [...workloads].sort((a, b) => b.priority - a.priority).map((w) => w.key.runId);
     expect(order).toEqual(byWeight);
   });
@@ -191,6 +249,9 @@ describe('bullmq worker and executor', () => {
     await new Promise((resolve) => setTimeout(resolve, 1500));
     redis.start();
     await worker(cfg);
-    expect(await recorder.endOf('count', w.key.runId)).toMatchObject({ type: 'finished', outcome: { state: 'success' } });
+    expect(await recorder.endOf('count', w.key.runId)).toMatchObject({
+      type: 'finished',
+      outcome: { state: 'success' },
+    });
   });
 });

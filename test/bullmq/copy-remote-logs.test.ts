@@ -37,7 +37,7 @@ describe('copyRemoteLogs (real Redis)', () => {
     expect(fs.existsSync(taskLogPath(home.logs, missing.key, 1))).toBe(false);
   });
 
-  it('reports a log it cannot write as that try\'s error, copying the others', async () => {
+  it("reports a log it cannot write as that try's error, copying the others", async () => {
     const [blocked, fine] = [tryOf(4), tryOf(5)];
     await redis.set(remoteLogKey(prefix, taskJobId(blocked.key, 1)), 'x'.repeat(64 * 1024));
     await redis.set(remoteLogKey(prefix, taskJobId(fine.key, 1)), 'y\n');

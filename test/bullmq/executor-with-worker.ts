@@ -67,6 +67,7 @@ export class ExecutorWithWorker implements Executor {
   /** Wait (bounded) until every try sent has reported its end. */
   private async settle(): Promise<void> {
     const deadline = Date.now() + 30_000;
-    while (this.executor.runningKeys().length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    while (this.executor.runningKeys().length > 0 && Date.now() < deadline)
+      await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

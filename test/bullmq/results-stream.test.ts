@@ -3,14 +3,23 @@ import IORedis from 'ioredis';
 import { loadConfig } from '../../src/config/load-config';
 import { BullMQExecutor } from '../../src/executors/bullmq/bullmq-executor';
 import { ResultsConsumer } from '../../src/executors/bullmq/results-consumer';
-import { addResult, ensureResultsGroup, RESULTS_GROUP, ResultEntry, resultsStreamKey } from '../../src/executors/bullmq/results-stream';
+import {
+  addResult,
+  ensureResultsGroup,
+  RESULTS_GROUP,
+  ResultEntry,
+  resultsStreamKey,
+} from '../../src/executors/bullmq/results-stream';
 import type { ExecutorEvent } from '../../src/executors/executor';
 import { makeTempHome } from '../runner/fixtures';
 import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
 
 function startedEvent(n: number): { jobId: string; event: ExecutorEvent } {
   const key = { dagId: 'd', runId: `r${n}`, taskId: 't', mapIndex: -1 };
-  return { jobId: `job${n}`, event: { type: 'started', key, tryNumber: 1, at: new Date().toISOString(), hostname: 'h', pid: null } };
+  return {
+    jobId: `job${n}`,
+    event: { type: 'started', key, tryNumber: 1, at: new Date().toISOString(), hostname: 'h', pid: null },
+  };
 }
 
 async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
@@ -33,7 +42,12 @@ describe('results stream (real Redis)', () => {
     return prefix;
   }
 
-  function consumer(prefix: string, name: string, received: ResultEntry[], options: { claimIdleMs?: number; batches?: number[]; goneConsumerIdleMs?: number } = {}): ResultsConsumer {
+  function consumer(
+    prefix: string,
+    name: string,
+    received: ResultEntry[],
+    options: { claimIdleMs?: number; batches?: number[]; goneConsumerIdleMs?: number } = {},
+  ): ResultsConsumer {
     const c = new ResultsConsumer({
       redisUrl: TEST_REDIS_URL,
       prefix,
@@ -119,7 +133,10 @@ describe('results stream (real Redis)', () => {
     await redis.xadd(key, '*', 'r', JSON.stringify(startedEvent(1)));
     await redis.xreadgroup('GROUP', RESULTS_GROUP, 'holding', 'COUNT', 1, 'STREAMS', key, '>');
     await new Promise((resolve) => setTimeout(resolve, 300));
-    const names = async (): Promise<string[]> => ((await redis.xinfo('CONSUMERS', key, RESULTS_GROUP)) as Array<Array<string | number>>).map((f) => String(f[f.indexOf('name') + 1])).sort();
+    const names = async (): Promise<string[]> =>
+      ((await redis.xinfo('CONSUMERS', key, RESULTS_GROUP)) as Array<Array<string | number>>)
+        .map((f) => String(f[f.indexOf('name') + 1]))
+        .sort();
     expect(await names()).toEqual(['gone', 'holding']);
     consumer(prefix, 'live', [], { goneConsumerIdleMs: 200, claimIdleMs: 60_000 });
     await waitUntil(async () => !(await names()).includes('gone'));
@@ -129,18 +146,24 @@ describe('results stream (real Redis)', () => {
   it('the executor acknowledges results only when the scheduler drains again (its loop applied them)', async () => {
     const prefix = newPrefix();
     const env = makeTempHome('dagctl-results-');
-    const config = loadConfig({
-      DAGCTL_HOME: env.home,
-      DAGCTL__REDIS__URL: TEST_REDIS_URL,
-      DAGCTL__REDIS__KEY_PREFIX: prefix,
-      DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
-    }, env.home);
+    const config = loadConfig(
+      {
+        DAGCTL_HOME: env.home,
+        DAGCTL__REDIS__URL: TEST_REDIS_URL,
+        DAGCTL__REDIS__KEY_PREFIX: prefix,
+        DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
+      },
+      env.home,
+    );
     const executor = new BullMQExecutor(config, { dataSource: null });
     let woken = 0;
-    executor.onEvent(() => { woken += 1; });
+    executor.onEvent(() => {
+      woken += 1;
+    });
     await executor.start();
     try {
-      const pendingCount = async (): Promise<number> => ((await redis.xpending(resultsStreamKey(prefix), RESULTS_GROUP)) as [number])[0];
+      const pendingCount = async (): Promise<number> =>
+        ((await redis.xpending(resultsStreamKey(prefix), RESULTS_GROUP)) as [number])[0];
       await waitUntil(async () => (await redis.exists(resultsStreamKey(prefix))) === 1);
       for (let i = 0; i < 3; i += 1) await addResult(redis, prefix, startedEvent(i));
       await waitUntil(() => woken > 0);

@@ -36,12 +36,15 @@ describe('bullmq worker results (real Redis)', () => {
   let queue: Queue;
 
   beforeAll(async () => {
-    config = loadConfig({
-      DAGCTL_HOME: env.home,
-      DAGCTL__REDIS__URL: TEST_REDIS_URL,
-      DAGCTL__REDIS__KEY_PREFIX: prefix,
-      DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
-    }, env.home);
+    config = loadConfig(
+      {
+        DAGCTL_HOME: env.home,
+        DAGCTL__REDIS__URL: TEST_REDIS_URL,
+        DAGCTL__REDIS__KEY_PREFIX: prefix,
+        DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
+      },
+      env.home,
+    );
     // A generous delay keeps the test independent of this machine's load.
     worker = await startWorker(config, { queues: ['default'], concurrency: 1, startedReportDelayMs: 1000 });
     queue = new Queue('default', { connection: redisOptions(TEST_REDIS_URL), prefix });
@@ -58,7 +61,12 @@ describe('bullmq worker results (real Redis)', () => {
     const base = makeWorkload(dagFile, 'results_dag', taskId);
     const workload = { ...base, key: { ...base.key, runId } };
     const jobId = taskJobId(workload.key, 1);
-    const data: TaskJobData = { workload, relativeFileloc: 'results_dag.ts', sourceHash: null, sentAt: new Date().toISOString() };
+    const data: TaskJobData = {
+      workload,
+      relativeFileloc: 'results_dag.ts',
+      sourceHash: null,
+      sentAt: new Date().toISOString(),
+    };
     await queue.add(taskId, data, { jobId });
     return jobId;
   }
@@ -78,11 +86,17 @@ describe('bullmq worker results (real Redis)', () => {
     }
   }
 
-  it('reports a quick try\'s start together with its result, after its complete log', async () => {
+  it("reports a quick try's start together with its result, after its complete log", async () => {
     const warmUp = await send('quick', 'quick_0'); // the first try in a process also imports the DAG file
-    await until(() => eventsOf(warmUp), (e) => e.some((event) => event.type === 'finished'));
+    await until(
+      () => eventsOf(warmUp),
+      (e) => e.some((event) => event.type === 'finished'),
+    );
     const jobId = await send('quick', 'quick_1');
-    const events = await until(() => eventsOf(jobId), (e) => e.length > 0);
+    const events = await until(
+      () => eventsOf(jobId),
+      (e) => e.length > 0,
+    );
     // Both arrive at once: the start was held back for a try this short.
     expect(events.map((e) => e.type)).toEqual(['started', 'finished']);
     expect(events[1]).toMatchObject({ type: 'finished', outcome: { state: 'success' } });
@@ -92,11 +106,17 @@ describe('bullmq worker results (real Redis)', () => {
     expect(await redis.get(remoteLogKey(prefix, jobId))).toContain('quick line');
   });
 
-  it('reports a longer try\'s start while it runs', async () => {
+  it("reports a longer try's start while it runs", async () => {
     const jobId = await send('slow', 'slow_1');
-    const running = await until(() => eventsOf(jobId), (e) => e.length > 0);
+    const running = await until(
+      () => eventsOf(jobId),
+      (e) => e.length > 0,
+    );
     expect(running.map((e) => e.type)).toEqual(['started']);
-    const ended = await until(() => eventsOf(jobId), (e) => e.length > 1);
+    const ended = await until(
+      () => eventsOf(jobId),
+      (e) => e.length > 1,
+    );
     expect(ended.map((e) => e.type)).toEqual(['started', 'finished']);
     expect(Date.parse(ended[1].at) - Date.parse(ended[0].at)).toBeGreaterThanOrEqual(2500);
   });

@@ -49,7 +49,11 @@ describe('dagctl basics (built binary)', () => {
 
   it('an unreachable database is one line, exit 1; --verbose adds the stack', async () => {
     const env = { DAGCTL__DATABASE__URL: 'postgres://postgres@127.0.0.1:1/nothing' };
-    expectCliError(await cli.run(['dags', 'list'], { env }), 1, /^error: cannot open database postgres:\/\/postgres@127\.0\.0\.1:1\/nothing/);
+    expectCliError(
+      await cli.run(['dags', 'list'], { env }),
+      1,
+      /^error: cannot open database postgres:\/\/postgres@127\.0\.0\.1:1\/nothing/,
+    );
     const verbose = await cli.run(['dags', 'list', '--verbose'], { env });
     expect(verbose.code).toBe(1);
     expect(verbose.stderr).toMatch(/^\s+at /m);
@@ -57,7 +61,11 @@ describe('dagctl basics (built binary)', () => {
 
   it('config list masks secrets; get-value prints one value or fails with exit 1', async () => {
     const env = { DAGCTL__WEBSERVER__SECRET_KEY: 'topsecret', DAGCTL__CORE__PARALLELISM: '7' };
-    const rows = JSON.parse((await cli.run(['config', 'list', '-o', 'json'], { env })).stdout) as Array<{ section: string; key: string; value: unknown }>;
+    const rows = JSON.parse((await cli.run(['config', 'list', '-o', 'json'], { env })).stdout) as Array<{
+      section: string;
+      key: string;
+      value: unknown;
+    }>;
     expect(rows).toContainEqual({ section: 'core', key: 'parallelism', value: 7 });
     expect(rows.find((r) => r.key === 'secret_key')?.value).toBe('***');
     const table = await cli.run(['config', 'list'], { env });
@@ -68,6 +76,10 @@ describe('dagctl basics (built binary)', () => {
   });
 
   it('worker refuses to start unless the executor is bullmq', async () => {
-    expectCliError(await runDagctl(['worker'], { ...cli.env, DAGCTL__CORE__EXECUTOR: 'local' }), 1, /needs core.executor = bullmq/);
+    expectCliError(
+      await runDagctl(['worker'], { ...cli.env, DAGCTL__CORE__EXECUTOR: 'local' }),
+      1,
+      /needs core.executor = bullmq/,
+    );
   });
 });

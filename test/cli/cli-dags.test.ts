@@ -36,38 +36,62 @@ describe('dagctl dags and tasks (built binary)', () => {
     expect(result.code).toBe(0);
     const dags = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
     expect(dags.map((d) => d.dag_id)).toEqual(['always_fails', 'etl']);
-    expect(dags[1]).toMatchObject({ dag_id: 'etl', is_paused: false, fileloc: path.join(cli.home, 'dags', 'etl.yaml'), schedule: expect.any(String) });
+    expect(dags[1]).toMatchObject({
+      dag_id: 'etl',
+      is_paused: false,
+      fileloc: path.join(cli.home, 'dags', 'etl.yaml'),
+      schedule: expect.any(String),
+    });
     expect(dags[1]).toHaveProperty('next_dagrun');
     expect(result.stderr).toMatch(/1 DAG file\(s\) failed to import/);
 
     const errors = await cli.json<Array<{ filename: string; error: string }>>(['dags', 'list-import-errors']);
-    expect(errors).toEqual([{ filename: path.join(cli.home, 'dags', 'broken.yaml'), error: expect.any(String), timestamp: expect.any(String) }]);
+    expect(errors).toEqual([
+      {
+        filename: path.join(cli.home, 'dags', 'broken.yaml'),
+        error: expect.any(String),
+        timestamp: expect.any(String),
+      },
+    ]);
     expect(errors[0].error.length).toBeGreaterThan(0);
     expect(await cli.ok(['dags', 'list'])).toMatch(/^dag_id\s+\| fileloc/);
   });
 
   it('pause and unpause, with unknown DAGs exiting 1', async () => {
     expect(await cli.ok(['dags', 'pause', 'etl'])).toBe("DAG 'etl' paused\n");
-    expect((await cli.json<Array<{ dag_id: string; is_paused: boolean }>>(['dags', 'list'])).find((d) => d.dag_id === 'etl')?.is_paused).toBe(true);
+    expect(
+      (await cli.json<Array<{ dag_id: string; is_paused: boolean }>>(['dags', 'list'])).find((d) => d.dag_id === 'etl')
+        ?.is_paused,
+    ).toBe(true);
     expect(await cli.json(['dags', 'unpause', 'etl'])).toEqual({ dag_id: 'etl', is_paused: false, changed: true });
     expectCliError(await cli.run(['dags', 'pause', 'nope']), 1, /^error: DAG 'nope' not found$/);
   });
 
   it('shows the graph, the tasks and the next executions', async () => {
-    expect(await cli.ok(['dags', 'show', 'etl'])).toBe([
-      'DAG etl (schedule @daily)',
-      'extract [BashOperator]',
-      '├── audit [BashOperator]',
-      '└── transform [BashOperator]',
-      '    └── load [BashOperator]',
-      '',
-    ].join('\n'));
-    expect((await cli.ok(['dags', 'show', 'etl', '-o', 'plain'])).split('\n')).toEqual(expect.arrayContaining(['extract -> transform', 'transform -> load']));
+    expect(await cli.ok(['dags', 'show', 'etl'])).toBe(
+      [
+        'DAG etl (schedule @daily)',
+        'extract [BashOperator]',
+        '├── audit [BashOperator]',
+        '└── transform [BashOperator]',
+        '    └── load [BashOperator]',
+        '',
+      ].join('\n'),
+    );
+    expect((await cli.ok(['dags', 'show', 'etl', '-o', 'plain'])).split('\n')).toEqual(
+      expect.arrayContaining(['extract -> transform', 'transform -> load']),
+    );
     const tasks = (await cli.ok(['tasks', 'list', 'etl'])).trim().split('\n');
     expect([...tasks].sort()).toEqual(['audit', 'extract', 'load', 'transform']);
     expect(tasks.indexOf('extract')).toBeLessThan(tasks.indexOf('transform'));
     expect(tasks.indexOf('transform')).toBeLessThan(tasks.indexOf('load'));
-    const next = await cli.json<Array<{ logical_date: string; data_interval_end: string }>>(['dags', 'next-execution', 'etl', '-n', '3']);
+    const next = await cli.json<Array<{ logical_date: string; data_interval_end: string }>>([
+      'dags',
+      'next-execution',
+      'etl',
+      '-n',
+      '3',
+    ]);
     expect(next).toHaveLength(3);
     expect(Date.parse(next[1].logical_date) - Date.parse(next[0].logical_date)).toBe(86_400_000);
     expect((await cli.ok(['dags', 'next-execution', 'always_fails'])).trim()).toBe('None');
@@ -79,14 +103,33 @@ describe('dagctl dags and tasks (built binary)', () => {
     expectCliError(await cli.run(['trigger', 'etl', '-c', '[1]']), 2, /expected an object/);
     expectCliError(await cli.run(['trigger', 'etl', '-e', 'yesterday']), 2, /invalid logical date 'yesterday'/);
     expectCliError(await cli.run(['trigger', 'nope']), 1, /^error: DAG 'nope' not found$/);
-    expect(await cli.ok(['trigger', 'etl', '-r', 'manual_1', '-e', '2026-01-05', '-c', '{"target":"dw"}'])).toMatch(/Created DAG run manual_1 of DAG etl/);
-    const viaDags = await cli.json<Record<string, unknown>>(['dags', 'trigger', 'etl', '-r', 'manual_2', '-e', '2026-01-06T00:00:00Z']);
-    expect(viaDags).toMatchObject({ dag_id: 'etl', run_id: 'manual_2', state: 'queued', run_type: 'manual', logical_date: '2026-01-06T00:00:00.000Z' });
+    expect(await cli.ok(['trigger', 'etl', '-r', 'manual_1', '-e', '2026-01-05', '-c', '{"target":"dw"}'])).toMatch(
+      /Created DAG run manual_1 of DAG etl/,
+    );
+    const viaDags = await cli.json<Record<string, unknown>>([
+      'dags',
+      'trigger',
+      'etl',
+      '-r',
+      'manual_2',
+      '-e',
+      '2026-01-06T00:00:00Z',
+    ]);
+    expect(viaDags).toMatchObject({
+      dag_id: 'etl',
+      run_id: 'manual_2',
+      state: 'queued',
+      run_type: 'manual',
+      logical_date: '2026-01-06T00:00:00.000Z',
+    });
     expect((await cli.run(['trigger', 'etl', '-r', 'manual_1'])).code).not.toBe(0);
 
     const runs = await cli.json<Array<Record<string, unknown>>>(['dags', 'list-runs', '-d', 'etl']);
     expect(runs.map((r) => r.run_id)).toEqual(['manual_2', 'manual_1']);
-    for (const run of runs) expect(Object.keys(run)).toEqual(expect.arrayContaining(['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date']));
+    for (const run of runs)
+      expect(Object.keys(run)).toEqual(
+        expect.arrayContaining(['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date']),
+      );
     expectCliError(await cli.run(['dags', 'list-runs', '-d', 'nope']), 1, /DAG 'nope' not found/);
   });
 
@@ -96,19 +139,56 @@ describe('dagctl dags and tasks (built binary)', () => {
     expect(ran.code).toBe(0);
     expect(ran.stdout).toContain('extracting 2026-01-10');
     expect(ran.stdout).toMatch(/try 1: success; state now success/);
-    expect(fs.existsSync(path.join(cli.home, 'logs', 'dag_id=etl', 'run_id=run_tasks', 'task_id=extract', 'attempt=1.log'))).toBe(true);
+    expect(
+      fs.existsSync(path.join(cli.home, 'logs', 'dag_id=etl', 'run_id=run_tasks', 'task_id=extract', 'attempt=1.log')),
+    ).toBe(true);
     expectCliError(await cli.run(['tasks', 'run', 'etl', 'extract', 'run_tasks']), 1, /it is success/);
-    expectCliError(await cli.run(['tasks', 'run', 'etl', 'extract', 'no_such_run']), 1, /DAG run 'no_such_run' of DAG 'etl' not found/);
+    expectCliError(
+      await cli.run(['tasks', 'run', 'etl', 'extract', 'no_such_run']),
+      1,
+      /DAG run 'no_such_run' of DAG 'etl' not found/,
+    );
 
     const states = await cli.json<Array<Record<string, unknown>>>(['tasks', 'states-for-dag-run', 'etl', 'run_tasks']);
-    expect(states).toEqual([expect.objectContaining({ dag_id: 'etl', run_id: 'run_tasks', task_id: 'extract', state: 'success', try_number: 1, start_date: expect.any(String), end_date: expect.any(String) })]);
-    expectCliError(await cli.run(['tasks', 'states-for-dag-run', 'etl', 'nope']), 1, /DAG run 'nope' of DAG 'etl' not found/);
+    expect(states).toEqual([
+      expect.objectContaining({
+        dag_id: 'etl',
+        run_id: 'run_tasks',
+        task_id: 'extract',
+        state: 'success',
+        try_number: 1,
+        start_date: expect.any(String),
+        end_date: expect.any(String),
+      }),
+    ]);
+    expectCliError(
+      await cli.run(['tasks', 'states-for-dag-run', 'etl', 'nope']),
+      1,
+      /DAG run 'nope' of DAG 'etl' not found/,
+    );
 
     const dry = await cli.run(['tasks', 'clear', 'etl', '-t', '^extract$']);
     expectCliError(dry, 2, /would clear 1 task instance\(s\): pass --yes/);
-    const cleared = await cli.json<{ cleared_count: number }>(['tasks', 'clear', 'etl', '-t', '^extract$', '--downstream', '--yes']);
+    const cleared = await cli.json<{ cleared_count: number }>([
+      'tasks',
+      'clear',
+      'etl',
+      '-t',
+      '^extract$',
+      '--downstream',
+      '--yes',
+    ]);
     expect(cleared.cleared_count).toBe(1);
-    expect((await cli.json<Array<{ state: string | null; try_number: number }>>(['tasks', 'states-for-dag-run', 'etl', 'run_tasks']))[0]).toMatchObject({ state: null, try_number: 1 });
+    expect(
+      (
+        await cli.json<Array<{ state: string | null; try_number: number }>>([
+          'tasks',
+          'states-for-dag-run',
+          'etl',
+          'run_tasks',
+        ])
+      )[0],
+    ).toMatchObject({ state: null, try_number: 1 });
     expect(await cli.ok(['tasks', 'run', 'etl', 'extract', 'run_tasks'])).toMatch(/try 2: success/);
     expectCliError(await cli.run(['tasks', 'clear', 'etl', '-t', '(', '--yes']), 2, /invalid task regex/);
   });
@@ -126,24 +206,70 @@ describe('dagctl dags and tasks (built binary)', () => {
   });
 
   it('backfill creates one run per interval and is idempotent', async () => {
-    expectCliError(await cli.run(['dags', 'backfill', 'etl', '-s', '2025-13-01', '-e', '2026-01-01']), 2, /invalid start date/);
-    const first = await cli.json<{ created: Array<Record<string, unknown>>; existing: string[] }>(['dags', 'backfill', 'etl', '-s', '2026-02-01', '-e', '2026-02-03']);
-    expect(first.created.map((r) => r.logical_date)).toEqual(['2026-02-01T00:00:00.000Z', '2026-02-02T00:00:00.000Z', '2026-02-03T00:00:00.000Z']);
-    expect(first.created[0]).toMatchObject({ run_type: 'backfill', data_interval_start: '2026-02-01T00:00:00.000Z', data_interval_end: '2026-02-02T00:00:00.000Z' });
-    const again = await cli.json<{ created: unknown[]; existing: string[] }>(['dags', 'backfill', 'etl', '-s', '2026-02-01', '-e', '2026-02-04']);
+    expectCliError(
+      await cli.run(['dags', 'backfill', 'etl', '-s', '2025-13-01', '-e', '2026-01-01']),
+      2,
+      /invalid start date/,
+    );
+    const first = await cli.json<{ created: Array<Record<string, unknown>>; existing: string[] }>([
+      'dags',
+      'backfill',
+      'etl',
+      '-s',
+      '2026-02-01',
+      '-e',
+      '2026-02-03',
+    ]);
+    expect(first.created.map((r) => r.logical_date)).toEqual([
+      '2026-02-01T00:00:00.000Z',
+      '2026-02-02T00:00:00.000Z',
+      '2026-02-03T00:00:00.000Z',
+    ]);
+    expect(first.created[0]).toMatchObject({
+      run_type: 'backfill',
+      data_interval_start: '2026-02-01T00:00:00.000Z',
+      data_interval_end: '2026-02-02T00:00:00.000Z',
+    });
+    const again = await cli.json<{ created: unknown[]; existing: string[] }>([
+      'dags',
+      'backfill',
+      'etl',
+      '-s',
+      '2026-02-01',
+      '-e',
+      '2026-02-04',
+    ]);
     expect(again.created).toHaveLength(1);
     expect(again.existing).toHaveLength(3);
-    expectCliError(await cli.run(['dags', 'backfill', 'always_fails', '-s', '2026-02-01', '-e', '2026-02-03']), 1, /has no schedule/);
+    expectCliError(
+      await cli.run(['dags', 'backfill', 'always_fails', '-s', '2026-02-01', '-e', '2026-02-03']),
+      1,
+      /has no schedule/,
+    );
   });
 
   it('dags test runs a whole DAG in-process: exit 0 on success, 1 on failure', async () => {
     const ok = await cli.run(['dags', 'test', 'etl', '2026-04-01', '-o', 'json']);
     expect(ok.code).toBe(0);
-    const result = JSON.parse(ok.stdout) as { dag_id: string; run_id: string; state: string; task_instances: Array<{ task_id: string; state: string; try_number: number }> };
+    const result = JSON.parse(ok.stdout) as {
+      dag_id: string;
+      run_id: string;
+      state: string;
+      task_instances: Array<{ task_id: string; state: string; try_number: number }>;
+    };
     expect(result).toMatchObject({ dag_id: 'etl', state: 'success' });
-    expect(result.task_instances.map((ti) => [ti.task_id, ti.state]).sort()).toEqual([['audit', 'success'], ['extract', 'success'], ['load', 'success'], ['transform', 'success']]);
+    expect(result.task_instances.map((ti) => [ti.task_id, ti.state]).sort()).toEqual([
+      ['audit', 'success'],
+      ['extract', 'success'],
+      ['load', 'success'],
+      ['transform', 'success'],
+    ]);
     const bad = await cli.run(['dags', 'test', 'always_fails', '-o', 'json']);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ dag_id: 'always_fails', state: 'failed', task_instances: [{ task_id: 'boom', state: 'failed' }] });
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      dag_id: 'always_fails',
+      state: 'failed',
+      task_instances: [{ task_id: 'boom', state: 'failed' }],
+    });
   });
 });

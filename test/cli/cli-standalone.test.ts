@@ -32,9 +32,14 @@ describe('dagctl standalone (built binary)', () => {
 
   it('initializes the database, serves the UI, runs a triggered DAG to success, and stops on SIGINT', async () => {
     const port = await freePort();
-    const child = spawn(process.execPath, [DAGCTL_BIN, 'standalone'], { env: { ...cli.env, DAGCTL__WEBSERVER__PORT: String(port) }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [DAGCTL_BIN, 'standalone'], {
+      env: { ...cli.env, DAGCTL__WEBSERVER__PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => { stdout += chunk.toString(); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
     child.stderr.on('data', () => undefined);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
@@ -46,13 +51,26 @@ describe('dagctl standalone (built binary)', () => {
 
       await cli.ok(['trigger', 'hello_world', '-r', 'e2e']);
       const run = await poll('the run to finish', async () => {
-        const runs = await cli.json<Array<{ run_id: string; state: string }>>(['dags', 'list-runs', '-d', 'hello_world']);
+        const runs = await cli.json<Array<{ run_id: string; state: string }>>([
+          'dags',
+          'list-runs',
+          '-d',
+          'hello_world',
+        ]);
         const found = runs.find((r) => r.run_id === 'e2e');
         return found && (found.state === 'success' || found.state === 'failed') ? found : null;
       });
       expect(run.state).toBe('success');
-      const states = await cli.json<Array<{ task_id: string; state: string }>>(['tasks', 'states-for-dag-run', 'hello_world', 'e2e']);
-      expect(states.map((ti) => [ti.task_id, ti.state])).toEqual([['hello', 'success'], ['world', 'success']]);
+      const states = await cli.json<Array<{ task_id: string; state: string }>>([
+        'tasks',
+        'states-for-dag-run',
+        'hello_world',
+        'e2e',
+      ]);
+      expect(states.map((ti) => [ti.task_id, ti.state])).toEqual([
+        ['hello', 'success'],
+        ['world', 'success'],
+      ]);
     } finally {
       child.kill('SIGINT');
     }

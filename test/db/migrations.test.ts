@@ -19,7 +19,16 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
       // Entities map onto the migrated schema, including ISO dates and JSON columns.
       const repo = ds.getRepository(TaskInstanceEntity);
       const start = new Date('2026-03-01T10:00:00.123Z');
-      await repo.insert({ dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1, state: 'running', tryNumber: 1, startDate: start, renderedFields: { a: 1 } });
+      await repo.insert({
+        dagId: 'd',
+        runId: 'r',
+        taskId: 't',
+        mapIndex: -1,
+        state: 'running',
+        tryNumber: 1,
+        startDate: start,
+        renderedFields: { a: 1 },
+      });
       const ti = await repo.findOneByOrFail({ dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1 });
       expect(ti.startDate?.toISOString()).toBe(start.toISOString());
       expect(ti.renderedFields).toEqual({ a: 1 });

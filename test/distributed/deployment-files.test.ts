@@ -36,7 +36,10 @@ describe('deployment files', () => {
   });
 
   describe('docker-compose.yml', () => {
-    const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+    const compose = YAML.parse(read('docker-compose.yml'), { merge: true }) as {
+      services: Record<string, ComposeService>;
+      volumes: Record<string, unknown>;
+    };
     const dagctlServices = Object.entries(compose.services).filter(([, s]) => s.build !== undefined);
 
     it('has PostgreSQL, Redis, initdb, two schedulers, two workers and the web server', () => {
@@ -56,14 +59,19 @@ describe('deployment files', () => {
       }
     });
 
-    it('shares one dags volume at the image\'s dags folder, and gives workers no database credentials', () => {
-      for (const [, service] of dagctlServices.filter(([id]) => id !== 'initdb')) expect(service.volumes).toContain('dags:/opt/dagctl/dags');
+    it("shares one dags volume at the image's dags folder, and gives workers no database credentials", () => {
+      for (const [, service] of dagctlServices.filter(([id]) => id !== 'initdb'))
+        expect(service.volumes).toContain('dags:/opt/dagctl/dags');
       expect(compose.volumes).toHaveProperty('dags');
       for (const [id, service] of dagctlServices) {
         expect(service.environment?.DAGCTL__CORE__EXECUTOR).toBe('bullmq');
         expect(service.environment?.DAGCTL__REDIS__URL).toBe('redis://redis:6379');
         if (service.command?.[0] === 'worker') expect(service.environment).not.toHaveProperty('DAGCTL__DATABASE__URL');
-        else expect([id, service.environment?.DAGCTL__DATABASE__URL]).toEqual([id, expect.stringMatching(/^postgres:\/\/.*@postgres:5432\/dagctl$/)]);
+        else
+          expect([id, service.environment?.DAGCTL__DATABASE__URL]).toEqual([
+            id,
+            expect.stringMatching(/^postgres:\/\/.*@postgres:5432\/dagctl$/),
+          ]);
       }
       expect(compose.services['scheduler-1'].depends_on?.initdb.condition).toBe('service_completed_successfully');
     });
@@ -71,8 +79,16 @@ describe('deployment files', () => {
 
   describe('config/k8s', () => {
     const dir = path.join(repo, 'config', 'k8s');
-    const docs = fs.readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
-      .flatMap((file) => YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((d) => ({ file, doc: d.toJS() as Record<string, any> })));
+    const docs = fs
+      .readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .flatMap((file) =>
+        YAML.parseAllDocuments(fs.readFileSync(path.join(dir, file), 'utf8')).map((d) => ({
+          file,
+          doc: d.toJS() as Record<string, any>,
+        })),
+      );
     const byKind = (kind: string) => docs.filter((d) => d.doc.kind === kind).map((d) => d.doc);
     const containers = (doc: Record<string, any>) => doc.spec.template.spec.containers as Array<Record<string, any>>;
 
@@ -82,7 +98,9 @@ describe('deployment files', () => {
     });
 
     it('runs schedulers ×2, workers and the web server as Deployments of the dagctl image with real commands', () => {
-      const deployments: Record<string, Record<string, any>> = Object.fromEntries(byKind('Deployment').map((d) => [d.metadata.name, d]));
+      const deployments: Record<string, Record<string, any>> = Object.fromEntries(
+        byKind('Deployment').map((d) => [d.metadata.name, d]),
+      );
       expect(Object.keys(deployments).sort()).toEqual(['dagctl-scheduler', 'dagctl-webserver', 'dagctl-worker']);
       expect(deployments['dagctl-scheduler'].spec.replicas).toBe(2);
       const job = byKind('Job')[0] as Record<string, any>;
@@ -104,8 +122,11 @@ describe('deployment files', () => {
       expect(config.data.DAGCTL__CORE__EXECUTOR).toBe('bullmq');
       const secret = byKind('Secret')[0];
       expect(secret.stringData.DAGCTL__DATABASE__URL).toMatch(/^postgres:\/\//);
-      const refs = (doc: Record<string, any>) => containers(doc)[0].envFrom.map((e: Record<string, any>) => e.configMapRef?.name ?? e.secretRef?.name);
-      const deployments: Record<string, Record<string, any>> = Object.fromEntries(byKind('Deployment').map((d) => [d.metadata.name, d]));
+      const refs = (doc: Record<string, any>) =>
+        containers(doc)[0].envFrom.map((e: Record<string, any>) => e.configMapRef?.name ?? e.secretRef?.name);
+      const deployments: Record<string, Record<string, any>> = Object.fromEntries(
+        byKind('Deployment').map((d) => [d.metadata.name, d]),
+      );
       expect(refs(deployments['dagctl-scheduler'])).toEqual([config.metadata.name, secret.metadata.name]);
       expect(refs(deployments['dagctl-worker'])).toEqual([config.metadata.name]);
     });
@@ -113,7 +134,9 @@ describe('deployment files', () => {
     it('offers an optional KEDA scaler for the workers on queue depth', () => {
       const scaled = byKind('ScaledObject')[0];
       expect(scaled.spec.scaleTargetRef.name).toBe('dagctl-worker');
-      expect(scaled.spec.triggers[0].metadata.query).toMatch(/FROM task_instance WHERE state IN \('queued', 'running'\)/);
+      expect(scaled.spec.triggers[0].metadata.query).toMatch(
+        /FROM task_instance WHERE state IN \('queued', 'running'\)/,
+      );
       expect(docs.find((d) => d.doc.kind === 'ScaledObject')?.file).toMatch(/keda/);
     });
   });

@@ -17,7 +17,10 @@ describe('scheduler engine on postgres with the bullmq executor and two workers'
     scenarios: ['engine', 'once', 'pooled', 'failing', 'timeouts'],
     services: {
       async start(home) {
-        workers.push(await startWorkerProcess(home.env, { concurrency: 3 }), await startWorkerProcess(home.env, { concurrency: 3 }));
+        workers.push(
+          await startWorkerProcess(home.env, { concurrency: 3 }),
+          await startWorkerProcess(home.env, { concurrency: 3 }),
+        );
       },
       async stop() {
         await Promise.all(workers.map((w) => w.stop()));
@@ -27,7 +30,11 @@ describe('scheduler engine on postgres with the bullmq executor and two workers'
     },
     async checkEngineRun({ ctx }, runId) {
       // Both workers took part.
-      const { records: hosts } = await execSql<{ pid: number }>(ctx.dataSource, "SELECT DISTINCT pid FROM task_instance WHERE dag_id = 'engine' AND run_id = ? AND pid IS NOT NULL", [runId]);
+      const { records: hosts } = await execSql<{ pid: number }>(
+        ctx.dataSource,
+        "SELECT DISTINCT pid FROM task_instance WHERE dag_id = 'engine' AND run_id = ? AND pid IS NOT NULL",
+        [runId],
+      );
       expect(hosts.length).toBeGreaterThan(1);
     },
   });

@@ -27,9 +27,15 @@ describe('scheduler.task_queued_timeout with the bullmq executor', () => {
   it('fails a try no worker takes from its queue, saying which queue', async () => {
     const run = await triggerDagRun(cluster.ctx, { dagId: 'unserved', runId: 'unserved_1' });
     expect(await waitForRun(cluster.ctx, 'unserved', run.runId)).toBe('failed');
-    const { records } = await execSql<{ task_id: string; state: string; end_reason: string | null }>(cluster.ctx.dataSource,
-      "SELECT task_id, state, end_reason FROM task_instance WHERE dag_id = 'unserved' ORDER BY task_id");
-    expect(records[0]).toMatchObject({ task_id: 'orphan', state: 'failed', end_reason: expect.stringMatching(/stuck in queued for .*no worker took it from queue 'nobody'/) });
+    const { records } = await execSql<{ task_id: string; state: string; end_reason: string | null }>(
+      cluster.ctx.dataSource,
+      "SELECT task_id, state, end_reason FROM task_instance WHERE dag_id = 'unserved' ORDER BY task_id",
+    );
+    expect(records[0]).toMatchObject({
+      task_id: 'orphan',
+      state: 'failed',
+      end_reason: expect.stringMatching(/stuck in queued for .*no worker took it from queue 'nobody'/),
+    });
     expect(records[1]).toMatchObject({ task_id: 'served', state: 'success' });
   });
 });

@@ -44,8 +44,16 @@ describe('Redis restarted (losing every key) during a run', () => {
 
   it('completes the run', async () => {
     const run = await triggerDagRun(cluster.ctx, { dagId: 'staged', runId: 'staged_1' });
-    await waitFor('the first tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'staged')) >= 2 ? true : undefined), 120_000, 100);
-    const { records: queued } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'queued'");
+    await waitFor(
+      'the first tasks to run',
+      async () => ((await runningTaskCount(cluster.ctx.dataSource, 'staged')) >= 2 ? true : undefined),
+      120_000,
+      100,
+    );
+    const { records: queued } = await execSql<{ n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'queued'",
+    );
     expect(Number(queued[0].n)).toBeGreaterThan(0);
 
     redis.kill();
@@ -53,7 +61,10 @@ describe('Redis restarted (losing every key) during a run', () => {
     redis.start();
 
     expect(await waitForRun(cluster.ctx, 'staged', run.runId, 240_000)).toBe('success');
-    const { records } = await execSql<{ state: string; n: number }>(cluster.ctx.dataSource, "SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' GROUP BY state");
+    const { records } = await execSql<{ state: string; n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' GROUP BY state",
+    );
     expect(records.map((r) => [r.state, Number(r.n)])).toEqual([['success', 12]]);
     expect(duplicateTries(cluster.executions())).toEqual([]);
     // Every component is still up after the outage.

@@ -40,20 +40,32 @@ describe('kill -9 of one of two schedulers', () => {
     victim.kill('SIGKILL');
     await victim.exited;
 
-    await waitFor('all 6 catch-up runs to succeed', async () => {
-      const { records } = await execSql<{ state: string; n: number }>(cluster.ctx.dataSource, "SELECT state, COUNT(*) AS n FROM dag_run WHERE dag_id = 'catchup' GROUP BY state");
-      const success = records.find((r) => r.state === 'success');
-      return records.length === 1 && Number(success?.n) === 6 ? true : undefined;
-    }, 240_000, 250);
+    await waitFor(
+      'all 6 catch-up runs to succeed',
+      async () => {
+        const { records } = await execSql<{ state: string; n: number }>(
+          cluster.ctx.dataSource,
+          "SELECT state, COUNT(*) AS n FROM dag_run WHERE dag_id = 'catchup' GROUP BY state",
+        );
+        const success = records.find((r) => r.state === 'success');
+        return records.length === 1 && Number(success?.n) === 6 ? true : undefined;
+      },
+      240_000,
+      250,
+    );
     expect(survivor.running).toBe(true);
 
-    const { records: runs } = await execSql<{ logical_date: string; n: number }>(cluster.ctx.dataSource,
-      "SELECT logical_date, COUNT(*) AS n FROM dag_run WHERE dag_id = 'catchup' GROUP BY logical_date");
+    const { records: runs } = await execSql<{ logical_date: string; n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT logical_date, COUNT(*) AS n FROM dag_run WHERE dag_id = 'catchup' GROUP BY logical_date",
+    );
     expect(runs).toHaveLength(6);
     expect(runs.every((r) => Number(r.n) === 1)).toBe(true);
 
-    const { records: tis } = await execSql<{ state: string; n: number }>(cluster.ctx.dataSource,
-      "SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = 'catchup' GROUP BY state");
+    const { records: tis } = await execSql<{ state: string; n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = 'catchup' GROUP BY state",
+    );
     expect(tis.map((r) => [r.state, Number(r.n)])).toEqual([['success', 30]]);
     const executions = cluster.executions();
     expect(duplicateTries(executions)).toEqual([]);

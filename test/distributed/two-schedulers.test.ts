@@ -24,9 +24,13 @@ describe('200 task instances across two schedulers and two workers', () => {
     for (let i = 0; i < 4; i += 1) runs.push(await triggerDagRun(cluster.ctx, { dagId: 'wide', runId: `wide_${i}` }));
     for (const run of runs) expect(await waitForRun(cluster.ctx, 'wide', run.runId, 240_000)).toBe('success');
 
-    const { records } = await execSql<{ state: string; try_number: number; n: number }>(cluster.ctx.dataSource,
-      "SELECT state, try_number, COUNT(*) AS n FROM task_instance WHERE dag_id = 'wide' GROUP BY state, try_number");
-    expect(records.map((r) => ({ state: r.state, tries: Number(r.try_number), n: Number(r.n) }))).toEqual([{ state: 'success', tries: 1, n: 200 }]);
+    const { records } = await execSql<{ state: string; try_number: number; n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT state, try_number, COUNT(*) AS n FROM task_instance WHERE dag_id = 'wide' GROUP BY state, try_number",
+    );
+    expect(records.map((r) => ({ state: r.state, tries: Number(r.try_number), n: Number(r.n) }))).toEqual([
+      { state: 'success', tries: 1, n: 200 },
+    ]);
 
     // Counted by side effect: one line per execution, exactly one per task instance.
     const executions = cluster.executions();
@@ -37,10 +41,20 @@ describe('200 task instances across two schedulers and two workers', () => {
     expect(executions).toHaveLength(200);
 
     // Both schedulers queued work, and both workers ran some.
-    const { records: queuers } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(DISTINCT queued_by_job_id) AS n FROM task_instance WHERE dag_id = 'wide'");
+    const { records: queuers } = await execSql<{ n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT COUNT(DISTINCT queued_by_job_id) AS n FROM task_instance WHERE dag_id = 'wide'",
+    );
     expect(Number(queuers[0].n)).toBe(2);
-    const { records: hosts } = await execSql<{ n: number }>(cluster.ctx.dataSource, "SELECT COUNT(DISTINCT pid) AS n FROM task_instance WHERE dag_id = 'wide'");
+    const { records: hosts } = await execSql<{ n: number }>(
+      cluster.ctx.dataSource,
+      "SELECT COUNT(DISTINCT pid) AS n FROM task_instance WHERE dag_id = 'wide'",
+    );
     expect(Number(hosts[0].n)).toBeGreaterThan(1);
-    await waitFor('both schedulers to still run', async () => (cluster.schedulers.every((s) => s.running) ? true : undefined), 1000);
+    await waitFor(
+      'both schedulers to still run',
+      async () => (cluster.schedulers.every((s) => s.running) ? true : undefined),
+      1000,
+    );
   });
 });

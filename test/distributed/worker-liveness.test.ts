@@ -40,35 +40,62 @@ describe('worker liveness', () => {
   it('finishes what it can within worker.shutdown_timeout on SIGTERM and reports the rest lost', async () => {
     const worker = await cluster.startWorker(2);
     const run = await triggerDagRun(cluster.ctx, { dagId: 'graceful', runId: 'graceful_1' });
-    await waitFor('both tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'graceful')) === 2 ? true : undefined), 120_000, 100);
+    await waitFor(
+      'both tasks to run',
+      async () => ((await runningTaskCount(cluster.ctx.dataSource, 'graceful')) === 2 ? true : undefined),
+      120_000,
+      100,
+    );
     const stoppedAt = Date.now();
     worker.kill('SIGTERM');
     await worker.exited;
     // shutdown_timeout is 10s in these tests: the worker does not wait for the 120s task.
     expect(Date.now() - stoppedAt).toBeLessThan(60_000);
     expect(await waitForRun(cluster.ctx, 'graceful', run.runId)).toBe('failed');
-    const { records } = await execSql<{ task_id: string; state: string; end_reason: string | null }>(cluster.ctx.dataSource,
-      "SELECT task_id, state, end_reason FROM task_instance WHERE dag_id = 'graceful' ORDER BY task_id");
+    const { records } = await execSql<{ task_id: string; state: string; end_reason: string | null }>(
+      cluster.ctx.dataSource,
+      "SELECT task_id, state, end_reason FROM task_instance WHERE dag_id = 'graceful' ORDER BY task_id",
+    );
     expect(records[0]).toMatchObject({ task_id: 'quick', state: 'success' });
-    expect(records[1]).toMatchObject({ task_id: 'slow', state: 'failed', end_reason: expect.stringMatching(/shut down before the try finished/) });
+    expect(records[1]).toMatchObject({
+      task_id: 'slow',
+      state: 'failed',
+      end_reason: expect.stringMatching(/shut down before the try finished/),
+    });
   });
 
   it('detects that the last worker of a queue died (no other worker to notice) and retries its tries on a new one', async () => {
     const worker = await cluster.startWorker(2);
     const run = await triggerDagRun(cluster.ctx, { dagId: 'lonely', runId: 'lonely_1' });
-    await waitFor('both tasks to run', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'lonely')) === 2 ? true : undefined), 120_000, 100);
+    await waitFor(
+      'both tasks to run',
+      async () => ((await runningTaskCount(cluster.ctx.dataSource, 'lonely')) === 2 ? true : undefined),
+      120_000,
+      100,
+    );
     worker.kill('SIGKILL');
     await worker.exited;
     // No worker is left to run BullMQ's stalled check: the scheduler's reconciliation notices.
-    await waitFor('the dead worker\'s tries to be lost', async () => ((await runningTaskCount(cluster.ctx.dataSource, 'lonely')) === 0 ? true : undefined), 150_000, 250);
-    const { records: history } = await execSql<{ state: string; end_reason: string }>(cluster.ctx.dataSource,
-      "SELECT state, end_reason FROM task_instance_history WHERE dag_id = 'lonely' AND try_number = 1");
+    await waitFor(
+      "the dead worker's tries to be lost",
+      async () => ((await runningTaskCount(cluster.ctx.dataSource, 'lonely')) === 0 ? true : undefined),
+      150_000,
+      250,
+    );
+    const { records: history } = await execSql<{ state: string; end_reason: string }>(
+      cluster.ctx.dataSource,
+      "SELECT state, end_reason FROM task_instance_history WHERE dag_id = 'lonely' AND try_number = 1",
+    );
     expect(history).toHaveLength(2);
-    for (const h of history) expect(h).toMatchObject({ state: 'up_for_retry', end_reason: expect.stringMatching(/worker/) });
+    for (const h of history)
+      expect(h).toMatchObject({ state: 'up_for_retry', end_reason: expect.stringMatching(/worker/) });
 
     await cluster.startWorker(2);
     expect(await waitForRun(cluster.ctx, 'lonely', run.runId)).toBe('success');
-    const { records } = await execSql<{ try_number: number }>(cluster.ctx.dataSource, "SELECT try_number FROM task_instance WHERE dag_id = 'lonely'");
+    const { records } = await execSql<{ try_number: number }>(
+      cluster.ctx.dataSource,
+      "SELECT try_number FROM task_instance WHERE dag_id = 'lonely'",
+    );
     expect(records.map((r) => Number(r.try_number))).toEqual([2, 2]);
     expect(duplicateTries(cluster.executions())).toEqual([]);
   });

@@ -5,9 +5,18 @@ import { createTestHome, TestHome, waitFor } from '../helpers/dagctl-home';
 import { REPO_ROOT, dagctl, dagctlJson, randomPort, startDagctl, stopProcess } from '../helpers/cli';
 
 type Combo = [kind: 'sqlite' | 'postgres', executor: 'local' | 'sequential'];
-const COMBOS: Combo[] = [['sqlite', 'local'], ['sqlite', 'sequential'], ['postgres', 'local'], ['postgres', 'sequential']];
+const COMBOS: Combo[] = [
+  ['sqlite', 'local'],
+  ['sqlite', 'sequential'],
+  ['postgres', 'local'],
+  ['postgres', 'sequential'],
+];
 
-interface TiRow { task_id: string; state: string | null; try_number: number }
+interface TiRow {
+  task_id: string;
+  state: string | null;
+  try_number: number;
+}
 
 /**
  * The README quickstart, through the CLI: `npm start` (= dagctl standalone) on a fresh
@@ -37,26 +46,51 @@ describe.each(COMBOS)('quickstart through the CLI on %s with the %s executor', (
   it('standalone + trigger hello_world → both tasks succeed, logs written, clean shutdown', async () => {
     const standalone = startDagctl(['standalone'], home.env);
     try {
-      await waitFor('standalone to be ready', async () => (/ready at http/.test(standalone.output()) ? true : undefined), 90_000, 200);
-      await waitFor('hello_world to be parsed', async () => {
-        const dags = dagctlJson<Array<{ dag_id: string }>>(['dags', 'list'], home.env);
-        return dags.some((d) => d.dag_id === 'hello_world') ? true : undefined;
-      }, 60_000, 500);
+      await waitFor(
+        'standalone to be ready',
+        async () => (/ready at http/.test(standalone.output()) ? true : undefined),
+        90_000,
+        200,
+      );
+      await waitFor(
+        'hello_world to be parsed',
+        async () => {
+          const dags = dagctlJson<Array<{ dag_id: string }>>(['dags', 'list'], home.env);
+          return dags.some((d) => d.dag_id === 'hello_world') ? true : undefined;
+        },
+        60_000,
+        500,
+      );
 
       const trigger = dagctl(['trigger', 'hello_world', '-r', 'quickstart_run'], home.env);
       expect(trigger.stderr).toBe('');
       expect(trigger.status).toBe(0);
 
-      const tis = await waitFor('both tasks to succeed', async () => {
-        const rows = dagctlJson<TiRow[]>(['tasks', 'states-for-dag-run', 'hello_world', 'quickstart_run'], home.env);
-        return rows.length === 2 && rows.every((r) => r.state === 'success') ? rows : undefined;
-      }, 90_000, 300);
+      const tis = await waitFor(
+        'both tasks to succeed',
+        async () => {
+          const rows = dagctlJson<TiRow[]>(['tasks', 'states-for-dag-run', 'hello_world', 'quickstart_run'], home.env);
+          return rows.length === 2 && rows.every((r) => r.state === 'success') ? rows : undefined;
+        },
+        90_000,
+        300,
+      );
       expect(tis.map((t) => t.task_id).sort()).toEqual(['dummy_task', 'hello_task']);
 
-      const runs = dagctlJson<Array<{ run_id: string; state: string }>>(['dags', 'list-runs', '-d', 'hello_world'], home.env);
+      const runs = dagctlJson<Array<{ run_id: string; state: string }>>(
+        ['dags', 'list-runs', '-d', 'hello_world'],
+        home.env,
+      );
       expect(runs.find((r) => r.run_id === 'quickstart_run')?.state).toBe('success');
 
-      const log = path.join(home.home, 'logs', 'dag_id=hello_world', 'run_id=quickstart_run', 'task_id=hello_task', 'attempt=1.log');
+      const log = path.join(
+        home.home,
+        'logs',
+        'dag_id=hello_world',
+        'run_id=quickstart_run',
+        'task_id=hello_task',
+        'attempt=1.log',
+      );
       expect(fs.readFileSync(log, 'utf8')).toMatch(/Starting attempt 1/);
     } finally {
       const code = await stopProcess(standalone.child);

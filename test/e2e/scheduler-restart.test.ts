@@ -37,12 +37,21 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
   it('recovers the running task on restart and completes the run', async () => {
     const ds = await openDatabase(db.url);
     const tiState = async (taskId: string) => {
-      const { records } = await execSql<{ state: string | null; try_number: number }>(ds, "SELECT state, try_number FROM task_instance WHERE dag_id = 'slow' AND run_id = 'r1' AND task_id = ?", [taskId]);
+      const { records } = await execSql<{ state: string | null; try_number: number }>(
+        ds,
+        "SELECT state, try_number FROM task_instance WHERE dag_id = 'slow' AND run_id = 'r1' AND task_id = ?",
+        [taskId],
+      );
       return records[0];
     };
     try {
       const first = startDagctl(['scheduler'], home.env);
-      await waitFor('the DAG to be parsed', async () => (dagctl(['dags', 'list', '-o', 'json'], home.env).stdout.includes('"slow"') ? true : undefined), 60_000, 500);
+      await waitFor(
+        'the DAG to be parsed',
+        async () => (dagctl(['dags', 'list', '-o', 'json'], home.env).stdout.includes('"slow"') ? true : undefined),
+        60_000,
+        500,
+      );
       expect(dagctl(['trigger', 'slow', '-r', 'r1'], home.env).status).toBe(0);
       await waitFor('slow to run', async () => ((await tiState('slow'))?.state === 'running' ? true : undefined));
       first.child.kill('SIGKILL');
@@ -55,11 +64,16 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
         expect(run).toBe('success');
         expect(await tiState('slow')).toEqual({ state: 'success', try_number: 2 });
         expect((await tiState('after')).state).toBe('success');
-        const { records: history } = await execSql<{ try_number: number; state: string; end_reason: string }>(ds,
-          "SELECT try_number, state, end_reason FROM task_instance_history WHERE dag_id = 'slow' AND task_id = 'slow' ORDER BY try_number");
+        const { records: history } = await execSql<{ try_number: number; state: string; end_reason: string }>(
+          ds,
+          "SELECT try_number, state, end_reason FROM task_instance_history WHERE dag_id = 'slow' AND task_id = 'slow' ORDER BY try_number",
+        );
         expect(history[0]).toMatchObject({ try_number: 1, state: 'up_for_retry' });
         expect(history[0].end_reason).toMatch(/zombie|scheduler/);
-        const { records: stuck } = await execSql<{ n: number }>(ds, "SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('running', 'queued')");
+        const { records: stuck } = await execSql<{ n: number }>(
+          ds,
+          "SELECT COUNT(*) AS n FROM task_instance WHERE state IN ('running', 'queued')",
+        );
         expect(Number(stuck[0].n)).toBe(0);
       } finally {
         await stopProcess(second.child);
@@ -75,10 +89,18 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
       try {
         const ds = await openDatabase(db.url);
         try {
-          await waitFor('the first scheduler to start', async () => {
-            const { records } = await execSql<{ n: number }>(ds, "SELECT COUNT(*) AS n FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'");
-            return Number(records[0].n) === 1 ? true : undefined;
-          }, 60_000, 200);
+          await waitFor(
+            'the first scheduler to start',
+            async () => {
+              const { records } = await execSql<{ n: number }>(
+                ds,
+                "SELECT COUNT(*) AS n FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'",
+              );
+              return Number(records[0].n) === 1 ? true : undefined;
+            },
+            60_000,
+            200,
+          );
         } finally {
           await ds.destroy();
         }

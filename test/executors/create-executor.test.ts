@@ -25,7 +25,9 @@ describe('createExecutor', () => {
 
   it('rejects an unknown executor with a one-line reason', () => {
     expect(() => createExecutor('celery', config)).toThrow(UserError);
-    expect(() => createExecutor('celery', config)).toThrow("unknown executor 'celery': expected sequential, local or bullmq");
+    expect(() => createExecutor('celery', config)).toThrow(
+      "unknown executor 'celery': expected sequential, local or bullmq",
+    );
   });
 
   it('hands children DAGCTL_HOME and every resolved config key, replacing stray DAGCTL__ variables', () => {

@@ -52,13 +52,18 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       for (const executor of running.splice(0)) await executor.terminate();
     });
 
-    async function start(overrides: { parallelism?: number; maxTasksPerChild?: number; timeoutGraceMs?: number } = {}): Promise<{ executor: Executor; recorder: EventRecorder }> {
-      const config = loadConfig({
-        DAGCTL_HOME: env.home,
-        DAGCTL__CORE__PARALLELISM: String(overrides.parallelism ?? 4),
-        DAGCTL__LOCAL__MAX_TASKS_PER_CHILD: String(overrides.maxTasksPerChild ?? 100),
-        DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
-      }, env.home);
+    async function start(
+      overrides: { parallelism?: number; maxTasksPerChild?: number; timeoutGraceMs?: number } = {},
+    ): Promise<{ executor: Executor; recorder: EventRecorder }> {
+      const config = loadConfig(
+        {
+          DAGCTL_HOME: env.home,
+          DAGCTL__CORE__PARALLELISM: String(overrides.parallelism ?? 4),
+          DAGCTL__LOCAL__MAX_TASKS_PER_CHILD: String(overrides.maxTasksPerChild ?? 100),
+          DAGCTL__DATABASE__URL: `sqlite:///${path.join(env.home, 'unused.db')}`,
+        },
+        env.home,
+      );
       const executor = await factory({ config, timeoutGraceMs: overrides.timeoutGraceMs ?? 1000 });
       running.push(executor);
       const recorder = new EventRecorder(executor);
@@ -80,7 +85,12 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       const end = await recorder.endOf('ok', w.key.runId);
       const started = await recorder.startOf('ok', w.key.runId);
       expect(recorder.events.indexOf(started)).toBeLessThan(recorder.events.indexOf(end));
-      expect(started).toMatchObject({ key: w.key, tryNumber: 2, hostname: expect.any(String), pid: expect.any(Number) });
+      expect(started).toMatchObject({
+        key: w.key,
+        tryNumber: 2,
+        hostname: expect.any(String),
+        pid: expect.any(Number),
+      });
       expect(end.type).toBe('finished');
       if (end.type !== 'finished') return;
       expect(end.outcome.state).toBe('success');
@@ -129,9 +139,15 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       executor.queueWorkload(w);
       const started = await recorder.startOf('spin', w.key.runId);
       const end = await recorder.endOf('spin', w.key.runId);
-      expect(end).toMatchObject({ type: 'finished', outcome: { state: 'failed', reason: 'execution timeout after 1s (process killed)' } });
+      expect(end).toMatchObject({
+        type: 'finished',
+        outcome: { state: 'failed', reason: 'execution timeout after 1s (process killed)' },
+      });
       await waitUntil(() => !isProcessAlive(started.pid as number), 10_000, `task process ${started.pid} is gone`);
-      if (traits.writesLocalLogs) expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(/ERROR - Task finished: failed - execution timeout after 1s \(process killed\)\n$/);
+      if (traits.writesLocalLogs)
+        expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
+          /ERROR - Task finished: failed - execution timeout after 1s \(process killed\)\n$/,
+        );
       const subprocess = Number(fs.readFileSync(pidFile, 'utf8'));
       await waitUntil(() => !isProcessAlive(subprocess), 10_000, `subprocess ${subprocess} is gone`);
     });
@@ -146,31 +162,42 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       const killedEnd = await recorder.endOf('sigkill', killed.key.runId);
       expect(exitEnd).toMatchObject({ type: 'lost', reason: expect.stringMatching(/code 3/) });
       expect(killedEnd).toMatchObject({ type: 'lost', reason: expect.stringMatching(/SIGKILL/) });
-      if (traits.writesLocalLogs) expect(fs.readFileSync(taskLogPath(env.logs, exit.key, 1), 'utf8')).toMatch(/ERROR - task process lost: .*code 3\n$/);
+      if (traits.writesLocalLogs)
+        expect(fs.readFileSync(taskLogPath(env.logs, exit.key, 1), 'utf8')).toMatch(
+          /ERROR - task process lost: .*code 3\n$/,
+        );
       // The executor keeps working afterwards.
       const after = workload('ok');
       executor.queueWorkload(after);
-      expect(await recorder.endOf('ok', after.key.runId)).toMatchObject({ type: 'finished', outcome: { state: 'success' } });
+      expect(await recorder.endOf('ok', after.key.runId)).toMatchObject({
+        type: 'finished',
+        outcome: { state: 'success' },
+      });
     });
 
-    it(traits.reusesProcesses ? 'reuses a warm process across tries and recycles it after max_tasks_per_child' : 'runs every try in a fresh process', async () => {
-      const { executor, recorder } = await start({ parallelism: 1, maxTasksPerChild: 2 });
-      const pids: number[] = [];
-      for (let i = 0; i < 3; i += 1) {
-        const w = workload('ok');
-        executor.queueWorkload(w);
-        const end = await recorder.endOf('ok', w.key.runId);
-        expect(end.type).toBe('finished');
-        pids.push((await recorder.startOf('ok', w.key.runId)).pid as number);
-      }
-      if (traits.reusesProcesses) {
-        expect(pids[1]).toBe(pids[0]);
-        expect(pids[2]).not.toBe(pids[0]);
-        await waitUntil(() => !isProcessAlive(pids[0]), 10_000, `recycled process ${pids[0]} is gone`);
-      } else {
-        expect(new Set(pids).size).toBe(3);
-      }
-    });
+    it(
+      traits.reusesProcesses
+        ? 'reuses a warm process across tries and recycles it after max_tasks_per_child'
+        : 'runs every try in a fresh process',
+      async () => {
+        const { executor, recorder } = await start({ parallelism: 1, maxTasksPerChild: 2 });
+        const pids: number[] = [];
+        for (let i = 0; i < 3; i += 1) {
+          const w = workload('ok');
+          executor.queueWorkload(w);
+          const end = await recorder.endOf('ok', w.key.runId);
+          expect(end.type).toBe('finished');
+          pids.push((await recorder.startOf('ok', w.key.runId)).pid as number);
+        }
+        if (traits.reusesProcesses) {
+          expect(pids[1]).toBe(pids[0]);
+          expect(pids[2]).not.toBe(pids[0]);
+          await waitUntil(() => !isProcessAlive(pids[0]), 10_000, `recycled process ${pids[0]} is gone`);
+        } else {
+          expect(new Set(pids).size).toBe(3);
+        }
+      },
+    );
 
     it('end() waits for running tries to finish', async () => {
       const { executor, recorder } = await start();
@@ -199,7 +226,11 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       const secondStarted = await other.recorder.startOf('sleep', second.key.runId);
       await other.executor.terminate();
       expect(await other.recorder.endOf('sleep', second.key.runId)).toMatchObject({ type: 'lost' });
-      await waitUntil(() => !isProcessAlive(secondStarted.pid as number), 10_000, `process ${secondStarted.pid} is gone`);
+      await waitUntil(
+        () => !isProcessAlive(secondStarted.pid as number),
+        10_000,
+        `process ${secondStarted.pid} is gone`,
+      );
     });
   });
 }

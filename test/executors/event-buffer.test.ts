@@ -2,7 +2,14 @@ import { EventBuffer } from '../../src/executors/event-buffer';
 import type { ExecutorEvent } from '../../src/executors/executor';
 
 function started(runId: string): ExecutorEvent {
-  return { type: 'started', key: { dagId: 'd', runId, taskId: 't', mapIndex: -1 }, tryNumber: 1, at: '2026-01-01T00:00:00.000Z', hostname: 'h', pid: 1 };
+  return {
+    type: 'started',
+    key: { dagId: 'd', runId, taskId: 't', mapIndex: -1 },
+    tryNumber: 1,
+    at: '2026-01-01T00:00:00.000Z',
+    hostname: 'h',
+    pid: 1,
+  };
 }
 
 describe('EventBuffer', () => {
@@ -29,8 +36,12 @@ describe('EventBuffer', () => {
     const errors: string[] = [];
     const buffer = new EventBuffer((err) => errors.push(err.message));
     let woken = 0;
-    buffer.onEvent(() => { throw new Error('listener broke'); });
-    buffer.onEvent(() => { woken += 1; });
+    buffer.onEvent(() => {
+      throw new Error('listener broke');
+    });
+    buffer.onEvent(() => {
+      woken += 1;
+    });
     buffer.push(started('a'));
     expect(errors).toEqual(['listener broke']);
     expect(woken).toBe(1);

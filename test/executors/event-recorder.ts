@@ -12,7 +12,11 @@ export class EventRecorder {
     });
   }
 
-  async waitFor<T>(find: (events: ExecutorEvent[]) => T | undefined | null | false, timeoutMs = 60_000, what = 'condition'): Promise<T> {
+  async waitFor<T>(
+    find: (events: ExecutorEvent[]) => T | undefined | null | false,
+    timeoutMs = 60_000,
+    what = 'condition',
+  ): Promise<T> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       this.events.push(...this.executor.drainEvents());
@@ -35,7 +39,12 @@ export class EventRecorder {
   endOf(taskId: string, runId?: string): Promise<Extract<ExecutorEvent, { type: 'finished' | 'lost' }>> {
     return this.waitFor(
       (events) =>
-        events.find((e): e is Extract<ExecutorEvent, { type: 'finished' | 'lost' }> => (e.type === 'finished' || e.type === 'lost') && e.key.taskId === taskId && (!runId || e.key.runId === runId)),
+        events.find(
+          (e): e is Extract<ExecutorEvent, { type: 'finished' | 'lost' }> =>
+            (e.type === 'finished' || e.type === 'lost') &&
+            e.key.taskId === taskId &&
+            (!runId || e.key.runId === runId),
+        ),
       90_000,
       `the end of ${taskId}${runId ? ` (${runId})` : ''}`,
     );
@@ -43,7 +52,11 @@ export class EventRecorder {
 
   startOf(taskId: string, runId?: string): Promise<Extract<ExecutorEvent, { type: 'started' }>> {
     return this.waitFor(
-      (events) => events.find((e): e is Extract<ExecutorEvent, { type: 'started' }> => e.type === 'started' && e.key.taskId === taskId && (!runId || e.key.runId === runId)),
+      (events) =>
+        events.find(
+          (e): e is Extract<ExecutorEvent, { type: 'started' }> =>
+            e.type === 'started' && e.key.taskId === taskId && (!runId || e.key.runId === runId),
+        ),
       90_000,
       `the start of ${taskId}${runId ? ` (${runId})` : ''}`,
     );

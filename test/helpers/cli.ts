@@ -12,7 +12,12 @@ export interface CliResult {
 
 /** Run `dagctl …` (the built CLI) to completion. */
 export function dagctl(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 60_000): CliResult {
-  const result = spawnSync(process.execPath, [CLI, ...args], { env, encoding: 'utf8', timeout: timeoutMs, cwd: env.DAGCTL_HOME });
+  const result = spawnSync(process.execPath, [CLI, ...args], {
+    env,
+    encoding: 'utf8',
+    timeout: timeoutMs,
+    cwd: env.DAGCTL_HOME,
+  });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -24,7 +29,11 @@ export function dagctlJson<T>(args: string[], env: NodeJS.ProcessEnv): T {
 
 /** Start a long-running `dagctl …` (scheduler, standalone, worker) and collect its output. */
 export function startDagctl(args: string[], env: NodeJS.ProcessEnv): { child: ChildProcess; output: () => string } {
-  const child = spawn(process.execPath, [CLI, ...args], { env, cwd: env.DAGCTL_HOME, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...args], {
+    env,
+    cwd: env.DAGCTL_HOME,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
@@ -32,7 +41,11 @@ export function startDagctl(args: string[], env: NodeJS.ProcessEnv): { child: Ch
 }
 
 /** Stop a process started by startDagctl and wait for it to exit. */
-export async function stopProcess(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM', timeoutMs = 30_000): Promise<number | null> {
+export async function stopProcess(
+  child: ChildProcess,
+  signal: NodeJS.Signals = 'SIGTERM',
+  timeoutMs = 30_000,
+): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill(signal);

@@ -49,7 +49,9 @@ export async function createTestDatabase(kind: TestDatabaseKind): Promise<TestDa
 }
 
 /** A migrated database opened as a DataSource; `close()` closes and drops it. */
-export async function openMigratedTestDatabase(kind: TestDatabaseKind): Promise<{ db: TestDatabase; dataSource: DataSource; close(): Promise<void> }> {
+export async function openMigratedTestDatabase(
+  kind: TestDatabaseKind,
+): Promise<{ db: TestDatabase; dataSource: DataSource; close(): Promise<void> }> {
   const db = await createTestDatabase(kind);
   const dataSource = await openDatabase(db.url);
   await migrate(dataSource);

@@ -20,18 +20,28 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
   it('turns a crash and a timeout into errors of those files only, and recycles children', async () => {
     const files = [
       folder.write('a.ts', folder.goodDag('a_dag')),
-      folder.write('exits.ts', "process.exit(3);\n"),
+      folder.write('exits.ts', 'process.exit(3);\n'),
       folder.write('b.ts', folder.goodDag('b_dag')),
       folder.write('late_throw.ts', "process.nextTick(() => { throw new Error('late boom'); });\nexport {};\n"),
       folder.write('hangs.ts', 'for (;;) { /* spin */ }\n'),
       folder.write('c.ts', folder.goodDag('c_dag')),
       folder.write('prints.ts', "console.log('noise on stdout');\n" + folder.goodDag('d_dag')),
     ];
-    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 8000, maxFilesPerChild: 2 });
+    pool = new DagFileParserPool({
+      entry: distEntry('parsing/parse-child-main'),
+      size: 2,
+      importTimeoutMs: 8000,
+      maxFilesPerChild: 2,
+    });
     const results = await Promise.all(files.map((f) => pool!.parse(f)));
     const byName: Record<string, FileParseResult> = Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
 
-    for (const [name, dagId] of [['a.ts', 'a_dag'], ['b.ts', 'b_dag'], ['c.ts', 'c_dag'], ['prints.ts', 'd_dag']]) {
+    for (const [name, dagId] of [
+      ['a.ts', 'a_dag'],
+      ['b.ts', 'b_dag'],
+      ['c.ts', 'c_dag'],
+      ['prints.ts', 'd_dag'],
+    ]) {
       expect(byName[name].error).toBeUndefined();
       expect(byName[name].dags.map((d) => d.dagId)).toEqual([dagId]);
       expect(byName[name].source).toContain(dagId);
@@ -46,7 +56,12 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
   });
 
   it('shrinks to no child after the idle timeout and starts one again on demand', async () => {
-    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 2, importTimeoutMs: 8000, idleTimeoutMs: 200 });
+    pool = new DagFileParserPool({
+      entry: distEntry('parsing/parse-child-main'),
+      size: 2,
+      importTimeoutMs: 8000,
+      idleTimeoutMs: 200,
+    });
     const first = await pool.parse(folder.write('a.ts', folder.goodDag('a_dag')));
     expect(first.dags.map((d) => d.dagId)).toEqual(['a_dag']);
     expect(pool.size).toBe(1);
@@ -70,6 +85,8 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
   });
 
   it('refuses to start without the compiled child entry', () => {
-    expect(() => new DagFileParserPool({ entry: '/nonexistent/parse-child-main.js', size: 1, importTimeoutMs: 1000 })).toThrow(/missing: build dagctl first/);
+    expect(
+      () => new DagFileParserPool({ entry: '/nonexistent/parse-child-main.js', size: 1, importTimeoutMs: 1000 }),
+    ).toThrow(/missing: build dagctl first/);
   });
 });

@@ -45,7 +45,10 @@ export class DagFolder {
   /** How many times files made by `goodDag(dagId)` were imported. */
   importCount(dagId: string): number {
     if (!fs.existsSync(this.importLog)) return 0;
-    return fs.readFileSync(this.importLog, 'utf8').split('\n').filter((line) => line === dagId).length;
+    return fs
+      .readFileSync(this.importLog, 'utf8')
+      .split('\n')
+      .filter((line) => line === dagId).length;
   }
 
   cleanup(): void {
@@ -77,7 +80,8 @@ export const BROKEN_FILES: Record<string, string> = {
     "new BashOperator({ taskId: 'x', bashCommand: 'echo', colour: 'red', dag } as any);",
     'export default dag;',
   ].join('\n'),
-  'infinite_loop.ts': "import { DAG } from 'dagctl';\nwhile (true) { /* never ends */ }\nexport default new DAG('never', {});\n",
+  'infinite_loop.ts':
+    "import { DAG } from 'dagctl';\nwhile (true) { /* never ends */ }\nexport default new DAG('never', {});\n",
   'throws.ts': "import { DAG } from 'dagctl';\nthrow new Error('warehouse unreachable at import');\n",
   'bad.yaml': 'dag_id: broken_yaml\ntasks: [unclosed\n  a: {\n',
 };

@@ -12,7 +12,11 @@ import { BROKEN_FILES, DagFolder } from './dag-folder-fixture';
 
 jest.setTimeout(180_000);
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 60_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | null | undefined | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -28,15 +32,24 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
   let folder: DagFolder;
   const managers: DagProcessorManager[] = [];
 
-  function manager(overrides: Partial<DagProcessorOptions> = {}, env: Record<string, string> = {}): DagProcessorManager {
+  function manager(
+    overrides: Partial<DagProcessorOptions> = {},
+    env: Record<string, string> = {},
+  ): DagProcessorManager {
     const config = loadConfig({ DAGCTL_HOME: folder.root, ...env }, folder.root);
     const ctx: AppContext = { config, dataSource: ds, clock: systemClock };
-    const created = new DagProcessorManager(ctx, { parsingProcesses: 2, importTimeoutMs: 30_000, rescanIntervalMs: 3_600_000, ...overrides });
+    const created = new DagProcessorManager(ctx, {
+      parsingProcesses: 2,
+      importTimeoutMs: 30_000,
+      rescanIntervalMs: 3_600_000,
+      ...overrides,
+    });
     managers.push(created);
     return created;
   }
 
-  const errors = async () => Object.fromEntries((await ds.getRepository(ImportErrorEntity).find()).map((e) => [e.filename, e.stacktrace]));
+  const errors = async () =>
+    Object.fromEntries((await ds.getRepository(ImportErrorEntity).find()).map((e) => [e.filename, e.stacktrace]));
   const dagRow = (dagId: string) => ds.getRepository(DagEntity).findOneBy({ dagId });
   const hashOf = async (dagId: string) => (await ds.getRepository(SerializedDagEntity).findOneBy({ dagId }))?.dagHash;
 
@@ -62,7 +75,11 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect(summary.changedDagIds).toEqual(['good_dag']);
 
     const recorded = await errors();
-    expect(Object.keys(recorded).sort()).toEqual(Object.keys(BROKEN_FILES).map((n) => folder.path(n)).sort());
+    expect(Object.keys(recorded).sort()).toEqual(
+      Object.keys(BROKEN_FILES)
+        .map((n) => folder.path(n))
+        .sort(),
+    );
     expect(recorded).toEqual(summary.importErrors);
     for (const reason of Object.values(recorded)) expect(reason).not.toContain('\n');
     expect(recorded[folder.path('syntax_error.ts')]).toMatch(/syntax|parse ?error|unexpected/i);
@@ -78,7 +95,9 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     const stored = await getSerializedDag(ds, 'good_dag');
     expect(stored?.dag.tasks.map((t) => t.taskId)).toEqual(['start', 'say']);
     expect(stored?.dag.fileloc).toBe(good);
-    expect((await ds.getRepository(DagCodeEntity).findOneByOrFail({ fileloc: good })).sourceCode).toBe(fs.readFileSync(good, 'utf8'));
+    expect((await ds.getRepository(DagCodeEntity).findOneByOrFail({ fileloc: good })).sourceCode).toBe(
+      fs.readFileSync(good, 'utf8'),
+    );
     expect(await ds.getRepository(DagEntity).count()).toBe(1);
   });
 
@@ -119,13 +138,16 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
 
   it('re-imports DAG files when a helper module they import changes', async () => {
     folder.write('lib/names.ts', "export const DESCRIPTION = 'v1';\n");
-    folder.write('uses_helper.ts', [
-      "import { DAG, EmptyOperator } from 'dagctl';",
-      "import { DESCRIPTION } from './lib/names';",
-      "const dag = new DAG('helped', { description: DESCRIPTION, schedule: null });",
-      "new EmptyOperator({ taskId: 't', dag });",
-      'export default dag;',
-    ].join('\n'));
+    folder.write(
+      'uses_helper.ts',
+      [
+        "import { DAG, EmptyOperator } from 'dagctl';",
+        "import { DESCRIPTION } from './lib/names';",
+        "const dag = new DAG('helped', { description: DESCRIPTION, schedule: null });",
+        "new EmptyOperator({ taskId: 't', dag });",
+        'export default dag;',
+      ].join('\n'),
+    );
     const m = manager();
     await m.parseAll();
     expect((await dagRow('helped'))?.description).toBe('v1');
@@ -236,14 +258,20 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     await m.parseAll();
     folder.write('second.ts', folder.goodDag('shared_dag', 'from second'));
     const summary = await m.parseAll();
-    expect(summary.importErrors).toEqual({ [folder.path('second.ts')]: `DAG 'shared_dag' is already defined in ${first}` });
+    expect(summary.importErrors).toEqual({
+      [folder.path('second.ts')]: `DAG 'shared_dag' is already defined in ${first}`,
+    });
     expect(await dagRow('shared_dag')).toMatchObject({ fileloc: first, description: 'from first', isActive: true });
     expect((await getSerializedDag(ds, 'shared_dag'))?.dag.description).toBe('from first');
 
     // When the first file goes away the second takes over on the same pass.
     folder.remove('first.ts');
     await m.parseAll();
-    expect(await dagRow('shared_dag')).toMatchObject({ fileloc: folder.path('second.ts'), description: 'from second', isActive: true });
+    expect(await dagRow('shared_dag')).toMatchObject({
+      fileloc: folder.path('second.ts'),
+      description: 'from second',
+      isActive: true,
+    });
     expect(await errors()).toEqual({});
   });
 

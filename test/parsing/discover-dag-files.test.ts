@@ -17,14 +17,28 @@ describe('discoverDagFiles', () => {
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('lists DAG files recursively, sorted, skipping dot paths, node_modules and .d.ts', async () => {
-    for (const f of ['b.ts', 'a.js', 'sub/c.mjs', 'sub/deep/d.yaml', 'e.yml', 'types.d.ts', '.hidden.ts', '.git/x.ts',
-      'node_modules/pkg/index.js', 'notes.txt', 'data.json', 'sub/.cache/y.ts']) write(root, f);
+    for (const f of [
+      'b.ts',
+      'a.js',
+      'sub/c.mjs',
+      'sub/deep/d.yaml',
+      'e.yml',
+      'types.d.ts',
+      '.hidden.ts',
+      '.git/x.ts',
+      'node_modules/pkg/index.js',
+      'notes.txt',
+      'data.json',
+      'sub/.cache/y.ts',
+    ])
+      write(root, f);
     const files = await discoverDagFiles(root);
     expect(files).toEqual(['a.js', 'b.ts', 'e.yml', 'sub/c.mjs', 'sub/deep/d.yaml'].map((f) => path.join(root, f)));
   });
 
   it('honours .dagctlignore regexes relative to the folder holding them', async () => {
-    for (const f of ['keep.ts', 'scratch_one.ts', 'lib/helper.ts', 'team/a.ts', 'team/wip/b.ts', 'other/wip/c.ts']) write(root, f);
+    for (const f of ['keep.ts', 'scratch_one.ts', 'lib/helper.ts', 'team/a.ts', 'team/wip/b.ts', 'other/wip/c.ts'])
+      write(root, f);
     write(root, '.dagctlignore', '# comment\n\nscratch_.*\n^lib/\n');
     write(root, 'team/.dagctlignore', '^wip\n');
     const files = await discoverDagFiles(root);

@@ -3,7 +3,11 @@ import { openDatabase } from '../../src/db/data-source';
 import { DagCodeEntity, DagEntity, ImportErrorEntity, SerializedDagEntity } from '../../src/db/entities';
 import { contentHash } from '../../src/parsing/content-hash';
 import { findMissingFiles, removeMissingFile } from '../../src/parsing/remove-missing-files';
-import { clearSerializedDagCache, getSerializedDag, listActiveSerializedDags } from '../../src/parsing/serialized-dag-store';
+import {
+  clearSerializedDagCache,
+  getSerializedDag,
+  listActiveSerializedDags,
+} from '../../src/parsing/serialized-dag-store';
 import { storedForm, syncParsedFile } from '../../src/parsing/sync-parsed-file';
 import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
 import { makeSerializedDag, parsed } from './serialized-dag-fixture';
@@ -28,10 +32,26 @@ describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
   it('creates dag, serialized_dag and dag_code rows for a new file', async () => {
     const dag = makeSerializedDag('alpha', { tags: ['a', 'b'], owner: 'team', maxActiveRuns: 3, maxActiveTasks: 7 });
     const outcome = await syncParsedFile(ds, parsed('/dags/a.ts', [dag]), opts);
-    expect(outcome).toMatchObject({ activeDagIds: ['alpha'], changedDagIds: ['alpha'], deactivatedDagIds: [], importError: null, duplicateConflict: false });
+    expect(outcome).toMatchObject({
+      activeDagIds: ['alpha'],
+      changedDagIds: ['alpha'],
+      deactivatedDagIds: [],
+      importError: null,
+      duplicateConflict: false,
+    });
 
     const row = await dagRow('alpha');
-    expect(row).toMatchObject({ isPaused: false, isActive: true, fileloc: '/dags/a.ts', description: 'the alpha DAG', schedule: '0 12 * * *', tags: ['a', 'b'], owners: 'team', maxActiveRuns: 3, maxActiveTasks: 7 });
+    expect(row).toMatchObject({
+      isPaused: false,
+      isActive: true,
+      fileloc: '/dags/a.ts',
+      description: 'the alpha DAG',
+      schedule: '0 12 * * *',
+      tags: ['a', 'b'],
+      owners: 'team',
+      maxActiveRuns: 3,
+      maxActiveTasks: 7,
+    });
     expect(row.lastParsedTime?.toISOString()).toBe(NOW.toISOString());
 
     const stored = await ds.getRepository(SerializedDagEntity).findOneByOrFail({ dagId: 'alpha' });
@@ -55,7 +75,11 @@ describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
     expect(untouched.lastUpdated?.toISOString()).toBe(NOW.toISOString());
     expect((await dagRow('alpha')).lastParsedTime?.toISOString()).toBe(later.toISOString());
 
-    const edited = await syncParsedFile(ds, parsed('/dags/a.ts', [makeSerializedDag('alpha', { description: 'new words' })]), opts);
+    const edited = await syncParsedFile(
+      ds,
+      parsed('/dags/a.ts', [makeSerializedDag('alpha', { description: 'new words' })]),
+      opts,
+    );
     expect(edited.changedDagIds).toEqual(['alpha']);
     const row = await dagRow('alpha');
     expect(row.isPaused).toBe(true);
@@ -75,10 +99,16 @@ describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
     expect(dropped.deactivatedDagIds).toEqual(['beta']);
     expect((await dagRow('beta')).isActive).toBe(false);
 
-    const broken = await syncParsedFile(ds, parsed('/dags/a.ts', [], { error: 'a.ts: SyntaxError: Unexpected token (3:4)' }), opts);
+    const broken = await syncParsedFile(
+      ds,
+      parsed('/dags/a.ts', [], { error: 'a.ts: SyntaxError: Unexpected token (3:4)' }),
+      opts,
+    );
     expect(broken.importError).toBe('a.ts: SyntaxError: Unexpected token (3:4)');
     expect(broken.deactivatedDagIds).toEqual(['alpha']);
-    expect(await ds.getRepository(ImportErrorEntity).findOneByOrFail({ filename: '/dags/a.ts' })).toMatchObject({ stacktrace: 'a.ts: SyntaxError: Unexpected token (3:4)' });
+    expect(await ds.getRepository(ImportErrorEntity).findOneByOrFail({ filename: '/dags/a.ts' })).toMatchObject({
+      stacktrace: 'a.ts: SyntaxError: Unexpected token (3:4)',
+    });
     expect(await ds.getRepository(DagCodeEntity).countBy({ fileloc: '/dags/a.ts' })).toBe(0);
     // Recording the same error again neither fails nor duplicates.
     await syncParsedFile(ds, parsed('/dags/a.ts', [], { error: 'still broken' }), opts);
@@ -92,18 +122,28 @@ describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
 
   it('refuses a dag_id already defined in another file; the first file keeps it', async () => {
     await syncParsedFile(ds, parsed('/dags/a.ts', [makeSerializedDag('shared')]), opts);
-    const second = await syncParsedFile(ds, parsed('/dags/b.ts', [makeSerializedDag('shared', { description: 'impostor' }), makeSerializedDag('own')]), opts);
+    const second = await syncParsedFile(
+      ds,
+      parsed('/dags/b.ts', [makeSerializedDag('shared', { description: 'impostor' }), makeSerializedDag('own')]),
+      opts,
+    );
     expect(second.duplicateConflict).toBe(true);
     expect(second.activeDagIds).toEqual(['own']);
     expect(second.importError).toBe("DAG 'shared' is already defined in /dags/a.ts");
     const row = await dagRow('shared');
     expect(row.fileloc).toBe('/dags/a.ts');
     expect(row.description).toBe('the shared DAG');
-    expect(JSON.parse((await ds.getRepository(SerializedDagEntity).findOneByOrFail({ dagId: 'shared' })).data).description).toBe('the shared DAG');
+    expect(
+      JSON.parse((await ds.getRepository(SerializedDagEntity).findOneByOrFail({ dagId: 'shared' })).data).description,
+    ).toBe('the shared DAG');
 
     // Once the first file stops defining it, the second file can take it over.
     await syncParsedFile(ds, parsed('/dags/a.ts', []), opts);
-    const retaken = await syncParsedFile(ds, parsed('/dags/b.ts', [makeSerializedDag('shared', { description: 'impostor' }), makeSerializedDag('own')]), opts);
+    const retaken = await syncParsedFile(
+      ds,
+      parsed('/dags/b.ts', [makeSerializedDag('shared', { description: 'impostor' }), makeSerializedDag('own')]),
+      opts,
+    );
     expect(retaken.importError).toBeNull();
     expect((await dagRow('shared')).fileloc).toBe('/dags/b.ts');
   });
@@ -112,10 +152,14 @@ describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
     const dags = [makeSerializedDag('alpha'), makeSerializedDag('beta')];
     const other = await openDatabase(url);
     try {
-      const syncs = [() => syncParsedFile(ds, parsed('/dags/a.ts', dags), opts), () => syncParsedFile(other, parsed('/dags/a.ts', dags), opts)];
+      const syncs = [
+        () => syncParsedFile(ds, parsed('/dags/a.ts', dags), opts),
+        () => syncParsedFile(other, parsed('/dags/a.ts', dags), opts),
+      ];
       // better-sqlite3 is synchronous: two connections in ONE process would wait on each other's
       // lock inside one thread, so on SQLite the second processor runs right after the first.
-      const outcomes = kind === 'postgres' ? await Promise.all(syncs.map((s) => s())) : [await syncs[0](), await syncs[1]()];
+      const outcomes =
+        kind === 'postgres' ? await Promise.all(syncs.map((s) => s())) : [await syncs[0](), await syncs[1]()];
       expect(outcomes.map((o) => o.importError)).toEqual([null, null]);
     } finally {
       await other.destroy();

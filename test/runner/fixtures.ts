@@ -4,7 +4,12 @@ import path from 'node:path';
 import type { TaskWorkload } from '../../src/executors/executor';
 
 /** A workload for `dagId.taskId` in file `fileloc`, with sensible run facts. */
-export function makeWorkload(fileloc: string, dagId: string, taskId: string, overrides: Partial<TaskWorkload> = {}): TaskWorkload {
+export function makeWorkload(
+  fileloc: string,
+  dagId: string,
+  taskId: string,
+  overrides: Partial<TaskWorkload> = {},
+): TaskWorkload {
   return {
     key: { dagId, taskId, runId: 'manual__2026-01-05T00:00:00+00:00', mapIndex: -1 },
     tryNumber: 1,

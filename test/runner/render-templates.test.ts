@@ -10,7 +10,12 @@ import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
 describe('template rendering', () => {
   const workload = makeWorkload('/nowhere.ts', 'd', 't', { tryNumber: 3, conf: { table: 'sales' } });
   const context = (variables: Record<string, string> | null = null) =>
-    buildTemplateContext({ workload, params: { who: 'world', table: 'sales' }, variables, xcomPull: (taskId, key) => `${taskId}:${key}` });
+    buildTemplateContext({
+      workload,
+      params: { who: 'world', table: 'sales' },
+      variables,
+      xcomPull: (taskId, key) => `${taskId}:${key}`,
+    });
 
   it('offers Airflow names for dates, run and task facts', () => {
     const rendered = renderTemplatedFields(
@@ -33,17 +38,27 @@ describe('template rendering', () => {
   });
 
   it('renders strings inside arrays and objects, leaves other values alone, does not escape HTML', () => {
-    const rendered = renderTemplatedFields({ env: { DAY: '{{ ds }}', N: 3, LIST: ['<{{ params.who }}>', null] }, plain: 'no template' }, context());
+    const rendered = renderTemplatedFields(
+      { env: { DAY: '{{ ds }}', N: 3, LIST: ['<{{ params.who }}>', null] }, plain: 'no template' },
+      context(),
+    );
     expect(rendered).toEqual({ env: { DAY: '2026-01-05', N: 3, LIST: ['<world>', null] }, plain: 'no template' });
   });
 
   it('reads var.value and var.json, and fails on an unknown variable naming the field', () => {
     const variables = { greeting: 'hi', cfg: '{"rows": 10}' };
-    expect(renderTemplatedFields({ x: "{{ var.value.greeting }} {{ var.json.cfg.rows }} {{ var.value.get('nope', 'dflt') }}" }, context(variables))).toEqual({ x: 'hi 10 dflt' });
+    expect(
+      renderTemplatedFields(
+        { x: "{{ var.value.greeting }} {{ var.json.cfg.rows }} {{ var.value.get('nope', 'dflt') }}" },
+        context(variables),
+      ),
+    ).toEqual({ x: 'hi 10 dflt' });
     expect(() => renderTemplatedFields({ bashCommand: 'echo {{ var.value.nope }}' }, context(variables))).toThrow(
       /^template error in field 'bashCommand': .*Variable 'nope' does not exist$/,
     );
-    expect(() => renderTemplatedFields({ cwd: '{{ ds ' }, context())).toThrow(/^template error in field 'cwd': [^\n]+$/);
+    expect(() => renderTemplatedFields({ cwd: '{{ ds ' }, context())).toThrow(
+      /^template error in field 'cwd': [^\n]+$/,
+    );
   });
 
   it('fetches variables only when a template mentions var', () => {
@@ -55,13 +70,17 @@ describe('template rendering', () => {
   describe('in a task, with variables from a real SQLite database', () => {
     const env = makeTempHome();
     let db: Awaited<ReturnType<typeof openMigratedTestDatabase>>;
-    const file = writeDagFile(env.dags, 'templated.ts', `
+    const file = writeDagFile(
+      env.dags,
+      'templated.ts',
+      `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('templated', { schedule: null, params: { region: 'eu', limit: 5 } });
 new BashOperator({ taskId: 'echo', dag, bashCommand: 'echo "{{ params.region }} {{ params.limit }} {{ dag_run.conf.extra }} {{ var.value.bucket }} {{ ti.try_number }}"', env: { DAY: '{{ ds }}' } });
 new BashOperator({ taskId: 'broken', dag, bashCommand: 'echo {{ var.value.missing }}' });
 new BashOperator({ taskId: 'no_var', dag, bashCommand: 'echo {{ ds }}' });
-export default dag;`);
+export default dag;`,
+    );
 
     beforeAll(async () => {
       db = await openMigratedTestDatabase('sqlite');
@@ -79,7 +98,10 @@ export default dag;`);
         return db.dataSource;
       });
       const options = { baseLogFolder: env.logs, logMaxBytes: 1e6, variables: source };
-      const outcome = await runTask(makeWorkload(file, 'templated', 'echo', { tryNumber: 2, conf: { limit: 9, extra: 'x' } }), options);
+      const outcome = await runTask(
+        makeWorkload(file, 'templated', 'echo', { tryNumber: 2, conf: { limit: 9, extra: 'x' } }),
+        options,
+      );
       expect(outcome).toMatchObject({ state: 'success', xcoms: { return_value: 'eu 9 x s3://data 2' } });
       expect(outcome.renderedFields).toEqual({ bashCommand: 'echo "eu 9 x s3://data 2"', env: { DAY: '2026-01-05' } });
       expect(reads).toBe(1);
@@ -89,12 +111,19 @@ export default dag;`);
       expect(failed.reason).toMatch(/^template error in field 'bashCommand': .*Variable 'missing' does not exist$/);
       expect(reads).toBe(2);
 
-      expect(await runTask(makeWorkload(file, 'templated', 'no_var'), options)).toMatchObject({ state: 'success', xcoms: { return_value: '2026-01-05' } });
+      expect(await runTask(makeWorkload(file, 'templated', 'no_var'), options)).toMatchObject({
+        state: 'success',
+        xcoms: { return_value: '2026-01-05' },
+      });
       expect(reads).toBe(2);
     });
 
     it('works with a variable source that is not the database', async () => {
-      const outcome = await runTask(makeWorkload(file, 'templated', 'echo'), { baseLogFolder: env.logs, logMaxBytes: 1e6, variables: staticVariableSource({ bucket: 'mem' }) });
+      const outcome = await runTask(makeWorkload(file, 'templated', 'echo'), {
+        baseLogFolder: env.logs,
+        logMaxBytes: 1e6,
+        variables: staticVariableSource({ bucket: 'mem' }),
+      });
       expect(outcome.xcoms).toEqual({ return_value: 'eu 5  mem 1' });
       expect(fs.existsSync(env.logs)).toBe(true);
     });

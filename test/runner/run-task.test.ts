@@ -34,7 +34,8 @@ describe('runTask', () => {
   const file = writeDagFile(env.dags, 'runner_dag.ts', DAG_SOURCE);
   const options = { baseLogFolder: env.logs, logMaxBytes: 1024 * 1024 };
   const workload = (taskId: string, overrides = {}) => makeWorkload(file, 'runner_dag', taskId, overrides);
-  const logOf = (taskId: string, tryNumber = 1) => fs.readFileSync(taskLogPath(env.logs, workload(taskId).key, tryNumber), 'utf8');
+  const logOf = (taskId: string, tryNumber = 1) =>
+    fs.readFileSync(taskLogPath(env.logs, workload(taskId).key, tryNumber), 'utf8');
 
   afterAll(() => env.remove());
 
@@ -45,7 +46,15 @@ describe('runTask', () => {
       xcoms: { extra: { a: 1 }, return_value: { answer: 42, ds: '2026-01-05', try: 2 } },
       renderedFields: {},
     });
-    expect(result.logPath).toBe(path.join(env.logs, 'dag_id=runner_dag', 'run_id=manual__2026-01-05T00:00:00+00:00', 'task_id=ok', 'attempt=2.log'));
+    expect(result.logPath).toBe(
+      path.join(
+        env.logs,
+        'dag_id=runner_dag',
+        'run_id=manual__2026-01-05T00:00:00+00:00',
+        'task_id=ok',
+        'attempt=2.log',
+      ),
+    );
     const log = fs.readFileSync(result.logPath, 'utf8');
     const lines = log.trim().split('\n');
     expect(lines[0]).toMatch(/INFO - Starting attempt 2 of 4 for runner_dag\.ok/);
@@ -64,17 +73,27 @@ describe('runTask', () => {
   });
 
   it('maps TaskSkipped and bash exit 99 to skipped, TaskFailedNoRetry to failed without retry', async () => {
-    expect(await runTask(workload('skip_me'), options)).toMatchObject({ state: 'skipped', reason: 'nothing to do today' });
+    expect(await runTask(workload('skip_me'), options)).toMatchObject({
+      state: 'skipped',
+      reason: 'nothing to do today',
+    });
     expect(await runTask(workload('bash_skip'), options)).toMatchObject({ state: 'skipped' });
     expect(logOf('bash_skip')).toContain('about to skip\n');
-    expect(await runTask(workload('no_retry'), options)).toMatchObject({ state: 'failed', noRetry: true, reason: 'bad input, retrying is pointless' });
+    expect(await runTask(workload('no_retry'), options)).toMatchObject({
+      state: 'failed',
+      noRetry: true,
+      reason: 'bad input, retrying is pointless',
+    });
     const failed = await runTask(workload('bash_fail'), options);
     expect(failed).toMatchObject({ state: 'failed', reason: 'Bash command failed with exit code 3' });
     expect(logOf('bash_fail')).toContain('oops\n');
   });
 
   it('returns the last stdout line of a bash task as its XCom', async () => {
-    expect(await runTask(workload('bash_ok'), options)).toMatchObject({ state: 'success', xcoms: { return_value: 'last line' } });
+    expect(await runTask(workload('bash_ok'), options)).toMatchObject({
+      state: 'success',
+      xcoms: { return_value: 'last line' },
+    });
   });
 
   it('reports up_for_reschedule with the next poke time for a reschedule-mode sensor', async () => {
@@ -99,9 +118,17 @@ describe('runTask', () => {
 
   it('fails without retry when the task or the DAG no longer exists', async () => {
     const noTask = await runTask(workload('gone'), options);
-    expect(noTask).toMatchObject({ state: 'failed', noRetry: true, reason: `task 'gone' no longer exists in DAG 'runner_dag' (file ${file})` });
+    expect(noTask).toMatchObject({
+      state: 'failed',
+      noRetry: true,
+      reason: `task 'gone' no longer exists in DAG 'runner_dag' (file ${file})`,
+    });
     const noDag = await runTask(makeWorkload(file, 'other_dag', 'ok'), options);
-    expect(noDag).toMatchObject({ state: 'failed', noRetry: true, reason: `DAG 'other_dag' no longer exists in file ${file}` });
+    expect(noDag).toMatchObject({
+      state: 'failed',
+      noRetry: true,
+      reason: `DAG 'other_dag' no longer exists in file ${file}`,
+    });
     const noFile = await runTask(makeWorkload(path.join(env.dags, 'deleted.ts'), 'runner_dag', 'ok'), options);
     expect(noFile).toMatchObject({ state: 'failed', noRetry: true });
     expect(noFile.reason).toMatch(/deleted\.ts of DAG 'runner_dag' no longer exists/);
@@ -127,12 +154,18 @@ describe('runTask', () => {
   });
 
   it('re-imports a DAG file that changed since it was loaded', async () => {
-    const own = writeDagFile(env.dags, 'changing.ts', `import { DAG, FunctionOperator } from 'dagctl';
+    const own = writeDagFile(
+      env.dags,
+      'changing.ts',
+      `import { DAG, FunctionOperator } from 'dagctl';
 const dag = new DAG('changing', { schedule: null });
 new FunctionOperator({ taskId: 't', dag, fn: () => 'v1' });
-export default dag;`);
+export default dag;`,
+    );
     expect((await runTask(makeWorkload(own, 'changing', 't'), options)).xcoms).toEqual({ return_value: 'v1' });
     fs.writeFileSync(own, fs.readFileSync(own, 'utf8').replace("'v1'", "'version2'"));
-    expect((await runTask(makeWorkload(own, 'changing', 't', { tryNumber: 2 }), options)).xcoms).toEqual({ return_value: 'version2' });
+    expect((await runTask(makeWorkload(own, 'changing', 't', { tryNumber: 2 }), options)).xcoms).toEqual({
+      return_value: 'version2',
+    });
   });
 });

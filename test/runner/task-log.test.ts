@@ -10,8 +10,19 @@ describe('task log files', () => {
 
   it("follows Airflow's layout, with map_index only for mapped tasks", () => {
     const key = { dagId: 'etl', runId: 'scheduled__2026-01-01T00:00:00+00:00', taskId: 'load', mapIndex: -1 };
-    expect(taskLogPath(base, key, 3)).toBe(path.join(base, 'dag_id=etl', 'run_id=scheduled__2026-01-01T00:00:00+00:00', 'task_id=load', 'attempt=3.log'));
-    expect(taskLogPath(base, { ...key, mapIndex: 2 }, 1)).toBe(path.join(base, 'dag_id=etl', 'run_id=scheduled__2026-01-01T00:00:00+00:00', 'task_id=load', 'map_index=2', 'attempt=1.log'));
+    expect(taskLogPath(base, key, 3)).toBe(
+      path.join(base, 'dag_id=etl', 'run_id=scheduled__2026-01-01T00:00:00+00:00', 'task_id=load', 'attempt=3.log'),
+    );
+    expect(taskLogPath(base, { ...key, mapIndex: 2 }, 1)).toBe(
+      path.join(
+        base,
+        'dag_id=etl',
+        'run_id=scheduled__2026-01-01T00:00:00+00:00',
+        'task_id=load',
+        'map_index=2',
+        'attempt=1.log',
+      ),
+    );
   });
 
   it('never lets an id escape the base folder', () => {
@@ -46,7 +57,10 @@ describe('task log files', () => {
     const blocker = path.join(base, 'a-file');
     fs.writeFileSync(blocker, '');
     const errors: string[] = [];
-    const writer = new TaskLogWriter(path.join(blocker, 'attempt=1.log'), { maxBytes: 100, onError: (err) => errors.push(err.message) });
+    const writer = new TaskLogWriter(path.join(blocker, 'attempt=1.log'), {
+      maxBytes: 100,
+      onError: (err) => errors.push(err.message),
+    });
     writer.write('lost');
     writer.writeSystem('lost too');
     writer.close();

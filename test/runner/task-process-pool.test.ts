@@ -10,13 +10,17 @@ jest.setTimeout(120_000);
 
 describe('TaskProcessPool', () => {
   const env = makeTempHome('dagctl-pool-');
-  const file = writeDagFile(env.dags, 'pool_dag.ts', `
+  const file = writeDagFile(
+    env.dags,
+    'pool_dag.ts',
+    `
 import { DAG, BashOperator, FunctionOperator } from 'dagctl';
 const dag = new DAG('pool_dag', { schedule: null });
 new BashOperator({ taskId: 'var', dag, bashCommand: 'echo {{ var.value.region }}' });
 new FunctionOperator({ taskId: 'pid', dag, fn: () => process.pid });
 new BashOperator({ taskId: 'wait_for_file', dag, bashCommand: 'while [ ! -e "{{ dag_run.conf.file }}" ]; do sleep 0.05; done; echo done' });
-export default dag;`);
+export default dag;`,
+  );
   const childEnv = { ...process.env, DAGCTL_HOME: env.home };
   let counter = 0;
   const workload = (taskId: string, overrides: Partial<TaskWorkload> = {}): TaskWorkload => {
@@ -28,11 +32,21 @@ export default dag;`);
   afterAll(() => env.remove());
 
   it('asks the parent for variables when given a variable source', async () => {
-    const pool = new TaskProcessPool({ size: 1, env: childEnv, variables: staticVariableSource({ region: 'eu-west' }) });
+    const pool = new TaskProcessPool({
+      size: 1,
+      env: childEnv,
+      variables: staticVariableSource({ region: 'eu-west' }),
+    });
     try {
       const result = await pool.run(workload('var'));
-      expect(result).toMatchObject({ kind: 'finished', outcome: { state: 'success', xcoms: { return_value: 'eu-west' } } });
-      if (result.kind === 'finished') expect(result.logPath).toBe(path.join(env.logs, 'dag_id=pool_dag', `run_id=pool_${counter}`, 'task_id=var', 'attempt=1.log'));
+      expect(result).toMatchObject({
+        kind: 'finished',
+        outcome: { state: 'success', xcoms: { return_value: 'eu-west' } },
+      });
+      if (result.kind === 'finished')
+        expect(result.logPath).toBe(
+          path.join(env.logs, 'dag_id=pool_dag', `run_id=pool_${counter}`, 'task_id=var', 'attempt=1.log'),
+        );
     } finally {
       await pool.close(10_000);
     }
@@ -92,11 +106,15 @@ describe('a task process whose parent dies', () => {
   afterAll(() => env.remove());
 
   it('stops its task (subprocesses included) and exits', async () => {
-    const file = writeDagFile(env.dags, 'orphan.ts', `
+    const file = writeDagFile(
+      env.dags,
+      'orphan.ts',
+      `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('orphan', { schedule: null });
 new BashOperator({ taskId: 'long', dag, bashCommand: 'echo $$ > "{{ dag_run.conf.pidFile }}"; sleep 120' });
-export default dag;`);
+export default dag;`,
+    );
     const pidFile = path.join(env.home, 'bash.pid');
     const w = makeWorkload(file, 'orphan', 'long', { conf: { pidFile } });
     const script = `

@@ -27,12 +27,29 @@ describe('decideDagRunState', () => {
 
 describe('findLeaves', () => {
   test('tasks without downstream tasks, in DAG order', () => {
-    const tasks = makeDag(['a', 'b', 'c', 'd', 'e'], [['a', 'b'], ['a', 'c'], ['b', 'd']]);
+    const tasks = makeDag(
+      ['a', 'b', 'c', 'd', 'e'],
+      [
+        ['a', 'b'],
+        ['a', 'c'],
+        ['b', 'd'],
+      ],
+    );
     expect(findLeaves(tasks)).toEqual(['c', 'd', 'e']);
   });
 
   test('a single chain has one leaf', () => {
-    expect(findLeaves(makeDag(['x', 'y', 'z'], [['x', 'y'], ['y', 'z']]))).toEqual(['z']);
+    expect(
+      findLeaves(
+        makeDag(
+          ['x', 'y', 'z'],
+          [
+            ['x', 'y'],
+            ['y', 'z'],
+          ],
+        ),
+      ),
+    ).toEqual(['z']);
   });
 
   test('downstream ids outside the task list do not hide a leaf', () => {
@@ -42,8 +59,20 @@ describe('findLeaves', () => {
   });
 
   test('the run state follows the leaves only', () => {
-    const tasks = makeDag(['extract', 'transform', 'load', 'notify'], [['extract', 'transform'], ['transform', 'load'], ['extract', 'notify']]);
-    const states: Record<string, TaskStateOrNone> = { extract: 'success', transform: 'failed', load: 'upstream_failed', notify: 'success' };
+    const tasks = makeDag(
+      ['extract', 'transform', 'load', 'notify'],
+      [
+        ['extract', 'transform'],
+        ['transform', 'load'],
+        ['extract', 'notify'],
+      ],
+    );
+    const states: Record<string, TaskStateOrNone> = {
+      extract: 'success',
+      transform: 'failed',
+      load: 'upstream_failed',
+      notify: 'success',
+    };
     expect(decideDagRunState(findLeaves(tasks).map((id) => states[id]))).toBe('failed');
     states.transform = 'success';
     states.load = null;

@@ -25,7 +25,11 @@ export function makeTask(taskId: string, overrides: Partial<SerializedTask> = {}
 }
 
 /** Tasks wired by `edges` ([upstream, downstream] pairs), with both lists filled and sorted. */
-export function makeDag(ids: string[], edges: Array<[string, string]>, overrides: (id: string) => Partial<SerializedTask> = () => ({})): SerializedTask[] {
+export function makeDag(
+  ids: string[],
+  edges: Array<[string, string]>,
+  overrides: (id: string) => Partial<SerializedTask> = () => ({}),
+): SerializedTask[] {
   const tasks = new Map(ids.map((id) => [id, makeTask(id, overrides(id))]));
   for (const [from, to] of edges) {
     tasks.get(from)!.downstream.push(to);

@@ -48,12 +48,15 @@ describe('prevDagrunDep', () => {
     expect(prevDagrunDep({ dependsOnPast: true, previous: { runId: 'r1', state } }).passed).toBe(true);
   });
 
-  test.each(['failed', 'upstream_failed', 'running', 'up_for_retry', null] as const)('fails when the previous instance is %s', (state) => {
-    const status = prevDagrunDep({ dependsOnPast: true, previous: { runId: 'scheduled__2026-01-01', state } });
-    expect(status.passed).toBe(false);
-    expect(status.reason).toContain('scheduled__2026-01-01');
-    expect(status.reason).toContain(state ?? 'not started');
-  });
+  test.each(['failed', 'upstream_failed', 'running', 'up_for_retry', null] as const)(
+    'fails when the previous instance is %s',
+    (state) => {
+      const status = prevDagrunDep({ dependsOnPast: true, previous: { runId: 'scheduled__2026-01-01', state } });
+      expect(status.passed).toBe(false);
+      expect(status.reason).toContain('scheduled__2026-01-01');
+      expect(status.reason).toContain(state ?? 'not started');
+    },
+  );
 });
 
 describe('dagRunRunningDep', () => {

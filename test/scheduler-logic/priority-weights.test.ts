@@ -4,7 +4,13 @@ import { makeDag, makeTask } from './make-task';
 
 // a → b → d, a → c → d, d → e ; own weights a=1 b=2 c=4 d=8 e=16
 const ids = ['a', 'b', 'c', 'd', 'e'];
-const edges: Array<[string, string]> = [['a', 'b'], ['a', 'c'], ['b', 'd'], ['c', 'd'], ['d', 'e']];
+const edges: Array<[string, string]> = [
+  ['a', 'b'],
+  ['a', 'c'],
+  ['b', 'd'],
+  ['c', 'd'],
+  ['d', 'e'],
+];
 const own: Record<string, number> = { a: 1, b: 2, c: 4, d: 8, e: 16 };
 const diamond = (rule: WeightRule) => makeDag(ids, edges, (id) => ({ priorityWeight: own[id], weightRule: rule }));
 
@@ -38,13 +44,26 @@ describe('computePriorityWeights', () => {
   });
 
   test('a cycle is reported with the tasks involved', () => {
-    const tasks = makeDag(['p', 'q', 'r'], [['p', 'q'], ['q', 'r'], ['r', 'q']]);
+    const tasks = makeDag(
+      ['p', 'q', 'r'],
+      [
+        ['p', 'q'],
+        ['q', 'r'],
+        ['r', 'q'],
+      ],
+    );
     expect(() => computePriorityWeights(tasks)).toThrow(/cycle among tasks q, r/);
   });
 
   test('10,000-task fan-out/fan-in finishes well under a second', () => {
     const middle = Array.from({ length: 9998 }, (_, i) => `m${i}`);
-    const edgeList: Array<[string, string]> = middle.flatMap((m) => [['start', m], [m, 'end']] as Array<[string, string]>);
+    const edgeList: Array<[string, string]> = middle.flatMap(
+      (m) =>
+        [
+          ['start', m],
+          [m, 'end'],
+        ] as Array<[string, string]>,
+    );
     const tasks = makeDag(['start', ...middle, 'end'], edgeList);
     for (const rule of ['downstream', 'upstream'] as const) {
       for (const task of tasks) task.weightRule = rule;
@@ -66,7 +85,10 @@ describe('computePriorityWeights', () => {
 
   test('10,000-task chain: each task weighs itself plus everything after it', () => {
     const chainIds = Array.from({ length: 10_000 }, (_, i) => `t${i}`);
-    const tasks = makeDag(chainIds, chainIds.slice(1).map((id, i) => [chainIds[i], id] as [string, string]));
+    const tasks = makeDag(
+      chainIds,
+      chainIds.slice(1).map((id, i) => [chainIds[i], id] as [string, string]),
+    );
     const began = process.hrtime.bigint();
     const weights = computePriorityWeights(tasks);
     expect(Number(process.hrtime.bigint() - began) / 1e6).toBeLessThan(1000);
@@ -77,11 +99,12 @@ describe('computePriorityWeights', () => {
 
   test('agrees with a brute-force walk on a random DAG', () => {
     let seed = 42;
-    const random = (): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const random = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
     const n = 200;
     const names = Array.from({ length: n }, (_, i) => `n${i}`);
     const randomEdges: Array<[string, string]> = [];
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) if (random() < 0.03) randomEdges.push([names[i], names[j]]);
+    for (let i = 0; i < n; i++)
+      for (let j = i + 1; j < n; j++) if (random() < 0.03) randomEdges.push([names[i], names[j]]);
     const tasks = makeDag(names, randomEdges, () => ({ priorityWeight: Math.floor(random() * 10) }));
     const weights = computePriorityWeights(tasks);
     const byId = new Map(tasks.map((t) => [t.taskId, t]));

@@ -22,12 +22,15 @@ describe('computeRetryDelayMs', () => {
   test('the jitter is deterministic per task instance and differs between instances', () => {
     const first = computeRetryDelayMs(exponential, 3, key);
     expect(computeRetryDelayMs(exponential, 3, key)).toBe(first);
-    const others = ['a', 'b', 'c', 'd', 'e'].map((task) => computeRetryDelayMs(exponential, 3, JSON.stringify(['etl', 'r', task, -1])));
+    const others = ['a', 'b', 'c', 'd', 'e'].map((task) =>
+      computeRetryDelayMs(exponential, 3, JSON.stringify(['etl', 'r', task, -1])),
+    );
     expect(new Set([first, ...others]).size).toBeGreaterThan(1);
   });
 
   test('never below retryDelay', () => {
-    for (const seed of ['x', 'y', 'z', key]) expect(computeRetryDelayMs(exponential, 1, seed)).toBeGreaterThanOrEqual(MINUTE);
+    for (const seed of ['x', 'y', 'z', key])
+      expect(computeRetryDelayMs(exponential, 1, seed)).toBeGreaterThanOrEqual(MINUTE);
   });
 
   test('capped by maxRetryDelay', () => {

@@ -15,7 +15,12 @@ const STATE_BY_LETTER: Record<string, TaskStateOrNone> = {
   Y: 'up_for_retry',
   Z: 'up_for_reschedule',
 };
-const KIND_BY_LETTER: Record<string, TriggerRuleDecision['kind']> = { R: 'run', W: 'wait', S: 'skip', U: 'upstream_failed' };
+const KIND_BY_LETTER: Record<string, TriggerRuleDecision['kind']> = {
+  R: 'run',
+  W: 'wait',
+  S: 'skip',
+  U: 'upstream_failed',
+};
 const RULE_COLUMNS: TriggerRule[] = [
   'all_success',
   'all_failed',
@@ -34,42 +39,42 @@ const RULE_COLUMNS: TriggerRule[] = [
 // R = run, W = wait, S = skipped, U = upstream_failed.
 //  upstream     a_suc a_fai a_don a_ski 1_suc 1_fai 1_don n_fai nfmos n_ski alway
 const MATRIX: Array<[string, string]> = [
-  ['',          'R R R R R R R R R R R'],
-  ['s',         'R S R S R S R R R R R'],
-  ['f',         'U R R S U R R U U R R'],
-  ['k',         'S S R R S S S R S S R'],
-  ['u',         'U R R S U R S U U R R'],
-  ['n',         'W W W W W W W W W W R'],
-  ['sss',       'R S R S R S R R R R R'],
-  ['fff',       'U R R S U R R U U R R'],
-  ['kkk',       'S S R R S S S R S S R'],
-  ['uuu',       'U R R S U R S U U R R'],
-  ['sf',        'U S R S R R R U U R R'],
-  ['sk',        'S S R S R S R R R S R'],
-  ['fk',        'U S R S U R R U U S R'],
-  ['ku',        'U S R S U R S U U S R'],
-  ['fu',        'U R R S U R R U U R R'],
-  ['su',        'U S R S R R R U U R R'],
-  ['ssfku',     'U S R S R R R U U S R'],
-  ['sn',        'W S W S R W R W W W R'],
-  ['fR',        'U W W S W R R U U W R'],
-  ['kQ',        'S S W W W W W W W S R'],
-  ['uY',        'U W W S W R W U U W R'],
-  ['fn',        'U W W S W R R U U W R'],
-  ['kn',        'S S W W W W W W W S R'],
-  ['un',        'U W W S W R W U U W R'],
-  ['nn',        'W W W W W W W W W W R'],
-  ['RQSYZ',     'W W W W W W W W W W R'],
-  ['sZS',       'W S W S R W R W W W R'],
-  ['kkn',       'S S W W W W W W W S R'],
-  ['uun',       'U W W S W R W U U W R'],
-  ['ffn',       'U W W S W R R U U W R'],
-  ['ssn',       'W S W S R W R W W W R'],
-  ['ssr',       'R S R S R S R R R R R'],
-  ['kr',        'S S R R S S S R S S R'],
-  ['fr',        'U R R S U R R U U R R'],
-  ['rr',        'R R R R R R R R R R R'],
-  ['rn',        'W W W W W W W W W W R'],
+  ['', 'R R R R R R R R R R R'],
+  ['s', 'R S R S R S R R R R R'],
+  ['f', 'U R R S U R R U U R R'],
+  ['k', 'S S R R S S S R S S R'],
+  ['u', 'U R R S U R S U U R R'],
+  ['n', 'W W W W W W W W W W R'],
+  ['sss', 'R S R S R S R R R R R'],
+  ['fff', 'U R R S U R R U U R R'],
+  ['kkk', 'S S R R S S S R S S R'],
+  ['uuu', 'U R R S U R S U U R R'],
+  ['sf', 'U S R S R R R U U R R'],
+  ['sk', 'S S R S R S R R R S R'],
+  ['fk', 'U S R S U R R U U S R'],
+  ['ku', 'U S R S U R S U U S R'],
+  ['fu', 'U R R S U R R U U R R'],
+  ['su', 'U S R S R R R U U R R'],
+  ['ssfku', 'U S R S R R R U U S R'],
+  ['sn', 'W S W S R W R W W W R'],
+  ['fR', 'U W W S W R R U U W R'],
+  ['kQ', 'S S W W W W W W W S R'],
+  ['uY', 'U W W S W R W U U W R'],
+  ['fn', 'U W W S W R R U U W R'],
+  ['kn', 'S S W W W W W W W S R'],
+  ['un', 'U W W S W R W U U W R'],
+  ['nn', 'W W W W W W W W W W R'],
+  ['RQSYZ', 'W W W W W W W W W W R'],
+  ['sZS', 'W S W S R W R W W W R'],
+  ['kkn', 'S S W W W W W W W S R'],
+  ['uun', 'U W W S W R W U U W R'],
+  ['ffn', 'U W W S W R R U U W R'],
+  ['ssn', 'W S W S R W R W W W R'],
+  ['ssr', 'R S R S R S R R R R R'],
+  ['kr', 'S S R R S S S R S S R'],
+  ['fr', 'U R R S U R R U U R R'],
+  ['rr', 'R R R R R R R R R R R'],
+  ['rn', 'W W W W W W W W W W R'],
 ];
 
 const cases = MATRIX.flatMap(([upstream, expected]) => {
@@ -93,7 +98,19 @@ describe('evaluateTriggerRule matrix', () => {
 
 describe('countUpstream', () => {
   test('counts every state and treats removed as done', () => {
-    expect(countUpstream(['success', 'success', 'failed', 'skipped', 'upstream_failed', 'removed', null, 'running', 'up_for_retry'])).toEqual({
+    expect(
+      countUpstream([
+        'success',
+        'success',
+        'failed',
+        'skipped',
+        'upstream_failed',
+        'removed',
+        null,
+        'running',
+        'up_for_retry',
+      ]),
+    ).toEqual({
       total: 9,
       success: 2,
       skipped: 1,
@@ -105,7 +122,15 @@ describe('countUpstream', () => {
   });
 
   test('no upstream tasks', () => {
-    expect(countUpstream([])).toEqual({ total: 0, success: 0, skipped: 0, failed: 0, upstreamFailed: 0, removed: 0, done: 0 });
+    expect(countUpstream([])).toEqual({
+      total: 0,
+      success: 0,
+      skipped: 0,
+      failed: 0,
+      upstreamFailed: 0,
+      removed: 0,
+      done: 0,
+    });
   });
 });
 

@@ -6,8 +6,24 @@ import { makeTask as task } from '../helpers/serialized-dags';
 function dagOf(tasks: SerializedTask[], extra: Partial<SerializedDag> = {}): SerializedDag {
   for (const t of tasks) t.downstream = tasks.filter((d) => d.upstream.includes(t.taskId)).map((d) => d.taskId);
   return {
-    formatVersion: 1, dagId: 'd', description: null, fileloc: '/x.ts', schedule: { kind: 'none' }, scheduleText: null, startDate: null, endDate: null,
-    catchup: false, maxActiveRuns: 16, maxActiveTasks: 16, dagrunTimeoutMs: null, tags: [], owner: 'x', params: {}, docMd: null, tasks, ...extra,
+    formatVersion: 1,
+    dagId: 'd',
+    description: null,
+    fileloc: '/x.ts',
+    schedule: { kind: 'none' },
+    scheduleText: null,
+    startDate: null,
+    endDate: null,
+    catchup: false,
+    maxActiveRuns: 16,
+    maxActiveTasks: 16,
+    dagrunTimeoutMs: null,
+    tags: [],
+    owner: 'x',
+    params: {},
+    docMd: null,
+    tasks,
+    ...extra,
   };
 }
 
@@ -34,7 +50,10 @@ describe('decideRun', () => {
   });
 
   it('succeeds EmptyOperator tasks in place and finishes from the leaves', () => {
-    const dag = dagOf([task('start', [], { operator: 'EmptyOperator' }), task('end', ['start'], { operator: 'EmptyOperator' })]);
+    const dag = dagOf([
+      task('start', [], { operator: 'EmptyOperator' }),
+      task('end', ['start'], { operator: 'EmptyOperator' }),
+    ]);
     const d = decideRun({ dag, tis: tis({ start: null, end: null }), now, runStartDate: now });
     expect(d.changes[0]).toMatchObject({ taskIds: ['start', 'end'], to: 'success' });
     expect(d.finish).toEqual({ state: 'success', note: null });
@@ -49,8 +68,12 @@ describe('decideRun', () => {
   it('runs an all_done task after a failure and takes the run state from the leaves', () => {
     const cleanup = task('cleanup', ['a'], { triggerRule: 'all_done' as TriggerRule });
     const dag = dagOf([task('a', []), cleanup]);
-    expect(decideRun({ dag, tis: tis({ a: 'failed', cleanup: null }), now, runStartDate: now }).changes[0]).toMatchObject({ taskIds: ['cleanup'], to: 'scheduled' });
-    expect(decideRun({ dag, tis: tis({ a: 'failed', cleanup: 'success' }), now, runStartDate: now }).finish?.state).toBe('success');
+    expect(
+      decideRun({ dag, tis: tis({ a: 'failed', cleanup: null }), now, runStartDate: now }).changes[0],
+    ).toMatchObject({ taskIds: ['cleanup'], to: 'scheduled' });
+    expect(
+      decideRun({ dag, tis: tis({ a: 'failed', cleanup: 'success' }), now, runStartDate: now }).finish?.state,
+    ).toBe('success');
   });
 
   it('schedules a retry only once its delay has passed and reports when to wake', () => {
@@ -67,22 +90,41 @@ describe('decideRun', () => {
     const dag = dagOf([task('a', []), task('new', [])]);
     const d = decideRun({ dag, tis: tis({ a: 'success', gone: null }), now, runStartDate: now });
     expect(d.missingTaskIds).toEqual(['new']);
-    expect(d.changes).toEqual([{ taskIds: ['gone'], from: [null], to: 'removed', reason: 'task no longer in the DAG' }]);
+    expect(d.changes).toEqual([
+      { taskIds: ['gone'], from: [null], to: 'removed', reason: 'task no longer in the DAG' },
+    ]);
     expect(d.finish).toBeNull();
   });
 
   it('holds depends_on_past tasks until the previous run succeeded', () => {
     const dag = dagOf([task('a', [], { dependsOnPast: true })]);
-    const blocked = decideRun({ dag, tis: tis({ a: null }), now, runStartDate: now, previousRunStates: new Map([['a', 'failed']]) });
+    const blocked = decideRun({
+      dag,
+      tis: tis({ a: null }),
+      now,
+      runStartDate: now,
+      previousRunStates: new Map([['a', 'failed']]),
+    });
     expect(blocked.changes).toEqual([]);
     expect(blocked.finish).toBeNull();
-    const free = decideRun({ dag, tis: tis({ a: null }), now, runStartDate: now, previousRunStates: new Map([['a', 'success']]) });
+    const free = decideRun({
+      dag,
+      tis: tis({ a: null }),
+      now,
+      runStartDate: now,
+      previousRunStates: new Map([['a', 'success']]),
+    });
     expect(free.changes[0].to).toBe('scheduled');
   });
 
   it('fails a run past its dagrun_timeout and skips what has not started', () => {
     const dag = dagOf([task('a', []), task('b', ['a'])], { dagrunTimeoutMs: 60_000 });
-    const d = decideRun({ dag, tis: tis({ a: 'running', b: null }), now, runStartDate: new Date(now.getTime() - 61_000) });
+    const d = decideRun({
+      dag,
+      tis: tis({ a: 'running', b: null }),
+      now,
+      runStartDate: new Date(now.getTime() - 61_000),
+    });
     expect(d.finish?.state).toBe('failed');
     expect(d.changes).toEqual([{ taskIds: ['b'], from: [null], to: 'skipped', reason: 'dag run timed out' }]);
   });

@@ -40,7 +40,13 @@ describe.each(DATABASE_KINDS)('external change watcher on %s', (kind) => {
   it('wakes within milliseconds when another process commits, without polling fast', async () => {
     let wakes = 0;
     // A 60 s safety-net poll: only the file-system events (SQLite) or NOTIFY (PostgreSQL) can wake it in time.
-    watcher = new ExternalChangeWatcher(ds, () => { wakes += 1; }, { slowPollMs: 60_000 });
+    watcher = new ExternalChangeWatcher(
+      ds,
+      () => {
+        wakes += 1;
+      },
+      { slowPollMs: 60_000 },
+    );
     await watcher.start();
     if (kind === 'sqlite') expect(watcher.sqliteWatcher?.watching).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -62,7 +68,13 @@ describe.each(DATABASE_KINDS)('external change watcher on %s', (kind) => {
 
   it('does not wake for commits of its own connection', async () => {
     let wakes = 0;
-    watcher = new ExternalChangeWatcher(ds, () => { wakes += 1; }, { slowPollMs: 50 });
+    watcher = new ExternalChangeWatcher(
+      ds,
+      () => {
+        wakes += 1;
+      },
+      { slowPollMs: 50 },
+    );
     await watcher.start();
     await execSql(ds, triggerSql, ['own']);
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -78,7 +90,13 @@ describe.each(DATABASE_KINDS)('external change watcher on %s', (kind) => {
       const viaLink = await openDatabase(`sqlite://${link}`);
       try {
         let wakes = 0;
-        watcher = new ExternalChangeWatcher(viaLink, () => { wakes += 1; }, { slowPollMs: 60_000 });
+        watcher = new ExternalChangeWatcher(
+          viaLink,
+          () => {
+            wakes += 1;
+          },
+          { slowPollMs: 60_000 },
+        );
         await watcher.start();
         await execSql(other, triggerSql, ['k3']);
         expect(await waitForWake(() => wakes > 0, 2_000)).toBeLessThan(500);
@@ -92,7 +110,13 @@ describe.each(DATABASE_KINDS)('external change watcher on %s', (kind) => {
 
     it('falls back to polling fast when the files cannot be watched', async () => {
       let wakes = 0;
-      watcher = new ExternalChangeWatcher(ds, () => { wakes += 1; }, { watchFiles: false, fastPollMs: 25, slowPollMs: 60_000 });
+      watcher = new ExternalChangeWatcher(
+        ds,
+        () => {
+          wakes += 1;
+        },
+        { watchFiles: false, fastPollMs: 25, slowPollMs: 60_000 },
+      );
       await watcher.start();
       expect(watcher.sqliteWatcher?.watching).toBe(false);
       await execSql(other, triggerSql, ['k2']);

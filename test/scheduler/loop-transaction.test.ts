@@ -55,7 +55,13 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
   });
 
   const taskState = async (runId: string) =>
-    (await execSql<{ state: string; try_number: number }>(ctx.dataSource, `SELECT state, try_number FROM task_instance WHERE dag_id = 'solo' AND run_id = ?`, [runId])).records[0];
+    (
+      await execSql<{ state: string; try_number: number }>(
+        ctx.dataSource,
+        `SELECT state, try_number FROM task_instance WHERE dag_id = 'solo' AND run_id = ?`,
+        [runId],
+      )
+    ).records[0];
 
   /** A loop that queued the one task, whose try then started and succeeded (reported, not applied). */
   const queuedAndReported = async () => {
@@ -84,9 +90,17 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
     await execSql(ctx.dataSource, 'ALTER TABLE slot_pool_away RENAME TO slot_pool');
     await loop.tick();
     expect(await taskState(run.runId)).toEqual({ state: 'success', try_number: 1 });
-    const { records: runs } = await execSql<{ state: string }>(ctx.dataSource, 'SELECT state FROM dag_run WHERE run_id = ?', [run.runId]);
+    const { records: runs } = await execSql<{ state: string }>(
+      ctx.dataSource,
+      'SELECT state FROM dag_run WHERE run_id = ?',
+      [run.runId],
+    );
     expect(runs[0].state).toBe('success');
-    const { records: history } = await execSql<{ state: string; hostname: string }>(ctx.dataSource, 'SELECT state, hostname FROM task_instance_history WHERE run_id = ?', [run.runId]);
+    const { records: history } = await execSql<{ state: string; hostname: string }>(
+      ctx.dataSource,
+      'SELECT state, hostname FROM task_instance_history WHERE run_id = ?',
+      [run.runId],
+    );
     expect(history).toEqual([{ state: 'success', hostname: 'here' }]);
     expect(executor.received).toHaveLength(1);
   });
@@ -103,7 +117,11 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
 
     await execSql(ctx.dataSource, 'ALTER TABLE slot_pool_away RENAME TO slot_pool');
     await loop.tick();
-    const { records: runs } = await execSql<{ state: string }>(ctx.dataSource, 'SELECT state FROM dag_run WHERE run_id = ?', [run.runId]);
+    const { records: runs } = await execSql<{ state: string }>(
+      ctx.dataSource,
+      'SELECT state FROM dag_run WHERE run_id = ?',
+      [run.runId],
+    );
     expect(runs[0].state).toBe('success');
     expect(executor.received).toHaveLength(1);
   });
@@ -111,23 +129,38 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
   it('keeps every event while the database does not answer at all', async () => {
     const run = await triggerDagRun(ctx, { dagId: 'solo' });
     const key = { dagId: 'solo', runId: run.runId, taskId: 'only', mapIndex: -1 };
-    const events: ExecutorEvent[] = [{ type: 'finished', key, tryNumber: 1, at: new Date().toISOString(), outcome: { state: 'success' } }];
+    const events: ExecutorEvent[] = [
+      { type: 'finished', key, tryNumber: 1, at: new Date().toISOString(), outcome: { state: 'success' } },
+    ];
     const gone = await openTestContext(home);
     await gone.dataSource.destroy();
     expect(await applyEventsAlone(gone.dataSource, new DagViewCache(gone.dataSource), events)).toEqual(events);
   });
 
-  it('keeps a fan-out run going while a leaf is out, and finishes it at the last leaf\'s event without waiting for a full pass', async () => {
+  it("keeps a fan-out run going while a leaf is out, and finishes it at the last leaf's event without waiting for a full pass", async () => {
     await seedDag(ctx.dataSource, makeDag('fan', [makeTask('a'), makeTask('b')]));
     const executor = new ScriptedExecutor();
     // Only the first loop is a full pass: the later ones act on events alone.
-    const loop = new SchedulerLoop(ctx, executor, { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 600_000 }, null);
+    const loop = new SchedulerLoop(
+      ctx,
+      executor,
+      { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 600_000 },
+      null,
+    );
     const run = await triggerDagRun(ctx, { dagId: 'fan' });
     await loop.tick();
     const sent = new Map(executor.received.map((w) => [w.key.taskId, w]));
     expect([...sent.keys()].sort()).toEqual(['a', 'b']);
-    const finished = (taskId: string): ExecutorEvent => ({ type: 'finished', key: sent.get(taskId)!.key, tryNumber: 1, at: new Date().toISOString(), outcome: { state: 'success' } });
-    const runState = async () => (await execSql<{ state: string }>(ctx.dataSource, `SELECT state FROM dag_run WHERE run_id = ?`, [run.runId])).records[0].state;
+    const finished = (taskId: string): ExecutorEvent => ({
+      type: 'finished',
+      key: sent.get(taskId)!.key,
+      tryNumber: 1,
+      at: new Date().toISOString(),
+      outcome: { state: 'success' },
+    });
+    const runState = async () =>
+      (await execSql<{ state: string }>(ctx.dataSource, `SELECT state FROM dag_run WHERE run_id = ?`, [run.runId]))
+        .records[0].state;
 
     executor.report(finished('a'));
     await loop.tick();

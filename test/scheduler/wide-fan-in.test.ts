@@ -47,12 +47,21 @@ describe('a wide fan-in decided from state counts', () => {
 
   async function finish(dagId: string): Promise<{ run: string; join: string | null }> {
     const run = await triggerDagRun(ctx, { dagId });
-    return waitFor(`${dagId} to finish`, async () => {
-      const state = await finishedRunState(ctx.dataSource, dagId, run.runId);
-      if (!state) return undefined;
-      const { records: join } = await execSql<{ state: string | null }>(ctx.dataSource, "SELECT state FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = 'join'", [dagId, run.runId]);
-      return { run: state, join: join[0].state };
-    }, 120_000, 100);
+    return waitFor(
+      `${dagId} to finish`,
+      async () => {
+        const state = await finishedRunState(ctx.dataSource, dagId, run.runId);
+        if (!state) return undefined;
+        const { records: join } = await execSql<{ state: string | null }>(
+          ctx.dataSource,
+          "SELECT state FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = 'join'",
+          [dagId, run.runId],
+        );
+        return { run: state, join: join[0].state };
+      },
+      120_000,
+      100,
+    );
   }
 
   it('runs the join once every part succeeded', async () => {

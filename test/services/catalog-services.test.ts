@@ -2,7 +2,13 @@ import { FakeClock } from '../../src/core/clock';
 import { InvalidArgumentError, NotFoundError } from '../../src/core/errors';
 import { ImportErrorEntity, SerializedDagEntity, TaskInstanceEntity } from '../../src/db/entities';
 import { AlreadyExistsError } from '../../src/services/already-exists-error';
-import { addConnection, deleteConnection, getConnection, listConnections, updateConnection } from '../../src/services/connections';
+import {
+  addConnection,
+  deleteConnection,
+  getConnection,
+  listConnections,
+  updateConnection,
+} from '../../src/services/connections';
 import { deleteDag } from '../../src/services/delete-dag';
 import { initDatabase } from '../../src/services/init-database';
 import { listDagRuns } from '../../src/services/list-dag-runs';
@@ -13,7 +19,13 @@ import { setDagPaused } from '../../src/services/set-dag-paused';
 import { taskInstanceStates } from '../../src/services/task-instance-states';
 import { createUser, deleteUser, listUsers, verifyPassword } from '../../src/services/users';
 import {
-  deleteVariable, exportVariables, getVariable, importVariables, listVariables, parseVariableJson, setVariable,
+  deleteVariable,
+  exportVariables,
+  getVariable,
+  importVariables,
+  listVariables,
+  parseVariableJson,
+  setVariable,
 } from '../../src/services/variables';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
 import { DATABASE_KINDS } from '../helpers/test-database';
@@ -47,12 +59,25 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
   });
 
   it('connections: add from parts, URI form, list without passwords, update, delete', async () => {
-    await addConnection(ctx, { connId: 'warehouse', connType: 'postgres', host: 'db.local', login: 'etl', password: 'p@ss/word', schema: 'dw', port: 5432, extra: '{"sslmode":"require"}' });
+    await addConnection(ctx, {
+      connId: 'warehouse',
+      connType: 'postgres',
+      host: 'db.local',
+      login: 'etl',
+      password: 'p@ss/word',
+      schema: 'dw',
+      port: 5432,
+      extra: '{"sslmode":"require"}',
+    });
     const conn = await getConnection(ctx, 'warehouse');
     expect(conn.uri).toBe('postgres://etl:p%40ss%2Fword@db.local:5432/dw?sslmode=require');
     expect(conn.password).toBe('p@ss/word');
-    await expect(addConnection(ctx, { connId: 'warehouse', connType: 'http' })).rejects.toBeInstanceOf(AlreadyExistsError);
-    await expect(addConnection(ctx, { connId: 'bad', connType: 'http', extra: '{nope' })).rejects.toBeInstanceOf(InvalidArgumentError);
+    await expect(addConnection(ctx, { connId: 'warehouse', connType: 'http' })).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
+    await expect(addConnection(ctx, { connId: 'bad', connType: 'http', extra: '{nope' })).rejects.toBeInstanceOf(
+      InvalidArgumentError,
+    );
     const listed = await listConnections(ctx);
     expect(listed).toHaveLength(1);
     expect(listed[0]).not.toHaveProperty('password');
@@ -68,9 +93,19 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
     await seedTi(db.dataSource, 'd', 'r', 't1', 'running');
     await seedTi(db.dataSource, 'd', 'r', 't2', 'queued');
     await db.dataSource.getRepository(TaskInstanceEntity).update({ dagId: 'd' }, { pool: 'gpu' });
-    expect(await getPool(ctx, 'gpu')).toMatchObject({ slots: 2, runningSlots: 1, queuedSlots: 1, occupiedSlots: 2, openSlots: 0, description: 'GPUs' });
+    expect(await getPool(ctx, 'gpu')).toMatchObject({
+      slots: 2,
+      runningSlots: 1,
+      queuedSlots: 1,
+      occupiedSlots: 2,
+      openSlots: 0,
+      description: 'GPUs',
+    });
     await setPool(ctx, { name: 'gpu', slots: 4 });
-    expect((await listPools(ctx)).map((p) => [p.name, p.slots, p.description])).toEqual([['default_pool', 128, 'Default pool'], ['gpu', 4, 'GPUs']]);
+    expect((await listPools(ctx)).map((p) => [p.name, p.slots, p.description])).toEqual([
+      ['default_pool', 128, 'Default pool'],
+      ['gpu', 4, 'GPUs'],
+    ]);
     await expect(deletePool(ctx, 'default_pool')).rejects.toThrow('default_pool cannot be deleted');
     await expect(setPool(ctx, { name: 'x', slots: -1 })).rejects.toBeInstanceOf(InvalidArgumentError);
     await deletePool(ctx, 'gpu');
@@ -82,8 +117,12 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
   it('users: bcrypt hashes, roles, verifyPassword, list, delete', async () => {
     const user = await createUser(ctx, { username: 'ada', password: 's3cret', role: 'op' });
     expect(user).toMatchObject({ username: 'ada', role: 'op', lastLogin: null });
-    await expect(createUser(ctx, { username: 'ada', password: 'x', role: 'op' })).rejects.toBeInstanceOf(AlreadyExistsError);
-    await expect(createUser(ctx, { username: 'bob', password: 'x', role: 'root' })).rejects.toThrow("invalid role 'root': expected admin, op, viewer");
+    await expect(createUser(ctx, { username: 'ada', password: 'x', role: 'op' })).rejects.toBeInstanceOf(
+      AlreadyExistsError,
+    );
+    await expect(createUser(ctx, { username: 'bob', password: 'x', role: 'root' })).rejects.toThrow(
+      "invalid role 'root': expected admin, op, viewer",
+    );
     expect(await verifyPassword(ctx, 'ada', 'wrong')).toBeNull();
     expect(await verifyPassword(ctx, 'nobody', 's3cret')).toBeNull();
     const verified = await verifyPassword(ctx, 'ada', 's3cret');
@@ -99,10 +138,15 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
     await seedDag(db.dataSource, makeSerializedDag('b_dag', ['second', 'first'], ['first>second']));
     await seedDag(db.dataSource, makeSerializedDag('a_dag', ['only']), { paused: true });
     await seedDag(db.dataSource, makeSerializedDag('gone', ['x']), { active: false });
-    await db.dataSource.getRepository(ImportErrorEntity).insert({ filename: '/dags/bad.ts', stacktrace: 'SyntaxError: boom', timestamp: new Date() });
+    await db.dataSource
+      .getRepository(ImportErrorEntity)
+      .insert({ filename: '/dags/bad.ts', stacktrace: 'SyntaxError: boom', timestamp: new Date() });
     expect((await listDags(ctx)).dags.map((d) => d.dagId)).toEqual(['a_dag', 'b_dag']);
     expect((await listDags(ctx, { paused: false })).dags.map((d) => d.dagId)).toEqual(['b_dag']);
-    expect((await listDags(ctx, { onlyActive: false, limit: 1, offset: 2 }))).toMatchObject({ totalEntries: 3, dags: [{ dagId: 'gone' }] });
+    expect(await listDags(ctx, { onlyActive: false, limit: 1, offset: 2 })).toMatchObject({
+      totalEntries: 3,
+      dags: [{ dagId: 'gone' }],
+    });
 
     expect(await setDagPaused(ctx, 'b_dag', true)).toEqual({ dagId: 'b_dag', isPaused: true, changed: true });
     expect(await setDagPaused(ctx, 'b_dag', true)).toEqual({ dagId: 'b_dag', isPaused: true, changed: false });
@@ -118,7 +162,9 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
     await expect(listDagRuns(ctx, { dagId: 'nope' })).rejects.toThrow("DAG 'nope' not found");
     expect((await taskInstanceStates(ctx, 'b_dag', 'r1')).map((ti) => ti.taskId)).toEqual(['second', 'first']); // the DAG's task order
     await expect(taskInstanceStates(ctx, 'b_dag', 'r9')).rejects.toThrow("DAG run 'r9' of DAG 'b_dag' not found");
-    expect(await listImportErrors(ctx)).toEqual([expect.objectContaining({ filename: '/dags/bad.ts', error: 'SyntaxError: boom' })]);
+    expect(await listImportErrors(ctx)).toEqual([
+      expect.objectContaining({ filename: '/dags/bad.ts', error: 'SyntaxError: boom' }),
+    ]);
 
     const deleted = await deleteDag(ctx, 'b_dag');
     expect(deleted.rowsDeleted).toBe(6); // 2 TIs, 2 runs, serialized DAG, dag row

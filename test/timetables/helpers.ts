@@ -2,8 +2,15 @@ import type { DagRunInfo, DataInterval, TimeRestriction, Timetable } from '../..
 
 export const d = (iso: string): Date => new Date(iso);
 
-export function restriction(earliest: string | null, opts: { latest?: string; catchup?: boolean } = {}): TimeRestriction {
-  return { earliest: earliest ? d(earliest) : null, latest: opts.latest ? d(opts.latest) : null, catchup: opts.catchup ?? false };
+export function restriction(
+  earliest: string | null,
+  opts: { latest?: string; catchup?: boolean } = {},
+): TimeRestriction {
+  return {
+    earliest: earliest ? d(earliest) : null,
+    latest: opts.latest ? d(opts.latest) : null,
+    catchup: opts.catchup ?? false,
+  };
 }
 
 /** Runs a scheduler would have created by `now`: follow nextDagRunInfo while runAfter ≤ now. */
@@ -24,6 +31,14 @@ export const logicalDates = (runs: DagRunInfo[]): string[] => runs.map((run) => 
 
 /** The local wall-clock reading of an instant, 'YYYY-MM-DD HH:mm'. */
 export function localTime(date: Date, timeZone: string): string {
-  const text = new Intl.DateTimeFormat('sv-SE', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  const text = new Intl.DateTimeFormat('sv-SE', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  }).format(date);
   return text.replace('T', ' ');
 }

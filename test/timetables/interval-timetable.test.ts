@@ -32,7 +32,9 @@ describe('IntervalTimetable', () => {
 
   test('without catchup only the latest complete interval, still aligned to the start date', () => {
     const runs = dueRuns(every30m, restriction('2026-01-01T00:10:00Z'), d('2026-01-01T05:00:00Z'));
-    expect(runs.map((r) => [iso(r.dataInterval.start), iso(r.runAfter)])).toEqual([['2026-01-01T04:10:00.000Z', '2026-01-01T04:40:00.000Z']]);
+    expect(runs.map((r) => [iso(r.dataInterval.start), iso(r.runAfter)])).toEqual([
+      ['2026-01-01T04:10:00.000Z', '2026-01-01T04:40:00.000Z'],
+    ]);
   });
 
   test('without catchup a recent last run continues right after it', () => {
@@ -44,7 +46,10 @@ describe('IntervalTimetable', () => {
 
   test('without a start date intervals align to the epoch', () => {
     const info = every30m.nextDagRunInfo(null, restriction(null), d('2026-01-01T05:07:00Z'))!;
-    expect([iso(info.dataInterval.start), iso(info.dataInterval.end)]).toEqual(['2026-01-01T04:30:00.000Z', '2026-01-01T05:00:00.000Z']);
+    expect([iso(info.dataInterval.start), iso(info.dataInterval.end)]).toEqual([
+      '2026-01-01T04:30:00.000Z',
+      '2026-01-01T05:00:00.000Z',
+    ]);
   });
 
   test('a start date in the future: the first interval starts at it', () => {
@@ -61,7 +66,13 @@ describe('IntervalTimetable', () => {
       '2026-01-01T00:30:00.000Z',
       '2026-01-01T01:00:00.000Z',
     ]);
-    expect(every30m.nextDagRunInfo(null, restriction('2025-01-01T00:00:00Z', { latest: '2025-02-01T00:00:00Z' }), d('2026-01-01T00:00:00Z'))).toBeNull();
+    expect(
+      every30m.nextDagRunInfo(
+        null,
+        restriction('2025-01-01T00:00:00Z', { latest: '2025-02-01T00:00:00Z' }),
+        d('2026-01-01T00:00:00Z'),
+      ),
+    ).toBeNull();
   });
 
   test('a manual run covers the interval ending when it was triggered (Airflow)', () => {
@@ -72,6 +83,8 @@ describe('IntervalTimetable', () => {
   test('a DST change does not move fixed intervals', () => {
     const hourly = timetableFromSpec(parseSchedule({ every: '1h' }, 'America/New_York'));
     const runs = dueRuns(hourly, restriction('2026-11-01T04:00:00Z', { catchup: true }), d('2026-11-01T08:00:00Z'));
-    expect(runs.map((r) => r.dataInterval.end.getTime() - r.dataInterval.start.getTime())).toEqual([3_600_000, 3_600_000, 3_600_000, 3_600_000]);
+    expect(runs.map((r) => r.dataInterval.end.getTime() - r.dataInterval.start.getTime())).toEqual([
+      3_600_000, 3_600_000, 3_600_000, 3_600_000,
+    ]);
   });
 });

@@ -8,7 +8,12 @@ describe('OnceTimetable (@once)', () => {
     expect(once).toBeInstanceOf(OnceTimetable);
     const limits = restriction('2026-01-01T00:00:00Z');
     const info = once.nextDagRunInfo(null, limits, d('2026-02-01T00:00:00Z'))!;
-    expect([iso(info.logicalDate), iso(info.dataInterval.start), iso(info.dataInterval.end), iso(info.runAfter)]).toEqual([
+    expect([
+      iso(info.logicalDate),
+      iso(info.dataInterval.start),
+      iso(info.dataInterval.end),
+      iso(info.runAfter),
+    ]).toEqual([
       '2026-01-01T00:00:00.000Z',
       '2026-01-01T00:00:00.000Z',
       '2026-01-01T00:00:00.000Z',
@@ -20,13 +25,21 @@ describe('OnceTimetable (@once)', () => {
 
   test('ignores catchup and waits for a future start date', () => {
     const limits = restriction('2026-06-01T00:00:00Z', { catchup: true });
-    expect(iso(once.nextDagRunInfo(null, limits, d('2026-01-01T00:00:00Z'))!.runAfter)).toBe('2026-06-01T00:00:00.000Z');
+    expect(iso(once.nextDagRunInfo(null, limits, d('2026-01-01T00:00:00Z'))!.runAfter)).toBe(
+      '2026-06-01T00:00:00.000Z',
+    );
     expect(dueRuns(once, limits, d('2026-01-01T00:00:00Z'))).toEqual([]);
   });
 
   test('no start date or a start after the end date: no run', () => {
     expect(once.nextDagRunInfo(null, restriction(null), d('2026-01-01T00:00:00Z'))).toBeNull();
-    expect(once.nextDagRunInfo(null, restriction('2026-06-01T00:00:00Z', { latest: '2026-05-01T00:00:00Z' }), d('2026-01-01T00:00:00Z'))).toBeNull();
+    expect(
+      once.nextDagRunInfo(
+        null,
+        restriction('2026-06-01T00:00:00Z', { latest: '2026-05-01T00:00:00Z' }),
+        d('2026-01-01T00:00:00Z'),
+      ),
+    ).toBeNull();
   });
 
   test('describes itself and infers a point interval for manual runs', () => {
@@ -42,7 +55,9 @@ describe('NullTimetable (schedule: null)', () => {
   test.each([null, undefined, '@none', 'None'] as const)('%s never schedules a run', (schedule) => {
     const none = timetableFromSpec(parseSchedule(schedule));
     expect(none).toBeInstanceOf(NullTimetable);
-    expect(none.nextDagRunInfo(null, restriction('2026-01-01T00:00:00Z', { catchup: true }), d('2027-01-01T00:00:00Z'))).toBeNull();
+    expect(
+      none.nextDagRunInfo(null, restriction('2026-01-01T00:00:00Z', { catchup: true }), d('2027-01-01T00:00:00Z')),
+    ).toBeNull();
     expect(none.summary).toBe('None');
     expect(none.periodic).toBe(false);
     expect(none.serialize()).toEqual({ kind: 'none' });

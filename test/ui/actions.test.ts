@@ -1,6 +1,17 @@
 import request from 'supertest';
 import { DagEntity, DagRunEntity, TaskInstanceEntity } from '../../src/db/entities';
-import { OP, UiTestApp, VIEWER, createUiTestApp, csrfFor, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
+import {
+  OP,
+  UiTestApp,
+  VIEWER,
+  createUiTestApp,
+  csrfFor,
+  makeDag,
+  makeTask,
+  seedDag,
+  seedRun,
+  seedTi,
+} from './helpers/ui-fixtures';
 
 const OP_CSRF = csrfFor('otto');
 
@@ -10,7 +21,11 @@ describe('UI actions', () => {
   beforeEach(async () => {
     t = await createUiTestApp();
     const dag = makeDag('etl', [makeTask('extract'), makeTask('transform'), makeTask('load')], {
-      params: { size: 3, mode: { value: 'full', type: 'string', description: 'how much' }, note: '<script>alert("param")</script>' },
+      params: {
+        size: 3,
+        mode: { value: 'full', type: 'string', description: 'how much' },
+        note: '<script>alert("param")</script>',
+      },
     });
     await seedDag(t.ds, dag);
     await seedRun(t.ds, 'etl', 'run_1', 'failed', '2026-02-28T12:00:00.000Z');
@@ -23,7 +38,8 @@ describe('UI actions', () => {
   const post = (url: string, fields: Record<string, string>, user = OP) =>
     request(t.app).post(url).set('x-test-user', user).type('form').send(fields);
   const runCount = () => t.ds.getRepository(DagRunEntity).countBy({ dagId: 'etl' });
-  const tiState = async (taskId: string) => (await t.ds.getRepository(TaskInstanceEntity).findOneByOrFail({ dagId: 'etl', runId: 'run_1', taskId })).state;
+  const tiState = async (taskId: string) =>
+    (await t.ds.getRepository(TaskInstanceEntity).findOneByOrFail({ dagId: 'etl', runId: 'run_1', taskId })).state;
 
   it('shows the trigger form with conf prefilled from params, escaped; viewers get 403', async () => {
     const form = await request(t.app).get('/dags/etl/trigger').set('x-test-user', OP);
@@ -39,7 +55,9 @@ describe('UI actions', () => {
   it('triggers a run with conf and redirects to the grid showing it', async () => {
     const res = await post('/dags/etl/trigger', { _csrf: OP_CSRF, conf: '{"size": 5, "who": "<b>x</b>"}', run_id: '' });
     expect(res.status).toBe(303);
-    const run = await t.ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: 'etl', runType: 'manual', state: 'queued' });
+    const run = await t.ds
+      .getRepository(DagRunEntity)
+      .findOneByOrFail({ dagId: 'etl', runType: 'manual', state: 'queued' });
     expect(run.conf).toEqual({ size: 5, who: '<b>x</b>' });
     expect(res.headers.location).toBe(`/dags/etl/grid?run_id=${encodeURIComponent(run.runId)}&notice=triggered`);
     const grid = await request(t.app).get(res.headers.location).set('x-test-user', OP);
@@ -98,7 +116,12 @@ describe('UI actions', () => {
     expect(done.headers.location).toBe('/?notice=paused');
     expect((await t.ds.getRepository(DagEntity).findOneByOrFail({ dagId: 'etl' })).isPaused).toBe(true);
 
-    const offsite = await post('/dags/etl/pause', { _csrf: OP_CSRF, paused: 'false', next: '//evil.example.com', confirmed: 'yes' });
+    const offsite = await post('/dags/etl/pause', {
+      _csrf: OP_CSRF,
+      paused: 'false',
+      next: '//evil.example.com',
+      confirmed: 'yes',
+    });
     expect(offsite.headers.location).toBe('/dags/etl/grid?notice=unpaused');
     expect((await t.ds.getRepository(DagEntity).findOneByOrFail({ dagId: 'etl' })).isPaused).toBe(false);
   });
@@ -111,13 +134,19 @@ describe('UI actions', () => {
     expect(ask.text).toContain('load · run_1 · upstream_failed');
     expect(await tiState('transform')).toBe('failed');
 
-    const done = await post('/dags/etl/runs/run_1/tasks/transform/clear', { _csrf: OP_CSRF, downstream: 'true', confirmed: 'yes' });
+    const done = await post('/dags/etl/runs/run_1/tasks/transform/clear', {
+      _csrf: OP_CSRF,
+      downstream: 'true',
+      confirmed: 'yes',
+    });
     expect(done.status).toBe(303);
     expect(done.headers.location).toBe('/dags/etl/runs/run_1/tasks/transform?notice=cleared');
     expect(await tiState('transform')).toBeNull();
     expect(await tiState('load')).toBeNull();
     expect(await tiState('extract')).toBe('success');
-    expect((await t.ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: 'etl', runId: 'run_1' })).state).toBe('queued');
+    expect((await t.ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: 'etl', runId: 'run_1' })).state).toBe(
+      'queued',
+    );
   });
 
   it('clears only the task itself without the downstream option', async () => {
@@ -132,13 +161,19 @@ describe('UI actions', () => {
     await post('/dags/etl/runs/run_1/tasks/transform/mark', { _csrf: OP_CSRF, state: 'success', confirmed: 'yes' });
     expect(await tiState('transform')).toBe('success');
 
-    const bad = await post('/dags/etl/runs/run_1/tasks/transform/mark', { _csrf: OP_CSRF, state: 'running', confirmed: 'yes' });
+    const bad = await post('/dags/etl/runs/run_1/tasks/transform/mark', {
+      _csrf: OP_CSRF,
+      state: 'running',
+      confirmed: 'yes',
+    });
     expect(bad.status).toBe(400);
 
     const run = await post('/dags/etl/runs/run_1/mark', { _csrf: OP_CSRF, state: 'success', confirmed: 'yes' });
     expect(run.status).toBe(303);
     expect(run.headers.location).toBe('/dags/etl/grid?run_id=run_1&notice=marked');
-    expect((await t.ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: 'etl', runId: 'run_1' })).state).toBe('success');
+    expect((await t.ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: 'etl', runId: 'run_1' })).state).toBe(
+      'success',
+    );
     // finished task instances keep their state; only unfinished ones would be marked
     expect(await tiState('load')).toBe('upstream_failed');
   });

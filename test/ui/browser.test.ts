@@ -47,7 +47,14 @@ export default dag;
 `;
 }
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
 const PASSWORDS = { admin: 'admin-pass-123', viewer: 'viewer-pass-123' };
 
@@ -68,7 +75,10 @@ describe('monitoring UI in a browser', () => {
       throw new Error('dist/ is not built: run `npx tsc -p tsconfig.build.json` (the executor forks compiled JS)');
     }
     db = await createTestDatabase('sqlite');
-    home = createTestHome({ databaseUrl: db.url, env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' } });
+    home = createTestHome({
+      databaseUrl: db.url,
+      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' },
+    });
     home.writeDag('hello_world.ts', HELLO_WORLD);
     home.writeDag('live_log.ts', waitingDag(path.join(home.home, 'go')));
     ctx = await openTestContext(home);
@@ -101,7 +111,8 @@ describe('monitoring UI in a browser', () => {
     page.on('pageerror', (err) => pageErrors.push(`${username}: ${err.message}`));
     // console errors include CSP violations; HTTP error statuses the test provokes are expected
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource')) pageErrors.push(`${username}: console: ${msg.text()}`);
+      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
+        pageErrors.push(`${username}: console: ${msg.text()}`);
     });
     await page.goto(`${baseUrl}/`);
     expect(new URL(page.url()).pathname).toBe('/login');
@@ -122,27 +133,54 @@ describe('monitoring UI in a browser', () => {
     await page.click('a[title="Trigger hello_world"]');
     await expect(page.locator('textarea[name=conf]').inputValue()).resolves.toContain('"greeting": "Hello"');
     await page.fill('textarea[name=conf]', '{"greeting": "Hi <b>there</b>"}');
-    await Promise.all([page.waitForURL(/\/dags\/hello_world\/grid\?run_id=/), page.click('#trigger-form button[type=submit]')]);
+    await Promise.all([
+      page.waitForURL(/\/dags\/hello_world\/grid\?run_id=/),
+      page.click('#trigger-form button[type=submit]'),
+    ]);
     await expect(page.locator('.notice').textContent()).resolves.toContain('DAG run triggered.');
     await expect(page.locator('pre.conf').textContent()).resolves.toContain('Hi <b>there</b>');
 
     // the grid turns green without a reload: a marker set now survives, no navigation happens
     let navigations = 0;
-    page.on('framenavigated', (frame) => { if (frame === page.mainFrame()) navigations++; });
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
     // (no DOM types in the test tsconfig: browser-side code is a string or casts globalThis)
     await page.evaluate("window.marker = 'same page'");
     // (the DAG's schedule may also have made a scheduled run: look at the triggered run's column)
     const runId = new URL(page.url()).searchParams.get('run_id')!;
     // the page as served showed the run unfinished (data-grid holds the server-rendered snapshot)
-    const served = JSON.parse((await page.locator('#grid').getAttribute('data-grid'))!) as { runs: Array<{ runId: string; state: string }> };
+    const served = JSON.parse((await page.locator('#grid').getAttribute('data-grid'))!) as {
+      runs: Array<{ runId: string; state: string }>;
+    };
     expect(served.runs.find((run) => run.runId === runId)?.state).not.toBe('success');
-    await page.waitForFunction((selector) => {
-      const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number }; querySelector(s: string): { textContent: string } | null } }).document;
-      return doc.querySelectorAll(selector).length === 3 && doc.querySelector('#run-state')?.textContent === 'success';
-    }, `#grid a.cell.state-success[href*="/runs/${encodeURIComponent(runId)}/"]`, { timeout: 120_000, polling: 250 }).catch(async (err) => {
-      const { records } = await execSql(ctx.dataSource, "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = 'hello_world'");
-      throw new Error(`${(err as Error).message}\nstates: ${JSON.stringify(records)}\npage errors: ${pageErrors.join('\n')}\ngrid: ${await page.locator('#grid').innerHTML()}`);
-    });
+    await page
+      .waitForFunction(
+        (selector) => {
+          const doc = (
+            globalThis as unknown as {
+              document: {
+                querySelectorAll(s: string): { length: number };
+                querySelector(s: string): { textContent: string } | null;
+              };
+            }
+          ).document;
+          return (
+            doc.querySelectorAll(selector).length === 3 && doc.querySelector('#run-state')?.textContent === 'success'
+          );
+        },
+        `#grid a.cell.state-success[href*="/runs/${encodeURIComponent(runId)}/"]`,
+        { timeout: 120_000, polling: 250 },
+      )
+      .catch(async (err) => {
+        const { records } = await execSql(
+          ctx.dataSource,
+          "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = 'hello_world'",
+        );
+        throw new Error(
+          `${(err as Error).message}\nstates: ${JSON.stringify(records)}\npage errors: ${pageErrors.join('\n')}\ngrid: ${await page.locator('#grid').innerHTML()}`,
+        );
+      });
     expect(await page.evaluate('window.marker')).toBe('same page');
     expect(navigations).toBe(0);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'grid.png'), fullPage: true });
@@ -163,14 +201,26 @@ describe('monitoring UI in a browser', () => {
     await page.click('a:has-text("hello_task")');
     await page.waitForURL(/\/tasks\/hello_task/);
     await page.click('form.action-clear button[type=submit]');
-    await expect(page.locator('.confirm').textContent()).resolves.toContain('Clear 2 task instance(s) (with downstream)');
+    await expect(page.locator('.confirm').textContent()).resolves.toContain(
+      'Clear 2 task instance(s) (with downstream)',
+    );
     await Promise.all([page.waitForURL(/notice=cleared/), page.click('#confirm-button')]);
     await expect(page.locator('.notice').textContent()).resolves.toContain('cleared');
-    await waitFor('cleared tasks to run again', async () => {
-      const { records } = await execSql<{ task_id: string; state: string; try_number: number }>(ctx.dataSource,
-        "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'hello_world' AND run_id = ? AND task_id IN ('hello_task', 'say_bye')", [runId]);
-      return records.length === 2 && records.every((r) => r.state === 'success' && Number(r.try_number) === 2) ? true : undefined;
-    }, 120_000, 250);
+    await waitFor(
+      'cleared tasks to run again',
+      async () => {
+        const { records } = await execSql<{ task_id: string; state: string; try_number: number }>(
+          ctx.dataSource,
+          "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'hello_world' AND run_id = ? AND task_id IN ('hello_task', 'say_bye')",
+          [runId],
+        );
+        return records.length === 2 && records.every((r) => r.state === 'success' && Number(r.try_number) === 2)
+          ? true
+          : undefined;
+      },
+      120_000,
+      250,
+    );
     await page.context().close();
     expect(pageErrors).toEqual([]);
   }, 300_000);
@@ -183,7 +233,10 @@ describe('monitoring UI in a browser', () => {
     const form = await page.goto(`${baseUrl}/dags/hello_world/trigger`);
     expect(form?.status()).toBe(403);
     await page.goto(`${baseUrl}/`);
-    const before = await execSql<{ n: number }>(ctx.dataSource, "SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = 'hello_world'");
+    const before = await execSql<{ n: number }>(
+      ctx.dataSource,
+      "SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = 'hello_world'",
+    );
     // a forged POST with the viewer's own valid CSRF token still meets the role check
     const status = await page.evaluate(`(async () => {
       const token = document.querySelector('input[name=_csrf]').value;
@@ -191,7 +244,10 @@ describe('monitoring UI in a browser', () => {
       return (await fetch('/dags/hello_world/trigger', { method: 'POST', body })).status;
     })()`);
     expect(status).toBe(403);
-    const after = await execSql<{ n: number }>(ctx.dataSource, "SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = 'hello_world'");
+    const after = await execSql<{ n: number }>(
+      ctx.dataSource,
+      "SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = 'hello_world'",
+    );
     expect(Number(after.records[0].n)).toBe(Number(before.records[0].n));
     await page.context().close();
   }, 120_000);
@@ -199,24 +255,52 @@ describe('monitoring UI in a browser', () => {
   it('tails the log of a running task live, then shows it finished', async () => {
     const page = await login('admin');
     await page.goto(`${baseUrl}/dags/live_log/trigger`);
-    await Promise.all([page.waitForURL(/\/dags\/live_log\/grid\?run_id=/), page.click('#trigger-form button[type=submit]')]);
+    await Promise.all([
+      page.waitForURL(/\/dags\/live_log\/grid\?run_id=/),
+      page.click('#trigger-form button[type=submit]'),
+    ]);
     const runId = new URL(page.url()).searchParams.get('run_id')!;
-    await waitFor('wait_for_go to run', async () => {
-      const { records } = await execSql<{ state: string }>(ctx.dataSource, "SELECT state FROM task_instance WHERE dag_id = 'live_log' AND run_id = ? AND task_id = 'wait_for_go'", [runId]);
-      return records[0]?.state === 'running' ? true : undefined;
-    }, 120_000, 100);
+    await waitFor(
+      'wait_for_go to run',
+      async () => {
+        const { records } = await execSql<{ state: string }>(
+          ctx.dataSource,
+          "SELECT state FROM task_instance WHERE dag_id = 'live_log' AND run_id = ? AND task_id = 'wait_for_go'",
+          [runId],
+        );
+        return records[0]?.state === 'running' ? true : undefined;
+      },
+      120_000,
+      100,
+    );
     await page.goto(`${baseUrl}/dags/live_log/runs/${encodeURIComponent(runId)}/tasks/wait_for_go`);
     await expect(page.locator('pre#log').getAttribute('data-live')).resolves.toBe('true');
-    await page.waitForFunction((text) => {
-      const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null } }).document;
-      return doc.getElementById('log')?.textContent.includes(text) ?? false;
-    }, 'waiting for go', { timeout: 60_000, polling: 200 });
+    await page.waitForFunction(
+      (text) => {
+        const doc = (
+          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null } }
+        ).document;
+        return doc.getElementById('log')?.textContent.includes(text) ?? false;
+      },
+      'waiting for go',
+      { timeout: 60_000, polling: 200 },
+    );
     await page.evaluate("window.marker = 'same page'");
     fs.writeFileSync(path.join(home.home, 'go'), '');
-    await page.waitForFunction(() => {
-      const doc = (globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null } }).document;
-      return (doc.getElementById('log')?.textContent.includes('got go <b>now</b>') && doc.getElementById('log-status')?.textContent === 'finished: success') ?? false;
-    }, null, { timeout: 120_000, polling: 200 });
+    await page.waitForFunction(
+      () => {
+        const doc = (
+          globalThis as unknown as { document: { getElementById(id: string): { textContent: string } | null } }
+        ).document;
+        return (
+          (doc.getElementById('log')?.textContent.includes('got go <b>now</b>') &&
+            doc.getElementById('log-status')?.textContent === 'finished: success') ??
+          false
+        );
+      },
+      null,
+      { timeout: 120_000, polling: 200 },
+    );
     expect(await page.evaluate('window.marker')).toBe('same page');
     // the log's HTML-looking output stayed text
     expect(await page.locator('pre#log b').count()).toBe(0);

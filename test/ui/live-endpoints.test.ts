@@ -52,7 +52,9 @@ describe('UI live endpoints', () => {
     const second = await get(`${base}&offset=${first.body.offset}`);
     expect(second.body.content).toBe('line two ünïcode\n');
     expect(second.body.offset).toBe(fs.statSync(logFile).size);
-    await t.ds.query(`UPDATE task_instance SET state = 'success' WHERE dag_id = 'live' AND run_id = 'r2' AND task_id = 'a'`);
+    await t.ds.query(
+      `UPDATE task_instance SET state = 'success' WHERE dag_id = 'live' AND run_id = 'r2' AND task_id = 'a'`,
+    );
     const done = await get(`${base}&offset=${second.body.offset}`);
     expect(done.body).toMatchObject({ content: '', more: false, state: 'success' });
   });
@@ -60,7 +62,9 @@ describe('UI live endpoints', () => {
   it('logs: refuses paths outside the log folder and bad parameters', async () => {
     const outside = path.join(t.logDir, '..', 'secret.log');
     fs.writeFileSync(outside, 'TOP SECRET');
-    const traversal = await get(`/ui/logs?dag_id=live&run_id=${encodeURIComponent('../../..')}&task_id=${encodeURIComponent('../../secret')}&try_number=1`);
+    const traversal = await get(
+      `/ui/logs?dag_id=live&run_id=${encodeURIComponent('../../..')}&task_id=${encodeURIComponent('../../secret')}&try_number=1`,
+    );
     expect(traversal.status).toBe(404);
     expect(JSON.stringify(traversal.body)).not.toContain('TOP SECRET');
     // an existing task with a traversing run id reads nothing either

@@ -1,9 +1,27 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
-import { ConnectionEntity, ImportErrorEntity, TaskInstanceHistoryEntity, UserEntity, VariableEntity, XComEntity } from '../../src/db/entities';
+import {
+  ConnectionEntity,
+  ImportErrorEntity,
+  TaskInstanceHistoryEntity,
+  UserEntity,
+  VariableEntity,
+  XComEntity,
+} from '../../src/db/entities';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { ADMIN, OP, UiTestApp, VIEWER, createUiTestApp, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
+import {
+  ADMIN,
+  OP,
+  UiTestApp,
+  VIEWER,
+  createUiTestApp,
+  makeDag,
+  makeTask,
+  seedDag,
+  seedRun,
+  seedTi,
+} from './helpers/ui-fixtures';
 
 const EVIL_TASK = '<script>alert("task")</script>';
 const EVIL_DESC = '<script>alert("desc")</script> & more';
@@ -15,7 +33,15 @@ const EVIL_DAG = 'evil<img src=x onerror=alert(1)>';
 /** The raw payload must never appear; its escaped form must. */
 function expectEscaped(html: string, payload: string): void {
   expect(html).not.toContain(payload);
-  expect(html).toContain(payload.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;').replace(/\\/g, '&#92;'));
+  expect(html).toContain(
+    payload
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/"/g, '&quot;')
+      .replace(/'/g, '&#39;')
+      .replace(/\\/g, '&#92;'),
+  );
 }
 
 describe('UI pages', () => {
@@ -23,9 +49,18 @@ describe('UI pages', () => {
 
   beforeAll(async () => {
     t = await createUiTestApp();
-    const hello = makeDag('hello_world', [makeTask('dummy_task', { operator: 'EmptyOperator' }), makeTask('hello_task', { operator: 'FunctionOperator', templateFields: { bashCommand: 'echo {{ ds }}' } })], {
-      description: 'Simple tutorial DAG', tags: ['tutorial'], params: { name: { value: 'world', type: 'string', description: 'who to greet' } },
-    });
+    const hello = makeDag(
+      'hello_world',
+      [
+        makeTask('dummy_task', { operator: 'EmptyOperator' }),
+        makeTask('hello_task', { operator: 'FunctionOperator', templateFields: { bashCommand: 'echo {{ ds }}' } }),
+      ],
+      {
+        description: 'Simple tutorial DAG',
+        tags: ['tutorial'],
+        params: { name: { value: 'world', type: 'string', description: 'who to greet' } },
+      },
+    );
     await seedDag(t.ds, hello, { code: "import { DAG } from 'dagctl';\nconst dag = new DAG('hello_world', {});\n" });
     await seedRun(t.ds, 'hello_world', 'manual__1', 'success', '2026-03-01T10:00:00.000Z');
     await seedRun(t.ds, 'hello_world', 'manual__2', 'running', '2026-03-01T11:00:00.000Z');
@@ -34,20 +69,60 @@ describe('UI pages', () => {
     await seedTi(t.ds, 'hello_world', 'manual__2', 'dummy_task', 'failed');
     await seedTi(t.ds, 'hello_world', 'manual__2', 'hello_task', 'upstream_failed');
 
-    const evil = makeDag('xss_dag', [makeTask(EVIL_TASK, { templateFields: { bashCommand: '<script>alert("tpl")</script>' } }), makeTask('after')], {
-      description: EVIL_DESC, tags: ['<script>alert("tag")</script>'], params: { p: EVIL_CONF },
-    });
+    const evil = makeDag(
+      'xss_dag',
+      [makeTask(EVIL_TASK, { templateFields: { bashCommand: '<script>alert("tpl")</script>' } }), makeTask('after')],
+      {
+        description: EVIL_DESC,
+        tags: ['<script>alert("tag")</script>'],
+        params: { p: EVIL_CONF },
+      },
+    );
     await seedDag(t.ds, evil, { code: '// <script>alert("code")</script>\n' });
     await seedRun(t.ds, 'xss_dag', 'run<script>', 'success', '2026-03-01T09:00:00.000Z', { x: EVIL_CONF });
-    await seedTi(t.ds, 'xss_dag', 'run<script>', EVIL_TASK, 'success', { renderedFields: { bashCommand: '<script>alert("rendered")</script>' } });
-    await t.ds.getRepository(XComEntity).save({ dagId: 'xss_dag', runId: 'run<script>', taskId: EVIL_TASK, mapIndex: -1, key: 'return_value', value: JSON.stringify(EVIL_XCOM), timestamp: new Date() });
-    await t.ds.getRepository(TaskInstanceHistoryEntity).save({ dagId: 'xss_dag', runId: 'run<script>', taskId: EVIL_TASK, mapIndex: -1, tryNumber: 1, state: 'success', startDate: new Date('2026-03-01T10:00:00Z'), endDate: new Date('2026-03-01T10:00:05Z'), duration: 5 });
-    const logFile = taskLogPath(t.logDir, { dagId: 'xss_dag', runId: 'run<script>', taskId: EVIL_TASK, mapIndex: -1 }, 1);
+    await seedTi(t.ds, 'xss_dag', 'run<script>', EVIL_TASK, 'success', {
+      renderedFields: { bashCommand: '<script>alert("rendered")</script>' },
+    });
+    await t.ds
+      .getRepository(XComEntity)
+      .save({
+        dagId: 'xss_dag',
+        runId: 'run<script>',
+        taskId: EVIL_TASK,
+        mapIndex: -1,
+        key: 'return_value',
+        value: JSON.stringify(EVIL_XCOM),
+        timestamp: new Date(),
+      });
+    await t.ds
+      .getRepository(TaskInstanceHistoryEntity)
+      .save({
+        dagId: 'xss_dag',
+        runId: 'run<script>',
+        taskId: EVIL_TASK,
+        mapIndex: -1,
+        tryNumber: 1,
+        state: 'success',
+        startDate: new Date('2026-03-01T10:00:00Z'),
+        endDate: new Date('2026-03-01T10:00:05Z'),
+        duration: 5,
+      });
+    const logFile = taskLogPath(
+      t.logDir,
+      { dagId: 'xss_dag', runId: 'run<script>', taskId: EVIL_TASK, mapIndex: -1 },
+      1,
+    );
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     fs.writeFileSync(logFile, `starting\n${EVIL_LOG}\ndone\n`);
 
     await seedDag(t.ds, makeDag(EVIL_DAG, [makeTask('only')]));
-    await t.ds.getRepository(ImportErrorEntity).save({ filename: '/dags/broken<script>.ts', stacktrace: 'SyntaxError: <script>alert("err")</script> at line 3', timestamp: new Date() });
+    await t.ds
+      .getRepository(ImportErrorEntity)
+      .save({
+        filename: '/dags/broken<script>.ts',
+        stacktrace: 'SyntaxError: <script>alert("err")</script> at line 3',
+        timestamp: new Date(),
+      });
   });
   afterAll(async () => t.close());
 
@@ -99,8 +174,12 @@ describe('UI pages', () => {
   it('renders the grid: runs × tasks coloured by state, cells linking to task instances', async () => {
     const res = await get('/dags/hello_world/grid');
     expect(res.status).toBe(200);
-    expect(res.text).toMatch(/class="cell state-success" href="\/dags\/hello_world\/runs\/manual__1\/tasks\/dummy_task"/);
-    expect(res.text).toMatch(/class="cell state-failed" href="\/dags\/hello_world\/runs\/manual__2\/tasks\/dummy_task"/);
+    expect(res.text).toMatch(
+      /class="cell state-success" href="\/dags\/hello_world\/runs\/manual__1\/tasks\/dummy_task"/,
+    );
+    expect(res.text).toMatch(
+      /class="cell state-failed" href="\/dags\/hello_world\/runs\/manual__2\/tasks\/dummy_task"/,
+    );
     expect(res.text).toMatch(/class="cell state-upstream_failed"/);
     expect(res.text).toContain('data-url="/ui/dags/hello_world/grid.json?num_runs=25"');
     expect(res.text).toContain('/ui/static/live-grid.js');
@@ -136,8 +215,21 @@ describe('UI pages', () => {
   });
 
   it('draws task groups as clusters that collapse into one box and expand again', async () => {
-    const tasks = [makeTask('begin'), makeTask('load_a', { taskGroup: 'load' }), makeTask('load_b', { taskGroup: 'load' }), makeTask('finish')];
-    await seedDag(t.ds, makeDag('grouped', tasks, {}, [['begin', 'load_a'], ['begin', 'load_b'], ['load_a', 'finish'], ['load_b', 'finish']]));
+    const tasks = [
+      makeTask('begin'),
+      makeTask('load_a', { taskGroup: 'load' }),
+      makeTask('load_b', { taskGroup: 'load' }),
+      makeTask('finish'),
+    ];
+    await seedDag(
+      t.ds,
+      makeDag('grouped', tasks, {}, [
+        ['begin', 'load_a'],
+        ['begin', 'load_b'],
+        ['load_a', 'finish'],
+        ['load_b', 'finish'],
+      ]),
+    );
     await seedRun(t.ds, 'grouped', 'g1', 'running', '2026-03-01T07:00:00.000Z');
     await seedTi(t.ds, 'grouped', 'g1', 'load_a', 'success');
     await seedTi(t.ds, 'grouped', 'g1', 'load_b', 'failed');
@@ -147,7 +239,9 @@ describe('UI pages', () => {
     expect(expanded.text).toMatch(/data-task-ids="\[&quot;load_a&quot;\]"/);
     const collapsed = await get('/dags/grouped/graph?collapsed=load');
     expect(collapsed.text).not.toContain('<g class="cluster">');
-    expect(collapsed.text).toMatch(/<g class="node kind-group state-failed" data-task-ids="\[&quot;load_a&quot;,&quot;load_b&quot;\]"/);
+    expect(collapsed.text).toMatch(
+      /<g class="node kind-group state-failed" data-task-ids="\[&quot;load_a&quot;,&quot;load_b&quot;\]"/,
+    );
     expect(collapsed.text).toContain('href="?collapsed="');
     expect(collapsed.text).toContain('2 tasks');
   });
@@ -195,7 +289,9 @@ describe('UI pages', () => {
     expect(res.text).toContain('data-live="false"');
     expect(res.text).not.toContain('/clear"');
     const asOp = await get(url, OP);
-    expect(asOp.text).toContain(`action="/dags/xss_dag/runs/run%3Cscript%3E/tasks/${encodeURIComponent(EVIL_TASK)}/clear"`);
+    expect(asOp.text).toContain(
+      `action="/dags/xss_dag/runs/run%3Cscript%3E/tasks/${encodeURIComponent(EVIL_TASK)}/clear"`,
+    );
   });
 
   it('shows raw template fields before a task ran, and a live log for a running task', async () => {
@@ -212,7 +308,11 @@ describe('UI pages', () => {
   });
 
   it('answers 404 pages for unknown DAGs, runs and tasks', async () => {
-    for (const url of ['/dags/nope/grid', '/dags/hello_world/runs/nope/tasks/dummy_task', '/dags/hello_world/runs/manual__1/tasks/nope']) {
+    for (const url of [
+      '/dags/nope/grid',
+      '/dags/hello_world/runs/nope/tasks/dummy_task',
+      '/dags/hello_world/runs/manual__1/tasks/nope',
+    ]) {
       const res = await get(url);
       expect(res.status).toBe(404);
       expect(res.text).toContain('Not found');
@@ -220,9 +320,26 @@ describe('UI pages', () => {
   });
 
   it('admin pages: variables and connections mask secrets; pools show usage bars; users are admin-only', async () => {
-    await t.ds.getRepository(VariableEntity).save([{ key: 'api_password', val: 'hunter2', description: null }, { key: 'region', val: '<script>alert("var")</script>', description: null }]);
-    await t.ds.getRepository(ConnectionEntity).save({ connId: 'pg', connType: 'postgres', host: 'db', login: 'me', password: 's3cret', port: 5432, schema: null, description: null, extra: JSON.stringify({ sslmode: 'require', api_key: 'k3y' }) });
-    await t.ds.getRepository(UserEntity).save({ username: '<b>bob</b>', passwordHash: 'x', role: 'viewer', createdAt: new Date() });
+    await t.ds.getRepository(VariableEntity).save([
+      { key: 'api_password', val: 'hunter2', description: null },
+      { key: 'region', val: '<script>alert("var")</script>', description: null },
+    ]);
+    await t.ds
+      .getRepository(ConnectionEntity)
+      .save({
+        connId: 'pg',
+        connType: 'postgres',
+        host: 'db',
+        login: 'me',
+        password: 's3cret',
+        port: 5432,
+        schema: null,
+        description: null,
+        extra: JSON.stringify({ sslmode: 'require', api_key: 'k3y' }),
+      });
+    await t.ds
+      .getRepository(UserEntity)
+      .save({ username: '<b>bob</b>', passwordHash: 'x', role: 'viewer', createdAt: new Date() });
     await seedTi(t.ds, 'hello_world', 'manual__3', 'hello_task', 'queued');
 
     const vars = await get('/admin/variables', OP);

@@ -14,13 +14,25 @@ import { taskLogPath } from '../../src/logging/task-log-path';
 import { makeDag, makeTask } from './helpers/ui-fixtures';
 
 describe('graph layout', () => {
-  const grouped = () => makeDag('g', [
-    makeTask('start'),
-    makeTask('extract_a', { taskGroup: 'extract' }),
-    makeTask('extract_b', { taskGroup: 'extract' }),
-    makeTask('deep', { taskGroup: 'extract.inner' }),
-    makeTask('end'),
-  ], {}, [['start', 'extract_a'], ['start', 'extract_b'], ['extract_a', 'deep'], ['extract_b', 'end'], ['deep', 'end']]);
+  const grouped = () =>
+    makeDag(
+      'g',
+      [
+        makeTask('start'),
+        makeTask('extract_a', { taskGroup: 'extract' }),
+        makeTask('extract_b', { taskGroup: 'extract' }),
+        makeTask('deep', { taskGroup: 'extract.inner' }),
+        makeTask('end'),
+      ],
+      {},
+      [
+        ['start', 'extract_a'],
+        ['start', 'extract_b'],
+        ['extract_a', 'deep'],
+        ['extract_b', 'end'],
+        ['deep', 'end'],
+      ],
+    );
 
   it('places every task, left to right, with edges as paths', () => {
     const layout = layoutDagGraph(makeDag('c', [makeTask('a'), makeTask('b'), makeTask('c')]));
@@ -73,11 +85,20 @@ describe('aggregate state of a collapsed group', () => {
 describe('charts', () => {
   it('gantt: bars share one time axis; running tasks extend to now', () => {
     const now = new Date('2026-03-01T10:01:00Z');
-    const gantt = layoutGantt([
-      { taskId: 'a', state: 'success', tryNumber: 1, startDate: new Date('2026-03-01T10:00:00Z'), endDate: new Date('2026-03-01T10:00:30Z') },
-      { taskId: 'b', state: 'running', tryNumber: 1, startDate: new Date('2026-03-01T10:00:30Z'), endDate: null },
-      { taskId: 'c', state: null, tryNumber: 0, startDate: null, endDate: null },
-    ], now);
+    const gantt = layoutGantt(
+      [
+        {
+          taskId: 'a',
+          state: 'success',
+          tryNumber: 1,
+          startDate: new Date('2026-03-01T10:00:00Z'),
+          endDate: new Date('2026-03-01T10:00:30Z'),
+        },
+        { taskId: 'b', state: 'running', tryNumber: 1, startDate: new Date('2026-03-01T10:00:30Z'), endDate: null },
+        { taskId: 'c', state: null, tryNumber: 0, startDate: null, endDate: null },
+      ],
+      now,
+    );
     expect(gantt.bars).toHaveLength(2);
     expect(gantt.bars[0].width).toBeCloseTo(gantt.bars[1].width, 5);
     expect(gantt.bars[1].x).toBeCloseTo(gantt.bars[0].x + gantt.bars[0].width, 5);
@@ -87,10 +108,13 @@ describe('charts', () => {
   });
 
   it('durations: one series per task, higher durations drawn higher', () => {
-    const chart = buildDurationsChart(['a', 'b'], [
-      { runId: 'r1', logicalDate: new Date('2026-03-01T00:00:00Z'), durations: { a: 10, b: 2 } },
-      { runId: 'r2', logicalDate: new Date('2026-03-02T00:00:00Z'), durations: { a: 20 } },
-    ]);
+    const chart = buildDurationsChart(
+      ['a', 'b'],
+      [
+        { runId: 'r1', logicalDate: new Date('2026-03-01T00:00:00Z'), durations: { a: 10, b: 2 } },
+        { runId: 'r2', logicalDate: new Date('2026-03-02T00:00:00Z'), durations: { a: 20 } },
+      ],
+    );
     expect(chart.series.map((s) => s.dots.length)).toEqual([2, 1]);
     const [a1, a2] = chart.series[0].dots;
     expect(a2.cy).toBeLessThan(a1.cy);
@@ -103,7 +127,9 @@ describe('charts', () => {
 describe('display helpers', () => {
   it('describes schedules in words', () => {
     expect(describeSchedule({ kind: 'cron', expression: '0 12 * * *', timezone: 'UTC' })).toBe('At 12:00');
-    expect(describeSchedule({ kind: 'cron', expression: '*/5 * * * *', timezone: 'Europe/Paris' })).toBe('Every 5 minutes (Europe/Paris)');
+    expect(describeSchedule({ kind: 'cron', expression: '*/5 * * * *', timezone: 'Europe/Paris' })).toBe(
+      'Every 5 minutes (Europe/Paris)',
+    );
     expect(describeSchedule({ kind: 'interval', everyMs: 1_800_000 })).toBe('Every 30 minutes');
     expect(describeSchedule({ kind: 'interval', everyMs: 3_600_000 })).toBe('Every hour');
     expect(describeSchedule({ kind: 'once' })).toBe('Once');
@@ -113,12 +139,20 @@ describe('display helpers', () => {
   it('masks secrets in names and in connection extras', () => {
     expect(isSensitiveName('DB_PASSWORD')).toBe(true);
     expect(isSensitiveName('region')).toBe(false);
-    expect(JSON.parse(maskExtra('{"token":"t","nested":{"client_secret":"s","host":"h"}}')!)).toEqual({ token: '***', nested: { client_secret: '***', host: 'h' } });
+    expect(JSON.parse(maskExtra('{"token":"t","nested":{"client_secret":"s","host":"h"}}')!)).toEqual({
+      token: '***',
+      nested: { client_secret: '***', host: 'h' },
+    });
     expect(maskExtra('not json with password=x')).toBe('***');
   });
 
   it('turns params (plain values and Param-like objects) into trigger defaults', () => {
-    const params = { n: 3, mode: { value: 'full', type: 'string', description: 'd' }, opt: { default: null, type: ['null', 'string'] }, obj: { a: 1 } };
+    const params = {
+      n: 3,
+      mode: { value: 'full', type: 'string', description: 'd' },
+      opt: { default: null, type: ['null', 'string'] },
+      obj: { a: 1 },
+    };
     expect(defaultConf(params)).toEqual({ n: 3, mode: 'full', opt: null, obj: { a: 1 } });
     expect(paramFields(params)[1]).toEqual({ name: 'mode', value: 'full', type: 'string', description: 'd' });
   });

@@ -10,7 +10,15 @@ export const nodeStart: Scenario = {
   kind: 'baseline',
   async run(bench: BenchContext): Promise<Figure[]> {
     const n = bench.sizes.nodeStarts;
-    const spec: FigureSpec = { scenario: 'baseline: process start', metric: '`node -e 0` wall time', executor: '-', database: '-', unit: 'ms', size: `${n} starts per repetition`, target: null };
+    const spec: FigureSpec = {
+      scenario: 'baseline: process start',
+      metric: '`node -e 0` wall time',
+      executor: '-',
+      database: '-',
+      unit: 'ms',
+      size: `${n} starts per repetition`,
+      target: null,
+    };
     return guardVariant(bench, [spec], async () => {
       const samples: number[] = [];
       for (let rep = 0; rep < bench.sizes.reps; rep += 1) {

@@ -18,7 +18,10 @@ function connection(): Record<string, unknown> {
 function completions(worker: WorkerT, count: number, timeoutMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     let done = 0;
-    const timer = setTimeout(() => reject(new Error(`only ${done} of ${count} jobs completed in ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = setTimeout(
+      () => reject(new Error(`only ${done} of ${count} jobs completed in ${timeoutMs / 1000} s`)),
+      timeoutMs,
+    );
     const onCompleted = (): void => {
       done += 1;
       if (done === count) {
@@ -42,8 +45,18 @@ export const rawBullmq: Scenario = {
   async run(bench: BenchContext): Promise<Figure[]> {
     const { bullmqJobs, bullmqRoundTrips } = bench.sizes;
     const base = { scenario: 'baseline: raw BullMQ', executor: '-', database: '-', target: null } as const;
-    const drainSpec: FigureSpec = { ...base, metric: `no-op worker draining bulk-added jobs (concurrency ${CONCURRENCY})`, unit: 'jobs/s', size: `${bullmqJobs} jobs` };
-    const rttSpec: FigureSpec = { ...base, metric: 'one job at a time: add → completed, p50', unit: 'ms', size: `${bullmqRoundTrips} jobs` };
+    const drainSpec: FigureSpec = {
+      ...base,
+      metric: `no-op worker draining bulk-added jobs (concurrency ${CONCURRENCY})`,
+      unit: 'jobs/s',
+      size: `${bullmqJobs} jobs`,
+    };
+    const rttSpec: FigureSpec = {
+      ...base,
+      metric: 'one job at a time: add → completed, p50',
+      unit: 'ms',
+      size: `${bullmqRoundTrips} jobs`,
+    };
     const figures = await guardVariant(bench, [drainSpec, rttSpec], async () => {
       const { Queue, Worker } = requireDependency<typeof import('bullmq')>('bullmq');
       const prefix = `dagctl_bench_raw_${process.pid}_${Date.now().toString(36)}`;
@@ -52,12 +65,23 @@ export const rawBullmq: Scenario = {
       let queue: QueueT | null = null;
       const workers: WorkerT[] = [];
       try {
-        queue = new Queue('raw', { connection: connection(), prefix, defaultJobOptions: { removeOnComplete: true, removeOnFail: true } });
+        queue = new Queue('raw', {
+          connection: connection(),
+          prefix,
+          defaultJobOptions: { removeOnComplete: true, removeOnFail: true },
+        });
         for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
           for (let i = 0; i < bullmqJobs; i += 1000) {
-            await queue.addBulk(Array.from({ length: Math.min(1000, bullmqJobs - i) }, (_, j) => ({ name: 'noop', data: { i: i + j } })));
+            await queue.addBulk(
+              Array.from({ length: Math.min(1000, bullmqJobs - i) }, (_, j) => ({ name: 'noop', data: { i: i + j } })),
+            );
           }
-          const worker = new Worker('raw', async () => undefined, { connection: connection(), prefix, concurrency: CONCURRENCY, autorun: false });
+          const worker = new Worker('raw', async () => undefined, {
+            connection: connection(),
+            prefix,
+            concurrency: CONCURRENCY,
+            autorun: false,
+          });
           workers.push(worker);
           const done = completions(worker, bullmqJobs, 300_000);
           const started = performance.now();

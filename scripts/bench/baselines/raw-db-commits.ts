@@ -54,7 +54,13 @@ async function postgresRates(seconds: number, reps: number): Promise<number[]> {
       await client.query('INSERT INTO t (id, v) VALUES (1, 0)');
       const rates: number[] = [];
       for (let rep = 0; rep < reps; rep += 1) {
-        rates.push(await commitRate(seconds, async (i) => void (await client.query({ name: 'upd', text: 'UPDATE t SET v = $1 WHERE id = 1', values: [i] }))));
+        rates.push(
+          await commitRate(
+            seconds,
+            async (i) =>
+              void (await client.query({ name: 'upd', text: 'UPDATE t SET v = $1 WHERE id = 1', values: [i] })),
+          ),
+        );
       }
       return rates;
     } finally {
@@ -73,11 +79,29 @@ export const rawDbCommits: Scenario = {
   async run(bench: BenchContext): Promise<Figure[]> {
     const { commitSeconds, reps } = bench.sizes;
     const size = `${commitSeconds} s per repetition`;
-    const sqliteSpec: FigureSpec = { scenario: 'baseline: raw DB commits', metric: 'single-row UPDATE transactions/s (better-sqlite3, WAL, synchronous=NORMAL)', executor: '-', database: 'sqlite', unit: 'tx/s', size };
-    const pgSpec: FigureSpec = { scenario: 'baseline: raw DB commits', metric: 'single-row UPDATE transactions/s (pg, one connection)', executor: '-', database: 'postgres', unit: 'tx/s', size };
+    const sqliteSpec: FigureSpec = {
+      scenario: 'baseline: raw DB commits',
+      metric: 'single-row UPDATE transactions/s (better-sqlite3, WAL, synchronous=NORMAL)',
+      executor: '-',
+      database: 'sqlite',
+      unit: 'tx/s',
+      size,
+    };
+    const pgSpec: FigureSpec = {
+      scenario: 'baseline: raw DB commits',
+      metric: 'single-row UPDATE transactions/s (pg, one connection)',
+      executor: '-',
+      database: 'postgres',
+      unit: 'tx/s',
+      size,
+    };
     return [
-      ...await guardVariant(bench, [sqliteSpec], async () => [measured(sqliteSpec, await sqliteRates(commitSeconds, reps))]),
-      ...await guardVariant(bench, [pgSpec], async () => [measured(pgSpec, await postgresRates(commitSeconds, reps))]),
+      ...(await guardVariant(bench, [sqliteSpec], async () => [
+        measured(sqliteSpec, await sqliteRates(commitSeconds, reps)),
+      ])),
+      ...(await guardVariant(bench, [pgSpec], async () => [
+        measured(pgSpec, await postgresRates(commitSeconds, reps)),
+      ])),
     ];
   },
 };

@@ -17,14 +17,22 @@ export const taskLogFiles: Scenario = {
   async run(bench: BenchContext): Promise<Figure[]> {
     const n = bench.sizes.logFiles;
     const spec: FigureSpec = {
-      scenario: 'baseline: per-try log file', metric: 'CPU to create one try\'s log folder and file (2 lines)', executor: '-', database: '-', unit: 'ms', size: `${n} files per repetition`, target: null,
+      scenario: 'baseline: per-try log file',
+      metric: "CPU to create one try's log folder and file (2 lines)",
+      executor: '-',
+      database: '-',
+      unit: 'ms',
+      size: `${n} files per repetition`,
+      target: null,
     };
     return guardVariant(bench, [spec], async () => {
       const samples: number[] = [];
       for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
         const base = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-bench-logs-'));
         try {
-          const header = Buffer.from(`[${new Date().toISOString()}] INFO - Starting attempt 1 of 1 for bench_fanout.t (pid ${process.pid})\n`);
+          const header = Buffer.from(
+            `[${new Date().toISOString()}] INFO - Starting attempt 1 of 1 for bench_fanout.t (pid ${process.pid})\n`,
+          );
           const footer = Buffer.from(`[${new Date().toISOString()}] INFO - Task finished: success (took 0 ms)\n`);
           const cpu = process.cpuUsage();
           for (let i = 0; i < n; i += 1) {

@@ -29,8 +29,18 @@ export const api: Scenario = {
   kind: 'scenario',
   async run(bench: BenchContext): Promise<Figure[]> {
     const { apiDags, apiSeconds, apiConnections } = bench.sizes;
-    const base = { scenario: 'api', executor: '-', database: 'sqlite', size: `${apiDags} DAGs, ${apiConnections} connections, ${apiSeconds} s` } as const;
-    const p99Spec: FigureSpec = { ...base, metric: `p99 latency of GET ${PATH}`, unit: 'ms', target: atMost(50, '≤ 50 ms') };
+    const base = {
+      scenario: 'api',
+      executor: '-',
+      database: 'sqlite',
+      size: `${apiDags} DAGs, ${apiConnections} connections, ${apiSeconds} s`,
+    } as const;
+    const p99Spec: FigureSpec = {
+      ...base,
+      metric: `p99 latency of GET ${PATH}`,
+      unit: 'ms',
+      target: atMost(50, '≤ 50 ms'),
+    };
     const rpsSpec: FigureSpec = { ...base, metric: 'requests/s', unit: 'req/s', target: null };
     return guardVariant(bench, [p99Spec, rpsSpec], async () => {
       const home = await createBenchHome({ executor: 'local', database: 'sqlite' });
@@ -49,37 +59,60 @@ export const api: Scenario = {
         await engine.appContext().closeAppContext(ctx);
         ctx = null;
         const nodeArgs = bench.profileDir ? ['--cpu-prof', `--cpu-prof-dir=${bench.profileDir}`] : [];
-        server = startDagctl(['webserver', '-H', '127.0.0.1', '-p', '0'], { name: 'webserver', env: home.env, cwd: home.dir, nodeArgs });
+        server = startDagctl(['webserver', '-H', '127.0.0.1', '-p', '0'], {
+          name: 'webserver',
+          env: home.env,
+          cwd: home.dir,
+          nodeArgs,
+        });
         const proc = server;
-        const url = await waitUntil('the web server to listen', () => {
-          const m = /listening (?:at|on) (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.log());
-          if (!m && proc.exited()) throw new GiveUp(`webserver exited: ${proc.log().trim().split('\n').slice(-3).join(' | ')}`);
-          return m?.[1];
-        }, 60_000, 50);
+        const url = await waitUntil(
+          'the web server to listen',
+          () => {
+            const m = /listening (?:at|on) (http:\/\/127\.0\.0\.1:\d+)/.exec(proc.log());
+            if (!m && proc.exited())
+              throw new GiveUp(`webserver exited: ${proc.log().trim().split('\n').slice(-3).join(' | ')}`);
+            return m?.[1];
+          },
+          60_000,
+          50,
+        );
         const headers = { authorization: `Basic ${Buffer.from(`bench:${password}`).toString('base64')}` };
         const check = await fetch(`${url}${PATH}`, { headers });
-        if (check.status !== 200) throw new Error(`GET ${PATH} answered ${check.status}: ${(await check.text()).slice(0, 200)}`);
+        if (check.status !== 200)
+          throw new Error(`GET ${PATH} answered ${check.status}: ${(await check.text()).slice(0, 200)}`);
         const text = await check.text();
         const body = JSON.parse(text) as { dags?: unknown[]; total_entries?: number };
-        if (body.dags?.length !== Math.min(100, apiDags)) throw new Error(`GET ${PATH} returned ${body.dags?.length} DAGs, expected ${Math.min(100, apiDags)}`);
+        if (body.dags?.length !== Math.min(100, apiDags))
+          throw new Error(`GET ${PATH} returned ${body.dags?.length} DAGs, expected ${Math.min(100, apiDags)}`);
         const autocannon = requireDependency<Autocannon>('autocannon');
-        const shoot = (seconds: number) => autocannon({ url: `${url}${PATH}`, connections: apiConnections, duration: seconds, headers });
+        const shoot = (seconds: number) =>
+          autocannon({ url: `${url}${PATH}`, connections: apiConnections, duration: seconds, headers });
         await shoot(1);
         const p99: number[] = [];
         const rps: number[] = [];
         const p50: number[] = [];
         for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
           const r = await shoot(apiSeconds);
-          if (r.non2xx > 0 || r.errors > 0) throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
+          if (r.non2xx > 0 || r.errors > 0)
+            throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
           p99.push(r.latency.p99);
           p50.push(r.latency.p50);
           rps.push(r.requests.average);
         }
-        const notes = [`p50 ${median(p50)} ms`, `response ${Math.round(Buffer.byteLength(text) / 1024)} KiB`, 'autocannon runs in the benchmark process on the same 2 cores as the server'];
+        const notes = [
+          `p50 ${median(p50)} ms`,
+          `response ${Math.round(Buffer.byteLength(text) / 1024)} KiB`,
+          'autocannon runs in the benchmark process on the same 2 cores as the server',
+        ];
         return [measured({ ...p99Spec, notes }, p99), measured(rpsSpec, rps)];
       } finally {
         await server?.stop(10_000);
-        if (ctx) await engine.appContext().closeAppContext(ctx).catch(() => undefined);
+        if (ctx)
+          await engine
+            .appContext()
+            .closeAppContext(ctx)
+            .catch(() => undefined);
         await home.cleanup();
       }
     });

@@ -20,10 +20,30 @@ export const idle: Scenario = {
   kind: 'scenario',
   async run(bench: BenchContext): Promise<Figure[]> {
     const { idleDags, idleSeconds } = bench.sizes;
-    const base = { scenario: 'idle', executor: 'local', database: 'sqlite', size: `${idleDags} DAGs, ${idleSeconds} s windows` } as const;
-    const cpuSpec: FigureSpec = { ...base, metric: 'CPU of the scheduler process tree', unit: '%', target: atMost(1, '≤ 1 %') };
-    const rssSpec: FigureSpec = { ...base, metric: 'RSS of the scheduler process', unit: 'MB', target: atMost(250, '≤ 250 MB') };
-    const treeSpec: FigureSpec = { ...base, metric: 'RSS of the scheduler process tree', unit: 'MB', target: atMost(250, '≤ 250 MB') };
+    const base = {
+      scenario: 'idle',
+      executor: 'local',
+      database: 'sqlite',
+      size: `${idleDags} DAGs, ${idleSeconds} s windows`,
+    } as const;
+    const cpuSpec: FigureSpec = {
+      ...base,
+      metric: 'CPU of the scheduler process tree',
+      unit: '%',
+      target: atMost(1, '≤ 1 %'),
+    };
+    const rssSpec: FigureSpec = {
+      ...base,
+      metric: 'RSS of the scheduler process',
+      unit: 'MB',
+      target: atMost(250, '≤ 250 MB'),
+    };
+    const treeSpec: FigureSpec = {
+      ...base,
+      metric: 'RSS of the scheduler process tree',
+      unit: 'MB',
+      target: atMost(250, '≤ 250 MB'),
+    };
     return guardVariant(bench, [cpuSpec, rssSpec, treeSpec], async () => {
       const home = await createBenchHome({ executor: 'local', database: 'sqlite' });
       let ctx: AppContext | null = null;
@@ -61,11 +81,18 @@ export const idle: Scenario = {
           rss.push(maxRss);
           tree.push(maxTree);
         }
-        const notes = [`up to ${processes} processes in the tree (scheduler, parser and task children)`, 'CPU over one core = 100 %'];
+        const notes = [
+          `up to ${processes} processes in the tree (scheduler, parser and task children)`,
+          'CPU over one core = 100 %',
+        ];
         return [measured({ ...cpuSpec, notes }, cpu), measured(rssSpec, rss), measured({ ...treeSpec, notes }, tree)];
       } finally {
         await scheduler?.stop().catch(() => undefined);
-        if (ctx) await engine.appContext().closeAppContext(ctx).catch(() => undefined);
+        if (ctx)
+          await engine
+            .appContext()
+            .closeAppContext(ctx)
+            .catch(() => undefined);
         await home.cleanup();
       }
     });

@@ -44,7 +44,8 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[]): Json {
     else {
       const item = sourcePaths[route.path];
       operation = item?.[route.method] as Json | undefined;
-      if (!operation) throw new Error(`route ${route.method.toUpperCase()} ${route.path} is not in Airflow's API document`);
+      if (!operation)
+        throw new Error(`route ${route.method.toUpperCase()} ${route.path} is not in Airflow's API document`);
       delete operation['x-openapi-router-controller'];
       if (item.parameters && !paths[route.path]) paths[route.path] = { parameters: item.parameters };
     }
@@ -58,14 +59,20 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[]): Json {
   components.securitySchemes = {
     Basic: { type: 'http', scheme: 'basic' },
     Bearer: { type: 'http', scheme: 'bearer', description: 'An API token from POST /api/v1/x-dagctl/tokens.' },
-    Session: { type: 'apiKey', in: 'cookie', name: 'dagctl_session', description: 'The web UI login session (state changes also need X-CSRF-Token).' },
+    Session: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'dagctl_session',
+      description: 'The web UI login session (state changes also need X-CSRF-Token).',
+    },
   };
   return {
     openapi: source.openapi,
     info: {
       title: 'dagctl REST API (Airflow-compatible)',
       version: packageVersion(),
-      description: "The subset of Airflow 2.6.3's stable REST API that dagctl implements, with the same paths, fields and errors, plus dagctl extras under /x-dagctl.",
+      description:
+        "The subset of Airflow 2.6.3's stable REST API that dagctl implements, with the same paths, fields and errors, plus dagctl extras under /x-dagctl.",
       license: { name: 'Apache 2.0', url: 'http://www.apache.org/licenses/LICENSE-2.0.html' },
     },
     servers: [{ url: '/api/v1' }],

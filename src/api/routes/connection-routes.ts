@@ -4,17 +4,33 @@ import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
 import { queryOrderBy, queryPage } from '../query-params';
-import { jsonBody, optionalInteger, optionalString, requiredString, updateMask, type JsonObject } from '../request-body';
+import {
+  jsonBody,
+  optionalInteger,
+  optionalString,
+  requiredString,
+  updateMask,
+  type JsonObject,
+} from '../request-body';
 import { CONNECTION_COLUMNS, connectionItemJson, connectionJson } from '../serializers/connection-json';
 import { pagedQuery, Where } from '../sql-helpers';
 
 const CONNECTION_ORDER: Record<string, string> = {
-  connection_id: 'c.conn_id', conn_type: 'c.conn_type', host: 'c.host', port: 'c.port', id: 'c.id', description: 'c.description',
+  connection_id: 'c.conn_id',
+  conn_type: 'c.conn_type',
+  host: 'c.host',
+  port: 'c.port',
+  id: 'c.id',
+  description: 'c.description',
 };
 const FIELDS = ['conn_type', 'description', 'host', 'login', 'schema', 'port', 'password', 'extra'] as const;
 
 async function loadConnection(api: ApiContext, connId: string): Promise<Record<string, unknown>> {
-  const { records } = await execSql(api.app.dataSource, `SELECT ${CONNECTION_COLUMNS} FROM connection c WHERE c.conn_id = ?`, [connId]);
+  const { records } = await execSql(
+    api.app.dataSource,
+    `SELECT ${CONNECTION_COLUMNS} FROM connection c WHERE c.conn_id = ?`,
+    [connId],
+  );
   if (!records[0]) throw notFound(`connection '${connId}' not found`);
   return records[0];
 }
@@ -24,7 +40,14 @@ function connectionFields(body: JsonObject, only?: readonly string[]): Record<st
   const out: Record<string, unknown> = {};
   const take = (field: string) => (only ? only.includes(field) : field in body);
   if (take('conn_type')) out.connType = requiredString(body, 'conn_type');
-  for (const [field, key] of [['description', 'description'], ['host', 'host'], ['login', 'login'], ['schema', 'schema'], ['password', 'password'], ['extra', 'extra']] as const) {
+  for (const [field, key] of [
+    ['description', 'description'],
+    ['host', 'host'],
+    ['login', 'login'],
+    ['schema', 'schema'],
+    ['password', 'password'],
+    ['extra', 'extra'],
+  ] as const) {
     if (take(field)) out[key] = optionalString(body, field, { nullable: true }) ?? null;
   }
   if (take('port')) out.port = optionalInteger(body, 'port', { nullable: true }) ?? null;
@@ -33,16 +56,27 @@ function connectionFields(body: JsonObject, only?: readonly string[]): Record<st
 
 export const connectionRoutes: ApiRoute[] = [
   {
-    method: 'get', path: '/connections', access: 'op',
+    method: 'get',
+    path: '/connections',
+    access: 'op',
     async handler(req, res, api) {
       const page = queryPage(req.query);
       const order = queryOrderBy(req.query, CONNECTION_ORDER, 'connection_id');
-      const { rows, total } = await pagedQuery(api.app.dataSource, { select: CONNECTION_COLUMNS, from: 'connection c', where: new Where(), order, tieBreaker: 'c.id', page });
+      const { rows, total } = await pagedQuery(api.app.dataSource, {
+        select: CONNECTION_COLUMNS,
+        from: 'connection c',
+        where: new Where(),
+        order,
+        tieBreaker: 'c.id',
+        page,
+      });
       res.json({ connections: rows.map(connectionItemJson), total_entries: total });
     },
   },
   {
-    method: 'post', path: '/connections', access: 'op',
+    method: 'post',
+    path: '/connections',
+    access: 'op',
     async handler(req, res, api) {
       const body = jsonBody(req);
       const connId = requiredString(body, 'connection_id');
@@ -53,26 +87,40 @@ export const connectionRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/connections/{connection_id}', access: 'op',
+    method: 'get',
+    path: '/connections/{connection_id}',
+    access: 'op',
     async handler(req, res, api) {
       res.json(connectionJson(await loadConnection(api, param(req, 'connection_id'))));
     },
   },
   {
-    method: 'patch', path: '/connections/{connection_id}', access: 'op',
+    method: 'patch',
+    path: '/connections/{connection_id}',
+    access: 'op',
     async handler(req, res, api) {
       const connId = param(req, 'connection_id');
       const body = jsonBody(req);
       const mask = updateMask(req, [...FIELDS, 'connection_id']);
       const bodyId = optionalString(body, 'connection_id');
-      if (bodyId !== undefined && bodyId !== connId) throw badRequest(`field 'connection_id' ('${bodyId}') does not match the connection in the path ('${connId}')`);
+      if (bodyId !== undefined && bodyId !== connId)
+        throw badRequest(`field 'connection_id' ('${bodyId}') does not match the connection in the path ('${connId}')`);
       await loadConnection(api, connId);
-      await updateConnection(api.app, connId, connectionFields(body, mask?.filter((f) => f !== 'connection_id')));
+      await updateConnection(
+        api.app,
+        connId,
+        connectionFields(
+          body,
+          mask?.filter((f) => f !== 'connection_id'),
+        ),
+      );
       res.json(connectionJson(await loadConnection(api, connId)));
     },
   },
   {
-    method: 'delete', path: '/connections/{connection_id}', access: 'op',
+    method: 'delete',
+    path: '/connections/{connection_id}',
+    access: 'op',
     async handler(req, res, api) {
       await deleteConnection(api.app, param(req, 'connection_id'));
       res.status(204).end();

@@ -13,9 +13,16 @@ import { taskJson } from '../serializers/task-json';
 import { pagedQuery, Where } from '../sql-helpers';
 
 const DAG_ORDER: Record<string, string> = {
-  dag_id: 'd.dag_id', is_paused: 'd.is_paused', is_active: 'd.is_active', fileloc: 'd.fileloc', description: 'd.description',
-  owners: 'd.owners', last_parsed_time: 'd.last_parsed_time', next_dagrun: 'd.next_dagrun',
-  max_active_runs: 'd.max_active_runs', max_active_tasks: 'd.max_active_tasks',
+  dag_id: 'd.dag_id',
+  is_paused: 'd.is_paused',
+  is_active: 'd.is_active',
+  fileloc: 'd.fileloc',
+  description: 'd.description',
+  owners: 'd.owners',
+  last_parsed_time: 'd.last_parsed_time',
+  next_dagrun: 'd.next_dagrun',
+  max_active_runs: 'd.max_active_runs',
+  max_active_tasks: 'd.max_active_tasks',
 };
 
 function dagFilters(req: Request): Where {
@@ -47,48 +54,69 @@ async function loadSerialized(api: ApiContext, dagId: string) {
 
 export const dagRoutes: ApiRoute[] = [
   {
-    method: 'get', path: '/dags', access: 'viewer',
+    method: 'get',
+    path: '/dags',
+    access: 'viewer',
     async handler(req, res, api) {
       // The DAG list is what dashboards poll: serve identical queries from a 1-second cache.
       let entry = api.listCache.get(req.url);
       if (!entry) {
         const page = queryPage(req.query);
         const order = queryOrderBy(req.query, DAG_ORDER, 'dag_id');
-        const { rows, total } = await pagedQuery(api.app.dataSource, { select: DAG_COLUMNS, from: 'dag d', where: dagFilters(req), order, tieBreaker: 'd.dag_id', page });
-        entry = api.listCache.set(req.url, JSON.stringify({ dags: rows.map((row) => dagJson(row, api.secretKey)), total_entries: total }));
+        const { rows, total } = await pagedQuery(api.app.dataSource, {
+          select: DAG_COLUMNS,
+          from: 'dag d',
+          where: dagFilters(req),
+          order,
+          tieBreaker: 'd.dag_id',
+          page,
+        });
+        entry = api.listCache.set(
+          req.url,
+          JSON.stringify({ dags: rows.map((row) => dagJson(row, api.secretKey)), total_entries: total }),
+        );
       }
       res.setHeader('ETag', entry.etag);
       res.type('application/json').send(entry.body);
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}',
+    access: 'viewer',
     async handler(req, res, api) {
       res.json(dagJson(await loadDagRow(api, param(req, 'dag_id')), api.secretKey));
     },
   },
   {
-    method: 'patch', path: '/dags/{dag_id}', access: 'op',
+    method: 'patch',
+    path: '/dags/{dag_id}',
+    access: 'op',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const body = jsonBody(req);
       const mask = updateMask(req, ['is_paused']);
       const isPaused = optionalBoolean(body, 'is_paused');
-      if (isPaused === undefined && (mask === undefined || mask.includes('is_paused'))) throw badRequest("field 'is_paused' is required (true or false)");
+      if (isPaused === undefined && (mask === undefined || mask.includes('is_paused')))
+        throw badRequest("field 'is_paused' is required (true or false)");
       await loadDagRow(api, dagId);
       if (isPaused !== undefined) await setDagPaused(api.app, dagId, isPaused, req.user?.username);
       res.json(dagJson(await loadDagRow(api, dagId), api.secretKey));
     },
   },
   {
-    method: 'delete', path: '/dags/{dag_id}', access: 'op',
+    method: 'delete',
+    path: '/dags/{dag_id}',
+    access: 'op',
     async handler(req, res, api) {
       await deleteDag(api.app, param(req, 'dag_id'), req.user?.username);
       res.status(204).end();
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}/details', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/details',
+    access: 'viewer',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const row = await loadDagRow(api, dagId);
@@ -97,7 +125,9 @@ export const dagRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}/tasks', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/tasks',
+    access: 'viewer',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       await loadDagRow(api, dagId);
@@ -117,7 +147,9 @@ export const dagRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}/tasks/{task_id}', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/tasks/{task_id}',
+    access: 'viewer',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const taskId = param(req, 'task_id');

@@ -30,7 +30,8 @@ function encodeToken(offset: number): string {
 function decodeToken(token: string): number {
   try {
     const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0) return parsed.offset;
+    if (typeof parsed.offset === 'number' && Number.isInteger(parsed.offset) && parsed.offset >= 0)
+      return parsed.offset;
   } catch {
     // fall through to the error below
   }
@@ -55,13 +56,16 @@ function readChunk(file: string, offset: number, maxBytes: number): { text: stri
 
 export const logRoutes: ApiRoute[] = [
   {
-    method: 'get', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{task_try_number}', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{task_try_number}',
+    access: 'viewer',
     async handler(req, res, api) {
       const dagId = safeId(req, 'dag_id');
       const runId = safeId(req, 'dag_run_id');
       const taskId = safeId(req, 'task_id');
       const rawTry = param(req, 'task_try_number');
-      if (!/^\d+$/.test(rawTry) || Number(rawTry) < 1) throw badRequest(`path parameter 'task_try_number' must be a positive integer, got '${rawTry.slice(0, 100)}'`);
+      if (!/^\d+$/.test(rawTry) || Number(rawTry) < 1)
+        throw badRequest(`path parameter 'task_try_number' must be a positive integer, got '${rawTry.slice(0, 100)}'`);
       const tryNumber = Number(rawTry);
       const mapIndex = queryInt(req.query, 'map_index', { min: -1 }) ?? -1;
       const fullContent = queryBool(req.query, 'full_content') ?? false;
@@ -69,7 +73,8 @@ export const logRoutes: ApiRoute[] = [
       const offset = token ? decodeToken(token) : 0;
 
       const ti = await loadTiRow(api, dagId, runId, taskId, mapIndex);
-      if (tryNumber > Math.max(1, Number(ti.try_number ?? 0))) throw notFound(`task instance '${taskId}' has no try ${tryNumber} (latest is ${ti.try_number})`);
+      if (tryNumber > Math.max(1, Number(ti.try_number ?? 0)))
+        throw notFound(`task instance '${taskId}' has no try ${tryNumber} (latest is ${ti.try_number})`);
 
       const base = path.resolve(api.app.config.logging.base_log_folder);
       const file = taskLogPath(base, { dagId, runId, taskId, mapIndex }, tryNumber);

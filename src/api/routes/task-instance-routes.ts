@@ -5,20 +5,54 @@ import { markTaskInstanceState, type MarkableTaskState } from '../../services/ma
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
-import { parseOrderBy, queryDateTimeRange, queryList, queryNumber, queryOrderBy, queryPage, type OrderBy, type Page } from '../query-params';
 import {
-  jsonBody, optionalBoolean, optionalDateTime, optionalDateTimeRange, optionalInteger, optionalNumberField, optionalString, optionalStringList, rejectUnknownFields, requiredString,
+  parseOrderBy,
+  queryDateTimeRange,
+  queryList,
+  queryNumber,
+  queryOrderBy,
+  queryPage,
+  type OrderBy,
+  type Page,
+} from '../query-params';
+import {
+  jsonBody,
+  optionalBoolean,
+  optionalDateTime,
+  optionalDateTimeRange,
+  optionalInteger,
+  optionalNumberField,
+  optionalString,
+  optionalStringList,
+  rejectUnknownFields,
+  requiredString,
 } from '../request-body';
-import { TASK_INSTANCE_COLUMNS, TASK_INSTANCE_FROM, taskInstanceJson, taskInstanceReference } from '../serializers/task-instance-json';
+import {
+  TASK_INSTANCE_COLUMNS,
+  TASK_INSTANCE_FROM,
+  taskInstanceJson,
+  taskInstanceReference,
+} from '../serializers/task-instance-json';
 import { pagedQuery, Where } from '../sql-helpers';
 import { loadDagRow } from './dag-routes';
 import { loadRunRow } from './dag-run-routes';
 
 const TI_ORDER: Record<string, string> = {
-  task_id: 'ti.task_id', dag_id: 'ti.dag_id', dag_run_id: 'ti.run_id', map_index: 'ti.map_index', state: 'ti.state',
-  start_date: 'ti.start_date', end_date: 'ti.end_date', duration: 'ti.duration', try_number: 'ti.try_number',
-  priority_weight: 'ti.priority_weight', pool: 'ti.pool', queue: 'ti.queue', execution_date: 'r.logical_date',
-  queued_when: 'ti.queued_dttm', operator: 'ti.operator',
+  task_id: 'ti.task_id',
+  dag_id: 'ti.dag_id',
+  dag_run_id: 'ti.run_id',
+  map_index: 'ti.map_index',
+  state: 'ti.state',
+  start_date: 'ti.start_date',
+  end_date: 'ti.end_date',
+  duration: 'ti.duration',
+  try_number: 'ti.try_number',
+  priority_weight: 'ti.priority_weight',
+  pool: 'ti.pool',
+  queue: 'ti.queue',
+  execution_date: 'r.logical_date',
+  queued_when: 'ti.queued_dttm',
+  operator: 'ti.operator',
 };
 const TI_TIE_BREAKER = 'ti.dag_id, ti.run_id, ti.task_id, ti.map_index';
 
@@ -37,13 +71,20 @@ interface TiFilters {
 }
 
 function tiWhere(filters: TiFilters): Where {
-  const where = new Where().in('ti.dag_id', filters.dagIds).in('ti.run_id', filters.runIds).in('ti.task_id', filters.taskIds)
-    .in('ti.pool', filters.pools).in('ti.queue', filters.queues);
+  const where = new Where()
+    .in('ti.dag_id', filters.dagIds)
+    .in('ti.run_id', filters.runIds)
+    .in('ti.task_id', filters.taskIds)
+    .in('ti.pool', filters.pools)
+    .in('ti.queue', filters.queues);
   if (filters.states) {
     // Airflow spells "no state yet" as 'none' (or an empty value) in filters.
     const named = filters.states.filter((s) => s !== 'none' && s !== '' && s !== 'null');
     const none = named.length !== filters.states.length;
-    const parts = [...(named.length ? [`ti.state IN (${named.map(() => '?').join(', ')})`] : []), ...(none ? ['ti.state IS NULL'] : [])];
+    const parts = [
+      ...(named.length ? [`ti.state IN (${named.map(() => '?').join(', ')})`] : []),
+      ...(none ? ['ti.state IS NULL'] : []),
+    ];
     where.add(parts.length ? `(${parts.join(' OR ')})` : '1 = 0', ...named);
   }
   where.range('r.logical_date', ...(filters.executionDate ?? [undefined, undefined]));
@@ -56,18 +97,33 @@ function tiWhere(filters: TiFilters): Where {
 
 async function listTis(api: ApiContext, filters: TiFilters, order: OrderBy, page: Page) {
   const { rows, total } = await pagedQuery(api.app.dataSource, {
-    select: TASK_INSTANCE_COLUMNS, from: TASK_INSTANCE_FROM, where: tiWhere(filters), order, tieBreaker: TI_TIE_BREAKER, page,
+    select: TASK_INSTANCE_COLUMNS,
+    from: TASK_INSTANCE_FROM,
+    where: tiWhere(filters),
+    order,
+    tieBreaker: TI_TIE_BREAKER,
+    page,
   });
   return { task_instances: rows.map(taskInstanceJson), total_entries: total };
 }
 
-export async function loadTiRow(api: ApiContext, dagId: string, runId: string, taskId: string, mapIndex: number): Promise<Record<string, unknown>> {
-  const { records } = await execSql(api.app.dataSource,
+export async function loadTiRow(
+  api: ApiContext,
+  dagId: string,
+  runId: string,
+  taskId: string,
+  mapIndex: number,
+): Promise<Record<string, unknown>> {
+  const { records } = await execSql(
+    api.app.dataSource,
     `SELECT ${TASK_INSTANCE_COLUMNS} FROM ${TASK_INSTANCE_FROM} WHERE ti.dag_id = ? AND ti.run_id = ? AND ti.task_id = ? AND ti.map_index = ?`,
-    [dagId, runId, taskId, mapIndex]);
+    [dagId, runId, taskId, mapIndex],
+  );
   if (!records[0]) {
     await loadRunRow(api, dagId, runId);
-    throw notFound(`task instance '${taskId}'${mapIndex >= 0 ? ` [${mapIndex}]` : ''} of DAG run '${runId}' (DAG '${dagId}') not found`);
+    throw notFound(
+      `task instance '${taskId}'${mapIndex >= 0 ? ` [${mapIndex}]` : ''} of DAG run '${runId}' (DAG '${dagId}') not found`,
+    );
   }
   return records[0];
 }
@@ -83,12 +139,20 @@ function mapIndexParam(req: Request): number {
 async function references(api: ApiContext, refs: TaskInstanceRef[]): Promise<Record<string, unknown>[]> {
   if (refs.length === 0) return [];
   const byRun = new Map<string, string>();
-  const keys = [...new Set(refs.map((r) => JSON.stringify([r.dagId, r.runId])))].map((k) => JSON.parse(k) as [string, string]);
+  const keys = [...new Set(refs.map((r) => JSON.stringify([r.dagId, r.runId])))].map(
+    (k) => JSON.parse(k) as [string, string],
+  );
   for (const [dagId, runId] of keys) {
-    const { records } = await execSql<{ logical_date: string }>(api.app.dataSource, 'SELECT logical_date FROM dag_run WHERE dag_id = ? AND run_id = ?', [dagId, runId]);
+    const { records } = await execSql<{ logical_date: string }>(
+      api.app.dataSource,
+      'SELECT logical_date FROM dag_run WHERE dag_id = ? AND run_id = ?',
+      [dagId, runId],
+    );
     byRun.set(JSON.stringify([dagId, runId]), records[0]?.logical_date ?? '');
   }
-  return refs.map((ref) => taskInstanceReference({ ...ref, logicalDate: byRun.get(JSON.stringify([ref.dagId, ref.runId])) }));
+  return refs.map((ref) =>
+    taskInstanceReference({ ...ref, logicalDate: byRun.get(JSON.stringify([ref.dagId, ref.runId])) }),
+  );
 }
 
 function newState(body: Record<string, unknown>): MarkableTaskState {
@@ -121,32 +185,66 @@ async function setNote(req: Request, api: ApiContext): Promise<Record<string, un
   const note = optionalString(body, 'note', { nullable: true });
   if (note === undefined) throw badRequest("field 'note' is required");
   await loadTiRow(api, dagId, runId, taskId, mapIndex);
-  await execSql(api.app.dataSource, 'UPDATE task_instance SET note = ?, updated_at = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?',
-    [note, api.app.clock.now().toISOString(), dagId, runId, taskId, mapIndex]);
+  await execSql(
+    api.app.dataSource,
+    'UPDATE task_instance SET note = ?, updated_at = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?',
+    [note, api.app.clock.now().toISOString(), dagId, runId, taskId, mapIndex],
+  );
   return taskInstanceJson(await loadTiRow(api, dagId, runId, taskId, mapIndex));
 }
 
 export const taskInstanceRoutes: ApiRoute[] = [
   {
-    method: 'post', path: '/dags/~/dagRuns/~/taskInstances/list', access: 'viewer',
+    method: 'post',
+    path: '/dags/~/dagRuns/~/taskInstances/list',
+    access: 'viewer',
     async handler(req, res, api) {
       const body = jsonBody(req);
-      rejectUnknownFields(body, ['dag_ids', 'execution_date_gte', 'execution_date_lte', 'start_date_gte', 'start_date_lte', 'end_date_gte',
-        'end_date_lte', 'duration_gte', 'duration_lte', 'state', 'pool', 'queue', 'page_limit', 'page_offset', 'order_by']);
-      const page = { limit: Math.min(optionalInteger(body, 'page_limit', { min: 1 }) ?? 100, 1000), offset: optionalInteger(body, 'page_offset', { min: 0 }) ?? 0 };
+      rejectUnknownFields(body, [
+        'dag_ids',
+        'execution_date_gte',
+        'execution_date_lte',
+        'start_date_gte',
+        'start_date_lte',
+        'end_date_gte',
+        'end_date_lte',
+        'duration_gte',
+        'duration_lte',
+        'state',
+        'pool',
+        'queue',
+        'page_limit',
+        'page_offset',
+        'order_by',
+      ]);
+      const page = {
+        limit: Math.min(optionalInteger(body, 'page_limit', { min: 1 }) ?? 100, 1000),
+        offset: optionalInteger(body, 'page_offset', { min: 0 }) ?? 0,
+      };
       const order = parseOrderBy(optionalString(body, 'order_by') || 'dag_id', TI_ORDER, 'order_by');
-      res.json(await listTis(api, {
-        dagIds: optionalStringList(body, 'dag_ids'), states: optionalStringList(body, 'state'), pools: optionalStringList(body, 'pool'),
-        queues: optionalStringList(body, 'queue'),
-        executionDate: optionalDateTimeRange(body, 'execution_date'),
-        startDate: optionalDateTimeRange(body, 'start_date'),
-        endDate: optionalDateTimeRange(body, 'end_date'),
-        duration: [optionalNumberField(body, 'duration_gte'), optionalNumberField(body, 'duration_lte')],
-      }, order, page));
+      res.json(
+        await listTis(
+          api,
+          {
+            dagIds: optionalStringList(body, 'dag_ids'),
+            states: optionalStringList(body, 'state'),
+            pools: optionalStringList(body, 'pool'),
+            queues: optionalStringList(body, 'queue'),
+            executionDate: optionalDateTimeRange(body, 'execution_date'),
+            startDate: optionalDateTimeRange(body, 'start_date'),
+            endDate: optionalDateTimeRange(body, 'end_date'),
+            duration: [optionalNumberField(body, 'duration_gte'), optionalNumberField(body, 'duration_lte')],
+          },
+          order,
+          page,
+        ),
+      );
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances',
+    access: 'viewer',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const runId = param(req, 'dag_run_id');
@@ -154,9 +252,12 @@ export const taskInstanceRoutes: ApiRoute[] = [
       const order = queryOrderBy(req.query, TI_ORDER, 'task_id');
       const filters: TiFilters = {
         states: queryList(req.query, 'state', { commaSeparated: true }),
-        pools: queryList(req.query, 'pool'), queues: queryList(req.query, 'queue'),
-        executionDate: queryDateTimeRange(req.query, 'execution_date'), startDate: queryDateTimeRange(req.query, 'start_date'),
-        endDate: queryDateTimeRange(req.query, 'end_date'), updatedAt: queryDateTimeRange(req.query, 'updated_at'),
+        pools: queryList(req.query, 'pool'),
+        queues: queryList(req.query, 'queue'),
+        executionDate: queryDateTimeRange(req.query, 'execution_date'),
+        startDate: queryDateTimeRange(req.query, 'start_date'),
+        endDate: queryDateTimeRange(req.query, 'end_date'),
+        updatedAt: queryDateTimeRange(req.query, 'updated_at'),
         duration: [queryNumber(req.query, 'duration_gte'), queryNumber(req.query, 'duration_lte')],
       };
       if (dagId !== '~') {
@@ -171,43 +272,84 @@ export const taskInstanceRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
+    access: 'viewer',
     async handler(req, res, api) {
-      res.json(taskInstanceJson(await loadTiRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'), param(req, 'task_id'), -1)));
+      res.json(
+        taskInstanceJson(
+          await loadTiRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'), param(req, 'task_id'), -1),
+        ),
+      );
     },
   },
   {
-    method: 'patch', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}', access: 'op',
+    method: 'patch',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
+    access: 'op',
     async handler(req, res, api) {
       res.json(await patchTaskInstance(req, api));
     },
   },
   {
-    method: 'patch', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/setNote', access: 'op',
+    method: 'patch',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/setNote',
+    access: 'op',
     async handler(req, res, api) {
       res.json(await setNote(req, api));
     },
   },
   {
-    method: 'get', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}', access: 'viewer',
+    method: 'get',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}',
+    access: 'viewer',
     async handler(req, res, api) {
-      res.json(taskInstanceJson(await loadTiRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'), param(req, 'task_id'), mapIndexParam(req))));
+      res.json(
+        taskInstanceJson(
+          await loadTiRow(
+            api,
+            param(req, 'dag_id'),
+            param(req, 'dag_run_id'),
+            param(req, 'task_id'),
+            mapIndexParam(req),
+          ),
+        ),
+      );
     },
   },
   {
-    method: 'patch', path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}', access: 'op',
+    method: 'patch',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}',
+    access: 'op',
     async handler(req, res, api) {
       res.json(await patchTaskInstance(req, api));
     },
   },
   {
-    method: 'post', path: '/dags/{dag_id}/clearTaskInstances', access: 'op',
+    method: 'post',
+    path: '/dags/{dag_id}/clearTaskInstances',
+    access: 'op',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const body = jsonBody(req);
-      rejectUnknownFields(body, ['dry_run', 'task_ids', 'start_date', 'end_date', 'only_failed', 'only_running', 'include_subdags',
-        'include_parentdag', 'reset_dag_runs', 'dag_run_id', 'include_upstream', 'include_downstream', 'include_future', 'include_past']);
-      if (optionalBoolean(body, 'only_running')) throw badRequest("field 'only_running' is not supported by dagctl: running task instances are never cleared");
+      rejectUnknownFields(body, [
+        'dry_run',
+        'task_ids',
+        'start_date',
+        'end_date',
+        'only_failed',
+        'only_running',
+        'include_subdags',
+        'include_parentdag',
+        'reset_dag_runs',
+        'dag_run_id',
+        'include_upstream',
+        'include_downstream',
+        'include_future',
+        'include_past',
+      ]);
+      if (optionalBoolean(body, 'only_running'))
+        throw badRequest("field 'only_running' is not supported by dagctl: running task instances are never cleared");
       const taskIds = optionalStringList(body, 'task_ids');
       if (taskIds && taskIds.length === 0) throw badRequest("field 'task_ids' must not be empty");
       let startDate = optionalDateTime(body, 'start_date');
@@ -228,38 +370,66 @@ export const taskInstanceRoutes: ApiRoute[] = [
         }
       }
       const result = await clearTaskInstances(api.app, {
-        dagId, runId, taskIds, startDate: startDate ? new Date(startDate) : undefined, endDate: endDate ? new Date(endDate) : undefined,
-        onlyFailed: optionalBoolean(body, 'only_failed') ?? true, dryRun: optionalBoolean(body, 'dry_run') ?? true,
-        downstream: optionalBoolean(body, 'include_downstream') ?? false, upstream: optionalBoolean(body, 'include_upstream') ?? false,
+        dagId,
+        runId,
+        taskIds,
+        startDate: startDate ? new Date(startDate) : undefined,
+        endDate: endDate ? new Date(endDate) : undefined,
+        onlyFailed: optionalBoolean(body, 'only_failed') ?? true,
+        dryRun: optionalBoolean(body, 'dry_run') ?? true,
+        downstream: optionalBoolean(body, 'include_downstream') ?? false,
+        upstream: optionalBoolean(body, 'include_upstream') ?? false,
         actor: req.user?.username,
       });
       res.json({ task_instances: await references(api, result.cleared) });
     },
   },
   {
-    method: 'post', path: '/dags/{dag_id}/updateTaskInstancesState', access: 'op',
+    method: 'post',
+    path: '/dags/{dag_id}/updateTaskInstancesState',
+    access: 'op',
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const body = jsonBody(req);
-      rejectUnknownFields(body, ['dry_run', 'task_id', 'execution_date', 'dag_run_id', 'include_upstream', 'include_downstream',
-        'include_future', 'include_past', 'new_state']);
+      rejectUnknownFields(body, [
+        'dry_run',
+        'task_id',
+        'execution_date',
+        'dag_run_id',
+        'include_upstream',
+        'include_downstream',
+        'include_future',
+        'include_past',
+        'new_state',
+      ]);
       const taskId = requiredString(body, 'task_id');
       const state = newState(body);
       if (optionalBoolean(body, 'include_future') || optionalBoolean(body, 'include_past')) {
-        throw badRequest("fields 'include_future' and 'include_past' are not supported by dagctl; mark each run separately");
+        throw badRequest(
+          "fields 'include_future' and 'include_past' are not supported by dagctl; mark each run separately",
+        );
       }
       let runId = optionalString(body, 'dag_run_id');
       const executionDate = optionalDateTime(body, 'execution_date');
       if (!!runId === !!executionDate) throw badRequest("give exactly one of 'dag_run_id' and 'execution_date'");
       await loadDagRow(api, dagId);
       if (!runId) {
-        const { records } = await execSql<{ run_id: string }>(api.app.dataSource, 'SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date = ?', [dagId, executionDate]);
+        const { records } = await execSql<{ run_id: string }>(
+          api.app.dataSource,
+          'SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date = ?',
+          [dagId, executionDate],
+        );
         if (!records[0]) throw notFound(`DAG '${dagId}' has no run at logical date ${executionDate}`);
         runId = records[0].run_id;
       }
       const result = await markTaskInstanceState(api.app, {
-        dagId, runId, taskId, state, dryRun: optionalBoolean(body, 'dry_run') ?? true,
-        downstream: optionalBoolean(body, 'include_downstream') ?? false, upstream: optionalBoolean(body, 'include_upstream') ?? false,
+        dagId,
+        runId,
+        taskId,
+        state,
+        dryRun: optionalBoolean(body, 'dry_run') ?? true,
+        downstream: optionalBoolean(body, 'include_downstream') ?? false,
+        upstream: optionalBoolean(body, 'include_upstream') ?? false,
         actor: req.user?.username,
       });
       res.json({ task_instances: await references(api, result.changed) });

@@ -10,7 +10,11 @@ import { pagedQuery, Where } from '../sql-helpers';
 /** Variables may hold secrets: reading them needs the op role, like Airflow's Op. */
 const VARIABLE_ORDER: Record<string, string> = { key: 'v."key"', id: 'v.id', description: 'v.description' };
 
-function variableJson(record: { key: string; value: string | null; description: string | null }): Record<string, unknown> {
+function variableJson(record: {
+  key: string;
+  value: string | null;
+  description: string | null;
+}): Record<string, unknown> {
   return { key: record.key, value: record.value ?? '', description: record.description };
 }
 
@@ -27,48 +31,76 @@ function valueOf(body: Record<string, unknown>): unknown {
 
 export const variableRoutes: ApiRoute[] = [
   {
-    method: 'get', path: '/variables', access: 'op',
+    method: 'get',
+    path: '/variables',
+    access: 'op',
     async handler(req, res, api) {
       const page = queryPage(req.query);
       const order = queryOrderBy(req.query, VARIABLE_ORDER, 'key');
-      const { rows, total } = await pagedQuery(api.app.dataSource, { select: 'v."key" AS "key", v.description', from: 'variable v', where: new Where(), order, tieBreaker: 'v.id', page });
-      res.json({ variables: rows.map((row) => ({ key: row.key, description: (row.description as string | null) ?? null })), total_entries: total });
+      const { rows, total } = await pagedQuery(api.app.dataSource, {
+        select: 'v."key" AS "key", v.description',
+        from: 'variable v',
+        where: new Where(),
+        order,
+        tieBreaker: 'v.id',
+        page,
+      });
+      res.json({
+        variables: rows.map((row) => ({ key: row.key, description: (row.description as string | null) ?? null })),
+        total_entries: total,
+      });
     },
   },
   {
-    method: 'post', path: '/variables', access: 'op',
+    method: 'post',
+    path: '/variables',
+    access: 'op',
     async handler(req, res, api) {
       const body = jsonBody(req);
       const key = requiredString(body, 'key');
-      const record = await setVariable(api.app, key, valueOf(body), optionalString(body, 'description', { nullable: true }));
+      const record = await setVariable(
+        api.app,
+        key,
+        valueOf(body),
+        optionalString(body, 'description', { nullable: true }),
+      );
       res.json(variableJson(record));
     },
   },
   {
-    method: 'get', path: '/variables/{variable_key}', access: 'op',
+    method: 'get',
+    path: '/variables/{variable_key}',
+    access: 'op',
     async handler(req, res, api) {
       res.json(variableJson(await getVariable(api.app, param(req, 'variable_key'))));
     },
   },
   {
-    method: 'patch', path: '/variables/{variable_key}', access: 'op',
+    method: 'patch',
+    path: '/variables/{variable_key}',
+    access: 'op',
     async handler(req, res, api) {
       const key = param(req, 'variable_key');
       const body = jsonBody(req);
       const mask = updateMask(req, ['value', 'description']);
       const bodyKey = optionalString(body, 'key');
-      if (bodyKey !== undefined && bodyKey !== key) throw badRequest(`field 'key' ('${bodyKey}') does not match the variable in the path ('${key}')`);
+      if (bodyKey !== undefined && bodyKey !== key)
+        throw badRequest(`field 'key' ('${bodyKey}') does not match the variable in the path ('${key}')`);
       await requireVariable(api, key);
       const current = await getVariable(api.app, key);
       const updateValue = mask ? mask.includes('value') : 'value' in body;
       const updateDescription = mask ? mask.includes('description') : 'description' in body;
       const value = updateValue ? valueOf(body) : current.value;
-      const description = updateDescription ? optionalString(body, 'description', { nullable: true }) ?? null : current.description;
+      const description = updateDescription
+        ? (optionalString(body, 'description', { nullable: true }) ?? null)
+        : current.description;
       res.json(variableJson(await setVariable(api.app, key, value, description)));
     },
   },
   {
-    method: 'delete', path: '/variables/{variable_key}', access: 'op',
+    method: 'delete',
+    path: '/variables/{variable_key}',
+    access: 'op',
     async handler(req, res, api) {
       await deleteVariable(api.app, param(req, 'variable_key'));
       res.status(204).end();

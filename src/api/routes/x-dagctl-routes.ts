@@ -25,11 +25,25 @@ const json = (schema: unknown) => ({ content: { 'application/json': { schema } }
 /** dagctl additions to Airflow's API, under /api/v1/x-dagctl/… */
 export const xDagctlRoutes: ApiRoute[] = [
   {
-    method: 'get', path: '/x-dagctl/whoami', access: 'viewer',
+    method: 'get',
+    path: '/x-dagctl/whoami',
+    access: 'viewer',
     operation: {
-      summary: 'The authenticated user', operationId: 'x_dagctl_whoami', tags: ['x-dagctl'],
+      summary: 'The authenticated user',
+      operationId: 'x_dagctl_whoami',
+      tags: ['x-dagctl'],
       responses: {
-        '200': { description: 'Success.', ...json({ type: 'object', properties: { username: { type: 'string' }, role: { type: 'string', enum: ['admin', 'op', 'viewer'] }, auth_method: { type: 'string', enum: ['session', 'basic', 'token'] } } }) },
+        '200': {
+          description: 'Success.',
+          ...json({
+            type: 'object',
+            properties: {
+              username: { type: 'string' },
+              role: { type: 'string', enum: ['admin', 'op', 'viewer'] },
+              auth_method: { type: 'string', enum: ['session', 'basic', 'token'] },
+            },
+          }),
+        },
         ...errors,
       },
     },
@@ -39,10 +53,23 @@ export const xDagctlRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'get', path: '/x-dagctl/tokens', access: 'viewer',
+    method: 'get',
+    path: '/x-dagctl/tokens',
+    access: 'viewer',
     operation: {
-      summary: "The calling user's API tokens (secrets are never shown again)", operationId: 'x_dagctl_list_tokens', tags: ['x-dagctl'],
-      responses: { '200': { description: 'Success.', ...json({ type: 'object', properties: { tokens: { type: 'array', items: TOKEN_SCHEMA }, total_entries: { type: 'integer' } } }) }, ...errors },
+      summary: "The calling user's API tokens (secrets are never shown again)",
+      operationId: 'x_dagctl_list_tokens',
+      tags: ['x-dagctl'],
+      responses: {
+        '200': {
+          description: 'Success.',
+          ...json({
+            type: 'object',
+            properties: { tokens: { type: 'array', items: TOKEN_SCHEMA }, total_entries: { type: 'integer' } },
+          }),
+        },
+        ...errors,
+      },
     },
     async handler(req, res, api) {
       const tokens = await listApiTokens(api.app.dataSource, req.user!.id);
@@ -50,24 +77,50 @@ export const xDagctlRoutes: ApiRoute[] = [
     },
   },
   {
-    method: 'post', path: '/x-dagctl/tokens', access: 'viewer',
+    method: 'post',
+    path: '/x-dagctl/tokens',
+    access: 'viewer',
     operation: {
-      summary: 'Create an API token for the calling user; use it as `Authorization: Bearer <token>`', operationId: 'x_dagctl_create_token', tags: ['x-dagctl'],
-      requestBody: { required: true, ...json({ type: 'object', required: ['name'], properties: { name: { type: 'string' }, expires_at: { type: 'string', format: 'date-time', nullable: true } } }) },
-      responses: { '201': { description: 'Created; `token` is shown only this once.', ...json({ allOf: [TOKEN_SCHEMA, { type: 'object', properties: { token: { type: 'string' } } }] }) }, ...errors },
+      summary: 'Create an API token for the calling user; use it as `Authorization: Bearer <token>`',
+      operationId: 'x_dagctl_create_token',
+      tags: ['x-dagctl'],
+      requestBody: {
+        required: true,
+        ...json({
+          type: 'object',
+          required: ['name'],
+          properties: { name: { type: 'string' }, expires_at: { type: 'string', format: 'date-time', nullable: true } },
+        }),
+      },
+      responses: {
+        '201': {
+          description: 'Created; `token` is shown only this once.',
+          ...json({ allOf: [TOKEN_SCHEMA, { type: 'object', properties: { token: { type: 'string' } } }] }),
+        },
+        ...errors,
+      },
     },
     async handler(req, res, api) {
       const body = jsonBody(req);
       rejectUnknownFields(body, ['name', 'expires_at']);
       const expires = optionalDateTime(body, 'expires_at');
-      const created = await createApiToken(api.app.dataSource, { userId: req.user!.id, name: requiredString(body, 'name'), expiresAt: expires ? new Date(expires) : null, now: api.app.clock.now() });
+      const created = await createApiToken(api.app.dataSource, {
+        userId: req.user!.id,
+        name: requiredString(body, 'name'),
+        expiresAt: expires ? new Date(expires) : null,
+        now: api.app.clock.now(),
+      });
       res.status(201).json(created);
     },
   },
   {
-    method: 'delete', path: '/x-dagctl/tokens/{token_id}', access: 'viewer',
+    method: 'delete',
+    path: '/x-dagctl/tokens/{token_id}',
+    access: 'viewer',
     operation: {
-      summary: 'Revoke one of your API tokens', operationId: 'x_dagctl_revoke_token', tags: ['x-dagctl'],
+      summary: 'Revoke one of your API tokens',
+      operationId: 'x_dagctl_revoke_token',
+      tags: ['x-dagctl'],
       parameters: [{ in: 'path', name: 'token_id', required: true, schema: { type: 'integer' } }],
       responses: { '204': { description: 'Revoked.' }, ...errors, '404': { $ref: '#/components/responses/NotFound' } },
     },

@@ -27,7 +27,9 @@ export function parseJsonText<T>(value: unknown, fallback: T): T {
 }
 
 /** Airflow's TimeDelta object from milliseconds. */
-export function timeDelta(ms: number | null | undefined): { __type: 'TimeDelta'; days: number; seconds: number; microseconds: number } | null {
+export function timeDelta(
+  ms: number | null | undefined,
+): { __type: 'TimeDelta'; days: number; seconds: number; microseconds: number } | null {
   if (ms === null || ms === undefined || !Number.isFinite(ms)) return null;
   const totalMicros = Math.round(ms * 1000);
   const days = Math.floor(totalMicros / 86_400_000_000);

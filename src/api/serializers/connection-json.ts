@@ -13,11 +13,17 @@ export function maskedExtra(extra: string | null): string | null {
     return '***';
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return extra;
-  const masked = Object.fromEntries(Object.entries(parsed as Record<string, unknown>).map(([key, value]) => [key, SECRET_EXTRA_KEY.test(key) ? '***' : value]));
+  const masked = Object.fromEntries(
+    Object.entries(parsed as Record<string, unknown>).map(([key, value]) => [
+      key,
+      SECRET_EXTRA_KEY.test(key) ? '***' : value,
+    ]),
+  );
   return JSON.stringify(masked);
 }
 
-export const CONNECTION_COLUMNS = 'c.conn_id, c.conn_type, c.description, c.host, c.login, c."schema" AS "schema", c.port, c.extra';
+export const CONNECTION_COLUMNS =
+  'c.conn_id, c.conn_type, c.description, c.host, c.login, c."schema" AS "schema", c.port, c.extra';
 
 export function connectionItemJson(row: Record<string, unknown>): Record<string, unknown> {
   return {

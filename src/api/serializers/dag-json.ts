@@ -14,7 +14,10 @@ export type DagRow = Record<string, unknown>;
 /** Airflow's `DAG` schema from a dag row. */
 export function dagJson(row: DagRow, secretKey: string): Record<string, unknown> {
   const schedule = (row.schedule as string | null) ?? null;
-  const owners = String(row.owners ?? '').split(',').map((owner) => owner.trim()).filter(Boolean);
+  const owners = String(row.owners ?? '')
+    .split(',')
+    .map((owner) => owner.trim())
+    .filter(Boolean);
   return {
     dag_id: row.dag_id,
     root_dag_id: null,
@@ -46,7 +49,12 @@ export function dagJson(row: DagRow, secretKey: string): Record<string, unknown>
 }
 
 /** Airflow's `DAGDetail`: the DAG row plus what only the serialized DAG knows. */
-export function dagDetailJson(row: DagRow, dag: SerializedDag | null, secretKey: string, pausedAtCreation: boolean): Record<string, unknown> {
+export function dagDetailJson(
+  row: DagRow,
+  dag: SerializedDag | null,
+  secretKey: string,
+  pausedAtCreation: boolean,
+): Record<string, unknown> {
   const timezone = dag?.schedule.kind === 'cron' ? dag.schedule.timezone : 'UTC';
   return {
     ...dagJson(row, secretKey),

@@ -43,6 +43,11 @@ export function taskInstanceJson(row: Record<string, unknown>): Record<string, u
 }
 
 /** Airflow's `TaskInstanceReference`. */
-export function taskInstanceReference(ref: { dagId: string; runId: string; taskId: string; logicalDate?: string | null }): Record<string, unknown> {
+export function taskInstanceReference(ref: {
+  dagId: string;
+  runId: string;
+  taskId: string;
+  logicalDate?: string | null;
+}): Record<string, unknown> {
   return { task_id: ref.taskId, dag_id: ref.dagId, dag_run_id: ref.runId, execution_date: ref.logicalDate ?? null };
 }

@@ -33,13 +33,21 @@ export abstract class BaseSensorOperator extends BaseOperator {
 
   protected constructor(options: SensorOptions, ownOptionKeys: readonly string[] = []) {
     super(options, [...SENSOR_OPTION_KEYS, ...ownOptionKeys]);
-    const { pokeInterval = '60s', timeout = '7d', mode = 'poke', softFail = false } = this.mergedOptions as Partial<SensorOptions>;
+    const {
+      pokeInterval = '60s',
+      timeout = '7d',
+      mode = 'poke',
+      softFail = false,
+    } = this.mergedOptions as Partial<SensorOptions>;
     this.pokeIntervalMs = this.duration('pokeInterval', pokeInterval);
     this.timeoutMs = this.duration('timeout', timeout);
     if (mode !== 'poke' && mode !== 'reschedule') {
-      throw new DagDefinitionError(`${this.where}: option 'mode' must be 'poke' or 'reschedule', got ${JSON.stringify(mode)}`);
+      throw new DagDefinitionError(
+        `${this.where}: option 'mode' must be 'poke' or 'reschedule', got ${JSON.stringify(mode)}`,
+      );
     }
-    if (typeof softFail !== 'boolean') throw new DagDefinitionError(`${this.where}: option 'softFail' must be true or false`);
+    if (typeof softFail !== 'boolean')
+      throw new DagDefinitionError(`${this.where}: option 'softFail' must be true or false`);
     this.mode = mode;
     this.softFail = softFail;
   }
@@ -48,7 +56,8 @@ export abstract class BaseSensorOperator extends BaseOperator {
   abstract poke(ctx: TaskContext): PokeResult | Promise<PokeResult>;
 
   async execute(ctx: TaskContext): Promise<unknown> {
-    const firstPoke = this.mode === 'reschedule' && ctx.firstRescheduleDate ? ctx.firstRescheduleDate.getTime() : Date.now();
+    const firstPoke =
+      this.mode === 'reschedule' && ctx.firstRescheduleDate ? ctx.firstRescheduleDate.getTime() : Date.now();
     for (;;) {
       const result = await this.poke(ctx);
       if (typeof result === 'object' && result !== null ? result.done : result) {
@@ -85,10 +94,13 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       clearTimeout(timer);
       reject(new Error(`Sensor stopped: ${errorMessage(signal.reason)}`));
     };
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = setTimeout(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -41,8 +41,10 @@ export class BashOperator extends BaseOperator {
     if (env !== undefined && (typeof env !== 'object' || env === null || Array.isArray(env))) {
       throw new DagDefinitionError(`${this.where}: option 'env' must be an object of strings`);
     }
-    if (typeof appendEnv !== 'boolean') throw new DagDefinitionError(`${this.where}: option 'appendEnv' must be true or false`);
-    if (cwd !== undefined && typeof cwd !== 'string') throw new DagDefinitionError(`${this.where}: option 'cwd' must be a string`);
+    if (typeof appendEnv !== 'boolean')
+      throw new DagDefinitionError(`${this.where}: option 'appendEnv' must be true or false`);
+    if (cwd !== undefined && typeof cwd !== 'string')
+      throw new DagDefinitionError(`${this.where}: option 'cwd' must be a string`);
     this.bashCommand = bashCommand;
     this.env = env;
     this.appendEnv = appendEnv;
@@ -50,10 +52,12 @@ export class BashOperator extends BaseOperator {
   }
 
   async execute(ctx: TaskContext): Promise<string | undefined> {
-    if (this.cwd !== undefined && !isDirectory(this.cwd)) throw new Error(`cwd '${this.cwd}' is not an existing directory`);
+    if (this.cwd !== undefined && !isDirectory(this.cwd))
+      throw new Error(`cwd '${this.cwd}' is not an existing directory`);
     const { exitCode, signal, lastLine } = await runBash(this.bashCommand, this.processEnv(ctx), this.cwd, ctx.signal);
     if (exitCode === 0) return lastLine;
-    if (exitCode === BASH_SKIP_EXIT_CODE) throw new TaskSkipped(`Bash command returned exit code ${BASH_SKIP_EXIT_CODE}`);
+    if (exitCode === BASH_SKIP_EXIT_CODE)
+      throw new TaskSkipped(`Bash command returned exit code ${BASH_SKIP_EXIT_CODE}`);
     if (ctx.signal.aborted) throw new Error(`Bash command was killed: ${abortReason(ctx.signal)}`);
     if (exitCode === null) throw new Error(`Bash command was killed by signal ${signal}`);
     throw new Error(`Bash command failed with exit code ${exitCode}`);
@@ -80,7 +84,12 @@ interface BashResult {
 }
 
 /** Spawn `bash -c` in its own process group, stream its output through, kill the group on abort. */
-function runBash(command: string, env: NodeJS.ProcessEnv, cwd: string | undefined, abort: AbortSignal): Promise<BashResult> {
+function runBash(
+  command: string,
+  env: NodeJS.ProcessEnv,
+  cwd: string | undefined,
+  abort: AbortSignal,
+): Promise<BashResult> {
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', command], { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const tracker = new LastLineTracker();

@@ -20,10 +20,15 @@ export class BranchOperator<A = unknown> extends FunctionOperator<A> {
     const picked = await this.fn(ctx, this.args as A);
     const ids = picked === null || picked === undefined ? [] : Array.isArray(picked) ? picked : [picked];
     for (const id of ids) {
-      if (typeof id !== 'string') throw new Error(`BranchOperator '${this.taskId}': fn must return task ids (strings), got ${JSON.stringify(id)}`);
+      if (typeof id !== 'string')
+        throw new Error(
+          `BranchOperator '${this.taskId}': fn must return task ids (strings), got ${JSON.stringify(id)}`,
+        );
       if (!this.downstreamTaskIds.has(id)) {
         const direct = [...this.downstreamTaskIds].sort().join(', ') || 'none';
-        throw new Error(`BranchOperator '${this.taskId}': '${id}' is not a direct downstream task of '${this.taskId}' (direct downstream: ${direct})`);
+        throw new Error(
+          `BranchOperator '${this.taskId}': '${id}' is not a direct downstream task of '${this.taskId}' (direct downstream: ${direct})`,
+        );
       }
     }
     return [...new Set(ids as string[])];

@@ -6,8 +6,8 @@ import { printLine, printRows, withOutputOption, type OutputFormat } from '../ou
 export function registerConfigCommands(program: Command): void {
   const config = program.command('config').description('show the resolved configuration');
 
-  withOutputOption(config.command('list').description('every setting with its resolved value (secrets masked)'))
-    .action(async (options: { output: OutputFormat }) => {
+  withOutputOption(config.command('list').description('every setting with its resolved value (secrets masked)')).action(
+    async (options: { output: OutputFormat }) => {
       const loaded = loadConfig();
       const rows = describeConfig(loaded).map((row) => ({ section: row.section, key: row.key, value: row.value }));
       if (options.output === 'table') {
@@ -23,9 +23,14 @@ export function registerConfigCommands(program: Command): void {
         return;
       }
       printRows(rows, options.output, ['section', 'key', 'value']);
-    });
+    },
+  );
 
-  config.command('get-value').description('print one setting').argument('<section>').argument('<key>')
+  config
+    .command('get-value')
+    .description('print one setting')
+    .argument('<section>')
+    .argument('<key>')
     .action(async (section: string, key: string) => {
       const loaded = loadConfig() as unknown as Record<string, unknown>;
       const values = loaded[section.toLowerCase()];

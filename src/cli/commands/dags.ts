@@ -11,7 +11,16 @@ import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { dagJson, dagRunJson } from '../json-shapes';
 import { nextExecutions } from '../next-executions';
-import { isoOrNull, printJson, printLine, printObject, printRows, printWarning, withOutputOption, type OutputFormat } from '../output';
+import {
+  isoOrNull,
+  printJson,
+  printLine,
+  printObject,
+  printRows,
+  printWarning,
+  withOutputOption,
+  type OutputFormat,
+} from '../output';
 import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { testDag } from '../parts';
 import { renderDagEdges, renderDagTree } from '../render-dag-tree';
@@ -20,75 +29,108 @@ import { addTriggerCommand } from './trigger';
 type WithOutput = { output: OutputFormat };
 
 function registerListCommands(dags: Command): void {
-  withOutputOption(dags.command('list').description('list the DAGs defined in the dags folder')).action(async (options: WithOutput) => {
+  withOutputOption(dags.command('list').description('list the DAGs defined in the dags folder')).action(
+    async (options: WithOutput) => {
+      await withAppContext(async (ctx) => {
+        const summary = await ensureDagsParsed(ctx);
+        const { dags: rows } = await listDags(ctx);
+        printRows(rows.map(dagJson), options.output, ['dag_id', 'fileloc', 'is_paused', 'schedule', 'next_dagrun']);
+        const errors = summary ? Object.keys(summary.importErrors).length : (await listImportErrors(ctx)).length;
+        if (errors > 0) printWarning(`${errors} DAG file(s) failed to import: see 'dagctl dags list-import-errors'`);
+      });
+    },
+  );
+
+  withOutputOption(
+    dags
+      .command('list-runs')
+      .description('list the runs of a DAG, newest first')
+      .requiredOption('-d, --dag-id <dag_id>', 'the DAG')
+      .option('--state <state>', 'only runs in this state (queued, running, success, failed)')
+      .option('--limit <n>', 'at most this many runs', (v) => parseIntArg(v, '--limit', 1)),
+  ).action(async (options: WithOutput & { dagId: string; state?: string; limit?: number }) => {
     await withAppContext(async (ctx) => {
-      const summary = await ensureDagsParsed(ctx);
-      const { dags: rows } = await listDags(ctx);
-      printRows(rows.map(dagJson), options.output, ['dag_id', 'fileloc', 'is_paused', 'schedule', 'next_dagrun']);
-      const errors = summary ? Object.keys(summary.importErrors).length : (await listImportErrors(ctx)).length;
-      if (errors > 0) printWarning(`${errors} DAG file(s) failed to import: see 'dagctl dags list-import-errors'`);
+      const { runs } = await listDagRuns(ctx, {
+        dagId: options.dagId,
+        states: options.state ? [options.state] : undefined,
+        limit: options.limit,
+      });
+      printRows(runs.map(dagRunJson), options.output, [
+        'dag_id',
+        'run_id',
+        'state',
+        'run_type',
+        'logical_date',
+        'start_date',
+        'end_date',
+      ]);
     });
   });
 
-  withOutputOption(dags.command('list-runs').description('list the runs of a DAG, newest first')
-    .requiredOption('-d, --dag-id <dag_id>', 'the DAG')
-    .option('--state <state>', 'only runs in this state (queued, running, success, failed)')
-    .option('--limit <n>', 'at most this many runs', (v) => parseIntArg(v, '--limit', 1)))
-    .action(async (options: WithOutput & { dagId: string; state?: string; limit?: number }) => {
-      await withAppContext(async (ctx) => {
-        const { runs } = await listDagRuns(ctx, { dagId: options.dagId, states: options.state ? [options.state] : undefined, limit: options.limit });
-        printRows(runs.map(dagRunJson), options.output, ['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date']);
-      });
+  withOutputOption(
+    dags.command('list-import-errors').description('list DAG files that failed to import, with the reason'),
+  ).action(async (options: WithOutput) => {
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx);
+      const errors = await listImportErrors(ctx);
+      printRows(
+        errors.map((e) => ({ filename: e.filename, error: e.error, timestamp: isoOrNull(e.timestamp) })),
+        options.output,
+        ['filename', 'error'],
+      );
     });
+  });
 
-  withOutputOption(dags.command('list-import-errors').description('list DAG files that failed to import, with the reason'))
-    .action(async (options: WithOutput) => {
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx);
-        const errors = await listImportErrors(ctx);
-        printRows(errors.map((e) => ({ filename: e.filename, error: e.error, timestamp: isoOrNull(e.timestamp) })), options.output, ['filename', 'error']);
-      });
+  withOutputOption(
+    dags
+      .command('next-execution')
+      .description('the logical dates of the next scheduled runs')
+      .argument('<dag_id>')
+      .option('-n, --num-executions <n>', 'how many', (v) => parseIntArg(v, '--num-executions', 1, 1000), 1),
+  ).action(async (dagId: string, options: WithOutput & { numExecutions: number }) => {
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx, dagId);
+      const { paused, runs } = await nextExecutions(ctx, dagId, options.numExecutions);
+      if (paused) printWarning(`DAG '${dagId}' is paused: no run is created until it is unpaused`);
+      const rows = runs.map((run) => ({
+        logical_date: run.logicalDate.toISOString(),
+        data_interval_start: run.dataInterval.start.toISOString(),
+        data_interval_end: run.dataInterval.end.toISOString(),
+        run_after: run.runAfter.toISOString(),
+      }));
+      if (options.output === 'json') printJson(rows);
+      else if (rows.length === 0) printLine('None');
+      else rows.forEach((row) => printLine(row.logical_date));
     });
-
-  withOutputOption(dags.command('next-execution').description('the logical dates of the next scheduled runs')
-    .argument('<dag_id>')
-    .option('-n, --num-executions <n>', 'how many', (v) => parseIntArg(v, '--num-executions', 1, 1000), 1))
-    .action(async (dagId: string, options: WithOutput & { numExecutions: number }) => {
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx, dagId);
-        const { paused, runs } = await nextExecutions(ctx, dagId, options.numExecutions);
-        if (paused) printWarning(`DAG '${dagId}' is paused: no run is created until it is unpaused`);
-        const rows = runs.map((run) => ({
-          logical_date: run.logicalDate.toISOString(),
-          data_interval_start: run.dataInterval.start.toISOString(),
-          data_interval_end: run.dataInterval.end.toISOString(),
-          run_after: run.runAfter.toISOString(),
-        }));
-        if (options.output === 'json') printJson(rows);
-        else if (rows.length === 0) printLine('None');
-        else rows.forEach((row) => printLine(row.logical_date));
-      });
-    });
+  });
 }
 
 function registerStateCommands(dags: Command): void {
-  for (const [name, paused] of [['pause', true], ['unpause', false]] as const) {
-    withOutputOption(dags.command(name).description(`${name} a DAG`).argument('<dag_id>'))
-      .action(async (dagId: string, options: WithOutput) => {
+  for (const [name, paused] of [
+    ['pause', true],
+    ['unpause', false],
+  ] as const) {
+    withOutputOption(dags.command(name).description(`${name} a DAG`).argument('<dag_id>')).action(
+      async (dagId: string, options: WithOutput) => {
         await withAppContext(async (ctx) => {
           await ensureDagsParsed(ctx, dagId);
           const result = await setDagPaused(ctx, dagId, paused, cliActor());
-          if (options.output === 'table') printLine(`DAG '${dagId}' ${paused ? 'paused' : 'unpaused'}${result.changed ? '' : ' (no change)'}`);
+          if (options.output === 'table')
+            printLine(`DAG '${dagId}' ${paused ? 'paused' : 'unpaused'}${result.changed ? '' : ' (no change)'}`);
           else printObject({ dag_id: dagId, is_paused: result.isPaused, changed: result.changed }, options.output);
         });
-      });
+      },
+    );
   }
 
-  dags.command('delete').description('delete a DAG and all its runs from the metadata database (the file stays)')
+  dags
+    .command('delete')
+    .description('delete a DAG and all its runs from the metadata database (the file stays)')
     .argument('<dag_id>')
     .option('-y, --yes', 'confirm')
     .action(async (dagId: string, options: { yes?: boolean }) => {
-      if (!options.yes) throw new InvalidArgumentError(`deleting DAG '${dagId}' removes all its history: pass --yes to confirm`);
+      if (!options.yes)
+        throw new InvalidArgumentError(`deleting DAG '${dagId}' removes all its history: pass --yes to confirm`);
       await withAppContext(async (ctx) => {
         const result = await deleteDag(ctx, dagId, cliActor());
         printLine(`Deleted DAG '${dagId}' (${result.rowsDeleted} rows)`);
@@ -99,68 +141,92 @@ function registerStateCommands(dags: Command): void {
 function registerRunCommands(dags: Command): void {
   addTriggerCommand(dags);
 
-  withOutputOption(dags.command('show').description('the graph of a DAG as text: a tree (table), an edge list (plain) or JSON').argument('<dag_id>'))
-    .action(async (dagId: string, options: WithOutput) => {
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx, dagId);
-        const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
-        if (options.output === 'json') {
-          printJson({ dag_id: dag.dagId, tasks: dag.tasks.map((t) => ({ task_id: t.taskId, operator: t.operator, upstream: t.upstream, downstream: t.downstream })) });
-        } else if (options.output === 'plain') {
-          renderDagEdges(dag).forEach((line) => printLine(line));
-        } else {
-          printLine(`DAG ${dag.dagId}${dag.scheduleText ? ` (schedule ${dag.scheduleText})` : ''}`);
-          renderDagTree(dag).forEach((line) => printLine(line));
-        }
-      });
+  withOutputOption(
+    dags
+      .command('show')
+      .description('the graph of a DAG as text: a tree (table), an edge list (plain) or JSON')
+      .argument('<dag_id>'),
+  ).action(async (dagId: string, options: WithOutput) => {
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx, dagId);
+      const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
+      if (options.output === 'json') {
+        printJson({
+          dag_id: dag.dagId,
+          tasks: dag.tasks.map((t) => ({
+            task_id: t.taskId,
+            operator: t.operator,
+            upstream: t.upstream,
+            downstream: t.downstream,
+          })),
+        });
+      } else if (options.output === 'plain') {
+        renderDagEdges(dag).forEach((line) => printLine(line));
+      } else {
+        printLine(`DAG ${dag.dagId}${dag.scheduleText ? ` (schedule ${dag.scheduleText})` : ''}`);
+        renderDagTree(dag).forEach((line) => printLine(line));
+      }
     });
+  });
 
-  withOutputOption(dags.command('test').description('run one whole DAG run in this process, without the scheduler; exit 0 iff it succeeded')
-    .argument('<dag_id>')
-    .argument('[logical_date]', 'the logical date (default now)')
-    .option('-c, --conf <json>', 'JSON object passed as dag_run.conf'))
-    .action(async (dagId: string, date: string | undefined, options: WithOutput & { conf?: string }) => {
-      const logicalDate = date !== undefined ? parseDateArg(date, 'logical date') : undefined;
-      const conf = options.conf !== undefined ? parseConfArg(options.conf) : undefined;
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx, dagId);
-        const result = await testDag(ctx, dagId, { logicalDate, conf, echo: options.output !== 'json' });
-        if (options.output === 'json') {
-          printJson(result);
-        } else {
-          printRows(result.task_instances.map((ti) => ({ ...ti })), options.output, ['task_id', 'state', 'try_number']);
-          printLine(`DAG run ${result.run_id} of ${result.dag_id}: ${result.state}`);
-        }
-        if (result.state !== 'success') process.exitCode = 1;
-      });
+  withOutputOption(
+    dags
+      .command('test')
+      .description('run one whole DAG run in this process, without the scheduler; exit 0 iff it succeeded')
+      .argument('<dag_id>')
+      .argument('[logical_date]', 'the logical date (default now)')
+      .option('-c, --conf <json>', 'JSON object passed as dag_run.conf'),
+  ).action(async (dagId: string, date: string | undefined, options: WithOutput & { conf?: string }) => {
+    const logicalDate = date !== undefined ? parseDateArg(date, 'logical date') : undefined;
+    const conf = options.conf !== undefined ? parseConfArg(options.conf) : undefined;
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx, dagId);
+      const result = await testDag(ctx, dagId, { logicalDate, conf, echo: options.output !== 'json' });
+      if (options.output === 'json') {
+        printJson(result);
+      } else {
+        printRows(
+          result.task_instances.map((ti) => ({ ...ti })),
+          options.output,
+          ['task_id', 'state', 'try_number'],
+        );
+        printLine(`DAG run ${result.run_id} of ${result.dag_id}: ${result.state}`);
+      }
+      if (result.state !== 'success') process.exitCode = 1;
     });
+  });
 
-  withOutputOption(dags.command('backfill').description('create a backfill run for every schedule interval in a date range (idempotent)')
-    .argument('<dag_id>')
-    .requiredOption('-s, --start-date <date>', 'first logical date (inclusive)')
-    .requiredOption('-e, --end-date <date>', 'last logical date (inclusive)')
-    .option('--dry-run', 'only list the runs that would be created'))
-    .action(async (dagId: string, options: WithOutput & { startDate: string; endDate: string; dryRun?: boolean }) => {
-      const start = parseDateArg(options.startDate, 'start date');
-      const end = parseDateArg(options.endDate, 'end date');
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx, dagId);
-        const result = await createBackfillRuns(ctx, dagId, start, end, { dryRun: options.dryRun });
-        if (options.output === 'json') {
-          printJson({
-            dag_id: dagId,
-            dry_run: Boolean(options.dryRun),
-            created: result.created.map(dagRunJson),
-            planned: result.planned.map((d) => d.toISOString()),
-            existing: result.existing.map((d) => d.toISOString()),
-          });
-          return;
-        }
-        if (options.dryRun) result.planned.forEach((d) => printLine(`would create backfill run for ${d.toISOString()}`));
-        else result.created.forEach((run) => printLine(`created ${run.runId}`));
-        printLine(`${options.dryRun ? 'Would create' : 'Created'} ${result.planned.length} backfill run(s) for DAG '${dagId}'; ${result.existing.length} logical date(s) already had a run`);
-      });
+  withOutputOption(
+    dags
+      .command('backfill')
+      .description('create a backfill run for every schedule interval in a date range (idempotent)')
+      .argument('<dag_id>')
+      .requiredOption('-s, --start-date <date>', 'first logical date (inclusive)')
+      .requiredOption('-e, --end-date <date>', 'last logical date (inclusive)')
+      .option('--dry-run', 'only list the runs that would be created'),
+  ).action(async (dagId: string, options: WithOutput & { startDate: string; endDate: string; dryRun?: boolean }) => {
+    const start = parseDateArg(options.startDate, 'start date');
+    const end = parseDateArg(options.endDate, 'end date');
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx, dagId);
+      const result = await createBackfillRuns(ctx, dagId, start, end, { dryRun: options.dryRun });
+      if (options.output === 'json') {
+        printJson({
+          dag_id: dagId,
+          dry_run: Boolean(options.dryRun),
+          created: result.created.map(dagRunJson),
+          planned: result.planned.map((d) => d.toISOString()),
+          existing: result.existing.map((d) => d.toISOString()),
+        });
+        return;
+      }
+      if (options.dryRun) result.planned.forEach((d) => printLine(`would create backfill run for ${d.toISOString()}`));
+      else result.created.forEach((run) => printLine(`created ${run.runId}`));
+      printLine(
+        `${options.dryRun ? 'Would create' : 'Created'} ${result.planned.length} backfill run(s) for DAG '${dagId}'; ${result.existing.length} logical date(s) already had a run`,
+      );
     });
+  });
 }
 
 export function registerDagCommands(program: Command): void {

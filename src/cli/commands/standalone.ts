@@ -14,7 +14,11 @@ interface Child {
 
 /** Start `dagctl <command>` as a child in its own process group; its stdout lines go to `onLine`. */
 function startChild(name: string, args: string[], onLine: (line: string) => void): Child {
-  const child = spawn(process.execPath, [distEntry('cli/main'), ...args], { stdio: ['ignore', 'pipe', 'inherit'], detached: true, env: process.env });
+  const child = spawn(process.execPath, [distEntry('cli/main'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    detached: true,
+    env: process.env,
+  });
   let buffered = '';
   child.stdout?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString('utf8');
@@ -30,16 +34,20 @@ function startChild(name: string, args: string[], onLine: (line: string) => void
 }
 
 async function prepare(): Promise<{ url: string; login: string | null }> {
-  return withAppContext(async (ctx) => {
-    const result = await initDatabase(ctx.dataSource);
-    if (result.applied.length > 0) printLine(`standalone | initialized the metadata database at ${redactUrl(ctx.config.database.url)}`);
-    const { ensureAdminUser } = await import('../../web/auth/ensure-admin-user');
-    const admin = await ensureAdminUser(ctx);
-    let login: string | null = null;
-    if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;
-    else if (admin.file) login = `username admin, password in ${admin.file}`;
-    return { url: `http://${ctx.config.webserver.host}:${ctx.config.webserver.port}`, login };
-  }, { allowUnmigrated: true });
+  return withAppContext(
+    async (ctx) => {
+      const result = await initDatabase(ctx.dataSource);
+      if (result.applied.length > 0)
+        printLine(`standalone | initialized the metadata database at ${redactUrl(ctx.config.database.url)}`);
+      const { ensureAdminUser } = await import('../../web/auth/ensure-admin-user');
+      const admin = await ensureAdminUser(ctx);
+      let login: string | null = null;
+      if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;
+      else if (admin.file) login = `username admin, password in ${admin.file}`;
+      return { url: `http://${ctx.config.webserver.host}:${ctx.config.webserver.port}`, login };
+    },
+    { allowUnmigrated: true },
+  );
 }
 
 /**
@@ -70,13 +78,15 @@ async function standalone(): Promise<void> {
   // Never leave children behind, even if this process is ended abruptly by an error.
   process.on('exit', () => stopAll('SIGKILL'));
 
-  const relay = (prefix: string) => (line: string): void => {
-    printLine(`${prefix} | ${line}`);
-    const listening = /listening at (\S+)/.exec(line);
-    if (prefix === 'webserver' && listening) {
-      printLine(`standalone | dagctl is ready at ${listening[1]}${login ? ` — log in with ${login}` : ''}`);
-    }
-  };
+  const relay =
+    (prefix: string) =>
+    (line: string): void => {
+      printLine(`${prefix} | ${line}`);
+      const listening = /listening at (\S+)/.exec(line);
+      if (prefix === 'webserver' && listening) {
+        printLine(`standalone | dagctl is ready at ${listening[1]}${login ? ` — log in with ${login}` : ''}`);
+      }
+    };
   children.push(startChild('scheduler', ['scheduler'], relay('scheduler')));
   children.push(startChild('webserver', ['webserver'], relay('webserver')));
   printLine(`standalone | starting the scheduler and the web server (${url})`);
@@ -98,5 +108,8 @@ async function standalone(): Promise<void> {
 }
 
 export function registerStandaloneCommand(program: Command): void {
-  program.command('standalone').description('initialize the database if needed, then run the scheduler and the web server together').action(standalone);
+  program
+    .command('standalone')
+    .description('initialize the database if needed, then run the scheduler and the web server together')
+    .action(standalone);
 }

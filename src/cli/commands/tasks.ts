@@ -15,100 +15,197 @@ import { parseDateArg, parseIntArg } from '../parse-args';
 type WithOutput = { output: OutputFormat };
 
 function registerInspectCommands(tasks: Command): void {
-  withOutputOption(tasks.command('list').description('list the tasks of a DAG in dependency order').argument('<dag_id>'))
-    .action(async (dagId: string, options: WithOutput) => {
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx, dagId);
-        const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
-        const rows = dag.tasks.map((t) => ({
-          task_id: t.taskId, operator: t.operator, upstream: t.upstream, downstream: t.downstream,
-          trigger_rule: t.triggerRule, retries: t.retries, pool: t.pool, queue: t.queue,
-        }));
-        if (options.output === 'table') rows.forEach((row) => printLine(row.task_id));
-        else printRows(rows, options.output, ['task_id', 'operator']);
-      });
+  withOutputOption(
+    tasks.command('list').description('list the tasks of a DAG in dependency order').argument('<dag_id>'),
+  ).action(async (dagId: string, options: WithOutput) => {
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx, dagId);
+      const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
+      const rows = dag.tasks.map((t) => ({
+        task_id: t.taskId,
+        operator: t.operator,
+        upstream: t.upstream,
+        downstream: t.downstream,
+        trigger_rule: t.triggerRule,
+        retries: t.retries,
+        pool: t.pool,
+        queue: t.queue,
+      }));
+      if (options.output === 'table') rows.forEach((row) => printLine(row.task_id));
+      else printRows(rows, options.output, ['task_id', 'operator']);
     });
+  });
 
-  withOutputOption(tasks.command('states-for-dag-run').description('the state of every task instance of a DAG run')
-    .argument('<dag_id>').argument('<run_id>'))
-    .action(async (dagId: string, runId: string, options: WithOutput) => {
-      await withAppContext(async (ctx) => {
-        const rows = await taskInstanceStates(ctx, dagId, runId);
-        printRows(rows.map(taskInstanceJson), options.output, ['dag_id', 'run_id', 'task_id', 'state', 'try_number', 'start_date', 'end_date']);
-      });
+  withOutputOption(
+    tasks
+      .command('states-for-dag-run')
+      .description('the state of every task instance of a DAG run')
+      .argument('<dag_id>')
+      .argument('<run_id>'),
+  ).action(async (dagId: string, runId: string, options: WithOutput) => {
+    await withAppContext(async (ctx) => {
+      const rows = await taskInstanceStates(ctx, dagId, runId);
+      printRows(rows.map(taskInstanceJson), options.output, [
+        'dag_id',
+        'run_id',
+        'task_id',
+        'state',
+        'try_number',
+        'start_date',
+        'end_date',
+      ]);
     });
+  });
 }
 
 function registerRunCommands(tasks: Command): void {
-  tasks.command('test').description('run one task for a logical date in this process, without recording anything')
-    .argument('<dag_id>').argument('<task_id>').argument('[logical_date]', 'the logical date (default now)')
+  tasks
+    .command('test')
+    .description('run one task for a logical date in this process, without recording anything')
+    .argument('<dag_id>')
+    .argument('<task_id>')
+    .argument('[logical_date]', 'the logical date (default now)')
     .action(async (dagId: string, taskId: string, date: string | undefined) => {
       const logicalDate = date !== undefined ? parseDateArg(date, 'logical date') : undefined;
       await withAppContext(async (ctx) => {
         await ensureDagsParsed(ctx, dagId);
         const outcome = await testTask(ctx, { dagId, taskId, logicalDate: logicalDate ?? ctx.clock.now() });
         const returned = outcome.xcoms?.return_value;
-        printLine(`Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}${returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''}`);
+        printLine(
+          `Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}${returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''}`,
+        );
         if (outcome.state === 'failed') process.exitCode = 1;
       });
     });
 
-  withOutputOption(tasks.command('run').description('run one try of a task instance of an existing DAG run and record its outcome')
-    .argument('<dag_id>').argument('<task_id>').argument('<run_id>')
-    .option('--try <n>', 'the try number (default: the queued try, else the next one)', (v) => parseIntArg(v, '--try', 1))
-    .option('--map-index <n>', 'map index of a mapped task', (v) => parseIntArg(v, '--map-index', -1), -1)
-    .option('-f, --force', 'run even if the task instance already finished'))
-    .action(async (dagId: string, taskId: string, runId: string, options: WithOutput & { try?: number; mapIndex: number; force?: boolean }) => {
-      await withAppContext(async (ctx) => {
-        await requireDagRun(ctx.dataSource, dagId, runId);
-        const result = await runTaskInstance(ctx, {
-          key: { dagId, runId, taskId, mapIndex: options.mapIndex },
-          tryNumber: options.try,
-          force: options.force,
-          tee: options.output !== 'json',
-        });
-        const summary = { dag_id: dagId, run_id: runId, task_id: taskId, try_number: result.tryNumber, outcome: result.outcome.state, state: result.state, reason: result.outcome.reason ?? null };
-        if (options.output === 'table') printLine(`Task ${dagId}.${taskId} (${runId}) try ${result.tryNumber}: ${result.outcome.state}${result.outcome.reason ? ` (${result.outcome.reason})` : ''}; state now ${result.state}`);
-        else printObject(summary, options.output);
-        if (result.outcome.state === 'failed') process.exitCode = 1;
-      }, { quiet: false });
-    });
+  withOutputOption(
+    tasks
+      .command('run')
+      .description('run one try of a task instance of an existing DAG run and record its outcome')
+      .argument('<dag_id>')
+      .argument('<task_id>')
+      .argument('<run_id>')
+      .option('--try <n>', 'the try number (default: the queued try, else the next one)', (v) =>
+        parseIntArg(v, '--try', 1),
+      )
+      .option('--map-index <n>', 'map index of a mapped task', (v) => parseIntArg(v, '--map-index', -1), -1)
+      .option('-f, --force', 'run even if the task instance already finished'),
+  ).action(
+    async (
+      dagId: string,
+      taskId: string,
+      runId: string,
+      options: WithOutput & { try?: number; mapIndex: number; force?: boolean },
+    ) => {
+      await withAppContext(
+        async (ctx) => {
+          await requireDagRun(ctx.dataSource, dagId, runId);
+          const result = await runTaskInstance(ctx, {
+            key: { dagId, runId, taskId, mapIndex: options.mapIndex },
+            tryNumber: options.try,
+            force: options.force,
+            tee: options.output !== 'json',
+          });
+          const summary = {
+            dag_id: dagId,
+            run_id: runId,
+            task_id: taskId,
+            try_number: result.tryNumber,
+            outcome: result.outcome.state,
+            state: result.state,
+            reason: result.outcome.reason ?? null,
+          };
+          if (options.output === 'table')
+            printLine(
+              `Task ${dagId}.${taskId} (${runId}) try ${result.tryNumber}: ${result.outcome.state}${result.outcome.reason ? ` (${result.outcome.reason})` : ''}; state now ${result.state}`,
+            );
+          else printObject(summary, options.output);
+          if (result.outcome.state === 'failed') process.exitCode = 1;
+        },
+        { quiet: false },
+      );
+    },
+  );
 
-  withOutputOption(tasks.command('clear').description('clear task instances so the scheduler runs them again')
-    .argument('<dag_id>')
-    .option('-t, --task-regex <regex>', 'only tasks whose id matches this regular expression')
-    .option('-s, --start-date <date>', 'only runs with a logical date on or after this')
-    .option('-e, --end-date <date>', 'only runs with a logical date on or before this')
-    .option('-r, --run-id <run_id>', 'only this run')
-    .option('-d, --downstream', 'also clear the tasks downstream of the matching ones')
-    .option('-u, --upstream', 'also clear the tasks upstream of the matching ones')
-    .option('-f, --only-failed', 'only failed and upstream_failed task instances')
-    .option('-y, --yes', 'do not ask: clear'))
-    .action(async (dagId: string, options: WithOutput & { taskRegex?: string; startDate?: string; endDate?: string; runId?: string; downstream?: boolean; upstream?: boolean; onlyFailed?: boolean; yes?: boolean }) => {
+  withOutputOption(
+    tasks
+      .command('clear')
+      .description('clear task instances so the scheduler runs them again')
+      .argument('<dag_id>')
+      .option('-t, --task-regex <regex>', 'only tasks whose id matches this regular expression')
+      .option('-s, --start-date <date>', 'only runs with a logical date on or after this')
+      .option('-e, --end-date <date>', 'only runs with a logical date on or before this')
+      .option('-r, --run-id <run_id>', 'only this run')
+      .option('-d, --downstream', 'also clear the tasks downstream of the matching ones')
+      .option('-u, --upstream', 'also clear the tasks upstream of the matching ones')
+      .option('-f, --only-failed', 'only failed and upstream_failed task instances')
+      .option('-y, --yes', 'do not ask: clear'),
+  ).action(
+    async (
+      dagId: string,
+      options: WithOutput & {
+        taskRegex?: string;
+        startDate?: string;
+        endDate?: string;
+        runId?: string;
+        downstream?: boolean;
+        upstream?: boolean;
+        onlyFailed?: boolean;
+        yes?: boolean;
+      },
+    ) => {
       const startDate = options.startDate !== undefined ? parseDateArg(options.startDate, 'start date') : undefined;
       const endDate = options.endDate !== undefined ? parseDateArg(options.endDate, 'end date') : undefined;
       await withAppContext(async (ctx) => {
         const result = await clearTaskInstances(ctx, {
-          dagId, taskRegex: options.taskRegex, startDate, endDate, runId: options.runId, downstream: options.downstream,
-          upstream: options.upstream, onlyFailed: options.onlyFailed, dryRun: !options.yes, actor: cliActor(),
+          dagId,
+          taskRegex: options.taskRegex,
+          startDate,
+          endDate,
+          runId: options.runId,
+          downstream: options.downstream,
+          upstream: options.upstream,
+          onlyFailed: options.onlyFailed,
+          dryRun: !options.yes,
+          actor: cliActor(),
         });
         if (!options.yes) {
-          printRows(result.cleared.map((ti) => ({ dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, state: ti.state })), options.output === 'json' ? 'json' : 'table');
-          throw new InvalidArgumentError(`would clear ${result.cleared.length} task instance(s): pass --yes to clear them`);
+          printRows(
+            result.cleared.map((ti) => ({ dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, state: ti.state })),
+            options.output === 'json' ? 'json' : 'table',
+          );
+          throw new InvalidArgumentError(
+            `would clear ${result.cleared.length} task instance(s): pass --yes to clear them`,
+          );
         }
         if (options.output === 'json') {
           printJson({
-            cleared: result.cleared.map((ti) => ({ dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, map_index: ti.mapIndex, previous_state: ti.state })),
+            cleared: result.cleared.map((ti) => ({
+              dag_id: ti.dagId,
+              run_id: ti.runId,
+              task_id: ti.taskId,
+              map_index: ti.mapIndex,
+              previous_state: ti.state,
+            })),
             cleared_count: result.clearedCount,
-            skipped_active: result.skippedActive.map((ti) => ({ dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, state: ti.state })),
+            skipped_active: result.skippedActive.map((ti) => ({
+              dag_id: ti.dagId,
+              run_id: ti.runId,
+              task_id: ti.taskId,
+              state: ti.state,
+            })),
             runs_requeued: result.runsRequeued,
           });
           return;
         }
-        printLine(`Cleared ${result.clearedCount} task instance(s) of DAG '${dagId}'; ${result.runsRequeued} run(s) queued again`);
-        if (result.skippedActive.length > 0) printLine(`${result.skippedActive.length} queued or running task instance(s) left alone`);
+        printLine(
+          `Cleared ${result.clearedCount} task instance(s) of DAG '${dagId}'; ${result.runsRequeued} run(s) queued again`,
+        );
+        if (result.skippedActive.length > 0)
+          printLine(`${result.skippedActive.length} queued or running task instance(s) left alone`);
       });
-    });
+    },
+  );
 }
 
 export function registerTaskCommands(program: Command): void {

@@ -6,7 +6,9 @@ import { isoOrNull, printLine, printRows, withOutputOption, type OutputFormat } 
 export function registerUserCommands(program: Command): void {
   const users = program.command('users').description('manage web UI / REST API users');
 
-  users.command('create').description('create a user')
+  users
+    .command('create')
+    .description('create a user')
     .requiredOption('-u, --username <name>', 'login name')
     .requiredOption('-p, --password <password>', 'password')
     .requiredOption('-r, --role <role>', `one of ${USER_ROLES.join(', ')}`)
@@ -17,14 +19,24 @@ export function registerUserCommands(program: Command): void {
       });
     });
 
-  withOutputOption(users.command('list').description('list users')).action(async (options: { output: OutputFormat }) => {
-    await withAppContext(async (ctx) => {
-      const rows = (await listUsers(ctx)).map((u) => ({ id: u.id, username: u.username, role: u.role, created_at: isoOrNull(u.createdAt), last_login: isoOrNull(u.lastLogin) }));
-      printRows(rows, options.output, ['id', 'username', 'role', 'last_login']);
-    });
-  });
+  withOutputOption(users.command('list').description('list users')).action(
+    async (options: { output: OutputFormat }) => {
+      await withAppContext(async (ctx) => {
+        const rows = (await listUsers(ctx)).map((u) => ({
+          id: u.id,
+          username: u.username,
+          role: u.role,
+          created_at: isoOrNull(u.createdAt),
+          last_login: isoOrNull(u.lastLogin),
+        }));
+        printRows(rows, options.output, ['id', 'username', 'role', 'last_login']);
+      });
+    },
+  );
 
-  users.command('delete').description('delete a user')
+  users
+    .command('delete')
+    .description('delete a user')
     .requiredOption('-u, --username <name>', 'login name')
     .action(async (options: { username: string }) => {
       await withAppContext(async (ctx) => {

@@ -2,7 +2,13 @@ import fs from 'node:fs';
 import { Command } from 'commander';
 import { InvalidArgumentError, UserError } from '../../core/errors';
 import {
-  deleteVariable, exportVariables, getVariable, importVariables, listVariables, parseVariableJson, setVariable,
+  deleteVariable,
+  exportVariables,
+  getVariable,
+  importVariables,
+  listVariables,
+  parseVariableJson,
+  setVariable,
 } from '../../services/variables';
 import { withAppContext } from '../cli-context';
 import { printJson, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
@@ -18,25 +24,36 @@ function readInput(file: string): string {
 export function registerVariableCommands(program: Command): void {
   const variables = program.command('variables').description('manage variables ({{ var.value.x }})');
 
-  withOutputOption(variables.command('get').description('print the value of a variable').argument('<key>')
-    .option('-j, --json', 'parse the value as JSON')
-    .option('-d, --default <value>', 'print this instead of failing when the variable does not exist'))
-    .action(async (key: string, options: { json?: boolean; default?: string; output: OutputFormat }) => {
-      await withAppContext(async (ctx) => {
-        let value: unknown;
-        try {
-          const record = await getVariable(ctx, key);
-          value = options.json ? parseVariableJson(record) : record.value;
-        } catch (err) {
-          if (options.default === undefined) throw err;
-          value = options.default;
-        }
-        if (options.output === 'json') printJson({ key, value });
-        else printLine(typeof value === 'string' ? value : JSON.stringify(value, null, options.output === 'plain' ? undefined : 2));
-      });
+  withOutputOption(
+    variables
+      .command('get')
+      .description('print the value of a variable')
+      .argument('<key>')
+      .option('-j, --json', 'parse the value as JSON')
+      .option('-d, --default <value>', 'print this instead of failing when the variable does not exist'),
+  ).action(async (key: string, options: { json?: boolean; default?: string; output: OutputFormat }) => {
+    await withAppContext(async (ctx) => {
+      let value: unknown;
+      try {
+        const record = await getVariable(ctx, key);
+        value = options.json ? parseVariableJson(record) : record.value;
+      } catch (err) {
+        if (options.default === undefined) throw err;
+        value = options.default;
+      }
+      if (options.output === 'json') printJson({ key, value });
+      else
+        printLine(
+          typeof value === 'string' ? value : JSON.stringify(value, null, options.output === 'plain' ? undefined : 2),
+        );
     });
+  });
 
-  variables.command('set').description('create or update a variable').argument('<key>').argument('<value>')
+  variables
+    .command('set')
+    .description('create or update a variable')
+    .argument('<key>')
+    .argument('<value>')
     .option('-j, --json', 'the value is JSON: validate it and store it serialized')
     .option('--description <text>', 'what the variable is for')
     .action(async (key: string, value: string, options: { json?: boolean; description?: string }) => {
@@ -54,21 +71,34 @@ export function registerVariableCommands(program: Command): void {
       });
     });
 
-  variables.command('delete').description('delete a variable').argument('<key>').action(async (key: string) => {
-    await withAppContext(async (ctx) => {
-      await deleteVariable(ctx, key);
-      printLine(`Variable ${key} deleted`);
+  variables
+    .command('delete')
+    .description('delete a variable')
+    .argument('<key>')
+    .action(async (key: string) => {
+      await withAppContext(async (ctx) => {
+        await deleteVariable(ctx, key);
+        printLine(`Variable ${key} deleted`);
+      });
     });
-  });
 
-  withOutputOption(variables.command('list').description('list variables')).action(async (options: { output: OutputFormat }) => {
-    await withAppContext(async (ctx) => {
-      const rows = await listVariables(ctx);
-      printRows(rows.map((v) => ({ key: v.key, value: v.value, description: v.description })), options.output, ['key', 'value', 'description']);
-    });
-  });
+  withOutputOption(variables.command('list').description('list variables')).action(
+    async (options: { output: OutputFormat }) => {
+      await withAppContext(async (ctx) => {
+        const rows = await listVariables(ctx);
+        printRows(
+          rows.map((v) => ({ key: v.key, value: v.value, description: v.description })),
+          options.output,
+          ['key', 'value', 'description'],
+        );
+      });
+    },
+  );
 
-  variables.command('import').description('import variables from a JSON file of { "key": value } (- for stdin)').argument('<file>')
+  variables
+    .command('import')
+    .description('import variables from a JSON file of { "key": value } (- for stdin)')
+    .argument('<file>')
     .action(async (file: string) => {
       let values: unknown;
       try {
@@ -79,11 +109,16 @@ export function registerVariableCommands(program: Command): void {
       }
       await withAppContext(async (ctx) => {
         const result = await importVariables(ctx, values);
-        printLine(`Imported ${result.created + result.updated} variable(s) (${result.created} new, ${result.updated} updated)`);
+        printLine(
+          `Imported ${result.created + result.updated} variable(s) (${result.created} new, ${result.updated} updated)`,
+        );
       });
     });
 
-  variables.command('export').description('export every variable to a JSON file (- for stdout)').argument('<file>')
+  variables
+    .command('export')
+    .description('export every variable to a JSON file (- for stdout)')
+    .argument('<file>')
     .action(async (file: string) => {
       await withAppContext(async (ctx) => {
         const values = await exportVariables(ctx);
@@ -100,5 +135,4 @@ export function registerVariableCommands(program: Command): void {
         printLine(`Exported ${Object.keys(values).length} variable(s) to ${file}`);
       });
     });
-
 }

@@ -6,18 +6,28 @@ import { startWebServer } from '../parts';
 import { shutdownSignal, waitForAbort } from '../shutdown-signal';
 
 export function registerWebserverCommand(program: Command): void {
-  program.command('webserver').description('serve the web UI and the REST API until stopped')
-    .option('-p, --port <port>', 'port to listen on (default webserver.port)', (v) => parseIntArg(v, '--port', 0, 65535))
+  program
+    .command('webserver')
+    .description('serve the web UI and the REST API until stopped')
+    .option('-p, --port <port>', 'port to listen on (default webserver.port)', (v) =>
+      parseIntArg(v, '--port', 0, 65535),
+    )
     .option('-H, --hostname <host>', 'address to listen on (default webserver.host)')
     .action(async (options: { port?: number; hostname?: string }) => {
       const stop = shutdownSignal('the web server');
       try {
-        await withAppContext(async (ctx) => {
-          const server = await startWebServer(ctx, { host: options.hostname ?? ctx.config.webserver.host, port: options.port ?? ctx.config.webserver.port });
-          printLine(`dagctl web server listening at ${server.url}`);
-          await waitForAbort(stop.signal);
-          await server.close();
-        }, { quiet: false });
+        await withAppContext(
+          async (ctx) => {
+            const server = await startWebServer(ctx, {
+              host: options.hostname ?? ctx.config.webserver.host,
+              port: options.port ?? ctx.config.webserver.port,
+            });
+            printLine(`dagctl web server listening at ${server.url}`);
+            await waitForAbort(stop.signal);
+            await server.close();
+          },
+          { quiet: false },
+        );
       } finally {
         stop.dispose();
       }

@@ -16,15 +16,41 @@ import { WebSessionEntity } from './web-session.entity';
 import { XComEntity } from './xcom.entity';
 
 export {
-  AuditLogEntity, ConnectionEntity, DagCodeEntity, DagRunEntity, DagEntity, ImportErrorEntity, JobEntity, PoolEntity,
-  SerializedDagEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, UserEntity, VariableEntity, XComEntity,
-  ApiTokenEntity, WebSessionEntity,
+  AuditLogEntity,
+  ConnectionEntity,
+  DagCodeEntity,
+  DagRunEntity,
+  DagEntity,
+  ImportErrorEntity,
+  JobEntity,
+  PoolEntity,
+  SerializedDagEntity,
+  TaskInstanceHistoryEntity,
+  TaskInstanceEntity,
+  UserEntity,
+  VariableEntity,
+  XComEntity,
+  ApiTokenEntity,
+  WebSessionEntity,
 };
 export { DEFAULT_POOL } from './pool.entity';
 export type { UserRole } from './user.entity';
 
 export const ALL_ENTITIES = [
-  AuditLogEntity, ConnectionEntity, DagCodeEntity, DagRunEntity, DagEntity, ImportErrorEntity, JobEntity, PoolEntity,
-  SerializedDagEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, UserEntity, VariableEntity, XComEntity,
-  ApiTokenEntity, WebSessionEntity,
+  AuditLogEntity,
+  ConnectionEntity,
+  DagCodeEntity,
+  DagRunEntity,
+  DagEntity,
+  ImportErrorEntity,
+  JobEntity,
+  PoolEntity,
+  SerializedDagEntity,
+  TaskInstanceHistoryEntity,
+  TaskInstanceEntity,
+  UserEntity,
+  VariableEntity,
+  XComEntity,
+  ApiTokenEntity,
+  WebSessionEntity,
 ];

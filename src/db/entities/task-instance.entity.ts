@@ -30,10 +30,14 @@ export class TaskInstanceEntity {
   @Column({ name: 'queue', type: 'varchar', length: 256, default: 'default' }) queue!: string;
   @Column({ name: 'priority_weight', type: 'integer', default: 1 }) priorityWeight!: number;
   @Column({ name: 'queued_by_job_id', type: 'integer', nullable: true }) queuedByJobId!: number | null;
-  @Column({ name: 'external_executor_id', type: 'varchar', length: 250, nullable: true }) externalExecutorId!: string | null;
+  @Column({ name: 'external_executor_id', type: 'varchar', length: 250, nullable: true }) externalExecutorId!:
+    string | null;
   /** First reschedule request of a sensor in reschedule mode: its timeout counts from here. */
   @Column({ name: 'first_reschedule_date', ...DATE_COLUMN }) firstRescheduleDate!: Date | null;
-  @Column({ name: 'rendered_fields', type: 'simple-json', nullable: true }) renderedFields!: Record<string, unknown> | null;
+  @Column({ name: 'rendered_fields', type: 'simple-json', nullable: true }) renderedFields!: Record<
+    string,
+    unknown
+  > | null;
   /** Why the last try ended as it did (error message, timeout…), for the UI and CLI. */
   @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;
   @Column({ name: 'note', type: 'text', nullable: true }) note!: string | null;

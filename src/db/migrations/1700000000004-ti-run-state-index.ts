@@ -8,8 +8,14 @@ export class TiRunStateIndex1700000000004 implements MigrationInterface {
   name = 'TiRunStateIndex1700000000004';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.createIndex('task_instance', new TableIndex({ name: 'ti_dag_run_state', columnNames: ['dag_id', 'run_id', 'state'] }));
-    await q.createIndex('task_instance', new TableIndex({ name: 'ti_state_priority', columnNames: ['state', 'priority_weight'] }));
+    await q.createIndex(
+      'task_instance',
+      new TableIndex({ name: 'ti_dag_run_state', columnNames: ['dag_id', 'run_id', 'state'] }),
+    );
+    await q.createIndex(
+      'task_instance',
+      new TableIndex({ name: 'ti_state_priority', columnNames: ['state', 'priority_weight'] }),
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {

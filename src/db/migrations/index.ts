@@ -4,4 +4,9 @@ import { JobMetrics1700000000003 } from './1700000000003-job-metrics';
 import { TiRunStateIndex1700000000004 } from './1700000000004-ti-run-state-index';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
-export const ALL_MIGRATIONS = [InitialSchema1700000000001, ApiTokens1700000000002, JobMetrics1700000000003, TiRunStateIndex1700000000004];
+export const ALL_MIGRATIONS = [
+  InitialSchema1700000000001,
+  ApiTokens1700000000002,
+  JobMetrics1700000000003,
+  TiRunStateIndex1700000000004,
+];

@@ -24,8 +24,17 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
     `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type, external_trigger, conf, queued_at, dag_hash, updated_at)
      VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
-      run.dagId, run.runId, run.logicalDate.toISOString(), run.dataIntervalStart?.toISOString() ?? null, run.dataIntervalEnd?.toISOString() ?? null,
-      run.runType, run.externalTrigger, run.conf ? JSON.stringify(run.conf) : null, now.toISOString(), run.dagHash, now.toISOString(),
+      run.dagId,
+      run.runId,
+      run.logicalDate.toISOString(),
+      run.dataIntervalStart?.toISOString() ?? null,
+      run.dataIntervalEnd?.toISOString() ?? null,
+      run.runType,
+      run.externalTrigger,
+      run.conf ? JSON.stringify(run.conf) : null,
+      now.toISOString(),
+      run.dagHash,
+      now.toISOString(),
     ],
   );
   return result.affected > 0;
@@ -42,7 +51,13 @@ export async function markDagRunRunning(m: EntityManager, id: number, now: Date)
 }
 
 /** running → success|failed, decided from the leaves. */
-export async function markDagRunFinished(m: EntityManager, id: number, state: typeof DagRunState.SUCCESS | typeof DagRunState.FAILED, now: Date, note: string | null = null): Promise<boolean> {
+export async function markDagRunFinished(
+  m: EntityManager,
+  id: number,
+  state: typeof DagRunState.SUCCESS | typeof DagRunState.FAILED,
+  now: Date,
+  note: string | null = null,
+): Promise<boolean> {
   const result = await execSql(
     m,
     `UPDATE dag_run SET state = ?, end_date = ?, updated_at = ?, note = COALESCE(?, note) WHERE id = ? AND state = 'running'`,

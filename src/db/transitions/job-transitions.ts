@@ -4,7 +4,12 @@ import { execSql } from '../sql';
 
 export type JobType = 'SchedulerJob' | 'WorkerJob' | 'DagProcessorJob';
 
-export async function startJob(ds: DataSource, jobType: JobType, executorClass: string | null, now: Date): Promise<number> {
+export async function startJob(
+  ds: DataSource,
+  jobType: JobType,
+  executorClass: string | null,
+  now: Date,
+): Promise<number> {
   const { records } = await execSql<{ id: number }>(
     ds,
     `INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat) VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id`,
@@ -14,12 +19,19 @@ export async function startJob(ds: DataSource, jobType: JobType, executorClass: 
 }
 
 export async function heartbeatJob(ds: DataSource, id: number, now: Date, metrics: unknown = null): Promise<void> {
-  await execSql(ds, `UPDATE job SET latest_heartbeat = ?, metrics = COALESCE(?, metrics) WHERE id = ? AND state = 'running'`,
-    [now.toISOString(), metrics === null ? null : JSON.stringify(metrics), id]);
+  await execSql(
+    ds,
+    `UPDATE job SET latest_heartbeat = ?, metrics = COALESCE(?, metrics) WHERE id = ? AND state = 'running'`,
+    [now.toISOString(), metrics === null ? null : JSON.stringify(metrics), id],
+  );
 }
 
 export async function endJob(ds: DataSource, id: number, state: 'success' | 'failed', now: Date): Promise<void> {
-  await execSql(ds, `UPDATE job SET state = ?, end_date = ? WHERE id = ? AND state = 'running'`, [state, now.toISOString(), id]);
+  await execSql(ds, `UPDATE job SET state = ?, end_date = ? WHERE id = ? AND state = 'running'`, [
+    state,
+    now.toISOString(),
+    id,
+  ]);
 }
 
 export interface JobRow {
@@ -30,12 +42,18 @@ export interface JobRow {
 }
 
 export async function runningJobs(ds: DataSource, jobType: JobType): Promise<JobRow[]> {
-  const { records } = await execSql<{ id: number; hostname: string | null; pid: number | null; latest_heartbeat: string | null }>(
-    ds,
-    `SELECT id, hostname, pid, latest_heartbeat FROM job WHERE job_type = ? AND state = 'running'`,
-    [jobType],
-  );
-  return records.map((r) => ({ id: Number(r.id), hostname: r.hostname, pid: r.pid === null ? null : Number(r.pid), latestHeartbeat: r.latest_heartbeat ? new Date(r.latest_heartbeat) : null }));
+  const { records } = await execSql<{
+    id: number;
+    hostname: string | null;
+    pid: number | null;
+    latest_heartbeat: string | null;
+  }>(ds, `SELECT id, hostname, pid, latest_heartbeat FROM job WHERE job_type = ? AND state = 'running'`, [jobType]);
+  return records.map((r) => ({
+    id: Number(r.id),
+    hostname: r.hostname,
+    pid: r.pid === null ? null : Number(r.pid),
+    latestHeartbeat: r.latest_heartbeat ? new Date(r.latest_heartbeat) : null,
+  }));
 }
 
 /** A job is dead if its heartbeat is stale, or it ran on this host and its pid is gone. */
@@ -52,6 +70,10 @@ export function isJobAlive(job: JobRow, now: Date, staleAfterMs: number): boolea
 }
 
 export async function markJobFailed(ds: DataSource, id: number, now: Date): Promise<boolean> {
-  const { affected } = await execSql(ds, `UPDATE job SET state = 'failed', end_date = ? WHERE id = ? AND state = 'running'`, [now.toISOString(), id]);
+  const { affected } = await execSql(
+    ds,
+    `UPDATE job SET state = 'failed', end_date = ? WHERE id = ? AND state = 'running'`,
+    [now.toISOString(), id],
+  );
   return affected > 0;
 }

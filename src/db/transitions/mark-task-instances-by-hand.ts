@@ -17,9 +17,16 @@ export interface HandMarkedMove {
  * retry. A try still running is left to finish; its outcome is ignored because its row moved.
  * Returns rows moved.
  */
-export async function markTaskInstancesByHand(tx: EntityManager, run: RunRef, move: HandMarkedMove, now: Date): Promise<number> {
+export async function markTaskInstancesByHand(
+  tx: EntityManager,
+  run: RunRef,
+  move: HandMarkedMove,
+  now: Date,
+): Promise<number> {
   const nowIso = now.toISOString();
-  const result = await tx.createQueryBuilder().update(TaskInstanceEntity)
+  const result = await tx
+    .createQueryBuilder()
+    .update(TaskInstanceEntity)
     .set({
       state: move.to,
       startDate: () => `COALESCE(start_date, '${nowIso}')`,

@@ -27,10 +27,28 @@ function stateGuard(from: readonly TaskStateOrNone[]): { sql: string; params: un
 }
 
 /** Create the task instances of a run that do not exist yet (insert-or-ignore). */
-export async function createTaskInstances(m: EntityManager, run: RunRef, tasks: Array<SerializedTask & { effectivePriority: number }>, now: Date): Promise<number> {
+export async function createTaskInstances(
+  m: EntityManager,
+  run: RunRef,
+  tasks: Array<SerializedTask & { effectivePriority: number }>,
+  now: Date,
+): Promise<number> {
   let created = 0;
   for (const part of chunk(tasks, 60)) {
-    const rows = part.map((t) => [run.dagId, run.runId, t.taskId, -1, 0, t.retries, t.operator, t.pool, t.poolSlots, t.queue, t.effectivePriority, now.toISOString()]);
+    const rows = part.map((t) => [
+      run.dagId,
+      run.runId,
+      t.taskId,
+      -1,
+      0,
+      t.retries,
+      t.operator,
+      t.pool,
+      t.poolSlots,
+      t.queue,
+      t.effectivePriority,
+      now.toISOString(),
+    ]);
     const result = await execSql(
       m,
       `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots, queue, priority_weight, updated_at)
@@ -57,14 +75,27 @@ export async function transitionTasks(
 ): Promise<number> {
   let moved = 0;
   const guard = stateGuard(from);
-  const finished = to === TaskState.SUCCESS || to === TaskState.SKIPPED || to === TaskState.UPSTREAM_FAILED || to === TaskState.REMOVED;
+  const finished =
+    to === TaskState.SUCCESS ||
+    to === TaskState.SKIPPED ||
+    to === TaskState.UPSTREAM_FAILED ||
+    to === TaskState.REMOVED;
   for (const part of chunk(taskIds, KEY_CHUNK)) {
     const result = await execSql(
       m,
       `UPDATE task_instance SET state = ?, updated_at = ?, end_reason = ?, next_try_at = NULL
          ${finished ? ', end_date = COALESCE(end_date, ?), start_date = COALESCE(start_date, ?)' : ''}
        WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')}) AND ${guard.sql}`,
-      [to, now.toISOString(), reason, ...(finished ? [now.toISOString(), now.toISOString()] : []), run.dagId, run.runId, ...part, ...guard.params],
+      [
+        to,
+        now.toISOString(),
+        reason,
+        ...(finished ? [now.toISOString(), now.toISOString()] : []),
+        run.dagId,
+        run.runId,
+        ...part,
+        ...guard.params,
+      ],
     );
     moved += result.affected;
   }
@@ -99,7 +130,12 @@ interface QueuedRow {
  * scheduled → queued for the given keys, counting a new try. Only rows still `scheduled` move, so
  * two schedulers can never queue the same try: each sends only what its own UPDATE returned.
  */
-export async function markQueued(m: EntityManager, keys: TaskInstanceKey[], jobId: number | null, now: Date): Promise<QueuedTaskInstance[]> {
+export async function markQueued(
+  m: EntityManager,
+  keys: TaskInstanceKey[],
+  jobId: number | null,
+  now: Date,
+): Promise<QueuedTaskInstance[]> {
   const queued: QueuedTaskInstance[] = [];
   for (const part of chunk(keys, 200)) {
     const { records } = await execSql<QueuedRow>(
@@ -112,8 +148,17 @@ export async function markQueued(m: EntityManager, keys: TaskInstanceKey[], jobI
     );
     for (const r of records) {
       queued.push({
-        dagId: r.dag_id, runId: r.run_id, taskId: r.task_id, mapIndex: Number(r.map_index), tryNumber: Number(r.try_number), maxTries: Number(r.max_tries),
-        queue: r.queue, priorityWeight: Number(r.priority_weight), pool: r.pool, poolSlots: Number(r.pool_slots), firstRescheduleDate: r.first_reschedule_date,
+        dagId: r.dag_id,
+        runId: r.run_id,
+        taskId: r.task_id,
+        mapIndex: Number(r.map_index),
+        tryNumber: Number(r.try_number),
+        maxTries: Number(r.max_tries),
+        queue: r.queue,
+        priorityWeight: Number(r.priority_weight),
+        pool: r.pool,
+        poolSlots: Number(r.pool_slots),
+        firstRescheduleDate: r.first_reschedule_date,
       });
     }
   }
@@ -121,7 +166,14 @@ export async function markQueued(m: EntityManager, keys: TaskInstanceKey[], jobI
 }
 
 /** queued → running for this try (the executor reported the try started). */
-export async function markRunning(m: EntityManager, key: TaskInstanceKey, tryNumber: number, at: Date, hostname: string, pid: number | null): Promise<number> {
+export async function markRunning(
+  m: EntityManager,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  at: Date,
+  hostname: string,
+  pid: number | null,
+): Promise<number> {
   const result = await execSql(
     m,
     `UPDATE task_instance SET state = 'running', start_date = ?, hostname = ?, pid = ?, updated_at = ?
@@ -150,7 +202,14 @@ export interface TryStart {
 }
 
 /** Seconds from the row's (old) start date, or `startAt` when it has none, to `endAt`; never negative. */
-function durationSql(m: EntityManager, columns: { endAt: string; startDate: string; startAt: string } = { endAt: '?', startDate: 'start_date', startAt: '?' }): string {
+function durationSql(
+  m: EntityManager,
+  columns: { endAt: string; startDate: string; startAt: string } = {
+    endAt: '?',
+    startDate: 'start_date',
+    startAt: '?',
+  },
+): string {
   const { endAt, startDate, startAt } = columns;
   return isPostgres(m)
     ? `ROUND(GREATEST(0, EXTRACT(EPOCH FROM (CAST(${endAt} AS timestamptz) - CAST(COALESCE(${startDate}, ${startAt}) AS timestamptz))))::numeric, 3)`
@@ -163,7 +222,13 @@ function durationSql(m: EntityManager, columns: { endAt: string; startDate: stri
  * retries. With `started` (the try's start event came in the same batch) the row takes start
  * date, hostname and pid as markRunning would have set them: one UPDATE instead of two.
  */
-export async function markTryEnded(m: EntityManager, key: TaskInstanceKey, tryNumber: number, end: TryEnd, started: TryStart | null = null): Promise<number> {
+export async function markTryEnded(
+  m: EntityManager,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  end: TryEnd,
+  started: TryStart | null = null,
+): Promise<number> {
   const at = end.at.toISOString();
   const startAt = started ? started.at.toISOString() : at;
   const reschedule = end.state === 'up_for_reschedule';
@@ -173,11 +238,23 @@ export async function markTryEnded(m: EntityManager, key: TaskInstanceKey, tryNu
             ${reschedule ? ', try_number = try_number - 1, first_reschedule_date = COALESCE(first_reschedule_date, ?)' : ''}
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ('queued', 'running')`;
   const params = [
-    end.state, at, at, startAt, startAt, started?.hostname ?? null, started?.pid ?? null,
-    end.reason, end.nextTryAt ? end.nextTryAt.toISOString() : null, at,
+    end.state,
+    at,
+    at,
+    startAt,
+    startAt,
+    started?.hostname ?? null,
+    started?.pid ?? null,
+    end.reason,
+    end.nextTryAt ? end.nextTryAt.toISOString() : null,
+    at,
     end.renderedFields ? JSON.stringify(end.renderedFields) : null,
     ...(reschedule ? [at] : []),
-    key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber,
+    key.dagId,
+    key.runId,
+    key.taskId,
+    key.mapIndex,
+    tryNumber,
   ];
   if (isPostgres(m)) {
     // One round trip: the history row is written from what the UPDATE returned.
@@ -233,12 +310,24 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
       const { key, tryNumber, end, started } = endings[i];
       const at = end.at.toISOString();
       return [
-        i, key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber, end.state, at, started ? started.at.toISOString() : at,
-        started?.hostname ?? null, started?.pid ?? null, end.reason, end.nextTryAt ? end.nextTryAt.toISOString() : null,
+        i,
+        key.dagId,
+        key.runId,
+        key.taskId,
+        key.mapIndex,
+        tryNumber,
+        end.state,
+        at,
+        started ? started.at.toISOString() : at,
+        started?.hostname ?? null,
+        started?.pid ?? null,
+        end.reason,
+        end.nextTryAt ? end.nextTryAt.toISOString() : null,
         end.renderedFields ? JSON.stringify(end.renderedFields) : null,
       ];
     });
-    const row = '(?::int, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::int, ?::varchar, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::text, ?::varchar, ?::text)';
+    const row =
+      '(?::int, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::int, ?::varchar, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::text, ?::varchar, ?::text)';
     const { records } = await execSql<{ i: number | string }>(
       m,
       `WITH endings (i, dag_id, run_id, task_id, map_index, try_number, state, end_at, start_at, hostname, pid, end_reason, next_try_at, rendered_fields)
@@ -276,11 +365,23 @@ async function recordTryHistory(m: EntityManager, key: TaskInstanceKey, tryNumbe
 
 /** up_for_retry|up_for_reschedule whose wait is over → scheduled. */
 export async function markRetriesDue(m: EntityManager, run: RunRef, taskIds: string[], now: Date): Promise<number> {
-  return transitionTasks(m, run, taskIds, [TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE], TaskState.SCHEDULED, now);
+  return transitionTasks(
+    m,
+    run,
+    taskIds,
+    [TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE],
+    TaskState.SCHEDULED,
+    now,
+  );
 }
 
 /** queued → scheduled, giving the try back: the executor never started it (orphaned, stuck). */
-export async function requeueNeverStarted(m: EntityManager, key: TaskInstanceKey, tryNumber: number, now: Date): Promise<number> {
+export async function requeueNeverStarted(
+  m: EntityManager,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  now: Date,
+): Promise<number> {
   const result = await execSql(
     m,
     `UPDATE task_instance SET state = 'scheduled', try_number = try_number - 1, queued_dttm = NULL, queued_by_job_id = NULL, updated_at = ?
@@ -298,9 +399,26 @@ export interface XComWrite {
 /** Replace the XComs of a try (a retry overwrites what an earlier try pushed). */
 export async function writeXComs(m: EntityManager, write: XComWrite, now: Date): Promise<void> {
   const { key } = write;
-  await execSql(m, `DELETE FROM xcom WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [key.dagId, key.runId, key.taskId, key.mapIndex]);
+  await execSql(m, `DELETE FROM xcom WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [
+    key.dagId,
+    key.runId,
+    key.taskId,
+    key.mapIndex,
+  ]);
   const entries = Object.entries(write.values).filter(([, v]) => v !== undefined);
   if (!entries.length) return;
-  const rows = entries.map(([k, v]) => [key.dagId, key.runId, key.taskId, key.mapIndex, k, JSON.stringify(v), now.toISOString()]);
-  await execSql(m, `INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp) VALUES ${placeholders(rows.length, 7)}`, rows.flat());
+  const rows = entries.map(([k, v]) => [
+    key.dagId,
+    key.runId,
+    key.taskId,
+    key.mapIndex,
+    k,
+    JSON.stringify(v),
+    now.toISOString(),
+  ]);
+  await execSql(
+    m,
+    `INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp) VALUES ${placeholders(rows.length, 7)}`,
+    rows.flat(),
+  );
 }

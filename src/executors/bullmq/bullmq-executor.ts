@@ -85,7 +85,10 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   private readonly reconcileIntervalMs: number;
   private readonly reconcileGraceMs: number;
 
-  constructor(private readonly config: LoadedConfig, private readonly options: BullMQExecutorOptions = {}) {
+  constructor(
+    private readonly config: LoadedConfig,
+    private readonly options: BullMQExecutorOptions = {},
+  ) {
     this.prefix = config.redis.key_prefix;
     this.clock = options.clock ?? systemClock;
     this.outage = new RedisOutageReporter(config.redis.url, log, 'the bullmq executor');
@@ -130,7 +133,8 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   }
 
   queueWorkload(workload: TaskWorkload): void {
-    if (this.ended) throw new Error(`bullmq executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
+    if (this.ended)
+      throw new Error(`bullmq executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
     const jobId = taskJobId(workload.key, workload.tryNumber);
     if (this.inFlight.has(jobId)) {
       log.warn(`ignoring ${describeTi(workload.key, workload.tryNumber)}: already sent by this executor`);
@@ -170,7 +174,8 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     while ((this.toSend.length > 0 || this.sending.size > 0) && Date.now() < deadline && !this.outage.isDown) {
       await sleep(50);
     }
-    if (this.toSend.length > 0) log.warn(`${this.toSend.length} tries were not handed to Redis before shutdown; another scheduler re-sends them`);
+    if (this.toSend.length > 0)
+      log.warn(`${this.toSend.length} tries were not handed to Redis before shutdown; another scheduler re-sends them`);
     await this.close();
   }
 
@@ -210,7 +215,9 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
 
   private resend(workload: TaskWorkload): void {
     const jobId = taskJobId(workload.key, workload.tryNumber);
-    log.warn(`re-sending ${describeTi(workload.key, workload.tryNumber)}: its job is no longer in Redis and no worker took it`);
+    log.warn(
+      `re-sending ${describeTi(workload.key, workload.tryNumber)}: its job is no longer in Redis and no worker took it`,
+    );
     this.inFlight.set(jobId, { workload, since: Date.now() });
     this.enqueueSend(workload);
   }
@@ -270,7 +277,21 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       } catch (err) {
         const reason = `cannot queue the try in Redis: ${(err as Error).message.split('\n')[0]}`;
         log.error(`${describeTi(workload.key, workload.tryNumber)}: ${reason}`);
-        await this.accept([{ id: null, data: { jobId, event: { type: 'lost', key: workload.key, tryNumber: workload.tryNumber, at: this.clock.now().toISOString(), reason } } }]);
+        await this.accept([
+          {
+            id: null,
+            data: {
+              jobId,
+              event: {
+                type: 'lost',
+                key: workload.key,
+                tryNumber: workload.tryNumber,
+                at: this.clock.now().toISOString(),
+                reason,
+              },
+            },
+          },
+        ]);
       } finally {
         this.sending.delete(jobId);
       }
@@ -278,7 +299,20 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   }
 
   private async send(batch: TaskWorkload[]): Promise<void> {
-    const byQueue = new Map<string, Array<{ name: string; data: TaskJobData; opts: { jobId: string; priority: number; attempts: number; removeOnComplete: typeof KEEP_COMPLETED; removeOnFail: typeof KEEP_FAILED } }>>();
+    const byQueue = new Map<
+      string,
+      Array<{
+        name: string;
+        data: TaskJobData;
+        opts: {
+          jobId: string;
+          priority: number;
+          attempts: number;
+          removeOnComplete: typeof KEEP_COMPLETED;
+          removeOnFail: typeof KEEP_FAILED;
+        };
+      }>
+    >();
     const sentAt = this.clock.now().toISOString();
     const hashes = await this.sourceHashesOf(batch);
     for (const workload of batch) {
@@ -292,7 +326,13 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       jobs.push({
         name: workload.key.taskId,
         data,
-        opts: { jobId: taskJobId(workload.key, workload.tryNumber), priority: bullmqPriority(workload.priority), attempts: 1, removeOnComplete: KEEP_COMPLETED, removeOnFail: KEEP_FAILED },
+        opts: {
+          jobId: taskJobId(workload.key, workload.tryNumber),
+          priority: bullmqPriority(workload.priority),
+          attempts: 1,
+          removeOnComplete: KEEP_COMPLETED,
+          removeOnFail: KEEP_FAILED,
+        },
       });
       byQueue.set(workload.queue, jobs);
     }
@@ -332,7 +372,8 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       outcomes = ended.map(() => ({ error: (err as Error).message }));
     }
     outcomes.forEach((outcome, i) => {
-      if ('error' in outcome) log.warn(`cannot copy the log of ${describeTi(ended[i].key, ended[i].tryNumber)}: ${outcome.error}`);
+      if ('error' in outcome)
+        log.warn(`cannot copy the log of ${describeTi(ended[i].key, ended[i].tryNumber)}: ${outcome.error}`);
     });
   }
 
@@ -348,7 +389,11 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     this.queues.clear();
     const redis = this.redis;
     this.redis = null;
-    if (redis) await withTimeout(redis.quit().then(() => undefined), 2000).finally(() => redis.disconnect());
+    if (redis)
+      await withTimeout(
+        redis.quit().then(() => undefined),
+        2000,
+      ).finally(() => redis.disconnect());
     if (this.ownsDataSource && this.dataSource?.isInitialized) await this.dataSource.destroy().catch(() => undefined);
     this.dataSource = null;
   }

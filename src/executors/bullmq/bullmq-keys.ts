@@ -13,7 +13,10 @@ import type { TaskInstanceKey } from '../../core/task-instance-key';
  */
 export function taskJobId(key: TaskInstanceKey, tryNumber: number): string {
   const readable = (text: string): string => text.replace(/[^A-Za-z0-9_.-]/g, '_').slice(0, 60);
-  const digest = createHash('sha256').update(JSON.stringify([key.dagId, key.runId, key.taskId, key.mapIndex])).digest('hex').slice(0, 20);
+  const digest = createHash('sha256')
+    .update(JSON.stringify([key.dagId, key.runId, key.taskId, key.mapIndex]))
+    .digest('hex')
+    .slice(0, 20);
   return `${readable(key.dagId)}.${readable(key.taskId)}.${key.mapIndex}.${digest}.t${tryNumber}`;
 }
 

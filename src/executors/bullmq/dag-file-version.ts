@@ -34,6 +34,8 @@ export function dagVersionMismatch(job: TaskJobData, file: string, hostname: str
   if (!job.sourceHash) return null;
   const local = fileHash(file);
   if (local === null || local === job.sourceHash) return null;
-  return `DAG file ${job.relativeFileloc ?? file} on worker ${hostname} is another version than the scheduler parsed `
-    + `(scheduler ${job.sourceHash.slice(0, 12)}, worker ${local.slice(0, 12)}): deploy the same dags folder to every worker`;
+  return (
+    `DAG file ${job.relativeFileloc ?? file} on worker ${hostname} is another version than the scheduler parsed ` +
+    `(scheduler ${job.sourceHash.slice(0, 12)}, worker ${local.slice(0, 12)}): deploy the same dags folder to every worker`
+  );
 }

@@ -10,12 +10,19 @@ import { contentHash } from '../../parsing/content-hash';
 export class DagSourceHashes {
   private readonly cache = new Map<string, { hash: string | null; at: number }>();
 
-  constructor(private readonly dataSource: DataSource, private readonly ttlMs = 5000) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly ttlMs = 5000,
+  ) {}
 
   async get(fileloc: string): Promise<string | null> {
     const cached = this.cache.get(fileloc);
     if (cached && Date.now() - cached.at < this.ttlMs) return cached.hash;
-    const { records } = await execSql<{ source_code: string }>(this.dataSource, 'SELECT source_code FROM dag_code WHERE fileloc = ?', [fileloc]);
+    const { records } = await execSql<{ source_code: string }>(
+      this.dataSource,
+      'SELECT source_code FROM dag_code WHERE fileloc = ?',
+      [fileloc],
+    );
     const hash = records.length ? contentHash(records[0].source_code) : null;
     this.cache.set(fileloc, { hash, at: Date.now() });
     return hash;

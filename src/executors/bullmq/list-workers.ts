@@ -11,13 +11,22 @@ export async function listWorkers(config: LoadedConfig): Promise<WorkerHeartbeat
     const keys: string[] = [];
     let cursor = '0';
     do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', workerHeartbeatPattern(config.redis.key_prefix), 'COUNT', 500);
+      const [next, found] = await redis.scan(
+        cursor,
+        'MATCH',
+        workerHeartbeatPattern(config.redis.key_prefix),
+        'COUNT',
+        500,
+      );
       keys.push(...found);
       cursor = next;
     } while (cursor !== '0');
     if (!keys.length) return [];
     const values = await redis.mget(...keys);
-    return values.filter((v): v is string => v !== null).map((v) => JSON.parse(v) as WorkerHeartbeat).sort((a, b) => a.id.localeCompare(b.id));
+    return values
+      .filter((v): v is string => v !== null)
+      .map((v) => JSON.parse(v) as WorkerHeartbeat)
+      .sort((a, b) => a.id.localeCompare(b.id));
   } finally {
     redis.disconnect();
   }

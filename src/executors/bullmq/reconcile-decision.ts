@@ -61,7 +61,12 @@ export function decideReconcile(job: JobProbe, facts: ReconcileFacts): Reconcile
       const reason = job.failedReason ?? 'unknown reason';
       if (reason.startsWith(DUPLICATE_DELIVERY) && job.claimed) return NONE;
       if (!settled) return NONE;
-      if (reason === STALLED_REASON) return { kind: 'lost', reason: 'the worker running it stopped responding (died or lost Redis)', removeJob: false };
+      if (reason === STALLED_REASON)
+        return {
+          kind: 'lost',
+          reason: 'the worker running it stopped responding (died or lost Redis)',
+          removeJob: false,
+        };
       return { kind: 'lost', reason: `its job failed on the worker: ${reason}`, removeJob: false };
     }
     case 'active':
@@ -73,9 +78,14 @@ export function decideReconcile(job: JobProbe, facts: ReconcileFacts): Reconcile
       return { kind: 'lost', reason: 'its job vanished from Redis and no worker reports it', removeJob: false };
     default:
       if (!WAITING_STATES.has(job.state)) return NONE;
-      if (job.stalledCount > 0) return { kind: 'lost', reason: 'the worker running it stopped responding (job stalled)', removeJob: true };
+      if (job.stalledCount > 0)
+        return { kind: 'lost', reason: 'the worker running it stopped responding (job stalled)', removeJob: true };
       if (facts.tiState === 'queued' && facts.queuedForMs >= facts.queuedTimeoutMs) {
-        return { kind: 'lost', reason: `stuck in queued for ${formatDurationMs(facts.queuedForMs)}: no worker took it from queue '${facts.queue}'`, removeJob: true };
+        return {
+          kind: 'lost',
+          reason: `stuck in queued for ${formatDurationMs(facts.queuedForMs)}: no worker took it from queue '${facts.queue}'`,
+          removeJob: true,
+        };
       }
       return NONE;
   }

@@ -35,7 +35,8 @@ export interface ReconcileContext {
 async function probeJob(ctx: ReconcileContext, queue: Queue, jobId: string, nowMs: number): Promise<JobProbe> {
   const claimed = (await ctx.redis.exists(tryClaimKey(ctx.prefix, jobId))) === 1;
   const job = await Job.fromId(queue, jobId);
-  if (!job) return { state: 'unknown', failedReason: null, result: null, stalledCount: 0, claimed, finishedAgoMs: null };
+  if (!job)
+    return { state: 'unknown', failedReason: null, result: null, stalledCount: 0, claimed, finishedAgoMs: null };
   const state = await job.getState();
   return {
     state,
@@ -57,14 +58,28 @@ async function probeJob(ctx: ReconcileContext, queue: Queue, jobId: string, nowM
 export async function reconcileTaskJobs(ctx: ReconcileContext): Promise<void> {
   const nowMs = ctx.now.getTime();
   const startedAt = Date.now();
-  const { records } = await execSql<{ dag_id: string; run_id: string; task_id: string; map_index: number; try_number: number; state: 'queued' | 'running'; queue: string; queued_dttm: string | null }>(
+  const { records } = await execSql<{
+    dag_id: string;
+    run_id: string;
+    task_id: string;
+    map_index: number;
+    try_number: number;
+    state: 'queued' | 'running';
+    queue: string;
+    queued_dttm: string | null;
+  }>(
     ctx.dataSource,
     `SELECT dag_id, run_id, task_id, map_index, try_number, state, queue, queued_dttm FROM task_instance
      WHERE state IN ('queued', 'running') ORDER BY queued_dttm LIMIT ${PASS_LIMIT}`,
   );
   const seen = new Set<string>();
   for (const row of records) {
-    const key: TaskInstanceKey = { dagId: row.dag_id, runId: row.run_id, taskId: row.task_id, mapIndex: Number(row.map_index) };
+    const key: TaskInstanceKey = {
+      dagId: row.dag_id,
+      runId: row.run_id,
+      taskId: row.task_id,
+      mapIndex: Number(row.map_index),
+    };
     const tryNumber = Number(row.try_number);
     const jobId = taskJobId(key, tryNumber);
     seen.add(jobId);
@@ -111,6 +126,7 @@ export async function reconcileTaskJobs(ctx: ReconcileContext): Promise<void> {
   for (const jobId of ctx.unaccountedSince.keys()) if (!seen.has(jobId)) ctx.unaccountedSince.delete(jobId);
   if (records.length < PASS_LIMIT) {
     // Tries whose task instance ended (another scheduler applied their result) free their slot here.
-    for (const [jobId, entry] of ctx.inFlight) if (!seen.has(jobId) && entry.since < startedAt - 1000) ctx.inFlight.delete(jobId);
+    for (const [jobId, entry] of ctx.inFlight)
+      if (!seen.has(jobId) && entry.since < startedAt - 1000) ctx.inFlight.delete(jobId);
   }
 }

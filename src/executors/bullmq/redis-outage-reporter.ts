@@ -13,7 +13,11 @@ interface ErrorSource {
 export class RedisOutageReporter {
   private down = false;
 
-  constructor(private readonly url: string, private readonly log: Logger, private readonly what: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly log: Logger,
+    private readonly what: string,
+  ) {}
 
   watch(source: ErrorSource): void {
     source.on('error', (err) => this.failed(err));
@@ -42,12 +46,23 @@ export class RedisOutageReporter {
   }
 }
 
-const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EPIPE', 'EAI_AGAIN']);
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EPIPE',
+  'EAI_AGAIN',
+]);
 
 /** True for errors that mean Redis cannot be reached (as opposed to a failed command). */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code && CONNECTION_CODES.has(code)) return true;
   const message = (err as Error | null)?.message ?? String(err);
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|LOADING/i.test(message);
+  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|LOADING/i.test(
+    message,
+  );
 }

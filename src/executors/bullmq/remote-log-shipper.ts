@@ -18,7 +18,12 @@ export class RemoteLogShipper {
   private readonly key: string;
   private readonly doneKey: string;
 
-  constructor(private readonly redis: IORedis, prefix: string, jobId: string, private readonly file: string) {
+  constructor(
+    private readonly redis: IORedis,
+    prefix: string,
+    jobId: string,
+    private readonly file: string,
+  ) {
     this.key = remoteLogKey(prefix, jobId);
     this.doneKey = remoteLogDoneKey(prefix, jobId);
   }
@@ -45,7 +50,8 @@ export class RemoteLogShipper {
     await this.enqueue(async () => {
       const last = this.redis.multi();
       alongside?.(last);
-      if (!(await this.ship(true, last))) await last.expire(this.key, REMOTE_LOG_TTL_SECONDS).set(this.doneKey, '1', 'EX', REMOTE_LOG_TTL_SECONDS).exec();
+      if (!(await this.ship(true, last)))
+        await last.expire(this.key, REMOTE_LOG_TTL_SECONDS).set(this.doneKey, '1', 'EX', REMOTE_LOG_TTL_SECONDS).exec();
       done = true;
     });
     return done;
@@ -53,7 +59,10 @@ export class RemoteLogShipper {
 
   private enqueue(step: () => Promise<unknown>): Promise<void> {
     // Steps run one at a time, in order; a failed step (Redis down) does not stop later ones.
-    this.shipping = this.shipping.then(step, step).then(() => undefined).catch(() => undefined);
+    this.shipping = this.shipping
+      .then(step, step)
+      .then(() => undefined)
+      .catch(() => undefined);
     return this.shipping;
   }
 
@@ -83,7 +92,9 @@ export class RemoteLogShipper {
           end = lastNewline + 1;
         }
         const complete = all && this.offset + end >= size;
-        const multi = (complete && last ? last : this.redis.multi()).append(this.key, buffer.subarray(0, end)).expire(this.key, REMOTE_LOG_TTL_SECONDS);
+        const multi = (complete && last ? last : this.redis.multi())
+          .append(this.key, buffer.subarray(0, end))
+          .expire(this.key, REMOTE_LOG_TTL_SECONDS);
         if (complete) multi.set(this.doneKey, '1', 'EX', REMOTE_LOG_TTL_SECONDS);
         await multi.exec();
         this.offset += end;

@@ -34,12 +34,18 @@ function readerFor(url: string): IORedis {
  * `offset`. Null when Redis holds no log for that try (never ran remotely, or expired): read
  * the local file at the contract path instead.
  */
-export async function readRemoteLog(config: LoadedConfig, key: TaskInstanceKey, tryNumber: number, offset = 0): Promise<RemoteLogChunk | null> {
+export async function readRemoteLog(
+  config: LoadedConfig,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  offset = 0,
+): Promise<RemoteLogChunk | null> {
   const redis = readerFor(config.redis.url);
   const prefix = config.redis.key_prefix;
   const jobId = taskJobId(key, tryNumber);
   const start = Math.max(0, Math.trunc(offset));
-  const [[, data], [, done], [, length]] = (await redis.multi()
+  const [[, data], [, done], [, length]] = (await redis
+    .multi()
     .getrangeBuffer(remoteLogKey(prefix, jobId), start, -1)
     .exists(remoteLogDoneKey(prefix, jobId))
     .strlen(remoteLogKey(prefix, jobId))
@@ -72,7 +78,12 @@ export type LogCopyOutcome = { file: string | null } | { error: string };
  * folder) is left alone. A failed copy is reported in its try's outcome (the others still happen);
  * only a failed round trip rejects.
  */
-export async function copyRemoteLogs(redis: IORedis, prefix: string, baseLogFolder: string, tries: EndedTry[]): Promise<LogCopyOutcome[]> {
+export async function copyRemoteLogs(
+  redis: IORedis,
+  prefix: string,
+  baseLogFolder: string,
+  tries: EndedTry[],
+): Promise<LogCopyOutcome[]> {
   if (tries.length === 0) return [];
   const pipeline = redis.pipeline();
   for (const { key, tryNumber } of tries) pipeline.getBuffer(remoteLogKey(prefix, taskJobId(key, tryNumber)));

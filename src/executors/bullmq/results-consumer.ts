@@ -1,6 +1,13 @@
 import type IORedis from 'ioredis';
 import { createRedisClient, reconnectDelayMs } from './redis-options';
-import { ackResults, ensureResultsGroup, parseEntries, ResultEntry, RESULTS_GROUP, resultsStreamKey } from './results-stream';
+import {
+  ackResults,
+  ensureResultsGroup,
+  parseEntries,
+  ResultEntry,
+  RESULTS_GROUP,
+  resultsStreamKey,
+} from './results-stream';
 
 export interface ResultsConsumerOptions {
   redisUrl: string;
@@ -87,7 +94,16 @@ export class ResultsConsumer {
           await this.claimAbandoned();
         }
         const reply = (await this.blocking.xreadgroup(
-          'GROUP', RESULTS_GROUP, this.options.consumer, 'COUNT', this.options.batchSize ?? 1000, 'BLOCK', blockMs, 'STREAMS', key, '>',
+          'GROUP',
+          RESULTS_GROUP,
+          this.options.consumer,
+          'COUNT',
+          this.options.batchSize ?? 1000,
+          'BLOCK',
+          blockMs,
+          'STREAMS',
+          key,
+          '>',
         )) as Array<[string, Array<[string, string[]]>]> | null;
         await this.deliver(parseEntries(reply?.[0]?.[1]));
         failures = 0;
@@ -111,7 +127,15 @@ export class ResultsConsumer {
     const minIdle = this.options.claimIdleMs ?? 30_000;
     let cursor = '0-0';
     for (let round = 0; round < 10; round += 1) {
-      const [next, entries] = (await this.blocking.xautoclaim(key, RESULTS_GROUP, this.options.consumer, minIdle, cursor, 'COUNT', 500)) as [string, Array<[string, string[]]>];
+      const [next, entries] = (await this.blocking.xautoclaim(
+        key,
+        RESULTS_GROUP,
+        this.options.consumer,
+        minIdle,
+        cursor,
+        'COUNT',
+        500,
+      )) as [string, Array<[string, string[]]>];
       await this.deliver(parseEntries(entries.filter((entry) => entry !== null)));
       cursor = next;
       if (cursor === '0-0') break;
@@ -130,7 +154,11 @@ export class ResultsConsumer {
       const info = new Map<string, string | number>();
       for (let i = 0; i + 1 < fields.length; i += 2) info.set(String(fields[i]), fields[i + 1]);
       const name = String(info.get('name'));
-      if (name !== this.options.consumer && Number(info.get('pending')) === 0 && Number(info.get('idle')) > (this.options.goneConsumerIdleMs ?? GONE_CONSUMER_IDLE_MS)) {
+      if (
+        name !== this.options.consumer &&
+        Number(info.get('pending')) === 0 &&
+        Number(info.get('idle')) > (this.options.goneConsumerIdleMs ?? GONE_CONSUMER_IDLE_MS)
+      ) {
         await this.blocking.xgroup('DELCONSUMER', key, RESULTS_GROUP, name);
       }
     }

@@ -15,7 +15,11 @@ export function resultsStreamKey(prefix: string): string {
 }
 
 /** Add one worker event to the stream (inside a MULTI, or alone). */
-export function addResult<T extends IORedis | ChainableCommander>(client: T, prefix: string, data: ResultJobData): ReturnType<T['xadd']> {
+export function addResult<T extends IORedis | ChainableCommander>(
+  client: T,
+  prefix: string,
+  data: ResultJobData,
+): ReturnType<T['xadd']> {
   return client.xadd(resultsStreamKey(prefix), '*', 'r', JSON.stringify(data)) as ReturnType<T['xadd']>;
 }
 
@@ -36,7 +40,8 @@ export function parseEntries(raw: RawEntries | null | undefined): Array<{ id: st
     if (at >= 0 && at % 2 === 0) {
       try {
         const parsed = JSON.parse(fields[at + 1]) as ResultJobData;
-        if (parsed && typeof parsed.jobId === 'string' && parsed.event && typeof parsed.event.type === 'string') data = parsed;
+        if (parsed && typeof parsed.jobId === 'string' && parsed.event && typeof parsed.event.type === 'string')
+          data = parsed;
       } catch {
         data = null;
       }
@@ -59,5 +64,9 @@ export async function ensureResultsGroup(redis: IORedis, prefix: string): Promis
 export async function ackResults(redis: IORedis, prefix: string, ids: string[]): Promise<void> {
   if (ids.length === 0) return;
   const key = resultsStreamKey(prefix);
-  await redis.multi().xack(key, RESULTS_GROUP, ...ids).xdel(key, ...ids).exec();
+  await redis
+    .multi()
+    .xack(key, RESULTS_GROUP, ...ids)
+    .xdel(key, ...ids)
+    .exec();
 }

@@ -12,9 +12,7 @@ export interface TaskJobData {
 }
 
 /** A task job's return value: how the try ended, read back if its result event went missing. */
-export type TaskJobResult =
-  | { kind: 'finished'; outcome: TaskOutcome }
-  | { kind: 'lost'; reason: string };
+export type TaskJobResult = { kind: 'finished'; outcome: TaskOutcome } | { kind: 'lost'; reason: string };
 
 /** One entry of the results stream: a worker event and the task job it belongs to. */
 export interface ResultJobData {

@@ -14,7 +14,11 @@ export function workerVariableSource(config: LoadedConfig): VariableSource & { c
   const open = (): Promise<DataSource> => {
     const target = parseDatabaseUrl(config.database.url);
     if (target.kind === 'sqlite' && target.location !== ':memory:' && !fs.existsSync(target.location)) {
-      return Promise.reject(new Error(`this worker has no metadata database (${target.location} does not exist): set database.url (DAGCTL__DATABASE__URL) on the worker`));
+      return Promise.reject(
+        new Error(
+          `this worker has no metadata database (${target.location} does not exist): set database.url (DAGCTL__DATABASE__URL) on the worker`,
+        ),
+      );
     }
     dataSource ??= openDatabase(config.database.url, { poolSize: 1 });
     dataSource.catch(() => {

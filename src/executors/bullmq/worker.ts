@@ -120,9 +120,13 @@ class DagctlWorker implements RunningWorker {
   private stopTimeoutMs = 0;
   private closing: Promise<void> | null = null;
 
-  constructor(private readonly config: LoadedConfig, private readonly options: StartWorkerOptions) {
+  constructor(
+    private readonly config: LoadedConfig,
+    private readonly options: StartWorkerOptions,
+  ) {
     if (options.queues.length === 0) throw new Error('a worker needs at least one queue');
-    if (!Number.isInteger(options.concurrency) || options.concurrency < 1) throw new Error(`worker concurrency must be a positive integer, got ${options.concurrency}`);
+    if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+      throw new Error(`worker concurrency must be a positive integer, got ${options.concurrency}`);
     this.hostname = options.hostname ?? os.hostname();
     this.id = `${this.hostname}:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
     this.queues = [...options.queues];
@@ -170,9 +174,11 @@ class DagctlWorker implements RunningWorker {
       this.activePerQueue.set(queue, 0);
     }
     this.timers.push(setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs));
-    this.timers.push(setInterval(() => {
-      for (const shipper of this.shippers) void shipper.tick();
-    }, LOG_SHIP_INTERVAL_MS));
+    this.timers.push(
+      setInterval(() => {
+        for (const shipper of this.shippers) void shipper.tick();
+      }, LOG_SHIP_INTERVAL_MS),
+    );
     for (const timer of this.timers) timer.unref();
     void this.heartbeat();
     log.info(`worker ${this.id} takes tries from ${this.queues.join(', ')} (concurrency ${this.options.concurrency})`);
@@ -194,7 +200,9 @@ class DagctlWorker implements RunningWorker {
     const claimTtl = this.heartbeatIntervalMs * CLAIM_TTL_FACTOR;
     if ((await this.redis.set(claimKey, this.id, 'PX', claimTtl, 'NX')) !== 'OK') {
       const holder = await this.redis.get(claimKey);
-      throw new UnrecoverableError(`${DUPLICATE_DELIVERY}: ${describeTi(workload.key, workload.tryNumber)} was already taken by worker ${holder ?? 'unknown'}`);
+      throw new UnrecoverableError(
+        `${DUPLICATE_DELIVERY}: ${describeTi(workload.key, workload.tryNumber)} was already taken by worker ${holder ?? 'unknown'}`,
+      );
     }
     this.claims.add(jobId);
     this.countActive(job.queueName, +1);
@@ -221,7 +229,12 @@ class DagctlWorker implements RunningWorker {
     const { key, tryNumber } = data.workload;
     const fileloc = localFileloc(data, this.config.core.dags_folder);
     const workload = { ...data.workload, fileloc };
-    const shipper = new RemoteLogShipper(this.redis, this.prefix, jobId, taskLogPath(this.config.logging.base_log_folder, key, tryNumber));
+    const shipper = new RemoteLogShipper(
+      this.redis,
+      this.prefix,
+      jobId,
+      taskLogPath(this.config.logging.base_log_folder, key, tryNumber),
+    );
     let result: TaskJobResult;
     const started: PendingStart = { event: null, timer: null };
     const mismatch = dagVersionMismatch(data, fileloc, this.hostname);
@@ -232,20 +245,35 @@ class DagctlWorker implements RunningWorker {
       this.shippers.add(shipper);
       const run = await this.pool.run(workload, {
         onStarted: (pid) => {
-          started.event = { type: 'started', key, tryNumber, at: new Date().toISOString(), hostname: this.hostname, pid };
-          started.timer = setTimeout(() => this.reportStarted(jobId, started), this.options.startedReportDelayMs ?? STARTED_REPORT_DELAY_MS);
+          started.event = {
+            type: 'started',
+            key,
+            tryNumber,
+            at: new Date().toISOString(),
+            hostname: this.hostname,
+            pid,
+          };
+          started.timer = setTimeout(
+            () => this.reportStarted(jobId, started),
+            this.options.startedReportDelayMs ?? STARTED_REPORT_DELAY_MS,
+          );
         },
       });
       if (started.timer) clearTimeout(started.timer);
       this.shippers.delete(shipper);
       if (run.kind === 'finished') result = { kind: 'finished', outcome: run.outcome };
-      else if (this.stopping) result = { kind: 'lost', reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.stopTimeoutMs)}): ${run.reason}` };
+      else if (this.stopping)
+        result = {
+          kind: 'lost',
+          reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.stopTimeoutMs)}): ${run.reason}`,
+        };
       else result = { kind: 'lost', reason: run.reason };
     }
     const at = new Date().toISOString();
-    const event: ExecutorEvent = result.kind === 'finished'
-      ? { type: 'finished', key, tryNumber, at, outcome: result.outcome }
-      : { type: 'lost', key, tryNumber, at, reason: result.reason };
+    const event: ExecutorEvent =
+      result.kind === 'finished'
+        ? { type: 'finished', key, tryNumber, at, outcome: result.outcome }
+        : { type: 'lost', key, tryNumber, at, reason: result.reason };
     // The result (after a start not reported yet) goes with the end of the log in one round trip;
     // only if that failed, on its own.
     const events = started.event ? [started.event, event] : [event];
@@ -271,7 +299,9 @@ class DagctlWorker implements RunningWorker {
       } catch (err) {
         this.outage.failed(err as Error);
         if (attempt >= 1000) {
-          log.error(`gave up reporting ${event.type} of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`);
+          log.error(
+            `gave up reporting ${event.type} of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`,
+          );
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)));
@@ -292,25 +322,41 @@ class DagctlWorker implements RunningWorker {
   private async heartbeat(): Promise<void> {
     if (this.outage.isDown && this.redis.status !== 'ready') return;
     const beat: WorkerHeartbeat = {
-      id: this.id, hostname: this.hostname, pid: process.pid, queues: [...this.queues], concurrency: this.options.concurrency,
-      running: this.slots.inUse, startedAt: this.startedAt, at: new Date().toISOString(),
+      id: this.id,
+      hostname: this.hostname,
+      pid: process.pid,
+      queues: [...this.queues],
+      concurrency: this.options.concurrency,
+      running: this.slots.inUse,
+      startedAt: this.startedAt,
+      at: new Date().toISOString(),
     };
     const claimTtl = this.heartbeatIntervalMs * CLAIM_TTL_FACTOR;
-    const multi = this.redis.multi().set(workerHeartbeatKey(this.prefix, this.id), JSON.stringify(beat), 'PX', this.heartbeatIntervalMs * 3);
+    const multi = this.redis
+      .multi()
+      .set(workerHeartbeatKey(this.prefix, this.id), JSON.stringify(beat), 'PX', this.heartbeatIntervalMs * 3);
     // Re-set (not just extend) claims: after a Redis restart they come back within one beat.
     for (const jobId of this.claims) multi.set(tryClaimKey(this.prefix, jobId), this.id, 'PX', claimTtl);
     await multi.exec().catch((err: Error) => this.outage.failed(err));
   }
 
   private shutdownTimeoutMs(): number {
-    return this.options.shutdownTimeoutMs ?? parseDuration(this.config.worker.shutdown_timeout, 'worker.shutdown_timeout');
+    return (
+      this.options.shutdownTimeoutMs ?? parseDuration(this.config.worker.shutdown_timeout, 'worker.shutdown_timeout')
+    );
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {
     this.stopping = true;
     this.stopTimeoutMs = timeoutMs;
-    log.info(`worker ${this.id} stopping: no new tries; waiting up to ${formatDurationMs(timeoutMs)} for ${this.slots.inUse} running`);
-    const workersClosed = Promise.all(this.bullWorkers.map((bull) => bull.close().catch((err: Error) => log.warn(`closing queue ${bull.name}: ${err.message}`))));
+    log.info(
+      `worker ${this.id} stopping: no new tries; waiting up to ${formatDurationMs(timeoutMs)} for ${this.slots.inUse} running`,
+    );
+    const workersClosed = Promise.all(
+      this.bullWorkers.map((bull) =>
+        bull.close().catch((err: Error) => log.warn(`closing queue ${bull.name}: ${err.message}`)),
+      ),
+    );
     this.slots.rejectWaiters();
     await this.pool.close(timeoutMs);
     await workersClosed;

@@ -20,7 +20,15 @@ export type TriggerRuleDecision =
   | { kind: 'upstream_failed'; reason: string };
 
 export function countUpstream(states: TaskStateOrNone[]): UpstreamCounts {
-  const counts: UpstreamCounts = { total: states.length, success: 0, skipped: 0, failed: 0, upstreamFailed: 0, removed: 0, done: 0 };
+  const counts: UpstreamCounts = {
+    total: states.length,
+    success: 0,
+    skipped: 0,
+    failed: 0,
+    upstreamFailed: 0,
+    removed: 0,
+    done: 0,
+  };
   for (const state of states) {
     if (state === TaskState.SUCCESS) counts.success++;
     else if (state === TaskState.SKIPPED) counts.skipped++;
@@ -66,21 +74,25 @@ export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): 
       if (success === relevant) return run(`${rule}: all ${plural(relevant, 'upstream task')} succeeded`);
       return wait(waiting());
     case TriggerRule.ALL_FAILED:
-      if (success > 0 || skipped > 0) return skip(of(success + skipped, `succeeded or skipped (${success} succeeded, ${skipped} skipped)`));
+      if (success > 0 || skipped > 0)
+        return skip(of(success + skipped, `succeeded or skipped (${success} succeeded, ${skipped} skipped)`));
       if (failed === relevant) return run(`${rule}: all ${plural(relevant, 'upstream task')} failed`);
       return wait(waiting());
     case TriggerRule.ALL_DONE:
       if (allFinished) return run(`${rule}: all ${plural(relevant, 'upstream task')} finished`);
       return wait(waiting());
     case TriggerRule.ALL_SKIPPED:
-      if (success > 0 || failed > 0) return skip(of(success + failed, `succeeded or failed (${success} succeeded, ${failed} failed)`));
+      if (success > 0 || failed > 0)
+        return skip(of(success + failed, `succeeded or failed (${success} succeeded, ${failed} failed)`));
       if (skipped === relevant) return run(`${rule}: all ${plural(relevant, 'upstream task')} were skipped`);
       return wait(waiting());
     case TriggerRule.ONE_SUCCESS:
       if (success > 0) return run(of(success, 'succeeded'));
       if (!allFinished) return wait(`${rule}: no upstream task succeeded yet; ${pending}`);
       if (skipped === relevant) return skip(`${rule}: all ${plural(relevant, 'upstream task')} were skipped`);
-      return upstreamFailed(`${rule}: none of ${plural(relevant, 'upstream task')} succeeded (${failed} failed, ${skipped} skipped)`);
+      return upstreamFailed(
+        `${rule}: none of ${plural(relevant, 'upstream task')} succeeded (${failed} failed, ${skipped} skipped)`,
+      );
     case TriggerRule.ONE_FAILED:
       if (failed > 0) return run(failedText());
       if (!allFinished) return wait(`${rule}: no upstream task failed yet; ${pending}`);
@@ -99,7 +111,8 @@ export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): 
     case TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS:
       if (failed > 0) return upstreamFailed(failedText());
       if (skipped === relevant) return skip(`${rule}: all ${plural(relevant, 'upstream task')} were skipped`);
-      if (allFinished) return run(`${rule}: all ${plural(relevant, 'upstream task')} finished, none failed, ${success} succeeded`);
+      if (allFinished)
+        return run(`${rule}: all ${plural(relevant, 'upstream task')} finished, none failed, ${success} succeeded`);
       return wait(waiting());
     case TriggerRule.NONE_SKIPPED:
       if (skipped > 0) return skip(of(skipped, 'skipped'));

@@ -25,20 +25,32 @@ export interface CreatedApiToken extends ApiTokenInfo {
 
 function info(row: ApiTokenEntity): ApiTokenInfo {
   return {
-    id: row.id, name: row.name, token_prefix: row.tokenPrefix,
-    created_at: row.createdAt?.toISOString() ?? null, expires_at: row.expiresAt?.toISOString() ?? null,
+    id: row.id,
+    name: row.name,
+    token_prefix: row.tokenPrefix,
+    created_at: row.createdAt?.toISOString() ?? null,
+    expires_at: row.expiresAt?.toISOString() ?? null,
     last_used_at: row.lastUsedAt?.toISOString() ?? null,
   };
 }
 
-export async function createApiToken(ds: DataSource, args: { userId: number; name: string; expiresAt?: Date | null; now: Date }): Promise<CreatedApiToken> {
+export async function createApiToken(
+  ds: DataSource,
+  args: { userId: number; name: string; expiresAt?: Date | null; now: Date },
+): Promise<CreatedApiToken> {
   const name = args.name.trim();
   if (!name || name.length > 100) throw new InvalidArgumentError('token name must be 1 to 100 characters');
-  if (args.expiresAt && args.expiresAt.getTime() <= args.now.getTime()) throw new InvalidArgumentError('token expires_at must be in the future');
+  if (args.expiresAt && args.expiresAt.getTime() <= args.now.getTime())
+    throw new InvalidArgumentError('token expires_at must be in the future');
   const token = API_TOKEN_PREFIX + randomToken(32);
   const row = await ds.getRepository(ApiTokenEntity).save({
-    userId: args.userId, name, tokenHash: sha256Hex(token), tokenPrefix: token.slice(0, 12),
-    createdAt: args.now, expiresAt: args.expiresAt ?? null, lastUsedAt: null,
+    userId: args.userId,
+    name,
+    tokenHash: sha256Hex(token),
+    tokenPrefix: token.slice(0, 12),
+    createdAt: args.now,
+    expiresAt: args.expiresAt ?? null,
+    lastUsedAt: null,
   });
   return { ...info(row), token };
 }
@@ -54,9 +66,19 @@ export async function revokeApiToken(ds: DataSource, args: { id: number; userId:
 }
 
 /** The user a bearer token belongs to, or null when unknown or expired. */
-export async function findApiTokenUser(ds: DataSource, token: string, now: Date): Promise<(VerifiedUser & { tokenId: number }) | null> {
+export async function findApiTokenUser(
+  ds: DataSource,
+  token: string,
+  now: Date,
+): Promise<(VerifiedUser & { tokenId: number }) | null> {
   if (!token.startsWith(API_TOKEN_PREFIX)) return null;
-  const { records } = await execSql<{ token_id: number; expires_at: string | null; user_id: number; username: string; role: string }>(
+  const { records } = await execSql<{
+    token_id: number;
+    expires_at: string | null;
+    user_id: number;
+    username: string;
+    role: string;
+  }>(
     ds,
     `SELECT t.id AS token_id, t.expires_at, u.id AS user_id, u.username, u.role
        FROM api_token t JOIN dagctl_user u ON u.id = t.user_id WHERE t.token_hash = ?`,

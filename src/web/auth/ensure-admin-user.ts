@@ -31,7 +31,8 @@ export async function ensureAdminUser(ctx: AppContext): Promise<EnsureAdminUserR
     await createUser(ctx, { username: ADMIN_USERNAME, password, role: 'admin' });
   } catch (err) {
     // Another process created it in the meantime (unique username): theirs wins.
-    if (await repo.findOneBy({ username: ADMIN_USERNAME })) return { created: false, ...(fs.existsSync(file) ? { file } : {}) };
+    if (await repo.findOneBy({ username: ADMIN_USERNAME }))
+      return { created: false, ...(fs.existsSync(file) ? { file } : {}) };
     throw err;
   }
   fs.mkdirSync(ctx.config.home, { recursive: true });

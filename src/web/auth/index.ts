@@ -2,7 +2,14 @@ export { WebAuth, submittedCsrfToken, type WebAuthOptions } from './web-auth';
 export { roleAtLeast, isUserRole, USER_ROLES, type AuthUser, type AuthMethod, type UserRole } from './auth-user';
 export { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './login-routes';
 export { ensureAdminUser, ADMIN_PASSWORD_FILE, ADMIN_USERNAME, type EnsureAdminUserResult } from './ensure-admin-user';
-export { createApiToken, listApiTokens, revokeApiToken, API_TOKEN_PREFIX, type ApiTokenInfo, type CreatedApiToken } from './api-tokens';
+export {
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+  API_TOKEN_PREFIX,
+  type ApiTokenInfo,
+  type CreatedApiToken,
+} from './api-tokens';
 export { resolveSecretKey, SECRET_KEY_FILE } from './secret-key';
 export { hashPassword, checkPassword } from './password-hash';
 export { SESSION_COOKIE, CSRF_COOKIE } from './cookies';

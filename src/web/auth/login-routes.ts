@@ -21,7 +21,8 @@ function wantsJson(req: Request): boolean {
 
 function loginFailed(req: Request, res: Response, status: number, detail: string, error: string): void {
   if (wantsJson(req)) return sendProblem(res, status, detail);
-  const next = typeof req.body?.next === 'string' ? `&next=${encodeURIComponent(safeRedirectTarget(req.body.next))}` : '';
+  const next =
+    typeof req.body?.next === 'string' ? `&next=${encodeURIComponent(safeRedirectTarget(req.body.next))}` : '';
   res.redirect(303, `/login?error=${error}${next}`);
 }
 
@@ -29,7 +30,11 @@ function loginFailed(req: Request, res: Response, status: number, detail: string
  * POST /login (HTML form or JSON `{username, password}`) and POST /logout. GET /login is the UI's
  * page. Failed logins are rate limited per client address; successful ones do not count.
  */
-export function createLoginRoutes(ctx: AppContext, auth: WebAuth, limits: LoginRateLimit = DEFAULT_LOGIN_RATE_LIMIT): Router {
+export function createLoginRoutes(
+  ctx: AppContext,
+  auth: WebAuth,
+  limits: LoginRateLimit = DEFAULT_LOGIN_RATE_LIMIT,
+): Router {
   const router = express.Router();
   const limiter = rateLimit({
     windowMs: limits.windowMs,
@@ -44,17 +49,26 @@ export function createLoginRoutes(ctx: AppContext, auth: WebAuth, limits: LoginR
   router.post('/login', limiter, async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     // JSON logins need no CSRF token: a cross-site form cannot send application/json.
-    if (!wantsJson(req) && !auth.verifyCsrf(req)) return loginFailed(req, res, 403, 'missing or invalid CSRF token', 'csrf');
+    if (!wantsJson(req) && !auth.verifyCsrf(req))
+      return loginFailed(req, res, 403, 'missing or invalid CSRF token', 'csrf');
     const username = typeof body.username === 'string' ? body.username.trim() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!username || !password) return loginFailed(req, res, 400, 'username and password are required', 'missing');
     const user = await verifyCredentials(ctx.dataSource, username, password);
     if (!user) return loginFailed(req, res, 401, 'invalid username or password', 'invalid');
     const session = await auth.startSession(req, res, user);
-    await execSql(ctx.dataSource, 'UPDATE dagctl_user SET last_login = ? WHERE id = ?', [ctx.clock.now().toISOString(), user.id]);
+    await execSql(ctx.dataSource, 'UPDATE dagctl_user SET last_login = ? WHERE id = ?', [
+      ctx.clock.now().toISOString(),
+      user.id,
+    ]);
     res.locals.loginSucceeded = true;
     if (wantsJson(req)) {
-      res.json({ username: user.username, role: user.role, csrf_token: session.csrfToken, expires_at: session.expiresAt.toISOString() });
+      res.json({
+        username: user.username,
+        role: user.role,
+        csrf_token: session.csrfToken,
+        expires_at: session.expiresAt.toISOString(),
+      });
       return;
     }
     res.redirect(303, safeRedirectTarget(body.next));

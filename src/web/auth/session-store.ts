@@ -22,16 +22,28 @@ export interface ActiveSession {
 export class SessionStore {
   private readonly cache: TtlCache<ActiveSession | null>;
 
-  constructor(private readonly ds: DataSource, cacheTtlMs = 5_000) {
+  constructor(
+    private readonly ds: DataSource,
+    cacheTtlMs = 5_000,
+  ) {
     this.cache = new TtlCache(cacheTtlMs);
   }
 
   /** Start a session; returns the secret for the cookie (only its hash is stored). */
   async create(user: VerifiedUser, lifetimeMs: number, now: Date): Promise<{ secret: string; session: ActiveSession }> {
     const secret = randomToken(32);
-    const session: ActiveSession = { id: sha256Hex(secret), user, csrfToken: randomToken(24), expiresAt: new Date(now.getTime() + lifetimeMs) };
+    const session: ActiveSession = {
+      id: sha256Hex(secret),
+      user,
+      csrfToken: randomToken(24),
+      expiresAt: new Date(now.getTime() + lifetimeMs),
+    };
     await this.ds.getRepository(WebSessionEntity).insert({
-      id: session.id, userId: user.id, csrfToken: session.csrfToken, createdAt: now, expiresAt: session.expiresAt,
+      id: session.id,
+      userId: user.id,
+      csrfToken: session.csrfToken,
+      createdAt: now,
+      expiresAt: session.expiresAt,
     });
     // Housekeeping: logging in is rare, so it is a fine moment to drop expired rows.
     await execSql(this.ds, 'DELETE FROM web_session WHERE expires_at < ?', [now.toISOString()]);
@@ -60,7 +72,13 @@ export class SessionStore {
   }
 
   private async load(id: string): Promise<ActiveSession | null> {
-    const { records } = await execSql<{ csrf_token: string; expires_at: string; user_id: number; username: string; role: string }>(
+    const { records } = await execSql<{
+      csrf_token: string;
+      expires_at: string;
+      user_id: number;
+      username: string;
+      role: string;
+    }>(
       this.ds,
       `SELECT s.csrf_token, s.expires_at, u.id AS user_id, u.username, u.role
          FROM web_session s JOIN dagctl_user u ON u.id = s.user_id WHERE s.id = ?`,
@@ -68,6 +86,11 @@ export class SessionStore {
     );
     const row = records[0];
     if (!row || !isUserRole(row.role)) return null;
-    return { id, csrfToken: row.csrf_token, expiresAt: new Date(row.expires_at), user: { id: Number(row.user_id), username: row.username, role: row.role } };
+    return {
+      id,
+      csrfToken: row.csrf_token,
+      expiresAt: new Date(row.expires_at),
+      user: { id: Number(row.user_id), username: row.username, role: row.role },
+    };
   }
 }

@@ -10,7 +10,11 @@ export interface VerifiedUser {
 }
 
 /** The user whose username and password these are, or null (unknown user or wrong password). */
-export async function verifyCredentials(ds: DataSource, username: string, password: string): Promise<VerifiedUser | null> {
+export async function verifyCredentials(
+  ds: DataSource,
+  username: string,
+  password: string,
+): Promise<VerifiedUser | null> {
   const user = username ? await ds.getRepository(UserEntity).findOneBy({ username }) : null;
   const ok = await checkPassword(password, user?.passwordHash ?? null);
   if (!ok || !user || !isUserRole(user.role)) return null;

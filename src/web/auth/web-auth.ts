@@ -4,7 +4,15 @@ import { parseDuration } from '../../core/duration';
 import { sendProblem } from '../../api/problem';
 import { findApiTokenUser, touchApiToken } from './api-tokens';
 import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
-import { CSRF_COOKIE, SESSION_COOKIE, cookieOptions, readCookie, signValue, unsignValue, type CookiePolicy } from './cookies';
+import {
+  CSRF_COOKIE,
+  SESSION_COOKIE,
+  cookieOptions,
+  readCookie,
+  signValue,
+  unsignValue,
+  type CookiePolicy,
+} from './cookies';
 import { randomToken, safeEqual, sha256Hex } from './crypto-helpers';
 import './express-request';
 import { resolveSecretKey } from './secret-key';
@@ -42,7 +50,10 @@ export class WebAuth {
   private readonly tokenCache: TtlCache<VerifiedUser & { tokenId: number }>;
   private readonly tokenTouched = new Map<number, number>();
 
-  constructor(private readonly ctx: AppContext, options: WebAuthOptions = {}) {
+  constructor(
+    private readonly ctx: AppContext,
+    options: WebAuthOptions = {},
+  ) {
     this.secretKey = options.secretKey ?? resolveSecretKey(ctx.config);
     this.sessions = new SessionStore(ctx.dataSource, options.sessionCacheMs ?? 5_000);
     this.cookiePolicy = { forceSecure: /^https:/i.test(ctx.config.webserver.base_url ?? '') };
@@ -156,7 +167,11 @@ export class WebAuth {
   /** Log in: create a session and set its cookie plus a fresh CSRF cookie. */
   async startSession(req: Request, res: Response, user: VerifiedUser): Promise<ActiveSession> {
     const { secret, session } = await this.sessions.create(user, this.sessionLifetimeMs, this.ctx.clock.now());
-    res.cookie(SESSION_COOKIE, signValue(this.secretKey, secret), cookieOptions(req, this.cookiePolicy, true, this.sessionLifetimeMs));
+    res.cookie(
+      SESSION_COOKIE,
+      signValue(this.secretKey, secret),
+      cookieOptions(req, this.cookiePolicy, true, this.sessionLifetimeMs),
+    );
     res.cookie(CSRF_COOKIE, session.csrfToken, cookieOptions(req, this.cookiePolicy, false, this.sessionLifetimeMs));
     res.locals.csrfToken = session.csrfToken;
     res.locals.sessionCsrfToken = session.csrfToken;
@@ -210,8 +225,16 @@ export class WebAuth {
   /** API guard: 401 problem JSON without valid credentials. */
   readonly requireAuth: RequestHandler = (req, res, next) => {
     if (req.user) return next();
-    const challenge: Record<string, string> = req.headers.cookie && !req.headers.authorization ? {} : { 'WWW-Authenticate': 'Basic realm="dagctl", charset="UTF-8"' };
-    sendProblem(res, 401, req.authError ?? 'authentication required: log in, or send Basic credentials or an API token', challenge);
+    const challenge: Record<string, string> =
+      req.headers.cookie && !req.headers.authorization
+        ? {}
+        : { 'WWW-Authenticate': 'Basic realm="dagctl", charset="UTF-8"' };
+    sendProblem(
+      res,
+      401,
+      req.authError ?? 'authentication required: log in, or send Basic credentials or an API token',
+      challenge,
+    );
   };
 
   /** UI guard: anonymous page views are redirected to /login?next=…; other requests get 401. */
@@ -229,7 +252,11 @@ export class WebAuth {
     return (req: Request, res: Response, next: NextFunction) => {
       if (!req.user) return this.requireAuth(req, res, next);
       if (roleAtLeast(req.user.role, role)) return next();
-      sendProblem(res, 403, `user '${req.user.username}' (role ${req.user.role}) may not do this: role ${role} or above is required`);
+      sendProblem(
+        res,
+        403,
+        `user '${req.user.username}' (role ${req.user.role}) may not do this: role ${role} or above is required`,
+      );
     };
   }
 }

@@ -1,4 +1,9 @@
-export { observeSchedulerLoop, observeDagProcessing, processMetricsRegistry, executorOpenSlots } from './process-metrics';
+export {
+  observeSchedulerLoop,
+  observeDagProcessing,
+  processMetricsRegistry,
+  executorOpenSlots,
+} from './process-metrics';
 export { createDbMetricsRegistry } from './db-metrics';
 export { httpMetricsMiddleware } from './http-metrics';
 export { metricsHandler } from './metrics-route';

@@ -8,7 +8,10 @@ type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 /** What every running scheduler published on its last heartbeat (see job.metrics). */
 async function publishedSchedulerMetrics(ds: DataSource): Promise<MetricsJson[]> {
-  const { records } = await execSql<{ metrics: string | null }>(ds, "SELECT metrics FROM job WHERE job_type = 'SchedulerJob' AND state = 'running' AND metrics IS NOT NULL");
+  const { records } = await execSql<{ metrics: string | null }>(
+    ds,
+    "SELECT metrics FROM job WHERE job_type = 'SchedulerJob' AND state = 'running' AND metrics IS NOT NULL",
+  );
   const out: MetricsJson[] = [];
   for (const row of records) {
     try {

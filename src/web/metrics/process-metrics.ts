@@ -33,6 +33,6 @@ export function observeDagProcessing(seconds: number): void {
 
 export const executorOpenSlots = new Gauge({
   name: 'dagctl_scheduler_executor_open_slots',
-  help: 'Slots the scheduler\'s executor has free, as the scheduler last reported',
+  help: "Slots the scheduler's executor has free, as the scheduler last reported",
   registers: [processMetricsRegistry],
 });

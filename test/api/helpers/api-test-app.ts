@@ -33,7 +33,10 @@ export function basicHeader(username: string, password: string): string {
 }
 
 /** A migrated database, a DAGCTL_HOME, one user per role, and the web app (UI off: API only). */
-export async function createApiTestApp(kind: TestDatabaseKind, options: WebAppOptions & { clock?: Clock; env?: Record<string, string> } = {}): Promise<ApiTestApp> {
+export async function createApiTestApp(
+  kind: TestDatabaseKind,
+  options: WebAppOptions & { clock?: Clock; env?: Record<string, string> } = {},
+): Promise<ApiTestApp> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-api-'));
   const db = await openMigratedTestDatabase(kind);
   const config = loadConfig({ DAGCTL_HOME: home, DAGCTL__DATABASE__URL: db.db.url, ...options.env }, home);
@@ -41,7 +44,11 @@ export async function createApiTestApp(kind: TestDatabaseKind, options: WebAppOp
   for (const role of ROLES) await createUser(ctx, { username: role, password: PASSWORDS[role], role });
   const app = createWebApp(ctx, { ui: false, ...options });
   return {
-    kind, home, ctx, ds: db.dataSource, app,
+    kind,
+    home,
+    ctx,
+    ds: db.dataSource,
+    app,
     basic: (role) => basicHeader(role, PASSWORDS[role]),
     close: async () => {
       await db.close();
@@ -51,39 +58,126 @@ export async function createApiTestApp(kind: TestDatabaseKind, options: WebAppOp
 }
 
 /** Store a serialized DAG, its dag row (with description, tags, schedule) and its source. */
-export async function seedDag(ds: DataSource, dag: SerializedDag, options: { paused?: boolean; active?: boolean; code?: string; parsedAt?: string } = {}): Promise<void> {
+export async function seedDag(
+  ds: DataSource,
+  dag: SerializedDag,
+  options: { paused?: boolean; active?: boolean; code?: string; parsedAt?: string } = {},
+): Promise<void> {
   const data = JSON.stringify(dag);
   const hash = crypto.createHash('sha256').update(data).digest('hex');
   const now = options.parsedAt ?? '2026-01-01T00:00:00.000Z';
-  await execSql(ds, 'INSERT INTO serialized_dag (dag_id, fileloc, data, dag_hash, last_updated) VALUES (?, ?, ?, ?, ?)', [dag.dagId, dag.fileloc, data, hash, now]);
-  await execSql(ds,
+  await execSql(
+    ds,
+    'INSERT INTO serialized_dag (dag_id, fileloc, data, dag_hash, last_updated) VALUES (?, ?, ?, ?, ?)',
+    [dag.dagId, dag.fileloc, data, hash, now],
+  );
+  await execSql(
+    ds,
     `INSERT INTO dag (dag_id, is_paused, is_active, fileloc, description, schedule, tags, owners, max_active_runs, max_active_tasks, last_parsed_time)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [dag.dagId, options.paused ?? false, options.active ?? true, dag.fileloc, dag.description, dag.scheduleText, JSON.stringify(dag.tags), dag.owner,
-      dag.maxActiveRuns, dag.maxActiveTasks, now]);
+    [
+      dag.dagId,
+      options.paused ?? false,
+      options.active ?? true,
+      dag.fileloc,
+      dag.description,
+      dag.scheduleText,
+      JSON.stringify(dag.tags),
+      dag.owner,
+      dag.maxActiveRuns,
+      dag.maxActiveTasks,
+      now,
+    ],
+  );
   if (options.code !== undefined) {
     await execSql(ds, 'DELETE FROM dag_code WHERE fileloc = ?', [dag.fileloc]);
-    await execSql(ds, 'INSERT INTO dag_code (fileloc, source_code, last_updated) VALUES (?, ?, ?)', [dag.fileloc, options.code, now]);
+    await execSql(ds, 'INSERT INTO dag_code (fileloc, source_code, last_updated) VALUES (?, ?, ?)', [
+      dag.fileloc,
+      options.code,
+      now,
+    ]);
   }
 }
 
-export async function seedRun(ds: DataSource, run: { dagId: string; runId: string; logicalDate: string; state?: string; runType?: string; startDate?: string | null; endDate?: string | null; conf?: unknown }): Promise<void> {
-  await execSql(ds,
+export async function seedRun(
+  ds: DataSource,
+  run: {
+    dagId: string;
+    runId: string;
+    logicalDate: string;
+    state?: string;
+    runType?: string;
+    startDate?: string | null;
+    endDate?: string | null;
+    conf?: unknown;
+  },
+): Promise<void> {
+  await execSql(
+    ds,
     `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type, external_trigger, conf, queued_at, start_date, end_date, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [run.dagId, run.runId, run.logicalDate, run.logicalDate, run.logicalDate, run.state ?? 'success', run.runType ?? 'manual', true,
-      JSON.stringify(run.conf ?? {}), run.logicalDate, run.startDate ?? run.logicalDate, run.endDate ?? null, run.logicalDate]);
+    [
+      run.dagId,
+      run.runId,
+      run.logicalDate,
+      run.logicalDate,
+      run.logicalDate,
+      run.state ?? 'success',
+      run.runType ?? 'manual',
+      true,
+      JSON.stringify(run.conf ?? {}),
+      run.logicalDate,
+      run.startDate ?? run.logicalDate,
+      run.endDate ?? null,
+      run.logicalDate,
+    ],
+  );
 }
 
-export async function seedTi(ds: DataSource, ti: { dagId: string; runId: string; taskId: string; state: string | null; tryNumber?: number; duration?: number | null; startDate?: string | null; endDate?: string | null; pool?: string; rendered?: Record<string, unknown> }): Promise<void> {
-  await execSql(ds,
+export async function seedTi(
+  ds: DataSource,
+  ti: {
+    dagId: string;
+    runId: string;
+    taskId: string;
+    state: string | null;
+    tryNumber?: number;
+    duration?: number | null;
+    startDate?: string | null;
+    endDate?: string | null;
+    pool?: string;
+    rendered?: Record<string, unknown>;
+  },
+): Promise<void> {
+  await execSql(
+    ds,
     `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, state, try_number, max_tries, start_date, end_date, duration, hostname, operator, pool, pool_slots, queue, priority_weight, rendered_fields, updated_at)
      VALUES (?, ?, ?, -1, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, 'default', 1, ?, ?)`,
-    [ti.dagId, ti.runId, ti.taskId, ti.state, ti.tryNumber ?? 1, ti.startDate ?? null, ti.endDate ?? null, ti.duration ?? null, 'worker-1', 'FunctionOperator',
-      ti.pool ?? 'default_pool', ti.rendered ? JSON.stringify(ti.rendered) : null, ti.endDate ?? ti.startDate ?? null]);
+    [
+      ti.dagId,
+      ti.runId,
+      ti.taskId,
+      ti.state,
+      ti.tryNumber ?? 1,
+      ti.startDate ?? null,
+      ti.endDate ?? null,
+      ti.duration ?? null,
+      'worker-1',
+      'FunctionOperator',
+      ti.pool ?? 'default_pool',
+      ti.rendered ? JSON.stringify(ti.rendered) : null,
+      ti.endDate ?? ti.startDate ?? null,
+    ],
+  );
 }
 
-export async function seedXcom(ds: DataSource, x: { dagId: string; runId: string; taskId: string; key: string; value: unknown }): Promise<void> {
-  await execSql(ds, 'INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp) VALUES (?, ?, ?, -1, ?, ?, ?)',
-    [x.dagId, x.runId, x.taskId, x.key, JSON.stringify(x.value), '2026-01-02T00:00:00.000Z']);
+export async function seedXcom(
+  ds: DataSource,
+  x: { dagId: string; runId: string; taskId: string; key: string; value: unknown },
+): Promise<void> {
+  await execSql(
+    ds,
+    'INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp) VALUES (?, ?, ?, -1, ?, ?, ?)',
+    [x.dagId, x.runId, x.taskId, x.key, JSON.stringify(x.value), '2026-01-02T00:00:00.000Z'],
+  );
 }

@@ -20,9 +20,10 @@ export function toJsonSchema(node: unknown): unknown {
   for (const [key, value] of Object.entries(source)) {
     if (key === 'discriminator' || key === 'example' || key === 'nullable') continue;
     // `properties` maps names to schemas: convert each value, keep the names as they are.
-    out[key] = key === 'properties' && value && typeof value === 'object'
-      ? Object.fromEntries(Object.entries(value as Json).map(([name, schema]) => [name, toJsonSchema(schema)]))
-      : toJsonSchema(value);
+    out[key] =
+      key === 'properties' && value && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value as Json).map(([name, schema]) => [name, toJsonSchema(schema)]))
+        : toJsonSchema(value);
   }
   if (source.nullable === true) {
     if (typeof out.type === 'string') out.type = [out.type, 'null'];
@@ -61,13 +62,16 @@ export class OpenApiResponseValidator {
       const response = (operation.responses as Record<string, Json>)[String(status)];
       if (!response) throw new Error(`${method.toUpperCase()} ${path} documents no ${status} response`);
       const resolved = typeof response.$ref === 'string' ? this.resolve(response.$ref) : response;
-      const schema = ((resolved.content as Record<string, Json> | undefined)?.['application/json'] as Json | undefined)?.schema;
+      const schema = ((resolved.content as Record<string, Json> | undefined)?.['application/json'] as Json | undefined)
+        ?.schema;
       if (!schema) throw new Error(`${method.toUpperCase()} ${path} ${status} has no JSON schema`);
       validate = this.ajv.compile(toJsonSchema(schema) as Json);
       this.cache.set(key, validate);
     }
     if (!validate(body)) {
-      throw new Error(`${method.toUpperCase()} ${path} ${status} does not match the OpenAPI schema: ${this.ajv.errorsText(validate.errors, { separator: '\n' })}\n${JSON.stringify(body).slice(0, 2000)}`);
+      throw new Error(
+        `${method.toUpperCase()} ${path} ${status} does not match the OpenAPI schema: ${this.ajv.errorsText(validate.errors, { separator: '\n' })}\n${JSON.stringify(body).slice(0, 2000)}`,
+      );
     }
   }
 

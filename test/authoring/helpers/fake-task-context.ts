@@ -1,7 +1,9 @@
 import type { TaskContext } from '../../../src/authoring/task-context';
 
 /** A TaskContext for calling operators directly in tests (no runner, no DB). */
-export function fakeTaskContext(overrides: Partial<TaskContext> & { xcoms?: Record<string, unknown> } = {}): TaskContext & { logLines: string[] } {
+export function fakeTaskContext(
+  overrides: Partial<TaskContext> & { xcoms?: Record<string, unknown> } = {},
+): TaskContext & { logLines: string[] } {
   const { xcoms = {}, ...rest } = overrides;
   const logLines: string[] = [];
   const logicalDate = new Date('2026-01-02T00:00:00Z');
@@ -20,7 +22,8 @@ export function fakeTaskContext(overrides: Partial<TaskContext> & { xcoms?: Reco
     dataIntervalEnd: new Date('2026-01-03T00:00:00Z'),
     params: {},
     dagRun: { runId: 'manual__2026-01-02T00:00:00+00:00', runType: 'manual', conf: {}, logicalDate },
-    xcomPull: <T>(taskId: string, key = 'return_value') => (key === 'return_value' ? xcoms[taskId] : pushed[`${taskId}.${key}`]) as T | undefined,
+    xcomPull: <T>(taskId: string, key = 'return_value') =>
+      (key === 'return_value' ? xcoms[taskId] : pushed[`${taskId}.${key}`]) as T | undefined,
     xcomPush: (key: string, value: unknown) => {
       pushed[key] = value;
     },

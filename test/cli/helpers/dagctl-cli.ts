@@ -32,12 +32,17 @@ function cleanEnv(): NodeJS.ProcessEnv {
 
 export function runDagctl(args: string[], env: NodeJS.ProcessEnv, input?: string): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = execFile(process.execPath, [DAGCTL_BIN, ...args], { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const failure = err as (Error & { code?: unknown; signal?: string | null }) | null;
-      const code = failure ? (typeof failure.code === 'number' ? failure.code : 1) : 0;
-      // A child killed by a signal has no exit code: say so, for the test's failure message.
-      resolve({ code, stdout, stderr: failure?.signal ? `${stderr}[killed by ${failure.signal}]` : stderr });
-    });
+    const child = execFile(
+      process.execPath,
+      [DAGCTL_BIN, ...args],
+      { env, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const failure = err as (Error & { code?: unknown; signal?: string | null }) | null;
+        const code = failure ? (typeof failure.code === 'number' ? failure.code : 1) : 0;
+        // A child killed by a signal has no exit code: say so, for the test's failure message.
+        resolve({ code, stdout, stderr: failure?.signal ? `${stderr}[killed by ${failure.signal}]` : stderr });
+      },
+    );
     if (input !== undefined) child.stdin?.end(input);
   });
 }
@@ -48,15 +53,25 @@ export async function createCliHome(kind: TestDatabaseKind = 'sqlite'): Promise<
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-cli-'));
   fs.mkdirSync(path.join(home, 'dags'));
   const db = await createTestDatabase(kind);
-  const env = { ...cleanEnv(), DAGCTL_HOME: home, DAGCTL__DATABASE__URL: db.url, DAGCTL__SCHEDULER__PARSING_PROCESSES: '1' };
-  const run = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> => runDagctl(args, { ...env, ...options.env }, options.input);
+  const env = {
+    ...cleanEnv(),
+    DAGCTL_HOME: home,
+    DAGCTL__DATABASE__URL: db.url,
+    DAGCTL__SCHEDULER__PARSING_PROCESSES: '1',
+  };
+  const run = (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}): Promise<CliResult> =>
+    runDagctl(args, { ...env, ...options.env }, options.input);
   const ok = async (args: string[]): Promise<string> => {
     const result = await run(args);
     if (result.code !== 0) throw new Error(`dagctl ${args.join(' ')} exited ${result.code}: ${result.stderr}`);
     return result.stdout;
   };
   return {
-    home, db, env, run, ok,
+    home,
+    db,
+    env,
+    run,
+    ok,
     json: async <T>(args: string[]) => JSON.parse(await ok([...args, '-o', 'json'])) as T,
     writeDag: (name, text) => fs.writeFileSync(path.join(home, 'dags', name), text),
     close: async () => {

@@ -9,11 +9,15 @@ export class DagctlProcess {
   output = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
-  constructor(readonly args: string[], env: NodeJS.ProcessEnv) {
+  constructor(
+    readonly args: string[],
+    env: NodeJS.ProcessEnv,
+  ) {
     this.child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       this.output += chunk.toString();
-      if (process.env.DAGCTL_TEST_SHOW_CHILDREN) process.stderr.write(`[${args[0]} ${this.child.pid}] ${chunk.toString()}`);
+      if (process.env.DAGCTL_TEST_SHOW_CHILDREN)
+        process.stderr.write(`[${args[0]} ${this.child.pid}] ${chunk.toString()}`);
     };
     this.child.stdout?.on('data', keep);
     this.child.stderr?.on('data', keep);
@@ -32,8 +36,12 @@ export class DagctlProcess {
   async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
-      if (!this.running) throw new Error(`dagctl ${this.args.join(' ')} exited before printing ${pattern}: ${this.output}`);
-      if (Date.now() > deadline) throw new Error(`dagctl ${this.args.join(' ')} did not print ${pattern} within ${timeoutMs} ms: ${this.output}`);
+      if (!this.running)
+        throw new Error(`dagctl ${this.args.join(' ')} exited before printing ${pattern}: ${this.output}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `dagctl ${this.args.join(' ')} did not print ${pattern} within ${timeoutMs} ms: ${this.output}`,
+        );
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }
@@ -53,8 +61,14 @@ export class DagctlProcess {
 }
 
 /** `dagctl worker -q QUEUES -c N`, resolved once it consumes. */
-export async function startWorkerProcess(env: NodeJS.ProcessEnv, options: { queues?: string; concurrency?: number } = {}): Promise<DagctlProcess> {
-  const worker = new DagctlProcess(['worker', '-q', options.queues ?? 'default', '-c', String(options.concurrency ?? 4)], env);
+export async function startWorkerProcess(
+  env: NodeJS.ProcessEnv,
+  options: { queues?: string; concurrency?: number } = {},
+): Promise<DagctlProcess> {
+  const worker = new DagctlProcess(
+    ['worker', '-q', options.queues ?? 'default', '-c', String(options.concurrency ?? 4)],
+    env,
+  );
   await worker.waitForOutput(/consuming queue/);
   return worker;
 }

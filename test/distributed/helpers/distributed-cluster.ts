@@ -57,10 +57,14 @@ export class DistributedCluster {
   /** `run task try` per line, as written by the tasks. */
   executions(): Array<{ run: string; task: string; tryNumber: number }> {
     if (!fs.existsSync(this.executionsFile)) return [];
-    return fs.readFileSync(this.executionsFile, 'utf8').split('\n').filter(Boolean).map((line) => {
-      const [run, task, tryNumber] = line.split(' ');
-      return { run, task, tryNumber: Number(tryNumber) };
-    });
+    return fs
+      .readFileSync(this.executionsFile, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => {
+        const [run, task, tryNumber] = line.split(' ');
+        return { run, task, tryNumber: Number(tryNumber) };
+      });
   }
 
   async tearDown(): Promise<void> {

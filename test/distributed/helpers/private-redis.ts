@@ -22,13 +22,32 @@ export class PrivateRedis {
 
   start(): void {
     execFileSync('redis-server', [
-      '--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--daemonize', 'yes', '--pidfile', this.pidFile, '--dir', this.dir, '--logfile', path.join(this.dir, 'redis.log'),
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--pidfile',
+      this.pidFile,
+      '--dir',
+      this.dir,
+      '--logfile',
+      path.join(this.dir, 'redis.log'),
     ]);
     const deadline = Date.now() + 10_000;
     for (;;) {
       try {
-        if (execFileSync('redis-cli', ['-p', String(this.port), 'ping']).toString().trim() === 'PONG') return;
+        if (
+          execFileSync('redis-cli', ['-p', String(this.port), 'ping'])
+            .toString()
+            .trim() === 'PONG'
+        )
+          return;
       } catch {
         // not up yet
       }

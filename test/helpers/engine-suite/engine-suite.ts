@@ -68,34 +68,52 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     if (options.scenarios.includes(name)) it(title, body);
   };
 
-  scenario('engine', 'runs trigger rules, XComs, retries, bash skip, branching and short-circuit to Airflow results', async () => {
-    const run = await triggerDagRun(ctx, { dagId: 'engine' });
-    expect(await waitForRun(ctx, 'engine', run.runId)).toBe('success');
-    expect(await runStates(ctx, 'engine', run.runId)).toMatchObject({
-      start: { state: 'success' },
-      produce: { state: 'success', tries: 1 },
-      double: { state: 'success' },
-      flaky: { state: 'success', tries: 2 },
-      skipper: { state: 'skipped' },
-      after_skip: { state: 'skipped' },
-      branch: { state: 'success' },
-      left: { state: 'success' },
-      right: { state: 'skipped' },
-      gate: { state: 'success' },
-      gated: { state: 'skipped' },
-      join: { state: 'success' },
-    });
-    const { records } = await execSql<{ value: string }>(ctx.dataSource, "SELECT value FROM xcom WHERE dag_id = 'engine' AND run_id = ? AND task_id = 'join'", [run.runId]);
-    expect(JSON.parse(records[0].value)).toBe(42);
-    // Each try's log is at the contract path, whichever executor ran it.
-    const flakyLog = fs.readFileSync(taskLogPath(home.config.logging.base_log_folder, { dagId: 'engine', runId: run.runId, taskId: 'flaky', mapIndex: -1 }, 1), 'utf8');
-    expect(flakyLog).toContain('first try fails');
-    await options.checkEngineRun?.({ ctx, home }, run.runId);
-  });
+  scenario(
+    'engine',
+    'runs trigger rules, XComs, retries, bash skip, branching and short-circuit to Airflow results',
+    async () => {
+      const run = await triggerDagRun(ctx, { dagId: 'engine' });
+      expect(await waitForRun(ctx, 'engine', run.runId)).toBe('success');
+      expect(await runStates(ctx, 'engine', run.runId)).toMatchObject({
+        start: { state: 'success' },
+        produce: { state: 'success', tries: 1 },
+        double: { state: 'success' },
+        flaky: { state: 'success', tries: 2 },
+        skipper: { state: 'skipped' },
+        after_skip: { state: 'skipped' },
+        branch: { state: 'success' },
+        left: { state: 'success' },
+        right: { state: 'skipped' },
+        gate: { state: 'success' },
+        gated: { state: 'skipped' },
+        join: { state: 'success' },
+      });
+      const { records } = await execSql<{ value: string }>(
+        ctx.dataSource,
+        "SELECT value FROM xcom WHERE dag_id = 'engine' AND run_id = ? AND task_id = 'join'",
+        [run.runId],
+      );
+      expect(JSON.parse(records[0].value)).toBe(42);
+      // Each try's log is at the contract path, whichever executor ran it.
+      const flakyLog = fs.readFileSync(
+        taskLogPath(
+          home.config.logging.base_log_folder,
+          { dagId: 'engine', runId: run.runId, taskId: 'flaky', mapIndex: -1 },
+          1,
+        ),
+        'utf8',
+      );
+      expect(flakyLog).toContain('first try fails');
+      await options.checkEngineRun?.({ ctx, home }, run.runId);
+    },
+  );
 
   scenario('once', 'creates and runs a scheduled @once run by itself, exactly once', async () => {
     const state = await waitFor('the @once run', async () => {
-      const { records } = await execSql<{ state: string; run_type: string }>(ctx.dataSource, "SELECT state, run_type FROM dag_run WHERE dag_id = 'once'");
+      const { records } = await execSql<{ state: string; run_type: string }>(
+        ctx.dataSource,
+        "SELECT state, run_type FROM dag_run WHERE dag_id = 'once'",
+      );
       return records.length && records[0].state === 'success' ? records : undefined;
     });
     expect(state).toEqual([{ state: 'success', run_type: 'scheduled' }]);
@@ -105,35 +123,52 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     await execSql(ctx.dataSource, "INSERT INTO slot_pool (pool, slots, description) VALUES ('tiny', 2, 'test')");
     const run = await triggerDagRun(ctx, { dagId: 'pooled' });
     expect(await waitForRun(ctx, 'pooled', run.runId)).toBe('success');
-    const { records } = await execSql<{ task_id: string; start_date: string; end_date: string }>(ctx.dataSource,
-      "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = 'pooled' AND run_id = ?", [run.runId]);
+    const { records } = await execSql<{ task_id: string; start_date: string; end_date: string }>(
+      ctx.dataSource,
+      "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = 'pooled' AND run_id = ?",
+      [run.runId],
+    );
     expect(records).toHaveLength(12);
     expect(maxOverlap(records.filter((r) => r.task_id.startsWith('p')))).toBeLessThanOrEqual(2);
     expect(maxOverlap(records)).toBeLessThanOrEqual(3);
   });
 
-  scenario('failing', 'fails a run from its leaves, propagating upstream_failed and still running all_done tasks', async () => {
-    const run = await triggerDagRun(ctx, { dagId: 'failing' });
-    expect(await waitForRun(ctx, 'failing', run.runId)).toBe('success');
-    // cleanup (all_done) is the only leaf and succeeded, so the run succeeds like in Airflow.
-    expect(await runStates(ctx, 'failing', run.runId)).toMatchObject({
-      boom: { state: 'failed', tries: 1 }, after: { state: 'upstream_failed' }, cleanup: { state: 'success' },
-    });
-  });
+  scenario(
+    'failing',
+    'fails a run from its leaves, propagating upstream_failed and still running all_done tasks',
+    async () => {
+      const run = await triggerDagRun(ctx, { dagId: 'failing' });
+      expect(await waitForRun(ctx, 'failing', run.runId)).toBe('success');
+      // cleanup (all_done) is the only leaf and succeeded, so the run succeeds like in Airflow.
+      expect(await runStates(ctx, 'failing', run.runId)).toMatchObject({
+        boom: { state: 'failed', tries: 1 },
+        after: { state: 'upstream_failed' },
+        cleanup: { state: 'success' },
+      });
+    },
+  );
 
   scenario('timeouts', 'kills a task that exceeds its execution timeout', async () => {
     const run = await triggerDagRun(ctx, { dagId: 'timeouts' });
     expect(await waitForRun(ctx, 'timeouts', run.runId)).toBe('failed');
-    const { records } = await execSql<{ end_reason: string }>(ctx.dataSource, "SELECT end_reason FROM task_instance WHERE dag_id = 'timeouts' AND run_id = ?", [run.runId]);
+    const { records } = await execSql<{ end_reason: string }>(
+      ctx.dataSource,
+      "SELECT end_reason FROM task_instance WHERE dag_id = 'timeouts' AND run_id = ?",
+      [run.runId],
+    );
     expect(records[0].end_reason).toMatch(/timeout/i);
     const pid = Number(fs.readFileSync(`${home.home}/sleepy.pid`, 'utf8'));
-    await waitFor('the timed-out bash process to be gone', async () => {
-      try {
-        process.kill(pid, 0);
-        return undefined;
-      } catch {
-        return true;
-      }
-    }, 10_000);
+    await waitFor(
+      'the timed-out bash process to be gone',
+      async () => {
+        try {
+          process.kill(pid, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      },
+      10_000,
+    );
   });
 }

@@ -24,7 +24,18 @@ export interface DurationsChart {
 }
 
 /** Distinct colours for task lines; cycled when there are more tasks. */
-const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const PALETTE = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 function secondsLabel(value: number): string {
   if (value >= 3600) return `${(value / 3600).toFixed(1)}h`;
@@ -35,17 +46,26 @@ function secondsLabel(value: number): string {
 /** A line per task: its duration in each of the recent runs (oldest left). */
 export function buildDurationsChart(taskIds: string[], samples: DurationSample[]): DurationsChart {
   const plot = { left: 60, top: 16, width: 720, height: 260 };
-  const max = Math.max(0, ...samples.flatMap((sample) => Object.values(sample.durations).filter((v): v is number => typeof v === 'number')));
+  const max = Math.max(
+    0,
+    ...samples.flatMap((sample) => Object.values(sample.durations).filter((v): v is number => typeof v === 'number')),
+  );
   const ticks = niceNumberTicks(max);
   const top = ticks[ticks.length - 1] || 1;
-  const xOf = (index: number): number => plot.left + (samples.length <= 1 ? plot.width / 2 : (index / (samples.length - 1)) * plot.width);
+  const xOf = (index: number): number =>
+    plot.left + (samples.length <= 1 ? plot.width / 2 : (index / (samples.length - 1)) * plot.width);
   const yOf = (seconds: number): number => plot.top + plot.height - (seconds / top) * plot.height;
   const series = taskIds.map((taskId, i) => {
     const dots = samples.flatMap((sample, index) => {
       const seconds = sample.durations[taskId];
       return typeof seconds === 'number' ? [{ cx: xOf(index), cy: yOf(seconds), runId: sample.runId, seconds }] : [];
     });
-    return { taskId, color: PALETTE[i % PALETTE.length], points: dots.map((d) => `${d.cx.toFixed(1)},${d.cy.toFixed(1)}`).join(' '), dots };
+    return {
+      taskId,
+      color: PALETTE[i % PALETTE.length],
+      points: dots.map((d) => `${d.cx.toFixed(1)},${d.cy.toFixed(1)}`).join(' '),
+      dots,
+    };
   });
   const every = Math.max(1, Math.ceil(samples.length / 8));
   return {
@@ -54,6 +74,10 @@ export function buildDurationsChart(taskIds: string[], samples: DurationSample[]
     plot,
     series,
     yTicks: ticks.map((value) => ({ y: yOf(value), label: secondsLabel(value) })),
-    xLabels: samples.flatMap((sample, index) => (index % every === 0 ? [{ x: xOf(index), label: sample.logicalDate.toISOString().slice(0, 16).replace('T', ' ') }] : [])),
+    xLabels: samples.flatMap((sample, index) =>
+      index % every === 0
+        ? [{ x: xOf(index), label: sample.logicalDate.toISOString().slice(0, 16).replace('T', ' ') }]
+        : [],
+    ),
   };
 }

@@ -39,7 +39,8 @@ export function layoutGantt(rows: GanttInput[], now: Date): GanttLayout {
   const started = rows.filter((row) => row.startDate !== null);
   const labelWidth = Math.min(260, Math.max(120, ...rows.map((row) => row.taskId.length * 7.2 + 16)));
   const notStarted = rows.filter((row) => row.startDate === null).map((row) => row.taskId);
-  if (started.length === 0) return { width: labelWidth + CHART_WIDTH, height: 40, labelWidth, rowHeight: ROW, bars: [], notStarted, ticks: [] };
+  if (started.length === 0)
+    return { width: labelWidth + CHART_WIDTH, height: 40, labelWidth, rowHeight: ROW, bars: [], notStarted, ticks: [] };
   const begin = Math.min(...started.map((row) => row.startDate!.getTime()));
   const finish = Math.max(...started.map((row) => (row.endDate ?? now).getTime()), begin + 1000);
   const span = finish - begin;
@@ -64,5 +65,13 @@ export function layoutGantt(rows: GanttInput[], now: Date): GanttLayout {
   for (let t = 0; t <= span; t += step) {
     ticks.push({ x: labelWidth + t * scale, label: new Date(begin + t).toISOString().slice(11, 19) });
   }
-  return { width: labelWidth + CHART_WIDTH + 20, height: 40 + bars.length * ROW, labelWidth, rowHeight: ROW, bars, notStarted, ticks };
+  return {
+    width: labelWidth + CHART_WIDTH + 20,
+    height: 40 + bars.length * ROW,
+    labelWidth,
+    rowHeight: ROW,
+    bars,
+    notStarted,
+    ticks,
+  };
 }

@@ -60,7 +60,8 @@ export function layoutDagGraph(dag: SerializedDag, collapsed: ReadonlySet<string
 
   const allGroups = new Set<string>();
   for (const task of dag.tasks) for (const group of groupChain(task.taskGroup)) allGroups.add(group);
-  const outermostCollapsed = (path: string | undefined): string | null => groupChain(path).find((group) => collapsed.has(group)) ?? null;
+  const outermostCollapsed = (path: string | undefined): string | null =>
+    groupChain(path).find((group) => collapsed.has(group)) ?? null;
 
   const boxes = new Map<string, GraphNodeBox>();
   const nodeOfTask = new Map<string, string>();
@@ -74,9 +75,19 @@ export function layoutDagGraph(dag: SerializedDag, collapsed: ReadonlySet<string
       existing.sublabel = `${existing.taskIds.length} tasks`;
       continue;
     }
-    const label = shorten(group ? group.split('.').pop() ?? group : task.taskId);
+    const label = shorten(group ? (group.split('.').pop() ?? group) : task.taskId);
     const sublabel = group ? '1 task' : task.operator;
-    boxes.set(key, { kind: group ? 'group' : 'task', id: group ?? task.taskId, label, sublabel, taskIds: [task.taskId], x: 0, y: 0, width: 0, height: NODE_HEIGHT });
+    boxes.set(key, {
+      kind: group ? 'group' : 'task',
+      id: group ?? task.taskId,
+      label,
+      sublabel,
+      taskIds: [task.taskId],
+      x: 0,
+      y: 0,
+      width: 0,
+      height: NODE_HEIGHT,
+    });
   }
   for (const [key, box] of boxes) {
     box.width = Math.max(110, Math.ceil(Math.max(box.label.length, box.sublabel.length) * CHAR_WIDTH) + 28);
@@ -96,7 +107,10 @@ export function layoutDagGraph(dag: SerializedDag, collapsed: ReadonlySet<string
   for (const [key, box] of boxes) {
     const task = dag.tasks.find((t) => t.taskId === box.taskIds[0]);
     const chain = groupChain(task?.taskGroup).filter((group) => clusterKeys.has(group));
-    const owner = box.kind === 'group' ? chain.filter((group) => group !== box.id && box.id.startsWith(`${group}.`)).pop() : chain.pop();
+    const owner =
+      box.kind === 'group'
+        ? chain.filter((group) => group !== box.id && box.id.startsWith(`${group}.`)).pop()
+        : chain.pop();
     if (owner) g.setParent(key, `cluster:${owner}`);
   }
 
@@ -119,7 +133,14 @@ export function layoutDagGraph(dag: SerializedDag, collapsed: ReadonlySet<string
   });
   const clusters: GraphCluster[] = [...clusterKeys].map((group) => {
     const laid = g.node(`cluster:${group}`);
-    return { groupId: group, label: group, x: laid.x - laid.width / 2, y: laid.y - laid.height / 2 - 14, width: laid.width, height: laid.height + 14 };
+    return {
+      groupId: group,
+      label: group,
+      x: laid.x - laid.width / 2,
+      y: laid.y - laid.height / 2 - 14,
+      width: laid.width,
+      height: laid.height + 14,
+    };
   });
   const edges = g.edges().map((edge) => {
     const points = g.edge(edge).points;

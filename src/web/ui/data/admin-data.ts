@@ -84,7 +84,9 @@ export async function listPoolRows(dataSource: DataSource): Promise<PoolRow[]> {
   });
 }
 
-export async function listUserRows(dataSource: DataSource): Promise<Array<Pick<UserEntity, 'id' | 'username' | 'role' | 'createdAt' | 'lastLogin'>>> {
+export async function listUserRows(
+  dataSource: DataSource,
+): Promise<Array<Pick<UserEntity, 'id' | 'username' | 'role' | 'createdAt' | 'lastLogin'>>> {
   const rows = await dataSource.getRepository(UserEntity).find({ order: { username: 'ASC' } });
   return rows.map(({ id, username, role, createdAt, lastLogin }) => ({ id, username, role, createdAt, lastLogin }));
 }

@@ -2,7 +2,18 @@
  * One state for a set of task instances (a collapsed task group): the most urgent wins, so a
  * failure inside a group is never hidden by its successes.
  */
-const PRIORITY = ['failed', 'upstream_failed', 'up_for_retry', 'up_for_reschedule', 'running', 'queued', 'scheduled', 'removed', 'skipped', 'success'];
+const PRIORITY = [
+  'failed',
+  'upstream_failed',
+  'up_for_retry',
+  'up_for_reschedule',
+  'running',
+  'queued',
+  'scheduled',
+  'removed',
+  'skipped',
+  'success',
+];
 
 export function aggregateState(states: Array<string | null | undefined>): string | null {
   if (states.length === 0) return null;

@@ -27,18 +27,28 @@ export interface GridData {
 }
 
 export async function loadRecentRuns(dataSource: DataSource, dagId: string, limit: number): Promise<DagRunEntity[]> {
-  const latest = await dataSource.getRepository(DagRunEntity).find({ where: { dagId }, order: { logicalDate: 'DESC' }, take: limit });
+  const latest = await dataSource
+    .getRepository(DagRunEntity)
+    .find({ where: { dagId }, order: { logicalDate: 'DESC' }, take: limit });
   return latest.reverse();
 }
 
-export async function loadTaskInstances(dataSource: DataSource, dagId: string, runIds: string[]): Promise<TaskInstanceEntity[]> {
+export async function loadTaskInstances(
+  dataSource: DataSource,
+  dagId: string,
+  runIds: string[],
+): Promise<TaskInstanceEntity[]> {
   if (runIds.length === 0) return [];
   return dataSource.getRepository(TaskInstanceEntity).find({ where: { dagId, runId: In(runIds) } });
 }
 
 export async function loadGridData(dataSource: DataSource, dag: SerializedDag, limit = 25): Promise<GridData> {
   const runs = await loadRecentRuns(dataSource, dag.dagId, limit);
-  const tis = await loadTaskInstances(dataSource, dag.dagId, runs.map((run) => run.runId));
+  const tis = await loadTaskInstances(
+    dataSource,
+    dag.dagId,
+    runs.map((run) => run.runId),
+  );
   const cellsByRun = new Map<string, Record<string, GridCell>>();
   for (const ti of tis) {
     const cells = cellsByRun.get(ti.runId) ?? {};

@@ -1,5 +1,16 @@
 /** Names that mark a value as secret, as Airflow's `sensitive_var_conn_names`. */
-const SENSITIVE = ['access_token', 'api_key', 'apikey', 'authorization', 'passphrase', 'passwd', 'password', 'private_key', 'secret', 'token'];
+const SENSITIVE = [
+  'access_token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'passphrase',
+  'passwd',
+  'password',
+  'private_key',
+  'secret',
+  'token',
+];
 
 export const MASK = '***';
 
@@ -20,7 +31,9 @@ export function maskExtra(extra: string | null): string | null {
   const walk = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(walk);
     if (value && typeof value === 'object') {
-      return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, isSensitiveName(key) ? MASK : walk(inner)]));
+      return Object.fromEntries(
+        Object.entries(value).map(([key, inner]) => [key, isSensitiveName(key) ? MASK : walk(inner)]),
+      );
     }
     return value;
   };

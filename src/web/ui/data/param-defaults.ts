@@ -5,10 +5,18 @@ export interface ParamField {
   description: string | null;
 }
 
-function isParamSpec(value: unknown): value is { value?: unknown; default?: unknown; type?: unknown; description?: unknown } {
+function isParamSpec(
+  value: unknown,
+): value is { value?: unknown; default?: unknown; type?: unknown; description?: unknown } {
   if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
   const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((key) => ['value', 'default', 'type', 'description', 'title', 'enum', 'minimum', 'maximum', 'schema'].includes(key)) && ('value' in value || 'default' in value);
+  return (
+    keys.length > 0 &&
+    keys.every((key) =>
+      ['value', 'default', 'type', 'description', 'title', 'enum', 'minimum', 'maximum', 'schema'].includes(key),
+    ) &&
+    ('value' in value || 'default' in value)
+  );
 }
 
 /**

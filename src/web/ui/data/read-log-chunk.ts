@@ -15,7 +15,13 @@ export interface LogChunk {
  * Read one attempt's log from a byte offset, for the page and its live tail. The path comes from
  * `taskLogPath`, which sanitizes ids, so no request can read outside the log folder.
  */
-export function readLogChunk(baseLogFolder: string, key: { dagId: string; runId: string; taskId: string }, tryNumber: number, offset: number, maxBytes = 512 * 1024): LogChunk {
+export function readLogChunk(
+  baseLogFolder: string,
+  key: { dagId: string; runId: string; taskId: string },
+  tryNumber: number,
+  offset: number,
+  maxBytes = 512 * 1024,
+): LogChunk {
   const file = taskLogPath(baseLogFolder, { ...key, mapIndex: -1 }, tryNumber);
   let fd: number;
   try {

@@ -18,7 +18,11 @@ export async function loadRunStates(dataSource: DataSource, dagId: string, runId
 }
 
 /** The run a DAG page shows by default: the requested one, else the latest. */
-export async function pickRun(dataSource: DataSource, dagId: string, runId: string | undefined): Promise<DagRunEntity | null> {
+export async function pickRun(
+  dataSource: DataSource,
+  dagId: string,
+  runId: string | undefined,
+): Promise<DagRunEntity | null> {
   const runs = dataSource.getRepository(DagRunEntity);
   if (runId) return runs.findOneBy({ dagId, runId });
   return runs.findOne({ where: { dagId }, order: { logicalDate: 'DESC' } });

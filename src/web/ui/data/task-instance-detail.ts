@@ -24,12 +24,19 @@ export interface TaskInstanceDetail {
   xcoms: Array<{ key: string; value: string | null; timestamp: Date | null }>;
 }
 
-export async function loadTaskInstanceDetail(dataSource: DataSource, dag: SerializedDag, runId: string, taskId: string): Promise<TaskInstanceDetail> {
+export async function loadTaskInstanceDetail(
+  dataSource: DataSource,
+  dag: SerializedDag,
+  runId: string,
+  taskId: string,
+): Promise<TaskInstanceDetail> {
   const task = dag.tasks.find((candidate) => candidate.taskId === taskId);
   if (!task) throw new NotFoundError(`task '${taskId}' not found in DAG '${dag.dagId}'`);
   const run = await dataSource.getRepository(DagRunEntity).findOneBy({ dagId: dag.dagId, runId });
   if (!run) throw new NotFoundError(`DAG run '${runId}' of DAG '${dag.dagId}' not found`);
-  const ti = await dataSource.getRepository(TaskInstanceEntity).findOneBy({ dagId: dag.dagId, runId, taskId, mapIndex: -1 });
+  const ti = await dataSource
+    .getRepository(TaskInstanceEntity)
+    .findOneBy({ dagId: dag.dagId, runId, taskId, mapIndex: -1 });
   const history = await dataSource.getRepository(TaskInstanceHistoryEntity).find({
     where: { dagId: dag.dagId, runId, taskId, mapIndex: -1 },
     order: { tryNumber: 'ASC' },
@@ -55,8 +62,14 @@ export async function loadTaskInstanceDetail(dataSource: DataSource, dag: Serial
     });
   }
   const rendered = ti?.renderedFields ?? null;
-  const templateFields = Object.entries(rendered ?? task.templateFields ?? {}).map(([name, value]) => ({ name, value, rendered: rendered !== null }));
-  const xcomRows = await dataSource.getRepository(XComEntity).find({ where: { dagId: dag.dagId, runId, taskId }, order: { key: 'ASC' } });
+  const templateFields = Object.entries(rendered ?? task.templateFields ?? {}).map(([name, value]) => ({
+    name,
+    value,
+    rendered: rendered !== null,
+  }));
+  const xcomRows = await dataSource
+    .getRepository(XComEntity)
+    .find({ where: { dagId: dag.dagId, runId, taskId }, order: { key: 'ASC' } });
   return {
     task,
     run,

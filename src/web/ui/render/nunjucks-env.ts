@@ -16,6 +16,8 @@ export function createNunjucksEnv(viewsDir: string, options: { watch?: boolean }
   env.addFilter('duration', (seconds: unknown) => formatDuration(typeof seconds === 'number' ? seconds : null));
   env.addFilter('state', (value: unknown) => (typeof value === 'string' && value ? value : 'none'));
   env.addFilter('pretty', (value: unknown) => JSON.stringify(value ?? null, null, 2));
-  env.addFilter('n', (value: unknown, digits = 1) => (typeof value === 'number' ? Number(value.toFixed(digits)) : value));
+  env.addFilter('n', (value: unknown, digits = 1) =>
+    typeof value === 'number' ? Number(value.toFixed(digits)) : value,
+  );
   return env;
 }

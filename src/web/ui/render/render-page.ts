@@ -2,7 +2,13 @@ import type { Request, Response } from 'express';
 import type nunjucks from 'nunjucks';
 import { currentUser, hasRole, UiDeps } from '../ui-deps';
 
-export type RenderPage = (req: Request, res: Response, template: string, data?: Record<string, unknown>, status?: number) => void;
+export type RenderPage = (
+  req: Request,
+  res: Response,
+  template: string,
+  data?: Record<string, unknown>,
+  status?: number,
+) => void;
 
 /** Renders a view with what every page needs: the user, their permissions and the CSRF token. */
 export function createPageRenderer(env: nunjucks.Environment, deps: UiDeps): RenderPage {

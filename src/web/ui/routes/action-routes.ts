@@ -27,102 +27,160 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
 
   registerTriggerRoutes(router, c, guard);
 
-  router.post('/dags/:dagId/pause', ...guard, page(c, async (req, res) => {
-    const dagId = String(req.params.dagId);
-    await requireDag(c.ctx.dataSource, dagId);
-    const paused = text(body(req).paused) === 'true';
-    const next = safeNext(body(req).next, dagPath(dagId));
-    await confirmThenRun(c, req, res, {
-      title: paused ? 'Pause DAG' : 'Unpause DAG',
-      message: paused ? `Pause DAG '${dagId}'? No new runs will be scheduled and no tasks will start.` : `Unpause DAG '${dagId}'? The scheduler will resume creating and running its runs.`,
-      confirmLabel: paused ? 'Pause' : 'Unpause',
-      cancelUrl: next,
-    }, async () => {
-      await setDagPaused(c.ctx, dagId, paused, actor(req));
-      return withNotice(next, paused ? 'paused' : 'unpaused');
-    });
-  }));
+  router.post(
+    '/dags/:dagId/pause',
+    ...guard,
+    page(c, async (req, res) => {
+      const dagId = String(req.params.dagId);
+      await requireDag(c.ctx.dataSource, dagId);
+      const paused = text(body(req).paused) === 'true';
+      const next = safeNext(body(req).next, dagPath(dagId));
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        {
+          title: paused ? 'Pause DAG' : 'Unpause DAG',
+          message: paused
+            ? `Pause DAG '${dagId}'? No new runs will be scheduled and no tasks will start.`
+            : `Unpause DAG '${dagId}'? The scheduler will resume creating and running its runs.`,
+          confirmLabel: paused ? 'Pause' : 'Unpause',
+          cancelUrl: next,
+        },
+        async () => {
+          await setDagPaused(c.ctx, dagId, paused, actor(req));
+          return withNotice(next, paused ? 'paused' : 'unpaused');
+        },
+      );
+    }),
+  );
 
-  router.post('/dags/:dagId/delete', ...guard, page(c, async (req, res) => {
-    const dagId = String(req.params.dagId);
-    await requireDag(c.ctx.dataSource, dagId);
-    await confirmThenRun(c, req, res, {
-      title: 'Delete DAG',
-      message: `Delete DAG '${dagId}' and all its runs, task instances and XComs from the database? The DAG file stays; if it still defines the DAG, it comes back on the next parse without history.`,
-      confirmLabel: 'Delete',
-      danger: true,
-      cancelUrl: dagPath(dagId, 'details'),
-    }, async () => {
-      await deleteDag(c.ctx, dagId, actor(req));
-      return withNotice('/', 'deleted');
-    });
-  }));
+  router.post(
+    '/dags/:dagId/delete',
+    ...guard,
+    page(c, async (req, res) => {
+      const dagId = String(req.params.dagId);
+      await requireDag(c.ctx.dataSource, dagId);
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        {
+          title: 'Delete DAG',
+          message: `Delete DAG '${dagId}' and all its runs, task instances and XComs from the database? The DAG file stays; if it still defines the DAG, it comes back on the next parse without history.`,
+          confirmLabel: 'Delete',
+          danger: true,
+          cancelUrl: dagPath(dagId, 'details'),
+        },
+        async () => {
+          await deleteDag(c.ctx, dagId, actor(req));
+          return withNotice('/', 'deleted');
+        },
+      );
+    }),
+  );
 
-  router.post('/dags/:dagId/runs/:runId/tasks/:taskId/clear', ...guard, page(c, async (req, res) => {
-    const dagId = String(req.params.dagId);
-    const runId = String(req.params.runId);
-    const taskId = String(req.params.taskId);
-    const downstream = text(body(req).downstream) === 'true';
-    const input = { dagId, runId, taskIds: [taskId], downstream, actor: actor(req) };
-    const back = taskInstancePath(dagId, runId, taskId);
-    await confirmThenRun(c, req, res, async () => {
-      const preview = await clearTaskInstances(c.ctx, { ...input, dryRun: true });
-      return {
-        title: 'Clear task instances',
-        message: preview.cleared.length
-          ? `Clear ${preview.cleared.length} task instance(s)${downstream ? ' (with downstream)' : ''}? They will run again.`
-          : 'Nothing to clear: the matching task instances are still queued or running.',
-        details: [...describeTis(preview.cleared), ...describeTis(preview.skippedActive).map((line) => `${line} (left alone: still active)`)],
-        confirmLabel: 'Clear',
-        cancelUrl: back,
-      };
-    }, async () => {
-      await clearTaskInstances(c.ctx, input);
-      return withNotice(back, 'cleared');
-    });
-  }));
+  router.post(
+    '/dags/:dagId/runs/:runId/tasks/:taskId/clear',
+    ...guard,
+    page(c, async (req, res) => {
+      const dagId = String(req.params.dagId);
+      const runId = String(req.params.runId);
+      const taskId = String(req.params.taskId);
+      const downstream = text(body(req).downstream) === 'true';
+      const input = { dagId, runId, taskIds: [taskId], downstream, actor: actor(req) };
+      const back = taskInstancePath(dagId, runId, taskId);
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        async () => {
+          const preview = await clearTaskInstances(c.ctx, { ...input, dryRun: true });
+          return {
+            title: 'Clear task instances',
+            message: preview.cleared.length
+              ? `Clear ${preview.cleared.length} task instance(s)${downstream ? ' (with downstream)' : ''}? They will run again.`
+              : 'Nothing to clear: the matching task instances are still queued or running.',
+            details: [
+              ...describeTis(preview.cleared),
+              ...describeTis(preview.skippedActive).map((line) => `${line} (left alone: still active)`),
+            ],
+            confirmLabel: 'Clear',
+            cancelUrl: back,
+          };
+        },
+        async () => {
+          await clearTaskInstances(c.ctx, input);
+          return withNotice(back, 'cleared');
+        },
+      );
+    }),
+  );
 
-  router.post('/dags/:dagId/runs/:runId/tasks/:taskId/mark', ...guard, page(c, async (req, res) => {
-    const dagId = String(req.params.dagId);
-    const runId = String(req.params.runId);
-    const taskId = String(req.params.taskId);
-    const state = text(body(req).state);
-    assertMarkableTaskState(state);
-    const downstream = text(body(req).downstream) === 'true';
-    const input = { dagId, runId, taskId, state, downstream, actor: actor(req) };
-    const back = taskInstancePath(dagId, runId, taskId);
-    await confirmThenRun(c, req, res, async () => {
-      const preview = await markTaskInstanceState(c.ctx, { ...input, dryRun: true });
-      return {
-        title: `Mark ${state}`,
-        message: preview.changed.length ? `Mark ${preview.changed.length} task instance(s) as ${state}?` : `Nothing to change: already ${state}.`,
-        details: describeTis(preview.changed),
-        confirmLabel: `Mark ${state}`,
-        danger: state === 'failed',
-        cancelUrl: back,
-      };
-    }, async () => {
-      await markTaskInstanceState(c.ctx, input);
-      return withNotice(back, 'marked');
-    });
-  }));
+  router.post(
+    '/dags/:dagId/runs/:runId/tasks/:taskId/mark',
+    ...guard,
+    page(c, async (req, res) => {
+      const dagId = String(req.params.dagId);
+      const runId = String(req.params.runId);
+      const taskId = String(req.params.taskId);
+      const state = text(body(req).state);
+      assertMarkableTaskState(state);
+      const downstream = text(body(req).downstream) === 'true';
+      const input = { dagId, runId, taskId, state, downstream, actor: actor(req) };
+      const back = taskInstancePath(dagId, runId, taskId);
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        async () => {
+          const preview = await markTaskInstanceState(c.ctx, { ...input, dryRun: true });
+          return {
+            title: `Mark ${state}`,
+            message: preview.changed.length
+              ? `Mark ${preview.changed.length} task instance(s) as ${state}?`
+              : `Nothing to change: already ${state}.`,
+            details: describeTis(preview.changed),
+            confirmLabel: `Mark ${state}`,
+            danger: state === 'failed',
+            cancelUrl: back,
+          };
+        },
+        async () => {
+          await markTaskInstanceState(c.ctx, input);
+          return withNotice(back, 'marked');
+        },
+      );
+    }),
+  );
 
-  router.post('/dags/:dagId/runs/:runId/mark', ...guard, page(c, async (req, res) => {
-    const dagId = String(req.params.dagId);
-    const runId = String(req.params.runId);
-    const state = text(body(req).state);
-    if (state !== 'success' && state !== 'failed') throw new InvalidArgumentError(`cannot mark a DAG run '${state}' here: use success or failed`);
-    assertMarkableDagRunState(state);
-    const back = `${dagPath(dagId)}?run_id=${encodeURIComponent(runId)}`;
-    await confirmThenRun(c, req, res, {
-      title: `Mark run ${state}`,
-      message: `Mark DAG run '${runId}' of '${dagId}' as ${state}? ${state === 'success' ? 'Unfinished tasks are marked success.' : 'Running tasks are failed and the rest not finished are skipped.'}`,
-      confirmLabel: `Mark ${state}`,
-      danger: state === 'failed',
-      cancelUrl: back,
-    }, async () => {
-      await markDagRunState(c.ctx, { dagId, runId, state, actor: actor(req) });
-      return withNotice(back, 'marked');
-    });
-  }));
+  router.post(
+    '/dags/:dagId/runs/:runId/mark',
+    ...guard,
+    page(c, async (req, res) => {
+      const dagId = String(req.params.dagId);
+      const runId = String(req.params.runId);
+      const state = text(body(req).state);
+      if (state !== 'success' && state !== 'failed')
+        throw new InvalidArgumentError(`cannot mark a DAG run '${state}' here: use success or failed`);
+      assertMarkableDagRunState(state);
+      const back = `${dagPath(dagId)}?run_id=${encodeURIComponent(runId)}`;
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        {
+          title: `Mark run ${state}`,
+          message: `Mark DAG run '${runId}' of '${dagId}' as ${state}? ${state === 'success' ? 'Unfinished tasks are marked success.' : 'Running tasks are failed and the rest not finished are skipped.'}`,
+          confirmLabel: `Mark ${state}`,
+          danger: state === 'failed',
+          cancelUrl: back,
+        },
+        async () => {
+          await markDagRunState(c.ctx, { dagId, runId, state, actor: actor(req) });
+          return withNotice(back, 'marked');
+        },
+      );
+    }),
+  );
 }

@@ -8,16 +8,33 @@ export function registerAdminRoutes(router: Router, c: UiRouteContext): void {
   const ds = c.ctx.dataSource;
   const opOnly = [c.deps.requireLogin, c.deps.requireRole('op')];
 
-  router.get('/admin/variables', ...opOnly, page(c, async (req, res) => {
-    c.render(req, res, 'variables.njk', { tab: 'variables', variables: await listVariableRows(ds) });
-  }));
-  router.get('/admin/connections', ...opOnly, page(c, async (req, res) => {
-    c.render(req, res, 'connections.njk', { tab: 'connections', connections: await listConnectionRows(ds) });
-  }));
-  router.get('/admin/pools', c.deps.requireLogin, page(c, async (req, res) => {
-    c.render(req, res, 'pools.njk', { tab: 'pools', pools: await listPoolRows(ds) });
-  }));
-  router.get('/admin/users', c.deps.requireLogin, c.deps.requireRole('admin'), page(c, async (req, res) => {
-    c.render(req, res, 'users.njk', { tab: 'users', users: await listUserRows(ds) });
-  }));
+  router.get(
+    '/admin/variables',
+    ...opOnly,
+    page(c, async (req, res) => {
+      c.render(req, res, 'variables.njk', { tab: 'variables', variables: await listVariableRows(ds) });
+    }),
+  );
+  router.get(
+    '/admin/connections',
+    ...opOnly,
+    page(c, async (req, res) => {
+      c.render(req, res, 'connections.njk', { tab: 'connections', connections: await listConnectionRows(ds) });
+    }),
+  );
+  router.get(
+    '/admin/pools',
+    c.deps.requireLogin,
+    page(c, async (req, res) => {
+      c.render(req, res, 'pools.njk', { tab: 'pools', pools: await listPoolRows(ds) });
+    }),
+  );
+  router.get(
+    '/admin/users',
+    c.deps.requireLogin,
+    c.deps.requireRole('admin'),
+    page(c, async (req, res) => {
+      c.render(req, res, 'users.njk', { tab: 'users', users: await listUserRows(ds) });
+    }),
+  );
 }

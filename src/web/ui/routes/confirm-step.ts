@@ -20,7 +20,13 @@ export interface ConfirmSpec {
  * Every action asks first: a POST without `confirmed=yes` renders a confirmation page that
  * re-posts the same fields with it; only the confirmed POST runs the action.
  */
-export async function confirmThenRun(c: UiRouteContext, req: Request, res: Response, spec: ConfirmSpec | (() => Promise<ConfirmSpec>), run: () => Promise<string>): Promise<void> {
+export async function confirmThenRun(
+  c: UiRouteContext,
+  req: Request,
+  res: Response,
+  spec: ConfirmSpec | (() => Promise<ConfirmSpec>),
+  run: () => Promise<string>,
+): Promise<void> {
   const fields = body(req);
   if (fields.confirmed === 'yes') {
     res.redirect(303, await run());

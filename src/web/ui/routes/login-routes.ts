@@ -15,7 +15,7 @@ export function registerLoginRoutes(router: Router, c: UiRouteContext): void {
   router.get('/login', (req, res) => {
     const code = typeof req.query.error === 'string' ? req.query.error : '';
     c.render(req, res, 'login.njk', {
-      error: code ? LOGIN_ERRORS[code] ?? LOGIN_ERRORS.invalid : null,
+      error: code ? (LOGIN_ERRORS[code] ?? LOGIN_ERRORS.invalid) : null,
       next: safeNext(req.query.next, '/'),
     });
   });

@@ -32,7 +32,13 @@ export function page(c: UiRouteContext, handler: (req: Request, res: Response) =
     } catch (err) {
       const status = err instanceof NotFoundError ? 404 : err instanceof UserError ? 400 : 500;
       if (status === 500) log.error(`UI page ${req.method} ${req.path} failed: ${errorMessage(err)}`);
-      c.render(req, res, 'error.njk', { status, message: status === 500 ? 'Internal error; see the web server log.' : errorMessage(err) }, status);
+      c.render(
+        req,
+        res,
+        'error.njk',
+        { status, message: status === 500 ? 'Internal error; see the web server log.' : errorMessage(err) },
+        status,
+      );
     }
   };
 }
@@ -57,9 +63,17 @@ function tokensMatch(sent: string, expected: string): boolean {
 /** Parses the form and refuses (403) a POST without the session's CSRF token in `_csrf`. */
 export function csrfProtected(c: UiRouteContext): RequestHandler[] {
   const check = (req: Request, res: Response, next: NextFunction): void => {
-    const ok = c.deps.verifyCsrf ? c.deps.verifyCsrf(req) : tokensMatch(text((req.body as Record<string, unknown> | undefined)?._csrf), c.deps.csrfToken(req));
+    const ok = c.deps.verifyCsrf
+      ? c.deps.verifyCsrf(req)
+      : tokensMatch(text((req.body as Record<string, unknown> | undefined)?._csrf), c.deps.csrfToken(req));
     if (!ok) {
-      c.render(req, res, 'error.njk', { status: 403, message: 'Missing or invalid CSRF token; reload the page and try again.' }, 403);
+      c.render(
+        req,
+        res,
+        'error.njk',
+        { status: 403, message: 'Missing or invalid CSRF token; reload the page and try again.' },
+        403,
+      );
       return;
     }
     next();
@@ -87,7 +101,10 @@ export function jsonEndpoint(handler: (req: Request, res: Response) => Promise<v
     } catch (err) {
       const status = err instanceof NotFoundError ? 404 : err instanceof UserError ? 400 : 500;
       if (status === 500) log.error(`UI endpoint ${req.method} ${req.path} failed: ${errorMessage(err)}`);
-      res.status(status).set('Cache-Control', 'no-store').json({ error: status === 500 ? 'internal error' : errorMessage(err) });
+      res
+        .status(status)
+        .set('Cache-Control', 'no-store')
+        .json({ error: status === 500 ? 'internal error' : errorMessage(err) });
     }
   };
 }

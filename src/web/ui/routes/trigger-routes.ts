@@ -14,7 +14,8 @@ function parseConf(raw: string): Record<string, unknown> {
   } catch (err) {
     throw new InvalidArgumentError(`conf is not valid JSON: ${(err as Error).message}`);
   }
-  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InvalidArgumentError('conf must be a JSON object');
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    throw new InvalidArgumentError('conf must be a JSON object');
   return parsed as Record<string, unknown>;
 }
 
@@ -23,29 +24,44 @@ function parseConf(raw: string): Record<string, unknown> {
  * creates the run and shows the grid, where the new run turns green live.
  */
 export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: RequestHandler[]): void {
-  router.get('/dags/:dagId/trigger', c.deps.requireLogin, c.deps.requireRole('op'), page(c, async (req, res) => {
-    const header = await loadDagPage(c, req, 'trigger');
-    c.render(req, res, 'trigger.njk', {
-      ...header,
-      params: paramFields(header.dag.params),
-      conf: JSON.stringify(defaultConf(header.dag.params), null, 2),
-      runId: '',
-      error: null,
-    });
-  }));
+  router.get(
+    '/dags/:dagId/trigger',
+    c.deps.requireLogin,
+    c.deps.requireRole('op'),
+    page(c, async (req, res) => {
+      const header = await loadDagPage(c, req, 'trigger');
+      c.render(req, res, 'trigger.njk', {
+        ...header,
+        params: paramFields(header.dag.params),
+        conf: JSON.stringify(defaultConf(header.dag.params), null, 2),
+        runId: '',
+        error: null,
+      });
+    }),
+  );
 
-  router.post('/dags/:dagId/trigger', ...guard, page(c, async (req, res) => {
-    const header = await loadDagPage(c, req, 'trigger');
-    const rawConf = text(body(req).conf);
-    const runId = text(body(req).run_id).trim();
-    try {
-      const conf = parseConf(rawConf);
-      const run = await triggerDagRun(c.ctx, { dagId: header.dag.dagId, conf, runId: runId || undefined });
-      res.redirect(303, `${dagPath(header.dag.dagId)}?run_id=${encodeURIComponent(run.runId)}&notice=triggered`);
-    } catch (err) {
-      // Bad conf, a taken run id…: show the form again with the reason.
-      if (!(err instanceof UserError)) throw err;
-      c.render(req, res, 'trigger.njk', { ...header, params: paramFields(header.dag.params), conf: rawConf, runId, error: err.message }, 400);
-    }
-  }));
+  router.post(
+    '/dags/:dagId/trigger',
+    ...guard,
+    page(c, async (req, res) => {
+      const header = await loadDagPage(c, req, 'trigger');
+      const rawConf = text(body(req).conf);
+      const runId = text(body(req).run_id).trim();
+      try {
+        const conf = parseConf(rawConf);
+        const run = await triggerDagRun(c.ctx, { dagId: header.dag.dagId, conf, runId: runId || undefined });
+        res.redirect(303, `${dagPath(header.dag.dagId)}?run_id=${encodeURIComponent(run.runId)}&notice=triggered`);
+      } catch (err) {
+        // Bad conf, a taken run id…: show the form again with the reason.
+        if (!(err instanceof UserError)) throw err;
+        c.render(
+          req,
+          res,
+          'trigger.njk',
+          { ...header, params: paramFields(header.dag.params), conf: rawConf, runId, error: err.message },
+          400,
+        );
+      }
+    }),
+  );
 }

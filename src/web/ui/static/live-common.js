@@ -10,16 +10,29 @@ window.dagctlLive = {
     var stopped = false;
     function tick() {
       if (stopped || document.hidden) return;
-      fetch(typeof url === 'function' ? url() : url, { credentials: 'same-origin', headers: { Accept: 'application/json' }, cache: 'no-store' })
+      fetch(typeof url === 'function' ? url() : url, {
+        credentials: 'same-origin',
+        headers: { Accept: 'application/json' },
+        cache: 'no-store',
+      })
         .then(function (res) {
           var type = res.headers.get('content-type') || '';
           // A redirect to /login (session expired) or an error page: stop quietly.
-          if (!res.ok || type.indexOf('application/json') < 0) { stopped = true; return null; }
+          if (!res.ok || type.indexOf('application/json') < 0) {
+            stopped = true;
+            return null;
+          }
           return res.text();
         })
-        .then(function (text) { if (text !== null && !stopped) onData(JSON.parse(text), text); })
-        .catch(function () { /* network blip: try again next tick */ })
-        .then(function () { schedule(); });
+        .then(function (text) {
+          if (text !== null && !stopped) onData(JSON.parse(text), text);
+        })
+        .catch(function () {
+          /* network blip: try again next tick */
+        })
+        .then(function () {
+          schedule();
+        });
     }
     function schedule() {
       clearTimeout(timer);
@@ -30,16 +43,28 @@ window.dagctlLive = {
       else schedule();
     });
     schedule();
-    return function stop() { stopped = true; clearTimeout(timer); };
+    return function stop() {
+      stopped = true;
+      clearTimeout(timer);
+    };
   },
   el: function (tag, attrs, text) {
     var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (name) { node.setAttribute(name, attrs[name]); });
+    Object.keys(attrs || {}).forEach(function (name) {
+      node.setAttribute(name, attrs[name]);
+    });
     if (text !== undefined && text !== null) node.textContent = text;
     return node;
   },
   tiHref: function (dagId, runId, taskId) {
-    return '/dags/' + encodeURIComponent(dagId) + '/runs/' + encodeURIComponent(runId) + '/tasks/' + encodeURIComponent(taskId);
+    return (
+      '/dags/' +
+      encodeURIComponent(dagId) +
+      '/runs/' +
+      encodeURIComponent(runId) +
+      '/tasks/' +
+      encodeURIComponent(taskId)
+    );
   },
   setState: function (node, prefixClass, state) {
     node.setAttribute('class', prefixClass + ' state-' + (state || 'none'));

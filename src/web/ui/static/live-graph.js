@@ -7,16 +7,33 @@
   var dagId = svg.getAttribute('data-dag-id');
   var followLatest = svg.getAttribute('data-follow-latest') === 'true';
   // Most urgent first, as the server's aggregateState: a group shows its worst member.
-  var PRIORITY = ['failed', 'upstream_failed', 'up_for_retry', 'up_for_reschedule', 'running', 'queued', 'scheduled', 'removed', 'skipped', 'success'];
+  var PRIORITY = [
+    'failed',
+    'upstream_failed',
+    'up_for_retry',
+    'up_for_reschedule',
+    'running',
+    'queued',
+    'scheduled',
+    'removed',
+    'skipped',
+    'success',
+  ];
 
   function aggregate(states) {
-    var some = states.filter(function (s) { return !!s; });
+    var some = states.filter(function (s) {
+      return !!s;
+    });
     if (some.length === 0) return null;
     if (some.length < states.length) {
-      var active = some.filter(function (s) { return PRIORITY.indexOf(s) < PRIORITY.indexOf('removed'); })[0];
+      var active = some.filter(function (s) {
+        return PRIORITY.indexOf(s) < PRIORITY.indexOf('removed');
+      })[0];
       return active || 'scheduled';
     }
-    return some.reduce(function (best, s) { return PRIORITY.indexOf(s) < PRIORITY.indexOf(best) ? s : best; });
+    return some.reduce(function (best, s) {
+      return PRIORITY.indexOf(s) < PRIORITY.indexOf(best) ? s : best;
+    });
   }
 
   var lastText = '';
@@ -25,8 +42,18 @@
     lastText = text;
     Array.prototype.forEach.call(svg.querySelectorAll('g.node'), function (node) {
       var ids = JSON.parse(node.getAttribute('data-task-ids') || '[]');
-      var state = aggregate(ids.map(function (id) { return data.tasks[id] || null; }));
-      var kind = node.getAttribute('class').split(' ').filter(function (c) { return c.indexOf('kind-') === 0; })[0] || 'kind-task';
+      var state = aggregate(
+        ids.map(function (id) {
+          return data.tasks[id] || null;
+        }),
+      );
+      var kind =
+        node
+          .getAttribute('class')
+          .split(' ')
+          .filter(function (c) {
+            return c.indexOf('kind-') === 0;
+          })[0] || 'kind-task';
       live.setState(node, 'node ' + kind, state);
       // Following the latest run: task boxes link to that run's task instances.
       if (followLatest && kind === 'kind-task' && node.parentNode && node.parentNode.tagName.toLowerCase() === 'a') {

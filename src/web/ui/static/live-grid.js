@@ -23,7 +23,10 @@
     head.appendChild(live.el('th', { class: 'task-col' }, 'Task'));
     grid.runs.forEach(function (run) {
       var th = live.el('th', { class: 'run-col' });
-      var bar = live.el('a', { href: '?run_id=' + encodeURIComponent(run.runId), title: run.runId + ' · ' + run.state });
+      var bar = live.el('a', {
+        href: '?run_id=' + encodeURIComponent(run.runId),
+        title: run.runId + ' · ' + run.state,
+      });
       live.setState(bar, 'run-bar' + (run.runId === selected ? ' selected' : ''), run.state);
       th.appendChild(bar);
       head.appendChild(th);
@@ -42,7 +45,10 @@
         var cell = run.cells[task.taskId];
         var state = cell ? cell.state : null;
         var td = live.el('td');
-        var link = live.el('a', { href: live.tiHref(grid.dagId, run.runId, task.taskId), title: task.taskId + ' · ' + run.runId + ' · ' + (state || 'no state') });
+        var link = live.el('a', {
+          href: live.tiHref(grid.dagId, run.runId, task.taskId),
+          title: task.taskId + ' · ' + run.runId + ' · ' + (state || 'no state'),
+        });
         live.setState(link, 'cell', state);
         td.appendChild(link);
         row.appendChild(td);
@@ -56,7 +62,9 @@
     if (empty && grid.runs.length) empty.remove();
 
     var badge = document.getElementById('run-state');
-    var current = grid.runs.filter(function (run) { return run.runId === selected; })[0];
+    var current = grid.runs.filter(function (run) {
+      return run.runId === selected;
+    })[0];
     if (badge && current) {
       badge.textContent = current.state;
       live.setState(badge, 'badge', current.state);

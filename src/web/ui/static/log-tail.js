@@ -7,18 +7,24 @@
   var status = document.getElementById('log-status');
   var offset = Number(pre.getAttribute('data-offset') || '0');
   var base = pre.getAttribute('data-url');
-  var stop = live.poll(function () { return base + '&offset=' + offset; }, 1500, function (chunk) {
-    var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 24;
-    if (chunk.content) {
-      pre.appendChild(document.createTextNode(chunk.content));
-      if (atBottom) pre.scrollTop = pre.scrollHeight;
-    }
-    offset = chunk.offset;
-    pre.setAttribute('data-offset', String(offset));
-    if (!chunk.more) {
-      stop();
-      pre.setAttribute('data-live', 'false');
-      if (status) status.textContent = chunk.state ? 'finished: ' + chunk.state : '';
-    }
-  });
+  var stop = live.poll(
+    function () {
+      return base + '&offset=' + offset;
+    },
+    1500,
+    function (chunk) {
+      var atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 24;
+      if (chunk.content) {
+        pre.appendChild(document.createTextNode(chunk.content));
+        if (atBottom) pre.scrollTop = pre.scrollHeight;
+      }
+      offset = chunk.offset;
+      pre.setAttribute('data-offset', String(offset));
+      if (!chunk.more) {
+        stop();
+        pre.setAttribute('data-live', 'false');
+        if (status) status.textContent = chunk.state ? 'finished: ' + chunk.state : '';
+      }
+    },
+  );
 })();
