@@ -2,6 +2,7 @@ import { Duration, parseDuration } from '../core/duration';
 import { DagDefinitionError, errorMessage } from '../core/errors';
 import { parseSchedule, ScheduleOption } from '../timetables/schedule-spec';
 import type { ScheduleSpec } from '../core/serialized-dag';
+import { currentAuthoringDefaults } from './authoring-defaults';
 import { didYouMean } from './closest-name';
 import { isValidTimezone, parseDagDate } from './parse-dag-date';
 import type { DefaultArgs } from './task-options';
@@ -83,7 +84,8 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
     );
   };
   const positiveInt = (key: 'maxActiveRuns' | 'maxActiveTasks'): number => {
-    const value = options[key] ?? 16;
+    // Unset: core.max_active_runs_per_dag / core.max_active_tasks_per_dag (see authoring-defaults.ts).
+    const value = options[key] ?? currentAuthoringDefaults()[key];
     if (!Number.isInteger(value) || value < 1)
       fail(`option '${key}' must be an integer >= 1, got ${JSON.stringify(value)}`);
     return value;

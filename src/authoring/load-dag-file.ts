@@ -3,6 +3,7 @@ import { extname, resolve, sep } from 'node:path';
 import { runInThisContext } from 'node:vm';
 import { createJiti } from 'jiti';
 import { errorMessage } from '../core/errors';
+import { AuthoringDefaults, setAuthoringDefaults } from './authoring-defaults';
 import type { DAG } from './dag';
 import { beginDagCollection, endDagCollection } from './dag-registry';
 import { DagFileError } from './dag-file-error';
@@ -13,6 +14,8 @@ import { loadYamlDags } from './yaml-dags';
 export interface LoadDagFileOptions {
   /** Re-read the file (and the modules it imported) even if it was loaded before. */
   fresh?: boolean;
+  /** What DAGs and tasks of the file get for options they do not set (the config's; see authoring-defaults.ts). */
+  defaults?: AuthoringDefaults;
 }
 
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
@@ -31,17 +34,19 @@ let queue: Promise<unknown> = Promise.resolve();
  * them. Throws DagFileError ("<file>: <reason>", one line).
  */
 export function loadDagFile(file: string, options: LoadDagFileOptions = {}): Promise<DAG[]> {
-  const run = queue.then(() => loadNow(resolve(file), options.fresh === true));
+  const run = queue.then(() => loadNow(resolve(file), options.fresh === true, options.defaults));
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function loadNow(file: string, fresh: boolean): Promise<DAG[]> {
+async function loadNow(file: string, fresh: boolean, defaults: AuthoringDefaults | undefined): Promise<DAG[]> {
   const cached = loadedFiles.get(file);
   if (cached && !fresh) return cached;
   loadedFiles.delete(file);
   let dags: DAG[];
+  const hosts = loaderHosts();
   try {
+    for (const host of hosts) setAuthoringDefaults(host, defaults);
     dags = await collectDags(file);
     const seen = new Map<string, DAG>();
     for (const dag of dags) {
@@ -53,6 +58,8 @@ async function loadNow(file: string, fresh: boolean): Promise<DAG[]> {
   } catch (err) {
     if (err instanceof DagFileError) throw err;
     throw new DagFileError(file, describeError(err, file));
+  } finally {
+    for (const host of hosts) setAuthoringDefaults(host, undefined);
   }
   loadedFiles.set(file, dags);
   return dags;
@@ -76,10 +83,17 @@ function readText(file: string): string {
   }
 }
 
+/**
+ * The global objects DAG file code may run against: jiti evaluates modules in the main context,
+ * but may hand some to the host's require; under jest these are two different global objects.
+ */
+function loaderHosts(): object[] {
+  return [...new Set([runInThisContext('globalThis') as object, globalThis])];
+}
+
 function importScriptDags(file: string): DAG[] {
-  // jiti evaluates modules in the main context, but may hand some to the host's require: under
-  // jest these are two different global objects, so collect on both.
-  const hosts = [...new Set([runInThisContext('globalThis') as object, globalThis])];
+  // Collect on every global object DAG code may run against.
+  const hosts = loaderHosts();
   // The SDK stays in the module cache (DAG files share the loader's copy); user code is re-read.
   const jiti = createJiti(__filename, {
     alias: { dagctl: sdkEntryPath() },

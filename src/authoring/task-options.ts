@@ -1,6 +1,7 @@
 import { Duration, parseDuration } from '../core/duration';
 import { DagDefinitionError, errorMessage } from '../core/errors';
 import { TRIGGER_RULES, TriggerRule, WeightRule } from '../core/states';
+import { currentAuthoringDefaults } from './authoring-defaults';
 import { didYouMean } from './closest-name';
 import type { DAG } from './dag';
 import type { TaskContext } from './task-context';
@@ -78,9 +79,8 @@ export interface ResolvedTaskOptions {
   onRetryCallback: TaskCallback | null;
 }
 
-/** Airflow's defaults, used when neither the task nor the DAG's defaultArgs set an option. */
+/** Airflow's defaults, used when neither the task nor the DAG's defaultArgs set an option (retries: from the config). */
 export const AIRFLOW_TASK_DEFAULTS = {
-  retries: 0,
   retryDelay: '5m',
   retryExponentialBackoff: false,
   maxRetryDelay: null,
@@ -99,7 +99,7 @@ const WEIGHT_RULES: readonly string[] = Object.values(WeightRule);
 
 /**
  * Check option names and merge: task options, then `defaultArgs` (only keys this operator
- * accepts, as Airflow does), then Airflow's defaults. `where` prefixes every error message.
+ * accepts, as Airflow does), then Airflow's defaults (retries: `core.default_task_retries`). `where` prefixes every error message.
  */
 export function mergeTaskOptions(
   where: string,
@@ -112,7 +112,8 @@ export function mergeTaskOptions(
       throw new DagDefinitionError(`${where}: unknown option '${key}'${didYouMean(key, acceptedKeys)}`);
     }
   }
-  const merged: Record<string, unknown> = { ...AIRFLOW_TASK_DEFAULTS };
+  // Unset retries: core.default_task_retries (see authoring-defaults.ts).
+  const merged: Record<string, unknown> = { ...AIRFLOW_TASK_DEFAULTS, retries: currentAuthoringDefaults().retries };
   for (const [key, value] of Object.entries(defaultArgs)) {
     if (value !== undefined && acceptedKeys.includes(key) && key !== 'taskId' && key !== 'dag') merged[key] = value;
   }

@@ -27,3 +27,16 @@ export function parseDuration(value: Duration, what = 'duration'): number {
 export function parseOptionalDuration(value: Duration | null | undefined, what?: string): number | null {
   return value === undefined || value === null ? null : parseDuration(value, what);
 }
+
+const FORMAT_UNITS: Array<[unit: string, ms: number]> = [
+  ['d', 86_400_000],
+  ['h', 3_600_000],
+  ['m', 60_000],
+  ['s', 1000],
+];
+
+/** Milliseconds as a duration string that parses back exactly, in the largest whole unit: '90s', '5m', '1500ms'. */
+export function formatDuration(ms: number): string {
+  if (ms > 0) for (const [unit, size] of FORMAT_UNITS) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+}

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { UserError } from '../core/errors';
 import { FileParseResult } from './file-parse-result';
 import { ParserChild } from './parser-child';
@@ -9,6 +10,8 @@ export interface DagFileParserPoolOptions {
   /** Children parsing in parallel. */
   size: number;
   importTimeoutMs: number;
+  /** What DAGs and tasks get for options they do not set (the config's defaults). */
+  defaults?: AuthoringDefaults;
   /** A child is replaced after this many files: imported user modules are never freed. */
   maxFilesPerChild?: number;
   /** An idle child exits after this long, so a quiet processor holds no memory. */
@@ -104,7 +107,11 @@ export class DagFileParserPool {
 
   private spawn(): ParserChild | undefined {
     if (this.children.size >= this.options.size) return undefined;
-    const child = new ParserChild({ entry: this.options.entry, importTimeoutMs: this.options.importTimeoutMs });
+    const child = new ParserChild({
+      entry: this.options.entry,
+      importTimeoutMs: this.options.importTimeoutMs,
+      defaults: this.options.defaults,
+    });
     this.childrenStarted += 1;
     this.children.add(child);
     return child;

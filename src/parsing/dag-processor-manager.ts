@@ -10,7 +10,7 @@ import { discoverDagFiles, DiscoveryInfo } from './discover-dag-files';
 import { FileChangeTracker, FileFingerprint } from './file-change-tracker';
 import { findMissingFiles, removeMissingFile } from './remove-missing-files';
 import { FileSyncOutcome, syncParsedFile } from './sync-parsed-file';
-import { loadSyncedSourceHashes } from './synced-source-hashes';
+import { authoringDefaultsHash, loadSyncedSourceHashes } from './synced-source-hashes';
 
 const log = getLogger('dag-processor');
 
@@ -45,6 +45,8 @@ export type DagChangeListener = (dagIds: string[]) => void;
  */
 export class DagProcessorManager {
   readonly options: DagProcessorOptions;
+  /** Stored with each file's source: a later start with other config defaults parses it again. */
+  private readonly defaultsHash: string;
   private readonly tracker = new FileChangeTracker();
   private readonly listeners = new Set<DagChangeListener>();
   private pool: DagFileParserPool | null = null;
@@ -71,6 +73,7 @@ export class DagProcessorManager {
     options: Partial<DagProcessorOptions> = {},
   ) {
     this.options = resolveDagProcessorOptions(ctx.config, options);
+    this.defaultsHash = authoringDefaultsHash(this.options.authoringDefaults);
   }
 
   /** Call `listener` with the DAG ids whose serialized form changed or that were deactivated. Returns an unsubscribe. */
@@ -171,6 +174,7 @@ export class DagProcessorManager {
       entry: this.options.childEntry,
       size: this.options.parsingProcesses,
       importTimeoutMs: this.options.importTimeoutMs,
+      defaults: this.options.authoringDefaults,
       maxFilesPerChild: this.options.maxFilesPerChild,
       idleTimeoutMs: this.options.childIdleTimeoutMs,
     });
@@ -214,7 +218,7 @@ export class DagProcessorManager {
     }
     this.tracker.forgetAllBut(present);
 
-    const seedHashes = this.firstPassDone ? null : await loadSyncedSourceHashes(dataSource);
+    const seedHashes = this.firstPassDone ? null : await loadSyncedSourceHashes(dataSource, this.defaultsHash);
     const changed: FileFingerprint[] = [];
     const unchangedFiles: string[] = [];
     for (const file of files) {
@@ -285,6 +289,7 @@ export class DagProcessorManager {
           const outcome = await this.serialized(() =>
             syncParsedFile(this.ctx.dataSource, result, {
               pausedAtCreation: this.options.pausedAtCreation,
+              defaultsHash: this.defaultsHash,
               now: this.ctx.clock.now(),
             }),
           );

@@ -1,4 +1,4 @@
-import { parseDuration } from '../core/duration';
+import { AuthoringDefaults, authoringDefaultsFrom } from '../authoring/authoring-defaults';
 import type { LoadedConfig } from '../config/load-config';
 import { distEntry } from '../core/dist-path';
 
@@ -19,6 +19,8 @@ export interface DagProcessorOptions {
   recheckIntervalMs: number;
   /** New DAGs start paused (`core.dags_are_paused_at_creation`). */
   pausedAtCreation: boolean;
+  /** What DAGs and tasks get for options they do not set (`core.max_active_*_per_dag`, `core.default_task_retries`). */
+  authoringDefaults: AuthoringDefaults;
   /** Quiet time after the last file-system event before parsing. */
   debounceMs: number;
   /** A parser child is replaced after this many files. */
@@ -36,11 +38,12 @@ export function resolveDagProcessorOptions(
 ): DagProcessorOptions {
   return {
     dagsFolder: config.core.dags_folder,
-    parsingProcesses: Math.max(1, Math.floor(Number(config.scheduler.parsing_processes) || 1)),
-    importTimeoutMs: parseDuration(config.core.dagbag_import_timeout, 'core.dagbag_import_timeout'),
-    rescanIntervalMs: parseDuration(config.scheduler.dag_dir_list_interval, 'scheduler.dag_dir_list_interval'),
-    recheckIntervalMs: parseDuration(config.scheduler.dag_file_recheck_interval, 'scheduler.dag_file_recheck_interval'),
-    pausedAtCreation: Boolean(config.core.dags_are_paused_at_creation),
+    parsingProcesses: config.scheduler.parsing_processes,
+    importTimeoutMs: config.core.dagbag_import_timeout,
+    rescanIntervalMs: config.scheduler.dag_dir_list_interval,
+    recheckIntervalMs: config.scheduler.dag_file_recheck_interval,
+    pausedAtCreation: config.core.dags_are_paused_at_creation,
+    authoringDefaults: authoringDefaultsFrom(config),
     debounceMs: 300,
     maxFilesPerChild: 100,
     childIdleTimeoutMs: 60_000,

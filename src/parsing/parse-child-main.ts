@@ -29,7 +29,7 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ParentToChildMessage) => {
   if (message?.type !== 'parse') return;
   currentId = message.id;
-  void parseDagFile(message.file).then((result) => {
+  void parseDagFile(message.file, message.defaults).then((result) => {
     currentId = null;
     send({ type: 'result', id: message.id, result });
   });

@@ -1,3 +1,4 @@
+import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import type { FileParseResult } from './file-parse-result';
 
 /**
@@ -6,7 +7,7 @@ import type { FileParseResult } from './file-parse-result';
  * timeout starts then, so a slow child start-up is not blamed on a file), `result` per file, and
  * `fatal` when user code crashed the child outside the import (the child exits right after).
  */
-export type ParentToChildMessage = { type: 'parse'; id: number; file: string };
+export type ParentToChildMessage = { type: 'parse'; id: number; file: string; defaults?: AuthoringDefaults };
 
 export type ChildToParentMessage =
   | { type: 'ready' }

@@ -1,4 +1,5 @@
 import fs from 'node:fs/promises';
+import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { loadDagFile } from '../authoring/load-dag-file';
 import { serializeDag } from '../authoring/serialize-dag';
 import { errorMessage } from '../core/errors';
@@ -8,12 +9,12 @@ import { FileParseResult, oneLineError } from './file-parse-result';
  * Import one DAG file and serialize its DAGs. Runs user code: call it only inside a parser child.
  * Never throws: any failure becomes the result's one-line `error`.
  */
-export async function parseDagFile(file: string): Promise<FileParseResult> {
+export async function parseDagFile(file: string, defaults?: AuthoringDefaults): Promise<FileParseResult> {
   const started = performance.now();
   let source = '';
   try {
     source = await fs.readFile(file, 'utf8');
-    const dags = await loadDagFile(file, { fresh: true });
+    const dags = await loadDagFile(file, { fresh: true, defaults });
     const serialized = dags.map((dag) => serializeDag(dag));
     return { file, dags: serialized, source, durationMs: Math.round(performance.now() - started) };
   } catch (err) {

@@ -1,5 +1,6 @@
 import { ChildProcess, fork } from 'node:child_process';
 import type { Socket } from 'node:net';
+import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
 import { FileParseResult, formatTimeout } from './file-parse-result';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
@@ -13,6 +14,8 @@ export interface ParserChildOptions {
   /** Compiled JS entry to fork (dist/parsing/parse-child-main.js). */
   entry: string;
   importTimeoutMs: number;
+  /** Sent with every file: what its DAGs and tasks get for options they do not set. */
+  defaults?: AuthoringDefaults;
 }
 
 interface Pending {
@@ -116,7 +119,12 @@ export class ParserChild {
       );
       this.kill(`import timed out after ${formatTimeout(this.options.importTimeoutMs)}`);
     }, this.options.importTimeoutMs);
-    const message: ParentToChildMessage = { type: 'parse', id: pending.id, file: pending.file };
+    const message: ParentToChildMessage = {
+      type: 'parse',
+      id: pending.id,
+      file: pending.file,
+      defaults: this.options.defaults,
+    };
     this.child.send(message, (err) => {
       if (err) this.kill(`cannot talk to parser process: ${err.message}`);
     });

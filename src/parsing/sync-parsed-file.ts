@@ -12,6 +12,8 @@ import { upsertSerializedDag } from './upsert-serialized-dag';
 export interface SyncOptions {
   /** `core.dags_are_paused_at_creation`: the paused flag of DAGs seen for the first time. */
   pausedAtCreation: boolean;
+  /** Hash of the config defaults the file was parsed with (authoringDefaultsHash), kept in `dag_code`. */
+  defaultsHash: string;
   now: Date;
 }
 
@@ -74,7 +76,7 @@ export async function syncParsedFile(
         changedDagIds.push(dag.dagId);
     }
     const deactivatedDagIds = await deactivateFileDags(em, file, activeDagIds);
-    if (activeDagIds.length > 0) await upsertDagCode(em, file, result.source, options.now);
+    if (activeDagIds.length > 0) await upsertDagCode(em, file, result.source, options.defaultsHash, options.now);
     else await deleteDagCode(em, file);
     const importError = problems.length > 0 ? problems.join('; ') : null;
     await recordImportError(em, file, importError, options.now);

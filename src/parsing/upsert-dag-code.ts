@@ -1,14 +1,23 @@
 import type { EntityManager } from 'typeorm';
 import { DagCodeEntity } from '../db/entities';
 
-/** Store the source text of a DAG file (shown by the web server); idempotent. */
-export async function upsertDagCode(em: EntityManager, fileloc: string, sourceCode: string, now: Date): Promise<void> {
+/**
+ * Store the source text of a DAG file (shown by the web server) and the hash of the config
+ * defaults its DAGs were serialized with; idempotent.
+ */
+export async function upsertDagCode(
+  em: EntityManager,
+  fileloc: string,
+  sourceCode: string,
+  defaultsHash: string,
+  now: Date,
+): Promise<void> {
   await em
     .createQueryBuilder()
     .insert()
     .into(DagCodeEntity)
-    .values({ fileloc, sourceCode, lastUpdated: now })
-    .orUpdate(['source_code', 'last_updated'], ['fileloc'])
+    .values({ fileloc, sourceCode, defaultsHash, lastUpdated: now })
+    .orUpdate(['source_code', 'defaults_hash', 'last_updated'], ['fileloc'])
     .execute();
 }
 

@@ -206,10 +206,12 @@ async function chooseAndMarkQueued(
   // query returns only rows that can be used (a 10,000-task run must not be read per loop).
   const openPools = [...poolSlots].filter(([pool, slots]) => (poolUsed.get(pool) ?? 0) < slots).map(([pool]) => pool);
   if (!openPools.length) return [];
+  // Every serialized DAG holds its effective max_active_tasks (core.max_active_tasks_per_dag when
+  // it sets none); a DAG without one has nothing to build workloads from, so nothing is queued.
   const starvedDags: string[] = [];
   for (const [dagId, active] of dagActive) {
     const view = views.peek(dagId) ?? (await views.get(dagId));
-    if (active >= (view?.dag.maxActiveTasks ?? 16)) starvedDags.push(dagId);
+    if (!view || active >= view.dag.maxActiveTasks) starvedDags.push(dagId);
   }
   const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?';
   const { records } = await execSql<
@@ -263,9 +265,8 @@ async function chooseAndMarkQueued(
     const used = poolUsed.get(c.pool) ?? 0;
     if (used + c.poolSlots > capacity) continue;
     const view = views.peek(c.dagId) ?? (await views.get(c.dagId));
-    const maxActive = view?.dag.maxActiveTasks ?? 16;
     const active = dagActive.get(c.dagId) ?? 0;
-    if (active >= maxActive) continue;
+    if (!view || active >= view.dag.maxActiveTasks) continue;
     poolUsed.set(c.pool, used + c.poolSlots);
     dagActive.set(c.dagId, active + 1);
     chosen.push(c);

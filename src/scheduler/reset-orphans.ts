@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
@@ -15,14 +16,34 @@ export interface AdoptingExecutor {
   adoptsOrphans: true;
 }
 
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function adopts(executor: Executor): boolean {
   return (executor as Partial<AdoptingExecutor>).adoptsOrphans === true;
+}
+
+export interface OrphanThresholds {
+  /** A scheduler whose heartbeat is older than this is gone: its queued tries are given back. */
+  staleAfterMs: number;
+  /**
+   * `scheduler.zombie_threshold`: a running try of a gone scheduler is a zombie (failed, or retried
+   * per its retries) once that scheduler has been silent this long — at once when it ended
+   * cleanly or its process is known to be gone from this host.
+   */
+  zombieThresholdMs: number;
 }
 
 /**
  * Task instances queued or running under a scheduler that is gone (killed, crashed) would stay
  * so forever. With a local executor their processes died with it: a queued try never started and
- * is given back; a running try failed and is retried or failed per its retries. An executor
+ * is given back; a running try is a zombie and is retried or failed per its retries. An executor
  * whose workers keep running (bullmq) adopts them instead. Returns how many were handled.
  */
 export async function resetOrphanedTasks(
@@ -30,22 +51,35 @@ export async function resetOrphanedTasks(
   views: DagViewCache,
   executor: Executor,
   myJobId: number,
-  staleAfterMs: number,
+  thresholds: OrphanThresholds,
   now: Date,
 ): Promise<number> {
   const jobs = await runningJobs(ds, 'SchedulerJob');
-  const dead: number[] = [];
   for (const job of jobs) {
-    if (job.id === myJobId || isJobAlive(job, now, staleAfterMs)) continue;
+    if (job.id === myJobId || isJobAlive(job, now, thresholds.staleAfterMs)) continue;
     if (await markJobFailed(ds, job.id, now))
       log.warn(`scheduler job ${job.id} (pid ${job.pid} on ${job.hostname}) is gone`);
-    dead.push(job.id);
   }
-  const { records: deadJobs } = await execSql<{ id: number }>(
+  const { records: goneJobs } = await execSql<{
+    id: number;
+    state: string;
+    hostname: string | null;
+    pid: number | null;
+    latest_heartbeat: string | null;
+  }>(
     ds,
-    `SELECT id FROM job WHERE job_type = 'SchedulerJob' AND state <> 'running'`,
+    `SELECT id, state, hostname, pid, latest_heartbeat FROM job WHERE job_type = 'SchedulerJob' AND state <> 'running'`,
   );
-  const gone = new Set([...dead, ...deadJobs.map((j) => Number(j.id))]);
+  const gone = new Map(goneJobs.map((j) => [Number(j.id), j]));
+  /** Its running tries are surely dead: it ended cleanly, its process is gone, or it was silent past the threshold. */
+  const zombieTime = (jobId: number): boolean => {
+    const job = gone.get(jobId)!;
+    if (job.state === 'success') return true;
+    const pid = job.pid === null ? null : Number(job.pid);
+    if (job.hostname === os.hostname() && pid !== null && pid !== process.pid && !processExists(pid)) return true;
+    const heartbeat = job.latest_heartbeat ? new Date(job.latest_heartbeat).getTime() : null;
+    return heartbeat === null || now.getTime() - heartbeat >= thresholds.zombieThresholdMs;
+  };
   const { records } = await execSql<{
     dag_id: string;
     run_id: string;
@@ -73,8 +107,11 @@ export async function resetOrphanedTasks(
     log.info(`adopted ${orphans.length} task instances of schedulers that are gone`);
     return orphans.length;
   }
+  // Queued tries never started: give them back now. Running ones wait for the zombie threshold.
+  const due = orphans.filter((o) => o.state === 'queued' || zombieTime(Number(o.queued_by_job_id)));
+  if (!due.length) return 0;
   await runInTransaction(ds, async (m) => {
-    for (const o of orphans) {
+    for (const o of due) {
       const key = { dagId: o.dag_id, runId: o.run_id, taskId: o.task_id, mapIndex: Number(o.map_index) };
       const tryNumber = Number(o.try_number);
       if (o.state === 'queued') {
@@ -106,6 +143,6 @@ export async function resetOrphanedTasks(
       );
     }
   });
-  log.warn(`reset ${orphans.length} orphaned task instances`);
-  return orphans.length;
+  log.warn(`reset ${due.length} orphaned task instances`);
+  return due.length;
 }

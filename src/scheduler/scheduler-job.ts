@@ -7,7 +7,7 @@ import { getLogger } from '../logging/logger';
 import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../web/metrics/process-metrics';
 import { DagProcessorManager } from '../parsing/dag-processor-manager';
 import { SchedulerLoop } from './scheduler-loop';
-import { resolveSchedulerOptions } from './scheduler-options';
+import { resolveSchedulerOptions, SchedulerOptions } from './scheduler-options';
 
 const log = getLogger('scheduler');
 
@@ -22,12 +22,11 @@ export interface RunSchedulerOptions {
 }
 
 /** SQLite allows one writer process: a second scheduler would fight the first for the lock. */
-async function refuseSecondSchedulerOnSqlite(ctx: AppContext): Promise<void> {
+async function refuseSecondSchedulerOnSqlite(ctx: AppContext, options: SchedulerOptions): Promise<void> {
   if (ctx.dataSource.options.type === 'postgres') return;
   const now = ctx.clock.now();
-  const staleMs = resolveSchedulerOptions(ctx.config).heartbeatIntervalMs * 6;
   for (const job of await runningJobs(ctx.dataSource, 'SchedulerJob')) {
-    if (isJobAlive(job, now, Math.max(staleMs, 30_000))) {
+    if (isJobAlive(job, now, options.schedulerStaleAfterMs)) {
       throw new UserError(
         `another scheduler is running (pid ${job.pid} on ${job.hostname}); SQLite supports one scheduler — use PostgreSQL to run several`,
       );
@@ -40,8 +39,8 @@ async function refuseSecondSchedulerOnSqlite(ctx: AppContext): Promise<void> {
  * Stops on SIGINT/SIGTERM (via `signal`) or after `numLoops`, finishing running tasks first.
  */
 export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions = {}): Promise<void> {
-  await refuseSecondSchedulerOnSqlite(ctx);
   const schedulerOptions = resolveSchedulerOptions(ctx.config);
+  await refuseSecondSchedulerOnSqlite(ctx, schedulerOptions);
   const executor = options.executor ?? createExecutor(ctx.config.core.executor, ctx.config);
   const jobId = await startJob(ctx.dataSource, 'SchedulerJob', executor.name, ctx.clock.now());
   const processor = options.withoutDagProcessor ? null : new DagProcessorManager(ctx);

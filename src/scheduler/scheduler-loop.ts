@@ -11,7 +11,7 @@ import { applyEventsAlone } from './apply-events-alone';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
 import { anyScheduled, queueReadyTasks, readPools } from './queue-ready-tasks';
 import { requeueStuckQueued } from './requeue-stuck-queued';
-import { resetOrphanedTasks } from './reset-orphans';
+import { OrphanThresholds, resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
 import type { SchedulerOptions } from './scheduler-options';
 import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
@@ -97,7 +97,7 @@ export class SchedulerLoop {
         this.views,
         this.executor,
         this.jobId,
-        this.staleAfterMs(),
+        this.orphanThresholds(),
         this.ctx.clock.now(),
       );
     let loops = 0;
@@ -126,8 +126,8 @@ export class SchedulerLoop {
     await this.wakeSignal.wait(this.nextWakeAt !== null ? Math.min(maxMs, Math.max(0, this.nextWakeAt - now)) : maxMs);
   }
 
-  private staleAfterMs(): number {
-    return Math.max(this.options.heartbeatIntervalMs * 6, 30_000);
+  private orphanThresholds(): OrphanThresholds {
+    return { staleAfterMs: this.options.schedulerStaleAfterMs, zombieThresholdMs: this.options.zombieThresholdMs };
   }
 
   async tick(): Promise<LoopStats> {
@@ -210,7 +210,7 @@ export class SchedulerLoop {
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
       this.lastOrphanCheck = nowMs;
-      await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.staleAfterMs(), now);
+      await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.orphanThresholds(), now);
       await requeueStuckQueued(ds, this.executor, this.jobId, this.options.taskQueuedTimeoutMs, now);
     }
     const stats = { durationMs: performance.now() - started, events: events.length, queued: workloads.length };

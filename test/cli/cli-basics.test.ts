@@ -75,6 +75,27 @@ describe('dagctl basics (built binary)', () => {
     expectCliError(await cli.run(['config', 'get-value', 'core', 'nope']), 1, /config option 'core.nope' not found/);
   });
 
+  it('config list shows durations as resolved (a bare number is seconds) and notes where dagctl differs from Airflow', async () => {
+    const env = { DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: '5', DAGCTL__SCHEDULER__IDLE_SLEEP: '250ms' };
+    const rows = JSON.parse((await cli.run(['config', 'list', '-o', 'json'], { env })).stdout) as Array<{
+      key: string;
+      value: unknown;
+      note?: string;
+    }>;
+    expect(rows.find((r) => r.key === 'dagbag_import_timeout')?.value).toBe('5s');
+    expect(rows.find((r) => r.key === 'idle_sleep')?.value).toBe('250ms');
+    expect(rows.find((r) => r.key === 'dags_are_paused_at_creation')?.note).toMatch(/Airflow's default is true/);
+    const table = (await cli.run(['config', 'list'], { env })).stdout;
+    expect(table).toMatch(/^dags_are_paused_at_creation = false {2}# Airflow's default is true/m);
+    expect(table).toMatch(/^zombie_threshold = 5m$/m);
+    expect((await cli.run(['config', 'get-value', 'core', 'dagbag_import_timeout'], { env })).stdout).toBe('5s\n');
+    expectCliError(
+      await cli.run(['config', 'list'], { env: { DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: 'soon' } }),
+      1,
+      /^error: config core\.dagbag_import_timeout \(environment variable DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT\): expected a duration/,
+    );
+  });
+
   it('worker refuses to start unless the executor is bullmq', async () => {
     expectCliError(
       await runDagctl(['worker'], { ...cli.env, DAGCTL__CORE__EXECUTOR: 'local' }),

@@ -136,6 +136,26 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect(first.parseCount).toBe(3);
   });
 
+  it('gives DAGs and tasks the config defaults, and parses again when a restart brings other defaults', async () => {
+    folder.write('good.ts', folder.goodDag('good_dag'));
+    const defaults = { DAGCTL__CORE__MAX_ACTIVE_TASKS_PER_DAG: '1', DAGCTL__CORE__DEFAULT_TASK_RETRIES: '2' };
+    expect((await manager({}, defaults).parseAll()).filesParsed).toBe(1);
+    const stored = async () => (await getSerializedDag(ds, 'good_dag'))!.dag;
+    expect(await stored()).toMatchObject({ maxActiveTasks: 1, maxActiveRuns: 16 });
+    expect((await stored()).tasks.map((t) => t.retries)).toEqual([2, 2]);
+    expect(await dagRow('good_dag')).toMatchObject({ maxActiveTasks: 1, maxActiveRuns: 16 });
+
+    // Same defaults: the unchanged file is not imported again.
+    expect((await manager({}, defaults).parseAll()).filesParsed).toBe(0);
+    // Other defaults: the unchanged file is parsed again, and its DAG takes them.
+    const changed = await manager({}, { DAGCTL__CORE__MAX_ACTIVE_RUNS_PER_DAG: '4' }).parseAll();
+    expect(changed).toMatchObject({ filesParsed: 1, changedDagIds: ['good_dag'] });
+    expect(folder.importCount('good_dag')).toBe(2);
+    expect(await stored()).toMatchObject({ maxActiveTasks: 16, maxActiveRuns: 4 });
+    expect((await stored()).tasks.map((t) => t.retries)).toEqual([0, 0]);
+    expect(await dagRow('good_dag')).toMatchObject({ maxActiveTasks: 16, maxActiveRuns: 4 });
+  });
+
   it('re-imports DAG files when a helper module they import changes', async () => {
     folder.write('lib/names.ts', "export const DESCRIPTION = 'v1';\n");
     folder.write(

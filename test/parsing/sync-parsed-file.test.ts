@@ -13,7 +13,7 @@ import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-databa
 import { makeSerializedDag, parsed } from './serialized-dag-fixture';
 
 const NOW = new Date('2026-03-01T10:00:00.000Z');
-const opts = { pausedAtCreation: false, now: NOW };
+const opts = { pausedAtCreation: false, defaultsHash: 'defaults-v1', now: NOW };
 
 describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
   let ds: DataSource;

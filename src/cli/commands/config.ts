@@ -1,6 +1,8 @@
 import { Command } from 'commander';
 import { NotFoundError } from '../../core/errors';
-import { describeConfig, loadConfig } from '../../config/load-config';
+import { keySpec } from '../../config/config-schema';
+import { configValueText, describeConfig } from '../../config/describe-config';
+import { loadConfig } from '../../config/load-config';
 import { printLine, printRows, withOutputOption, type OutputFormat } from '../output';
 
 export function registerConfigCommands(program: Command): void {
@@ -9,7 +11,7 @@ export function registerConfigCommands(program: Command): void {
   withOutputOption(config.command('list').description('every setting with its resolved value (secrets masked)')).action(
     async (options: { output: OutputFormat }) => {
       const loaded = loadConfig();
-      const rows = describeConfig(loaded).map((row) => ({ section: row.section, key: row.key, value: row.value }));
+      const rows = describeConfig(loaded);
       if (options.output === 'table') {
         printLine(`# DAGCTL_HOME=${loaded.home}${loaded.configFile ? `, config file ${loaded.configFile}` : ''}`);
         let section = '';
@@ -18,11 +20,12 @@ export function registerConfigCommands(program: Command): void {
             section = row.section;
             printLine(`[${section}]`);
           }
-          printLine(`${row.key} = ${typeof row.value === 'string' ? row.value : JSON.stringify(row.value)}`);
+          const value = typeof row.value === 'string' ? row.value : JSON.stringify(row.value);
+          printLine(`${row.key} = ${value}${row.note ? `  # ${row.note}` : ''}`);
         }
         return;
       }
-      printRows(rows, options.output, ['section', 'key', 'value']);
+      printRows(rows as unknown as Array<Record<string, unknown>>, options.output, ['section', 'key', 'value']);
     },
   );
 
@@ -32,13 +35,10 @@ export function registerConfigCommands(program: Command): void {
     .argument('<section>')
     .argument('<key>')
     .action(async (section: string, key: string) => {
-      const loaded = loadConfig() as unknown as Record<string, unknown>;
-      const values = loaded[section.toLowerCase()];
-      const name = key.toLowerCase();
-      if (typeof values !== 'object' || values === null || !(name in values) || section === 'home') {
-        throw new NotFoundError(`config option '${section}.${key}' not found`);
-      }
-      const value = (values as Record<string, unknown>)[name];
+      const spec = keySpec(section.toLowerCase(), key.toLowerCase());
+      if (!spec) throw new NotFoundError(`config option '${section}.${key}' not found`);
+      const loaded = loadConfig() as unknown as Record<string, Record<string, unknown>>;
+      const value = configValueText(spec, loaded[section.toLowerCase()][key.toLowerCase()]);
       printLine(typeof value === 'string' ? value : JSON.stringify(value));
     });
 }

@@ -2,6 +2,7 @@ import { InitialSchema1700000000001 } from './1700000000001-initial-schema';
 import { ApiTokens1700000000002 } from './1700000000002-api-tokens';
 import { JobMetrics1700000000003 } from './1700000000003-job-metrics';
 import { TiRunStateIndex1700000000004 } from './1700000000004-ti-run-state-index';
+import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defaults-hash';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -9,4 +10,5 @@ export const ALL_MIGRATIONS = [
   ApiTokens1700000000002,
   JobMetrics1700000000003,
   TiRunStateIndex1700000000004,
+  DagCodeDefaultsHash1700000000005,
 ];

@@ -5,7 +5,6 @@ import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { LoadedConfig } from '../../config/load-config';
 import { Clock, systemClock } from '../../core/clock';
-import { parseDuration } from '../../core/duration';
 import { describeTi } from '../../core/task-instance-key';
 import { openDatabase } from '../../db/data-source';
 import { getLogger } from '../../logging/logger';
@@ -198,7 +197,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
           isSending: (jobId) => this.sending.has(jobId),
           inFlight: this.inFlight,
           unaccountedSince: this.unaccountedSince,
-          queuedTimeoutMs: parseDuration(this.config.scheduler.task_queued_timeout, 'scheduler.task_queued_timeout'),
+          queuedTimeoutMs: this.config.scheduler.task_queued_timeout,
           graceMs: this.reconcileGraceMs,
           now: this.clock.now(),
           onEvent: (jobId, event) => this.accept([{ id: null, data: { jobId, event } }]),

@@ -2,7 +2,6 @@ import os from 'node:os';
 import { Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import type IORedis from 'ioredis';
 import type { LoadedConfig } from '../../config/load-config';
-import { parseDuration } from '../../core/duration';
 import { describeTi } from '../../core/task-instance-key';
 import { getLogger } from '../../logging/logger';
 import { taskLogPath } from '../../logging/task-log-path';
@@ -341,9 +340,7 @@ class DagctlWorker implements RunningWorker {
   }
 
   private shutdownTimeoutMs(): number {
-    return (
-      this.options.shutdownTimeoutMs ?? parseDuration(this.config.worker.shutdown_timeout, 'worker.shutdown_timeout')
-    );
+    return this.options.shutdownTimeoutMs ?? this.config.worker.shutdown_timeout;
   }
 
   private async shutdown(timeoutMs: number): Promise<void> {

@@ -1,6 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppContext } from '../../app/app-context';
-import { parseDuration } from '../../core/duration';
 import { sendProblem } from '../../api/problem';
 import { findApiTokenUser, touchApiToken } from './api-tokens';
 import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
@@ -57,7 +56,7 @@ export class WebAuth {
     this.secretKey = options.secretKey ?? resolveSecretKey(ctx.config);
     this.sessions = new SessionStore(ctx.dataSource, options.sessionCacheMs ?? 5_000);
     this.cookiePolicy = { forceSecure: /^https:/i.test(ctx.config.webserver.base_url ?? '') };
-    this.sessionLifetimeMs = parseDuration(ctx.config.webserver.session_lifetime);
+    this.sessionLifetimeMs = ctx.config.webserver.session_lifetime;
     this.basicCache = new TtlCache(options.credentialCacheMs ?? 60_000);
     this.tokenCache = new TtlCache(options.credentialCacheMs ?? 15_000);
   }

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { loadConfig } from '../../src/config/load-config';
+import { execSql } from '../../src/db/sql';
+import { createExecutor } from '../../src/executors/create-executor';
+import type { Executor } from '../../src/executors/executor';
+import { DagViewCache } from '../../src/scheduler/dag-view-cache';
+import { OrphanThresholds, resetOrphanedTasks } from '../../src/scheduler/reset-orphans';
+import { resolveSchedulerOptions } from '../../src/scheduler/scheduler-options';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
+import { makeDag, makeTask, seedDag } from '../helpers/serialized-dags';
+import { DATABASE_KINDS } from '../helpers/test-database';
+
+const NOW = new Date('2026-03-01T12:00:00.000Z');
+const minutes = (n: number) => new Date(NOW.getTime() + n * 60_000);
+
+/** Thresholds as the scheduler takes them from the config. */
+function thresholdsFrom(env: Record<string, string>): OrphanThresholds {
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-orphans-'));
+  const options = resolveSchedulerOptions(loadConfig({ DAGCTL_HOME: home, ...env }, home));
+  fs.rmSync(home, { recursive: true, force: true });
+  return { staleAfterMs: options.schedulerStaleAfterMs, zombieThresholdMs: options.zombieThresholdMs };
+}
+
+async function insertJob(
+  ds: DataSource,
+  state: string,
+  hostname: string,
+  pid: number,
+  heartbeat: Date,
+): Promise<number> {
+  const { records } = await execSql<{ id: number }>(
+    ds,
+    `INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat) VALUES ('SchedulerJob', ?, ?, ?, 'local', ?, ?) RETURNING id`,
+    [state, hostname, pid, heartbeat.toISOString(), heartbeat.toISOString()],
+  );
+  return Number(records[0].id);
+}
+
+async function insertTry(ds: DataSource, taskId: string, state: 'queued' | 'running', jobId: number): Promise<void> {
+  await execSql(
+    ds,
+    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots, queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id, start_date)
+     VALUES ('d', 'r', ?, -1, 1, 1, 'FunctionOperator', 'default_pool', 1, 'default', 1, ?, ?, ?, ?, ?)`,
+    [taskId, NOW.toISOString(), state, NOW.toISOString(), jobId, state === 'running' ? NOW.toISOString() : null],
+  );
+}
+
+async function states(ds: DataSource): Promise<Record<string, string>> {
+  const { records } = await execSql<{ task_id: string; state: string }>(
+    ds,
+    `SELECT task_id, state FROM task_instance ORDER BY task_id`,
+  );
+  return Object.fromEntries(records.map((r) => [r.task_id, r.state]));
+}
+
+/**
+ * scheduler.zombie_threshold: a running try of a scheduler that is gone is failed (or retried)
+ * only once that scheduler has been silent that long; its queued tries go back at once.
+ */
+describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
+  const db = migratedDatabaseForEachTest(kind);
+  let executor: Executor;
+  let myJob: number;
+
+  beforeEach(async () => {
+    const ds = db.dataSource;
+    await seedDag(ds, makeDag('d', [makeTask('queued_one'), makeTask('running_one', [], { retries: 1 })]));
+    await execSql(
+      ds,
+      `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at) VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)`,
+      [NOW.toISOString(), false, NOW.toISOString()],
+    );
+    myJob = await insertJob(ds, 'running', os.hostname(), process.pid, NOW);
+    const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-orphans-'));
+    executor = createExecutor('sequential', loadConfig({ DAGCTL_HOME: home }, home));
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  afterEach(async () => executor.terminate());
+
+  const reset = (thresholds: OrphanThresholds, now: Date) =>
+    resetOrphanedTasks(db.dataSource, new DagViewCache(db.dataSource), executor, myJob, thresholds, now);
+
+  it('gives back queued tries of a silent scheduler at once and fails its running ones after the threshold', async () => {
+    const ds = db.dataSource;
+    const other = await insertJob(ds, 'running', 'another-host', 4242, minutes(-1));
+    await insertTry(ds, 'queued_one', 'queued', other);
+    await insertTry(ds, 'running_one', 'running', other);
+    const thresholds = thresholdsFrom({});
+    expect(thresholds.zombieThresholdMs).toBe(300_000);
+
+    expect(await reset(thresholds, NOW)).toBe(1);
+    expect(await states(ds)).toEqual({ queued_one: 'scheduled', running_one: 'running' });
+    const { records: job } = await execSql<{ state: string }>(ds, 'SELECT state FROM job WHERE id = ?', [other]);
+    expect(job[0].state).toBe('failed');
+
+    // Silent for 4 minutes: not yet a zombie.
+    expect(await reset(thresholds, minutes(3))).toBe(0);
+    expect((await states(ds)).running_one).toBe('running');
+    // Silent for 5 minutes: a zombie, retried per its retries.
+    expect(await reset(thresholds, minutes(4))).toBe(1);
+    expect((await states(ds)).running_one).toBe('up_for_retry');
+    const { records: ended } = await execSql<{ end_reason: string }>(
+      ds,
+      "SELECT end_reason FROM task_instance_history WHERE task_id = 'running_one'",
+    );
+    expect(ended[0].end_reason).toMatch(/zombie/);
+  });
+
+  it('takes the threshold from scheduler.zombie_threshold (a bare number is seconds)', async () => {
+    const ds = db.dataSource;
+    const other = await insertJob(ds, 'running', 'another-host', 4242, minutes(-1));
+    await insertTry(ds, 'running_one', 'running', other);
+    expect(await reset(thresholdsFrom({ DAGCTL__SCHEDULER__ZOMBIE_THRESHOLD: '120' }), NOW)).toBe(0);
+    expect(await reset(thresholdsFrom({ DAGCTL__SCHEDULER__ZOMBIE_THRESHOLD: '45' }), NOW)).toBe(1);
+    expect((await states(ds)).running_one).toBe('up_for_retry');
+  });
+
+  it('does not wait for the threshold when the scheduler ended cleanly', async () => {
+    const ds = db.dataSource;
+    const ended = await insertJob(ds, 'success', 'another-host', 4242, NOW);
+    await insertTry(ds, 'running_one', 'running', ended);
+    expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
+    expect((await states(ds)).running_one).toBe('up_for_retry');
+  });
+});
