@@ -1,6 +1,6 @@
 import { DagDefinitionError } from '../core/errors';
 import type { TriggerRule, WeightRule } from '../core/states';
-import type { TaskOutcome } from '../executors/executor';
+import type { TaskOutcome } from '../core/executor';
 import type { DAG } from './dag';
 import { invalidIdReason } from './identifiers';
 import { kindOf, SDK_KIND } from './sdk-kind';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DagCodeEntity, ImportErrorEntity } from '../db/entities';
-import { contentHash } from './content-hash';
+import { contentHash } from '../core/content-hash';
 
 /**
  * Content hash of every DAG file whose DAGs are in the DB without an import error, from

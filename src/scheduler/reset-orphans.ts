@@ -3,21 +3,12 @@ import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-transitions';
 import { markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
-import type { Executor } from '../executors/executor';
+import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
 
 const log = getLogger('scheduler');
-
-/** Executors whose tasks outlive the scheduler that queued them (bullmq) adopt them instead. */
-export interface AdoptingExecutor {
-  adoptsOrphans: true;
-}
-
-function adopts(executor: Executor): boolean {
-  return (executor as Partial<AdoptingExecutor>).adoptsOrphans === true;
-}
 
 /**
  * Task instances queued or running under a scheduler that is gone (killed, crashed) would stay
@@ -60,7 +51,7 @@ export async function resetOrphanedTasks(
   );
   const orphans = records.filter((r) => r.queued_by_job_id !== null && gone.has(Number(r.queued_by_job_id)));
   if (!orphans.length) return 0;
-  if (adopts(executor)) {
+  if (adoptsOrphans(executor)) {
     await runInTransaction(ds, async (m) => {
       for (const o of orphans) {
         await execSql(

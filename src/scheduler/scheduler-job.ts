@@ -2,7 +2,7 @@ import type { AppContext } from '../app/app-context';
 import { UserError } from '../core/errors';
 import { endJob, heartbeatJob, isJobAlive, runningJobs, startJob } from '../db/transitions/job-transitions';
 import { createExecutor } from '../executors/create-executor';
-import type { Executor } from '../executors/executor';
+import type { Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../web/metrics/process-metrics';
 import { DagProcessorManager } from '../parsing/dag-processor-manager';

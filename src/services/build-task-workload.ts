@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { DagRunEntity, TaskInstanceEntity, XComEntity } from '../db/entities';
-import type { TaskWorkload } from '../executors/executor';
+import type { TaskWorkload } from '../core/executor';
 import { requireSerializedDag } from './read-serialized-dag';
 import { relatedTaskIds } from './task-graph';
 

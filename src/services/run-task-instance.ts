@@ -7,7 +7,7 @@ import { execSql } from '../db/sql';
 import { TaskInstanceEntity } from '../db/entities';
 import { runInTransaction } from '../db/transaction';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
-import type { TaskOutcome } from '../executors/executor';
+import type { TaskOutcome } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { DagViewCache } from '../scheduler/dag-view-cache';

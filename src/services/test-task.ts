@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppContext } from '../app/app-context';
 import { NotFoundError } from '../core/errors';
-import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { timetableFromSpec } from '../timetables';

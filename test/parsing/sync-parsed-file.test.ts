@@ -1,7 +1,7 @@
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/db/data-source';
 import { DagCodeEntity, DagEntity, ImportErrorEntity, SerializedDagEntity } from '../../src/db/entities';
-import { contentHash } from '../../src/parsing/content-hash';
+import { contentHash } from '../../src/core/content-hash';
 import { findMissingFiles, removeMissingFile } from '../../src/parsing/remove-missing-files';
 import {
   clearSerializedDagCache,

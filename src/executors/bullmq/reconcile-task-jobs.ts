@@ -5,7 +5,7 @@ import { describeTi, TaskInstanceKey } from '../../core/task-instance-key';
 import { execSql } from '../../db/sql';
 import { getLogger } from '../../logging/logger';
 import { buildTaskWorkload } from '../../services/build-task-workload';
-import type { ExecutorEvent, TaskWorkload } from '../executor';
+import type { ExecutorEvent, TaskWorkload } from '../../core/executor';
 import { taskJobId, tryClaimKey } from './bullmq-keys';
 import { decideReconcile, JobProbe } from './reconcile-decision';
 import { isTaskJobResult } from './task-job';
