@@ -1,7 +1,7 @@
 import type { AppContext } from '../app/app-context';
 import { execSql } from '../db/sql';
 import { triggerDagRun } from '../services/trigger-dag-run';
-import { InProcessExecutor } from './in-process-executor';
+import { InProcessExecutor } from '../executors/in-process-executor';
 import { SchedulerLoop } from './scheduler-loop';
 import { resolveSchedulerOptions } from './scheduler-options';
 

@@ -2,11 +2,11 @@ import { Brackets } from 'typeorm';
 import { InvalidArgumentError } from '../core/errors';
 import { DagRunState, TaskState, TaskStateOrNone } from '../core/states';
 import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
-import { readSerializedDag } from './read-serialized-dag';
+import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
-import { relatedTaskIds } from './task-graph';
+import { relatedTaskIds } from '../core/task-graph';
 import { runInTransaction } from '../db/transaction';
 
 export interface ClearTaskInstancesInput {

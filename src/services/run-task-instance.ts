@@ -13,8 +13,8 @@ import { DatabaseVariableSource } from '../runner/variable-source';
 import { DagViewCache } from '../scheduler/dag-view-cache';
 import { processExecutorEvents } from '../scheduler/process-executor-events';
 import { computePriorityWeights } from '../scheduler/priority-weights';
-import { buildTaskWorkload } from './build-task-workload';
-import { readSerializedDag } from './read-serialized-dag';
+import { buildTaskWorkload } from '../executors/build-task-workload';
+import { readSerializedDag } from '../db/reads/read-serialized-dag';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
 const RUNNABLE: TaskStateOrNone[] = [

@@ -7,7 +7,7 @@ import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { timetableFromSpec } from '../timetables';
-import { requireSerializedDag } from './read-serialized-dag';
+import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 
 export interface TestTaskInput {
   dagId: string;

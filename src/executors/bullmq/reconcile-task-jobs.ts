@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import { describeTi, TaskInstanceKey } from '../../core/task-instance-key';
 import { execSql } from '../../db/sql';
 import { getLogger } from '../../logging/logger';
-import { buildTaskWorkload } from '../../services/build-task-workload';
+import { buildTaskWorkload } from '../build-task-workload';
 import type { ExecutorEvent, TaskWorkload } from '../../core/executor';
 import { taskJobId, tryClaimKey } from './bullmq-keys';
 import { decideReconcile, JobProbe } from './reconcile-decision';

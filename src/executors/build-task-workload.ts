@@ -3,8 +3,8 @@ import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { DagRunEntity, TaskInstanceEntity, XComEntity } from '../db/entities';
 import type { TaskWorkload } from '../core/executor';
-import { requireSerializedDag } from './read-serialized-dag';
-import { relatedTaskIds } from './task-graph';
+import { requireSerializedDag } from '../db/reads/read-serialized-dag';
+import { relatedTaskIds } from '../core/task-graph';
 
 /**
  * Everything the runner needs for one try of an existing task instance, read from the DB: the
