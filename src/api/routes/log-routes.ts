@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Request } from 'express';
 import { taskLogPath } from '../../logging/task-log-path';
-import { readTaskLog } from '../../logging/read-task-log';
+import { readTaskLog } from '../../services/read-task-log';
 import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../problem';
