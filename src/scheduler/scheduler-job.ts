@@ -4,7 +4,7 @@ import { endJob, heartbeatJob, isJobAlive, runningJobs, startJob } from '../db/t
 import { createExecutor } from '../executors/create-executor';
 import type { Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
-import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../web/metrics/process-metrics';
+import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../metrics/process-metrics';
 import { DagProcessorManager } from '../parsing/dag-processor-manager';
 import { SchedulerLoop } from './scheduler-loop';
 import { resolveSchedulerOptions } from './scheduler-options';

@@ -5,7 +5,7 @@ import { taskLogPath } from '../../logging/task-log-path';
 import { readTaskLog } from '../../services/read-task-log';
 import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, notFound } from '../problem';
+import { badRequest, notFound } from '../../http/problem';
 import { queryBool, queryInt, queryString } from '../query-params';
 import { loadTiRow } from './task-instance-routes';
 import { incompleteUtf8Tail } from '../../logging/utf8-boundary';

@@ -1,7 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AppContext } from '../../app/app-context';
-import { parseDuration } from '../../core/duration';
-import { sendProblem } from '../../api/problem';
+import type { AppContext } from '../app/app-context';
+import { parseDuration } from '../core/duration';
+import { sendProblem } from '../http/problem';
 import { findApiTokenUser, touchApiToken } from './api-tokens';
 import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
 import {
