@@ -7,7 +7,7 @@ import {
   clearSerializedDagCache,
   getSerializedDag,
   listActiveSerializedDags,
-} from '../../src/parsing/serialized-dag-store';
+} from '../../src/db/reads/serialized-dag-store';
 import { storedForm, syncParsedFile } from '../../src/parsing/sync-parsed-file';
 import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
 import { makeSerializedDag, parsed } from './serialized-dag-fixture';

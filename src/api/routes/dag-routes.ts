@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import { execSql } from '../../db/sql';
-import { getSerializedDag } from '../../parsing/serialized-dag-store';
+import { getSerializedDag } from '../../db/reads/serialized-dag-store';
 import { deleteDag } from '../../services/delete-dag';
 import { setDagPaused } from '../../services/set-dag-paused';
 import type { ApiContext, ApiRoute } from '../api-context';
