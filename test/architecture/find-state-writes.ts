@@ -13,6 +13,9 @@ import ts from 'typescript';
  *   `.set({ state })`, `.values(…)` of an insert, a repository's or entity manager's
  *   `update(…, { state })`, and any `save`, `insert` or `upsert` of such rows.
  *
+ * SQL assembled by concatenating strings is seen one piece at a time, so keep a state write's
+ * `UPDATE … SET state` in one literal (as every transition does).
+ *
  * The TypeORM part reads types (a `repo` variable holding `Repository<DagRunEntity>` is found
  * wherever it came from), so it builds a TypeScript program over the scanned files.
  */
