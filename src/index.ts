@@ -6,7 +6,7 @@ export { DAG } from './authoring/dag';
 export type { DagOptions } from './authoring/dag-options';
 export { BaseOperator } from './authoring/base-operator';
 export type { TaskOrTasks } from './authoring/base-operator';
-export type { TaskOptions, DefaultArgs, TaskCallback } from './authoring/task-options';
+export type { TaskOptions, DefaultArgs, TaskCallback, TaskDag } from './authoring/task-options';
 export { chain } from './authoring/chain';
 export { isDag, isOperator } from './authoring/type-guards';
 export { EmptyOperator } from './authoring/operators/empty-operator';

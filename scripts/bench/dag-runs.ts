@@ -93,19 +93,13 @@ async function failedTasks(ctx: AppContext, dagId: string, runId: string): Promi
 
 /** Start/end timestamps of every task instance of a run (written from the executor's events). */
 export async function taskTimes(ctx: AppContext, dagId: string, runId: string): Promise<TaskTimes[]> {
-  const { records } = await engine
-    .sql()
-    .execSql<{
-      task_id: string;
-      state: string;
-      queued_dttm: string | null;
-      start_date: string | null;
-      end_date: string | null;
-    }>(
-      ctx.dataSource,
-      'SELECT task_id, state, queued_dttm, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id',
-      [dagId, runId],
-    );
+  const { records } = await engine.sql().execSql<{
+    task_id: string;
+    state: string;
+    queued_dttm: string | null;
+    start_date: string | null;
+    end_date: string | null;
+  }>(ctx.dataSource, 'SELECT task_id, state, queued_dttm, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id', [dagId, runId]);
   return records.map((r) => ({
     taskId: r.task_id,
     state: r.state,

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../app/app-context';
-import type { UserRole } from '../web/auth/auth-user';
+import type { UserRole } from '../auth/auth-user';
 import type { MicroCache } from './micro-cache';
 
 /** What every API handler gets besides the request: the app and the key for file tokens. */

@@ -1,5 +1,5 @@
 import express, { type RequestHandler, type Router } from 'express';
-import type { WebAuth } from '../web/auth/web-auth';
+import type { WebAuth } from '../auth/web-auth';
 import type { ApiContext, ApiRoute } from './api-context';
 import { apiNotFound } from './error-handler';
 import { MicroCache } from './micro-cache';

@@ -1,7 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { InvalidArgumentError, NotFoundError, UserError } from '../core/errors';
 import { getLogger } from '../logging/logger';
-import { HttpProblem, sendProblem } from './problem';
+import { HttpProblem, sendProblem } from '../http/problem';
 
 const log = getLogger('webserver');
 

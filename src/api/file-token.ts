@@ -1,4 +1,4 @@
-import { signValue, unsignValue } from '../web/auth/cookies';
+import { signValue, unsignValue } from '../auth/cookies';
 
 const cache = new Map<string, string>();
 const MAX_CACHED = 20_000;

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { badRequest } from './problem';
+import { badRequest } from '../http/problem';
 
 /** Page size when `limit` is absent, and the most one page may hold (larger asks are capped). */
 export const DEFAULT_PAGE_LIMIT = 100;

@@ -1,5 +1,5 @@
 import type { Request } from 'express';
-import { badRequest } from './problem';
+import { badRequest } from '../http/problem';
 import { parseDateTime } from './query-params';
 
 export type JsonObject = Record<string, unknown>;

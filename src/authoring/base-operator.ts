@@ -1,11 +1,17 @@
 import { DagDefinitionError } from '../core/errors';
 import type { TriggerRule, WeightRule } from '../core/states';
-import type { TaskOutcome } from '../executors/executor';
-import type { DAG } from './dag';
+import type { TaskOutcome } from '../core/executor';
 import { invalidIdReason } from './identifiers';
 import { kindOf, SDK_KIND } from './sdk-kind';
 import type { TaskContext } from './task-context';
-import { mergeTaskOptions, resolveTaskOptions, TASK_OPTION_KEYS, TaskCallback, TaskOptions } from './task-options';
+import {
+  mergeTaskOptions,
+  resolveTaskOptions,
+  TASK_OPTION_KEYS,
+  TaskCallback,
+  TaskDag,
+  TaskOptions,
+} from './task-options';
 
 export type TaskOrTasks = BaseOperator | readonly BaseOperator[];
 
@@ -16,7 +22,7 @@ export type TaskOrTasks = BaseOperator | readonly BaseOperator[];
 export abstract class BaseOperator {
   readonly [SDK_KIND] = 'operator' as const;
   readonly taskId: string;
-  readonly dag: DAG;
+  readonly dag: TaskDag<BaseOperator>;
   readonly retries: number;
   readonly retryDelayMs: number;
   readonly retryExponentialBackoff: boolean;
@@ -48,7 +54,7 @@ export abstract class BaseOperator {
   protected constructor(options: TaskOptions, ownOptionKeys: readonly string[] = []) {
     const given = (options ?? {}) as unknown as Record<string, unknown>;
     const rawId = given.taskId;
-    const dag = given.dag as DAG | undefined;
+    const dag = given.dag as TaskDag<BaseOperator> | undefined;
     const dagName = kindOf(dag) === 'dag' ? `DAG '${dag!.dagId}'` : 'no DAG';
     const idReason = invalidIdReason(rawId);
     if (idReason) throw new DagDefinitionError(`${dagName}: invalid task_id ${JSON.stringify(rawId)}: ${idReason}`);

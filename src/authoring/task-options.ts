@@ -3,17 +3,28 @@ import { DagDefinitionError, errorMessage } from '../core/errors';
 import { TRIGGER_RULES, TriggerRule, WeightRule } from '../core/states';
 import { currentAuthoringDefaults } from './authoring-defaults';
 import { didYouMean } from './closest-name';
-import type { DAG } from './dag';
 import type { TaskContext } from './task-context';
 
 /** Called by the task runner after a try; never serialized. */
 export type TaskCallback = (ctx: TaskContext, error?: unknown) => void | Promise<void>;
 
+/**
+ * A DAG as the tasks joining it see it; `DAG` is the one implementation. Tasks name this rather
+ * than the class, so dag.ts → base-operator.ts → task-options.ts is not an import cycle.
+ */
+export interface TaskDag<Task = unknown> {
+  readonly dagId: string;
+  readonly defaultArgs: Readonly<DefaultArgs>;
+  /** Called by the task's constructor; task ids are unique within a DAG. */
+  addTask(task: Task): void;
+  getTask(taskId: string): Task;
+}
+
 /** Options every operator accepts, with Airflow's meaning. Durations: ms or '90s', '5m'… */
 export interface TaskOptions {
   taskId: string;
   /** The DAG the task belongs to (required: dagctl has no implicit "current DAG"). */
-  dag: DAG;
+  dag: TaskDag;
   retries?: number;
   retryDelay?: Duration;
   retryExponentialBackoff?: boolean;

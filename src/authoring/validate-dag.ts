@@ -1,16 +1,25 @@
 import { DagDefinitionError } from '../core/errors';
-import { parseSchedule } from '../timetables/schedule-spec';
+import { parseSchedule, type ScheduleOption } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
-import type { DAG } from './dag';
 import { checkDateOrder } from './dag-options';
 import { topologicalOrder } from './topological-order';
 
+/** What validation reads of a DAG (the DAG class calls validateDag(this); naming it would be a cycle). */
+export interface ValidatedDag {
+  readonly dagId: string;
+  readonly schedule: ScheduleOption;
+  readonly timezone: string;
+  readonly startDate: Date | null;
+  readonly endDate: Date | null;
+  readonly tasks: ReadonlyMap<string, BaseOperator>;
+}
+
 /** The checks Airflow's DagBag makes before accepting a DAG. Throws DagDefinitionError. */
-export function validateDag(dag: DAG): void {
+export function validateDag(dag: ValidatedDag): void {
   parseSchedule(dag.schedule, dag.timezone, dag.dagId);
   checkDateOrder(dag.dagId, dag.startDate, dag.endDate);
   for (const [taskId, task] of dag.tasks) {
-    if (task.dag !== dag || task.taskId !== taskId) {
+    if ((task.dag as unknown) !== dag || task.taskId !== taskId) {
       throw new DagDefinitionError(`DAG '${dag.dagId}': task '${taskId}' belongs to DAG '${task.dag?.dagId}'`);
     }
     checkLinks(dag, task, task.upstreamTaskIds, 'upstream');
@@ -19,7 +28,7 @@ export function validateDag(dag: DAG): void {
   topologicalOrder(dag);
 }
 
-function checkLinks(dag: DAG, task: BaseOperator, ids: ReadonlySet<string>, direction: string): void {
+function checkLinks(dag: ValidatedDag, task: BaseOperator, ids: ReadonlySet<string>, direction: string): void {
   for (const id of ids) {
     if (!dag.tasks.has(id)) {
       throw new DagDefinitionError(

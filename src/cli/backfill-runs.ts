@@ -1,7 +1,7 @@
 import type { AppContext } from '../app/app-context';
 import { InvalidArgumentError, UserError } from '../core/errors';
 import { DagRunEntity } from '../db/entities';
-import { requireSerializedDag } from '../services/read-serialized-dag';
+import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { DagRunInfo, timetableFromSpec } from '../timetables';
 import { triggerDagRun } from './parts';
 

@@ -2,7 +2,7 @@ import type { AppContext } from '../app/app-context';
 import { DagRunType } from '../core/states';
 import { DagRunEntity } from '../db/entities';
 import { requireDag } from '../services/require-dag';
-import { requireSerializedDag } from '../services/read-serialized-dag';
+import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { DagRunInfo, nextRunInfos, timetableFromSpec } from '../timetables';
 
 /**

@@ -1,6 +1,6 @@
 import type { AppContext } from '../app/app-context';
 import type { DagRunEntity } from '../db/entities';
-import type { DagTestResult } from '../scheduler/dag-test';
+import type { DagTestResult } from '../services/test-dag';
 import type { TriggerDagRunInput } from '../services/trigger-dag-run';
 import type { RunningWebServer } from '../web/server';
 
@@ -18,7 +18,7 @@ export async function testDag(
   dagId: string,
   options: { logicalDate?: Date; conf?: Record<string, unknown>; echo?: boolean },
 ): Promise<DagTestResult> {
-  return (await import('../scheduler/dag-test')).testDag(ctx, dagId, options);
+  return (await import('../services/test-dag')).testDag(ctx, dagId, options);
 }
 
 export async function runScheduler(

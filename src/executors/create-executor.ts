@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config';
 import { UserError } from '../core/errors';
-import type { Executor } from './executor';
+import type { Executor } from '../core/executor';
 import { LocalExecutor } from './local-executor';
 import { SequentialExecutor } from './sequential-executor';
 

@@ -1,4 +1,4 @@
-import type { ExecutorEvent } from './executor';
+import type { ExecutorEvent } from '../core/executor';
 
 /**
  * The events an executor reported and the scheduler has not drained yet, plus the listeners that

@@ -5,7 +5,7 @@ import { getLogger } from '../logging/logger';
 import { TaskProcessPool } from '../runner/task-process-pool';
 import type { VariableSource } from '../runner/variable-source';
 import { EventBuffer } from './event-buffer';
-import type { Executor, ExecutorEvent, TaskWorkload } from './executor';
+import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 
 export interface PoolExecutorOptions {
   /** Most tries running at once. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AppContext } from '../app/app-context';
 import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
-import { observeDagProcessing } from '../web/metrics/process-metrics';
+import { observeDagProcessing } from '../metrics/process-metrics';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
 import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
 import { DagsFolderWatcher } from './dags-folder-watcher';

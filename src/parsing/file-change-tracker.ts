@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { contentHash } from './content-hash';
+import { contentHash } from '../core/content-hash';
 
 /** A file's state when it was last looked at. */
 export interface FileFingerprint {

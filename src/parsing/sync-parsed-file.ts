@@ -2,7 +2,7 @@ import { runInTransaction } from '../db/transaction';
 import type { DataSource } from 'typeorm';
 import type { SerializedDag } from '../core/serialized-dag';
 import { claimDagRow } from './claim-dag-row';
-import { contentHash } from './content-hash';
+import { contentHash } from '../core/content-hash';
 import { deactivateFileDags } from './deactivate-file-dags';
 import type { FileParseResult } from './file-parse-result';
 import { recordImportError } from './record-import-error';

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { DagCodeEntity, ImportErrorEntity } from '../db/entities';
-import { contentHash } from './content-hash';
+import { contentHash } from '../core/content-hash';
 
 /** Hash of the config defaults DAG files are parsed with, kept per file in `dag_code.defaults_hash`. */
 export function authoringDefaultsHash(defaults: AuthoringDefaults): string {

@@ -3,7 +3,7 @@ import { format } from 'node:util';
 import type { TaskContext, TaskLogger } from '../authoring/task-context';
 import { describeTi } from '../core/task-instance-key';
 import { signalOf } from '../core/task-signals';
-import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { taskLogPath } from '../logging/task-log-path';
 import { TaskLogWriter } from '../logging/task-log-writer';
 import { OutputMode, captureProcessOutput } from './capture-process-output';

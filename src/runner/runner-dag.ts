@@ -1,5 +1,5 @@
 import type { TaskContext } from '../authoring/task-context';
-import type { TaskOutcome } from '../executors/executor';
+import type { TaskOutcome } from '../core/executor';
 
 /**
  * The shape of a loaded DAG that the runner relies on (duck-typed: DAG files may load their own

@@ -5,7 +5,7 @@
  */
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../config/load-config';
-import type { TaskWorkload } from '../executors/executor';
+import type { TaskWorkload } from '../core/executor';
 import { killProcessTree } from './kill-process-tree';
 import { processDagCache, runTaskTry } from './run-task';
 import type { ChildToParentMessage, ParentToChildMessage } from './task-process-protocol';

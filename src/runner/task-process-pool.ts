@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TaskWorkload } from '../executors/executor';
+import type { TaskWorkload } from '../core/executor';
 import { taskLogPath } from '../logging/task-log-path';
 import { distEntry } from '../core/dist-path';
 import { PoolRunHooks, PoolRunResult, TaskProcess } from './task-process';

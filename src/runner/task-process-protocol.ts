@@ -1,4 +1,4 @@
-import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import type { TaskOutcome, TaskWorkload } from '../core/executor';
 
 /**
  * Messages between a task process pool (parent) and a task process (child), over the IPC

@@ -1,5 +1,5 @@
 import { ChildProcess, fork } from 'node:child_process';
-import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { formatDurationMs } from './format-duration-ms';
 import { killProcessTree } from './kill-process-tree';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';

@@ -1,4 +1,4 @@
-import type { TaskWorkload } from '../executors/executor';
+import type { TaskWorkload } from '../core/executor';
 import { TemplateDate, airflowIso, dsOf, tsNodashOf } from './template-date';
 
 export interface TemplateContextInput {

@@ -2,7 +2,7 @@ import type { DataSource } from 'typeorm';
 import { describeTi } from '../core/task-instance-key';
 import { errorMessage } from '../core/errors';
 import { execSql } from '../db/sql';
-import type { ExecutorEvent } from '../executors/executor';
+import type { ExecutorEvent } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { processExecutorEvents } from './process-executor-events';

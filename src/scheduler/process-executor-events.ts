@@ -12,7 +12,7 @@ import {
   writeXComs,
   transitionTasks,
 } from '../db/transitions/task-instance-transitions';
-import type { ExecutorEvent, TaskOutcome } from '../executors/executor';
+import type { ExecutorEvent, TaskOutcome } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql, isPostgres } from '../db/sql';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
-import type { Executor, TaskWorkload } from '../executors/executor';
+import type { Executor, TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
 

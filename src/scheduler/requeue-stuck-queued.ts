@@ -3,7 +3,7 @@ import { tiKeyString } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { requeueNeverStarted } from '../db/transitions/task-instance-transitions';
-import type { Executor } from '../executors/executor';
+import type { Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 
 const log = getLogger('scheduler');

@@ -4,30 +4,13 @@ import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-transitions';
 import { markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
-import type { Executor } from '../executors/executor';
+import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
+import { isProcessAlive } from '../runner/kill-process-tree';
 import type { DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
 
 const log = getLogger('scheduler');
-
-/** Executors whose tasks outlive the scheduler that queued them (bullmq) adopt them instead. */
-export interface AdoptingExecutor {
-  adoptsOrphans: true;
-}
-
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function adopts(executor: Executor): boolean {
-  return (executor as Partial<AdoptingExecutor>).adoptsOrphans === true;
-}
 
 export interface OrphanThresholds {
   /** A scheduler whose heartbeat is older than this is gone: its queued tries are given back. */
@@ -76,7 +59,7 @@ export async function resetOrphanedTasks(
     const job = gone.get(jobId)!;
     if (job.state === 'success') return true;
     const pid = job.pid === null ? null : Number(job.pid);
-    if (job.hostname === os.hostname() && pid !== null && pid !== process.pid && !processExists(pid)) return true;
+    if (job.hostname === os.hostname() && pid !== null && pid !== process.pid && !isProcessAlive(pid)) return true;
     const heartbeat = job.latest_heartbeat ? new Date(job.latest_heartbeat).getTime() : null;
     return heartbeat === null || now.getTime() - heartbeat >= thresholds.zombieThresholdMs;
   };
@@ -94,7 +77,7 @@ export async function resetOrphanedTasks(
   );
   const orphans = records.filter((r) => r.queued_by_job_id !== null && gone.has(Number(r.queued_by_job_id)));
   if (!orphans.length) return 0;
-  if (adopts(executor)) {
+  if (adoptsOrphans(executor)) {
     await runInTransaction(ds, async (m) => {
       for (const o of orphans) {
         await execSql(

@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
-import { markDagRunFinished } from '../db/transitions/dag-run-transitions';
+import { markDagRunFinished, touchSchedulingDecisions } from '../db/transitions/dag-run-transitions';
 import { RunRef, transitionTasks } from '../db/transitions/task-instance-transitions';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
@@ -129,13 +129,11 @@ export async function scheduleRuns(
       runId: r.run_id,
       startDate: r.start_date ? new Date(r.start_date) : null,
     }));
-    if (rows.length) {
-      await execSql(
-        db,
-        `UPDATE dag_run SET last_scheduling_decision = ? WHERE id IN (${rows.map(() => '?').join(', ')})`,
-        [now.toISOString(), ...rows.map((r) => r.id)],
-      );
-    }
+    await touchSchedulingDecisions(
+      db,
+      rows.map((r) => r.id),
+      now,
+    );
   } else {
     if (!runs.length) return result;
     const { records } = await execSql<{ id: number; start_date: string | null; state: string }>(

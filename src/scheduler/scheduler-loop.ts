@@ -1,6 +1,6 @@
 import type { AppContext } from '../app/app-context';
 import type { EntityManager } from 'typeorm';
-import type { Executor, ExecutorEvent, TaskWorkload } from '../executors/executor';
+import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { createDueRuns, refreshNextDagRun } from './create-due-runs';
 import { execSql } from '../db/sql';

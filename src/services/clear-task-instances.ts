@@ -1,12 +1,13 @@
-import { Brackets } from 'typeorm';
 import { InvalidArgumentError } from '../core/errors';
-import { DagRunState, TaskState, TaskStateOrNone } from '../core/states';
+import { TaskState, TaskStateOrNone } from '../core/states';
 import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
-import { readSerializedDag } from './read-serialized-dag';
+import { clearTaskInstanceStates } from '../db/transitions/clear-task-instance-states';
+import { requeueFinishedDagRuns } from '../db/transitions/dag-run-transitions';
+import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
-import { relatedTaskIds } from './task-graph';
+import { relatedTaskIds } from '../core/task-graph';
 import { runInTransaction } from '../db/transaction';
 
 export interface ClearTaskInstancesInput {
@@ -145,54 +146,19 @@ export async function clearTaskInstances(
     let clearedCount = 0;
     const byTask = new Map<string, string[]>();
     for (const ti of cleared) byTask.set(ti.taskId, [...(byTask.get(ti.taskId) ?? []), ti.runId]);
-    for (const [taskId, taskRunIds] of byTask) {
-      const retries = retriesOf.get(taskId);
-      // Without a serialized DAG keep the retries the task instance had left.
-      const maxTries = Number.isInteger(retries)
-        ? `try_number + ${retries}`
-        : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
-      for (const runChunk of chunks(taskRunIds)) {
-        const result = await tx
-          .createQueryBuilder()
-          .update(TaskInstanceEntity)
-          .set({
-            state: null,
-            maxTries: () => maxTries,
-            nextTryAt: null,
-            firstRescheduleDate: null,
-            endReason: null,
-            updatedAt: now,
-          })
-          .where('dag_id = :dagId AND task_id = :taskId AND run_id IN (:...runIds)', {
-            dagId: input.dagId,
-            taskId,
-            runIds: runChunk,
-          })
-          .andWhere(
-            new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...active)', { active: ACTIVE })),
-          )
-          .execute();
-        clearedCount += result.affected ?? 0;
-      }
+    for (const [taskId, runIds] of byTask) {
+      clearedCount += await clearTaskInstanceStates(
+        tx,
+        { dagId: input.dagId, taskId, runIds, retries: retriesOf.get(taskId) },
+        now,
+      );
     }
-    let runsRequeued = 0;
-    for (const runChunk of chunks([...new Set(cleared.map((ti) => ti.runId))])) {
-      const result = await tx
-        .createQueryBuilder()
-        .update(DagRunEntity)
-        .set({
-          state: DagRunState.QUEUED,
-          queuedAt: now,
-          startDate: null,
-          endDate: null,
-          lastSchedulingDecision: null,
-          updatedAt: now,
-        })
-        .where('dag_id = :dagId AND run_id IN (:...runIds)', { dagId: input.dagId, runIds: runChunk })
-        .andWhere('state IN (:...finished)', { finished: [DagRunState.SUCCESS, DagRunState.FAILED] })
-        .execute();
-      runsRequeued += result.affected ?? 0;
-    }
+    const runsRequeued = await requeueFinishedDagRuns(
+      tx,
+      input.dagId,
+      [...new Set(cleared.map((ti) => ti.runId))],
+      now,
+    );
     await recordAuditEvent(tx, ctx.clock, {
       event: 'clear',
       dagId: input.dagId,

@@ -1,4 +1,5 @@
-import { DagRunEntity } from '../db/entities';
+import type { DagRunEntity } from '../db/entities';
+import { countDagRuns, findDagRuns } from '../db/reads/dag-run-reads';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 
@@ -20,19 +21,7 @@ export async function listDagRuns(
   options: ListDagRunsOptions,
 ): Promise<{ runs: DagRunEntity[]; totalEntries: number }> {
   await requireDag(ctx.dataSource, options.dagId);
-  const query = ctx.dataSource
-    .getRepository(DagRunEntity)
-    .createQueryBuilder('r')
-    .where('r.dag_id = :dagId', { dagId: options.dagId });
-  if (options.states && options.states.length > 0)
-    query.andWhere('r.state IN (:...states)', { states: options.states });
-  if (options.runType) query.andWhere('r.run_type = :runType', { runType: options.runType });
-  if (options.logicalDateGte) query.andWhere('r.logical_date >= :gte', { gte: options.logicalDateGte.toISOString() });
-  if (options.logicalDateLte) query.andWhere('r.logical_date <= :lte', { lte: options.logicalDateLte.toISOString() });
-  const totalEntries = await query.getCount();
-  const direction = options.order === 'asc' ? 'ASC' : 'DESC';
-  query.orderBy('r.logical_date', direction).addOrderBy('r.id', direction);
-  if (options.limit !== undefined) query.take(options.limit);
-  if (options.offset !== undefined) query.skip(options.offset);
-  return { runs: await query.getMany(), totalEntries };
+  const { order, limit, offset, ...filter } = options;
+  const totalEntries = await countDagRuns(ctx.dataSource, filter);
+  return { runs: await findDagRuns(ctx.dataSource, filter, { order, limit, offset }), totalEntries };
 }

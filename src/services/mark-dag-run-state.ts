@@ -1,7 +1,7 @@
 import { Brackets } from 'typeorm';
 import { InvalidArgumentError } from '../core/errors';
 import { DagRunState, FINISHED_TASK_STATES, TaskState } from '../core/states';
-import { DagRunEntity } from '../db/entities';
+import { markDagRunByHand } from '../db/transitions/dag-run-transitions';
 import { markTaskInstancesByHand } from '../db/transitions/mark-task-instances-by-hand';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDagRun } from './require-dag';
@@ -52,24 +52,7 @@ export async function markDagRunState(
   );
 
   return runInTransaction(ctx.dataSource, async (tx) => {
-    const runUpdate = await tx
-      .createQueryBuilder()
-      .update(DagRunEntity)
-      .set(
-        input.state === DagRunState.QUEUED
-          ? {
-              state: input.state,
-              queuedAt: now,
-              startDate: null,
-              endDate: null,
-              lastSchedulingDecision: null,
-              updatedAt: now,
-            }
-          : { state: input.state, endDate: now, updatedAt: now },
-      )
-      .where('dag_id = :dagId AND run_id = :runId AND state <> :target', { ...key, target: input.state })
-      .execute();
-    const runsMoved = runUpdate.affected ?? 0;
+    const runsMoved = (await markDagRunByHand(tx, key, input.state, now)) ? 1 : 0;
     let taskInstancesMoved = 0;
     const moveTis = async (to: TaskState, guard: Brackets): Promise<void> => {
       taskInstancesMoved += await markTaskInstancesByHand(tx, key, { to, guard }, now);

@@ -4,11 +4,11 @@ import { TaskState } from '../core/states';
 import { TaskInstanceEntity } from '../db/entities';
 import { markTaskInstancesByHand } from '../db/transitions/mark-task-instances-by-hand';
 import type { TaskInstanceRef } from './clear-task-instances';
-import { readSerializedDag } from './read-serialized-dag';
+import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
-import { relatedTaskIds } from './task-graph';
+import { relatedTaskIds } from '../core/task-graph';
 import { runInTransaction } from '../db/transaction';
 
 /** The states a user may set by hand, as in Airflow's "Mark success / failed / skipped". */

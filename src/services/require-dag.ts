@@ -1,6 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError } from '../core/errors';
-import { DagEntity, DagRunEntity } from '../db/entities';
+import { DagEntity, type DagRunEntity } from '../db/entities';
+import { findDagRun } from '../db/reads/dag-run-reads';
 
 type Db = DataSource | EntityManager;
 
@@ -13,7 +14,7 @@ export async function requireDag(db: Db, dagId: string): Promise<DagEntity> {
 
 /** The DAG run, or a NotFoundError naming the DAG and run ids. */
 export async function requireDagRun(db: Db, dagId: string, runId: string): Promise<DagRunEntity> {
-  const run = await db.getRepository(DagRunEntity).findOneBy({ dagId, runId });
+  const run = await findDagRun(db, dagId, runId);
   if (!run) {
     await requireDag(db, dagId);
     throw new NotFoundError(`DAG run '${runId}' of DAG '${dagId}' not found`);

@@ -3,18 +3,18 @@ import type { AppContext } from '../app/app-context';
 import { UserError } from '../core/errors';
 import { TaskState, TaskStateOrNone } from '../core/states';
 import { describeTi, TaskInstanceKey } from '../core/task-instance-key';
-import { execSql } from '../db/sql';
 import { TaskInstanceEntity } from '../db/entities';
 import { runInTransaction } from '../db/transaction';
+import { claimTryByHand } from '../db/transitions/claim-try-by-hand';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
-import type { TaskOutcome } from '../executors/executor';
+import type { TaskOutcome } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { DagViewCache } from '../scheduler/dag-view-cache';
 import { processExecutorEvents } from '../scheduler/process-executor-events';
 import { computePriorityWeights } from '../scheduler/priority-weights';
-import { buildTaskWorkload } from './build-task-workload';
-import { readSerializedDag } from './read-serialized-dag';
+import { buildTaskWorkload } from '../executors/build-task-workload';
+import { readSerializedDag } from '../db/reads/read-serialized-dag';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
 const RUNNABLE: TaskStateOrNone[] = [
@@ -83,16 +83,12 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   const workload = await buildTaskWorkload(ds, key, tryNumber);
 
   const from = input.force ? [...RUNNABLE, ...FINISHED] : RUNNABLE;
-  const named = from.filter((s): s is TaskState => s !== null);
-  const now = ctx.clock.now();
-  const claim = await execSql(
+  const claimed = await claimTryByHand(
     ds,
-    `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL, end_reason = NULL,
-            next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
-     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND (state IS NULL OR state IN (${named.map(() => '?').join(', ')}))`,
-    [tryNumber, now, os.hostname(), process.pid, now, key.dagId, key.runId, key.taskId, key.mapIndex, ...named],
+    { key, tryNumber, from, hostname: os.hostname(), pid: process.pid },
+    ctx.clock.now(),
   );
-  if (claim.affected === 0) {
+  if (!claimed) {
     const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
     throw new UserError(
       `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}${input.force ? '' : ' (clear it first, or pass --force)'}`,

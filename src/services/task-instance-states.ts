@@ -1,5 +1,5 @@
 import { TaskInstanceEntity } from '../db/entities';
-import { readSerializedDag } from './read-serialized-dag';
+import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
 

@@ -3,11 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppContext } from '../app/app-context';
 import { NotFoundError } from '../core/errors';
-import type { TaskOutcome, TaskWorkload } from '../executors/executor';
+import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { timetableFromSpec } from '../timetables';
-import { requireSerializedDag } from './read-serialized-dag';
+import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 
 export interface TestTaskInput {
   dagId: string;

@@ -6,13 +6,13 @@ import type { AppContext } from '../app/app-context';
 import { createApiRouter } from '../api/api-router';
 import { problemErrorHandler } from '../api/error-handler';
 import { checkHealth } from '../api/health-check';
-import { sendProblem } from '../api/problem';
-import { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './auth/login-routes';
-import type { UserRole } from './auth/auth-user';
-import { WebAuth, type WebAuthOptions } from './auth/web-auth';
-import { createDbMetricsRegistry } from './metrics/db-metrics';
-import { httpMetricsMiddleware } from './metrics/http-metrics';
-import { metricsHandler } from './metrics/metrics-route';
+import { sendProblem } from '../http/problem';
+import { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from '../auth/login-routes';
+import type { UserRole } from '../auth/auth-user';
+import { WebAuth, type WebAuthOptions } from '../auth/web-auth';
+import { createDbMetricsRegistry } from '../metrics/db-metrics';
+import { httpMetricsMiddleware } from '../metrics/http-metrics';
+import { metricsHandler } from '../metrics/metrics-route';
 
 export interface WebAppOptions extends WebAuthOptions {
   /** Mount the UI pages (default true when src/web/ui is present). */

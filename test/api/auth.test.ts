@@ -4,9 +4,9 @@ import request from 'supertest';
 import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
 import { createWebApp } from '../../src/web/app';
-import { ADMIN_PASSWORD_FILE, ensureAdminUser } from '../../src/web/auth/ensure-admin-user';
-import { SECRET_KEY_FILE, resolveSecretKey } from '../../src/web/auth/secret-key';
-import { safeRedirectTarget } from '../../src/web/auth/safe-redirect';
+import { ADMIN_PASSWORD_FILE, ensureAdminUser } from '../../src/auth/ensure-admin-user';
+import { SECRET_KEY_FILE, resolveSecretKey } from '../../src/auth/secret-key';
+import { safeRedirectTarget } from '../../src/auth/safe-redirect';
 import { ApiTestApp, PASSWORDS, basicHeader, createApiTestApp } from './helpers/api-test-app';
 
 function cookieHeader(res: request.Response): string[] {

@@ -2,7 +2,7 @@ import { Gauge, Histogram, Registry } from 'prom-client';
 import request from 'supertest';
 import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
-import { observeSchedulerLoop } from '../../src/web/metrics';
+import { observeSchedulerLoop } from '../../src/metrics';
 import { startWebServer } from '../../src/web/server';
 import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
 import { OpenApiResponseValidator } from './helpers/openapi-validator';

@@ -6,7 +6,7 @@ import { BullMQExecutor } from '../../src/executors/bullmq/bullmq-executor';
 import { listWorkers } from '../../src/executors/bullmq/list-workers';
 import { closeRemoteLogReaders, readRemoteLog } from '../../src/executors/bullmq/remote-log';
 import { RunningWorker, startWorker } from '../../src/executors/bullmq/worker';
-import type { TaskWorkload } from '../../src/executors/executor';
+import type { TaskWorkload } from '../../src/core/executor';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { EventRecorder } from '../executors/event-recorder';
 import { openMigratedTestDatabase } from '../helpers/test-database';

@@ -1,7 +1,7 @@
 import type { LoadedConfig } from '../../src/config/load-config';
 import { BullMQExecutor, BullMQExecutorOptions } from '../../src/executors/bullmq/bullmq-executor';
 import { RunningWorker, startWorker, StartWorkerOptions } from '../../src/executors/bullmq/worker';
-import type { Executor, ExecutorEvent, TaskWorkload } from '../../src/executors/executor';
+import type { Executor, ExecutorEvent, TaskWorkload } from '../../src/core/executor';
 
 /**
  * The bullmq executor plus a worker in the test process, seen as one Executor so the shared

@@ -10,7 +10,7 @@ import {
   ResultEntry,
   resultsStreamKey,
 } from '../../src/executors/bullmq/results-stream';
-import type { ExecutorEvent } from '../../src/executors/executor';
+import type { ExecutorEvent } from '../../src/core/executor';
 import { makeTempHome } from '../runner/fixtures';
 import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
 

@@ -8,7 +8,7 @@ import { redisOptions } from '../../src/executors/bullmq/redis-options';
 import { parseEntries, resultsStreamKey } from '../../src/executors/bullmq/results-stream';
 import type { TaskJobData } from '../../src/executors/bullmq/task-job';
 import { RunningWorker, startWorker } from '../../src/executors/bullmq/worker';
-import type { ExecutorEvent } from '../../src/executors/executor';
+import type { ExecutorEvent } from '../../src/core/executor';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
 import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
 

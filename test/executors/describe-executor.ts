@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LoadedConfig, loadConfig } from '../../src/config/load-config';
-import type { Executor, TaskWorkload } from '../../src/executors/executor';
+import type { Executor, TaskWorkload } from '../../src/core/executor';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { isProcessAlive } from '../../src/runner/kill-process-tree';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';

@@ -1,5 +1,5 @@
 import { EventBuffer } from '../../src/executors/event-buffer';
-import type { ExecutorEvent } from '../../src/executors/executor';
+import type { ExecutorEvent } from '../../src/core/executor';
 
 function started(runId: string): ExecutorEvent {
   return {

@@ -1,4 +1,4 @@
-import type { Executor, ExecutorEvent } from '../../src/executors/executor';
+import type { Executor, ExecutorEvent } from '../../src/core/executor';
 
 /** Collects an executor's events as they are reported and waits for conditions on them. */
 export class EventRecorder {

@@ -6,7 +6,7 @@ import { systemClock } from '../../src/core/clock';
 import { DagCodeEntity, DagEntity, ImportErrorEntity, SerializedDagEntity } from '../../src/db/entities';
 import { DagProcessorManager } from '../../src/parsing/dag-processor-manager';
 import type { DagProcessorOptions } from '../../src/parsing/dag-processor-options';
-import { getSerializedDag } from '../../src/parsing/serialized-dag-store';
+import { getSerializedDag } from '../../src/db/reads/serialized-dag-store';
 import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
 import { BROKEN_FILES, DagFolder } from './dag-folder-fixture';
 

@@ -1,13 +1,13 @@
 import { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/db/data-source';
 import { DagCodeEntity, DagEntity, ImportErrorEntity, SerializedDagEntity } from '../../src/db/entities';
-import { contentHash } from '../../src/parsing/content-hash';
+import { contentHash } from '../../src/core/content-hash';
 import { findMissingFiles, removeMissingFile } from '../../src/parsing/remove-missing-files';
 import {
   clearSerializedDagCache,
   getSerializedDag,
   listActiveSerializedDags,
-} from '../../src/parsing/serialized-dag-store';
+} from '../../src/db/reads/serialized-dag-store';
 import { storedForm, syncParsedFile } from '../../src/parsing/sync-parsed-file';
 import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
 import { makeSerializedDag, parsed } from './serialized-dag-fixture';

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { TaskWorkload } from '../../src/executors/executor';
+import type { TaskWorkload } from '../../src/core/executor';
 
 /** A workload for `dagId.taskId` in file `fileloc`, with sensible run facts. */
 export function makeWorkload(

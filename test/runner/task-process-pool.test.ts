@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { TaskWorkload } from '../../src/executors/executor';
+import type { TaskWorkload } from '../../src/core/executor';
 import { isProcessAlive } from '../../src/runner/kill-process-tree';
 import { TaskProcessPool } from '../../src/runner/task-process-pool';
 import { staticVariableSource } from '../../src/runner/variable-source';

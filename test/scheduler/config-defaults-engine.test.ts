@@ -1,6 +1,6 @@
 import { AppContext, closeAppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
-import { getSerializedDag } from '../../src/parsing/serialized-dag-store';
+import { getSerializedDag } from '../../src/db/reads/serialized-dag-store';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';

@@ -1,7 +1,7 @@
 import { AppContext, closeAppContext } from '../../src/app/app-context';
 import type { TaskInstanceKey } from '../../src/core/task-instance-key';
 import { execSql } from '../../src/db/sql';
-import type { Executor, ExecutorEvent, TaskWorkload } from '../../src/executors/executor';
+import type { Executor, ExecutorEvent, TaskWorkload } from '../../src/core/executor';
 import { applyEventsAlone } from '../../src/scheduler/apply-events-alone';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { SchedulerLoop } from '../../src/scheduler/scheduler-loop';

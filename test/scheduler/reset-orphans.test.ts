@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { execSql } from '../../src/db/sql';
 import { createExecutor } from '../../src/executors/create-executor';
-import type { Executor } from '../../src/executors/executor';
+import type { Executor } from '../../src/core/executor';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { OrphanThresholds, resetOrphanedTasks } from '../../src/scheduler/reset-orphans';
 import { resolveSchedulerOptions } from '../../src/scheduler/scheduler-options';

@@ -10,7 +10,7 @@ import { Figure, FigureSpec, measured } from '../result';
 import type { BenchContext, Scenario } from '../scenario';
 import { median } from '../stats';
 
-type TaskWorkload = import('../../../src/executors/executor').TaskWorkload;
+type TaskWorkload = import('../../../src/core/executor').TaskWorkload;
 type TaskProcessPool = import('../../../src/runner/task-process-pool').TaskProcessPool;
 
 const DAG_ID = 'bench_fanout';

@@ -2,7 +2,7 @@ import { execSql } from '../../db/sql';
 import { addConnection, deleteConnection, updateConnection } from '../../services/connections';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, notFound } from '../problem';
+import { badRequest, notFound } from '../../http/problem';
 import { queryOrderBy, queryPage } from '../query-params';
 import {
   jsonBody,

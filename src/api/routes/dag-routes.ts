@@ -1,11 +1,11 @@
 import type { Request } from 'express';
 import { execSql } from '../../db/sql';
-import { getSerializedDag } from '../../parsing/serialized-dag-store';
+import { getSerializedDag } from '../../db/reads/serialized-dag-store';
 import { deleteDag } from '../../services/delete-dag';
 import { setDagPaused } from '../../services/set-dag-paused';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, notFound } from '../problem';
+import { badRequest, notFound } from '../../http/problem';
 import { containsPattern, queryBool, queryList, queryOrderBy, queryPage, queryString } from '../query-params';
 import { jsonBody, optionalBoolean, updateMask } from '../request-body';
 import { DAG_COLUMNS, dagDetailJson, dagJson, type DagRow } from '../serializers/dag-json';

@@ -6,7 +6,7 @@ import { triggerDagRun } from '../../services/trigger-dag-run';
 import { recordAuditEvent } from '../../services/record-audit-event';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, conflict, notFound } from '../problem';
+import { badRequest, conflict, notFound } from '../../http/problem';
 import {
   parseOrderBy,
   queryDateTimeRange,

@@ -4,7 +4,7 @@ import { param } from '../api-context';
 import { filelocFromToken } from '../file-token';
 import { checkHealth } from '../health-check';
 import { packageVersion } from '../package-version';
-import { badRequest, notFound } from '../problem';
+import { badRequest, notFound } from '../../http/problem';
 import { queryOrderBy, queryPage } from '../query-params';
 import { isoOrNull } from '../serializers/api-dates';
 import { pagedQuery, Where } from '../sql-helpers';

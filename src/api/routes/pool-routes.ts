@@ -3,7 +3,7 @@ import { DEFAULT_POOL } from '../../db/entities/pool.entity';
 import { deletePool, setPool } from '../../services/pools';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, conflict, notFound } from '../problem';
+import { badRequest, conflict, notFound } from '../../http/problem';
 import { queryOrderBy, queryPage } from '../query-params';
 import { jsonBody, optionalInteger, optionalString, requiredString, updateMask } from '../request-body';
 import { pagedQuery, Where } from '../sql-helpers';

@@ -4,7 +4,7 @@ import { clearTaskInstances, type TaskInstanceRef } from '../../services/clear-t
 import { markTaskInstanceState, type MarkableTaskState } from '../../services/mark-task-instance-state';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, notFound } from '../problem';
+import { badRequest, notFound } from '../../http/problem';
 import {
   parseOrderBy,
   queryDateTimeRange,

@@ -2,7 +2,7 @@ import { execSql } from '../../db/sql';
 import { deleteVariable, getVariable, setVariable } from '../../services/variables';
 import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest, notFound } from '../problem';
+import { badRequest, notFound } from '../../http/problem';
 import { queryOrderBy, queryPage } from '../query-params';
 import { jsonBody, optionalString, requiredString, updateMask } from '../request-body';
 import { pagedQuery, Where } from '../sql-helpers';

@@ -1,7 +1,7 @@
-import { createApiToken, listApiTokens, revokeApiToken } from '../../web/auth/api-tokens';
+import { createApiToken, listApiTokens, revokeApiToken } from '../../auth/api-tokens';
 import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { badRequest } from '../problem';
+import { badRequest } from '../../http/problem';
 import { jsonBody, optionalDateTime, rejectUnknownFields, requiredString } from '../request-body';
 
 const TOKEN_SCHEMA = {

@@ -1,7 +1,7 @@
 import { execSql } from '../../db/sql';
 import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
-import { notFound } from '../problem';
+import { notFound } from '../../http/problem';
 import { queryBool, queryInt, queryOrderBy, queryPage, queryString } from '../query-params';
 import { XCOM_COLUMNS, XCOM_FROM, xcomItemJson, xcomValueText } from '../serializers/xcom-json';
 import { pagedQuery, Where } from '../sql-helpers';

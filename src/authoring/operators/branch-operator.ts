@@ -1,4 +1,4 @@
-import type { TaskOutcome } from '../../executors/executor';
+import type { TaskOutcome } from '../../core/executor';
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
 import { FunctionOperator, TaskFunction } from './function-operator';

@@ -1,4 +1,4 @@
-import type { TaskOutcome } from '../../executors/executor';
+import type { TaskOutcome } from '../../core/executor';
 import { FunctionOperator, FunctionOperatorOptions } from './function-operator';
 
 /** Runs `fn`; a falsy result skips every task downstream (Airflow's ShortCircuitOperator). */

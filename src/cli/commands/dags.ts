@@ -4,7 +4,7 @@ import { deleteDag } from '../../services/delete-dag';
 import { listDagRuns } from '../../services/list-dag-runs';
 import { listDags } from '../../services/list-dags';
 import { listImportErrors } from '../../services/list-import-errors';
-import { requireSerializedDag } from '../../services/read-serialized-dag';
+import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { setDagPaused } from '../../services/set-dag-paused';
 import { createBackfillRuns } from '../backfill-runs';
 import { cliActor, withAppContext } from '../cli-context';

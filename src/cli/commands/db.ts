@@ -16,7 +16,7 @@ async function runInit(): Promise<void> {
           : `The metadata database at ${where} is up to date`,
       );
       // Like `airflow standalone`: a fresh install gets an admin login, shown once.
-      const { ensureAdminUser } = await import('../../web/auth/ensure-admin-user');
+      const { ensureAdminUser } = await import('../../auth/ensure-admin-user');
       const admin = await ensureAdminUser(ctx);
       if (admin.created)
         printLine(

@@ -39,7 +39,7 @@ async function prepare(): Promise<{ url: string; login: string | null }> {
       const result = await initDatabase(ctx.dataSource);
       if (result.applied.length > 0)
         printLine(`standalone | initialized the metadata database at ${redactUrl(ctx.config.database.url)}`);
-      const { ensureAdminUser } = await import('../../web/auth/ensure-admin-user');
+      const { ensureAdminUser } = await import('../../auth/ensure-admin-user');
       const admin = await ensureAdminUser(ctx);
       let login: string | null = null;
       if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;

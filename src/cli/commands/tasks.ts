@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors';
 import { clearTaskInstances } from '../../services/clear-task-instances';
-import { requireSerializedDag } from '../../services/read-serialized-dag';
+import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { requireDagRun } from '../../services/require-dag';
 import { runTaskInstance } from '../../services/run-task-instance';
 import { taskInstanceStates } from '../../services/task-instance-states';

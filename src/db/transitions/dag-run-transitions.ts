@@ -1,6 +1,14 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import { DagRunState, DagRunType } from '../../core/states';
-import { execSql } from '../sql';
+import { DagRunEntity } from '../entities';
+import { chunk, execSql } from '../sql';
+import type { RunRef } from './task-instance-transitions';
+
+/**
+ * Every change of a DAG run's state is one of these named, guarded transitions (see
+ * task-instance-transitions.ts): the WHERE names the states a run may leave, and the result says
+ * whether (or how many) rows moved.
+ */
 
 export interface NewDagRun {
   dagId: string;
@@ -66,6 +74,76 @@ export async function markDagRunFinished(
   return result.affected > 0;
 }
 
-export async function touchSchedulingDecision(m: EntityManager, id: number, now: Date): Promise<void> {
-  await execSql(m, `UPDATE dag_run SET last_scheduling_decision = ? WHERE id = ?`, [now.toISOString(), id]);
+/**
+ * The runs the scheduler is about to examine: it looks at the least recently examined running
+ * runs first, so no run starves. Not a state change, but a write of dag_run all the same.
+ */
+export async function touchSchedulingDecisions(
+  db: DataSource | EntityManager,
+  ids: number[],
+  now: Date,
+): Promise<void> {
+  if (ids.length === 0) return;
+  await execSql(db, `UPDATE dag_run SET last_scheduling_decision = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [
+    now.toISOString(),
+    ...ids,
+  ]);
+}
+
+/**
+ * Clearing task instances: their finished (success|failed) runs → queued, as if never started,
+ * so the scheduler runs the cleared tasks again. Returns runs moved.
+ */
+export async function requeueFinishedDagRuns(
+  tx: EntityManager,
+  dagId: string,
+  runIds: string[],
+  now: Date,
+): Promise<number> {
+  let moved = 0;
+  for (const part of chunk(runIds, 400)) {
+    const result = await tx
+      .createQueryBuilder()
+      .update(DagRunEntity)
+      .set({
+        state: DagRunState.QUEUED,
+        queuedAt: now,
+        startDate: null,
+        endDate: null,
+        lastSchedulingDecision: null,
+        updatedAt: now,
+      })
+      .where('dag_id = :dagId AND run_id IN (:...runIds)', { dagId, runIds: part })
+      .andWhere('state IN (:...finished)', { finished: [DagRunState.SUCCESS, DagRunState.FAILED] })
+      .execute();
+    moved += result.affected ?? 0;
+  }
+  return moved;
+}
+
+/** The states a user may mark a run with ("mark run as"). */
+export type HandMarkedDagRunState = typeof DagRunState.SUCCESS | typeof DagRunState.FAILED | typeof DagRunState.QUEUED;
+
+/**
+ * A user's "mark run as": any other state → `state`. Success and failed finish the run now;
+ * queued sets it back to be started again (no start or end, examined afresh). Returns whether the
+ * run moved (false: it already was in that state).
+ */
+export async function markDagRunByHand(
+  tx: EntityManager,
+  run: RunRef,
+  state: HandMarkedDagRunState,
+  now: Date,
+): Promise<boolean> {
+  const result = await tx
+    .createQueryBuilder()
+    .update(DagRunEntity)
+    .set(
+      state === DagRunState.QUEUED
+        ? { state, queuedAt: now, startDate: null, endDate: null, lastSchedulingDecision: null, updatedAt: now }
+        : { state, endDate: now, updatedAt: now },
+    )
+    .where('dag_id = :dagId AND run_id = :runId AND state <> :target', { ...run, target: state })
+    .execute();
+  return (result.affected ?? 0) > 0;
 }

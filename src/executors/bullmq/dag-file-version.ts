@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { contentHash } from '../../parsing/content-hash';
+import { contentHash } from '../../core/content-hash';
 import type { TaskJobData } from './task-job';
 
 const hashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../db/sql';
-import { contentHash } from '../../parsing/content-hash';
+import { contentHash } from '../../core/content-hash';
 
 /**
  * SHA-256 of each DAG file's source as the DAG processor last stored it (`dag_code`), sent with

@@ -1,5 +1,5 @@
 import { formatDurationMs } from '../../runner/format-duration-ms';
-import type { TaskOutcome } from '../executor';
+import type { TaskOutcome } from '../../core/executor';
 import type { TaskJobResult } from './task-job';
 
 /** A worker refuses a second delivery of a try it (or another worker) already took with this reason. */

@@ -1,4 +1,4 @@
-import type { ExecutorEvent, TaskOutcome, TaskWorkload } from '../executor';
+import type { ExecutorEvent, TaskOutcome, TaskWorkload } from '../../core/executor';
 
 /** The data of one BullMQ task job: everything a worker needs, no database required. */
 export interface TaskJobData {

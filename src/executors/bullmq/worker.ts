@@ -7,7 +7,7 @@ import { getLogger } from '../../logging/logger';
 import { taskLogPath } from '../../logging/task-log-path';
 import { formatDurationMs } from '../../runner/format-duration-ms';
 import { TaskProcessPool } from '../../runner/task-process-pool';
-import type { ExecutorEvent } from '../executor';
+import type { ExecutorEvent } from '../../core/executor';
 import { taskPoolOptionsFromConfig } from '../task-pool-options-from-config';
 import { tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
 import { dagVersionMismatch, localFileloc } from './dag-file-version';

@@ -3,7 +3,7 @@ import type { AppContext } from '../../app/app-context';
 
 export type UiRole = 'admin' | 'op' | 'viewer';
 
-/** What the auth layer (src/web/auth) puts on `req.user`. */
+/** What the auth layer (src/auth) puts on `req.user`. */
 export interface UiUser {
   id: number;
   username: string;

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { DagEntity, DagRunEntity, ImportErrorEntity, SerializedDagEntity } from '../../../db/entities';
+import { DagEntity, ImportErrorEntity, SerializedDagEntity } from '../../../db/entities';
+import { latestDagRuns } from '../../../db/reads/dag-run-reads';
 import type { SerializedDag } from '../../../core/serialized-dag';
 import { describeSchedule } from './describe-schedule';
 
@@ -26,11 +27,10 @@ export async function listDagRows(dataSource: DataSource, runsShown = 8): Promis
   const dags = await dataSource.getRepository(DagEntity).find({ where: { isActive: true }, order: { dagId: 'ASC' } });
   const serialized = await dataSource.getRepository(SerializedDagEntity).find();
   const byId = new Map(serialized.map((row) => [row.dagId, JSON.parse(row.data) as SerializedDag]));
-  const runs = dataSource.getRepository(DagRunEntity);
   const rows: DagListRow[] = [];
   for (const model of dags) {
     const dag = byId.get(model.dagId);
-    const latest = await runs.find({ where: { dagId: model.dagId }, order: { logicalDate: 'DESC' }, take: runsShown });
+    const latest = await latestDagRuns(dataSource, model.dagId, runsShown);
     rows.push({
       dagId: model.dagId,
       description: dag?.description ?? model.description,
@@ -40,7 +40,7 @@ export async function listDagRows(dataSource: DataSource, runsShown = 8): Promis
       scheduleWords: describeSchedule(dag?.schedule),
       isPaused: model.isPaused,
       nextDagrun: model.nextDagrun,
-      lastRuns: latest.reverse().map((run) => ({ runId: run.runId, state: run.state, logicalDate: run.logicalDate })),
+      lastRuns: latest.map((run) => ({ runId: run.runId, state: run.state, logicalDate: run.logicalDate })),
     });
   }
   return rows;

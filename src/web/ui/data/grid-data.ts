@@ -2,6 +2,7 @@ import { In, type DataSource } from 'typeorm';
 import type { SerializedDag } from '../../../core/serialized-dag';
 import { DagRunEntity, TaskInstanceEntity } from '../../../db/entities';
 import { toIso } from '../../../db/column-types';
+import { latestDagRuns } from '../../../db/reads/dag-run-reads';
 
 export interface GridCell {
   state: string | null;
@@ -27,10 +28,7 @@ export interface GridData {
 }
 
 export async function loadRecentRuns(dataSource: DataSource, dagId: string, limit: number): Promise<DagRunEntity[]> {
-  const latest = await dataSource
-    .getRepository(DagRunEntity)
-    .find({ where: { dagId }, order: { logicalDate: 'DESC' }, take: limit });
-  return latest.reverse();
+  return latestDagRuns(dataSource, dagId, limit);
 }
 
 export async function loadTaskInstances(

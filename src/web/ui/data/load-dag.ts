@@ -1,7 +1,8 @@
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../../../core/errors';
 import type { SerializedDag } from '../../../core/serialized-dag';
-import { DagEntity, SerializedDagEntity } from '../../../db/entities';
+import { DagEntity } from '../../../db/entities';
+import { readSerializedDag } from '../../../db/reads/read-serialized-dag';
 
 export interface LoadedDag {
   dag: SerializedDag;
@@ -9,8 +10,7 @@ export interface LoadedDag {
 }
 
 export async function loadSerializedDag(dataSource: DataSource, dagId: string): Promise<SerializedDag | null> {
-  const row = await dataSource.getRepository(SerializedDagEntity).findOneBy({ dagId });
-  return row ? (JSON.parse(row.data) as SerializedDag) : null;
+  return (await readSerializedDag(dataSource, dagId))?.dag ?? null;
 }
 
 /** The serialized DAG and its `dag` row; NotFoundError when the DAG was never parsed. */

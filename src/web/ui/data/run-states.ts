@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { DagRunEntity, TaskInstanceEntity } from '../../../db/entities';
+import { findDagRun, latestDagRuns } from '../../../db/reads/dag-run-reads';
 
 /** The state of one run and its task instances: what the graph view polls to recolour nodes. */
 export interface RunStates {
@@ -9,7 +10,7 @@ export interface RunStates {
 }
 
 export async function loadRunStates(dataSource: DataSource, dagId: string, runId: string): Promise<RunStates | null> {
-  const run = await dataSource.getRepository(DagRunEntity).findOneBy({ dagId, runId });
+  const run = await findDagRun(dataSource, dagId, runId);
   if (!run) return null;
   const tis = await dataSource.getRepository(TaskInstanceEntity).find({ where: { dagId, runId } });
   const tasks: Record<string, string | null> = {};
@@ -23,7 +24,6 @@ export async function pickRun(
   dagId: string,
   runId: string | undefined,
 ): Promise<DagRunEntity | null> {
-  const runs = dataSource.getRepository(DagRunEntity);
-  if (runId) return runs.findOneBy({ dagId, runId });
-  return runs.findOne({ where: { dagId }, order: { logicalDate: 'DESC' } });
+  if (runId) return findDagRun(dataSource, dagId, runId);
+  return (await latestDagRuns(dataSource, dagId, 1))[0] ?? null;
 }

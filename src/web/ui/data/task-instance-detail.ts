@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../../../core/errors';
 import type { SerializedDag, SerializedTask } from '../../../core/serialized-dag';
 import { DagRunEntity, TaskInstanceEntity, TaskInstanceHistoryEntity, XComEntity } from '../../../db/entities';
+import { findDagRun } from '../../../db/reads/dag-run-reads';
 
 export interface AttemptRow {
   tryNumber: number;
@@ -32,7 +33,7 @@ export async function loadTaskInstanceDetail(
 ): Promise<TaskInstanceDetail> {
   const task = dag.tasks.find((candidate) => candidate.taskId === taskId);
   if (!task) throw new NotFoundError(`task '${taskId}' not found in DAG '${dag.dagId}'`);
-  const run = await dataSource.getRepository(DagRunEntity).findOneBy({ dagId: dag.dagId, runId });
+  const run = await findDagRun(dataSource, dag.dagId, runId);
   if (!run) throw new NotFoundError(`DAG run '${runId}' of DAG '${dag.dagId}' not found`);
   const ti = await dataSource
     .getRepository(TaskInstanceEntity)

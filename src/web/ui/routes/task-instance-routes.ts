@@ -1,7 +1,7 @@
 import type { Router } from 'express';
 import { ACTIVE_TASK_STATES, TaskStateOrNone } from '../../../core/states';
 import { LogChunk, readLogChunk } from '../data/read-log-chunk';
-import { readTaskLog } from '../../../logging/read-task-log';
+import { readTaskLog } from '../../../services/read-task-log';
 import { loadTaskInstanceDetail } from '../data/task-instance-detail';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage, queryInt, queryString } from './dag-page-data';

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import type { LoadedConfig } from '../config/load-config';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import type { Executor, ExecutorEvent, TaskWorkload } from '../executors/executor';
+import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 

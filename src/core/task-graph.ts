@@ -1,4 +1,4 @@
-import type { SerializedDag } from '../core/serialized-dag';
+import type { SerializedDag } from './serialized-dag';
 
 /** Every task reachable from `start` along downstream (or upstream) edges, excluding `start`. */
 export function relatedTaskIds(

@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import type { AppContext } from '../../app/app-context';
-import { execSql } from '../../db/sql';
-import { sendProblem } from '../../api/problem';
+import type { AppContext } from '../app/app-context';
+import { execSql } from '../db/sql';
+import { sendProblem } from '../http/problem';
 import { safeRedirectTarget } from './safe-redirect';
 import { verifyCredentials } from './verify-credentials';
 import type { WebAuth } from './web-auth';

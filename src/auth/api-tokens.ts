@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
-import { ApiTokenEntity } from '../../db/entities/api-token.entity';
-import { execSql } from '../../db/sql';
-import { InvalidArgumentError, NotFoundError } from '../../core/errors';
+import { ApiTokenEntity } from '../db/entities/api-token.entity';
+import { execSql } from '../db/sql';
+import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { isUserRole } from './auth-user';
 import { randomToken, sha256Hex } from './crypto-helpers';
 import type { VerifiedUser } from './verify-credentials';

@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AppContext } from '../../app/app-context';
-import { UserEntity } from '../../db/entities/user.entity';
-import { createUser } from '../../services/users';
+import type { AppContext } from '../app/app-context';
+import { UserEntity } from '../db/entities/user.entity';
+import { createUser } from '../services/users';
 
 export const ADMIN_USERNAME = 'admin';
 export const ADMIN_PASSWORD_FILE = 'standalone_admin_password.txt';

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import { execSql } from '../../db/sql';
-import { WebSessionEntity } from '../../db/entities/web-session.entity';
+import { execSql } from '../db/sql';
+import { WebSessionEntity } from '../db/entities/web-session.entity';
 import { isUserRole } from './auth-user';
 import { randomToken, sha256Hex } from './crypto-helpers';
 import { TtlCache } from './ttl-cache';

@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { UserEntity } from '../../db/entities/user.entity';
+import { UserEntity } from '../db/entities/user.entity';
 import { isUserRole, type UserRole } from './auth-user';
 import { checkPassword } from './password-hash';
 

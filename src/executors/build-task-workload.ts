@@ -1,10 +1,11 @@
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { DagRunEntity, TaskInstanceEntity, XComEntity } from '../db/entities';
-import type { TaskWorkload } from '../executors/executor';
-import { requireSerializedDag } from './read-serialized-dag';
-import { relatedTaskIds } from './task-graph';
+import { TaskInstanceEntity, XComEntity } from '../db/entities';
+import type { TaskWorkload } from '../core/executor';
+import { requireSerializedDag } from '../db/reads/read-serialized-dag';
+import { findDagRun } from '../db/reads/dag-run-reads';
+import { relatedTaskIds } from '../core/task-graph';
 
 /**
  * Everything the runner needs for one try of an existing task instance, read from the DB: the
@@ -18,7 +19,7 @@ export async function buildTaskWorkload(
   const stored = await requireSerializedDag(ds, key.dagId);
   const task = stored.dag.tasks.find((t) => t.taskId === key.taskId);
   if (!task) throw new NotFoundError(`task '${key.taskId}' not found in DAG '${key.dagId}'`);
-  const run = await ds.getRepository(DagRunEntity).findOneBy({ dagId: key.dagId, runId: key.runId });
+  const run = await findDagRun(ds, key.dagId, key.runId);
   if (!run) throw new NotFoundError(`DAG run '${key.runId}' of DAG '${key.dagId}' not found`);
   const ti = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
   if (!ti)

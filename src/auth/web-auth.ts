@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { AppContext } from '../../app/app-context';
-import { sendProblem } from '../../api/problem';
+import type { AppContext } from '../app/app-context';
+import { sendProblem } from '../http/problem';
 import { findApiTokenUser, touchApiToken } from './api-tokens';
 import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
 import {

@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
-import type { SerializedDag } from '../core/serialized-dag';
-import { DagEntity, SerializedDagEntity } from '../db/entities';
+import type { SerializedDag } from '../../core/serialized-dag';
+import { DagEntity, SerializedDagEntity } from '../entities';
 
 /**
  * Read side of serialized DAGs for the scheduler and the web server (which never import DAG

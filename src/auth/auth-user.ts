@@ -1,4 +1,4 @@
-import type { UserRole } from '../../db/entities/user.entity';
+import type { UserRole } from '../db/entities/user.entity';
 
 export type { UserRole };
 

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LoadedConfig } from '../../config/load-config';
+import type { LoadedConfig } from '../config/load-config';
 
 export const SECRET_KEY_FILE = 'webserver_secret_key';
 

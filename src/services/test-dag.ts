@@ -1,9 +1,9 @@
 import type { AppContext } from '../app/app-context';
 import { execSql } from '../db/sql';
-import { triggerDagRun } from '../services/trigger-dag-run';
-import { InProcessExecutor } from './in-process-executor';
-import { SchedulerLoop } from './scheduler-loop';
-import { resolveSchedulerOptions } from './scheduler-options';
+import { InProcessExecutor } from '../executors/in-process-executor';
+import { SchedulerLoop } from '../scheduler/scheduler-loop';
+import { resolveSchedulerOptions } from '../scheduler/scheduler-options';
+import { triggerDagRun } from './trigger-dag-run';
 
 export interface DagTestResult {
   dag_id: string;

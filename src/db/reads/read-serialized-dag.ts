@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { NotFoundError } from '../core/errors';
-import type { SerializedDag } from '../core/serialized-dag';
-import { SerializedDagEntity } from '../db/entities';
+import { NotFoundError } from '../../core/errors';
+import type { SerializedDag } from '../../core/serialized-dag';
+import { SerializedDagEntity } from '../entities';
 
 export interface StoredDag {
   dag: SerializedDag;

@@ -1,7 +1,7 @@
 import type { RequestHandler } from 'express';
 import { AggregatorRegistry, MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
-import { execSql } from '../../db/sql';
+import { execSql } from '../db/sql';
 import { processMetricsRegistry } from './process-metrics';
 
 type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;

@@ -1,7 +1,7 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
-import type { AppContext } from '../../app/app-context';
-import { execSql } from '../../db/sql';
-import { TaskState } from '../../core/states';
+import type { AppContext } from '../app/app-context';
+import { execSql } from '../db/sql';
+import { TaskState } from '../core/states';
 
 const TASK_STATES = [...Object.values(TaskState), 'none'];
 const DAG_RUN_STATES = ['queued', 'running', 'success', 'failed'];

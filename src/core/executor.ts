@@ -1,4 +1,10 @@
-import type { TaskInstanceKey } from '../core/task-instance-key';
+import type { TaskInstanceKey } from './task-instance-key';
+
+/*
+ * The executor protocol: what the scheduler hands an executor, what the runner reports, and the
+ * interface every executor implements. It lives in core so that the runner, the authoring SDK
+ * (TaskOutcome) and the scheduler can name it without depending on any executor.
+ */
 
 /**
  * What the scheduler hands an executor: everything needed to run ONE try of a task instance,
@@ -79,4 +85,14 @@ export interface Executor {
   end(timeoutMs?: number): Promise<void>;
   /** Kill everything now. */
   terminate(): Promise<void>;
+}
+
+/** Executors whose tasks outlive the scheduler that queued them (bullmq) adopt them instead. */
+export interface AdoptingExecutor {
+  adoptsOrphans: true;
+}
+
+/** True when the executor adopts the queued and running tries of a scheduler that is gone. */
+export function adoptsOrphans(executor: Executor): boolean {
+  return (executor as Partial<AdoptingExecutor>).adoptsOrphans === true;
 }

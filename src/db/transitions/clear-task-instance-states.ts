@@ -1,0 +1,54 @@
+import { Brackets, type EntityManager } from 'typeorm';
+import { TaskState } from '../../core/states';
+import { TaskInstanceEntity } from '../entities';
+import { chunk } from '../sql';
+
+export interface ClearedTask {
+  dagId: string;
+  taskId: string;
+  /** The runs whose task instance of this task is cleared. */
+  runIds: string[];
+  /** The task's retries in the current DAG; unknown (no serialized DAG): keep the retries left. */
+  retries: number | undefined;
+}
+
+const RUN_CHUNK = 400;
+const ACTIVE = [TaskState.QUEUED, TaskState.RUNNING];
+
+/**
+ * Airflow's clear, for one task in some runs: any state but queued or running (those are still
+ * with an executor) → no state, keeping the try count and getting a fresh set of retries
+ * (max_tries = try_number + retries), with no pending retry, reschedule or end reason.
+ * Returns rows moved.
+ */
+export async function clearTaskInstanceStates(tx: EntityManager, task: ClearedTask, now: Date): Promise<number> {
+  // Without a serialized DAG keep the retries the task instance had left.
+  const maxTries = Number.isInteger(task.retries)
+    ? `try_number + ${task.retries}`
+    : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+  let moved = 0;
+  for (const runIds of chunk(task.runIds, RUN_CHUNK)) {
+    const result = await tx
+      .createQueryBuilder()
+      .update(TaskInstanceEntity)
+      .set({
+        state: null,
+        maxTries: () => maxTries,
+        nextTryAt: null,
+        firstRescheduleDate: null,
+        endReason: null,
+        updatedAt: now,
+      })
+      .where('dag_id = :dagId AND task_id = :taskId AND run_id IN (:...runIds)', {
+        dagId: task.dagId,
+        taskId: task.taskId,
+        runIds,
+      })
+      .andWhere(
+        new Brackets((qb) => qb.where('state IS NULL').orWhere('state NOT IN (:...active)', { active: ACTIVE })),
+      )
+      .execute();
+    moved += result.affected ?? 0;
+  }
+  return moved;
+}
