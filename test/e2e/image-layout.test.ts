@@ -99,10 +99,10 @@ describe('the Docker image, laid out from the Dockerfile', () => {
 
     const base = `http://127.0.0.1:${port}`;
     const auth = { Authorization: `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}` };
-    const getJson = async (url: string): Promise<any> => {
+    const getJson = async <T>(url: string): Promise<T> => {
       const res = await fetch(`${base}${url}`, { headers: auth });
       if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
-      return res.json();
+      return (await res.json()) as T;
     };
     try {
       await untilExit(
@@ -110,7 +110,7 @@ describe('the Docker image, laid out from the Dockerfile', () => {
           'GET /api/v1/health to answer 200 with the database and the scheduler healthy',
           async () => {
             const res = await fetch(`${base}/api/v1/health`).catch(() => undefined);
-            const health = res?.status === 200 ? ((await res.json()) as any) : undefined;
+            const health = res?.status === 200 ? ((await res.json()) as Record<string, { status: string }>) : undefined;
             const healthy = health?.metadatabase.status === 'healthy' && health.scheduler.status === 'healthy';
             return healthy || undefined;
           },
@@ -121,7 +121,7 @@ describe('the Docker image, laid out from the Dockerfile', () => {
       // package.json, the OpenAPI document, the UI's views and static files are all in the layout.
       const { version } = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
       expect(await getJson('/api/v1/version')).toEqual({ version, git_version: null });
-      expect((await getJson('/api/v1/openapi.json')).openapi).toMatch(/^3\./);
+      expect((await getJson<{ openapi: string }>('/api/v1/openapi.json')).openapi).toMatch(/^3\./);
       const login = await fetch(`${base}/login`);
       expect([login.status, await login.text()]).toEqual([200, expect.stringContaining('<form')]);
       expect((await fetch(`${base}/ui/static/ui.css`)).status).toBe(200);
@@ -129,8 +129,8 @@ describe('the Docker image, laid out from the Dockerfile', () => {
       // The example DAGs parse, a run of hello_world runs its tasks and writes logs into the volume.
       await untilExit(
         waitFor('hello_world to be parsed', async () => {
-          const { dags } = await getJson('/api/v1/dags');
-          return dags.some((d: { dag_id: string }) => d.dag_id === 'hello_world') || undefined;
+          const { dags } = await getJson<{ dags: Array<{ dag_id: string }> }>('/api/v1/dags');
+          return dags.some((d) => d.dag_id === 'hello_world') || undefined;
         }),
       );
       const trigger = await fetch(`${base}/api/v1/dags/hello_world/dagRuns`, {
@@ -141,8 +141,8 @@ describe('the Docker image, laid out from the Dockerfile', () => {
       expect(trigger.status).toBe(200);
       const state = await untilExit(
         waitFor('the hello_world run to finish', async () => {
-          const run = await getJson('/api/v1/dags/hello_world/dagRuns/image_layout');
-          return ['success', 'failed'].includes(run.state) ? (run.state as string) : undefined;
+          const run = await getJson<{ state: string }>('/api/v1/dags/hello_world/dagRuns/image_layout');
+          return ['success', 'failed'].includes(run.state) ? run.state : undefined;
         }),
       );
       expect(state).toBe('success');
