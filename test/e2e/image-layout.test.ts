@@ -27,7 +27,15 @@ describe('the Docker image, laid out from the Dockerfile', () => {
   const stages = parseDockerfile(fs.readFileSync(path.join(REPO_ROOT, 'Dockerfile'), 'utf8'));
   const earlier = new Map<string, StageLayout>();
   let work: string;
-  let runtime: StageLayout;
+  let runtimeLayout: StageLayout | undefined;
+  /** Each step needs the one before: say so rather than fail with a TypeError. */
+  const built = (): void => {
+    if (earlier.size !== stages.length - 1) throw new Error('the build stage did not lay out: see the first failure');
+  };
+  const laidOut = (): StageLayout => {
+    if (!runtimeLayout) throw new Error('the runtime stage did not lay out: see the earlier failures');
+    return runtimeLayout;
+  };
 
   beforeAll(() => {
     work = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-image-')));
@@ -48,7 +56,9 @@ describe('the Docker image, laid out from the Dockerfile', () => {
   });
 
   it('lays out the runtime stage: compiled code and production modules only, a non-root user owning DAGCTL_HOME and the logs volume', () => {
-    runtime = layOutStage(stages.at(-1)!, { context: REPO_ROOT, root: path.join(work, 'runtime'), earlier });
+    built();
+    const runtime = layOutStage(stages.at(-1)!, { context: REPO_ROOT, root: path.join(work, 'runtime'), earlier });
+    runtimeLayout = runtime;
     expect(fs.readdirSync(runtime.hostPath(runtime.workdir)).sort()).toEqual(['dist', 'node_modules', 'package.json']);
     expect(fs.existsSync(runtime.hostPath(path.posix.join(runtime.workdir, 'node_modules', 'typescript')))).toBe(false);
     expect(runtime.user).not.toBe('root');
@@ -59,6 +69,7 @@ describe('the Docker image, laid out from the Dockerfile', () => {
   });
 
   it('starts `dagctl standalone` from the runtime layout: health, API, UI, and a DAG run to success', async () => {
+    const runtime = laidOut();
     // ENTRYPOINT + CMD, e.g. /usr/bin/tini -- dagctl standalone: an init the image installs, then dagctl.
     let command = [...runtime.entrypoint, ...runtime.cmd];
     if (path.posix.basename(command[0]) === 'tini') {
