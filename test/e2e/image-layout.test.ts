@@ -115,6 +115,7 @@ describe('the Docker image, laid out from the Dockerfile', () => {
       if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
+    let stopped: number | null = null;
     try {
       await untilExit(
         waitFor(
@@ -161,8 +162,8 @@ describe('the Docker image, laid out from the Dockerfile', () => {
       // EmptyOperator tasks are not executed (as in Airflow), so only hello_task has a log.
       expect(logs).toContain('dag_id=hello_world/run_id=image_layout/task_id=hello_task/attempt=1.log');
     } finally {
-      const code = await stopProcess(child);
-      expect([code, output]).toEqual([0, expect.stringContaining('dagctl is ready')]);
+      stopped = await stopProcess(child);
     }
+    expect([stopped, output]).toEqual([0, expect.stringContaining('dagctl is ready')]);
   });
 });
