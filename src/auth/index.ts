@@ -1,7 +1,13 @@
 export { WebAuth, submittedCsrfToken, type WebAuthOptions } from './web-auth';
 export { roleAtLeast, isUserRole, USER_ROLES, type AuthUser, type AuthMethod, type UserRole } from './auth-user';
 export { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './login-routes';
-export { ensureAdminUser, ADMIN_PASSWORD_FILE, ADMIN_USERNAME, type EnsureAdminUserResult } from './ensure-admin-user';
+export {
+  ensureAdminUser,
+  ADMIN_PASSWORD_ENV,
+  ADMIN_PASSWORD_FILE,
+  ADMIN_USERNAME,
+  type EnsureAdminUserResult,
+} from './ensure-admin-user';
 export {
   createApiToken,
   listApiTokens,

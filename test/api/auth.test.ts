@@ -254,6 +254,22 @@ describe('secret key and the first admin user', () => {
     expect(me.body.role).toBe('admin');
   });
 
+  it('ensureAdminUser creates admin with a given password (DAGCTL_ADMIN_PASSWORD), writing no file', async () => {
+    await execSql(t.ds, 'DELETE FROM dagctl_user');
+    const file = path.join(t.home, ADMIN_PASSWORD_FILE);
+    fs.rmSync(file, { force: true });
+    expect(await ensureAdminUser(t.ctx, { password: 'given-S3cret' })).toEqual({ created: true, passwordGiven: true });
+    expect(fs.existsSync(file)).toBe(false);
+    const app = createWebApp(t.ctx, { ui: false });
+    await request(app)
+      .get('/api/v1/x-dagctl/whoami')
+      .set('Authorization', basicHeader('admin', 'given-S3cret'))
+      .expect(200);
+    // Only a fresh install takes it: a later, different value changes nothing.
+    expect(await ensureAdminUser(t.ctx, { password: 'another' })).toEqual({ created: false });
+    await request(app).get('/api/v1/x-dagctl/whoami').set('Authorization', basicHeader('admin', 'another')).expect(401);
+  });
+
   it('follows only local redirect targets', () => {
     expect(safeRedirectTarget('/dags')).toBe('/dags');
     for (const bad of ['//evil.com', 'https://evil.com', '/\\evil.com', 'javascript:alert(1)', '/ok\nLocation: x', 42])

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { createCliHome, CliHome, expectCliError, runDagctl } from './helpers/dagctl-cli';
 
 jest.setTimeout(300_000);
@@ -45,6 +46,20 @@ describe('dagctl basics (built binary)', () => {
     expect(await cli.ok(['db', 'reset', '--yes'])).toMatch(/Reset the metadata database/);
     expect(await cli.json(['variables', 'list'])).toEqual([]);
     expect(await cli.json(['pools', 'list'])).toEqual([expect.objectContaining({ pool: 'default_pool', slots: 128 })]);
+  });
+
+  it('initdb on a fresh database creates admin with DAGCTL_ADMIN_PASSWORD when set, and neither shows nor keeps it', async () => {
+    await cli.ok(['db', 'reset', '--yes']); // no users left: the next initdb is a fresh install
+    const file = path.join(cli.home, 'standalone_admin_password.txt');
+    fs.rmSync(file, { force: true });
+    const result = await cli.run(['initdb'], { env: { DAGCTL_ADMIN_PASSWORD: 'given-S3cret' } });
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(result.stdout).toContain("Created web user 'admin' with the password in DAGCTL_ADMIN_PASSWORD");
+    expect(result.stdout).not.toContain('given-S3cret');
+    expect(fs.existsSync(file)).toBe(false);
+    expect(await cli.json(['users', 'list'])).toEqual([expect.objectContaining({ username: 'admin', role: 'admin' })]);
+    const again = await cli.run(['initdb'], { env: { DAGCTL_ADMIN_PASSWORD: 'another' } });
+    expect(again.stdout).not.toMatch(/Created web user/);
   });
 
   it('an unreachable database is one line, exit 1; --verbose adds the stack', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import YAML from 'yaml';
 import { buildProgram } from '../../src/cli/program';
+import { parseDockerfile, type DockerInstruction } from '../helpers/parse-dockerfile';
 
 const repo = path.resolve(__dirname, '..', '..');
 const read = (file: string): string => fs.readFileSync(path.join(repo, file), 'utf8');
@@ -33,6 +34,35 @@ describe('deployment files', () => {
     expect(dockerfile).toMatch(/ENTRYPOINT \[.*"dagctl"\]/);
     expect(dockerfile).toMatch(/DAGCTL_HOME=\/opt\/dagctl/);
     expect(dockerfile).toContain('/opt/dagctl/dags');
+  });
+
+  // test/e2e/image-layout.test.ts builds and starts the image's layout; these are its quick checks.
+  describe('Dockerfile', () => {
+    const [build, runtime] = parseDockerfile(dockerfile);
+    const copies = (instructions: DockerInstruction[]) =>
+      instructions.flatMap((i) => (i.kind === 'COPY' ? [{ from: i.from ?? null, sources: i.sources }] : []));
+
+    it('copies into the build stage every script that npm ci (prepare) and npm run build run', () => {
+      const pkg = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+      const scripts = [pkg.scripts.prepare, pkg.scripts.build].join(' ').match(/scripts\/\S+/g) ?? [];
+      expect(scripts.length).toBeGreaterThan(0);
+      const copied = copies(build.instructions).flatMap((c) => c.sources);
+      for (const script of scripts)
+        expect([script, copied.some((s) => script === s || script.startsWith(`${s.replace(/\/$/, '')}/`))]).toEqual([
+          script,
+          true,
+        ]);
+    });
+
+    it('copies into the runtime stage only the build output, package.json and the example DAGs', () => {
+      expect(build.name).toBeDefined();
+      expect(copies(runtime.instructions)).toEqual([
+        { from: build.name, sources: ['/app/package.json'] },
+        { from: build.name, sources: ['/app/node_modules'] },
+        { from: build.name, sources: ['/app/dist'] },
+        { from: null, sources: ['dags'] },
+      ]);
+    });
   });
 
   describe('docker-compose.yml', () => {
@@ -74,6 +104,25 @@ describe('deployment files', () => {
           ]);
       }
       expect(compose.services['scheduler-1'].depends_on?.initdb.condition).toBe('service_completed_successfully');
+    });
+
+    it("creates the admin user once, in initdb, with DAGCTL_ADMIN_PASSWORD from the host's environment", () => {
+      // No default password in the file: unset, initdb generates one and prints it (docker compose logs initdb).
+      expect(compose.services.initdb.environment?.DAGCTL_ADMIN_PASSWORD).toBe('${DAGCTL_ADMIN_PASSWORD:-}');
+      for (const [id, service] of Object.entries(compose.services)) {
+        if (id !== 'initdb') expect([id, service.environment?.DAGCTL_ADMIN_PASSWORD]).toEqual([id, undefined]);
+        expect([id, service.command?.[0]]).not.toEqual([id, 'users']);
+      }
+    });
+
+    it("the README's Compose steps log in with that admin and create no second one", () => {
+      const readme = read('README.md');
+      const start = readme.indexOf('### With Docker Compose');
+      const section = readme.slice(start, readme.indexOf('\n#', start + 1));
+      expect(start).toBeGreaterThan(0);
+      expect(section).toContain('DAGCTL_ADMIN_PASSWORD');
+      expect(section).toContain('docker compose logs initdb');
+      expect(section).not.toMatch(/users create\b.*(-u|--username)[ =]admin\b/);
     });
   });
 

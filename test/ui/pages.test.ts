@@ -366,6 +366,6 @@ describe('UI pages', () => {
     expect(js.text).not.toContain('innerHTML');
     const outside = await request(t.app).get('/ui/static/..%2Fui-paths.ts');
     expect([403, 404]).toContain(outside.status);
-    expect(outside.text).not.toContain('findPackageRoot');
+    expect(outside.text).not.toContain('runtimeAsset');
   });
 });

@@ -9,7 +9,7 @@ import { describeSchedule } from '../../src/web/ui/data/describe-schedule';
 import { maskExtra, isSensitiveName } from '../../src/web/ui/data/mask-secrets';
 import { defaultConf, paramFields } from '../../src/web/ui/data/param-defaults';
 import { readLogChunk } from '../../src/web/ui/data/read-log-chunk';
-import { findPackageRoot, uiPaths } from '../../src/web/ui/ui-paths';
+import { uiPaths } from '../../src/web/ui/ui-paths';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { makeDag, makeTask } from './helpers/ui-fixtures';
 
@@ -187,11 +187,10 @@ describe('readLogChunk', () => {
 });
 
 describe('ui paths', () => {
-  it('finds views and static assets in the source tree, also when running from dist/', () => {
-    const root = findPackageRoot();
+  it('finds views and static assets next to the running code (src/ under jest)', () => {
+    const src = path.resolve(__dirname, '..', '..', 'src');
+    expect(uiPaths().views).toBe(path.join(src, 'web', 'ui', 'views'));
     expect(fs.existsSync(path.join(uiPaths().views, 'layout.njk'))).toBe(true);
     expect(fs.existsSync(path.join(uiPaths().static, 'ui.css'))).toBe(true);
-    expect(findPackageRoot(path.join(root, 'dist', 'web', 'ui'))).toBe(root);
-    expect(uiPaths().views).toBe(path.join(root, 'src', 'web', 'ui', 'views'));
   });
 });

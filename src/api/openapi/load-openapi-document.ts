@@ -1,31 +1,17 @@
 import fs from 'node:fs';
-import path from 'node:path';
 import YAML from 'yaml';
+import { runtimeAsset } from '../../core/runtime-assets';
 import type { ApiRoute } from '../api-context';
 import { packageVersion } from '../package-version';
 
-/** Airflow 2.6.3's stable API document (Apache License 2.0), shipped unchanged next to this file. */
-export const AIRFLOW_OPENAPI_FILE = 'airflow-2.6.3-openapi-v1.yaml';
-
 type Json = Record<string, unknown>;
-
-/** The YAML lives in src/api/openapi; tsc does not copy it, so from dist/ look in the source tree. */
-function locateAirflowDocument(): string {
-  const candidates = [path.join(__dirname, AIRFLOW_OPENAPI_FILE)];
-  let dir = __dirname;
-  for (let i = 0; i < 6; i++) {
-    candidates.push(path.join(dir, 'src', 'api', 'openapi', AIRFLOW_OPENAPI_FILE));
-    dir = path.dirname(dir);
-  }
-  const found = candidates.find((file) => fs.existsSync(file));
-  if (!found) throw new Error(`cannot find ${AIRFLOW_OPENAPI_FILE} (looked in ${candidates.join(', ')})`);
-  return found;
-}
 
 let airflowDocument: Json | null = null;
 
+/** Airflow 2.6.3's stable API document (Apache License 2.0), shipped unchanged beside this file. */
 export function loadAirflowDocument(): Json {
-  if (!airflowDocument) airflowDocument = YAML.parse(fs.readFileSync(locateAirflowDocument(), 'utf8')) as Json;
+  if (!airflowDocument)
+    airflowDocument = YAML.parse(fs.readFileSync(runtimeAsset('airflowOpenApiDocument'), 'utf8')) as Json;
   return airflowDocument;
 }
 

@@ -16,9 +16,10 @@ async function runInit(): Promise<void> {
           : `The metadata database at ${where} is up to date`,
       );
       // Like `airflow standalone`: a fresh install gets an admin login, shown once.
-      const { ensureAdminUser } = await import('../../auth/ensure-admin-user');
-      const admin = await ensureAdminUser(ctx);
-      if (admin.created)
+      const { ADMIN_PASSWORD_ENV, ensureAdminUser } = await import('../../auth/ensure-admin-user');
+      const admin = await ensureAdminUser(ctx, { password: process.env[ADMIN_PASSWORD_ENV] });
+      if (admin.passwordGiven) printLine(`Created web user 'admin' with the password in ${ADMIN_PASSWORD_ENV}`);
+      else if (admin.created)
         printLine(
           `Created web user 'admin' with password ${admin.password} (also in ${admin.file}, readable only by you)`,
         );

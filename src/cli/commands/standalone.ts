@@ -39,10 +39,11 @@ async function prepare(): Promise<{ url: string; login: string | null }> {
       const result = await initDatabase(ctx.dataSource);
       if (result.applied.length > 0)
         printLine(`standalone | initialized the metadata database at ${redactUrl(ctx.config.database.url)}`);
-      const { ensureAdminUser } = await import('../../auth/ensure-admin-user');
-      const admin = await ensureAdminUser(ctx);
+      const { ADMIN_PASSWORD_ENV, ensureAdminUser } = await import('../../auth/ensure-admin-user');
+      const admin = await ensureAdminUser(ctx, { password: process.env[ADMIN_PASSWORD_ENV] });
       let login: string | null = null;
-      if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;
+      if (admin.passwordGiven) login = `username admin and the password in ${ADMIN_PASSWORD_ENV}`;
+      else if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;
       else if (admin.file) login = `username admin, password in ${admin.file}`;
       return { url: `http://${ctx.config.webserver.host}:${ctx.config.webserver.port}`, login };
     },
