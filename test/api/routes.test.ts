@@ -353,9 +353,27 @@ describe('task instances', () => {
       role: 'viewer',
     });
     expect(one.body).toMatchObject({ task_id: 'load', map_index: -1, try_number: 1, hostname: 'worker-1' });
-    await call('get', `${TIS}/{task_id}/{map_index}`, '/api/v1/dags/example_dag/dagRuns/run_1/taskInstances/load/-1', {
+    const byIndex = await call(
+      'get',
+      `${TIS}/{task_id}/{map_index}`,
+      '/api/v1/dags/example_dag/dagRuns/run_1/taskInstances/load/-1',
+      { role: 'viewer' },
+    );
+    // dagctl's extra field: why the task instance is not running (the rules `tasks failed-deps` prints).
+    const finished = [
+      {
+        name: 'Task Instance State',
+        reason: 'the task instance is success, a finished state: clear it to run it again',
+      },
+    ];
+    expect(one.body.failed_deps).toEqual(finished);
+    expect(byIndex.body.failed_deps).toEqual(finished);
+    const waiting = await call('get', `${TIS}/{task_id}`, '/api/v1/dags/example_dag/dagRuns/run_3/taskInstances/load', {
       role: 'viewer',
     });
+    expect(waiting.body.failed_deps).toEqual([
+      { name: 'Trigger Rule', reason: 'all_success: waiting for 1 of 1 upstream task to finish' },
+    ]);
   });
 
   it('marks a task instance, notes it, sets states in bulk and clears', async () => {

@@ -83,30 +83,26 @@ describe('UI pages', () => {
     await seedTi(t.ds, 'xss_dag', 'run<script>', EVIL_TASK, 'success', {
       renderedFields: { bashCommand: '<script>alert("rendered")</script>' },
     });
-    await t.ds
-      .getRepository(XComEntity)
-      .save({
-        dagId: 'xss_dag',
-        runId: 'run<script>',
-        taskId: EVIL_TASK,
-        mapIndex: -1,
-        key: 'return_value',
-        value: JSON.stringify(EVIL_XCOM),
-        timestamp: new Date(),
-      });
-    await t.ds
-      .getRepository(TaskInstanceHistoryEntity)
-      .save({
-        dagId: 'xss_dag',
-        runId: 'run<script>',
-        taskId: EVIL_TASK,
-        mapIndex: -1,
-        tryNumber: 1,
-        state: 'success',
-        startDate: new Date('2026-03-01T10:00:00Z'),
-        endDate: new Date('2026-03-01T10:00:05Z'),
-        duration: 5,
-      });
+    await t.ds.getRepository(XComEntity).save({
+      dagId: 'xss_dag',
+      runId: 'run<script>',
+      taskId: EVIL_TASK,
+      mapIndex: -1,
+      key: 'return_value',
+      value: JSON.stringify(EVIL_XCOM),
+      timestamp: new Date(),
+    });
+    await t.ds.getRepository(TaskInstanceHistoryEntity).save({
+      dagId: 'xss_dag',
+      runId: 'run<script>',
+      taskId: EVIL_TASK,
+      mapIndex: -1,
+      tryNumber: 1,
+      state: 'success',
+      startDate: new Date('2026-03-01T10:00:00Z'),
+      endDate: new Date('2026-03-01T10:00:05Z'),
+      duration: 5,
+    });
     const logFile = taskLogPath(
       t.logDir,
       { dagId: 'xss_dag', runId: 'run<script>', taskId: EVIL_TASK, mapIndex: -1 },
@@ -116,13 +112,11 @@ describe('UI pages', () => {
     fs.writeFileSync(logFile, `starting\n${EVIL_LOG}\ndone\n`);
 
     await seedDag(t.ds, makeDag(EVIL_DAG, [makeTask('only')]));
-    await t.ds
-      .getRepository(ImportErrorEntity)
-      .save({
-        filename: '/dags/broken<script>.ts',
-        stacktrace: 'SyntaxError: <script>alert("err")</script> at line 3',
-        timestamp: new Date(),
-      });
+    await t.ds.getRepository(ImportErrorEntity).save({
+      filename: '/dags/broken<script>.ts',
+      stacktrace: 'SyntaxError: <script>alert("err")</script> at line 3',
+      timestamp: new Date(),
+    });
   });
   afterAll(async () => t.close());
 
@@ -307,6 +301,25 @@ describe('UI pages', () => {
     expect(notRun.text).toContain('No attempt yet.');
   });
 
+  it('says why a task instance is not running: each failing rule with its reason', async () => {
+    await seedDag(t.ds, makeDag('waiting_dag', [makeTask('first'), makeTask('second')])); // first → second
+    await seedRun(t.ds, 'waiting_dag', 'manual__1', 'running', '2026-03-01T12:00:00.000Z');
+    await seedTi(t.ds, 'waiting_dag', 'manual__1', 'first', 'up_for_retry', {
+      nextTryAt: new Date('2099-01-01T00:00:00Z'),
+    });
+    await seedTi(t.ds, 'waiting_dag', 'manual__1', 'second', null);
+    const retrying = await get('/dags/waiting_dag/runs/manual__1/tasks/first');
+    expect(retrying.text).toContain('Why is this task not running?');
+    expect(retrying.text).toContain(
+      '<b>Not In Retry Period</b>: task is in retry period until 2099-01-01T00:00:00.000Z',
+    );
+    const blocked = await get('/dags/waiting_dag/runs/manual__1/tasks/second');
+    expect(blocked.text).toContain('<b>Trigger Rule</b>: all_success: waiting for 1 of 1 upstream task to finish');
+    // A finished task instance has nothing to explain.
+    const done = await get('/dags/hello_world/runs/manual__1/tasks/hello_task');
+    expect(done.text).not.toContain('Why is this task not running?');
+  });
+
   it('answers 404 pages for unknown DAGs, runs and tasks', async () => {
     for (const url of [
       '/dags/nope/grid',
@@ -324,19 +337,17 @@ describe('UI pages', () => {
       { key: 'api_password', val: 'hunter2', description: null },
       { key: 'region', val: '<script>alert("var")</script>', description: null },
     ]);
-    await t.ds
-      .getRepository(ConnectionEntity)
-      .save({
-        connId: 'pg',
-        connType: 'postgres',
-        host: 'db',
-        login: 'me',
-        password: 's3cret',
-        port: 5432,
-        schema: null,
-        description: null,
-        extra: JSON.stringify({ sslmode: 'require', api_key: 'k3y' }),
-      });
+    await t.ds.getRepository(ConnectionEntity).save({
+      connId: 'pg',
+      connType: 'postgres',
+      host: 'db',
+      login: 'me',
+      password: 's3cret',
+      port: 5432,
+      schema: null,
+      description: null,
+      extra: JSON.stringify({ sslmode: 'require', api_key: 'k3y' }),
+    });
     await t.ds
       .getRepository(UserEntity)
       .save({ username: '<b>bob</b>', passwordHash: 'x', role: 'viewer', createdAt: new Date() });
