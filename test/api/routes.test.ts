@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { API_ROUTES } from '../../src/api/api-router';
-import { ApiTestApp, createApiTestApp, Role, seedTi } from './helpers/api-test-app';
+import { ApiTestApp, createApiTestApp, Role, seedDag, seedRun, seedTi } from './helpers/api-test-app';
 import { OpenApiResponseValidator } from './helpers/openapi-validator';
 import { sampleUrl } from './helpers/route-samples';
 import { seedExample } from './helpers/seed-example';
+import { makeDag, makeTask } from '../helpers/serialized-dags';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -368,7 +369,17 @@ describe('task instances', () => {
     ];
     expect(one.body.failed_deps).toEqual(finished);
     expect(byIndex.body.failed_deps).toEqual(finished);
-    const waiting = await call('get', `${TIS}/{task_id}`, '/api/v1/dags/example_dag/dagRuns/run_3/taskInstances/load', {
+    // A DAG of its own, so that what other tests do to example_dag's runs does not matter.
+    await seedDag(t.ds, makeDag('waiting_dag', [makeTask('first'), makeTask('second', ['first'])]));
+    await seedRun(t.ds, {
+      dagId: 'waiting_dag',
+      runId: 'r1',
+      logicalDate: '2026-02-01T00:00:00.000Z',
+      state: 'running',
+    });
+    await seedTi(t.ds, { dagId: 'waiting_dag', runId: 'r1', taskId: 'first', state: 'running' });
+    await seedTi(t.ds, { dagId: 'waiting_dag', runId: 'r1', taskId: 'second', state: null });
+    const waiting = await call('get', `${TIS}/{task_id}`, '/api/v1/dags/waiting_dag/dagRuns/r1/taskInstances/second', {
       role: 'viewer',
     });
     expect(waiting.body.failed_deps).toEqual([
