@@ -1,7 +1,9 @@
 import type { SerializedDag } from '../core/serialized-dag';
 import { TaskState, TaskStateOrNone, isFinishedTaskState } from '../core/states';
 import { decideDagRunState } from './dag-run-state';
-import { countUpstream, evaluateTriggerRule } from './deps/trigger-rule-dep';
+import type { PreviousTi } from './deps/dep-context';
+import { countUpstream } from './deps/trigger-rule-dep';
+import { decideTaskInstance } from './decide-task-instance';
 
 /** What the scheduler knows of one task instance when deciding a run. */
 export interface TiSnapshot {
@@ -15,10 +17,11 @@ export interface RunDecisionInput {
   tis: ReadonlyMap<string, TiSnapshot>;
   now: Date;
   /**
-   * depends_on_past: states of the same tasks in the previous run of this DAG (undefined: there
-   * is no previous run, which passes).
+   * depends_on_past: the previous run of this DAG and its task instances' states; null when
+   * there is none (or no task depends on the past). Left out (partial decisions), a task that
+   * depends on the past waits: such tasks are decided in full.
    */
-  previousRunStates?: ReadonlyMap<string, TaskStateOrNone>;
+  previousRun?: { runId: string; states: ReadonlyMap<string, TaskStateOrNone> } | null;
   /** When the run started, for dagrun_timeout. */
   runStartDate: Date | null;
   /**
@@ -57,9 +60,10 @@ const ACTIVE: TaskStateOrNone[] = [
 ];
 
 /**
- * Decide one DAG run: which tasks become scheduled, skipped or upstream_failed under their
- * trigger rules (cascading in topological order within one pass), which retries are due, and
- * whether the run is finished. Pure and deterministic: no I/O, time comes in as `now`.
+ * Decide one running DAG run: each task instance through the scheduling rules
+ * (decideTaskInstance: scheduled, skipped or upstream_failed, cascading in topological order
+ * within one pass; retries once due), and whether the run is finished. Pure and deterministic:
+ * no I/O, time comes in as `now`.
  */
 export function decideRun(input: RunDecisionInput): RunDecision {
   const { dag, tis, now } = input;
@@ -97,7 +101,13 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     };
   }
 
-  let waitingOnPast = false;
+  let waitingOnOtherRuns = false;
+  const previousOf = (taskId: string): PreviousTi | null | undefined => {
+    const run = input.previousRun;
+    if (!run) return run;
+    const state = run.states.get(taskId);
+    return state === undefined ? null : { runId: run.runId, state };
+  };
   for (const task of dag.tasks) {
     const ti = tis.get(task.taskId);
     if (!ti) {
@@ -106,34 +116,21 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     }
     if (input.decideOnly && !input.decideOnly.has(task.taskId)) continue;
     const state = states.get(task.taskId) ?? null;
-    if (state !== null && WAITING_AGAIN.includes(state)) {
-      if (!ti.nextTryAt || ti.nextTryAt.getTime() <= now.getTime())
-        change(task.taskId, state, TaskState.SCHEDULED, null);
-      else if (!wakeAt || ti.nextTryAt < wakeAt) wakeAt = ti.nextTryAt;
+    const decision = decideTaskInstance({
+      task,
+      state,
+      nextTryAt: ti.nextTryAt,
+      now,
+      upstream: () => countUpstream(task.upstream.map((id) => states.get(id) ?? null)),
+      previous: task.dependsOnPast ? previousOf(task.taskId) : null,
+    });
+    if (decision.kind === 'move') {
+      change(task.taskId, state, decision.to, decision.reason);
       continue;
     }
-    if (state !== null) continue;
-
-    const upstreamStates = task.upstream.map((id) => states.get(id) ?? null);
-    const decision = evaluateTriggerRule(task.triggerRule, countUpstream(upstreamStates));
-    if (decision.kind === 'wait') continue;
-    if (decision.kind === 'skip') {
-      change(task.taskId, null, TaskState.SKIPPED, decision.reason);
-      continue;
-    }
-    if (decision.kind === 'upstream_failed') {
-      change(task.taskId, null, TaskState.UPSTREAM_FAILED, decision.reason);
-      continue;
-    }
-    if (task.dependsOnPast && input.previousRunStates) {
-      const before = input.previousRunStates.get(task.taskId);
-      if (before !== undefined && before !== TaskState.SUCCESS && before !== TaskState.SKIPPED) {
-        waitingOnPast = true;
-        continue;
-      }
-    }
-    // Like Airflow, an EmptyOperator is never sent to an executor: it succeeds where it stands.
-    change(task.taskId, null, task.operator === 'EmptyOperator' ? TaskState.SUCCESS : TaskState.SCHEDULED, null);
+    const { until, waitsOnOtherRuns } = decision.status;
+    if (until && (!wakeAt || until < wakeAt)) wakeAt = until;
+    if (waitsOnOtherRuns) waitingOnOtherRuns = true;
   }
 
   if (input.partial) return { missingTaskIds: [], changes: [...grouped.values()], finish: null, wakeAt };
@@ -159,7 +156,7 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       const runState = decideDagRunState(leaves);
       if (runState !== 'running') finish = { state: runState, note: null };
     } else if (
-      !waitingOnPast &&
+      !waitingOnOtherRuns &&
       grouped.size === 0 &&
       !unfinished.some((t) => ACTIVE.includes(states.get(t.taskId) ?? null))
     ) {

@@ -24,6 +24,8 @@ export interface AffectedRun {
   runId: string;
   /** Tasks whose try ended in this batch: only their downstream tasks can have become ready. */
   endedTaskIds: string[];
+  /** The states those ends moved their task instances to (ends that moved nothing are left out). */
+  endedStates: Array<{ taskId: string; state: TaskState }>;
   /** Branching or short-circuiting changed other tasks too: examine the whole run. */
   needsFullDecision: boolean;
 }
@@ -232,9 +234,11 @@ export async function processExecutorEvents(
           dagId: event.key.dagId,
           runId: event.key.runId,
           endedTaskIds: [],
+          endedStates: [],
           needsFullDecision: false,
         };
         entry.endedTaskIds.push(event.key.taskId);
+        if (moved[i]) entry.endedStates.push({ taskId: event.key.taskId, state: ending.end.state });
         entry.needsFullDecision ||= full;
         affected.set(runKey, entry);
       } catch (err) {

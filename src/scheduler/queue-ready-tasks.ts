@@ -1,10 +1,19 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { execSql, isPostgres } from '../db/sql';
+import { execSql } from '../db/sql';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { Executor, TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
+import { dagsAtMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
+import type { QueueDepContext } from './deps/dep-context';
+import { QUEUE_DEPS } from './deps/dep-sets';
+import { ExecutorSlotsDep } from './deps/executor-slots-dep';
+import { ParallelismDep } from './deps/parallelism-dep';
+import { poolsWithOpenSlots } from './deps/pool-slots-available-dep';
+import { firstFailing } from './deps/ti-dep';
+import { ActiveCounts, activeCountsOf, PoolSlots, slotUsage, takeSlots } from './slot-usage';
 
 const log = getLogger('scheduler');
 
@@ -12,12 +21,6 @@ interface Candidate extends TaskInstanceKey {
   pool: string;
   poolSlots: number;
   priority: number;
-}
-
-interface ActiveCounts {
-  total: number;
-  slotsByPool: Map<string, number>;
-  tasksByDag: Map<string, number>;
 }
 
 /**
@@ -38,14 +41,7 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
      UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
   );
   if (!records.some((r) => r.pool === null)) return null;
-  const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map() };
-  for (const r of records) {
-    if (r.pool === null || r.dag_id === null) continue;
-    counts.total += Number(r.n);
-    counts.slotsByPool.set(r.pool, (counts.slotsByPool.get(r.pool) ?? 0) + Number(r.slots));
-    counts.tasksByDag.set(r.dag_id, (counts.tasksByDag.get(r.dag_id) ?? 0) + Number(r.n));
-  }
-  return counts;
+  return activeCountsOf(records);
 }
 
 /** All XComs of the run pushed by the task's ancestors: taskId → key → value. */
@@ -130,21 +126,6 @@ async function buildWorkloads(
   return workloads;
 }
 
-export type PoolSlots = Map<string, number>;
-
-/**
- * The pools and their slots. On PostgreSQL this locks the pool rows until the transaction ends:
- * the scheduler loop reads them first in its transaction, so several schedulers take their turns
- * (always in this lock order, so they cannot deadlock) and never exceed a limit together.
- */
-export async function readPools(m: EntityManager): Promise<PoolSlots> {
-  const { records } = await execSql<{ pool: string; slots: number }>(
-    m,
-    `SELECT pool, slots FROM slot_pool ORDER BY id${isPostgres(m) ? ' FOR UPDATE' : ''}`,
-  );
-  return new Map(records.map((p) => [p.pool, Number(p.slots)]));
-}
-
 /** Whether any task instance waits to be queued (a cheap look before opening a transaction). */
 export async function anyScheduled(db: DataSource | EntityManager): Promise<boolean> {
   const { records } = await execSql(db, `SELECT 1 AS x FROM task_instance WHERE state = 'scheduled' LIMIT 1`);
@@ -153,9 +134,9 @@ export async function anyScheduled(db: DataSource | EntityManager): Promise<bool
 
 /**
  * Choose scheduled task instances for the executor, highest priority first (equal priorities in
- * the order their task instances were created, which walks an index instead of sorting), within
- * the executor's free slots, core.parallelism, pool slots and each DAG's max_active_tasks, and
- * mark them queued — in the caller's transaction, which holds the pools (readPools). The guarded
+ * the order their task instances were created, which walks an index instead of sorting), each
+ * through the queueing rules (QUEUE_DEPS: executor slots, core.parallelism, pool slots, the
+ * DAG's max_active_tasks…) with the slots taken so far, and mark them queued — in the caller's transaction, which holds the pools (readPools). The guarded
  * scheduled → queued UPDATE means no try is ever sent twice. Returns the workloads to hand to the
  * executor once the transaction committed.
  */
@@ -197,22 +178,20 @@ async function chooseAndMarkQueued(
   /** Filled with the facts of the chosen tasks' runs (read with the candidates). */
   runs: Map<string, RunFacts>,
 ): Promise<QueuedTaskInstance[]> {
-  const budget = Math.min(executorSlots, options.parallelism - inUse.total, options.maxTisPerQuery);
-  if (budget <= 0) return [];
+  const slots = slotUsage(poolSlots, inUse, { parallelism: options.parallelism, executorSlotsFree: executorSlots });
+  // Rules that hold every candidate alike: nothing to ask for while they fail.
+  if (!ParallelismDep.evaluate({ slots }).passed || !ExecutorSlotsDep.evaluate({ slots }).passed) return [];
+  // How many the rules could let through at most: sizes the query, which also returns candidates
+  // that the pool and DAG limits then refuse.
+  const atMost = Math.min(executorSlots, options.parallelism - inUse.total, options.maxTisPerQuery);
 
-  const poolUsed = inUse.slotsByPool;
-  const dagActive = inUse.tasksByDag;
-  // Like Airflow's starved pools/DAGs: leave out, in SQL, what cannot be queued now, so the
-  // query returns only rows that can be used (a 10,000-task run must not be read per loop).
-  const openPools = [...poolSlots].filter(([pool, slots]) => (poolUsed.get(pool) ?? 0) < slots).map(([pool]) => pool);
+  // Like Airflow's starved pools/DAGs: leave out, in SQL, what the rules would refuse anyway, so
+  // the query returns only rows that can be used (a 10,000-task run must not be read per loop).
+  const openPools = poolsWithOpenSlots(slots);
   if (!openPools.length) return [];
-  // Every serialized DAG holds its effective max_active_tasks (core.max_active_tasks_per_dag when
-  // it sets none); a DAG without one has nothing to build workloads from, so nothing is queued.
-  const starvedDags: string[] = [];
-  for (const [dagId, active] of dagActive) {
-    const view = views.peek(dagId) ?? (await views.get(dagId));
-    if (!view || active >= view.dag.maxActiveTasks) starvedDags.push(dagId);
-  }
+  const dagViews = new Map<string, DagView | null>();
+  for (const dagId of slots.dagActive.keys()) dagViews.set(dagId, views.peek(dagId) ?? (await views.get(dagId)));
+  const starvedDags = dagsAtMaxActiveTasks(slots, (dagId) => dagViews.get(dagId)?.dag.maxActiveTasks ?? null);
   const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?';
   const { records } = await execSql<
     {
@@ -240,7 +219,7 @@ async function chooseAndMarkQueued(
       ...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]),
       ...openPools,
       ...starvedDags,
-      Math.min(options.maxTisPerQuery, budget * 4),
+      Math.min(options.maxTisPerQuery, atMost * 4),
     ],
   );
   if (!records.length) {
@@ -250,7 +229,7 @@ async function chooseAndMarkQueued(
 
   const chosen: Candidate[] = [];
   for (const r of records) {
-    if (chosen.length >= budget) break;
+    if (chosen.length >= options.maxTisPerQuery) break; // the rest next loop (queueingCutShort)
     const c: Candidate = {
       dagId: r.dag_id,
       runId: r.run_id,
@@ -260,15 +239,24 @@ async function chooseAndMarkQueued(
       poolSlots: Number(r.pool_slots),
       priority: Number(r.priority_weight),
     };
-    const capacity = poolSlots.get(c.pool);
-    if (capacity === undefined) continue; // unknown pool: the task waits until the pool exists (logged below)
-    const used = poolUsed.get(c.pool) ?? 0;
-    if (used + c.poolSlots > capacity) continue;
-    const view = views.peek(c.dagId) ?? (await views.get(c.dagId));
-    const active = dagActive.get(c.dagId) ?? 0;
-    if (!view || active >= view.dag.maxActiveTasks) continue;
-    poolUsed.set(c.pool, used + c.poolSlots);
-    dagActive.set(c.dagId, active + 1);
+    if (!dagViews.has(c.dagId)) dagViews.set(c.dagId, views.peek(c.dagId) ?? (await views.get(c.dagId)));
+    const ctx: QueueDepContext = {
+      state: TaskState.SCHEDULED,
+      dagId: c.dagId,
+      pool: c.pool,
+      poolSlots: c.poolSlots,
+      // The query took only running runs, and unpaused DAGs unless `dags test` ignores the flag.
+      runState: DagRunState.RUNNING,
+      dagPaused: false,
+      maxActiveTasks: dagViews.get(c.dagId)?.dag.maxActiveTasks ?? null,
+      slots,
+    };
+    const failed = firstFailing(QUEUE_DEPS, ctx);
+    if (failed) {
+      if (failed.dep.sharedByAll) break;
+      continue; // an unknown pool is logged below; a full pool or DAG may free up next loop
+    }
+    takeSlots(slots, c);
     chosen.push(c);
     runs.set(`${c.dagId}\u0000${c.runId}`, r);
   }

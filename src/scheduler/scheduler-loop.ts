@@ -6,10 +6,12 @@ import { createDueRuns, refreshNextDagRun } from './create-due-runs';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { DagViewCache } from './dag-view-cache';
+import { FanInCache } from './fan-in-cache';
 import { ExternalChangeWatcher } from './external-change-watcher';
 import { applyEventsAlone } from './apply-events-alone';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
-import { anyScheduled, queueReadyTasks, readPools } from './queue-ready-tasks';
+import { anyScheduled, queueReadyTasks } from './queue-ready-tasks';
+import { readPools } from './slot-usage';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { OrphanThresholds, resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
@@ -37,6 +39,8 @@ export interface LoopStats {
  */
 export class SchedulerLoop {
   private readonly views: DagViewCache;
+  /** Wide fan-ins' upstream sets and waits, to decide them after events without counting the run. */
+  private readonly fanIns = new FanInCache();
   private readonly wakeSignal = new WakeSignal();
   private readonly watcher: ExternalChangeWatcher;
   private lastFullPass = 0;
@@ -230,15 +234,22 @@ export class SchedulerLoop {
     let result;
     if (fullPass && !onlyRun) {
       this.lastFullPass = now.getTime();
-      result = await scheduleRuns(m, this.views, now, null, this.options.maxDagrunsPerLoop);
+      result = await scheduleRuns(m, this.views, this.fanIns, now, null, this.options.maxDagrunsPerLoop);
       this.nextWakeAt = result.wakeAt?.getTime() ?? null;
     } else if (onlyRun) {
-      result = await scheduleRuns(m, this.views, now, await this.runRows(m, [onlyRun]), this.options.maxDagrunsPerLoop);
+      result = await scheduleRuns(
+        m,
+        this.views,
+        this.fanIns,
+        now,
+        await this.runRows(m, [onlyRun]),
+        this.options.maxDagrunsPerLoop,
+      );
       if (fullPass) this.nextWakeAt = result.wakeAt?.getTime() ?? null;
       else this.earliestWake(result.wakeAt);
     } else {
-      const started = await scheduleRuns(m, this.views, now, startedRuns, this.options.maxDagrunsPerLoop);
-      result = await scheduleRunsAfterEvents(m, this.views, now, affected);
+      const started = await scheduleRuns(m, this.views, this.fanIns, now, startedRuns, this.options.maxDagrunsPerLoop);
+      result = await scheduleRunsAfterEvents(m, this.views, this.fanIns, now, affected);
       this.earliestWake(started.wakeAt);
       this.earliestWake(result.wakeAt);
     }

@@ -1,9 +1,10 @@
 import request from 'supertest';
 import { API_ROUTES } from '../../src/api/api-router';
-import { ApiTestApp, createApiTestApp, Role, seedTi } from './helpers/api-test-app';
+import { ApiTestApp, createApiTestApp, Role, seedDag, seedRun, seedTi } from './helpers/api-test-app';
 import { OpenApiResponseValidator } from './helpers/openapi-validator';
 import { sampleUrl } from './helpers/route-samples';
 import { seedExample } from './helpers/seed-example';
+import { makeDag, makeTask } from '../helpers/serialized-dags';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -353,9 +354,37 @@ describe('task instances', () => {
       role: 'viewer',
     });
     expect(one.body).toMatchObject({ task_id: 'load', map_index: -1, try_number: 1, hostname: 'worker-1' });
-    await call('get', `${TIS}/{task_id}/{map_index}`, '/api/v1/dags/example_dag/dagRuns/run_1/taskInstances/load/-1', {
+    const byIndex = await call(
+      'get',
+      `${TIS}/{task_id}/{map_index}`,
+      '/api/v1/dags/example_dag/dagRuns/run_1/taskInstances/load/-1',
+      { role: 'viewer' },
+    );
+    // dagctl's extra field: why the task instance is not running (the rules `tasks failed-deps` prints).
+    const finished = [
+      {
+        name: 'Task Instance State',
+        reason: 'the task instance is success, a finished state: clear it to run it again',
+      },
+    ];
+    expect(one.body.failed_deps).toEqual(finished);
+    expect(byIndex.body.failed_deps).toEqual(finished);
+    // A DAG of its own, so that what other tests do to example_dag's runs does not matter.
+    await seedDag(t.ds, makeDag('waiting_dag', [makeTask('first'), makeTask('second', ['first'])]));
+    await seedRun(t.ds, {
+      dagId: 'waiting_dag',
+      runId: 'r1',
+      logicalDate: '2026-02-01T00:00:00.000Z',
+      state: 'running',
+    });
+    await seedTi(t.ds, { dagId: 'waiting_dag', runId: 'r1', taskId: 'first', state: 'running' });
+    await seedTi(t.ds, { dagId: 'waiting_dag', runId: 'r1', taskId: 'second', state: null });
+    const waiting = await call('get', `${TIS}/{task_id}`, '/api/v1/dags/waiting_dag/dagRuns/r1/taskInstances/second', {
       role: 'viewer',
     });
+    expect(waiting.body.failed_deps).toEqual([
+      { name: 'Trigger Rule', reason: 'all_success: waiting for 1 of 1 upstream task to finish' },
+    ]);
   });
 
   it('marks a task instance, notes it, sets states in bulk and clears', async () => {

@@ -103,7 +103,7 @@ describe('decideRun', () => {
       tis: tis({ a: null }),
       now,
       runStartDate: now,
-      previousRunStates: new Map([['a', 'failed']]),
+      previousRun: { runId: 'scheduled__2026-02-28', states: new Map([['a', 'failed']]) },
     });
     expect(blocked.changes).toEqual([]);
     expect(blocked.finish).toBeNull();
@@ -112,7 +112,7 @@ describe('decideRun', () => {
       tis: tis({ a: null }),
       now,
       runStartDate: now,
-      previousRunStates: new Map([['a', 'success']]),
+      previousRun: { runId: 'scheduled__2026-02-28', states: new Map([['a', 'success']]) },
     });
     expect(free.changes[0].to).toBe('scheduled');
   });

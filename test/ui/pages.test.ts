@@ -301,6 +301,25 @@ describe('UI pages', () => {
     expect(notRun.text).toContain('No attempt yet.');
   });
 
+  it('says why a task instance is not running: each failing rule with its reason', async () => {
+    await seedDag(t.ds, makeDag('waiting_dag', [makeTask('first'), makeTask('second')])); // first → second
+    await seedRun(t.ds, 'waiting_dag', 'manual__1', 'running', '2026-03-01T12:00:00.000Z');
+    await seedTi(t.ds, 'waiting_dag', 'manual__1', 'first', 'up_for_retry', {
+      nextTryAt: new Date('2099-01-01T00:00:00Z'),
+    });
+    await seedTi(t.ds, 'waiting_dag', 'manual__1', 'second', null);
+    const retrying = await get('/dags/waiting_dag/runs/manual__1/tasks/first');
+    expect(retrying.text).toContain('Why is this task not running?');
+    expect(retrying.text).toContain(
+      '<b>Not In Retry Period</b>: task is in retry period until 2099-01-01T00:00:00.000Z',
+    );
+    const blocked = await get('/dags/waiting_dag/runs/manual__1/tasks/second');
+    expect(blocked.text).toContain('<b>Trigger Rule</b>: all_success: waiting for 1 of 1 upstream task to finish');
+    // A finished task instance has nothing to explain.
+    const done = await get('/dags/hello_world/runs/manual__1/tasks/hello_task');
+    expect(done.text).not.toContain('Why is this task not running?');
+  });
+
   it('answers 404 pages for unknown DAGs, runs and tasks', async () => {
     for (const url of [
       '/dags/nope/grid',

@@ -1,7 +1,9 @@
 import type { Request } from 'express';
+import { NotFoundError } from '../../core/errors';
 import { execSql } from '../../db/sql';
 import { clearTaskInstances, type TaskInstanceRef } from '../../services/clear-task-instances';
 import { markTaskInstanceState, type MarkableTaskState } from '../../services/mark-task-instance-state';
+import { taskInstanceFailedDeps } from '../../services/task-instance-failed-deps';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../../http/problem';
@@ -126,6 +128,30 @@ export async function loadTiRow(
     );
   }
   return records[0];
+}
+
+/**
+ * One task instance as Airflow shows it, plus dagctl's `failed_deps`: every scheduling rule that
+ * keeps it from running, with its reason (what `dagctl tasks failed-deps` prints).
+ */
+async function taskInstanceWithFailedDeps(
+  api: ApiContext,
+  row: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const json = taskInstanceJson(row);
+  if (Number(row.map_index ?? -1) !== -1) return json;
+  try {
+    const { failedDeps } = await taskInstanceFailedDeps(api.app, {
+      dagId: String(row.dag_id),
+      taskId: String(row.task_id),
+      runId: String(row.run_id),
+    });
+    return { ...json, failed_deps: failedDeps.map((dep) => ({ name: dep.name, reason: dep.reason })) };
+  } catch (err) {
+    // The DAG or the task is gone from the DAG files: the instance is still shown, its rules cannot be.
+    if (err instanceof NotFoundError) return { ...json, failed_deps: null };
+    throw err;
+  }
 }
 
 function mapIndexParam(req: Request): number {
@@ -276,11 +302,8 @@ export const taskInstanceRoutes: ApiRoute[] = [
     path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}',
     access: 'viewer',
     async handler(req, res, api) {
-      res.json(
-        taskInstanceJson(
-          await loadTiRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'), param(req, 'task_id'), -1),
-        ),
-      );
+      const row = await loadTiRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'), param(req, 'task_id'), -1);
+      res.json(await taskInstanceWithFailedDeps(api, row));
     },
   },
   {
@@ -304,17 +327,14 @@ export const taskInstanceRoutes: ApiRoute[] = [
     path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}',
     access: 'viewer',
     async handler(req, res, api) {
-      res.json(
-        taskInstanceJson(
-          await loadTiRow(
-            api,
-            param(req, 'dag_id'),
-            param(req, 'dag_run_id'),
-            param(req, 'task_id'),
-            mapIndexParam(req),
-          ),
-        ),
+      const row = await loadTiRow(
+        api,
+        param(req, 'dag_id'),
+        param(req, 'dag_run_id'),
+        param(req, 'task_id'),
+        mapIndexParam(req),
       );
+      res.json(await taskInstanceWithFailedDeps(api, row));
     },
   },
   {

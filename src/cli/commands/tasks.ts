@@ -4,6 +4,7 @@ import { clearTaskInstances } from '../../services/clear-task-instances';
 import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { requireDagRun } from '../../services/require-dag';
 import { runTaskInstance } from '../../services/run-task-instance';
+import { taskInstanceFailedDeps } from '../../services/task-instance-failed-deps';
 import { taskInstanceStates } from '../../services/task-instance-states';
 import { testTask } from '../../services/test-task';
 import { cliActor, withAppContext } from '../cli-context';
@@ -54,6 +55,36 @@ function registerInspectCommands(tasks: Command): void {
         'start_date',
         'end_date',
       ]);
+    });
+  });
+}
+
+function registerFailedDepsCommand(tasks: Command): void {
+  withOutputOption(
+    tasks
+      .command('failed-deps')
+      .description('why a task instance is not running: each scheduling rule it does not meet, with its reason')
+      .argument('<dag_id>')
+      .argument('<task_id>')
+      .argument('<run_id>'),
+  ).action(async (dagId: string, taskId: string, runId: string, options: WithOutput) => {
+    await withAppContext(async (ctx) => {
+      const result = await taskInstanceFailedDeps(ctx, { dagId, taskId, runId });
+      if (options.output === 'json') {
+        printJson({
+          dag_id: dagId,
+          task_id: taskId,
+          run_id: runId,
+          state: result.state,
+          failed_deps: result.failedDeps.map((dep) => ({ name: dep.name, reason: dep.reason })),
+        });
+        return;
+      }
+      // Like Airflow's: one line per failing rule, or a line saying there is none.
+      if (result.failedDeps.length === 0 && options.output === 'table')
+        printLine('Task instance dependencies are all met.');
+      for (const dep of result.failedDeps)
+        printLine(options.output === 'plain' ? `${dep.name}\t${dep.reason}` : `${dep.name}: ${dep.reason}`);
     });
   });
 }
@@ -211,5 +242,6 @@ function registerRunCommands(tasks: Command): void {
 export function registerTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('list, run, test and clear tasks');
   registerInspectCommands(tasks);
+  registerFailedDepsCommand(tasks);
   registerRunCommands(tasks);
 }

@@ -1,20 +1,29 @@
-import { TaskState, TaskStateOrNone } from '../../core/states';
-import { DepStatus, failing, passing } from './dep-status';
+import { TaskState } from '../../core/states';
+import { failing, passing } from './dep-status';
+import type { ScheduleDepContext } from './dep-context';
+import type { TiDep } from './ti-dep';
 
-export interface PrevDagrunInput {
-  dependsOnPast: boolean;
-  /** The same task in the previous DAG run; null when there is no previous run or it had no such task. */
-  previous: { runId: string; state: TaskStateOrNone } | null;
-}
-
-/** depends_on_past: a task may run only once its previous run's instance succeeded or was skipped. */
-export function prevDagrunDep({ dependsOnPast, previous }: PrevDagrunInput): DepStatus {
-  if (!dependsOnPast) return passing('the task does not depend on past runs');
-  if (!previous) return passing('depends_on_past: no earlier run of this task');
-  if (previous.state === TaskState.SUCCESS || previous.state === TaskState.SKIPPED) {
-    return passing(`depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state}`);
-  }
-  return failing(
-    `depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state ?? 'not started'}, not success or skipped`,
-  );
-}
+/**
+ * depends_on_past: a task's first try may start only once its instance in the previous DAG run
+ * succeeded or was skipped (a retry already passed this rule). wait_for_downstream (issue 14)
+ * belongs here too: the previous instance's direct downstream instances must also have
+ * succeeded or been skipped — a field of PreviousTi and one more check below.
+ */
+export const PrevDagrunDep: TiDep<Pick<ScheduleDepContext, 'task' | 'state' | 'previous'>> = {
+  name: 'Previous Dagrun State',
+  evaluate({ task, state, previous }) {
+    if (!task.dependsOnPast) return passing('the task does not depend on past runs');
+    if (state !== null) return passing('depends_on_past: checked before the first try');
+    if (previous === undefined) {
+      return failing('depends_on_past: the previous run was not looked at yet', { waitsOnOtherRuns: true });
+    }
+    if (!previous) return passing('depends_on_past: no earlier run of this task');
+    if (previous.state === TaskState.SUCCESS || previous.state === TaskState.SKIPPED) {
+      return passing(`depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state}`);
+    }
+    return failing(
+      `depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state ?? 'not started'}, not success or skipped`,
+      { waitsOnOtherRuns: true },
+    );
+  },
+};

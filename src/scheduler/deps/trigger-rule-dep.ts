@@ -1,4 +1,7 @@
 import { TaskState, TaskStateOrNone, TriggerRule } from '../../core/states';
+import { DepStatus, failing, passing } from './dep-status';
+import type { ScheduleDepContext } from './dep-context';
+import type { TiDep } from './ti-dep';
 
 /** The direct upstream task instances of one task instance, counted by state. */
 export interface UpstreamCounts {
@@ -20,25 +23,32 @@ export type TriggerRuleDecision =
   | { kind: 'upstream_failed'; reason: string };
 
 export function countUpstream(states: TaskStateOrNone[]): UpstreamCounts {
-  const counts: UpstreamCounts = {
-    total: states.length,
-    success: 0,
-    skipped: 0,
-    failed: 0,
-    upstreamFailed: 0,
-    removed: 0,
-    done: 0,
-  };
-  for (const state of states) {
-    if (state === TaskState.SUCCESS) counts.success++;
-    else if (state === TaskState.SKIPPED) counts.skipped++;
-    else if (state === TaskState.FAILED) counts.failed++;
-    else if (state === TaskState.UPSTREAM_FAILED) counts.upstreamFailed++;
-    else if (state === TaskState.REMOVED) counts.removed++;
-    else continue;
-    counts.done++;
-  }
+  const counts = noUpstream();
+  for (const state of states) addUpstream(counts, state, 1);
   return counts;
+}
+
+/** The same counts from `[state, number of task instances]` pairs (SQL's GROUP BY state). */
+export function countUpstreamByState(entries: Iterable<readonly [TaskStateOrNone, number]>): UpstreamCounts {
+  const counts = noUpstream();
+  for (const [state, n] of entries) addUpstream(counts, state, n);
+  return counts;
+}
+
+function noUpstream(): UpstreamCounts {
+  return { total: 0, success: 0, skipped: 0, failed: 0, upstreamFailed: 0, removed: 0, done: 0 };
+}
+
+/** Count `n` more upstream task instances in `state` (n may be negative: taking some away). */
+export function addUpstream(counts: UpstreamCounts, state: TaskStateOrNone, n: number): void {
+  counts.total += n;
+  if (state === TaskState.SUCCESS) counts.success += n;
+  else if (state === TaskState.SKIPPED) counts.skipped += n;
+  else if (state === TaskState.FAILED) counts.failed += n;
+  else if (state === TaskState.UPSTREAM_FAILED) counts.upstreamFailed += n;
+  else if (state === TaskState.REMOVED) counts.removed += n;
+  else return;
+  counts.done += n;
 }
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -124,3 +134,26 @@ export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): 
     }
   }
 }
+
+/**
+ * The trigger rule as a dep: a task instance that has not started yet runs once its rule is met
+ * by its direct upstream tasks; a rule that can no longer be met ends it as skipped or
+ * upstream_failed (`endsAs`). A task that started already passed it (retries are not held back).
+ */
+export const TriggerRuleDep: TiDep<Pick<ScheduleDepContext, 'task' | 'state' | 'upstream'>> = {
+  name: 'Trigger Rule',
+  evaluate({ task, state, upstream }): DepStatus {
+    if (state !== null) return passing('the task instance already started: its trigger rule was met');
+    const decision = evaluateTriggerRule(task.triggerRule, upstream());
+    switch (decision.kind) {
+      case 'run':
+        return passing(decision.reason);
+      case 'wait':
+        return failing(decision.reason);
+      case 'skip':
+        return failing(decision.reason, { endsAs: TaskState.SKIPPED });
+      case 'upstream_failed':
+        return failing(decision.reason, { endsAs: TaskState.UPSTREAM_FAILED });
+    }
+  },
+};

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
-import { ACTIVE_TASK_STATES, TaskStateOrNone } from '../../../core/states';
+import { ACTIVE_TASK_STATES, TaskState, TaskStateOrNone } from '../../../core/states';
+import { taskInstanceFailedDeps } from '../../../services/task-instance-failed-deps';
 import { LogChunk, readLogChunk } from '../data/read-log-chunk';
 import { readTaskLog } from '../../../services/read-task-log';
 import { loadTaskInstanceDetail } from '../data/task-instance-detail';
@@ -7,6 +8,15 @@ import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage, queryInt, queryString } from './dag-page-data';
 import { jsonEndpoint, page } from './route-helpers';
 import { loadSerializedDag } from '../data/load-dag';
+
+/** States of a task instance that is on its way to running: the page says what holds it. */
+const WAITING_STATES: readonly TaskStateOrNone[] = [
+  null,
+  TaskState.SCHEDULED,
+  TaskState.QUEUED,
+  TaskState.UP_FOR_RETRY,
+  TaskState.UP_FOR_RESCHEDULE,
+];
 
 /** Still producing log output: the page keeps tailing its current attempt. */
 function isLive(state: TaskStateOrNone): boolean {
@@ -75,6 +85,11 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
           truncated: false,
         });
       }
+      // "Why is this task not running?": the rules the scheduler checks, as `tasks failed-deps` shows them.
+      const waiting = WAITING_STATES.includes(detail.ti?.state ?? null);
+      const failedDeps = waiting
+        ? (await taskInstanceFailedDeps(c.ctx, { dagId: header.dag.dagId, taskId, runId })).failedDeps
+        : [];
       const selectedTry = queryInt(
         req.query.try_number,
         attempts.length ? attempts[attempts.length - 1].tryNumber : 0,
@@ -88,6 +103,8 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
         selectedTry,
         upstream: detail.task.upstream,
         downstream: detail.task.downstream,
+        waiting,
+        failedDeps,
       });
     }),
   );

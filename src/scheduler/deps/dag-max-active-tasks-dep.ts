@@ -1,0 +1,33 @@
+import { failing, passing } from './dep-status';
+import type { QueueDepContext, SlotUsage } from './dep-context';
+import type { TiDep } from './ti-dep';
+
+const BELOW = passing('the DAG is below its max_active_tasks');
+const UNKNOWN = failing('the DAG has no serialized version: it waits for the DAG processor to parse it');
+
+/**
+ * max_active_tasks: at most this many task instances of one DAG (all its runs) are queued or
+ * running at once. (A per-task limit, max_active_tis_per_dag, would be its own dep beside this
+ * one: issue 14.)
+ */
+export const DagMaxActiveTasksDep: TiDep<Pick<QueueDepContext, 'dagId' | 'maxActiveTasks' | 'slots'>> = {
+  name: 'Task Instance Slots Available',
+  evaluate({ dagId, maxActiveTasks, slots }) {
+    if (maxActiveTasks === null) return UNKNOWN;
+    const active = slots.dagActive.get(dagId) ?? 0;
+    if (active < maxActiveTasks) return BELOW;
+    return failing(
+      `the DAG has ${active} task instance${active === 1 ? '' : 's'} queued or running, its max_active_tasks is ${maxActiveTasks}`,
+    );
+  },
+};
+
+/** DAGs at their limit: the queuer leaves their task instances out of its query. */
+export function dagsAtMaxActiveTasks(slots: SlotUsage, maxActiveTasksOf: (dagId: string) => number | null): string[] {
+  const out: string[] = [];
+  for (const dagId of slots.dagActive.keys()) {
+    const maxActiveTasks = maxActiveTasksOf(dagId);
+    if (!DagMaxActiveTasksDep.evaluate({ dagId, maxActiveTasks, slots }).passed) out.push(dagId);
+  }
+  return out;
+}

@@ -1,0 +1,75 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import { execSql, isPostgres } from '../db/sql';
+import type { SlotUsage } from './deps/dep-context';
+
+/** Queued and running tries: in all, pool slots used per pool, tries per DAG. */
+export interface ActiveCounts {
+  total: number;
+  slotsByPool: Map<string, number>;
+  tasksByDag: Map<string, number>;
+}
+
+export type PoolSlots = Map<string, number>;
+
+/** Fold `pool, dag_id, n, slots` rows (queued and running task instances grouped) into counts. */
+export function activeCountsOf(
+  rows: Array<{ pool: string | null; dag_id: string | null; n: number | string; slots: number | string }>,
+): ActiveCounts {
+  const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map() };
+  for (const r of rows) {
+    if (r.pool === null || r.dag_id === null) continue;
+    counts.total += Number(r.n);
+    counts.slotsByPool.set(r.pool, (counts.slotsByPool.get(r.pool) ?? 0) + Number(r.slots));
+    counts.tasksByDag.set(r.dag_id, (counts.tasksByDag.get(r.dag_id) ?? 0) + Number(r.n));
+  }
+  return counts;
+}
+
+/** Queued and running tries now (`tasks failed-deps`; the queuer reads them with its own question). */
+export async function readActiveCounts(db: DataSource | EntityManager): Promise<ActiveCounts> {
+  const { records } = await execSql<{ pool: string; dag_id: string; n: number | string; slots: number | string }>(
+    db,
+    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') GROUP BY pool, dag_id`,
+  );
+  return activeCountsOf(records);
+}
+
+/**
+ * The pools and their slots. With `lock` on PostgreSQL this locks the pool rows until the
+ * transaction ends: the scheduler loop reads them first in its transaction, so several
+ * schedulers take their turns (always in this lock order, so they cannot deadlock) and never
+ * exceed a limit together.
+ */
+export async function readPools(
+  m: DataSource | EntityManager,
+  options: { lock: boolean } = { lock: true },
+): Promise<PoolSlots> {
+  const { records } = await execSql<{ pool: string; slots: number }>(
+    m,
+    `SELECT pool, slots FROM slot_pool ORDER BY id${options.lock && isPostgres(m) ? ' FOR UPDATE' : ''}`,
+  );
+  return new Map(records.map((p) => [p.pool, Number(p.slots)]));
+}
+
+export function slotUsage(
+  pools: PoolSlots,
+  active: ActiveCounts,
+  limits: { parallelism: number; executorSlotsFree: number | null },
+): SlotUsage {
+  return {
+    poolCapacity: pools,
+    poolUsed: active.slotsByPool,
+    dagActive: active.tasksByDag,
+    totalActive: active.total,
+    parallelism: limits.parallelism,
+    executorSlotsFree: limits.executorSlotsFree,
+  };
+}
+
+/** One more task instance queued: the rules see it for the next candidate. */
+export function takeSlots(slots: SlotUsage, ti: { dagId: string; pool: string; poolSlots: number }): void {
+  slots.poolUsed.set(ti.pool, (slots.poolUsed.get(ti.pool) ?? 0) + ti.poolSlots);
+  slots.dagActive.set(ti.dagId, (slots.dagActive.get(ti.dagId) ?? 0) + 1);
+  slots.totalActive += 1;
+  if (slots.executorSlotsFree !== null) slots.executorSlotsFree -= 1;
+}
