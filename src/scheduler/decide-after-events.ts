@@ -4,7 +4,7 @@ import type { DagView } from './dag-view-cache';
 import { decideRun, StateChange, TiSnapshot } from './decide-run';
 import { decideTaskInstance } from './decide-task-instance';
 import { TriggerRuleDep } from './deps/trigger-rule-dep';
-import { addUpstream, countUpstreamByState, UpstreamCounts } from './deps/trigger-rule-dep';
+import { addUpstream, countUpstreamByState, UpstreamCounts } from './deps/upstream-counts';
 import type { FanInCache } from './fan-in-cache';
 
 /** What the incremental decision reads of one run (SQL in the scheduler, a map in tests). */

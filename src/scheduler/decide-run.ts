@@ -2,7 +2,7 @@ import type { SerializedDag } from '../core/serialized-dag';
 import { TaskState, TaskStateOrNone, isFinishedTaskState } from '../core/states';
 import { decideDagRunState } from './dag-run-state';
 import type { PreviousTi } from './deps/dep-context';
-import { countUpstream } from './deps/trigger-rule-dep';
+import { countUpstream } from './deps/upstream-counts';
 import { decideTaskInstance } from './decide-task-instance';
 
 /** What the scheduler knows of one task instance when deciding a run. */

@@ -1,7 +1,8 @@
 import type { TaskStateOrNone, TriggerRule } from '../core/states';
 import type { RunRef } from '../db/transitions/task-instance-transitions';
 import type { DagView } from './dag-view-cache';
-import { addUpstream, evaluateTriggerRule, UpstreamCounts } from './deps/trigger-rule-dep';
+import { evaluateTriggerRule } from './deps/trigger-rule-dep';
+import { addUpstream, UpstreamCounts } from './deps/upstream-counts';
 
 /** Above this many runs remembered, start again: forgetting only costs a count query. */
 const MAX_RUNS = 1000;

@@ -4,7 +4,7 @@ import { execSql } from '../db/sql';
 import type { PreviousTi } from '../scheduler/deps/dep-context';
 import { explainFailedDeps } from '../scheduler/deps/dep-sets';
 import type { FailedDep } from '../scheduler/deps/ti-dep';
-import { countUpstream } from '../scheduler/deps/trigger-rule-dep';
+import { countUpstream } from '../scheduler/deps/upstream-counts';
 import { readPreviousRun } from '../scheduler/read-previous-run';
 import { readActiveCounts, readPools, slotUsage } from '../scheduler/slot-usage';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';

@@ -1,6 +1,6 @@
 import type { QueueDepContext, ScheduleDepContext, SlotUsage } from '../../src/scheduler/deps/dep-context';
 import { explainFailedDeps, QUEUE_DEPS, SCHEDULED_DEPS } from '../../src/scheduler/deps/dep-sets';
-import { countUpstream } from '../../src/scheduler/deps/trigger-rule-dep';
+import { countUpstream } from '../../src/scheduler/deps/upstream-counts';
 import { decideTaskInstance } from '../../src/scheduler/decide-task-instance';
 import type { TaskStateOrNone } from '../../src/core/states';
 

@@ -9,7 +9,8 @@ import { NotInRetryPeriodDep } from '../../src/scheduler/deps/not-in-retry-perio
 import { ParallelismDep } from '../../src/scheduler/deps/parallelism-dep';
 import { PoolSlotsAvailableDep, poolsWithOpenSlots } from '../../src/scheduler/deps/pool-slots-available-dep';
 import { PrevDagrunDep } from '../../src/scheduler/deps/prev-dagrun-dep';
-import { countUpstream, TriggerRuleDep } from '../../src/scheduler/deps/trigger-rule-dep';
+import { TriggerRuleDep } from '../../src/scheduler/deps/trigger-rule-dep';
+import { countUpstream } from '../../src/scheduler/deps/upstream-counts';
 import { QueueableStateDep, SchedulableStateDep } from '../../src/scheduler/deps/valid-state-dep';
 
 describe('NotInRetryPeriodDep', () => {

@@ -1,5 +1,6 @@
 import { TaskStateOrNone, TriggerRule, TRIGGER_RULES } from '../../src/core/states';
-import { countUpstream, evaluateTriggerRule, TriggerRuleDecision } from '../../src/scheduler/deps/trigger-rule-dep';
+import { evaluateTriggerRule, TriggerRuleDecision } from '../../src/scheduler/deps/trigger-rule-dep';
+import { countUpstream } from '../../src/scheduler/deps/upstream-counts';
 
 /** One letter per upstream state so the matrix below reads as a table. */
 const STATE_BY_LETTER: Record<string, TaskStateOrNone> = {

@@ -1,6 +1,6 @@
 import type { SerializedTask } from '../../core/serialized-dag';
 import type { DagRunState, TaskStateOrNone } from '../../core/states';
-import type { UpstreamCounts } from './trigger-rule-dep';
+import type { UpstreamCounts } from './upstream-counts';
 
 /** The same task in the previous DAG run (depends_on_past). */
 export interface PreviousTi {

@@ -18,14 +18,10 @@ export {
   SCHEDULABLE_STATES,
   QUEUEABLE_STATES,
 } from './valid-state-dep';
-export {
-  addUpstream,
-  countUpstream,
-  countUpstreamByState,
-  evaluateTriggerRule,
-  TriggerRuleDep,
-} from './trigger-rule-dep';
-export type { TriggerRuleDecision, UpstreamCounts } from './trigger-rule-dep';
+export { evaluateTriggerRule, TriggerRuleDep } from './trigger-rule-dep';
+export type { TriggerRuleDecision } from './trigger-rule-dep';
+export { addUpstream, countUpstream, countUpstreamByState } from './upstream-counts';
+export type { UpstreamCounts } from './upstream-counts';
 export { NotInRetryPeriodDep } from './not-in-retry-period-dep';
 export { PrevDagrunDep } from './prev-dagrun-dep';
 export { DagRunRunningDep } from './dag-run-running-dep';

@@ -1,55 +1,14 @@
 import { TaskState, TaskStateOrNone, TriggerRule } from '../../core/states';
 import { DepStatus, failing, passing } from './dep-status';
 import type { ScheduleDepContext } from './dep-context';
+import type { UpstreamCounts } from './upstream-counts';
 import type { TiDep } from './ti-dep';
-
-/** The direct upstream task instances of one task instance, counted by state. */
-export interface UpstreamCounts {
-  total: number;
-  success: number;
-  skipped: number;
-  /** `failed` only; upstream_failed is counted separately. */
-  failed: number;
-  upstreamFailed: number;
-  removed: number;
-  /** Finished upstream tasks: success + skipped + failed + upstreamFailed + removed. */
-  done: number;
-}
 
 export type TriggerRuleDecision =
   | { kind: 'run'; reason: string }
   | { kind: 'wait'; reason: string }
   | { kind: 'skip'; reason: string }
   | { kind: 'upstream_failed'; reason: string };
-
-export function countUpstream(states: TaskStateOrNone[]): UpstreamCounts {
-  const counts = noUpstream();
-  for (const state of states) addUpstream(counts, state, 1);
-  return counts;
-}
-
-/** The same counts from `[state, number of task instances]` pairs (SQL's GROUP BY state). */
-export function countUpstreamByState(entries: Iterable<readonly [TaskStateOrNone, number]>): UpstreamCounts {
-  const counts = noUpstream();
-  for (const [state, n] of entries) addUpstream(counts, state, n);
-  return counts;
-}
-
-function noUpstream(): UpstreamCounts {
-  return { total: 0, success: 0, skipped: 0, failed: 0, upstreamFailed: 0, removed: 0, done: 0 };
-}
-
-/** Count `n` more upstream task instances in `state` (n may be negative: taking some away). */
-export function addUpstream(counts: UpstreamCounts, state: TaskStateOrNone, n: number): void {
-  counts.total += n;
-  if (state === TaskState.SUCCESS) counts.success += n;
-  else if (state === TaskState.SKIPPED) counts.skipped += n;
-  else if (state === TaskState.FAILED) counts.failed += n;
-  else if (state === TaskState.UPSTREAM_FAILED) counts.upstreamFailed += n;
-  else if (state === TaskState.REMOVED) counts.removed += n;
-  else return;
-  counts.done += n;
-}
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
