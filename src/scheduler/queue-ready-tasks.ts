@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql, isPostgres } from '../db/sql';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
-import type { Executor, TaskWorkload } from '../executors/executor';
+import type { TaskWorkload } from '../executors/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
 
@@ -34,7 +34,8 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
     slots: number | string;
   }>(
     m,
-    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
+    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
+     WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
      UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
   );
   if (!records.some((r) => r.pool === null)) return null;
@@ -121,7 +122,7 @@ async function buildWorkloads(
       dataIntervalStart: run.data_interval_start,
       dataIntervalEnd: run.data_interval_end,
       runType: run.run_type,
-      conf: run.conf ? JSON.parse(run.conf) : {},
+      conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
       maxTries: ti.maxTries,
       xcoms: await ancestorXComs(db, view, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
@@ -279,7 +280,8 @@ async function chooseAndMarkQueued(
 async function warnAboutMissingPools(m: EntityManager, known: string[]): Promise<void> {
   const { records } = await execSql<{ pool: string }>(
     m,
-    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled' ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
+    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled'
+     ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
     known,
   );
   const now = Date.now();

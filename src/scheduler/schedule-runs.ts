@@ -29,7 +29,8 @@ async function loadTis(db: DataSource | EntityManager, run: RunRow): Promise<Map
     next_try_at: string | null;
   }>(
     db,
-    `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
+    `SELECT task_id, state, try_number, next_try_at FROM task_instance
+     WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
     [run.dagId, run.runId],
   );
   return new Map(
@@ -46,7 +47,8 @@ async function previousRunStates(
 ): Promise<Map<string, TaskStateOrNone> | undefined> {
   const { records } = await execSql<{ run_id: string }>(
     db,
-    `SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date < (SELECT logical_date FROM dag_run WHERE id = ?) ORDER BY logical_date DESC LIMIT 1`,
+    `SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date < (SELECT logical_date FROM dag_run WHERE id = ?)
+     ORDER BY logical_date DESC LIMIT 1`,
     [run.dagId, run.id],
   );
   if (!records.length) return undefined;
@@ -120,7 +122,8 @@ export async function scheduleRuns(
   if (runs === null) {
     const { records } = await execSql<{ id: number; dag_id: string; run_id: string; start_date: string | null }>(
       db,
-      `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running' ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
+      `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running'
+       ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
       [limit],
     );
     rows = records.map((r) => ({
@@ -152,7 +155,7 @@ export async function scheduleRuns(
     try {
       await scheduleRun(db, views, run, now, result);
     } catch (err) {
-      log.error(`could not schedule run ${run.runId}: ${(err as Error).message}`, { dagId: run.dagId });
+      log.error(`could not schedule run ${run.runId}`, { dagId: run.dagId, err });
     }
   }
   return result;
@@ -191,7 +194,8 @@ export async function scheduleRunsAfterEvents(
         // Looking for one unfinished task stops at the first, where counting reads the whole run.
         const { records } = await execSql(
           db,
-          `SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1`,
+          `SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ?
+           AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1`,
           [run.dagId, run.runId],
         );
         if (records.length === 0) full.push(run);
@@ -231,7 +235,7 @@ export async function scheduleRunsAfterEvents(
       // A task that ended without running (skipped, upstream_failed, EmptyOperator) unblocks more.
       if (decision.changes.some((c) => c.to !== 'scheduled')) full.push(run);
     } catch (err) {
-      log.error(`could not schedule run ${run.runId}: ${(err as Error).message}`, { dagId: run.dagId });
+      log.error(`could not schedule run ${run.runId}`, { dagId: run.dagId, err });
     }
   }
   if (full.length) {
@@ -272,7 +276,8 @@ async function loadTisOf(
       next_try_at: string | null;
     }>(
       db,
-      `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
+      `SELECT task_id, state, try_number, next_try_at FROM task_instance
+       WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
       [run.dagId, run.runId, ...part],
     );
     for (const r of records)
@@ -318,7 +323,8 @@ async function decideWideFanIns(
     all ??= (
       await execSql<{ state: TaskStateOrNone; n: number | string }>(
         db,
-        'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state',
+        `SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1
+         GROUP BY state`,
         [run.dagId, run.runId],
       )
     ).records;
@@ -374,7 +380,7 @@ const nonUpstreamLists = new WeakMap<DagView, Map<string, string[]>>();
 
 function upstreamSet(view: DagView, taskId: string): Set<string> {
   let byTask = upstreamSets.get(view);
-  if (!byTask) upstreamSets.set(view, (byTask = new Map()));
+  if (!byTask) upstreamSets.set(view, (byTask = new Map<string, Set<string>>()));
   let set = byTask.get(taskId);
   if (!set) byTask.set(taskId, (set = new Set(view.tasks.get(taskId)?.upstream ?? [])));
   return set;
@@ -383,7 +389,7 @@ function upstreamSet(view: DagView, taskId: string): Set<string> {
 /** Tasks of the DAG that are not direct upstream tasks of `taskId` (itself included). */
 function nonUpstreamTaskIds(view: DagView, taskId: string): string[] {
   let byTask = nonUpstreamLists.get(view);
-  if (!byTask) nonUpstreamLists.set(view, (byTask = new Map()));
+  if (!byTask) nonUpstreamLists.set(view, (byTask = new Map<string, string[]>()));
   let list = byTask.get(taskId);
   if (!list) {
     const upstream = upstreamSet(view, taskId);

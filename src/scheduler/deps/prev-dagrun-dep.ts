@@ -15,6 +15,7 @@ export function prevDagrunDep({ dependsOnPast, previous }: PrevDagrunInput): Dep
     return passing(`depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state}`);
   }
   return failing(
-    `depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state ?? 'not started'}, not success or skipped`,
+    `depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state ?? 'not started'}, ` +
+      'not success or skipped',
   );
 }
