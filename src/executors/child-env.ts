@@ -15,7 +15,8 @@ export function childEnvFor(config: LoadedConfig, base: NodeJS.ProcessEnv = proc
     for (const key of Object.keys(keys)) {
       const value = sections[section]?.[key];
       if (value !== undefined && value !== null)
-        env[`DAGCTL__${section.toUpperCase()}__${key.toUpperCase()}`] = String(value);
+        env[`DAGCTL__${section.toUpperCase()}__${key.toUpperCase()}`] =
+          typeof value === 'string' ? value : JSON.stringify(value);
     }
   }
   return env;
