@@ -29,6 +29,7 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', (message: ParentToChildMessage) => {
   if (message?.type !== 'parse') return;
   currentId = message.id;
+  // parseDagFile() turns every failure into the result's error; anything else reaches fatal().
   void parseDagFile(message.file).then((result) => {
     currentId = null;
     send({ type: 'result', id: message.id, result });
@@ -50,4 +51,8 @@ async function warmUp(): Promise<void> {
   }
 }
 
-void warmUp().finally(() => send({ type: 'ready' }));
+// The warm-up only saves time: if it fails (no writable temp folder), the child serves parses
+// anyway rather than dying through fatal() before its first file.
+void warmUp()
+  .catch(() => undefined)
+  .finally(() => send({ type: 'ready' }));
