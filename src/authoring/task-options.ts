@@ -159,7 +159,8 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
   const triggerRule = merged.triggerRule as TriggerRule;
   if (!TRIGGER_RULES.includes(triggerRule)) {
     fail(
-      `unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} (option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`,
+      `unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} ` +
+        `(option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`,
     );
   }
   const weightRule = merged.weightRule as WeightRule;

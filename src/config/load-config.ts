@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { UserError } from '../core/errors';
+import { errorMessage, UserError } from '../core/errors';
 import { CONFIG_DEFAULTS, DagctlConfig, SECRET_KEYS } from './defaults';
 
 export interface LoadedConfig extends DagctlConfig {
@@ -55,9 +55,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (configFile) {
     let fromFile: Record<string, Record<string, unknown>>;
     try {
-      fromFile = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+      fromFile = JSON.parse(fs.readFileSync(configFile, 'utf8')) as Record<string, Record<string, unknown>>;
     } catch (err) {
-      throw new UserError(`config file ${configFile} is not valid JSON: ${(err as Error).message}`);
+      throw new UserError(`config file ${configFile} is not valid JSON: ${errorMessage(err)}`);
     }
     for (const [section, values] of Object.entries(fromFile ?? {})) {
       if (!(section in config)) throw new UserError(`config file ${configFile}: unknown section '${section}'`);

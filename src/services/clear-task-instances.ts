@@ -1,5 +1,5 @@
 import { Brackets } from 'typeorm';
-import { InvalidArgumentError } from '../core/errors';
+import { errorMessage, InvalidArgumentError } from '../core/errors';
 import { DagRunState, TaskState, TaskStateOrNone } from '../core/states';
 import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
 import { readSerializedDag } from './read-serialized-dag';
@@ -55,7 +55,7 @@ function compileRegex(source: string): RegExp {
   try {
     return new RegExp(source);
   } catch (err) {
-    throw new InvalidArgumentError(`invalid task regex '${source}': ${(err as Error).message}`);
+    throw new InvalidArgumentError(`invalid task regex '${source}': ${errorMessage(err)}`);
   }
 }
 

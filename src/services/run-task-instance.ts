@@ -87,15 +87,17 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   const now = ctx.clock.now();
   const claim = await execSql(
     ds,
-    `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL, end_reason = NULL,
-            next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
-     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND (state IS NULL OR state IN (${named.map(() => '?').join(', ')}))`,
+    `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL,
+            end_reason = NULL, next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?
+       AND (state IS NULL OR state IN (${named.map(() => '?').join(', ')}))`,
     [tryNumber, now, os.hostname(), process.pid, now, key.dagId, key.runId, key.taskId, key.mapIndex, ...named],
   );
   if (claim.affected === 0) {
     const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
     throw new UserError(
-      `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}${input.force ? '' : ' (clear it first, or pass --force)'}`,
+      `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}` +
+        (input.force ? '' : ' (clear it first, or pass --force)'),
     );
   }
 
