@@ -83,30 +83,26 @@ describe('UI pages', () => {
     await seedTi(t.ds, 'xss_dag', 'run<script>', EVIL_TASK, 'success', {
       renderedFields: { bashCommand: '<script>alert("rendered")</script>' },
     });
-    await t.ds
-      .getRepository(XComEntity)
-      .save({
-        dagId: 'xss_dag',
-        runId: 'run<script>',
-        taskId: EVIL_TASK,
-        mapIndex: -1,
-        key: 'return_value',
-        value: JSON.stringify(EVIL_XCOM),
-        timestamp: new Date(),
-      });
-    await t.ds
-      .getRepository(TaskInstanceHistoryEntity)
-      .save({
-        dagId: 'xss_dag',
-        runId: 'run<script>',
-        taskId: EVIL_TASK,
-        mapIndex: -1,
-        tryNumber: 1,
-        state: 'success',
-        startDate: new Date('2026-03-01T10:00:00Z'),
-        endDate: new Date('2026-03-01T10:00:05Z'),
-        duration: 5,
-      });
+    await t.ds.getRepository(XComEntity).save({
+      dagId: 'xss_dag',
+      runId: 'run<script>',
+      taskId: EVIL_TASK,
+      mapIndex: -1,
+      key: 'return_value',
+      value: JSON.stringify(EVIL_XCOM),
+      timestamp: new Date(),
+    });
+    await t.ds.getRepository(TaskInstanceHistoryEntity).save({
+      dagId: 'xss_dag',
+      runId: 'run<script>',
+      taskId: EVIL_TASK,
+      mapIndex: -1,
+      tryNumber: 1,
+      state: 'success',
+      startDate: new Date('2026-03-01T10:00:00Z'),
+      endDate: new Date('2026-03-01T10:00:05Z'),
+      duration: 5,
+    });
     const logFile = taskLogPath(
       t.logDir,
       { dagId: 'xss_dag', runId: 'run<script>', taskId: EVIL_TASK, mapIndex: -1 },
@@ -116,13 +112,11 @@ describe('UI pages', () => {
     fs.writeFileSync(logFile, `starting\n${EVIL_LOG}\ndone\n`);
 
     await seedDag(t.ds, makeDag(EVIL_DAG, [makeTask('only')]));
-    await t.ds
-      .getRepository(ImportErrorEntity)
-      .save({
-        filename: '/dags/broken<script>.ts',
-        stacktrace: 'SyntaxError: <script>alert("err")</script> at line 3',
-        timestamp: new Date(),
-      });
+    await t.ds.getRepository(ImportErrorEntity).save({
+      filename: '/dags/broken<script>.ts',
+      stacktrace: 'SyntaxError: <script>alert("err")</script> at line 3',
+      timestamp: new Date(),
+    });
   });
   afterAll(async () => t.close());
 
@@ -324,19 +318,17 @@ describe('UI pages', () => {
       { key: 'api_password', val: 'hunter2', description: null },
       { key: 'region', val: '<script>alert("var")</script>', description: null },
     ]);
-    await t.ds
-      .getRepository(ConnectionEntity)
-      .save({
-        connId: 'pg',
-        connType: 'postgres',
-        host: 'db',
-        login: 'me',
-        password: 's3cret',
-        port: 5432,
-        schema: null,
-        description: null,
-        extra: JSON.stringify({ sslmode: 'require', api_key: 'k3y' }),
-      });
+    await t.ds.getRepository(ConnectionEntity).save({
+      connId: 'pg',
+      connType: 'postgres',
+      host: 'db',
+      login: 'me',
+      password: 's3cret',
+      port: 5432,
+      schema: null,
+      description: null,
+      extra: JSON.stringify({ sslmode: 'require', api_key: 'k3y' }),
+    });
     await t.ds
       .getRepository(UserEntity)
       .save({ username: '<b>bob</b>', passwordHash: 'x', role: 'viewer', createdAt: new Date() });

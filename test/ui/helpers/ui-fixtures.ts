@@ -94,22 +94,18 @@ export async function seedDag(
     nextDagrun: new Date('2026-03-02T12:00:00Z'),
     lastParsedTime: new Date(NOW),
   });
-  await ds
-    .getRepository(SerializedDagEntity)
-    .save({
-      dagId: dag.dagId,
-      fileloc: dag.fileloc,
-      data: JSON.stringify(dag),
-      dagHash: 'h',
-      lastUpdated: new Date(NOW),
-    });
-  await ds
-    .getRepository(DagCodeEntity)
-    .save({
-      fileloc: dag.fileloc,
-      sourceCode: options.code ?? `// ${dag.dagId}\nexport default 1;\n`,
-      lastUpdated: new Date(NOW),
-    });
+  await ds.getRepository(SerializedDagEntity).save({
+    dagId: dag.dagId,
+    fileloc: dag.fileloc,
+    data: JSON.stringify(dag),
+    dagHash: 'h',
+    lastUpdated: new Date(NOW),
+  });
+  await ds.getRepository(DagCodeEntity).save({
+    fileloc: dag.fileloc,
+    sourceCode: options.code ?? `// ${dag.dagId}\nexport default 1;\n`,
+    lastUpdated: new Date(NOW),
+  });
 }
 
 export async function seedRun(
