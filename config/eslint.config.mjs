@@ -85,11 +85,14 @@ export default defineConfig(
   {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     extends: [js.configs.recommended],
-    languageOptions: { globals: globals.node },
   },
   {
     files: ['src/web/ui/static/**/*.js'],
     languageOptions: { sourceType: 'script', globals: globals.browser },
+  },
+  {
+    files: ['scripts/**/*.js', 'scripts/**/*.mjs'],
+    languageOptions: { globals: globals.node },
   },
   {
     files: ['scripts/**/*.js'],
