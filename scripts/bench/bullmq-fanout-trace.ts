@@ -50,8 +50,9 @@ export async function traceBullmqFanout(
 
 export function describeBullmqFanoutOccupancy(o: BullmqFanoutOccupancy): string {
   return (
-    `bullmq tries in flight by phase (average over the run, Little's law on job timestamps in Redis; ${o.traced} traced): ` +
-    `queued → sent ${o.queuedToSent}, sent → taken by a worker ${o.sentToTaken}, taken → started ${o.takenToStarted}, ` +
-    `running ${o.running}, ended → job completed ${o.endedToCompleted}`
+    'bullmq tries in flight by phase ' +
+    `(average over the run, Little's law on job timestamps in Redis; ${o.traced} traced): ` +
+    `queued → sent ${o.queuedToSent}, sent → taken by a worker ${o.sentToTaken}, ` +
+    `taken → started ${o.takenToStarted}, running ${o.running}, ended → job completed ${o.endedToCompleted}`
   );
 }

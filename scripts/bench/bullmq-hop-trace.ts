@@ -57,7 +57,7 @@ export async function traceBullmqHops(
 export function describeBullmqHopSplit(split: BullmqHopSplit): string {
   return (
     `bullmq hop trace (p50, from job timestamps in Redis): upstream end → scheduler loop ${split.resultToLoop} ms, ` +
-    `loop → try sent to Redis ${split.loopToSend} ms (scheduler DB work), sent → worker took it ${split.sendToPickup} ms, ` +
-    `taken → started ${split.pickupToStart} ms`
+    `loop → try sent to Redis ${split.loopToSend} ms (scheduler DB work), ` +
+    `sent → worker took it ${split.sendToPickup} ms, taken → started ${split.pickupToStart} ms`
   );
 }

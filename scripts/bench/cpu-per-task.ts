@@ -84,5 +84,6 @@ export function describeCpuPerTask(ms: CpuParts, budgetMs: number | null): strin
   const shown = parts.filter((p): p is [string, number] => p[1] !== null);
   const total = round(shown.reduce((sum, [, v]) => sum + v, 0));
   const budget = budgetMs === null ? '' : `; the target leaves ${round(budgetMs)} ms of machine CPU per task`;
-  return `CPU per task in the last repetition (from /proc): ${shown.map(([name, v]) => `${name} ${v} ms`).join(', ')}; ${total} ms in all${budget}`;
+  const each = shown.map(([name, v]) => `${name} ${v} ms`).join(', ');
+  return `CPU per task in the last repetition (from /proc): ${each}; ${total} ms in all${budget}`;
 }

@@ -1,4 +1,8 @@
 import { AppContext, engine } from './engine';
+
+const TASK_TIMES_SQL =
+  'SELECT task_id, state, queued_dttm, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? ' +
+  'ORDER BY task_id';
 import { waitUntil } from './wait-until';
 
 export interface FinishedRun {
@@ -28,7 +32,8 @@ export class RunTimeout extends Error {
     what: string,
   ) {
     super(
-      `${what} did not finish within ${Math.round(timeoutMs / 1000)} s (${finishedTasks} of ${totalTasks} tasks finished)`,
+      `${what} did not finish within ${Math.round(timeoutMs / 1000)} s ` +
+        `(${finishedTasks} of ${totalTasks} tasks finished)`,
     );
   }
 }
@@ -78,13 +83,12 @@ export async function triggerAndWait(
 }
 
 async function failedTasks(ctx: AppContext, dagId: string, runId: string): Promise<string> {
-  const { records } = await engine
-    .sql()
-    .execSql<{ task_id: string; state: string; end_reason: string | null }>(
-      ctx.dataSource,
-      `SELECT task_id, state, end_reason FROM task_instance WHERE dag_id = ? AND run_id = ? AND state <> 'success' LIMIT 3`,
-      [dagId, runId],
-    );
+  const { records } = await engine.sql().execSql<{ task_id: string; state: string; end_reason: string | null }>(
+    ctx.dataSource,
+    `SELECT task_id, state, end_reason FROM task_instance
+       WHERE dag_id = ? AND run_id = ? AND state <> 'success' LIMIT 3`,
+    [dagId, runId],
+  );
   return (
     records.map((r) => `${r.task_id} ${r.state}${r.end_reason ? ` (${r.end_reason})` : ''}`).join('; ') ||
     'no failed task'
@@ -99,7 +103,7 @@ export async function taskTimes(ctx: AppContext, dagId: string, runId: string): 
     queued_dttm: string | null;
     start_date: string | null;
     end_date: string | null;
-  }>(ctx.dataSource, 'SELECT task_id, state, queued_dttm, start_date, end_date FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id', [dagId, runId]);
+  }>(ctx.dataSource, TASK_TIMES_SQL, [dagId, runId]);
   return records.map((r) => ({
     taskId: r.task_id,
     state: r.state,

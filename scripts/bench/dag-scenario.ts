@@ -86,7 +86,7 @@ export async function withDagScenario<T>(
     const logs = [scheduler?.proc, worker]
       .filter((p): p is BenchProcess => !!p)
       .map((p) => `${p.name}: ${p.log().trim().split('\n').slice(-3).join(' | ')}`);
-    if (logs.length) (err as Error).message += ` [${logs.join(' ; ')}]`;
+    if (logs.length && err instanceof Error) err.message += ` [${logs.join(' ; ')}]`;
     throw err;
   } finally {
     await worker?.stop(5_000);

@@ -14,7 +14,10 @@ export function taskId(i: number): string {
 export function chainDag(dagId: string, n: number): string {
   return `${HEADER}
 const dag = new DAG('${dagId}', { ${MANUAL} });
-const tasks = Array.from({ length: ${n} }, (_, i) => new FunctionOperator({ taskId: 't' + String(i).padStart(5, '0'), fn: () => undefined, dag }));
+const tasks = Array.from(
+  { length: ${n} },
+  (_, i) => new FunctionOperator({ taskId: 't' + String(i).padStart(5, '0'), fn: () => undefined, dag }),
+);
 chain(...tasks);
 export default dag;
 `;
@@ -24,7 +27,8 @@ export default dag;
 export function fanoutDag(dagId: string, n: number): string {
   return `${HEADER}
 const dag = new DAG('${dagId}', { ${MANUAL} });
-for (let i = 0; i < ${n}; i += 1) new FunctionOperator({ taskId: 't' + String(i).padStart(5, '0'), fn: () => undefined, dag });
+for (let i = 0; i < ${n}; i += 1)
+  new FunctionOperator({ taskId: 't' + String(i).padStart(5, '0'), fn: () => undefined, dag });
 export default dag;
 `;
 }
@@ -33,7 +37,8 @@ export default dag;
 export function bashFanoutDag(dagId: string, n: number): string {
   return `${HEADER}
 const dag = new DAG('${dagId}', { ${MANUAL} });
-for (let i = 0; i < ${n}; i += 1) new BashOperator({ taskId: 't' + String(i).padStart(5, '0'), bashCommand: 'true', dag });
+for (let i = 0; i < ${n}; i += 1)
+  new BashOperator({ taskId: 't' + String(i).padStart(5, '0'), bashCommand: 'true', dag });
 export default dag;
 `;
 }
@@ -44,7 +49,10 @@ export function fanOutFanInDag(dagId: string, n: number): string {
 const dag = new DAG('${dagId}', { ${MANUAL} });
 const start = new FunctionOperator({ taskId: 'start', fn: () => undefined, dag });
 const end = new FunctionOperator({ taskId: 'end', fn: () => undefined, dag });
-const middle = Array.from({ length: ${n - 2} }, (_, i) => new FunctionOperator({ taskId: 't' + String(i).padStart(5, '0'), fn: () => undefined, dag }));
+const middle = Array.from(
+  { length: ${n - 2} },
+  (_, i) => new FunctionOperator({ taskId: 't' + String(i).padStart(5, '0'), fn: () => undefined, dag }),
+);
 start.then(middle);
 for (const t of middle) t.then(end);
 export default dag;
@@ -65,7 +73,10 @@ const dag = new DAG('${dagId}', {
 });
 const first = new FunctionOperator({ taskId: 'extract', fn: () => 1, dag });
 const last = new BashOperator({ taskId: 'report', bashCommand: 'echo done', dag });
-const middle = Array.from({ length: ${Math.max(0, tasks - 2)} }, (_, i) => new FunctionOperator({ taskId: 'step_' + i, fn: () => i, dag }));
+const middle = Array.from(
+  { length: ${Math.max(0, tasks - 2)} },
+  (_, i) => new FunctionOperator({ taskId: 'step_' + i, fn: () => i, dag }),
+);
 chain(first, middle, last);
 export default dag;
 `;

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../src/core/errors';
 import { Figure, FigureSpec, notMeasured } from './result';
 import type { BenchContext } from './scenario';
 
@@ -17,11 +18,12 @@ export async function guardVariant(
   try {
     const figures = await work();
     bench.log(
-      `${label}: ${figures.map((f) => `${f.metric} ${f.median} ${f.unit}`).join(', ')} (${((Date.now() - started) / 1000).toFixed(1)} s)`,
+      `${label}: ${figures.map((f) => `${f.metric} ${f.median} ${f.unit}`).join(', ')} ` +
+        `(${((Date.now() - started) / 1000).toFixed(1)} s)`,
     );
     return figures;
   } catch (err) {
-    const message = ((err as Error).message ?? String(err)).replace(/\s+/g, ' ').slice(0, 600);
+    const message = errorMessage(err).replace(/\s+/g, ' ').slice(0, 600);
     bench.log(`${label}: FAILED ${message}`);
     const bullmq = specs[0].executor === 'bullmq';
     return specs.map((s) =>

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { errorMessage } from '../../src/core/errors';
 import { nodeStart } from './baselines/node-start';
 import { rawBullmq } from './baselines/raw-bullmq';
 import { rawDbCommits } from './baselines/raw-db-commits';
@@ -55,6 +56,12 @@ export function selectScenarios(options: BenchOptions): Scenario[] {
   return SCENARIOS.filter((s) => wanted.has(s.name));
 }
 
+/** The command line that reproduces this run. */
+function benchCommand(options: BenchOptions): string {
+  const only = options.only.length ? ` ${options.quick ? '' : '-- '}--only ${options.only.join(',')}` : '';
+  return `npm run bench${options.quick ? ' -- --quick' : ''}${only}`;
+}
+
 export async function runBench(options: BenchOptions, log: (message: string) => void): Promise<BenchReport> {
   const sizes = { ...(options.quick ? QUICK_SIZES : FULL_SIZES) };
   if (options.reps !== null) sizes.reps = options.reps;
@@ -83,7 +90,7 @@ export async function runBench(options: BenchOptions, log: (message: string) => 
     machine: describeMachine(),
     loadAverage: { start: startLoad, end: loadAverage() },
     durationSeconds: (Date.now() - started) / 1000,
-    command: `npm run bench${options.quick ? ' -- --quick' : ''}${options.only.length ? ` ${options.quick ? '' : '-- '}--only ${options.only.join(',')}` : ''}`,
+    command: benchCommand(options),
     figures,
   };
 }
@@ -131,7 +138,7 @@ async function main(): Promise<number> {
     options = parseBenchArgs(process.argv.slice(2));
     selectScenarios(options);
   } catch (err) {
-    process.stderr.write(`${(err as Error).message}\n`);
+    process.stderr.write(`${errorMessage(err)}\n`);
     return 2;
   }
   const t0 = Date.now();
@@ -139,6 +146,7 @@ async function main(): Promise<number> {
     void process.stderr.write(`[bench +${((Date.now() - t0) / 1000).toFixed(1)}s] ${message}\n`);
   const onSignal = (): void => {
     log('interrupted: stopping the processes the benchmark started');
+    // The process exits whatever happens: a failure to stop one is moot.
     void stopAllStarted().finally(() => process.exit(130));
   };
   process.once('SIGINT', onSignal);
@@ -149,7 +157,8 @@ async function main(): Promise<number> {
   const broken = report.figures.filter((f) => f.status === 'failed');
   const missed = report.figures.filter((f) => f.met === false);
   log(
-    `${report.figures.length} figures, ${missed.length} targets missed, ${broken.length} failed, ${report.figures.filter((f) => f.status === 'skipped').length} skipped`,
+    `${report.figures.length} figures, ${missed.length} targets missed, ${broken.length} failed, ` +
+      `${report.figures.filter((f) => f.status === 'skipped').length} skipped`,
   );
   return broken.length ? 1 : 0;
 }

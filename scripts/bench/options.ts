@@ -15,9 +15,12 @@ export interface BenchOptions {
   merge: boolean;
 }
 
-export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--executor local|bullmq] [--reps N] [--out DIR] [--profile DIR]
-  --quick     every scenario at a small size (CI); writes to ${path.join(os.tmpdir(), 'dagctl-bench-quick')} unless --out is given
-  --only      scenarios: chain40 hop fanout1000 bash-fanout parse1000 big10k idle api baseline-bullmq baseline-db baseline-node baseline-log-files baseline-task-process
+export const USAGE = `usage: npm run bench -- [--quick] [--only NAME[,NAME…]] [--executor local|bullmq] [--reps N]
+                        [--out DIR] [--profile DIR]
+  --quick     every scenario at a small size (CI); writes to ${path.join(os.tmpdir(), 'dagctl-bench-quick')}
+              unless --out is given
+  --only      scenarios: chain40 hop fanout1000 bash-fanout parse1000 big10k idle api baseline-bullmq baseline-db
+              baseline-node baseline-log-files baseline-task-process
   --executor  run only this executor's variants
   --reps      repetitions per figure (default 3; 1 in quick mode)
   --out       folder for BENCHMARKS.md and benchmarks.json (default docs/ in full mode)

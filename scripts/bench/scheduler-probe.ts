@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const sqlProfileFile = process.env.DAGCTL_BENCH_SQL_PROFILE;
   const sqlProfile: (() => SqlProfileEntry[]) | null = sqlProfileFile ? installSqlProfiler() : null;
   const { SchedulerLoop } = engine.schedulerLoop();
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- wrapped below and called with .call(this)
   const tick = SchedulerLoop.prototype.tick;
   SchedulerLoop.prototype.tick = async function timedTick(this: InstanceType<typeof SchedulerLoop>) {
     const stats = await tick.call(this);

@@ -1,3 +1,5 @@
+import { errorMessage } from '../../src/core/errors';
+
 /** Thrown by a check to stop waiting at once (the thing waited for can no longer happen). */
 export class GiveUp extends Error {}
 
@@ -23,7 +25,8 @@ export async function waitUntil<T>(
     }
     if (Date.now() > deadline) {
       throw new Error(
-        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+        `timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}` +
+          (lastError ? `: ${errorMessage(lastError)}` : ''),
       );
     }
     await sleep(intervalMs);

@@ -23,17 +23,18 @@ function detailOf(err: unknown, status: number): string {
   const type = (err as { type?: unknown })?.type;
   if (type === 'entity.parse.failed') return 'the request body is not valid JSON';
   if (type === 'entity.too.large') return 'the request body is too large';
-  return (err as Error)?.message?.split('\n')[0] || 'bad request';
+  const message = (err as { message?: unknown } | null)?.message;
+  return (typeof message === 'string' && message.split('\n')[0]) || 'bad request';
 }
 
 /**
  * Every error becomes RFC 7807 problem JSON; a stack trace never reaches the client. Unexpected
  * errors (500) are logged with their stack on the server.
  */
-export const problemErrorHandler: ErrorRequestHandler = (err, req, res, next) => {
+export const problemErrorHandler: ErrorRequestHandler = (err: unknown, req, res, next) => {
   if (res.headersSent) return next(err);
   const status = statusOf(err);
-  if (status === 500) log.error(`${req.method} ${req.originalUrl} failed: ${(err as Error)?.stack ?? String(err)}`);
+  if (status === 500) log.error(`${req.method} ${req.originalUrl} failed`, { err });
   sendProblem(res, status, detailOf(err, status), err instanceof HttpProblem ? err.headers : {});
 };
 

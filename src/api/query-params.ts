@@ -118,7 +118,8 @@ export function parseOrderBy(raw: string, allowed: Record<string, string>, name:
   const column = Object.prototype.hasOwnProperty.call(allowed, field) ? allowed[field] : undefined;
   if (!column) {
     throw badRequest(
-      `${name}: ordering by '${field}' is not allowed; use one of ${Object.keys(allowed).join(', ')} (prefix '-' for descending)`,
+      `${name}: ordering by '${field}' is not allowed; ` +
+        `use one of ${Object.keys(allowed).join(', ')} (prefix '-' for descending)`,
     );
   }
   return { column, direction: descending ? 'DESC' : 'ASC' };

@@ -10,10 +10,7 @@ export function jsonBody(req: Request, options: { optional?: boolean } = {}): Js
   if (
     body === undefined ||
     body === null ||
-    (typeof body === 'object' &&
-      !Array.isArray(body) &&
-      Object.keys(body as object).length === 0 &&
-      !req.is('application/json'))
+    (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0 && !req.is('application/json'))
   ) {
     if (options.optional) return {};
     throw badRequest('the request body must be a JSON object (Content-Type: application/json)');
@@ -94,7 +91,8 @@ export function rejectUnknownFields(body: JsonObject, known: readonly string[]):
   const unknown = Object.keys(body).filter((key) => !known.includes(key));
   if (unknown.length > 0)
     throw badRequest(
-      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; expected ${known.join(', ')}`,
+      `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')}; ` +
+        `expected ${known.join(', ')}`,
     );
 }
 
@@ -113,7 +111,8 @@ export function updateMask(req: Request, allowed: readonly string[]): string[] |
   const bad = values.filter((value) => !allowed.includes(value));
   if (bad.length > 0)
     throw badRequest(
-      `update_mask: field${bad.length > 1 ? 's' : ''} ${bad.map((b) => `'${b}'`).join(', ')} cannot be updated; updatable: ${allowed.join(', ')}`,
+      `update_mask: field${bad.length > 1 ? 's' : ''} ${bad.map((b) => `'${b}'`).join(', ')} cannot be updated; ` +
+        `updatable: ${allowed.join(', ')}`,
     );
   return values;
 }

@@ -21,8 +21,8 @@ function wantsJson(req: Request): boolean {
 
 function loginFailed(req: Request, res: Response, status: number, detail: string, error: string): void {
   if (wantsJson(req)) return sendProblem(res, status, detail);
-  const next =
-    typeof req.body?.next === 'string' ? `&next=${encodeURIComponent(safeRedirectTarget(req.body.next))}` : '';
+  const target = (req.body as { next?: unknown } | undefined)?.next;
+  const next = typeof target === 'string' ? `&next=${encodeURIComponent(safeRedirectTarget(target))}` : '';
   res.redirect(303, `/login?error=${error}${next}`);
 }
 

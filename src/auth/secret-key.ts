@@ -24,7 +24,7 @@ export function resolveSecretKey(config: Pick<LoadedConfig, 'home' | 'webserver'
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     const raced = readKey(file);
-    if (!raced) throw new Error(`secret key file ${file} is empty`);
+    if (!raced) throw new Error(`secret key file ${file} is empty`, { cause: err });
     return raced;
   }
 }

@@ -113,12 +113,13 @@ export abstract class BaseOperator {
 
   /** A copy with rendered values for (some of) the templated fields; this task is untouched. */
   withRenderedFields(values: Record<string, unknown>): this {
-    const copy = Object.create(Object.getPrototypeOf(this)) as this;
+    const copy = Object.create(Object.getPrototypeOf(this) as object | null) as this;
     Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
     for (const [field, value] of Object.entries(values)) {
       if (!this.templateFields.includes(field)) {
         throw new Error(
-          `${this.where}: '${field}' is not a templated field of ${this.operatorName} (templated: ${this.templateFields.join(', ') || 'none'})`,
+          `${this.where}: '${field}' is not a templated field of ${this.operatorName} ` +
+            `(templated: ${this.templateFields.join(', ') || 'none'})`,
         );
       }
       Object.defineProperty(copy, field, { value, writable: true, enumerable: true, configurable: true });
@@ -158,12 +159,14 @@ export abstract class BaseOperator {
   private link(upstream: BaseOperator, downstream: BaseOperator): void {
     if (kindOf(upstream) !== 'operator' || kindOf(downstream) !== 'operator') {
       throw new DagDefinitionError(
-        `${this.where}: dependencies must be set between tasks (got ${describe(kindOf(upstream) === 'operator' ? downstream : upstream)})`,
+        `${this.where}: dependencies must be set between tasks ` +
+          `(got ${describe(kindOf(upstream) === 'operator' ? downstream : upstream)})`,
       );
     }
     if (upstream.dag !== downstream.dag) {
       throw new DagDefinitionError(
-        `DAG '${upstream.dag.dagId}': cannot set a dependency between task '${upstream.taskId}' and task '${downstream.taskId}' of DAG '${downstream.dag.dagId}' (tasks of different DAGs)`,
+        `DAG '${upstream.dag.dagId}': cannot set a dependency between task '${upstream.taskId}' ` +
+          `and task '${downstream.taskId}' of DAG '${downstream.dag.dagId}' (tasks of different DAGs)`,
       );
     }
     if (upstream === downstream)
@@ -177,8 +180,13 @@ export abstract class BaseOperator {
   }
 }
 
+/** Array.isArray, narrowing to the readonly list it does not narrow to by itself. */
+export function isTaskList(value: TaskOrTasks): value is readonly BaseOperator[] {
+  return Array.isArray(value);
+}
+
 function asList(value: TaskOrTasks): readonly BaseOperator[] {
-  return Array.isArray(value) ? value : [value as BaseOperator];
+  return isTaskList(value) ? value : [value];
 }
 
 function describe(value: unknown): string {

@@ -1,5 +1,5 @@
 import { DagDefinitionError } from '../core/errors';
-import type { BaseOperator, TaskOrTasks } from './base-operator';
+import { isTaskList, type TaskOrTasks } from './base-operator';
 
 /**
  * Airflow's chain(): each element runs after the previous one. Between two single tasks or a
@@ -10,17 +10,17 @@ export function chain(...elements: TaskOrTasks[]): void {
   for (let i = 1; i < elements.length; i++) {
     const up = elements[i - 1];
     const down = elements[i];
-    if (Array.isArray(up) && Array.isArray(down)) {
+    if (isTaskList(up) && isTaskList(down)) {
       if (up.length !== down.length) {
         throw new DagDefinitionError(
           `chain(): cannot link lists of different lengths (${up.length} and ${down.length}) at position ${i}`,
         );
       }
-      up.forEach((task: BaseOperator, j: number) => task.setDownstream(down[j]));
-    } else if (Array.isArray(up)) {
-      for (const task of up as readonly BaseOperator[]) task.setDownstream(down);
+      up.forEach((task, j) => task.setDownstream(down[j]));
+    } else if (isTaskList(up)) {
+      for (const task of up) task.setDownstream(down);
     } else {
-      (up as BaseOperator).setDownstream(down);
+      up.setDownstream(down);
     }
   }
 }

@@ -98,7 +98,7 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const plainObject = (key: 'params' | 'defaultArgs'): Record<string, unknown> => {
     const value = options[key] ?? {};
     if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(`option '${key}' must be an object`);
-    return { ...(value as Record<string, unknown>) };
+    return { ...value };
   };
   const startDate = date('startDate');
   const endDate = date('endDate');

@@ -79,7 +79,7 @@ function readText(file: string): string {
   try {
     return readFileSync(file, 'utf8');
   } catch (err) {
-    throw new Error(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`);
+    throw new Error(`cannot read file: ${(err as NodeJS.ErrnoException).code ?? errorMessage(err)}`, { cause: err });
   }
 }
 
@@ -145,7 +145,7 @@ function uniqueDags(values: unknown[]): DAG[] {
   for (const value of values) {
     for (const item of Array.isArray(value) ? value : [value]) {
       if (!isDag(item)) continue;
-      const identity = (item as DAG).tasks;
+      const identity = item.tasks;
       if (!byTasks.has(identity)) byTasks.set(identity, item);
     }
   }

@@ -90,7 +90,10 @@ export interface ResolvedTaskOptions {
   onRetryCallback: TaskCallback | null;
 }
 
-/** Airflow's defaults, used when neither the task nor the DAG's defaultArgs set an option (retries: from the config). */
+/**
+ * Airflow's defaults, used when neither the task nor the DAG's defaultArgs set an option (retries:
+ * from the config).
+ */
 export const AIRFLOW_TASK_DEFAULTS = {
   retryDelay: '5m',
   retryExponentialBackoff: false,
@@ -110,7 +113,8 @@ const WEIGHT_RULES: readonly string[] = Object.values(WeightRule);
 
 /**
  * Check option names and merge: task options, then `defaultArgs` (only keys this operator
- * accepts, as Airflow does), then Airflow's defaults (retries: `core.default_task_retries`). `where` prefixes every error message.
+ * accepts, as Airflow does), then Airflow's defaults (retries: `core.default_task_retries`). `where`
+ * prefixes every error message.
  */
 export function mergeTaskOptions(
   where: string,
@@ -171,7 +175,8 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
   const triggerRule = merged.triggerRule as TriggerRule;
   if (!TRIGGER_RULES.includes(triggerRule)) {
     fail(
-      `unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} (option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`,
+      `unknown trigger rule '${String(triggerRule)}'${didYouMean(String(triggerRule), TRIGGER_RULES)} ` +
+        `(option 'triggerRule'; use ${TRIGGER_RULES.join(', ')})`,
     );
   }
   const weightRule = merged.weightRule as WeightRule;

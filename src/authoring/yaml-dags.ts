@@ -132,7 +132,8 @@ function buildTask(dag: DAG, taskId: string, spec: unknown, file: string): strin
   const operator = OPERATORS[operatorName];
   if (!operator)
     return fail(
-      `unknown operator '${operatorName}'${didYouMean(operatorName, Object.keys(OPERATORS))} (use ${Object.keys(OPERATORS).join(' or ')})`,
+      `unknown operator '${operatorName}'${didYouMean(operatorName, Object.keys(OPERATORS))} ` +
+        `(use ${Object.keys(OPERATORS).join(' or ')})`,
     );
   const options: Record<string, unknown> = { taskId, dag };
   for (const [key, value] of Object.entries(spec)) {
@@ -140,7 +141,8 @@ function buildTask(dag: DAG, taskId: string, spec: unknown, file: string): strin
     const option = operator.keys[key];
     if (!option)
       fail(
-        `unknown key '${key}' for operator ${operatorName}${didYouMean(key, [...Object.keys(operator.keys), 'upstream'])}`,
+        `unknown key '${key}' for operator ${operatorName}` +
+          didYouMean(key, [...Object.keys(operator.keys), 'upstream']),
       );
     options[option] = value;
   }

@@ -23,7 +23,12 @@ function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value).replace(/\s*\n\s*/g, ' ');
+  return primitiveText(value).replace(/\s*\n\s*/g, ' ');
+}
+
+/** A primitive's text (a string, number, boolean…: what is left of a row's value after the checks above). */
+function primitiveText(value: unknown): string {
+  return String(value);
 }
 
 /**

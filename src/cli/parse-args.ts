@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../core/errors';
+import { errorMessage, InvalidArgumentError } from '../core/errors';
 
 /**
  * Parse a date given on the command line: ISO-8601 ('2026-01-01', '2026-01-01T12:00',
@@ -29,7 +29,7 @@ export function parseConfArg(text: string, what = '--conf'): Record<string, unkn
   try {
     value = JSON.parse(text);
   } catch (err) {
-    throw new InvalidArgumentError(`invalid ${what} JSON: ${(err as Error).message}`);
+    throw new InvalidArgumentError(`invalid ${what} JSON: ${errorMessage(err)}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidArgumentError(`invalid ${what} JSON: expected an object like '{"key": "value"}'`);

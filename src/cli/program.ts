@@ -12,26 +12,69 @@ function oneLine(text: string): string {
 /** The whole `dagctl` command tree. Settings made here are inherited by every subcommand. */
 type Register = (program: Command) => void;
 
+/* eslint-disable @typescript-eslint/no-require-imports -- loading on demand is the point */
 /**
  * Command groups by their top-level names, loaded on demand: a command pulls in only its own
  * modules (the ORM, the runner, the web server…), so `dagctl version` starts in milliseconds.
+ * Each require() is typed by its module (`typeof import`): a renamed export fails to compile.
  */
 const GROUPS: Array<{ names: string[]; load: () => Register }> = [
-  { names: ['initdb', 'db'], load: () => require('./commands/db').registerDbCommands },
-  { names: ['standalone'], load: () => require('./commands/standalone').registerStandaloneCommand },
-  { names: ['scheduler'], load: () => require('./commands/scheduler').registerSchedulerCommand },
-  { names: ['webserver'], load: () => require('./commands/webserver').registerWebserverCommand },
-  { names: ['worker'], load: () => require('./commands/worker').registerWorkerCommand },
-  { names: ['trigger'], load: () => require('./commands/trigger').registerTriggerCommand },
-  { names: ['dags'], load: () => require('./commands/dags').registerDagCommands },
-  { names: ['tasks'], load: () => require('./commands/tasks').registerTaskCommands },
-  { names: ['variables'], load: () => require('./commands/variables').registerVariableCommands },
-  { names: ['connections'], load: () => require('./commands/connections').registerConnectionCommands },
-  { names: ['pools'], load: () => require('./commands/pools').registerPoolCommands },
-  { names: ['users'], load: () => require('./commands/users').registerUserCommands },
-  { names: ['config'], load: () => require('./commands/config').registerConfigCommands },
-  { names: ['version'], load: () => require('./commands/version').registerVersionCommand },
+  {
+    names: ['initdb', 'db'],
+    load: () => (require('./commands/db') as typeof import('./commands/db')).registerDbCommands,
+  },
+  {
+    names: ['standalone'],
+    load: () => (require('./commands/standalone') as typeof import('./commands/standalone')).registerStandaloneCommand,
+  },
+  {
+    names: ['scheduler'],
+    load: () => (require('./commands/scheduler') as typeof import('./commands/scheduler')).registerSchedulerCommand,
+  },
+  {
+    names: ['webserver'],
+    load: () => (require('./commands/webserver') as typeof import('./commands/webserver')).registerWebserverCommand,
+  },
+  {
+    names: ['worker'],
+    load: () => (require('./commands/worker') as typeof import('./commands/worker')).registerWorkerCommand,
+  },
+  {
+    names: ['trigger'],
+    load: () => (require('./commands/trigger') as typeof import('./commands/trigger')).registerTriggerCommand,
+  },
+  { names: ['dags'], load: () => (require('./commands/dags') as typeof import('./commands/dags')).registerDagCommands },
+  {
+    names: ['tasks'],
+    load: () => (require('./commands/tasks') as typeof import('./commands/tasks')).registerTaskCommands,
+  },
+  {
+    names: ['variables'],
+    load: () => (require('./commands/variables') as typeof import('./commands/variables')).registerVariableCommands,
+  },
+  {
+    names: ['connections'],
+    load: () =>
+      (require('./commands/connections') as typeof import('./commands/connections')).registerConnectionCommands,
+  },
+  {
+    names: ['pools'],
+    load: () => (require('./commands/pools') as typeof import('./commands/pools')).registerPoolCommands,
+  },
+  {
+    names: ['users'],
+    load: () => (require('./commands/users') as typeof import('./commands/users')).registerUserCommands,
+  },
+  {
+    names: ['config'],
+    load: () => (require('./commands/config') as typeof import('./commands/config')).registerConfigCommands,
+  },
+  {
+    names: ['version'],
+    load: () => (require('./commands/version') as typeof import('./commands/version')).registerVersionCommand,
+  },
 ];
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 /** The first argument that is not an option: the top-level command being run. */
 function invokedCommand(argv: string[]): string | undefined {

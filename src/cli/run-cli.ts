@@ -32,7 +32,7 @@ export function exitCodeOf(err: unknown): number {
 export async function runCli(argv: string[]): Promise<never> {
   const verbose = argv.includes('--verbose');
   const program = buildProgram(argv);
-  let code = 0;
+  let code: number;
   try {
     await program.parseAsync(argv);
     code = typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -44,7 +44,10 @@ export const CONFIG_SCHEMA = {
       note: "Airflow's default is true; dagctl's is false, so a new DAG runs without being unpaused",
     }),
     dagbag_import_timeout: duration('30s'),
-    /** For tasks that set no retries, neither themselves nor through defaultArgs (applied when DAG files are parsed). */
+    /**
+     * For tasks that set no retries, neither themselves nor through defaultArgs (applied when DAG
+     * files are parsed).
+     */
     default_task_retries: int(0, 0),
   },
   database: {

@@ -32,7 +32,13 @@ export class DagDefinitionError extends UserError {
   }
 }
 
+/**
+ * The message of something thrown. Duck-typed: an Error from another realm (a DAG file evaluated
+ * in a vm context) fails `instanceof Error` but still has its message.
+ */
 export function errorMessage(err: unknown): string {
   if (err instanceof Error) return err.message;
+  if (typeof err === 'object' && err !== null && typeof (err as { message?: unknown }).message === 'string')
+    return (err as { message: string }).message;
   return String(err);
 }

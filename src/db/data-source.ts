@@ -111,7 +111,7 @@ export interface MigrationStatus {
 }
 
 export async function migrationStatus(dataSource: DataSource): Promise<MigrationStatus> {
-  const all = ALL_MIGRATIONS.map((m) => new m().name as string);
+  const all = ALL_MIGRATIONS.map((m) => new m().name);
   let applied: string[] = [];
   try {
     const rows: Array<{ name: string }> = await dataSource.query('SELECT name FROM migrations');
@@ -127,7 +127,8 @@ export async function assertMigrated(dataSource: DataSource): Promise<void> {
   const status = await migrationStatus(dataSource);
   if (status.pending.length > 0) {
     throw new UserError(
-      `the metadata database is not initialized or not up to date (${status.pending.length} pending migrations): run 'dagctl initdb'`,
+      `the metadata database is not initialized or not up to date (${status.pending.length} pending migrations): ` +
+        "run 'dagctl initdb'",
     );
   }
 }

@@ -39,7 +39,7 @@ const log = getLogger('executor');
 export class PoolExecutor implements Executor {
   protected readonly pool: TaskProcessPool;
   private readonly running = new Map<string, RunningTry>();
-  private readonly events = new EventBuffer((err) => log.error(`executor event listener failed: ${err.message}`));
+  private readonly events = new EventBuffer((err) => log.error('executor event listener failed', { err }));
   private ended = false;
   private readonly clock: Clock;
   private readonly hostname: string;

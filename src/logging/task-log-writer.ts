@@ -55,7 +55,8 @@ export class TaskLogWriter {
     this.truncatedFlag = true;
     this.raw(
       Buffer.from(
-        `\n[dagctl] log truncated: this attempt's output exceeded ${this.options.maxBytes} bytes; the rest was dropped\n`,
+        `\n[dagctl] log truncated: this attempt's output exceeded ${this.options.maxBytes} bytes; ` +
+          'the rest was dropped\n',
       ),
     );
   }

@@ -151,7 +151,8 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
       const { records } = await execSql<{ duration: number; end_date: string; state: string }>(
         db,
         `SELECT duration, end_date, state FROM task_instance
-          WHERE end_date > ? AND duration IS NOT NULL AND state IN ('success', 'failed') ORDER BY end_date LIMIT ${DURATION_BATCH}`,
+          WHERE end_date > ? AND duration IS NOT NULL AND state IN ('success', 'failed')
+          ORDER BY end_date LIMIT ${DURATION_BATCH}`,
         [watermark],
       );
       for (const row of records) {

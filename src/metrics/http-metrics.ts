@@ -13,7 +13,8 @@ export function httpMetricsMiddleware(registry: Registry): RequestHandler {
   return (req, res, next) => {
     const start = process.hrtime.bigint();
     res.on('finish', () => {
-      const route = req.route?.path ? `${req.baseUrl}${String(req.route.path)}` : 'unmatched';
+      const routePath = (req.route as { path?: string | RegExp } | undefined)?.path;
+      const route = routePath ? `${req.baseUrl}${String(routePath)}` : 'unmatched';
       histogram.observe(
         { method: req.method, route, status: String(res.statusCode) },
         Number(process.hrtime.bigint() - start) / 1e9,

@@ -85,6 +85,7 @@ export class DagFileParserPool {
       const child = this.takeIdle() ?? this.spawn();
       if (!child) return;
       const job = this.queue.shift()!;
+      // A child's parse() resolves (null when the child died) and never rejects.
       void child.parse(job.file).then((result) => {
         if (this.closed) job.reject(new ParserPoolClosedError());
         else if (result) job.resolve(result);

@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import type { AppContext } from '../app/app-context';
-import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
 import { observeDagProcessing } from '../metrics/process-metrics';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
@@ -76,7 +75,10 @@ export class DagProcessorManager {
     this.defaultsHash = authoringDefaultsHash(this.options.authoringDefaults);
   }
 
-  /** Call `listener` with the DAG ids whose serialized form changed or that were deactivated. Returns an unsubscribe. */
+  /**
+   * Call `listener` with the DAG ids whose serialized form changed or that were deactivated.
+   * Returns an unsubscribe.
+   */
   onChange(listener: DagChangeListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -143,7 +145,7 @@ export class DagProcessorManager {
 
   private requestPass(): void {
     if (this.stopped) return;
-    this.schedulePass(false).catch((err) => log.error(`DAG folder pass failed: ${errorMessage(err)}`));
+    this.schedulePass(false).catch((err: unknown) => log.error('DAG folder pass failed', { err }));
   }
 
   /**
@@ -258,7 +260,8 @@ export class DagProcessorManager {
     this.lastPass = summary;
     if (summary.filesParsed > 0 || summary.filesRemoved > 0) {
       log.info(
-        `parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms (${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`,
+        `parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms ` +
+          `(${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`,
       );
     }
     return summary;
@@ -272,7 +275,7 @@ export class DagProcessorManager {
     if (files.length === 0 || this.stopped) return [];
     const pool = this.getPool();
     const done: Array<{ fingerprint: FileFingerprint; outcome: FileSyncOutcome; seen: boolean }> = [];
-    let firstError: unknown = null;
+    const errors: unknown[] = [];
     await Promise.all(
       files.map(async (fingerprint) => {
         let result;
@@ -305,12 +308,12 @@ export class DagProcessorManager {
           this.emit([...outcome.changedDagIds, ...outcome.deactivatedDagIds]);
           done.push({ fingerprint, outcome, seen });
         } catch (err) {
-          log.error(`cannot store parse result of ${fingerprint.file}: ${errorMessage(err)}`);
-          firstError ??= err;
+          log.error(`cannot store parse result of ${fingerprint.file}`, { err });
+          errors.push(err);
         }
       }),
     );
-    if (firstError) throw firstError;
+    if (errors.length) throw errors[0];
     return done;
   }
 
@@ -328,7 +331,7 @@ export class DagProcessorManager {
       try {
         listener(ids);
       } catch (err) {
-        log.error(`DAG change listener failed: ${errorMessage(err)}`);
+        log.error('DAG change listener failed', { err });
       }
     }
   }

@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
 
 const log = getLogger('dag-processor');
@@ -30,7 +31,7 @@ export function parseIgnorePatterns(text: string, source = IGNORE_FILE_NAME): Re
     try {
       patterns.push(new RegExp(line));
     } catch (err) {
-      log.warn(`ignoring invalid pattern in ${source}: ${line} (${(err as Error).message})`);
+      log.warn(`ignoring invalid pattern in ${source}: ${line} (${errorMessage(err)})`);
     }
   }
   return patterns;

@@ -50,4 +50,8 @@ async function warmUp(): Promise<void> {
   }
 }
 
-void warmUp().finally(() => send({ type: 'ready' }));
+// The warm-up only saves time: if it fails (no writable temp folder), the child serves parses
+// anyway rather than dying through fatal() before its first file.
+void warmUp()
+  .catch(() => undefined)
+  .finally(() => send({ type: 'ready' }));

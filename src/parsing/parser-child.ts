@@ -115,7 +115,8 @@ export class ParserChild {
     pending.started = Date.now();
     pending.timer = setTimeout(() => {
       log.warn(
-        `import of ${pending.file} timed out after ${formatTimeout(this.options.importTimeoutMs)}; killing parser process ${this.child.pid}`,
+        `import of ${pending.file} timed out after ${formatTimeout(this.options.importTimeoutMs)}; ` +
+          `killing parser process ${this.child.pid}`,
       );
       this.kill(`import timed out after ${formatTimeout(this.options.importTimeoutMs)}`);
     }, this.options.importTimeoutMs);

@@ -12,7 +12,9 @@ import { deleteDagCode } from './upsert-dag-code';
 export async function findMissingFiles(dataSource: DataSource, present: ReadonlySet<string>): Promise<string[]> {
   const { records } = await execSql<{ file: string }>(
     dataSource,
-    'SELECT fileloc AS file FROM dag WHERE is_active = ? UNION SELECT filename AS file FROM import_error UNION SELECT fileloc AS file FROM dag_code',
+    `SELECT fileloc AS file FROM dag WHERE is_active = ?
+     UNION SELECT filename AS file FROM import_error
+     UNION SELECT fileloc AS file FROM dag_code`,
     [true],
   );
   return [...new Set(records.map((r) => r.file))].filter((file) => file !== null && !present.has(file)).sort();

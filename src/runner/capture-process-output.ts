@@ -12,6 +12,8 @@ type WriteFn = typeof process.stdout.write;
 export function captureProcessOutput(sink: (chunk: string | Uint8Array) => void, mode: OutputMode): () => void {
   if (mode === 'none') return () => undefined;
   const streams = [process.stdout, process.stderr];
+  // The originals themselves (not bound copies): restored as they were, called with .call(stream).
+  // eslint-disable-next-line @typescript-eslint/unbound-method
   const originals = streams.map((stream) => stream.write);
   streams.forEach((stream, index) => {
     const original = originals[index];
@@ -23,7 +25,7 @@ export function captureProcessOutput(sink: (chunk: string | Uint8Array) => void,
       else if (chunk instanceof Uint8Array) sink(chunk);
       else sink(String(chunk));
       if (mode === 'tee') return (original as (...args: unknown[]) => boolean).call(stream, chunk, encodingOrCb, cb);
-      if (typeof callback === 'function') process.nextTick(callback as () => void);
+      if (typeof callback === 'function') process.nextTick(callback);
       return true;
     } as WriteFn;
     stream.write = patched;

@@ -1,6 +1,5 @@
 import { loadDagFile } from '../authoring/load-dag-file';
-import type { DagFileLoader, RunnerDag } from './runner-dag';
+import type { DagFileLoader } from './runner-dag';
 
-/** The SDK's loadDagFile, seen through the runner's duck-typed shape. */
-export const defaultDagFileLoader: DagFileLoader = async (file, options) =>
-  (await loadDagFile(file, options)) as unknown as RunnerDag[];
+/** The SDK's loadDagFile, seen through the runner's duck-typed shape (the compiler checks they fit). */
+export const defaultDagFileLoader: DagFileLoader = (file, options) => loadDagFile(file, options);

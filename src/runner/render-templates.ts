@@ -41,7 +41,7 @@ function* stringsOf(value: unknown): Generator<string> {
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
   // DAG files may be evaluated in another realm (jest, vm): accept any realm's Object.prototype.
-  const proto = Object.getPrototypeOf(value);
+  const proto = Object.getPrototypeOf(value) as object | null;
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 

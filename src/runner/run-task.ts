@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { format } from 'node:util';
 import type { TaskContext, TaskLogger } from '../authoring/task-context';
+import { errorMessage } from '../core/errors';
 import { describeTi } from '../core/task-instance-key';
 import { signalOf } from '../core/task-signals';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
@@ -84,7 +85,8 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
 
   systemLine(
     'INFO',
-    `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries + 1, workload.tryNumber)} for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`,
+    `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries + 1, workload.tryNumber)} ` +
+      `for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`,
   );
   const restoreOutput = captureProcessOutput((chunk) => writer.write(chunk), options.output ?? 'redirect');
   let outcome: TaskOutcome;
@@ -94,7 +96,7 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
     outcome = attempt.outcome;
     stillRunning = attempt.stillRunning;
   } catch (err) {
-    outcome = { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)) };
+    outcome = { state: 'failed', reason: firstLine(errorMessage(err)) };
     if (err instanceof TryFailure) outcome.noRetry = err.noRetry || undefined;
     else logLine('ERROR', `Task failed: ${(err as Error)?.stack ?? String(err)}`);
   } finally {
@@ -105,7 +107,8 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
   else
     systemLine(
       outcome.state === 'failed' ? 'ERROR' : 'INFO',
-      `Task finished: ${outcome.state}${outcome.reason ? ` - ${outcome.reason}` : ''}${outcome.noRetry ? ' (no retry)' : ''} (took ${took})`,
+      `Task finished: ${outcome.state}${outcome.reason ? ` - ${outcome.reason}` : ''}` +
+        `${outcome.noRetry ? ' (no retry)' : ''} (took ${took})`,
     );
   writer.close();
   return { outcome, logPath, stillRunning };
@@ -120,7 +123,7 @@ async function findTask(workload: TaskWorkload, cache: DagFileCache): Promise<{ 
     if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
       throw new TryFailure(`DAG file ${workload.fileloc} of DAG '${dagId}' no longer exists`, true);
     }
-    throw new TryFailure(firstLine((err as Error)?.message ?? String(err)));
+    throw new TryFailure(firstLine(errorMessage(err)));
   }
   const dag = dags.find((candidate) => candidate.dagId === dagId);
   if (!dag) throw new TryFailure(`DAG '${dagId}' no longer exists in file ${workload.fileloc}`, true);
@@ -149,14 +152,14 @@ async function attemptTry(
       try {
         variables = await options.variables.getAll();
       } catch (err) {
-        throw new TryFailure(`cannot read variables: ${firstLine((err as Error)?.message ?? String(err))}`);
+        throw new TryFailure(`cannot read variables: ${firstLine(errorMessage(err))}`);
       }
     }
     const context = buildTemplateContext({ workload, params, variables, xcomPull });
     try {
       renderedFields = renderTemplatedFields(fields, context);
     } catch (err) {
-      throw new TryFailure(firstLine((err as Error).message));
+      throw new TryFailure(firstLine(errorMessage(err)));
     }
   }
   const runnable = Object.keys(fields).length > 0 ? op.withRenderedFields(renderedFields) : op;
@@ -187,6 +190,8 @@ async function attemptTry(
         settled = true;
       });
     const aborted = new Promise<never>((_, reject) => {
+      // The abort reason itself (whatever the outer signal carried): the catch below recognises it by identity.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     });
     aborted.catch(() => undefined);
@@ -196,7 +201,7 @@ async function attemptTry(
       value = await Promise.race([execution, aborted]);
     } catch (err) {
       if (controller.signal.aborted && err === controller.signal.reason) {
-        const reason = firstLine((err as Error)?.message ?? String(err));
+        const reason = firstLine(errorMessage(err));
         logLine('ERROR', timedOut ? `Task timed out: ${reason}; stopping it` : `Task aborted: ${reason}`);
         // Give the task (e.g. a bash process group being killed) a moment to stop.
         const grace = options.settleGraceMs ?? 2000;
@@ -220,7 +225,7 @@ async function attemptTry(
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
       return {
-        outcome: { state: 'failed', reason: firstLine((err as Error)?.message ?? String(err)), renderedFields },
+        outcome: { state: 'failed', reason: firstLine(errorMessage(err)), renderedFields },
         stillRunning: false,
       };
     }
@@ -272,7 +277,7 @@ function jsonCopy(values: Record<string, unknown>): Record<string, unknown> {
 }
 
 function outcomeForError(err: unknown, logLine: (level: string, text: string) => void): TaskOutcome {
-  const message = firstLine((err as Error)?.message ?? String(err)) || 'task failed';
+  const message = firstLine(errorMessage(err)) || 'task failed';
   switch (signalOf(err)) {
     case 'skip':
       logLine('INFO', `Task skipped: ${message}`);

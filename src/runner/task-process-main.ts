@@ -1,14 +1,15 @@
 /**
  * Entry of a task process: forked (from dist/) with an IPC channel by TaskProcessPool. Loads the
- * SDK once (imported below through run-task), then serves `run` requests one at a time, so later tries skip process start-up and
- * re-use already imported DAG files. Never writes task state: it only reports outcomes.
+ * SDK once (imported below through run-task), then serves `run` requests one at a time, so later
+ * tries skip process start-up and re-use already imported DAG files. Never writes task state: it
+ * only reports outcomes.
  */
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../config/load-config';
 import type { TaskWorkload } from '../core/executor';
 import { killProcessTree } from './kill-process-tree';
 import { processDagCache, runTaskTry } from './run-task';
-import type { ChildToParentMessage, ParentToChildMessage } from './task-process-protocol';
+import type { ChildToParentMessage } from './task-process-protocol';
 import { isParentToChildMessage } from './task-process-protocol';
 import { DatabaseVariableSource, VariableSource } from './variable-source';
 
@@ -47,6 +48,7 @@ function send(message: ChildToParentMessage, then?: () => void): void {
   process.send(message, undefined, {}, () => then?.());
 }
 
+/** Ends the process; callers void it (closing the DB is the only await, and its failure is ignored). */
 async function exitSoon(code: number): Promise<never> {
   // A task that ignored its abort may have left subprocesses (in their own process groups).
   killProcessTree(process.pid, 'SIGKILL', { includeRoot: false });
@@ -87,21 +89,26 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
 
 function onMessage(message: unknown): void {
   if (!isParentToChildMessage(message)) return;
-  const typed = message as ParentToChildMessage;
-  switch (typed.type) {
+  switch (message.type) {
     case 'run':
       if (running) {
         // The pool never does this; refuse loudly rather than run two tries at once.
         send({ type: 'log-error', message: 'task process is busy; run request ignored' });
         return;
       }
-      void run(typed.workload, typed.variablesFromParent);
+      // runTaskTry() turns task failures into the outcome. Anything else means this runner is
+      // broken: exit, and the pool reports the try lost (as an unhandled rejection, it would only
+      // have aborted a try already over, leaving the parent waiting for a result).
+      run(message.workload, message.variablesFromParent).catch((err: unknown) => {
+        running = null;
+        onFatal(err, 'task runner failed');
+      });
       return;
     case 'variables': {
-      const pending = pendingVariables.get(typed.requestId);
-      pendingVariables.delete(typed.requestId);
-      if (typed.error !== undefined) pending?.reject(new Error(typed.error));
-      else pending?.resolve(typed.values ?? {});
+      const pending = pendingVariables.get(message.requestId);
+      pendingVariables.delete(message.requestId);
+      if (message.error !== undefined) pending?.reject(new Error(message.error));
+      else pending?.resolve(message.values ?? {});
       return;
     }
     case 'shutdown':

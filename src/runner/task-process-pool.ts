@@ -26,7 +26,7 @@ export interface TaskProcessPoolOptions {
   /** The child entry (default dist/runner/task-process-main.js). */
   entry?: string;
   /** A child could not write its task log. */
-  onLogError?(message: string): void;
+  onLogError?: (message: string) => void;
   /** `logging.base_log_folder`: when set, a try whose process died gets a closing line in its log. */
   baseLogFolder?: string;
 }

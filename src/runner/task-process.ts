@@ -1,3 +1,4 @@
+import { errorMessage } from '../core/errors';
 import { ChildProcess, fork } from 'node:child_process';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { formatDurationMs } from './format-duration-ms';
@@ -20,7 +21,7 @@ export interface TaskProcessSpawnOptions {
   entry: string;
   env: NodeJS.ProcessEnv;
   variables?: VariableSource;
-  onLogError?(message: string): void;
+  onLogError?: (message: string) => void;
 }
 
 interface CurrentTry {
@@ -109,7 +110,7 @@ export class TaskProcess {
     try {
       await this.ready;
     } catch (err) {
-      this.settle({ kind: 'lost', reason: (err as Error).message, pid: this.pid });
+      this.settle({ kind: 'lost', reason: errorMessage(err), pid: this.pid });
       return result;
     }
     const current = this.current as CurrentTry | null;

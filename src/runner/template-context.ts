@@ -7,7 +7,7 @@ export interface TemplateContextInput {
   params: Record<string, unknown>;
   /** Variables, or null when no template mentions `var` (then `var` lookups fail clearly). */
   variables: Record<string, string> | null;
-  xcomPull(taskId: string, key?: string): unknown;
+  xcomPull: (taskId: string, key?: string) => unknown;
 }
 
 /** The names Airflow templates use: ds, ts, logical_date, params, dag_run, var, ti, macros… */

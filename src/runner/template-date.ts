@@ -37,7 +37,8 @@ const pad = (n: number, width = 2): string => String(n).padStart(width, '0');
 
 /** Airflow's `ts`: ISO-8601 with '+00:00' and no fraction unless there is one (as microseconds). */
 export function airflowIso(date: Date): string {
-  const base = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
+  const day = `${date.getUTCFullYear()}-${pad(date.getUTCMonth() + 1)}-${pad(date.getUTCDate())}`;
+  const base = `${day}T${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())}`;
   const ms = date.getUTCMilliseconds();
   return `${base}${ms ? `.${pad(ms, 3)}000` : ''}+00:00`;
 }

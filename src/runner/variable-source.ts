@@ -17,9 +17,8 @@ export class DatabaseVariableSource implements VariableSource {
     const dataSource = await this.getDataSource();
     // Loaded on use: TypeORM costs task processes a second of start-up they rarely need.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { VariableEntity } =
-      require('../db/entities/variable.entity') as typeof import('../db/entities/variable.entity');
-    const rows = await dataSource.getRepository(VariableEntity).find({ select: { key: true, val: true } });
+    const entities = require('../db/entities/variable.entity') as typeof import('../db/entities/variable.entity');
+    const rows = await dataSource.getRepository(entities.VariableEntity).find({ select: { key: true, val: true } });
     const values: Record<string, string> = {};
     for (const row of rows) values[row.key] = row.val ?? '';
     return values;

@@ -1,3 +1,5 @@
+import { errorMessage } from '../core/errors';
+
 /** XComs cross processes and land in the DB as JSON: check each value and return its JSON copy. */
 export function toJsonXcoms(values: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -7,11 +9,11 @@ export function toJsonXcoms(values: Record<string, unknown>): Record<string, unk
     try {
       text = JSON.stringify(value);
     } catch (err) {
-      throw new Error(`XCom '${key}' is not JSON-serializable: ${(err as Error).message.split('\n')[0]}`);
+      throw new Error(`XCom '${key}' is not JSON-serializable: ${errorMessage(err).split('\n')[0]}`, { cause: err });
     }
     if (text === undefined)
       throw new Error(`XCom '${key}' is not JSON-serializable: a ${typeof value} has no JSON form`);
-    out[key] = JSON.parse(text);
+    out[key] = JSON.parse(text) as unknown;
   }
   return out;
 }

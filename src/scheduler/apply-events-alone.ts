@@ -1,6 +1,5 @@
 import type { DataSource } from 'typeorm';
 import { describeTi } from '../core/task-instance-key';
-import { errorMessage } from '../core/errors';
 import { execSql } from '../db/sql';
 import type { ExecutorEvent } from '../core/executor';
 import { getLogger } from '../logging/logger';
@@ -38,9 +37,8 @@ export async function applyEventsAlone(
         kept.push(event);
         continue;
       }
-      log.error(
-        `dropped the ${event.type} report of ${describeTi(event.key, event.tryNumber)}: the database refuses it (${errorMessage(err)})`,
-      );
+      const what = `the ${event.type} report of ${describeTi(event.key, event.tryNumber)}`;
+      log.error(`dropped ${what}: the database refuses it`, { err });
     }
   }
   return kept;

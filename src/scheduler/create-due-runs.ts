@@ -30,7 +30,8 @@ async function lastAutomatedInterval(ds: DataSource, dagId: string): Promise<Dat
     logical_date: string;
   }>(
     ds,
-    `SELECT data_interval_start, data_interval_end, logical_date FROM dag_run WHERE dag_id = ? AND run_type IN ('scheduled', 'backfill')
+    `SELECT data_interval_start, data_interval_end, logical_date FROM dag_run
+     WHERE dag_id = ? AND run_type IN ('scheduled', 'backfill')
      ORDER BY logical_date DESC LIMIT 1`,
     [dagId],
   );
@@ -46,7 +47,9 @@ export async function refreshNextDagRun(ds: DataSource, view: DagView, now: Date
   const info = timetable.nextDagRunInfo(await lastAutomatedInterval(ds, view.dag.dagId), restrictionOf(view), now);
   await execSql(
     ds,
-    `UPDATE dag SET next_dagrun = ?, next_dagrun_data_interval_start = ?, next_dagrun_data_interval_end = ?, next_dagrun_create_after = ? WHERE dag_id = ?`,
+    `UPDATE dag SET next_dagrun = ?, next_dagrun_data_interval_start = ?, next_dagrun_data_interval_end = ?,
+       next_dagrun_create_after = ?
+     WHERE dag_id = ?`,
     [
       info?.logicalDate ?? null,
       info?.dataInterval.start ?? null,
@@ -74,7 +77,8 @@ export async function countActiveRuns(ds: DataSource, dagId: string): Promise<nu
 export async function createDueRuns(ds: DataSource, views: DagViewCache, now: Date, maxDags: number): Promise<number> {
   const { records } = await execSql<{ dag_id: string }>(
     ds,
-    `SELECT dag_id FROM dag WHERE is_active = ? AND is_paused = ? AND next_dagrun_create_after IS NOT NULL AND next_dagrun_create_after <= ?
+    `SELECT dag_id FROM dag
+     WHERE is_active = ? AND is_paused = ? AND next_dagrun_create_after IS NOT NULL AND next_dagrun_create_after <= ?
      ORDER BY next_dagrun_create_after LIMIT ?`,
     [true, false, now.toISOString(), maxDags],
   );
@@ -111,11 +115,12 @@ export async function createDueRuns(ds: DataSource, views: DagViewCache, now: Da
           log.info(`created run ${scheduledRunId(run.logicalDate)}`, { dagId });
         }
         const next = await refreshNextDagRun(ds, view, now);
-        if (next && next.logicalDate.getTime() === run.logicalDate.getTime()) break; // nothing new (e.g. a manual run holds that date)
+        // Nothing new (e.g. a manual run holds that date).
+        if (next && next.logicalDate.getTime() === run.logicalDate.getTime()) break;
         info = next;
       }
     } catch (err) {
-      log.error(`could not create runs: ${(err as Error).message}`, { dagId });
+      log.error('could not create runs', { dagId, err });
     }
   }
   return created;

@@ -43,7 +43,7 @@ export class ExternalChangeWatcher {
         this.client.on('notification', () => this.onChange());
         await this.client.query(`LISTEN ${SCHEDULER_CHANNEL}`);
       } catch (err) {
-        log.warn(`cannot LISTEN for changes (falling back to polling): ${(err as Error).message}`);
+        log.warn('cannot LISTEN for changes (falling back to polling)', { err });
         this.client = null;
       }
       return;
@@ -52,8 +52,9 @@ export class ExternalChangeWatcher {
     const connection = (
       this.ds.driver as unknown as { databaseConnection?: { pragma(sql: string, options: { simple: true }): unknown } }
     ).databaseConnection;
-    const database = String((this.ds.options as { database?: unknown }).database ?? '');
-    if (!database || database === ':memory:') return; // no other process can commit to it
+    const { database } = this.ds.options as { database?: unknown };
+    // An in-memory database: no other process can commit to it.
+    if (typeof database !== 'string' || !database || database === ':memory:') return;
     this.sqlite = new SqliteCommitWatcher({
       ...this.options,
       file: realFile(path.resolve(database)),

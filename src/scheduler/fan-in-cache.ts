@@ -24,7 +24,7 @@ export class FanInCache {
 
   upstreamSet(view: DagView, taskId: string): Set<string> {
     let byTask = this.upstreamSets.get(view);
-    if (!byTask) this.upstreamSets.set(view, (byTask = new Map()));
+    if (!byTask) this.upstreamSets.set(view, (byTask = new Map<string, Set<string>>()));
     let set = byTask.get(taskId);
     if (!set) byTask.set(taskId, (set = new Set(view.tasks.get(taskId)?.upstream ?? [])));
     return set;
@@ -33,7 +33,7 @@ export class FanInCache {
   /** Tasks of the DAG that are not direct upstream tasks of `taskId` (itself included). */
   nonUpstreamTaskIds(view: DagView, taskId: string): string[] {
     let byTask = this.nonUpstreamLists.get(view);
-    if (!byTask) this.nonUpstreamLists.set(view, (byTask = new Map()));
+    if (!byTask) this.nonUpstreamLists.set(view, (byTask = new Map<string, string[]>()));
     let list = byTask.get(taskId);
     if (!list) {
       const upstream = this.upstreamSet(view, taskId);

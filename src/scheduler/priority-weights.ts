@@ -80,7 +80,7 @@ function topologicalOrder({ children, parents }: IndexedGraph, tasks: Serialized
  */
 function reachableSums(order: number[], next: number[][], consumers: number[][], own: number[]): Float64Array {
   const words = (own.length + 31) >>> 5;
-  const sets: Array<Uint32Array | null> = new Array(own.length).fill(null);
+  const sets = new Array<Uint32Array | null>(own.length).fill(null);
   const pendingConsumers = consumers.map((list) => list.length);
   const sums = new Float64Array(own.length);
 

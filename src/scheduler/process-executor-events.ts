@@ -161,8 +161,9 @@ function startsEndingInBatch(events: ExecutorEvent[]): Map<string, TryStart> {
 
 /**
  * Turn executor events into task state — the scheduler is the only writer. All events of one
- * drain are applied in one transaction (the caller's, when it passes one); each is a guarded transition, so a stale or duplicate
- * event moves nothing. Returns the runs whose tasks changed, to be examined at once.
+ * drain are applied in one transaction (the caller's, when it passes one); each is a guarded
+ * transition, so a stale or duplicate event moves nothing. Returns the runs whose tasks changed, to
+ * be examined at once.
  */
 export async function processExecutorEvents(
   db: DataSource | EntityManager,
@@ -199,9 +200,7 @@ export async function processExecutorEvents(
         }
         ends.push({ event, ending: { key: event.key, tryNumber: event.tryNumber, end, started } });
       } catch (err) {
-        log.error(
-          `could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`,
-        );
+        log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}`, { err });
       }
     }
     const moved = await markTriesEnded(
@@ -216,7 +215,8 @@ export async function processExecutorEvents(
           full = false;
           if (!moved[i])
             log.warn(
-              `ignored outcome ${event.outcome.state} of ${describeTi(event.key, event.tryNumber)}: the task instance is no longer at that try`,
+              `ignored outcome ${event.outcome.state} of ${describeTi(event.key, event.tryNumber)}: ` +
+                'the task instance is no longer at that try',
             );
           else
             full = await applyFinishedEffects(
@@ -242,9 +242,7 @@ export async function processExecutorEvents(
         entry.needsFullDecision ||= full;
         affected.set(runKey, entry);
       } catch (err) {
-        log.error(
-          `could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`,
-        );
+        log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}`, { err });
       }
     }
   });

@@ -3,7 +3,7 @@ import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
-import type { Executor, TaskWorkload } from '../core/executor';
+import type { TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import { dagsAtMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
@@ -37,7 +37,8 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
     slots: number | string;
   }>(
     m,
-    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
+    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
+     WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
      UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
   );
   if (!records.some((r) => r.pool === null)) return null;
@@ -117,7 +118,7 @@ async function buildWorkloads(
       dataIntervalStart: run.data_interval_start,
       dataIntervalEnd: run.data_interval_end,
       runType: run.run_type,
-      conf: run.conf ? JSON.parse(run.conf) : {},
+      conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
       maxTries: ti.maxTries,
       xcoms: await ancestorXComs(db, view, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
@@ -136,9 +137,10 @@ export async function anyScheduled(db: DataSource | EntityManager): Promise<bool
  * Choose scheduled task instances for the executor, highest priority first (equal priorities in
  * the order their task instances were created, which walks an index instead of sorting), each
  * through the queueing rules (QUEUE_DEPS: executor slots, core.parallelism, pool slots, the
- * DAG's max_active_tasks…) with the slots taken so far, and mark them queued — in the caller's transaction, which holds the pools (readPools). The guarded
- * scheduled → queued UPDATE means no try is ever sent twice. Returns the workloads to hand to the
- * executor once the transaction committed.
+ * DAG's max_active_tasks…) with the slots taken so far, and mark them queued — in the caller's
+ * transaction, which holds the pools (readPools). The guarded scheduled → queued UPDATE means no
+ * try is ever sent twice. Returns the workloads to hand to the executor once the transaction
+ * committed.
  */
 export async function queueReadyTasks(
   m: EntityManager,
@@ -268,7 +270,8 @@ async function chooseAndMarkQueued(
 async function warnAboutMissingPools(m: EntityManager, known: string[]): Promise<void> {
   const { records } = await execSql<{ pool: string }>(
     m,
-    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled' ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
+    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled'
+     ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
     known,
   );
   const now = Date.now();

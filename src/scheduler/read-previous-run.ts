@@ -13,7 +13,8 @@ export async function readPreviousRun(
 ): Promise<{ runId: string; states: Map<string, TaskStateOrNone> } | null> {
   const { records } = await execSql<{ run_id: string }>(
     db,
-    `SELECT run_id FROM dag_run WHERE dag_id = ? AND logical_date < (SELECT logical_date FROM dag_run WHERE id = ?) ORDER BY logical_date DESC LIMIT 1`,
+    'SELECT run_id FROM dag_run WHERE dag_id = ? ' +
+      'AND logical_date < (SELECT logical_date FROM dag_run WHERE id = ?) ORDER BY logical_date DESC LIMIT 1',
     [run.dagId, run.id],
   );
   if (!records.length) return null;

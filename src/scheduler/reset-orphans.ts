@@ -73,7 +73,8 @@ export async function resetOrphanedTasks(
     queued_by_job_id: number | null;
   }>(
     ds,
-    `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id FROM task_instance WHERE state IN ('queued', 'running')`,
+    `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id FROM task_instance
+     WHERE state IN ('queued', 'running')`,
   );
   const orphans = records.filter((r) => r.queued_by_job_id !== null && gone.has(Number(r.queued_by_job_id)));
   if (!orphans.length) return 0;
@@ -82,7 +83,8 @@ export async function resetOrphanedTasks(
       for (const o of orphans) {
         await execSql(
           m,
-          `UPDATE task_instance SET queued_by_job_id = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = ?`,
+          `UPDATE task_instance SET queued_by_job_id = ?
+           WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = ?`,
           [myJobId, o.dag_id, o.run_id, o.task_id, o.map_index, o.try_number, o.state],
         );
       }

@@ -1,5 +1,4 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { errorMessage } from '../core/errors';
 import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
@@ -32,7 +31,8 @@ async function loadTis(db: DataSource | EntityManager, run: RunRow): Promise<Map
     next_try_at: string | null;
   }>(
     db,
-    `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
+    `SELECT task_id, state, try_number, next_try_at FROM task_instance
+     WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
     [run.dagId, run.runId],
   );
   return new Map(
@@ -109,7 +109,8 @@ export async function scheduleRuns(
   if (runs === null) {
     const { records } = await execSql<{ id: number; dag_id: string; run_id: string; start_date: string | null }>(
       db,
-      `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running' ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
+      `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running'
+       ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
       [limit],
     );
     rows = records.map((r) => ({
@@ -139,7 +140,7 @@ export async function scheduleRuns(
     try {
       await scheduleRun(db, views, fanIns, run, now, result);
     } catch (err) {
-      log.error(`could not schedule run ${run.runId}: ${errorMessage(err)}`, { dagId: run.dagId });
+      log.error(`could not schedule run ${run.runId}`, { dagId: run.dagId, err });
     }
   }
   return result;
@@ -187,7 +188,7 @@ export async function scheduleRunsAfterEvents(
         }
       });
     } catch (err) {
-      log.error(`could not schedule run ${run.runId}: ${errorMessage(err)}`, { dagId: run.dagId });
+      log.error(`could not schedule run ${run.runId}`, { dagId: run.dagId, err });
     }
   }
   if (full.length) {
@@ -207,7 +208,8 @@ function sqlRunReader(db: DataSource | EntityManager, run: RunRef): RunTiReader 
     async countByState() {
       const { records } = await execSql<{ state: TaskStateOrNone; n: number | string }>(
         db,
-        'SELECT state, COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state',
+        'SELECT state, COUNT(*) AS n FROM task_instance ' +
+          'WHERE dag_id = ? AND run_id = ? AND map_index = -1 GROUP BY state',
         [run.dagId, run.runId],
       );
       return new Map(records.map((r) => [r.state, Number(r.n)]));
@@ -216,7 +218,8 @@ function sqlRunReader(db: DataSource | EntityManager, run: RunRef): RunTiReader 
       // Looking for one unfinished task stops at the first, where counting reads the whole run.
       const { records } = await execSql(
         db,
-        `SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ? AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1`,
+        'SELECT 1 AS x FROM task_instance WHERE dag_id = ? AND run_id = ? ' +
+          "AND (state IS NULL OR state NOT IN ('success', 'failed', 'skipped', 'upstream_failed', 'removed')) LIMIT 1",
         [run.dagId, run.runId],
       );
       return records.length > 0;
@@ -252,7 +255,8 @@ async function loadTisOf(
       next_try_at: string | null;
     }>(
       db,
-      `SELECT task_id, state, try_number, next_try_at FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
+      `SELECT task_id, state, try_number, next_try_at FROM task_instance
+       WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})`,
       [run.dagId, run.runId, ...part],
     );
     for (const r of records)

@@ -28,7 +28,8 @@ async function refuseSecondSchedulerOnSqlite(ctx: AppContext, options: Scheduler
   for (const job of await runningJobs(ctx.dataSource, 'SchedulerJob')) {
     if (isJobAlive(job, now, options.schedulerStaleAfterMs)) {
       throw new UserError(
-        `another scheduler is running (pid ${job.pid} on ${job.hostname}); SQLite supports one scheduler — use PostgreSQL to run several`,
+        `another scheduler is running (pid ${job.pid} on ${job.hostname}); ` +
+          'SQLite supports one scheduler — use PostgreSQL to run several',
       );
     }
   }
@@ -61,7 +62,7 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
       processMetricsRegistry
         .getMetricsAsJSON()
         .then((metrics) => heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics))
-        .catch((err) => log.warn(`heartbeat failed: ${(err as Error).message}`));
+        .catch((err: unknown) => log.warn('heartbeat failed', { err }));
     }, schedulerOptions.heartbeatIntervalMs);
     heartbeat.unref();
     try {

@@ -111,7 +111,7 @@ export class SchedulerLoop {
         await this.tick();
       } catch (err) {
         // One bad tick (a DB hiccup) must not kill the scheduler: log and go on.
-        log.error(`scheduler loop failed: ${(err as Error).message}`);
+        log.error('scheduler loop failed', { err });
       }
       if (signal?.aborted || (options.numLoops !== undefined && loops >= options.numLoops)) break;
       const now = Date.now();
@@ -285,7 +285,7 @@ export class SchedulerLoop {
         const view = await this.views.get(dagId);
         if (view) await refreshNextDagRun(this.ctx.dataSource, view, now);
       } catch (err) {
-        log.error(`cannot compute the next run: ${(err as Error).message}`, { dagId });
+        log.error('cannot compute the next run', { dagId, err });
       }
     }
     if (batch.length) this.lastRunCreation = 0;

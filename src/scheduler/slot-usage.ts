@@ -29,7 +29,8 @@ export function activeCountsOf(
 export async function readActiveCounts(db: DataSource | EntityManager): Promise<ActiveCounts> {
   const { records } = await execSql<{ pool: string; dag_id: string; n: number | string; slots: number | string }>(
     db,
-    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance WHERE state IN ('queued', 'running') GROUP BY pool, dag_id`,
+    'SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance ' +
+      "WHERE state IN ('queued', 'running') GROUP BY pool, dag_id",
   );
   return activeCountsOf(records);
 }

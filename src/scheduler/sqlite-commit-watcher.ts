@@ -106,6 +106,7 @@ export class SqliteCommitWatcher {
       return;
     }
     this.checking = true;
+    // read() never rejects (a failed read is null), and onCommit only wakes the loop.
     void this.read().then((version) => {
       this.checking = false;
       if (this.stopped) return;

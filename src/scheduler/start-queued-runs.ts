@@ -61,7 +61,7 @@ export async function startQueuedRuns(
       runningByDag.set(r.dag_id, active + 1);
       started.push(run);
     } catch (err) {
-      log.error(`could not start run ${r.run_id}: ${(err as Error).message}`, { dagId: r.dag_id });
+      log.error(`could not start run ${r.run_id}`, { dagId: r.dag_id, err });
     }
   }
   return started;

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '../core/errors';
+import { errorMessage, InvalidArgumentError } from '../core/errors';
 import { TaskState, TaskStateOrNone } from '../core/states';
 import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
 import { clearTaskInstanceStates } from '../db/transitions/clear-task-instance-states';
@@ -56,7 +56,7 @@ function compileRegex(source: string): RegExp {
   try {
     return new RegExp(source);
   } catch (err) {
-    throw new InvalidArgumentError(`invalid task regex '${source}': ${(err as Error).message}`);
+    throw new InvalidArgumentError(`invalid task regex '${source}': ${errorMessage(err)}`);
   }
 }
 

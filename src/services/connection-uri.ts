@@ -47,11 +47,20 @@ export function connectionToUri(conn: ConnectionFields): string {
   return `${scheme}://${auth}${host}${port}${path}${extraToQuery(conn.extra)}`;
 }
 
+/** `type://login:password@host:port/schema?extra`, each part but the type optional. */
+const CONNECTION_URI = new RegExp(
+  [
+    '^([a-zA-Z][a-zA-Z0-9+.\\-_]*)://', // type
+    '(?:([^:@/]*)(?::([^@/]*))?@)?', // login, password
+    '([^:/?#]*)', // host
+    '(?::(\\d+))?', // port
+    '(?:/([^?#]*))?', // schema
+    '(?:\\?([^#]*))?$', // extra
+  ].join(''),
+);
+
 export function parseConnectionUri(uri: string): ConnectionFields {
-  const match =
-    /^([a-zA-Z][a-zA-Z0-9+.\-_]*):\/\/(?:([^:@/]*)(?::([^@/]*))?@)?([^:/?#]*)(?::(\d+))?(?:\/([^?#]*))?(?:\?([^#]*))?$/.exec(
-      uri.trim(),
-    );
+  const match = CONNECTION_URI.exec(uri.trim());
   if (!match)
     throw new InvalidArgumentError(
       `invalid connection URI '${uri}': expected type://login:password@host:port/schema?extra`,

@@ -31,9 +31,9 @@ export async function readTaskLog(
     };
   if (config.core.executor === 'bullmq') {
     // Loaded only here: web servers of local setups never touch Redis.
-    const { readRemoteLog } =
-      require('../executors/bullmq/remote-log') as typeof import('../executors/bullmq/remote-log');
-    const remote = await readRemoteLog(config, key, tryNumber, offset);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const remoteLog = require('../executors/bullmq/remote-log') as typeof import('../executors/bullmq/remote-log');
+    const remote = await remoteLog.readRemoteLog(config, key, tryNumber, offset);
     if (remote)
       return { content: remote.content, nextOffset: remote.nextOffset, more: !remote.complete, source: 'remote' };
   }

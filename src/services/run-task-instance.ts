@@ -91,7 +91,8 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   if (!claimed) {
     const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
     throw new UserError(
-      `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}${input.force ? '' : ' (clear it first, or pass --force)'}`,
+      `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}` +
+        (input.force ? '' : ' (clear it first, or pass --force)'),
     );
   }
 

@@ -45,7 +45,8 @@ export async function taskInstanceFailedDeps(
     pool_slots: number | string;
   }>(
     ds,
-    'SELECT task_id, state, next_try_at, pool, pool_slots FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1',
+    'SELECT task_id, state, next_try_at, pool, pool_slots FROM task_instance ' +
+      'WHERE dag_id = ? AND run_id = ? AND map_index = -1',
     [key.dagId, key.runId],
   );
   const tis = new Map(records.map((r) => [r.task_id, r]));

@@ -19,7 +19,7 @@ export interface TriggerDagRunInput {
   dataInterval?: { start: Date; end: Date };
 }
 
-const RUN_ID_PATTERN = /^[A-Za-z0-9_.~:+\-]+$/;
+const RUN_ID_PATTERN = /^[A-Za-z0-9_.~:+-]+$/;
 
 /**
  * Create a manual (or backfill) DAG run in state `queued`, like `airflow dags trigger`: the

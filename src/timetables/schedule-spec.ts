@@ -1,5 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
-import { DagDefinitionError } from '../core/errors';
+import { DagDefinitionError, errorMessage } from '../core/errors';
 import { Duration, parseDuration } from '../core/duration';
 import type { ScheduleSpec } from '../core/serialized-dag';
 
@@ -27,7 +27,7 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
     try {
       everyMs = parseDuration(schedule.every, 'schedule.every');
     } catch (err) {
-      throw new DagDefinitionError(`DAG '${dagId}': ${(err as Error).message}`);
+      throw new DagDefinitionError(`DAG '${dagId}': ${errorMessage(err)}`);
     }
     if (everyMs <= 0) throw new DagDefinitionError(`DAG '${dagId}': schedule.every must be positive`);
     return { kind: 'interval', everyMs };
@@ -50,7 +50,7 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
   try {
     CronExpressionParser.parse(expression, { tz: timezone });
   } catch (err) {
-    throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': ${(err as Error).message}`);
+    throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': ${errorMessage(err)}`);
   }
   return { kind: 'cron', expression, timezone };
 }

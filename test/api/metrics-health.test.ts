@@ -30,7 +30,7 @@ describe('/metrics', () => {
     expect((await request(t.app).get('/metrics')).status).toBe(401);
   });
 
-  it('reports task instances by state, queue counts, open slots, import errors, runs, durations and scheduler loops', async () => {
+  it('reports task instances by state, queue counts, open slots, import errors, runs, durations, loops', async () => {
     observeSchedulerLoop(0.02);
     // Durations count task instances that finished within the last hour of the first scrape.
     await execSql(t.ds, "UPDATE task_instance SET end_date = '2026-01-03T00:20:00.000Z' WHERE run_id = 'run_1'");
@@ -74,7 +74,8 @@ describe('/metrics across processes', () => {
     new Gauge({ name: 'dagctl_scheduler_executor_open_slots', help: 'x', registers: [other] }).set(7);
     await execSql(
       t.ds,
-      "INSERT INTO job (job_type, state, hostname, pid, latest_heartbeat, metrics) VALUES ('SchedulerJob', 'running', 'elsewhere', 1, ?, ?)",
+      `INSERT INTO job (job_type, state, hostname, pid, latest_heartbeat, metrics)
+       VALUES ('SchedulerJob', 'running', 'elsewhere', 1, ?, ?)`,
       [new Date().toISOString(), JSON.stringify(await other.getMetricsAsJSON())],
     );
     try {

@@ -31,9 +31,8 @@ async function call(
   url: string,
   options: { role?: Role; body?: unknown; status?: number } = {},
 ): Promise<request.Response> {
-  let req = request(t.app)
-    [method](url)
-    .set('Authorization', t.basic(options.role ?? 'admin'));
+  const agent = request(t.app);
+  let req = agent[method](url).set('Authorization', t.basic(options.role ?? 'admin'));
   if (options.body !== undefined) req = req.send(options.body as object);
   const res = await req;
   const status = options.status ?? 200;
@@ -75,8 +74,8 @@ describe('authentication and roles on every route', () => {
   it.each(guarded.map((r) => [r.method.toUpperCase(), r.path, r] as const))(
     '%s %s refuses wrong credentials with 401',
     async (_m, _p, route) => {
-      const res = await request(t.app)
-        [route.method](sampleUrl(route))
+      const agent = request(t.app);
+      const res = await agent[route.method](sampleUrl(route))
         .set('Authorization', 'Basic ' + Buffer.from('admin:wrong').toString('base64'))
         .send({});
       expectProblem(res, 401);
@@ -235,7 +234,8 @@ describe('DAG runs', () => {
     const range = await call(
       'get',
       P,
-      '/api/v1/dags/example_dag/dagRuns?execution_date_gte=2026-01-02T00:00:00Z&execution_date_lte=2026-01-02T23:00:00%2B00:00',
+      '/api/v1/dags/example_dag/dagRuns' +
+        '?execution_date_gte=2026-01-02T00:00:00Z&execution_date_lte=2026-01-02T23:00:00%2B00:00',
     );
     expect(range.body.dag_runs.map((r: { dag_run_id: string }) => r.dag_run_id)).toEqual(['run_2']);
     const page = await call('get', P, '/api/v1/dags/~/dagRuns?limit=2&offset=2&order_by=dag_run_id');

@@ -121,7 +121,7 @@ describe('DAG options', () => {
     expect(() => new DAG('tags', { tags: 'a' as never })).toThrow(
       "DAG 'tags': option 'tags' must be an array of strings",
     );
-    expect(() => new DAG('args', { defaultArgs: { taskId: 'x' } as never })).toThrow(
+    expect(() => new DAG('args', { defaultArgs: { taskId: 'x' } })).toThrow(
       "DAG 'args': option 'defaultArgs' must not set 'taskId'",
     );
   });

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { errorMessage } from '../../src/core/errors';
 import { loadDagFile } from '../../src/authoring/load-dag-file';
 import { serializeDag } from '../../src/authoring/serialize-dag';
 import { isDag, isOperator } from '../../src/authoring/type-guards';
@@ -22,7 +23,7 @@ async function loadError(file: string): Promise<string> {
   try {
     await loadDagFile(file, { fresh: true });
   } catch (err) {
-    return (err as Error).message;
+    return errorMessage(err);
   }
   throw new Error(`${file} loaded without error`);
 }
@@ -34,7 +35,12 @@ describe('loadDagFile', () => {
       `import { DAG, EmptyOperator, FunctionOperator, TriggerRule, type TaskContext } from 'dagctl';
 const dag = new DAG('typed', { schedule: '@daily', startDate: '2026-01-01T00:00:00Z' });
 const a = new EmptyOperator({ taskId: 'a', dag });
-const b = new FunctionOperator({ taskId: 'b', fn: (ctx: TaskContext): string => ctx.ds, triggerRule: TriggerRule.ALL_DONE, dag });
+const b = new FunctionOperator({
+  taskId: 'b',
+  fn: (ctx: TaskContext): string => ctx.ds,
+  triggerRule: TriggerRule.ALL_DONE,
+  dag,
+});
 a.then(b);
 export default dag;
 `,
@@ -66,7 +72,10 @@ export default dag;
       `import fs from 'node:fs';
 import path from 'path';
 import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('builtins', { schedule: null, description: path.basename(__filename) + String(typeof fs.readFileSync) });
+const dag = new DAG('builtins', {
+  schedule: null,
+  description: path.basename(__filename) + String(typeof fs.readFileSync),
+});
 new FunctionOperator({ taskId: 't', fn: () => fs.existsSync(path.join('/', 'tmp')), dag });
 export default dag;
 `,
@@ -79,11 +88,18 @@ export default dag;
   test('CommonJS .js and ESM .mjs files', async () => {
     const cjs = write(
       'plain.js',
-      `const { DAG, EmptyOperator } = require('dagctl');\nconst dag = new DAG('plain_js');\nnew EmptyOperator({ taskId: 't', dag });\nmodule.exports = dag;\n`,
+      `const { DAG, EmptyOperator } = require('dagctl');
+const dag = new DAG('plain_js');
+new EmptyOperator({ taskId: 't', dag });
+module.exports = dag;
+`,
     );
     const esm = write(
       'module.mjs',
-      `import { DAG, BashOperator } from 'dagctl';\nexport const dag = new DAG('module_mjs');\nnew BashOperator({ taskId: 'b', bashCommand: 'echo hi', dag });\n`,
+      `import { DAG, BashOperator } from 'dagctl';
+export const dag = new DAG('module_mjs');
+new BashOperator({ taskId: 'b', bashCommand: 'echo hi', dag });
+`,
     );
     expect((await loadDagFile(cjs)).map((d) => d.dagId)).toEqual(['plain_js']);
     const [mjs] = await loadDagFile(esm);
@@ -110,14 +126,26 @@ export default first;
   test('a DAG defined in an imported helper module counts; helpers are re-read on fresh loads', async () => {
     write(
       'lib/factory.ts',
-      `import { DAG, EmptyOperator } from 'dagctl';\nexport function makeDag(id: string): DAG {\n  const dag = new DAG(id);\n  new EmptyOperator({ taskId: 'v1', dag });\n  return dag;\n}\n`,
+      `import { DAG, EmptyOperator } from 'dagctl';
+export function makeDag(id: string): DAG {
+  const dag = new DAG(id);
+  new EmptyOperator({ taskId: 'v1', dag });
+  return dag;
+}
+`,
     );
     const file = write('uses_lib.ts', `import { makeDag } from './lib/factory';\nmakeDag('from_factory');\n`);
     const [dag] = await loadDagFile(file, { fresh: true });
     expect(dag.taskIds).toEqual(['v1']);
     write(
       'lib/factory.ts',
-      `import { DAG, EmptyOperator } from 'dagctl';\nexport function makeDag(id: string): DAG {\n  const dag = new DAG(id);\n  new EmptyOperator({ taskId: 'v2', dag });\n  return dag;\n}\n`,
+      `import { DAG, EmptyOperator } from 'dagctl';
+export function makeDag(id: string): DAG {
+  const dag = new DAG(id);
+  new EmptyOperator({ taskId: 'v2', dag });
+  return dag;
+}
+`,
     );
     const [again] = await loadDagFile(file, { fresh: true });
     expect(again.taskIds).toEqual(['v2']);
@@ -126,13 +154,22 @@ export default first;
   test('fresh: true re-reads an edited file', async () => {
     const file = write(
       'edited.ts',
-      `import { DAG, FunctionOperator } from 'dagctl';\nconst dag = new DAG('edited');\nnew FunctionOperator({ taskId: 'version', fn: () => 1, dag });\nexport default dag;\n`,
+      `import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('edited');
+new FunctionOperator({ taskId: 'version', fn: () => 1, dag });
+export default dag;
+`,
     );
     const [before] = await loadDagFile(file, { fresh: true });
     expect(await (before.getTask('version') as FunctionOperator).execute(fakeTaskContext())).toBe(1);
     write(
       'edited.ts',
-      `import { DAG, FunctionOperator } from 'dagctl';\nconst dag = new DAG('edited', { tags: ['v2'] });\nnew FunctionOperator({ taskId: 'version', fn: () => 2, dag });\nnew FunctionOperator({ taskId: 'added', fn: () => 3, dag });\nexport default dag;\n`,
+      `import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('edited', { tags: ['v2'] });
+new FunctionOperator({ taskId: 'version', fn: () => 2, dag });
+new FunctionOperator({ taskId: 'added', fn: () => 3, dag });
+export default dag;
+`,
     );
     const [after] = await loadDagFile(file, { fresh: true });
     expect(after).not.toBe(before);
@@ -172,12 +209,21 @@ export default first;
   test('DAG definition errors are one line naming the file and the problem', async () => {
     const dup = write(
       'dup.ts',
-      `import { DAG, EmptyOperator } from 'dagctl';\nconst dag = new DAG('dup');\nnew EmptyOperator({ taskId: 'a', dag });\nnew EmptyOperator({ taskId: 'a', dag });\n`,
+      `import { DAG, EmptyOperator } from 'dagctl';
+const dag = new DAG('dup');
+new EmptyOperator({ taskId: 'a', dag });
+new EmptyOperator({ taskId: 'a', dag });
+`,
     );
     expect(await loadError(dup)).toBe(`${dup}: DAG 'dup': duplicate task id 'a'`);
     const cycle = write(
       'cycle.ts',
-      `import { DAG, EmptyOperator } from 'dagctl';\nconst dag = new DAG('cyc');\nconst a = new EmptyOperator({ taskId: 'a', dag });\nconst b = new EmptyOperator({ taskId: 'b', dag });\na.then(b).then(a);\n`,
+      `import { DAG, EmptyOperator } from 'dagctl';
+const dag = new DAG('cyc');
+const a = new EmptyOperator({ taskId: 'a', dag });
+const b = new EmptyOperator({ taskId: 'b', dag });
+a.then(b).then(a);
+`,
     );
     expect(await loadError(cycle)).toBe(`${cycle}: DAG 'cyc': cycle a → b → a`);
     const option = write('option.ts', `import { DAG } from 'dagctl';\nnew DAG('opt', { catchUp: true } as any);\n`);

@@ -87,7 +87,7 @@ describe('BashOperator', () => {
     const skipped = await captureOutput(() => bash({ bashCommand: 'exit 99' }).execute(fakeTaskContext()));
     expect(signalOf(skipped.error)).toBe('skip');
     const failed = await captureOutput(() => bash({ bashCommand: 'exit 3' }).execute(fakeTaskContext()));
-    expect((failed.error as Error).message).toBe('Bash command failed with exit code 3');
+    expect(failed.error).toHaveProperty('message', 'Bash command failed with exit code 3');
     expect(signalOf(failed.error)).toBeNull();
   });
 
@@ -119,7 +119,7 @@ describe('BashOperator', () => {
     const missing = await captureOutput(() =>
       bash({ bashCommand: 'pwd', cwd: join(dir, 'nope') }).execute(fakeTaskContext()),
     );
-    expect((missing.error as Error).message).toBe(`cwd '${join(dir, 'nope')}' is not an existing directory`);
+    expect(missing.error).toHaveProperty('message', `cwd '${join(dir, 'nope')}' is not an existing directory`);
   });
 
   test('large output is streamed, not lost', async () => {
@@ -149,7 +149,7 @@ describe('BashOperator', () => {
     const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     controller.abort(new Error('execution timeout'));
     const { error } = await running;
-    expect((error as Error).message).toBe('Bash command was killed: execution timeout');
+    expect(error).toHaveProperty('message', 'Bash command was killed: execution timeout');
     await waitFor(() => pids.every((pid) => !isAlive(pid)));
   });
 

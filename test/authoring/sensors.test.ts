@@ -56,7 +56,7 @@ describe('FunctionSensor', () => {
       .execute(fakeTaskContext())
       .catch((e: unknown) => e);
     expect(signalOf(hard)).toBe('fail-no-retry');
-    expect((hard as Error).message).toMatch(/^Sensor has timed out/);
+    expect(hard).toHaveProperty('message', expect.stringMatching(/^Sensor has timed out/));
     const soft = await sensor({ fn: () => false, pokeInterval: 10, timeout: 50, softFail: true })
       .execute(fakeTaskContext())
       .catch((e: unknown) => e);

@@ -13,7 +13,8 @@ describe('bench CPU accounting per task', () => {
       redis: null,
     });
     expect(describeCpuPerTask({ scheduler: 0.5, worker: null, children: 1, postgres: null, redis: null }, 0.4)).toBe(
-      'CPU per task in the last repetition (from /proc): scheduler 0.5 ms, task processes 1 ms; 1.5 ms in all; the target leaves 0.4 ms of machine CPU per task',
+      'CPU per task in the last repetition (from /proc): scheduler 0.5 ms, task processes 1 ms; 1.5 ms in all; ' +
+        'the target leaves 0.4 ms of machine CPU per task',
     );
   });
 
@@ -38,7 +39,9 @@ describe('bench CPU accounting per task', () => {
     const before = readCpuParts(watch);
     // A child that runs a burning grandchild to its end, says so, and stays alive: the
     // grandchild's time is then only in the live child's cutime.
-    const script = `require('node:child_process').spawnSync(process.execPath, ['-e', ${JSON.stringify(BURN)}]); console.log('done'); setInterval(() => undefined, 1000);`;
+    const script =
+      `require('node:child_process').spawnSync(process.execPath, ['-e', ${JSON.stringify(BURN)}]); ` +
+      "console.log('done'); setInterval(() => undefined, 1000);";
     const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'ignore'] });
     await new Promise((resolve) => child.stdout.once('data', resolve));
     const after = readCpuParts(watch);

@@ -122,7 +122,8 @@ describe('results stream (real Redis)', () => {
     await addResult(redis, prefix, startedEvent(2));
     await waitUntil(() => received.length === 2);
     expect(received[1].data.jobId).toBe('job2');
-    await waitUntil(async () => (await redis.xlen(resultsStreamKey(prefix))) === 1); // only job2's entry, not acknowledged yet
+    // Only job2's entry is left, not acknowledged yet.
+    await waitUntil(async () => (await redis.xlen(resultsStreamKey(prefix))) === 1);
   });
 
   it('removes from the group the consumers of schedulers long gone, not those with pending results', async () => {

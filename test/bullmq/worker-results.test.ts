@@ -72,7 +72,7 @@ describe('bullmq worker results (real Redis)', () => {
   }
 
   async function eventsOf(jobId: string): Promise<ExecutorEvent[]> {
-    const entries = parseEntries((await redis.xrange(resultsStreamKey(prefix), '-', '+')) as Array<[string, string[]]>);
+    const entries = parseEntries(await redis.xrange(resultsStreamKey(prefix), '-', '+'));
     return entries.filter((e) => e.data?.jobId === jobId).map((e) => e.data!.event);
   }
 

@@ -48,7 +48,7 @@ describe('dagctl basics (built binary)', () => {
     expect(await cli.json(['pools', 'list'])).toEqual([expect.objectContaining({ pool: 'default_pool', slots: 128 })]);
   });
 
-  it('initdb on a fresh database creates admin with DAGCTL_ADMIN_PASSWORD when set, and neither shows nor keeps it', async () => {
+  it('initdb creates admin with DAGCTL_ADMIN_PASSWORD on a fresh database, neither shown nor kept', async () => {
     await cli.ok(['db', 'reset', '--yes']); // no users left: the next initdb is a fresh install
     const file = path.join(cli.home, 'standalone_admin_password.txt');
     fs.rmSync(file, { force: true });
@@ -90,7 +90,7 @@ describe('dagctl basics (built binary)', () => {
     expectCliError(await cli.run(['config', 'get-value', 'core', 'nope']), 1, /config option 'core.nope' not found/);
   });
 
-  it('config list shows durations as resolved (a bare number is seconds) and notes where dagctl differs from Airflow', async () => {
+  it('config list shows resolved durations (bare numbers are seconds) and where dagctl differs', async () => {
     const env = { DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: '5', DAGCTL__SCHEDULER__IDLE_SLEEP: '250ms' };
     const rows = JSON.parse((await cli.run(['config', 'list', '-o', 'json'], { env })).stdout) as Array<{
       key: string;
@@ -107,7 +107,10 @@ describe('dagctl basics (built binary)', () => {
     expectCliError(
       await cli.run(['config', 'list'], { env: { DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: 'soon' } }),
       1,
-      /^error: config core\.dagbag_import_timeout \(environment variable DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT\): expected a duration/,
+      new RegExp(
+        '^error: config core\\.dagbag_import_timeout ' +
+          '\\(environment variable DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT\\): expected a duration',
+      ),
     );
   });
 

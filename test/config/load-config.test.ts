@@ -1,3 +1,4 @@
+import { errorMessage } from '../../src/core/errors';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,7 +23,7 @@ describe('loadConfig', () => {
       fn();
     } catch (err) {
       expect(err).toBeInstanceOf(UserError);
-      const message = (err as Error).message;
+      const message = errorMessage(err);
       expect(message).not.toContain('\n');
       return message;
     }
@@ -103,17 +104,22 @@ describe('loadConfig', () => {
 
   it('refuses a bad duration with one line naming the key and where the value came from', () => {
     expect(failure(() => load({ DAGCTL__SCHEDULER__IDLE_SLEEP: 'soon' }))).toBe(
-      "config scheduler.idle_sleep (environment variable DAGCTL__SCHEDULER__IDLE_SLEEP): expected a duration (a number of seconds, or a string such as '500ms', '30s', '5m'), got 'soon'",
+      'config scheduler.idle_sleep (environment variable DAGCTL__SCHEDULER__IDLE_SLEEP): expected a duration ' +
+        "(a number of seconds, or a string such as '500ms', '30s', '5m'), got 'soon'",
     );
     expect(failure(() => load({ DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: '5 parsecs' }))).toMatch(
-      /^config core\.dagbag_import_timeout \(environment variable DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT\): expected a duration/,
+      new RegExp(
+        '^config core\\.dagbag_import_timeout \\(environment variable DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT\\): ' +
+          'expected a duration',
+      ),
     );
     expect(failure(() => load({ DAGCTL__WORKER__SHUTDOWN_TIMEOUT: '-5' }))).toMatch(
       /worker\.shutdown_timeout.*got '-5'/,
     );
     writeFile({ scheduler: { zombie_threshold: -1 } });
     expect(failure(() => load())).toBe(
-      `config scheduler.zombie_threshold (file ${path.join(home, 'dagctl.json')}): expected a duration (a number of seconds, or a string such as '500ms', '30s', '5m'), got -1`,
+      `config scheduler.zombie_threshold (file ${path.join(home, 'dagctl.json')}): expected a duration ` +
+        "(a number of seconds, or a string such as '500ms', '30s', '5m'), got -1",
     );
     writeFile({ scheduler: { task_queued_timeout: true } });
     expect(failure(() => load())).toMatch(
@@ -123,7 +129,8 @@ describe('loadConfig', () => {
 
   it('refuses other bad values, unknown keys and sections, each in one line', () => {
     expect(failure(() => load({ DAGCTL__CORE__PARALLELISM: 'many' }))).toBe(
-      "config core.parallelism (environment variable DAGCTL__CORE__PARALLELISM): expected a whole number >= 1, got 'many'",
+      'config core.parallelism (environment variable DAGCTL__CORE__PARALLELISM): ' +
+        "expected a whole number >= 1, got 'many'",
     );
     expect(failure(() => load({ DAGCTL__CORE__MAX_ACTIVE_TASKS_PER_DAG: '0' }))).toMatch(
       /core\.max_active_tasks_per_dag .*expected a whole number >= 1, got '0'/,
@@ -132,7 +139,8 @@ describe('loadConfig', () => {
       /core\.default_task_retries .*expected a whole number >= 0, got '1\.5'/,
     );
     expect(failure(() => load({ DAGCTL__CORE__EXECUTOR: 'celery' }))).toBe(
-      "config core.executor (environment variable DAGCTL__CORE__EXECUTOR): expected sequential, local or bullmq, got 'celery'",
+      'config core.executor (environment variable DAGCTL__CORE__EXECUTOR): ' +
+        "expected sequential, local or bullmq, got 'celery'",
     );
     expect(failure(() => load({ DAGCTL__CORE__DAGS_ARE_PAUSED_AT_CREATION: 'maybe' }))).toMatch(
       /expected true or false, got 'maybe'/,

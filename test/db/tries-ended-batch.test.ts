@@ -17,13 +17,15 @@ const ended = (state: TryEnd['state'], iso: string, extra: Partial<TryEnd> = {})
 async function queuedTasks(ds: DataSource, taskIds: string[]): Promise<void> {
   await execSql(
     ds,
-    `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at) VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)`,
+    `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at)
+     VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)`,
     [at0.toISOString(), false, at0.toISOString()],
   );
   for (const taskId of taskIds) {
     await execSql(
       ds,
-      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots, queue, priority_weight, updated_at, state)
+      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
+         queue, priority_weight, updated_at, state)
        VALUES ('d', 'r', ?, -1, 0, 1, 'FunctionOperator', 'default_pool', 1, 'default', 1, ?, 'scheduled')`,
       [taskId, at0.toISOString()],
     );
@@ -34,7 +36,9 @@ async function queuedTasks(ds: DataSource, taskIds: string[]): Promise<void> {
 async function rows(ds: DataSource): Promise<Record<string, Record<string, unknown>>> {
   const { records } = await execSql<Record<string, unknown>>(
     ds,
-    `SELECT task_id, state, try_number, start_date, end_date, duration, hostname, pid, end_reason, next_try_at, rendered_fields FROM task_instance ORDER BY task_id`,
+    `SELECT task_id, state, try_number, start_date, end_date, duration, hostname, pid, end_reason, next_try_at,
+       rendered_fields
+     FROM task_instance ORDER BY task_id`,
   );
   const { records: history } = await execSql<{ task_id: string; state: string; try_number: number }>(
     ds,
@@ -58,7 +62,7 @@ describe.each(DATABASE_KINDS)('markTriesEnded (%s)', (kind) => {
   const db = migratedDatabaseForEachTest(kind);
   beforeEach(() => queuedTasks(db.dataSource, ['a', 'b', 'c', 'd', 'e']));
 
-  it('ends a batch of tries like one transition each: joined starts, retries, stale tries, reschedules, a try named twice', async () => {
+  it('ends a batch like one transition per try: joined starts, retries, stale, reschedules, a try twice', async () => {
     await db.dataSource.transaction((m) =>
       markRunning(m, keyOf('b'), 1, new Date('2026-01-01T00:00:02.000Z'), 'host-b', 7),
     );

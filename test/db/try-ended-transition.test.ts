@@ -10,12 +10,14 @@ const queuedAt = new Date('2026-01-01T00:00:00.000Z');
 async function queuedTask(ds: DataSource): Promise<void> {
   await execSql(
     ds,
-    `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at) VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)`,
+    `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at)
+     VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)`,
     [queuedAt.toISOString(), false, queuedAt.toISOString()],
   );
   await execSql(
     ds,
-    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots, queue, priority_weight, updated_at, state)
+    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
+       queue, priority_weight, updated_at, state)
      VALUES ('d', 'r', 't', -1, 0, 0, 'FunctionOperator', 'default_pool', 1, 'default', 1, ?, 'scheduled')`,
     [queuedAt.toISOString()],
   );

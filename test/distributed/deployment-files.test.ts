@@ -152,7 +152,7 @@ describe('deployment files', () => {
       );
       expect(Object.keys(deployments).sort()).toEqual(['dagctl-scheduler', 'dagctl-webserver', 'dagctl-worker']);
       expect(deployments['dagctl-scheduler'].spec.replicas).toBe(2);
-      const job = byKind('Job')[0] as Record<string, any>;
+      const job = byKind('Job')[0];
       for (const workload of [...Object.values(deployments), job]) {
         for (const container of containers(workload)) {
           expect(container.image).toBe('dagctl:latest');

@@ -12,10 +12,12 @@ const STAGED_DAG = `
 import { appendFileSync } from 'node:fs';
 import { DAG, FunctionOperator } from 'dagctl';
 const dag = new DAG('staged', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-const stages = [0, 1, 2].map((s) => [0, 1, 2, 3].map((i) => new FunctionOperator({ taskId: 's' + s + '_' + i, retries: 3, retryDelay: 100, dag, fn: async (ctx) => {
-  appendFileSync(process.env.DAGCTL_HOME + '/executions.log', ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n');
+const task = (taskId: string) => new FunctionOperator({ taskId, retries: 3, retryDelay: 100, dag, fn: async (ctx) => {
+  const line = ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n';
+  appendFileSync(process.env.DAGCTL_HOME + '/executions.log', line);
   await new Promise((resolve) => setTimeout(resolve, 2500));
-} })));
+} });
+const stages = [0, 1, 2].map((s) => [0, 1, 2, 3].map((i) => task('s' + s + '_' + i)));
 stages[0].forEach((t) => t.then(stages[1]));
 stages[1].forEach((t) => t.then(stages[2]));
 export default dag;

@@ -10,10 +10,13 @@ const startHour = new Date(Math.floor(Date.now() / HOUR) * HOUR - 6 * HOUR).toIS
 const CATCHUP_DAG = `
 import { appendFileSync } from 'node:fs';
 import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('catchup', { schedule: '@hourly', startDate: '${startHour}', catchup: true, maxActiveRuns: 6, maxActiveTasks: 64 });
+const dag = new DAG('catchup', {
+  schedule: '@hourly', startDate: '${startHour}', catchup: true, maxActiveRuns: 6, maxActiveTasks: 64,
+});
 for (let i = 0; i < 5; i += 1) {
   new FunctionOperator({ taskId: 't' + i, retries: 3, retryDelay: 100, dag, fn: async (ctx) => {
-    appendFileSync(process.env.DAGCTL_HOME + '/executions.log', ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n');
+    const line = ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n';
+    appendFileSync(process.env.DAGCTL_HOME + '/executions.log', line);
     await new Promise((resolve) => setTimeout(resolve, 1500));
   } });
 }

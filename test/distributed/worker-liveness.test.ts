@@ -11,7 +11,8 @@ import { appendFileSync } from 'node:fs';
 import { DAG, FunctionOperator } from 'dagctl';
 const dag = new DAG('lonely', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
 for (const id of ['a', 'b']) new FunctionOperator({ taskId: id, retries: 1, retryDelay: 100, dag, fn: async (ctx) => {
-  appendFileSync(process.env.DAGCTL_HOME + '/executions.log', ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n');
+  const line = ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n';
+  appendFileSync(process.env.DAGCTL_HOME + '/executions.log', line);
   await new Promise((resolve) => setTimeout(resolve, ctx.tryNumber === 1 ? 60_000 : 100));
 } });
 export default dag;
@@ -64,7 +65,7 @@ describe('worker liveness', () => {
     });
   });
 
-  it('detects that the last worker of a queue died (no other worker to notice) and retries its tries on a new one', async () => {
+  it('sees the last worker of a queue die (no other worker to notice) and retries its tries on a new one', async () => {
     const worker = await cluster.startWorker(2);
     const run = await triggerDagRun(cluster.ctx, { dagId: 'lonely', runId: 'lonely_1' });
     await waitFor(

@@ -55,7 +55,7 @@ describe('the Docker image, laid out from the Dockerfile', () => {
     });
   });
 
-  it('lays out the runtime stage: compiled code and production modules only, a non-root user owning DAGCTL_HOME and the logs volume', () => {
+  it('lays out the runtime stage: compiled code and production modules, a non-root user owning home and logs', () => {
     built();
     const runtime = layOutStage(stages.at(-1)!, { context: REPO_ROOT, root: path.join(work, 'runtime'), earlier });
     runtimeLayout = runtime;
@@ -115,7 +115,7 @@ describe('the Docker image, laid out from the Dockerfile', () => {
       if (res.status !== 200) throw new Error(`GET ${url}: ${res.status} ${await res.text()}`);
       return (await res.json()) as T;
     };
-    let stopped: number | null = null;
+    let stopped: number | null | undefined;
     try {
       await untilExit(
         waitFor(

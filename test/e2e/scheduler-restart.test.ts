@@ -66,7 +66,8 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
         expect((await tiState('after')).state).toBe('success');
         const { records: history } = await execSql<{ try_number: number; state: string; end_reason: string }>(
           ds,
-          "SELECT try_number, state, end_reason FROM task_instance_history WHERE dag_id = 'slow' AND task_id = 'slow' ORDER BY try_number",
+          `SELECT try_number, state, end_reason FROM task_instance_history
+           WHERE dag_id = 'slow' AND task_id = 'slow' ORDER BY try_number`,
         );
         expect(history[0]).toMatchObject({ try_number: 1, state: 'up_for_retry' });
         expect(history[0].end_reason).toMatch(/zombie|scheduler/);

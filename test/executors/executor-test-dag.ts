@@ -17,7 +17,9 @@ new FunctionOperator({ taskId: 'fail', dag, fn: () => { throw new Error('planned
 new BashOperator({ taskId: 'peer', dag, bashCommand: [
   'dir="{{ dag_run.conf.dir }}"; me="$dir/{{ ti.task_id }}_{{ run_id }}"',
   'touch "$me"; n=0',
-  'for i in $(seq 1 $(( {{ dag_run.conf.wait }} * 10 ))); do n=$(ls "$dir" | wc -l); [ "$n" -ge {{ dag_run.conf.expect }} ] && break; sleep 0.1; done',
+  'for i in $(seq 1 $(( {{ dag_run.conf.wait }} * 10 ))); do',
+  '  n=$(ls "$dir" | wc -l); [ "$n" -ge {{ dag_run.conf.expect }} ] && break; sleep 0.1',
+  'done',
   'n=$(ls "$dir" | wc -l); sleep 0.3; rm -f "$me"; echo "$n"',
 ].join('\\n') });
 

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LoadedConfig, loadConfig } from '../../src/config/load-config';
+import { errorMessage } from '../../src/core/errors';
 import { migrate, openDatabase } from '../../src/db/data-source';
 import { AppContext, openAppContext } from '../../src/app/app-context';
 
@@ -68,9 +69,7 @@ export async function waitFor<T>(
       last = err;
     }
     if (Date.now() > deadline)
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`,
-      );
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${errorMessage(last)}` : ''}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }

@@ -49,7 +49,7 @@ function jsonArray(text: string, line: number): string[] {
   const value: unknown = JSON.parse(text);
   if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
     throw new Error(`Dockerfile line ${line}: expected a JSON array of strings, got ${text}`);
-  return value as string[];
+  return value;
 }
 
 function parseCopy(args: string, line: number): DockerInstruction {

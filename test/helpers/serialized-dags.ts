@@ -52,7 +52,8 @@ export async function seedDag(ds: DataSource, dag: SerializedDag, options: { pau
   );
   await execSql(
     ds,
-    'INSERT INTO dag (dag_id, is_paused, is_active, fileloc, max_active_runs, max_active_tasks) VALUES (?, ?, ?, ?, ?, ?)',
+    `INSERT INTO dag (dag_id, is_paused, is_active, fileloc, max_active_runs, max_active_tasks)
+     VALUES (?, ?, ?, ?, ?, ?)`,
     [dag.dagId, options.paused ?? false, true, dag.fileloc, dag.maxActiveRuns, dag.maxActiveTasks],
   );
 }

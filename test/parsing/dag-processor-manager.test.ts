@@ -222,7 +222,7 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect((await dagRow('new_dag'))?.isActive).toBe(false);
   });
 
-  it('while the watch lasts, rescans check only the files events named; every file after the recheck interval', async () => {
+  it('while the watch lasts, rescans check only files events named; all files after the recheck interval', async () => {
     for (const id of ['a', 'b', 'c']) folder.write(`${id}.ts`, folder.goodDag(`${id}_dag`));
     const m = manager({ debounceMs: 50, rescanIntervalMs: 100, recheckIntervalMs: 3_600_000 });
     await m.start();

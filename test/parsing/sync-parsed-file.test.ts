@@ -93,7 +93,7 @@ describe.each(DATABASE_KINDS)('syncParsedFile on %s', (kind) => {
     expect((await dagRow('alpha')).isPaused).toBe(true);
   });
 
-  it('records an import error, deactivates the DAGs the file no longer defines, and clears the error once fixed', async () => {
+  it('records an import error, deactivates DAGs the file no longer defines, clears the error once fixed', async () => {
     await syncParsedFile(ds, parsed('/dags/a.ts', [makeSerializedDag('alpha'), makeSerializedDag('beta')]), opts);
     const dropped = await syncParsedFile(ds, parsed('/dags/a.ts', [makeSerializedDag('alpha')]), opts);
     expect(dropped.deactivatedDagIds).toEqual(['beta']);

@@ -13,12 +13,21 @@ describe('task callbacks', () => {
     `
 import fs from 'node:fs';
 import { DAG, FunctionOperator } from 'dagctl';
-const mark = (what: string) => (ctx: any, err?: Error) => { fs.appendFileSync(${JSON.stringify(marks)}, what + ':' + ctx.taskId + ':' + ctx.tryNumber + ':' + (err ? err.message : '-') + '\\n'); };
-const callbacks = { onSuccessCallback: mark('success'), onFailureCallback: mark('failure'), onRetryCallback: mark('retry') };
+const mark = (what: string) => (ctx: any, err?: Error) => {
+  const line = what + ':' + ctx.taskId + ':' + ctx.tryNumber + ':' + (err ? err.message : '-') + '\\n';
+  fs.appendFileSync(${JSON.stringify(marks)}, line);
+};
+const callbacks = {
+  onSuccessCallback: mark('success'),
+  onFailureCallback: mark('failure'),
+  onRetryCallback: mark('retry'),
+};
 const dag = new DAG('callbacks_dag', { schedule: null });
 new FunctionOperator({ taskId: 'good', dag, fn: () => 1, ...callbacks });
 new FunctionOperator({ taskId: 'bad', dag, retries: 1, fn: () => { throw new Error('nope'); }, ...callbacks });
-new FunctionOperator({ taskId: 'bad_callback', dag, fn: () => 2, onSuccessCallback: () => { throw new Error('callback broke'); } });
+new FunctionOperator({ taskId: 'bad_callback', dag, fn: () => 2, onSuccessCallback: () => {
+  throw new Error('callback broke');
+} });
 export default dag;
 `,
   );

@@ -23,8 +23,12 @@ describe('template rendering', () => {
         a: '{{ ds }} {{ ds_nodash }} {{ ts }} {{ ts_nodash }}',
         b: '{{ logical_date }} {{ data_interval_start }} {{ data_interval_end }}',
         c: '{{ run_id }} {{ dag_run.run_type }} {{ dag_run.conf.table }} {{ params.who }}',
-        d: '{{ ti.try_number }} {{ task_instance.task_id }} {{ ti.dag_id }} {{ ti.map_index }} {{ task.task_id }} {{ dag.dag_id }}',
-        e: "{{ macros.ds_add(ds, -5) }} {{ logical_date.strftime('%Y/%m') }} {{ ti.xcom_pull('up') }} {{ ti.xcom_pull(task_ids='up', key='k') }}",
+        d:
+          '{{ ti.try_number }} {{ task_instance.task_id }} {{ ti.dag_id }} ' +
+          '{{ ti.map_index }} {{ task.task_id }} {{ dag.dag_id }}',
+        e:
+          "{{ macros.ds_add(ds, -5) }} {{ logical_date.strftime('%Y/%m') }} " +
+          "{{ ti.xcom_pull('up') }} {{ ti.xcom_pull(task_ids='up', key='k') }}",
       },
       context(),
     );
@@ -76,7 +80,14 @@ describe('template rendering', () => {
       `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('templated', { schedule: null, params: { region: 'eu', limit: 5 } });
-new BashOperator({ taskId: 'echo', dag, bashCommand: 'echo "{{ params.region }} {{ params.limit }} {{ dag_run.conf.extra }} {{ var.value.bucket }} {{ ti.try_number }}"', env: { DAY: '{{ ds }}' } });
+new BashOperator({
+  taskId: 'echo',
+  dag,
+  bashCommand:
+    'echo "{{ params.region }} {{ params.limit }} {{ dag_run.conf.extra }} ' +
+    '{{ var.value.bucket }} {{ ti.try_number }}"',
+  env: { DAY: '{{ ds }}' },
+});
 new BashOperator({ taskId: 'broken', dag, bashCommand: 'echo {{ var.value.missing }}' });
 new BashOperator({ taskId: 'no_var', dag, bashCommand: 'echo {{ ds }}' });
 export default dag;`,

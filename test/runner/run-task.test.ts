@@ -6,7 +6,11 @@ import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
 
 const DAG_SOURCE = `
 import { DAG, FunctionOperator, BashOperator, FunctionSensor, TaskSkipped, TaskFailedNoRetry } from 'dagctl';
-const dag = new DAG('runner_dag', { schedule: null, startDate: '2026-01-01T00:00:00Z', params: { who: 'world', n: 1 } });
+const dag = new DAG('runner_dag', {
+  schedule: null,
+  startDate: '2026-01-01T00:00:00Z',
+  params: { who: 'world', n: 1 },
+});
 new FunctionOperator({ taskId: 'ok', dag, fn: (ctx) => {
   ctx.log.info('hello from %s', ctx.taskId);
   console.log('printed with console.log');
@@ -16,16 +20,26 @@ new FunctionOperator({ taskId: 'ok', dag, fn: (ctx) => {
 } });
 new FunctionOperator({ taskId: 'boom', dag, fn: () => { throw new Error('disk is full\\nsecond line'); } });
 new FunctionOperator({ taskId: 'skip_me', dag, fn: () => { throw new TaskSkipped('nothing to do today'); } });
-new FunctionOperator({ taskId: 'no_retry', dag, fn: () => { throw new TaskFailedNoRetry('bad input, retrying is pointless'); } });
+new FunctionOperator({ taskId: 'no_retry', dag, fn: () => {
+  throw new TaskFailedNoRetry('bad input, retrying is pointless');
+} });
 new BashOperator({ taskId: 'bash_skip', dag, bashCommand: 'echo about to skip; exit 99' });
 new BashOperator({ taskId: 'bash_fail', dag, bashCommand: 'echo oops >&2; exit 3' });
 new BashOperator({ taskId: 'bash_ok', dag, bashCommand: 'echo first; echo "last line"' });
 new FunctionSensor({ taskId: 'wait', dag, mode: 'reschedule', pokeInterval: '30s', fn: () => false });
-new FunctionOperator({ taskId: 'pull', dag, fn: (ctx) => [ctx.xcomPull('ok'), ctx.xcomPull('ok', 'extra'), ctx.xcomPull('missing')] });
+new FunctionOperator({ taskId: 'pull', dag, fn: (ctx) => [
+  ctx.xcomPull('ok'),
+  ctx.xcomPull('ok', 'extra'),
+  ctx.xcomPull('missing'),
+] });
 new FunctionOperator({ taskId: 'not_json', dag, fn: () => ({ big: BigInt(1) }) });
 new FunctionOperator({ taskId: 'sleepy', dag, fn: () => new Promise(() => undefined) });
 new BashOperator({ taskId: 'slow_bash', dag, bashCommand: 'sleep 30' });
-new BashOperator({ taskId: 'chatty', dag, bashCommand: 'head -c 6000000 /dev/zero | tr "\\\\0" "x" | fold -w 100; echo done' });
+new BashOperator({
+  taskId: 'chatty',
+  dag,
+  bashCommand: 'head -c 6000000 /dev/zero | tr "\\\\0" "x" | fold -w 100; echo done',
+});
 export default dag;
 `;
 

@@ -18,7 +18,11 @@ import { DAG, BashOperator, FunctionOperator } from 'dagctl';
 const dag = new DAG('pool_dag', { schedule: null });
 new BashOperator({ taskId: 'var', dag, bashCommand: 'echo {{ var.value.region }}' });
 new FunctionOperator({ taskId: 'pid', dag, fn: () => process.pid });
-new BashOperator({ taskId: 'wait_for_file', dag, bashCommand: 'while [ ! -e "{{ dag_run.conf.file }}" ]; do sleep 0.05; done; echo done' });
+new BashOperator({
+  taskId: 'wait_for_file',
+  dag,
+  bashCommand: 'while [ ! -e "{{ dag_run.conf.file }}" ]; do sleep 0.05; done; echo done',
+});
 export default dag;`,
   );
   const childEnv = { ...process.env, DAGCTL_HOME: env.home };
@@ -117,8 +121,9 @@ export default dag;`,
     );
     const pidFile = path.join(env.home, 'bash.pid');
     const w = makeWorkload(file, 'orphan', 'long', { conf: { pidFile } });
+    const poolModule = path.resolve(__dirname, '../../dist/runner/task-process-pool.js');
     const script = `
-const { TaskProcessPool } = require(${JSON.stringify(path.resolve(__dirname, '../../dist/runner/task-process-pool.js'))});
+const { TaskProcessPool } = require(${JSON.stringify(poolModule)});
 const pool = new TaskProcessPool({ size: 1, env: { ...process.env, DAGCTL_HOME: ${JSON.stringify(env.home)} } });
 pool.run(${JSON.stringify(w)}, { onStarted: (pid) => console.log('child ' + pid) });`;
     const { spawn } = await import('node:child_process');

@@ -241,7 +241,10 @@ function memoryReader(tis: Tis): RunTiReader {
 const snapshot = (tis: Tis): Record<string, TaskStateOrNone> =>
   Object.fromEntries([...tis].map(([id, ti]) => [id, ti.state]));
 
-/** Executor events: tries of active tasks end; what the scheduler learns is their ids and whether a full decision is due. */
+/**
+ * Executor events: tries of active tasks end; what the scheduler learns is their ids and whether a
+ * full decision is due.
+ */
 function endTries(
   tis: Tis,
   events: Case['history'][number],
@@ -326,7 +329,7 @@ async function checkCase({ dag: shape, limit, calm, initial, history: steps }: C
         state: initial?.[i] ?? null,
         tryNumber: 1,
         nextTryAt: initial?.[i] === 'up_for_retry' ? new Date(NOW.getTime() + 3_600_000) : null,
-      } as TiSnapshot,
+      },
     ]),
   );
   if (decideInFull(view, tis, previousRun)) return;

@@ -19,15 +19,30 @@ export default dag;
 /** A task that always fails and sets no retries (neither itself nor through defaultArgs). */
 const RETRIED_DAG = `
 import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('retried', { schedule: null, startDate: '2026-01-01T00:00:00Z', defaultArgs: { retryDelay: 0 } });
-new FunctionOperator({ taskId: 'always_fails', fn: (ctx) => { throw new Error('try ' + ctx.tryNumber + ' fails'); }, dag });
+const dag = new DAG('retried', {
+  schedule: null,
+  startDate: '2026-01-01T00:00:00Z',
+  defaultArgs: { retryDelay: 0 },
+});
+new FunctionOperator({
+  taskId: 'always_fails',
+  fn: (ctx) => {
+    throw new Error('try ' + ctx.tryNumber + ' fails');
+  },
+  dag,
+});
 export default dag;
 `;
 
 /** Sets its own limits and retries: the config defaults do not apply. */
 const OWN_DAG = `
 import { DAG, EmptyOperator } from 'dagctl';
-const dag = new DAG('own_limits', { schedule: null, startDate: '2026-01-01T00:00:00Z', maxActiveTasks: 3, maxActiveRuns: 2 });
+const dag = new DAG('own_limits', {
+  schedule: null,
+  startDate: '2026-01-01T00:00:00Z',
+  maxActiveTasks: 3,
+  maxActiveRuns: 2,
+});
 new EmptyOperator({ taskId: 'no_retries', retries: 0, dag });
 export default dag;
 `;

@@ -117,7 +117,8 @@ describe.each(DATABASE_KINDS)('tasks failed-deps with a running scheduler on %s'
     await seedDag(ds, makeDag('seeded', [makeTask('only')]));
     await execSql(
       ds,
-      "INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger) VALUES ('seeded', 'r1', ?, 'running', 'manual', ?)",
+      'INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger) ' +
+        "VALUES ('seeded', 'r1', ?, 'running', 'manual', ?)",
       ['2026-01-01T00:00:00.000Z', true],
     );
     await execSql(

@@ -105,7 +105,7 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
     expect(executor.received).toHaveLength(1);
   });
 
-  it('applies the events on their own when loops keep failing, and decides the run once the loops work again', async () => {
+  it('applies events on their own while loops keep failing, and decides the run once loops work again', async () => {
     const { executor, loop, run } = await queuedAndReported();
     await execSql(ctx.dataSource, 'ALTER TABLE slot_pool RENAME TO slot_pool_away');
     await expect(loop.tick()).rejects.toThrow();
@@ -137,7 +137,7 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
     expect(await applyEventsAlone(gone.dataSource, new DagViewCache(gone.dataSource), events)).toEqual(events);
   });
 
-  it("keeps a fan-out run going while a leaf is out, and finishes it at the last leaf's event without waiting for a full pass", async () => {
+  it("keeps a fan-out run going while a leaf is out; the last leaf's event finishes it, no full pass", async () => {
     await seedDag(ctx.dataSource, makeDag('fan', [makeTask('a'), makeTask('b')]));
     const executor = new ScriptedExecutor();
     // Only the first loop is a full pass: the later ones act on events alone.

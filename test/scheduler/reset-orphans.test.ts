@@ -33,7 +33,8 @@ async function insertJob(
 ): Promise<number> {
   const { records } = await execSql<{ id: number }>(
     ds,
-    `INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat) VALUES ('SchedulerJob', ?, ?, ?, 'local', ?, ?) RETURNING id`,
+    'INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat) ' +
+      "VALUES ('SchedulerJob', ?, ?, ?, 'local', ?, ?) RETURNING id",
     [state, hostname, pid, heartbeat.toISOString(), heartbeat.toISOString()],
   );
   return Number(records[0].id);
@@ -42,7 +43,8 @@ async function insertJob(
 async function insertTry(ds: DataSource, taskId: string, state: 'queued' | 'running', jobId: number): Promise<void> {
   await execSql(
     ds,
-    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots, queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id, start_date)
+    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
+       queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id, start_date)
      VALUES ('d', 'r', ?, -1, 1, 1, 'FunctionOperator', 'default_pool', 1, 'default', 1, ?, ?, ?, ?, ?)`,
     [taskId, NOW.toISOString(), state, NOW.toISOString(), jobId, state === 'running' ? NOW.toISOString() : null],
   );
@@ -70,7 +72,8 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
     await seedDag(ds, makeDag('d', [makeTask('queued_one'), makeTask('running_one', [], { retries: 1 })]));
     await execSql(
       ds,
-      `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at) VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)`,
+      'INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at) ' +
+        "VALUES ('d', 'r', ?, 'running', 'manual', ?, ?)",
       [NOW.toISOString(), false, NOW.toISOString()],
     );
     myJob = await insertJob(ds, 'running', os.hostname(), process.pid, NOW);
@@ -83,7 +86,7 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
   const reset = (thresholds: OrphanThresholds, now: Date) =>
     resetOrphanedTasks(db.dataSource, new DagViewCache(db.dataSource), executor, myJob, thresholds, now);
 
-  it('gives back queued tries of a silent scheduler at once and fails its running ones after the threshold', async () => {
+  it('gives back queued tries of a silent scheduler at once, fails its running ones after the threshold', async () => {
     const ds = db.dataSource;
     const other = await insertJob(ds, 'running', 'another-host', 4242, minutes(-1));
     await insertTry(ds, 'queued_one', 'queued', other);

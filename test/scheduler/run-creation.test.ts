@@ -125,7 +125,8 @@ describe.each(DATABASE_KINDS)('scheduled run creation on %s', (kind) => {
     expect(await runs(db.dataSource, 'p')).toEqual([]);
     await execSql(
       db.dataSource,
-      "INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger) VALUES ('p', 'manual__x', '2026-03-05T00:00:00.000Z', 'queued', 'manual', ?)",
+      `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger)
+       VALUES ('p', 'manual__x', '2026-03-05T00:00:00.000Z', 'queued', 'manual', ?)`,
       [true],
     );
     expect(await startQueuedRuns(db.dataSource, views, now, 50)).toEqual([]);

@@ -14,7 +14,9 @@ const dag = new DAG('${dagId}', { schedule: null, maxActiveTasks: 32 });
 const start = new FunctionOperator({ taskId: 'start', fn: () => 1, dag });
 const join = new FunctionOperator({ taskId: 'join', fn: () => 'joined', dag });
 for (let i = 0; i < ${WIDE}; i++) {
-  const t = new FunctionOperator({ taskId: 'part_' + i, fn: () => { if (i === ${failing ?? -1}) throw new Error('part failed'); }, dag });
+  const t = new FunctionOperator({ taskId: 'part_' + i, dag, fn: () => {
+    if (i === ${failing ?? -1}) throw new Error('part failed');
+  } });
   start.then(t).then(join);
 }
 export default dag;

@@ -160,7 +160,8 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
     expect(runs.runs.map((r) => r.runId)).toEqual(['r2', 'r1']);
     expect((await listDagRuns(ctx, { dagId: 'b_dag', states: ['success'] })).runs.map((r) => r.runId)).toEqual(['r1']);
     await expect(listDagRuns(ctx, { dagId: 'nope' })).rejects.toThrow("DAG 'nope' not found");
-    expect((await taskInstanceStates(ctx, 'b_dag', 'r1')).map((ti) => ti.taskId)).toEqual(['second', 'first']); // the DAG's task order
+    // In the DAG's task order.
+    expect((await taskInstanceStates(ctx, 'b_dag', 'r1')).map((ti) => ti.taskId)).toEqual(['second', 'first']);
     await expect(taskInstanceStates(ctx, 'b_dag', 'r9')).rejects.toThrow("DAG run 'r9' of DAG 'b_dag' not found");
     expect(await listImportErrors(ctx)).toEqual([
       expect.objectContaining({ filename: '/dags/bad.ts', error: 'SyntaxError: boom' }),

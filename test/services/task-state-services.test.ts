@@ -39,7 +39,7 @@ describe.each(DATABASE_KINDS)('task and run state services on %s', (kind) => {
     await seedTi(db.dataSource, 'etl', 'r3', 'audit', 'queued');
   });
 
-  it('clear resets matching task instances with their downstream, keeps tries, and requeues finished runs', async () => {
+  it('clear resets matching task instances and their downstream, keeps tries, requeues finished runs', async () => {
     const result = await clearTaskInstances(ctx, {
       dagId: 'etl',
       taskRegex: '^transform$',

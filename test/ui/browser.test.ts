@@ -5,6 +5,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppContext, closeAppContext } from '../../src/app/app-context';
 import { distEntry } from '../../src/core/dist-path';
+import { errorMessage } from '../../src/core/errors';
 import { execSql } from '../../src/db/sql';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { createUser } from '../../src/services/users';
@@ -32,7 +33,11 @@ const dag = new DAG('hello_world', {
 });
 const dummy = new EmptyOperator({ taskId: 'dummy_task', retries: 3, dag });
 const hello = new FunctionOperator({ taskId: 'hello_task', fn: () => 'Hello world!', dag });
-const bye = new BashOperator({ taskId: 'say_bye', bashCommand: 'echo "saying bye for {{ ds }}"; sleep 1; echo bye', dag });
+const bye = new BashOperator({
+  taskId: 'say_bye',
+  bashCommand: 'echo "saying bye for {{ ds }}"; sleep 1; echo bye',
+  dag,
+});
 dummy.then(hello).then(bye);
 export default dag;
 `;
@@ -42,7 +47,13 @@ function waitingDag(goFile: string): string {
   return `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('live_log', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-new BashOperator({ taskId: 'wait_for_go', bashCommand: 'echo "waiting for go"; while [ ! -f ${JSON.stringify(goFile)} ]; do sleep 0.2; done; echo "got go <b>now</b>"', dag });
+new BashOperator({
+  taskId: 'wait_for_go',
+  bashCommand:
+    'echo "waiting for go"; while [ ! -f ${JSON.stringify(goFile)} ]; do sleep 0.2; done; ' +
+    'echo "got go <b>now</b>"',
+  dag,
+});
 export default dag;
 `;
 }
@@ -87,7 +98,7 @@ describe('monitoring UI in a browser', () => {
     abort = new AbortController();
     scheduler = runScheduler(ctx, { signal: abort.signal });
     await waitForParsedDags(ctx.dataSource, 2);
-    const app = await createWebApp(ctx);
+    const app = createWebApp(ctx);
     server = http.createServer(app);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -122,7 +133,7 @@ describe('monitoring UI in a browser', () => {
     return page;
   }
 
-  it('logs in, triggers hello_world, watches the grid turn green live, opens graph and log, clears a task', async () => {
+  it('logs in, triggers hello_world, sees the grid turn green live, opens graph and log, clears a task', async () => {
     const page = await login('admin');
     const row = page.locator('tr[data-dag-id="hello_world"]');
     await expect(row.locator('a.dag-link').textContent()).resolves.toBe('hello_world');
@@ -178,7 +189,8 @@ describe('monitoring UI in a browser', () => {
           "SELECT run_id, task_id, state FROM task_instance WHERE dag_id = 'hello_world'",
         );
         throw new Error(
-          `${(err as Error).message}\nstates: ${JSON.stringify(records)}\npage errors: ${pageErrors.join('\n')}\ngrid: ${await page.locator('#grid').innerHTML()}`,
+          `${errorMessage(err)}\nstates: ${JSON.stringify(records)}\npage errors: ${pageErrors.join('\n')}\n` +
+            `grid: ${await page.locator('#grid').innerHTML()}`,
         );
       });
     expect(await page.evaluate('window.marker')).toBe('same page');
@@ -211,7 +223,8 @@ describe('monitoring UI in a browser', () => {
       async () => {
         const { records } = await execSql<{ task_id: string; state: string; try_number: number }>(
           ctx.dataSource,
-          "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'hello_world' AND run_id = ? AND task_id IN ('hello_task', 'say_bye')",
+          `SELECT task_id, state, try_number FROM task_instance
+           WHERE dag_id = 'hello_world' AND run_id = ? AND task_id IN ('hello_task', 'say_bye')`,
           [runId],
         );
         return records.length === 2 && records.every((r) => r.state === 'success' && Number(r.try_number) === 2)

@@ -63,7 +63,8 @@ describe('UI live endpoints', () => {
     const outside = path.join(t.logDir, '..', 'secret.log');
     fs.writeFileSync(outside, 'TOP SECRET');
     const traversal = await get(
-      `/ui/logs?dag_id=live&run_id=${encodeURIComponent('../../..')}&task_id=${encodeURIComponent('../../secret')}&try_number=1`,
+      `/ui/logs?dag_id=live&run_id=${encodeURIComponent('../../..')}` +
+        `&task_id=${encodeURIComponent('../../secret')}&try_number=1`,
     );
     expect(traversal.status).toBe(404);
     expect(JSON.stringify(traversal.body)).not.toContain('TOP SECRET');

@@ -101,7 +101,7 @@ export const rawBullmq: Scenario = {
             const finished = new Promise<void>((resolve, reject) => {
               const timer = setTimeout(() => reject(new Error('a round-trip job did not complete in 30 s')), 30_000);
               const onCompleted = (job: Job): void => {
-                if (job.data?.rt !== i) return;
+                if ((job.data as { rt?: number } | undefined)?.rt !== i) return;
                 clearTimeout(timer);
                 worker.off('completed', onCompleted);
                 resolve();

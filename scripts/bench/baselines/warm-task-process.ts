@@ -61,7 +61,8 @@ export const warmTaskProcess: Scenario = {
             }
           });
           const notes = [
-            `parent (pool) ${median(parentPerTry).toFixed(3)} ms per try; ${Math.round(median(rates))} tries/s; each try creates its own log folder and file`,
+            `parent (pool) ${median(parentPerTry).toFixed(3)} ms per try; ${Math.round(median(rates))} tries/s; ` +
+              'each try creates its own log folder and file',
           ];
           return [measured({ ...spec, notes }, perTry)];
         })),

@@ -72,7 +72,8 @@ export const big10k: Scenario = {
           {
             ...loopSpec,
             notes: [
-              `${loopCount} loops in repetition 1; slowest loop per run: ${maxes.map((m) => Math.round(m)).join(', ')} ms`,
+              `${loopCount} loops in repetition 1; ` +
+                `slowest loop per run: ${maxes.map((m) => Math.round(m)).join(', ')} ms`,
             ],
           },
           p95s,

@@ -46,7 +46,8 @@ export const chain40: Scenario = {
               {
                 ...spec,
                 notes: [
-                  `repetition 1 is the first run after the scheduler started (task processes not yet warm): ${value[0].toFixed(2)} s`,
+                  'repetition 1 is the first run after the scheduler started (task processes not yet warm): ' +
+                    `${value[0].toFixed(2)} s`,
                 ],
               },
               value,

@@ -144,11 +144,15 @@ function describeSchedulerLoops(
   const during = loops.filter((l) => l.at >= run.from && l.at <= run.to + 50);
   if (during.length === 0) return 'scheduler loops: none recorded during the last repetition';
   const p50 = round(median(during.map((l) => l.durationMs)));
-  let text = `scheduler loops in the last repetition: ${during.length} (${round(tasks / during.length)} tasks per loop), p50 ${p50} ms`;
+  let text =
+    `scheduler loops in the last repetition: ${during.length} ` +
+    `(${round(tasks / during.length)} tasks per loop), p50 ${p50} ms`;
   if (sql && sql.length > 0 && loops.length > 0) {
     const calls = sql.reduce((sum, e) => sum + e.calls, 0);
     const ms = sql.reduce((sum, e) => sum + e.totalMs, 0);
-    text += `; SQL over the scenario: ${round(calls / loops.length)} statements per loop, ${round(ms / calls)} ms each from sending to result`;
+    text +=
+      `; SQL over the scenario: ${round(calls / loops.length)} statements per loop, ` +
+      `${round(ms / calls)} ms each from sending to result`;
   }
   return text;
 }

@@ -82,7 +82,9 @@ export const hopLatency: Scenario = {
             },
           );
           const note = `${n - 1} gaps per run; each repetition is one run, the figure is the median over repetitions`;
-          const split = `p50 split: upstream end → downstream queued ${round(median(value.toQueued))} ms (scheduler), queued → started ${round(median(value.toStart))} ms (executor)`;
+          const split =
+            `p50 split: upstream end → downstream queued ${round(median(value.toQueued))} ms (scheduler), ` +
+            `queued → started ${round(median(value.toStart))} ms (executor)`;
           const splits = value.bullmqSplits;
           const traced = splits.length
             ? [

@@ -58,7 +58,8 @@ export function buildOpenApiDocument(routes: readonly ApiRoute[]): Json {
       title: 'dagctl REST API (Airflow-compatible)',
       version: packageVersion(),
       description:
-        "The subset of Airflow 2.6.3's stable REST API that dagctl implements, with the same paths, fields and errors, plus dagctl extras under /x-dagctl.",
+        "The subset of Airflow 2.6.3's stable REST API that dagctl implements, with the same paths, fields and " +
+        'errors, plus dagctl extras under /x-dagctl.',
       license: { name: 'Apache 2.0', url: 'http://www.apache.org/licenses/LICENSE-2.0.html' },
     },
     servers: [{ url: '/api/v1' }],

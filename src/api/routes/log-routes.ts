@@ -74,7 +74,7 @@ export const logRoutes: ApiRoute[] = [
 
       const ti = await loadTiRow(api, dagId, runId, taskId, mapIndex);
       if (tryNumber > Math.max(1, Number(ti.try_number ?? 0)))
-        throw notFound(`task instance '${taskId}' has no try ${tryNumber} (latest is ${ti.try_number})`);
+        throw notFound(`task instance '${taskId}' has no try ${tryNumber} (latest is ${String(ti.try_number)})`);
 
       const base = path.resolve(api.app.config.logging.base_log_folder);
       const file = taskLogPath(base, { dagId, runId, taskId, mapIndex }, tryNumber);

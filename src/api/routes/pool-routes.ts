@@ -48,7 +48,7 @@ function poolJson(row: Record<string, unknown>, usage: Usage): Record<string, un
     queued_slots: used.queued,
     open_slots: slots - occupied,
     scheduled_slots: used.scheduled,
-    description: (row.description as string | null) ?? null,
+    description: row.description ?? null,
   };
 }
 

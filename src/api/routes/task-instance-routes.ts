@@ -118,13 +118,15 @@ export async function loadTiRow(
 ): Promise<Record<string, unknown>> {
   const { records } = await execSql(
     api.app.dataSource,
-    `SELECT ${TASK_INSTANCE_COLUMNS} FROM ${TASK_INSTANCE_FROM} WHERE ti.dag_id = ? AND ti.run_id = ? AND ti.task_id = ? AND ti.map_index = ?`,
+    `SELECT ${TASK_INSTANCE_COLUMNS} FROM ${TASK_INSTANCE_FROM}
+     WHERE ti.dag_id = ? AND ti.run_id = ? AND ti.task_id = ? AND ti.map_index = ?`,
     [dagId, runId, taskId, mapIndex],
   );
   if (!records[0]) {
     await loadRunRow(api, dagId, runId);
     throw notFound(
-      `task instance '${taskId}'${mapIndex >= 0 ? ` [${mapIndex}]` : ''} of DAG run '${runId}' (DAG '${dagId}') not found`,
+      `task instance '${taskId}'${mapIndex >= 0 ? ` [${mapIndex}]` : ''} ` +
+        `of DAG run '${runId}' (DAG '${dagId}') not found`,
     );
   }
   return records[0];
@@ -213,7 +215,8 @@ async function setNote(req: Request, api: ApiContext): Promise<Record<string, un
   await loadTiRow(api, dagId, runId, taskId, mapIndex);
   await execSql(
     api.app.dataSource,
-    'UPDATE task_instance SET note = ?, updated_at = ? WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?',
+    `UPDATE task_instance SET note = ?, updated_at = ?
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
     [note, api.app.clock.now().toISOString(), dagId, runId, taskId, mapIndex],
   );
   return taskInstanceJson(await loadTiRow(api, dagId, runId, taskId, mapIndex));

@@ -61,7 +61,8 @@ export const xcomRoutes: ApiRoute[] = [
       queryBool(req.query, 'deserialize'); // accepted for compatibility: values are always JSON
       const { records } = await execSql(
         api.app.dataSource,
-        `SELECT ${XCOM_COLUMNS}, x.value FROM ${XCOM_FROM} WHERE x.dag_id = ? AND x.run_id = ? AND x.task_id = ? AND x.map_index = ? AND x.key = ?`,
+        `SELECT ${XCOM_COLUMNS}, x.value FROM ${XCOM_FROM}
+         WHERE x.dag_id = ? AND x.run_id = ? AND x.task_id = ? AND x.map_index = ? AND x.key = ?`,
         [dagId, runId, taskId, mapIndex, key],
       );
       if (!records[0]) {

@@ -2,7 +2,12 @@
 export function isoOrNull(value: unknown): string | null {
   if (value === null || value === undefined || value === '') return null;
   if (value instanceof Date) return value.toISOString();
-  return String(value);
+  return columnText(value);
+}
+
+/** A column's value as text: the drivers return strings, numbers and booleans here, never objects. */
+export function columnText(value: unknown): string {
+  return typeof value === 'string' ? value : String(value);
 }
 
 /** SQLite returns booleans as 0/1, PostgreSQL as true/false. */

@@ -29,10 +29,10 @@ export function connectionItemJson(row: Record<string, unknown>): Record<string,
   return {
     connection_id: row.conn_id,
     conn_type: row.conn_type,
-    description: (row.description as string | null) ?? null,
-    host: (row.host as string | null) ?? null,
-    login: (row.login as string | null) ?? null,
-    schema: (row.schema as string | null) ?? null,
+    description: row.description ?? null,
+    host: row.host ?? null,
+    login: row.login ?? null,
+    schema: row.schema ?? null,
     port: row.port === null || row.port === undefined ? null : Number(row.port),
   };
 }

@@ -1,20 +1,21 @@
 import type { SerializedDag } from '../../core/serialized-dag';
 import { fileToken } from '../file-token';
-import { bool, isoOrNull, numOrNull, parseJsonText, timeDelta } from './api-dates';
+import { bool, columnText, isoOrNull, numOrNull, parseJsonText, timeDelta } from './api-dates';
 import { scheduleInterval, timetableDescription } from './schedule-interval';
 
 /** The columns the DAG endpoints select (raw SQL, snake_case). */
 export const DAG_COLUMNS = `d.dag_id, d.is_paused, d.is_active, d.fileloc, d.description, d.schedule, d.tags, d.owners,
   d.max_active_runs, d.max_active_tasks, d.last_parsed_time, d.next_dagrun, d.next_dagrun_data_interval_start,
   d.next_dagrun_data_interval_end, d.next_dagrun_create_after,
-  CASE WHEN EXISTS (SELECT 1 FROM import_error ie WHERE ie.filename = d.fileloc) THEN 1 ELSE 0 END AS has_import_errors`;
+  CASE WHEN EXISTS (SELECT 1 FROM import_error ie WHERE ie.filename = d.fileloc) THEN 1 ELSE 0 END
+    AS has_import_errors`;
 
 export type DagRow = Record<string, unknown>;
 
 /** Airflow's `DAG` schema from a dag row. */
 export function dagJson(row: DagRow, secretKey: string): Record<string, unknown> {
   const schedule = (row.schedule as string | null) ?? null;
-  const owners = String(row.owners ?? '')
+  const owners = columnText(row.owners ?? '')
     .split(',')
     .map((owner) => owner.trim())
     .filter(Boolean);
@@ -33,7 +34,7 @@ export function dagJson(row: DagRow, secretKey: string): Record<string, unknown>
     fileloc: row.fileloc,
     file_token: fileToken(secretKey, String(row.fileloc)),
     owners,
-    description: (row.description as string | null) ?? null,
+    description: row.description ?? null,
     schedule_interval: scheduleInterval(schedule),
     timetable_description: timetableDescription(schedule),
     tags: parseJsonText<string[]>(row.tags, []).map((name) => ({ name })),

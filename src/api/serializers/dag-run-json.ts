@@ -1,7 +1,8 @@
 import { bool, isoOrNull, parseJsonText } from './api-dates';
 
-export const DAG_RUN_COLUMNS = `r.id, r.dag_id, r.run_id, r.logical_date, r.data_interval_start, r.data_interval_end, r.state,
-  r.run_type, r.external_trigger, r.conf, r.queued_at, r.start_date, r.end_date, r.last_scheduling_decision, r.note, r.updated_at`;
+export const DAG_RUN_COLUMNS = `r.id, r.dag_id, r.run_id, r.logical_date, r.data_interval_start, r.data_interval_end,
+  r.state, r.run_type, r.external_trigger, r.conf, r.queued_at, r.start_date, r.end_date, r.last_scheduling_decision,
+  r.note, r.updated_at`;
 
 /** Airflow's `DAGRun` schema from a dag_run row (raw SQL, snake_case). */
 export function dagRunJson(row: Record<string, unknown>): Record<string, unknown> {
@@ -20,7 +21,7 @@ export function dagRunJson(row: Record<string, unknown>): Record<string, unknown
     state: row.state,
     external_trigger: bool(row.external_trigger),
     conf: conf && typeof conf === 'object' && !Array.isArray(conf) ? conf : {},
-    note: (row.note as string | null) ?? null,
+    note: row.note ?? null,
     // dagctl extras
     queued_at: isoOrNull(row.queued_at),
     updated_at: isoOrNull(row.updated_at),

@@ -1,9 +1,10 @@
 import { isoOrNull, numOrNull, parseJsonText } from './api-dates';
 
 /** Task instance columns joined with their run's logical date (Airflow's execution_date). */
-export const TASK_INSTANCE_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.state, ti.try_number, ti.max_tries,
-  ti.start_date, ti.end_date, ti.duration, ti.queued_dttm, ti.hostname, ti.pid, ti.operator, ti.pool, ti.pool_slots,
-  ti.queue, ti.priority_weight, ti.rendered_fields, ti.note, ti.end_reason, ti.next_try_at, r.logical_date`;
+export const TASK_INSTANCE_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.state, ti.try_number,
+  ti.max_tries, ti.start_date, ti.end_date, ti.duration, ti.queued_dttm, ti.hostname, ti.pid, ti.operator, ti.pool,
+  ti.pool_slots, ti.queue, ti.priority_weight, ti.rendered_fields, ti.note, ti.end_reason, ti.next_try_at,
+  r.logical_date`;
 
 export const TASK_INSTANCE_FROM = 'task_instance ti JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id';
 
@@ -17,17 +18,17 @@ export function taskInstanceJson(row: Record<string, unknown>): Record<string, u
     start_date: isoOrNull(row.start_date),
     end_date: isoOrNull(row.end_date),
     duration: numOrNull(row.duration),
-    state: (row.state as string | null) ?? null,
+    state: row.state ?? null,
     try_number: Number(row.try_number ?? 0),
     map_index: Number(row.map_index ?? -1),
     max_tries: Number(row.max_tries ?? 0),
-    hostname: (row.hostname as string | null) ?? '',
+    hostname: row.hostname ?? '',
     unixname: '',
     pool: row.pool,
     pool_slots: Number(row.pool_slots ?? 1),
-    queue: (row.queue as string | null) ?? null,
+    queue: row.queue ?? null,
     priority_weight: numOrNull(row.priority_weight),
-    operator: (row.operator as string | null) ?? null,
+    operator: row.operator ?? null,
     queued_when: isoOrNull(row.queued_dttm),
     pid: numOrNull(row.pid),
     executor_config: '{}',
@@ -35,9 +36,9 @@ export function taskInstanceJson(row: Record<string, unknown>): Record<string, u
     rendered_fields: parseJsonText<Record<string, unknown>>(row.rendered_fields, {}),
     trigger: null,
     triggerer_job: null,
-    note: (row.note as string | null) ?? null,
+    note: row.note ?? null,
     // dagctl extras
-    end_reason: (row.end_reason as string | null) ?? null,
+    end_reason: row.end_reason ?? null,
     next_try_at: isoOrNull(row.next_try_at),
   };
 }

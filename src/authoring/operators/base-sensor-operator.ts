@@ -73,7 +73,9 @@ export abstract class BaseSensorOperator extends BaseOperator {
   }
 
   private timedOut(elapsedMs: number): never {
-    const reason = `Sensor has timed out: waited ${Math.round(elapsedMs / 1000)} s, timeout is ${Math.round(this.timeoutMs / 1000)} s`;
+    const reason =
+      `Sensor has timed out: waited ${Math.round(elapsedMs / 1000)} s, ` +
+      `timeout is ${Math.round(this.timeoutMs / 1000)} s`;
     if (this.softFail) throw new TaskSkipped(reason);
     throw new TaskFailedNoRetry(reason);
   }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { DagDefinitionError } from '../../core/errors';
+import { DagDefinitionError, errorMessage } from '../../core/errors';
 import { TaskSkipped } from '../../core/task-signals';
 import { BaseOperator } from '../base-operator';
 import type { TaskContext } from '../task-context';
@@ -156,5 +156,5 @@ function isDirectory(path: string): boolean {
 
 function abortReason(signal: AbortSignal): string {
   const reason: unknown = signal.reason;
-  return reason instanceof Error ? reason.message : String(reason ?? 'aborted');
+  return reason === undefined || reason === null ? 'aborted' : errorMessage(reason);
 }

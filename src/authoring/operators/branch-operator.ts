@@ -27,7 +27,8 @@ export class BranchOperator<A = unknown> extends FunctionOperator<A> {
       if (!this.downstreamTaskIds.has(id)) {
         const direct = [...this.downstreamTaskIds].sort().join(', ') || 'none';
         throw new Error(
-          `BranchOperator '${this.taskId}': '${id}' is not a direct downstream task of '${this.taskId}' (direct downstream: ${direct})`,
+          `BranchOperator '${this.taskId}': '${id}' is not a direct downstream task of '${this.taskId}' ` +
+            `(direct downstream: ${direct})`,
         );
       }
     }

@@ -223,7 +223,8 @@ function registerRunCommands(dags: Command): void {
       if (options.dryRun) result.planned.forEach((d) => printLine(`would create backfill run for ${d.toISOString()}`));
       else result.created.forEach((run) => printLine(`created ${run.runId}`));
       printLine(
-        `${options.dryRun ? 'Would create' : 'Created'} ${result.planned.length} backfill run(s) for DAG '${dagId}'; ${result.existing.length} logical date(s) already had a run`,
+        `${options.dryRun ? 'Would create' : 'Created'} ${result.planned.length} backfill run(s) for DAG '${dagId}'; ` +
+          `${result.existing.length} logical date(s) already had a run`,
       );
     });
   });

@@ -12,7 +12,8 @@ async function runInit(): Promise<void> {
       const where = redactUrl(ctx.config.database.url);
       printLine(
         result.applied.length > 0
-          ? `Initialized the metadata database at ${where}: applied ${result.applied.length} migration(s) (${result.applied.join(', ')})`
+          ? `Initialized the metadata database at ${where}: ` +
+              `applied ${result.applied.length} migration(s) (${result.applied.join(', ')})`
           : `The metadata database at ${where} is up to date`,
       );
       // Like `airflow standalone`: a fresh install gets an admin login, shown once.
@@ -71,7 +72,8 @@ export function registerDbCommands(program: Command): void {
         async (ctx) => {
           const result = await resetDatabase(ctx.dataSource);
           printLine(
-            `Reset the metadata database at ${redactUrl(ctx.config.database.url)}: applied ${result.applied.length} migration(s)`,
+            `Reset the metadata database at ${redactUrl(ctx.config.database.url)}: ` +
+              `applied ${result.applied.length} migration(s)`,
           );
         },
         { allowUnmigrated: true },

@@ -103,7 +103,8 @@ function registerRunCommands(tasks: Command): void {
         const outcome = await testTask(ctx, { dagId, taskId, logicalDate: logicalDate ?? ctx.clock.now() });
         const returned = outcome.xcoms?.return_value;
         printLine(
-          `Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}${returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''}`,
+          `Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
+            (returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''),
         );
         if (outcome.state === 'failed') process.exitCode = 1;
       });
@@ -148,7 +149,8 @@ function registerRunCommands(tasks: Command): void {
           };
           if (options.output === 'table')
             printLine(
-              `Task ${dagId}.${taskId} (${runId}) try ${result.tryNumber}: ${result.outcome.state}${result.outcome.reason ? ` (${result.outcome.reason})` : ''}; state now ${result.state}`,
+              `Task ${dagId}.${taskId} (${runId}) try ${result.tryNumber}: ${result.outcome.state}` +
+                `${result.outcome.reason ? ` (${result.outcome.reason})` : ''}; state now ${result.state}`,
             );
           else printObject(summary, options.output);
           if (result.outcome.state === 'failed') process.exitCode = 1;
@@ -230,7 +232,8 @@ function registerRunCommands(tasks: Command): void {
           return;
         }
         printLine(
-          `Cleared ${result.clearedCount} task instance(s) of DAG '${dagId}'; ${result.runsRequeued} run(s) queued again`,
+          `Cleared ${result.clearedCount} task instance(s) of DAG '${dagId}'; ` +
+            `${result.runsRequeued} run(s) queued again`,
         );
         if (result.skippedActive.length > 0)
           printLine(`${result.skippedActive.length} queued or running task instance(s) left alone`);

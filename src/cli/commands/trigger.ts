@@ -25,7 +25,8 @@ async function trigger(dagId: string, options: TriggerOptions): Promise<void> {
       printWarning(`DAG '${dagId}' is paused: the run starts once it is unpaused ('dagctl dags unpause ${dagId}')`);
     if (options.output === 'table') {
       printLine(
-        `Created DAG run ${run.runId} of DAG ${run.dagId} (logical date ${run.logicalDate.toISOString()}, state ${run.state})`,
+        `Created DAG run ${run.runId} of DAG ${run.dagId} ` +
+          `(logical date ${run.logicalDate.toISOString()}, state ${run.state})`,
       );
     } else {
       printObject(dagRunJson(run), options.output);

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { Command } from 'commander';
-import { InvalidArgumentError, UserError } from '../../core/errors';
+import { errorMessage, InvalidArgumentError, UserError } from '../../core/errors';
 import {
   deleteVariable,
   exportVariables,
@@ -17,7 +17,7 @@ function readInput(file: string): string {
   try {
     return file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
   } catch (err) {
-    throw new UserError(`cannot read ${file}: ${(err as Error).message}`);
+    throw new UserError(`cannot read ${file}: ${errorMessage(err)}`);
   }
 }
 
@@ -62,7 +62,7 @@ export function registerVariableCommands(program: Command): void {
         try {
           stored = JSON.parse(value);
         } catch (err) {
-          throw new InvalidArgumentError(`invalid JSON value for variable '${key}': ${(err as Error).message}`);
+          throw new InvalidArgumentError(`invalid JSON value for variable '${key}': ${errorMessage(err)}`);
         }
       }
       await withAppContext(async (ctx) => {
@@ -105,7 +105,7 @@ export function registerVariableCommands(program: Command): void {
         values = JSON.parse(readInput(file));
       } catch (err) {
         if (err instanceof UserError) throw err;
-        throw new InvalidArgumentError(`${file} is not valid JSON: ${(err as Error).message}`);
+        throw new InvalidArgumentError(`${file} is not valid JSON: ${errorMessage(err)}`);
       }
       await withAppContext(async (ctx) => {
         const result = await importVariables(ctx, values);
@@ -130,7 +130,7 @@ export function registerVariableCommands(program: Command): void {
         try {
           fs.writeFileSync(file, text);
         } catch (err) {
-          throw new UserError(`cannot write ${file}: ${(err as Error).message}`);
+          throw new UserError(`cannot write ${file}: ${errorMessage(err)}`);
         }
         printLine(`Exported ${Object.keys(values).length} variable(s) to ${file}`);
       });

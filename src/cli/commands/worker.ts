@@ -18,7 +18,8 @@ export function registerWorkerCommand(program: Command): void {
       configureLogging({ level: config.logging.level, format: config.logging.format });
       if (config.core.executor !== 'bullmq') {
         throw new UserError(
-          `dagctl worker needs core.executor = bullmq (it is '${config.core.executor}'): set DAGCTL__CORE__EXECUTOR=bullmq for the scheduler and the workers`,
+          `dagctl worker needs core.executor = bullmq (it is '${config.core.executor}'): ` +
+            'set DAGCTL__CORE__EXECUTOR=bullmq for the scheduler and the workers',
         );
       }
       const queues = (options.queues ?? config.worker.queues)
@@ -34,7 +35,8 @@ export function registerWorkerCommand(program: Command): void {
           concurrency: options.concurrency ?? config.worker.concurrency,
         });
         process.stderr.write(
-          `dagctl worker consuming queue(s) ${queues.join(', ')} from ${config.redis.url.replace(/\/\/[^@/]*@/, '//***@')}\n`,
+          `dagctl worker consuming queue(s) ${queues.join(', ')} ` +
+            `from ${config.redis.url.replace(/\/\/[^@/]*@/, '//***@')}\n`,
         );
         await waitForAbort(stop.signal);
         await worker.close();

@@ -31,8 +31,8 @@ export async function claimTryByHand(
   if (guard.length === 0) return false;
   const result = await execSql(
     db,
-    `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL, end_reason = NULL,
-            next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
+    `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL,
+            end_reason = NULL, next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND (${guard.join(' OR ')})`,
     [claim.tryNumber, now, claim.hostname, claim.pid, now, key.dagId, key.runId, key.taskId, key.mapIndex, ...named],
   );

@@ -29,7 +29,8 @@ export interface NewDagRun {
 export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date): Promise<boolean> {
   const result = await execSql(
     m,
-    `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type, external_trigger, conf, queued_at, dag_hash, updated_at)
+    `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type,
+       external_trigger, conf, queued_at, dag_hash, updated_at)
      VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
       run.dagId,
@@ -52,7 +53,8 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
 export async function markDagRunRunning(m: EntityManager, id: number, now: Date): Promise<boolean> {
   const result = await execSql(
     m,
-    `UPDATE dag_run SET state = 'running', start_date = COALESCE(start_date, ?), end_date = NULL, updated_at = ? WHERE id = ? AND state = 'queued'`,
+    `UPDATE dag_run SET state = 'running', start_date = COALESCE(start_date, ?), end_date = NULL, updated_at = ?
+     WHERE id = ? AND state = 'queued'`,
     [now.toISOString(), now.toISOString(), id],
   );
   return result.affected > 0;
@@ -68,7 +70,8 @@ export async function markDagRunFinished(
 ): Promise<boolean> {
   const result = await execSql(
     m,
-    `UPDATE dag_run SET state = ?, end_date = ?, updated_at = ?, note = COALESCE(?, note) WHERE id = ? AND state = 'running'`,
+    `UPDATE dag_run SET state = ?, end_date = ?, updated_at = ?, note = COALESCE(?, note)
+     WHERE id = ? AND state = 'running'`,
     [state, now.toISOString(), now.toISOString(), note, id],
   );
   return result.affected > 0;

@@ -12,7 +12,8 @@ export async function startJob(
 ): Promise<number> {
   const { records } = await execSql<{ id: number }>(
     ds,
-    `INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat) VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id`,
+    `INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat)
+     VALUES (?, 'running', ?, ?, ?, ?, ?) RETURNING id`,
     [jobType, os.hostname(), process.pid, executorClass, now.toISOString(), now.toISOString()],
   );
   return Number(records[0].id);

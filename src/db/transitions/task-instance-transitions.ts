@@ -18,6 +18,14 @@ export interface RunRef {
 
 const KEY_CHUNK = 300;
 
+/** The columns a try's history row is written with. */
+const HISTORY_COLUMNS =
+  'dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason';
+
+/** A reschedule gives the try back and remembers when the first reschedule happened. */
+const RESCHEDULE_GIVES_THE_TRY_BACK =
+  ', try_number = try_number - 1, first_reschedule_date = COALESCE(first_reschedule_date, ?)';
+
 function stateGuard(from: readonly TaskStateOrNone[]): { sql: string; params: unknown[] } {
   const named = from.filter((s): s is TaskState => s !== null);
   const parts: string[] = [];
@@ -51,7 +59,8 @@ export async function createTaskInstances(
     ]);
     const result = await execSql(
       m,
-      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots, queue, priority_weight, updated_at)
+      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
+         queue, priority_weight, updated_at)
        VALUES ${placeholders(rows.length, 12)} ON CONFLICT DO NOTHING`,
       rows.flat(),
     );
@@ -85,7 +94,8 @@ export async function transitionTasks(
       m,
       `UPDATE task_instance SET state = ?, updated_at = ?, end_reason = ?, next_try_at = NULL
          ${finished ? ', end_date = COALESCE(end_date, ?), start_date = COALESCE(start_date, ?)' : ''}
-       WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')}) AND ${guard.sql}`,
+       WHERE dag_id = ? AND run_id = ? AND map_index = -1 AND task_id IN (${part.map(() => '?').join(', ')})
+         AND ${guard.sql}`,
       [
         to,
         now.toISOString(),
@@ -140,10 +150,13 @@ export async function markQueued(
   for (const part of chunk(keys, 200)) {
     const { records } = await execSql<QueuedRow>(
       m,
-      `UPDATE task_instance SET state = 'queued', try_number = try_number + 1, queued_dttm = ?, queued_by_job_id = ?, updated_at = ?,
-              start_date = NULL, end_date = NULL, duration = NULL, end_reason = NULL, hostname = NULL, pid = NULL
-       WHERE state = 'scheduled' AND (${part.map(() => '(dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?)').join(' OR ')})
-       RETURNING dag_id, run_id, task_id, map_index, try_number, max_tries, queue, priority_weight, pool, pool_slots, first_reschedule_date`,
+      `UPDATE task_instance SET state = 'queued', try_number = try_number + 1, queued_dttm = ?, queued_by_job_id = ?,
+              updated_at = ?, start_date = NULL, end_date = NULL, duration = NULL, end_reason = NULL, hostname = NULL,
+              pid = NULL
+       WHERE state = 'scheduled'
+         AND (${part.map(() => '(dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?)').join(' OR ')})
+       RETURNING dag_id, run_id, task_id, map_index, try_number, max_tries, queue, priority_weight, pool, pool_slots,
+         first_reschedule_date`,
       [now.toISOString(), jobId, now.toISOString(), ...part.flatMap((k) => [k.dagId, k.runId, k.taskId, k.mapIndex])],
     );
     for (const r of records) {
@@ -212,7 +225,8 @@ function durationSql(
 ): string {
   const { endAt, startDate, startAt } = columns;
   return isPostgres(m)
-    ? `ROUND(GREATEST(0, EXTRACT(EPOCH FROM (CAST(${endAt} AS timestamptz) - CAST(COALESCE(${startDate}, ${startAt}) AS timestamptz))))::numeric, 3)`
+    ? `ROUND(GREATEST(0, EXTRACT(EPOCH FROM
+         (CAST(${endAt} AS timestamptz) - CAST(COALESCE(${startDate}, ${startAt}) AS timestamptz))))::numeric, 3)`
     : `ROUND(MAX(0, (julianday(${endAt}) - julianday(COALESCE(${startDate}, ${startAt}))) * 86400.0), 3)`;
 }
 
@@ -232,11 +246,12 @@ export async function markTryEnded(
   const at = end.at.toISOString();
   const startAt = started ? started.at.toISOString() : at;
   const reschedule = end.state === 'up_for_reschedule';
-  const update = `UPDATE task_instance SET state = ?, end_date = ?, duration = ${durationSql(m)}, start_date = COALESCE(start_date, ?),
-            hostname = COALESCE(hostname, ?), pid = COALESCE(pid, ?), end_reason = ?, next_try_at = ?, updated_at = ?,
-            rendered_fields = COALESCE(?, rendered_fields)
-            ${reschedule ? ', try_number = try_number - 1, first_reschedule_date = COALESCE(first_reschedule_date, ?)' : ''}
-     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state IN ('queued', 'running')`;
+  const update = `UPDATE task_instance SET state = ?, end_date = ?, duration = ${durationSql(m)},
+            start_date = COALESCE(start_date, ?), hostname = COALESCE(hostname, ?), pid = COALESCE(pid, ?),
+            end_reason = ?, next_try_at = ?, updated_at = ?, rendered_fields = COALESCE(?, rendered_fields)
+            ${reschedule ? RESCHEDULE_GIVES_THE_TRY_BACK : ''}
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ?
+       AND state IN ('queued', 'running')`;
   const params = [
     end.state,
     at,
@@ -260,9 +275,11 @@ export async function markTryEnded(
     // One round trip: the history row is written from what the UPDATE returned.
     const { records } = await execSql<{ n: number | string }>(
       m,
-      `WITH ended AS (${update} RETURNING dag_id, run_id, task_id, map_index, start_date, end_date, duration, hostname, end_reason),
-            history AS (INSERT INTO task_instance_history (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason)
-              SELECT dag_id, run_id, task_id, map_index, ?, ?, start_date, end_date, duration, hostname, end_reason FROM ended
+      `WITH ended AS (${update}
+              RETURNING dag_id, run_id, task_id, map_index, start_date, end_date, duration, hostname, end_reason),
+            history AS (INSERT INTO task_instance_history (${HISTORY_COLUMNS})
+              SELECT dag_id, run_id, task_id, map_index, ?, ?, start_date, end_date, duration, hostname, end_reason
+              FROM ended
               ON CONFLICT DO NOTHING)
        SELECT COUNT(*) AS n FROM ended`,
       [...params, tryNumber, end.state],
@@ -327,22 +344,28 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
       ];
     });
     const row =
-      '(?::int, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::int, ?::varchar, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::text, ?::varchar, ?::text)';
+      '(?::int, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::int, ?::varchar, ?::varchar, ?::varchar, ?::varchar, ' +
+      '?::int, ?::text, ?::varchar, ?::text)';
     const { records } = await execSql<{ i: number | string }>(
       m,
-      `WITH endings (i, dag_id, run_id, task_id, map_index, try_number, state, end_at, start_at, hostname, pid, end_reason, next_try_at, rendered_fields)
+      `WITH endings (i, dag_id, run_id, task_id, map_index, try_number, state, end_at, start_at, hostname, pid,
+                    end_reason, next_try_at, rendered_fields)
               AS (VALUES ${Array(part.length).fill(row).join(', ')}),
             ended AS (
               UPDATE task_instance ti SET state = e.state, end_date = e.end_at,
                 duration = ${durationSql(m, { endAt: 'e.end_at', startDate: 'ti.start_date', startAt: 'e.start_at' })},
-                start_date = COALESCE(ti.start_date, e.start_at), hostname = COALESCE(ti.hostname, e.hostname), pid = COALESCE(ti.pid, e.pid),
-                end_reason = e.end_reason, next_try_at = e.next_try_at, updated_at = e.end_at, rendered_fields = COALESCE(e.rendered_fields, ti.rendered_fields)
+                start_date = COALESCE(ti.start_date, e.start_at), hostname = COALESCE(ti.hostname, e.hostname),
+                pid = COALESCE(ti.pid, e.pid), end_reason = e.end_reason, next_try_at = e.next_try_at,
+                updated_at = e.end_at, rendered_fields = COALESCE(e.rendered_fields, ti.rendered_fields)
               FROM endings e
-              WHERE ti.dag_id = e.dag_id AND ti.run_id = e.run_id AND ti.task_id = e.task_id AND ti.map_index = e.map_index
-                AND ti.try_number = e.try_number AND ti.state IN ('queued', 'running')
-              RETURNING e.i, ti.dag_id, ti.run_id, ti.task_id, ti.map_index, e.try_number, e.state, ti.start_date, ti.end_date, ti.duration, ti.hostname, ti.end_reason),
-            history AS (INSERT INTO task_instance_history (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason)
-              SELECT dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason FROM ended
+              WHERE ti.dag_id = e.dag_id AND ti.run_id = e.run_id AND ti.task_id = e.task_id
+                AND ti.map_index = e.map_index AND ti.try_number = e.try_number AND ti.state IN ('queued', 'running')
+              RETURNING e.i, ti.dag_id, ti.run_id, ti.task_id, ti.map_index, e.try_number, e.state, ti.start_date,
+                ti.end_date, ti.duration, ti.hostname, ti.end_reason),
+            history AS (INSERT INTO task_instance_history (${HISTORY_COLUMNS})
+              SELECT dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname,
+                end_reason
+              FROM ended
               ON CONFLICT DO NOTHING)
        SELECT i FROM ended`,
       params,
@@ -355,8 +378,9 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
 async function recordTryHistory(m: EntityManager, key: TaskInstanceKey, tryNumber: number, end: TryEnd): Promise<void> {
   await execSql(
     m,
-    `INSERT INTO task_instance_history (dag_id, run_id, task_id, map_index, try_number, state, start_date, end_date, duration, hostname, end_reason)
-     SELECT dag_id, run_id, task_id, map_index, ?, ?, start_date, end_date, duration, hostname, end_reason FROM task_instance
+    `INSERT INTO task_instance_history (${HISTORY_COLUMNS})
+     SELECT dag_id, run_id, task_id, map_index, ?, ?, start_date, end_date, duration, hostname, end_reason
+     FROM task_instance
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?
      ON CONFLICT DO NOTHING`,
     [tryNumber, end.state, key.dagId, key.runId, key.taskId, key.mapIndex],
@@ -384,7 +408,8 @@ export async function requeueNeverStarted(
 ): Promise<number> {
   const result = await execSql(
     m,
-    `UPDATE task_instance SET state = 'scheduled', try_number = try_number - 1, queued_dttm = NULL, queued_by_job_id = NULL, updated_at = ?
+    `UPDATE task_instance SET state = 'scheduled', try_number = try_number - 1, queued_dttm = NULL,
+       queued_by_job_id = NULL, updated_at = ?
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = 'queued'`,
     [now.toISOString(), key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber],
   );
@@ -418,7 +443,8 @@ export async function writeXComs(m: EntityManager, write: XComWrite, now: Date):
   ]);
   await execSql(
     m,
-    `INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp) VALUES ${placeholders(rows.length, 7)}`,
+    `INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp)
+     VALUES ${placeholders(rows.length, 7)}`,
     rows.flat(),
   );
 }

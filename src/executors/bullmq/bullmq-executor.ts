@@ -1,3 +1,4 @@
+import { errorMessage } from '../../core/errors';
 import os from 'node:os';
 import path from 'node:path';
 import { Queue } from 'bullmq';
@@ -72,7 +73,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   /** Job ids being added right now (not yet known to be in Redis). */
   private readonly sending = new Set<string>();
   private pumping = false;
-  private readonly events = new EventBuffer((err) => log.error(`executor event listener failed: ${err.message}`));
+  private readonly events = new EventBuffer((err) => log.error('executor event listener failed', { err }));
   /** Stream entries of the buffered events, and of those the scheduler drained last. */
   private bufferedEntryIds: string[] = [];
   private drainedEntryIds: string[] = [];
@@ -100,7 +101,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     this.outage.watch(redis);
     redis.on('ready', () => {
       this.outage.recovered();
-      void this.pump();
+      this.pumpInBackground();
     });
     // Never wait for Redis here: an unreachable Redis must not stop the scheduler from starting.
     this.results = new ResultsConsumer({
@@ -121,10 +122,11 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
         this.ownsDataSource = this.options.dataSource === undefined;
         this.sourceHashes = new DagSourceHashes(this.dataSource);
       } catch (err) {
-        log.error(`bullmq executor runs without reconciliation: ${(err as Error).message}`);
+        log.error('bullmq executor runs without reconciliation', { err });
       }
     }
     if (this.dataSource) {
+      // reconcileNow() catches and logs its own failures.
       this.reconcileTimer = setInterval(() => void this.reconcileNow(), this.reconcileIntervalMs);
       this.reconcileTimer.unref();
     }
@@ -148,6 +150,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
 
   drainEvents(): ExecutorEvent[] {
     // The scheduler drains at the start of each loop, so the previous drain's events are applied.
+    // ack() reports its own failures to the outage reporter and never rejects.
     void this.results?.ack(this.drainedEntryIds);
     this.drainedEntryIds = this.bufferedEntryIds;
     this.bufferedEntryIds = [];
@@ -203,7 +206,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
           resend: (workload) => this.resend(workload),
         });
       } catch (err) {
-        log.warn(`bullmq reconciliation failed: ${(err as Error).message}`);
+        log.warn('bullmq reconciliation failed', { err });
       } finally {
         this.reconciling = null;
       }
@@ -223,7 +226,12 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   private enqueueSend(workload: TaskWorkload): void {
     this.toSend.push(workload);
     this.sending.add(taskJobId(workload.key, workload.tryNumber));
-    void this.pump();
+    this.pumpInBackground();
+  }
+
+  /** pump() handles send failures itself; anything else escaping it is a bug, logged, not a crash. */
+  private pumpInBackground(): void {
+    this.pump().catch((err: unknown) => log.error('sending tries to Redis failed', { err }));
   }
 
   private queueFor(name: string): Queue {
@@ -273,8 +281,8 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       try {
         await this.send([workload]);
       } catch (err) {
-        const reason = `cannot queue the try in Redis: ${(err as Error).message.split('\n')[0]}`;
-        log.error(`${describeTi(workload.key, workload.tryNumber)}: ${reason}`);
+        const reason = `cannot queue the try in Redis: ${errorMessage(err).split('\n')[0]}`;
+        log.error(`${describeTi(workload.key, workload.tryNumber)}: cannot queue the try in Redis`, { err });
         await this.accept([
           {
             id: null,
@@ -340,7 +348,9 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   /** The DAG source hash of each file in the batch: one lookup per distinct file, side by side. */
   private async sourceHashesOf(batch: TaskWorkload[]): Promise<Map<string, string | null>> {
     const files = [...new Set(batch.map((workload) => workload.fileloc))];
-    const hashes = await Promise.all(files.map((file) => this.sourceHashes?.get(file).catch(() => null) ?? null));
+    const sourceHashes = this.sourceHashes;
+    if (!sourceHashes) return new Map(files.map((file) => [file, null]));
+    const hashes = await Promise.all(files.map((file) => sourceHashes.get(file).catch(() => null)));
     return new Map(files.map((file, i) => [file, hashes[i]]));
   }
 
@@ -367,7 +377,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     try {
       outcomes = await copyRemoteLogs(this.redis, this.prefix, this.config.logging.base_log_folder, ended);
     } catch (err) {
-      outcomes = ended.map(() => ({ error: (err as Error).message }));
+      outcomes = ended.map(() => ({ error: errorMessage(err) }));
     }
     outcomes.forEach((outcome, i) => {
       if ('error' in outcome)

@@ -36,6 +36,7 @@ export function dagVersionMismatch(job: TaskJobData, file: string, hostname: str
   if (local === null || local === job.sourceHash) return null;
   return (
     `DAG file ${job.relativeFileloc ?? file} on worker ${hostname} is another version than the scheduler parsed ` +
-    `(scheduler ${job.sourceHash.slice(0, 12)}, worker ${local.slice(0, 12)}): deploy the same dags folder to every worker`
+    `(scheduler ${job.sourceHash.slice(0, 12)}, worker ${local.slice(0, 12)}): ` +
+    'deploy the same dags folder to every worker'
   );
 }

@@ -83,7 +83,9 @@ export function decideReconcile(job: JobProbe, facts: ReconcileFacts): Reconcile
       if (facts.tiState === 'queued' && facts.queuedForMs >= facts.queuedTimeoutMs) {
         return {
           kind: 'lost',
-          reason: `stuck in queued for ${formatDurationMs(facts.queuedForMs)}: no worker took it from queue '${facts.queue}'`,
+          reason:
+            `stuck in queued for ${formatDurationMs(facts.queuedForMs)}: ` +
+            `no worker took it from queue '${facts.queue}'`,
           removeJob: true,
         };
       }

@@ -118,7 +118,7 @@ export async function reconcileTaskJobs(ctx: ReconcileContext): Promise<void> {
         try {
           ctx.resend(await buildTaskWorkload(ctx.dataSource, key, tryNumber));
         } catch (err) {
-          log.warn(`cannot re-send ${describeTi(key, tryNumber)}: ${(err as Error).message}`);
+          log.warn(`cannot re-send ${describeTi(key, tryNumber)}`, { err });
         }
         break;
     }

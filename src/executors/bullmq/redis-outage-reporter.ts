@@ -1,3 +1,4 @@
+import { errorMessage } from '../../core/errors';
 import type { Logger } from '../../logging/logger';
 import { redactRedisUrl } from './redis-options';
 
@@ -57,12 +58,24 @@ const CONNECTION_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+const CONNECTION_MESSAGES = new RegExp(
+  [
+    'ECONNREFUSED',
+    'ECONNRESET',
+    'ETIMEDOUT',
+    'ENOTFOUND',
+    'EHOSTUNREACH',
+    'Connection is closed',
+    'connect ETIMEDOUT',
+    "Stream isn't writeable",
+    'LOADING',
+  ].join('|'),
+  'i',
+);
+
 /** True for errors that mean Redis cannot be reached (as opposed to a failed command). */
 export function isConnectionError(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException | null)?.code;
   if (code && CONNECTION_CODES.has(code)) return true;
-  const message = (err as Error | null)?.message ?? String(err);
-  return /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EHOSTUNREACH|Connection is closed|connect ETIMEDOUT|Stream isn't writeable|LOADING/i.test(
-    message,
-  );
+  return CONNECTION_MESSAGES.test(errorMessage(err));
 }

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type IORedis from 'ioredis';
 import type { LoadedConfig } from '../../config/load-config';
+import { errorMessage } from '../../core/errors';
 import type { TaskInstanceKey } from '../../core/task-instance-key';
 import { taskLogPath } from '../../logging/task-log-path';
 import { remoteLogDoneKey, remoteLogKey, taskJobId } from './bullmq-keys';
@@ -94,7 +95,7 @@ export async function copyRemoteLogs(
     try {
       return { file: writeLogCopy(taskLogPath(baseLogFolder, key, tryNumber), content) };
     } catch (writeErr) {
-      return { error: (writeErr as Error).message };
+      return { error: errorMessage(writeErr) };
     }
   });
 }

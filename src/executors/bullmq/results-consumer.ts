@@ -1,4 +1,5 @@
 import type IORedis from 'ioredis';
+import { errorMessage } from '../../core/errors';
 import { createRedisClient, reconnectDelayMs } from './redis-options';
 import {
   ackResults,
@@ -66,7 +67,7 @@ export class ResultsConsumer {
       await ackResults(this.options.commands, this.options.prefix, ids);
     } catch (err) {
       // After a Redis restart the entries are gone with their group: nothing left to acknowledge.
-      if (!/NOGROUP/.test((err as Error).message)) this.options.onError(err as Error);
+      if (!/NOGROUP/.test(errorMessage(err))) this.options.onError(err as Error);
     } finally {
       for (const id of ids) this.held.delete(id);
     }
@@ -110,7 +111,7 @@ export class ResultsConsumer {
       } catch (err) {
         if (this.stopped) break;
         // Redis restarted empty: the group (and stream) went with it.
-        if (/NOGROUP/.test((err as Error).message)) {
+        if (/NOGROUP/.test(errorMessage(err))) {
           groupReady = false;
           continue;
         }

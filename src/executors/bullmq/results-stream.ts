@@ -1,5 +1,6 @@
 import type IORedis from 'ioredis';
 import type { ChainableCommander } from 'ioredis';
+import { errorMessage } from '../../core/errors';
 import type { ResultJobData } from './task-job';
 
 /**
@@ -56,7 +57,7 @@ export async function ensureResultsGroup(redis: IORedis, prefix: string): Promis
   try {
     await redis.xgroup('CREATE', resultsStreamKey(prefix), RESULTS_GROUP, '0', 'MKSTREAM');
   } catch (err) {
-    if (!/BUSYGROUP/.test((err as Error).message)) throw err;
+    if (!/BUSYGROUP/.test(errorMessage(err))) throw err;
   }
 }
 

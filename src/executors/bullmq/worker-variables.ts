@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { DataSource } from 'typeorm';
 import type { LoadedConfig } from '../../config/load-config';
+import { errorMessage } from '../../core/errors';
 import { openDatabase, parseDatabaseUrl } from '../../db/data-source';
 import { DatabaseVariableSource, VariableSource } from '../../runner/variable-source';
 
@@ -16,7 +17,8 @@ export function workerVariableSource(config: LoadedConfig): VariableSource & { c
     if (target.kind === 'sqlite' && target.location !== ':memory:' && !fs.existsSync(target.location)) {
       return Promise.reject(
         new Error(
-          `this worker has no metadata database (${target.location} does not exist): set database.url (DAGCTL__DATABASE__URL) on the worker`,
+          `this worker has no metadata database (${target.location} does not exist): ` +
+            'set database.url (DAGCTL__DATABASE__URL) on the worker',
         ),
       );
     }
@@ -32,7 +34,9 @@ export function workerVariableSource(config: LoadedConfig): VariableSource & { c
       try {
         return await database.getAll();
       } catch (err) {
-        throw new Error(`{{ var }} on a bullmq worker reads the metadata database: ${(err as Error).message}`);
+        throw new Error(`{{ var }} on a bullmq worker reads the metadata database: ${errorMessage(err)}`, {
+          cause: err,
+        });
       }
     },
     async close() {

@@ -86,8 +86,11 @@ export async function startWorker(config: LoadedConfig, options: StartWorkerOpti
   const worker = new DagctlWorker(config, options);
   worker.start();
   if (options.signal) {
-    if (options.signal.aborted) void worker.close();
-    else options.signal.addEventListener('abort', () => void worker.close(), { once: true });
+    const close = (): void => {
+      worker.close().catch((err: unknown) => log.error(`worker ${worker.id} did not shut down cleanly`, { err }));
+    };
+    if (options.signal.aborted) close();
+    else options.signal.addEventListener('abort', close, { once: true });
   }
   return worker;
 }
@@ -166,12 +169,15 @@ class DagctlWorker implements RunningWorker {
           const { key, tryNumber } = job.data.workload;
           const reason = 'the worker running it stopped responding (died or lost Redis)';
           log.warn(`${describeTi(key, tryNumber)} lost: ${reason}`);
+          // report() retries until Redis takes the event, then gives up with a log line: it never rejects.
           void this.report(job.id as string, { type: 'lost', key, tryNumber, at: new Date().toISOString(), reason });
         }
       });
       this.bullWorkers.push(bull);
       this.activePerQueue.set(queue, 0);
     }
+    // heartbeat() hands a Redis failure to the outage reporter, and a shipper's tick() swallows
+    // one (the next tick or the final flush ships the lines): neither rejects.
     this.timers.push(setInterval(() => void this.heartbeat(), this.heartbeatIntervalMs));
     this.timers.push(
       setInterval(() => {
@@ -200,7 +206,8 @@ class DagctlWorker implements RunningWorker {
     if ((await this.redis.set(claimKey, this.id, 'PX', claimTtl, 'NX')) !== 'OK') {
       const holder = await this.redis.get(claimKey);
       throw new UnrecoverableError(
-        `${DUPLICATE_DELIVERY}: ${describeTi(workload.key, workload.tryNumber)} was already taken by worker ${holder ?? 'unknown'}`,
+        `${DUPLICATE_DELIVERY}: ${describeTi(workload.key, workload.tryNumber)} ` +
+          `was already taken by worker ${holder ?? 'unknown'}`,
       );
     }
     this.claims.add(jobId);
@@ -264,7 +271,9 @@ class DagctlWorker implements RunningWorker {
       else if (this.stopping)
         result = {
           kind: 'lost',
-          reason: `worker ${this.id} shut down before the try finished (killed after ${formatDurationMs(this.stopTimeoutMs)}): ${run.reason}`,
+          reason:
+            `worker ${this.id} shut down before the try finished ` +
+            `(killed after ${formatDurationMs(this.stopTimeoutMs)}): ${run.reason}`,
         };
       else result = { kind: 'lost', reason: run.reason };
     }
@@ -286,7 +295,7 @@ class DagctlWorker implements RunningWorker {
   private reportStarted(jobId: string, started: PendingStart): void {
     const event = started.event;
     started.event = null;
-    if (event) void this.report(jobId, event);
+    if (event) void this.report(jobId, event); // never rejects (see report())
   }
 
   /** Put an event on the results stream, retrying until Redis takes it. */
@@ -298,9 +307,7 @@ class DagctlWorker implements RunningWorker {
       } catch (err) {
         this.outage.failed(err as Error);
         if (attempt >= 1000) {
-          log.error(
-            `gave up reporting ${event.type} of ${describeTi(event.key, event.tryNumber)}: ${(err as Error).message}`,
-          );
+          log.error(`gave up reporting ${event.type} of ${describeTi(event.key, event.tryNumber)}`, { err });
           return;
         }
         await new Promise((resolve) => setTimeout(resolve, reconnectDelayMs(attempt)));
@@ -347,11 +354,12 @@ class DagctlWorker implements RunningWorker {
     this.stopping = true;
     this.stopTimeoutMs = timeoutMs;
     log.info(
-      `worker ${this.id} stopping: no new tries; waiting up to ${formatDurationMs(timeoutMs)} for ${this.slots.inUse} running`,
+      `worker ${this.id} stopping: no new tries; ` +
+        `waiting up to ${formatDurationMs(timeoutMs)} for ${this.slots.inUse} running`,
     );
     const workersClosed = Promise.all(
       this.bullWorkers.map((bull) =>
-        bull.close().catch((err: Error) => log.warn(`closing queue ${bull.name}: ${err.message}`)),
+        bull.close().catch((err: unknown) => log.warn(`closing queue ${bull.name}`, { err })),
       ),
     );
     this.slots.rejectWaiters();

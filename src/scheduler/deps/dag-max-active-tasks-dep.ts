@@ -17,7 +17,8 @@ export const DagMaxActiveTasksDep: TiDep<Pick<QueueDepContext, 'dagId' | 'maxAct
     const active = slots.dagActive.get(dagId) ?? 0;
     if (active < maxActiveTasks) return BELOW;
     return failing(
-      `the DAG has ${active} task instance${active === 1 ? '' : 's'} queued or running, its max_active_tasks is ${maxActiveTasks}`,
+      `the DAG has ${active} task instance${active === 1 ? '' : 's'} queued or running, ` +
+        `its max_active_tasks is ${maxActiveTasks}`,
     );
   },
 };

@@ -17,7 +17,8 @@ export const PoolSlotsAvailableDep: TiDep<Pick<QueueDepContext, 'pool' | 'poolSl
     const used = slots.poolUsed.get(pool) ?? 0;
     if (used + poolSlots <= capacity) return OPEN;
     return failing(
-      `pool '${pool}' is full: ${plural(Math.max(0, capacity - used), 'slot')} of ${capacity} open, the task needs ${poolSlots}`,
+      `pool '${pool}' is full: ${plural(Math.max(0, capacity - used), 'slot')} of ${capacity} open, ` +
+        `the task needs ${poolSlots}`,
     );
   },
 };

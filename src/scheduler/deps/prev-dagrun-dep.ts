@@ -22,7 +22,8 @@ export const PrevDagrunDep: TiDep<Pick<ScheduleDepContext, 'task' | 'state' | 'p
       return passing(`depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state}`);
     }
     return failing(
-      `depends_on_past: the previous run's instance (${previous.runId}) is ${previous.state ?? 'not started'}, not success or skipped`,
+      `depends_on_past: the previous run's instance (${previous.runId}) is ` +
+        `${previous.state ?? 'not started'}, not success or skipped`,
       { waitsOnOtherRuns: true },
     );
   },

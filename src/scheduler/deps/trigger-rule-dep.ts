@@ -1,4 +1,4 @@
-import { TaskState, TaskStateOrNone, TriggerRule } from '../../core/states';
+import { TaskState, TriggerRule } from '../../core/states';
 import { DepStatus, failing, passing } from './dep-status';
 import type { ScheduleDepContext } from './dep-context';
 import type { UpstreamCounts } from './upstream-counts';

@@ -73,7 +73,8 @@ export async function seedDag(
   );
   await execSql(
     ds,
-    `INSERT INTO dag (dag_id, is_paused, is_active, fileloc, description, schedule, tags, owners, max_active_runs, max_active_tasks, last_parsed_time)
+    `INSERT INTO dag (dag_id, is_paused, is_active, fileloc, description, schedule, tags, owners, max_active_runs,
+       max_active_tasks, last_parsed_time)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       dag.dagId,
@@ -114,7 +115,8 @@ export async function seedRun(
 ): Promise<void> {
   await execSql(
     ds,
-    `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type, external_trigger, conf, queued_at, start_date, end_date, updated_at)
+    `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type,
+       external_trigger, conf, queued_at, start_date, end_date, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
       run.dagId,
@@ -151,7 +153,8 @@ export async function seedTi(
 ): Promise<void> {
   await execSql(
     ds,
-    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, state, try_number, max_tries, start_date, end_date, duration, hostname, operator, pool, pool_slots, queue, priority_weight, rendered_fields, updated_at)
+    `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, state, try_number, max_tries, start_date, end_date,
+       duration, hostname, operator, pool, pool_slots, queue, priority_weight, rendered_fields, updated_at)
      VALUES (?, ?, ?, -1, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, 'default', 1, ?, ?)`,
     [
       ti.dagId,

@@ -62,15 +62,15 @@ export class OpenApiResponseValidator {
       const response = (operation.responses as Record<string, Json>)[String(status)];
       if (!response) throw new Error(`${method.toUpperCase()} ${path} documents no ${status} response`);
       const resolved = typeof response.$ref === 'string' ? this.resolve(response.$ref) : response;
-      const schema = ((resolved.content as Record<string, Json> | undefined)?.['application/json'] as Json | undefined)
-        ?.schema;
+      const schema = (resolved.content as Record<string, Json> | undefined)?.['application/json']?.schema;
       if (!schema) throw new Error(`${method.toUpperCase()} ${path} ${status} has no JSON schema`);
       validate = this.ajv.compile(toJsonSchema(schema) as Json);
       this.cache.set(key, validate);
     }
     if (!validate(body)) {
       throw new Error(
-        `${method.toUpperCase()} ${path} ${status} does not match the OpenAPI schema: ${this.ajv.errorsText(validate.errors, { separator: '\n' })}\n${JSON.stringify(body).slice(0, 2000)}`,
+        `${method.toUpperCase()} ${path} ${status} does not match the OpenAPI schema: ` +
+          `${this.ajv.errorsText(validate.errors, { separator: '\n' })}\n${JSON.stringify(body).slice(0, 2000)}`,
       );
     }
   }

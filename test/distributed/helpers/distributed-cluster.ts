@@ -88,7 +88,8 @@ import { DAG, FunctionOperator } from 'dagctl';
 const dag = new DAG('${dagId}', { schedule: null, startDate: '2026-01-01T00:00:00Z', maxActiveTasks: 64${extra} });
 for (let i = 0; i < ${width}; i += 1) {
   new FunctionOperator({ taskId: 't' + i, retries: 3, retryDelay: 100, dag, fn: async (ctx) => {
-    appendFileSync(process.env.DAGCTL_HOME + '/executions.log', ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n');
+    const line = ctx.runId + ' ' + ctx.taskId + ' ' + ctx.tryNumber + '\\n';
+    appendFileSync(process.env.DAGCTL_HOME + '/executions.log', line);
     await new Promise((resolve) => setTimeout(resolve, ${sleepMs}));
     return ctx.tryNumber;
   } });

@@ -6,7 +6,10 @@ const dag = new DAG('engine', { schedule: null, startDate: '2026-01-01T00:00:00Z
 const start = new EmptyOperator({ taskId: 'start', dag });
 const produce = new FunctionOperator({ taskId: 'produce', fn: () => 21, dag });
 const double = new FunctionOperator({ taskId: 'double', fn: (ctx) => (ctx.xcomPull<number>('produce') ?? 0) * 2, dag });
-const flaky = new FunctionOperator({ taskId: 'flaky', retries: 2, retryDelay: 10, fn: (ctx) => { if (ctx.tryNumber < 2) throw new Error('first try fails'); return ctx.tryNumber; }, dag });
+const flaky = new FunctionOperator({ taskId: 'flaky', retries: 2, retryDelay: 10, dag, fn: (ctx) => {
+  if (ctx.tryNumber < 2) throw new Error('first try fails');
+  return ctx.tryNumber;
+} });
 const skipper = new BashOperator({ taskId: 'skipper', bashCommand: 'echo skipping; exit 99', dag });
 const afterSkip = new FunctionOperator({ taskId: 'after_skip', fn: () => 'never', dag });
 const branch = new BranchOperator({ taskId: 'branch', fn: () => 'left', dag });
@@ -14,7 +17,9 @@ const left = new FunctionOperator({ taskId: 'left', fn: () => 'L', dag });
 const right = new FunctionOperator({ taskId: 'right', fn: () => 'R', dag });
 const gate = new ShortCircuitOperator({ taskId: 'gate', fn: () => false, dag });
 const gated = new FunctionOperator({ taskId: 'gated', fn: () => 'no', dag });
-const join = new FunctionOperator({ taskId: 'join', triggerRule: 'none_failed', fn: (ctx) => ctx.xcomPull('double'), dag });
+const join = new FunctionOperator({
+  taskId: 'join', triggerRule: 'none_failed', fn: (ctx) => ctx.xcomPull('double'), dag,
+});
 start.then([produce, flaky, skipper, branch, gate]);
 produce.then(double);
 skipper.then(afterSkip);
@@ -37,7 +42,13 @@ export default dag;
 export const TIMEOUT_DAG = `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('timeouts', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-new BashOperator({ taskId: 'sleepy', bashCommand: 'echo $$ > "$PID_FILE"; sleep 60', env: { PID_FILE: process.env.DAGCTL_HOME + '/sleepy.pid' }, executionTimeout: '1s', dag });
+new BashOperator({
+  taskId: 'sleepy',
+  bashCommand: 'echo $$ > "$PID_FILE"; sleep 60',
+  env: { PID_FILE: process.env.DAGCTL_HOME + '/sleepy.pid' },
+  executionTimeout: '1s',
+  dag,
+});
 export default dag;
 `;
 

@@ -1,9 +1,10 @@
 /** Display helpers shared by templates and JSON endpoints; all times are shown in UTC. */
 
 export function formatDate(value: unknown): string {
+  const text = String(value); // a column's value: a Date, a string or a number, never a plain object
   if (value === null || value === undefined || value === '') return '—';
-  const date = value instanceof Date ? value : new Date(String(value));
-  if (Number.isNaN(date.getTime())) return String(value);
+  const date = value instanceof Date ? value : new Date(text);
+  if (Number.isNaN(date.getTime())) return text;
   return date
     .toISOString()
     .replace('T', ' ')

@@ -16,7 +16,7 @@ export function createNunjucksEnv(viewsDir: string, options: { watch?: boolean }
   env.addFilter('duration', (seconds: unknown) => formatDuration(typeof seconds === 'number' ? seconds : null));
   env.addFilter('state', (value: unknown) => (typeof value === 'string' && value ? value : 'none'));
   env.addFilter('pretty', (value: unknown) => JSON.stringify(value ?? null, null, 2));
-  env.addFilter('n', (value: unknown, digits = 1) =>
+  env.addFilter('n', (value: unknown, digits: number | undefined = 1) =>
     typeof value === 'number' ? Number(value.toFixed(digits)) : value,
   );
   return env;

@@ -67,7 +67,9 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
         res,
         {
           title: 'Delete DAG',
-          message: `Delete DAG '${dagId}' and all its runs, task instances and XComs from the database? The DAG file stays; if it still defines the DAG, it comes back on the next parse without history.`,
+          message:
+            `Delete DAG '${dagId}' and all its runs, task instances and XComs from the database? ` +
+            'The DAG file stays; if it still defines the DAG, it comes back on the next parse without history.',
           confirmLabel: 'Delete',
           danger: true,
           cancelUrl: dagPath(dagId, 'details'),
@@ -99,7 +101,8 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
           return {
             title: 'Clear task instances',
             message: preview.cleared.length
-              ? `Clear ${preview.cleared.length} task instance(s)${downstream ? ' (with downstream)' : ''}? They will run again.`
+              ? `Clear ${preview.cleared.length} task instance(s)${downstream ? ' (with downstream)' : ''}? ` +
+                'They will run again.'
               : 'Nothing to clear: the matching task instances are still queued or running.',
             details: [
               ...describeTis(preview.cleared),
@@ -171,7 +174,11 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
         res,
         {
           title: `Mark run ${state}`,
-          message: `Mark DAG run '${runId}' of '${dagId}' as ${state}? ${state === 'success' ? 'Unfinished tasks are marked success.' : 'Running tasks are failed and the rest not finished are skipped.'}`,
+          message:
+            `Mark DAG run '${runId}' of '${dagId}' as ${state}? ` +
+            (state === 'success'
+              ? 'Unfinished tasks are marked success.'
+              : 'Running tasks are failed and the rest not finished are skipped.'),
           confirmLabel: `Mark ${state}`,
           danger: state === 'failed',
           cancelUrl: back,

@@ -31,7 +31,7 @@ export function page(c: UiRouteContext, handler: (req: Request, res: Response) =
       await handler(req, res);
     } catch (err) {
       const status = err instanceof NotFoundError ? 404 : err instanceof UserError ? 400 : 500;
-      if (status === 500) log.error(`UI page ${req.method} ${req.path} failed: ${errorMessage(err)}`);
+      if (status === 500) log.error(`UI page ${req.method} ${req.path} failed`, { err });
       c.render(
         req,
         res,
@@ -100,7 +100,7 @@ export function jsonEndpoint(handler: (req: Request, res: Response) => Promise<v
       await handler(req, res);
     } catch (err) {
       const status = err instanceof NotFoundError ? 404 : err instanceof UserError ? 400 : 500;
-      if (status === 500) log.error(`UI endpoint ${req.method} ${req.path} failed: ${errorMessage(err)}`);
+      if (status === 500) log.error(`UI endpoint ${req.method} ${req.path} failed`, { err });
       res
         .status(status)
         .set('Cache-Control', 'no-store')

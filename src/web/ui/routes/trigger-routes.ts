@@ -1,5 +1,5 @@
 import type { RequestHandler, Router } from 'express';
-import { InvalidArgumentError, UserError } from '../../../core/errors';
+import { errorMessage, InvalidArgumentError, UserError } from '../../../core/errors';
 import { triggerDagRun } from '../../../services/trigger-dag-run';
 import { defaultConf, paramFields } from '../data/param-defaults';
 import type { UiRouteContext } from '../ui-route-context';
@@ -12,7 +12,7 @@ function parseConf(raw: string): Record<string, unknown> {
   try {
     parsed = JSON.parse(raw);
   } catch (err) {
-    throw new InvalidArgumentError(`conf is not valid JSON: ${(err as Error).message}`);
+    throw new InvalidArgumentError(`conf is not valid JSON: ${errorMessage(err)}`);
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
     throw new InvalidArgumentError('conf must be a JSON object');
