@@ -8,6 +8,7 @@ import { EmptyOperator } from '../../src/authoring/operators/empty-operator';
 import { FunctionOperator } from '../../src/authoring/operators/function-operator';
 import { ShortCircuitOperator } from '../../src/authoring/operators/short-circuit-operator';
 import { signalOf } from '../../src/core/task-signals';
+import { eventually } from '../helpers/eventually';
 import { fakeTaskContext } from './helpers/fake-task-context';
 
 /** Capture what a task writes to process.stdout / process.stderr. */
@@ -40,14 +41,6 @@ function isAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function waitFor(condition: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -139,18 +132,14 @@ describe('BashOperator', () => {
         fakeTaskContext({ signal: controller.signal }),
       ),
     );
-    await waitFor(() => {
-      try {
-        return readFileSync(pidFile, 'utf8').trim().split('\n').length === 2;
-      } catch {
-        return false;
-      }
+    await eventually(() => expect(readFileSync(pidFile, 'utf8').trim().split('\n')).toHaveLength(2), {
+      what: 'bash and sleep to write their pids',
     });
     const pids = readFileSync(pidFile, 'utf8').trim().split('\n').map(Number);
     controller.abort(new Error('execution timeout'));
     const { error } = await running;
     expect((error as Error).message).toBe('Bash command was killed: execution timeout');
-    await waitFor(() => pids.every((pid) => !isAlive(pid)));
+    await eventually(() => pids.every((pid) => !isAlive(pid)), { what: `${pids.join(', ')} to be gone` });
   });
 
   test('withRenderedFields returns a rendered copy and leaves the task untouched', async () => {

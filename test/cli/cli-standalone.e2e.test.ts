@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-port';
 import { createCliHome, CliHome, DAGCTL_BIN } from './helpers/dagctl-cli';
 
@@ -11,16 +12,6 @@ tasks:
   hello: { operator: bash, bash_command: "echo hello" }
   world: { operator: bash, bash_command: "echo world", upstream: [hello] }
 `;
-
-async function poll<T>(what: string, check: () => Promise<T | null>, timeoutMs = 180_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 describe('dagctl standalone (built binary)', () => {
   let cli: CliHome;
@@ -43,23 +34,31 @@ describe('dagctl standalone (built binary)', () => {
     child.stderr.on('data', () => undefined);
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await poll('standalone to be ready', async () => (/dagctl is ready at (\S+)/.exec(stdout) ? true : null));
+      await eventually(() => /dagctl is ready at (\S+)/.test(stdout), {
+        what: 'standalone to be ready',
+        timeoutMs: 180_000,
+        intervalMs: 500,
+      });
       expect(stdout).toContain(`http://127.0.0.1:${port}`);
       expect(stdout).toMatch(/log in with username admin, password \S+/);
       const health = await fetch(`http://127.0.0.1:${port}/api/v1/health`);
       expect(health.status).toBe(200);
 
       await cli.ok(['trigger', 'hello_world', '-r', 'e2e']);
-      const run = await poll('the run to finish', async () => {
-        const runs = await cli.json<Array<{ run_id: string; state: string }>>([
-          'dags',
-          'list-runs',
-          '-d',
-          'hello_world',
-        ]);
-        const found = runs.find((r) => r.run_id === 'e2e');
-        return found && (found.state === 'success' || found.state === 'failed') ? found : null;
-      });
+      const run = await eventually(
+        async () => {
+          const runs = await cli.json<Array<{ run_id: string; state: string }>>([
+            'dags',
+            'list-runs',
+            '-d',
+            'hello_world',
+          ]);
+          const found = runs.find((r) => r.run_id === 'e2e');
+          expect(['success', 'failed']).toContain(found?.state);
+          return found!;
+        },
+        { what: 'the run to finish', timeoutMs: 180_000, intervalMs: 500 },
+      );
       expect(run.state).toBe('success');
       const states = await cli.json<Array<{ task_id: string; state: string }>>([
         'tasks',

@@ -1,6 +1,6 @@
 import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { waitFor } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
 import { freePort } from '../helpers/free-port';
@@ -44,12 +44,11 @@ describe('Redis restarted (losing every key) during a run', () => {
 
   it('completes the run', async () => {
     const run = await triggerDagRun(cluster.ctx, { dagId: 'staged', runId: 'staged_1' });
-    await waitFor(
-      'the first tasks to run',
-      async () => ((await runningTaskCount(cluster.ctx.dataSource, 'staged')) >= 2 ? true : undefined),
-      120_000,
-      100,
-    );
+    await eventually(async () => (await runningTaskCount(cluster.ctx.dataSource, 'staged')) >= 2, {
+      what: 'the first tasks to run',
+      timeoutMs: 120_000,
+      intervalMs: 100,
+    });
     const { records: queued } = await execSql<{ n: number }>(
       cluster.ctx.dataSource,
       "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'staged' AND state = 'queued'",

@@ -1,5 +1,5 @@
 import { execSql } from '../../src/db/sql';
-import { waitFor } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
 
@@ -35,23 +35,25 @@ describe('kill -9 of one of two schedulers', () => {
   afterAll(() => cluster.tearDown());
 
   it('lets the other scheduler carry on, creating nothing twice and running no try twice', async () => {
-    await waitFor('tasks to run', async () => (cluster.executions().length >= 6 ? true : undefined), 120_000, 100);
+    await eventually(async () => cluster.executions().length >= 6, {
+      what: 'tasks to run',
+      timeoutMs: 120_000,
+      intervalMs: 100,
+    });
     const [victim, survivor] = cluster.schedulers;
     victim.kill('SIGKILL');
     await victim.exited;
 
-    await waitFor(
-      'all 6 catch-up runs to succeed',
+    await eventually(
       async () => {
         const { records } = await execSql<{ state: string; n: number }>(
           cluster.ctx.dataSource,
           "SELECT state, COUNT(*) AS n FROM dag_run WHERE dag_id = 'catchup' GROUP BY state",
         );
         const success = records.find((r) => r.state === 'success');
-        return records.length === 1 && Number(success?.n) === 6 ? true : undefined;
+        return records.length === 1 && Number(success?.n) === 6;
       },
-      240_000,
-      250,
+      { what: 'all 6 catch-up runs to succeed', timeoutMs: 240_000, intervalMs: 250 },
     );
     expect(survivor.running).toBe(true);
 

@@ -1,6 +1,6 @@
 import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { waitFor } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { DistributedCluster, executionDag } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
 import { runningTaskCount, waitForRun } from '../helpers/run-queries';
@@ -21,12 +21,11 @@ describe('kill -9 of a worker in the middle of 20 running tasks', () => {
 
   it('retries the killed tries on the other worker: all succeed, none twice at the same try', async () => {
     const run = await triggerDagRun(cluster.ctx, { dagId: 'twenty', runId: 'twenty_1' });
-    await waitFor(
-      '20 tasks to run',
-      async () => ((await runningTaskCount(cluster.ctx.dataSource, 'twenty')) === 20 ? true : undefined),
-      120_000,
-      100,
-    );
+    await eventually(async () => (await runningTaskCount(cluster.ctx.dataSource, 'twenty')) === 20, {
+      what: '20 tasks to run',
+      timeoutMs: 120_000,
+      intervalMs: 100,
+    });
     const [victim] = cluster.workers;
     const { records: victims } = await execSql<{ task_id: string }>(
       cluster.ctx.dataSource,

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
-import { createTestHome, TestHome, waitFor } from '../helpers/dagctl-home';
+import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { REPO_ROOT, dagctl, dagctlJson, randomPort, startDagctl, stopProcess } from '../helpers/cli';
 
 type Combo = [kind: 'sqlite' | 'postgres', executor: 'local' | 'sequential'];
@@ -46,34 +47,30 @@ describe.each(COMBOS)('quickstart through the CLI on %s with the %s executor', (
   it('standalone + trigger hello_world → both tasks succeed, logs written, clean shutdown', async () => {
     const standalone = startDagctl(['standalone'], home.env);
     try {
-      await waitFor(
-        'standalone to be ready',
-        async () => (/ready at http/.test(standalone.output()) ? true : undefined),
-        90_000,
-        200,
-      );
-      await waitFor(
-        'hello_world to be parsed',
+      await eventually(async () => /ready at http/.test(standalone.output()), {
+        what: 'standalone to be ready',
+        timeoutMs: 90_000,
+        intervalMs: 200,
+      });
+      await eventually(
         async () => {
           const dags = dagctlJson<Array<{ dag_id: string }>>(['dags', 'list'], home.env);
-          return dags.some((d) => d.dag_id === 'hello_world') ? true : undefined;
+          return dags.some((d) => d.dag_id === 'hello_world');
         },
-        60_000,
-        500,
+        { what: 'hello_world to be parsed', timeoutMs: 60_000, intervalMs: 500 },
       );
 
       const trigger = dagctl(['trigger', 'hello_world', '-r', 'quickstart_run'], home.env);
       expect(trigger.stderr).toBe('');
       expect(trigger.status).toBe(0);
 
-      const tis = await waitFor(
-        'both tasks to succeed',
+      const tis = await eventually(
         async () => {
           const rows = dagctlJson<TiRow[]>(['tasks', 'states-for-dag-run', 'hello_world', 'quickstart_run'], home.env);
-          return rows.length === 2 && rows.every((r) => r.state === 'success') ? rows : undefined;
+          expect(rows.map((r) => r.state)).toEqual(['success', 'success']);
+          return rows;
         },
-        90_000,
-        300,
+        { what: 'both tasks to succeed', timeoutMs: 90_000, intervalMs: 300 },
       );
       expect(tis.map((t) => t.task_id).sort()).toEqual(['dummy_task', 'hello_task']);
 

@@ -1,7 +1,8 @@
 import { execSql } from '../../src/db/sql';
 import { openDatabase } from '../../src/db/data-source';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
-import { createTestHome, TestHome, waitFor } from '../helpers/dagctl-home';
+import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { dagctl, startDagctl, stopProcess } from '../helpers/cli';
 import { finishedRunState } from '../helpers/run-queries';
 
@@ -46,21 +47,27 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
     };
     try {
       const first = startDagctl(['scheduler'], home.env);
-      await waitFor(
-        'the DAG to be parsed',
-        async () => (dagctl(['dags', 'list', '-o', 'json'], home.env).stdout.includes('"slow"') ? true : undefined),
-        60_000,
-        500,
-      );
+      await eventually(async () => dagctl(['dags', 'list', '-o', 'json'], home.env).stdout.includes('"slow"'), {
+        what: 'the DAG to be parsed',
+        timeoutMs: 60_000,
+        intervalMs: 500,
+      });
       expect(dagctl(['trigger', 'slow', '-r', 'r1'], home.env).status).toBe(0);
-      await waitFor('slow to run', async () => ((await tiState('slow'))?.state === 'running' ? true : undefined));
+      await eventually(async () => (await tiState('slow'))?.state === 'running', {
+        what: 'slow to run',
+        timeoutMs: 60_000,
+      });
       first.child.kill('SIGKILL');
       await new Promise((resolve) => first.child.once('exit', resolve));
       expect((await tiState('slow')).state).toBe('running');
 
       const second = startDagctl(['scheduler'], home.env);
       try {
-        const run = await waitFor('the run to finish', () => finishedRunState(ds, 'slow', 'r1'), 90_000, 200);
+        const run = await eventually(() => finishedRunState(ds, 'slow', 'r1'), {
+          what: 'the run to finish',
+          timeoutMs: 90_000,
+          intervalMs: 200,
+        });
         expect(run).toBe('success');
         expect(await tiState('slow')).toEqual({ state: 'success', try_number: 2 });
         expect((await tiState('after')).state).toBe('success');
@@ -89,17 +96,15 @@ describe.each(DATABASE_KINDS)('scheduler killed mid-run on %s', (kind) => {
       try {
         const ds = await openDatabase(db.url);
         try {
-          await waitFor(
-            'the first scheduler to start',
+          await eventually(
             async () => {
               const { records } = await execSql<{ n: number }>(
                 ds,
                 "SELECT COUNT(*) AS n FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'",
               );
-              return Number(records[0].n) === 1 ? true : undefined;
+              return Number(records[0].n) === 1;
             },
-            60_000,
-            200,
+            { what: 'the first scheduler to start', timeoutMs: 60_000, intervalMs: 200 },
           );
         } finally {
           await ds.destroy();

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { distEntry } from '../../src/core/dist-path';
 import { DagFileParserPool, ParserPoolClosedError } from '../../src/parsing/dag-file-parser-pool';
 import type { FileParseResult } from '../../src/parsing/file-parse-result';
+import { eventually } from '../helpers/eventually';
 import { DagFolder } from './dag-folder-fixture';
 
 jest.setTimeout(120_000);
@@ -56,22 +57,21 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
   });
 
   it('shrinks to no child after the idle timeout and starts one again on demand', async () => {
-    pool = new DagFileParserPool({
+    const idling = new DagFileParserPool({
       entry: distEntry('parsing/parse-child-main'),
       size: 2,
       importTimeoutMs: 8000,
       idleTimeoutMs: 200,
     });
-    const first = await pool.parse(folder.write('a.ts', folder.goodDag('a_dag')));
+    pool = idling;
+    const first = await idling.parse(folder.write('a.ts', folder.goodDag('a_dag')));
     expect(first.dags.map((d) => d.dagId)).toEqual(['a_dag']);
-    expect(pool.size).toBe(1);
-    const started = Date.now();
-    while (pool.size > 0 && Date.now() - started < 5_000) await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(pool.size).toBe(0);
+    expect(idling.size).toBe(1);
+    await eventually(() => expect(idling.size).toBe(0), { what: 'the idle child to exit', timeoutMs: 5_000 });
 
-    const again = await pool.parse(folder.write('b.ts', folder.goodDag('b_dag')));
+    const again = await idling.parse(folder.write('b.ts', folder.goodDag('b_dag')));
     expect(again.dags.map((d) => d.dagId)).toEqual(['b_dag']);
-    expect(pool.childrenStarted).toBe(2);
+    expect(idling.childrenStarted).toBe(2);
   });
 
   it('rejects pending parses when closed', async () => {

@@ -8,23 +8,10 @@ import { DagProcessorManager } from '../../src/parsing/dag-processor-manager';
 import type { DagProcessorOptions } from '../../src/parsing/dag-processor-options';
 import { getSerializedDag } from '../../src/parsing/serialized-dag-store';
 import { DATABASE_KINDS, openMigratedTestDatabase } from '../helpers/test-database';
+import { eventually, present } from '../helpers/eventually';
 import { BROKEN_FILES, DagFolder } from './dag-folder-fixture';
 
 jest.setTimeout(180_000);
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
   let ds: DataSource;
@@ -192,12 +179,17 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect(await dagRow('good_dag')).not.toBeNull();
 
     folder.write('team/new_one.ts', folder.goodDag('new_dag'));
-    const row = await waitFor('the new DAG to be synced', () => dagRow('new_dag'));
+    const row = await eventually(async () => present(await dagRow('new_dag'), 'new_dag'), {
+      what: 'the new DAG to be synced',
+    });
     expect(row.fileloc).toBe(folder.path('team/new_one.ts'));
-    await waitFor('a change notification', async () => changes.includes('new_dag'));
+    await eventually(() => changes.includes('new_dag'), { what: 'a change notification' });
 
     folder.write('team/new_one.ts', 'this is not typescript(\n');
-    const reason = await waitFor('the import error', async () => (await errors())[folder.path('team/new_one.ts')]);
+    const reason = await eventually(
+      async () => present((await errors())[folder.path('team/new_one.ts')], 'the import error'),
+      { what: 'the import error' },
+    );
     expect(reason).toMatch(/syntax|parse ?error|unexpected/i);
     expect((await dagRow('new_dag'))?.isActive).toBe(false);
   });
@@ -207,35 +199,52 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     const m = manager({ debounceMs: 50, rescanIntervalMs: 100, recheckIntervalMs: 3_600_000 });
     await m.start();
     expect(m.lastPass).toMatchObject({ filesFound: 3, filesChecked: 3 });
-    const quiet = await waitFor('a rescan', async () => (m.lastPass?.filesChecked === 0 ? m.lastPass : null));
+    const quiet = await eventually(
+      () => {
+        expect(m.lastPass?.filesChecked).toBe(0);
+        return m.lastPass;
+      },
+      { what: 'a rescan' },
+    );
     expect(quiet).toMatchObject({ filesFound: 3, filesParsed: 0 });
 
     const before = await hashOf('b_dag');
     folder.write('b.ts', folder.goodDag('b_dag', 'edited'));
-    await waitFor('the edit to be synced', async () => (await hashOf('b_dag')) !== before);
+    await eventually(async () => (await hashOf('b_dag')) !== before, { what: 'the edit to be synced' });
     folder.write('d.ts', folder.goodDag('d_dag'));
-    await waitFor('the new file to be synced', () => dagRow('d_dag'));
+    await eventually(async () => present(await dagRow('d_dag'), 'd_dag'), { what: 'the new file to be synced' });
     expect(m.parseCount).toBe(5);
 
     const checksAll = manager({ debounceMs: 50, rescanIntervalMs: 100, recheckIntervalMs: 0 });
     await checksAll.start();
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    expect(checksAll.lastPass).toMatchObject({ filesFound: 4, filesChecked: 4, filesParsed: 0 });
+    const firstPass = checksAll.lastPass;
+    const rescan = await eventually(
+      () => {
+        expect(checksAll.lastPass).not.toBe(firstPass);
+        return checksAll.lastPass;
+      },
+      { what: 'a rescan after the first pass' },
+    );
+    expect(rescan).toMatchObject({ filesFound: 4, filesChecked: 4, filesParsed: 0 });
   });
 
   it('after a failed pass, the next one checks every file, so the change the events named is not lost', async () => {
     folder.write('a.ts', folder.goodDag('a_dag'));
-    const m = manager({ debounceMs: 50, rescanIntervalMs: 200, recheckIntervalMs: 3_600_000 });
+    // No periodic rescans: only file-system events start passes here.
+    const m = manager({ debounceMs: 50, rescanIntervalMs: 3_600_000, recheckIntervalMs: 3_600_000 });
     await m.start();
     const before = await hashOf('a_dag');
     await ds.query('ALTER TABLE dag_code RENAME TO dag_code_away');
     const failedAfter = m.lastPass;
+    const failedBefore = m.failedPasses;
     folder.write('a.ts', folder.goodDag('a_dag', 'edited while the DB fails'));
-    // Passes fail while the table is away (lastPass stays as it was); give the edit's pass time to run.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // The pass the edit's event started fails (lastPass stays as it was) and has used up the event.
+    await eventually(() => m.failedPasses > failedBefore, { what: "the edit's pass to fail" });
     expect(m.lastPass).toBe(failedAfter);
     await ds.query('ALTER TABLE dag_code_away RENAME TO dag_code');
-    await waitFor('the edit to be synced', async () => (await hashOf('a_dag')) !== before);
+    // An event about another file starts the next pass: it must look at a.ts too.
+    folder.write('b.ts', folder.goodDag('b_dag'));
+    await eventually(async () => (await hashOf('a_dag')) !== before, { what: 'the edit to be synced' });
   });
 
   it('checks every file on each rescan when a symlinked folder escapes the watch', async () => {
@@ -248,7 +257,7 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     expect(before).toBeDefined();
     // Written through the real path: no event under the dags folder, only a rescan can see it.
     fs.writeFileSync(`${outside}/linked.ts`, folder.goodDag('linked_dag', 'edited outside'));
-    await waitFor('the edit to be synced', async () => (await hashOf('linked_dag')) !== before);
+    await eventually(async () => (await hashOf('linked_dag')) !== before, { what: 'the edit to be synced' });
     expect(m.lastPass?.filesChecked).toBe(1);
   });
 

@@ -4,6 +4,7 @@ import type { TaskWorkload } from '../../src/executors/executor';
 import { isProcessAlive } from '../../src/runner/kill-process-tree';
 import { TaskProcessPool } from '../../src/runner/task-process-pool';
 import { staticVariableSource } from '../../src/runner/variable-source';
+import { eventually } from '../helpers/eventually';
 import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
 
 jest.setTimeout(120_000);
@@ -56,11 +57,14 @@ export default dag;`,
     const pool = new TaskProcessPool({ size: 1, env: childEnv });
     const flag = path.join(env.home, 'go');
     try {
-      let startedPid = 0;
       const w = workload('wait_for_file', { conf: { file: flag } });
-      const result = pool.run(w, { onStarted: (pid) => (startedPid = pid) });
-      const deadline = Date.now() + 60_000;
-      while (startedPid === 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+      let onStarted!: (pid: number) => void;
+      const started = new Promise<number>((resolve) => (onStarted = resolve));
+      const result = pool.run(w, { onStarted });
+      const startedPid = await Promise.race([
+        started,
+        result.then((r) => Promise.reject(new Error(`the try ended before onStarted: ${JSON.stringify(r)}`))),
+      ]);
       expect(pool.pids()).toEqual([startedPid]);
       const cmdline = fs.readFileSync(`/proc/${startedPid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
       expect(cmdline).toContain(`dagctl tasks run pool_dag wait_for_file ${w.key.runId} --try 1`);
@@ -132,18 +136,14 @@ pool.run(${JSON.stringify(w)}, { onStarted: (pid) => console.log('child ' + pid)
       });
       parent.on('exit', () => reject(new Error(`parent exited early: ${out}`)));
     });
-    const waitFor = async (check: () => boolean, what: string) => {
-      const deadline = Date.now() + 60_000;
-      while (!check()) {
-        if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-    };
-    await waitFor(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', 'bash wrote its pid');
+    await eventually(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', {
+      what: 'bash to write its pid',
+      timeoutMs: 60_000,
+    });
     const bashPid = Number(fs.readFileSync(pidFile, 'utf8'));
     expect(isProcessAlive(bashPid)).toBe(true);
     parent.kill('SIGKILL');
-    await waitFor(() => !isProcessAlive(childPid), `task process ${childPid} exited`);
-    await waitFor(() => !isProcessAlive(bashPid), `bash ${bashPid} exited`);
+    await eventually(() => !isProcessAlive(childPid), { what: `task process ${childPid} to exit`, timeoutMs: 60_000 });
+    await eventually(() => !isProcessAlive(bashPid), { what: `bash ${bashPid} to exit`, timeoutMs: 60_000 });
   });
 });

@@ -3,7 +3,8 @@ import { execSql } from '../../src/db/sql';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
-import { createTestHome, openTestContext, TestHome, waitFor } from '../helpers/dagctl-home';
+import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { finishedRunState, waitForParsedDags } from '../helpers/run-queries';
 
 /** More upstream tasks than the incremental decision reads row by row: decided from counts. */
@@ -47,11 +48,9 @@ describe('a wide fan-in decided from state counts', () => {
 
   async function finish(dagId: string): Promise<{ run: string; join: string | null }> {
     const run = await triggerDagRun(ctx, { dagId });
-    return waitFor(
-      `${dagId} to finish`,
+    return eventually(
       async () => {
         const state = await finishedRunState(ctx.dataSource, dagId, run.runId);
-        if (!state) return undefined;
         const { records: join } = await execSql<{ state: string | null }>(
           ctx.dataSource,
           "SELECT state FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = 'join'",
@@ -59,8 +58,7 @@ describe('a wide fan-in decided from state counts', () => {
         );
         return { run: state, join: join[0].state };
       },
-      120_000,
-      100,
+      { what: `${dagId} to finish`, timeoutMs: 120_000, intervalMs: 100 },
     );
   }
 

@@ -9,7 +9,8 @@ import { execSql } from '../../src/db/sql';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { createUser } from '../../src/services/users';
 import { createWebApp } from '../../src/web/app';
-import { createTestHome, openTestContext, TestHome, waitFor } from '../helpers/dagctl-home';
+import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
 import { waitForParsedDags } from '../helpers/run-queries';
 import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
@@ -206,20 +207,16 @@ describe('monitoring UI in a browser', () => {
     );
     await Promise.all([page.waitForURL(/notice=cleared/), page.click('#confirm-button')]);
     await expect(page.locator('.notice').textContent()).resolves.toContain('cleared');
-    await waitFor(
-      'cleared tasks to run again',
+    await eventually(
       async () => {
         const { records } = await execSql<{ task_id: string; state: string; try_number: number }>(
           ctx.dataSource,
           "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'hello_world' AND run_id = ? AND task_id IN ('hello_task', 'say_bye')",
           [runId],
         );
-        return records.length === 2 && records.every((r) => r.state === 'success' && Number(r.try_number) === 2)
-          ? true
-          : undefined;
+        return records.length === 2 && records.every((r) => r.state === 'success' && Number(r.try_number) === 2);
       },
-      120_000,
-      250,
+      { what: 'cleared tasks to run again', timeoutMs: 120_000, intervalMs: 250 },
     );
     await page.context().close();
     expect(pageErrors).toEqual([]);
@@ -260,18 +257,16 @@ describe('monitoring UI in a browser', () => {
       page.click('#trigger-form button[type=submit]'),
     ]);
     const runId = new URL(page.url()).searchParams.get('run_id')!;
-    await waitFor(
-      'wait_for_go to run',
+    await eventually(
       async () => {
         const { records } = await execSql<{ state: string }>(
           ctx.dataSource,
           "SELECT state FROM task_instance WHERE dag_id = 'live_log' AND run_id = ? AND task_id = 'wait_for_go'",
           [runId],
         );
-        return records[0]?.state === 'running' ? true : undefined;
+        return records[0]?.state === 'running';
       },
-      120_000,
-      100,
+      { what: 'wait_for_go to run', timeoutMs: 120_000, intervalMs: 100 },
     );
     await page.goto(`${baseUrl}/dags/live_log/runs/${encodeURIComponent(runId)}/tasks/wait_for_go`);
     await expect(page.locator('pre#log').getAttribute('data-live')).resolves.toBe('true');

@@ -51,7 +51,7 @@ export class DistributedCluster {
   }
 
   async waitForDags(count: number): Promise<void> {
-    await waitForParsedDags(this.ctx.dataSource, count, 90_000, 200);
+    await waitForParsedDags(this.ctx.dataSource, count, 90_000);
   }
 
   /** `run task try` per line, as written by the tasks. */
