@@ -2,6 +2,7 @@ import IORedis from 'ioredis';
 import request from 'supertest';
 import { remoteLogDoneKey, remoteLogKey, taskJobId } from '../../src/executors/bullmq/bullmq-keys';
 import { closeRemoteLogReaders } from '../../src/executors/bullmq/remote-log';
+import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis';
 import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
 import { seedExample } from './helpers/seed-example';
 
@@ -10,7 +11,7 @@ import { seedExample } from './helpers/seed-example';
  * to Redis, and the API and UI serve that copy until the scheduler writes the local file.
  */
 describe('logs of tries running on a bullmq worker', () => {
-  const prefix = `dagctl_test_remote_logs_${process.pid}_${Date.now()}`;
+  const prefix = uniqueRedisPrefix('remote-logs');
   let t: ApiTestApp;
   let redis: IORedis;
   const key = { dagId: 'example_dag', runId: 'run_2', taskId: 'transform', mapIndex: -1 };
@@ -18,15 +19,14 @@ describe('logs of tries running on a bullmq worker', () => {
   beforeAll(async () => {
     t = await createApiTestApp('sqlite', {
       ui: true,
-      env: { DAGCTL__CORE__EXECUTOR: 'bullmq', DAGCTL__REDIS__KEY_PREFIX: prefix },
+      env: { DAGCTL__CORE__EXECUTOR: 'bullmq', DAGCTL__REDIS__URL: TEST_REDIS_URL, DAGCTL__REDIS__KEY_PREFIX: prefix },
     });
     await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-    redis = new IORedis('redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
+    redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: null });
   });
   afterAll(async () => {
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
     await redis.quit();
+    await deleteRedisPrefixes([prefix]);
     await closeRemoteLogReaders();
     await t?.close();
   });

@@ -4,13 +4,20 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BenchReport } from '../../scripts/bench/report';
 import { SCENARIOS } from '../../scripts/bench/main';
+import { PG_ADMIN_URL } from '../helpers/test-database';
+import { TEST_REDIS_URL } from '../helpers/test-redis';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 /** Run `jiti scripts/bench/main.ts args…` (what `npm run bench` runs after the build). */
 function runBench(args: string[], timeoutMs: number): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env };
+    // The benchmark runs on the tests' PostgreSQL and Redis (shared or private, see test/helpers/services).
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      DAGCTL_BENCH_PG_URL: PG_ADMIN_URL,
+      DAGCTL_BENCH_REDIS_URL: TEST_REDIS_URL,
+    };
     delete env.DAGCTL__LOGGING__LEVEL;
     const child = spawn(
       process.execPath,

@@ -1,5 +1,5 @@
 import { describeExecutor } from '../executors/describe-executor';
-import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
+import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis';
 import { ExecutorWithWorker } from './executor-with-worker';
 
 const prefixes: string[] = [];

@@ -1,9 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { loadConfig, LoadedConfig } from '../../src/config/load-config';
+import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
 import { BullMQExecutor } from '../../src/executors/bullmq/bullmq-executor';
 import { listWorkers } from '../../src/executors/bullmq/list-workers';
+import { redisOptions } from '../../src/executors/bullmq/redis-options';
 import { closeRemoteLogReaders, readRemoteLog } from '../../src/executors/bullmq/remote-log';
 import { RunningWorker, startWorker } from '../../src/executors/bullmq/worker';
 import type { TaskWorkload } from '../../src/executors/executor';
@@ -11,9 +14,10 @@ import { taskLogPath } from '../../src/logging/task-log-path';
 import { EventRecorder } from '../executors/event-recorder';
 import { openMigratedTestDatabase } from '../helpers/test-database';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
-import { PrivateRedis } from '../distributed/helpers/private-redis';
+import { eventually } from '../helpers/eventually';
 import { freePort } from '../helpers/free-port';
-import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
+import { PrivateRedis } from '../helpers/services/private-redis';
+import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis';
 
 const DAG = `
 import { appendFileSync } from 'node:fs';
@@ -87,6 +91,21 @@ describe('bullmq worker and executor', () => {
     return w;
   }
 
+  /** The `default` queue of a config, as a worker sees it (closed after the test). */
+  function queueOf(cfg: LoadedConfig): Queue {
+    const queue = new Queue('default', { connection: redisOptions(cfg.redis.url), prefix: cfg.redis.key_prefix });
+    cleanups.push(() => queue.close());
+    return queue;
+  }
+
+  /** Wait until no job of the queue waits or runs (every job sent so far has ended). */
+  async function drained(queue: Queue): Promise<void> {
+    await eventually(
+      async () => expect(await queue.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active')).toBe(0),
+      { what: 'the queue to drain' },
+    );
+  }
+
   function workload(
     taskId: string,
     conf: Record<string, unknown> = {},
@@ -121,7 +140,8 @@ describe('bullmq worker and executor', () => {
     await finished(1);
     first.executor.queueWorkload({ ...w, tryNumber: 2 });
     await finished(2);
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Had the duplicate of try 1 become a job, it would have run by the time the queue is empty.
+    await drained(queueOf(cfg));
     expect(fs.readFileSync(file, 'utf8').trim().split('\n')).toEqual([`${w.key.runId} 1`, `${w.key.runId} 2`]);
   });
 
@@ -152,7 +172,8 @@ describe('bullmq worker and executor', () => {
       new Date().toISOString(),
     ]);
     const cfg = config();
-    const { executor: ex, recorder } = await executor(cfg, { dataSource: db.dataSource });
+    const clock = new FakeClock(new Date());
+    const { executor: ex, recorder } = await executor(cfg, { dataSource: db.dataSource, clock });
     await worker(cfg);
     const stale = workload('count', { file: path.join(env.home, 'never.txt') });
     ex.queueWorkload(stale);
@@ -173,7 +194,7 @@ describe('bullmq worker and executor', () => {
       fs.readFileSync(dagFile, 'utf8'),
       dagFile,
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 5100)); // the executor caches source hashes for 5s
+    clock.advance('6s'); // past the executor's 5 s cache of source hashes
     const current = workload('count', { file: path.join(env.home, `current-${Date.now()}.txt`) });
     ex.queueWorkload(current);
     expect(await recorder.endOf('count', current.key.runId)).toMatchObject({
@@ -194,11 +215,14 @@ describe('bullmq worker and executor', () => {
     const w = workload('chatty', { sleepMs: 3000 });
     ex.queueWorkload(w);
     await recorder.startOf('chatty', w.key.runId);
-    let chunk = await readRemoteLog(schedulerSide, w.key, 1, 0);
-    for (let i = 0; i < 100 && !chunk?.content.includes('first line from the worker'); i += 1) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      chunk = await readRemoteLog(schedulerSide, w.key, 1, 0);
-    }
+    const chunk = await eventually(
+      async () => {
+        const read = await readRemoteLog(schedulerSide, w.key, 1, 0);
+        expect(read?.content).toContain('first line from the worker');
+        return read;
+      },
+      { what: 'the first line in Redis', timeoutMs: 10_000 },
+    );
     expect(chunk).toMatchObject({ complete: false, content: expect.stringContaining('first line from the worker') });
     expect(chunk?.content).not.toContain('last line from the worker');
     const schedulerLog = taskLogPath(schedulerSide.logging.base_log_folder, w.key, 1);
@@ -223,7 +247,13 @@ describe('bullmq worker and executor', () => {
     const weights = [1, 50, 10, -5];
     const workloads = weights.map((priority) => workload('count', { file }, { priority }));
     for (const w of workloads) ex.queueWorkload(w);
-    await new Promise((resolve) => setTimeout(resolve, 500)); // all jobs are in Redis before a worker looks
+    const queue = queueOf(cfg);
+    await eventually(
+      async () => expect(await queue.getJobCountByTypes('waiting', 'prioritized')).toBe(weights.length),
+      {
+        what: 'all jobs to be in Redis before a worker looks',
+      },
+    );
     const running = await worker(cfg, 1);
     for (const w of workloads) await recorder.endOf('count', w.key.runId);
     expect((await listWorkers(cfg)).map((beat) => [beat.id, beat.queues, beat.concurrency])).toEqual([
@@ -240,14 +270,14 @@ describe('bullmq worker and executor', () => {
 
   it('keeps working when Redis is unreachable at start, and sends the queued tries once it is up', async () => {
     const redis = new PrivateRedis(await freePort());
-    cleanups.push(async () => redis.remove());
+    cleanups.push(() => redis.remove());
     const cfg = config({ DAGCTL__REDIS__URL: redis.url });
     const { executor: ex, recorder } = await executor(cfg);
     const w = workload('count', { file: path.join(env.home, `late-${Date.now()}.txt`) });
     expect(() => ex.queueWorkload(w)).not.toThrow();
     expect(ex.slotsAvailable()).toBe(cfg.core.parallelism - 1);
-    await new Promise((resolve) => setTimeout(resolve, 1500));
-    redis.start();
+    await eventually(() => ex.redisDown, { what: 'the executor to find Redis unreachable' });
+    await redis.start();
     await worker(cfg);
     expect(await recorder.endOf('count', w.key.runId)).toMatchObject({
       type: 'finished',

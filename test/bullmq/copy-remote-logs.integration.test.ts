@@ -5,7 +5,7 @@ import { remoteLogKey, taskJobId } from '../../src/executors/bullmq/bullmq-keys'
 import { copyRemoteLogs } from '../../src/executors/bullmq/remote-log';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { makeTempHome } from '../runner/fixtures';
-import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
+import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis';
 
 describe('copyRemoteLogs (real Redis)', () => {
   const redis = new IORedis(TEST_REDIS_URL, { maxRetriesPerRequest: 1 });

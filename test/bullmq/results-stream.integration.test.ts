@@ -11,8 +11,9 @@ import {
   resultsStreamKey,
 } from '../../src/executors/bullmq/results-stream';
 import type { ExecutorEvent } from '../../src/executors/executor';
+import { eventually } from '../helpers/eventually';
 import { makeTempHome } from '../runner/fixtures';
-import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../distributed/helpers/redis-test-prefix';
+import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis';
 
 function startedEvent(n: number): { jobId: string; event: ExecutorEvent } {
   const key = { dagId: 'd', runId: `r${n}`, taskId: 't', mapIndex: -1 };
@@ -20,14 +21,6 @@ function startedEvent(n: number): { jobId: string; event: ExecutorEvent } {
     jobId: `job${n}`,
     event: { type: 'started', key, tryNumber: 1, at: new Date().toISOString(), hostname: 'h', pid: null },
   };
-}
-
-async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describe('results stream (real Redis)', () => {
@@ -82,7 +75,7 @@ describe('results stream (real Redis)', () => {
     const received: ResultEntry[] = [];
     const batches: number[] = [];
     const c = consumer(prefix, 'a', received, { batches });
-    await waitUntil(() => received.length === 50);
+    await eventually(() => received.length === 50, { timeoutMs: 10_000 });
     expect(batches).toEqual([50]);
     expect(received.map((e) => e.data.jobId)).toEqual(Array.from({ length: 50 }, (_, i) => `job${i}`));
     expect(await redis.xlen(resultsStreamKey(prefix))).toBe(50);
@@ -96,19 +89,30 @@ describe('results stream (real Redis)', () => {
     const prefix = newPrefix();
     const first: ResultEntry[] = [];
     const a = consumer(prefix, 'a', first);
-    await waitUntil(async () => (await redis.exists(resultsStreamKey(prefix))) === 1);
+    await eventually(async () => (await redis.exists(resultsStreamKey(prefix))) === 1, { timeoutMs: 10_000 });
     for (let i = 0; i < 10; i += 1) await addResult(redis, prefix, startedEvent(i));
-    await waitUntil(() => first.length === 10);
+    await eventually(() => first.length === 10, { timeoutMs: 10_000 });
     // a applied (acknowledged) the first 4, then died before committing the other 6.
     await a.ack(first.slice(0, 4).map((e) => e.id));
     await a.stop();
     const second: ResultEntry[] = [];
     consumer(prefix, 'b', second, { claimIdleMs: 300 });
     await addResult(redis, prefix, startedEvent(10));
-    await waitUntil(() => second.length === 7);
+    await eventually(() => second.length === 7, { timeoutMs: 10_000 });
     expect(second.map((e) => e.data.jobId).sort()).toEqual(['job10', 'job4', 'job5', 'job6', 'job7', 'job8', 'job9']);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(second).toHaveLength(7); // b's own unacknowledged entries are not handed over twice
+    // b's own unacknowledged entries are not handed over twice: once b has claimed job10's entry
+    // (read normally, delivery 1) back from itself, it still holds only the 7.
+    const job10 = second.find((e) => e.data.jobId === 'job10')!.id;
+    await eventually(
+      async () => {
+        const entries = (await redis.xpending(resultsStreamKey(prefix), RESULTS_GROUP, job10, job10, 1)) as Array<
+          [string, string, number, number]
+        >;
+        expect(entries[0]?.[3]).toBeGreaterThanOrEqual(2);
+      },
+      { what: "b to claim job10's entry again", timeoutMs: 10_000 },
+    );
+    expect(second).toHaveLength(7);
   });
 
   it('creates the group again after Redis lost it, and drops an unreadable entry', async () => {
@@ -116,13 +120,13 @@ describe('results stream (real Redis)', () => {
     const received: ResultEntry[] = [];
     consumer(prefix, 'a', received);
     await addResult(redis, prefix, startedEvent(1));
-    await waitUntil(() => received.length === 1);
+    await eventually(() => received.length === 1, { timeoutMs: 10_000 });
     await redis.del(resultsStreamKey(prefix)); // what a Redis restart without persistence does
     await redis.xadd(resultsStreamKey(prefix), '*', 'r', 'not json');
     await addResult(redis, prefix, startedEvent(2));
-    await waitUntil(() => received.length === 2);
+    await eventually(() => received.length === 2, { timeoutMs: 10_000 });
     expect(received[1].data.jobId).toBe('job2');
-    await waitUntil(async () => (await redis.xlen(resultsStreamKey(prefix))) === 1); // only job2's entry, not acknowledged yet
+    await eventually(async () => (await redis.xlen(resultsStreamKey(prefix))) === 1, { timeoutMs: 10_000 }); // only job2's entry, not acknowledged yet
   });
 
   it('removes from the group the consumers of schedulers long gone, not those with pending results', async () => {
@@ -132,14 +136,18 @@ describe('results stream (real Redis)', () => {
     await redis.xgroup('CREATECONSUMER', key, RESULTS_GROUP, 'gone');
     await redis.xadd(key, '*', 'r', JSON.stringify(startedEvent(1)));
     await redis.xreadgroup('GROUP', RESULTS_GROUP, 'holding', 'COUNT', 1, 'STREAMS', key, '>');
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    const names = async (): Promise<string[]> =>
+    const consumers = async (): Promise<Array<{ name: string; idle: number }>> =>
       ((await redis.xinfo('CONSUMERS', key, RESULTS_GROUP)) as Array<Array<string | number>>)
-        .map((f) => String(f[f.indexOf('name') + 1]))
-        .sort();
+        .map((f) => ({ name: String(f[f.indexOf('name') + 1]), idle: Number(f[f.indexOf('idle') + 1]) }))
+        .sort((a, b) => a.name.localeCompare(b.name));
+    const names = async (): Promise<string[]> => (await consumers()).map((c) => c.name);
+    // Both silent longer than goneConsumerIdleMs (200 ms) before the live one prunes.
+    await eventually(async () => expect((await consumers()).every((c) => c.idle > 250)).toBe(true), {
+      what: 'both consumers to be idle',
+    });
     expect(await names()).toEqual(['gone', 'holding']);
     consumer(prefix, 'live', [], { goneConsumerIdleMs: 200, claimIdleMs: 60_000 });
-    await waitUntil(async () => !(await names()).includes('gone'));
+    await eventually(async () => !(await names()).includes('gone'), { timeoutMs: 10_000 });
     expect(await names()).toContain('holding');
   });
 
@@ -164,16 +172,18 @@ describe('results stream (real Redis)', () => {
     try {
       const pendingCount = async (): Promise<number> =>
         ((await redis.xpending(resultsStreamKey(prefix), RESULTS_GROUP)) as [number])[0];
-      await waitUntil(async () => (await redis.exists(resultsStreamKey(prefix))) === 1);
-      for (let i = 0; i < 3; i += 1) await addResult(redis, prefix, startedEvent(i));
-      await waitUntil(() => woken > 0);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await eventually(async () => (await redis.exists(resultsStreamKey(prefix))) === 1, { timeoutMs: 10_000 });
+      // One transaction: the executor reads the three in one batch, so one wake means all three.
+      const multi = redis.multi();
+      for (let i = 0; i < 3; i += 1) addResult(multi, prefix, startedEvent(i));
+      await multi.exec();
+      await eventually(() => woken > 0, { timeoutMs: 10_000 });
       const drained = executor.drainEvents();
       expect(drained.map((e) => e.key.runId)).toEqual(['r0', 'r1', 'r2']);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      // Handed over, not acknowledged: that waits for the next drain.
       expect(await pendingCount()).toBe(3);
       expect(executor.drainEvents()).toEqual([]);
-      await waitUntil(async () => (await pendingCount()) === 0);
+      await eventually(async () => (await pendingCount()) === 0, { timeoutMs: 10_000 });
       expect(await redis.xlen(resultsStreamKey(prefix))).toBe(0);
     } finally {
       await executor.terminate();

@@ -3,7 +3,7 @@ import { closeRemoteLogReaders } from '../../src/executors/bullmq/remote-log';
 import { runEngineSuite } from '../helpers/engine-suite/engine-suite';
 import { DagctlProcess, startWorkerProcess } from './helpers/dagctl-process';
 import { bullmqEnv } from './helpers/distributed-env';
-import { deleteRedisPrefixes, uniqueRedisPrefix } from './helpers/redis-test-prefix';
+import { deleteRedisPrefixes, uniqueRedisPrefix } from '../helpers/test-redis';
 
 /** The engine suite of the core tier, with the bullmq executor and two worker processes on PostgreSQL. */
 describe('scheduler engine on postgres with the bullmq executor and two workers', () => {

@@ -4,7 +4,7 @@ import { eventually } from '../helpers/eventually';
 import { DistributedCluster } from './helpers/distributed-cluster';
 import { duplicateTries } from './helpers/execution-checks';
 import { freePort } from '../helpers/free-port';
-import { PrivateRedis } from './helpers/private-redis';
+import { PrivateRedis } from '../helpers/services/private-redis';
 import { runningTaskCount, waitForRun } from '../helpers/run-queries';
 
 /** Three stages of four tasks: some run, some wait queued, some are not even scheduled when Redis goes. */
@@ -28,7 +28,7 @@ describe('Redis restarted (losing every key) during a run', () => {
 
   beforeAll(async () => {
     redis = new PrivateRedis(await freePort());
-    redis.start();
+    await redis.start();
     await cluster.setUp({ 'staged.ts': STAGED_DAG }, { DAGCTL__REDIS__URL: redis.url });
     // Two workers of 2: four tasks run while the rest of a stage waits in Redis.
     await cluster.startWorker(2);
@@ -39,7 +39,7 @@ describe('Redis restarted (losing every key) during a run', () => {
 
   afterAll(async () => {
     await cluster.tearDown();
-    redis?.remove();
+    await redis?.remove();
   });
 
   it('completes the run', async () => {
@@ -55,9 +55,15 @@ describe('Redis restarted (losing every key) during a run', () => {
     );
     expect(Number(queued[0].n)).toBeGreaterThan(0);
 
-    redis.kill();
-    await new Promise((resolve) => setTimeout(resolve, 3000));
-    redis.start();
+    const components = [...cluster.schedulers, ...cluster.workers];
+    const seenBefore = components.map((p) => p.output.length);
+    await redis.kill();
+    // Back only once the scheduler and every worker have met the outage.
+    await eventually(() => components.every((p, i) => /cannot reach Redis/.test(p.output.slice(seenBefore[i]))), {
+      what: 'the scheduler and the workers to report Redis unreachable',
+      timeoutMs: 60_000,
+    });
+    await redis.start();
 
     expect(await waitForRun(cluster.ctx, 'staged', run.runId, 240_000)).toBe('success');
     const { records } = await execSql<{ state: string; n: number }>(

@@ -8,7 +8,7 @@ import { waitForParsedDags } from '../../helpers/run-queries';
 import { createTestDatabase, TestDatabase } from '../../helpers/test-database';
 import { DagctlProcess, startWorkerProcess } from './dagctl-process';
 import { bullmqEnv } from './distributed-env';
-import { deleteRedisPrefixes, uniqueRedisPrefix } from './redis-test-prefix';
+import { deleteRedisPrefixes, uniqueRedisPrefix } from '../../helpers/test-redis';
 
 /**
  * A small dagctl deployment made of real processes: PostgreSQL, the shared Redis (own key

@@ -1,8 +1,14 @@
 import IORedis from 'ioredis';
 
+/**
+ * The Redis every test uses (never a literal host:port in a test). The jest global setup
+ * (test/helpers/services) sets DAGCTL_TEST_REDIS_URL: the shared server at 127.0.0.1:6379 when it
+ * answers, else a private redis-server it started. Tests that must stop Redis start their own
+ * PrivateRedis instead.
+ */
 export const TEST_REDIS_URL = process.env.DAGCTL_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-/** A key prefix no other test uses, so tests share the CI Redis without seeing each other. */
+/** A key prefix no other test uses, so tests share one Redis without seeing each other. */
 export function uniqueRedisPrefix(label = 't'): string {
   return `dagctl-test-${label}-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 7)}`;
 }
