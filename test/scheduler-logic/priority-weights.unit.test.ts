@@ -55,7 +55,8 @@ describe('computePriorityWeights', () => {
     expect(() => computePriorityWeights(tasks)).toThrow(/cycle among tasks q, r/);
   });
 
-  test('10,000-task fan-out/fan-in finishes well under a second', () => {
+  // How long these take is a figure of `npm run bench` (the weights scenario), not a test threshold.
+  test('10,000-task fan-out/fan-in: start or end weighs all, each middle task two', () => {
     const middle = Array.from({ length: 9998 }, (_, i) => `m${i}`);
     const edgeList: Array<[string, string]> = middle.flatMap(
       (m) =>
@@ -67,10 +68,7 @@ describe('computePriorityWeights', () => {
     const tasks = makeDag(['start', ...middle, 'end'], edgeList);
     for (const rule of ['downstream', 'upstream'] as const) {
       for (const task of tasks) task.weightRule = rule;
-      const began = process.hrtime.bigint();
       const weights = computePriorityWeights(tasks);
-      const ms = Number(process.hrtime.bigint() - began) / 1e6;
-      expect(ms).toBeLessThan(1000);
       if (rule === 'downstream') {
         expect(weights.get('start')).toBe(10_000);
         expect(weights.get('m17')).toBe(2);
@@ -89,9 +87,7 @@ describe('computePriorityWeights', () => {
       chainIds,
       chainIds.slice(1).map((id, i) => [chainIds[i], id] as [string, string]),
     );
-    const began = process.hrtime.bigint();
     const weights = computePriorityWeights(tasks);
-    expect(Number(process.hrtime.bigint() - began) / 1e6).toBeLessThan(1000);
     expect(weights.get('t0')).toBe(10_000);
     expect(weights.get('t9999')).toBe(1);
     expect(weights.get('t4000')).toBe(6000);
