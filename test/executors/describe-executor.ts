@@ -128,13 +128,15 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
     it('kills a try that overruns its execution timeout, with its subprocesses', async () => {
       const { executor, recorder } = await start({ timeoutGraceMs: 500 });
       const pidFile = path.join(env.home, `spin-${Date.now()}.pid`);
-      const w = workload('spin', { executionTimeoutMs: 1000, conf: { pidFile } });
+      // 5 s, not 1: the parent's kill timer also covers the child importing the DAG file, which
+      // takes over a second on a loaded machine (the subprocess would not have been started yet).
+      const w = workload('spin', { executionTimeoutMs: 5000, conf: { pidFile } });
       executor.queueWorkload(w);
       const started = await recorder.startOf('spin', w.key.runId);
       const end = await recorder.endOf('spin', w.key.runId);
       expect(end).toMatchObject({
         type: 'finished',
-        outcome: { state: 'failed', reason: 'execution timeout after 1s (process killed)' },
+        outcome: { state: 'failed', reason: 'execution timeout after 5s (process killed)' },
       });
       await eventually(() => !isProcessAlive(started.pid as number), {
         what: `task process ${started.pid} is gone`,
@@ -142,7 +144,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       });
       if (traits.writesLocalLogs)
         expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
-          /ERROR - Task finished: failed - execution timeout after 1s \(process killed\)\n$/,
+          /ERROR - Task finished: failed - execution timeout after 5s \(process killed\)\n$/,
         );
       const subprocess = Number(fs.readFileSync(pidFile, 'utf8'));
       await eventually(() => !isProcessAlive(subprocess), {
