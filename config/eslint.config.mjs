@@ -14,7 +14,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dagctl = { rules: { 'log-error-with-stack': logErrorWithStack } };
 
 export default defineConfig(
-  // test/lint/fixtures holds planted violations: test/lint/lint-rules.test.ts lints it on purpose.
+  // test/lint/fixtures holds planted violations: test/lint/lint-rules.integration.test.ts lints it on purpose.
   { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'logs/**', '.dagctl-test/**', 'test/lint/fixtures/**'] },
   { linterOptions: { reportUnusedDisableDirectives: 'error' } },
 

@@ -3,7 +3,7 @@
  * module is part of an import cycle. Every kind of import counts: static, `import type`, dynamic
  * `import()` and `require()`.
  *
- * Run by test/architecture/layers.test.ts; by hand:
+ * Run by test/architecture/layers.integration.test.ts; by hand:
  *   npx depcruise src --config config/architecture/dependency-cruiser.cjs
  */
 const { tiers } = require('./layers.json');

@@ -29,6 +29,8 @@ export type SchedulerLoopModule = typeof import('../../src/scheduler/scheduler-l
 export type SqlModule = typeof import('../../src/db/sql');
 export type TaskProcessPoolModule = typeof import('../../src/runner/task-process-pool');
 export type ChildEnvModule = typeof import('../../src/executors/child-env');
+export type ExternalChangeWatcherModule = typeof import('../../src/scheduler/external-change-watcher');
+export type PriorityWeightsModule = typeof import('../../src/scheduler/priority-weights');
 export type AppContext = import('../../src/app/app-context').AppContext;
 export type LoadedConfig = import('../../src/config/load-config').LoadedConfig;
 export type LoopStats = import('../../src/scheduler/scheduler-loop').LoopStats;
@@ -45,6 +47,8 @@ export const engine = {
   sql: () => load<SqlModule>('db/sql'),
   taskProcessPool: () => load<TaskProcessPoolModule>('runner/task-process-pool'),
   childEnv: () => load<ChildEnvModule>('executors/child-env'),
+  externalChangeWatcher: () => load<ExternalChangeWatcherModule>('scheduler/external-change-watcher'),
+  priorityWeights: () => load<PriorityWeightsModule>('scheduler/priority-weights'),
 };
 
 /** Any Node module installed for the project (bullmq, pg, better-sqlite3, autocannon…). */

@@ -24,6 +24,8 @@ import { bashFanout, fanout1000 } from './scenarios/fanout';
 import { hopLatency } from './scenarios/hop-latency';
 import { idle } from './scenarios/idle';
 import { parse1000 } from './scenarios/parse1000';
+import { weights } from './scenarios/priority-weights';
+import { wake } from './scenarios/wake';
 import { FULL_SIZES, QUICK_SIZES } from './sizes';
 
 export const SCENARIOS: Scenario[] = [
@@ -40,6 +42,8 @@ export const SCENARIOS: Scenario[] = [
   big10k,
   idle,
   api,
+  wake,
+  weights,
 ];
 
 /** The scenarios to run: --only's, plus the BullMQ baseline when a bullmq fanout target needs it. */

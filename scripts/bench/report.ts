@@ -131,6 +131,12 @@ ${rows.join('\n')}
 - **api**: \`dagctl webserver\` over N DAGs; autocannon with 50 connections and Basic auth on
   \`GET /api/v1/dags?limit=100\` for the stated seconds per repetition after a 1 s warm-up; any
   non-2xx answer fails the scenario.
+- **wake**: the scheduler's external-change watcher (\`ExternalChangeWatcher\`, its safety-net poll
+  set to 60 s) on one connection; another connection INSERTs a row (and NOTIFYs on PostgreSQL), N
+  times; each sample runs from just before the INSERT to the watcher's callback (on SQLite it can
+  come before the INSERT's promise resolves). p50 and p99 over the N commits.
+- **weights**: \`computePriorityWeights\` in-process on a fan-out/fan-in of N tasks (downstream and
+  upstream rule) and a chain of N; each sample is one computation, its result checked.
 - **Baselines**: raw BullMQ (no-op \`Worker\`, concurrency 100, draining jobs added with \`addBulk\`;
   and one job at a time from \`queue.add\` to the worker's \`completed\` event), raw commits (one
   connection, single-row \`UPDATE\` in autocommit, SQLite via better-sqlite3 in WAL with

@@ -22,6 +22,10 @@ export interface Sizes {
   logFiles: number;
   /** No-op tries per repetition of the warm task process baseline. */
   taskProcessTries: number;
+  /** Commits by another connection the external-change watcher is timed on (wake). */
+  wakeCommits: number;
+  /** Tasks of the DAGs whose priority weights are computed (weights). */
+  weightTasks: number;
   reps: number;
 }
 
@@ -45,6 +49,8 @@ export const FULL_SIZES: Sizes = {
   nodeStarts: 10,
   logFiles: 1000,
   taskProcessTries: 3000,
+  wakeCommits: 200,
+  weightTasks: 10_000,
   reps: 3,
 };
 
@@ -68,5 +74,7 @@ export const QUICK_SIZES: Sizes = {
   nodeStarts: 3,
   logFiles: 100,
   taskProcessTries: 100,
+  wakeCommits: 20,
+  weightTasks: 10_000,
   reps: 1,
 };

@@ -66,6 +66,8 @@ export class DagProcessorManager {
   parseCount = 0;
   /** What the last finished pass did. */
   lastPass: ParseSummary | null = null;
+  /** Passes that failed (the database was unreachable, …) since construction. */
+  failedPasses = 0;
 
   constructor(
     private readonly ctx: AppContext,
@@ -133,6 +135,7 @@ export class DagProcessorManager {
       const all = this.recheckAllRequested;
       this.recheckAllRequested = false;
       return this.runPass(all).catch((err: unknown) => {
+        this.failedPasses += 1;
         // The changes events named may not all be synced: the next pass checks every file.
         this.lastRecheckAllAt = -Infinity;
         throw err;

@@ -2,6 +2,7 @@ import type { LoadedConfig } from '../../src/config/load-config';
 import { BullMQExecutor, BullMQExecutorOptions } from '../../src/executors/bullmq/bullmq-executor';
 import { RunningWorker, startWorker, StartWorkerOptions } from '../../src/executors/bullmq/worker';
 import type { Executor, ExecutorEvent, TaskWorkload } from '../../src/core/executor';
+import { eventually } from '../helpers/eventually';
 
 /**
  * The bullmq executor plus a worker in the test process, seen as one Executor so the shared
@@ -64,10 +65,8 @@ export class ExecutorWithWorker implements Executor {
     await this.executor.terminate();
   }
 
-  /** Wait (bounded) until every try sent has reported its end. */
+  /** Wait (bounded) until every try sent has reported its end; ending goes on regardless. */
   private async settle(): Promise<void> {
-    const deadline = Date.now() + 30_000;
-    while (this.executor.runningKeys().length > 0 && Date.now() < deadline)
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    await eventually(() => this.executor.runningKeys().length === 0, { timeoutMs: 30_000 }).catch(() => undefined);
   }
 }

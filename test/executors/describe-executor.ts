@@ -4,6 +4,7 @@ import { LoadedConfig, loadConfig } from '../../src/config/load-config';
 import type { Executor, TaskWorkload } from '../../src/core/executor';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { isProcessAlive } from '../../src/runner/kill-process-tree';
+import { eventually } from '../helpers/eventually';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
 import { EventRecorder } from './event-recorder';
 import { EXECUTOR_TEST_DAG } from './executor-test-dag';
@@ -25,14 +26,6 @@ export interface ExecutorTraits {
 }
 
 export type ExecutorFactory = (options: ExecutorFactoryOptions) => Executor | Promise<Executor>;
-
-async function waitUntil(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 /**
  * The behaviour every executor must show, run against real task processes and real DAG files:
@@ -95,7 +88,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       if (end.type !== 'finished') return;
       expect(end.outcome.state).toBe('success');
       expect(end.outcome.xcoms?.return_value).toEqual({ pid: started.pid, value: 'v' });
-      await waitUntil(() => executor.runningKeys().length === 0, 10_000, 'nothing runs');
+      await eventually(() => executor.runningKeys().length === 0, { what: 'nothing runs', timeoutMs: 10_000 });
       if (traits.writesLocalLogs) {
         const log = fs.readFileSync(taskLogPath(env.logs, w.key, 2), 'utf8');
         expect(log).toContain('Starting attempt 2 of 3');
@@ -135,21 +128,29 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
     it('kills a try that overruns its execution timeout, with its subprocesses', async () => {
       const { executor, recorder } = await start({ timeoutGraceMs: 500 });
       const pidFile = path.join(env.home, `spin-${Date.now()}.pid`);
-      const w = workload('spin', { executionTimeoutMs: 1000, conf: { pidFile } });
+      // 5 s, not 1: the parent's kill timer also covers the child importing the DAG file, which
+      // takes over a second on a loaded machine (the subprocess would not have been started yet).
+      const w = workload('spin', { executionTimeoutMs: 5000, conf: { pidFile } });
       executor.queueWorkload(w);
       const started = await recorder.startOf('spin', w.key.runId);
       const end = await recorder.endOf('spin', w.key.runId);
       expect(end).toMatchObject({
         type: 'finished',
-        outcome: { state: 'failed', reason: 'execution timeout after 1s (process killed)' },
+        outcome: { state: 'failed', reason: 'execution timeout after 5s (process killed)' },
       });
-      await waitUntil(() => !isProcessAlive(started.pid as number), 10_000, `task process ${started.pid} is gone`);
+      await eventually(() => !isProcessAlive(started.pid as number), {
+        what: `task process ${started.pid} is gone`,
+        timeoutMs: 10_000,
+      });
       if (traits.writesLocalLogs)
         expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
-          /ERROR - Task finished: failed - execution timeout after 1s \(process killed\)\n$/,
+          /ERROR - Task finished: failed - execution timeout after 5s \(process killed\)\n$/,
         );
       const subprocess = Number(fs.readFileSync(pidFile, 'utf8'));
-      await waitUntil(() => !isProcessAlive(subprocess), 10_000, `subprocess ${subprocess} is gone`);
+      await eventually(() => !isProcessAlive(subprocess), {
+        what: `subprocess ${subprocess} is gone`,
+        timeoutMs: 10_000,
+      });
     });
 
     it('reports a try whose process dies as lost', async () => {
@@ -192,7 +193,10 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
         if (traits.reusesProcesses) {
           expect(pids[1]).toBe(pids[0]);
           expect(pids[2]).not.toBe(pids[0]);
-          await waitUntil(() => !isProcessAlive(pids[0]), 10_000, `recycled process ${pids[0]} is gone`);
+          await eventually(() => !isProcessAlive(pids[0]), {
+            what: `recycled process ${pids[0]} is gone`,
+            timeoutMs: 10_000,
+          });
         } else {
           expect(new Set(pids).size).toBe(3);
         }
@@ -218,7 +222,10 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       const started = await recorder.startOf('sleep', first.key.runId);
       await executor.end(300);
       expect(await recorder.endOf('sleep', first.key.runId)).toMatchObject({ type: 'lost' });
-      await waitUntil(() => !isProcessAlive(started.pid as number), 10_000, `process ${started.pid} is gone`);
+      await eventually(() => !isProcessAlive(started.pid as number), {
+        what: `process ${started.pid} is gone`,
+        timeoutMs: 10_000,
+      });
 
       const other = await start();
       const second = workload('sleep', { conf: { seconds: 120 } });
@@ -226,11 +233,10 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       const secondStarted = await other.recorder.startOf('sleep', second.key.runId);
       await other.executor.terminate();
       expect(await other.recorder.endOf('sleep', second.key.runId)).toMatchObject({ type: 'lost' });
-      await waitUntil(
-        () => !isProcessAlive(secondStarted.pid as number),
-        10_000,
-        `process ${secondStarted.pid} is gone`,
-      );
+      await eventually(() => !isProcessAlive(secondStarted.pid as number), {
+        what: `process ${secondStarted.pid} is gone`,
+        timeoutMs: 10_000,
+      });
     });
   });
 }

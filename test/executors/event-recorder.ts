@@ -1,38 +1,29 @@
 import type { Executor, ExecutorEvent } from '../../src/core/executor';
+import { eventually } from '../helpers/eventually';
 
 /** Collects an executor's events as they are reported and waits for conditions on them. */
 export class EventRecorder {
   readonly events: ExecutorEvent[] = [];
-  private waiters: Array<() => void> = [];
 
   constructor(private readonly executor: Executor) {
-    executor.onEvent(() => {
-      this.events.push(...executor.drainEvents());
-      for (const wake of this.waiters.splice(0)) wake();
-    });
+    executor.onEvent(() => this.events.push(...executor.drainEvents()));
   }
 
-  async waitFor<T>(
+  /** The first truthy result of `find` over the events so far, polling the executor until then. */
+  waitFor<T>(
     find: (events: ExecutorEvent[]) => T | undefined | null | false,
     timeoutMs = 60_000,
     what = 'condition',
   ): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      this.events.push(...this.executor.drainEvents());
-      const found = find(this.events);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; events: ${JSON.stringify(this.events)}`);
-      // Woken by onEvent; the timer is only a safety net for executors that report late.
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left, 500));
-        this.waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+    return eventually(
+      () => {
+        this.events.push(...this.executor.drainEvents());
+        const found = find(this.events);
+        if (!found) throw new Error(`events so far: ${JSON.stringify(this.events)}`);
+        return found;
+      },
+      { what, timeoutMs, intervalMs: 20 },
+    );
   }
 
   /** The final event (finished or lost) of a task id. */

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
-import { waitFor } from './dagctl-home';
+import { eventually } from './eventually';
 
 /** taskId → state and try number of one run. */
 export async function runStates(
@@ -17,24 +17,25 @@ export async function runStates(
   return Object.fromEntries(records.map((r) => [r.task_id, { state: r.state, tries: Number(r.try_number) }]));
 }
 
-/** The run's state once it is success or failed, else undefined (also while it does not exist): a `waitFor` check. */
-export async function finishedRunState(ds: DataSource, dagId: string, runId: string): Promise<string | undefined> {
+/** The run's state once it is success or failed; throws saying what it is while it is not (an `eventually` check). */
+export async function finishedRunState(ds: DataSource, dagId: string, runId: string): Promise<string> {
   const { records } = await execSql<{ state: string }>(
     ds,
     'SELECT state FROM dag_run WHERE dag_id = ? AND run_id = ?',
     [dagId, runId],
   );
-  return records[0] && ['success', 'failed'].includes(records[0].state) ? records[0].state : undefined;
+  const state = records[0]?.state;
+  if (state !== 'success' && state !== 'failed') throw new Error(`run ${dagId}/${runId} is ${state ?? 'not created'}`);
+  return state;
 }
 
 /** Wait until the run is success or failed, and return which. */
 export async function waitForRun(ctx: AppContext, dagId: string, runId: string, timeoutMs = 150_000): Promise<string> {
-  return waitFor(
-    `run ${dagId}/${runId} to finish`,
-    () => finishedRunState(ctx.dataSource, dagId, runId),
+  return eventually(() => finishedRunState(ctx.dataSource, dagId, runId), {
+    what: `run ${dagId}/${runId} to finish`,
     timeoutMs,
-    200,
-  );
+    intervalMs: 200,
+  });
 }
 
 /** How many task instances of the DAG are running now (in any run). */
@@ -47,20 +48,13 @@ export async function runningTaskCount(ds: DataSource, dagId: string): Promise<n
   return Number(records[0].n);
 }
 
-/** Wait until at least `count` DAGs are parsed (serialized), so they can be triggered; timing as in `waitFor`. */
-export async function waitForParsedDags(
-  ds: DataSource,
-  count: number,
-  timeoutMs?: number,
-  intervalMs?: number,
-): Promise<void> {
-  await waitFor(
-    `${count} DAGs to be parsed`,
+/** Wait until at least `count` DAGs are parsed (serialized), so they can be triggered. */
+export async function waitForParsedDags(ds: DataSource, count: number, timeoutMs = 60_000): Promise<void> {
+  await eventually(
     async () => {
       const { records } = await execSql<{ n: number }>(ds, 'SELECT COUNT(*) AS n FROM serialized_dag');
-      return Number(records[0].n) >= count ? true : undefined;
+      if (Number(records[0].n) < count) throw new Error(`${records[0].n} parsed`);
     },
-    timeoutMs,
-    intervalMs,
+    { what: `${count} DAGs to be parsed`, timeoutMs, intervalMs: 100 },
   );
 }

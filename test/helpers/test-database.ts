@@ -9,6 +9,11 @@ import { migrate, openDatabase } from '../../src/db/data-source';
 export const DATABASE_KINDS = ['sqlite', 'postgres'] as const;
 export type TestDatabaseKind = (typeof DATABASE_KINDS)[number];
 
+/**
+ * The PostgreSQL server tests create their databases on (never a literal host:port in a test).
+ * The jest global setup (test/helpers/services) sets DAGCTL_TEST_PG_URL: the shared server at
+ * 127.0.0.1:5432 when it answers, else a private one it started.
+ */
 export const PG_ADMIN_URL = process.env.DAGCTL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export interface TestDatabase {

@@ -120,7 +120,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       try {
         this.dataSource = this.options.dataSource ?? (await openDatabase(this.config.database.url, { poolSize: 2 }));
         this.ownsDataSource = this.options.dataSource === undefined;
-        this.sourceHashes = new DagSourceHashes(this.dataSource);
+        this.sourceHashes = new DagSourceHashes(this.dataSource, this.clock);
       } catch (err) {
         log.error('bullmq executor runs without reconciliation', { err });
       }
@@ -159,6 +159,11 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
 
   onEvent(listener: () => void): void {
     this.events.onEvent(listener);
+  }
+
+  /** True while Redis cannot be reached (queued tries wait in memory until it can). */
+  get redisDown(): boolean {
+    return this.outage.isDown;
   }
 
   runningKeys(): Array<{ key: TaskWorkload['key']; tryNumber: number }> {

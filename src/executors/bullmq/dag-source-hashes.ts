@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import { Clock, systemClock } from '../../core/clock';
 import { execSql } from '../../db/sql';
 import { contentHash } from '../../core/content-hash';
 
@@ -12,19 +13,21 @@ export class DagSourceHashes {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly clock: Clock = systemClock,
     private readonly ttlMs = 5000,
   ) {}
 
   async get(fileloc: string): Promise<string | null> {
     const cached = this.cache.get(fileloc);
-    if (cached && Date.now() - cached.at < this.ttlMs) return cached.hash;
+    const now = this.clock.now().getTime();
+    if (cached && now - cached.at < this.ttlMs) return cached.hash;
     const { records } = await execSql<{ source_code: string }>(
       this.dataSource,
       'SELECT source_code FROM dag_code WHERE fileloc = ?',
       [fileloc],
     );
     const hash = records.length ? contentHash(records[0].source_code) : null;
-    this.cache.set(fileloc, { hash, at: Date.now() });
+    this.cache.set(fileloc, { hash, at: now });
     return hash;
   }
 }

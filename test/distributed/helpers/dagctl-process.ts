@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { eventually, GiveUp } from '../../helpers/eventually';
 
 const CLI = path.resolve(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
 
@@ -32,18 +33,16 @@ export class DagctlProcess {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Wait until the output matches (or fail with the output so far). */
+  /** Wait until the output matches (or fail with the output so far; at once if the process exited). */
   async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(this.output)) {
-      if (!this.running)
-        throw new Error(`dagctl ${this.args.join(' ')} exited before printing ${pattern}: ${this.output}`);
-      if (Date.now() > deadline)
-        throw new Error(
-          `dagctl ${this.args.join(' ')} did not print ${pattern} within ${timeoutMs} ms: ${this.output}`,
-        );
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    await eventually(
+      () => {
+        if (pattern.test(this.output)) return;
+        const message = `dagctl ${this.args.join(' ')} has not printed ${pattern}: ${this.output}`;
+        throw this.running ? new Error(message) : new GiveUp(`${message} (exited)`);
+      },
+      { what: `${pattern} in the output`, timeoutMs },
+    );
   }
 
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {

@@ -8,7 +8,7 @@ import { waitForParsedDags } from '../../helpers/run-queries';
 import { createTestDatabase, TestDatabase } from '../../helpers/test-database';
 import { DagctlProcess, startWorkerProcess } from './dagctl-process';
 import { bullmqEnv } from './distributed-env';
-import { deleteRedisPrefixes, uniqueRedisPrefix } from './redis-test-prefix';
+import { deleteRedisPrefixes, uniqueRedisPrefix } from '../../helpers/test-redis';
 
 /**
  * A small dagctl deployment made of real processes: PostgreSQL, the shared Redis (own key
@@ -51,7 +51,7 @@ export class DistributedCluster {
   }
 
   async waitForDags(count: number): Promise<void> {
-    await waitForParsedDags(this.ctx.dataSource, count, 90_000, 200);
+    await waitForParsedDags(this.ctx.dataSource, count, 90_000);
   }
 
   /** `run task try` per line, as written by the tasks. */

@@ -1,4 +1,4 @@
-import { TEST_REDIS_URL } from './redis-test-prefix';
+import { TEST_REDIS_URL } from '../../helpers/test-redis';
 
 /**
  * Config of a distributed test home: bullmq executor, its own Redis key prefix, short stalled

@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import { AppContext, closeAppContext } from '../../../src/app/app-context';
 import { execSql } from '../../../src/db/sql';
 import { taskLogPath } from '../../../src/logging/task-log-path';
+import { isProcessAlive } from '../../../src/runner/kill-process-tree';
 import { runScheduler } from '../../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../../src/services/trigger-dag-run';
 import { runStates, waitForParsedDags, waitForRun } from '../run-queries';
-import { createTestHome, openTestContext, TestHome, waitFor } from '../dagctl-home';
+import { createTestHome, openTestContext, TestHome } from '../dagctl-home';
+import { eventually } from '../eventually';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test-database';
 import { ENGINE_SUITE_DAGS, EngineScenario } from './engine-dags';
 import { maxOverlap } from './max-overlap';
@@ -109,14 +111,18 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
   );
 
   scenario('once', 'creates and runs a scheduled @once run by itself, exactly once', async () => {
-    const state = await waitFor('the @once run', async () => {
-      const { records } = await execSql<{ state: string; run_type: string }>(
-        ctx.dataSource,
-        "SELECT state, run_type FROM dag_run WHERE dag_id = 'once'",
-      );
-      return records.length && records[0].state === 'success' ? records : undefined;
-    });
-    expect(state).toEqual([{ state: 'success', run_type: 'scheduled' }]);
+    const runs = await eventually(
+      async () => {
+        const { records } = await execSql<{ state: string; run_type: string }>(
+          ctx.dataSource,
+          "SELECT state, run_type FROM dag_run WHERE dag_id = 'once'",
+        );
+        expect(records[0]?.state).toBe('success');
+        return records;
+      },
+      { what: 'the @once run to succeed', timeoutMs: 60_000 },
+    );
+    expect(runs).toEqual([{ state: 'success', run_type: 'scheduled' }]);
   });
 
   scenario('pooled', 'keeps pool slots and max_active_tasks', async () => {
@@ -158,17 +164,6 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     );
     expect(records[0].end_reason).toMatch(/timeout/i);
     const pid = Number(fs.readFileSync(`${home.home}/sleepy.pid`, 'utf8'));
-    await waitFor(
-      'the timed-out bash process to be gone',
-      async () => {
-        try {
-          process.kill(pid, 0);
-          return undefined;
-        } catch {
-          return true;
-        }
-      },
-      10_000,
-    );
+    await eventually(() => !isProcessAlive(pid), { what: 'the timed-out bash process to be gone', timeoutMs: 10_000 });
   });
 }

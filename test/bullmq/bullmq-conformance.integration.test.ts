@@ -1,0 +1,19 @@
+import { describeExecutor } from '../executors/describe-executor';
+import { deleteRedisPrefixes, TEST_REDIS_URL, uniqueRedisPrefix } from '../helpers/test-redis';
+import { ExecutorWithWorker } from './executor-with-worker';
+
+const prefixes: string[] = [];
+afterAll(() => deleteRedisPrefixes(prefixes));
+
+describeExecutor(
+  'bullmq (executor + in-test worker)',
+  ({ config, timeoutGraceMs }) => {
+    const prefix = uniqueRedisPrefix('conf');
+    prefixes.push(prefix);
+    return new ExecutorWithWorker(
+      { ...config, redis: { url: TEST_REDIS_URL, key_prefix: prefix } },
+      { timeoutGraceMs },
+    );
+  },
+  { reusesProcesses: true, writesLocalLogs: true },
+);

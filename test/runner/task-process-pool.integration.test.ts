@@ -1,0 +1,154 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { TaskWorkload } from '../../src/core/executor';
+import { isProcessAlive } from '../../src/runner/kill-process-tree';
+import { TaskProcessPool } from '../../src/runner/task-process-pool';
+import { staticVariableSource } from '../../src/runner/variable-source';
+import { eventually } from '../helpers/eventually';
+import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
+
+jest.setTimeout(120_000);
+
+describe('TaskProcessPool', () => {
+  const env = makeTempHome('dagctl-pool-');
+  const file = writeDagFile(
+    env.dags,
+    'pool_dag.ts',
+    `
+import { DAG, BashOperator, FunctionOperator } from 'dagctl';
+const dag = new DAG('pool_dag', { schedule: null });
+new BashOperator({ taskId: 'var', dag, bashCommand: 'echo {{ var.value.region }}' });
+new FunctionOperator({ taskId: 'pid', dag, fn: () => process.pid });
+new BashOperator({
+  taskId: 'wait_for_file',
+  dag,
+  bashCommand: 'while [ ! -e "{{ dag_run.conf.file }}" ]; do sleep 0.05; done; echo done',
+});
+export default dag;`,
+  );
+  const childEnv = { ...process.env, DAGCTL_HOME: env.home };
+  let counter = 0;
+  const workload = (taskId: string, overrides: Partial<TaskWorkload> = {}): TaskWorkload => {
+    const base = makeWorkload(file, 'pool_dag', taskId, overrides);
+    counter += 1;
+    return { ...base, key: { ...base.key, runId: `pool_${counter}` } };
+  };
+
+  afterAll(() => env.remove());
+
+  it('asks the parent for variables when given a variable source', async () => {
+    const pool = new TaskProcessPool({
+      size: 1,
+      env: childEnv,
+      variables: staticVariableSource({ region: 'eu-west' }),
+    });
+    try {
+      const result = await pool.run(workload('var'));
+      expect(result).toMatchObject({
+        kind: 'finished',
+        outcome: { state: 'success', xcoms: { return_value: 'eu-west' } },
+      });
+      if (result.kind === 'finished')
+        expect(result.logPath).toBe(
+          path.join(env.logs, 'dag_id=pool_dag', `run_id=pool_${counter}`, 'task_id=var', 'attempt=1.log'),
+        );
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('names the process after the try while it runs and reports onStarted', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv });
+    const flag = path.join(env.home, 'go');
+    try {
+      const w = workload('wait_for_file', { conf: { file: flag } });
+      let onStarted!: (pid: number) => void;
+      const started = new Promise<number>((resolve) => (onStarted = resolve));
+      const result = pool.run(w, { onStarted });
+      const startedPid = await Promise.race([
+        started,
+        result.then((r) => Promise.reject(new Error(`the try ended before onStarted: ${JSON.stringify(r)}`))),
+      ]);
+      expect(pool.pids()).toEqual([startedPid]);
+      const cmdline = fs.readFileSync(`/proc/${startedPid}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' ');
+      expect(cmdline).toContain(`dagctl tasks run pool_dag wait_for_file ${w.key.runId} --try 1`);
+      expect(pool.busyCount).toBe(1);
+      fs.writeFileSync(flag, '');
+      expect(await result).toMatchObject({ kind: 'finished', pid: startedPid, outcome: { state: 'success' } });
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('recycles a child whose memory exceeds maxMemoryMb, and queues tries beyond its size', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv, maxMemoryMb: 1 });
+    try {
+      const results = await Promise.all([pool.run(workload('pid')), pool.run(workload('pid'))]);
+      const pids = results.map((r) => (r.kind === 'finished' ? r.outcome.xcoms?.return_value : null));
+      expect(typeof pids[0]).toBe('number');
+      expect(typeof pids[1]).toBe('number');
+      expect(pids[0]).not.toBe(pids[1]);
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('close() lets children exit and later runs report lost', async () => {
+    const pool = new TaskProcessPool({ size: 2, env: childEnv });
+    const first = await pool.run(workload('pid'));
+    const pid = first.kind === 'finished' ? (first.outcome.xcoms?.return_value as number) : 0;
+    expect(isProcessAlive(pid)).toBe(true);
+    await pool.close(10_000);
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(pool.pids()).toEqual([]);
+    expect(await pool.run(workload('pid'))).toMatchObject({ kind: 'lost', reason: 'task process pool is closed' });
+  });
+
+  it('rejects a pool size that is not a positive integer', () => {
+    expect(() => new TaskProcessPool({ size: 0 })).toThrow('task process pool size must be a positive integer, got 0');
+  });
+});
+
+describe('a task process whose parent dies', () => {
+  const env = makeTempHome('dagctl-orphan-');
+  afterAll(() => env.remove());
+
+  it('stops its task (subprocesses included) and exits', async () => {
+    const file = writeDagFile(
+      env.dags,
+      'orphan.ts',
+      `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('orphan', { schedule: null });
+new BashOperator({ taskId: 'long', dag, bashCommand: 'echo $$ > "{{ dag_run.conf.pidFile }}"; sleep 120' });
+export default dag;`,
+    );
+    const pidFile = path.join(env.home, 'bash.pid');
+    const w = makeWorkload(file, 'orphan', 'long', { conf: { pidFile } });
+    const poolModule = path.resolve(__dirname, '../../dist/runner/task-process-pool.js');
+    const script = `
+const { TaskProcessPool } = require(${JSON.stringify(poolModule)});
+const pool = new TaskProcessPool({ size: 1, env: { ...process.env, DAGCTL_HOME: ${JSON.stringify(env.home)} } });
+pool.run(${JSON.stringify(w)}, { onStarted: (pid) => console.log('child ' + pid) });`;
+    const { spawn } = await import('node:child_process');
+    const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const childPid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      parent.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /child (\d+)/.exec(out);
+        if (match) resolve(Number(match[1]));
+      });
+      parent.on('exit', () => reject(new Error(`parent exited early: ${out}`)));
+    });
+    await eventually(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', {
+      what: 'bash to write its pid',
+      timeoutMs: 60_000,
+    });
+    const bashPid = Number(fs.readFileSync(pidFile, 'utf8'));
+    expect(isProcessAlive(bashPid)).toBe(true);
+    parent.kill('SIGKILL');
+    await eventually(() => !isProcessAlive(childPid), { what: `task process ${childPid} to exit`, timeoutMs: 60_000 });
+    await eventually(() => !isProcessAlive(bashPid), { what: `bash ${bashPid} to exit`, timeoutMs: 60_000 });
+  });
+});
