@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LoadedConfig, loadConfig } from '../../src/config/load-config';
-import { errorMessage } from '../../src/core/errors';
 import { migrate, openDatabase } from '../../src/db/data-source';
 import { AppContext, openAppContext } from '../../src/app/app-context';
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../src/core/errors';
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface EventuallyOptions {
@@ -48,8 +49,7 @@ export async function eventually<T>(
 
 function timedOut(what: string | undefined, timeoutMs: number, attempts: number, last: unknown): Error {
   const head = `eventually: ${what ?? 'the check'} did not hold within ${timeoutMs} ms (${attempts} attempts)`;
-  const tail =
-    last === undefined ? 'the last check returned false' : last instanceof Error ? last.message : String(last);
+  const tail = last === undefined ? 'the last check returned false' : errorMessage(last);
   return new Error(`${head}; last failure: ${tail}`, { cause: last });
 }
 

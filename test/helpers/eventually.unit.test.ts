@@ -1,3 +1,4 @@
+import { errorMessage } from '../../src/core/errors';
 import { eventually, GiveUp } from './eventually';
 
 describe('eventually', () => {
@@ -38,10 +39,10 @@ describe('eventually', () => {
       { timeoutMs: 30, intervalMs: 1, what: 'the queue to drain' },
     ).catch((err: Error) => err);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(
+    expect(errorMessage(error)).toMatch(
       /^eventually: the queue to drain did not hold within 30 ms \(\d+ attempts\); last failure: .*toBe/s,
     );
-    expect((error as Error).message).toContain(`Received: ${seen.length}`);
+    expect(errorMessage(error)).toContain(`Received: ${seen.length}`);
     expect(seen.length).toBeGreaterThan(1);
   });
 

@@ -1,3 +1,4 @@
+import { errorMessage } from '../../../src/core/errors';
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -77,7 +78,7 @@ export class PrivatePostgres {
     } catch (err) {
       const log = pg.logTail();
       pg.stopNow();
-      throw new Error(`could not start a private PostgreSQL: ${(err as Error).message}${log}`);
+      throw new Error(`could not start a private PostgreSQL: ${errorMessage(err)}${log}`, { cause: err });
     }
   }
 

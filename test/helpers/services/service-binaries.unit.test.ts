@@ -8,7 +8,8 @@ describe('the binaries of the private test services', () => {
 
   it('fails at once, naming what is missing and the one command that installs it', () => {
     expect(() => requireServiceBinaries({ postgres: true, redis: true }, none)).toThrow(
-      `no shared server answered, and PostgreSQL (initdb, pg_ctl under /usr/lib/postgresql/*/bin) and redis-server are not installed to start a private one. Install with: ${INSTALL_COMMAND}`,
+      'no shared server answered, and PostgreSQL (initdb, pg_ctl under /usr/lib/postgresql/*/bin) and redis-server ' +
+        `are not installed to start a private one. Install with: ${INSTALL_COMMAND}`,
     );
     expect(() => requireServiceBinaries({ postgres: false, redis: true }, none)).toThrow(
       /and redis-server is not installed .* Install with: apt-get install -y postgresql redis-server$/,
