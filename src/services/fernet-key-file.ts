@@ -26,8 +26,15 @@ export function ensureFernetKey(config: LoadedConfig): EnsuredFernetKey {
   } catch (err) {
     throw new UserError(`cannot store core.fernet_key in ${file}: ${errorMessage(err)}`);
   }
-  const key = generateFernetKey();
   const core = (content.core ?? {}) as Record<string, unknown>;
+  // The file has a key but an empty DAGCTL__CORE__FERNET_KEY hides it: replacing that key would
+  // make every stored secret unreadable, so keep using it.
+  if (typeof core.fernet_key === 'string' && core.fernet_key.trim()) {
+    config.core.fernet_key = core.fernet_key;
+    useFernetKey(core.fernet_key);
+    return { generatedInto: null };
+  }
+  const key = generateFernetKey();
   content.core = { ...core, fernet_key: key };
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
