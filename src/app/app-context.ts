@@ -21,7 +21,10 @@ export interface OpenAppContextOptions {
 export async function openAppContext(options: OpenAppContextOptions = {}): Promise<AppContext> {
   const config = options.config ?? loadConfig();
   configureLogging({ level: config.logging.level, format: config.logging.format });
-  const dataSource = await openDatabase(config.database.url, { poolSize: config.database.pool_size });
+  const dataSource = await openDatabase(config.database.url, {
+    poolSize: config.database.pool_size,
+    fernetKey: config.core.fernet_key,
+  });
   if (!options.allowUnmigrated) {
     try {
       await assertMigrated(dataSource);

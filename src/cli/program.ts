@@ -70,6 +70,12 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
     load: () => (require('./commands/config') as typeof import('./commands/config')).registerConfigCommands,
   },
   {
+    names: ['rotate-fernet-key'],
+    load: () =>
+      (require('./commands/rotate-fernet-key') as typeof import('./commands/rotate-fernet-key'))
+        .registerRotateFernetKeyCommand,
+  },
+  {
     names: ['version'],
     load: () => (require('./commands/version') as typeof import('./commands/version')).registerVersionCommand,
   },

@@ -1,4 +1,5 @@
 import { ValueTransformer } from 'typeorm';
+import { openSecret, sealSecret } from './secrets-keyring';
 
 /**
  * Dates are stored as ISO-8601 UTC strings ('2026-01-01T00:00:00.000Z') in varchar columns: the
@@ -14,3 +15,12 @@ export const DATE_COLUMN = { type: 'varchar', length: 32, nullable: true, transf
 export function toIso(date: Date | null | undefined): string | null {
   return date ? date.toISOString() : null;
 }
+
+/**
+ * A column encrypted at rest with `core.fernet_key` (connection password/extra, variable value):
+ * every reader and writer through TypeORM sees clear text, the database only ciphertext.
+ */
+export const encryptedSecret: ValueTransformer = {
+  to: (value: string | null | undefined) => sealSecret(value),
+  from: (value: string | null | undefined) => openSecret(value),
+};

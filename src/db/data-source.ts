@@ -5,6 +5,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { UserError, errorMessage } from '../core/errors';
 import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from './migrations';
+import { useFernetKey } from './secrets-keyring';
 import { serializeSqliteTransactions } from './transaction';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
@@ -43,6 +44,11 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** Tests only: create tables from entities instead of running migrations. Never in production. */
   logging?: boolean;
+  /**
+   * `core.fernet_key`: the key (or comma-separated keys) that encrypts secrets at rest. Given,
+   * it becomes this process's keyring (see secrets-keyring.ts); omitted, the keyring is unchanged.
+   */
+  fernetKey?: string;
 }
 
 export function buildDataSourceOptions(url: string, options: OpenDatabaseOptions = {}): DataSourceOptions {
@@ -81,6 +87,7 @@ export function buildDataSourceOptions(url: string, options: OpenDatabaseOptions
 
 /** Open (initialize) the metadata database; a connection failure becomes a one-line UserError. */
 export async function openDatabase(url: string, options: OpenDatabaseOptions = {}): Promise<DataSource> {
+  if (options.fernetKey !== undefined) useFernetKey(options.fernetKey);
   const dataSource = new DataSource(buildDataSourceOptions(url, options));
   try {
     await dataSource.initialize();

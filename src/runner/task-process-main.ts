@@ -21,7 +21,7 @@ let dataSource: Promise<DataSource> | null = null;
 function openMetadataDatabase(): Promise<DataSource> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openDatabase } = require('../db/data-source') as typeof import('../db/data-source');
-  return openDatabase(config.database.url, { poolSize: 1 });
+  return openDatabase(config.database.url, { poolSize: 1, fernetKey: config.core.fernet_key });
 }
 const databaseVariables = new DatabaseVariableSource(() => (dataSource ??= openMetadataDatabase()));
 

@@ -55,7 +55,8 @@ describe('loadConfig', () => {
     expect(config.database.url).toBe(`sqlite:///${path.join(home, 'dagctl.db')}`);
     expect(config.home).toBe(home);
     expect(config.configFile).toBeNull();
-    expect('fernet_key' in config.core).toBe(false);
+    // Empty until `initdb` generates one (CONTRACT §1).
+    expect(config.core.fernet_key).toBe('');
   });
 
   it('reads a bare number in the environment as seconds, and strings with units as written', () => {
@@ -145,8 +146,8 @@ describe('loadConfig', () => {
     expect(failure(() => load({ DAGCTL__CORE__DAGS_ARE_PAUSED_AT_CREATION: 'maybe' }))).toMatch(
       /expected true or false, got 'maybe'/,
     );
-    expect(failure(() => load({ DAGCTL__CORE__FERNET_KEY: 'x' }))).toBe(
-      "environment variable DAGCTL__CORE__FERNET_KEY: unknown config key 'core.fernet_key'",
+    expect(failure(() => load({ DAGCTL__CORE__FERNET_KEYS: 'x' }))).toBe(
+      "environment variable DAGCTL__CORE__FERNET_KEYS: unknown config key 'core.fernet_keys'",
     );
     writeFile({ core: { parallelism: '8' }, celery: {} });
     expect(failure(() => load())).toMatch(/unknown section 'celery'/);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { LoadedConfig, loadConfig } from '../../src/config/load-config';
 import { migrate, openDatabase } from '../../src/db/data-source';
 import { AppContext, openAppContext } from '../../src/app/app-context';
+import { TEST_FERNET_KEY } from './test-database';
 
 /** A throwaway DAGCTL_HOME with its own dags folder, logs and config. */
 export interface TestHome {
@@ -24,6 +25,7 @@ export function createTestHome(options: { databaseUrl: string; env?: Record<stri
     DAGCTL_HOME: home,
     DAGCTL__DATABASE__URL: options.databaseUrl,
     DAGCTL__LOGGING__LEVEL: process.env.DAGCTL_TEST_LOG_LEVEL ?? 'warn',
+    DAGCTL__CORE__FERNET_KEY: TEST_FERNET_KEY,
     ...options.env,
   };
   return {
@@ -45,7 +47,7 @@ export function createTestHome(options: { databaseUrl: string; env?: Record<stri
 
 /** Migrate the home's database and open an AppContext on it. */
 export async function openTestContext(home: TestHome): Promise<AppContext> {
-  const ds = await openDatabase(home.config.database.url);
+  const ds = await openDatabase(home.config.database.url, { fernetKey: home.config.core.fernet_key });
   await migrate(ds);
   await ds.destroy();
   return openAppContext({ config: home.config });

@@ -16,6 +16,9 @@ export type TestDatabaseKind = (typeof DATABASE_KINDS)[number];
  */
 export const PG_ADMIN_URL = process.env.DAGCTL_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
+/** The `core.fernet_key` of tests that do not test keys (secrets are encrypted at rest, CONTRACT §6). */
+export const TEST_FERNET_KEY = 'dGVzdC1vbmx5LWZlcm5ldC1rZXktMzItYnl0ZXMhISE';
+
 export interface TestDatabase {
   url: string;
   kind: TestDatabaseKind;
@@ -58,7 +61,7 @@ export async function openMigratedTestDatabase(
   kind: TestDatabaseKind,
 ): Promise<{ db: TestDatabase; dataSource: DataSource; close(): Promise<void> }> {
   const db = await createTestDatabase(kind);
-  const dataSource = await openDatabase(db.url);
+  const dataSource = await openDatabase(db.url, { fernetKey: TEST_FERNET_KEY });
   await migrate(dataSource);
   return {
     db,

@@ -1,3 +1,5 @@
+import { openSecret } from '../../db/secrets-keyring';
+
 const SECRET_EXTRA_KEY = /pass|secret|token|private|credential|api[_-]?key|access[_-]?key/i;
 
 /**
@@ -39,5 +41,6 @@ export function connectionItemJson(row: Record<string, unknown>): Record<string,
 
 /** Airflow's `Connection` without the (write-only) password. */
 export function connectionJson(row: Record<string, unknown>): Record<string, unknown> {
-  return { ...connectionItemJson(row), extra: maskedExtra((row.extra as string | null) ?? null) };
+  // Read with raw SQL: `extra` is still encrypted here (the entity's transformer is not involved).
+  return { ...connectionItemJson(row), extra: maskedExtra(openSecret(row.extra as string | null)) };
 }

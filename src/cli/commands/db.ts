@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { InvalidArgumentError, UserError } from '../../core/errors';
 import { migrationStatus, redactUrl } from '../../db/data-source';
+import { ensureFernetKey } from '../../services/fernet-key-file';
 import { initDatabase, resetDatabase } from '../../services/init-database';
 import { withAppContext } from '../cli-context';
 import { printLine, printObject, withOutputOption, type OutputFormat } from '../output';
@@ -8,6 +9,10 @@ import { printLine, printObject, withOutputOption, type OutputFormat } from '../
 async function runInit(): Promise<void> {
   await withAppContext(
     async (ctx) => {
+      // Before the migrations: the one that encrypts clear-text secrets needs the key.
+      const { generatedInto } = ensureFernetKey(ctx.config);
+      if (generatedInto)
+        printLine(`Generated core.fernet_key (encrypts connections and variables) in ${generatedInto}`);
       const result = await initDatabase(ctx.dataSource);
       const where = redactUrl(ctx.config.database.url);
       printLine(

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { Command } from 'commander';
 import { distEntry } from '../../core/dist-path';
 import { redactUrl } from '../../db/data-source';
+import { ensureFernetKey } from '../../services/fernet-key-file';
 import { initDatabase } from '../../services/init-database';
 import { withAppContext } from '../cli-context';
 import { printLine } from '../output';
@@ -36,6 +37,8 @@ function startChild(name: string, args: string[], onLine: (line: string) => void
 async function prepare(): Promise<{ url: string; login: string | null }> {
   return withAppContext(
     async (ctx) => {
+      const { generatedInto } = ensureFernetKey(ctx.config);
+      if (generatedInto) printLine(`standalone | generated core.fernet_key in ${generatedInto}`);
       const result = await initDatabase(ctx.dataSource);
       if (result.applied.length > 0)
         printLine(`standalone | initialized the metadata database at ${redactUrl(ctx.config.database.url)}`);

@@ -1,4 +1,5 @@
 import { Column, Entity, PrimaryGeneratedColumn, Index } from 'typeorm';
+import { encryptedSecret } from '../column-types';
 
 @Entity({ name: 'connection' })
 @Index('connection_conn_id_key', ['connId'], { unique: true })
@@ -10,7 +11,9 @@ export class ConnectionEntity {
   @Column({ name: 'host', type: 'varchar', length: 500, nullable: true }) host!: string | null;
   @Column({ name: 'schema', type: 'varchar', length: 500, nullable: true }) schema!: string | null;
   @Column({ name: 'login', type: 'text', nullable: true }) login!: string | null;
-  @Column({ name: 'password', type: 'text', nullable: true }) password!: string | null;
+  /** Encrypted at rest (core.fernet_key); clear text here. */
+  @Column({ name: 'password', type: 'text', nullable: true, transformer: encryptedSecret }) password!: string | null;
   @Column({ name: 'port', type: 'integer', nullable: true }) port!: number | null;
-  @Column({ name: 'extra', type: 'text', nullable: true }) extra!: string | null;
+  /** Encrypted at rest (core.fernet_key); clear text (JSON) here. */
+  @Column({ name: 'extra', type: 'text', nullable: true, transformer: encryptedSecret }) extra!: string | null;
 }

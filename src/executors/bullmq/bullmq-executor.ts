@@ -118,7 +118,9 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
 
     if (this.options.dataSource !== null) {
       try {
-        this.dataSource = this.options.dataSource ?? (await openDatabase(this.config.database.url, { poolSize: 2 }));
+        this.dataSource =
+          this.options.dataSource ??
+          (await openDatabase(this.config.database.url, { poolSize: 2, fernetKey: this.config.core.fernet_key }));
         this.ownsDataSource = this.options.dataSource === undefined;
         this.sourceHashes = new DagSourceHashes(this.dataSource, this.clock);
       } catch (err) {

@@ -22,7 +22,7 @@ export function workerVariableSource(config: LoadedConfig): VariableSource & { c
         ),
       );
     }
-    dataSource ??= openDatabase(config.database.url, { poolSize: 1 });
+    dataSource ??= openDatabase(config.database.url, { poolSize: 1, fernetKey: config.core.fernet_key });
     dataSource.catch(() => {
       dataSource = null;
     });
