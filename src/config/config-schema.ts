@@ -49,6 +49,8 @@ export const CONFIG_SCHEMA = {
      * files are parsed).
      */
     default_task_retries: int(0, 0),
+    /** Airflow's key: a run's conf is merged over the DAG's params (false: conf stays only in dag_run.conf). */
+    dag_run_conf_overrides_params: flag(true),
   },
   database: {
     url: text('', { secret: true }), // sqlite:///$DAGCTL_HOME/dagctl.db
