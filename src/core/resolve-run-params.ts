@@ -23,7 +23,10 @@ export function resolveRunParams(input: RunParamsInput): Record<string, unknown>
     const fromConf = input.confOverridesParams && Object.prototype.hasOwnProperty.call(input.conf, name);
     if (!(name in params) || (!spec.hasDefault && !fromConf)) {
       throw new InvalidArgumentError(
-        `DAG '${input.dagId}': param '${name}' has no default, so conf must set it (e.g. {"${name}": …})`,
+        input.confOverridesParams
+          ? `DAG '${input.dagId}': param '${name}' has no default, so conf must set it (e.g. {"${name}": …})`
+          : `DAG '${input.dagId}': param '${name}' has no default, and conf cannot set it while ` +
+              'core.dag_run_conf_overrides_params is false',
       );
     }
     const problem = paramValueProblem(spec.schema, params[name]);
