@@ -125,11 +125,16 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const defaultArgs = plainObject('defaultArgs');
   for (const key of ['taskId', 'dag']) if (key in defaultArgs) fail(`option 'defaultArgs' must not set '${key}'`);
   const params = resolveParams(dagId, plainObject('params'));
+  const scheduleSpec = parseSchedule(options.schedule, timezone, dagId);
+  // As in Airflow: a scheduled run has no conf, so a param without a default could never be set.
+  const required = Object.keys(params.specs).filter((name) => !params.specs[name].hasDefault);
+  if (scheduleSpec.kind !== 'none' && required.length > 0)
+    fail(`param '${required[0]}' has no default, so the DAG needs schedule: null (only triggered runs can set it)`);
   const owner = optionalText('owner') ?? (typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow');
   return {
     description: optionalText('description'),
     schedule: options.schedule ?? null,
-    scheduleSpec: parseSchedule(options.schedule, timezone, dagId),
+    scheduleSpec,
     startDate,
     endDate,
     catchup,

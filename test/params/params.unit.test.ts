@@ -1,4 +1,5 @@
 import { DAG } from '../../src/authoring/dag';
+import { loadYamlDags } from '../../src/authoring/yaml-dags';
 import { param } from '../../src/authoring/param';
 import { serializeDag } from '../../src/authoring/serialize-dag';
 import { DagDefinitionError, InvalidArgumentError } from '../../src/core/errors';
@@ -86,5 +87,29 @@ describe('params: conf of a run', () => {
     expect(required.params).toEqual({ target: null });
     expect(() => runParams(required, {})).toThrow(/param 'target' has no default, so conf must set it/);
     expect(runParams(required, { target: 'db' })).toEqual({ target: 'db' });
+  });
+
+  test('a scheduled DAG cannot have a param without a default (its runs have no conf)', () => {
+    expect(
+      () =>
+        new DAG('p_sched_required', { schedule: '@daily', params: { target: param(undefined, { type: 'string' }) } }),
+    ).toThrow("DAG 'p_sched_required': param 'target' has no default, so the DAG needs schedule: null");
+  });
+});
+
+describe('params: YAML DAGs', () => {
+  test("Airflow's { type, default } form resolves in a YAML DAG, with its schema kept", () => {
+    const [dag] = loadYamlDags(
+      [
+        'dag_id: y_params',
+        'params:',
+        '  n: { type: integer, minimum: 1, default: 2 }',
+        'tasks:',
+        '  t: { operator: empty }',
+      ].join('\n'),
+      '/dags/y_params.yaml',
+    );
+    expect(dag.params).toEqual({ n: 2 });
+    expect(() => runParams(dag, { n: 0 })).toThrow("conf field 'n' must be >= 1");
   });
 });
