@@ -40,8 +40,10 @@ const JSON_TYPES = ['string', 'number', 'integer', 'boolean', 'object', 'array',
  */
 function airflowStyleParam(value: unknown): Param | null {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return null;
-  const proto = Object.getPrototypeOf(value) as unknown;
-  if (proto !== Object.prototype && proto !== null) return null;
+  // A plain object from any realm (DAG files may be evaluated in their own vm context, whose
+  // Object.prototype is not ours): its prototype is null or a prototype without one.
+  const proto = Object.getPrototypeOf(value) as object | null;
+  if (proto !== null && Object.getPrototypeOf(proto) !== null) return null;
   const { type } = value as { type?: unknown };
   const types = Array.isArray(type) ? type : [type];
   if (types.length === 0 || !types.every((t) => typeof t === 'string' && JSON_TYPES.includes(t))) return null;

@@ -1,3 +1,4 @@
+import vm from 'node:vm';
 import { DAG } from '../../src/authoring/dag';
 import { loadYamlDags } from '../../src/authoring/yaml-dags';
 import { param } from '../../src/authoring/param';
@@ -24,6 +25,11 @@ describe('params: declaration and defaults', () => {
     });
     expect(dag.params).toEqual({ mode: 'fast' });
     expect(dag.paramSpecs.mode.schema).toEqual({ type: 'string', enum: ['fast', 'slow'], description: 'how' });
+  });
+
+  test('an Airflow-style param from another realm (a DAG file evaluated in a vm context) resolves too', () => {
+    const foreign = vm.runInNewContext("({ type: 'integer', default: 4 })") as Record<string, unknown>;
+    expect(new DAG('p_foreign_realm', { params: { n: foreign } }).params).toEqual({ n: 4 });
   });
 
   test('an object whose type is not a JSON type is a plain value', () => {
