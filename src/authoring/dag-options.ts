@@ -5,6 +5,8 @@ import type { ScheduleSpec } from '../core/serialized-dag';
 import { currentAuthoringDefaults } from './authoring-defaults';
 import { didYouMean } from './closest-name';
 import { isValidTimezone, parseDagDate } from './parse-dag-date';
+import type { ParamSpec } from '../core/param-schema';
+import { resolveParams } from './param';
 import type { DefaultArgs } from './task-options';
 
 /** Options of `new DAG(dagId, options)`, with Airflow's meaning. */
@@ -22,6 +24,7 @@ export interface DagOptions {
   maxActiveTasks?: number;
   dagrunTimeout?: Duration | null;
   tags?: string[];
+  /** Values or `param(default, schema)` declarations (Airflow-style `{ type, default }` objects too). */
   params?: Record<string, unknown>;
   /** IANA zone for cron schedules and naive dates (default 'UTC'). */
   timezone?: string;
@@ -58,7 +61,10 @@ export interface ResolvedDagOptions {
   maxActiveTasks: number;
   dagrunTimeoutMs: number | null;
   tags: string[];
+  /** Every param at its default value. */
   params: Record<string, unknown>;
+  /** The JSON schemas of the params that declared one. */
+  paramSpecs: Record<string, ParamSpec>;
   timezone: string;
   docMd: string | null;
   owner: string;
@@ -118,11 +124,17 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   }
   const defaultArgs = plainObject('defaultArgs');
   for (const key of ['taskId', 'dag']) if (key in defaultArgs) fail(`option 'defaultArgs' must not set '${key}'`);
+  const params = resolveParams(dagId, plainObject('params'));
+  const scheduleSpec = parseSchedule(options.schedule, timezone, dagId);
+  // As in Airflow: a scheduled run has no conf, so a param without a default could never be set.
+  const required = Object.keys(params.specs).filter((name) => !params.specs[name].hasDefault);
+  if (scheduleSpec.kind !== 'none' && required.length > 0)
+    fail(`param '${required[0]}' has no default, so the DAG needs schedule: null (only triggered runs can set it)`);
   const owner = optionalText('owner') ?? (typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow');
   return {
     description: optionalText('description'),
     schedule: options.schedule ?? null,
-    scheduleSpec: parseSchedule(options.schedule, timezone, dagId),
+    scheduleSpec,
     startDate,
     endDate,
     catchup,
@@ -131,7 +143,8 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
     maxActiveTasks: positiveInt('maxActiveTasks'),
     dagrunTimeoutMs,
     tags: [...new Set(tags)],
-    params: plainObject('params'),
+    params: params.values,
+    paramSpecs: params.specs,
     timezone,
     docMd: optionalText('docMd'),
     owner,

@@ -1,4 +1,5 @@
 import { DagDefinitionError, NotFoundError } from '../core/errors';
+import type { ParamSpec } from '../core/param-schema';
 import type { ScheduleSpec } from '../core/serialized-dag';
 import type { ScheduleOption } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
@@ -28,7 +29,9 @@ export class DAG {
   readonly maxActiveTasks: number;
   readonly dagrunTimeoutMs: number | null;
   readonly tags: readonly string[];
+  /** Params at their default values (declared schemas are in `paramSpecs`). */
   readonly params: Record<string, unknown>;
+  readonly paramSpecs: Readonly<Record<string, ParamSpec>>;
   readonly timezone: string;
   readonly docMd: string | null;
   readonly owner: string;
@@ -52,6 +55,7 @@ export class DAG {
     this.dagrunTimeoutMs = resolved.dagrunTimeoutMs;
     this.tags = resolved.tags;
     this.params = resolved.params;
+    this.paramSpecs = resolved.paramSpecs;
     this.timezone = resolved.timezone;
     this.docMd = resolved.docMd;
     this.owner = resolved.owner;

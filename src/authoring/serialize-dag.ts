@@ -11,7 +11,7 @@ import { topologicalOrder } from './topological-order';
  * hash decides whether a new DAG version exists. Works on DAGs from any copy of the SDK.
  */
 export function serializeDag(dag: DAG): SerializedDag {
-  return {
+  const serialized: SerializedDag = {
     formatVersion: 1,
     dagId: dag.dagId,
     description: dag.description ?? null,
@@ -30,6 +30,10 @@ export function serializeDag(dag: DAG): SerializedDag {
     docMd: dag.docMd ?? null,
     tasks: topologicalOrder(dag).map(serializeTask),
   };
+  // Only when there are schemas, so a DAG without them keeps its hash (and its DAG version).
+  const specs = dag.paramSpecs ?? {};
+  if (Object.keys(specs).length > 0) serialized.paramSpecs = toJsonValue(specs) as SerializedDag['paramSpecs'];
+  return serialized;
 }
 
 function serializeTask(task: BaseOperator): SerializedTask {

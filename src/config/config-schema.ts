@@ -44,6 +44,8 @@ export const CONFIG_SCHEMA = {
       note: "Airflow's default is true; dagctl's is false, so a new DAG runs without being unpaused",
     }),
     dagbag_import_timeout: duration('30s'),
+    /** Airflow's key: a run's conf is merged over the DAG's params (false: conf stays only in dag_run.conf). */
+    dag_run_conf_overrides_params: flag(true),
     /**
      * For tasks that set no retries, neither themselves nor through defaultArgs (applied when DAG
      * files are parsed).

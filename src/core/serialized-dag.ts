@@ -1,3 +1,4 @@
+import type { ParamSpec } from './param-schema';
 import { TriggerRule, WeightRule } from './states';
 
 /**
@@ -68,7 +69,10 @@ export interface SerializedDag {
   dagrunTimeoutMs: number | null;
   tags: string[];
   owner: string;
+  /** Params at their default values. */
   params: Record<string, unknown>;
+  /** JSON schemas of the params declared with `param(default, schema)`; absent when there are none. */
+  paramSpecs?: Record<string, ParamSpec>;
   docMd: string | null;
   /** Tasks in topological order. */
   tasks: SerializedTask[];

@@ -80,6 +80,7 @@ export class InProcessExecutor implements Executor {
       const outcome = await runTask(workload, {
         baseLogFolder: this.config.logging.base_log_folder,
         logMaxBytes: this.config.logging.task_log_max_bytes,
+        confOverridesParams: this.config.core.dag_run_conf_overrides_params,
         output: this.echo ? 'tee' : 'redirect',
         variables: new DatabaseVariableSource(async () => this.ds),
       });

@@ -35,6 +35,8 @@ export interface RunTaskOptions {
   settleGraceMs?: number;
   /** The log file could not be written. */
   onLogError?: (err: Error) => void;
+  /** `core.dag_run_conf_overrides_params` (default true): conf merged over the DAG's params. */
+  confOverridesParams?: boolean;
 }
 
 export interface TaskTryResult {
@@ -138,7 +140,10 @@ async function attemptTry(
   logLine: (level: string, text: string) => void,
 ): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> {
   const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
-  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
+  // dag.params holds the params' default values (param() declarations are resolved when the file loads);
+  // the conf was checked against their schemas when the run was triggered.
+  const conf = options.confOverridesParams === false ? {} : (workload.conf ?? {});
+  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...conf };
   const xcomPull = (taskId: string, key = 'return_value'): unknown => workload.xcoms?.[taskId]?.[key];
 
   // Render templated fields.

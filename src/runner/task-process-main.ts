@@ -64,6 +64,7 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
   const result = await runTaskTry(workload, {
     baseLogFolder: config.logging.base_log_folder,
     logMaxBytes: config.logging.task_log_max_bytes,
+    confOverridesParams: config.core.dag_run_conf_overrides_params,
     variables: variablesFromParent ? parentVariables : databaseVariables,
     output: 'redirect',
     signal: running.signal,

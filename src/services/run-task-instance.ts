@@ -99,6 +99,7 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   const outcome = await runTask(workload, {
     baseLogFolder: ctx.config.logging.base_log_folder,
     logMaxBytes: ctx.config.logging.task_log_max_bytes,
+    confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
     variables: new DatabaseVariableSource(async () => ds),
     output: input.tee ? 'tee' : 'redirect',
   });

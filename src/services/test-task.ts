@@ -50,6 +50,7 @@ export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<T
     return await runTask(workload, {
       baseLogFolder: logFolder,
       logMaxBytes: ctx.config.logging.task_log_max_bytes,
+      confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
       variables: new DatabaseVariableSource(async () => ctx.dataSource),
       output: 'tee',
     });

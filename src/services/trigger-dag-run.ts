@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/app-context';
 import { InvalidArgumentError, NotFoundError, UserError } from '../core/errors';
+import { resolveRunParams } from '../core/resolve-run-params';
 import type { SerializedDag } from '../core/serialized-dag';
 import { DagRunType } from '../core/states';
 import { DagRunEntity } from '../db/entities';
@@ -53,6 +54,14 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
   }
   const interval = input.dataInterval ?? timetableFromSpec(dag.schedule).inferManualDataInterval(logicalDate);
   const conf = input.conf ?? {};
+  // Conf that fails a param's schema is refused here, before anything is written (CLI exit 2, API 400).
+  resolveRunParams({
+    dagId: input.dagId,
+    defaults: dag.params ?? {},
+    specs: dag.paramSpecs ?? {},
+    conf,
+    confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
+  });
 
   const created = await runInTransaction(ds, async (m) => {
     const clash = await execSql<{ run_id: string; logical_date: string }>(

@@ -26,6 +26,7 @@ describe('example DAGs in dags/', () => {
         'example_bash_templating.ts',
         'example_retries.ts',
         'example_etl.yaml',
+        'example_params.ts',
       ]),
     );
   });

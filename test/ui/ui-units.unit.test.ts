@@ -7,7 +7,7 @@ import { buildDurationsChart } from '../../src/web/ui/charts/durations-chart';
 import { aggregateState } from '../../src/web/ui/data/aggregate-state';
 import { describeSchedule } from '../../src/web/ui/data/describe-schedule';
 import { maskExtra, isSensitiveName } from '../../src/web/ui/data/mask-secrets';
-import { defaultConf, paramFields } from '../../src/web/ui/data/param-defaults';
+import { paramFields } from '../../src/web/ui/data/param-form';
 import { readLogChunk } from '../../src/web/ui/data/read-log-chunk';
 import { uiPaths } from '../../src/web/ui/ui-paths';
 import { taskLogPath } from '../../src/logging/task-log-path';
@@ -146,15 +146,21 @@ describe('display helpers', () => {
     expect(maskExtra('not json with password=x')).toBe('***');
   });
 
-  it('turns params (plain values and Param-like objects) into trigger defaults', () => {
+  it('turns params (plain values and Param-like objects) into trigger form fields with their defaults', () => {
     const params = {
       n: 3,
       mode: { value: 'full', type: 'string', description: 'd' },
       opt: { default: null, type: ['null', 'string'] },
       obj: { a: 1 },
     };
-    expect(defaultConf(params)).toEqual({ n: 3, mode: 'full', opt: null, obj: { a: 1 } });
-    expect(paramFields(params)[1]).toEqual({ name: 'mode', value: 'full', type: 'string', description: 'd' });
+    const fields = paramFields({ params });
+    expect(fields.map((f) => [f.name, f.widget, f.value])).toEqual([
+      ['n', 'number', '3'],
+      ['mode', 'text', 'full'],
+      ['opt', 'text', ''],
+      ['obj', 'json', '{\n  "a": 1\n}'],
+    ]);
+    expect(fields[1].description).toBe('d');
   });
 });
 

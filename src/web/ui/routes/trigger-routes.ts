@@ -1,7 +1,7 @@
 import type { RequestHandler, Router } from 'express';
 import { errorMessage, InvalidArgumentError, UserError } from '../../../core/errors';
 import { triggerDagRun } from '../../../services/trigger-dag-run';
-import { defaultConf, paramFields } from '../data/param-defaults';
+import { confFromParamFields, paramFields, withPostedValues } from '../data/param-form';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage } from './dag-page-data';
 import { body, dagPath, page, text } from './route-helpers';
@@ -20,8 +20,10 @@ function parseConf(raw: string): Record<string, unknown> {
 }
 
 /**
- * Trigger: the form (conf prefilled from the DAG's params) is the confirmation step; posting it
- * creates the run and shows the grid, where the new run turns green live.
+ * Trigger: the form (one field per param, generated from its schema, defaults filled in, plus
+ * optional extra conf JSON) is the confirmation step; posting it creates the run and shows the
+ * grid, where the new run turns green live. The conf is checked against the params' schemas by
+ * triggerDagRun, before any run exists.
  */
 export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: RequestHandler[]): void {
   router.get(
@@ -32,8 +34,8 @@ export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: 
       const header = await loadDagPage(c, req, 'trigger');
       c.render(req, res, 'trigger.njk', {
         ...header,
-        params: paramFields(header.dag.params),
-        conf: JSON.stringify(defaultConf(header.dag.params), null, 2),
+        params: paramFields(header.dag),
+        conf: '',
         runId: '',
         error: null,
       });
@@ -45,10 +47,13 @@ export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: 
     ...guard,
     page(c, async (req, res) => {
       const header = await loadDagPage(c, req, 'trigger');
-      const rawConf = text(body(req).conf);
-      const runId = text(body(req).run_id).trim();
+      const posted = body(req);
+      const rawConf = text(posted.conf);
+      const runId = text(posted.run_id).trim();
+      const fields = paramFields(header.dag);
       try {
-        const conf = parseConf(rawConf);
+        // The JSON box is for keys beyond the params; it wins over the fields when both set a key.
+        const conf = { ...confFromParamFields(fields, posted), ...parseConf(rawConf) };
         const run = await triggerDagRun(c.ctx, { dagId: header.dag.dagId, conf, runId: runId || undefined });
         res.redirect(303, `${dagPath(header.dag.dagId)}?run_id=${encodeURIComponent(run.runId)}&notice=triggered`);
       } catch (err) {
@@ -58,7 +63,7 @@ export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: 
           req,
           res,
           'trigger.njk',
-          { ...header, params: paramFields(header.dag.params), conf: rawConf, runId, error: err.message },
+          { ...header, params: withPostedValues(fields, posted), conf: rawConf, runId, error: err.message },
           400,
         );
       }
