@@ -88,4 +88,36 @@ describe('SQLite: CLI writes beside a busy scheduler', () => {
       await stopProcess(scheduler.child);
     }
   });
+
+  // Regression (issue 11): `dags test` was sometimes picked up and run by a running scheduler.
+  it('dags test runs its run alone while a scheduler runs beside it', async () => {
+    const scheduler = startDagctl(['scheduler'], home.env);
+    try {
+      await eventually(async () => (await count('SELECT COUNT(*) AS n FROM dag WHERE is_active = ?', [true])) === 2, {
+        what: 'both DAGs to be parsed',
+        timeoutMs: 60_000,
+      });
+      const result = await dagctlAsync(['dags', 'test', 'busy', '2026-03-01T00:00:00Z', '-o', 'json'], home.env);
+      expect(result.stderr).not.toMatch(/database is locked/);
+      expect(result.status).toBe(0);
+      const tested = JSON.parse(result.stdout) as { run_id: string; state: string };
+      expect(tested.state).toBe('success');
+      const runType = await execSql<{ run_type: string }>(ds, 'SELECT run_type FROM dag_run WHERE run_id = ?', [
+        tested.run_id,
+      ]);
+      expect(runType.records).toEqual([{ run_type: 'test' }]);
+      // The scheduler stamps every try it queues with its job id; the test queues its own without one.
+      expect(
+        await count('SELECT COUNT(*) AS n FROM task_instance WHERE run_id = ? AND queued_by_job_id IS NOT NULL', [
+          tested.run_id,
+        ]),
+      ).toBe(0);
+      expect(
+        await count("SELECT COUNT(*) AS n FROM task_instance WHERE run_id = ? AND state = 'success'", [tested.run_id]),
+      ).toBe(BUSY_TASKS);
+    } finally {
+      await stopProcess(scheduler.child);
+    }
+    expect(scheduler.output()).not.toMatch(/database is locked/);
+  });
 });
