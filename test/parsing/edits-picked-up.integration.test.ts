@@ -119,4 +119,25 @@ describe('a running DAG processor sees every edit, however the file was written'
     expect(pass.changedDagIds).toEqual(['kept_dag']);
     expect(await description('kept_dag')).toBe('version 01');
   });
+
+  it('brings back a DAG deleted while no processor ran, beside another DAG of the same file', async () => {
+    const twoDags = [
+      "import { DAG, EmptyOperator } from 'dagctl';",
+      "const a = new DAG('pair_a', { schedule: null, startDate: '2026-01-01T00:00:00Z' });",
+      "new EmptyOperator({ taskId: 'x', dag: a });",
+      "const b = new DAG('pair_b', { schedule: null, startDate: '2026-01-01T00:00:00Z' });",
+      "new EmptyOperator({ taskId: 'x', dag: b });",
+      'export { a, b };',
+      '',
+    ].join('\n');
+    folder.write('pair.ts', twoDags);
+    expect((await manager.parseAll()).changedDagIds).toEqual(['pair_a', 'pair_b']);
+    await manager.stop();
+    await deleteDag({ dataSource: ds, clock: systemClock }, 'pair_a');
+
+    const config = loadConfig({ DAGCTL_HOME: folder.root }, folder.root);
+    manager = new DagProcessorManager({ config, dataSource: ds, clock: systemClock }, { parsingProcesses: 1 });
+    expect((await manager.parseAll()).changedDagIds).toEqual(['pair_a']);
+    expect(await ds.getRepository(DagEntity).countBy({ isActive: true })).toBe(2);
+  });
 });
