@@ -8,7 +8,9 @@ async function isFresh(ctx: AppContext, dagId: string): Promise<boolean> {
   const dag = await ctx.dataSource.getRepository(DagEntity).findOneBy({ dagId });
   if (!dag || !dag.isActive || !dag.lastParsedTime) return false;
   try {
-    return fs.statSync(dag.fileloc).mtimeMs <= dag.lastParsedTime.getTime();
+    // ctime too: a file moved over this one (`mv`, `git checkout`) may keep an older mtime.
+    const stat = fs.statSync(dag.fileloc);
+    return Math.max(stat.mtimeMs, stat.ctimeMs) <= dag.lastParsedTime.getTime();
   } catch {
     return false;
   }

@@ -10,7 +10,11 @@ export const GLOSSARY: ReadonlyArray<{ term: string; definition: string }> = [
     definition:
       'The JSON form of a DAG stored in the metadata DB; the scheduler and web server read only this, never user code.',
   },
-  { term: 'DAG run', definition: 'One execution of a DAG for one logical date (scheduled, manual or backfill).' },
+  {
+    term: 'DAG run',
+    definition:
+      'One execution of a DAG for one logical date (scheduled, manual, backfill; test: `dags test`, not a scheduler).',
+  },
   { term: 'Logical date', definition: "The start of a scheduled run's data interval (Airflow's `execution_date`)." },
   { term: 'Data interval', definition: 'The [start, end) period a scheduled run covers; the run is created at `end`.' },
   { term: 'Task', definition: 'A node of a DAG: an operator instance with options (retries, trigger rule…).' },

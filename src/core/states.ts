@@ -42,6 +42,8 @@ export const DagRunType = {
   SCHEDULED: 'scheduled',
   MANUAL: 'manual',
   BACKFILL: 'backfill',
+  /** A `dags test` run: driven by the CLI process that made it; every scheduler query skips it. */
+  TEST: 'test',
 } as const;
 export type DagRunType = (typeof DagRunType)[keyof typeof DagRunType];
 

@@ -6,7 +6,7 @@ import { UserError, errorMessage } from '../core/errors';
 import { ALL_ENTITIES } from './entities';
 import { ALL_MIGRATIONS } from './migrations';
 import { useFernetKey } from './secrets-keyring';
-import { serializeSqliteTransactions } from './transaction';
+import { beginImmediateOnSqlite, serializeSqliteTransactions } from './transaction';
 
 export type DatabaseKind = 'sqlite' | 'postgres';
 
@@ -70,6 +70,8 @@ export function buildDataSourceOptions(url: string, options: OpenDatabaseOptions
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
         db.pragma('journal_mode = WAL');
         db.pragma('synchronous = NORMAL');
+        // Writers wait up to this long for the lock (every write transaction asks for it up front:
+        // beginImmediateOnSqlite) instead of failing with "database is locked".
         db.pragma('busy_timeout = 10000');
         db.pragma('foreign_keys = ON');
       },
@@ -95,6 +97,7 @@ export async function openDatabase(url: string, options: OpenDatabaseOptions = {
     throw new UserError(`cannot open database ${redactUrl(url)}: ${errorMessage(err).split('\n')[0]}`);
   }
   serializeSqliteTransactions(dataSource);
+  beginImmediateOnSqlite(dataSource);
   const target = parseDatabaseUrl(url);
   if (target.kind === 'postgres' && target.schema) {
     await dataSource.query(`CREATE SCHEMA IF NOT EXISTS "${target.schema.replace(/"/g, '')}"`);

@@ -17,6 +17,25 @@ export function serializeSqliteTransactions(ds: DataSource): void {
   };
 }
 
+/**
+ * SQLite starts a plain `BEGIN` as a reader and upgrades to a writer on its first write; when
+ * another process (the scheduler, a CLI command) committed in between, that upgrade fails at once
+ * with "database is locked" — the busy timeout cannot help, as waiting would not make the
+ * reader's snapshot current. `BEGIN IMMEDIATE` takes the write lock up front, waiting up to the
+ * busy timeout for it, so a write transaction either waits its turn or (after the timeout) fails
+ * before it did anything. Read-only transactions pay one short lock; dagctl has few of them.
+ */
+export function beginImmediateOnSqlite(ds: DataSource): void {
+  if (ds.options.type === 'postgres') return;
+  // better-sqlite3: the driver's one query runner serves every query and transaction of this process.
+  const runner = ds.driver.createQueryRunner('master');
+  const query = runner.query.bind(runner) as (sql: string, ...rest: unknown[]) => Promise<unknown>;
+  (runner as unknown as { query: (sql: string, ...rest: unknown[]) => Promise<unknown> }).query = (
+    sql: string,
+    ...rest: unknown[]
+  ) => query(sql === 'BEGIN TRANSACTION' ? 'BEGIN IMMEDIATE TRANSACTION' : sql, ...rest);
+}
+
 export async function runInTransaction<T>(ds: DataSource, work: (manager: EntityManager) => Promise<T>): Promise<T> {
   return ds.transaction(work);
 }

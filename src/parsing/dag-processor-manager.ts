@@ -7,7 +7,9 @@ import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor
 import { DagsFolderWatcher } from './dags-folder-watcher';
 import { discoverDagFiles, DiscoveryInfo } from './discover-dag-files';
 import { FileChangeTracker, FileFingerprint } from './file-change-tracker';
+import { findFilesMissingDags } from './find-files-missing-dags';
 import { findMissingFiles, removeMissingFile } from './remove-missing-files';
+import { StatSweep } from './stat-sweep';
 import { FileSyncOutcome, syncParsedFile } from './sync-parsed-file';
 import { authoringDefaultsHash, loadSyncedSourceHashes } from './synced-source-hashes';
 
@@ -39,7 +41,8 @@ export type DagChangeListener = (dagIds: string[]) => void;
 /**
  * Keeps the metadata DB in step with the dags folder: discovers DAG files, imports changed ones in
  * parser children (never in this process), and syncs serialized DAGs and import errors, one file
- * per transaction. `start()` watches the folder and rescans it periodically; `parseAll()` runs one
+ * per transaction. `start()` watches the folder, sweeps it with `stat` every
+ * `statSweepIntervalMs` (what the watch misses) and rescans it periodically; `parseAll()` runs one
  * pass and waits for it. Passes never overlap; a request made while one is waiting to run joins it.
  */
 export class DagProcessorManager {
@@ -59,6 +62,12 @@ export class DagProcessorManager {
   private syncTail: Promise<unknown> = Promise.resolve();
   private watcher: DagsFolderWatcher | null = null;
   private rescanTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private sweep: StatSweep | null = null;
+  private sweeping = false;
+  private passRunning = false;
+  /** The DAG ids each file defined when last synced: a DAG deleted from the DB makes its file parse again. */
+  private readonly fileDagIds = new Map<string, string[]>();
   private firstPassDone = false;
   private started = false;
   private stopped = false;
@@ -101,6 +110,8 @@ export class DagProcessorManager {
       this.watcher?.ensure();
       this.requestPass();
     }, this.options.rescanIntervalMs);
+    this.sweep = new StatSweep(this.options.dagsFolder);
+    this.sweepTimer = setInterval(() => void this.sweepOnce(), this.options.statSweepIntervalMs);
     await this.parseAll();
   }
 
@@ -110,6 +121,9 @@ export class DagProcessorManager {
     this.started = false;
     if (this.rescanTimer) clearInterval(this.rescanTimer);
     this.rescanTimer = null;
+    if (this.sweepTimer) clearInterval(this.sweepTimer);
+    this.sweepTimer = null;
+    this.sweep = null;
     this.watcher?.close();
     this.watcher = null;
     const pool = this.pool;
@@ -152,6 +166,28 @@ export class DagProcessorManager {
   }
 
   /**
+   * One stat sweep, unless a pass is under way or waiting (it will look anyway). A change the
+   * watch did not report means the watch went blind to it: re-arm it, which also makes the next
+   * pass check every file.
+   */
+  private async sweepOnce(): Promise<void> {
+    const sweep = this.sweep;
+    if (!sweep || this.sweeping || this.passRunning || this.waitingPass || !this.firstPassDone) return;
+    this.sweeping = true;
+    try {
+      const changed = await sweep.changedFiles((file) => this.tracker.statOf(file));
+      if (changed.length === 0 || this.stopped) return;
+      log.debug(`stat sweep found ${changed.length} changed DAG files the watch did not report`);
+      this.watcher?.rearm();
+      this.requestPass();
+    } catch (err) {
+      log.warn('DAG folder stat sweep failed', { err });
+    } finally {
+      this.sweeping = false;
+    }
+  }
+
+  /**
    * Whether this pass must stat every file. It need not while one watch has lasted since the last
    * such pass began (its events name every change since), nothing escaped the watch (symlinked
    * folders, an event without a name), and that pass is younger than the recheck interval.
@@ -187,6 +223,15 @@ export class DagProcessorManager {
   }
 
   private async runPass(checkAllRequested: boolean): Promise<ParseSummary> {
+    this.passRunning = true;
+    try {
+      return await this.runPassNow(checkAllRequested);
+    } finally {
+      this.passRunning = false;
+    }
+  }
+
+  private async runPassNow(checkAllRequested: boolean): Promise<ParseSummary> {
     const startedAt = performance.now();
     const summary: ParseSummary = {
       filesFound: 0,
@@ -222,6 +267,12 @@ export class DagProcessorManager {
       this.emit(gone);
     }
     this.tracker.forgetAllBut(present);
+    for (const file of this.fileDagIds.keys()) if (!present.has(file)) this.fileDagIds.delete(file);
+    // Forgotten, an unchanged file whose DAG was deleted from the DB is parsed again below.
+    for (const file of await findFilesMissingDags(dataSource, this.fileDagIds)) {
+      this.tracker.forget(file);
+      this.fileDagIds.delete(file);
+    }
 
     const seedHashes = this.firstPassDone ? null : await loadSyncedSourceHashes(dataSource, this.defaultsHash);
     const changed: FileFingerprint[] = [];
@@ -304,6 +355,7 @@ export class DagProcessorManager {
           // next pass (forgotten, it is looked at even by passes that check only what events named).
           if (!outcome.duplicateConflict) this.tracker.synced(fingerprint);
           else this.tracker.forget(fingerprint.file);
+          this.fileDagIds.set(fingerprint.file, outcome.activeDagIds);
           if (outcome.importError) summary.importErrors[outcome.file] = outcome.importError;
           else delete summary.importErrors[outcome.file];
           summary.changedDagIds.push(...outcome.changedDagIds);

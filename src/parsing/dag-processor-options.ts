@@ -17,6 +17,11 @@ export interface DagProcessorOptions {
    * named; every file is still checked this often (`scheduler.dag_file_recheck_interval`).
    */
   recheckIntervalMs: number;
+  /**
+   * How often every DAG file is stat-ed (inode, size, mtime, ctime) besides the watch, so any
+   * edit is parsed within about 2 s even when the watch missed it (`scheduler.dag_file_stat_interval`).
+   */
+  statSweepIntervalMs: number;
   /** New DAGs start paused (`core.dags_are_paused_at_creation`). */
   pausedAtCreation: boolean;
   /** What DAGs and tasks get for options they do not set (`core.max_active_*_per_dag`, `core.default_task_retries`). */
@@ -42,6 +47,7 @@ export function resolveDagProcessorOptions(
     importTimeoutMs: config.core.dagbag_import_timeout,
     rescanIntervalMs: config.scheduler.dag_dir_list_interval,
     recheckIntervalMs: config.scheduler.dag_file_recheck_interval,
+    statSweepIntervalMs: config.scheduler.dag_file_stat_interval,
     pausedAtCreation: config.core.dags_are_paused_at_creation,
     authoringDefaults: authoringDefaultsFrom(config),
     debounceMs: 300,

@@ -8,9 +8,11 @@ const log = getLogger('dag-processor');
 /**
  * Calls `onSettled` once file-system activity under a folder has been quiet for `debounceMs`, and
  * remembers which paths the events named, so a pass need only look at those.
- * Best effort: Node's recursive watcher on Linux reports races with deleted paths as errors, so
- * on error it drops the watch (`ensure()` sets a new one up) and reports activity; the periodic
- * rescan notices whatever was missed.
+ * Best effort: Node's recursive watcher on Linux watches each file and folder by inode, so a file
+ * replaced by a rename (`sed -i`, an editor's atomic save, `git checkout`) or a renamed folder
+ * falls silent; and it reports races with deleted paths as errors. So every settled burst of
+ * events re-arms the watch (a fresh walk of the folder), an error drops it (`ensure()` sets a new
+ * one up), and the manager's stat sweep notices whatever was missed (and re-arms too).
  */
 export class DagsFolderWatcher {
   private watcher: fs.FSWatcher | null = null;
@@ -30,6 +32,23 @@ export class DagsFolderWatcher {
   /** Start watching unless already watching; harmless to call repeatedly. */
   ensure(): void {
     if (this.watcher || this.closed) return;
+    this.watcher = this.open();
+  }
+
+  /**
+   * Replace the watch by a fresh one covering the folder's current files and folders. The new
+   * watch is set up before the old one closes; the next pass checks every file (new `watchId`),
+   * which covers anything written in between.
+   */
+  rearm(): void {
+    if (this.closed) return;
+    const old = this.watcher;
+    this.watcher = null;
+    this.watcher = this.open();
+    old?.close();
+  }
+
+  private open(): fs.FSWatcher | null {
     try {
       const watcher = fs.watch(this.folder, { recursive: true }, (_event, name) => this.onEvent(name));
       watcher.on('error', (err) => {
@@ -38,12 +57,13 @@ export class DagsFolderWatcher {
         if (this.watcher === watcher) this.watcher = null;
         this.onEvent();
       });
-      this.watcher = watcher;
       this.watchCount += 1;
       this.warned = false;
+      return watcher;
     } catch (err) {
       if (!this.warned) log.warn(`cannot watch ${this.folder} (${errorMessage(err)}); relying on periodic rescans`);
       this.warned = true;
+      return null;
     }
   }
 
@@ -77,6 +97,8 @@ export class DagsFolderWatcher {
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null;
+      // Whatever the burst was, a replaced file or renamed folder may have left the watch blind.
+      this.rearm();
       this.onSettled();
     }, this.debounceMs);
   }

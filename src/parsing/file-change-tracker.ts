@@ -1,18 +1,37 @@
+import type { Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import { contentHash } from '../core/content-hash';
 
+/**
+ * What `stat` says about a file, enough to tell that it was written, whatever wrote it: an
+ * in-place write moves mtime/ctime and often size; a replacement (`sed -i`, an editor's atomic
+ * save, `git checkout`, delete and re-create) brings a new inode even when size and mtime match.
+ */
+export interface FileStatKey {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+}
+
 /** A file's state when it was last looked at. */
-export interface FileFingerprint {
+export interface FileFingerprint extends FileStatKey {
   file: string;
   hash: string;
-  mtimeMs: number;
-  size: number;
+}
+
+export function statKeyOf(stat: Stats): FileStatKey {
+  return { ino: stat.ino, size: stat.size, mtimeMs: stat.mtimeMs, ctimeMs: stat.ctimeMs };
+}
+
+export function sameStat(a: FileStatKey, b: FileStatKey): boolean {
+  return a.ino === b.ino && a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs;
 }
 
 /**
  * Remembers the content hash of each DAG file as last synced, so only changed files are parsed.
- * The stat (mtime, size) spares reading unchanged files; the hash decides. `seed` answers for
- * files never seen by this process (a fresh start) from what the DB holds.
+ * The stat key spares reading unchanged files; the hash decides. `seed` answers for files never
+ * seen by this process (a fresh start) from what the DB holds.
  */
 export class FileChangeTracker {
   private readonly known = new Map<string, FileFingerprint>();
@@ -28,8 +47,9 @@ export class FileChangeTracker {
     } catch {
       return null;
     }
+    const key = statKeyOf(stat);
     const previous = this.known.get(file);
-    if (previous && previous.mtimeMs === stat.mtimeMs && previous.size === stat.size) {
+    if (previous && sameStat(previous, key)) {
       return { fingerprint: previous, unchanged: true, seen: true };
     }
     let text: string;
@@ -38,7 +58,8 @@ export class FileChangeTracker {
     } catch {
       return null;
     }
-    const fingerprint = { file, hash: contentHash(text), mtimeMs: stat.mtimeMs, size: stat.size };
+    // The stat taken before reading: a write during the read shows as a stat change next time.
+    const fingerprint = { file, hash: contentHash(text), ...key };
     if (previous?.hash === fingerprint.hash || (!previous && seed?.(fingerprint.hash))) {
       this.known.set(file, fingerprint);
       return { fingerprint, unchanged: true, seen: true };
@@ -54,6 +75,16 @@ export class FileChangeTracker {
   /** True when the file was synced before by this process. */
   isKnown(file: string): boolean {
     return this.known.has(file);
+  }
+
+  /** The stat key the file had when last synced, if it was. */
+  statOf(file: string): FileStatKey | undefined {
+    return this.known.get(file);
+  }
+
+  /** Every file synced before by this process. */
+  knownFiles(): string[] {
+    return [...this.known.keys()];
   }
 
   forget(file: string): void {

@@ -64,7 +64,7 @@ export async function refreshNextDagRun(ds: DataSource, view: DagView, now: Date
 export async function countActiveRuns(ds: DataSource, dagId: string): Promise<number> {
   const { records } = await execSql<{ n: number | string }>(
     ds,
-    `SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running')`,
+    `SELECT COUNT(*) AS n FROM dag_run WHERE dag_id = ? AND state IN ('queued', 'running') AND run_type <> 'test'`,
     [dagId],
   );
   return Number(records[0].n);

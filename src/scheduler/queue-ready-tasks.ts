@@ -129,7 +129,11 @@ async function buildWorkloads(
 
 /** Whether any task instance waits to be queued (a cheap look before opening a transaction). */
 export async function anyScheduled(db: DataSource | EntityManager): Promise<boolean> {
-  const { records } = await execSql(db, `SELECT 1 AS x FROM task_instance WHERE state = 'scheduled' LIMIT 1`);
+  const { records } = await execSql(
+    db,
+    `SELECT 1 AS x FROM task_instance ti JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+     WHERE ti.state = 'scheduled' AND r.run_type <> 'test' LIMIT 1`,
+  );
   return records.length > 0;
 }
 
@@ -194,7 +198,8 @@ async function chooseAndMarkQueued(
   const dagViews = new Map<string, DagView | null>();
   for (const dagId of slots.dagActive.keys()) dagViews.set(dagId, views.peek(dagId) ?? (await views.get(dagId)));
   const starvedDags = dagsAtMaxActiveTasks(slots, (dagId) => dagViews.get(dagId)?.dag.maxActiveTasks ?? null);
-  const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : 'd.is_paused = ?';
+  // A `dags test` run (run_type 'test') belongs to the CLI process testing it, never to a scheduler.
+  const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : "d.is_paused = ? AND r.run_type <> 'test'";
   const { records } = await execSql<
     {
       dag_id: string;

@@ -109,7 +109,7 @@ export async function scheduleRuns(
   if (runs === null) {
     const { records } = await execSql<{ id: number; dag_id: string; run_id: string; start_date: string | null }>(
       db,
-      `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running'
+      `SELECT id, dag_id, run_id, start_date FROM dag_run WHERE state = 'running' AND run_type <> 'test'
        ORDER BY last_scheduling_decision IS NOT NULL, last_scheduling_decision LIMIT ?`,
       [limit],
     );

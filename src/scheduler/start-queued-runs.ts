@@ -39,13 +39,13 @@ export async function startQueuedRuns(
   const { records } = await execSql<{ id: number; dag_id: string; run_id: string }>(
     ds,
     `SELECT r.id, r.dag_id, r.run_id FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
-     WHERE r.state = 'queued' AND d.is_paused = ? ORDER BY r.logical_date LIMIT ?`,
+     WHERE r.state = 'queued' AND d.is_paused = ? AND r.run_type <> 'test' ORDER BY r.logical_date LIMIT ?`,
     [false, limit],
   );
   if (!records.length) return [];
   const { records: running } = await execSql<{ dag_id: string; n: number | string }>(
     ds,
-    `SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' GROUP BY dag_id`,
+    `SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' AND run_type <> 'test' GROUP BY dag_id`,
   );
   const runningByDag = new Map(running.map((r) => [r.dag_id, Number(r.n)]));
   const started: RunRow[] = [];

@@ -44,6 +44,10 @@ export async function deleteDag(ctx: ServiceContext, dagId: string, actor?: stri
     if (sameFile === 0) {
       rowsDeleted += (await tx.getRepository(ImportErrorEntity).delete({ filename: dag.fileloc })).affected ?? 0;
       rowsDeleted += (await tx.getRepository(DagCodeEntity).delete({ fileloc: dag.fileloc })).affected ?? 0;
+    } else {
+      // The file's source stays for its other DAGs, but without its defaults hash: a DAG processor
+      // starting later must not take the unchanged file as synced, or this DAG would not come back.
+      await tx.getRepository(DagCodeEntity).update({ fileloc: dag.fileloc }, { defaultsHash: null });
     }
     await recordAuditEvent(tx, ctx.clock, { event: 'delete_dag', dagId, actor, extra: { rows: rowsDeleted } });
     return { dagId, rowsDeleted };

@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/app-context';
+import { DagRunType } from '../core/states';
 import { execSql } from '../db/sql';
 import { InProcessExecutor } from '../executors/in-process-executor';
 import { SchedulerLoop } from '../scheduler/scheduler-loop';
@@ -16,6 +17,8 @@ export interface DagTestResult {
  * `dagctl dags test`: one whole run of a DAG in this process, with the scheduler's own decision
  * code (trigger rules, retries, branching) but tasks run in-process, one at a time. Other runs
  * in the database are not touched: only this run's DAG is looked at and no scheduler job runs.
+ * Its run_type is 'test', which every query of a running scheduler skips: the run is this
+ * process's alone.
  */
 export async function testDag(
   ctx: AppContext,
@@ -28,6 +31,7 @@ export async function testDag(
     conf: options.conf,
     logicalDate: options.logicalDate ?? now,
     runId: `test__${(options.logicalDate ?? now).toISOString()}`,
+    runType: DagRunType.TEST,
   });
   const executor = new InProcessExecutor(ctx.config, ctx.dataSource, options.echo ?? false);
   const schedulerOptions = { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 200, parallelism: 1 };

@@ -15,7 +15,7 @@ export interface TriggerDagRunInput {
   runId?: string;
   conf?: Record<string, unknown>;
   logicalDate?: Date;
-  runType?: 'manual' | 'backfill';
+  runType?: 'manual' | 'backfill' | 'test';
   /** For backfill runs: the interval to cover. */
   dataInterval?: { start: Date; end: Date };
 }

@@ -3,9 +3,9 @@ import path from 'node:path';
 import { contentHash } from '../../core/content-hash';
 import type { TaskJobData } from './task-job';
 
-const hashes = new Map<string, { mtimeMs: number; size: number; hash: string }>();
+const hashes = new Map<string, { key: string; hash: string }>();
 
-/** SHA-256 of a file's text, re-read only when its size or mtime changed. */
+/** SHA-256 of a file's text, re-read only when its stat changed (a replaced file has a new inode). */
 function fileHash(file: string): string | null {
   let stat: fs.Stats;
   try {
@@ -13,10 +13,11 @@ function fileHash(file: string): string | null {
   } catch {
     return null;
   }
+  const key = `${stat.ino}:${stat.size}:${stat.mtimeMs}:${stat.ctimeMs}`;
   const cached = hashes.get(file);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.hash;
+  if (cached?.key === key) return cached.hash;
   const hash = contentHash(fs.readFileSync(file, 'utf8'));
-  hashes.set(file, { mtimeMs: stat.mtimeMs, size: stat.size, hash });
+  hashes.set(file, { key, hash });
   return hash;
 }
 

@@ -1,0 +1,53 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { FileStatKey, statKeyOf } from '../../src/parsing/file-change-tracker';
+import { StatSweep } from '../../src/parsing/stat-sweep';
+
+describe('StatSweep', () => {
+  let folder: string;
+  const synced = new Map<string, FileStatKey>();
+  const write = (name: string, text: string) => {
+    const file = path.join(folder, name);
+    fs.writeFileSync(file, text);
+    return file;
+  };
+  const markSynced = (file: string) => synced.set(file, statKeyOf(fs.statSync(file)));
+
+  beforeEach(() => {
+    folder = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-sweep-'));
+    synced.clear();
+  });
+  afterEach(() => fs.rmSync(folder, { recursive: true, force: true }));
+
+  it('reports new, replaced and vanished files, and nothing when all is as synced', async () => {
+    const a = write('a.ts', 'one');
+    const b = write('b.ts', 'two');
+    markSynced(a);
+    const sweep = new StatSweep(folder);
+    // First sweep: against what was synced only (b.ts never was).
+    expect(await sweep.changedFiles((f) => synced.get(f))).toEqual([b]);
+    markSynced(b);
+    expect(await sweep.changedFiles((f) => synced.get(f))).toEqual([]);
+
+    // Replaced by a rename, same size and mtime: a new inode.
+    const staged = path.join(os.tmpdir(), `dagctl-sweep-staged-${process.pid}`);
+    fs.writeFileSync(staged, 'uno');
+    const before = fs.statSync(a);
+    fs.utimesSync(staged, before.atime, before.mtime);
+    fs.renameSync(staged, a);
+    expect(await sweep.changedFiles((f) => synced.get(f))).toEqual([a]);
+    markSynced(a);
+
+    fs.rmSync(b);
+    const c = write('c.ts', 'three');
+    expect((await sweep.changedFiles((f) => synced.get(f))).sort()).toEqual([b, c].sort());
+  });
+
+  it('does not report a file that was never synced again and again (a refused duplicate)', async () => {
+    write('dup.ts', 'x');
+    const sweep = new StatSweep(folder);
+    expect(await sweep.changedFiles(() => undefined)).toHaveLength(1);
+    expect(await sweep.changedFiles(() => undefined)).toEqual([]);
+  });
+});
