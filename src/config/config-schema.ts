@@ -49,6 +49,11 @@ export const CONFIG_SCHEMA = {
      * files are parsed).
      */
     default_task_retries: int(0, 0),
+    /**
+     * When a running try is stopped (timeout, marked by hand, run failed…), its processes get
+     * SIGTERM and, this long after, SIGKILL (Airflow's killed_task_cleanup_time).
+     */
+    killed_task_cleanup_time: duration('5s'),
   },
   database: {
     url: text('', { secret: true }), // sqlite:///$DAGCTL_HOME/dagctl.db

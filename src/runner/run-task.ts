@@ -35,6 +35,8 @@ export interface RunTaskOptions {
   settleGraceMs?: number;
   /** The log file could not be written. */
   onLogError?: (err: Error) => void;
+  /** The task's execute() is about to begin (its execution timeout counts from here). */
+  onExecute?: () => void;
 }
 
 export interface TaskTryResult {
@@ -180,6 +182,7 @@ async function attemptTry(
         }, timeoutMs)
       : null;
 
+  options.onExecute?.();
   const pushed: Record<string, unknown> = {};
   const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
   const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {

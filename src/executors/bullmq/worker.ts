@@ -35,8 +35,8 @@ export interface StartWorkerOptions {
   stalledIntervalMs?: number;
   /** Heartbeat and claim refresh period (default 5s). */
   heartbeatIntervalMs?: number;
-  /** Grace between a try's execution timeout and killing its process from outside (default 5s). */
-  timeoutGraceMs?: number;
+  /** A stopped try's processes get SIGTERM, then SIGKILL this long after (default `core.killed_task_cleanup_time`). */
+  killGraceMs?: number;
   /** A try's start is reported once it ran this long; a shorter try's start goes with its result (default 20ms). */
   startedReportDelayMs?: number;
   hostname?: string;
@@ -143,7 +143,8 @@ class DagctlWorker implements RunningWorker {
     this.pool = new TaskProcessPool({
       size: options.concurrency,
       ...taskPoolOptionsFromConfig(config),
-      timeoutGraceMs: options.timeoutGraceMs,
+      killGraceMs: options.killGraceMs ?? config.core.killed_task_cleanup_time,
+      stoppedBy: `worker ${this.id}`,
       variables: this.variables,
       onLogError: (message) => log.warn(message),
     });
