@@ -12,5 +12,5 @@ describeExecutor(
     prefixes.push(prefix);
     return new ExecutorWithWorker({ ...config, redis: { url: TEST_REDIS_URL, key_prefix: prefix } }, { killGraceMs });
   },
-  { reusesProcesses: true, writesLocalLogs: true },
+  { reusesProcesses: true, writesLocalLogs: true, stopsTries: true },
 );

@@ -181,7 +181,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
         });
         if (traits.writesLocalLogs)
           expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
-            /WARNING - Stopping this try \(by the \w+ executor\): marked failed by admin; SIGTERM/,
+            /WARNING - Stopping this try \(by [^)]+\): marked failed by admin; SIGTERM/,
           );
         expect(executor.killTry?.(w.key, w.tryNumber, 'again')).toBe(false);
       },
