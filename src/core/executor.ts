@@ -81,6 +81,13 @@ export interface Executor {
   onEvent(listener: () => void): void;
   /** Keys of tries this executor currently runs (for zombie detection after restarts). */
   runningKeys(): Array<{ key: TaskInstanceKey; tryNumber: number }>;
+  /**
+   * Stop one try now — its whole process tree: SIGTERM, then SIGKILL after
+   * `core.killed_task_cleanup_time`. `reason` (why, and by whom) goes into the task log; the end
+   * is reported as a failed `finished` event once its processes are gone. Returns whether this
+   * executor had that try. Executors without it cannot stop single tries.
+   */
+  killTry?(key: TaskInstanceKey, tryNumber: number, reason: string): boolean;
   /** Stop taking work and wait for running tries to finish (up to timeoutMs), then kill them. */
   end(timeoutMs?: number): Promise<void>;
   /** Kill everything now. */

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { Clock, systemClock } from '../core/clock';
-import { describeTi, tiKeyString } from '../core/task-instance-key';
+import { describeTi, TaskInstanceKey, tiKeyString } from '../core/task-instance-key';
 import { getLogger } from '../logging/logger';
 import { TaskProcessPool } from '../runner/task-process-pool';
 import type { VariableSource } from '../runner/variable-source';
@@ -16,8 +16,8 @@ export interface PoolExecutorOptions {
   maxMemoryMb: number;
   /** Environment of task processes (see childEnvFor). */
   env: NodeJS.ProcessEnv;
-  /** Grace after a try's execution timeout before its process is killed from outside (default 5000). */
-  timeoutGraceMs?: number;
+  /** A stopped try's processes get SIGTERM, then SIGKILL this long after (default 5000). */
+  killGraceMs?: number;
   /** Supply variables to task processes instead of letting them read the DB. */
   variables?: VariableSource;
   /** How long end() waits for running tries by default (default 60s). */
@@ -56,7 +56,8 @@ export class PoolExecutor implements Executor {
       maxTasksPerChild: options.maxTasksPerChild,
       maxMemoryMb: options.maxMemoryMb,
       env: options.env,
-      timeoutGraceMs: options.timeoutGraceMs,
+      killGraceMs: options.killGraceMs,
+      stoppedBy: `the ${name} executor`,
       variables: options.variables,
       baseLogFolder: options.baseLogFolder,
       onLogError: (message) => log.warn(message),
@@ -89,6 +90,16 @@ export class PoolExecutor implements Executor {
         else this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason: result.reason });
       });
     this.running.set(id, { workload, done });
+  }
+
+  /**
+   * Stop a running (or waiting) try: SIGTERM to its whole process tree, SIGKILL after the grace.
+   * Its end is reported as usual (failed, saying why) once every process of it is gone.
+   */
+  killTry(key: TaskInstanceKey, tryNumber: number, reason: string): boolean {
+    const running = this.running.get(tiKeyString(key));
+    if (!running || running.workload.tryNumber !== tryNumber) return false;
+    return this.pool.stopTry(key, tryNumber, reason);
   }
 
   slotsAvailable(): number {

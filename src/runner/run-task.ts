@@ -37,6 +37,8 @@ export interface RunTaskOptions {
   onLogError?: (err: Error) => void;
   /** `core.dag_run_conf_overrides_params` (default true): conf merged over the DAG's params. */
   confOverridesParams?: boolean;
+  /** The task's execute() is about to begin (its execution timeout counts from here). */
+  onExecute?: () => void;
 }
 
 export interface TaskTryResult {
@@ -185,6 +187,7 @@ async function attemptTry(
         }, timeoutMs)
       : null;
 
+  options.onExecute?.();
   const pushed: Record<string, unknown> = {};
   const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
   const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {

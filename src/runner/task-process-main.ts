@@ -70,6 +70,7 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
     signal: running.signal,
     dagCache: processDagCache(),
     onLogError: (err) => send({ type: 'log-error', message: `cannot write task log: ${err.message}` }),
+    onExecute: () => send({ type: 'executing' }),
   });
   running = null;
   process.title = IDLE_TITLE;
@@ -116,6 +117,11 @@ function onMessage(message: unknown): void {
       shuttingDown = true;
       if (!running) void exitSoon(0);
       return;
+    case 'abort':
+      // The parent stops this try (and this process after it): the reason goes into the task log.
+      shuttingDown = true;
+      running?.abort(new Error(message.reason));
+      return;
   }
 }
 
@@ -135,6 +141,12 @@ process.title = IDLE_TITLE;
 process.on('message', onMessage);
 process.on('uncaughtException', (err) => onFatal(err, 'uncaught exception'));
 process.on('unhandledRejection', (reason) => onFatal(reason, 'unhandled promise rejection'));
+// Someone outside dagctl sent SIGTERM: end the try cleanly (its subprocesses are killed on abort).
+process.on('SIGTERM', () => {
+  shuttingDown = true;
+  if (running) running.abort(new Error(`task process ${process.pid} received SIGTERM`));
+  else void exitSoon(0);
+});
 // The parent is gone: stop the task (its subprocesses are killed on abort) and leave.
 process.on('disconnect', () => {
   shuttingDown = true;

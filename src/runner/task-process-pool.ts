@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskWorkload } from '../core/executor';
+import { tryKeyString } from '../core/task-instance-key';
 import { taskLogPath } from '../logging/task-log-path';
 import { distEntry } from '../core/dist-path';
 import { PoolRunHooks, PoolRunResult, TaskProcess } from './task-process';
@@ -19,8 +20,10 @@ export interface TaskProcessPoolOptions {
   maxMemoryMb?: number;
   /** Environment of the children (default process.env): DAGCTL_HOME and the config. */
   env?: NodeJS.ProcessEnv;
-  /** A try running longer than its timeout + this is killed from outside (default 5000). */
-  timeoutGraceMs?: number;
+  /** A stopped try's processes get SIGTERM, then SIGKILL this long after (default 5000). */
+  killGraceMs?: number;
+  /** Who stops tries, for the task log ("the local executor"). */
+  stoppedBy?: string;
   /** Supply `{{ var.… }}` from here (over IPC) instead of letting children read the DB. */
   variables?: VariableSource;
   /** The child entry (default dist/runner/task-process-main.js). */
@@ -37,6 +40,12 @@ interface Waiting {
   resolve(result: PoolRunResult): void;
 }
 
+/** Where a try is now: waiting for a process, or running in one. */
+interface Placed {
+  workload: TaskWorkload;
+  child: TaskProcess | null;
+}
+
 /**
  * A prefork pool of task processes: children are spawned lazily (or by prewarm), serve one try
  * at a time, and are recycled after maxTasksPerChild tries or when they grow past maxMemoryMb.
@@ -47,10 +56,12 @@ export class TaskProcessPool {
   readonly mode: 'warm' | 'fork';
   private readonly maxTasksPerChild: number;
   private readonly maxRssBytes: number;
-  private readonly timeoutGraceMs: number;
+  private readonly killGraceMs: number;
   private readonly entry: string;
   private readonly children = new Set<TaskProcess>();
   private readonly waiting: Waiting[] = [];
+  /** Tries by `dag\0run\0task\0mapIndex\0try`, to stop one. */
+  private readonly placed = new Map<string, Placed>();
   private closed = false;
 
   constructor(private readonly options: TaskProcessPoolOptions) {
@@ -60,7 +71,7 @@ export class TaskProcessPool {
     this.mode = options.mode ?? 'warm';
     this.maxTasksPerChild = this.mode === 'fork' ? 1 : Math.max(1, options.maxTasksPerChild ?? 100);
     this.maxRssBytes = (options.maxMemoryMb ?? 512) * 1024 * 1024;
-    this.timeoutGraceMs = options.timeoutGraceMs ?? 5000;
+    this.killGraceMs = options.killGraceMs ?? 5000;
     this.entry = options.entry ?? distEntry('runner/task-process-main');
     if (!fs.existsSync(this.entry))
       throw new Error(`task process entry ${this.entry} is missing (build dagctl first: npm run build)`);
@@ -85,10 +96,41 @@ export class TaskProcessPool {
   /** Run one try in a child; resolves when it finished or its process was lost. */
   run(workload: TaskWorkload, hooks: PoolRunHooks = {}): Promise<PoolRunResult> {
     if (this.closed) return Promise.resolve({ kind: 'lost', reason: 'task process pool is closed', pid: null });
+    const id = tryKeyString(workload.key, workload.tryNumber);
     return new Promise((resolve) => {
-      this.waiting.push({ workload, hooks, resolve });
+      this.placed.set(id, { workload, child: null });
+      this.waiting.push({
+        workload,
+        hooks: { ...hooks, onStopping: (reason) => this.noteStopInLog(workload, reason) },
+        resolve: (result) => {
+          if (this.placed.get(id)?.workload === workload) this.placed.delete(id);
+          resolve(result);
+        },
+      });
       this.pump();
     });
+  }
+
+  /**
+   * Stop one try: SIGTERM to its process tree, SIGKILL after the grace; it resolves (failed, with
+   * `reason`) once every process of it is gone. A try still waiting for a process never starts.
+   * Returns whether the pool had that try.
+   */
+  stopTry(key: TaskWorkload['key'], tryNumber: number, reason: string): boolean {
+    const placed = this.placed.get(tryKeyString(key, tryNumber));
+    if (!placed) return false;
+    if (placed.child) return placed.child.stopTry(placed.workload, reason);
+    const index = this.waiting.findIndex((waiter) => waiter.workload === placed.workload);
+    if (index < 0) return false;
+    const [waiter] = this.waiting.splice(index, 1);
+    this.noteStopInLog(placed.workload, reason);
+    waiter.resolve({
+      kind: 'finished',
+      pid: 0,
+      logPath: null,
+      outcome: { state: 'failed', reason: `${reason} (before it started)` },
+    });
+    return true;
   }
 
   /** Stop taking tries, let running ones finish (up to timeoutMs), then kill what is left. */
@@ -140,11 +182,34 @@ export class TaskProcessPool {
       const child = this.idleChildren().pop() ?? (this.activeCount() < this.size ? this.spawn() : null);
       if (!child) return;
       const waiter = this.waiting.shift() as Waiting;
-      void child.run(waiter.workload, waiter.hooks, this.timeoutGraceMs).then((result) => {
+      const placed = this.placed.get(tryKeyString(waiter.workload.key, waiter.workload.tryNumber));
+      if (placed?.workload === waiter.workload) placed.child = child;
+      void child.run(waiter.workload, waiter.hooks, this.killGraceMs).then((result) => {
         this.noteDeathInLog(waiter.workload, result);
         this.release(child);
         waiter.resolve(result);
       });
+    }
+  }
+
+  /** Say in the try's log why and by whom it is stopped (the child adds how its task ended). */
+  private noteStopInLog(workload: TaskWorkload, reason: string): void {
+    const by = this.options.stoppedBy ?? 'the task process pool';
+    const grace = `${this.killGraceMs / 1000}s`;
+    this.appendToLog(
+      workload,
+      `WARNING - Stopping this try (by ${by}): ${reason}; SIGTERM to its processes, SIGKILL after ${grace}`,
+    );
+  }
+
+  private appendToLog(workload: TaskWorkload, line: string): void {
+    if (!this.options.baseLogFolder) return;
+    try {
+      const file = taskLogPath(this.options.baseLogFolder, workload.key, workload.tryNumber);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.appendFileSync(file, `[${new Date().toISOString()}] ${line}\n`);
+    } catch {
+      // the log is best effort; the outcome is what counts
     }
   }
 
@@ -155,13 +220,7 @@ export class TaskProcessPool {
       result.kind === 'lost'
         ? `task process lost: ${result.reason}`
         : `Task finished: failed - ${result.outcome.reason}`;
-    try {
-      const file = taskLogPath(this.options.baseLogFolder, workload.key, workload.tryNumber);
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      fs.appendFileSync(file, `[${new Date().toISOString()}] ERROR - ${reason}\n`);
-    } catch {
-      // the log is best effort; the outcome is what counts
-    }
+    this.appendToLog(workload, `ERROR - ${reason}`);
   }
 
   /** Children that count against the size: those not on their way out. */

@@ -10,13 +10,17 @@ export type ParentToChildMessage =
   /** Answer to a `variables-request`. */
   | { type: 'variables'; requestId: number; values?: Record<string, string>; error?: string }
   /** Finish the current try (if any) and exit. */
-  | { type: 'shutdown' };
+  | { type: 'shutdown' }
+  /** Stop the current try now (the parent also signals its subprocesses); `reason` says why and by whom. */
+  | { type: 'abort'; reason: string };
 
 export type ChildToParentMessage =
   /** Modules are loaded; the child accepts `run`. */
   | { type: 'ready'; pid: number }
   /** A try began in this process. */
   | { type: 'started'; pid: number }
+  /** The task's execute() began: its execution timeout counts from now. */
+  | { type: 'executing' }
   /** A try ended. `recycle`: the child will exit now (the task ignored an abort, or a fatal error). */
   | { type: 'finished'; outcome: TaskOutcome; rssBytes: number; logPath: string; recycle: boolean }
   /** The attempt log could not be written. */
@@ -28,6 +32,7 @@ export function isChildToParentMessage(value: unknown): value is ChildToParentMe
   return (
     type === 'ready' ||
     type === 'started' ||
+    type === 'executing' ||
     type === 'finished' ||
     type === 'log-error' ||
     type === 'variables-request'
@@ -36,5 +41,5 @@ export function isChildToParentMessage(value: unknown): value is ChildToParentMe
 
 export function isParentToChildMessage(value: unknown): value is ParentToChildMessage {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'run' || type === 'variables' || type === 'shutdown';
+  return type === 'run' || type === 'variables' || type === 'shutdown' || type === 'abort';
 }

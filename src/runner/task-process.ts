@@ -2,7 +2,8 @@ import { errorMessage } from '../core/errors';
 import { ChildProcess, fork } from 'node:child_process';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { formatDurationMs } from './format-duration-ms';
-import { killProcessTree } from './kill-process-tree';
+import { describeProcessDeath } from './describe-process-death';
+import { ProcessTreeKiller } from './process-tree-killer';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
 import type { VariableSource } from './variable-source';
 
@@ -15,6 +16,8 @@ export type PoolRunResult =
 export interface PoolRunHooks {
   /** The try began in process `pid`. */
   onStarted?(pid: number): void;
+  /** The try is being stopped from outside (timeout, a request): `reason` says why and by whom. */
+  onStopping?(reason: string): void;
 }
 
 export interface TaskProcessSpawnOptions {
@@ -28,9 +31,17 @@ interface CurrentTry {
   workload: TaskWorkload;
   resolve(result: PoolRunResult): void;
   hooks: PoolRunHooks;
-  killTimer: NodeJS.Timeout | null;
-  timedOutAfterMs: number | null;
+  /** SIGTERM → SIGKILL grace of this try's processes. */
+  killGraceMs: number;
+  timeoutTimer: NodeJS.Timeout | null;
+  /** Set once the try is being stopped: why, and the killer that ends its processes. */
+  stopping: { reason: string; killer: ProcessTreeKiller } | null;
+  /** What the child reported before exiting, for a try that was stopped. */
+  reported: { outcome: TaskOutcome; logPath: string } | null;
 }
+
+/** Keeps the last bytes of the child's stderr: V8 says "heap out of memory" there before aborting. */
+const STDERR_TAIL_BYTES = 4096;
 
 /** One forked task process, serving one try at a time; see task-process-main.ts. */
 export class TaskProcess {
@@ -44,6 +55,9 @@ export class TaskProcess {
   private current: CurrentTry | null = null;
   private exitListeners: Array<() => void> = [];
   private startError: string | null = null;
+  private stderrTail = '';
+  /** Why dagctl killed this process, when it did (a SIGKILL from anyone else may be the OOM killer). */
+  private killedBecause: string | null = null;
 
   constructor(private readonly options: TaskProcessSpawnOptions) {
     this.child = fork(options.entry, [], {
@@ -51,8 +65,13 @@ export class TaskProcess {
       execArgv: [],
       // Own process group: a kill from outside takes the whole tree with it.
       detached: true,
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      // stderr is piped (and passed on) to recognise an out-of-memory death.
+      stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'json',
+    });
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      process.stderr.write(chunk);
+      this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
     });
     this.ready = new Promise<void>((resolve, reject) => {
       const onMessage = (message: unknown): void => {
@@ -101,10 +120,10 @@ export class TaskProcess {
   }
 
   /** Run one try; resolves when it finished or the process died. */
-  async run(workload: TaskWorkload, hooks: PoolRunHooks, timeoutGraceMs: number): Promise<PoolRunResult> {
+  async run(workload: TaskWorkload, hooks: PoolRunHooks, killGraceMs: number): Promise<PoolRunResult> {
     if (this.current) throw new Error('task process is busy');
     const result = new Promise<PoolRunResult>((resolve) => {
-      this.current = { workload, resolve, hooks, killTimer: null, timedOutAfterMs: null };
+      this.current = { workload, resolve, hooks, killGraceMs, timeoutTimer: null, stopping: null, reported: null };
     });
     this.setReferenced(true);
     try {
@@ -115,14 +134,6 @@ export class TaskProcess {
     }
     const current = this.current as CurrentTry | null;
     if (!current) return result;
-    const timeoutMs = workload.executionTimeoutMs;
-    if (timeoutMs !== null && timeoutMs > 0) {
-      // The runner enforces the timeout itself; this catches tasks that block the event loop.
-      current.killTimer = setTimeout(() => {
-        current.timedOutAfterMs = timeoutMs;
-        this.kill();
-      }, timeoutMs + timeoutGraceMs);
-    }
     this.send({ type: 'run', workload, variablesFromParent: this.options.variables !== undefined });
     return result;
   }
@@ -136,10 +147,34 @@ export class TaskProcess {
   }
 
   /** SIGKILL the child and every process it started. */
-  kill(): void {
+  kill(because = 'its executor was stopped'): void {
     this.retiring = true;
     if (this.exited || this.pid === null) return;
-    killProcessTree(this.pid, 'SIGKILL');
+    this.killedBecause ??= because;
+    new ProcessTreeKiller(this.pid).kill();
+  }
+
+  /**
+   * Stop the running try of `workload` (if this process runs it): the child is told why (its log
+   * says so, its callbacks run), its subprocesses get SIGTERM, and after the try's grace the whole
+   * tree gets SIGKILL. A stopped try's process is never reused: the try settles once it exited.
+   * Returns whether this process was running that try.
+   */
+  stopTry(workload: TaskWorkload, reason: string): boolean {
+    const current = this.current;
+    if (!current || current.workload !== workload || this.pid === null) return false;
+    if (current.stopping || this.exited) return true;
+    this.retiring = true;
+    const killer = new ProcessTreeKiller(this.pid);
+    current.stopping = { reason, killer };
+    if (current.timeoutTimer) clearTimeout(current.timeoutTimer);
+    current.hooks.onStopping?.(reason);
+    this.send({ type: 'abort', reason });
+    killer.terminateDescendants();
+    // A task that blocks its event loop never reads the abort: the SIGKILL ends it.
+    const timer = setTimeout(() => killer.kill(), current.killGraceMs);
+    this.onExit(() => clearTimeout(timer));
+    return true;
   }
 
   private send(message: ParentToChildMessage): void {
@@ -168,7 +203,7 @@ export class TaskProcess {
     const current = this.current;
     if (!current) return;
     this.current = null;
-    if (current.killTimer) clearTimeout(current.killTimer);
+    if (current.timeoutTimer) clearTimeout(current.timeoutTimer);
     if (!this.retiring) this.setReferenced(false);
     current.resolve(result);
   }
@@ -179,10 +214,19 @@ export class TaskProcess {
       case 'started':
         this.current?.hooks.onStarted?.(message.pid);
         return;
+      case 'executing':
+        this.startExecutionTimeout();
+        return;
       case 'finished':
         this.tasksRun += 1;
         this.lastRssBytes = message.rssBytes;
         if (message.recycle) this.retiring = true;
+        if (this.current?.stopping) {
+          // The try is over, but not its processes: it settles when they are gone (onChildExit).
+          this.current.reported = { outcome: message.outcome, logPath: message.logPath };
+          this.current.stopping.killer.kill();
+          return;
+        }
         this.settle({ kind: 'finished', outcome: message.outcome, pid: this.pid ?? 0, logPath: message.logPath });
         return;
       case 'log-error':
@@ -205,26 +249,37 @@ export class TaskProcess {
     }
   }
 
+  /** The runner aborts the try at its timeout itself; this also stops tasks that block the event loop. */
+  private startExecutionTimeout(): void {
+    const current = this.current;
+    const timeoutMs = current?.workload.executionTimeoutMs ?? null;
+    if (!current || timeoutMs === null || timeoutMs <= 0 || current.timeoutTimer) return;
+    current.timeoutTimer = setTimeout(
+      () => this.stopTry(current.workload, `execution timeout after ${formatDurationMs(timeoutMs)}`),
+      timeoutMs,
+    );
+  }
+
   private onChildExit(code: number | null, signal: NodeJS.Signals | null): void {
     if (this.exited) return;
     this.exited = true;
     this.retiring = true;
     const current = this.current;
-    if (current) {
-      if (current.timedOutAfterMs !== null) {
-        this.settle({
-          kind: 'finished',
-          pid: this.pid ?? 0,
-          logPath: null,
-          outcome: {
-            state: 'failed',
-            reason: `execution timeout after ${formatDurationMs(current.timedOutAfterMs)} (process killed)`,
-          },
-        });
-      } else {
-        const how = signal ? `was killed by ${signal}` : `exited unexpectedly with code ${code}`;
-        this.settle({ kind: 'lost', reason: `task process ${this.pid} ${how}`, pid: this.pid });
-      }
+    if (current?.stopping) {
+      // Processes that left the tree (re-parented when the child died) were remembered at the stop.
+      const { killer, reason } = current.stopping;
+      killer.kill();
+      const pid = this.pid ?? 0;
+      const result: PoolRunResult = current.reported
+        ? { kind: 'finished', pid, ...current.reported }
+        : { kind: 'finished', pid, logPath: null, outcome: { state: 'failed', reason: `${reason} (process killed)` } };
+      // The try ends (and its next try may start) only once none of its processes runs.
+      void killer.gone().then(() => this.settle(result));
+    } else if (current) {
+      const how = this.killedBecause
+        ? `was killed by dagctl (${this.killedBecause})`
+        : describeProcessDeath(code, signal, this.stderrTail);
+      this.settle({ kind: 'lost', reason: `task process ${this.pid} ${how}`, pid: this.pid });
     }
     if (!this.startError && code !== 0 && this.tasksRun === 0)
       this.startError = `task process ${this.pid} exited with ${signal ?? `code ${code}`} before it was ready`;

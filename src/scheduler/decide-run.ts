@@ -51,6 +51,13 @@ export interface RunDecision {
 }
 
 const WAITING_AGAIN: TaskStateOrNone[] = [TaskState.UP_FOR_RETRY, TaskState.UP_FOR_RESCHEDULE];
+/** What a run's dagrun_timeout skips: every task instance not finished. */
+const UNFINISHED_AT_TIMEOUT: TaskStateOrNone[] = [
+  TaskState.SCHEDULED,
+  TaskState.QUEUED,
+  TaskState.RUNNING,
+  ...WAITING_AGAIN,
+];
 const ACTIVE: TaskStateOrNone[] = [
   TaskState.SCHEDULED,
   TaskState.QUEUED,
@@ -89,7 +96,8 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   ) {
     for (const task of dag.tasks) {
       const state = states.get(task.taskId) ?? null;
-      if (tis.has(task.taskId) && (state === null || state === TaskState.SCHEDULED || WAITING_AGAIN.includes(state))) {
+      // Running and queued tries too: the scheduler stops their processes (stopEndedTries), as Airflow does.
+      if (tis.has(task.taskId) && (state === null || UNFINISHED_AT_TIMEOUT.includes(state))) {
         change(task.taskId, state, TaskState.SKIPPED, 'dag run timed out');
       }
     }

@@ -15,6 +15,7 @@ import { readPools } from './slot-usage';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { OrphanThresholds, resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
+import { stopEndedTries } from './stop-ended-tries';
 import type { SchedulerOptions } from './scheduler-options';
 import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
 import { WakeSignal } from './wake-signal';
@@ -23,6 +24,8 @@ const log = getLogger('scheduler');
 
 /** Loops that may fail in a row before their executor events are applied on their own. */
 const MAX_EVENT_ATTEMPTS = 3;
+/** How often running tries are checked against their task instances (see stopEndedTries). */
+const STOP_CHECK_INTERVAL_MS = 500;
 
 /** How long one loop took, for /metrics and the benchmarks. */
 export interface LoopStats {
@@ -46,6 +49,9 @@ export class SchedulerLoop {
   private lastFullPass = 0;
   private lastRunCreation = 0;
   private lastOrphanCheck = 0;
+  private lastStopCheck = 0;
+  /** Tries already told to stop (see stopEndedTries). */
+  private readonly stoppedTries = new Set<string>();
   private nextWakeAt: number | null = null;
   /** Whether queued runs may be startable: after run creation, finished runs, outside changes. */
   private lookForQueuedRuns = true;
@@ -211,6 +217,12 @@ export class SchedulerLoop {
     // Only what the committed transaction marked queued goes to the executor.
     for (const workload of workloads) this.executor.queueWorkload(workload);
     if (!onlyStarts) this.queueingCutShort = workloads.length >= this.options.maxTisPerQuery;
+
+    // A running try whose task instance moved on (marked, its run failed or timed out, deleted) is stopped.
+    if (nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS) {
+      this.lastStopCheck = nowMs;
+      await stopEndedTries(ds, this.executor, this.stoppedTries);
+    }
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
       this.lastOrphanCheck = nowMs;

@@ -7,13 +7,10 @@ afterAll(() => deleteRedisPrefixes(prefixes));
 
 describeExecutor(
   'bullmq (executor + in-test worker)',
-  ({ config, timeoutGraceMs }) => {
+  ({ config, killGraceMs }) => {
     const prefix = uniqueRedisPrefix('conf');
     prefixes.push(prefix);
-    return new ExecutorWithWorker(
-      { ...config, redis: { url: TEST_REDIS_URL, key_prefix: prefix } },
-      { timeoutGraceMs },
-    );
+    return new ExecutorWithWorker({ ...config, redis: { url: TEST_REDIS_URL, key_prefix: prefix } }, { killGraceMs });
   },
-  { reusesProcesses: true, writesLocalLogs: true },
+  { reusesProcesses: true, writesLocalLogs: true, stopsTries: true },
 );

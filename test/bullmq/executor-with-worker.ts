@@ -49,6 +49,10 @@ export class ExecutorWithWorker implements Executor {
     this.executor.onEvent(listener);
   }
 
+  killTry(key: TaskWorkload['key'], tryNumber: number, reason: string): boolean {
+    return this.executor.killTry(key, tryNumber, reason);
+  }
+
   runningKeys(): Array<{ key: TaskWorkload['key']; tryNumber: number }> {
     return this.executor.runningKeys();
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LoadedConfig, loadConfig } from '../../src/config/load-config';
 import type { Executor, TaskWorkload } from '../../src/core/executor';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { isProcessAlive } from '../../src/runner/kill-process-tree';
+import { isProcessAlive, isProcessRunning } from '../../src/runner/kill-process-tree';
 import { eventually } from '../helpers/eventually';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
 import { EventRecorder } from './event-recorder';
@@ -13,7 +13,7 @@ export interface ExecutorFactoryOptions {
   /** A temporary DAGCTL_HOME's config: core.parallelism and local.max_tasks_per_child set per test. */
   config: LoadedConfig;
   /** Grace between a try's execution timeout and killing its process from outside. */
-  timeoutGraceMs: number;
+  killGraceMs: number;
 }
 
 export interface ExecutorTraits {
@@ -23,6 +23,8 @@ export interface ExecutorTraits {
   reusesProcesses: boolean;
   /** Attempt logs are written under the config's logging.base_log_folder by the time events arrive. */
   writesLocalLogs?: boolean;
+  /** Implements killTry (stops one try with its whole process tree). */
+  stopsTries?: boolean;
 }
 
 export type ExecutorFactory = (options: ExecutorFactoryOptions) => Executor | Promise<Executor>;
@@ -46,7 +48,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
     });
 
     async function start(
-      overrides: { parallelism?: number; maxTasksPerChild?: number; timeoutGraceMs?: number } = {},
+      overrides: { parallelism?: number; maxTasksPerChild?: number; killGraceMs?: number } = {},
     ): Promise<{ executor: Executor; recorder: EventRecorder }> {
       const config = loadConfig(
         {
@@ -57,7 +59,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
         },
         env.home,
       );
-      const executor = await factory({ config, timeoutGraceMs: overrides.timeoutGraceMs ?? 1000 });
+      const executor = await factory({ config, killGraceMs: overrides.killGraceMs ?? 1000 });
       running.push(executor);
       const recorder = new EventRecorder(executor);
       await executor.start();
@@ -126,7 +128,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
     });
 
     it('kills a try that overruns its execution timeout, with its subprocesses', async () => {
-      const { executor, recorder } = await start({ timeoutGraceMs: 500 });
+      const { executor, recorder } = await start({ killGraceMs: 500 });
       const pidFile = path.join(env.home, `spin-${Date.now()}.pid`);
       // 5 s, not 1: the parent's kill timer also covers the child importing the DAG file, which
       // takes over a second on a loaded machine (the subprocess would not have been started yet).
@@ -152,6 +154,38 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
         timeoutMs: 10_000,
       });
     });
+
+    (traits.stopsTries ? it : it.skip)(
+      'stops a try on request: its whole process tree, the reason in its log',
+      async () => {
+        const { executor, recorder } = await start({ killGraceMs: 500 });
+        const pidFile = path.join(env.home, `tree-${Date.now()}.pid`);
+        const w = workload('tree', { conf: { pidFile } });
+        executor.queueWorkload(w);
+        const started = await recorder.startOf('tree', w.key.runId);
+        await eventually(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', {
+          what: 'the bash task started its child',
+          timeoutMs: 30_000,
+        });
+        const child = Number(fs.readFileSync(pidFile, 'utf8'));
+        expect(isProcessAlive(child)).toBe(true);
+        expect(executor.killTry?.(w.key, w.tryNumber, 'marked failed by admin')).toBe(true);
+        const end = await recorder.endOf('tree', w.key.runId);
+        expect(end).toMatchObject({ type: 'finished', outcome: { state: 'failed' } });
+        if (end.type === 'finished') expect(end.outcome.reason).toContain('marked failed by admin');
+        // The end is reported only once every process of the try is gone.
+        expect(isProcessRunning(child)).toBe(false);
+        await eventually(() => !isProcessAlive(started.pid as number), {
+          what: `task process ${started.pid} is gone`,
+          timeoutMs: 10_000,
+        });
+        if (traits.writesLocalLogs)
+          expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
+            /WARNING - Stopping this try \(by [^)]+\): marked failed by admin; SIGTERM/,
+          );
+        expect(executor.killTry?.(w.key, w.tryNumber, 'again')).toBe(false);
+      },
+    );
 
     it('reports a try whose process dies as lost', async () => {
       const { executor, recorder } = await start();

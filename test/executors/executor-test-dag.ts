@@ -32,6 +32,8 @@ new FunctionOperator({ taskId: 'spin', dag, fn: (ctx) => {
 
 new FunctionOperator({ taskId: 'exit', dag, fn: () => { process.exit(3); } });
 new FunctionOperator({ taskId: 'sigkill', dag, fn: () => { process.kill(process.pid, 'SIGKILL'); } });
+// A bash task with a child of its own; the child's pid goes to conf.pidFile.
+new BashOperator({ taskId: 'tree', dag, bashCommand: 'sleep 300 & echo $! > "{{ dag_run.conf.pidFile }}"; wait' });
 new BashOperator({ taskId: 'sleep', dag, bashCommand: 'sleep {{ dag_run.conf.seconds }}; echo slept' });
 
 export default dag;

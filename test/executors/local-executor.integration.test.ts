@@ -3,11 +3,11 @@ import { describeExecutor } from './describe-executor';
 
 describeExecutor(
   'local (warm)',
-  ({ config, timeoutGraceMs }) => LocalExecutor.fromConfig(config, { mode: 'warm', timeoutGraceMs }),
-  { reusesProcesses: true, writesLocalLogs: true },
+  ({ config, killGraceMs }) => LocalExecutor.fromConfig(config, { mode: 'warm', killGraceMs }),
+  { reusesProcesses: true, writesLocalLogs: true, stopsTries: true },
 );
 describeExecutor(
   'local (fork)',
-  ({ config, timeoutGraceMs }) => LocalExecutor.fromConfig(config, { mode: 'fork', timeoutGraceMs }),
-  { reusesProcesses: false, writesLocalLogs: true },
+  ({ config, killGraceMs }) => LocalExecutor.fromConfig(config, { mode: 'fork', killGraceMs }),
+  { reusesProcesses: false, writesLocalLogs: true, stopsTries: true },
 );

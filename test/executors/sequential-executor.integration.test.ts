@@ -1,8 +1,9 @@
 import { SequentialExecutor } from '../../src/executors/sequential-executor';
 import { describeExecutor } from './describe-executor';
 
-describeExecutor(
-  'sequential',
-  ({ config, timeoutGraceMs }) => SequentialExecutor.fromConfig(config, { timeoutGraceMs }),
-  { sequential: true, reusesProcesses: true, writesLocalLogs: true },
-);
+describeExecutor('sequential', ({ config, killGraceMs }) => SequentialExecutor.fromConfig(config, { killGraceMs }), {
+  sequential: true,
+  reusesProcesses: true,
+  writesLocalLogs: true,
+  stopsTries: true,
+});

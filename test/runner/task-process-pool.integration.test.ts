@@ -19,6 +19,10 @@ import { DAG, BashOperator, FunctionOperator } from 'dagctl';
 const dag = new DAG('pool_dag', { schedule: null });
 new BashOperator({ taskId: 'var', dag, bashCommand: 'echo {{ var.value.region }}' });
 new FunctionOperator({ taskId: 'pid', dag, fn: () => process.pid });
+new FunctionOperator({ taskId: 'hog', dag, fn: () => {
+  const kept: number[][] = [];
+  for (;;) kept.push(new Array(100_000).fill(1));
+} });
 new BashOperator({
   taskId: 'wait_for_file',
   dag,
@@ -35,6 +39,26 @@ export default dag;`,
   };
 
   afterAll(() => env.remove());
+
+  it('says "out of memory" when a task exhausts the JavaScript heap, in the result and the task log', async () => {
+    const pool = new TaskProcessPool({
+      size: 1,
+      env: { ...childEnv, NODE_OPTIONS: '--max-old-space-size=96' },
+      baseLogFolder: env.logs,
+    });
+    try {
+      const w = workload('hog');
+      const result = await pool.run(w);
+      expect(result).toMatchObject({ kind: 'lost', reason: expect.stringMatching(/ran out of memory/) });
+      const log = fs.readFileSync(
+        path.join(env.logs, 'dag_id=pool_dag', `run_id=${w.key.runId}`, 'task_id=hog', 'attempt=1.log'),
+        'utf8',
+      );
+      expect(log).toMatch(/ERROR - task process lost: task process \d+ ran out of memory/);
+    } finally {
+      await pool.close(10_000);
+    }
+  });
 
   it('asks the parent for variables when given a variable source', async () => {
     const pool = new TaskProcessPool({

@@ -117,7 +117,7 @@ describe('decideRun', () => {
     expect(free.changes[0].to).toBe('scheduled');
   });
 
-  it('fails a run past its dagrun_timeout and skips what has not started', () => {
+  it('fails a run past its dagrun_timeout and skips every unfinished task, running ones too', () => {
     const dag = dagOf([task('a', []), task('b', ['a'])], { dagrunTimeoutMs: 60_000 });
     const d = decideRun({
       dag,
@@ -126,7 +126,10 @@ describe('decideRun', () => {
       runStartDate: new Date(now.getTime() - 61_000),
     });
     expect(d.finish?.state).toBe('failed');
-    expect(d.changes).toEqual([{ taskIds: ['b'], from: [null], to: 'skipped', reason: 'dag run timed out' }]);
+    expect(d.changes).toEqual([
+      { taskIds: ['a'], from: ['running'], to: 'skipped', reason: 'dag run timed out' },
+      { taskIds: ['b'], from: [null], to: 'skipped', reason: 'dag run timed out' },
+    ]);
   });
 
   it('runs a task whose only upstream task was removed from the DAG', () => {

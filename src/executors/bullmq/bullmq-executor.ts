@@ -6,7 +6,7 @@ import type IORedis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import type { LoadedConfig } from '../../config/load-config';
 import { Clock, systemClock } from '../../core/clock';
-import { describeTi } from '../../core/task-instance-key';
+import { describeTi, TaskInstanceKey } from '../../core/task-instance-key';
 import { openDatabase } from '../../db/data-source';
 import { getLogger } from '../../logging/logger';
 import { EventBuffer } from '../event-buffer';
@@ -18,6 +18,7 @@ import { copyRemoteLogs, LogCopyOutcome } from './remote-log';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
 import { isConnectionError, RedisOutageReporter } from './redis-outage-reporter';
 import { ResultsConsumer } from './results-consumer';
+import { requestStop } from './stop-requests';
 import type { ResultEntry } from './results-stream';
 import type { ResultJobData, TaskJobData } from './task-job';
 
@@ -166,6 +167,19 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   /** True while Redis cannot be reached (queued tries wait in memory until it can). */
   get redisDown(): boolean {
     return this.outage.isDown;
+  }
+
+  /**
+   * Ask the worker running this try to stop it (its whole process tree; see requestStop). The
+   * worker reports the end as usual. Returns whether this executor had sent the try.
+   */
+  killTry(key: TaskInstanceKey, tryNumber: number, reason: string): boolean {
+    const jobId = taskJobId(key, tryNumber);
+    if (!this.inFlight.has(jobId) || !this.redis) return false;
+    requestStop(this.redis, this.prefix, { jobId, reason }).catch((err: unknown) =>
+      log.error(`cannot ask workers to stop ${describeTi(key, tryNumber)}`, { err }),
+    );
+    return true;
   }
 
   runningKeys(): Array<{ key: TaskWorkload['key']; tryNumber: number }> {

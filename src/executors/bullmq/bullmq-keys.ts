@@ -52,3 +52,13 @@ export function bullmqPriority(weight: number): number {
   const value = PRIORITY_CENTER - Math.round(Number.isFinite(weight) ? weight : 0);
   return Math.min(PRIORITY_MAX, Math.max(1, value));
 }
+
+/** Channel on which schedulers ask workers to stop a try (`{ jobId, reason }` as JSON). */
+export function stopChannel(prefix: string): string {
+  return `${prefix}:dagctl:stop`;
+}
+
+/** Set with the reason when a try must stop: a worker that missed the message sees it before it runs the try. */
+export function stopRequestKey(prefix: string, jobId: string): string {
+  return `${prefix}:dagctl:stop:${jobId}`;
+}

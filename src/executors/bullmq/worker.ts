@@ -17,6 +17,7 @@ import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-optio
 import { RedisOutageReporter } from './redis-outage-reporter';
 import { addResult } from './results-stream';
 import type { TaskJobData, TaskJobResult } from './task-job';
+import { stopRequested, watchStopRequests } from './stop-requests';
 import { TaskSlots } from './task-slots';
 import { workerVariableSource } from './worker-variables';
 
@@ -35,8 +36,8 @@ export interface StartWorkerOptions {
   stalledIntervalMs?: number;
   /** Heartbeat and claim refresh period (default 5s). */
   heartbeatIntervalMs?: number;
-  /** Grace between a try's execution timeout and killing its process from outside (default 5s). */
-  timeoutGraceMs?: number;
+  /** A stopped try's processes get SIGTERM, then SIGKILL this long after (default `core.killed_task_cleanup_time`). */
+  killGraceMs?: number;
   /** A try's start is reported once it ran this long; a shorter try's start goes with its result (default 20ms). */
   startedReportDelayMs?: number;
   hostname?: string;
@@ -114,6 +115,10 @@ class DagctlWorker implements RunningWorker {
   private readonly bullWorkers: Worker<TaskJobData, TaskJobResult>[] = [];
   private readonly activePerQueue = new Map<string, number>();
   private readonly claims = new Set<string>();
+  /** The tries this worker runs now, by job id (for stop requests). */
+  private readonly triesHere = new Map<string, TaskJobData['workload']>();
+  /** A connection of its own for stop requests (a subscribed connection runs no commands). */
+  private readonly stopSubscriber: IORedis;
   private readonly shippers = new Set<RemoteLogShipper>();
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly startedAt = new Date().toISOString();
@@ -138,12 +143,15 @@ class DagctlWorker implements RunningWorker {
     this.redis = createRedisClient(config.redis.url);
     this.outage.watch(this.redis);
     this.redis.on('ready', () => this.outage.recovered());
+    this.stopSubscriber = createRedisClient(config.redis.url);
+    this.outage.watch(this.stopSubscriber);
     this.variables = workerVariableSource(config);
     this.slots = new TaskSlots(options.concurrency);
     this.pool = new TaskProcessPool({
       size: options.concurrency,
       ...taskPoolOptionsFromConfig(config),
-      timeoutGraceMs: options.timeoutGraceMs,
+      killGraceMs: options.killGraceMs ?? config.core.killed_task_cleanup_time,
+      stoppedBy: `worker ${this.id}`,
       variables: this.variables,
       onLogError: (message) => log.warn(message),
     });
@@ -151,6 +159,9 @@ class DagctlWorker implements RunningWorker {
 
   start(): void {
     this.pool.prewarm(1);
+    watchStopRequests(this.stopSubscriber, this.prefix, ({ jobId, reason }) => this.stopTry(jobId, reason)).catch(
+      (err: unknown) => this.outage.failed(err as Error),
+    );
     for (const queue of this.queues) {
       const bull = new Worker<TaskJobData, TaskJobResult>(queue, (job, token) => this.process(job, token), {
         connection: redisOptions(this.config.redis.url),
@@ -249,7 +260,7 @@ class DagctlWorker implements RunningWorker {
       result = { kind: 'finished', outcome: { state: 'failed', reason: mismatch } };
     } else {
       this.shippers.add(shipper);
-      const run = await this.pool.run(workload, {
+      const running = this.pool.run(workload, {
         onStarted: (pid) => {
           started.event = {
             type: 'started',
@@ -265,6 +276,16 @@ class DagctlWorker implements RunningWorker {
           );
         },
       });
+      // Stop requests that came before this worker took the try (or while it was being placed).
+      this.triesHere.set(jobId, workload);
+      stopRequested(this.redis, this.prefix, jobId).then(
+        (reason) => {
+          if (reason !== null) this.stopTry(jobId, reason);
+        },
+        (err: unknown) => this.outage.failed(err as Error),
+      );
+      const run = await running;
+      this.triesHere.delete(jobId);
       if (started.timer) clearTimeout(started.timer);
       this.shippers.delete(shipper);
       if (run.kind === 'finished') result = { kind: 'finished', outcome: run.outcome };
@@ -290,6 +311,12 @@ class DagctlWorker implements RunningWorker {
       for (const e of events) await this.report(jobId, e);
     }
     return result;
+  }
+
+  /** A scheduler asked to stop a try: if it runs here, its process tree is stopped. */
+  private stopTry(jobId: string, reason: string): void {
+    const workload = this.triesHere.get(jobId);
+    if (workload) this.pool.stopTry(workload.key, workload.tryNumber, reason);
   }
 
   private reportStarted(jobId: string, started: PendingStart): void {
@@ -368,6 +395,7 @@ class DagctlWorker implements RunningWorker {
     for (const timer of this.timers) clearInterval(timer);
     await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
+    await this.stopSubscriber.quit().catch(() => this.stopSubscriber.disconnect());
     await this.variables.close().catch(() => undefined);
     log.info(`worker ${this.id} stopped`);
   }
