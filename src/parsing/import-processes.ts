@@ -59,18 +59,23 @@ function processTable(): Row[] {
   return rows;
 }
 
-/** Every process this one started (descendants, and members of its group or session), not itself. */
-function strays(): number[] {
-  const self = process.pid;
+/** Every process `self` started (descendants, and members of the group or session it leads), not itself. */
+function strays(self: number): number[] {
   const rows = processTable();
   const found = new Set<number>();
   for (const row of rows) if (row.pid !== self && (row.pgid === self || row.sid === self)) found.add(row.pid);
   const byParent = new Map<number, number[]>();
-  for (const row of rows) byParent.set(row.ppid, [...(byParent.get(row.ppid) ?? []), row.pid]);
+  for (const row of rows) {
+    const siblings = byParent.get(row.ppid);
+    if (siblings) siblings.push(row.pid);
+    else byParent.set(row.ppid, [row.pid]);
+  }
+  const visited = new Set<number>([self]);
   const stack = [...(byParent.get(self) ?? [])];
   while (stack.length > 0) {
     const pid = stack.pop()!;
-    if (found.has(pid) && pid !== self) continue;
+    if (visited.has(pid)) continue;
+    visited.add(pid);
     found.add(pid);
     stack.push(...(byParent.get(pid) ?? []));
   }
@@ -85,9 +90,21 @@ export function killImportProcesses(mark: ChildActivityMark): number {
   if (process.platform !== 'linux') return 0;
   const children = liveChildren();
   if (mark !== null && children !== null && children.length === 0 && childActivityMark() === mark) return 0;
+  return killStrays(process.pid);
+}
+
+/**
+ * From the parent: SIGKILL what a parser child started (its tree, its group and session), before
+ * the child itself is killed (its orphans could not be found afterwards).
+ */
+export function killProcessesOf(pid: number): number {
+  return process.platform === 'linux' ? killStrays(pid) : 0;
+}
+
+function killStrays(root: number): number {
   let killed = 0;
   for (let round = 0; round < 5; round += 1) {
-    const pids = strays();
+    const pids = strays(root);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {

@@ -2,8 +2,8 @@ import { ChildProcess, fork } from 'node:child_process';
 import type { Socket } from 'node:net';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
-import { killProcessTree } from '../runner/kill-process-tree';
 import { FileParseResult, formatTimeout } from './file-parse-result';
+import { killProcessesOf } from './import-processes';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
 
 const log = getLogger('dag-processor');
@@ -102,7 +102,7 @@ export class ParserChild {
     this.dead = true;
     clearTimeout(this.startupTimer);
     if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null)
-      killProcessTree(this.child.pid);
+      killProcessesOf(this.child.pid);
     this.child.kill('SIGKILL');
   }
 
