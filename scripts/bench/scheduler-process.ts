@@ -28,8 +28,9 @@ export interface SchedulerStartOptions {
 }
 
 /**
- * Start the scheduler on the home and wait until its loop runs (it logs "scheduler started" once
- * the DAG processor's first pass is done and the executor is up).
+ * Start the scheduler on the home and wait until its loop runs ("scheduler started": the executor
+ * is up) and its DAG processor's first pass is done (DAGs are scheduled as their files are synced,
+ * but scenarios expect every DAG of the home to be there).
  */
 export async function startScheduler(home: BenchHome, options: SchedulerStartOptions = {}): Promise<SchedulerProcess> {
   const nodeArgs = options.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${options.cpuProfDir}`] : [];
@@ -45,6 +46,7 @@ export async function startScheduler(home: BenchHome, options: SchedulerStartOpt
       : startDagctl(['scheduler'], { name: 'scheduler', env: home.env, cwd: home.dir, nodeArgs });
   try {
     await proc.waitForLog(/scheduler started/, options.startTimeoutMs ?? 120_000);
+    await proc.waitForLog(/first pass over the dags folder done/, options.startTimeoutMs ?? 120_000);
   } catch (err) {
     await proc.stop(5_000);
     throw err;

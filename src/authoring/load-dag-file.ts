@@ -120,6 +120,11 @@ function importScriptDags(file: string): DAG[] {
   return uniqueDags([...created, ...exportedValues(exported)]);
 }
 
+/** Whether a module-cache entry is user code of the last DAG file imported (purged before the next import). */
+export function isUserModule(id: string): boolean {
+  return userModules.has(id);
+}
+
 /** Modules a DAG file pulled in, except the SDK itself and packages (they stay cached). */
 function rememberUserModules(ids: string[]): void {
   const sdkRoot = sdkRootDir();

@@ -5,12 +5,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isUserModule } from '../authoring/load-dag-file';
 import { errorMessage } from '../core/errors';
 import { oneLineError } from './file-parse-result';
+import { childActivityMark, killImportProcesses } from './import-processes';
 import { parseDagFile } from './parse-dag-file';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
+import { RealmSnapshot, realmChanges, settleLazyGlobals, takeRealmSnapshot } from './realm-snapshot';
 
 let currentId: number | null = null;
+/** The realm as it was once warm: every file is compared with it. */
+let cleanRealm: RealmSnapshot | null = null;
 
 function send(message: ChildToParentMessage): void {
   if (process.connected) process.send?.(message);
@@ -25,13 +30,19 @@ function fatal(err: unknown): void {
 process.on('uncaughtException', fatal);
 process.on('unhandledRejection', fatal);
 process.on('disconnect', () => process.exit(0));
+// However the child goes (a file calling process.exit included), what files spawned goes with it.
+process.on('exit', () => killImportProcesses(null));
 
 process.on('message', (message: ParentToChildMessage) => {
   if (message?.type !== 'parse') return;
   currentId = message.id;
+  const mark = childActivityMark();
   void parseDagFile(message.file, message.defaults).then((result) => {
     currentId = null;
-    send({ type: 'result', id: message.id, result });
+    const pollution = cleanRealm ? realmChanges(cleanRealm, require.cache) : [];
+    // In a polluted realm even this cleanup may fail: the parent kills the child's whole tree then.
+    if (pollution.length === 0) killImportProcesses(mark);
+    send({ type: 'result', id: message.id, result, ...(pollution.length > 0 ? { pollution } : {}) });
   });
 });
 
@@ -54,4 +65,8 @@ async function warmUp(): Promise<void> {
 // anyway rather than dying through fatal() before its first file.
 void warmUp()
   .catch(() => undefined)
-  .finally(() => send({ type: 'ready' }));
+  .finally(() => {
+    settleLazyGlobals();
+    cleanRealm = takeRealmSnapshot(require.cache, isUserModule);
+    send({ type: 'ready' });
+  });

@@ -6,10 +6,12 @@ import type { FileParseResult } from './file-parse-result';
  * Parent → child: `parse`. Child → parent: `ready` once its modules are loaded (the import
  * timeout starts then, so a slow child start-up is not blamed on a file), `result` per file, and
  * `fatal` when user code crashed the child outside the import (the child exits right after).
+ * A result with `pollution` names what the file changed in the child's realm (globals,
+ * built-ins, module cache, …): the parent retires that child, so no other file parses there.
  */
 export type ParentToChildMessage = { type: 'parse'; id: number; file: string; defaults?: AuthoringDefaults };
 
 export type ChildToParentMessage =
   | { type: 'ready' }
-  | { type: 'result'; id: number; result: FileParseResult }
+  | { type: 'result'; id: number; result: FileParseResult; pollution?: string[] }
   | { type: 'fatal'; id: number | null; error: string };

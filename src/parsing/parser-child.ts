@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
 import { FileParseResult, formatTimeout } from './file-parse-result';
+import { killProcessesOf } from './import-processes';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
 
 const log = getLogger('dag-processor');
@@ -48,8 +49,10 @@ export class ParserChild {
 
   constructor(private readonly options: ParserChildOptions) {
     // stdout is piped, never inherited: user code printing at import must not corrupt
-    // `-o json` output of the CLI that started the processor.
+    // `-o json` output of the CLI that started the processor. Detached: the child leads its own
+    // session and process group, where everything DAG files spawn can be found and killed.
     this.child = fork(options.entry, [], {
+      detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
       serialization: 'json',
@@ -89,12 +92,17 @@ export class ParserChild {
     });
   }
 
-  /** Stop the child at once (SIGKILL); a file in progress gets `reason` as its error. */
+  /**
+   * Stop the child at once (SIGKILL), with every process DAG files started in it; a file in
+   * progress gets `reason` as its error.
+   */
   kill(reason = 'parser process was stopped'): void {
     if (this.dead) return;
     this.finish(undefined, reason);
     this.dead = true;
     clearTimeout(this.startupTimer);
+    if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null)
+      killProcessesOf(this.child.pid);
     this.child.kill('SIGKILL');
   }
 
@@ -138,6 +146,14 @@ export class ParserChild {
       this.dispatch();
     } else if (message.type === 'result' && this.pending?.id === message.id) {
       this.finish(message.result);
+      if (message.pollution) {
+        // The file's result stands; the realm it leaves behind must not parse another file.
+        log.info(
+          `retiring parser process ${this.child.pid}: ${message.result.file} changed ` +
+            `${message.pollution.slice(0, 5).join(', ')}${message.pollution.length > 5 ? ', …' : ''}`,
+        );
+        this.kill();
+      }
     } else if (message.type === 'fatal') {
       if (message.id !== null && this.pending?.id === message.id)
         this.finish(undefined, `parser process crashed: ${message.error}`);
@@ -153,6 +169,8 @@ export class ParserChild {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.startupTimer);
+    // Whatever DAG files left in the child's process group goes with it.
+    if (this.child.pid !== undefined) tryKillGroup(this.child.pid);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.finish(undefined, `parser process crashed (${how}) while importing the file`);
     this.dead = true;
@@ -192,5 +210,13 @@ export class ParserChild {
   private forwardOutput(chunk: Buffer): void {
     const text = chunk.toString('utf8').trimEnd();
     if (text) log.debug(`parser output${this.pending ? ` (${this.pending.file})` : ''}: ${text}`);
+  }
+}
+
+function tryKillGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // the group is empty
   }
 }

@@ -51,7 +51,13 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
     await executor.start();
     if (processor) {
       processor.onChange((dagIds) => loop.dagsChanged(dagIds));
-      await processor.start();
+      // Not awaited: each file's DAGs reach the loop (onChange) as that file is synced, so one
+      // slow file does not hold back scheduling of the others; a failed first pass is retried
+      // by the periodic rescans.
+      processor
+        .start()
+        .then(() => log.info('first pass over the dags folder done'))
+        .catch((err: unknown) => log.error('first pass over the dags folder failed', { err }));
     }
     log.info(
       `scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`,

@@ -28,10 +28,11 @@ describe('dagctl dags and tasks (built binary)', () => {
     cli.writeDag('always_fails.yaml', FLAKY);
     cli.writeDag('broken.yaml', 'dag_id: [unclosed\n');
     await cli.ok(['initdb']);
+    await cli.ok(['dags', 'reserialize']);
   });
   afterAll(async () => cli.close());
 
-  it('dags list parses the folder and prints the contract shape; import errors are listed', async () => {
+  it('dags list prints the parsed DAGs in the contract shape; import errors are listed', async () => {
     const result = await cli.run(['dags', 'list', '-o', 'json']);
     expect(result.code).toBe(0);
     const dags = JSON.parse(result.stdout) as Array<Record<string, unknown>>;
@@ -271,5 +272,55 @@ describe('dagctl dags and tasks (built binary)', () => {
       state: 'failed',
       task_instances: [{ task_id: 'boom', state: 'failed' }],
     });
+  });
+});
+
+describe('dagctl commands that list and show DAGs never import a DAG file (built binary)', () => {
+  let cli: CliHome;
+  let marker: string;
+  beforeAll(async () => {
+    cli = await createCliHome('sqlite');
+    marker = path.join(cli.home, 'imported.marker');
+    cli.writeDag('etl.yaml', ETL);
+    // Leaves a mark each time it is imported: the listing commands must leave none.
+    cli.writeDag(
+      'marked.ts',
+      [
+        "import { writeFileSync } from 'node:fs';",
+        "import { DAG, EmptyOperator } from 'dagctl';",
+        `writeFileSync(${JSON.stringify(marker)}, 'imported');`,
+        "const dag = new DAG('marked', { schedule: null, startDate: '2026-01-01T00:00:00Z' });",
+        "new EmptyOperator({ taskId: 'only', dag });",
+        'export default dag;',
+        '',
+      ].join('\n'),
+    );
+    await cli.ok(['initdb']);
+  });
+  afterAll(async () => cli.close());
+
+  it('reads the database only; dags reserialize parses on demand', async () => {
+    const before = await cli.run(['dags', 'list', '-o', 'json']);
+    expect(before.code).toBe(0);
+    expect(JSON.parse(before.stdout)).toEqual([]);
+    expect(before.stderr).toMatch(/no DAG parsed yet: .*dagctl dags reserialize/);
+    expectCliError(await cli.run(['dags', 'show', 'marked']), 1, /DAG 'marked' not found/);
+    expect(fs.existsSync(marker)).toBe(false);
+
+    const summary = await cli.json<Record<string, unknown>>(['dags', 'reserialize']);
+    expect(summary).toMatchObject({ files_found: 2, files_parsed: 2, import_errors: 0 });
+    expect(summary.changed_dag_ids).toEqual(['etl', 'marked']);
+    expect(fs.existsSync(marker)).toBe(true);
+    fs.rmSync(marker);
+
+    expect((await cli.json<Array<{ dag_id: string }>>(['dags', 'list'])).map((d) => d.dag_id)).toEqual([
+      'etl',
+      'marked',
+    ]);
+    expect(await cli.ok(['dags', 'show', 'marked', '-o', 'plain'])).toBeDefined();
+    expect((await cli.ok(['tasks', 'list', 'marked'])).trim()).toBe('only');
+    expect(await cli.ok(['dags', 'pause', 'marked'])).toBe("DAG 'marked' paused\n");
+    expect(await cli.json(['dags', 'list-import-errors'])).toEqual([]);
+    expect(fs.existsSync(marker)).toBe(false);
   });
 });

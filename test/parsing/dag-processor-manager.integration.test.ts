@@ -315,4 +315,20 @@ describe.each(DATABASE_KINDS)('DagProcessorManager on %s', (kind) => {
     await m.parseAll();
     expect(await dagRow('good_dag')).toMatchObject({ isPaused: false, description: 'changed' });
   });
+
+  it('syncs each file as it is parsed: a file importing until its timeout does not hold back the others', async () => {
+    folder.write('slow.ts', 'for (;;) { /* busy until the import timeout */ }\n');
+    for (const id of ['one_dag', 'two_dag', 'three_dag']) folder.write(`${id}.ts`, folder.goodDag(id));
+    const m = manager({ importTimeoutMs: 120_000 });
+    let passDone = false;
+    const pass = m.parseAll().finally(() => {
+      passDone = true;
+    });
+    for (const id of ['one_dag', 'two_dag', 'three_dag'])
+      await eventually(async () => present(await dagRow(id), id), { what: `${id} to be synced`, timeoutMs: 60_000 });
+    // Still importing the slow file: the good DAGs did not wait for the end of the pass.
+    expect(passDone).toBe(false);
+    await m.stop();
+    await pass;
+  });
 });

@@ -24,19 +24,23 @@ import {
 import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { testDag } from '../parts';
 import { renderDagEdges, renderDagTree } from '../render-dag-tree';
+import { addReserializeCommand } from './dags-reserialize';
 import { addTriggerCommand } from './trigger';
 
 type WithOutput = { output: OutputFormat };
 
 function registerListCommands(dags: Command): void {
-  withOutputOption(dags.command('list').description('list the DAGs defined in the dags folder')).action(
+  // Listing and showing read what the DAG processor stored, never importing a DAG file: one slow
+  // or hanging file must not make them wait (`dags reserialize` parses on demand).
+  withOutputOption(dags.command('list').description('list the DAGs parsed from the dags folder')).action(
     async (options: WithOutput) => {
       await withAppContext(async (ctx) => {
-        const summary = await ensureDagsParsed(ctx);
         const { dags: rows } = await listDags(ctx);
         printRows(rows.map(dagJson), options.output, ['dag_id', 'fileloc', 'is_paused', 'schedule', 'next_dagrun']);
-        const errors = summary ? Object.keys(summary.importErrors).length : (await listImportErrors(ctx)).length;
+        const errors = (await listImportErrors(ctx)).length;
         if (errors > 0) printWarning(`${errors} DAG file(s) failed to import: see 'dagctl dags list-import-errors'`);
+        if (rows.length === 0 && errors === 0)
+          printWarning("no DAG parsed yet: start the scheduler, or run 'dagctl dags reserialize' to parse now");
       });
     },
   );
@@ -71,7 +75,6 @@ function registerListCommands(dags: Command): void {
     dags.command('list-import-errors').description('list DAG files that failed to import, with the reason'),
   ).action(async (options: WithOutput) => {
     await withAppContext(async (ctx) => {
-      await ensureDagsParsed(ctx);
       const errors = await listImportErrors(ctx);
       printRows(
         errors.map((e) => ({ filename: e.filename, error: e.error, timestamp: isoOrNull(e.timestamp) })),
@@ -89,7 +92,6 @@ function registerListCommands(dags: Command): void {
       .option('-n, --num-executions <n>', 'how many', (v) => parseIntArg(v, '--num-executions', 1, 1000), 1),
   ).action(async (dagId: string, options: WithOutput & { numExecutions: number }) => {
     await withAppContext(async (ctx) => {
-      await ensureDagsParsed(ctx, dagId);
       const { paused, runs } = await nextExecutions(ctx, dagId, options.numExecutions);
       if (paused) printWarning(`DAG '${dagId}' is paused: no run is created until it is unpaused`);
       const rows = runs.map((run) => ({
@@ -113,7 +115,6 @@ function registerStateCommands(dags: Command): void {
     withOutputOption(dags.command(name).description(`${name} a DAG`).argument('<dag_id>')).action(
       async (dagId: string, options: WithOutput) => {
         await withAppContext(async (ctx) => {
-          await ensureDagsParsed(ctx, dagId);
           const result = await setDagPaused(ctx, dagId, paused, cliActor());
           if (options.output === 'table')
             printLine(`DAG '${dagId}' ${paused ? 'paused' : 'unpaused'}${result.changed ? '' : ' (no change)'}`);
@@ -148,7 +149,6 @@ function registerRunCommands(dags: Command): void {
       .argument('<dag_id>'),
   ).action(async (dagId: string, options: WithOutput) => {
     await withAppContext(async (ctx) => {
-      await ensureDagsParsed(ctx, dagId);
       const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
       if (options.output === 'json') {
         printJson({
@@ -233,6 +233,7 @@ function registerRunCommands(dags: Command): void {
 export function registerDagCommands(program: Command): void {
   const dags = program.command('dags').description('list, inspect, pause, trigger and test DAGs');
   registerListCommands(dags);
+  addReserializeCommand(dags);
   registerStateCommands(dags);
   registerRunCommands(dags);
 }

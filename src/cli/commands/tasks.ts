@@ -20,7 +20,7 @@ function registerInspectCommands(tasks: Command): void {
     tasks.command('list').description('list the tasks of a DAG in dependency order').argument('<dag_id>'),
   ).action(async (dagId: string, options: WithOutput) => {
     await withAppContext(async (ctx) => {
-      await ensureDagsParsed(ctx, dagId);
+      // From the stored DAG only: never waits on a DAG file's import.
       const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
       const rows = dag.tasks.map((t) => ({
         task_id: t.taskId,

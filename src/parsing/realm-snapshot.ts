@@ -1,0 +1,190 @@
+/**
+ * What a DAG file's import can change in its parser process that would change how the next file
+ * parses: the global object, the built-ins' statics and prototypes, process.env and the working
+ * folder, and the module cache. A parser child takes a snapshot once it is warm and compares
+ * after every file; a file that changed anything gets its child retired (see parser-child.ts),
+ * so the next file parses in a clean realm without paying for a fresh process per file.
+ */
+
+// The file being checked may have patched any built-in, so the comparison runs only on functions
+// captured here, before any DAG file ran, and on plain objects and index loops (no Map, no
+// for…of, no array methods).
+const { ownKeys, getOwnPropertyDescriptor } = Reflect;
+const { is, isExtensible, getPrototypeOf, keys, create } = Object;
+const toText = String;
+const cwdOf = process.cwd.bind(process);
+
+/** One property as it was: identity of its value or accessors, and its attribute flags. */
+interface PropertyState {
+  value: unknown;
+  get: unknown;
+  set: unknown;
+  flags: string;
+}
+
+type Table<T> = Record<string | symbol, T | undefined>;
+
+interface ObjectState {
+  name: string;
+  target: object;
+  extensible: boolean;
+  prototype: unknown;
+  properties: Table<PropertyState>;
+}
+
+export interface RealmSnapshot {
+  objects: ObjectState[];
+  env: Table<string>;
+  cwd: string;
+  modules: Table<{ exports: unknown }>;
+}
+
+/** Built-ins whose statics and prototype a file could patch (the prototype is checked too). */
+const BUILT_INS: Array<[string, unknown]> = [
+  ['Object', Object],
+  ['Function', Function],
+  ['Array', Array],
+  ['String', String],
+  ['Number', Number],
+  ['Boolean', Boolean],
+  ['Symbol', Symbol],
+  ['BigInt', BigInt],
+  ['Promise', Promise],
+  ['Date', Date],
+  ['RegExp', RegExp],
+  ['Error', Error],
+  ['TypeError', TypeError],
+  ['Map', Map],
+  ['Set', Set],
+  ['WeakMap', WeakMap],
+  ['WeakSet', WeakSet],
+  ['ArrayBuffer', ArrayBuffer],
+  ['Uint8Array', Uint8Array],
+  ['Buffer', Buffer],
+  ['URL', URL],
+  ['JSON', JSON],
+  ['Math', Math],
+  ['Reflect', Reflect],
+  ['process', process],
+  ['console', console],
+  // Shared by every array, map and set iterator, and by every typed array.
+  ['%IteratorPrototype%', Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()))],
+  ['%TypedArray%', Object.getPrototypeOf(Uint8Array)],
+];
+
+function describe(name: string, target: object): ObjectState {
+  const properties = create(null) as Table<PropertyState>;
+  const names = ownKeys(target);
+  for (let i = 0; i < names.length; i += 1) {
+    const d = getOwnPropertyDescriptor(target, names[i])!;
+    properties[names[i]] = {
+      value: d.value,
+      get: d.get,
+      set: d.set,
+      flags: (d.writable ? 'w' : '') + (d.enumerable ? 'e' : '') + (d.configurable ? 'c' : ''),
+    };
+  }
+  return { name, target, extensible: isExtensible(target), prototype: getPrototypeOf(target), properties };
+}
+
+function append(list: string[], item: string): void {
+  list[list.length] = item;
+}
+
+function sameProperty(a: PropertyState | undefined, b: PropertyState | undefined): boolean {
+  return !!a && !!b && is(a.value, b.value) && a.get === b.get && a.set === b.set && a.flags === b.flags;
+}
+
+function envTable(): Table<string> {
+  const table = create(null) as Table<string>;
+  const names = keys(process.env);
+  for (let i = 0; i < names.length; i += 1) table[names[i]] = process.env[names[i]];
+  return table;
+}
+
+function objectsToWatch(): Array<[string, object]> {
+  const objects: Array<[string, object]> = [['globalThis', globalThis]];
+  for (const [name, value] of BUILT_INS) {
+    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
+    objects.push([name, value]);
+    const prototype = (value as { prototype?: unknown }).prototype;
+    if (typeof value === 'function' && typeof prototype === 'object' && prototype !== null)
+      objects.push([`${name}.prototype`, prototype]);
+  }
+  return objects;
+}
+
+/**
+ * Node defines some globals (fetch, crypto, navigator, …) as getters that replace themselves on
+ * first use: touch them all once, so a file merely using one does not look like a change.
+ */
+export function settleLazyGlobals(): void {
+  for (const key of Reflect.ownKeys(globalThis)) {
+    const d = Reflect.getOwnPropertyDescriptor(globalThis, key);
+    if (!d?.get) continue;
+    try {
+      void (globalThis as Record<string | symbol, unknown>)[key];
+    } catch {
+      // A getter that throws stays a getter: compared by identity, it is stable anyway.
+    }
+  }
+}
+
+/**
+ * The realm as it is now. `moduleCache` is the require.cache DAG files are loaded through;
+ * `isUserModule` names its entries that are a DAG file's own code (not watched: purged anyway).
+ */
+export function takeRealmSnapshot(
+  moduleCache: Record<string, { exports?: unknown } | undefined>,
+  isUserModule: (id: string) => boolean,
+): RealmSnapshot {
+  const modules = create(null) as Table<{ exports: unknown }>;
+  for (const [id, mod] of Object.entries(moduleCache)) if (!isUserModule(id)) modules[id] = { exports: mod?.exports };
+  return {
+    objects: objectsToWatch().map(([name, target]) => describe(name, target)),
+    env: envTable(),
+    cwd: process.cwd(),
+    modules,
+  };
+}
+
+/**
+ * What changed since `snapshot` ([] when nothing did), e.g. ['JSON.stringify', 'globalThis.foo'].
+ * Modules added to the cache are not a change: they are the file's own, purged before the next
+ * import; a module that was there before must still be there, with the same exports.
+ */
+export function realmChanges(
+  snapshot: RealmSnapshot,
+  moduleCache: Record<string, { exports?: unknown } | undefined>,
+): string[] {
+  const changes: string[] = [];
+  for (let i = 0; i < snapshot.objects.length; i += 1) {
+    const before = snapshot.objects[i];
+    const now = describe(before.name, before.target);
+    if (now.extensible !== before.extensible) append(changes, before.name + ' (frozen or sealed)');
+    if (now.prototype !== before.prototype) append(changes, before.name + ' (prototype replaced)');
+    const names = ownKeys(before.properties);
+    for (let j = 0; j < names.length; j += 1)
+      if (!sameProperty(before.properties[names[j]], now.properties[names[j]]))
+        append(changes, before.name + '.' + toText(names[j]));
+    const added = ownKeys(now.properties);
+    for (let j = 0; j < added.length; j += 1)
+      if (!before.properties[added[j]]) append(changes, before.name + '.' + toText(added[j]));
+  }
+  const env = envTable();
+  const envNames = ownKeys(snapshot.env);
+  for (let i = 0; i < envNames.length; i += 1)
+    if (snapshot.env[envNames[i]] !== env[envNames[i]]) append(changes, 'process.env.' + toText(envNames[i]));
+  const newNames = ownKeys(env);
+  for (let i = 0; i < newNames.length; i += 1)
+    if (snapshot.env[newNames[i]] === undefined) append(changes, 'process.env.' + toText(newNames[i]));
+  if (cwdOf() !== snapshot.cwd) append(changes, 'process.cwd()');
+  const ids = ownKeys(snapshot.modules);
+  for (let i = 0; i < ids.length; i += 1) {
+    const id = ids[i] as string;
+    const mod = moduleCache[id];
+    if (mod === undefined) append(changes, 'require.cache (' + id + ' removed)');
+    else if (mod.exports !== snapshot.modules[id]!.exports) append(changes, 'require.cache (' + id + ' replaced)');
+  }
+  return changes;
+}

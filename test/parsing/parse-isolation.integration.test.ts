@@ -1,0 +1,127 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { distEntry } from '../../src/core/dist-path';
+import { DagFileParserPool } from '../../src/parsing/dag-file-parser-pool';
+import type { FileParseResult } from '../../src/parsing/file-parse-result';
+import { eventually } from '../helpers/eventually';
+import { DagFolder } from './dag-folder-fixture';
+
+jest.setTimeout(120_000);
+
+/** A process that exists and is not a zombie (an orphan may wait a while for init to reap it). */
+function running(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** One child, so every file is parsed right after the one before it, in the same child if it is clean. */
+function onePool(): DagFileParserPool {
+  return new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs: 20_000 });
+}
+
+async function parseInOrder(pool: DagFileParserPool, files: string[]): Promise<Record<string, FileParseResult>> {
+  const results = await Promise.all(files.map((file) => pool.parse(file)));
+  return Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
+}
+
+describe('parsing isolation (real parser children from dist/)', () => {
+  let folder: DagFolder;
+  let pool: DagFileParserPool | null = null;
+  beforeEach(() => {
+    folder = new DagFolder();
+  });
+  afterEach(async () => {
+    await pool?.close();
+    folder.cleanup();
+  });
+
+  it('parses a valid DAG unaffected by what the file before it did to the realm', async () => {
+    // The good files read the global the polluter sets: in a clean realm their ids are plain.
+    const good = (id: string): string =>
+      folder
+        .goodDag(id)
+        .replace(
+          `new DAG(${JSON.stringify(id)}`,
+          `new DAG(((globalThis as any).dagPrefix ?? '') + ${JSON.stringify(id)}`,
+        );
+    const files = [
+      folder.write('01_json.ts', "JSON.stringify = () => 'undefined';\nexport {};\n"),
+      folder.write('02_good.ts', good('after_json')),
+      folder.write('03_push.ts', 'Array.prototype.push = function () { return 0; };\nexport {};\n'),
+      folder.write('04_good.ts', good('after_push')),
+      folder.write('05_global.ts', "(globalThis as any).dagPrefix = 'polluted_';\nexport {};\n"),
+      folder.write('06_good.ts', good('after_global')),
+      folder.write('07_env.ts', "process.env.TZ = 'Pacific/Kiritimati';\nexport {};\n"),
+      folder.write('08_good.ts', good('after_env')),
+      folder.write('09_exit.ts', 'process.exit(0);\n'),
+      folder.write('10_good.ts', good('after_exit')),
+    ];
+    pool = onePool();
+    const byName = await parseInOrder(pool, files);
+
+    for (const [name, dagId] of [
+      ['02_good.ts', 'after_json'],
+      ['04_good.ts', 'after_push'],
+      ['06_good.ts', 'after_global'],
+      ['08_good.ts', 'after_env'],
+      ['10_good.ts', 'after_exit'],
+    ]) {
+      expect(byName[name].error).toBeUndefined();
+      expect(byName[name].dags.map((d) => d.dagId)).toEqual([dagId]);
+    }
+    expect(byName['09_exit.ts'].error).toBe('parser process crashed (exit code 0) while importing the file');
+    // Each polluter and the exit cost their child; the clean files did not.
+    expect(pool.childrenStarted).toBe(6);
+  });
+
+  it('keeps one child for files that only use the realm (fetch, crypto, child_process)', async () => {
+    const files = [
+      folder.write('a.ts', folder.goodDag('a_dag')),
+      folder.write(
+        'uses.ts',
+        "import { execFileSync } from 'node:child_process';\n" +
+          "execFileSync('true');\nvoid typeof fetch;\nvoid crypto.randomUUID();\nvoid [1].map((x) => x);\n" +
+          folder.goodDag('uses_dag'),
+      ),
+      folder.write('b.ts', folder.goodDag('b_dag')),
+    ];
+    pool = onePool();
+    const byName = await parseInOrder(pool, files);
+    expect(Object.values(byName).map((r) => r.error)).toEqual([undefined, undefined, undefined]);
+    expect(pool.childrenStarted).toBe(1);
+  });
+
+  it('kills the processes a file spawns at import, detached ones too, even when the file exits', async () => {
+    const pidsFile = path.join(folder.root, 'pids');
+    const spawner = (detach: boolean, thenExit: boolean): string =>
+      [
+        "import { spawn } from 'node:child_process';",
+        "import { appendFileSync } from 'node:fs';",
+        `const child = spawn('sleep', ['300'], { detached: ${detach}, stdio: 'ignore' });`,
+        'child.unref();',
+        `appendFileSync(${JSON.stringify(pidsFile)}, String(child.pid) + '\\n');`,
+        thenExit ? 'process.exit(0);' : 'export {};',
+        '',
+      ].join('\n');
+    const files = [
+      folder.write('spawns.ts', spawner(false, false)),
+      folder.write('spawns_detached.ts', spawner(true, false)),
+      folder.write('spawns_and_exits.ts', spawner(true, true)),
+      folder.write('good.ts', folder.goodDag('good_dag')),
+    ];
+    pool = onePool();
+    const byName = await parseInOrder(pool, files);
+    expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
+    expect(byName['spawns.ts'].error).toBeUndefined();
+    const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
+    expect(pids).toHaveLength(3);
+    await eventually(() => expect(pids.filter((pid) => running(pid))).toEqual([]), {
+      what: 'the sleeps spawned at import to be gone',
+      timeoutMs: 10_000,
+    });
+  });
+});
