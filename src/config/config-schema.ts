@@ -49,6 +49,12 @@ export const CONFIG_SCHEMA = {
      * files are parsed).
      */
     default_task_retries: int(0, 0),
+    /** Where XCom values live: in the xcom table, or (above 1 KiB) in files under xcom_backend_path. */
+    xcom_backend: choice(['database', 'filesystem'], 'database'),
+    /** The filesystem backend's folder; shared by the scheduler, webserver and every worker. */
+    xcom_backend_path: text(''), // $DAGCTL_HOME/xcom
+    /** The most bytes one XCom value may take as JSON; a larger one fails its task. */
+    max_xcom_size: int(1_048_576, 1),
   },
   database: {
     url: text('', { secret: true }), // sqlite:///$DAGCTL_HOME/dagctl.db

@@ -31,7 +31,7 @@ export interface TaskWorkload {
   conf: Record<string, unknown>;
   /** Airflow's max_tries: how many retries this task instance may use (tries allowed = maxTries + 1). */
   maxTries: number;
-  /** XComs of upstream tasks in this run: taskId → key → JSON value. */
+  /** XComs of the tasks of this run: taskId → key → JSON value (a mapped task: the list by map index). */
   xcoms: Record<string, Record<string, unknown>>;
   /** For sensors in reschedule mode: when the first poke happened (timeout counts from it). */
   firstRescheduleDate: string | null;

@@ -5,6 +5,7 @@ import type { TaskInstanceKey } from '../core/task-instance-key';
 import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
+import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 
 /**
  * Runs tasks one at a time inside the calling process, for `dagctl dags test` (Airflow's
@@ -80,6 +81,7 @@ export class InProcessExecutor implements Executor {
       const outcome = await runTask(workload, {
         baseLogFolder: this.config.logging.base_log_folder,
         logMaxBytes: this.config.logging.task_log_max_bytes,
+        xcom: xcomSettingsFromConfig(this.config),
         output: this.echo ? 'tee' : 'redirect',
         variables: new DatabaseVariableSource(async () => this.ds),
       });

@@ -16,7 +16,9 @@ import type { RunnerDag, RunnerOperator } from './runner-dag';
 import { buildTemplateContext } from './template-context';
 import { airflowIso, dsOf } from './template-date';
 import type { VariableSource } from './variable-source';
-import { toJsonXcoms } from './xcom-values';
+import { storeXComs } from './xcom-values';
+import type { XComBackend } from './xcom/xcom-backend';
+import { DEFAULT_XCOM_SETTINGS, type XComSettings } from './xcom/xcom-settings';
 
 export interface RunTaskOptions {
   /** `logging.base_log_folder`. */
@@ -35,6 +37,8 @@ export interface RunTaskOptions {
   settleGraceMs?: number;
   /** The log file could not be written. */
   onLogError?: (err: Error) => void;
+  /** `core.xcom_backend` and `core.max_xcom_size` (default: the database, 1 MiB). */
+  xcom?: XComSettings;
 }
 
 export interface TaskTryResult {
@@ -139,7 +143,11 @@ async function attemptTry(
 ): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> {
   const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
   const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
-  const xcomPull = (taskId: string, key = 'return_value'): unknown => workload.xcoms?.[taskId]?.[key];
+  const xcom = options.xcom ?? DEFAULT_XCOM_SETTINGS;
+  // The try starts without what earlier tries left in the backend (the scheduler cleared the rows).
+  xcom.backend.clearTry(workload.key);
+  const xcomPull = (taskId: string, key = 'return_value'): unknown =>
+    loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
 
   // Render templated fields.
   const fields: Record<string, unknown> = {};
@@ -221,7 +229,7 @@ async function attemptTry(
     let xcoms: Record<string, unknown>;
     try {
       partial = runnable.toOutcome(value) ?? {};
-      xcoms = toJsonXcoms({ ...pushed, ...(partial.xcoms ?? {}) });
+      xcoms = storeXComs(workload.key, { ...pushed, ...(partial.xcoms ?? {}) }, xcom);
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
       return {
@@ -265,6 +273,13 @@ async function runCallbacks(
   } catch (err) {
     logLine('ERROR', `${name} failed: ${(err as Error)?.stack ?? String(err)}`);
   }
+}
+
+/** A pulled row's content as the value pushed; a mapped task's list item by item. */
+function loadXCom(backend: XComBackend, stored: unknown): unknown {
+  if (stored === undefined) return undefined;
+  const value = backend.load(stored);
+  return value === stored && Array.isArray(stored) ? stored.map((item) => backend.load(item)) : value;
 }
 
 /** Rendered fields are shown in the UI and cross processes: keep their JSON form only. */
