@@ -27,7 +27,14 @@ export interface DagOptions {
   timezone?: string;
   docMd?: string;
   owner?: string;
+  /**
+   * A template name that does not exist: 'strict' (default) fails the task naming the field and
+   * the name; 'empty' renders it as an empty string, as Airflow does by default.
+   */
+  templateUndefined?: TemplateUndefined;
 }
+
+export type TemplateUndefined = 'strict' | 'empty';
 
 export const DAG_OPTION_KEYS: readonly string[] = [
   'description',
@@ -44,6 +51,7 @@ export const DAG_OPTION_KEYS: readonly string[] = [
   'timezone',
   'docMd',
   'owner',
+  'templateUndefined',
 ];
 
 export interface ResolvedDagOptions {
@@ -62,6 +70,7 @@ export interface ResolvedDagOptions {
   timezone: string;
   docMd: string | null;
   owner: string;
+  templateUndefined: TemplateUndefined;
 }
 
 /** Check and normalize DAG options; every error names the DAG and the option. */
@@ -118,6 +127,9 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   }
   const defaultArgs = plainObject('defaultArgs');
   for (const key of ['taskId', 'dag']) if (key in defaultArgs) fail(`option 'defaultArgs' must not set '${key}'`);
+  const templateUndefined = options.templateUndefined ?? 'strict';
+  if (templateUndefined !== 'strict' && templateUndefined !== 'empty')
+    fail(`option 'templateUndefined' must be 'strict' or 'empty', got ${JSON.stringify(templateUndefined)}`);
   const owner = optionalText('owner') ?? (typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow');
   return {
     description: optionalText('description'),
@@ -135,6 +147,7 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
     timezone,
     docMd: optionalText('docMd'),
     owner,
+    templateUndefined,
   };
 }
 

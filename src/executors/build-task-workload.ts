@@ -3,6 +3,7 @@ import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { TaskInstanceEntity } from '../db/entities';
 import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
+import { readPrevSuccess } from '../db/reads/prev-success-reads';
 import type { TaskWorkload } from '../core/executor';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { findDagRun } from '../db/reads/dag-run-reads';
@@ -44,5 +45,6 @@ export async function buildTaskWorkload(
     maxTries: ti.maxTries,
     xcoms,
     firstRescheduleDate: ti.firstRescheduleDate ? ti.firstRescheduleDate.toISOString() : null,
+    prevSuccess: await readPrevSuccess(ds, key, run.logicalDate.toISOString()),
   };
 }

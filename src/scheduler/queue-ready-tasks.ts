@@ -3,6 +3,7 @@ import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
+import { readPrevSuccess } from '../db/reads/prev-success-reads';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
@@ -100,6 +101,7 @@ async function buildWorkloads(
       maxTries: ti.maxTries,
       xcoms: await runXComs(db, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
+      prevSuccess: await readPrevSuccess(db, ti, run.logical_date),
     });
   }
   return workloads;
