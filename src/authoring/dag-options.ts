@@ -30,7 +30,14 @@ export interface DagOptions {
   timezone?: string;
   docMd?: string;
   owner?: string;
+  /**
+   * A template name that does not exist: 'strict' (default) fails the task naming the field and
+   * the name; 'empty' renders it as an empty string, as Airflow does by default.
+   */
+  templateUndefined?: TemplateUndefined;
 }
+
+export type TemplateUndefined = 'strict' | 'empty';
 
 export const DAG_OPTION_KEYS: readonly string[] = [
   'description',
@@ -47,6 +54,7 @@ export const DAG_OPTION_KEYS: readonly string[] = [
   'timezone',
   'docMd',
   'owner',
+  'templateUndefined',
 ];
 
 export interface ResolvedDagOptions {
@@ -68,6 +76,7 @@ export interface ResolvedDagOptions {
   timezone: string;
   docMd: string | null;
   owner: string;
+  templateUndefined: TemplateUndefined;
 }
 
 /** Check and normalize DAG options; every error names the DAG and the option. */
@@ -130,6 +139,9 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const required = Object.keys(params.specs).filter((name) => !params.specs[name].hasDefault);
   if (scheduleSpec.kind !== 'none' && required.length > 0)
     fail(`param '${required[0]}' has no default, so the DAG needs schedule: null (only triggered runs can set it)`);
+  const templateUndefined = options.templateUndefined ?? 'strict';
+  if (templateUndefined !== 'strict' && templateUndefined !== 'empty')
+    fail(`option 'templateUndefined' must be 'strict' or 'empty', got ${JSON.stringify(templateUndefined)}`);
   const owner = optionalText('owner') ?? (typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow');
   return {
     description: optionalText('description'),
@@ -148,6 +160,7 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
     timezone,
     docMd: optionalText('docMd'),
     owner,
+    templateUndefined,
   };
 }
 

@@ -4,7 +4,7 @@ import type { ScheduleSpec } from '../core/serialized-dag';
 import type { ScheduleOption } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
 import { recordCreatedDag } from './dag-registry';
-import { DagOptions, resolveDagOptions } from './dag-options';
+import { DagOptions, resolveDagOptions, type TemplateUndefined } from './dag-options';
 import { invalidIdReason } from './identifiers';
 import { SDK_KIND } from './sdk-kind';
 import { topologicalOrder } from './topological-order';
@@ -35,6 +35,8 @@ export class DAG {
   readonly timezone: string;
   readonly docMd: string | null;
   readonly owner: string;
+  /** How templates treat a name that does not exist (DagOptions.templateUndefined). */
+  readonly templateUndefined: TemplateUndefined;
   /** Tasks by id, in the order they were created. */
   readonly tasks: ReadonlyMap<string, BaseOperator> = new Map();
 
@@ -59,6 +61,7 @@ export class DAG {
     this.timezone = resolved.timezone;
     this.docMd = resolved.docMd;
     this.owner = resolved.owner;
+    this.templateUndefined = resolved.templateUndefined;
     recordCreatedDag(this);
   }
 

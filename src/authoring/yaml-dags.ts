@@ -27,6 +27,7 @@ const DAG_KEYS: Record<string, keyof DagOptions | null> = {
   timezone: 'timezone',
   doc_md: 'docMd',
   owner: 'owner',
+  template_undefined: 'templateUndefined',
 };
 
 /** Task option keys every operator accepts. */

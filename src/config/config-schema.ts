@@ -64,6 +64,12 @@ export const CONFIG_SCHEMA = {
      * SIGTERM and, this long after, SIGKILL (Airflow's killed_task_cleanup_time).
      */
     killed_task_cleanup_time: duration('5s'),
+    /** Where XCom values live: in the xcom table, or (above 1 KiB) in files under xcom_backend_path. */
+    xcom_backend: choice(['database', 'filesystem'], 'database'),
+    /** The filesystem backend's folder; shared by the scheduler, webserver and every worker. */
+    xcom_backend_path: text(''), // $DAGCTL_HOME/xcom
+    /** The most bytes one XCom value may take as JSON; a larger one fails its task. */
+    max_xcom_size: int(1_048_576, 1),
   },
   database: {
     url: text('', { secret: true }), // sqlite:///$DAGCTL_HOME/dagctl.db

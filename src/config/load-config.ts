@@ -99,6 +99,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
 
   const config = sections as unknown as DagctlConfig;
   config.core.dags_folder = path.resolve(home, config.core.dags_folder || 'dags');
+  config.core.xcom_backend_path = path.resolve(home, config.core.xcom_backend_path || 'xcom');
   config.logging.base_log_folder = path.resolve(home, config.logging.base_log_folder || 'logs');
   if (!config.database.url) config.database.url = `sqlite:///${path.join(home, 'dagctl.db')}`;
   return { ...config, home, configFile };

@@ -31,10 +31,22 @@ export interface TaskWorkload {
   conf: Record<string, unknown>;
   /** Airflow's max_tries: how many retries this task instance may use (tries allowed = maxTries + 1). */
   maxTries: number;
-  /** XComs of upstream tasks in this run: taskId → key → JSON value. */
+  /** XComs of the tasks of this run: taskId → key → JSON value (a mapped task: the list by map index). */
   xcoms: Record<string, Record<string, unknown>>;
   /** For sensors in reschedule mode: when the first poke happened (timeout counts from it). */
   firstRescheduleDate: string | null;
+  /**
+   * The DAG's latest successful run before this one (Airflow's prev_*_success template names):
+   * its data interval and when this task's instance in it started; null when there is none.
+   */
+  prevSuccess?: PrevSuccess | null;
+}
+
+export interface PrevSuccess {
+  dataIntervalStart: string | null;
+  dataIntervalEnd: string | null;
+  /** start_date of this task's instance in that run (null when it has none). */
+  startDate: string | null;
 }
 
 /** The outcome the task runner reports for one try. */

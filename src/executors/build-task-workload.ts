@@ -1,15 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { TaskInstanceEntity, XComEntity } from '../db/entities';
+import { TaskInstanceEntity } from '../db/entities';
+import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
+import { readPrevSuccess } from '../db/reads/prev-success-reads';
 import type { TaskWorkload } from '../core/executor';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { findDagRun } from '../db/reads/dag-run-reads';
-import { relatedTaskIds } from '../core/task-graph';
 
 /**
  * Everything the runner needs for one try of an existing task instance, read from the DB: the
- * run's facts, the task's settings and the XComs its ancestors pushed in this run.
+ * run's facts, the task's settings and the XComs of every task of this run.
  */
 export async function buildTaskWorkload(
   ds: DataSource,
@@ -25,17 +26,7 @@ export async function buildTaskWorkload(
   if (!ti)
     throw new NotFoundError(`task instance '${key.taskId}' of DAG run '${key.runId}' (DAG '${key.dagId}') not found`);
 
-  const ancestors = [...relatedTaskIds(stored.dag, [key.taskId], 'upstream')];
-  const xcoms: Record<string, Record<string, unknown>> = {};
-  if (ancestors.length > 0) {
-    const rows = await ds
-      .getRepository(XComEntity)
-      .createQueryBuilder('x')
-      .where('x.dag_id = :dagId AND x.run_id = :runId', { dagId: key.dagId, runId: key.runId })
-      .andWhere('x.task_id IN (:...ancestors)', { ancestors })
-      .getMany();
-    for (const row of rows) (xcoms[row.taskId] ??= {})[row.key] = row.value === null ? null : JSON.parse(row.value);
-  }
+  const xcoms = groupRunXComs(await readRunXComRows(ds, key.dagId, key.runId));
   return {
     key,
     tryNumber,
@@ -54,5 +45,6 @@ export async function buildTaskWorkload(
     maxTries: ti.maxTries,
     xcoms,
     firstRescheduleDate: ti.firstRescheduleDate ? ti.firstRescheduleDate.toISOString() : null,
+    prevSuccess: await readPrevSuccess(ds, key, run.logicalDate.toISOString()),
   };
 }

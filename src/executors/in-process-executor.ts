@@ -5,6 +5,7 @@ import type { TaskInstanceKey } from '../core/task-instance-key';
 import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
+import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 
 /**
  * Runs tasks one at a time inside the calling process, for `dagctl dags test` (Airflow's
@@ -81,6 +82,7 @@ export class InProcessExecutor implements Executor {
         baseLogFolder: this.config.logging.base_log_folder,
         logMaxBytes: this.config.logging.task_log_max_bytes,
         confOverridesParams: this.config.core.dag_run_conf_overrides_params,
+        xcom: xcomSettingsFromConfig(this.config),
         output: this.echo ? 'tee' : 'redirect',
         variables: new DatabaseVariableSource(async () => this.ds),
       });

@@ -1,4 +1,5 @@
 import nunjucks from 'nunjucks';
+import { strictGlobals } from './strict-view';
 
 /** A templated field failed to render; the message is one line naming the field. */
 export class TemplateRenderError extends Error {
@@ -11,7 +12,22 @@ export class TemplateRenderError extends Error {
   }
 }
 
-const environment = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+/** How a name that does not exist renders: 'strict' fails naming it; 'empty' renders ''. */
+export type UndefinedNames = 'strict' | 'empty';
+
+function makeEnvironment(mode: UndefinedNames): nunjucks.Environment {
+  const env = new nunjucks.Environment(null, { autoescape: false, throwOnUndefined: false });
+  if (mode === 'strict') {
+    const withGlobals = env as unknown as { globals: Record<string, unknown> };
+    withGlobals.globals = strictGlobals(withGlobals.globals);
+  }
+  return env;
+}
+
+const environments: Record<UndefinedNames, nunjucks.Environment> = {
+  strict: makeEnvironment('strict'),
+  empty: makeEnvironment('empty'),
+};
 
 /** Compiled templates, reused by warm processes (the same DAG runs again and again). */
 const compiled = new Map<string, nunjucks.Template>();
@@ -21,12 +37,13 @@ function isTemplate(text: string): boolean {
   return text.includes('{{') || text.includes('{%') || text.includes('{#');
 }
 
-function compile(source: string): nunjucks.Template {
-  let template = compiled.get(source);
+function compile(source: string, mode: UndefinedNames): nunjucks.Template {
+  const cacheKey = `${mode}\u0000${source}`;
+  let template = compiled.get(cacheKey);
   if (!template) {
-    template = new nunjucks.Template(source, environment, undefined, true);
+    template = new nunjucks.Template(source, environments[mode], undefined, true);
     if (compiled.size >= MAX_CACHED_TEMPLATES) compiled.delete(compiled.keys().next().value as string);
-    compiled.set(source, template);
+    compiled.set(cacheKey, template);
   }
   return template;
 }
@@ -47,36 +64,54 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 
 /** True when some template among the values uses `var.` — only then are variables fetched. */
 export function templatesMentionVariables(values: Iterable<unknown>): boolean {
+  return templatesMention(values, /\bvar\s*[.[]/);
+}
+
+/** True when some template among the values uses `conn.` — only then are connections fetched. */
+export function templatesMentionConnections(values: Iterable<unknown>): boolean {
+  return templatesMention(values, /\bconn\s*[.[]/);
+}
+
+function templatesMention(values: Iterable<unknown>, pattern: RegExp): boolean {
   for (const value of values) {
     for (const text of stringsOf(value)) {
-      if (isTemplate(text) && /\bvar\s*[.[]/.test(text)) return true;
+      if (isTemplate(text) && pattern.test(text)) return true;
     }
   }
   return false;
 }
 
 function oneLine(err: unknown): string {
-  const message = err instanceof Error ? err.message : String(err);
-  return message
+  const message = (err instanceof Error ? err.message : String(err))
     .replace(/\(unknown path\)\s*/g, '')
     .replace(/\s*\n\s*/g, ' ')
     .trim();
+  // "[Line 1, Column 4] Error: Variable 'x' does not exist" → "Variable 'x' does not exist (line 1, column 4)":
+  // the reason first; a syntax error (no error name) keeps nunjucks' own wording.
+  const thrown = /^(?:\[Line (\d+), Column (\d+)\] )?(?:Template)?\w*Error: (.*)$/.exec(message);
+  if (!thrown) return message;
+  return thrown[1] ? `${thrown[3]} (line ${thrown[1]}, column ${thrown[2]})` : thrown[3];
 }
 
 /** Render one value: strings are templates; arrays and plain objects are rendered item by item. */
-export function renderValue(value: unknown, context: Record<string, unknown>, field: string): unknown {
+export function renderValue(
+  value: unknown,
+  context: Record<string, unknown>,
+  field: string,
+  mode: UndefinedNames = 'strict',
+): unknown {
   if (typeof value === 'string') {
     if (!isTemplate(value)) return value;
     try {
-      return compile(value).render(context);
+      return compile(value, mode).render(context);
     } catch (err) {
       throw new TemplateRenderError(field, oneLine(err));
     }
   }
-  if (Array.isArray(value)) return value.map((item) => renderValue(item, context, field));
+  if (Array.isArray(value)) return value.map((item) => renderValue(item, context, field, mode));
   if (isPlainObject(value)) {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, context, field);
+    for (const [k, v] of Object.entries(value)) out[k] = renderValue(v, context, field, mode);
     return out;
   }
   return value;
@@ -86,8 +121,9 @@ export function renderValue(value: unknown, context: Record<string, unknown>, fi
 export function renderTemplatedFields(
   fields: Record<string, unknown>,
   context: Record<string, unknown>,
+  mode: UndefinedNames = 'strict',
 ): Record<string, unknown> {
   const rendered: Record<string, unknown> = {};
-  for (const [field, value] of Object.entries(fields)) rendered[field] = renderValue(value, context, field);
+  for (const [field, value] of Object.entries(fields)) rendered[field] = renderValue(value, context, field, mode);
   return rendered;
 }

@@ -11,12 +11,14 @@ import { OutputMode, captureProcessOutput } from './capture-process-output';
 import { DagFileCache } from './dag-file-cache';
 import { defaultDagFileLoader } from './default-dag-file-loader';
 import { formatDurationMs } from './format-duration-ms';
-import { renderTemplatedFields, templatesMentionVariables } from './render-templates';
+import { renderTemplatedFields, templatesMentionConnections, templatesMentionVariables } from './render-templates';
 import type { RunnerDag, RunnerOperator } from './runner-dag';
-import { buildTemplateContext } from './template-context';
+import { buildTemplateContext, type TemplateConnectionLookup } from './template-context';
 import { airflowIso, dsOf } from './template-date';
 import type { VariableSource } from './variable-source';
-import { toJsonXcoms } from './xcom-values';
+import { storeXComs } from './xcom-values';
+import type { XComBackend } from './xcom/xcom-backend';
+import { DEFAULT_XCOM_SETTINGS, type XComSettings } from './xcom/xcom-settings';
 
 export interface RunTaskOptions {
   /** `logging.base_log_folder`. */
@@ -39,6 +41,13 @@ export interface RunTaskOptions {
   confOverridesParams?: boolean;
   /** The task's execute() is about to begin (its execution timeout counts from here). */
   onExecute?: () => void;
+  /**
+   * Supplies `{{ conn.… }}`; asked only when a template mentions `conn`. Without it, a template
+   * that reads a connection fails saying none are available.
+   */
+  connections?: () => Promise<TemplateConnectionLookup>;
+  /** `core.xcom_backend` and `core.max_xcom_size` (default: the database, 1 MiB). */
+  xcom?: XComSettings;
 }
 
 export interface TaskTryResult {
@@ -146,28 +155,18 @@ async function attemptTry(
   // the conf was checked against their schemas when the run was triggered.
   const conf = options.confOverridesParams === false ? {} : (workload.conf ?? {});
   const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...conf };
-  const xcomPull = (taskId: string, key = 'return_value'): unknown => workload.xcoms?.[taskId]?.[key];
+  const xcom = options.xcom ?? DEFAULT_XCOM_SETTINGS;
+  // The try starts without what earlier tries left in the backend (the scheduler cleared the rows).
+  xcom.backend.clearTry(workload.key);
+  const xcomPull = (taskId: string, key = 'return_value'): unknown =>
+    loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
 
   // Render templated fields.
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
   let renderedFields: Record<string, unknown> = {};
   if (Object.keys(fields).length > 0) {
-    let variables: Record<string, string> | null = null;
-    if (templatesMentionVariables(Object.values(fields))) {
-      if (!options.variables) throw new TryFailure('templates use variables but none are available to this runner');
-      try {
-        variables = await options.variables.getAll();
-      } catch (err) {
-        throw new TryFailure(`cannot read variables: ${firstLine(errorMessage(err))}`);
-      }
-    }
-    const context = buildTemplateContext({ workload, params, variables, xcomPull });
-    try {
-      renderedFields = renderTemplatedFields(fields, context);
-    } catch (err) {
-      throw new TryFailure(firstLine(errorMessage(err)));
-    }
+    renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, options });
   }
   const runnable = Object.keys(fields).length > 0 ? op.withRenderedFields(renderedFields) : op;
   renderedFields = jsonCopy(renderedFields);
@@ -229,7 +228,7 @@ async function attemptTry(
     let xcoms: Record<string, unknown>;
     try {
       partial = runnable.toOutcome(value) ?? {};
-      xcoms = toJsonXcoms({ ...pushed, ...(partial.xcoms ?? {}) });
+      xcoms = storeXComs(workload.key, { ...pushed, ...(partial.xcoms ?? {}) }, xcom);
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
       return {
@@ -244,6 +243,63 @@ async function attemptTry(
   })();
   await runCallbacks(op, ctx, workload, result.outcome, logLine);
   return result;
+}
+
+/** What a render needs besides the fields: the try, its DAG, params and where values come from. */
+interface RenderInput {
+  workload: TaskWorkload;
+  dag: RunnerDag;
+  fields: Record<string, unknown>;
+  params: Record<string, unknown>;
+  xcomPull: (taskId: string, key?: string) => unknown;
+  options: Pick<RunTaskOptions, 'variables' | 'connections'>;
+}
+
+/** Render a task's templated fields; variables and connections are read only when mentioned. */
+async function renderFields(input: RenderInput): Promise<Record<string, unknown>> {
+  const { options, fields } = input;
+  let variables: Record<string, string> | null = null;
+  if (templatesMentionVariables(Object.values(fields))) {
+    if (!options.variables) throw new TryFailure('templates use variables but none are available to this runner');
+    try {
+      variables = await options.variables.getAll();
+    } catch (err) {
+      throw new TryFailure(`cannot read variables: ${firstLine(errorMessage(err))}`);
+    }
+  }
+  let connections: TemplateConnectionLookup | null = null;
+  if (options.connections && templatesMentionConnections(Object.values(fields))) {
+    try {
+      connections = await options.connections();
+    } catch (err) {
+      throw new TryFailure(`cannot read connections: ${firstLine(errorMessage(err))}`);
+    }
+  }
+  const undefinedNames = input.dag.templateUndefined === 'empty' ? 'empty' : 'strict';
+  const context = buildTemplateContext({ ...input, variables, connections, undefinedNames });
+  try {
+    return renderTemplatedFields(fields, context, undefinedNames);
+  } catch (err) {
+    throw new TryFailure(firstLine(errorMessage(err)));
+  }
+}
+
+/**
+ * `dagctl tasks render`: load the task's DAG file and render its templated fields for this
+ * workload, without running anything. Throws an Error with a one-line reason.
+ */
+export async function renderTaskTemplates(
+  workload: TaskWorkload,
+  options: Pick<RunTaskOptions, 'variables' | 'connections' | 'dagCache' | 'xcom'>,
+): Promise<Record<string, unknown>> {
+  const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
+  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
+  const xcom = options.xcom ?? DEFAULT_XCOM_SETTINGS;
+  const xcomPull = (taskId: string, key = 'return_value'): unknown =>
+    loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
+  const fields: Record<string, unknown> = {};
+  for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
+  return jsonCopy(await renderFields({ workload, dag, fields, params, xcomPull, options }));
 }
 
 /**
@@ -273,6 +329,13 @@ async function runCallbacks(
   } catch (err) {
     logLine('ERROR', `${name} failed: ${(err as Error)?.stack ?? String(err)}`);
   }
+}
+
+/** A pulled row's content as the value pushed; a mapped task's list item by item. */
+function loadXCom(backend: XComBackend, stored: unknown): unknown {
+  if (stored === undefined) return undefined;
+  const value = backend.load(stored);
+  return value === stored && Array.isArray(stored) ? stored.map((item) => backend.load(item)) : value;
 }
 
 /** Rendered fields are shown in the UI and cross processes: keep their JSON form only. */

@@ -24,6 +24,8 @@ export interface RunnerDag {
   fileloc: string;
   readonly tasks: ReadonlyMap<string, RunnerOperator>;
   readonly params: Record<string, unknown>;
+  /** 'empty' renders unknown template names empty; absent (older SDKs) or 'strict' fails. */
+  readonly templateUndefined?: 'strict' | 'empty';
 }
 
 /** Imports a DAG file; `fresh` re-reads it past module caches. */

@@ -12,6 +12,7 @@ import { processDagCache, runTaskTry } from './run-task';
 import type { ChildToParentMessage } from './task-process-protocol';
 import { isParentToChildMessage } from './task-process-protocol';
 import { DatabaseVariableSource, VariableSource } from './variable-source';
+import { xcomSettingsFromConfig } from './xcom/xcom-settings';
 
 const IDLE_TITLE = 'dagctl task-runner (idle)';
 
@@ -65,6 +66,7 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
     baseLogFolder: config.logging.base_log_folder,
     logMaxBytes: config.logging.task_log_max_bytes,
     confOverridesParams: config.core.dag_run_conf_overrides_params,
+    xcom: xcomSettingsFromConfig(config),
     variables: variablesFromParent ? parentVariables : databaseVariables,
     output: 'redirect',
     signal: running.signal,

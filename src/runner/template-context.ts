@@ -1,5 +1,27 @@
 import type { TaskWorkload } from '../core/executor';
 import { TemplateDate, airflowIso, dsOf, tsNodashOf } from './template-date';
+import { strictView } from './strict-view';
+
+/** What `{{ conn.<id> }}` gives: Airflow's Connection attributes. */
+export interface TemplateConnection {
+  conn_id: string;
+  conn_type: string | null;
+  host: string | null;
+  port: number | null;
+  login: string | null;
+  password: string | null;
+  schema: string | null;
+  /** The extra field as text (Airflow's `extra`). */
+  extra: string | null;
+  /** The extra field parsed (Airflow's `extra_dejson`). */
+  extra_dejson: Record<string, unknown>;
+}
+
+/**
+ * Supplies `{{ conn.<id>… }}`: the connection, or undefined when there is none of that id. The
+ * secrets work plugs its source in here (env DAGCTL_CONN_*, then the database, with masking).
+ */
+export type TemplateConnectionLookup = (connId: string) => TemplateConnection | undefined;
 
 export interface TemplateContextInput {
   workload: TaskWorkload;
@@ -7,17 +29,27 @@ export interface TemplateContextInput {
   params: Record<string, unknown>;
   /** Variables, or null when no template mentions `var` (then `var` lookups fail clearly). */
   variables: Record<string, string> | null;
+  /** Connections, or null when none are available here (then `conn` lookups fail clearly). */
+  connections?: TemplateConnectionLookup | null;
   xcomPull: (taskId: string, key?: string) => unknown;
+  /** 'strict' (default): an unknown name or attribute fails the render, naming it. */
+  undefinedNames?: 'strict' | 'empty';
 }
 
-/** The names Airflow templates use: ds, ts, logical_date, params, dag_run, var, ti, macros… */
+/** The names of contract §3 (ds, ts, logical_date, params, dag_run, var, conn, ti, macros…). */
 export function buildTemplateContext(input: TemplateContextInput): Record<string, unknown> {
   const { workload } = input;
   const { key } = workload;
+  const strict = (input.undefinedNames ?? 'strict') === 'strict';
+  const view = <T extends object>(value: T, name: string): T => (strict ? strictView(value, name) : value);
+  const date = (iso: string | null | undefined): TemplateDate | null => (iso ? new TemplateDate(iso) : null);
+
   const logicalDate = new TemplateDate(workload.logicalDate);
   const ds = dsOf(logicalDate);
-  const intervalStart = workload.dataIntervalStart ? new TemplateDate(workload.dataIntervalStart) : null;
-  const intervalEnd = workload.dataIntervalEnd ? new TemplateDate(workload.dataIntervalEnd) : null;
+  const dsNodash = ds.replace(/-/g, '');
+  const intervalStart = date(workload.dataIntervalStart);
+  const intervalEnd = date(workload.dataIntervalEnd);
+  const prev = workload.prevSuccess ?? null;
   const ti = {
     try_number: workload.tryNumber,
     max_tries: workload.maxTries,
@@ -27,26 +59,39 @@ export function buildTemplateContext(input: TemplateContextInput): Record<string
     map_index: key.mapIndex,
     /** `ti.xcom_pull('t')`, `ti.xcom_pull(task_ids='t', key='k')`. */
     xcom_pull: (...args: unknown[]) => xcomPullFromTemplate(input.xcomPull, args),
+    toString: () => `<TaskInstance: ${key.dagId}.${key.taskId} ${key.runId} [running]>`,
   };
-  return {
-    ds,
-    ds_nodash: ds.replace(/-/g, ''),
-    ts: airflowIso(logicalDate),
-    ts_nodash: tsNodashOf(logicalDate),
+  const dagRun = {
+    dag_id: key.dagId,
+    conf: workload.conf ?? {},
+    run_id: key.runId,
+    run_type: workload.runType,
+    external_trigger: workload.runType === 'manual',
     logical_date: logicalDate,
     execution_date: logicalDate,
     data_interval_start: intervalStart,
     data_interval_end: intervalEnd,
+    toString: () =>
+      `<DagRun ${key.dagId} @ ${airflowIso(logicalDate)}: ${key.runId}, state:running, ` +
+      `externally triggered: ${workload.runType === 'manual' ? 'True' : 'False'}>`,
+  };
+  return {
+    ds,
+    ds_nodash: dsNodash,
+    ts: airflowIso(logicalDate),
+    ts_nodash: tsNodashOf(logicalDate),
+    ts_nodash_with_tz: `${tsNodashOf(logicalDate)}+0000`,
+    logical_date: logicalDate,
+    execution_date: logicalDate,
+    data_interval_start: intervalStart,
+    data_interval_end: intervalEnd,
+    prev_data_interval_start_success: date(prev?.dataIntervalStart),
+    prev_data_interval_end_success: date(prev?.dataIntervalEnd),
+    prev_start_date_success: date(prev?.startDate),
     run_id: key.runId,
-    params: input.params,
-    dag_run: {
-      conf: workload.conf,
-      run_id: key.runId,
-      run_type: workload.runType,
-      logical_date: logicalDate,
-      data_interval_start: intervalStart,
-      data_interval_end: intervalEnd,
-    },
+    task_instance_key_str: `${key.dagId}__${key.taskId}__${dsNodash}`,
+    params: view(input.params, 'params'),
+    dag_run: view(dagRun, 'dag_run'),
     var: {
       value: variableView(input.variables, (raw) => raw),
       json: variableView(input.variables, (raw, name) => {
@@ -57,11 +102,12 @@ export function buildTemplateContext(input: TemplateContextInput): Record<string
         }
       }),
     },
-    ti,
-    task_instance: ti,
-    task: { task_id: key.taskId, dag_id: key.dagId },
-    dag: { dag_id: key.dagId },
-    macros: { ds_add: dsAdd, ds_format: dsFormat },
+    conn: connectionView(input.connections ?? null, view),
+    ti: view(ti, 'ti'),
+    task_instance: view(ti, 'task_instance'),
+    task: view({ task_id: key.taskId, dag_id: key.dagId }, 'task'),
+    dag: view({ dag_id: key.dagId }, 'dag'),
+    macros: view({ ds_add: dsAdd, ds_format: dsFormat }, 'macros'),
   };
 }
 
@@ -74,10 +120,32 @@ export function dsAdd(ds: string, days: number): string {
 }
 
 /** macros.ds_format('2026-01-05', '%Y-%m-%d', '%Y%m%d'): only ISO-like input is parsed. */
-function dsFormat(ds: string, _inputFormat: string, outputFormat: string): string {
-  const date = new TemplateDate(String(ds).length <= 10 ? `${ds}T00:00:00Z` : ds);
+export function dsFormat(ds: string, _inputFormat: string, outputFormat: string): string {
+  const text = String(ds);
+  const compact = /^(\d{4})(\d{2})(\d{2})$/.exec(text);
+  const iso = compact ? `${compact[1]}-${compact[2]}-${compact[3]}` : text;
+  const date = new TemplateDate(iso.length <= 10 ? `${iso}T00:00:00Z` : iso);
   if (Number.isNaN(date.getTime())) throw new Error(`macros.ds_format: cannot parse '${ds}'`);
   return date.strftime(outputFormat);
+}
+
+/** `conn.<id>.host`…: an unknown id fails the render, as in Airflow. */
+function connectionView(
+  lookup: TemplateConnectionLookup | null,
+  view: <T extends object>(value: T, name: string) => T,
+): object {
+  return new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        if (typeof prop === 'symbol' || prop in Object.prototype) return undefined;
+        if (lookup === null) throw new Error(`connection '${prop}' cannot be read: no connections are available here`);
+        const connection = lookup(prop);
+        if (connection === undefined) throw new Error(`connection '${prop}' is not defined`);
+        return view(connection, `conn.${prop}`);
+      },
+    },
+  );
 }
 
 /** `var.value.x` / `var.value.get('x', default)`: an unknown name fails the render, as in Airflow. */

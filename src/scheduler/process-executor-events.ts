@@ -111,7 +111,8 @@ async function applyFinishedEffects(
   at: Date,
   outcome: TaskOutcome,
 ): Promise<boolean> {
-  if (outcome.xcoms && outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms }, at);
+  // A success replaces whatever the task instance held, also by nothing (no stale value survives).
+  if (outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms ?? {} }, at);
   if (outcome.state !== 'success' || !view) return false;
   const run = { dagId: key.dagId, runId: key.runId };
   if (outcome.followTaskIds) {

@@ -2,6 +2,8 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
+import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
+import { readPrevSuccess } from '../db/reads/prev-success-reads';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
@@ -45,42 +47,19 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
   return activeCountsOf(records);
 }
 
-/** All XComs of the run pushed by the task's ancestors: taskId → key → value. */
-async function ancestorXComs(
+/** The XComs of the task's run, read once per run per batch: `xcomPull` may read any task of the run. */
+async function runXComs(
   db: DataSource | EntityManager,
-  view: DagView,
   key: TaskInstanceKey,
-  cache: Map<string, Array<{ task_id: string; key: string; value: string | null }>>,
+  cache: Map<string, Record<string, Record<string, unknown>>>,
 ): Promise<Record<string, Record<string, unknown>>> {
-  // A task without upstream tasks has no XComs to pull: no query.
-  if (!view.tasks.get(key.taskId)?.upstream.length) return {};
   const runKey = `${key.dagId}\u0000${key.runId}`;
-  let rows = cache.get(runKey);
-  if (!rows) {
-    rows = (
-      await execSql<{ task_id: string; key: string; value: string | null }>(
-        db,
-        `SELECT task_id, key, value FROM xcom WHERE dag_id = ? AND run_id = ?`,
-        [key.dagId, key.runId],
-      )
-    ).records;
-    cache.set(runKey, rows);
+  let xcoms = cache.get(runKey);
+  if (!xcoms) {
+    xcoms = groupRunXComs(await readRunXComRows(db, key.dagId, key.runId));
+    cache.set(runKey, xcoms);
   }
-  if (!rows.length) return {};
-  const ancestors = new Set<string>();
-  const stack = [...(view.tasks.get(key.taskId)?.upstream ?? [])];
-  while (stack.length) {
-    const id = stack.pop()!;
-    if (ancestors.has(id)) continue;
-    ancestors.add(id);
-    stack.push(...(view.tasks.get(id)?.upstream ?? []));
-  }
-  const out: Record<string, Record<string, unknown>> = {};
-  for (const row of rows) {
-    if (!ancestors.has(row.task_id)) continue;
-    (out[row.task_id] ??= {})[row.key] = row.value === null ? null : JSON.parse(row.value);
-  }
-  return out;
+  return xcoms;
 }
 
 type RunFacts = {
@@ -98,7 +77,7 @@ async function buildWorkloads(
   queued: QueuedTaskInstance[],
   runs: Map<string, RunFacts>,
 ): Promise<TaskWorkload[]> {
-  const xcomCache = new Map<string, Array<{ task_id: string; key: string; value: string | null }>>();
+  const xcomCache = new Map<string, Record<string, Record<string, unknown>>>();
   const workloads: TaskWorkload[] = [];
   for (const ti of queued) {
     const run = runs.get(`${ti.dagId}\u0000${ti.runId}`);
@@ -120,8 +99,9 @@ async function buildWorkloads(
       runType: run.run_type,
       conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
       maxTries: ti.maxTries,
-      xcoms: await ancestorXComs(db, view, ti, xcomCache),
+      xcoms: await runXComs(db, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
+      prevSuccess: await readPrevSuccess(db, ti, run.logical_date),
     });
   }
   return workloads;

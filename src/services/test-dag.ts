@@ -33,21 +33,7 @@ export async function testDag(
     runId: `test__${(options.logicalDate ?? now).toISOString()}`,
     runType: DagRunType.TEST,
   });
-  const executor = new InProcessExecutor(ctx.config, ctx.dataSource, options.echo ?? false);
-  const schedulerOptions = { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 200, parallelism: 1 };
-  const loop = new SchedulerLoop(ctx, executor, schedulerOptions, null, { onlyRun: { dagId, runId: run.runId } });
-  for (;;) {
-    await loop.tick();
-    const { records } = await execSql<{ state: string }>(ctx.dataSource, `SELECT state FROM dag_run WHERE id = ?`, [
-      run.id,
-    ]);
-    if (records[0].state === 'success' || records[0].state === 'failed') break;
-    await loop.waitForWork(schedulerOptions.idleSleepMs);
-  }
-  await executor.end();
-  const { records: run2 } = await execSql<{ state: string }>(ctx.dataSource, `SELECT state FROM dag_run WHERE id = ?`, [
-    run.id,
-  ]);
+  const state = await finishRunInProcess(ctx, dagId, run.runId, options.echo ?? false);
   const { records: tis } = await execSql<{ task_id: string; state: string | null; try_number: number }>(
     ctx.dataSource,
     `SELECT task_id, state, try_number FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id`,
@@ -56,7 +42,35 @@ export async function testDag(
   return {
     dag_id: dagId,
     run_id: run.runId,
-    state: run2[0].state,
+    state,
     task_instances: tis.map((t) => ({ task_id: t.task_id, state: t.state, try_number: Number(t.try_number) })),
   };
+}
+
+/**
+ * Drive one existing run to its end in this process (the scheduler's decisions, tasks run one at
+ * a time by the in-process executor); returns its final state. Also finishes a cleared run again.
+ */
+export async function finishRunInProcess(ctx: AppContext, dagId: string, runId: string, echo = false): Promise<string> {
+  const executor = new InProcessExecutor(ctx.config, ctx.dataSource, echo);
+  const schedulerOptions = { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 200, parallelism: 1 };
+  const loop = new SchedulerLoop(ctx, executor, schedulerOptions, null, { onlyRun: { dagId, runId } });
+  const runState = async (): Promise<string> => {
+    const { records } = await execSql<{ state: string }>(
+      ctx.dataSource,
+      `SELECT state FROM dag_run WHERE dag_id = ? AND run_id = ?`,
+      [dagId, runId],
+    );
+    return records[0].state;
+  };
+  try {
+    for (;;) {
+      await loop.tick();
+      const state = await runState();
+      if (state === 'success' || state === 'failed') return state;
+      await loop.waitForWork(schedulerOptions.idleSleepMs);
+    }
+  } finally {
+    await executor.end();
+  }
 }

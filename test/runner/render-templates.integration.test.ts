@@ -130,7 +130,8 @@ export default dag;`,
     });
 
     it('works with a variable source that is not the database', async () => {
-      const outcome = await runTask(makeWorkload(file, 'templated', 'echo'), {
+      // A name that does not exist fails the render: the conf names 'extra', empty.
+      const outcome = await runTask(makeWorkload(file, 'templated', 'echo', { conf: { extra: '' } }), {
         baseLogFolder: env.logs,
         logMaxBytes: 1e6,
         variables: staticVariableSource({ bucket: 'mem' }),

@@ -127,7 +127,7 @@ describe('runTask', () => {
   it('fails clearly when an XCom is not JSON-serializable', async () => {
     const outcome = await runTask(workload('not_json'), options);
     expect(outcome.state).toBe('failed');
-    expect(outcome.reason).toMatch(/^XCom 'return_value' is not JSON-serializable: /);
+    expect(outcome.reason).toMatch(/^XCom 'return_value' of task 'not_json' is not JSON: /);
   });
 
   it('fails without retry when the task or the DAG no longer exists', async () => {

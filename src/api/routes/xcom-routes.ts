@@ -4,8 +4,11 @@ import { param } from '../api-context';
 import { notFound } from '../../http/problem';
 import { queryBool, queryInt, queryOrderBy, queryPage, queryString } from '../query-params';
 import { XCOM_COLUMNS, XCOM_FROM, xcomItemJson, xcomValueText } from '../serializers/xcom-json';
+import { columnText } from '../serializers/api-dates';
 import { pagedQuery, Where } from '../sql-helpers';
 import { loadTiRow } from './task-instance-routes';
+import { storedXComText } from '../../runner/xcom/stored-xcom-text';
+import { xcomSettingsFromConfig } from '../../runner/xcom/xcom-settings';
 
 const XCOM_ORDER: Record<string, string> = {
   key: 'x.key',
@@ -69,7 +72,9 @@ export const xcomRoutes: ApiRoute[] = [
         await loadTiRow(api, dagId, runId, taskId, mapIndex);
         throw notFound(`XCom '${key}' of task '${taskId}' in DAG run '${runId}' (DAG '${dagId}') not found`);
       }
-      res.json({ ...xcomItemJson(records[0]), value: xcomValueText(records[0].value) });
+      const backend = xcomSettingsFromConfig(api.app.config).backend;
+      const column = records[0].value === null ? null : columnText(records[0].value);
+      res.json({ ...xcomItemJson(records[0]), value: xcomValueText(storedXComText(backend, column)) });
     },
   },
 ];

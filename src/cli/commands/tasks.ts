@@ -7,6 +7,8 @@ import { runTaskInstance } from '../../services/run-task-instance';
 import { taskInstanceFailedDeps } from '../../services/task-instance-failed-deps';
 import { taskInstanceStates } from '../../services/task-instance-states';
 import { testTask } from '../../services/test-task';
+import { renderTask } from '../../services/render-task';
+import { findDagRun } from '../../db/reads/dag-run-reads';
 import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { taskInstanceJson } from '../json-shapes';
@@ -85,6 +87,40 @@ function registerFailedDepsCommand(tasks: Command): void {
         printLine('Task instance dependencies are all met.');
       for (const dep of result.failedDeps)
         printLine(options.output === 'plain' ? `${dep.name}\t${dep.reason}` : `${dep.name}: ${dep.reason}`);
+    });
+  });
+}
+
+function registerRenderCommand(tasks: Command): void {
+  withOutputOption(
+    tasks
+      .command('render')
+      .description("print a task's templated fields, rendered for a run (or a logical date), without running it")
+      .argument('<dag_id>')
+      .argument('<task_id>')
+      .argument('[run_id_or_logical_date]', 'a run id of the DAG, or a logical date (default now)'),
+  ).action(async (dagId: string, taskId: string, runOrDate: string | undefined, options: WithOutput) => {
+    await withAppContext(async (ctx) => {
+      await ensureDagsParsed(ctx, dagId);
+      // A run id wins; anything else must be a date.
+      const isRun = runOrDate !== undefined && (await findDagRun(ctx.dataSource, dagId, runOrDate)) !== null;
+      const result = await renderTask(ctx, {
+        dagId,
+        taskId,
+        runId: isRun ? runOrDate : undefined,
+        logicalDate: !isRun && runOrDate !== undefined ? parseDateArg(runOrDate, 'run id or logical date') : undefined,
+      });
+      if (options.output !== 'table') {
+        printObject(result.fields, options.output);
+        return;
+      }
+      // Airflow's layout: a banner per field, then its rendered value.
+      const rule = `# ${'-'.repeat(58)}`;
+      for (const [field, value] of Object.entries(result.fields)) {
+        printLine(`${rule}\n# property: ${field}\n${rule}`);
+        printLine(typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+        printLine('');
+      }
     });
   });
 }
@@ -243,8 +279,9 @@ function registerRunCommands(tasks: Command): void {
 }
 
 export function registerTaskCommands(program: Command): void {
-  const tasks = program.command('tasks').description('list, run, test and clear tasks');
+  const tasks = program.command('tasks').description('list, render, run, test and clear tasks');
   registerInspectCommands(tasks);
   registerFailedDepsCommand(tasks);
+  registerRenderCommand(tasks);
   registerRunCommands(tasks);
 }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { TaskState, TaskStateOrNone } from '../../core/states';
 import type { TaskInstanceKey } from '../../core/task-instance-key';
 import { execSql } from '../sql';
+import { clearXComs } from './clear-xcoms';
 
 export interface ClaimTryByHand {
   key: TaskInstanceKey;
@@ -36,5 +37,8 @@ export async function claimTryByHand(
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND (${guard.join(' OR ')})`,
     [claim.tryNumber, now, claim.hostname, claim.pid, now, key.dagId, key.runId, key.taskId, key.mapIndex, ...named],
   );
-  return result.affected > 0;
+  if (result.affected === 0) return false;
+  // The try starts without the XComs of an earlier try (as one the scheduler queues).
+  await clearXComs(db, [key]);
+  return true;
 }

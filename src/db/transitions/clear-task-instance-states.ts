@@ -2,6 +2,7 @@ import { Brackets, type EntityManager } from 'typeorm';
 import { TaskState } from '../../core/states';
 import { TaskInstanceEntity } from '../entities';
 import { chunk } from '../sql';
+import { clearTaskXComs } from './clear-xcoms';
 
 export interface ClearedTask {
   dagId: string;
@@ -50,5 +51,7 @@ export async function clearTaskInstanceStates(tx: EntityManager, task: ClearedTa
       .execute();
     moved += result.affected ?? 0;
   }
+  // A cleared task instance keeps no XComs for its downstream tasks to pull before it runs again.
+  if (moved > 0) await clearTaskXComs(tx, task);
   return moved;
 }

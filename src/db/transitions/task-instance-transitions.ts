@@ -3,6 +3,7 @@ import { TaskState, TaskStateOrNone } from '../../core/states';
 import { TaskInstanceKey, tryKeyString } from '../../core/task-instance-key';
 import type { SerializedTask } from '../../core/serialized-dag';
 import { chunk, execSql, isPostgres, placeholders } from '../sql';
+import { clearXComs } from './clear-xcoms';
 
 /**
  * Every change of task instance state is one of these named, guarded transitions: an UPDATE whose
@@ -175,6 +176,8 @@ export async function markQueued(
       });
     }
   }
+  // Each queued try starts without the XComs of an earlier try of its task instance.
+  await clearXComs(m, queued);
   return queued;
 }
 

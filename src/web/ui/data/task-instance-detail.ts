@@ -3,6 +3,9 @@ import { NotFoundError } from '../../../core/errors';
 import type { SerializedDag, SerializedTask } from '../../../core/serialized-dag';
 import { DagRunEntity, TaskInstanceEntity, TaskInstanceHistoryEntity, XComEntity } from '../../../db/entities';
 import { findDagRun } from '../../../db/reads/dag-run-reads';
+import { databaseXComBackend } from '../../../runner/xcom/database-xcom-backend';
+import { storedXComText } from '../../../runner/xcom/stored-xcom-text';
+import type { XComBackend } from '../../../runner/xcom/xcom-backend';
 
 export interface AttemptRow {
   tryNumber: number;
@@ -30,6 +33,8 @@ export async function loadTaskInstanceDetail(
   dag: SerializedDag,
   runId: string,
   taskId: string,
+  /** Shows values kept outside the row (core.xcom_backend); default: the row's own value. */
+  xcomBackend: XComBackend = databaseXComBackend,
 ): Promise<TaskInstanceDetail> {
   const task = dag.tasks.find((candidate) => candidate.taskId === taskId);
   if (!task) throw new NotFoundError(`task '${taskId}' not found in DAG '${dag.dagId}'`);
@@ -77,6 +82,10 @@ export async function loadTaskInstanceDetail(
     ti,
     attempts: attempts.sort((a, b) => a.tryNumber - b.tryNumber),
     templateFields,
-    xcoms: xcomRows.map((row) => ({ key: row.key, value: row.value, timestamp: row.timestamp })),
+    xcoms: xcomRows.map((row) => ({
+      key: row.key,
+      value: storedXComText(xcomBackend, row.value),
+      timestamp: row.timestamp,
+    })),
   };
 }

@@ -8,6 +8,7 @@ import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage, queryInt, queryString } from './dag-page-data';
 import { jsonEndpoint, page } from './route-helpers';
 import { loadSerializedDag } from '../data/load-dag';
+import { xcomSettingsFromConfig } from '../../../runner/xcom/xcom-settings';
 
 /** States of a task instance that is on its way to running: the page says what holds it. */
 const WAITING_STATES: readonly TaskStateOrNone[] = [
@@ -55,7 +56,13 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
       const header = await loadDagPage(c, req, 'grid');
       const runId = String(req.params.runId);
       const taskId = String(req.params.taskId);
-      const detail = await loadTaskInstanceDetail(c.ctx.dataSource, header.dag, runId, taskId);
+      const detail = await loadTaskInstanceDetail(
+        c.ctx.dataSource,
+        header.dag,
+        runId,
+        taskId,
+        xcomSettingsFromConfig(c.ctx.config).backend,
+      );
       const current = detail.ti?.tryNumber ?? 0;
       const live = isLive(detail.ti?.state ?? null);
       const key = { dagId: header.dag.dagId, runId, taskId };
