@@ -22,11 +22,13 @@ import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 /**
  * A bash task whose child's pid goes to `<dir>/<run>/child.<try>`; a try that sees an earlier try's
- * child alive notes it in `<dir>/<run>/overlap`.
+ * child alive (a zombie is not alive) notes it in `<dir>/<run>/overlap`.
  */
 const TREE_COMMAND = [
   'd="$STOP_DIR/$DAGCTL_CTX_RUN_ID"; mkdir -p "$d"',
-  'for f in "$d"/child.*; do [ -f "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null && echo "$f" >> "$d/overlap"; done',
+  // A killed child is a zombie until init reaps it (slowly on a loaded machine): alive means not Z.
+  'alive() { [ -r "/proc/$1/stat" ] && ! sed "s/.*) //" "/proc/$1/stat" | grep -q "^Z"; }',
+  'for f in "$d"/child.*; do [ -f "$f" ] && alive "$(cat "$f")" && echo "$f" >> "$d/overlap"; done',
   'sleep 300 & echo $! > "$d/child.$DAGCTL_CTX_TRY_NUMBER"; wait',
 ].join('\n');
 
