@@ -6,6 +6,7 @@ import type { AppContext } from '../app/app-context';
 import { createApiRouter } from '../api/api-router';
 import { problemErrorHandler } from '../api/error-handler';
 import { checkHealth } from '../api/health-check';
+import { rejectDeepJson, rejectNulBytes } from '../http/hostile-input';
 import { sendProblem } from '../http/problem';
 import { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from '../auth/login-routes';
 import type { UserRole } from '../auth/auth-user';
@@ -101,8 +102,9 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
     res.json(await checkHealth(ctx));
   });
 
-  app.use(express.json({ limit: options.jsonLimit ?? '1mb' }));
+  app.use(express.json({ limit: options.jsonLimit ?? '1mb', verify: rejectDeepJson() }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(rejectNulBytes);
   app.use(auth.authenticate);
   app.use(auth.csrfProtection);
   app.use(createLoginRoutes(ctx, auth, options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT));
