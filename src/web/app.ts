@@ -8,6 +8,7 @@ import { problemErrorHandler } from '../api/error-handler';
 import { checkHealth } from '../api/health-check';
 import { rejectDeepJson, rejectNulBytes } from '../http/hostile-input';
 import { sendProblem } from '../http/problem';
+import { sameOriginGuard } from '../http/same-origin';
 import { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from '../auth/login-routes';
 import type { UserRole } from '../auth/auth-user';
 import { WebAuth, type WebAuthOptions } from '../auth/web-auth';
@@ -102,6 +103,8 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
     res.json(await checkHealth(ctx));
   });
 
+  // Before the body is parsed or credentials checked: a forged request costs nothing and changes nothing.
+  app.use(sameOriginGuard({ baseUrl: ctx.config.webserver.base_url ?? '', apiPrefix: '/api/' }));
   app.use(express.json({ limit: options.jsonLimit ?? '1mb', verify: rejectDeepJson() }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
   app.use(rejectNulBytes);
