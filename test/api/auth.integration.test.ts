@@ -4,7 +4,7 @@ import request from 'supertest';
 import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
 import { createWebApp } from '../../src/web/app';
-import { ADMIN_PASSWORD_FILE, ensureAdminUser } from '../../src/auth/ensure-admin-user';
+import { adminPasswordFile, ensureAdminUser } from '../../src/auth/ensure-admin-user';
 import { SECRET_KEY_FILE, resolveSecretKey } from '../../src/auth/secret-key';
 import { safeRedirectTarget } from '../../src/auth/safe-redirect';
 import { ApiTestApp, PASSWORDS, basicHeader, createApiTestApp } from './helpers/api-test-app';
@@ -234,7 +234,7 @@ describe('secret key and the first admin user', () => {
     const created = await ensureAdminUser(t.ctx);
     expect(created.created).toBe(true);
     expect(created.password).toMatch(/^[A-Za-z0-9_-]{16}$/);
-    const file = path.join(t.home, ADMIN_PASSWORD_FILE);
+    const file = adminPasswordFile(t.ctx.config);
     expect(created.file).toBe(file);
     expect(fs.readFileSync(file, 'utf8').trim()).toBe(created.password);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
@@ -250,7 +250,7 @@ describe('secret key and the first admin user', () => {
 
   it('ensureAdminUser creates admin with a given password (DAGCTL_ADMIN_PASSWORD), writing no file', async () => {
     await execSql(t.ds, 'DELETE FROM dagctl_user');
-    const file = path.join(t.home, ADMIN_PASSWORD_FILE);
+    const file = adminPasswordFile(t.ctx.config);
     fs.rmSync(file, { force: true });
     expect(await ensureAdminUser(t.ctx, { password: 'given-S3cret' })).toEqual({ created: true, passwordGiven: true });
     expect(fs.existsSync(file)).toBe(false);
