@@ -111,7 +111,7 @@ export class OpenApiFuzzer {
   private deref(value: Json): Json {
     let current = value;
     for (let hops = 0; typeof current.$ref === 'string' && hops < 10; hops++) {
-      const parts = (current.$ref as string).replace(/^#\//, '').split('/');
+      const parts = current.$ref.replace(/^#\//, '').split('/');
       current = parts.reduce<Json>((node, key) => node[key] as Json, this.document);
     }
     return current;
