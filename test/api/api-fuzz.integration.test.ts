@@ -2,6 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createApiToken } from '../../src/auth/api-tokens';
 import { execSql } from '../../src/db/sql';
+import { eventually } from '../helpers/eventually';
 import { DATABASE_KINDS } from '../helpers/test-database';
 import { ApiTestApp, PASSWORDS, basicHeader, createApiTestApp } from './helpers/api-test-app';
 import { changedTables, snapshotTables } from './helpers/db-snapshot';
@@ -35,6 +36,7 @@ describe.each(DATABASE_KINDS)('API fuzz on %s', (kind) => {
   let base: { host: string; port: number };
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   let tokenHeader: string;
+  let inFlight = 0;
 
   beforeAll(async () => {
     // A high login limit: guessed passwords must not lock out the fuzzer's own real users.
@@ -47,6 +49,12 @@ describe.each(DATABASE_KINDS)('API fuzz on %s', (kind) => {
     const token = await createApiToken(t.ds, { userId: Number(records[0].id), name: 'fuzz', now: new Date() });
     tokenHeader = `Bearer ${token.token}`;
     server = http.createServer(t.app);
+    // Requests the server is still handling: one whose connection the client gave up on (and sent
+    // again) may still be writing, and must finish before a snapshot is taken.
+    server.on('request', (_req: http.IncomingMessage, res: http.ServerResponse) => {
+      inFlight++;
+      res.on('close', () => inFlight--);
+    });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
   });
@@ -122,6 +130,7 @@ describe.each(DATABASE_KINDS)('API fuzz on %s', (kind) => {
     let previous: unknown = null;
     for (let block = 0; sent < REQUESTS_PER_DATABASE && problems.length < 10; block++) {
       const unprivileged = block % 2 === 1;
+      await eventually(() => expect(inFlight).toBe(0));
       const before = unprivileged ? await snapshotTables(t.ds) : null;
       const results: Sent[] = [];
       for (let i = 0; i < BLOCK && sent < REQUESTS_PER_DATABASE; i++, sent++) {
@@ -145,6 +154,7 @@ describe.each(DATABASE_KINDS)('API fuzz on %s', (kind) => {
         if (STACK_TRACE.test(body)) problems.push(`${describeSent(result)}: stack trace in ${body.slice(0, 300)}`);
       }
       if (!before) continue;
+      await eventually(() => expect(inFlight).toBe(0));
       // Viewers may create and revoke their own API tokens: that is the one change they are allowed.
       const allowed = results.some(
         (r) =>
