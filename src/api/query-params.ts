@@ -1,5 +1,6 @@
 import type { Request } from 'express';
 import { badRequest } from '../http/problem';
+import { assertInt32 } from '../http/hostile-input';
 
 /** Page size when `limit` is absent, and the most one page may hold (larger asks are capped). */
 export const DEFAULT_PAGE_LIMIT = 100;
@@ -40,7 +41,8 @@ export function queryInt(query: Query, name: string, options: { min?: number; ma
   const raw = queryString(query, name);
   if (raw === undefined || raw === '') return undefined;
   if (!/^-?\d+$/.test(raw.trim())) throw badRequest(`query parameter '${name}' must be an integer, got '${raw}'`);
-  const value = Number(raw);
+  // Every integer parameter names an int32 column or a page bound: larger values are mistakes.
+  const value = assertInt32(Number(raw), `query parameter '${name}'`);
   if (options.min !== undefined && value < options.min)
     throw badRequest(`query parameter '${name}' must be at least ${options.min}, got ${value}`);
   if (options.max !== undefined && value > options.max)

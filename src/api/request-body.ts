@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { badRequest } from '../http/problem';
 import { parseDateTime } from './query-params';
+import { assertInt32 } from '../http/hostile-input';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -54,6 +55,7 @@ export function optionalInteger(
   if (value === undefined) return undefined;
   if (value === null && options.nullable) return null;
   if (typeof value !== 'number' || !Number.isInteger(value)) throw badRequest(`field '${name}' must be an integer`);
+  assertInt32(value, `field '${name}'`);
   if (options.min !== undefined && value < options.min)
     throw badRequest(`field '${name}' must be at least ${options.min}`);
   return value;

@@ -1,5 +1,4 @@
 import express, { type Request, type Response, type Router } from 'express';
-import { rateLimit } from 'express-rate-limit';
 import type { AppContext } from '../app/app-context';
 import { execSql } from '../db/sql';
 import { sendProblem } from '../http/problem';
@@ -7,13 +6,7 @@ import { safeRedirectTarget } from './safe-redirect';
 import { verifyCredentials } from './verify-credentials';
 import type { WebAuth } from './web-auth';
 
-export interface LoginRateLimit {
-  windowMs: number;
-  /** Failed logins allowed per client address per window. */
-  limit: number;
-}
-
-export const DEFAULT_LOGIN_RATE_LIMIT: LoginRateLimit = { windowMs: 15 * 60_000, limit: 20 };
+export { DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './login-failure-limiter';
 
 function wantsJson(req: Request): boolean {
   return !!req.is('application/json');
@@ -28,25 +21,13 @@ function loginFailed(req: Request, res: Response, status: number, detail: string
 
 /**
  * POST /login (HTML form or JSON `{username, password}`) and POST /logout. GET /login is the UI's
- * page. Failed logins are rate limited per client address; successful ones do not count.
+ * page. Failed logins are rate limited per (username, client address), with Basic auth's failures
+ * (`auth.loginLimiter`); successful ones do not count.
  */
-export function createLoginRoutes(
-  ctx: AppContext,
-  auth: WebAuth,
-  limits: LoginRateLimit = DEFAULT_LOGIN_RATE_LIMIT,
-): Router {
+export function createLoginRoutes(ctx: AppContext, auth: WebAuth): Router {
   const router = express.Router();
-  const limiter = rateLimit({
-    windowMs: limits.windowMs,
-    limit: limits.limit,
-    standardHeaders: 'draft-7',
-    legacyHeaders: false,
-    skipSuccessfulRequests: true,
-    requestWasSuccessful: (_req, res) => res.locals.loginSucceeded === true,
-    handler: (req, res) => loginFailed(req, res, 429, 'too many failed login attempts; try again later', 'rate'),
-  });
 
-  router.post('/login', limiter, async (req, res) => {
+  router.post('/login', async (req, res) => {
     const body = (req.body ?? {}) as Record<string, unknown>;
     // JSON logins need no CSRF token: a cross-site form cannot send application/json.
     if (!wantsJson(req) && !auth.verifyCsrf(req))
@@ -54,14 +35,22 @@ export function createLoginRoutes(
     const username = typeof body.username === 'string' ? body.username.trim() : '';
     const password = typeof body.password === 'string' ? body.password : '';
     if (!username || !password) return loginFailed(req, res, 400, 'username and password are required', 'missing');
+    const clientIp = req.ip ?? '';
+    const retryAfter = auth.loginLimiter.retryAfterSeconds(username, clientIp);
+    if (retryAfter > 0) {
+      res.setHeader('Retry-After', String(retryAfter));
+      return loginFailed(req, res, 429, `too many failed logins; try again in ${retryAfter} s`, 'rate');
+    }
     const user = await verifyCredentials(ctx.dataSource, username, password);
-    if (!user) return loginFailed(req, res, 401, 'invalid username or password', 'invalid');
+    if (!user) {
+      auth.loginLimiter.recordFailure(username, clientIp);
+      return loginFailed(req, res, 401, 'invalid username or password', 'invalid');
+    }
     const session = await auth.startSession(req, res, user);
     await execSql(ctx.dataSource, 'UPDATE dagctl_user SET last_login = ? WHERE id = ?', [
       ctx.clock.now().toISOString(),
       user.id,
     ]);
-    res.locals.loginSucceeded = true;
     if (wantsJson(req)) {
       res.json({
         username: user.username,

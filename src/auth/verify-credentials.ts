@@ -21,6 +21,16 @@ export async function verifyCredentials(
   return { id: user.id, username: user.username, role: user.role };
 }
 
+/** A user who may log in (a known role), with the stored password hash to check against. */
+export async function findLoginUser(
+  ds: DataSource,
+  username: string,
+): Promise<{ verified: VerifiedUser; passwordHash: string } | null> {
+  const user = await ds.getRepository(UserEntity).findOneBy({ username });
+  if (!user || !isUserRole(user.role) || !user.passwordHash) return null;
+  return { verified: { id: user.id, username: user.username, role: user.role }, passwordHash: user.passwordHash };
+}
+
 export async function findUserById(ds: DataSource, id: number): Promise<VerifiedUser | null> {
   const user = await ds.getRepository(UserEntity).findOneBy({ id });
   if (!user || !isUserRole(user.role)) return null;

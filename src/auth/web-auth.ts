@@ -1,6 +1,6 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppContext } from '../app/app-context';
-import { sendProblem } from '../http/problem';
+import { HttpProblem, sendProblem } from '../http/problem';
 import { findApiTokenUser, touchApiToken } from './api-tokens';
 import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
 import {
@@ -16,16 +16,25 @@ import { randomToken, safeEqual, sha256Hex } from './crypto-helpers';
 import './express-request';
 import { resolveSecretKey } from './secret-key';
 import { SessionStore, type ActiveSession } from './session-store';
+import { DEFAULT_LOGIN_RATE_LIMIT, LoginFailureLimiter, type LoginRateLimit } from './login-failure-limiter';
+import { checkPassword } from './password-hash';
 import { TtlCache } from './ttl-cache';
-import { verifyCredentials, type VerifiedUser } from './verify-credentials';
+import { findLoginUser, type VerifiedUser } from './verify-credentials';
 
 export interface WebAuthOptions {
   /** Overrides `webserver.secret_key` and the key file (tests). */
   secretKey?: string;
-  /** How long verified Basic credentials and tokens are trusted without re-checking (default 60 s). */
+  /**
+   * How long a password that passed bcrypt is remembered (default 60 s). The user row is still read
+   * on every request, so a deleted user, a new role or a new password counts at once.
+   */
   credentialCacheMs?: number;
-  /** How long a session lookup is cached per process (default 5 s). */
+  /** How long a token lookup is cached per process (default 0: a user change counts at once). */
+  tokenCacheMs?: number;
+  /** How long a session lookup is cached per process (default 0: a user change counts at once). */
   sessionCacheMs?: number;
+  /** Failed logins (form and Basic auth) allowed per (username, client address) and window. */
+  loginRateLimit?: LoginRateLimit;
 }
 
 /** Methods that change nothing and so need no CSRF token. */
@@ -42,10 +51,12 @@ export class WebAuth {
   readonly cookiePolicy: CookiePolicy;
   readonly sessionLifetimeMs: number;
   /**
-   * sha256(username NUL password) → the (pending) check: spares a bcrypt check on every API call,
-   * and concurrent requests with the same new credentials share one check.
+   * sha256(username NUL password) → the password hash it was verified against: spares a bcrypt
+   * check on every API call while the stored hash stays the same.
    */
-  private readonly basicCache: TtlCache<Promise<VerifiedUser | null>>;
+  private readonly basicCache: TtlCache<string>;
+  /** Failed logins per (username, client address), for the login form and Basic auth alike. */
+  readonly loginLimiter: LoginFailureLimiter;
   private readonly tokenCache: TtlCache<VerifiedUser & { tokenId: number }>;
   private readonly tokenTouched = new Map<number, number>();
 
@@ -54,11 +65,14 @@ export class WebAuth {
     options: WebAuthOptions = {},
   ) {
     this.secretKey = options.secretKey ?? resolveSecretKey(ctx.config);
-    this.sessions = new SessionStore(ctx.dataSource, options.sessionCacheMs ?? 5_000);
+    this.sessions = new SessionStore(ctx.dataSource, options.sessionCacheMs ?? 0);
     this.cookiePolicy = { forceSecure: /^https:/i.test(ctx.config.webserver.base_url ?? '') };
     this.sessionLifetimeMs = ctx.config.webserver.session_lifetime;
     this.basicCache = new TtlCache(options.credentialCacheMs ?? 60_000);
-    this.tokenCache = new TtlCache(options.credentialCacheMs ?? 15_000);
+    this.tokenCache = new TtlCache(options.tokenCacheMs ?? 0);
+    this.loginLimiter = new LoginFailureLimiter(options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT, () =>
+      ctx.clock.now().getTime(),
+    );
   }
 
   /** Forget cached credentials and sessions (after a password change, user deletion, role change). */
@@ -95,9 +109,21 @@ export class WebAuth {
         req.authError = 'malformed Basic credentials';
         return;
       }
-      const user = await this.checkBasic(decoded.slice(0, colon), decoded.slice(colon + 1));
+      const username = decoded.slice(0, colon);
+      const clientIp = req.ip ?? '';
+      const retryAfter = this.loginLimiter.retryAfterSeconds(username, clientIp);
+      if (retryAfter > 0)
+        throw new HttpProblem(
+          429,
+          `too many failed logins for user '${username.slice(0, 100)}' from this address; try again in ${retryAfter} s`,
+          { 'Retry-After': String(retryAfter) },
+        );
+      const user = await this.checkBasic(username, decoded.slice(colon + 1));
       if (user) req.user = { ...user, authMethod: 'basic' };
-      else req.authError = 'invalid username or password';
+      else {
+        this.loginLimiter.recordFailure(username, clientIp);
+        req.authError = 'invalid username or password';
+      }
       return;
     }
     if (scheme === 'bearer') {
@@ -109,19 +135,15 @@ export class WebAuth {
     req.authError = `unsupported authorization scheme '${scheme}'`;
   }
 
+  /** The user row is read on every call: only the bcrypt result is cached, keyed by the stored hash. */
   private async checkBasic(username: string, password: string): Promise<VerifiedUser | null> {
+    // PostgreSQL refuses NUL in text: such a name can be no user's, so it is not looked up.
+    const user = username && !username.includes('\0') ? await findLoginUser(this.ctx.dataSource, username) : null;
     const key = sha256Hex(`${username}\0${password}`);
-    const cached = this.basicCache.get(key);
-    if (cached) return cached;
-    const check = verifyCredentials(this.ctx.dataSource, username, password);
-    this.basicCache.set(key, check);
-    // Failures are not remembered: a wrong password costs a full bcrypt check every time.
-    const user = await check.catch((err: unknown) => {
-      this.basicCache.delete(key);
-      throw err;
-    });
-    if (!user) this.basicCache.delete(key);
-    return user;
+    if (user && this.basicCache.get(key) === user.passwordHash) return user.verified;
+    if (!(await checkPassword(password, user?.passwordHash ?? null)) || !user) return null;
+    this.basicCache.set(key, user.passwordHash);
+    return user.verified;
   }
 
   private async checkToken(token: string): Promise<(VerifiedUser & { tokenId: number }) | null> {

@@ -114,6 +114,8 @@ export const CONFIG_SCHEMA = {
     secret_key: text('', { secret: true }),
     session_lifetime: duration('12h'),
     base_url: text(''),
+    /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the client. */
+    trusted_proxies: text('', { note: 'comma-separated IPs/CIDRs; empty: X-Forwarded-For is ignored' }),
   },
   logging: {
     base_log_folder: text(''), // $DAGCTL_HOME/logs

@@ -6,8 +6,11 @@ import type { AppContext } from '../app/app-context';
 import { createApiRouter } from '../api/api-router';
 import { problemErrorHandler } from '../api/error-handler';
 import { checkHealth } from '../api/health-check';
+import { rejectDeepJson, rejectNulBytes } from '../http/hostile-input';
 import { sendProblem } from '../http/problem';
-import { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from '../auth/login-routes';
+import { sameOriginGuard } from '../http/same-origin';
+import { parseTrustedProxies } from '../http/trusted-proxies';
+import { createLoginRoutes } from '../auth/login-routes';
 import type { UserRole } from '../auth/auth-user';
 import { WebAuth, type WebAuthOptions } from '../auth/web-auth';
 import { createDbMetricsRegistry } from '../metrics/db-metrics';
@@ -17,8 +20,10 @@ import { metricsHandler } from '../metrics/metrics-route';
 export interface WebAppOptions extends WebAuthOptions {
   /** Mount the UI pages (default true when src/web/ui is present). */
   ui?: boolean;
-  loginRateLimit?: LoginRateLimit;
-  /** Express `trust proxy`: set when behind a TLS-terminating proxy so `req.secure` is right. */
+  /**
+   * Express `trust proxy` (overrides `webserver.trusted_proxies`): which peers' `X-Forwarded-For`
+   * and `X-Forwarded-Proto` are believed.
+   */
   trustProxy?: boolean | number | string;
   /** Largest JSON body accepted (default '1mb'). */
   jsonLimit?: string;
@@ -90,7 +95,9 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
   const auth = new WebAuth(ctx, options);
   app.locals.auth = auth;
   app.disable('x-powered-by');
-  if (options.trustProxy !== undefined) app.set('trust proxy', options.trustProxy);
+  // The client address (login rate limits) comes from X-Forwarded-For only via a trusted proxy.
+  const trustedProxies = parseTrustedProxies(ctx.config.webserver.trusted_proxies);
+  app.set('trust proxy', options.trustProxy ?? (trustedProxies.length > 0 ? trustedProxies : false));
 
   const metricsRegistry = createDbMetricsRegistry(ctx);
   app.use(securityHeaders());
@@ -101,11 +108,14 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
     res.json(await checkHealth(ctx));
   });
 
-  app.use(express.json({ limit: options.jsonLimit ?? '1mb' }));
+  // Before the body is parsed or credentials checked: a forged request costs nothing and changes nothing.
+  app.use(sameOriginGuard({ baseUrl: ctx.config.webserver.base_url ?? '', apiPrefix: '/api/' }));
+  app.use(express.json({ limit: options.jsonLimit ?? '1mb', verify: rejectDeepJson() }));
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(rejectNulBytes);
   app.use(auth.authenticate);
   app.use(auth.csrfProtection);
-  app.use(createLoginRoutes(ctx, auth, options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT));
+  app.use(createLoginRoutes(ctx, auth));
 
   app.get('/metrics', auth.requireAuth, metricsHandler(metricsRegistry, ctx.dataSource));
   app.use('/api/v1', createApiRouter({ app: ctx, secretKey: auth.secretKey }, auth));

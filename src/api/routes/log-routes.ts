@@ -9,6 +9,7 @@ import { badRequest, notFound } from '../../http/problem';
 import { queryBool, queryInt, queryString } from '../query-params';
 import { loadTiRow } from './task-instance-routes';
 import { incompleteUtf8Tail } from '../../logging/utf8-boundary';
+import { assertInt32 } from '../../http/hostile-input';
 
 /** Bytes returned per request unless `full_content=true`; clients follow `continuation_token`. */
 export const LOG_CHUNK_BYTES = 1024 * 1024;
@@ -66,7 +67,7 @@ export const logRoutes: ApiRoute[] = [
       const rawTry = param(req, 'task_try_number');
       if (!/^\d+$/.test(rawTry) || Number(rawTry) < 1)
         throw badRequest(`path parameter 'task_try_number' must be a positive integer, got '${rawTry.slice(0, 100)}'`);
-      const tryNumber = Number(rawTry);
+      const tryNumber = assertInt32(Number(rawTry), "path parameter 'task_try_number'");
       const mapIndex = queryInt(req.query, 'map_index', { min: -1 }) ?? -1;
       const fullContent = queryBool(req.query, 'full_content') ?? false;
       const token = queryString(req.query, 'token');

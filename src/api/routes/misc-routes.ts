@@ -8,6 +8,7 @@ import { badRequest, notFound } from '../../http/problem';
 import { queryOrderBy, queryPage } from '../query-params';
 import { isoOrNull } from '../serializers/api-dates';
 import { pagedQuery, Where } from '../sql-helpers';
+import { assertInt32 } from '../../http/hostile-input';
 
 const IMPORT_ERROR_ORDER: Record<string, string> = {
   import_error_id: 'e.id',
@@ -54,7 +55,7 @@ export const miscRoutes: ApiRoute[] = [
       const { records } = await execSql(
         api.app.dataSource,
         'SELECT e.id, e.filename, e.stacktrace, e.timestamp FROM import_error e WHERE e.id = ?',
-        [Number(raw)],
+        [assertInt32(Number(raw), "path parameter 'import_error_id'")],
       );
       if (!records[0]) throw notFound(`import error ${raw} not found`);
       res.json(importErrorJson(records[0]));

@@ -38,6 +38,7 @@ import {
 import { pagedQuery, Where } from '../sql-helpers';
 import { loadDagRow } from './dag-routes';
 import { loadRunRow } from './dag-run-routes';
+import { assertInt32 } from '../../http/hostile-input';
 
 const TI_ORDER: Record<string, string> = {
   task_id: 'ti.task_id',
@@ -160,7 +161,7 @@ function mapIndexParam(req: Request): number {
   const raw = param(req, 'map_index');
   if (!raw) return -1;
   if (!/^-?\d+$/.test(raw)) throw badRequest(`path parameter 'map_index' must be an integer, got '${raw}'`);
-  return Number(raw);
+  return assertInt32(Number(raw), "path parameter 'map_index'");
 }
 
 /** Airflow's TaskInstanceReference needs each run's logical date. */

@@ -3,6 +3,7 @@ import type { ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest } from '../../http/problem';
 import { jsonBody, optionalDateTime, rejectUnknownFields, requiredString } from '../request-body';
+import { assertInt32 } from '../../http/hostile-input';
 
 const TOKEN_SCHEMA = {
   type: 'object',
@@ -127,7 +128,10 @@ export const xDagctlRoutes: ApiRoute[] = [
     async handler(req, res, api) {
       const raw = param(req, 'token_id');
       if (!/^\d+$/.test(raw)) throw badRequest(`path parameter 'token_id' must be an integer, got '${raw}'`);
-      await revokeApiToken(api.app.dataSource, { id: Number(raw), userId: req.user!.id });
+      await revokeApiToken(api.app.dataSource, {
+        id: assertInt32(Number(raw), "path parameter 'token_id'"),
+        userId: req.user!.id,
+      });
       res.status(204).end();
     },
   },

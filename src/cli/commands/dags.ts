@@ -1,4 +1,5 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
+import { DagRunState } from '../../core/states';
 import { InvalidArgumentError } from '../../core/errors';
 import { deleteDag } from '../../services/delete-dag';
 import { listDagRuns } from '../../services/list-dag-runs';
@@ -50,7 +51,8 @@ function registerListCommands(dags: Command): void {
       .command('list-runs')
       .description('list the runs of a DAG, newest first')
       .requiredOption('-d, --dag-id <dag_id>', 'the DAG')
-      .option('--state <state>', 'only runs in this state (queued, running, success, failed)')
+      // A misspelt state would otherwise match nothing and look like "no runs".
+      .addOption(new Option('--state <state>', 'only runs in this state').choices(Object.values(DagRunState)))
       .option('--limit <n>', 'at most this many runs', (v) => parseIntArg(v, '--limit', 1)),
   ).action(async (options: WithOutput & { dagId: string; state?: string; limit?: number }) => {
     await withAppContext(async (ctx) => {

@@ -1,0 +1,103 @@
+import request from 'supertest';
+import { DATABASE_KINDS } from '../helpers/test-database';
+import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
+import { seedExample } from './helpers/seed-example';
+
+/** Nested `{"a": …}` objects, `depth` levels deep, as JSON text (built without recursion). */
+function nestedJson(depth: number): string {
+  return '{"a":'.repeat(depth) + '1' + '}'.repeat(depth);
+}
+
+// Regression tests for issue 11's findings: on PostgreSQL a NUL byte or an integer ≥ 2^31 gave a
+// 500, on SQLite a conf nested 10,000 levels deep did. Each must be a 400 problem on both.
+describe.each(DATABASE_KINDS)('hostile input on %s', (kind) => {
+  let t: ApiTestApp;
+
+  beforeAll(async () => {
+    t = await createApiTestApp(kind);
+    await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
+  });
+  afterAll(async () => t?.close());
+
+  async function expect400(res: request.Response, detail: RegExp): Promise<void> {
+    expect(`${res.status} ${res.type}`).toBe('400 application/problem+json');
+    expect(res.body.detail).toMatch(detail);
+    expect(res.text).not.toMatch(/\bat .+:\d+:\d+\)/); // no stack trace
+  }
+
+  const run = '/api/v1/dags/example_dag/dagRuns/run_1';
+
+  it('refuses NUL bytes in the path, the query and the body', async () => {
+    const op = t.basic('op');
+    await expect400(await request(t.app).get('/api/v1/dags/exa%00mple').set('Authorization', op), /NUL/);
+    await expect400(await request(t.app).get('/api/v1/variables/k%00').set('Authorization', t.basic('admin')), /NUL/);
+    await expect400(await request(t.app).get('/api/v1/dags?dag_id_pattern=a%00b').set('Authorization', op), /NUL/);
+    await expect400(
+      await request(t.app)
+        .post('/api/v1/dags/example_dag/dagRuns')
+        .set('Authorization', op)
+        .send({ dag_run_id: 'bad\u0000id' }),
+      /body\.dag_run_id contains a NUL/,
+    );
+    await expect400(
+      await request(t.app)
+        .post('/api/v1/variables')
+        .set('Authorization', t.basic('admin'))
+        .send({ key: 'k', value: 'v', description: { nested: ['ok', 'x\u0000'] } }),
+      /NUL/,
+    );
+    await expect400(
+      await request(t.app).post('/api/v1/pools').set('Authorization', op).send({ 'na\u0000me': 1 }),
+      /a key/,
+    );
+    const runs = await request(t.app).get('/api/v1/dags/example_dag/dagRuns').set('Authorization', op);
+    expect(runs.body.dag_runs.map((r: { dag_run_id: string }) => r.dag_run_id)).not.toContain('bad\u0000id');
+  });
+
+  it('refuses integers outside the 32-bit range in the path, the query and the body', async () => {
+    const viewer = t.basic('viewer');
+    const big = String(2 ** 31);
+    await expect400(await request(t.app).get(`/api/v1/importErrors/${big}`).set('Authorization', viewer), /2147483647/);
+    await expect400(
+      await request(t.app).get(`${run}/taskInstances/extract/logs/${big}`).set('Authorization', viewer),
+      /task_try_number/,
+    );
+    await expect400(
+      await request(t.app).get(`${run}/taskInstances/extract/${big}`).set('Authorization', viewer),
+      /map_index/,
+    );
+    await expect400(
+      await request(t.app).get(`/api/v1/dags?offset=99999999999999999999`).set('Authorization', viewer),
+      /offset/,
+    );
+    await expect400(
+      await request(t.app)
+        .post('/api/v1/pools')
+        .set('Authorization', t.basic('op'))
+        .send({ name: 'huge', slots: 2 ** 31 }),
+      /slots/,
+    );
+    // The largest int32 is still fine.
+    const ok = await request(t.app)
+      .post('/api/v1/pools')
+      .set('Authorization', t.basic('op'))
+      .send({ name: 'huge', slots: 2 ** 31 - 1 });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses JSON nested deeper than 64 levels, and accepts 60', async () => {
+    const post = (body: string) =>
+      request(t.app)
+        .post('/api/v1/dags/example_dag/dagRuns')
+        .set('Authorization', t.basic('op'))
+        .set('Content-Type', 'application/json')
+        .send(body);
+    await expect400(await post(`{"dag_run_id":"deep","conf":${nestedJson(10_000)}}`), /nested deeper than 64/);
+    await expect400(await post(`{"conf":${'['.repeat(500_000)}`), /nested deeper/);
+    // Brackets inside strings do not count.
+    const fine = await post(`{"dag_run_id":"fine","conf":{"s":"${'[{'.repeat(200)}\\"]"}}`);
+    expect(fine.status).toBe(200);
+    const nested = await post(`{"dag_run_id":"nested","conf":${nestedJson(60)}}`);
+    expect(nested.status).toBe(200);
+  });
+});
