@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { format } from 'node:util';
-import type { TaskContext, TaskLogger } from '../authoring/task-context';
+import type { TaskConnection, TaskContext, TaskLogger } from '../authoring/task-context';
 import { errorMessage } from '../core/errors';
 import { describeTi } from '../core/task-instance-key';
 import { signalOf } from '../core/task-signals';
@@ -11,9 +11,10 @@ import { OutputMode, captureProcessOutput } from './capture-process-output';
 import { DagFileCache } from './dag-file-cache';
 import { defaultDagFileLoader } from './default-dag-file-loader';
 import { formatDurationMs } from './format-duration-ms';
-import { renderTemplatedFields, templatesMentionVariables } from './render-templates';
+import { connectionIdsInTemplates, renderTemplatedFields, templatesMentionVariables } from './render-templates';
 import type { RunnerDag, RunnerOperator } from './runner-dag';
 import { buildTemplateContext } from './template-context';
+import { TaskSecrets } from './task-secrets';
 import { airflowIso, dsOf } from './template-date';
 import type { VariableSource } from './variable-source';
 import { toJsonXcoms } from './xcom-values';
@@ -23,7 +24,7 @@ export interface RunTaskOptions {
   baseLogFolder: string;
   /** `logging.task_log_max_bytes`. */
   logMaxBytes: number;
-  /** Supplies `{{ var.… }}`; asked only when a template mentions `var`. */
+  /** Supplies variables and connections not set in the environment; asked only for what the try reads. */
   variables?: VariableSource;
   /** What happens to process.stdout/stderr during the try (default 'redirect'). */
   output?: OutputMode;
@@ -144,18 +145,27 @@ async function attemptTry(
   // Render templated fields.
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
+  const secrets = new TaskSecrets(options.variables);
   let renderedFields: Record<string, unknown> = {};
   if (Object.keys(fields).length > 0) {
-    let variables: Record<string, string> | null = null;
+    let variables: ((key: string) => string | undefined) | null = null;
     if (templatesMentionVariables(Object.values(fields))) {
       if (!options.variables) throw new TryFailure('templates use variables but none are available to this runner');
       try {
-        variables = await options.variables.getAll();
+        variables = await secrets.allVariables();
       } catch (err) {
         throw new TryFailure(`cannot read variables: ${firstLine(errorMessage(err))}`);
       }
     }
-    const context = buildTemplateContext({ workload, params, variables, xcomPull });
+    const connections = new Map<string, TaskConnection>();
+    for (const connId of connectionIdsInTemplates(Object.values(fields))) {
+      try {
+        connections.set(connId, await secrets.connection(connId));
+      } catch (err) {
+        throw new TryFailure(firstLine(errorMessage(err)));
+      }
+    }
+    const context = buildTemplateContext({ workload, params, variables, connections, xcomPull });
     try {
       renderedFields = renderTemplatedFields(fields, context);
     } catch (err) {
@@ -181,7 +191,7 @@ async function attemptTry(
       : null;
 
   const pushed: Record<string, unknown> = {};
-  const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
+  const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal, secrets);
   const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {
     let settled = false;
     const execution = Promise.resolve()
@@ -303,6 +313,7 @@ function buildTaskContext(
   pushed: Record<string, unknown>,
   logLine: (level: string, text: string) => void,
   signal: AbortSignal,
+  secrets: TaskSecrets,
 ): TaskContext {
   const { key } = workload;
   const logicalDate = new Date(workload.logicalDate);
@@ -331,6 +342,8 @@ function buildTaskContext(
       pushed[xcomKey] = value;
     },
     log,
+    variables: secrets.variables(),
+    connection: (connId: string) => secrets.connection(String(connId)),
     signal,
     firstRescheduleDate: workload.firstRescheduleDate ? new Date(workload.firstRescheduleDate) : null,
   };

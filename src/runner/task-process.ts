@@ -5,6 +5,7 @@ import { formatDurationMs } from './format-duration-ms';
 import { killProcessTree } from './kill-process-tree';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
 import type { VariableSource } from './variable-source';
+import { lookUpSecret } from './secret-lookup';
 
 /** How one try handed to a task process ended. */
 export type PoolRunResult =
@@ -188,15 +189,16 @@ export class TaskProcess {
       case 'log-error':
         this.options.onLogError?.(message.message);
         return;
-      case 'variables-request': {
+      case 'secret-request': {
+        const { requestId, lookup } = message;
         const source = this.options.variables;
         if (!source) {
-          this.send({ type: 'variables', requestId: message.requestId, error: 'no variable source' });
+          this.send({ type: 'secret', requestId, error: 'no variable or connection source' });
           return;
         }
-        source.getAll().then(
-          (values) => this.send({ type: 'variables', requestId: message.requestId, values }),
-          (err: Error) => this.send({ type: 'variables', requestId: message.requestId, error: err.message }),
+        lookUpSecret(source, lookup).then(
+          (value) => this.send({ type: 'secret', requestId, value }),
+          (err: unknown) => this.send({ type: 'secret', requestId, error: errorMessage(err) }),
         );
         return;
       }

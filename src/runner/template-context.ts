@@ -1,3 +1,4 @@
+import type { TaskConnection } from '../authoring/task-context';
 import type { TaskWorkload } from '../core/executor';
 import { TemplateDate, airflowIso, dsOf, tsNodashOf } from './template-date';
 
@@ -5,8 +6,10 @@ export interface TemplateContextInput {
   workload: TaskWorkload;
   /** DAG params with dag_run.conf applied over them (Airflow's default). */
   params: Record<string, unknown>;
-  /** Variables, or null when no template mentions `var` (then `var` lookups fail clearly). */
-  variables: Record<string, string> | null;
+  /** Looks up a variable (env first), or null when no template mentions `var` (then `var` lookups fail clearly). */
+  variables: ((key: string) => string | undefined) | null;
+  /** The connections the templates name as `conn.<id>`, loaded beforehand. */
+  connections?: ReadonlyMap<string, TaskConnection>;
   xcomPull: (taskId: string, key?: string) => unknown;
 }
 
@@ -57,6 +60,7 @@ export function buildTemplateContext(input: TemplateContextInput): Record<string
         }
       }),
     },
+    conn: connectionView(input.connections ?? new Map()),
     ti,
     task_instance: ti,
     task: { task_id: key.taskId, dag_id: key.dagId },
@@ -82,12 +86,12 @@ function dsFormat(ds: string, _inputFormat: string, outputFormat: string): strin
 
 /** `var.value.x` / `var.value.get('x', default)`: an unknown name fails the render, as in Airflow. */
 function variableView(
-  variables: Record<string, string> | null,
+  variables: ((key: string) => string | undefined) | null,
   convert: (raw: string, name: string) => unknown,
 ): object {
   const lookup = (name: string): string | undefined => {
     if (variables === null) throw new Error('variables are not available here');
-    return Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
+    return variables(name);
   };
   return new Proxy(
     {},
@@ -103,6 +107,32 @@ function variableView(
         const raw = lookup(prop);
         if (raw === undefined) throw new Error(`Variable '${prop}' does not exist`);
         return convert(raw, prop);
+      },
+    },
+  );
+}
+
+/** `conn.<id>.host|port|login|password|schema|extra|extra_dejson|conn_type`, `conn.<id>.get_uri()`. */
+function connectionView(connections: ReadonlyMap<string, TaskConnection>): object {
+  return new Proxy(
+    {},
+    {
+      get(_target, prop) {
+        if (typeof prop === 'symbol' || prop in Object.prototype) return undefined;
+        const conn = connections.get(prop);
+        if (!conn) throw new Error(`Connection '${prop}' is not defined`);
+        return {
+          conn_id: conn.connId,
+          conn_type: conn.connType,
+          host: conn.host,
+          port: conn.port,
+          login: conn.login,
+          password: conn.password,
+          schema: conn.schema,
+          extra: JSON.stringify(conn.extra),
+          extra_dejson: conn.extra,
+          get_uri: () => conn.uri,
+        };
       },
     },
   );

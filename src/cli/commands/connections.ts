@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { InvalidArgumentError } from '../../core/errors';
-import { parseConnectionUri } from '../../services/connection-uri';
+import { parseConnectionUri } from '../../core/connection-uri';
 import { addConnection, deleteConnection, getConnection, listConnections } from '../../services/connections';
 import { withAppContext } from '../cli-context';
 import { printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';

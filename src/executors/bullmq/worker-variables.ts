@@ -30,6 +30,8 @@ export function workerVariableSource(config: LoadedConfig): VariableSource & { c
   };
   const database = new DatabaseVariableSource(open);
   return {
+    getVariable: (key) => database.getVariable(key),
+    getConnection: (connId) => database.getConnection(connId),
     async getAll() {
       try {
         return await database.getAll();
