@@ -52,3 +52,13 @@ export function bullmqPriority(weight: number): number {
   const value = PRIORITY_CENTER - Math.round(Number.isFinite(weight) ? weight : 0);
   return Math.min(PRIORITY_MAX, Math.max(1, value));
 }
+
+/** A list of variable/connection lookups from workers, popped by whichever scheduler is free. */
+export function secretRequestsKey(prefix: string): string {
+  return `${prefix}:dagctl:secrets:requests`;
+}
+
+/** The one-shot answer to a lookup (a list of one entry, expiring soon after it is written). */
+export function secretReplyKey(prefix: string, requestId: string): string {
+  return `${prefix}:dagctl:secrets:reply:${requestId}`;
+}

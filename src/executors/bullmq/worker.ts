@@ -18,7 +18,8 @@ import { RedisOutageReporter } from './redis-outage-reporter';
 import { addResult } from './results-stream';
 import type { TaskJobData, TaskJobResult } from './task-job';
 import { TaskSlots } from './task-slots';
-import { workerVariableSource } from './worker-variables';
+import { schedulerVariableSource } from './scheduler-secret-source';
+import type { VariableSource } from '../../runner/variable-source';
 
 export interface StartWorkerOptions {
   /** Queues to take tries from. */
@@ -110,7 +111,7 @@ class DagctlWorker implements RunningWorker {
   private readonly redis: IORedis;
   private readonly pool: TaskProcessPool;
   private readonly slots: TaskSlots;
-  private readonly variables: ReturnType<typeof workerVariableSource>;
+  private readonly variables: VariableSource;
   private readonly bullWorkers: Worker<TaskJobData, TaskJobResult>[] = [];
   private readonly activePerQueue = new Map<string, number>();
   private readonly claims = new Set<string>();
@@ -138,7 +139,7 @@ class DagctlWorker implements RunningWorker {
     this.redis = createRedisClient(config.redis.url);
     this.outage.watch(this.redis);
     this.redis.on('ready', () => this.outage.recovered());
-    this.variables = workerVariableSource(config);
+    this.variables = schedulerVariableSource({ redis: this.redis, prefix: this.prefix, workerId: this.id });
     this.slots = new TaskSlots(options.concurrency);
     this.pool = new TaskProcessPool({
       size: options.concurrency,
@@ -368,7 +369,6 @@ class DagctlWorker implements RunningWorker {
     for (const timer of this.timers) clearInterval(timer);
     await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
-    await this.variables.close().catch(() => undefined);
     log.info(`worker ${this.id} stopped`);
   }
 }
