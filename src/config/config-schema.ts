@@ -49,6 +49,8 @@ export const CONFIG_SCHEMA = {
      * files are parsed).
      */
     default_task_retries: int(0, 0),
+    /** Extra comma-separated words that make a variable key or connection extra field secret. */
+    sensitive_var_conn_names: text(''),
   },
   database: {
     url: text('', { secret: true }), // sqlite:///$DAGCTL_HOME/dagctl.db
