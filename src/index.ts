@@ -24,7 +24,7 @@ export { BaseSensorOperator } from './authoring/operators/base-sensor-operator';
 export type { SensorOptions, SensorMode, PokeResult } from './authoring/operators/base-sensor-operator';
 export { FunctionSensor } from './authoring/operators/function-sensor';
 export type { FunctionSensorOptions } from './authoring/operators/function-sensor';
-export type { TaskContext, TaskLogger } from './authoring/task-context';
+export type { TaskConnection, TaskContext, TaskLogger, TaskVariables } from './authoring/task-context';
 export { TaskSkipped, TaskRescheduled, TaskFailedNoRetry } from './core/task-signals';
 export { TriggerRule, WeightRule } from './core/states';
 export { DagDefinitionError } from './core/errors';

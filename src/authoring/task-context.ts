@@ -6,6 +6,30 @@ export interface TaskLogger {
   debug(message: string, ...args: unknown[]): void;
 }
 
+/** A connection as a task sees it (`ctx.connection(id)`), Airflow's Connection fields. */
+export interface TaskConnection {
+  connId: string;
+  connType: string;
+  host: string | null;
+  port: number | null;
+  login: string | null;
+  password: string | null;
+  schema: string | null;
+  /** The extra JSON parsed (an empty object when none). */
+  extra: Record<string, unknown>;
+  /** Airflow's URI form, `type://login:password@host:port/schema?extra`. */
+  uri: string;
+  getUri(): string;
+}
+
+/** `ctx.variables`: environment `DAGCTL_VAR_<KEY>` first, then the metadata database. */
+export interface TaskVariables {
+  /** The raw value; without a default, a missing variable fails the call. */
+  get(key: string, defaultValue?: string): Promise<string>;
+  /** The value parsed as JSON; without a default, a missing variable fails the call. */
+  getJson<T = unknown>(key: string, defaultValue?: T): Promise<T>;
+}
+
 export interface TaskContext {
   dagId: string;
   taskId: string;
@@ -28,6 +52,10 @@ export interface TaskContext {
   xcomPush(key: string, value: unknown): void;
   /** Lines land in the task log of this attempt. */
   log: TaskLogger;
+  /** Variables (env `DAGCTL_VAR_<KEY>`, then the database). */
+  variables: TaskVariables;
+  /** A connection (env `DAGCTL_CONN_<ID>`, then the database); an unknown id fails the call. */
+  connection(connId: string): Promise<TaskConnection>;
   /** Aborted when the try must stop (execution timeout, shutdown). */
   signal: AbortSignal;
   /** Sensors in reschedule mode: when the first poke of this task instance happened. */

@@ -70,6 +70,8 @@ export const CONFIG_SCHEMA = {
     xcom_backend_path: text(''), // $DAGCTL_HOME/xcom
     /** The most bytes one XCom value may take as JSON; a larger one fails its task. */
     max_xcom_size: int(1_048_576, 1),
+    /** Extra comma-separated words that make a variable key or connection extra field secret. */
+    sensitive_var_conn_names: text(''),
   },
   database: {
     url: text('', { secret: true }), // sqlite:///$DAGCTL_HOME/dagctl.db

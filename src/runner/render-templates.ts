@@ -81,6 +81,19 @@ function templatesMention(values: Iterable<unknown>, pattern: RegExp): boolean {
   return false;
 }
 
+/** The ids a template names as `conn.<id>` (loaded before rendering, which is synchronous). */
+export function connectionIdsInTemplates(values: Iterable<unknown>): string[] {
+  const ids = new Set<string>();
+  for (const value of values) {
+    for (const text of stringsOf(value)) {
+      if (!isTemplate(text)) continue;
+      for (const match of text.matchAll(/\bconn\s*\.\s*([A-Za-z_][\w-]*)/g)) ids.add(match[1]);
+      for (const match of text.matchAll(/\bconn\s*\[\s*['"]([^'"]+)['"]\s*\]/g)) ids.add(match[1]);
+    }
+  }
+  return [...ids];
+}
+
 function oneLine(err: unknown): string {
   const message = (err instanceof Error ? err.message : String(err))
     .replace(/\(unknown path\)\s*/g, '')

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { format } from 'node:util';
-import type { TaskContext, TaskLogger } from '../authoring/task-context';
+import type { TaskConnection, TaskContext, TaskLogger } from '../authoring/task-context';
 import { errorMessage } from '../core/errors';
 import { describeTi } from '../core/task-instance-key';
 import { signalOf } from '../core/task-signals';
@@ -11,9 +11,10 @@ import { OutputMode, captureProcessOutput } from './capture-process-output';
 import { DagFileCache } from './dag-file-cache';
 import { defaultDagFileLoader } from './default-dag-file-loader';
 import { formatDurationMs } from './format-duration-ms';
-import { renderTemplatedFields, templatesMentionConnections, templatesMentionVariables } from './render-templates';
+import { connectionIdsInTemplates, renderTemplatedFields, templatesMentionVariables } from './render-templates';
 import type { RunnerDag, RunnerOperator } from './runner-dag';
-import { buildTemplateContext, type TemplateConnectionLookup } from './template-context';
+import { buildTemplateContext, type TemplateConnection } from './template-context';
+import { TaskSecrets } from './task-secrets';
 import { airflowIso, dsOf } from './template-date';
 import type { VariableSource } from './variable-source';
 import { storeXComs } from './xcom-values';
@@ -25,7 +26,7 @@ export interface RunTaskOptions {
   baseLogFolder: string;
   /** `logging.task_log_max_bytes`. */
   logMaxBytes: number;
-  /** Supplies `{{ var.… }}`; asked only when a template mentions `var`. */
+  /** Supplies variables and connections not set in the environment; asked only for what the try reads. */
   variables?: VariableSource;
   /** What happens to process.stdout/stderr during the try (default 'redirect'). */
   output?: OutputMode;
@@ -41,11 +42,6 @@ export interface RunTaskOptions {
   confOverridesParams?: boolean;
   /** The task's execute() is about to begin (its execution timeout counts from here). */
   onExecute?: () => void;
-  /**
-   * Supplies `{{ conn.… }}`; asked only when a template mentions `conn`. Without it, a template
-   * that reads a connection fails saying none are available.
-   */
-  connections?: () => Promise<TemplateConnectionLookup>;
   /** `core.xcom_backend` and `core.max_xcom_size` (default: the database, 1 MiB). */
   xcom?: XComSettings;
 }
@@ -164,9 +160,10 @@ async function attemptTry(
   // Render templated fields.
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
+  const secrets = new TaskSecrets(options.variables);
   let renderedFields: Record<string, unknown> = {};
   if (Object.keys(fields).length > 0) {
-    renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, options });
+    renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, secrets });
   }
   const runnable = Object.keys(fields).length > 0 ? op.withRenderedFields(renderedFields) : op;
   renderedFields = jsonCopy(renderedFields);
@@ -188,7 +185,7 @@ async function attemptTry(
 
   options.onExecute?.();
   const pushed: Record<string, unknown> = {};
-  const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal);
+  const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal, secrets);
   const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {
     let settled = false;
     const execution = Promise.resolve()
@@ -252,36 +249,57 @@ interface RenderInput {
   fields: Record<string, unknown>;
   params: Record<string, unknown>;
   xcomPull: (taskId: string, key?: string) => unknown;
-  options: Pick<RunTaskOptions, 'variables' | 'connections'>;
+  secrets: TaskSecrets;
 }
 
 /** Render a task's templated fields; variables and connections are read only when mentioned. */
 async function renderFields(input: RenderInput): Promise<Record<string, unknown>> {
-  const { options, fields } = input;
-  let variables: Record<string, string> | null = null;
+  const { secrets, fields } = input;
+  let variables: ((key: string) => string | undefined) | null = null;
   if (templatesMentionVariables(Object.values(fields))) {
-    if (!options.variables) throw new TryFailure('templates use variables but none are available to this runner');
     try {
-      variables = await options.variables.getAll();
+      variables = await secrets.allVariables();
     } catch (err) {
       throw new TryFailure(`cannot read variables: ${firstLine(errorMessage(err))}`);
     }
   }
-  let connections: TemplateConnectionLookup | null = null;
-  if (options.connections && templatesMentionConnections(Object.values(fields))) {
+  // Rendering is synchronous: the connections the templates name are loaded first (env, then the source).
+  const connections = new Map<string, TemplateConnection>();
+  for (const connId of connectionIdsInTemplates(Object.values(fields))) {
     try {
-      connections = await options.connections();
+      connections.set(connId, templateConnection(await secrets.connection(connId)));
     } catch (err) {
-      throw new TryFailure(`cannot read connections: ${firstLine(errorMessage(err))}`);
+      throw new TryFailure(firstLine(errorMessage(err)));
     }
   }
   const undefinedNames = input.dag.templateUndefined === 'empty' ? 'empty' : 'strict';
-  const context = buildTemplateContext({ ...input, variables, connections, undefinedNames });
+  const context = buildTemplateContext({
+    ...input,
+    variables,
+    connections: (connId) => connections.get(connId),
+    undefinedNames,
+  });
   try {
     return renderTemplatedFields(fields, context, undefinedNames);
   } catch (err) {
     throw new TryFailure(firstLine(errorMessage(err)));
   }
+}
+
+/** Airflow's Connection attributes as templates see them (`conn.<id>.host`, `.extra_dejson`, `.get_uri()`). */
+function templateConnection(conn: TaskConnection): TemplateConnection {
+  return {
+    conn_id: conn.connId,
+    conn_type: conn.connType,
+    host: conn.host,
+    port: conn.port,
+    login: conn.login,
+    password: conn.password,
+    schema: conn.schema,
+    extra: JSON.stringify(conn.extra),
+    extra_dejson: conn.extra,
+    get_uri: () => conn.uri,
+  };
 }
 
 /**
@@ -290,7 +308,7 @@ async function renderFields(input: RenderInput): Promise<Record<string, unknown>
  */
 export async function renderTaskTemplates(
   workload: TaskWorkload,
-  options: Pick<RunTaskOptions, 'variables' | 'connections' | 'dagCache' | 'xcom'>,
+  options: Pick<RunTaskOptions, 'variables' | 'dagCache' | 'xcom'>,
 ): Promise<Record<string, unknown>> {
   const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
   const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
@@ -299,7 +317,7 @@ export async function renderTaskTemplates(
     loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
-  return jsonCopy(await renderFields({ workload, dag, fields, params, xcomPull, options }));
+  return jsonCopy(await renderFields({ workload, dag, fields, params, xcomPull, secrets: new TaskSecrets(options.variables) }));
 }
 
 /**
@@ -374,6 +392,7 @@ function buildTaskContext(
   pushed: Record<string, unknown>,
   logLine: (level: string, text: string) => void,
   signal: AbortSignal,
+  secrets: TaskSecrets,
 ): TaskContext {
   const { key } = workload;
   const logicalDate = new Date(workload.logicalDate);
@@ -402,6 +421,8 @@ function buildTaskContext(
       pushed[xcomKey] = value;
     },
     log,
+    variables: secrets.variables(),
+    connection: (connId: string) => secrets.connection(String(connId)),
     signal,
     firstRescheduleDate: workload.firstRescheduleDate ? new Date(workload.firstRescheduleDate) : null,
   };

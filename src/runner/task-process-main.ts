@@ -11,6 +11,7 @@ import { killProcessTree } from './kill-process-tree';
 import { processDagCache, runTaskTry } from './run-task';
 import type { ChildToParentMessage } from './task-process-protocol';
 import { isParentToChildMessage } from './task-process-protocol';
+import { requestingVariableSource } from './secret-lookup';
 import { DatabaseVariableSource, VariableSource } from './variable-source';
 import { xcomSettingsFromConfig } from './xcom/xcom-settings';
 
@@ -18,7 +19,7 @@ const IDLE_TITLE = 'dagctl task-runner (idle)';
 
 const config = loadConfig(process.env);
 let dataSource: Promise<DataSource> | null = null;
-/** The metadata DB, opened on the first `{{ var… }}` only (TypeORM is slow to load). */
+/** The metadata DB, opened on the first variable or connection read only (TypeORM is slow to load). */
 function openMetadataDatabase(): Promise<DataSource> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openDatabase } = require('../db/data-source') as typeof import('../db/data-source');
@@ -27,15 +28,15 @@ function openMetadataDatabase(): Promise<DataSource> {
 const databaseVariables = new DatabaseVariableSource(() => (dataSource ??= openMetadataDatabase()));
 
 let nextRequestId = 1;
-const pendingVariables = new Map<number, { resolve(values: Record<string, string>): void; reject(err: Error): void }>();
-const parentVariables: VariableSource = {
-  getAll: () =>
+const pendingLookups = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();
+const parentVariables: VariableSource = requestingVariableSource(
+  (lookup) =>
     new Promise((resolve, reject) => {
       const requestId = nextRequestId++;
-      pendingVariables.set(requestId, { resolve, reject });
-      send({ type: 'variables-request', requestId });
+      pendingLookups.set(requestId, { resolve, reject });
+      send({ type: 'secret-request', requestId, lookup });
     }),
-};
+);
 
 let running: AbortController | null = null;
 let shuttingDown = false;
@@ -108,11 +109,11 @@ function onMessage(message: unknown): void {
         onFatal(err, 'task runner failed');
       });
       return;
-    case 'variables': {
-      const pending = pendingVariables.get(message.requestId);
-      pendingVariables.delete(message.requestId);
+    case 'secret': {
+      const pending = pendingLookups.get(message.requestId);
+      pendingLookups.delete(message.requestId);
       if (message.error !== undefined) pending?.reject(new Error(message.error));
-      else pending?.resolve(message.values ?? {});
+      else pending?.resolve(message.value ?? null);
       return;
     }
     case 'shutdown':

@@ -1,14 +1,18 @@
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
 
+/** What a task process asks its parent for: every variable, one variable, or one connection. */
+export type SecretLookup =
+  { kind: 'all-variables' } | { kind: 'variable'; key: string } | { kind: 'connection'; connId: string };
+
 /**
  * Messages between a task process pool (parent) and a task process (child), over the IPC
  * channel of `child_process.fork`. A child serves one `run` at a time.
  */
 export type ParentToChildMessage =
-  /** Run one try. `variablesFromParent`: ask the parent for variables instead of reading the DB. */
+  /** Run one try. `variablesFromParent`: ask the parent for variables and connections instead of reading the DB. */
   | { type: 'run'; workload: TaskWorkload; variablesFromParent: boolean }
-  /** Answer to a `variables-request`. */
-  | { type: 'variables'; requestId: number; values?: Record<string, string>; error?: string }
+  /** Answer to a `secret-request` (`value` null: no such variable or connection). */
+  | { type: 'secret'; requestId: number; value?: unknown; error?: string }
   /** Finish the current try (if any) and exit. */
   | { type: 'shutdown' }
   /** Stop the current try now (the parent also signals its subprocesses); `reason` says why and by whom. */
@@ -25,7 +29,7 @@ export type ChildToParentMessage =
   | { type: 'finished'; outcome: TaskOutcome; rssBytes: number; logPath: string; recycle: boolean }
   /** The attempt log could not be written. */
   | { type: 'log-error'; message: string }
-  | { type: 'variables-request'; requestId: number };
+  | { type: 'secret-request'; requestId: number; lookup: SecretLookup };
 
 export function isChildToParentMessage(value: unknown): value is ChildToParentMessage {
   const type = (value as { type?: unknown } | null)?.type;
@@ -35,11 +39,11 @@ export function isChildToParentMessage(value: unknown): value is ChildToParentMe
     type === 'executing' ||
     type === 'finished' ||
     type === 'log-error' ||
-    type === 'variables-request'
+    type === 'secret-request'
   );
 }
 
 export function isParentToChildMessage(value: unknown): value is ParentToChildMessage {
   const type = (value as { type?: unknown } | null)?.type;
-  return type === 'run' || type === 'variables' || type === 'shutdown' || type === 'abort';
+  return type === 'run' || type === 'secret' || type === 'shutdown' || type === 'abort';
 }

@@ -6,6 +6,7 @@ import { describeProcessDeath } from './describe-process-death';
 import { ProcessTreeKiller } from './process-tree-killer';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
 import type { VariableSource } from './variable-source';
+import { lookUpSecret } from './secret-lookup';
 
 /** How one try handed to a task process ended. */
 export type PoolRunResult =
@@ -232,15 +233,16 @@ export class TaskProcess {
       case 'log-error':
         this.options.onLogError?.(message.message);
         return;
-      case 'variables-request': {
+      case 'secret-request': {
+        const { requestId, lookup } = message;
         const source = this.options.variables;
         if (!source) {
-          this.send({ type: 'variables', requestId: message.requestId, error: 'no variable source' });
+          this.send({ type: 'secret', requestId, error: 'no variable or connection source' });
           return;
         }
-        source.getAll().then(
-          (values) => this.send({ type: 'variables', requestId: message.requestId, values }),
-          (err: Error) => this.send({ type: 'variables', requestId: message.requestId, error: err.message }),
+        lookUpSecret(source, lookup).then(
+          (value) => this.send({ type: 'secret', requestId, value }),
+          (err: unknown) => this.send({ type: 'secret', requestId, error: errorMessage(err) }),
         );
         return;
       }

@@ -15,6 +15,8 @@ export interface TemplateConnection {
   extra: string | null;
   /** The extra field parsed (Airflow's `extra_dejson`). */
   extra_dejson: Record<string, unknown>;
+  /** Airflow's URI form (`conn.<id>.get_uri()`). */
+  get_uri?: () => string;
 }
 
 /**
@@ -27,8 +29,8 @@ export interface TemplateContextInput {
   workload: TaskWorkload;
   /** DAG params with dag_run.conf applied over them (Airflow's default). */
   params: Record<string, unknown>;
-  /** Variables, or null when no template mentions `var` (then `var` lookups fail clearly). */
-  variables: Record<string, string> | null;
+  /** Looks up a variable (env first), or null when no template mentions `var` (then `var` lookups fail clearly). */
+  variables: ((key: string) => string | undefined) | null;
   /** Connections, or null when none are available here (then `conn` lookups fail clearly). */
   connections?: TemplateConnectionLookup | null;
   xcomPull: (taskId: string, key?: string) => unknown;
@@ -150,12 +152,12 @@ function connectionView(
 
 /** `var.value.x` / `var.value.get('x', default)`: an unknown name fails the render, as in Airflow. */
 function variableView(
-  variables: Record<string, string> | null,
+  variables: ((key: string) => string | undefined) | null,
   convert: (raw: string, name: string) => unknown,
 ): object {
   const lookup = (name: string): string | undefined => {
     if (variables === null) throw new Error('variables are not available here');
-    return Object.prototype.hasOwnProperty.call(variables, name) ? variables[name] : undefined;
+    return variables(name);
   };
   return new Proxy(
     {},

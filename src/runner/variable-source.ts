@@ -1,31 +1,64 @@
 import type { DataSource } from 'typeorm';
+import type { ConnectionFields } from '../core/connection-uri';
 
 /**
- * Where `{{ var.value.x }}` / `{{ var.json.x }}` come from. Asked only when a template mentions
- * `var`; the local runner reads the metadata DB, a remote worker may supply them another way.
+ * Where a task's variables and connections come from after the environment (`DAGCTL_VAR_*`,
+ * `DAGCTL_CONN_*`, checked first by the runner). Asked lazily, only for what a try reads: the
+ * local runner reads the metadata DB; a task process asks its parent; a bullmq worker asks a
+ * scheduler over Redis (workers hold no database credentials).
  */
 export interface VariableSource {
-  /** Every variable: key → raw string value. */
+  /** Every variable: key → raw string value (for `{{ var.… }}`). */
   getAll(): Promise<Record<string, string>>;
+  /** One variable's raw value, or null when there is none. */
+  getVariable(key: string): Promise<string | null>;
+  /** One connection, password included, or null when there is none. */
+  getConnection(connId: string): Promise<ConnectionFields | null>;
 }
 
-/** Variables read from the metadata database; the DataSource is opened on first use only. */
+/** Loaded on use: TypeORM costs task processes a second of start-up they rarely need. */
+function entities(): typeof import('../db/entities') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../db/entities') as typeof import('../db/entities');
+}
+
+/** Variables and connections read from the metadata database; the DataSource is opened on first use only. */
 export class DatabaseVariableSource implements VariableSource {
   constructor(private readonly getDataSource: () => Promise<DataSource>) {}
 
   async getAll(): Promise<Record<string, string>> {
     const dataSource = await this.getDataSource();
-    // Loaded on use: TypeORM costs task processes a second of start-up they rarely need.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const entities = require('../db/entities/variable.entity') as typeof import('../db/entities/variable.entity');
-    const rows = await dataSource.getRepository(entities.VariableEntity).find({ select: { key: true, val: true } });
+    const rows = await dataSource.getRepository(entities().VariableEntity).find();
     const values: Record<string, string> = {};
     for (const row of rows) values[row.key] = row.val ?? '';
     return values;
   }
+
+  async getVariable(key: string): Promise<string | null> {
+    const dataSource = await this.getDataSource();
+    const row = await dataSource.getRepository(entities().VariableEntity).findOneBy({ key });
+    return row ? (row.val ?? '') : null;
+  }
+
+  async getConnection(connId: string): Promise<ConnectionFields | null> {
+    const dataSource = await this.getDataSource();
+    const row = await dataSource.getRepository(entities().ConnectionEntity).findOneBy({ connId });
+    if (!row) return null;
+    const { connType, host, login, password, schema, port, extra } = row;
+    return { connType, host, login, password, schema, port, extra };
+  }
 }
 
-/** Fixed values (tests, `dagctl tasks test` with no DB, values shipped to a remote worker). */
-export function staticVariableSource(values: Record<string, string>): VariableSource {
-  return { getAll: async () => ({ ...values }) };
+/** Fixed values (tests, `dagctl tasks test` with no DB). */
+export function staticVariableSource(
+  values: Record<string, string>,
+  connections: Record<string, ConnectionFields> = {},
+): VariableSource {
+  const own = <T>(map: Record<string, T>, name: string): T | null =>
+    Object.prototype.hasOwnProperty.call(map, name) ? map[name] : null;
+  return {
+    getAll: async () => ({ ...values }),
+    getVariable: async (key) => own(values, key),
+    getConnection: async (connId) => own(connections, connId),
+  };
 }

@@ -1,7 +1,7 @@
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { ConnectionEntity } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
-import { ConnectionFields, connectionToUri } from './connection-uri';
+import { ConnectionFields, connectionToUri } from '../core/connection-uri';
 import type { ServiceContext } from './service-context';
 
 export interface ConnectionRecord extends ConnectionFields {

@@ -581,6 +581,46 @@ describe('variables, pools, connections, import errors', () => {
     await call('get', '/connections/{connection_id}', '/api/v1/connections/http1', { role: 'op', status: 404 });
   });
 
+  it('creates a connection from a URI, or with an object extra', async () => {
+    const fromUri = await call('post', '/connections', '/api/v1/connections', {
+      role: 'op',
+      body: {
+        connection_id: 'by_uri',
+        uri: 'mysql://app:uri-pw@mysql.example:3306/shop?charset=utf8',
+        description: 'd',
+      },
+    });
+    expect(fromUri.body).toMatchObject({
+      connection_id: 'by_uri',
+      conn_type: 'mysql',
+      host: 'mysql.example',
+      login: 'app',
+      port: 3306,
+      schema: 'shop',
+      description: 'd',
+    });
+    expect(JSON.parse(fromUri.body.extra)).toEqual({ charset: 'utf8' });
+    const withObject = await call('post', '/connections', '/api/v1/connections', {
+      role: 'op',
+      body: { connection_id: 'by_object', conn_type: 'http', extra: { region: 'eu' } },
+    });
+    expect(JSON.parse(withObject.body.extra)).toEqual({ region: 'eu' });
+    const bad = await request(t.app)
+      .post('/api/v1/connections')
+      .set('Authorization', t.basic('admin'))
+      .send({ connection_id: 'bad', uri: 'mysql://app:leak-pw@host:port/x' });
+    expectProblem(bad, 400);
+    expect(bad.text).toMatch(/invalid connection URI/);
+    expect(bad.text).not.toContain('leak-pw');
+    const both = await request(t.app)
+      .post('/api/v1/connections')
+      .set('Authorization', t.basic('admin'))
+      .send({ connection_id: 'both', uri: 'http://h', host: 'x' });
+    expectProblem(both, 400);
+    for (const id of ['by_uri', 'by_object'])
+      await call('delete', '/connections/{connection_id}', `/api/v1/connections/${id}`, { role: 'op', status: 204 });
+  });
+
   it('lists and gets import errors', async () => {
     const list = await call('get', '/importErrors', '/api/v1/importErrors', { role: 'viewer' });
     expect(list.body.import_errors[0]).toMatchObject({

@@ -70,7 +70,7 @@ describe.each(DATABASE_KINDS)('dagctl variables, connections, pools, users on %s
       1,
       /connection 'warehouse' already exists/,
     );
-    expectCliError(await cli.run(['connections', 'add', 'x']), 2, /give --conn-uri or --conn-type/);
+    expectCliError(await cli.run(['connections', 'add', 'x']), 2, /give --conn-uri, --conn-json or --conn-type/);
     expectCliError(await cli.run(['connections', 'add', 'x', '--conn-uri', 'nonsense']), 2, /invalid connection URI/);
     await cli.ok(['connections', 'delete', 'api']);
     expectCliError(await cli.run(['connections', 'get', 'api']), 1, /connection 'api' not found/);

@@ -13,7 +13,7 @@ describe('template rendering', () => {
     buildTemplateContext({
       workload,
       params: { who: 'world', table: 'sales' },
-      variables,
+      variables: variables && ((key: string) => (Object.hasOwn(variables, key) ? variables[key] : undefined)),
       xcomPull: (taskId, key) => `${taskId}:${key}`,
     });
 

@@ -40,11 +40,13 @@ const warehouse: TemplateConnection = {
   extra_dejson: { sslmode: 'require' },
 };
 
+const VARIABLES: Record<string, string> = { bucket: 's3://data', settings: '{"retries": 3}' };
+
 function render(template: string, undefinedNames: 'strict' | 'empty' = 'strict'): unknown {
   const context = buildTemplateContext({
     workload,
     params: { n: 5, nested: { k: 'v' } },
-    variables: { bucket: 's3://data', settings: '{"retries": 3}' },
+    variables: (key) => VARIABLES[key],
     connections: (id) => (id === 'warehouse' ? warehouse : undefined),
     xcomPull: (taskId, key = 'return_value') => workload.xcoms[taskId]?.[key],
     undefinedNames,

@@ -1,3 +1,4 @@
+import { parseConnectionUri } from '../../core/connection-uri';
 import { execSql } from '../../db/sql';
 import { addConnection, deleteConnection, updateConnection } from '../../services/connections';
 import type { ApiContext, ApiRoute } from '../api-context';
@@ -35,8 +36,19 @@ async function loadConnection(api: ApiContext, connId: string): Promise<Record<s
   return records[0];
 }
 
-/** Typed connection fields present in the body (those in `only`, when given). */
+/**
+ * Typed connection fields present in the body (those in `only`, when given). `extra` may be JSON
+ * text (Airflow's API) or an object; `uri` (a dagctl addition) gives every field at once.
+ */
 function connectionFields(body: JsonObject, only?: readonly string[]): Record<string, unknown> {
+  if (typeof body.extra === 'object' && body.extra !== null) body = { ...body, extra: JSON.stringify(body.extra) };
+  if ('uri' in body && (!only || only.includes('uri'))) {
+    const clashing = FIELDS.filter((field) => field !== 'description' && field in body);
+    if (clashing.length) throw badRequest(`give either 'uri' or the fields ${clashing.join(', ')}, not both`);
+    const fields: Record<string, unknown> = { ...parseConnectionUri(requiredString(body, 'uri')) };
+    if ('description' in body) fields.description = optionalString(body, 'description', { nullable: true }) ?? null;
+    return fields;
+  }
   const out: Record<string, unknown> = {};
   const take = (field: string) => (only ? only.includes(field) : field in body);
   if (take('conn_type')) out.connType = requiredString(body, 'conn_type');
@@ -101,7 +113,7 @@ export const connectionRoutes: ApiRoute[] = [
     async handler(req, res, api) {
       const connId = param(req, 'connection_id');
       const body = jsonBody(req);
-      const mask = updateMask(req, [...FIELDS, 'connection_id']);
+      const mask = updateMask(req, [...FIELDS, 'uri', 'connection_id']);
       const bodyId = optionalString(body, 'connection_id');
       if (bodyId !== undefined && bodyId !== connId)
         throw badRequest(`field 'connection_id' ('${bodyId}') does not match the connection in the path ('${connId}')`);

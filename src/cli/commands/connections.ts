@@ -1,6 +1,9 @@
+import fs from 'node:fs';
 import { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/errors';
-import { parseConnectionUri } from '../../services/connection-uri';
+import { errorMessage, InvalidArgumentError, UserError } from '../../core/errors';
+import { ConnectionFields, connectionToUri, parseConnectionJson, parseConnectionUri } from '../../core/connection-uri';
+import { connectionEnvName, connectionFromEnv } from '../../core/env-secrets';
+import { exportConnections, importConnections } from '../../services/connection-transfer';
 import { addConnection, deleteConnection, getConnection, listConnections } from '../../services/connections';
 import { withAppContext } from '../cli-context';
 import { printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
@@ -8,6 +11,7 @@ import { parseIntArg } from '../parse-args';
 
 interface AddOptions {
   connUri?: string;
+  connJson?: string;
   connType?: string;
   connHost?: string;
   connLogin?: string;
@@ -26,6 +30,7 @@ export function registerConnectionCommands(program: Command): void {
     .description('add a connection, from a URI or from its parts')
     .argument('<conn_id>')
     .option('--conn-uri <uri>', 'type://login:password@host:port/schema?extra')
+    .option('--conn-json <json>', 'the connection as JSON: {"conn_type": …, "host": …, "port": …, "extra": {…}}')
     .option('--conn-type <type>', 'connection type (postgres, http, …)')
     .option('--conn-host <host>')
     .option('--conn-login <login>')
@@ -44,24 +49,31 @@ export function registerConnectionCommands(program: Command): void {
         options.connPort,
         options.connExtra,
       ];
-      if (options.connUri && parts.some((p) => p !== undefined))
+      const whole = [options.connUri, options.connJson].filter((v) => v !== undefined).length;
+      if (whole > 1) throw new InvalidArgumentError('give --conn-uri or --conn-json, not both');
+      if (whole === 1 && parts.some((p) => p !== undefined))
         throw new InvalidArgumentError(
-          'give either --conn-uri or --conn-type and the other --conn-* options, not both',
+          'give either --conn-uri/--conn-json or --conn-type and the other --conn-* options, not both',
         );
-      if (!options.connUri && !options.connType) throw new InvalidArgumentError('give --conn-uri or --conn-type');
-      const fields = options.connUri
-        ? parseConnectionUri(options.connUri)
-        : {
-            connType: options.connType as string,
-            host: options.connHost ?? null,
-            login: options.connLogin ?? null,
-            password: options.connPassword ?? null,
-            schema: options.connSchema ?? null,
-            port: options.connPort ?? null,
-            extra: options.connExtra ?? null,
-          };
+      if (whole === 0 && !options.connType)
+        throw new InvalidArgumentError('give --conn-uri, --conn-json or --conn-type');
+      const given: ConnectionFields & { description?: string | null } =
+        options.connUri !== undefined
+          ? parseConnectionUri(options.connUri)
+          : options.connJson !== undefined
+            ? parseConnectionJson(options.connJson)
+            : {
+                connType: options.connType as string,
+                host: options.connHost ?? null,
+                login: options.connLogin ?? null,
+                password: options.connPassword ?? null,
+                schema: options.connSchema ?? null,
+                port: options.connPort ?? null,
+                extra: options.connExtra ?? null,
+              };
+      const { description = null, ...fields } = given;
       await withAppContext(async (ctx) => {
-        await addConnection(ctx, { connId, description: options.connDescription ?? null, ...fields });
+        await addConnection(ctx, { connId, description: options.connDescription ?? description, ...fields });
         printLine(`Connection ${connId} added`);
       });
     });
@@ -69,18 +81,19 @@ export function registerConnectionCommands(program: Command): void {
   withOutputOption(
     connections
       .command('get')
-      .description('show a connection; prints its URI (password included)')
+      .description(`show a connection; prints its URI (password included); ${connectionEnvName('<ID>')} wins`)
       .argument('<conn_id>'),
   ).action(async (connId: string, options: { output: OutputFormat }) => {
-    await withAppContext(async (ctx) => {
-      const conn = await getConnection(ctx, connId);
+    const fromEnv = connectionFromEnv(connId);
+    const show = (conn: Parameters<typeof connectionToUri>[0] & { description: string | null }, source: string) => {
+      const uri = connectionToUri(conn);
       if (options.output === 'table') {
-        printLine(conn.uri);
+        printLine(uri);
         return;
       }
       printObject(
         {
-          conn_id: conn.connId,
+          conn_id: connId,
           conn_type: conn.connType,
           description: conn.description,
           host: conn.host,
@@ -88,11 +101,17 @@ export function registerConnectionCommands(program: Command): void {
           login: conn.login,
           port: conn.port,
           extra: conn.extra,
-          uri: conn.uri,
+          uri,
+          source,
         },
         options.output,
       );
-    });
+    };
+    if (fromEnv) {
+      show({ ...fromEnv, description: fromEnv.description ?? null }, connectionEnvName(connId));
+      return;
+    }
+    await withAppContext(async (ctx) => show(await getConnection(ctx, connId), 'database'));
   });
 
   connections
@@ -123,4 +142,48 @@ export function registerConnectionCommands(program: Command): void {
       });
     },
   );
+
+  connections
+    .command('import')
+    .description('import connections from a JSON file of { "conn_id": { "conn_type": …, … } } (- for stdin)')
+    .argument('<file>')
+    .option('--overwrite', 'replace connections that already exist (default: skip them)')
+    .action(async (file: string, options: { overwrite?: boolean }) => {
+      let data: unknown;
+      try {
+        data = JSON.parse(file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8'));
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code) throw new UserError(`cannot read ${file}: ${errorMessage(err)}`);
+        throw new InvalidArgumentError(`${file} is not valid JSON`);
+      }
+      await withAppContext(async (ctx) => {
+        const { created, updated, skipped } = await importConnections(ctx, data, options);
+        const skippedText = skipped.length
+          ? `; skipped ${skipped.length} that already exist (${skipped.join(', ')}; --overwrite replaces them)`
+          : '';
+        printLine(`Imported ${created + updated} connection(s) (${created} new, ${updated} replaced)${skippedText}`);
+      });
+    });
+
+  connections
+    .command('export')
+    .description('export every connection, passwords included, to a JSON file (- for stdout)')
+    .argument('<file>')
+    .action(async (file: string) => {
+      await withAppContext(async (ctx) => {
+        const data = await exportConnections(ctx);
+        const text = `${JSON.stringify(data, null, 2)}\n`;
+        if (file === '-') {
+          process.stdout.write(text);
+          return;
+        }
+        try {
+          // Passwords are in the file: readable by its owner only.
+          fs.writeFileSync(file, text, { mode: 0o600 });
+        } catch (err) {
+          throw new UserError(`cannot write ${file}: ${errorMessage(err)}`);
+        }
+        printLine(`Exported ${Object.keys(data).length} connection(s) to ${file}`);
+      });
+    });
 }

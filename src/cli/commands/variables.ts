@@ -10,6 +10,8 @@ import {
   parseVariableJson,
   setVariable,
 } from '../../services/variables';
+import { variableEnvName, variableFromEnv } from '../../core/env-secrets';
+import { extraSensitiveWords, isSensitiveName, MASK } from '../../core/sensitive-names';
 import { withAppContext } from '../cli-context';
 import { printJson, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
 
@@ -27,11 +29,23 @@ export function registerVariableCommands(program: Command): void {
   withOutputOption(
     variables
       .command('get')
-      .description('print the value of a variable')
+      .description(`print the value of a variable (${variableEnvName('<KEY>')} wins over the database)`)
       .argument('<key>')
       .option('-j, --json', 'parse the value as JSON')
       .option('-d, --default <value>', 'print this instead of failing when the variable does not exist'),
   ).action(async (key: string, options: { json?: boolean; default?: string; output: OutputFormat }) => {
+    const print = (value: unknown): void => {
+      if (options.output === 'json') printJson({ key, value });
+      else
+        printLine(
+          typeof value === 'string' ? value : JSON.stringify(value, null, options.output === 'plain' ? undefined : 2),
+        );
+    };
+    const fromEnv = variableFromEnv(key);
+    if (fromEnv !== undefined) {
+      print(options.json ? parseVariableJson({ key, value: fromEnv, description: null }) : fromEnv);
+      return;
+    }
     await withAppContext(async (ctx) => {
       let value: unknown;
       try {
@@ -41,11 +55,7 @@ export function registerVariableCommands(program: Command): void {
         if (options.default === undefined) throw err;
         value = options.default;
       }
-      if (options.output === 'json') printJson({ key, value });
-      else
-        printLine(
-          typeof value === 'string' ? value : JSON.stringify(value, null, options.output === 'plain' ? undefined : 2),
-        );
+      print(value);
     });
   });
 
@@ -82,18 +92,23 @@ export function registerVariableCommands(program: Command): void {
       });
     });
 
-  withOutputOption(variables.command('list').description('list variables')).action(
-    async (options: { output: OutputFormat }) => {
-      await withAppContext(async (ctx) => {
-        const rows = await listVariables(ctx);
-        printRows(
-          rows.map((v) => ({ key: v.key, value: v.value, description: v.description })),
-          options.output,
-          ['key', 'value', 'description'],
-        );
-      });
-    },
-  );
+  withOutputOption(
+    variables.command('list').description('list variables (values of sensitive keys shown as ***; `get` shows them)'),
+  ).action(async (options: { output: OutputFormat }) => {
+    await withAppContext(async (ctx) => {
+      const rows = await listVariables(ctx);
+      const extraWords = extraSensitiveWords(ctx.config.core.sensitive_var_conn_names);
+      printRows(
+        rows.map((v) => ({
+          key: v.key,
+          value: isSensitiveName(v.key, extraWords) ? MASK : v.value,
+          description: v.description,
+        })),
+        options.output,
+        ['key', 'value', 'description'],
+      );
+    });
+  });
 
   variables
     .command('import')

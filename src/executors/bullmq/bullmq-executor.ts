@@ -18,14 +18,16 @@ import { copyRemoteLogs, LogCopyOutcome } from './remote-log';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
 import { isConnectionError, RedisOutageReporter } from './redis-outage-reporter';
 import { ResultsConsumer } from './results-consumer';
+import { SecretRequestServer } from './secret-request-server';
 import { requestStop } from './stop-requests';
 import type { ResultEntry } from './results-stream';
 import type { ResultJobData, TaskJobData } from './task-job';
 
 export interface BullMQExecutorOptions {
   /**
-   * The metadata DB, read (never written) for the reconciliation safety net and the DAG source
-   * hashes sent with each job. Default: opened from `database.url`; null: neither.
+   * The metadata DB, read (never written) for the reconciliation safety net, the DAG source
+   * hashes sent with each job, and the variables and connections workers ask for. Default:
+   * opened from `database.url`; null: none of these.
    */
   dataSource?: DataSource | null;
   /** How often task instances are compared with their jobs in Redis (default 5s). */
@@ -66,6 +68,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
   private redis: IORedis | null = null;
   private readonly queues = new Map<string, Queue>();
   private results: ResultsConsumer | null = null;
+  private secrets: SecretRequestServer | null = null;
   private dataSource: DataSource | null = null;
   private ownsDataSource = false;
   private sourceHashes: DagSourceHashes | null = null;
@@ -129,6 +132,14 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
       }
     }
     if (this.dataSource) {
+      // Workers hold no database credentials: their tasks' variables and connections come from here.
+      this.secrets = new SecretRequestServer(
+        createRedisClient(this.config.redis.url),
+        redis,
+        this.prefix,
+        this.dataSource,
+      );
+      this.secrets.start();
       // reconcileNow() catches and logs its own failures.
       this.reconcileTimer = setInterval(() => void this.reconcileNow(), this.reconcileIntervalMs);
       this.reconcileTimer.unref();
@@ -410,6 +421,8 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
     if (this.reconcileTimer) clearInterval(this.reconcileTimer);
     this.reconcileTimer = null;
     await this.reconciling?.catch(() => undefined);
+    await this.secrets?.stop();
+    this.secrets = null;
     const results = this.results;
     this.results = null;
     // Entries not yet applied stay unacknowledged: another scheduler takes them over.

@@ -62,3 +62,13 @@ export function stopChannel(prefix: string): string {
 export function stopRequestKey(prefix: string, jobId: string): string {
   return `${prefix}:dagctl:stop:${jobId}`;
 }
+
+/** A list of variable/connection lookups from workers, popped by whichever scheduler is free. */
+export function secretRequestsKey(prefix: string): string {
+  return `${prefix}:dagctl:secrets:requests`;
+}
+
+/** The one-shot answer to a lookup (a list of one entry, expiring soon after it is written). */
+export function secretReplyKey(prefix: string, requestId: string): string {
+  return `${prefix}:dagctl:secrets:reply:${requestId}`;
+}

@@ -19,7 +19,8 @@ import { addResult } from './results-stream';
 import type { TaskJobData, TaskJobResult } from './task-job';
 import { stopRequested, watchStopRequests } from './stop-requests';
 import { TaskSlots } from './task-slots';
-import { workerVariableSource } from './worker-variables';
+import { schedulerVariableSource } from './scheduler-secret-source';
+import type { VariableSource } from '../../runner/variable-source';
 
 export interface StartWorkerOptions {
   /** Queues to take tries from. */
@@ -111,7 +112,7 @@ class DagctlWorker implements RunningWorker {
   private readonly redis: IORedis;
   private readonly pool: TaskProcessPool;
   private readonly slots: TaskSlots;
-  private readonly variables: ReturnType<typeof workerVariableSource>;
+  private readonly variables: VariableSource;
   private readonly bullWorkers: Worker<TaskJobData, TaskJobResult>[] = [];
   private readonly activePerQueue = new Map<string, number>();
   private readonly claims = new Set<string>();
@@ -145,7 +146,7 @@ class DagctlWorker implements RunningWorker {
     this.redis.on('ready', () => this.outage.recovered());
     this.stopSubscriber = createRedisClient(config.redis.url);
     this.outage.watch(this.stopSubscriber);
-    this.variables = workerVariableSource(config);
+    this.variables = schedulerVariableSource({ redis: this.redis, prefix: this.prefix, workerId: this.id });
     this.slots = new TaskSlots(options.concurrency);
     this.pool = new TaskProcessPool({
       size: options.concurrency,
@@ -396,7 +397,6 @@ class DagctlWorker implements RunningWorker {
     await this.redis.del(workerHeartbeatKey(this.prefix, this.id)).catch(() => undefined);
     await this.redis.quit().catch(() => this.redis.disconnect());
     await this.stopSubscriber.quit().catch(() => this.stopSubscriber.disconnect());
-    await this.variables.close().catch(() => undefined);
     log.info(`worker ${this.id} stopped`);
   }
 }

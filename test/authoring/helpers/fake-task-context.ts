@@ -33,6 +33,11 @@ export function fakeTaskContext(
       error: (m: string) => logLines.push(`ERROR ${m}`),
       debug: (m: string) => logLines.push(`DEBUG ${m}`),
     },
+    variables: {
+      get: (key: string) => Promise.reject(new Error(`variable '${key}' does not exist`)),
+      getJson: (key: string) => Promise.reject(new Error(`variable '${key}' does not exist`)),
+    },
+    connection: (connId: string) => Promise.reject(new Error(`connection '${connId}' is not defined`)),
     signal: new AbortController().signal,
     firstRescheduleDate: null,
     logLines,

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from '../../src/core/errors';
-import { connectionToUri, parseConnectionUri } from '../../src/services/connection-uri';
+import { connectionToUri, parseConnectionUri } from '../../src/core/connection-uri';
 
 describe('connection URIs', () => {
   it('round-trip every field, with escaping and JSON extras', () => {

@@ -1,0 +1,122 @@
+import type { TaskConnection, TaskVariables } from '../authoring/task-context';
+import { ConnectionFields, connectionToUri } from '../core/connection-uri';
+import { connectionEnvName, connectionFromEnv, variableFromEnv } from '../core/env-secrets';
+import { errorMessage } from '../core/errors';
+import type { VariableSource } from './variable-source';
+
+/**
+ * The variables and connections one try reads: the environment first (`DAGCTL_VAR_<KEY>`,
+ * `DAGCTL_CONN_<ID>`), then the source (database, parent process or scheduler), each looked up
+ * once per try and only when asked for.
+ */
+export class TaskSecrets {
+  private readonly connections = new Map<string, Promise<TaskConnection>>();
+  private readonly variableValues = new Map<string, Promise<string | null>>();
+
+  constructor(
+    private readonly source: VariableSource | undefined,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  /** The connection, or an error naming the id (and never a secret). */
+  connection(connId: string): Promise<TaskConnection> {
+    let found = this.connections.get(connId);
+    if (!found) {
+      found = this.loadConnection(connId);
+      this.connections.set(connId, found);
+    }
+    return found;
+  }
+
+  /** A variable's raw value, or null when neither the environment nor the source has it. */
+  variable(key: string): Promise<string | null> {
+    let found = this.variableValues.get(key);
+    if (!found) {
+      found = this.loadVariable(key);
+      this.variableValues.set(key, found);
+    }
+    return found;
+  }
+
+  /** Every source variable with the environment's over them (for templates). */
+  async allVariables(): Promise<(key: string) => string | undefined> {
+    const stored = this.source ? await this.source.getAll() : {};
+    return (key) => variableFromEnv(key, this.env) ?? (Object.hasOwn(stored, key) ? stored[key] : undefined);
+  }
+
+  /** `ctx.variables`. */
+  variables(): TaskVariables {
+    const read = async (key: string, hasDefault: boolean): Promise<string | null> => {
+      const value = await this.variable(String(key));
+      if (value === null && !hasDefault) throw new Error(`variable '${key}' does not exist`);
+      return value;
+    };
+    return {
+      get: async (key, ...rest) => {
+        const value = await read(key, rest.length > 0);
+        return value === null ? (rest[0] as string) : value;
+      },
+      getJson: async <T>(key: string, ...rest: [T?]) => {
+        const value = await read(key, rest.length > 0);
+        if (value === null) return rest[0] as T;
+        try {
+          return JSON.parse(value) as T;
+        } catch {
+          throw new Error(`variable '${key}' does not hold valid JSON`);
+        }
+      },
+    };
+  }
+
+  private async loadVariable(key: string): Promise<string | null> {
+    const fromEnv = variableFromEnv(key, this.env);
+    if (fromEnv !== undefined) return fromEnv;
+    if (!this.source) return null;
+    try {
+      return await this.source.getVariable(key);
+    } catch (err) {
+      throw new Error(`cannot read variable '${key}': ${errorMessage(err)}`, { cause: err });
+    }
+  }
+
+  private async loadConnection(connId: string): Promise<TaskConnection> {
+    let fields: ConnectionFields | null = connectionFromEnv(connId, this.env);
+    if (!fields && this.source) {
+      try {
+        fields = await this.source.getConnection(connId);
+      } catch (err) {
+        throw new Error(`cannot read connection '${connId}': ${errorMessage(err)}`, { cause: err });
+      }
+    }
+    if (!fields)
+      throw new Error(
+        `connection '${connId}' is not defined (neither ${connectionEnvName(connId)} nor the metadata database has it)`,
+      );
+    return taskConnection(connId, fields);
+  }
+}
+
+export function taskConnection(connId: string, fields: ConnectionFields): TaskConnection {
+  let extra: Record<string, unknown> = {};
+  if (fields.extra) {
+    try {
+      const parsed: unknown = JSON.parse(fields.extra);
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) extra = parsed as Record<string, unknown>;
+    } catch {
+      // Airflow keeps an unparsable extra as text; here it stays reachable through the URI only.
+    }
+  }
+  const uri = connectionToUri(fields);
+  return {
+    connId,
+    connType: fields.connType,
+    host: fields.host,
+    port: fields.port,
+    login: fields.login,
+    password: fields.password,
+    schema: fields.schema,
+    extra,
+    uri,
+    getUri: () => uri,
+  };
+}
