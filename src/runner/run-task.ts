@@ -317,7 +317,9 @@ export async function renderTaskTemplates(
     loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
-  return jsonCopy(await renderFields({ workload, dag, fields, params, xcomPull, secrets: new TaskSecrets(options.variables) }));
+  return jsonCopy(
+    await renderFields({ workload, dag, fields, params, xcomPull, secrets: new TaskSecrets(options.variables) }),
+  );
 }
 
 /**

@@ -14,7 +14,8 @@ let validator: OpenApiResponseValidator;
 const covered = new Set<string>();
 
 beforeAll(async () => {
-  t = await createApiTestApp('sqlite');
+  // Every route is tried with wrong credentials: far more failures than the login limit allows one user.
+  t = await createApiTestApp('sqlite', { loginRateLimit: { windowMs: 60_000, limit: 1_000_000 } });
   await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
   const doc = await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer')).expect(200);
   validator = new OpenApiResponseValidator(doc.body);

@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load-config';
 import { ConnectionEntity } from '../../src/db/entities/connection.entity';
 import { VariableEntity } from '../../src/db/entities/variable.entity';
 import { LocalExecutor } from '../../src/executors/local-executor';
-import { openMigratedTestDatabase } from '../helpers/test-database';
+import { openMigratedTestDatabase, TEST_FERNET_KEY } from '../helpers/test-database';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
 import { EventRecorder } from './event-recorder';
 
@@ -43,7 +43,10 @@ export default dag;
       extra: null,
     });
     await db.dataSource.getRepository(VariableEntity).save({ key: 'sender', val: 'noreply', description: null });
-    const config = loadConfig({ DAGCTL_HOME: home.home, DAGCTL__DATABASE__URL: db.db.url }, home.home);
+    const config = loadConfig(
+      { DAGCTL_HOME: home.home, DAGCTL__DATABASE__URL: db.db.url, DAGCTL__CORE__FERNET_KEY: TEST_FERNET_KEY },
+      home.home,
+    );
     executor = LocalExecutor.fromConfig(config, { mode: 'fork' });
     await executor.start();
   });
