@@ -250,7 +250,8 @@ describe('dagctl dags and tasks (built binary)', () => {
   });
 
   it('dags test runs a whole DAG in-process: exit 0 on success, 1 on failure', async () => {
-    const ok = await cli.run(['dags', 'test', 'etl', '2026-04-01', '-o', 'json']);
+    // load templates dag_run.conf.target: without it the strict template would fail the task.
+    const ok = await cli.run(['dags', 'test', 'etl', '2026-04-01', '-c', '{"target":"dw"}', '-o', 'json']);
     expect(ok.code).toBe(0);
     const result = JSON.parse(ok.stdout) as {
       dag_id: string;
