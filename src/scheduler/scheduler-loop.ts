@@ -137,7 +137,11 @@ export class SchedulerLoop {
   }
 
   private orphanThresholds(): OrphanThresholds {
-    return { staleAfterMs: this.options.schedulerStaleAfterMs, zombieThresholdMs: this.options.zombieThresholdMs };
+    return {
+      staleAfterMs: this.options.schedulerStaleAfterMs,
+      zombieThresholdMs: this.options.zombieThresholdMs,
+      maxPlatformRetries: this.options.maxPlatformRetries,
+    };
   }
 
   async tick(): Promise<LoopStats> {

@@ -35,6 +35,8 @@ export async function clearTaskInstanceStates(tx: EntityManager, task: ClearedTa
       .set({
         state: null,
         maxTries: () => maxTries,
+        // A cleared task instance gets its platform retries back too.
+        platformRetries: 0,
         nextTryAt: null,
         firstRescheduleDate: null,
         endReason: null,
