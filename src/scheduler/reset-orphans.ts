@@ -4,7 +4,7 @@ import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-transitions';
 import { LOST_TO_PLATFORM_REASON, markTryLostToPlatform } from '../db/transitions/lost-to-platform';
-import { markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
+import { finishRestart, markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
 import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { isProcessAlive, isSessionRunning } from '../runner/kill-process-tree';
@@ -87,7 +87,7 @@ export async function resetOrphanedTasks(
     ds,
     `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id, hostname, pid, platform_retries
      FROM task_instance
-     WHERE state IN ('queued', 'running')`,
+     WHERE state IN ('queued', 'running', 'restarting')`,
   );
   const orphans = records.filter((r) => r.queued_by_job_id !== null && gone.has(Number(r.queued_by_job_id)));
   if (!orphans.length) return 0;
@@ -116,6 +116,8 @@ export async function resetOrphanedTasks(
   const due = orphans.filter(
     (o) => o.state === 'queued' || (zombieTime(Number(o.queued_by_job_id)) && processesGone(o)),
   );
+  // Cleared while running under the dead scheduler: its try is over now, so it runs again.
+  const restarts = due.filter((o) => o.state === 'restarting');
   if (!due.length) return 0;
   await runInTransaction(ds, async (m) => {
     for (const o of due) {
@@ -123,6 +125,10 @@ export async function resetOrphanedTasks(
       const tryNumber = Number(o.try_number);
       if (o.state === 'queued') {
         await requeueNeverStarted(m, key, tryNumber, now);
+        continue;
+      }
+      if (restarts.includes(o)) {
+        await finishRestart(m, key, tryNumber, now);
         continue;
       }
       if (Number(o.platform_retries) < thresholds.maxPlatformRetries) {
