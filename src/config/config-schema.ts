@@ -97,6 +97,11 @@ export const CONFIG_SCHEMA = {
     task_queued_timeout: duration('10m'),
     /** A running try of a scheduler that is gone is failed (or retried) once that scheduler was silent this long. */
     zombie_threshold: duration('5m'),
+    /**
+     * A running try lost to a scheduler that died is run again as a new try that does not use one of
+     * the task's retries, at most this many times per task instance (then it counts as a failure).
+     */
+    max_platform_retries: int(3, 0),
     heartbeat_interval: duration('5s'),
   },
   local: {

@@ -100,11 +100,29 @@ export interface Executor {
    * executor had that try. Executors without it cannot stop single tries.
    */
   killTry?(key: TaskInstanceKey, tryNumber: number, reason: string): boolean;
+  /**
+   * From now on, start a try only after `claim` granted it (the scheduler's guarded queued →
+   * running, see claimTryStart); a refused try never runs and reports nothing. Executors whose
+   * runners claim by other means do not implement it.
+   */
+  claimTriesWith?(claim: TryClaim): void;
   /** Stop taking work and wait for running tries to finish (up to timeoutMs), then kill them. */
   end(timeoutMs?: number): Promise<void>;
   /** Kill everything now. */
   terminate(): Promise<void>;
 }
+
+/** Where and when a try is about to start, asked of the scheduler before its command runs. */
+export interface TryClaimRequest {
+  key: TaskInstanceKey;
+  tryNumber: number;
+  at: string;
+  hostname: string;
+  pid: number | null;
+}
+
+/** Resolves true when the try is this runner's to start (it won the claim). */
+export type TryClaim = (request: TryClaimRequest) => Promise<boolean>;
 
 /** Executors whose tasks outlive the scheduler that queued them (bullmq) adopt them instead. */
 export interface AdoptingExecutor {

@@ -3,6 +3,8 @@ export const TaskState = {
   SCHEDULED: 'scheduled',
   QUEUED: 'queued',
   RUNNING: 'running',
+  /** Cleared while queued or running: its try is being stopped; it goes back to no state once it has. */
+  RESTARTING: 'restarting',
   SUCCESS: 'success',
   FAILED: 'failed',
   UP_FOR_RETRY: 'up_for_retry',

@@ -5,7 +5,7 @@ import { getLogger } from '../logging/logger';
 import { TaskProcessPool } from '../runner/task-process-pool';
 import type { VariableSource } from '../runner/variable-source';
 import { EventBuffer } from './event-buffer';
-import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
+import type { Executor, ExecutorEvent, TaskWorkload, TryClaim } from '../core/executor';
 
 export interface PoolExecutorOptions {
   /** Most tries running at once. */
@@ -43,6 +43,7 @@ export class PoolExecutor implements Executor {
   private ended = false;
   private readonly clock: Clock;
   private readonly hostname: string;
+  private claim: TryClaim | null = null;
 
   constructor(
     readonly name: string,
@@ -78,8 +79,10 @@ export class PoolExecutor implements Executor {
       return;
     }
     const { key, tryNumber } = workload;
+    const claim = this.claim;
     const done = this.pool
       .run(workload, {
+        claim: claim ? (pid) => claim({ key, tryNumber, at: this.now(), hostname: this.hostname, pid }) : undefined,
         onStarted: (pid) =>
           this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
       })
@@ -87,6 +90,9 @@ export class PoolExecutor implements Executor {
         this.running.delete(id);
         if (result.kind === 'finished')
           this.emit({ type: 'finished', key, tryNumber, at: this.now(), outcome: result.outcome });
+        // Someone else owns this try now (it was given back, or ended): say nothing about it.
+        else if (result.kind === 'unclaimed')
+          log.warn(`${describeTi(key, tryNumber)} not started: its claim was refused`);
         else this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason: result.reason });
       });
     this.running.set(id, { workload, done });
@@ -100,6 +106,10 @@ export class PoolExecutor implements Executor {
     const running = this.running.get(tiKeyString(key));
     if (!running || running.workload.tryNumber !== tryNumber) return false;
     return this.pool.stopTry(key, tryNumber, reason);
+  }
+
+  claimTriesWith(claim: TryClaim): void {
+    this.claim = claim;
   }
 
   slotsAvailable(): number {

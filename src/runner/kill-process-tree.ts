@@ -100,3 +100,25 @@ export function isProcessRunning(pid: number): boolean {
     return false;
   }
 }
+
+/**
+ * True while any process of session `sid` runs (zombies aside). A task process starts its own
+ * session (it is spawned detached), and its subprocesses stay in it even in process groups of
+ * their own and after they are re-parented — so this sees every process of a try whose parent is
+ * gone. Outside Linux only the session leader is checked.
+ */
+export function isSessionRunning(sid: number): boolean {
+  if (process.platform !== 'linux') return isProcessRunning(sid);
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
+      // "pid (comm) state ppid pgrp session …"
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[3]) === sid && fields[0] !== 'Z') return true;
+    } catch {
+      // the process exited while listing
+    }
+  }
+  return false;
+}

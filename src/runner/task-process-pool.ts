@@ -215,7 +215,8 @@ export class TaskProcessPool {
 
   /** The child could not write the end of the log itself: say what happened to the try. */
   private noteDeathInLog(workload: TaskWorkload, result: PoolRunResult): void {
-    if (!this.options.baseLogFolder || (result.kind === 'finished' && result.logPath !== null)) return;
+    if (!this.options.baseLogFolder || result.kind === 'unclaimed') return;
+    if (result.kind === 'finished' && result.logPath !== null) return;
     const reason =
       result.kind === 'lost'
         ? `task process lost: ${result.reason}`

@@ -12,9 +12,16 @@ import { lookUpSecret } from './secret-lookup';
 export type PoolRunResult =
   | { kind: 'finished'; outcome: TaskOutcome; pid: number; logPath: string | null }
   /** The process died mid-try (crash, OOM kill, killed at shutdown): nothing is known of the try. */
-  | { kind: 'lost'; reason: string; pid: number | null };
+  | { kind: 'lost'; reason: string; pid: number | null }
+  /** Its claim was refused (the try is no longer this runner's to start): nothing ran. */
+  | { kind: 'unclaimed'; pid: number | null };
 
 export interface PoolRunHooks {
+  /**
+   * Asked once the process is ready and before the try's command is sent to it: only when it
+   * resolves true does the try run (see claimTryStart). A rejection counts as a refusal.
+   */
+  claim?: (pid: number | null) => Promise<boolean>;
   /** The try began in process `pid`. */
   onStarted?(pid: number): void;
   /** The try is being stopped from outside (timeout, a request): `reason` says why and by whom. */
@@ -133,8 +140,19 @@ export class TaskProcess {
       this.settle({ kind: 'lost', reason: errorMessage(err), pid: this.pid });
       return result;
     }
-    const current = this.current as CurrentTry | null;
-    if (!current) return result;
+    const claim = (this.current as CurrentTry | null)?.hooks.claim;
+    if (claim) {
+      const claimed = await claim(this.pid).catch(() => false);
+      const after = this.current as CurrentTry | null;
+      if (after?.workload !== workload) return result;
+      if (!claimed) {
+        this.settle({ kind: 'unclaimed', pid: this.pid });
+        return result;
+      }
+      // Stopped while claiming: the command never reaches the process; the stop ends it (failed).
+      if (after.stopping) return result;
+    }
+    if ((this.current as CurrentTry | null)?.workload !== workload) return result;
     this.send({ type: 'run', workload, variablesFromParent: this.options.variables !== undefined });
     return result;
   }

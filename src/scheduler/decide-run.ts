@@ -56,12 +56,15 @@ const UNFINISHED_AT_TIMEOUT: TaskStateOrNone[] = [
   TaskState.SCHEDULED,
   TaskState.QUEUED,
   TaskState.RUNNING,
+  TaskState.RESTARTING,
   ...WAITING_AGAIN,
 ];
+/** A run with one of these is not deadlocked: a restarting task instance runs again soon. */
 const ACTIVE: TaskStateOrNone[] = [
   TaskState.SCHEDULED,
   TaskState.QUEUED,
   TaskState.RUNNING,
+  TaskState.RESTARTING,
   TaskState.UP_FOR_RETRY,
   TaskState.UP_FOR_RESCHEDULE,
 ];
@@ -149,7 +152,8 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       !taskIds.has(taskId) &&
       !isFinishedTaskState(ti.state) &&
       ti.state !== TaskState.RUNNING &&
-      ti.state !== TaskState.QUEUED
+      ti.state !== TaskState.QUEUED &&
+      ti.state !== TaskState.RESTARTING
     ) {
       change(taskId, ti.state, TaskState.REMOVED, 'task no longer in the DAG');
     }

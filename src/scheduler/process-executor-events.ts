@@ -11,6 +11,7 @@ import {
   TryStart,
   writeXComs,
   transitionTasks,
+  finishRestart,
 } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../core/executor';
 import { getLogger } from '../logging/logger';
@@ -212,14 +213,16 @@ export async function processExecutorEvents(
       const { event, ending } = ends[i];
       try {
         let full = true;
+        // A try of a task instance cleared while it ran has ended: the task instance runs again.
+        const restarted = !moved[i] && (await finishRestart(m, event.key, event.tryNumber, ending.end.at)) > 0;
         if (event.type === 'finished') {
-          full = false;
-          if (!moved[i])
+          full = restarted;
+          if (!moved[i] && !restarted)
             log.warn(
               `ignored outcome ${event.outcome.state} of ${describeTi(event.key, event.tryNumber)}: ` +
                 'the task instance is no longer at that try',
             );
-          else
+          else if (moved[i])
             full = await applyFinishedEffects(
               m,
               dagViews.get(event.key.dagId) ?? null,

@@ -3,10 +3,11 @@ import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-transitions';
-import { markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
+import { LOST_TO_PLATFORM_REASON, markTryLostToPlatform } from '../db/transitions/lost-to-platform';
+import { finishRestart, markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
 import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
-import { isProcessAlive } from '../runner/kill-process-tree';
+import { isProcessAlive, isSessionRunning } from '../runner/kill-process-tree';
 import type { DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
 
@@ -21,13 +22,21 @@ export interface OrphanThresholds {
    * cleanly or its process is known to be gone from this host.
    */
   zombieThresholdMs: number;
+  /**
+   * `scheduler.max_platform_retries`: a try lost this way is run again as a new try that does not
+   * use one of the task's retries, this many times per task instance; after that it is a failure.
+   */
+  maxPlatformRetries: number;
 }
 
 /**
  * Task instances queued or running under a scheduler that is gone (killed, crashed) would stay
- * so forever. With a local executor their processes died with it: a queued try never started and
- * is given back; a running try is a zombie and is retried or failed per its retries. An executor
- * whose workers keep running (bullmq) adopts them instead. Returns how many were handled.
+ * so forever. With a local executor their processes die with it: a queued try never started (a
+ * try starts only through its claim, which moves it to running) and is given back; a running try
+ * was lost to the platform: once every process of it is gone it is run again as a new try that
+ * does not use one of the task's retries (up to maxPlatformRetries, then retried or failed per its
+ * retries). An executor whose workers keep running (bullmq) adopts them instead. Returns how many
+ * were handled.
  */
 export async function resetOrphanedTasks(
   ds: DataSource,
@@ -71,10 +80,14 @@ export async function resetOrphanedTasks(
     try_number: number;
     state: string;
     queued_by_job_id: number | null;
+    hostname: string | null;
+    pid: number | null;
+    platform_retries: number;
   }>(
     ds,
-    `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id FROM task_instance
-     WHERE state IN ('queued', 'running')`,
+    `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id, hostname, pid, platform_retries
+     FROM task_instance
+     WHERE state IN ('queued', 'running', 'restarting')`,
   );
   const orphans = records.filter((r) => r.queued_by_job_id !== null && gone.has(Number(r.queued_by_job_id)));
   if (!orphans.length) return 0;
@@ -92,8 +105,19 @@ export async function resetOrphanedTasks(
     log.info(`adopted ${orphans.length} task instances of schedulers that are gone`);
     return orphans.length;
   }
-  // Queued tries never started: give them back now. Running ones wait for the zombie threshold.
-  const due = orphans.filter((o) => o.state === 'queued' || zombieTime(Number(o.queued_by_job_id)));
+  /**
+   * The try's own processes are gone too: a task process whose scheduler died aborts its try and
+   * exits, killing its subprocesses, within seconds; until then a new try would overlap it. Known
+   * only on this host; elsewhere the zombie threshold stands for it.
+   */
+  const processesGone = (o: (typeof orphans)[number]): boolean =>
+    o.hostname !== os.hostname() || o.pid === null || !isSessionRunning(Number(o.pid));
+  // Queued tries never started: give them back now. Running ones wait until they are surely dead.
+  const due = orphans.filter(
+    (o) => o.state === 'queued' || (zombieTime(Number(o.queued_by_job_id)) && processesGone(o)),
+  );
+  // Cleared while running under the dead scheduler: its try is over now, so it runs again.
+  const restarts = due.filter((o) => o.state === 'restarting');
   if (!due.length) return 0;
   await runInTransaction(ds, async (m) => {
     for (const o of due) {
@@ -103,13 +127,23 @@ export async function resetOrphanedTasks(
         await requeueNeverStarted(m, key, tryNumber, now);
         continue;
       }
+      if (restarts.includes(o)) {
+        await finishRestart(m, key, tryNumber, now);
+        continue;
+      }
+      if (Number(o.platform_retries) < thresholds.maxPlatformRetries) {
+        await markTryLostToPlatform(m, key, tryNumber, now);
+        continue;
+      }
       const { records: ti } = await execSql<{ max_tries: number }>(
         m,
         `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
         [key.dagId, key.runId, key.taskId, key.mapIndex],
       );
       const task = (views.peek(key.dagId) ?? (await views.get(key.dagId)))?.tasks.get(key.taskId);
-      const reason = 'the scheduler running this task stopped (zombie task)';
+      const reason =
+        `${LOST_TO_PLATFORM_REASON}; scheduler.max_platform_retries (${thresholds.maxPlatformRetries}) used up, ` +
+        'so it counts as a failure (zombie task)';
       const retry = task && tryNumber <= Number(ti[0]?.max_tries ?? 0);
       await markTryEnded(
         m,

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/app-context';
 import { UserError } from '../core/errors';
+import { claimTryStart } from '../db/transitions/claim-try-start';
 import { endJob, heartbeatJob, isJobAlive, runningJobs, startJob } from '../db/transitions/job-transitions';
 import { createExecutor } from '../executors/create-executor';
 import type { Executor } from '../core/executor';
@@ -45,6 +46,15 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
   const executor = options.executor ?? createExecutor(ctx.config.core.executor, ctx.config);
   const jobId = await startJob(ctx.dataSource, 'SchedulerJob', executor.name, ctx.clock.now());
   const processor = options.withoutDagProcessor ? null : new DagProcessorManager(ctx);
+  // A try starts only through the guarded queued → running claim: never twice at one try number.
+  executor.claimTriesWith?.((request) =>
+    claimTryStart(ctx.dataSource, request.key, request.tryNumber, {
+      at: new Date(request.at),
+      hostname: request.hostname,
+      pid: request.pid,
+      queuedByJobId: jobId,
+    }),
+  );
   const loop = new SchedulerLoop(ctx, executor, schedulerOptions, jobId);
   let failed = false;
   try {

@@ -15,6 +15,7 @@ import { readPools } from './slot-usage';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { OrphanThresholds, resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
+import { finishRestartsNotRunning } from './finish-restarts';
 import { stopEndedTries } from './stop-ended-tries';
 import type { SchedulerOptions } from './scheduler-options';
 import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
@@ -137,7 +138,11 @@ export class SchedulerLoop {
   }
 
   private orphanThresholds(): OrphanThresholds {
-    return { staleAfterMs: this.options.schedulerStaleAfterMs, zombieThresholdMs: this.options.zombieThresholdMs };
+    return {
+      staleAfterMs: this.options.schedulerStaleAfterMs,
+      zombieThresholdMs: this.options.zombieThresholdMs,
+      maxPlatformRetries: this.options.maxPlatformRetries,
+    };
   }
 
   async tick(): Promise<LoopStats> {
@@ -222,6 +227,7 @@ export class SchedulerLoop {
     if (nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS) {
       this.lastStopCheck = nowMs;
       await stopEndedTries(ds, this.executor, this.stoppedTries);
+      if (this.jobId !== null) await finishRestartsNotRunning(ds, this.executor, this.jobId, now);
     }
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {

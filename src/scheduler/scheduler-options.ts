@@ -9,6 +9,8 @@ export interface SchedulerOptions {
   taskQueuedTimeoutMs: number;
   /** `scheduler.zombie_threshold`: how long a gone scheduler's running tries may stay silent before they fail. */
   zombieThresholdMs: number;
+  /** `scheduler.max_platform_retries`: tries lost to a dead scheduler re-run free of the task's retries. */
+  maxPlatformRetries: number;
   heartbeatIntervalMs: number;
   /** A scheduler whose heartbeat is older than this is gone (its queued tries are given back at once). */
   schedulerStaleAfterMs: number;
@@ -25,6 +27,7 @@ export function resolveSchedulerOptions(config: LoadedConfig): SchedulerOptions 
     maxTisPerQuery: scheduler.max_tis_per_query,
     taskQueuedTimeoutMs: scheduler.task_queued_timeout,
     zombieThresholdMs: scheduler.zombie_threshold,
+    maxPlatformRetries: scheduler.max_platform_retries,
     heartbeatIntervalMs: scheduler.heartbeat_interval,
     schedulerStaleAfterMs: Math.max(scheduler.heartbeat_interval * 6, 30_000),
     runCreationIntervalMs: Math.min(scheduler.idle_sleep, 1000),

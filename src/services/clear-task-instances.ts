@@ -1,7 +1,7 @@
 import { errorMessage, InvalidArgumentError } from '../core/errors';
 import { TaskState, TaskStateOrNone } from '../core/states';
 import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
-import { clearTaskInstanceStates } from '../db/transitions/clear-task-instance-states';
+import { clearTaskInstanceStates, restartActiveTaskInstances } from '../db/transitions/clear-task-instance-states';
 import { requeueFinishedDagRuns } from '../db/transitions/dag-run-transitions';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { recordAuditEvent } from './record-audit-event';
@@ -43,8 +43,11 @@ export interface ClearTaskInstancesResult {
   cleared: TaskInstanceRef[];
   /** Rows the guarded UPDATE actually moved (0 in a dry run). */
   clearedCount: number;
-  /** Queued or running task instances left alone: they are still with an executor. */
-  skippedActive: TaskInstanceRef[];
+  /**
+   * Queued or running task instances among `cleared`: set to restarting — their tries are stopped,
+   * and they run again once every process of them is gone.
+   */
+  restarting: TaskInstanceRef[];
   /** Finished runs set back to 'queued' so the scheduler picks them up again. */
   runsRequeued: number;
 }
@@ -69,7 +72,8 @@ function chunks<T>(items: T[], size = CHUNK): T[][] {
 /**
  * Airflow's clear: matching task instances go back to no state, keeping their try counts and
  * getting a fresh set of retries (max_tries = try_number + retries); their finished runs go back
- * to 'queued' so the scheduler runs the cleared tasks again.
+ * to 'queued' so the scheduler runs the cleared tasks again. Queued or running ones become
+ * restarting: their try is stopped first (see restartActiveTaskInstances).
  */
 export async function clearTaskInstances(
   ctx: ServiceContext,
@@ -112,7 +116,7 @@ export async function clearTaskInstances(
     if (input.upstream) relatedTaskIds(stored.dag, selected, 'upstream').forEach((id) => extra.add(id));
     selected = [...extra];
   }
-  const empty: ClearTaskInstancesResult = { cleared: [], clearedCount: 0, skippedActive: [], runsRequeued: 0 };
+  const empty: ClearTaskInstancesResult = { cleared: [], clearedCount: 0, restarting: [], runsRequeued: 0 };
   if (selected.length === 0 || runIds.length === 0) return empty;
 
   const candidates: TaskInstanceEntity[] = [];
@@ -136,9 +140,9 @@ export async function clearTaskInstances(
     mapIndex: ti.mapIndex,
     state: ti.state,
   });
-  const cleared = candidates.filter((ti) => !ACTIVE.includes(ti.state)).map(ref);
-  const skippedActive = candidates.filter((ti) => ACTIVE.includes(ti.state)).map(ref);
-  if (input.dryRun || cleared.length === 0) return { ...empty, cleared, skippedActive };
+  const cleared = candidates.map(ref);
+  const restarting = candidates.filter((ti) => ACTIVE.includes(ti.state)).map(ref);
+  if (input.dryRun || cleared.length === 0) return { ...empty, cleared, restarting };
 
   const retriesOf = new Map((stored?.dag.tasks ?? []).map((task) => [task.taskId, task.retries]));
   const now = ctx.clock.now();
@@ -147,11 +151,10 @@ export async function clearTaskInstances(
     const byTask = new Map<string, string[]>();
     for (const ti of cleared) byTask.set(ti.taskId, [...(byTask.get(ti.taskId) ?? []), ti.runId]);
     for (const [taskId, runIds] of byTask) {
-      clearedCount += await clearTaskInstanceStates(
-        tx,
-        { dagId: input.dagId, taskId, runIds, retries: retriesOf.get(taskId) },
-        now,
-      );
+      const task = { dagId: input.dagId, taskId, runIds, retries: retriesOf.get(taskId) };
+      clearedCount += await clearTaskInstanceStates(tx, task, now);
+      // Airflow's clear of a running task instance: its try is stopped, then it runs again.
+      clearedCount += await restartActiveTaskInstances(tx, task, now);
     }
     const runsRequeued = await requeueFinishedDagRuns(
       tx,
@@ -166,6 +169,6 @@ export async function clearTaskInstances(
       actor: input.actor,
       extra: { tasks: [...byTask.keys()], task_instances: clearedCount, runs_requeued: runsRequeued },
     });
-    return { cleared, clearedCount, skippedActive, runsRequeued };
+    return { cleared, clearedCount, restarting, runsRequeued };
   });
 }

@@ -25,6 +25,8 @@ export interface ExecutorTraits {
   writesLocalLogs?: boolean;
   /** Implements killTry (stops one try with its whole process tree). */
   stopsTries?: boolean;
+  /** Implements claimTriesWith (a try runs only once its claim is granted). */
+  claimsTries?: boolean;
 }
 
 export type ExecutorFactory = (options: ExecutorFactoryOptions) => Executor | Promise<Executor>;
@@ -248,6 +250,36 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       expect(executor.runningKeys()).toEqual([]);
       expect(executor.slotsAvailable()).toBe(0);
     });
+
+    (traits.claimsTries ? it : it.skip)(
+      'runs a try only when its claim is granted: a refused try never runs its command and reports nothing',
+      async () => {
+        const { executor, recorder } = await start();
+        const asked: Array<{ taskId: string; tryNumber: number; pid: number | null }> = [];
+        executor.claimTriesWith!(async (request) => {
+          asked.push({ taskId: request.key.taskId, tryNumber: request.tryNumber, pid: request.pid });
+          return request.key.taskId !== 'tree';
+        });
+        const pidFile = path.join(env.home, `refused-${runCounter}.pid`);
+        const refused = workload('tree', { conf: { pidFile }, tryNumber: 3 });
+        executor.queueWorkload(refused);
+        await eventually(() => executor.runningKeys().length === 0, {
+          what: 'the refused try let go',
+          timeoutMs: 30_000,
+        });
+        const granted = workload('ok', { conf: { value: 'after' } });
+        executor.queueWorkload(granted);
+        const end = await recorder.endOf('ok', granted.key.runId);
+        expect(end).toMatchObject({ type: 'finished', outcome: { state: 'success' } });
+        const started = await recorder.startOf('ok', granted.key.runId);
+        expect(asked).toEqual([
+          { taskId: 'tree', tryNumber: 3, pid: expect.any(Number) },
+          { taskId: 'ok', tryNumber: 1, pid: started.pid },
+        ]);
+        expect(fs.existsSync(pidFile)).toBe(false);
+        expect(recorder.events.filter((e) => e.key.taskId === 'tree')).toEqual([]);
+      },
+    );
 
     it('end() kills tries still running after its timeout, and terminate() kills at once', async () => {
       const { executor, recorder } = await start();

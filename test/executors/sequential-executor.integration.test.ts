@@ -6,4 +6,5 @@ describeExecutor('sequential', ({ config, killGraceMs }) => SequentialExecutor.f
   reusesProcesses: true,
   writesLocalLogs: true,
   stopsTries: true,
+  claimsTries: true,
 });

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,7 +22,11 @@ function thresholdsFrom(env: Record<string, string>): OrphanThresholds {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-orphans-'));
   const options = resolveSchedulerOptions(loadConfig({ DAGCTL_HOME: home, ...env }, home));
   fs.rmSync(home, { recursive: true, force: true });
-  return { staleAfterMs: options.schedulerStaleAfterMs, zombieThresholdMs: options.zombieThresholdMs };
+  return {
+    staleAfterMs: options.schedulerStaleAfterMs,
+    zombieThresholdMs: options.zombieThresholdMs,
+    maxPlatformRetries: options.maxPlatformRetries,
+  };
 }
 
 async function insertJob(
@@ -40,14 +45,38 @@ async function insertJob(
   return Number(records[0].id);
 }
 
-async function insertTry(ds: DataSource, taskId: string, state: 'queued' | 'running', jobId: number): Promise<void> {
+async function insertTry(
+  ds: DataSource,
+  taskId: string,
+  state: 'queued' | 'running',
+  jobId: number,
+  where: { hostname: string; pid: number } | null = null,
+): Promise<void> {
   await execSql(
     ds,
     `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
-       queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id, start_date)
-     VALUES ('d', 'r', ?, -1, 1, 1, 'FunctionOperator', 'default_pool', 1, 'default', 1, ?, ?, ?, ?, ?)`,
-    [taskId, NOW.toISOString(), state, NOW.toISOString(), jobId, state === 'running' ? NOW.toISOString() : null],
+       queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id, start_date, hostname, pid)
+     VALUES ('d', 'r', ?, -1, 1, 1, 'FunctionOperator', 'default_pool', 1, 'default', 1, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      taskId,
+      NOW.toISOString(),
+      state,
+      NOW.toISOString(),
+      jobId,
+      state === 'running' ? NOW.toISOString() : null,
+      where?.hostname ?? null,
+      where?.pid ?? null,
+    ],
   );
+}
+
+async function retryCounts(ds: DataSource, taskId: string): Promise<{ max_tries: number; platform_retries: number }> {
+  const { records } = await execSql<{ max_tries: number; platform_retries: number }>(
+    ds,
+    'SELECT max_tries, platform_retries FROM task_instance WHERE task_id = ?',
+    [taskId],
+  );
+  return { max_tries: Number(records[0].max_tries), platform_retries: Number(records[0].platform_retries) };
 }
 
 async function states(ds: DataSource): Promise<Record<string, string>> {
@@ -102,14 +131,57 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
     // Silent for 4 minutes: not yet a zombie.
     expect(await reset(thresholds, minutes(3))).toBe(0);
     expect((await states(ds)).running_one).toBe('running');
-    // Silent for 5 minutes: a zombie, retried per its retries.
+    // Silent for 5 minutes: lost to the platform, run again without using a retry.
     expect(await reset(thresholds, minutes(4))).toBe(1);
     expect((await states(ds)).running_one).toBe('up_for_retry');
     const { records: ended } = await execSql<{ end_reason: string }>(
       ds,
       "SELECT end_reason FROM task_instance_history WHERE task_id = 'running_one'",
     );
-    expect(ended[0].end_reason).toMatch(/zombie/);
+    expect(ended[0].end_reason).toBe('lost to the platform (scheduler restart)');
+    expect(await retryCounts(ds, 'running_one')).toEqual({ max_tries: 2, platform_retries: 1 });
+  });
+
+  it('counts a lost try as a failure once scheduler.max_platform_retries are used up', async () => {
+    const ds = db.dataSource;
+    const thresholds = thresholdsFrom({ DAGCTL__SCHEDULER__MAX_PLATFORM_RETRIES: '1' });
+    expect(thresholds.maxPlatformRetries).toBe(1);
+    expect(thresholdsFrom({}).maxPlatformRetries).toBe(3);
+    const first = await insertJob(ds, 'success', 'another-host', 4242, NOW);
+    await insertTry(ds, 'running_one', 'running', first);
+    expect(await reset(thresholds, NOW)).toBe(1);
+    expect(await retryCounts(ds, 'running_one')).toEqual({ max_tries: 2, platform_retries: 1 });
+    // Its next try (2 of 3 allowed) is lost too: now it uses one of its own retries.
+    await execSql(
+      ds,
+      `UPDATE task_instance SET state = 'running', try_number = 2, queued_by_job_id = ? WHERE task_id = 'running_one'`,
+      [first],
+    );
+    expect(await reset(thresholds, NOW)).toBe(1);
+    expect((await states(ds)).running_one).toBe('up_for_retry');
+    expect(await retryCounts(ds, 'running_one')).toEqual({ max_tries: 2, platform_retries: 1 });
+    const { records } = await execSql<{ end_reason: string }>(
+      ds,
+      "SELECT end_reason FROM task_instance_history WHERE task_id = 'running_one' AND try_number = 2",
+    );
+    expect(records[0].end_reason).toMatch(/max_platform_retries \(1\) used up/);
+  });
+
+  it('runs a lost try again only once every process of it is gone', async () => {
+    const ds = db.dataSource;
+    const dead = await insertJob(ds, 'success', os.hostname(), 4242, NOW);
+    // A task process left by the dead scheduler: its own session, as task processes are spawned.
+    const left = spawn('sleep', ['60'], { detached: true, stdio: 'ignore' });
+    try {
+      await insertTry(ds, 'running_one', 'running', dead, { hostname: os.hostname(), pid: left.pid! });
+      expect(await reset(thresholdsFrom({}), NOW)).toBe(0);
+      expect((await states(ds)).running_one).toBe('running');
+    } finally {
+      left.kill('SIGKILL');
+      await new Promise((resolve) => left.once('exit', resolve));
+    }
+    expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
+    expect((await states(ds)).running_one).toBe('up_for_retry');
   });
 
   it('takes the threshold from scheduler.zombie_threshold (a bare number is seconds)', async () => {

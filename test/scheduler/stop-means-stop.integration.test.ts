@@ -5,6 +5,7 @@ import { execSql } from '../../src/db/sql';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { isProcessRunning } from '../../src/runner/kill-process-tree';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
+import { clearTaskInstances } from '../../src/services/clear-task-instances';
 import { deleteDag } from '../../src/services/delete-dag';
 import { markDagRunState } from '../../src/services/mark-dag-run-state';
 import { markTaskInstanceState } from '../../src/services/mark-task-instance-state';
@@ -61,6 +62,7 @@ const DAGS: Record<string, string> = {
   stop_mark_task: treeDag('stop_mark_task', '', ''),
   stop_mark_run: treeDag('stop_mark_run', '', ''),
   stop_delete: treeDag('stop_delete', '', ''),
+  stop_clear: treeDag('stop_clear', '', ''),
 };
 
 describe('stop means stop (sqlite, local executor)', () => {
@@ -188,5 +190,22 @@ describe('stop means stop (sqlite, local executor)', () => {
         expect(tryLog('stop_delete', runId, 1)).toMatch(/stopped by the scheduler: its task instance no longer exists/),
       { what: 'the log to say why the try was stopped', timeoutMs: 10_000 },
     );
+  });
+
+  it('a task instance cleared while running: it is restarting, its try is stopped, then it runs again', async () => {
+    const { runId } = await triggerDagRun(ctx, { dagId: 'stop_clear' });
+    const first = await childPid(runId, 1);
+    const cleared = await clearTaskInstances(ctx, { dagId: 'stop_clear', runId, actor: 'carol' });
+    expect(cleared.restarting.map((ti) => ti.taskId)).toEqual(['tree']);
+    expect((await tiRow('stop_clear', runId)).state).toBe('restarting');
+    await childGone(first);
+    // Try 2 starts only once try 1's processes are gone, and it is not a retry (the task has none).
+    const second = await childPid(runId, 2);
+    expect(isProcessRunning(second)).toBe(true);
+    expect(fs.existsSync(path.join(runDir(runId), 'overlap'))).toBe(false);
+    expect(await tiRow('stop_clear', runId)).toMatchObject({ state: 'running' });
+    expect(tryLog('stop_clear', runId, 1)).toMatch(/Stopping this try \(by the local executor\): .*restarting/);
+    await markDagRunState(ctx, { dagId: 'stop_clear', runId, state: 'success', actor: 'carol' });
+    await childGone(second);
   });
 });

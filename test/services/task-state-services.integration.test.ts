@@ -74,11 +74,11 @@ describe.each(DATABASE_KINDS)('task and run state services on %s', (kind) => {
     expect(await db.dataSource.getRepository(AuditLogEntity).countBy({ event: 'clear', owner: 'tester' })).toBe(1);
   });
 
-  it('clear leaves queued and running task instances alone and a dry run changes nothing', async () => {
+  it('clear sets queued and running task instances restarting, and a dry run changes nothing', async () => {
     const dry = await clearTaskInstances(ctx, { dagId: 'etl', runId: 'r3', dryRun: true });
     expect(dry.clearedCount).toBe(0);
-    expect(dry.cleared.map((ti) => ti.taskId).sort()).toEqual(['extract', 'load']);
-    expect(dry.skippedActive.map((ti) => ti.taskId).sort()).toEqual(['audit', 'transform']);
+    expect(dry.cleared.map((ti) => ti.taskId).sort()).toEqual(['audit', 'extract', 'load', 'transform']);
+    expect(dry.restarting.map((ti) => ti.taskId).sort()).toEqual(['audit', 'transform']);
     expect(await tiStates(db.dataSource, 'etl', 'r3')).toEqual({
       extract: 'success',
       transform: 'running',
@@ -87,13 +87,13 @@ describe.each(DATABASE_KINDS)('task and run state services on %s', (kind) => {
     });
 
     const real = await clearTaskInstances(ctx, { dagId: 'etl', runId: 'r3' });
-    expect(real.clearedCount).toBe(2);
+    expect(real.clearedCount).toBe(4);
     expect(real.runsRequeued).toBe(0); // a running run keeps running and picks the cleared tasks up
     expect(await tiStates(db.dataSource, 'etl', 'r3')).toEqual({
       extract: null,
-      transform: 'running',
+      transform: 'restarting',
       load: null,
-      audit: 'queued',
+      audit: 'restarting',
     });
   });
 

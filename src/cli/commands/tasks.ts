@@ -257,7 +257,7 @@ function registerRunCommands(tasks: Command): void {
               previous_state: ti.state,
             })),
             cleared_count: result.clearedCount,
-            skipped_active: result.skippedActive.map((ti) => ({
+            restarting: result.restarting.map((ti) => ({
               dag_id: ti.dagId,
               run_id: ti.runId,
               task_id: ti.taskId,
@@ -271,8 +271,11 @@ function registerRunCommands(tasks: Command): void {
           `Cleared ${result.clearedCount} task instance(s) of DAG '${dagId}'; ` +
             `${result.runsRequeued} run(s) queued again`,
         );
-        if (result.skippedActive.length > 0)
-          printLine(`${result.skippedActive.length} queued or running task instance(s) left alone`);
+        if (result.restarting.length > 0)
+          printLine(
+            `${result.restarting.length} queued or running task instance(s) restarting: ` +
+              'their tries are stopped, then they run again',
+          );
       });
     },
   );

@@ -16,6 +16,8 @@ export class TaskInstanceEntity {
   @Column({ name: 'state', type: 'varchar', length: 20, nullable: true }) state!: TaskStateOrNone;
   @Column({ name: 'try_number', type: 'integer', default: 0 }) tryNumber!: number;
   @Column({ name: 'max_tries', type: 'integer', default: 0 }) maxTries!: number;
+  /** Tries lost to the platform (a scheduler died under them) and run again without using a retry. */
+  @Column({ name: 'platform_retries', type: 'integer', default: 0 }) platformRetries!: number;
   @Column({ name: 'start_date', ...DATE_COLUMN }) startDate!: Date | null;
   @Column({ name: 'end_date', ...DATE_COLUMN }) endDate!: Date | null;
   @Column({ name: 'duration', type: 'float', nullable: true }) duration!: number | null;

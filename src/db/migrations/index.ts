@@ -3,6 +3,7 @@ import { ApiTokens1700000000002 } from './1700000000002-api-tokens';
 import { JobMetrics1700000000003 } from './1700000000003-job-metrics';
 import { TiRunStateIndex1700000000004 } from './1700000000004-ti-run-state-index';
 import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defaults-hash';
+import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
@@ -12,5 +13,6 @@ export const ALL_MIGRATIONS = [
   JobMetrics1700000000003,
   TiRunStateIndex1700000000004,
   DagCodeDefaultsHash1700000000005,
+  PlatformRetries1700000000006,
   EncryptSecrets1700000000009,
 ];

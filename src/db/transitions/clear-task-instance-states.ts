@@ -35,6 +35,8 @@ export async function clearTaskInstanceStates(tx: EntityManager, task: ClearedTa
       .set({
         state: null,
         maxTries: () => maxTries,
+        // A cleared task instance gets its platform retries back too.
+        platformRetries: 0,
         nextTryAt: null,
         firstRescheduleDate: null,
         endReason: null,
@@ -53,5 +55,43 @@ export async function clearTaskInstanceStates(tx: EntityManager, task: ClearedTa
   }
   // A cleared task instance keeps no XComs for its downstream tasks to pull before it runs again.
   if (moved > 0) await clearTaskXComs(tx, task);
+  return moved;
+}
+
+/** Why a task instance cleared while queued or running is restarting (the task log and the API show it). */
+export const RESTARTING_REASON = 'cleared while running: its try is stopped, then it runs again';
+
+/**
+ * Airflow's clear of a task instance that is queued or running: → restarting (Airflow's state for
+ * it), keeping its try, with a fresh set of retries. Its try no longer owns the row, so the
+ * scheduler stops it (stop-ended-tries) and its end moves nothing; once every process of it is gone
+ * finishRestart gives it no state, and it runs again as a new try. Returns rows moved.
+ */
+export async function restartActiveTaskInstances(tx: EntityManager, task: ClearedTask, now: Date): Promise<number> {
+  const maxTries = Number.isInteger(task.retries)
+    ? `try_number + ${task.retries}`
+    : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+  let moved = 0;
+  for (const runIds of chunk(task.runIds, RUN_CHUNK)) {
+    const result = await tx
+      .createQueryBuilder()
+      .update(TaskInstanceEntity)
+      .set({
+        state: TaskState.RESTARTING,
+        maxTries: () => maxTries,
+        platformRetries: 0,
+        nextTryAt: null,
+        endReason: RESTARTING_REASON,
+        updatedAt: now,
+      })
+      .where('dag_id = :dagId AND task_id = :taskId AND run_id IN (:...runIds)', {
+        dagId: task.dagId,
+        taskId: task.taskId,
+        runIds,
+      })
+      .andWhere('state IN (:...active)', { active: ACTIVE })
+      .execute();
+    moved += result.affected ?? 0;
+  }
   return moved;
 }

@@ -419,6 +419,26 @@ export async function requeueNeverStarted(
   return result.affected;
 }
 
+/**
+ * restarting → no state for this try, once every process of it is gone (its end was reported, or
+ * its runner and scheduler are gone): the cleared task instance is decided again and runs as a new
+ * try. Returns rows moved.
+ */
+export async function finishRestart(
+  m: EntityManager,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  now: Date,
+): Promise<number> {
+  const result = await execSql(
+    m,
+    `UPDATE task_instance SET state = NULL, queued_dttm = NULL, queued_by_job_id = NULL, updated_at = ?
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND try_number = ? AND state = 'restarting'`,
+    [now.toISOString(), key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber],
+  );
+  return result.affected;
+}
+
 export interface XComWrite {
   key: TaskInstanceKey;
   values: Record<string, unknown>;

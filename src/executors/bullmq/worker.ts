@@ -290,6 +290,7 @@ class DagctlWorker implements RunningWorker {
       if (started.timer) clearTimeout(started.timer);
       this.shippers.delete(shipper);
       if (run.kind === 'finished') result = { kind: 'finished', outcome: run.outcome };
+      else if (run.kind === 'unclaimed') result = { kind: 'lost', reason: 'the try was not claimed' };
       else if (this.stopping)
         result = {
           kind: 'lost',

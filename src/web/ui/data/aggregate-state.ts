@@ -7,6 +7,7 @@ const PRIORITY = [
   'upstream_failed',
   'up_for_retry',
   'up_for_reschedule',
+  'restarting',
   'running',
   'queued',
   'scheduled',

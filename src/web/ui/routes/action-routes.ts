@@ -103,11 +103,12 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
             message: preview.cleared.length
               ? `Clear ${preview.cleared.length} task instance(s)${downstream ? ' (with downstream)' : ''}? ` +
                 'They will run again.'
-              : 'Nothing to clear: the matching task instances are still queued or running.',
-            details: [
-              ...describeTis(preview.cleared),
-              ...describeTis(preview.skippedActive).map((line) => `${line} (left alone: still active)`),
-            ],
+              : 'Nothing to clear.',
+            details: describeTis(preview.cleared).map((line, i) =>
+              ['queued', 'running'].includes(preview.cleared[i].state ?? '')
+                ? `${line} (running: its try is stopped first)`
+                : line,
+            ),
             confirmLabel: 'Clear',
             cancelUrl: back,
           };
