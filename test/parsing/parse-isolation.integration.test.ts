@@ -59,6 +59,12 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('08_good.ts', good('after_env')),
       folder.write('09_exit.ts', 'process.exit(0);\n'),
       folder.write('10_good.ts', good('after_exit')),
+      // Function.prototype is a function: it was once not watched, and every later file failed.
+      folder.write('11_call.ts', 'Function.prototype.call = function () { return undefined; } as any;\nexport {};\n'),
+      folder.write('12_good.ts', good('after_call')),
+      // Node's own modules are not in require.cache: watched by themselves.
+      folder.write('13_fs.ts', "require('node:fs').readFileSync = () => 'throw 1';\nexport {};\n"),
+      folder.write('14_good.ts', good('after_fs')),
     ];
     pool = onePool();
     const byName = await parseInOrder(pool, files);
@@ -69,13 +75,15 @@ describe('parsing isolation (real parser children from dist/)', () => {
       ['06_good.ts', 'after_global'],
       ['08_good.ts', 'after_env'],
       ['10_good.ts', 'after_exit'],
+      ['12_good.ts', 'after_call'],
+      ['14_good.ts', 'after_fs'],
     ]) {
       expect(byName[name].error).toBeUndefined();
       expect(byName[name].dags.map((d) => d.dagId)).toEqual([dagId]);
     }
     expect(byName['09_exit.ts'].error).toBe('parser process crashed (exit code 0) while importing the file');
     // Each polluter and the exit cost their child; the clean files did not.
-    expect(pool.childrenStarted).toBe(6);
+    expect(pool.childrenStarted).toBe(8);
   });
 
   it('keeps one child for files that only use the realm (fetch, crypto, child_process)', async () => {
