@@ -28,6 +28,16 @@ const { ownKeys, getOwnPropertyDescriptor } = Reflect;
 const { is, isExtensible, getPrototypeOf, keys, create } = Object;
 const toText = String;
 const cwdOf = process.cwd.bind(process);
+const eventNamesOf = process.eventNames.bind(process);
+const listenerCountOf = process.listenerCount.bind(process);
+const activeResourcesOf = process.getActiveResourcesInfo.bind(process);
+
+/**
+ * Resources that run user code later (a timer, a server or socket whose handlers fire): one a file
+ * leaves behind would run while the next file imports. Processes and pipes are not counted (what a
+ * file spawns is killed after its import anyway).
+ */
+const LINGERING_RESOURCES = ['Timeout', 'Immediate', 'TCPServerWrap', 'TCPSocketWrap', 'UDPWrap'];
 
 /** One property as it was: identity of its value or accessors, and its attribute flags. */
 interface PropertyState {
@@ -52,6 +62,10 @@ export interface RealmSnapshot {
   env: Table<string>;
   cwd: string;
   modules: Table<{ exports: unknown }>;
+  /** Listeners on `process` per event: a file's 'message' listener would see later files' parses. */
+  processListeners: Table<number>;
+  /** Active timers, servers and sockets by kind (LINGERING_RESOURCES). */
+  resources: Table<number>;
 }
 
 /** Built-ins whose statics and prototype a file could patch (the prototype is checked too). */
@@ -150,6 +164,20 @@ function withPrototype(objects: Array<[string, object]>, name: string, value: un
   if (typeof value === 'function' && isObjectLike(prototype)) objects.push([`${name}.prototype`, prototype]);
 }
 
+function processListenerTable(): Table<number> {
+  const table = create(null) as Table<number>;
+  const names = eventNamesOf();
+  for (let i = 0; i < names.length; i += 1) table[names[i]] = listenerCountOf(names[i]);
+  return table;
+}
+
+function resourceTable(): Table<number> {
+  const table = create(null) as Table<number>;
+  const active = activeResourcesOf();
+  for (let i = 0; i < active.length; i += 1) table[active[i]] = (table[active[i]] ?? 0) + 1;
+  return table;
+}
+
 function objectsToWatch(): Array<[string, object]> {
   const objects: Array<[string, object]> = [['globalThis', globalThis]];
   for (const [name, value] of BUILT_INS) withPrototype(objects, name, value);
@@ -198,6 +226,8 @@ export function takeRealmSnapshot(
     env: envTable(),
     cwd: process.cwd(),
     modules,
+    processListeners: processListenerTable(),
+    resources: resourceTable(),
   };
 }
 
@@ -232,6 +262,16 @@ export function realmChanges(
   for (let i = 0; i < newNames.length; i += 1)
     if (snapshot.env[newNames[i]] === undefined) append(changes, 'process.env.' + toText(newNames[i]));
   if (cwdOf() !== snapshot.cwd) append(changes, 'process.cwd()');
+  const listeners = processListenerTable();
+  const events = ownKeys(listeners);
+  for (let i = 0; i < events.length; i += 1)
+    if ((listeners[events[i]] ?? 0) > (snapshot.processListeners[events[i]] ?? 0))
+      append(changes, 'process listeners (' + toText(events[i]) + ')');
+  const resources = resourceTable();
+  for (let i = 0; i < LINGERING_RESOURCES.length; i += 1) {
+    const kind = LINGERING_RESOURCES[i];
+    if ((resources[kind] ?? 0) > (snapshot.resources[kind] ?? 0)) append(changes, 'left running (' + kind + ')');
+  }
   const ids = ownKeys(snapshot.modules);
   for (let i = 0; i < ids.length; i += 1) {
     const id = ids[i] as string;

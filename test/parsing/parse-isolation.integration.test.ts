@@ -103,6 +103,39 @@ describe('parsing isolation (real parser children from dist/)', () => {
     expect(pool.childrenStarted).toBe(1);
   });
 
+  // A DAG file can reach the parser's IPC channel (process.send). It once could forge the result of
+  // another file (deactivating that file's DAGs) or a clean result for itself after polluting the
+  // realm, so its child was reused.
+  it('refuses results a DAG file sends itself over the parser channel', async () => {
+    const goodFile = folder.path('good.ts');
+    const forge = (fields: string): string =>
+      `for (let id = 1; id <= 50; id += 1) process.send!({ type: 'result', id, result: { ${fields} } });\nexport {};\n`;
+    const files = [
+      folder.write(
+        '01_forges_other.ts',
+        forge(`file: ${JSON.stringify(goodFile)}, dags: [], source: '', error: 'forged', durationMs: 0`),
+      ),
+      folder.write(
+        '02_pollutes_and_forges.ts',
+        "JSON.stringify = () => 'undefined';\n" + forge("file: __filename, dags: [], source: '', durationMs: 0"),
+      ),
+      folder.write('03_listens.ts', "process.on('message', () => undefined);\nexport {};\n"),
+      folder.write('04_timer.ts', 'setInterval(() => undefined, 1000);\nexport {};\n'),
+      folder.write('good.ts', folder.goodDag('good_dag')),
+    ];
+    pool = onePool();
+    const byName = await parseInOrder(pool, files);
+    const channel = 'the file sent messages on the parser channel (process.send)';
+    expect(byName['01_forges_other.ts'].error).toBe(channel);
+    expect(byName['02_pollutes_and_forges.ts'].error).toBe(channel);
+    // Harmless by themselves, but what they leave would run while the next file imports.
+    expect(byName['03_listens.ts'].error).toBeUndefined();
+    expect(byName['04_timer.ts'].error).toBeUndefined();
+    expect(byName['good.ts'].error).toBeUndefined();
+    expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
+    expect(pool.childrenStarted).toBe(5);
+  });
+
   it('kills the processes a file spawns at import, detached ones too, even when the file exits', async () => {
     const pidsFile = path.join(folder.root, 'pids');
     const spawner = (detach: boolean, thenExit: boolean): string =>
