@@ -4,7 +4,7 @@ import type { Socket } from 'node:net';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
 import { FileParseResult, formatTimeout, oneLineError } from './file-parse-result';
-import { killProcessesOf } from './import-processes';
+import { killProcessesOf, killTaggedProcesses, PARSER_TAG_ENV } from './import-processes';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
 
 const log = getLogger('dag-processor');
@@ -39,6 +39,8 @@ interface Pending {
  */
 export class ParserChild {
   private readonly child: ChildProcess;
+  /** In the child's environment, so what DAG files start there can be found however they detach. */
+  private readonly tag = randomUUID();
   private ready = false;
   private dead = false;
   private nextId = 1;
@@ -58,6 +60,7 @@ export class ParserChild {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
+      env: { ...process.env, [PARSER_TAG_ENV]: this.tag },
       serialization: 'json',
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
@@ -105,7 +108,7 @@ export class ParserChild {
     this.dead = true;
     clearTimeout(this.startupTimer);
     if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null)
-      killProcessesOf(this.child.pid);
+      killProcessesOf(this.child.pid, this.tag);
     this.child.kill('SIGKILL');
   }
 
@@ -195,8 +198,9 @@ export class ParserChild {
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.startupTimer);
-    // Whatever DAG files left in the child's process group goes with it.
+    // Whatever DAG files left in the child's process group, or carrying its tag, goes with it.
     if (this.child.pid !== undefined) tryKillGroup(this.child.pid);
+    killTaggedProcesses(this.tag);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.finish(undefined, `parser process crashed (${how}) while importing the file`);
     this.dead = true;

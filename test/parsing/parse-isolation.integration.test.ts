@@ -136,8 +136,9 @@ describe('parsing isolation (real parser children from dist/)', () => {
     expect(pool.childrenStarted).toBe(5);
   });
 
-  it('kills the processes a file spawns at import, detached ones too, even when the file exits', async () => {
+  it('kills what a file spawns at import, detached or in a new session, even when the file exits', async () => {
     const pidsFile = path.join(folder.root, 'pids');
+    const setsidSleep = `setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $! >> '${pidsFile}'`;
     const spawner = (detach: boolean, thenExit: boolean): string =>
       [
         "import { spawn } from 'node:child_process';",
@@ -152,6 +153,13 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('spawns.ts', spawner(false, false)),
       folder.write('spawns_detached.ts', spawner(true, false)),
       folder.write('spawns_and_exits.ts', spawner(true, true)),
+      // A double fork into a session of its own was once out of reach (found now by its environment).
+      folder.write(
+        'escapes_with_setsid.ts',
+        "import { execFileSync } from 'node:child_process';\n" +
+          `execFileSync('bash', ['-c', ${JSON.stringify(setsidSleep)}]);\n` +
+          'export {};\n',
+      ),
       folder.write('good.ts', folder.goodDag('good_dag')),
     ];
     pool = onePool();
@@ -159,7 +167,7 @@ describe('parsing isolation (real parser children from dist/)', () => {
     expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
     expect(byName['spawns.ts'].error).toBeUndefined();
     const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
     await eventually(() => expect(pids.filter((pid) => running(pid))).toEqual([]), {
       what: 'the sleeps spawned at import to be gone',
       timeoutMs: 10_000,
