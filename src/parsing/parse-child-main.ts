@@ -21,6 +21,15 @@ const sendToParent = process.send?.bind(process);
 /** The realm as it was once warm: every file is compared with it. */
 let cleanRealm: RealmSnapshot | null = null;
 
+// Captured before any DAG file runs: a file may replace the globals (its child is retired after).
+const NativePromise = Promise;
+const nextTurn = setImmediate;
+
+/** `value`, once the event loop has turned (never, while user code keeps the microtask queue busy). */
+function afterOneTurn<T>(value: T): Promise<T> {
+  return new NativePromise((resolve) => nextTurn(() => resolve(value)));
+}
+
 function send(message: ChildToParentMessage): void {
   if (process.connected) sendToParent?.(message);
 }
@@ -45,14 +54,19 @@ process.on('message', (message: ParentToChildMessage) => {
   currentId = id;
   currentNonce = nonce;
   const mark = childActivityMark();
-  void parseDagFile(message.file, message.defaults).then((result) => {
-    currentId = null;
-    currentNonce = null;
-    const pollution = cleanRealm ? realmChanges(cleanRealm, require.cache) : [];
-    // In a polluted realm even this cleanup may fail: the parent kills the child's whole tree then.
-    if (pollution.length === 0) killImportProcesses(mark);
-    send({ type: 'result', id, nonce, result, ...(pollution.length > 0 ? { pollution } : {}) });
-  });
+  void parseDagFile(message.file, message.defaults)
+    // One turn of the event loop before answering: a file that left an endless chain of microtasks
+    // (an async loop never awaiting I/O) starves it, so it times out itself instead of returning
+    // and leaving a child that can never take the next file.
+    .then(afterOneTurn)
+    .then((result) => {
+      currentId = null;
+      currentNonce = null;
+      const pollution = cleanRealm ? realmChanges(cleanRealm, require.cache) : [];
+      // In a polluted realm even this cleanup may fail: the parent kills the child's whole tree then.
+      if (pollution.length === 0) killImportProcesses(mark);
+      send({ type: 'result', id, nonce, result, ...(pollution.length > 0 ? { pollution } : {}) });
+    });
 });
 
 /** Import a trivial TS file using the SDK once, so transpiler and SDK loading are not charged to the first DAG file. */

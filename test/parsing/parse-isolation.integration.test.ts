@@ -19,8 +19,8 @@ function running(pid: number): boolean {
 }
 
 /** One child, so every file is parsed right after the one before it, in the same child if it is clean. */
-function onePool(): DagFileParserPool {
-  return new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs: 20_000 });
+function onePool(importTimeoutMs = 20_000): DagFileParserPool {
+  return new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs });
 }
 
 async function parseInOrder(pool: DagFileParserPool, files: string[]): Promise<Record<string, FileParseResult>> {
@@ -134,6 +134,20 @@ describe('parsing isolation (real parser children from dist/)', () => {
     expect(byName['good.ts'].error).toBeUndefined();
     expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
     expect(pool.childrenStarted).toBe(5);
+  });
+
+  // The import of such a file returns; its child then never turned its event loop again, and the
+  // next file, a good one, was the one that timed out.
+  it('blames an endless microtask loop on the file that started it, not on the next file', async () => {
+    const files = [
+      folder.write('async_loop.ts', 'void (async () => {\n  for (;;) await null;\n})();\nexport {};\n'),
+      folder.write('good.ts', folder.goodDag('good_dag')),
+    ];
+    pool = onePool(3000);
+    const byName = await parseInOrder(pool, files);
+    expect(byName['async_loop.ts'].error).toBe('import timed out after 3s');
+    expect(byName['good.ts'].error).toBeUndefined();
+    expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
   });
 
   it('kills what a file spawns at import, detached or in a new session, even when the file exits', async () => {
