@@ -3,12 +3,21 @@ import fs from 'node:fs';
 /**
  * Processes a DAG file starts at import must not outlive its import. A parser child is the leader
  * of its own session and process group (forked detached), so what a file spawns stays either its
- * descendant or in that session; after each file the child kills all of them. Linux only (/proc);
- * elsewhere nothing is tracked.
+ * descendant or in that session; after each file the child kills all of them. A process that
+ * double-forks into a session of its own (`setsid cmd &`) is in neither: every parser child gets a
+ * fresh tag in its environment (PARSER_TAG_ENV), which what it spawns inherits however it detaches,
+ * and processes carrying the tag are killed too. (Only a file that scrubs the environment of what
+ * it starts escapes that.) Linux only (/proc); elsewhere nothing is tracked.
  *
  * Cheap when a file spawns nothing (the usual case, which parse1000 measures): one read of the
  * child's own stat and one of its main thread's children list decide whether to look further.
  */
+
+/** Environment variable naming the parser child a process descends from (a fresh UUID per child). */
+export const PARSER_TAG_ENV = 'DAGCTL_PARSER_TAG';
+
+// Read before any DAG file runs: a file changing process.env must not change what is looked for.
+const ownTag = process.env[PARSER_TAG_ENV] ?? null;
 
 /** Minor faults of reaped children: grows when any child process ran and exited. */
 export type ChildActivityMark = number | null;
@@ -59,10 +68,27 @@ function processTable(): Row[] {
   return rows;
 }
 
-/** Every process `self` started (descendants, and members of the group or session it leads), not itself. */
-function strays(self: number): number[] {
+/** True when the process was started with `tag` in its environment. */
+function carriesTag(pid: number, tag: string): boolean {
+  try {
+    const environ = fs.readFileSync(`/proc/${pid}/environ`, 'latin1');
+    return `\0${environ}`.includes(`\0${PARSER_TAG_ENV}=${tag}\0`);
+  } catch {
+    return false; // gone, or not ours to read
+  }
+}
+
+/**
+ * Every process `self` started (descendants, members of the group or session it leads, and those
+ * carrying its `tag`), not itself nor this process.
+ */
+function strays(self: number | null, tag: string | null): number[] {
   const rows = processTable();
   const found = new Set<number>();
+  if (tag)
+    for (const row of rows)
+      if (row.pid !== self && row.pid !== process.pid && carriesTag(row.pid, tag)) found.add(row.pid);
+  if (self === null) return [...found];
   for (const row of rows) if (row.pid !== self && (row.pgid === self || row.sid === self)) found.add(row.pid);
   const byParent = new Map<number, number[]>();
   for (const row of rows) {
@@ -90,21 +116,26 @@ export function killImportProcesses(mark: ChildActivityMark): number {
   if (process.platform !== 'linux') return 0;
   const children = liveChildren();
   if (mark !== null && children !== null && children.length === 0 && childActivityMark() === mark) return 0;
-  return killStrays(process.pid);
+  return killStrays(process.pid, ownTag);
 }
 
 /**
  * From the parent: SIGKILL what a parser child started (its tree, its group and session), before
  * the child itself is killed (its orphans could not be found afterwards).
  */
-export function killProcessesOf(pid: number): number {
-  return process.platform === 'linux' ? killStrays(pid) : 0;
+export function killProcessesOf(pid: number, tag: string | null): number {
+  return process.platform === 'linux' ? killStrays(pid, tag) : 0;
 }
 
-function killStrays(root: number): number {
+/** From the parent, once a parser child is gone (its pid may be reused): SIGKILL what carries its tag. */
+export function killTaggedProcesses(tag: string): number {
+  return process.platform === 'linux' ? killStrays(null, tag) : 0;
+}
+
+function killStrays(root: number | null, tag: string | null): number {
   let killed = 0;
   for (let round = 0; round < 5; round += 1) {
-    const pids = strays(root);
+    const pids = strays(root, tag);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {

@@ -14,15 +14,28 @@ import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-p
 import { RealmSnapshot, realmChanges, settleLazyGlobals, takeRealmSnapshot } from './realm-snapshot';
 
 let currentId: number | null = null;
+/** The nonce of the parse in progress: only this module sees it, user code cannot forge a result. */
+let currentNonce: string | null = null;
+// Bound now: a file replacing process.send (which retires its child) must not see our messages.
+const sendToParent = process.send?.bind(process);
 /** The realm as it was once warm: every file is compared with it. */
 let cleanRealm: RealmSnapshot | null = null;
 
+// Captured before any DAG file runs: a file may replace the globals (its child is retired after).
+const NativePromise = Promise;
+const nextTurn = setImmediate;
+
+/** `value`, once the event loop has turned (never, while user code keeps the microtask queue busy). */
+function afterOneTurn<T>(value: T): Promise<T> {
+  return new NativePromise((resolve) => nextTurn(() => resolve(value)));
+}
+
 function send(message: ChildToParentMessage): void {
-  if (process.connected) process.send?.(message);
+  if (process.connected) sendToParent?.(message);
 }
 
 function fatal(err: unknown): void {
-  send({ type: 'fatal', id: currentId, error: oneLineError(errorMessage(err)) });
+  send({ type: 'fatal', id: currentId, nonce: currentNonce, error: oneLineError(errorMessage(err)) });
   // Let the message flush, then go: user code may have left the process in any state.
   setTimeout(() => process.exit(1), 50);
 }
@@ -35,15 +48,25 @@ process.on('exit', () => killImportProcesses(null));
 
 process.on('message', (message: ParentToChildMessage) => {
   if (message?.type !== 'parse') return;
-  currentId = message.id;
+  const { id, nonce } = message;
+  // Listeners a DAG file added get this same object: they must not learn the nonce.
+  delete (message as Partial<ParentToChildMessage>).nonce;
+  currentId = id;
+  currentNonce = nonce;
   const mark = childActivityMark();
-  void parseDagFile(message.file, message.defaults).then((result) => {
-    currentId = null;
-    const pollution = cleanRealm ? realmChanges(cleanRealm, require.cache) : [];
-    // In a polluted realm even this cleanup may fail: the parent kills the child's whole tree then.
-    if (pollution.length === 0) killImportProcesses(mark);
-    send({ type: 'result', id: message.id, result, ...(pollution.length > 0 ? { pollution } : {}) });
-  });
+  void parseDagFile(message.file, message.defaults)
+    // One turn of the event loop before answering: a file that left an endless chain of microtasks
+    // (an async loop never awaiting I/O) starves it, so it times out itself instead of returning
+    // and leaving a child that can never take the next file.
+    .then(afterOneTurn)
+    .then((result) => {
+      currentId = null;
+      currentNonce = null;
+      const pollution = cleanRealm ? realmChanges(cleanRealm, require.cache) : [];
+      // In a polluted realm even this cleanup may fail: the parent kills the child's whole tree then.
+      if (pollution.length === 0) killImportProcesses(mark);
+      send({ type: 'result', id, nonce, result, ...(pollution.length > 0 ? { pollution } : {}) });
+    });
 });
 
 /** Import a trivial TS file using the SDK once, so transpiler and SDK loading are not charged to the first DAG file. */

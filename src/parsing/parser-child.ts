@@ -1,9 +1,10 @@
 import { ChildProcess, fork } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
-import { FileParseResult, formatTimeout } from './file-parse-result';
-import { killProcessesOf } from './import-processes';
+import { FileParseResult, formatTimeout, oneLineError } from './file-parse-result';
+import { killProcessesOf, killTaggedProcesses, PARSER_TAG_ENV } from './import-processes';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
 
 const log = getLogger('dag-processor');
@@ -21,6 +22,8 @@ export interface ParserChildOptions {
 
 interface Pending {
   id: number;
+  /** Secret of this parse: a message without it comes from user code, not the child's handler. */
+  nonce: string;
   file: string;
   started: number;
   resolve: (result: FileParseResult | null) => void;
@@ -36,6 +39,8 @@ interface Pending {
  */
 export class ParserChild {
   private readonly child: ChildProcess;
+  /** In the child's environment, so what DAG files start there can be found however they detach. */
+  private readonly tag = randomUUID();
   private ready = false;
   private dead = false;
   private nextId = 1;
@@ -55,6 +60,7 @@ export class ParserChild {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
       execArgv: [],
+      env: { ...process.env, [PARSER_TAG_ENV]: this.tag },
       serialization: 'json',
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
@@ -86,7 +92,7 @@ export class ParserChild {
         resolve(null);
         return;
       }
-      this.pending = { id: this.nextId++, file, started: Date.now(), resolve };
+      this.pending = { id: this.nextId++, nonce: randomUUID(), file, started: Date.now(), resolve };
       this.holdEventLoop(true);
       if (this.ready) this.dispatch();
     });
@@ -102,7 +108,7 @@ export class ParserChild {
     this.dead = true;
     clearTimeout(this.startupTimer);
     if (this.child.pid !== undefined && this.child.exitCode === null && this.child.signalCode === null)
-      killProcessesOf(this.child.pid);
+      killProcessesOf(this.child.pid, this.tag);
     this.child.kill('SIGKILL');
   }
 
@@ -131,6 +137,7 @@ export class ParserChild {
     const message: ParentToChildMessage = {
       type: 'parse',
       id: pending.id,
+      nonce: pending.nonce,
       file: pending.file,
       defaults: this.options.defaults,
     };
@@ -140,26 +147,37 @@ export class ParserChild {
   }
 
   private onMessage(message: ChildToParentMessage): void {
-    if (message.type === 'ready') {
+    if (message?.type === 'ready') {
+      if (this.ready) return;
       this.ready = true;
       clearTimeout(this.startupTimer);
       this.dispatch();
-    } else if (message.type === 'result' && this.pending?.id === message.id) {
-      this.finish(message.result);
+      return;
+    }
+    // Once killed or retired, nothing it says matters (a forging file may say a lot).
+    if ((message?.type !== 'result' && message?.type !== 'fatal') || this.dead) return;
+    const pending = this.pending;
+    if (message.type === 'result' && (!pending || message.nonce !== pending.nonce)) {
+      this.forged();
+      return;
+    }
+    if (message.type === 'result') {
+      this.finish(checkedResult(message.result, pending!));
       if (message.pollution) {
         // The file's result stands; the realm it leaves behind must not parse another file.
         log.info(
-          `retiring parser process ${this.child.pid}: ${message.result.file} changed ` +
+          `retiring parser process ${this.child.pid}: ${pending!.file} changed ` +
             `${message.pollution.slice(0, 5).join(', ')}${message.pollution.length > 5 ? ', …' : ''}`,
         );
         this.kill();
       }
-    } else if (message.type === 'fatal') {
-      if (message.id !== null && this.pending?.id === message.id)
-        this.finish(undefined, `parser process crashed: ${message.error}`);
+    } else {
+      if (pending && message.nonce === pending.nonce)
+        this.finish(undefined, `parser process crashed: ${oneLineError(String(message.error))}`);
       else {
         log.warn(
-          `parser process ${this.child.pid} crashed after importing ${this.lastFile ?? 'nothing'}: ${message.error}`,
+          `parser process ${this.child.pid} crashed after importing ${this.lastFile ?? 'nothing'}: ` +
+            oneLineError(String(message.error)),
         );
         this.doomed = true;
       }
@@ -167,10 +185,22 @@ export class ParserChild {
     }
   }
 
+  /**
+   * A result the child's handler did not send: user code is talking on the channel. In a child
+   * that parsed nothing before, that code is the pending file's own; in a used one it may be an
+   * earlier file's stray timer, so the pending file is retried in another child (`doomed`).
+   */
+  private forged(): void {
+    log.warn(`parser process ${this.child.pid} sent a result it was not asked for; killing it`);
+    if (this.filesParsed > 0) this.doomed = true;
+    this.kill('the file sent messages on the parser channel (process.send)');
+  }
+
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
     clearTimeout(this.startupTimer);
-    // Whatever DAG files left in the child's process group goes with it.
+    // Whatever DAG files left in the child's process group, or carrying its tag, goes with it.
     if (this.child.pid !== undefined) tryKillGroup(this.child.pid);
+    killTaggedProcesses(this.tag);
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.finish(undefined, `parser process crashed (${how}) while importing the file`);
     this.dead = true;
@@ -211,6 +241,23 @@ export class ParserChild {
     const text = chunk.toString('utf8').trimEnd();
     if (text) log.debug(`parser output${this.pending ? ` (${this.pending.file})` : ''}: ${text}`);
   }
+}
+
+/**
+ * The result as the DAG processor may store it: always for the file that was asked for (whatever
+ * `file` says), with the fields it reads of the types it expects.
+ */
+function checkedResult(result: FileParseResult, pending: Pending): FileParseResult {
+  const durationMs = Date.now() - pending.started;
+  if (
+    typeof result !== 'object' ||
+    result === null ||
+    !Array.isArray(result.dags) ||
+    typeof result.source !== 'string' ||
+    (result.error !== undefined && typeof result.error !== 'string')
+  )
+    return { file: pending.file, dags: [], source: '', error: 'parser process sent a malformed result', durationMs };
+  return { ...result, file: pending.file };
 }
 
 function tryKillGroup(pgid: number): void {

@@ -6,6 +6,21 @@
  * so the next file parses in a clean realm without paying for a fresh process per file.
  */
 
+// Default imports: the modules' own export objects (what a file patching them changes).
+import buffer from 'node:buffer';
+import childProcess from 'node:child_process';
+import crypto from 'node:crypto';
+import events from 'node:events';
+import fs from 'node:fs';
+import fsPromises from 'node:fs/promises';
+import nodeModule from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import timers from 'node:timers';
+import url from 'node:url';
+import util from 'node:util';
+import vm from 'node:vm';
+
 // The file being checked may have patched any built-in, so the comparison runs only on functions
 // captured here, before any DAG file ran, and on plain objects and index loops (no Map, no
 // for…of, no array methods).
@@ -13,6 +28,16 @@ const { ownKeys, getOwnPropertyDescriptor } = Reflect;
 const { is, isExtensible, getPrototypeOf, keys, create } = Object;
 const toText = String;
 const cwdOf = process.cwd.bind(process);
+const eventNamesOf = process.eventNames.bind(process);
+const listenerCountOf = process.listenerCount.bind(process);
+const activeResourcesOf = process.getActiveResourcesInfo.bind(process);
+
+/**
+ * Resources that run user code later (a timer, a server or socket whose handlers fire): one a file
+ * leaves behind would run while the next file imports. Processes and pipes are not counted (what a
+ * file spawns is killed after its import anyway).
+ */
+const LINGERING_RESOURCES = ['Timeout', 'Immediate', 'TCPServerWrap', 'TCPSocketWrap', 'UDPWrap'];
 
 /** One property as it was: identity of its value or accessors, and its attribute flags. */
 interface PropertyState {
@@ -37,6 +62,10 @@ export interface RealmSnapshot {
   env: Table<string>;
   cwd: string;
   modules: Table<{ exports: unknown }>;
+  /** Listeners on `process` per event: a file's 'message' listener would see later files' parses. */
+  processListeners: Table<number>;
+  /** Active timers, servers and sockets by kind (LINGERING_RESOURCES). */
+  resources: Table<number>;
 }
 
 /** Built-ins whose statics and prototype a file could patch (the prototype is checked too). */
@@ -102,15 +131,67 @@ function envTable(): Table<string> {
   return table;
 }
 
+/**
+ * Node's own modules the loader and the SDK go through (they are not in require.cache, so the
+ * module check does not cover them): a file patching `fs.readFileSync` or
+ * `EventEmitter.prototype.emit` changes how every later file is read or parsed.
+ */
+const BUILT_IN_MODULES: Array<[string, unknown]> = [
+  ['node:fs', fs],
+  ['node:fs/promises', fsPromises],
+  ['node:path', path],
+  ['node:events', events],
+  ['node:module', nodeModule],
+  ['node:vm', vm],
+  ['node:util', util],
+  ['node:url', url],
+  ['node:os', os],
+  ['node:child_process', childProcess],
+  ['node:crypto', crypto],
+  ['node:buffer', buffer],
+  ['node:timers', timers],
+];
+
+function isObjectLike(value: unknown): value is object {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null;
+}
+
+/** `value` and, for a class or function, its prototype (Function.prototype is itself a function). */
+function withPrototype(objects: Array<[string, object]>, name: string, value: unknown): void {
+  if (!isObjectLike(value)) return;
+  objects.push([name, value]);
+  const prototype = (value as { prototype?: unknown }).prototype;
+  if (typeof value === 'function' && isObjectLike(prototype)) objects.push([`${name}.prototype`, prototype]);
+}
+
+function processListenerTable(): Table<number> {
+  const table = create(null) as Table<number>;
+  const names = eventNamesOf();
+  for (let i = 0; i < names.length; i += 1) table[names[i]] = listenerCountOf(names[i]);
+  return table;
+}
+
+function resourceTable(): Table<number> {
+  const table = create(null) as Table<number>;
+  const active = activeResourcesOf();
+  for (let i = 0; i < active.length; i += 1) table[active[i]] = (table[active[i]] ?? 0) + 1;
+  return table;
+}
+
 function objectsToWatch(): Array<[string, object]> {
   const objects: Array<[string, object]> = [['globalThis', globalThis]];
-  for (const [name, value] of BUILT_INS) {
-    if ((typeof value !== 'object' && typeof value !== 'function') || value === null) continue;
-    objects.push([name, value]);
-    const prototype = (value as { prototype?: unknown }).prototype;
-    if (typeof value === 'function' && typeof prototype === 'object' && prototype !== null)
-      objects.push([`${name}.prototype`, prototype]);
+  for (const [name, value] of BUILT_INS) withPrototype(objects, name, value);
+  for (const [id, exports] of BUILT_IN_MODULES) {
+    withPrototype(objects, id, exports);
+    if (!isObjectLike(exports)) continue;
+    // The classes a module exports (EventEmitter, Module, …): their prototypes are shared state too.
+    for (const key of Object.keys(exports)) {
+      const member = (exports as Record<string, unknown>)[key];
+      if (typeof member === 'function' && /^[A-Z]/.test(key)) withPrototype(objects, `${id}.${key}`, member);
+    }
   }
+  // Module._extensions decides how every later file is compiled.
+  objects.push(['node:module._extensions', (nodeModule as unknown as { _extensions: object })._extensions]);
   return objects;
 }
 
@@ -145,6 +226,8 @@ export function takeRealmSnapshot(
     env: envTable(),
     cwd: process.cwd(),
     modules,
+    processListeners: processListenerTable(),
+    resources: resourceTable(),
   };
 }
 
@@ -179,6 +262,16 @@ export function realmChanges(
   for (let i = 0; i < newNames.length; i += 1)
     if (snapshot.env[newNames[i]] === undefined) append(changes, 'process.env.' + toText(newNames[i]));
   if (cwdOf() !== snapshot.cwd) append(changes, 'process.cwd()');
+  const listeners = processListenerTable();
+  const events = ownKeys(listeners);
+  for (let i = 0; i < events.length; i += 1)
+    if ((listeners[events[i]] ?? 0) > (snapshot.processListeners[events[i]] ?? 0))
+      append(changes, 'process listeners (' + toText(events[i]) + ')');
+  const resources = resourceTable();
+  for (let i = 0; i < LINGERING_RESOURCES.length; i += 1) {
+    const kind = LINGERING_RESOURCES[i];
+    if ((resources[kind] ?? 0) > (snapshot.resources[kind] ?? 0)) append(changes, 'left running (' + kind + ')');
+  }
   const ids = ownKeys(snapshot.modules);
   for (let i = 0; i < ids.length; i += 1) {
     const id = ids[i] as string;

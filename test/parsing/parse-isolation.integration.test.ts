@@ -19,8 +19,8 @@ function running(pid: number): boolean {
 }
 
 /** One child, so every file is parsed right after the one before it, in the same child if it is clean. */
-function onePool(): DagFileParserPool {
-  return new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs: 20_000 });
+function onePool(importTimeoutMs = 20_000): DagFileParserPool {
+  return new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs });
 }
 
 async function parseInOrder(pool: DagFileParserPool, files: string[]): Promise<Record<string, FileParseResult>> {
@@ -59,6 +59,12 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('08_good.ts', good('after_env')),
       folder.write('09_exit.ts', 'process.exit(0);\n'),
       folder.write('10_good.ts', good('after_exit')),
+      // Function.prototype is a function: it was once not watched, and every later file failed.
+      folder.write('11_call.ts', 'Function.prototype.call = function () { return undefined; } as any;\nexport {};\n'),
+      folder.write('12_good.ts', good('after_call')),
+      // Node's own modules are not in require.cache: watched by themselves.
+      folder.write('13_fs.ts', "require('node:fs').readFileSync = () => 'throw 1';\nexport {};\n"),
+      folder.write('14_good.ts', good('after_fs')),
     ];
     pool = onePool();
     const byName = await parseInOrder(pool, files);
@@ -69,13 +75,15 @@ describe('parsing isolation (real parser children from dist/)', () => {
       ['06_good.ts', 'after_global'],
       ['08_good.ts', 'after_env'],
       ['10_good.ts', 'after_exit'],
+      ['12_good.ts', 'after_call'],
+      ['14_good.ts', 'after_fs'],
     ]) {
       expect(byName[name].error).toBeUndefined();
       expect(byName[name].dags.map((d) => d.dagId)).toEqual([dagId]);
     }
     expect(byName['09_exit.ts'].error).toBe('parser process crashed (exit code 0) while importing the file');
     // Each polluter and the exit cost their child; the clean files did not.
-    expect(pool.childrenStarted).toBe(6);
+    expect(pool.childrenStarted).toBe(8);
   });
 
   it('keeps one child for files that only use the realm (fetch, crypto, child_process)', async () => {
@@ -95,8 +103,56 @@ describe('parsing isolation (real parser children from dist/)', () => {
     expect(pool.childrenStarted).toBe(1);
   });
 
-  it('kills the processes a file spawns at import, detached ones too, even when the file exits', async () => {
+  // A DAG file can reach the parser's IPC channel (process.send). It once could forge the result of
+  // another file (deactivating that file's DAGs) or a clean result for itself after polluting the
+  // realm, so its child was reused.
+  it('refuses results a DAG file sends itself over the parser channel', async () => {
+    const goodFile = folder.path('good.ts');
+    const forge = (fields: string): string =>
+      `for (let id = 1; id <= 50; id += 1) process.send!({ type: 'result', id, result: { ${fields} } });\nexport {};\n`;
+    const files = [
+      folder.write(
+        '01_forges_other.ts',
+        forge(`file: ${JSON.stringify(goodFile)}, dags: [], source: '', error: 'forged', durationMs: 0`),
+      ),
+      folder.write(
+        '02_pollutes_and_forges.ts',
+        "JSON.stringify = () => 'undefined';\n" + forge("file: __filename, dags: [], source: '', durationMs: 0"),
+      ),
+      folder.write('03_listens.ts', "process.on('message', () => undefined);\nexport {};\n"),
+      folder.write('04_timer.ts', 'setInterval(() => undefined, 1000);\nexport {};\n'),
+      folder.write('good.ts', folder.goodDag('good_dag')),
+    ];
+    pool = onePool();
+    const byName = await parseInOrder(pool, files);
+    const channel = 'the file sent messages on the parser channel (process.send)';
+    expect(byName['01_forges_other.ts'].error).toBe(channel);
+    expect(byName['02_pollutes_and_forges.ts'].error).toBe(channel);
+    // Harmless by themselves, but what they leave would run while the next file imports.
+    expect(byName['03_listens.ts'].error).toBeUndefined();
+    expect(byName['04_timer.ts'].error).toBeUndefined();
+    expect(byName['good.ts'].error).toBeUndefined();
+    expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
+    expect(pool.childrenStarted).toBe(5);
+  });
+
+  // The import of such a file returns; its child then never turned its event loop again, and the
+  // next file, a good one, was the one that timed out.
+  it('blames an endless microtask loop on the file that started it, not on the next file', async () => {
+    const files = [
+      folder.write('async_loop.ts', 'void (async () => {\n  for (;;) await null;\n})();\nexport {};\n'),
+      folder.write('good.ts', folder.goodDag('good_dag')),
+    ];
+    pool = onePool(3000);
+    const byName = await parseInOrder(pool, files);
+    expect(byName['async_loop.ts'].error).toBe('import timed out after 3s');
+    expect(byName['good.ts'].error).toBeUndefined();
+    expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
+  });
+
+  it('kills what a file spawns at import, detached or in a new session, even when the file exits', async () => {
     const pidsFile = path.join(folder.root, 'pids');
+    const setsidSleep = `setsid sleep 300 </dev/null >/dev/null 2>&1 & echo $! >> '${pidsFile}'`;
     const spawner = (detach: boolean, thenExit: boolean): string =>
       [
         "import { spawn } from 'node:child_process';",
@@ -111,6 +167,13 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('spawns.ts', spawner(false, false)),
       folder.write('spawns_detached.ts', spawner(true, false)),
       folder.write('spawns_and_exits.ts', spawner(true, true)),
+      // A double fork into a session of its own was once out of reach (found now by its environment).
+      folder.write(
+        'escapes_with_setsid.ts',
+        "import { execFileSync } from 'node:child_process';\n" +
+          `execFileSync('bash', ['-c', ${JSON.stringify(setsidSleep)}]);\n` +
+          'export {};\n',
+      ),
       folder.write('good.ts', folder.goodDag('good_dag')),
     ];
     pool = onePool();
@@ -118,7 +181,7 @@ describe('parsing isolation (real parser children from dist/)', () => {
     expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
     expect(byName['spawns.ts'].error).toBeUndefined();
     const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);
-    expect(pids).toHaveLength(3);
+    expect(pids).toHaveLength(4);
     await eventually(() => expect(pids.filter((pid) => running(pid))).toEqual([]), {
       what: 'the sleeps spawned at import to be gone',
       timeoutMs: 10_000,

@@ -1,0 +1,75 @@
+import EventEmitter from 'node:events';
+import fs from 'node:fs';
+import { RealmSnapshot, realmChanges, settleLazyGlobals, takeRealmSnapshot } from '../../src/parsing/realm-snapshot';
+
+const cache = require.cache as Record<string, { exports?: unknown } | undefined>;
+
+/**
+ * What `realmChanges` reports while `target[key]` is patched with `value` (the original is put
+ * back before anything else runs: jest itself needs an unpatched Function.prototype.call).
+ */
+function changesWhilePatched<T extends object>(
+  snapshot: RealmSnapshot,
+  target: T,
+  key: keyof T,
+  value: unknown,
+): string[] {
+  const original = Object.getOwnPropertyDescriptor(target, key)!;
+  Object.defineProperty(target, key, { ...original, value });
+  try {
+    return realmChanges(snapshot, cache);
+  } finally {
+    Object.defineProperty(target, key, original);
+  }
+}
+
+describe('realm snapshot', () => {
+  let snapshot: RealmSnapshot;
+  beforeEach(() => {
+    settleLazyGlobals();
+    snapshot = takeRealmSnapshot(cache, () => false);
+  });
+
+  it('sees nothing when nothing changed', () => {
+    expect(realmChanges(snapshot, cache)).toEqual([]);
+  });
+
+  // Function.prototype is a function, not an object: it was once left out of the snapshot, and a
+  // file replacing Function.prototype.call broke every later file parsed in its child ("undefined:").
+  it.each(['call', 'apply', 'bind'] as const)('sees Function.prototype.%s replaced', (key) => {
+    const changes = changesWhilePatched(snapshot, Function.prototype, key, () => undefined);
+    expect(changes).toContain(`Function.prototype.${key}`);
+  });
+
+  it("sees Node's own modules patched (fs, EventEmitter.prototype)", () => {
+    expect(changesWhilePatched(snapshot, fs, 'readFileSync', () => 'hijacked')).toContain('node:fs.readFileSync');
+    expect(changesWhilePatched(snapshot, EventEmitter.prototype, 'emit', () => false)).toContain(
+      'node:events.prototype.emit',
+    );
+    // (process._events itself may have been replaced by the removal: a child would just be retired.)
+    const after = realmChanges(snapshot, cache);
+    expect(after).not.toContain('process listeners (message)');
+    expect(after).not.toContain('left running (Timeout)');
+  });
+});
+
+describe('what a file leaves running', () => {
+  it('sees a process listener and a timer added, and no longer once they are gone', () => {
+    const snapshot = takeRealmSnapshot(cache, () => false);
+    const listener = (): void => undefined;
+    process.on('message', listener);
+    const timer = setInterval(() => undefined, 60_000);
+    try {
+      expect(realmChanges(snapshot, cache)).toEqual(
+        expect.arrayContaining(['process listeners (message)', 'left running (Timeout)']),
+      );
+    } finally {
+      process.off('message', listener);
+      clearInterval(timer);
+    }
+    // (process._events itself may have been replaced by the removal: a child would just be retired.)
+    const after = realmChanges(snapshot, cache);
+    expect(after).not.toContain('process listeners (message)');
+    expect(after).not.toContain('left running (Timeout)');
+  });
+});
