@@ -129,8 +129,10 @@ export class FaultCluster {
   async check(
     scenario: { scenario: string; injected: string; workload: string },
     expectation: Expectation = {},
+    dagIds = this.dagIds,
   ): Promise<FaultFigures> {
-    const found = await checkInvariants(this.ctx.dataSource, this.effects(), this.dagIds, expectation);
+    const effects = this.effects().filter((e) => dagIds.includes(e.dagId));
+    const found = await checkInvariants(this.ctx.dataSource, effects, dagIds, expectation);
     const figures: FaultFigures = { ...scenario, ...found, result: verdict(found) };
     appendFaultResult(figures);
     return figures;
