@@ -22,6 +22,12 @@ interface Row {
 /** Scenarios of issue 11 the suite does not run, and why (shown in the table as not run). */
 const NOT_RUN: Array<{ scenario: string; reason: string }> = [
   {
+    scenario: 'the log folder full',
+    reason:
+      'not run yet: no loop device or root mount here; the way is RLIMIT_FSIZE (`ulimit -f`) on the ' +
+      'scheduler process, which the suite does not do yet',
+  },
+  {
     scenario: 'the clock jumping forward several intervals',
     reason:
       'not run: the `dagctl scheduler` process reads the system clock (only in-process code takes a ' +
