@@ -22,6 +22,12 @@ interface Row {
 /** Scenarios of issue 11 the suite does not run, and why (shown in the table as not run). */
 const NOT_RUN: Array<{ scenario: string; reason: string }> = [
   {
+    scenario: 'kill -9 of the scheduler ×5 at random moments (SQLite, PostgreSQL)',
+    reason:
+      'not in the suite yet: it passed on SQLite, but on PostgreSQL 3 tries (try 1 of three JS tasks of ' +
+      'one run) ran twice; it joins once tries are exactly-once across scheduler crashes',
+  },
+  {
     scenario: 'the log folder full',
     reason:
       'not run yet: no loop device or root mount here; the way is RLIMIT_FSIZE (`ulimit -f`) on the ' +
@@ -37,13 +43,18 @@ const NOT_RUN: Array<{ scenario: string; reason: string }> = [
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const resultsFile = process.argv[2] ?? path.join(ROOT, '.fault-results.jsonl');
-const rows: Row[] = fs.existsSync(resultsFile)
+const lines: Row[] = fs.existsSync(resultsFile)
   ? fs
       .readFileSync(resultsFile, 'utf8')
       .split('\n')
       .filter(Boolean)
       .map((line) => JSON.parse(line) as Row)
   : [];
+
+// A scenario run again (one file re-run) replaces its earlier figures; rows keep their first place.
+const latest = new Map<string, Row>();
+for (const row of lines) latest.set(row.scenario, row);
+const rows = [...latest.values()];
 
 const cell = (text: string | number): string => String(text).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const line = (cells: Array<string | number>): string => `| ${cells.map(cell).join(' | ')} |`;
