@@ -37,7 +37,9 @@ describe('test project layout', () => {
 
   it('every project matches its file suffix', () => {
     expect(projects.map((p) => p.testMatch)).toEqual(suffixes.map((s) => [`**/*${s.suffix}`]));
-    expect(suffixes.map((s) => s.name)).toEqual(expect.arrayContaining(['unit', 'integration', 'e2e', 'browser']));
+    expect(suffixes.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['unit', 'integration', 'e2e', 'browser', 'fault']),
+    );
   });
 
   it('every test file names exactly one project', () => {

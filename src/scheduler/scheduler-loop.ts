@@ -156,20 +156,28 @@ export class SchedulerLoop {
 
     const onlyRun = this.scope.onlyRun;
     let startedRuns: Array<{ id: number; dagId: string; runId: string }>;
-    if (onlyRun) {
-      startedRuns = await startScopedRun(ds, this.views, onlyRun, now);
-    } else {
-      await this.refreshChangedDags(now);
-      if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
-        this.lastRunCreation = nowMs;
-        if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
-          this.lookForQueuedRuns = true;
+    // The drained events are in no executor's buffer any more: a query failing before they are
+    // applied (the database restarting) must keep them for the next loop, or those tries would
+    // stay running for ever.
+    try {
+      if (onlyRun) {
+        startedRuns = await startScopedRun(ds, this.views, onlyRun, now);
+      } else {
+        await this.refreshChangedDags(now);
+        if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
+          this.lastRunCreation = nowMs;
+          if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
+            this.lookForQueuedRuns = true;
+        }
+        startedRuns = [];
+        if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
+          this.lookForQueuedRuns = false;
+          startedRuns = await startQueuedRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+        }
       }
-      startedRuns = [];
-      if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
-        this.lookForQueuedRuns = false;
-        startedRuns = await startQueuedRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
-      }
+    } catch (err) {
+      await this.keepUnapplied(events);
+      throw err;
     }
 
     const fullPass =

@@ -50,27 +50,7 @@ export class PrivatePostgres {
         'UTF8',
         '--no-locale',
       ]);
-      const settings = [
-        `-p ${port}`,
-        `-k ${pg.dir}`,
-        '-c listen_addresses=127.0.0.1',
-        '-c max_connections=200',
-        '-c fsync=off',
-        '-c synchronous_commit=off',
-        '-c full_page_writes=off',
-      ].join(' ');
-      await pg.bin('pg_ctl', [
-        '-D',
-        pg.dataDir,
-        '-l',
-        path.join(pg.dir, 'postgres.log'),
-        '-o',
-        settings,
-        '-w',
-        '-t',
-        '60',
-        'start',
-      ]);
+      await pg.startServer();
       const client = new Client({ connectionString: pg.url });
       await client.connect();
       await client.end();
@@ -80,6 +60,26 @@ export class PrivatePostgres {
       pg.stopNow();
       throw new Error(`could not start a private PostgreSQL: ${errorMessage(err)}${log}`, { cause: err });
     }
+  }
+
+  /** pg_ctl start on the existing data folder (the cluster's settings: port, socket folder, tuning). */
+  async startServer(): Promise<void> {
+    const settings = [
+      `-p ${this.port}`,
+      `-k ${this.dir}`,
+      '-c listen_addresses=127.0.0.1',
+      '-c max_connections=200',
+      '-c fsync=off',
+      '-c synchronous_commit=off',
+      '-c full_page_writes=off',
+    ].join(' ');
+    const log = path.join(this.dir, 'postgres.log');
+    await this.bin('pg_ctl', ['-D', this.dataDir, '-l', log, '-o', settings, '-w', '-t', '60', 'start']);
+  }
+
+  /** pg_ctl stop -m fast, keeping the data: every client's connection is cut. */
+  async stopServer(): Promise<void> {
+    await this.bin('pg_ctl', ['-D', this.dataDir, '-m', 'fast', '-w', '-t', '30', 'stop']);
   }
 
   async stop(): Promise<void> {

@@ -56,6 +56,12 @@ export class PrivateRedis {
     await gone;
   }
 
+  /** Freeze (SIGSTOP) or thaw (SIGCONT) the server: clients' connections stay open, unanswered. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    if (!this.child) throw new Error(`redis-server on port ${this.port} is not running`);
+    this.child.kill(signal);
+  }
+
   /** Kill it if it runs, now, from an exit handler. */
   killNow(): void {
     this.child?.kill('SIGKILL');
