@@ -1,5 +1,6 @@
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
+import type { Jsonified } from './jsonified';
 import { TaskOutput } from './task-output';
 import { TypedTaskOperator } from './typed-task-operator';
 
@@ -8,9 +9,12 @@ export type TaskInputs<I extends readonly unknown[]> = { [K in keyof I]: TaskOut
 
 /**
  * A typed task before it is placed in the DAG: calling it with the outputs of other tasks
- * creates the task, downstream of them, and returns its own output.
+ * creates the task, downstream of them, and returns its own output: what `fn` returns, awaited
+ * and as it comes back from JSON (a `Date` becomes a `string`).
  */
-export type TypedTask<I extends readonly unknown[], R> = (...inputs: TaskInputs<I>) => TaskOutput<Awaited<R>>;
+export type TypedTask<I extends readonly unknown[], R> = (
+  ...inputs: TaskInputs<I>
+) => TaskOutput<Jsonified<Awaited<R>>>;
 
 /**
  * Declares a typed task (Airflow's `@task`): `fn(ctx, ...inputs)` is a plain, possibly async,
@@ -32,6 +36,6 @@ export function task<I extends unknown[] = [], R = unknown>(
 ): TypedTask<I, R> {
   return (...inputs) => {
     const operator = new TypedTaskOperator(options, fn as (ctx: TaskContext, ...inputs: unknown[]) => unknown, inputs);
-    return new TaskOutput<Awaited<R>>(operator);
+    return new TaskOutput<Jsonified<Awaited<R>>>(operator);
   };
 }
