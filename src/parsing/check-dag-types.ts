@@ -19,18 +19,23 @@ const TS_FILE = /\.(ts|mts|cts)$/;
  */
 export function findTypeScriptDagFiles(target: string): string[] {
   const stat = fs.statSync(target);
-  if (stat.isFile()) return [path.resolve(target)];
+  // A YAML or JavaScript DAG file has nothing to type-check.
+  if (stat.isFile()) return isTypeScriptFile(path.basename(target)) ? [path.resolve(target)] : [];
   const found: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(dir, entry.name);
       if (entry.isDirectory()) walk(full);
-      else if (TS_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) found.push(full);
+      else if (isTypeScriptFile(entry.name)) found.push(full);
     }
   };
   walk(path.resolve(target));
   return found.sort();
+}
+
+function isTypeScriptFile(name: string): boolean {
+  return TS_FILE.test(name) && !/\.d\.[mc]?ts$/.test(name);
 }
 
 /**
