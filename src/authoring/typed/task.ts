@@ -27,9 +27,10 @@ export type TypedTask<I extends readonly unknown[], R> = (
  * const total = task({ taskId: 'total', dag }, (ctx, xs: number[]) => xs.reduce((a, b) => a + b, 0));
  * total(extract()); // extract → total
  * ```
+ *
+ * `I = []`: a function that declares no inputs takes none (without the default, TypeScript would
+ * fall back to the constraint and accept any number of inputs).
  */
-// `I = []`: a function that declares no inputs takes none (without the default, TypeScript would
-// fall back to the constraint and accept any number of inputs).
 export function task<I extends unknown[] = [], R = unknown>(
   options: TaskOptions,
   fn: (ctx: TaskContext, ...inputs: I) => R,
