@@ -27,6 +27,7 @@ describe('example DAGs in dags/', () => {
         'example_retries.ts',
         'example_etl.yaml',
         'example_params.ts',
+        'example_typed_pipeline.ts',
       ]),
     );
   });
@@ -39,6 +40,19 @@ describe('example DAGs in dags/', () => {
       expect(dag.catchup).toBe(false);
       expect(JSON.stringify(serializeDag(dag))).toBe(JSON.stringify(serializeDag(dag)));
     }
+  });
+
+  test('example_typed_pipeline: typed tasks extract → transform → load, then a bash task', async () => {
+    const dag = await load('example_typed_pipeline.ts');
+    expect(dag.topologicalOrder().map((t) => [t.taskId, t.operatorName, [...t.upstreamTaskIds]])).toEqual([
+      ['extract', 'TypedTaskOperator', []],
+      ['transform', 'TypedTaskOperator', ['extract']],
+      ['load', 'TypedTaskOperator', ['transform']],
+      ['announce', 'BashOperator', ['load']],
+    ]);
+    expect((dag.getTask('announce') as BashOperator).bashCommand).toBe(`echo "{{ ti.xcom_pull(task_ids='load') }}"`);
+    const ctx = fakeTaskContext({ xcoms: { transform: { orders: 2, revenue: 4.5 } } });
+    await expect(dag.getTask('load').execute(ctx)).resolves.toBe('loaded 2 orders (4.50)');
   });
 
   test('hello_world is the contract example', async () => {

@@ -25,6 +25,7 @@ import {
 import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { testDag } from '../parts';
 import { renderDagEdges, renderDagTree } from '../render-dag-tree';
+import { addCheckCommand } from './dags-check';
 import { addReserializeCommand } from './dags-reserialize';
 import { addTriggerCommand } from './trigger';
 
@@ -236,6 +237,7 @@ export function registerDagCommands(program: Command): void {
   const dags = program.command('dags').description('list, inspect, pause, trigger and test DAGs');
   registerListCommands(dags);
   addReserializeCommand(dags);
+  addCheckCommand(dags);
   registerStateCommands(dags);
   registerRunCommands(dags);
 }
