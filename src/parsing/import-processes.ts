@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { descendantsOf, listProcesses, readProcStat } from '../core/process-table';
 
 /**
  * Processes a DAG file starts at import must not outlive its import. A parser child is the leader
@@ -13,21 +14,10 @@ import fs from 'node:fs';
 /** Minor faults of reaped children: grows when any child process ran and exited. */
 export type ChildActivityMark = number | null;
 
-function statFields(pid: number | 'self'): string[] | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // "pid (comm) state ppid pgrp session …": comm may hold spaces and parentheses.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  } catch {
-    return null;
-  }
-}
-
 /** Taken before an import; compared after it by killImportProcesses. */
 export function childActivityMark(): ChildActivityMark {
   if (process.platform !== 'linux') return null;
-  const fields = statFields('self');
-  return fields ? Number(fields[8]) : null;
+  return readProcStat('self')?.childMinorFaults ?? null;
 }
 
 /** Children of the main thread (child_process spawns from it); null when /proc cannot say. */
@@ -40,45 +30,14 @@ function liveChildren(): number[] | null {
   }
 }
 
-interface Row {
-  pid: number;
-  ppid: number;
-  pgid: number;
-  sid: number;
-}
-
-function processTable(): Row[] {
-  const rows: Row[] = [];
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    const fields = statFields(Number(name));
-    // A zombie is dead already; it stays listed until Node reaps it.
-    if (fields && fields[0] !== 'Z')
-      rows.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]), sid: Number(fields[3]) });
-  }
-  return rows;
-}
-
 /** Every process `self` started (descendants, and members of the group or session it leads), not itself. */
 function strays(self: number): number[] {
-  const rows = processTable();
+  // A zombie is dead already; it stays listed until Node reaps it.
+  const rows = listProcesses().filter((row) => row.state !== 'Z');
   const found = new Set<number>();
-  for (const row of rows) if (row.pid !== self && (row.pgid === self || row.sid === self)) found.add(row.pid);
-  const byParent = new Map<number, number[]>();
-  for (const row of rows) {
-    const siblings = byParent.get(row.ppid);
-    if (siblings) siblings.push(row.pid);
-    else byParent.set(row.ppid, [row.pid]);
-  }
-  const visited = new Set<number>([self]);
-  const stack = [...(byParent.get(self) ?? [])];
-  while (stack.length > 0) {
-    const pid = stack.pop()!;
-    if (visited.has(pid)) continue;
-    visited.add(pid);
-    found.add(pid);
-    stack.push(...(byParent.get(pid) ?? []));
-  }
+  for (const row of rows) if (row.pgid === self || row.sid === self) found.add(row.pid);
+  for (const row of descendantsOf(rows, self)) found.add(row.pid);
+  found.delete(self);
   return [...found];
 }
 

@@ -6,7 +6,7 @@ import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-tr
 import { markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
 import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
-import { isProcessAlive } from '../runner/kill-process-tree';
+import { isProcessAlive } from '../core/process-table';
 import type { DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
 
