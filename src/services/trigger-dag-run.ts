@@ -6,7 +6,7 @@ import { DagRunType } from '../core/states';
 import { DagRunEntity } from '../db/entities';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
-import { createDagRun } from '../db/transitions/dag-run-transitions';
+import { createDagRun, RunOwner } from '../db/transitions/dag-run-transitions';
 import { notifySchedulers } from '../scheduler/external-change-watcher';
 import { timetableFromSpec } from '../timetables';
 
@@ -16,6 +16,8 @@ export interface TriggerDagRunInput {
   conf?: Record<string, unknown>;
   logicalDate?: Date;
   runType?: 'manual' | 'backfill' | 'test';
+  /** For test runs: the process that drives the run itself (failed by a scheduler once it is gone). */
+  owner?: RunOwner;
   /** For backfill runs: the interval to cover. */
   dataInterval?: { start: Date; end: Date };
 }
@@ -89,6 +91,7 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
         externalTrigger: runType === DagRunType.MANUAL,
         conf,
         dagHash: records[0].dag_hash,
+        owner: input.owner,
       },
       now,
     );

@@ -4,6 +4,7 @@ import { JobMetrics1700000000003 } from './1700000000003-job-metrics';
 import { TiRunStateIndex1700000000004 } from './1700000000004-ti-run-state-index';
 import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defaults-hash';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
+import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -13,4 +14,5 @@ export const ALL_MIGRATIONS = [
   TiRunStateIndex1700000000004,
   DagCodeDefaultsHash1700000000005,
   EncryptSecrets1700000000009,
+  DagRunOwner1700000000018,
 ];
