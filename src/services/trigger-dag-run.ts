@@ -1,5 +1,5 @@
 import type { AppContext } from '../app/app-context';
-import { InvalidArgumentError, NotFoundError, UserError } from '../core/errors';
+import { DagRunExistsError, InvalidArgumentError, NotFoundError } from '../core/errors';
 import { resolveRunParams } from '../core/resolve-run-params';
 import type { SerializedDag } from '../core/serialized-dag';
 import { DagRunType } from '../core/states';
@@ -73,7 +73,7 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
     );
     if (clash.records.length) {
       const other = clash.records[0];
-      throw new InvalidArgumentError(
+      throw new DagRunExistsError(
         other.run_id === runId
           ? `DAG '${input.dagId}' already has a run with id '${runId}'`
           : `DAG '${input.dagId}' already has a run at logical date ${logicalDate.toISOString()} ('${other.run_id}')`,
@@ -96,8 +96,10 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
       now,
     );
   });
+  // The insert skips a row that clashes on a unique key (ON CONFLICT DO NOTHING): another process
+  // created the run between the check and the insert.
   if (!created)
-    throw new UserError(`run '${runId}' of DAG '${input.dagId}' was created concurrently by another process`);
+    throw new DagRunExistsError(`run '${runId}' of DAG '${input.dagId}' was created concurrently by another process`);
   await notifySchedulers(ds);
   return ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: input.dagId, runId });
 }
