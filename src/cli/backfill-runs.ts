@@ -1,5 +1,5 @@
 import type { AppContext } from '../app/app-context';
-import { InvalidArgumentError, UserError } from '../core/errors';
+import { DagRunExistsError, InvalidArgumentError, UserError } from '../core/errors';
 import { DagRunEntity } from '../db/entities';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { DagRunInfo, timetableFromSpec } from '../timetables';
@@ -58,17 +58,26 @@ export async function createBackfillRuns(
       result.existing.push(logicalDate);
       continue;
     }
-    result.planned.push(logicalDate);
-    if (options.dryRun) continue;
-    result.created.push(
-      await triggerDagRun(ctx, {
-        dagId,
-        logicalDate,
-        runType: 'backfill',
-        runId: `backfill__${logicalDate.toISOString()}`,
-        dataInterval,
-      }),
-    );
+    if (options.dryRun) {
+      result.planned.push(logicalDate);
+      continue;
+    }
+    try {
+      result.created.push(
+        await triggerDagRun(ctx, {
+          dagId,
+          logicalDate,
+          runType: 'backfill',
+          runId: `backfill__${logicalDate.toISOString()}`,
+          dataInterval,
+        }),
+      );
+      result.planned.push(logicalDate);
+    } catch (err) {
+      // Another backfill of the same dates (or a scheduler) created it since the check: it exists.
+      if (!(err instanceof DagRunExistsError)) throw err;
+      result.existing.push(logicalDate);
+    }
   }
   return result;
 }

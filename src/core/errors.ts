@@ -17,6 +17,17 @@ export class InvalidArgumentError extends UserError {
   }
 }
 
+/**
+ * The DAG already has a run with that id or logical date (found first, or created by another
+ * process at the same moment): a caller that only wants the run to exist (backfill) takes it as done.
+ */
+export class DagRunExistsError extends InvalidArgumentError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'DagRunExistsError';
+  }
+}
+
 export class NotFoundError extends UserError {
   constructor(message: string) {
     super(message, 1);

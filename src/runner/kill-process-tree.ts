@@ -1,54 +1,11 @@
-import fs from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { descendantsOf, isProcessRunning, listProcesses, ProcessRow } from '../core/process-table';
 
-interface ProcessRow {
-  pid: number;
-  ppid: number;
-  pgid: number;
-}
-
-function listProcesses(): ProcessRow[] {
-  if (process.platform === 'linux') {
-    const rows: ProcessRow[] = [];
-    for (const name of fs.readdirSync('/proc')) {
-      if (!/^\d+$/.test(name)) continue;
-      try {
-        const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-        // "pid (comm) state ppid pgrp …" — comm may hold spaces and parentheses.
-        const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-        rows.push({ pid: Number(name), ppid: Number(fields[1]), pgid: Number(fields[2]) });
-      } catch {
-        // the process exited while listing
-      }
-    }
-    return rows;
-  }
-  const out = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,pgid='], { encoding: 'utf8' }).stdout ?? '';
-  return out
-    .split('\n')
-    .map((line) => line.trim().split(/\s+/).map(Number))
-    .filter((cols) => cols.length === 3 && cols.every((n) => Number.isFinite(n)))
-    .map(([pid, ppid, pgid]) => ({ pid, ppid, pgid }));
-}
+// Kept here for callers that still import them from the runner.
+export { isProcessAlive, isProcessRunning } from '../core/process-table';
 
 /** `pid` and all its descendants, from one snapshot of the process table. */
 export function processTree(pid: number): ProcessRow[] {
-  const rows = listProcesses();
-  const children = new Map<number, ProcessRow[]>();
-  for (const row of rows) {
-    const list = children.get(row.ppid) ?? [];
-    list.push(row);
-    children.set(row.ppid, list);
-  }
-  const tree: ProcessRow[] = [];
-  const root = rows.find((row) => row.pid === pid);
-  const stack: ProcessRow[] = root ? [root] : [];
-  while (stack.length > 0) {
-    const row = stack.pop() as ProcessRow;
-    tree.push(row);
-    stack.push(...(children.get(row.pid) ?? []));
-  }
-  return tree;
+  return descendantsOf(listProcesses(), pid);
 }
 
 /**
@@ -79,28 +36,6 @@ function tryKill(target: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** True while a process with this pid exists (zombies included until reaped). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** True while a process exists and is not a zombie (a zombie has exited; it only awaits its reaper). */
-export function isProcessRunning(pid: number): boolean {
-  if (!isProcessAlive(pid)) return false;
-  if (process.platform !== 'linux') return true;
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
-
 /**
  * True while any process of session `sid` runs (zombies aside). A task process starts its own
  * session (it is spawned detached), and its subprocesses stay in it even in process groups of
@@ -109,16 +44,5 @@ export function isProcessRunning(pid: number): boolean {
  */
 export function isSessionRunning(sid: number): boolean {
   if (process.platform !== 'linux') return isProcessRunning(sid);
-  for (const name of fs.readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = fs.readFileSync(`/proc/${name}/stat`, 'utf8');
-      // "pid (comm) state ppid pgrp session …"
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[3]) === sid && fields[0] !== 'Z') return true;
-    } catch {
-      // the process exited while listing
-    }
-  }
-  return false;
+  return listProcesses().some((row) => row.sid === sid && row.state !== 'Z');
 }

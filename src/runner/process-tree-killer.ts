@@ -1,4 +1,5 @@
-import { isProcessRunning, processTree } from './kill-process-tree';
+import { isProcessRunning } from '../core/process-table';
+import { processTree } from './kill-process-tree';
 
 /**
  * Ends one task process and everything it started. Descendants are remembered from every look at

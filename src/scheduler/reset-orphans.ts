@@ -7,7 +7,8 @@ import { LOST_TO_PLATFORM_REASON, markTryLostToPlatform } from '../db/transition
 import { finishRestart, markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
 import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
-import { isProcessAlive, isSessionRunning } from '../runner/kill-process-tree';
+import { isProcessAlive } from '../core/process-table';
+import { isSessionRunning } from '../runner/kill-process-tree';
 import type { DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
 

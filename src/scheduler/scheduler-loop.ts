@@ -13,6 +13,7 @@ import { AffectedRun, processExecutorEvents } from './process-executor-events';
 import { anyScheduled, queueReadyTasks } from './queue-ready-tasks';
 import { readPools } from './slot-usage';
 import { requeueStuckQueued } from './requeue-stuck-queued';
+import { failAbandonedTestRuns } from './fail-abandoned-test-runs';
 import { OrphanThresholds, resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
 import { finishRestartsNotRunning } from './finish-restarts';
@@ -241,6 +242,7 @@ export class SchedulerLoop {
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
       this.lastOrphanCheck = nowMs;
       await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.orphanThresholds(), now);
+      await failAbandonedTestRuns(ds, now);
       await requeueStuckQueued(ds, this.executor, this.jobId, this.options.taskQueuedTimeoutMs, now);
     }
     const stats = { durationMs: performance.now() - started, events: events.length, queued: workloads.length };

@@ -4,6 +4,8 @@ import { DagRunEntity, TaskInstanceEntity } from '../db/entities';
 import { clearTaskInstanceStates, restartActiveTaskInstances } from '../db/transitions/clear-task-instance-states';
 import { requeueFinishedDagRuns } from '../db/transitions/dag-run-transitions';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
+import type { XComScope } from '../runner/xcom/xcom-backend';
+import { purgeXComFiles } from './purge-xcom-files';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
@@ -146,13 +148,18 @@ export async function clearTaskInstances(
 
   const retriesOf = new Map((stored?.dag.tasks ?? []).map((task) => [task.taskId, task.retries]));
   const now = ctx.clock.now();
-  return runInTransaction(ds, async (tx) => {
+  // Whose XCom rows went with the clear (all map indexes of a task in each run): their files go after it.
+  const purged: XComScope[] = [];
+  const result = await runInTransaction(ds, async (tx) => {
+    purged.length = 0;
     let clearedCount = 0;
     const byTask = new Map<string, string[]>();
     for (const ti of cleared) byTask.set(ti.taskId, [...(byTask.get(ti.taskId) ?? []), ti.runId]);
     for (const [taskId, runIds] of byTask) {
       const task = { dagId: input.dagId, taskId, runIds, retries: retriesOf.get(taskId) };
-      clearedCount += await clearTaskInstanceStates(tx, task, now);
+      const moved = await clearTaskInstanceStates(tx, task, now);
+      clearedCount += moved;
+      if (moved > 0) purged.push(...runIds.map((runId) => ({ dagId: input.dagId, runId, taskId })));
       // Airflow's clear of a running task instance: its try is stopped, then it runs again.
       clearedCount += await restartActiveTaskInstances(tx, task, now);
     }
@@ -171,4 +178,6 @@ export async function clearTaskInstances(
     });
     return { cleared, clearedCount, restarting, runsRequeued };
   });
+  purgeXComFiles(ctx, purged);
+  return result;
 }

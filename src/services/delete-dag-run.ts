@@ -1,5 +1,6 @@
 import { DagRunEntity, TaskInstanceEntity, TaskInstanceHistoryEntity, XComEntity } from '../db/entities';
 import { runInTransaction } from '../db/transaction';
+import { purgeXComFiles } from './purge-xcom-files';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
@@ -14,7 +15,7 @@ export async function deleteDagRun(
   runId: string,
   actor?: string,
 ): Promise<{ rowsDeleted: number }> {
-  return runInTransaction(ctx.dataSource, async (tx) => {
+  const result = await runInTransaction(ctx.dataSource, async (tx) => {
     await requireDagRun(tx, dagId, runId);
     let rowsDeleted = 0;
     for (const entity of [XComEntity, TaskInstanceHistoryEntity, TaskInstanceEntity, DagRunEntity]) {
@@ -35,4 +36,6 @@ export async function deleteDagRun(
     });
     return { rowsDeleted };
   });
+  purgeXComFiles(ctx, [{ dagId, runId }]);
+  return result;
 }

@@ -8,6 +8,7 @@ import {
   TaskInstanceHistoryEntity,
   XComEntity,
 } from '../db/entities';
+import { purgeXComFiles } from './purge-xcom-files';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
@@ -25,7 +26,7 @@ export interface DeleteDagResult {
  * parse brings the DAG back without history.
  */
 export async function deleteDag(ctx: ServiceContext, dagId: string, actor?: string): Promise<DeleteDagResult> {
-  return runInTransaction(ctx.dataSource, async (tx) => {
+  const result = await runInTransaction(ctx.dataSource, async (tx) => {
     const dag = await requireDag(tx, dagId);
     let rowsDeleted = 0;
     for (const entity of [
@@ -52,4 +53,6 @@ export async function deleteDag(ctx: ServiceContext, dagId: string, actor?: stri
     await recordAuditEvent(tx, ctx.clock, { event: 'delete_dag', dagId, actor, extra: { rows: rowsDeleted } });
     return { dagId, rowsDeleted };
   });
+  purgeXComFiles(ctx, [{ dagId }]);
+  return result;
 }

@@ -1,4 +1,5 @@
 import type { DataSource } from 'typeorm';
+import type { LoadedConfig } from '../config/load-config';
 import type { Clock } from '../core/clock';
 
 /**
@@ -8,4 +9,6 @@ import type { Clock } from '../core/clock';
 export interface ServiceContext {
   dataSource: DataSource;
   clock: Clock;
+  /** Where XComs live (`core.xcom_backend`); absent: only in the database, nothing to purge elsewhere. */
+  config?: Pick<LoadedConfig, 'core'>;
 }

@@ -1,7 +1,9 @@
+import os from 'node:os';
 import type { AppContext } from '../app/app-context';
 import { DagRunType } from '../core/states';
 import { execSql } from '../db/sql';
 import { InProcessExecutor } from '../executors/in-process-executor';
+import { failAbandonedTestRuns } from '../scheduler/fail-abandoned-test-runs';
 import { SchedulerLoop } from '../scheduler/scheduler-loop';
 import { resolveSchedulerOptions } from '../scheduler/scheduler-options';
 import { triggerDagRun } from './trigger-dag-run';
@@ -18,7 +20,8 @@ export interface DagTestResult {
  * code (trigger rules, retries, branching) but tasks run in-process, one at a time. Other runs
  * in the database are not touched: only this run's DAG is looked at and no scheduler job runs.
  * Its run_type is 'test', which every query of a running scheduler skips: the run is this
- * process's alone.
+ * process's alone, recorded as its owner (host and pid) so that a scheduler on this host, or the
+ * next `dags test`, fails the run if this process is killed.
  */
 export async function testDag(
   ctx: AppContext,
@@ -26,12 +29,15 @@ export async function testDag(
   options: { logicalDate?: Date; conf?: Record<string, unknown>; echo?: boolean } = {},
 ): Promise<DagTestResult> {
   const now = ctx.clock.now();
+  // Without a scheduler, this is what fails the runs of earlier `dags test` processes that were killed.
+  await failAbandonedTestRuns(ctx.dataSource, now);
   const run = await triggerDagRun(ctx, {
     dagId,
     conf: options.conf,
     logicalDate: options.logicalDate ?? now,
     runId: `test__${(options.logicalDate ?? now).toISOString()}`,
     runType: DagRunType.TEST,
+    owner: { hostname: os.hostname(), pid: process.pid },
   });
   const state = await finishRunInProcess(ctx, dagId, run.runId, options.echo ?? false);
   const { records: tis } = await execSql<{ task_id: string; state: string | null; try_number: number }>(

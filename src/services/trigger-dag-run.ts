@@ -1,12 +1,12 @@
 import type { AppContext } from '../app/app-context';
-import { InvalidArgumentError, NotFoundError, UserError } from '../core/errors';
+import { DagRunExistsError, InvalidArgumentError, NotFoundError } from '../core/errors';
 import { resolveRunParams } from '../core/resolve-run-params';
 import type { SerializedDag } from '../core/serialized-dag';
 import { DagRunType } from '../core/states';
 import { DagRunEntity } from '../db/entities';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
-import { createDagRun } from '../db/transitions/dag-run-transitions';
+import { createDagRun, RunOwner } from '../db/transitions/dag-run-transitions';
 import { notifySchedulers } from '../scheduler/external-change-watcher';
 import { timetableFromSpec } from '../timetables';
 
@@ -16,6 +16,8 @@ export interface TriggerDagRunInput {
   conf?: Record<string, unknown>;
   logicalDate?: Date;
   runType?: 'manual' | 'backfill' | 'test';
+  /** For test runs: the process that drives the run itself (failed by a scheduler once it is gone). */
+  owner?: RunOwner;
   /** For backfill runs: the interval to cover. */
   dataInterval?: { start: Date; end: Date };
 }
@@ -71,7 +73,7 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
     );
     if (clash.records.length) {
       const other = clash.records[0];
-      throw new InvalidArgumentError(
+      throw new DagRunExistsError(
         other.run_id === runId
           ? `DAG '${input.dagId}' already has a run with id '${runId}'`
           : `DAG '${input.dagId}' already has a run at logical date ${logicalDate.toISOString()} ('${other.run_id}')`,
@@ -89,12 +91,15 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
         externalTrigger: runType === DagRunType.MANUAL,
         conf,
         dagHash: records[0].dag_hash,
+        owner: input.owner,
       },
       now,
     );
   });
+  // The insert skips a row that clashes on a unique key (ON CONFLICT DO NOTHING): another process
+  // created the run between the check and the insert.
   if (!created)
-    throw new UserError(`run '${runId}' of DAG '${input.dagId}' was created concurrently by another process`);
+    throw new DagRunExistsError(`run '${runId}' of DAG '${input.dagId}' was created concurrently by another process`);
   await notifySchedulers(ds);
   return ds.getRepository(DagRunEntity).findOneByOrFail({ dagId: input.dagId, runId });
 }

@@ -18,6 +18,14 @@ tasks:
   boom: { operator: bash, bash_command: "echo about to fail; exit 3" }
 `;
 
+/** A template naming a param the DAG does not have. */
+const TYPO = `dag_id: typo
+schedule: null
+start_date: 2026-01-01
+tasks:
+  say: { operator: bash, bash_command: "echo {{ params.whom }}" }
+`;
+
 jest.setTimeout(300_000);
 
 describe('dagctl dags and tasks (built binary)', () => {
@@ -273,6 +281,31 @@ describe('dagctl dags and tasks (built binary)', () => {
       state: 'failed',
       task_instances: [{ task_id: 'boom', state: 'failed' }],
     });
+  });
+
+  it('tasks render prints the rendered fields for a date or a run; a template error exits 1', async () => {
+    const forDate = await cli.ok(['tasks', 'render', 'etl', 'extract', '2026-05-01']);
+    expect(forDate).toMatch(/^# -+\n# property: bashCommand\n# -+\necho extracting 2026-05-01\n/);
+    await cli.ok(['trigger', 'etl', '-r', 'render_run', '-e', '2026-05-02', '-c', '{"target":"warehouse"}']);
+    expect(await cli.json(['tasks', 'render', 'etl', 'load', 'render_run'])).toEqual({
+      bashCommand: 'echo loaded warehouse',
+    });
+    expect(await cli.json(['tasks', 'render', 'etl', 'extract', 'render_run'])).toEqual({
+      bashCommand: 'echo extracting 2026-05-02',
+    });
+
+    cli.writeDag('typo.yaml', TYPO);
+    expectCliError(
+      await cli.run(['tasks', 'render', 'typo', 'say', '2026-05-01']),
+      1,
+      /template error in field 'bashCommand': 'params\.whom' is undefined/,
+    );
+    expectCliError(
+      await cli.run(['tasks', 'render', 'etl', 'extract', 'no_such_run']),
+      2,
+      /invalid run id or logical date 'no_such_run'/,
+    );
+    expectCliError(await cli.run(['tasks', 'render', 'etl', 'nope', '2026-05-01']), 1, /task 'nope' not found/);
   });
 });
 

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LoadedConfig, loadConfig } from '../../src/config/load-config';
 import type { Executor, TaskWorkload } from '../../src/core/executor';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { isProcessAlive, isProcessRunning } from '../../src/runner/kill-process-tree';
+import { isProcessAlive, isProcessRunning } from '../../src/core/process-table';
 import { eventually } from '../helpers/eventually';
 import { makeTempHome, makeWorkload } from '../runner/fixtures';
 import { EventRecorder } from './event-recorder';

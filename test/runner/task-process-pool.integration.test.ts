@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskWorkload } from '../../src/core/executor';
-import { isProcessAlive } from '../../src/runner/kill-process-tree';
+import { isProcessAlive } from '../../src/core/process-table';
 import { TaskProcessPool } from '../../src/runner/task-process-pool';
 import { staticVariableSource } from '../../src/runner/variable-source';
 import { eventually } from '../helpers/eventually';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { AppContext, closeAppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { isProcessRunning } from '../../src/runner/kill-process-tree';
+import { isProcessRunning } from '../../src/core/process-table';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { clearTaskInstances } from '../../src/services/clear-task-instances';
 import { deleteDag } from '../../src/services/delete-dag';

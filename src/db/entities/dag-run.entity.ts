@@ -25,4 +25,7 @@ export class DagRunEntity {
   @Column({ name: 'last_scheduling_decision', ...DATE_COLUMN }) lastSchedulingDecision!: Date | null;
   @Column({ name: 'note', type: 'text', nullable: true }) note!: string | null;
   @Column({ name: 'updated_at', ...DATE_COLUMN }) updatedAt!: Date | null;
+  /** The host and pid of the process driving this run itself (`dags test`); null: the schedulers drive it. */
+  @Column({ name: 'owner_hostname', type: 'varchar', length: 250, nullable: true }) ownerHostname!: string | null;
+  @Column({ name: 'owner_pid', type: 'integer', nullable: true }) ownerPid!: number | null;
 }

@@ -5,6 +5,7 @@ import { TiRunStateIndex1700000000004 } from './1700000000004-ti-run-state-index
 import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defaults-hash';
 import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
+import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -15,4 +16,5 @@ export const ALL_MIGRATIONS = [
   DagCodeDefaultsHash1700000000005,
   PlatformRetries1700000000006,
   EncryptSecrets1700000000009,
+  DagRunOwner1700000000018,
 ];

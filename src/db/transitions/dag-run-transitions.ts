@@ -20,6 +20,13 @@ export interface NewDagRun {
   externalTrigger: boolean;
   conf: Record<string, unknown> | null;
   dagHash: string | null;
+  /** The process that drives the run itself (`dags test`); absent: the schedulers drive it. */
+  owner?: RunOwner;
+}
+
+export interface RunOwner {
+  hostname: string;
+  pid: number;
 }
 
 /**
@@ -30,8 +37,8 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
   const result = await execSql(
     m,
     `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type,
-       external_trigger, conf, queued_at, dag_hash, updated_at)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid)
+     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
       run.dagId,
       run.runId,
@@ -44,6 +51,8 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
       now.toISOString(),
       run.dagHash,
       now.toISOString(),
+      run.owner?.hostname ?? null,
+      run.owner?.pid ?? null,
     ],
   );
   return result.affected > 0;
@@ -73,6 +82,26 @@ export async function markDagRunFinished(
     `UPDATE dag_run SET state = ?, end_date = ?, updated_at = ?, note = COALESCE(?, note)
      WHERE id = ? AND state = 'running'`,
     [state, now.toISOString(), now.toISOString(), note, id],
+  );
+  return result.affected > 0;
+}
+
+/**
+ * queued|running → failed: a run driven by its own process (`dags test`) whose process is gone.
+ * Guarded by that owner too, so a run taken over in between is left alone.
+ */
+export async function markAbandonedDagRunFailed(
+  m: EntityManager,
+  id: number,
+  owner: RunOwner,
+  reason: string,
+  now: Date,
+): Promise<boolean> {
+  const result = await execSql(
+    m,
+    `UPDATE dag_run SET state = 'failed', end_date = ?, updated_at = ?, note = ?
+     WHERE id = ? AND state IN ('queued', 'running') AND owner_hostname = ? AND owner_pid = ?`,
+    [now.toISOString(), now.toISOString(), reason, id, owner.hostname, owner.pid],
   );
   return result.affected > 0;
 }

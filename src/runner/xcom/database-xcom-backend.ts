@@ -6,4 +6,5 @@ export const databaseXComBackend: XComBackend = {
   store: (_ref, value) => value,
   load: (stored) => stored,
   clearTry: () => undefined,
+  purge: () => undefined,
 };

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskInstanceKey } from '../../core/task-instance-key';
-import type { XComBackend, XComRef } from './xcom-backend';
+import type { XComBackend, XComRef, XComScope } from './xcom-backend';
 
 /** Values up to this size stay in the row: a file per small value costs more than it saves. */
 export const FILESYSTEM_XCOM_THRESHOLD_BYTES = 1024;
@@ -60,6 +60,15 @@ export class FilesystemXComBackend implements XComBackend {
 
   clearTry(ti: TaskInstanceKey): void {
     fs.rmSync(path.join(this.root, this.folderOf(ti)), { recursive: true, force: true });
+  }
+
+  purge(scope: XComScope): void {
+    const parts = [segment('dag_id', scope.dagId)];
+    if (scope.runId !== undefined) {
+      parts.push(segment('run_id', scope.runId));
+      if (scope.taskId !== undefined) parts.push(segment('task_id', scope.taskId));
+    }
+    fs.rmSync(path.join(this.root, ...parts), { recursive: true, force: true });
   }
 }
 

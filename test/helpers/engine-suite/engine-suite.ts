@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { AppContext, closeAppContext } from '../../../src/app/app-context';
 import { execSql } from '../../../src/db/sql';
 import { taskLogPath } from '../../../src/logging/task-log-path';
-import { isProcessAlive } from '../../../src/runner/kill-process-tree';
+import { isProcessAlive } from '../../../src/core/process-table';
 import { runScheduler } from '../../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../../src/services/trigger-dag-run';
 import { runStates, waitForParsedDags, waitForRun } from '../run-queries';

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import { spawnSync } from 'node:child_process';
+
+/**
+ * The process table, as both the task runner (killing a task's tree) and the DAG processor
+ * (killing what an import started) need it. Linux reads /proc; elsewhere `ps` gives what it can
+ * (no session, no state).
+ */
+
+export interface ProcessRow {
+  pid: number;
+  ppid: number;
+  pgid: number;
+  /** Session id; -1 where the platform does not say. */
+  sid: number;
+  /** One letter: 'R', 'S', 'Z' (zombie: exited, awaiting its reaper), …; '?' where unknown. */
+  state: string;
+}
+
+/** What /proc/PID/stat says, parsed: the row, and the minor faults of reaped children (cminflt). */
+export interface ProcStat extends ProcessRow {
+  childMinorFaults: number;
+}
+
+/** Parse one /proc/PID/stat line; null when it is not one. */
+export function parseProcStat(text: string): ProcStat | null {
+  // "pid (comm) state ppid pgrp session …": comm may hold spaces and parentheses.
+  const close = text.lastIndexOf(')');
+  if (close < 0) return null;
+  const pid = Number(text.slice(0, text.indexOf(' ')));
+  const fields = text.slice(close + 2).split(' ');
+  if (!Number.isInteger(pid) || fields.length < 9) return null;
+  return {
+    pid,
+    state: fields[0],
+    ppid: Number(fields[1]),
+    pgid: Number(fields[2]),
+    sid: Number(fields[3]),
+    childMinorFaults: Number(fields[8]),
+  };
+}
+
+/** /proc/PID/stat of a process, parsed; null when it is gone or this is not Linux. */
+export function readProcStat(pid: number | 'self'): ProcStat | null {
+  try {
+    return parseProcStat(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** One snapshot of every process (zombies included). */
+export function listProcesses(): ProcessRow[] {
+  if (process.platform === 'linux') {
+    const rows: ProcessRow[] = [];
+    for (const name of fs.readdirSync('/proc')) {
+      if (!/^\d+$/.test(name)) continue;
+      // null: the process exited while listing
+      const stat = readProcStat(Number(name));
+      if (stat) rows.push({ pid: stat.pid, ppid: stat.ppid, pgid: stat.pgid, sid: stat.sid, state: stat.state });
+    }
+    return rows;
+  }
+  const out = spawnSync('ps', ['-A', '-o', 'pid=,ppid=,pgid='], { encoding: 'utf8' }).stdout ?? '';
+  return out
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .filter((cols) => cols.length === 3 && cols.every((n) => Number.isFinite(n)))
+    .map(([pid, ppid, pgid]) => ({ pid, ppid, pgid, sid: -1, state: '?' }));
+}
+
+/** The rows of `root` (when listed) and of all its descendants in `rows`, each once. */
+export function descendantsOf(rows: ProcessRow[], root: number): ProcessRow[] {
+  const byParent = new Map<number, ProcessRow[]>();
+  for (const row of rows) {
+    const siblings = byParent.get(row.ppid);
+    if (siblings) siblings.push(row);
+    else byParent.set(row.ppid, [row]);
+  }
+  const tree: ProcessRow[] = [];
+  const rootRow = rows.find((row) => row.pid === root);
+  if (rootRow) tree.push(rootRow);
+  const visited = new Set<number>([root]);
+  const stack = [...(byParent.get(root) ?? [])];
+  while (stack.length > 0) {
+    const row = stack.pop()!;
+    // A pid reused while listing could make a cycle.
+    if (visited.has(row.pid)) continue;
+    visited.add(row.pid);
+    tree.push(row);
+    stack.push(...(byParent.get(row.pid) ?? []));
+  }
+  return tree;
+}
+
+/** True while a process with this pid exists (zombies included until reaped). */
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** True while a process exists and is not a zombie (a zombie has exited; it only awaits its reaper). */
+export function isProcessRunning(pid: number): boolean {
+  if (!isProcessAlive(pid)) return false;
+  if (process.platform !== 'linux') return true;
+  const stat = readProcStat(pid);
+  return stat !== null && stat.state !== 'Z';
+}
