@@ -118,3 +118,8 @@ function formsOf(secret: string): string[] {
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/** A JSON-like value with the values under sensitive keys shown as `***` (run conf for viewers). */
+export function maskSensitiveKeys(value: unknown, extraWords: readonly string[] = []): unknown {
+  return new SecretsMasker().maskValue(value, extraWords);
+}
