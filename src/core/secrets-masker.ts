@@ -64,16 +64,19 @@ export class SecretsMasker {
 
   /**
    * A JSON-like value with every string masked and every value under a sensitive key shown as
-   * `***` (rendered fields, XComs, run conf).
+   * `***` (rendered fields, run conf); `extraWords` null masks the known secrets only (XComs,
+   * where a key name alone must not change the data downstream tasks pull).
    */
-  maskValue(value: unknown, extraWords: readonly string[] = []): unknown {
+  maskValue(value: unknown, extraWords: readonly string[] | null = []): unknown {
     if (typeof value === 'string') return this.mask(value);
     if (Array.isArray(value)) return value.map((item) => this.maskValue(item, extraWords));
     if (value && typeof value === 'object') {
       return Object.fromEntries(
         Object.entries(value).map(([key, inner]) => [
           key,
-          isSensitiveName(key, extraWords) && inner !== null && inner !== '' ? MASK : this.maskValue(inner, extraWords),
+          extraWords !== null && isSensitiveName(key, extraWords) && inner !== null && inner !== ''
+            ? MASK
+            : this.maskValue(inner, extraWords),
         ]),
       );
     }

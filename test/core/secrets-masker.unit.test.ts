@@ -91,6 +91,13 @@ describe('SecretsMasker', () => {
       empty_token: '',
     });
   });
+
+  it('masks only the known secrets when key names are not to be used (XComs)', () => {
+    expect(maskerOf('hunter22').maskValue({ token: 'other', pw: 'hunter22' }, null)).toEqual({
+      token: 'other',
+      pw: '***',
+    });
+  });
 });
 
 describe('MaskingLineBuffer', () => {
