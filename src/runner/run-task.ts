@@ -250,8 +250,9 @@ async function attemptTry(
       partial = runnable.toOutcome(value) ?? {};
       // XComs are masked as they are written (README "Masking secrets"): the stored row, what
       // downstream tasks pull and what every user sees are the same, and no table holds a secret.
-      const values = masker.maskValue({ ...pushed, ...(partial.xcoms ?? {}) }, null) as Record<string, unknown>;
-      xcoms = storeXComs(workload.key, values, xcom);
+      xcoms = storeXComs(workload.key, { ...pushed, ...(partial.xcoms ?? {}) }, xcom, (value) =>
+        masker.maskValue(value, null),
+      );
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
       return {
