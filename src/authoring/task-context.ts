@@ -56,6 +56,11 @@ export interface TaskContext {
   variables: TaskVariables;
   /** A connection (env `DAGCTL_CONN_<ID>`, then the database); an unknown id fails the call. */
   connection(connId: string): Promise<TaskConnection>;
+  /**
+   * From now on this value (a string or number; an object or array by its leaves) is shown as
+   * `***` in the task log, its rendered fields and its XComs. Values under 3 characters are left alone.
+   */
+  maskSecret(value: unknown): void;
   /** Aborted when the try must stop (execution timeout, shutdown). */
   signal: AbortSignal;
   /** Sensors in reschedule mode: when the first poke of this task instance happened. */

@@ -6,6 +6,7 @@ import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
+import { extraSensitiveWords } from '../core/sensitive-names';
 
 /**
  * Runs tasks one at a time inside the calling process, for `dagctl dags test` (Airflow's
@@ -82,6 +83,7 @@ export class InProcessExecutor implements Executor {
         baseLogFolder: this.config.logging.base_log_folder,
         logMaxBytes: this.config.logging.task_log_max_bytes,
         confOverridesParams: this.config.core.dag_run_conf_overrides_params,
+        sensitiveWords: extraSensitiveWords(this.config.core.sensitive_var_conn_names),
         xcom: xcomSettingsFromConfig(this.config),
         output: this.echo ? 'tee' : 'redirect',
         variables: new DatabaseVariableSource(async () => this.ds),

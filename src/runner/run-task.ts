@@ -2,6 +2,8 @@ import os from 'node:os';
 import { format } from 'node:util';
 import type { TaskConnection, TaskContext, TaskLogger } from '../authoring/task-context';
 import { errorMessage } from '../core/errors';
+import { MaskingLineBuffer } from '../core/masking-line-buffer';
+import { SecretsMasker } from '../core/secrets-masker';
 import { describeTi } from '../core/task-instance-key';
 import { signalOf } from '../core/task-signals';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
@@ -44,6 +46,8 @@ export interface RunTaskOptions {
   onExecute?: () => void;
   /** `core.xcom_backend` and `core.max_xcom_size` (default: the database, 1 MiB). */
   xcom?: XComSettings;
+  /** `core.sensitive_var_conn_names`, split: more words that make a variable or extra field secret. */
+  sensitiveWords?: readonly string[];
 }
 
 export interface TaskTryResult {
@@ -87,21 +91,36 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
   const startedAt = Date.now();
   const logPath = taskLogPath(options.baseLogFolder, workload.key, workload.tryNumber);
   const writer = new TaskLogWriter(logPath, { maxBytes: options.logMaxBytes, onError: options.onLogError });
+  // Every line of the log passes the try's masker; task output is held until its line is complete.
+  const masker = new SecretsMasker();
+  const output = new MaskingLineBuffer(masker, (text) => writer.write(text));
   const logLine = (level: string, text: string): void =>
-    writer.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
-  const systemLine = (level: string, text: string): void =>
-    writer.writeSystem(`[${new Date().toISOString()}] ${level} - ${text}`);
+    output.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
+  const systemLine = (level: string, text: string): void => {
+    output.flush();
+    writer.writeSystem(masker.mask(`[${new Date().toISOString()}] ${level} - ${text}`));
+  };
 
   systemLine(
     'INFO',
     `Starting attempt ${workload.tryNumber} of ${Math.max(workload.maxTries + 1, workload.tryNumber)} ` +
       `for ${describeTi(workload.key)} (pid ${process.pid} on ${os.hostname()})`,
   );
-  const restoreOutput = captureProcessOutput((chunk) => writer.write(chunk), options.output ?? 'redirect');
+  // 'tee' (`dagctl tasks test`) shows the task's output on the terminal masked as well.
+  const mode = options.output ?? 'redirect';
+  const terminalWrite = process.stdout.write.bind(process.stdout);
+  const terminal = mode === 'tee' ? new MaskingLineBuffer(masker, (text) => terminalWrite(text)) : null;
+  const restoreOutput = captureProcessOutput(
+    (chunk) => {
+      output.write(chunk);
+      terminal?.write(chunk);
+    },
+    mode === 'tee' ? 'redirect' : mode,
+  );
   let outcome: TaskOutcome;
   let stillRunning = false;
   try {
-    const attempt = await attemptTry(workload, options, logLine);
+    const attempt = await attemptTry(workload, options, logLine, masker);
     outcome = attempt.outcome;
     stillRunning = attempt.stillRunning;
   } catch (err) {
@@ -110,7 +129,10 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
     else logLine('ERROR', `Task failed: ${(err as Error)?.stack ?? String(err)}`);
   } finally {
     restoreOutput();
+    terminal?.flush();
   }
+  // The outcome is stored and shown: its reason and fields never hold a secret in clear.
+  outcome = maskOutcome(outcome, masker, options.sensitiveWords);
   const took = formatDurationMs(Date.now() - startedAt);
   if (outcome.state === 'success') systemLine('INFO', `Task finished: success (took ${took})`);
   else
@@ -145,6 +167,7 @@ async function attemptTry(
   workload: TaskWorkload,
   options: RunTaskOptions,
   logLine: (level: string, text: string) => void,
+  masker: SecretsMasker,
 ): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> {
   const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
   // dag.params holds the params' default values (param() declarations are resolved when the file loads);
@@ -160,7 +183,7 @@ async function attemptTry(
   // Render templated fields.
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
-  const secrets = new TaskSecrets(options.variables);
+  const secrets = new TaskSecrets(options.variables, process.env, masker, options.sensitiveWords);
   let renderedFields: Record<string, unknown> = {};
   if (Object.keys(fields).length > 0) {
     renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, secrets });
@@ -225,7 +248,11 @@ async function attemptTry(
     let xcoms: Record<string, unknown>;
     try {
       partial = runnable.toOutcome(value) ?? {};
-      xcoms = storeXComs(workload.key, { ...pushed, ...(partial.xcoms ?? {}) }, xcom);
+      // XComs are masked as they are written (README "Masking secrets"): the stored row, what
+      // downstream tasks pull and what every user sees are the same, and no table holds a secret.
+      xcoms = storeXComs(workload.key, { ...pushed, ...(partial.xcoms ?? {}) }, xcom, (value) =>
+        masker.maskValue(value, null),
+      );
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
       return {
@@ -308,7 +335,7 @@ function templateConnection(conn: TaskConnection): TemplateConnection {
  */
 export async function renderTaskTemplates(
   workload: TaskWorkload,
-  options: Pick<RunTaskOptions, 'variables' | 'dagCache' | 'xcom'>,
+  options: Pick<RunTaskOptions, 'variables' | 'dagCache' | 'xcom' | 'sensitiveWords'>,
 ): Promise<Record<string, unknown>> {
   const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
   const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
@@ -317,9 +344,9 @@ export async function renderTaskTemplates(
     loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
-  return jsonCopy(
-    await renderFields({ workload, dag, fields, params, xcomPull, secrets: new TaskSecrets(options.variables) }),
-  );
+  const secrets = new TaskSecrets(options.variables, process.env, new SecretsMasker(), options.sensitiveWords);
+  const rendered = jsonCopy(await renderFields({ workload, dag, fields, params, xcomPull, secrets }));
+  return secrets.masker.maskValue(rendered, options.sensitiveWords) as Record<string, unknown>;
 }
 
 /**
@@ -349,6 +376,16 @@ async function runCallbacks(
   } catch (err) {
     logLine('ERROR', `${name} failed: ${(err as Error)?.stack ?? String(err)}`);
   }
+}
+
+/** The outcome as stored and shown: reason and rendered fields masked (XComs were masked at write). */
+function maskOutcome(outcome: TaskOutcome, masker: SecretsMasker, words: readonly string[] = []): TaskOutcome {
+  if (masker.size === 0 && !outcome.renderedFields) return outcome;
+  const masked: TaskOutcome = { ...outcome };
+  if (masked.reason !== undefined) masked.reason = masker.mask(masked.reason);
+  if (masked.renderedFields)
+    masked.renderedFields = masker.maskValue(masked.renderedFields, words) as Record<string, unknown>;
+  return masked;
 }
 
 /** A pulled row's content as the value pushed; a mapped task's list item by item. */
@@ -425,6 +462,7 @@ function buildTaskContext(
     log,
     variables: secrets.variables(),
     connection: (connId: string) => secrets.connection(String(connId)),
+    maskSecret: (value: unknown) => secrets.masker.add(value),
     signal,
     firstRescheduleDate: workload.firstRescheduleDate ? new Date(workload.firstRescheduleDate) : null,
   };

@@ -14,6 +14,7 @@ import { isParentToChildMessage } from './task-process-protocol';
 import { requestingVariableSource } from './secret-lookup';
 import { DatabaseVariableSource, VariableSource } from './variable-source';
 import { xcomSettingsFromConfig } from './xcom/xcom-settings';
+import { extraSensitiveWords } from '../core/sensitive-names';
 
 const IDLE_TITLE = 'dagctl task-runner (idle)';
 
@@ -67,6 +68,7 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
     baseLogFolder: config.logging.base_log_folder,
     logMaxBytes: config.logging.task_log_max_bytes,
     confOverridesParams: config.core.dag_run_conf_overrides_params,
+    sensitiveWords: extraSensitiveWords(config.core.sensitive_var_conn_names),
     xcom: xcomSettingsFromConfig(config),
     variables: variablesFromParent ? parentVariables : databaseVariables,
     output: 'redirect',

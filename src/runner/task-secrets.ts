@@ -2,12 +2,15 @@ import type { TaskConnection, TaskVariables } from '../authoring/task-context';
 import { ConnectionFields, connectionToUri } from '../core/connection-uri';
 import { connectionEnvName, connectionFromEnv, variableFromEnv } from '../core/env-secrets';
 import { errorMessage } from '../core/errors';
+import { SecretsMasker } from '../core/secrets-masker';
+import { isSensitiveName } from '../core/sensitive-names';
 import type { VariableSource } from './variable-source';
 
 /**
  * The variables and connections one try reads: the environment first (`DAGCTL_VAR_<KEY>`,
  * `DAGCTL_CONN_<ID>`), then the source (database, parent process or scheduler), each looked up
- * once per try and only when asked for.
+ * once per try and only when asked for. Every secret read is fed to the try's masker (contract §6):
+ * connection passwords, sensitive extra fields, variables whose key holds a sensitive word.
  */
 export class TaskSecrets {
   private readonly connections = new Map<string, Promise<TaskConnection>>();
@@ -16,6 +19,9 @@ export class TaskSecrets {
   constructor(
     private readonly source: VariableSource | undefined,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    readonly masker: SecretsMasker = new SecretsMasker(),
+    /** `core.sensitive_var_conn_names`, split. */
+    readonly sensitiveWords: readonly string[] = [],
   ) {}
 
   /** The connection, or an error naming the id (and never a secret). */
@@ -41,7 +47,11 @@ export class TaskSecrets {
   /** Every source variable with the environment's over them (for templates). */
   async allVariables(): Promise<(key: string) => string | undefined> {
     const stored = this.source ? await this.source.getAll() : {};
-    return (key) => variableFromEnv(key, this.env) ?? (Object.hasOwn(stored, key) ? stored[key] : undefined);
+    return (key) => {
+      const value = variableFromEnv(key, this.env) ?? (Object.hasOwn(stored, key) ? stored[key] : undefined);
+      this.noteVariable(key, value);
+      return value;
+    };
   }
 
   /** `ctx.variables`. */
@@ -68,7 +78,24 @@ export class TaskSecrets {
     };
   }
 
+  /** A variable whose key holds a sensitive word is a secret (its JSON leaves too, for getJson). */
+  private noteVariable(key: string, value: string | null | undefined): void {
+    if (value === null || value === undefined || !isSensitiveName(key, this.sensitiveWords)) return;
+    this.masker.add(value);
+    try {
+      this.masker.add(JSON.parse(value));
+    } catch {
+      // not JSON: the value as a whole is enough
+    }
+  }
+
   private async loadVariable(key: string): Promise<string | null> {
+    const value = await this.readVariable(key);
+    this.noteVariable(key, value);
+    return value;
+  }
+
+  private async readVariable(key: string): Promise<string | null> {
     const fromEnv = variableFromEnv(key, this.env);
     if (fromEnv !== undefined) return fromEnv;
     if (!this.source) return null;
@@ -92,7 +119,10 @@ export class TaskSecrets {
       throw new Error(
         `connection '${connId}' is not defined (neither ${connectionEnvName(connId)} nor the metadata database has it)`,
       );
-    return taskConnection(connId, fields);
+    const connection = taskConnection(connId, fields);
+    this.masker.add(connection.password);
+    this.masker.addSensitiveFields(connection.extra, this.sensitiveWords);
+    return connection;
   }
 }
 

@@ -34,11 +34,13 @@ function notJson(value: unknown, at: string, seen: Set<object>): string | null {
  * XComs cross processes and are stored as JSON: check each value (no function, BigInt or cycle,
  * at most `maxBytes` as JSON), hand it to the backend and return what the rows will hold. The
  * error names the task and the key, so the task's log and its failure say which value was wrong.
+ * `mask` (the try's secrets masker) is applied to the JSON form, after the checks.
  */
 export function storeXComs(
   ti: TaskInstanceKey,
   values: Record<string, unknown>,
   settings: XComSettings,
+  mask?: (value: unknown) => unknown,
 ): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(values)) {
@@ -58,7 +60,9 @@ export function storeXComs(
         `${what} is ${bytes} bytes as JSON, more than core.max_xcom_size (${settings.maxBytes}); ` +
           `raise it, or keep large data elsewhere and push its location`,
       );
-    out[key] = settings.backend.store({ ti, key }, JSON.parse(json) as unknown, json);
+    const plain = JSON.parse(json) as unknown;
+    const stored = mask ? mask(plain) : plain;
+    out[key] = settings.backend.store({ ti, key }, stored, mask ? JSON.stringify(stored) : json);
   }
   return out;
 }

@@ -10,6 +10,7 @@ import { renderTaskTemplates } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { timetableFromSpec } from '../timetables';
+import { extraSensitiveWords } from '../core/sensitive-names';
 
 export interface RenderTaskInput {
   dagId: string;
@@ -76,6 +77,7 @@ export async function renderTask(ctx: AppContext, input: RenderTaskInput): Promi
     const fields = await renderTaskTemplates(workload, {
       variables: new DatabaseVariableSource(async () => ds),
       xcom: xcomSettingsFromConfig(ctx.config),
+      sensitiveWords: extraSensitiveWords(ctx.config.core.sensitive_var_conn_names),
     });
     return { runId, fields };
   } catch (err) {

@@ -16,6 +16,7 @@ import { computePriorityWeights } from '../scheduler/priority-weights';
 import { buildTaskWorkload } from '../executors/build-task-workload';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
+import { extraSensitiveWords } from '../core/sensitive-names';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
 const RUNNABLE: TaskStateOrNone[] = [
@@ -101,6 +102,7 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
     baseLogFolder: ctx.config.logging.base_log_folder,
     logMaxBytes: ctx.config.logging.task_log_max_bytes,
     confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
+    sensitiveWords: extraSensitiveWords(ctx.config.core.sensitive_var_conn_names),
     xcom: xcomSettingsFromConfig(ctx.config),
     variables: new DatabaseVariableSource(async () => ds),
     output: input.tee ? 'tee' : 'redirect',

@@ -8,6 +8,7 @@ import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { timetableFromSpec } from '../timetables';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
+import { extraSensitiveWords } from '../core/sensitive-names';
 
 export interface TestTaskInput {
   dagId: string;
@@ -51,6 +52,7 @@ export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<T
       baseLogFolder: logFolder,
       logMaxBytes: ctx.config.logging.task_log_max_bytes,
       confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
+      sensitiveWords: extraSensitiveWords(ctx.config.core.sensitive_var_conn_names),
       variables: new DatabaseVariableSource(async () => ctx.dataSource),
       output: 'tee',
     });

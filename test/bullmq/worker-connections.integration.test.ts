@@ -94,7 +94,10 @@ describe('connections and variables on a bullmq worker', () => {
     const read = send('read');
     const templated = send('templated');
     expect(await recorder.endOf('read', read.key.runId)).toMatchObject({
-      outcome: { state: 'success', xcoms: { return_value: 'api.example 8443 s3cret eu s3://lake env-value' } },
+      outcome: {
+        state: 'success',
+        xcoms: { return_value: 'api.example 8443 *** eu s3://lake env-value' /* the password is masked in the XCom */ },
+      },
     });
     expect(await recorder.endOf('templated', templated.key.runId)).toMatchObject({
       outcome: { state: 'success', xcoms: { return_value: 'robot s3://lake' } },

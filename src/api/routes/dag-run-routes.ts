@@ -1,3 +1,7 @@
+import type { Request } from 'express';
+import { roleAtLeast } from '../../auth/auth-user';
+import { maskSensitiveKeys } from '../../core/secrets-masker';
+import { extraSensitiveWords } from '../../core/sensitive-names';
 import { execSql } from '../../db/sql';
 import { clearTaskInstances } from '../../services/clear-task-instances';
 import { deleteDagRun } from '../../services/delete-dag-run';
@@ -57,7 +61,21 @@ interface RunFilters {
   updatedAt?: [string | undefined, string | undefined];
 }
 
-async function listRuns(api: ApiContext, filters: RunFilters, order: OrderBy, page: Page) {
+/**
+ * How this caller sees runs: a viewer gets the values under sensitive keys of the run's conf
+ * (`password`, `token`, … and `core.sensitive_var_conn_names`) as `***`; op and admin, who may
+ * trigger runs with that conf, see it as given.
+ */
+function runJsonFor(req: Request, api: ApiContext): (row: Record<string, unknown>) => Record<string, unknown> {
+  if (req.user && roleAtLeast(req.user.role, 'op')) return dagRunJson;
+  const words = extraSensitiveWords(api.app.config.core.sensitive_var_conn_names);
+  return (row) => {
+    const json = dagRunJson(row);
+    return { ...json, conf: maskSensitiveKeys(json.conf, words) };
+  };
+}
+
+async function listRuns(api: ApiContext, filters: RunFilters, order: OrderBy, page: Page, req: Request) {
   const where = new Where().in('r.dag_id', filters.dagIds).in('r.state', filters.states);
   where.range('r.logical_date', ...(filters.executionDate ?? [undefined, undefined]));
   where.range('r.start_date', ...(filters.startDate ?? [undefined, undefined]));
@@ -71,7 +89,8 @@ async function listRuns(api: ApiContext, filters: RunFilters, order: OrderBy, pa
     tieBreaker: 'r.id',
     page,
   });
-  return { dag_runs: rows.map(dagRunJson), total_entries: total };
+  const json = runJsonFor(req, api);
+  return { dag_runs: rows.map(json), total_entries: total };
 }
 
 export async function loadRunRow(api: ApiContext, dagId: string, runId: string): Promise<Record<string, unknown>> {
@@ -122,6 +141,7 @@ export const dagRunRoutes: ApiRoute[] = [
           },
           order,
           page,
+          req,
         ),
       );
     },
@@ -145,7 +165,7 @@ export const dagRunRoutes: ApiRoute[] = [
         await loadDagRow(api, dagId);
         filters.dagIds = [dagId];
       }
-      res.json(await listRuns(api, filters, order, page));
+      res.json(await listRuns(api, filters, order, page, req));
     },
   },
   {
@@ -191,7 +211,7 @@ export const dagRunRoutes: ApiRoute[] = [
         actor: req.user?.username,
         extra: { via: 'api' },
       });
-      res.json(dagRunJson(await loadRunRow(api, dagId, run.runId)));
+      res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, run.runId)));
     },
   },
   {
@@ -199,7 +219,7 @@ export const dagRunRoutes: ApiRoute[] = [
     path: '/dags/{dag_id}/dagRuns/{dag_run_id}',
     access: 'viewer',
     async handler(req, res, api) {
-      res.json(dagRunJson(await loadRunRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'))));
+      res.json(runJsonFor(req, api)(await loadRunRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'))));
     },
   },
   {
@@ -217,7 +237,7 @@ export const dagRunRoutes: ApiRoute[] = [
       }
       await loadRunRow(api, dagId, runId);
       await markDagRunState(api.app, { dagId, runId, state: state as MarkableDagRunState, actor: req.user?.username });
-      res.json(dagRunJson(await loadRunRow(api, dagId, runId)));
+      res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, runId)));
     },
   },
   {
@@ -246,7 +266,7 @@ export const dagRunRoutes: ApiRoute[] = [
       await loadRunRow(api, dagId, runId);
       const result = await clearTaskInstances(api.app, { dagId, runId, dryRun, actor: req.user?.username });
       if (!dryRun) {
-        res.json(dagRunJson(await loadRunRow(api, dagId, runId)));
+        res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, runId)));
         return;
       }
       const keys = result.cleared;
@@ -283,7 +303,7 @@ export const dagRunRoutes: ApiRoute[] = [
         dagId,
         runId,
       ]);
-      res.json(dagRunJson(await loadRunRow(api, dagId, runId)));
+      res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, runId)));
     },
   },
 ];

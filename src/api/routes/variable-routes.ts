@@ -1,3 +1,4 @@
+import { extraSensitiveWords, isSensitiveName, MASK } from '../../core/sensitive-names';
 import { execSql } from '../../db/sql';
 import { deleteVariable, getVariable, setVariable } from '../../services/variables';
 import type { ApiRoute } from '../api-context';
@@ -16,6 +17,15 @@ function variableJson(record: {
   description: string | null;
 }): Record<string, unknown> {
   return { key: record.key, value: record.value ?? '', description: record.description };
+}
+
+/** A write's answer: only the single-item GET returns a sensitive variable's value (contract §6). */
+function writtenVariableJson(
+  api: Parameters<ApiRoute['handler']>[2],
+  record: { key: string; value: string | null; description: string | null },
+): Record<string, unknown> {
+  const words = extraSensitiveWords(api.app.config.core.sensitive_var_conn_names);
+  return variableJson(isSensitiveName(record.key, words) ? { ...record, value: MASK } : record);
 }
 
 async function requireVariable(api: Parameters<ApiRoute['handler']>[2], key: string) {
@@ -64,7 +74,7 @@ export const variableRoutes: ApiRoute[] = [
         valueOf(body),
         optionalString(body, 'description', { nullable: true }),
       );
-      res.json(variableJson(record));
+      res.json(writtenVariableJson(api, record));
     },
   },
   {
@@ -94,7 +104,7 @@ export const variableRoutes: ApiRoute[] = [
       const description = updateDescription
         ? (optionalString(body, 'description', { nullable: true }) ?? null)
         : current.description;
-      res.json(variableJson(await setVariable(api.app, key, value, description)));
+      res.json(writtenVariableJson(api, await setVariable(api.app, key, value, description)));
     },
   },
   {

@@ -38,6 +38,7 @@ export function fakeTaskContext(
       getJson: (key: string) => Promise.reject(new Error(`variable '${key}' does not exist`)),
     },
     connection: (connId: string) => Promise.reject(new Error(`connection '${connId}' is not defined`)),
+    maskSecret: () => undefined,
     signal: new AbortController().signal,
     firstRescheduleDate: null,
     logLines,

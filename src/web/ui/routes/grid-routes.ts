@@ -1,6 +1,9 @@
-import type { Router } from 'express';
+import type { Request, Router } from 'express';
+import { maskSensitiveKeys } from '../../../core/secrets-masker';
+import { extraSensitiveWords } from '../../../core/sensitive-names';
 import { loadGridData } from '../data/grid-data';
 import { pickRun } from '../data/run-states';
+import { currentUser, hasRole } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage, queryInt, queryString } from './dag-page-data';
 import { jsonEndpoint, page } from './route-helpers';
@@ -20,7 +23,7 @@ export function registerGridRoutes(router: Router, c: UiRouteContext): void {
         gridJson: JSON.stringify(grid),
         limit,
         selectedRun,
-        selectedConf: selectedRun?.conf ? JSON.stringify(selectedRun.conf, null, 2) : null,
+        selectedConf: selectedRun?.conf ? JSON.stringify(confAsSeenBy(req, c, selectedRun.conf), null, 2) : null,
       });
     }),
   );
@@ -35,4 +38,10 @@ export function registerGridRoutes(router: Router, c: UiRouteContext): void {
       res.set('Cache-Control', 'no-store').json(grid);
     }),
   );
+}
+
+/** A viewer sees the values under sensitive keys of a run's conf as `***` (as in the API). */
+function confAsSeenBy(req: Request, c: UiRouteContext, conf: unknown): unknown {
+  if (hasRole(currentUser(req), 'op')) return conf;
+  return maskSensitiveKeys(conf, extraSensitiveWords(c.ctx.config.core.sensitive_var_conn_names));
 }
