@@ -2,12 +2,7 @@ import { createCliHome, CliHome, CliResult } from './helpers/dagctl-cli';
 
 jest.setTimeout(300_000);
 
-const DAG = `dag_id: conf_dag
-schedule: null
-start_date: 2026-01-01
-tasks:
-  only: { operator: bash, bash_command: "echo hi" }
-`;
+const DAG = '{ dag_id: conf_dag, schedule: null, start_date: 2026-01-01, tasks: { only: { operator: empty } } }';
 const CONF = { table: 'sales', db_password: 'conf-pw-3a9c', nested: { corp_word: 'conf-word-b01f' } };
 const MASKED = { table: 'sales', db_password: '***', nested: { corp_word: '***' } };
 const WORDS = { DAGCTL__CORE__SENSITIVE_VAR_CONN_NAMES: 'corp_word' };
