@@ -1,3 +1,4 @@
+import { maskSensitiveKeys } from '../core/secrets-masker';
 import type { DagEntity, DagRunEntity, TaskInstanceEntity } from '../db/entities';
 import { isoOrNull } from './output';
 
@@ -17,7 +18,12 @@ export function dagJson(dag: DagEntity): Record<string, unknown> {
   };
 }
 
-export function dagRunJson(run: DagRunEntity): Record<string, unknown> {
+/**
+ * A run as the CLI prints it: values under sensitive keys of its conf are `***` (contract §6: CLI
+ * output masks secrets; only `get` commands show them). `extraWords`: the words of
+ * `core.sensitive_var_conn_names`, split.
+ */
+export function dagRunJson(run: DagRunEntity, extraWords: readonly string[]): Record<string, unknown> {
   return {
     dag_id: run.dagId,
     run_id: run.runId,
@@ -29,7 +35,7 @@ export function dagRunJson(run: DagRunEntity): Record<string, unknown> {
     data_interval_start: isoOrNull(run.dataIntervalStart),
     data_interval_end: isoOrNull(run.dataIntervalEnd),
     external_trigger: run.externalTrigger,
-    conf: run.conf ?? {},
+    conf: maskSensitiveKeys(run.conf ?? {}, extraWords),
   };
 }
 

@@ -126,3 +126,19 @@ function escapeRegExp(text: string): string {
 export function maskSensitiveKeys(value: unknown, extraWords: readonly string[] = []): unknown {
   return new SecretsMasker().maskValue(value, extraWords);
 }
+
+/**
+ * A connection's `extra` (JSON text) with the values under sensitive keys, at any depth, shown as
+ * `***`, for every listing of connections (API, UI). An extra that is not JSON cannot be searched
+ * for sensitive keys, so it is hidden whole.
+ */
+export function maskSensitiveExtra(extra: string | null, extraWords: readonly string[]): string | null {
+  if (extra === null || extra.trim() === '') return extra;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(extra);
+  } catch {
+    return MASK;
+  }
+  return JSON.stringify(maskSensitiveKeys(parsed, extraWords));
+}

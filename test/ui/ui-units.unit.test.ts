@@ -6,12 +6,13 @@ import { layoutGantt } from '../../src/web/ui/charts/gantt-layout';
 import { buildDurationsChart } from '../../src/web/ui/charts/durations-chart';
 import { aggregateState } from '../../src/web/ui/data/aggregate-state';
 import { describeSchedule } from '../../src/web/ui/data/describe-schedule';
-import { maskExtra, isSensitiveName } from '../../src/web/ui/data/mask-secrets';
 import { paramFields } from '../../src/web/ui/data/param-form';
 import { readLogChunk } from '../../src/web/ui/data/read-log-chunk';
 import { uiPaths } from '../../src/web/ui/ui-paths';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { makeDag, makeTask } from './helpers/ui-fixtures';
+import { maskSensitiveExtra } from '../../src/core/secrets-masker';
+import { isSensitiveName } from '../../src/core/sensitive-names';
 
 describe('graph layout', () => {
   const grouped = () =>
@@ -139,11 +140,16 @@ describe('display helpers', () => {
   it('masks secrets in names and in connection extras', () => {
     expect(isSensitiveName('DB_PASSWORD')).toBe(true);
     expect(isSensitiveName('region')).toBe(false);
-    expect(JSON.parse(maskExtra('{"token":"t","nested":{"client_secret":"s","host":"h"}}')!)).toEqual({
+    expect(isSensitiveName('ACCOUNT_PIN', ['pin'])).toBe(true);
+    expect(JSON.parse(maskSensitiveExtra('{"token":"t","nested":{"client_secret":"s","host":"h"}}', [])!)).toEqual({
       token: '***',
       nested: { client_secret: '***', host: 'h' },
     });
-    expect(maskExtra('not json with password=x')).toBe('***');
+    expect(JSON.parse(maskSensitiveExtra('{"pin_code":"1234","host":"h"}', ['pin'])!)).toEqual({
+      pin_code: '***',
+      host: 'h',
+    });
+    expect(maskSensitiveExtra('not json with password=x', [])).toBe('***');
   });
 
   it('turns params (plain values and Param-like objects) into trigger form fields with their defaults', () => {

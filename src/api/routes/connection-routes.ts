@@ -1,4 +1,5 @@
 import { parseConnectionUri } from '../../core/connection-uri';
+import { extraSensitiveWords } from '../../core/sensitive-names';
 import { execSql } from '../../db/sql';
 import { addConnection, deleteConnection, updateConnection } from '../../services/connections';
 import type { ApiContext, ApiRoute } from '../api-context';
@@ -34,6 +35,14 @@ async function loadConnection(api: ApiContext, connId: string): Promise<Record<s
   );
   if (!records[0]) throw notFound(`connection '${connId}' not found`);
   return records[0];
+}
+
+/** The connection as the API answers it, sensitive extra fields `***` (configured words included). */
+async function connectionAnswer(api: ApiContext, connId: string): Promise<Record<string, unknown>> {
+  return connectionJson(
+    await loadConnection(api, connId),
+    extraSensitiveWords(api.app.config.core.sensitive_var_conn_names),
+  );
 }
 
 /**
@@ -95,7 +104,7 @@ export const connectionRoutes: ApiRoute[] = [
       const fields = connectionFields(body);
       if (!fields.connType) throw badRequest("field 'conn_type' is required");
       await addConnection(api.app, { connId, ...(fields as { connType: string }) });
-      res.json(connectionJson(await loadConnection(api, connId)));
+      res.json(await connectionAnswer(api, connId));
     },
   },
   {
@@ -103,7 +112,7 @@ export const connectionRoutes: ApiRoute[] = [
     path: '/connections/{connection_id}',
     access: 'op',
     async handler(req, res, api) {
-      res.json(connectionJson(await loadConnection(api, param(req, 'connection_id'))));
+      res.json(await connectionAnswer(api, param(req, 'connection_id')));
     },
   },
   {
@@ -126,7 +135,7 @@ export const connectionRoutes: ApiRoute[] = [
           mask?.filter((f) => f !== 'connection_id'),
         ),
       );
-      res.json(connectionJson(await loadConnection(api, connId)));
+      res.json(await connectionAnswer(api, connId));
     },
   },
   {

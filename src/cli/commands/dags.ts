@@ -8,6 +8,7 @@ import { listImportErrors } from '../../services/list-import-errors';
 import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { setDagPaused } from '../../services/set-dag-paused';
 import { createBackfillRuns } from '../backfill-runs';
+import { extraSensitiveWords } from '../../core/sensitive-names';
 import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { dagJson, dagRunJson } from '../json-shapes';
@@ -62,15 +63,12 @@ function registerListCommands(dags: Command): void {
         states: options.state ? [options.state] : undefined,
         limit: options.limit,
       });
-      printRows(runs.map(dagRunJson), options.output, [
-        'dag_id',
-        'run_id',
-        'state',
-        'run_type',
-        'logical_date',
-        'start_date',
-        'end_date',
-      ]);
+      const words = extraSensitiveWords(ctx.config.core.sensitive_var_conn_names);
+      printRows(
+        runs.map((run) => dagRunJson(run, words)),
+        options.output,
+        ['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date'],
+      );
     });
   });
 
@@ -217,7 +215,9 @@ function registerRunCommands(dags: Command): void {
         printJson({
           dag_id: dagId,
           dry_run: Boolean(options.dryRun),
-          created: result.created.map(dagRunJson),
+          created: result.created.map((run) =>
+            dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)),
+          ),
           planned: result.planned.map((d) => d.toISOString()),
           existing: result.existing.map((d) => d.toISOString()),
         });

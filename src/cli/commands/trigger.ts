@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DagEntity } from '../../db/entities';
+import { extraSensitiveWords } from '../../core/sensitive-names';
 import { withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { dagRunJson } from '../json-shapes';
@@ -29,7 +30,7 @@ async function trigger(dagId: string, options: TriggerOptions): Promise<void> {
           `(logical date ${run.logicalDate.toISOString()}, state ${run.state})`,
       );
     } else {
-      printObject(dagRunJson(run), options.output);
+      printObject(dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)), options.output);
     }
   });
 }

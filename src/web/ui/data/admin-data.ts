@@ -1,6 +1,7 @@
 import { In, type DataSource } from 'typeorm';
 import { ConnectionEntity, PoolEntity, TaskInstanceEntity, UserEntity, VariableEntity } from '../../../db/entities';
-import { MASK, isSensitiveName, maskExtra } from './mask-secrets';
+import { maskSensitiveExtra } from '../../../core/secrets-masker';
+import { isSensitiveName, MASK } from '../../../core/sensitive-names';
 
 export interface VariableRow {
   key: string;
@@ -9,10 +10,11 @@ export interface VariableRow {
   description: string | null;
 }
 
-export async function listVariableRows(dataSource: DataSource): Promise<VariableRow[]> {
+/** `extraWords`: the words of `core.sensitive_var_conn_names`, split. */
+export async function listVariableRows(dataSource: DataSource, extraWords: readonly string[]): Promise<VariableRow[]> {
   const rows = await dataSource.getRepository(VariableEntity).find({ order: { key: 'ASC' } });
   return rows.map((row) => {
-    const masked = isSensitiveName(row.key);
+    const masked = isSensitiveName(row.key, extraWords);
     return { key: row.key, value: masked ? MASK : row.val, masked, description: row.description };
   });
 }
@@ -30,7 +32,11 @@ export interface ConnectionRow {
   description: string | null;
 }
 
-export async function listConnectionRows(dataSource: DataSource): Promise<ConnectionRow[]> {
+/** `extraWords`: the words of `core.sensitive_var_conn_names`, split. */
+export async function listConnectionRows(
+  dataSource: DataSource,
+  extraWords: readonly string[],
+): Promise<ConnectionRow[]> {
   const rows = await dataSource.getRepository(ConnectionEntity).find({ order: { connId: 'ASC' } });
   return rows.map((row) => ({
     connId: row.connId,
@@ -40,7 +46,7 @@ export async function listConnectionRows(dataSource: DataSource): Promise<Connec
     schema: row.schema,
     login: row.login,
     password: row.password ? MASK : null,
-    extra: maskExtra(row.extra),
+    extra: maskSensitiveExtra(row.extra, extraWords),
     description: row.description,
   }));
 }
