@@ -1,17 +1,22 @@
 /**
  * Words that make a variable key or a connection extra field secret, as Airflow's
- * `sensitive_var_conn_names` (contract §1, §6); `core.sensitive_var_conn_names` adds more.
+ * `sensitive_var_conn_names` (contract §1, §6, plus Airflow's keyfile_dict and service_account and the
+ * common access_key and credential); `core.sensitive_var_conn_names` adds more.
  */
 export const SENSITIVE_WORDS: readonly string[] = [
+  'access_key',
   'access_token',
   'api_key',
   'apikey',
   'authorization',
+  'credential',
+  'keyfile_dict',
   'passphrase',
   'passwd',
   'password',
   'private_key',
   'secret',
+  'service_account',
   'token',
 ];
 
