@@ -12,10 +12,24 @@ const log = getLogger('dag-processor');
 /** How long a child may take to load its modules before it is considered broken. */
 const STARTUP_TIMEOUT_MS = 120_000;
 
+/** `scheduler.parser_max_heap`'s default: the V8 heap cap of a parser child, in MB. */
+export const DEFAULT_PARSER_MAX_HEAP_MB = 1024;
+
+/** What V8 prints on stderr just before it aborts a process whose heap is full. */
+const HEAP_DEATH = /JavaScript heap out of memory|Reached heap limit/;
+
+/** How long a child that aborted may take to flush the stderr that says why. */
+const ABORT_STDERR_GRACE_MS = 1000;
+
 export interface ParserChildOptions {
   /** Compiled JS entry to fork (dist/parsing/parse-child-main.js). */
   entry: string;
   importTimeoutMs: number;
+  /**
+   * V8 heap cap in MB (`--max-old-space-size`): a file that eats memory dies fast with an
+   * "out of memory" import error instead of growing the child until the import timeout.
+   */
+  maxHeapMb: number;
   /** Sent with every file: what its DAGs and tasks get for options they do not set. */
   defaults?: AuthoringDefaults;
 }
@@ -48,6 +62,10 @@ export class ParserChild {
   /** Crashed by code of a file whose import had already finished: not the pending file's fault. */
   private doomed = false;
   private lastFile: string | null = null;
+  /** V8 said the heap is full: the exit that follows is an out-of-memory death. */
+  private outOfMemory = false;
+  /** The end of what the child wrote on stderr, where V8's heap-death line is looked for. */
+  private stderrTail = '';
   private startupTimer: NodeJS.Timeout;
   /** Files this child has parsed (to recycle it after a while: user modules leak). */
   filesParsed = 0;
@@ -59,12 +77,15 @@ export class ParserChild {
     this.child = fork(options.entry, [], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
+      execArgv: [`--max-old-space-size=${options.maxHeapMb}`],
       env: { ...process.env, [PARSER_TAG_ENV]: this.tag },
       serialization: 'json',
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
-    this.child.stderr?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.watchForHeapDeath(chunk);
+      this.forwardOutput(chunk);
+    });
     this.child.on('message', (message: ChildToParentMessage) => this.onMessage(message));
     this.child.on('exit', (code, signal) => this.onExit(code, signal));
     this.child.on('error', (err) => log.warn(`parser process error: ${err.message}`));
@@ -201,9 +222,42 @@ export class ParserChild {
     // Whatever DAG files left in the child's process group, or carrying its tag, goes with it.
     if (this.child.pid !== undefined) tryKillGroup(this.child.pid);
     killTaggedProcesses(this.tag);
+    this.dead = true;
+    // V8 aborts on a full heap; the line saying so may still be in the stderr pipe.
+    if (signal === 'SIGABRT' && !this.outOfMemory && this.pending && this.child.stderr) {
+      const stderr = this.child.stderr;
+      const decide = (): void => {
+        clearTimeout(grace);
+        stderr.off('close', decide);
+        this.finishCrashed(code, signal);
+      };
+      const grace = setTimeout(decide, ABORT_STDERR_GRACE_MS);
+      stderr.once('close', decide);
+      return;
+    }
+    this.finishCrashed(code, signal);
+  }
+
+  private finishCrashed(code: number | null, signal: NodeJS.Signals | null): void {
+    // A signal, not an exit code: a file merely printing V8's words and exiting is not blamed on memory.
+    if (this.outOfMemory && signal !== null) {
+      if (this.pending) log.warn(`parser process ${this.child.pid} ran out of memory importing ${this.pending.file}`);
+      this.finish(
+        undefined,
+        `the file ran out of memory while importing ` +
+          `(parser heap limit ${this.options.maxHeapMb} MB, scheduler.parser_max_heap)`,
+      );
+      return;
+    }
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.finish(undefined, `parser process crashed (${how}) while importing the file`);
-    this.dead = true;
+  }
+
+  private watchForHeapDeath(chunk: Buffer): void {
+    if (this.outOfMemory) return;
+    // Kept short: the line may be split across chunks, and a file flooding stderr costs nothing.
+    this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-512);
+    if (HEAP_DEATH.test(this.stderrTail)) this.outOfMemory = true;
   }
 
   private finish(result: FileParseResult | undefined, error?: string): void {
