@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
 import { FileParseResult, formatTimeout, oneLineError } from './file-parse-result';
+import { HeapDeathWatch } from './heap-death-watch';
 import { killProcessesOf, killTaggedProcesses, PARSER_TAG_ENV } from './import-processes';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
 
@@ -14,9 +15,6 @@ const STARTUP_TIMEOUT_MS = 120_000;
 
 /** `scheduler.parser_max_heap`'s default: the V8 heap cap of a parser child, in MB. */
 export const DEFAULT_PARSER_MAX_HEAP_MB = 1024;
-
-/** What V8 prints on stderr just before it aborts a process whose heap is full. */
-const HEAP_DEATH = /JavaScript heap out of memory|Reached heap limit/;
 
 /** How long a child that aborted may take to flush the stderr that says why. */
 const ABORT_STDERR_GRACE_MS = 1000;
@@ -62,10 +60,8 @@ export class ParserChild {
   /** Crashed by code of a file whose import had already finished: not the pending file's fault. */
   private doomed = false;
   private lastFile: string | null = null;
-  /** V8 said the heap is full: the exit that follows is an out-of-memory death. */
-  private outOfMemory = false;
-  /** The end of what the child wrote on stderr, where V8's heap-death line is looked for. */
-  private stderrTail = '';
+  /** Whether V8 said on stderr that the heap is full: the exit that follows is an out-of-memory death. */
+  private readonly heapDeath = new HeapDeathWatch();
   private startupTimer: NodeJS.Timeout;
   /** Files this child has parsed (to recycle it after a while: user modules leak). */
   filesParsed = 0;
@@ -83,7 +79,7 @@ export class ParserChild {
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
     this.child.stderr?.on('data', (chunk: Buffer) => {
-      this.watchForHeapDeath(chunk);
+      this.heapDeath.feed(chunk);
       this.forwardOutput(chunk);
     });
     this.child.on('message', (message: ChildToParentMessage) => this.onMessage(message));
@@ -224,7 +220,7 @@ export class ParserChild {
     killTaggedProcesses(this.tag);
     this.dead = true;
     // V8 aborts on a full heap; the line saying so may still be in the stderr pipe.
-    if (signal === 'SIGABRT' && !this.outOfMemory && this.pending && this.child.stderr) {
+    if (signal === 'SIGABRT' && !this.heapDeath.seen && this.pending && this.child.stderr) {
       const stderr = this.child.stderr;
       const decide = (): void => {
         clearTimeout(grace);
@@ -240,7 +236,7 @@ export class ParserChild {
 
   private finishCrashed(code: number | null, signal: NodeJS.Signals | null): void {
     // A signal, not an exit code: a file merely printing V8's words and exiting is not blamed on memory.
-    if (this.outOfMemory && signal !== null) {
+    if (this.heapDeath.seen && signal !== null) {
       if (this.pending) log.warn(`parser process ${this.child.pid} ran out of memory importing ${this.pending.file}`);
       this.finish(
         undefined,
@@ -251,13 +247,6 @@ export class ParserChild {
     }
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.finish(undefined, `parser process crashed (${how}) while importing the file`);
-  }
-
-  private watchForHeapDeath(chunk: Buffer): void {
-    if (this.outOfMemory) return;
-    // Kept short: the line may be split across chunks, and a file flooding stderr costs nothing.
-    this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-512);
-    if (HEAP_DEATH.test(this.stderrTail)) this.outOfMemory = true;
   }
 
   private finish(result: FileParseResult | undefined, error?: string): void {
