@@ -91,6 +91,11 @@ export const CONFIG_SCHEMA = {
     /** How often every DAG file is stat-ed besides the watch: edits the watch misses are still parsed within ~2 s. */
     dag_file_stat_interval: duration('1s'),
     parsing_processes: int(2, 1),
+    /**
+     * V8 heap cap of each parser child, in MB: a DAG file that eats memory at import dies fast
+     * with an "out of memory" import error instead of growing until the import timeout.
+     */
+    parser_max_heap: int(1024, 32),
     max_dagruns_per_loop: int(50, 1),
     max_tis_per_query: int(512, 1),
     /** A task instance queued longer than this is re-queued (or failed after its retries). */

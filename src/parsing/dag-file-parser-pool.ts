@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { UserError } from '../core/errors';
 import { FileParseResult } from './file-parse-result';
-import { ParserChild } from './parser-child';
+import { DEFAULT_PARSER_MAX_HEAP_MB, ParserChild } from './parser-child';
 
 export interface DagFileParserPoolOptions {
   /** Compiled JS entry of the child (dist/parsing/parse-child-main.js). */
@@ -10,6 +10,8 @@ export interface DagFileParserPoolOptions {
   /** Children parsing in parallel. */
   size: number;
   importTimeoutMs: number;
+  /** V8 heap cap of each child in MB (`scheduler.parser_max_heap`); 1024 when unset. */
+  maxHeapMb?: number;
   /** What DAGs and tasks get for options they do not set (the config's defaults). */
   defaults?: AuthoringDefaults;
   /** A child is replaced after this many files: imported user modules are never freed. */
@@ -111,6 +113,7 @@ export class DagFileParserPool {
     const child = new ParserChild({
       entry: this.options.entry,
       importTimeoutMs: this.options.importTimeoutMs,
+      maxHeapMb: this.options.maxHeapMb ?? DEFAULT_PARSER_MAX_HEAP_MB,
       defaults: this.options.defaults,
     });
     this.childrenStarted += 1;

@@ -258,6 +258,7 @@ export class DagProcessorManager {
       entry: this.options.childEntry,
       size: this.options.parsingProcesses,
       importTimeoutMs: this.options.importTimeoutMs,
+      maxHeapMb: this.options.parserMaxHeapMb,
       defaults: this.options.authoringDefaults,
       maxFilesPerChild: this.options.maxFilesPerChild,
       idleTimeoutMs: this.options.childIdleTimeoutMs,

@@ -8,6 +8,8 @@ export interface DagProcessorOptions {
   dagsFolder: string;
   /** Parser children working in parallel (`scheduler.parsing_processes`). */
   parsingProcesses: number;
+  /** V8 heap cap of each parser child in MB (`scheduler.parser_max_heap`). */
+  parserMaxHeapMb: number;
   /** A file importing longer than this is killed and recorded as an import error (`core.dagbag_import_timeout`). */
   importTimeoutMs: number;
   /** Full rescan of the folder besides file-system events (`scheduler.dag_dir_list_interval`). */
@@ -44,6 +46,7 @@ export function resolveDagProcessorOptions(
   return {
     dagsFolder: config.core.dags_folder,
     parsingProcesses: config.scheduler.parsing_processes,
+    parserMaxHeapMb: config.scheduler.parser_max_heap,
     importTimeoutMs: config.core.dagbag_import_timeout,
     rescanIntervalMs: config.scheduler.dag_dir_list_interval,
     recheckIntervalMs: config.scheduler.dag_file_recheck_interval,

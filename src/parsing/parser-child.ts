@@ -4,6 +4,7 @@ import type { Socket } from 'node:net';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { getLogger } from '../logging/logger';
 import { FileParseResult, formatTimeout, oneLineError } from './file-parse-result';
+import { HeapDeathWatch } from './heap-death-watch';
 import { killProcessesOf, killTaggedProcesses, PARSER_TAG_ENV } from './import-processes';
 import type { ChildToParentMessage, ParentToChildMessage } from './parse-child-protocol';
 
@@ -12,10 +13,21 @@ const log = getLogger('dag-processor');
 /** How long a child may take to load its modules before it is considered broken. */
 const STARTUP_TIMEOUT_MS = 120_000;
 
+/** `scheduler.parser_max_heap`'s default: the V8 heap cap of a parser child, in MB. */
+export const DEFAULT_PARSER_MAX_HEAP_MB = 1024;
+
+/** How long a child that aborted may take to flush the stderr that says why. */
+const ABORT_STDERR_GRACE_MS = 1000;
+
 export interface ParserChildOptions {
   /** Compiled JS entry to fork (dist/parsing/parse-child-main.js). */
   entry: string;
   importTimeoutMs: number;
+  /**
+   * V8 heap cap in MB (`--max-old-space-size`): a file that eats memory dies fast with an
+   * "out of memory" import error instead of growing the child until the import timeout.
+   */
+  maxHeapMb: number;
   /** Sent with every file: what its DAGs and tasks get for options they do not set. */
   defaults?: AuthoringDefaults;
 }
@@ -48,6 +60,8 @@ export class ParserChild {
   /** Crashed by code of a file whose import had already finished: not the pending file's fault. */
   private doomed = false;
   private lastFile: string | null = null;
+  /** Whether V8 said on stderr that the heap is full: the exit that follows is an out-of-memory death. */
+  private readonly heapDeath = new HeapDeathWatch();
   private startupTimer: NodeJS.Timeout;
   /** Files this child has parsed (to recycle it after a while: user modules leak). */
   filesParsed = 0;
@@ -59,12 +73,15 @@ export class ParserChild {
     this.child = fork(options.entry, [], {
       detached: true,
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-      execArgv: [],
+      execArgv: [`--max-old-space-size=${options.maxHeapMb}`],
       env: { ...process.env, [PARSER_TAG_ENV]: this.tag },
       serialization: 'json',
     });
     this.child.stdout?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
-    this.child.stderr?.on('data', (chunk: Buffer) => this.forwardOutput(chunk));
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.heapDeath.feed(chunk);
+      this.forwardOutput(chunk);
+    });
     this.child.on('message', (message: ChildToParentMessage) => this.onMessage(message));
     this.child.on('exit', (code, signal) => this.onExit(code, signal));
     this.child.on('error', (err) => log.warn(`parser process error: ${err.message}`));
@@ -201,9 +218,35 @@ export class ParserChild {
     // Whatever DAG files left in the child's process group, or carrying its tag, goes with it.
     if (this.child.pid !== undefined) tryKillGroup(this.child.pid);
     killTaggedProcesses(this.tag);
+    this.dead = true;
+    // V8 aborts on a full heap; the line saying so may still be in the stderr pipe.
+    if (signal === 'SIGABRT' && !this.heapDeath.seen && this.pending && this.child.stderr) {
+      const stderr = this.child.stderr;
+      const decide = (): void => {
+        clearTimeout(grace);
+        stderr.off('close', decide);
+        this.finishCrashed(code, signal);
+      };
+      const grace = setTimeout(decide, ABORT_STDERR_GRACE_MS);
+      stderr.once('close', decide);
+      return;
+    }
+    this.finishCrashed(code, signal);
+  }
+
+  private finishCrashed(code: number | null, signal: NodeJS.Signals | null): void {
+    // A signal, not an exit code: a file merely printing V8's words and exiting is not blamed on memory.
+    if (this.heapDeath.seen && signal !== null) {
+      if (this.pending) log.warn(`parser process ${this.child.pid} ran out of memory importing ${this.pending.file}`);
+      this.finish(
+        undefined,
+        `the file ran out of memory while importing ` +
+          `(parser heap limit ${this.options.maxHeapMb} MB, scheduler.parser_max_heap)`,
+      );
+      return;
+    }
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
     this.finish(undefined, `parser process crashed (${how}) while importing the file`);
-    this.dead = true;
   }
 
   private finish(result: FileParseResult | undefined, error?: string): void {

@@ -40,6 +40,7 @@ describe('loadConfig', () => {
       zombie_threshold: 300_000,
       heartbeat_interval: 5000,
       parsing_processes: 2,
+      parser_max_heap: 1024,
     });
     expect(config.core).toMatchObject({
       dagbag_import_timeout: 30_000,

@@ -61,7 +61,13 @@ describe('a dags folder full of hostile files (real scheduler, SQLite)', () => {
     db = await createTestDatabase('sqlite');
     home = createTestHome({
       databaseUrl: db.url,
-      env: { DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: '5', DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s' },
+      // A small parser heap cap, as the short import timeout: oom.ts must die of the cap (a few CPU
+      // seconds at the 1024 MB default) well before the timeout on a loaded machine.
+      env: {
+        DAGCTL__CORE__DAGBAG_IMPORT_TIMEOUT: '5',
+        DAGCTL__SCHEDULER__PARSER_MAX_HEAP: '128',
+        DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s',
+      },
     });
     expect(dagctl(['initdb'], home.env).status).toBe(0);
   });

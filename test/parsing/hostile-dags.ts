@@ -262,6 +262,8 @@ export function hostileFiles(ctx: HostileContext): HostileFile[] {
     {
       name: 'oom.ts',
       outcome: 'error',
+      // The parser child's heap cap (scheduler.parser_max_heap) kills it fast, not the import timeout.
+      error: /ran out of memory while importing \(parser heap limit \d+ MB, scheduler\.parser_max_heap\)/,
       make: text('const hog: string[][] = [];\nfor (;;) hog.push(new Array(1_000_000).fill("x"));\nexport {};\n'),
     },
     {

@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { distEntry } from '../../src/core/dist-path';
+import { DagFileParserPool } from '../../src/parsing/dag-file-parser-pool';
+import type { FileParseResult } from '../../src/parsing/file-parse-result';
+import { DagFolder } from './dag-folder-fixture';
+
+jest.setTimeout(120_000);
+
+/** Grows an array of big arrays until the heap is full. */
+const EATS_MEMORY = 'const hog: string[][] = [];\nfor (;;) hog.push(new Array(1_000_000).fill("x"));\nexport {};\n';
+
+describe('parser heap limit (scheduler.parser_max_heap, real parser children from dist/)', () => {
+  let folder: DagFolder;
+  let pool: DagFileParserPool | null = null;
+  beforeEach(() => {
+    folder = new DagFolder();
+  });
+  afterEach(async () => {
+    await pool?.close();
+    folder.cleanup();
+  });
+
+  it('turns a file that eats memory into an out-of-memory import error, long before the import timeout', async () => {
+    const files = [
+      folder.write('a.ts', folder.goodDag('a_dag')),
+      folder.write('eats_memory.ts', EATS_MEMORY),
+      folder.write('b.ts', folder.goodDag('b_dag')),
+      // Only saying V8's words is not dying of them.
+      folder.write('says_oom.ts', "console.error('FATAL ERROR: JavaScript heap out of memory');\nprocess.exit(3);\n"),
+      folder.write('c.ts', folder.goodDag('c_dag')),
+    ];
+    // One child, so the good files after the hog are parsed by its replacement; the timeout is
+    // far away, so an out-of-memory error can only come from the heap cap.
+    pool = new DagFileParserPool({
+      entry: distEntry('parsing/parse-child-main'),
+      size: 1,
+      importTimeoutMs: 110_000,
+      maxHeapMb: 64,
+    });
+    const results = await Promise.all(files.map((f) => pool!.parse(f)));
+    const byName: Record<string, FileParseResult> = Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
+
+    expect(byName['eats_memory.ts'].error).toBe(
+      'the file ran out of memory while importing (parser heap limit 64 MB, scheduler.parser_max_heap)',
+    );
+    expect(byName['eats_memory.ts'].dags).toEqual([]);
+    expect(byName['says_oom.ts'].error).toBe('parser process crashed (exit code 3) while importing the file');
+    for (const [name, dagId] of [
+      ['a.ts', 'a_dag'],
+      ['b.ts', 'b_dag'],
+      ['c.ts', 'c_dag'],
+    ]) {
+      expect(byName[name].error).toBeUndefined();
+      expect(byName[name].dags.map((d) => d.dagId)).toEqual([dagId]);
+    }
+    // The dead children were replaced.
+    expect(pool.childrenStarted).toBe(3);
+  });
+});
