@@ -1,3 +1,4 @@
+import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { DATABASE_KINDS } from '../helpers/test-database';
 import { eventually } from '../helpers/eventually';
@@ -44,9 +45,18 @@ describe.each(DATABASE_KINDS)('fault: kill -9 of the scheduler ×10 (%s)', (kind
 
     await cluster.waitForRunsFinal(300_000);
     const database = kind === 'sqlite' ? 'SQLite' : 'PostgreSQL';
+    // How many running tries the kills hit: each ended lost to the platform and ran again.
+    const { records } = await execSql<{ n: number | string }>(
+      cluster.ctx.dataSource,
+      `SELECT COUNT(*) AS n FROM task_instance_history
+       WHERE dag_id = 'crashy' AND end_reason LIKE 'lost to the platform%'`,
+    );
+    const lostTries = Number(records[0].n);
     const figures = await cluster.check({
       scenario: `kill -9 of the scheduler ×${KILLS} at random moments (local, ${database})`,
-      injected: `${KILLS} kill -9 at random moments 0.5–4 s apart, restarted each time`,
+      injected:
+        `${KILLS} kill -9 at random moments 0.5–4 s apart, restarted each time; ` +
+        `${lostTries} running tries lost to the platform, run again`,
       workload: `${FIRST_RUNS + KILLS} runs × 6 tasks (3 bash, 3 JS; a run triggered after each restart), retries 2`,
     });
     expect(figures).toMatchObject({ ...CLEAN, integrity: kind === 'sqlite' ? 'ok' : 'n/a' });
