@@ -10,11 +10,16 @@ export class DagctlProcess {
   output = '';
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
+  /** `shellSetup`: bash commands run before the CLI is exec'd in the same process, e.g. `ulimit -f 64`. */
   constructor(
     readonly args: string[],
     env: NodeJS.ProcessEnv,
+    shellSetup?: string,
   ) {
-    this.child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [command, argv] = shellSetup
+      ? ['bash', ['-c', `${shellSetup}; exec "$0" "$@"`, process.execPath, CLI, ...args]]
+      : [process.execPath, [CLI, ...args]];
+    this.child = spawn(command, argv, { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       this.output += chunk.toString();
       if (process.env.DAGCTL_TEST_SHOW_CHILDREN)

@@ -66,8 +66,9 @@ export class FaultCluster {
     this.ctx = await openTestContext(this.home);
   }
 
-  startScheduler(): DagctlProcess {
-    const scheduler = new DagctlProcess(['scheduler'], this.home.env);
+  /** `shellSetup`: see DagctlProcess (a resource limit the scheduler and its tasks inherit). */
+  startScheduler(shellSetup?: string): DagctlProcess {
+    const scheduler = new DagctlProcess(['scheduler'], this.home.env, shellSetup);
     this.schedulers.push(scheduler);
     return scheduler;
   }
