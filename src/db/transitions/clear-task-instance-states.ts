@@ -16,6 +16,13 @@ export interface ClearedTask {
 const RUN_CHUNK = 400;
 const ACTIVE = [TaskState.QUEUED, TaskState.RUNNING];
 
+/** A fresh set of retries as SQL; without a serialized DAG, the retries the task instance had left. */
+function freshMaxTries(task: ClearedTask): string {
+  return Number.isInteger(task.retries)
+    ? `try_number + ${task.retries}`
+    : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+}
+
 /**
  * Airflow's clear, for one task in some runs: any state but queued or running (those are still
  * with an executor) → no state, keeping the try count and getting a fresh set of retries
@@ -23,10 +30,7 @@ const ACTIVE = [TaskState.QUEUED, TaskState.RUNNING];
  * Returns rows moved.
  */
 export async function clearTaskInstanceStates(tx: EntityManager, task: ClearedTask, now: Date): Promise<number> {
-  // Without a serialized DAG keep the retries the task instance had left.
-  const maxTries = Number.isInteger(task.retries)
-    ? `try_number + ${task.retries}`
-    : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+  const maxTries = freshMaxTries(task);
   let moved = 0;
   for (const runIds of chunk(task.runIds, RUN_CHUNK)) {
     const result = await tx
@@ -68,9 +72,7 @@ export const RESTARTING_REASON = 'cleared while running: its try is stopped, the
  * finishRestart gives it no state, and it runs again as a new try. Returns rows moved.
  */
 export async function restartActiveTaskInstances(tx: EntityManager, task: ClearedTask, now: Date): Promise<number> {
-  const maxTries = Number.isInteger(task.retries)
-    ? `try_number + ${task.retries}`
-    : 'CASE WHEN max_tries > try_number THEN max_tries ELSE try_number END';
+  const maxTries = freshMaxTries(task);
   let moved = 0;
   for (const runIds of chunk(task.runIds, RUN_CHUNK)) {
     const result = await tx
