@@ -10,6 +10,7 @@ import { renderTaskTemplates } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { timetableFromSpec } from '../timetables';
+import { taskWorkloadFields } from './task-workload-fields';
 import { extraSensitiveWords } from '../core/sensitive-names';
 
 export interface RenderTaskInput {
@@ -56,13 +57,7 @@ export async function renderTask(ctx: AppContext, input: RenderTaskInput): Promi
   const workload: TaskWorkload = {
     key,
     tryNumber: Math.max(ti?.tryNumber ?? 1, 1),
-    fileloc: stored.fileloc,
-    dagHash: stored.dagHash,
-    queue: task.queue,
-    priority: task.priorityWeight,
-    executionTimeoutMs: task.executionTimeoutMs,
-    pool: task.pool,
-    poolSlots: task.poolSlots,
+    ...taskWorkloadFields(stored, task),
     logicalDate: logicalDate.toISOString(),
     dataIntervalStart: interval.start ? interval.start.toISOString() : null,
     dataIntervalEnd: interval.end ? interval.end.toISOString() : null,

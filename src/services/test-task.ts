@@ -7,6 +7,7 @@ import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { timetableFromSpec } from '../timetables';
+import { taskWorkloadFields } from './task-workload-fields';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { extraSensitiveWords } from '../core/sensitive-names';
 
@@ -29,13 +30,7 @@ export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<T
   const workload: TaskWorkload = {
     key: { dagId: input.dagId, runId: `test__${input.logicalDate.toISOString()}`, taskId: input.taskId, mapIndex: -1 },
     tryNumber: 1,
-    fileloc: stored.fileloc,
-    dagHash: stored.dagHash,
-    queue: task.queue,
-    priority: task.priorityWeight,
-    executionTimeoutMs: task.executionTimeoutMs,
-    pool: task.pool,
-    poolSlots: task.poolSlots,
+    ...taskWorkloadFields(stored, task),
     logicalDate: input.logicalDate.toISOString(),
     dataIntervalStart: interval.start.toISOString(),
     dataIntervalEnd: interval.end.toISOString(),
