@@ -88,7 +88,7 @@ export const CONFIG_SCHEMA = {
     dag_dir_list_interval: duration('30s'),
     /** While file-system events are watched, how often a rescan still checks every DAG file (mtime, size). */
     dag_file_recheck_interval: duration('5m'),
-    /** How often every DAG file is stat-ed besides the watch: edits the watch misses are still parsed within ~2 s. */
+    /** How often the stat sweep lists the dags folder besides the watch (stats every file only without a watch). */
     dag_file_stat_interval: duration('1s'),
     parsing_processes: int(2, 1),
     /**

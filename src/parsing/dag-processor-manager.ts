@@ -218,7 +218,7 @@ export class DagProcessorManager {
     if (!sweep || this.sweeping || this.passRunning || this.waitingPass || !this.firstPassDone) return;
     this.sweeping = true;
     try {
-      const changed = await sweep.changedFiles((file) => this.tracker.statOf(file));
+      const changed = await sweep.changedFiles((file) => this.tracker.statOf(file), this.statShares());
       if (changed.length === 0 || this.stopped) return;
       log.debug(`stat sweep found ${changed.length} changed DAG files the watch did not report`);
       this.watcher?.rearm();
@@ -228,6 +228,17 @@ export class DagProcessorManager {
     } finally {
       this.sweeping = false;
     }
+  }
+
+  /**
+   * How many sweeps share the stats of all files. While a watch is up it reports in-place writes
+   * and re-arms after replacements, so the sweep need only stat each file once per
+   * `rescanIntervalMs` (new and vanished files are still seen by every sweep's listing); with no
+   * watch, every sweep stats every file.
+   */
+  private statShares(): number {
+    if ((this.watcher?.watchId ?? null) === null) return 1;
+    return Math.max(1, Math.round(this.options.rescanIntervalMs / Math.max(1, this.options.statSweepIntervalMs)));
   }
 
   /**

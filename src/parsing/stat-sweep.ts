@@ -3,25 +3,47 @@ import { discoverDagFiles } from './discover-dag-files';
 import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
 
 /**
- * The safety net under the file-system watch: lists the dags folder and stats every DAG file (no
+ * The safety net under the file-system watch: lists the dags folder and stats DAG files (no
  * reads), and says whether anything differs from the previous sweep or from what was synced —
- * a new file, a vanished one, or another inode, size, mtime or ctime. Cheap enough to run every
- * second; it catches what the watch misses (replaced files, renamed folders, network mounts).
+ * a new file, a vanished one, or another inode, size, mtime or ctime. It catches what the watch
+ * misses (replaced files, renamed folders, network mounts).
+ *
+ * `shares` spreads the stats over sweeps: each sweep lists the whole folder (new and vanished
+ * files are seen at once) but stats only every `shares`-th file in turn, so every file is stat-ed
+ * once per `shares` sweeps. With 1 (no watch to rely on) every file is stat-ed every sweep; while
+ * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
+ * second costs more CPU than an idle scheduler is allowed.
  */
 export class StatSweep {
   private previous: Map<string, FileStatKey> | null = null;
+  /** Each file's share, given round-robin when first listed, so a file keeps its turn as others come and go. */
+  private readonly slots = new Map<string, number>();
+  private nextSlot = 0;
+  private turn = 0;
 
   constructor(private readonly dagsFolder: string) {}
 
   /**
    * Files that changed since the last sweep, or whose stat differs from `synced(file)` (what the
-   * processor last synced, undefined when it has not). The first sweep compares with `synced` only.
+   * processor last synced, undefined when it has not). The first sweep stats every file and
+   * compares with `synced` only. Files under symlinked folders (which the watch does not cover)
+   * make the sweep stat every file.
    */
-  async changedFiles(synced: (file: string) => FileStatKey | undefined): Promise<string[]> {
-    const files = await discoverDagFiles(this.dagsFolder);
+  async changedFiles(synced: (file: string) => FileStatKey | undefined, shares = 1): Promise<string[]> {
+    const info = { symlinkedFolders: 0 };
+    const files = await discoverDagFiles(this.dagsFolder, info);
+    const spread = info.symlinkedFolders > 0 ? 1 : Math.max(1, Math.floor(shares));
     const current = new Map<string, FileStatKey>();
     const changed: string[] = [];
+    const previous = this.previous;
+    const turn = this.turn % spread;
+    this.turn = turn + 1;
     for (const file of files) {
+      const before = previous?.get(file);
+      if (before && spread > 1 && this.slotOf(file) % spread !== turn) {
+        current.set(file, before); // not this sweep's share: stat-ed on its own turn
+        continue;
+      }
       let key: FileStatKey;
       try {
         key = statKeyOf(await fs.stat(file));
@@ -29,13 +51,25 @@ export class StatSweep {
         continue; // vanished since the listing: seen as gone by the next sweep
       }
       current.set(file, key);
-      const before = this.previous?.get(file);
       const known = synced(file);
-      const isNew = this.previous ? !this.previous.has(file) : !known;
+      const isNew = previous ? !before : !known;
       if (isNew || (before && !sameStat(before, key)) || (known && !sameStat(known, key))) changed.push(file);
     }
-    for (const file of this.previous?.keys() ?? []) if (!current.has(file)) changed.push(file);
+    for (const file of previous?.keys() ?? []) {
+      if (current.has(file)) continue;
+      changed.push(file);
+      this.slots.delete(file);
+    }
     this.previous = current;
     return changed;
+  }
+
+  private slotOf(file: string): number {
+    let slot = this.slots.get(file);
+    if (slot === undefined) {
+      slot = this.nextSlot++;
+      this.slots.set(file, slot);
+    }
+    return slot;
   }
 }

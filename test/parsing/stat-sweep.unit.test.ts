@@ -50,4 +50,24 @@ describe('StatSweep', () => {
     expect(await sweep.changedFiles(() => undefined)).toHaveLength(1);
     expect(await sweep.changedFiles(() => undefined)).toEqual([]);
   });
+
+  it('spread over shares: lists every sweep, stats each file once per round', async () => {
+    const files = ['a.ts', 'b.ts', 'c.ts'].map((name) => write(name, 'v1'));
+    files.forEach(markSynced);
+    const sweep = new StatSweep(folder);
+    const shares = 3;
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([]);
+
+    // An in-place edit (size changes) is found within one round of `shares` sweeps, once.
+    fs.appendFileSync(files[1], ' more');
+    const found: string[][] = [];
+    for (let i = 0; i < shares; i += 1) found.push(await sweep.changedFiles((f) => synced.get(f), shares));
+    expect(found.flat()).toEqual([files[1]]);
+    markSynced(files[1]);
+
+    // New and vanished files are seen by the very next sweep, whatever its turn.
+    const d = write('d.ts', 'new');
+    fs.rmSync(files[0]);
+    expect((await sweep.changedFiles((f) => synced.get(f), shares)).sort()).toEqual([files[0], d].sort());
+  });
 });
