@@ -17,6 +17,7 @@ import './express-request';
 import { resolveSecretKey } from './secret-key';
 import { SessionStore, type ActiveSession } from './session-store';
 import { DEFAULT_LOGIN_RATE_LIMIT, LoginFailureLimiter, type LoginRateLimit } from './login-failure-limiter';
+import { SingleFlight } from '../core/single-flight';
 import { checkPassword } from './password-hash';
 import { TtlCache } from './ttl-cache';
 import { findLoginUser, type VerifiedUser } from './verify-credentials';
@@ -59,6 +60,7 @@ export class WebAuth {
   readonly loginLimiter: LoginFailureLimiter;
   private readonly tokenCache: TtlCache<VerifiedUser & { tokenId: number }>;
   private readonly tokenTouched = new Map<number, number>();
+  private readonly passwordChecks = new SingleFlight<string, boolean>();
 
   constructor(
     private readonly ctx: AppContext,
@@ -141,9 +143,18 @@ export class WebAuth {
     const user = username && !username.includes('\0') ? await findLoginUser(this.ctx.dataSource, username) : null;
     const key = sha256Hex(`${username}\0${password}`);
     if (user && this.basicCache.get(key) === user.passwordHash) return user.verified;
-    if (!(await checkPassword(password, user?.passwordHash ?? null)) || !user) return null;
+    if (!(await this.checkPasswordOnce(key, password, user?.passwordHash ?? null)) || !user) return null;
     this.basicCache.set(key, user.passwordHash);
     return user.verified;
+  }
+
+  /**
+   * One bcrypt check per (credentials, stored hash) at a time: a client opening 50 connections at
+   * once with the same credentials would otherwise pay 50 checks (~100 ms of CPU each) before
+   * the first one fills the cache.
+   */
+  private checkPasswordOnce(key: string, password: string, hash: string | null): Promise<boolean> {
+    return this.passwordChecks.run(`${key}\0${hash ?? ''}`, () => checkPassword(password, hash));
   }
 
   private async checkToken(token: string): Promise<(VerifiedUser & { tokenId: number }) | null> {

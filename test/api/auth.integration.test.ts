@@ -166,6 +166,20 @@ describe('web authentication', () => {
     expect((await request(app).get('/api/v1/dags').set('Cookie', cookie)).status).toBe(401);
   });
 
+  it('answers a burst of concurrent Basic requests (one joined bcrypt check) each by its own password', async () => {
+    const app = createWebApp(t.ctx, { ui: false });
+    const right = basicHeader('viewer', PASSWORDS.viewer);
+    const wrong = basicHeader('viewer', `${PASSWORDS.viewer}-not`);
+    const burst = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        request(app)
+          .get('/api/v1/dags')
+          .set('Authorization', i % 4 === 3 ? wrong : right),
+      ),
+    );
+    expect(burst.map((res) => res.status)).toEqual(Array.from({ length: 12 }, (_, i) => (i % 4 === 3 ? 401 : 200)));
+  });
+
   it('refuses a deleted user on the very next request, although the password check is cached', async () => {
     const { createUser, deleteUser } = await import('../../src/services/users');
     await createUser(t.ctx, { username: 'temp', password: 'temp-pw', role: 'viewer' });
