@@ -42,10 +42,16 @@ export interface TaskOptions {
   onSuccessCallback?: TaskCallback;
   onFailureCallback?: TaskCallback;
   onRetryCallback?: TaskCallback;
+  /** The task group to create the task in (its id becomes `<group>.<taskId>`). */
+  taskGroup?: unknown;
+  /** Airflow's wait_for_downstream: also wait for the previous run's direct downstream instances (implies dependsOnPast). */
+  waitForDownstream?: boolean;
+  /** Airflow's max_active_tis_per_dag: at most this many instances of the task running across runs. */
+  maxActiveTisPerDag?: number | null;
 }
 
 /** A DAG's `defaultArgs`: any task option (and operator options, applied where accepted). */
-export type DefaultArgs = Partial<Omit<TaskOptions, 'taskId' | 'dag'>> & Record<string, unknown>;
+export type DefaultArgs = Partial<Omit<TaskOptions, 'taskId' | 'dag' | 'taskGroup'>> & Record<string, unknown>;
 
 export const TASK_OPTION_KEYS: readonly string[] = [
   'taskId',
@@ -67,6 +73,9 @@ export const TASK_OPTION_KEYS: readonly string[] = [
   'onSuccessCallback',
   'onFailureCallback',
   'onRetryCallback',
+  'taskGroup',
+  'waitForDownstream',
+  'maxActiveTisPerDag',
 ];
 
 /** Task options after defaults and normalization (durations in ms). */
@@ -88,6 +97,8 @@ export interface ResolvedTaskOptions {
   onSuccessCallback: TaskCallback | null;
   onFailureCallback: TaskCallback | null;
   onRetryCallback: TaskCallback | null;
+  waitForDownstream: boolean;
+  maxActiveTisPerDag: number | null;
 }
 
 /**
@@ -106,6 +117,8 @@ export const AIRFLOW_TASK_DEFAULTS = {
   weightRule: 'downstream',
   queue: 'default',
   dependsOnPast: false,
+  waitForDownstream: false,
+  maxActiveTisPerDag: null,
   owner: 'airflow',
 } as const;
 
@@ -130,7 +143,8 @@ export function mergeTaskOptions(
   // Unset retries: core.default_task_retries (see authoring-defaults.ts).
   const merged: Record<string, unknown> = { ...AIRFLOW_TASK_DEFAULTS, retries: currentAuthoringDefaults().retries };
   for (const [key, value] of Object.entries(defaultArgs)) {
-    if (value !== undefined && acceptedKeys.includes(key) && key !== 'taskId' && key !== 'dag') merged[key] = value;
+    if (value !== undefined && acceptedKeys.includes(key) && key !== 'taskId' && key !== 'dag' && key !== 'taskGroup')
+      merged[key] = value;
   }
   for (const [key, value] of Object.entries(given)) if (value !== undefined) merged[key] = value;
   return merged;
@@ -199,7 +213,10 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     priorityWeight: priorityWeight as number,
     weightRule,
     queue: text('queue'),
-    dependsOnPast: bool('dependsOnPast'),
+    // wait_for_downstream implies depends_on_past, as in Airflow.
+    dependsOnPast: bool('dependsOnPast') || bool('waitForDownstream'),
+    waitForDownstream: bool('waitForDownstream'),
+    maxActiveTisPerDag: merged.maxActiveTisPerDag === null ? null : integer('maxActiveTisPerDag', 1),
     owner: text('owner'),
     doc: typeof doc === 'string' ? doc : null,
     onSuccessCallback: callback('onSuccessCallback'),

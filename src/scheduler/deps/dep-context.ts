@@ -17,6 +17,8 @@ export interface ScheduleDepContext {
   now: Date;
   /** The direct upstream task instances counted by state; computed only when a rule asks. */
   upstream(): UpstreamCounts;
+  /** The direct upstream setup tasks counted by state (a teardown's trigger rule reads them). */
+  upstreamSetups?: () => UpstreamCounts;
   /**
    * The same task in the previous DAG run: null when there is none (or it had no such task);
    * undefined when the caller did not read it, which depends_on_past never takes as a pass.
