@@ -87,7 +87,9 @@ export abstract class BaseOperator {
     }
     const group = (given.taskGroup ?? null) as TaskGroup | null;
     if (group !== null && (kindOf(group) !== 'group' || group.dag !== dag))
-      throw new DagDefinitionError(`${dagName}, task '${String(rawId)}': option 'taskGroup' must be a group of this DAG`);
+      throw new DagDefinitionError(
+        `${dagName}, task '${String(rawId)}': option 'taskGroup' must be a group of this DAG`,
+      );
     const taskId = group ? group.childId(rawId as string) : (rawId as string);
     const where = `DAG '${dag!.dagId}', task '${taskId}'`;
     const defaults = group ? { ...dag!.defaultArgs, ...group.defaultArgs } : dag!.defaultArgs;
@@ -188,10 +190,13 @@ export abstract class BaseOperator {
     this.isTeardown = true;
     this.onFailureFailDagrun = options.onFailureFailDagrun === true;
     (this as { triggerRule: TriggerRule }).triggerRule = 'all_done_setup_success';
-    const setups = options.setups === undefined ? [] : Array.isArray(options.setups) ? options.setups : [options.setups];
+    const setups =
+      options.setups === undefined ? [] : Array.isArray(options.setups) ? options.setups : [options.setups];
     for (const setup of setups as BaseOperator[]) {
       if (kindOf(setup) !== 'operator' || !setup.isSetup)
-        throw new DagDefinitionError(`${this.where}: asTeardown({ setups }) takes setup tasks (call asSetup() on them)`);
+        throw new DagDefinitionError(
+          `${this.where}: asTeardown({ setups }) takes setup tasks (call asSetup() on them)`,
+        );
       setup.setDownstream(this);
     }
     return this;
@@ -244,7 +249,9 @@ export function isTaskList(value: TaskOrTasks): value is ReadonlyArray<BaseOpera
 function asList(value: TaskOrTasks, side: 'upstream' | 'downstream'): readonly BaseOperator[] {
   const items = isTaskList(value) ? value : [value as BaseOperator | TaskGroup];
   return items.flatMap((item) =>
-    kindOf(item) === 'group' ? ((item as TaskGroup)[side === 'upstream' ? 'leaves' : 'roots'] as BaseOperator[]) : [item as BaseOperator],
+    kindOf(item) === 'group'
+      ? ((item as TaskGroup)[side === 'upstream' ? 'leaves' : 'roots'] as BaseOperator[])
+      : [item as BaseOperator],
   );
 }
 

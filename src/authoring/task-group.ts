@@ -41,8 +41,7 @@ export class TaskGroup {
 
   constructor(name: string, options: TaskGroupOptions) {
     const dag = options?.dag;
-    if (kindOf(dag) !== 'dag')
-      throw new DagDefinitionError(`TaskGroup '${String(name)}': option 'dag' is required`);
+    if (kindOf(dag) !== 'dag') throw new DagDefinitionError(`TaskGroup '${String(name)}': option 'dag' is required`);
     const reason = invalidIdReason(name);
     if (reason) throw new DagDefinitionError(`DAG '${dag.dagId}': invalid group_id ${JSON.stringify(name)}: ${reason}`);
     if (name.includes('.'))

@@ -29,7 +29,9 @@ export function findLeaves(tasks: SerializedTask[]): string[] {
  * downstream tasks are all teardowns that may fail without failing the run, leaving those
  * teardowns out unless `onFailureFailDagrun`. Without teardowns these are the leaves.
  */
-export function runStateTaskIds(tasks: ReadonlyArray<Pick<SerializedTask, 'taskId' | 'downstream' | 'isTeardown' | 'onFailureFailDagrun'>>): string[] {
+export function runStateTaskIds(
+  tasks: ReadonlyArray<Pick<SerializedTask, 'taskId' | 'downstream' | 'isTeardown' | 'onFailureFailDagrun'>>,
+): string[] {
   const byId = new Map(tasks.map((task) => [task.taskId, task]));
   const ignorable = (task: Pick<SerializedTask, 'isTeardown' | 'onFailureFailDagrun'> | undefined): boolean =>
     task?.isTeardown === true && task.onFailureFailDagrun !== true;

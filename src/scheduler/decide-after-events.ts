@@ -56,7 +56,10 @@ export async function decideAfterEvents(input: {
   const limit = input.limit ?? INCREMENTAL_LIMIT;
   const candidates = new Set(input.endedTaskIds.flatMap((id) => view.tasks.get(id)?.downstream ?? []));
   // depends_on_past reads the previous run; a teardown its setups, which a wide fan-in cannot count.
-  if (input.needsFullDecision || [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast || view.tasks.get(id)?.isTeardown))
+  if (
+    input.needsFullDecision ||
+    [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast || view.tasks.get(id)?.isTeardown)
+  )
     return FULL;
   const changes: StateChange[] = [];
   let wakeAt: Date | null = null;

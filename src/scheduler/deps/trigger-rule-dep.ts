@@ -98,9 +98,10 @@ export function evaluateTriggerRule(
       const setupTotal = s.total - s.removed;
       if (setupTotal === 0) return run(`${rule}: all ${plural(relevant, 'upstream task')} finished (no setup task)`);
       if (s.skipped >= setupTotal) return skip(`${rule}: all ${plural(setupTotal, 'setup task')} were skipped`);
-      if (s.success === 0)
-        return upstreamFailed(`${rule}: none of ${plural(setupTotal, 'setup task')} succeeded`);
-      return run(`${rule}: all ${plural(relevant, 'upstream task')} finished, ${s.success} of ${setupTotal} setups succeeded`);
+      if (s.success === 0) return upstreamFailed(`${rule}: none of ${plural(setupTotal, 'setup task')} succeeded`);
+      return run(
+        `${rule}: all ${plural(relevant, 'upstream task')} finished, ${s.success} of ${setupTotal} setups succeeded`,
+      );
     }
     case TriggerRule.NONE_SKIPPED:
       if (skipped > 0) return skip(of(skipped, 'skipped'));
