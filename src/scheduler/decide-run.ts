@@ -113,11 +113,14 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   }
 
   let waitingOnOtherRuns = false;
-  const previousOf = (taskId: string): PreviousTi | null | undefined => {
+  const previousOf = (task: SerializedDag['tasks'][number]): PreviousTi | null | undefined => {
     const run = input.previousRun;
     if (!run) return run;
-    const state = run.states.get(taskId);
-    return state === undefined ? null : { runId: run.runId, state };
+    const state = run.states.get(task.taskId);
+    if (state === undefined) return null;
+    // wait_for_downstream: the previous run's direct downstream instances (absent ones never ran).
+    const downstream = task.downstream.map((id) => ({ taskId: id, state: run.states.get(id) ?? null }));
+    return { runId: run.runId, state, downstream };
   };
   const setupIds = new Set(dag.tasks.filter((t) => t.isSetup).map((t) => t.taskId));
   for (const task of dag.tasks) {
@@ -136,7 +139,7 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       upstream: () => countUpstream(task.upstream.map((id) => states.get(id) ?? null)),
       upstreamSetups: () =>
         countUpstream(task.upstream.filter((id) => setupIds.has(id)).map((id) => states.get(id) ?? null)),
-      previous: task.dependsOnPast ? previousOf(task.taskId) : null,
+      previous: task.dependsOnPast ? previousOf(task) : null,
     });
     if (decision.kind === 'move') {
       change(task.taskId, state, decision.to, decision.reason);
