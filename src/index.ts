@@ -37,3 +37,4 @@ export { TaskGroup, isTaskGroup } from './authoring/task-group';
 export type { TaskGroupOptions } from './authoring/task-group';
 export type { TeardownOptions } from './authoring/base-operator';
 export type { ShortCircuitOperatorOptions } from './authoring/operators/short-circuit-operator';
+export { LatestOnlyOperator } from './authoring/operators/latest-only-operator';

@@ -4,15 +4,17 @@ import type { TaskOutcome } from '../core/executor';
 import { invalidIdReason } from './identifiers';
 import { kindOf, SDK_KIND } from './sdk-kind';
 import type { TaskContext } from './task-context';
-import type { TaskGroup } from './task-group';
 import {
   mergeTaskOptions,
   resolveTaskOptions,
   TASK_OPTION_KEYS,
   TaskCallback,
   TaskDag,
+  TaskGroupRef,
   TaskOptions,
 } from './task-options';
+
+type TaskGroup = TaskGroupRef<BaseOperator>;
 
 /** What a dependency can be set on: a task, a task group, or a list of them. */
 export type TaskOrTasks = BaseOperator | TaskGroup | ReadonlyArray<BaseOperator | TaskGroup>;

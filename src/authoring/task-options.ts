@@ -20,6 +20,27 @@ export interface TaskDag<Task = unknown> {
   getTask(taskId: string): Task;
 }
 
+/**
+ * A task group as its tasks see it; `TaskGroup` is the one implementation (named here so that
+ * base-operator.ts and task-group.ts do not import each other).
+ */
+export interface TaskGroupRef<Task = unknown> {
+  readonly dag: TaskDag<Task>;
+  /** The names of the group and its parents, 'outer.inner'. */
+  readonly path: string;
+  readonly defaultArgs: Readonly<DefaultArgs>;
+  /** The id a task named `label` gets in the group. */
+  childId(label: string): string;
+  addTask(task: Task): void;
+  /** Tasks with no upstream task inside the group. */
+  readonly roots: Task[];
+  /** Tasks with no downstream task inside the group (teardowns left out). */
+  readonly leaves: Task[];
+  /** Dependencies on the whole group (its leaves / its roots). */
+  setDownstream(other: unknown): void;
+  setUpstream(other: unknown): void;
+}
+
 /** Options every operator accepts, with Airflow's meaning. Durations: ms or '90s', '5m'… */
 export interface TaskOptions {
   taskId: string;
@@ -43,7 +64,7 @@ export interface TaskOptions {
   onFailureCallback?: TaskCallback;
   onRetryCallback?: TaskCallback;
   /** The task group to create the task in (its id becomes `<group>.<taskId>`). */
-  taskGroup?: unknown;
+  taskGroup?: TaskGroupRef;
   /** Airflow's wait_for_downstream: also wait for the previous run's direct downstream instances (implies dependsOnPast). */
   waitForDownstream?: boolean;
   /** Airflow's max_active_tis_per_dag: at most this many instances of the task running across runs. */
