@@ -1,3 +1,4 @@
+import { withSetupsAndTeardowns } from '../../src/core/task-graph';
 import { countUpstream } from '../../src/scheduler/deps/upstream-counts';
 import { evaluateTriggerRule } from '../../src/scheduler/deps/trigger-rule-dep';
 import { runStateTaskIds } from '../../src/scheduler/dag-run-state';
@@ -40,5 +41,28 @@ describe('runStateTaskIds (which tasks decide the run state)', () => {
 
   test('without teardowns: the leaves', () => {
     expect(runStateTaskIds(makeDag(['a', 'b', 'c'], [['a', 'b']]))).toEqual(['b', 'c']);
+  });
+});
+
+describe('withSetupsAndTeardowns (what clearing a task also clears)', () => {
+  const tasks = makeDag(
+    ['create', 'work', 'report', 'delete', 'unrelated'],
+    [
+      ['create', 'work'],
+      ['work', 'report'],
+      ['report', 'delete'],
+      ['create', 'delete'],
+    ],
+    (id) => (id === 'create' ? { isSetup: true } : id === 'delete' ? { isTeardown: true } : {}),
+  );
+  const dag = { tasks } as unknown as Parameters<typeof withSetupsAndTeardowns>[0];
+
+  test('a work task brings its upstream setup and that setup’s teardown', () => {
+    expect([...withSetupsAndTeardowns(dag, ['report'])].sort()).toEqual(['create', 'delete', 'report']);
+  });
+
+  test('a setup brings its teardown; a task without setups comes alone', () => {
+    expect([...withSetupsAndTeardowns(dag, ['create'])].sort()).toEqual(['create', 'delete']);
+    expect([...withSetupsAndTeardowns(dag, ['unrelated'])]).toEqual(['unrelated']);
   });
 });

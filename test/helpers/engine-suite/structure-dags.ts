@@ -71,7 +71,38 @@ gate.then(direct).then([afterAllDone, afterDefault]);
 export default dag;
 `;
 
+/** Midnight UTC three days ago, so a @daily catchup DAG has three intervals, the last one latest. */
+const THREE_DAYS_AGO = `new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000 - 3 * 86_400_000)`;
+
+export const LATEST_ONLY_DAG = `
+import { DAG, FunctionOperator, LatestOnlyOperator } from 'dagctl';
+const dag = new DAG('latest_only', { schedule: '@daily', catchup: true, startDate: ${THREE_DAYS_AGO} });
+const latest = new LatestOnlyOperator({ taskId: 'latest_only', dag });
+latest.then(new FunctionOperator({ taskId: 'notify', fn: () => 'sent', dag }));
+export default dag;
+`;
+
+export const WAIT_DOWNSTREAM_DAG = `
+import { DAG, BashOperator, FunctionOperator } from 'dagctl';
+const dag = new DAG('wait_downstream', {
+  schedule: '@daily', catchup: true, maxActiveRuns: 3, startDate: ${THREE_DAYS_AGO},
+});
+const extract = new FunctionOperator({ taskId: 'extract', waitForDownstream: true, fn: () => 1, dag });
+extract.then(new BashOperator({ taskId: 'load', bashCommand: 'sleep 1', dag }));
+export default dag;
+`;
+
+export const MAX_TIS_DAG = `
+import { DAG, BashOperator } from 'dagctl';
+const dag = new DAG('max_tis', { schedule: null, startDate: '2026-01-01T00:00:00Z', maxActiveRuns: 3 });
+new BashOperator({ taskId: 'only', maxActiveTisPerDag: 1, bashCommand: 'sleep 1', dag });
+export default dag;
+`;
+
 export const STRUCTURE_DAGS = {
+  latest_only: LATEST_ONLY_DAG,
+  wait_downstream: WAIT_DOWNSTREAM_DAG,
+  max_tis: MAX_TIS_DAG,
   branch_join: BRANCH_JOIN_DAG,
   groups: GROUPS_DAG,
   teardown: TEARDOWN_DAG,
