@@ -249,12 +249,12 @@ export function isTaskList(value: TaskOrTasks): value is ReadonlyArray<BaseOpera
 
 /** The tasks a dependency on `value` links: a group stands for its roots (downstream) or leaves (upstream). */
 function asList(value: TaskOrTasks, side: 'upstream' | 'downstream'): readonly BaseOperator[] {
-  const items = isTaskList(value) ? value : [value as BaseOperator | TaskGroup];
-  return items.flatMap((item) =>
-    kindOf(item) === 'group'
-      ? ((item as TaskGroup)[side === 'upstream' ? 'leaves' : 'roots'] as BaseOperator[])
-      : [item as BaseOperator],
-  );
+  const items: ReadonlyArray<BaseOperator | TaskGroup> = isTaskList(value) ? value : [value];
+  return items.flatMap((item): BaseOperator[] => {
+    if (kindOf(item) !== 'group') return [item as BaseOperator];
+    const group = item as TaskGroup;
+    return side === 'upstream' ? group.leaves : group.roots;
+  });
 }
 
 function describe(value: unknown): string {

@@ -65,7 +65,10 @@ export interface TaskOptions {
   onRetryCallback?: TaskCallback;
   /** The task group to create the task in (its id becomes `<group>.<taskId>`). */
   taskGroup?: TaskGroupRef;
-  /** Airflow's wait_for_downstream: also wait for the previous run's direct downstream instances (implies dependsOnPast). */
+  /**
+   * Airflow's wait_for_downstream: also wait for the previous run's direct downstream instances
+   * (implies dependsOnPast).
+   */
   waitForDownstream?: boolean;
   /** Airflow's max_active_tis_per_dag: at most this many instances of the task running across runs. */
   maxActiveTisPerDag?: number | null;

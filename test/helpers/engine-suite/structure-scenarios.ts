@@ -86,7 +86,8 @@ export function structureScenarios(scenario: Scenario, state: () => EngineSuiteS
         async () => {
           const { records } = await execSql<{ run_id: string; state: string; logical_date: string }>(
             ctx.dataSource,
-            "SELECT run_id, state, logical_date FROM dag_run WHERE dag_id = 'latest_only' AND run_type = 'scheduled' ORDER BY logical_date",
+            'SELECT run_id, state, logical_date FROM dag_run ' +
+              "WHERE dag_id = 'latest_only' AND run_type = 'scheduled' ORDER BY logical_date",
           );
           expect(records.map((r) => r.state)).toEqual(['success', 'success', 'success']);
           return records;
