@@ -33,3 +33,8 @@ export { task } from './authoring/typed/task';
 export type { TypedTask, TaskInputs } from './authoring/typed/task';
 export { TaskOutput, outputOf } from './authoring/typed/task-output';
 export { TypedTaskOperator } from './authoring/typed/typed-task-operator';
+export { TaskGroup, isTaskGroup } from './authoring/task-group';
+export type { TaskGroupOptions } from './authoring/task-group';
+export type { TeardownOptions } from './authoring/base-operator';
+export type { ShortCircuitOperatorOptions } from './authoring/operators/short-circuit-operator';
+export { LatestOnlyOperator } from './authoring/operators/latest-only-operator';

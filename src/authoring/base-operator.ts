@@ -10,10 +10,22 @@ import {
   TASK_OPTION_KEYS,
   TaskCallback,
   TaskDag,
+  TaskGroupRef,
   TaskOptions,
 } from './task-options';
 
-export type TaskOrTasks = BaseOperator | readonly BaseOperator[];
+type TaskGroup = TaskGroupRef<BaseOperator>;
+
+/** What a dependency can be set on: a task, a task group, or a list of them. */
+export type TaskOrTasks = BaseOperator | TaskGroup | ReadonlyArray<BaseOperator | TaskGroup>;
+
+/** Options of `asTeardown`. */
+export interface TeardownOptions {
+  /** The setup task(s) this teardown cleans up after; they become its upstream tasks. */
+  setups?: BaseOperator | readonly BaseOperator[];
+  /** A failure of this teardown fails the DAG run (default false: the work tasks decide it). */
+  onFailureFailDagrun?: boolean;
+}
 
 /**
  * A task of a DAG. Subclasses implement `execute(ctx)` and list the options they add
@@ -40,6 +52,18 @@ export abstract class BaseOperator {
   readonly onSuccessCallback: TaskCallback | null;
   readonly onFailureCallback: TaskCallback | null;
   readonly onRetryCallback: TaskCallback | null;
+  /** The task group the task was created in (its id carries the group's prefix). */
+  readonly taskGroup: TaskGroup | null;
+  /** Airflow's wait_for_downstream (implies dependsOnPast). */
+  readonly waitForDownstream: boolean;
+  /** Airflow's max_active_tis_per_dag: at most this many running instances across runs. */
+  readonly maxActiveTisPerDag: number | null;
+  /** Set by asSetup(): a setup task (Airflow 2.7). */
+  isSetup = false;
+  /** Set by asTeardown(): a teardown task, run when its setups succeeded, whatever happened between. */
+  isTeardown = false;
+  /** For a teardown: its failure fails the run (otherwise the work tasks decide). */
+  onFailureFailDagrun = false;
   readonly upstreamTaskIds: ReadonlySet<string> = new Set<string>();
   readonly downstreamTaskIds: ReadonlySet<string> = new Set<string>();
   /** Names of the properties rendered with Jinja syntax before execute(). */
@@ -58,14 +82,20 @@ export abstract class BaseOperator {
     const dagName = kindOf(dag) === 'dag' ? `DAG '${dag!.dagId}'` : 'no DAG';
     const idReason = invalidIdReason(rawId);
     if (idReason) throw new DagDefinitionError(`${dagName}: invalid task_id ${JSON.stringify(rawId)}: ${idReason}`);
-    const taskId = rawId as string;
     if (kindOf(dag) !== 'dag') {
       throw new DagDefinitionError(
-        `task '${taskId}': option 'dag' is required (pass { dag } with the DAG the task belongs to)`,
+        `task '${String(rawId)}': option 'dag' is required (pass { dag } with the DAG the task belongs to)`,
       );
     }
+    const group = (given.taskGroup ?? null) as TaskGroup | null;
+    if (group !== null && (kindOf(group) !== 'group' || group.dag !== dag))
+      throw new DagDefinitionError(
+        `${dagName}, task '${String(rawId)}': option 'taskGroup' must be a group of this DAG`,
+      );
+    const taskId = group ? group.childId(rawId as string) : (rawId as string);
     const where = `DAG '${dag!.dagId}', task '${taskId}'`;
-    const merged = mergeTaskOptions(where, given, dag!.defaultArgs, [...TASK_OPTION_KEYS, ...ownOptionKeys]);
+    const defaults = group ? { ...dag!.defaultArgs, ...group.defaultArgs } : dag!.defaultArgs;
+    const merged = mergeTaskOptions(where, given, defaults, [...TASK_OPTION_KEYS, ...ownOptionKeys]);
     const resolved = resolveTaskOptions(where, merged);
     this.taskId = taskId;
     this.dag = dag!;
@@ -86,8 +116,12 @@ export abstract class BaseOperator {
     this.onSuccessCallback = resolved.onSuccessCallback;
     this.onFailureCallback = resolved.onFailureCallback;
     this.onRetryCallback = resolved.onRetryCallback;
+    this.waitForDownstream = resolved.waitForDownstream;
+    this.maxActiveTisPerDag = resolved.maxActiveTisPerDag;
+    this.taskGroup = group;
     this.mergedOptions = merged;
     dag!.addTask(this);
+    group?.addTask(this);
   }
 
   /** Options after defaultArgs were applied, for subclasses to read their own options. */
@@ -142,6 +176,34 @@ export abstract class BaseOperator {
     return [...this.downstreamTaskIds].map((id) => this.dag.getTask(id));
   }
 
+  /** Marks this task as a setup task (Airflow 2.7); returns it. */
+  asSetup(): this {
+    if (this.isTeardown) throw new DagDefinitionError(`${this.where}: a task cannot be both setup and teardown`);
+    this.isSetup = true;
+    return this;
+  }
+
+  /**
+   * Marks this task as a teardown (Airflow 2.7): it runs once its upstream tasks are done and at
+   * least one of its setups succeeded, whatever happened between; `setups` become its upstream.
+   */
+  asTeardown(options: TeardownOptions = {}): this {
+    if (this.isSetup) throw new DagDefinitionError(`${this.where}: a task cannot be both setup and teardown`);
+    this.isTeardown = true;
+    this.onFailureFailDagrun = options.onFailureFailDagrun === true;
+    (this as { triggerRule: TriggerRule }).triggerRule = 'all_done_setup_success';
+    const setups =
+      options.setups === undefined ? [] : Array.isArray(options.setups) ? options.setups : [options.setups];
+    for (const setup of setups as BaseOperator[]) {
+      if (kindOf(setup) !== 'operator' || !setup.isSetup)
+        throw new DagDefinitionError(
+          `${this.where}: asTeardown({ setups }) takes setup tasks (call asSetup() on them)`,
+        );
+      setup.setDownstream(this);
+    }
+    return this;
+  }
+
   /** `a.then(b)`: b runs after a. Returns its argument, so `a.then(b).then(c)` reads as a chain. */
   then<T extends TaskOrTasks>(other: T): T {
     this.setDownstream(other);
@@ -149,11 +211,11 @@ export abstract class BaseOperator {
   }
 
   setDownstream(other: TaskOrTasks): void {
-    for (const task of asList(other)) this.link(this, task);
+    for (const task of asList(other, 'downstream')) this.link(this, task);
   }
 
   setUpstream(other: TaskOrTasks): void {
-    for (const task of asList(other)) this.link(task, this);
+    for (const task of asList(other, 'upstream')) this.link(task, this);
   }
 
   private link(upstream: BaseOperator, downstream: BaseOperator): void {
@@ -181,12 +243,18 @@ export abstract class BaseOperator {
 }
 
 /** Array.isArray, narrowing to the readonly list it does not narrow to by itself. */
-export function isTaskList(value: TaskOrTasks): value is readonly BaseOperator[] {
+export function isTaskList(value: TaskOrTasks): value is ReadonlyArray<BaseOperator | TaskGroup> {
   return Array.isArray(value);
 }
 
-function asList(value: TaskOrTasks): readonly BaseOperator[] {
-  return isTaskList(value) ? value : [value];
+/** The tasks a dependency on `value` links: a group stands for its roots (downstream) or leaves (upstream). */
+function asList(value: TaskOrTasks, side: 'upstream' | 'downstream'): readonly BaseOperator[] {
+  const items: ReadonlyArray<BaseOperator | TaskGroup> = isTaskList(value) ? value : [value];
+  return items.flatMap((item): BaseOperator[] => {
+    if (kindOf(item) !== 'group') return [item as BaseOperator];
+    const group = item as TaskGroup;
+    return side === 'upstream' ? group.leaves : group.roots;
+  });
 }
 
 function describe(value: unknown): string {

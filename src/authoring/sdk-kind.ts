@@ -4,10 +4,10 @@
  * by every module copy and every realm of the process.
  */
 export const SDK_KIND = Symbol.for('dagctl.kind');
-export type SdkKind = 'dag' | 'operator' | 'output';
+export type SdkKind = 'dag' | 'operator' | 'output' | 'group';
 
 export function kindOf(value: unknown): SdkKind | null {
   if (typeof value !== 'object' || value === null) return null;
   const kind = (value as { [SDK_KIND]?: unknown })[SDK_KIND];
-  return kind === 'dag' || kind === 'operator' || kind === 'output' ? kind : null;
+  return kind === 'dag' || kind === 'operator' || kind === 'output' || kind === 'group' ? kind : null;
 }

@@ -59,6 +59,14 @@ function serializeTask(task: BaseOperator): SerializedTask {
   const sensor = sensorBlock(task);
   if (sensor) serialized.sensor = sensor;
   if (task.doc) serialized.doc = task.doc;
+  // Optional fields only when set, so a DAG without them keeps its hash (and its DAG version).
+  if (task.taskGroup) serialized.taskGroup = task.taskGroup.path;
+  if (task.isSetup) serialized.isSetup = true;
+  if (task.isTeardown) serialized.isTeardown = true;
+  if (task.isTeardown && task.onFailureFailDagrun) serialized.onFailureFailDagrun = true;
+  if (task.waitForDownstream) serialized.waitForDownstream = true;
+  if (task.maxActiveTisPerDag !== null && task.maxActiveTisPerDag !== undefined)
+    serialized.maxActiveTisPerDag = task.maxActiveTisPerDag;
   return serialized;
 }
 

@@ -20,6 +20,27 @@ export interface TaskDag<Task = unknown> {
   getTask(taskId: string): Task;
 }
 
+/**
+ * A task group as its tasks see it; `TaskGroup` is the one implementation (named here so that
+ * base-operator.ts and task-group.ts do not import each other).
+ */
+export interface TaskGroupRef<Task = unknown> {
+  readonly dag: TaskDag<Task>;
+  /** The names of the group and its parents, 'outer.inner'. */
+  readonly path: string;
+  readonly defaultArgs: Readonly<DefaultArgs>;
+  /** The id a task named `label` gets in the group. */
+  childId(label: string): string;
+  addTask(task: Task): void;
+  /** Tasks with no upstream task inside the group. */
+  readonly roots: Task[];
+  /** Tasks with no downstream task inside the group (teardowns left out). */
+  readonly leaves: Task[];
+  /** Dependencies on the whole group (its leaves / its roots). */
+  setDownstream(other: unknown): void;
+  setUpstream(other: unknown): void;
+}
+
 /** Options every operator accepts, with Airflow's meaning. Durations: ms or '90s', '5m'… */
 export interface TaskOptions {
   taskId: string;
@@ -42,10 +63,19 @@ export interface TaskOptions {
   onSuccessCallback?: TaskCallback;
   onFailureCallback?: TaskCallback;
   onRetryCallback?: TaskCallback;
+  /** The task group to create the task in (its id becomes `<group>.<taskId>`). */
+  taskGroup?: TaskGroupRef;
+  /**
+   * Airflow's wait_for_downstream: also wait for the previous run's direct downstream instances
+   * (implies dependsOnPast).
+   */
+  waitForDownstream?: boolean;
+  /** Airflow's max_active_tis_per_dag: at most this many instances of the task running across runs. */
+  maxActiveTisPerDag?: number | null;
 }
 
 /** A DAG's `defaultArgs`: any task option (and operator options, applied where accepted). */
-export type DefaultArgs = Partial<Omit<TaskOptions, 'taskId' | 'dag'>> & Record<string, unknown>;
+export type DefaultArgs = Partial<Omit<TaskOptions, 'taskId' | 'dag' | 'taskGroup'>> & Record<string, unknown>;
 
 export const TASK_OPTION_KEYS: readonly string[] = [
   'taskId',
@@ -67,6 +97,9 @@ export const TASK_OPTION_KEYS: readonly string[] = [
   'onSuccessCallback',
   'onFailureCallback',
   'onRetryCallback',
+  'taskGroup',
+  'waitForDownstream',
+  'maxActiveTisPerDag',
 ];
 
 /** Task options after defaults and normalization (durations in ms). */
@@ -88,6 +121,8 @@ export interface ResolvedTaskOptions {
   onSuccessCallback: TaskCallback | null;
   onFailureCallback: TaskCallback | null;
   onRetryCallback: TaskCallback | null;
+  waitForDownstream: boolean;
+  maxActiveTisPerDag: number | null;
 }
 
 /**
@@ -106,6 +141,8 @@ export const AIRFLOW_TASK_DEFAULTS = {
   weightRule: 'downstream',
   queue: 'default',
   dependsOnPast: false,
+  waitForDownstream: false,
+  maxActiveTisPerDag: null,
   owner: 'airflow',
 } as const;
 
@@ -130,7 +167,8 @@ export function mergeTaskOptions(
   // Unset retries: core.default_task_retries (see authoring-defaults.ts).
   const merged: Record<string, unknown> = { ...AIRFLOW_TASK_DEFAULTS, retries: currentAuthoringDefaults().retries };
   for (const [key, value] of Object.entries(defaultArgs)) {
-    if (value !== undefined && acceptedKeys.includes(key) && key !== 'taskId' && key !== 'dag') merged[key] = value;
+    if (value !== undefined && acceptedKeys.includes(key) && key !== 'taskId' && key !== 'dag' && key !== 'taskGroup')
+      merged[key] = value;
   }
   for (const [key, value] of Object.entries(given)) if (value !== undefined) merged[key] = value;
   return merged;
@@ -199,7 +237,10 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     priorityWeight: priorityWeight as number,
     weightRule,
     queue: text('queue'),
-    dependsOnPast: bool('dependsOnPast'),
+    // wait_for_downstream implies depends_on_past, as in Airflow.
+    dependsOnPast: bool('dependsOnPast') || bool('waitForDownstream'),
+    waitForDownstream: bool('waitForDownstream'),
+    maxActiveTisPerDag: merged.maxActiveTisPerDag === null ? null : integer('maxActiveTisPerDag', 1),
     owner: text('owner'),
     doc: typeof doc === 'string' ? doc : null,
     onSuccessCallback: callback('onSuccessCallback'),

@@ -49,6 +49,15 @@ export interface SerializedTask {
   doc?: string;
   /** The task group path ('group.sub') the task belongs to, if any. */
   taskGroup?: string;
+  /** Setup / teardown tasks (Airflow 2.7); present only when true. */
+  isSetup?: true;
+  isTeardown?: true;
+  /** A teardown whose failure fails the run; present only when true. */
+  onFailureFailDagrun?: true;
+  /** Airflow's wait_for_downstream; present only when true. */
+  waitForDownstream?: true;
+  /** Airflow's max_active_tis_per_dag; present only when set. */
+  maxActiveTisPerDag?: number;
 }
 
 export interface SerializedDag {

@@ -61,6 +61,8 @@ export const TriggerRule = {
   NONE_FAILED_MIN_ONE_SUCCESS: 'none_failed_min_one_success',
   NONE_SKIPPED: 'none_skipped',
   ALWAYS: 'always',
+  /** Airflow 2.7's rule for teardowns (set by asTeardown): all done and one upstream setup succeeded. */
+  ALL_DONE_SETUP_SUCCESS: 'all_done_setup_success',
 } as const;
 export type TriggerRule = (typeof TriggerRule)[keyof typeof TriggerRule];
 export const TRIGGER_RULES: readonly TriggerRule[] = Object.values(TriggerRule);

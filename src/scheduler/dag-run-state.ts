@@ -23,3 +23,21 @@ export function findLeaves(tasks: SerializedTask[]): string[] {
   }
   return tasks.filter((task) => !hasDownstream.has(task.taskId)).map((task) => task.taskId);
 }
+
+/**
+ * The tasks whose states decide the run's (Airflow 2.7's effective leaves): tasks whose
+ * downstream tasks are all teardowns that may fail without failing the run, leaving those
+ * teardowns out unless `onFailureFailDagrun`. Without teardowns these are the leaves.
+ */
+export function runStateTaskIds(
+  tasks: ReadonlyArray<Pick<SerializedTask, 'taskId' | 'downstream' | 'isTeardown' | 'onFailureFailDagrun'>>,
+): string[] {
+  const byId = new Map(tasks.map((task) => [task.taskId, task]));
+  const ignorable = (task: Pick<SerializedTask, 'isTeardown' | 'onFailureFailDagrun'> | undefined): boolean =>
+    task?.isTeardown === true && task.onFailureFailDagrun !== true;
+  const leaves = tasks
+    .filter((task) => !ignorable(task) && task.downstream.every((id) => ignorable(byId.get(id))))
+    .map((task) => task.taskId);
+  // A DAG of teardowns only: its plain leaves.
+  return leaves.length > 0 ? leaves : tasks.filter((task) => task.downstream.length === 0).map((task) => task.taskId);
+}

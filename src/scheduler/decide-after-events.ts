@@ -55,7 +55,12 @@ export async function decideAfterEvents(input: {
   const { view, reader } = input;
   const limit = input.limit ?? INCREMENTAL_LIMIT;
   const candidates = new Set(input.endedTaskIds.flatMap((id) => view.tasks.get(id)?.downstream ?? []));
-  if (input.needsFullDecision || [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast)) return FULL;
+  // depends_on_past reads the previous run; a teardown its setups, which a wide fan-in cannot count.
+  if (
+    input.needsFullDecision ||
+    [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast || view.tasks.get(id)?.isTeardown)
+  )
+    return FULL;
   const changes: StateChange[] = [];
   let wakeAt: Date | null = null;
   /** Whether some candidate is still unfinished (then the run cannot be). */

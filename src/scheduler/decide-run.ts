@@ -1,6 +1,6 @@
 import type { SerializedDag } from '../core/serialized-dag';
 import { TaskState, TaskStateOrNone, isFinishedTaskState } from '../core/states';
-import { decideDagRunState } from './dag-run-state';
+import { decideDagRunState, runStateTaskIds } from './dag-run-state';
 import type { PreviousTi } from './deps/dep-context';
 import { countUpstream } from './deps/upstream-counts';
 import { decideTaskInstance } from './decide-task-instance';
@@ -113,12 +113,16 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   }
 
   let waitingOnOtherRuns = false;
-  const previousOf = (taskId: string): PreviousTi | null | undefined => {
+  const previousOf = (task: SerializedDag['tasks'][number]): PreviousTi | null | undefined => {
     const run = input.previousRun;
     if (!run) return run;
-    const state = run.states.get(taskId);
-    return state === undefined ? null : { runId: run.runId, state };
+    const state = run.states.get(task.taskId);
+    if (state === undefined) return null;
+    // wait_for_downstream: the previous run's direct downstream instances (absent ones never ran).
+    const downstream = task.downstream.map((id) => ({ taskId: id, state: run.states.get(id) ?? null }));
+    return { runId: run.runId, state, downstream };
   };
+  const setupIds = new Set(dag.tasks.filter((t) => t.isSetup).map((t) => t.taskId));
   for (const task of dag.tasks) {
     const ti = tis.get(task.taskId);
     if (!ti) {
@@ -133,7 +137,9 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       nextTryAt: ti.nextTryAt,
       now,
       upstream: () => countUpstream(task.upstream.map((id) => states.get(id) ?? null)),
-      previous: task.dependsOnPast ? previousOf(task.taskId) : null,
+      upstreamSetups: () =>
+        countUpstream(task.upstream.filter((id) => setupIds.has(id)).map((id) => states.get(id) ?? null)),
+      previous: task.dependsOnPast ? previousOf(task) : null,
     });
     if (decision.kind === 'move') {
       change(task.taskId, state, decision.to, decision.reason);
@@ -164,7 +170,7 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     // Like Airflow, a run ends only when no task is unfinished; its state then comes from the leaves.
     const unfinished = dag.tasks.filter((t) => !isFinishedTaskState(states.get(t.taskId) ?? null));
     if (unfinished.length === 0) {
-      const leaves = dag.tasks.filter((t) => t.downstream.length === 0).map((t) => states.get(t.taskId) ?? null);
+      const leaves = runStateTaskIds(dag.tasks).map((id) => states.get(id) ?? null);
       const runState = decideDagRunState(leaves);
       if (runState !== 'running') finish = { state: runState, note: null };
     } else if (

@@ -118,7 +118,10 @@ async function applyFinishedEffects(
   const run = { dagId: key.dagId, runId: key.runId };
   if (outcome.followTaskIds) {
     const follow = new Set(outcome.followTaskIds);
-    const skip = (view.tasks.get(key.taskId)?.downstream ?? []).filter((id) => !follow.has(id));
+    // Airflow's skip_all_except: a direct downstream task that is also downstream of a followed
+    // task (branch → t1 → join and branch → join, following t1) is not skipped.
+    const reachable = new Set([...follow].flatMap((id) => allDownstream(view, id)));
+    const skip = (view.tasks.get(key.taskId)?.downstream ?? []).filter((id) => !follow.has(id) && !reachable.has(id));
     if (skip.length)
       await transitionTasks(
         m,

@@ -15,7 +15,7 @@ import { ExecutorSlotsDep } from './deps/executor-slots-dep';
 import { ParallelismDep } from './deps/parallelism-dep';
 import { poolsWithOpenSlots } from './deps/pool-slots-available-dep';
 import { firstFailing } from './deps/ti-dep';
-import { ActiveCounts, activeCountsOf, PoolSlots, slotUsage, takeSlots } from './slot-usage';
+import { ActiveCounts, activeCountsOf, PoolSlots, readTaskActive, slotUsage, takeSlots } from './slot-usage';
 
 const log = getLogger('scheduler');
 
@@ -227,9 +227,13 @@ async function chooseAndMarkQueued(
       priority: Number(r.priority_weight),
     };
     if (!dagViews.has(c.dagId)) dagViews.set(c.dagId, views.peek(c.dagId) ?? (await views.get(c.dagId)));
+    const maxActiveTisPerDag = dagViews.get(c.dagId)?.tasks.get(c.taskId)?.maxActiveTisPerDag ?? null;
+    if (maxActiveTisPerDag !== null) await readTaskActive(m, slots, c.dagId, c.taskId);
     const ctx: QueueDepContext = {
       state: TaskState.SCHEDULED,
       dagId: c.dagId,
+      taskId: c.taskId,
+      maxActiveTisPerDag,
       pool: c.pool,
       poolSlots: c.poolSlots,
       // The query took only running runs, and unpaused DAGs unless `dags test` ignores the flag.

@@ -61,6 +61,7 @@ export function slotUsage(
     poolCapacity: pools,
     poolUsed: active.slotsByPool,
     dagActive: active.tasksByDag,
+    taskActive: new Map(),
     totalActive: active.total,
     parallelism: limits.parallelism,
     executorSlotsFree: limits.executorSlotsFree,
@@ -68,9 +69,36 @@ export function slotUsage(
 }
 
 /** One more task instance queued: the rules see it for the next candidate. */
-export function takeSlots(slots: SlotUsage, ti: { dagId: string; pool: string; poolSlots: number }): void {
+export function takeSlots(
+  slots: SlotUsage,
+  ti: { dagId: string; taskId: string; pool: string; poolSlots: number },
+): void {
+  const taskKey = taskActiveKey(ti.dagId, ti.taskId);
+  if (slots.taskActive.has(taskKey)) slots.taskActive.set(taskKey, slots.taskActive.get(taskKey)! + 1);
   slots.poolUsed.set(ti.pool, (slots.poolUsed.get(ti.pool) ?? 0) + ti.poolSlots);
   slots.dagActive.set(ti.dagId, (slots.dagActive.get(ti.dagId) ?? 0) + 1);
   slots.totalActive += 1;
   if (slots.executorSlotsFree !== null) slots.executorSlotsFree -= 1;
+}
+
+/** The key of SlotUsage.taskActive. */
+export function taskActiveKey(dagId: string, taskId: string): string {
+  return `${dagId}\u0000${taskId}`;
+}
+
+/** max_active_tis_per_dag: read how many instances of the task are queued or running, once per batch. */
+export async function readTaskActive(
+  db: DataSource | EntityManager,
+  slots: SlotUsage,
+  dagId: string,
+  taskId: string,
+): Promise<void> {
+  const key = taskActiveKey(dagId, taskId);
+  if (slots.taskActive.has(key)) return;
+  const { records } = await execSql<{ n: number | string }>(
+    db,
+    "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = ? AND task_id = ? AND state IN ('queued', 'running')",
+    [dagId, taskId],
+  );
+  slots.taskActive.set(key, Number(records[0]?.n ?? 0));
 }

@@ -9,7 +9,7 @@ import { purgeXComFiles } from './purge-xcom-files';
 import { recordAuditEvent } from './record-audit-event';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
-import { relatedTaskIds } from '../core/task-graph';
+import { relatedTaskIds, withSetupsAndTeardowns } from '../core/task-graph';
 import { runInTransaction } from '../db/transaction';
 
 export interface ClearTaskInstancesInput {
@@ -118,6 +118,8 @@ export async function clearTaskInstances(
     if (input.upstream) relatedTaskIds(stored.dag, selected, 'upstream').forEach((id) => extra.add(id));
     selected = [...extra];
   }
+  // A cleared task's setups and their teardowns are cleared with it (Airflow 2.7).
+  if (stored) selected = [...withSetupsAndTeardowns(stored.dag, selected)];
   const empty: ClearTaskInstancesResult = { cleared: [], clearedCount: 0, restarting: [], runsRequeued: 0 };
   if (selected.length === 0 || runIds.length === 0) return empty;
 

@@ -6,7 +6,7 @@ import { explainFailedDeps } from '../scheduler/deps/dep-sets';
 import type { FailedDep } from '../scheduler/deps/ti-dep';
 import { countUpstream } from '../scheduler/deps/upstream-counts';
 import { readPreviousRun } from '../scheduler/read-previous-run';
-import { readActiveCounts, readPools, slotUsage } from '../scheduler/slot-usage';
+import { readActiveCounts, readPools, readTaskActive, slotUsage } from '../scheduler/slot-usage';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { requireDag, requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
@@ -55,23 +55,31 @@ export async function taskInstanceFailedDeps(
 
   let previous: PreviousTi | null = null;
   if (task.dependsOnPast) {
-    const previousRun = await readPreviousRun(ds, { dagId: key.dagId, id: run.id }, [key.taskId]);
+    const previousRun = await readPreviousRun(ds, { dagId: key.dagId, id: run.id }, [key.taskId, ...task.downstream]);
     const before = previousRun?.states.get(key.taskId);
-    previous = previousRun && before !== undefined ? { runId: previousRun.runId, state: before } : null;
+    const downstream = task.downstream.map((id) => ({ taskId: id, state: previousRun?.states.get(id) ?? null }));
+    previous = previousRun && before !== undefined ? { runId: previousRun.runId, state: before, downstream } : null;
   }
 
   const slots = slotUsage(await readPools(ds, { lock: false }), await readActiveCounts(ds), {
     parallelism: ctx.config.core.parallelism,
     executorSlotsFree: null,
   });
+  const maxActiveTisPerDag = task.maxActiveTisPerDag ?? null;
+  if (maxActiveTisPerDag !== null) await readTaskActive(ds, slots, key.dagId, key.taskId);
+  const setupIds = new Set(dag.tasks.filter((t) => t.isSetup).map((t) => t.taskId));
   const failedDeps = explainFailedDeps({
     task,
     state,
     nextTryAt: ti?.next_try_at ? new Date(ti.next_try_at) : null,
     now: ctx.clock.now(),
     upstream: () => countUpstream(task.upstream.map((id) => tis.get(id)?.state ?? null)),
+    upstreamSetups: () =>
+      countUpstream(task.upstream.filter((id) => setupIds.has(id)).map((id) => tis.get(id)?.state ?? null)),
     previous,
     dagId: key.dagId,
+    taskId: key.taskId,
+    maxActiveTisPerDag,
     pool: ti?.pool ?? task.pool,
     poolSlots: ti ? Number(ti.pool_slots) : task.poolSlots,
     runState: run.state,

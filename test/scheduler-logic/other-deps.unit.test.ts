@@ -173,6 +173,7 @@ function usage(extra: Partial<SlotUsage> = {}): SlotUsage {
     ]),
     poolUsed: new Map([['tiny', 1]]),
     dagActive: new Map([['busy', 3]]),
+    taskActive: new Map(),
     totalActive: 4,
     parallelism: 32,
     executorSlotsFree: 8,

@@ -9,11 +9,12 @@ export function taskJson(task: SerializedTask, dag: SerializedDag): Record<strin
     owner: dag.owner,
     ...(dag.startDate ? { start_date: dag.startDate } : {}),
     end_date: dag.endDate ?? null,
-    trigger_rule: task.triggerRule,
+    // Airflow 2.6.3's enum has no all_done_setup_success (2.7): a teardown shows as all_done.
+    trigger_rule: task.triggerRule === 'all_done_setup_success' ? 'all_done' : task.triggerRule,
     extra_links: [],
     depends_on_past: task.dependsOnPast,
     is_mapped: false,
-    wait_for_downstream: false,
+    wait_for_downstream: task.waitForDownstream === true,
     retries: task.retries,
     queue: task.queue,
     pool: task.pool,
@@ -30,6 +31,9 @@ export function taskJson(task: SerializedTask, dag: SerializedDag): Record<strin
     // dagctl extras
     upstream_task_ids: [...task.upstream],
     task_group: task.taskGroup ?? null,
+    is_setup: task.isSetup === true,
+    is_teardown: task.isTeardown === true,
+    max_active_tis_per_dag: task.maxActiveTisPerDag ?? null,
     doc: task.doc ?? null,
   };
 }

@@ -25,7 +25,7 @@ import {
 } from '../output';
 import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { testDag } from '../parts';
-import { renderDagEdges, renderDagTree } from '../render-dag-tree';
+import { renderDagEdges, renderDagTree, renderTaskGroups } from '../render-dag-tree';
 import { addCheckCommand } from './dags-check';
 import { addReserializeCommand } from './dags-reserialize';
 import { addTriggerCommand } from './trigger';
@@ -159,6 +159,9 @@ function registerRunCommands(dags: Command): void {
             operator: t.operator,
             upstream: t.upstream,
             downstream: t.downstream,
+            task_group: t.taskGroup ?? null,
+            is_setup: t.isSetup === true,
+            is_teardown: t.isTeardown === true,
           })),
         });
       } else if (options.output === 'plain') {
@@ -166,6 +169,12 @@ function registerRunCommands(dags: Command): void {
       } else {
         printLine(`DAG ${dag.dagId}${dag.scheduleText ? ` (schedule ${dag.scheduleText})` : ''}`);
         renderDagTree(dag).forEach((line) => printLine(line));
+        const groups = renderTaskGroups(dag);
+        if (groups.length > 0) {
+          printLine('');
+          printLine('Task groups:');
+          groups.forEach((line) => printLine(line));
+        }
       }
     });
   });

@@ -6,17 +6,21 @@ import type { UpstreamCounts } from './upstream-counts';
 export interface PreviousTi {
   runId: string;
   state: TaskStateOrNone;
+  /** wait_for_downstream: the states of its direct downstream task instances in that run. */
+  downstream?: ReadonlyArray<{ taskId: string; state: TaskStateOrNone }>;
 }
 
 /** What the rules for none / up_for_retry / up_for_reschedule → scheduled read of one task instance. */
 export interface ScheduleDepContext {
-  task: Pick<SerializedTask, 'taskId' | 'triggerRule' | 'dependsOnPast'>;
+  task: Pick<SerializedTask, 'taskId' | 'triggerRule' | 'dependsOnPast' | 'waitForDownstream'>;
   state: TaskStateOrNone;
   /** When the next try (or a rescheduled sensor's next poke) may start; null if not waiting. */
   nextTryAt: Date | null;
   now: Date;
   /** The direct upstream task instances counted by state; computed only when a rule asks. */
   upstream(): UpstreamCounts;
+  /** The direct upstream setup tasks counted by state (a teardown's trigger rule reads them). */
+  upstreamSetups?: () => UpstreamCounts;
   /**
    * The same task in the previous DAG run: null when there is none (or it had no such task);
    * undefined when the caller did not read it, which depends_on_past never takes as a pass.
@@ -35,6 +39,11 @@ export interface SlotUsage {
   poolUsed: Map<string, number>;
   /** Queued and running task instances per DAG. */
   dagActive: Map<string, number>;
+  /**
+   * Queued and running instances of one task across runs (`dagId\u0000taskId`), for the tasks
+   * with max_active_tis_per_dag only: read when such a task is a candidate.
+   */
+  taskActive: Map<string, number>;
   /** Queued and running task instances of all DAGs. */
   totalActive: number;
   /** core.parallelism. */
@@ -51,6 +60,9 @@ export interface QueueDepContext {
   poolSlots: number;
   runState: DagRunState;
   dagPaused: boolean;
+  taskId: string;
+  /** The task's max_active_tis_per_dag; null: no limit. */
+  maxActiveTisPerDag: number | null;
   /** The DAG's max_active_tasks (resolved by the parser); null when the DAG is not serialized. */
   maxActiveTasks: number | null;
   slots: SlotUsage;

@@ -8,6 +8,7 @@ import { ParallelismDep } from './parallelism-dep';
 import { PoolSlotsAvailableDep } from './pool-slots-available-dep';
 import { PrevDagrunDep } from './prev-dagrun-dep';
 import { failingDeps, FailedDep, TiDep } from './ti-dep';
+import { TaskConcurrencyDep } from './task-concurrency-dep';
 import { TriggerRuleDep } from './trigger-rule-dep';
 import { QUEUEABLE_STATES, QueueableStateDep, SCHEDULABLE_STATES, SchedulableStateDep } from './valid-state-dep';
 
@@ -20,15 +21,15 @@ export const SCHEDULED_DEPS: ReadonlyArray<TiDep<ScheduleDepContext>> = [
   SchedulableStateDep,
   NotInRetryPeriodDep,
   TriggerRuleDep,
-  // depends_on_past; wait_for_downstream (issue 14) extends this same rule.
+  // depends_on_past and wait_for_downstream.
   PrevDagrunDep,
 ];
 
 /**
  * scheduled → queued (queueReadyTasks), checked per candidate while slots are taken.
  * Extension point: issue 14's `tasks hold` adds a NotHeldDep here (reading a `held` field of
- * QueueDepContext), and max_active_tis_per_dag a TaskConcurrencyDep beside DagMaxActiveTasksDep;
- * the queuer, `tasks failed-deps`, the API and the UI then all apply and explain them.
+ * QueueDepContext); the queuer, `tasks failed-deps`, the API and the UI then all apply and
+ * explain it, as they do TaskConcurrencyDep (max_active_tis_per_dag).
  */
 export const QUEUE_DEPS: ReadonlyArray<TiDep<QueueDepContext>> = [
   QueueableStateDep,
@@ -36,6 +37,7 @@ export const QUEUE_DEPS: ReadonlyArray<TiDep<QueueDepContext>> = [
   DagUnpausedDep,
   PoolSlotsAvailableDep,
   DagMaxActiveTasksDep,
+  TaskConcurrencyDep,
   ParallelismDep,
   ExecutorSlotsDep,
 ];

@@ -29,4 +29,5 @@ export { DagUnpausedDep } from './dag-unpaused-dep';
 export { PoolSlotsAvailableDep, poolsWithOpenSlots } from './pool-slots-available-dep';
 export { DagMaxActiveTasksDep, dagsAtMaxActiveTasks } from './dag-max-active-tasks-dep';
 export { ParallelismDep } from './parallelism-dep';
+export { TaskConcurrencyDep } from './task-concurrency-dep';
 export { ExecutorSlotsDep } from './executor-slots-dep';

@@ -1,7 +1,7 @@
 import { TaskState, TriggerRule } from '../../core/states';
 import { DepStatus, failing, passing } from './dep-status';
 import type { ScheduleDepContext } from './dep-context';
-import type { UpstreamCounts } from './upstream-counts';
+import { countUpstream, type UpstreamCounts } from './upstream-counts';
 import type { TiDep } from './ti-dep';
 
 export type TriggerRuleDecision =
@@ -10,6 +10,8 @@ export type TriggerRuleDecision =
   | { kind: 'skip'; reason: string }
   | { kind: 'upstream_failed'; reason: string };
 
+const noSetups = (): UpstreamCounts => countUpstream([]);
+
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
@@ -17,7 +19,12 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
  * upstream_failed except for `one_done`. Removed upstream tasks no longer belong to the DAG, so
  * they are left out of every rule (they only count as done). No upstream at all → run.
  */
-export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): TriggerRuleDecision {
+export function evaluateTriggerRule(
+  rule: TriggerRule,
+  counts: UpstreamCounts,
+  /** The direct upstream setup tasks among `counts` (all_done_setup_success reads them). */
+  setups: () => UpstreamCounts = noSetups,
+): TriggerRuleDecision {
   const relevant = counts.total - counts.removed;
   const { success, skipped } = counts;
   const failed = counts.failed + counts.upstreamFailed;
@@ -83,6 +90,19 @@ export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): 
       if (allFinished)
         return run(`${rule}: all ${plural(relevant, 'upstream task')} finished, none failed, ${success} succeeded`);
       return wait(waiting());
+    case TriggerRule.ALL_DONE_SETUP_SUCCESS: {
+      // A teardown (Airflow 2.7): runs once everything upstream is done if one of its setups
+      // succeeded, whatever happened to the work between them.
+      if (!allFinished) return wait(waiting());
+      const s = setups();
+      const setupTotal = s.total - s.removed;
+      if (setupTotal === 0) return run(`${rule}: all ${plural(relevant, 'upstream task')} finished (no setup task)`);
+      if (s.skipped >= setupTotal) return skip(`${rule}: all ${plural(setupTotal, 'setup task')} were skipped`);
+      if (s.success === 0) return upstreamFailed(`${rule}: none of ${plural(setupTotal, 'setup task')} succeeded`);
+      return run(
+        `${rule}: all ${plural(relevant, 'upstream task')} finished, ${s.success} of ${setupTotal} setups succeeded`,
+      );
+    }
     case TriggerRule.NONE_SKIPPED:
       if (skipped > 0) return skip(of(skipped, 'skipped'));
       if (allFinished) return run(`${rule}: all ${plural(relevant, 'upstream task')} finished and none was skipped`);
@@ -99,11 +119,11 @@ export function evaluateTriggerRule(rule: TriggerRule, counts: UpstreamCounts): 
  * by its direct upstream tasks; a rule that can no longer be met ends it as skipped or
  * upstream_failed (`endsAs`). A task that started already passed it (retries are not held back).
  */
-export const TriggerRuleDep: TiDep<Pick<ScheduleDepContext, 'task' | 'state' | 'upstream'>> = {
+export const TriggerRuleDep: TiDep<Pick<ScheduleDepContext, 'task' | 'state' | 'upstream' | 'upstreamSetups'>> = {
   name: 'Trigger Rule',
-  evaluate({ task, state, upstream }): DepStatus {
+  evaluate({ task, state, upstream, upstreamSetups }): DepStatus {
     if (state !== null) return passing('the task instance already started: its trigger rule was met');
-    const decision = evaluateTriggerRule(task.triggerRule, upstream());
+    const decision = evaluateTriggerRule(task.triggerRule, upstream(), upstreamSetups);
     switch (decision.kind) {
       case 'run':
         return passing(decision.reason);

@@ -1,3 +1,5 @@
+import { STRUCTURE_DAGS } from './structure-dags';
+
 /** The DAGs of the engine suite (engine-suite.ts), one per scenario; each file's DAG id is its scenario's name. */
 export const ENGINE_DAG = `
 import { DAG, BashOperator, FunctionOperator, BranchOperator, EmptyOperator, ShortCircuitOperator } from 'dagctl';
@@ -68,6 +70,7 @@ export default dag;
 `;
 
 export const ENGINE_SUITE_DAGS = {
+  ...STRUCTURE_DAGS,
   engine: ENGINE_DAG,
   once: ONCE_DAG,
   pooled: POOLED_DAG,

@@ -11,6 +11,7 @@ import { eventually } from '../eventually';
 import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test-database';
 import { ENGINE_SUITE_DAGS, EngineScenario } from './engine-dags';
 import { maxOverlap } from './max-overlap';
+import { structureScenarios } from './structure-scenarios';
 
 /** What a combination's own hooks may look at once the suite is set up. */
 export interface EngineSuiteState {
@@ -109,6 +110,8 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
       await options.checkEngineRun?.({ ctx, home }, run.runId);
     },
   );
+
+  structureScenarios(scenario, () => ({ ctx, home }));
 
   scenario('once', 'creates and runs a scheduled @once run by itself, exactly once', async () => {
     const runs = await eventually(

@@ -1,0 +1,23 @@
+import { failing, passing } from './dep-status';
+import type { QueueDepContext } from './dep-context';
+import type { TiDep } from './ti-dep';
+
+const NO_LIMIT = passing('the task has no max_active_tis_per_dag');
+
+/**
+ * max_active_tis_per_dag (Airflow's TaskConcurrencyDep): at most this many instances of one task
+ * are queued or running at once, across all runs of its DAG.
+ */
+export const TaskConcurrencyDep: TiDep<Pick<QueueDepContext, 'dagId' | 'taskId' | 'maxActiveTisPerDag' | 'slots'>> = {
+  name: 'Task Concurrency',
+  evaluate({ dagId, taskId, maxActiveTisPerDag, slots }) {
+    if (maxActiveTisPerDag === null) return NO_LIMIT;
+    const active = slots.taskActive.get(`${dagId}\u0000${taskId}`) ?? 0;
+    if (active < maxActiveTisPerDag)
+      return passing(`${active} of max_active_tis_per_dag ${maxActiveTisPerDag} instances of the task are active`);
+    return failing(
+      `the task has ${active} instance${active === 1 ? '' : 's'} queued or running across runs, ` +
+        `its max_active_tis_per_dag is ${maxActiveTisPerDag}`,
+    );
+  },
+};
