@@ -53,7 +53,7 @@ describe('ShortCircuitOperator modes', () => {
 describe('tasks failed-deps names the new rules', () => {
   test('Task Concurrency and wait_for_downstream appear with their reasons', () => {
     const failed = explainFailedDeps({
-      task: { taskId: 't', triggerRule: 'all_success', dependsOnPast: true, waitForDownstream: true, operator: 'X' },
+      task: { taskId: 't', triggerRule: 'all_success', dependsOnPast: true, waitForDownstream: true },
       state: null,
       nextTryAt: null,
       now: new Date(),
