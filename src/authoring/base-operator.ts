@@ -40,6 +40,7 @@ export abstract class BaseOperator {
   readonly onSuccessCallback: TaskCallback | null;
   readonly onFailureCallback: TaskCallback | null;
   readonly onRetryCallback: TaskCallback | null;
+  readonly onExecuteCallback: TaskCallback | null;
   readonly upstreamTaskIds: ReadonlySet<string> = new Set<string>();
   readonly downstreamTaskIds: ReadonlySet<string> = new Set<string>();
   /** Names of the properties rendered with Jinja syntax before execute(). */
@@ -86,6 +87,7 @@ export abstract class BaseOperator {
     this.onSuccessCallback = resolved.onSuccessCallback;
     this.onFailureCallback = resolved.onFailureCallback;
     this.onRetryCallback = resolved.onRetryCallback;
+    this.onExecuteCallback = resolved.onExecuteCallback;
     this.mergedOptions = merged;
     dag!.addTask(this);
   }

@@ -42,6 +42,8 @@ export interface TaskOptions {
   onSuccessCallback?: TaskCallback;
   onFailureCallback?: TaskCallback;
   onRetryCallback?: TaskCallback;
+  /** Called just before execute, in the task's process; one that throws is logged and ignored. */
+  onExecuteCallback?: TaskCallback;
 }
 
 /** A DAG's `defaultArgs`: any task option (and operator options, applied where accepted). */
@@ -67,6 +69,7 @@ export const TASK_OPTION_KEYS: readonly string[] = [
   'onSuccessCallback',
   'onFailureCallback',
   'onRetryCallback',
+  'onExecuteCallback',
 ];
 
 /** Task options after defaults and normalization (durations in ms). */
@@ -88,6 +91,7 @@ export interface ResolvedTaskOptions {
   onSuccessCallback: TaskCallback | null;
   onFailureCallback: TaskCallback | null;
   onRetryCallback: TaskCallback | null;
+  onExecuteCallback: TaskCallback | null;
 }
 
 /**
@@ -205,5 +209,6 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     onSuccessCallback: callback('onSuccessCallback'),
     onFailureCallback: callback('onFailureCallback'),
     onRetryCallback: callback('onRetryCallback'),
+    onExecuteCallback: callback('onExecuteCallback'),
   };
 }
