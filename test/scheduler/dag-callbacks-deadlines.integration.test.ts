@@ -8,6 +8,9 @@ import { runInTransaction } from '../../src/db/transaction';
 import { createDagRun } from '../../src/db/transitions/dag-run-transitions';
 import { createDbMetricsRegistry } from '../../src/metrics/db-metrics';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
+import { CallbackRunner } from '../../src/scheduler/callback-runner';
+import { checkDeadlines } from '../../src/scheduler/check-deadlines';
+import { requestCallback } from '../../src/db/transitions/callback-transitions';
 import { listDagRuns } from '../../src/services/list-dag-runs';
 import { setDagPaused } from '../../src/services/set-dag-paused';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
@@ -292,5 +295,64 @@ describe('DAG callbacks, deadlines and late runs', () => {
     expect(byId.get(onTime.runId)!.late_seconds).toBeNull();
     const metrics = await createDbMetricsRegistry(ctx).metrics();
     expect(metrics).toContain('dagctl_late_dag_runs_total{dag_id="good"} 1');
+  });
+
+  it('lets exactly one of several racing schedulers record a miss and run a callback request', async () => {
+    await stopScheduler();
+    try {
+      const run = await triggerDagRun(ctx, { dagId: 'with_deadline' });
+      // Paused: the run stays queued, so its deadline can pass.
+      await setDagPaused(ctx, 'with_deadline', true);
+      await execSql(
+        ctx.dataSource,
+        "UPDATE dag_run SET state = 'queued' WHERE dag_id = 'with_deadline' AND run_id = ?",
+        [run.runId],
+      );
+      const later = new Date(clock.now().getTime() + 2 * HOUR);
+      const misses = await Promise.all([1, 2, 3].map(() => checkDeadlines(ctx.dataSource, later, 50)));
+      expect(misses.reduce((a, b) => a + b, 0)).toBe(1);
+
+      await runInTransaction(ctx.dataSource, (m) =>
+        requestCallback(m, { dagId: 'good', runId: 'scheduled__late', kind: 'dag_success', context: {} }, later),
+      );
+      const runners = ['a', 'b', 'c'].map(
+        (name) =>
+          new CallbackRunner(ctx.dataSource, { baseLogFolder: ctx.config.logging.base_log_folder, claimant: name }),
+      );
+      const before = calls().filter((c) => c.cb === 'success' && c.runId === 'scheduled__late').length;
+      const pending = async (): Promise<number> =>
+        Number(
+          (
+            await execSql<{ n: number | string }>(
+              ctx.dataSource,
+              "SELECT COUNT(*) AS n FROM callback_request WHERE state IN ('pending', 'running')",
+            )
+          ).records[0].n,
+        );
+      // The deadline's callback, this one, and any the stopped scheduler had not dispatched yet.
+      const waiting = await pending();
+      expect(waiting).toBeGreaterThanOrEqual(2);
+      const started = await Promise.all(runners.map((r) => r.dispatch(later)));
+      await Promise.all(runners.map((r) => r.idle()));
+      expect(started.reduce((a, b) => a + b, 0)).toBe(waiting);
+      // Each request ran exactly once: one call per request of that run.
+      const { records: lateRequests } = await execSql<{ n: number | string }>(
+        ctx.dataSource,
+        "SELECT COUNT(*) AS n FROM callback_request WHERE dag_id = 'good' AND run_id = 'scheduled__late'",
+      );
+      expect(calls().filter((c) => c.cb === 'success' && c.runId === 'scheduled__late')).toHaveLength(
+        Number(lateRequests[0].n),
+      );
+      expect(Number(lateRequests[0].n)).toBeGreaterThan(before);
+      expect(await pending()).toBe(0);
+      const { records } = await execSql<{ claimed_by: string; n: number | string }>(
+        ctx.dataSource,
+        "SELECT claimed_by, COUNT(*) AS n FROM callback_request WHERE kind = 'deadline_missed' GROUP BY claimed_by",
+      );
+      expect(records.map((r) => Number(r.n)).reduce((a, b) => a + b, 0)).toBe(2);
+    } finally {
+      await setDagPaused(ctx, 'with_deadline', false);
+      startScheduler();
+    }
   });
 });
