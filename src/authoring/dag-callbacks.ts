@@ -68,7 +68,9 @@ export function resolveDeadline(value: unknown, timezone: string): ResolvedDeadl
     if (!date) return `deadline reference fixedDatetime(${String((reference as { date: unknown }).date)}): not a date`;
     fixedDate = date.toISOString();
   } else if (kind !== 'dagrun_logical_date' && kind !== 'dagrun_queued_at') {
-    return `deadline 'reference' must be DeadlineReference.DAGRUN_LOGICAL_DATE, DAGRUN_QUEUED_AT or fixedDatetime(date)`;
+    return (
+      `deadline 'reference' must be DeadlineReference.DAGRUN_LOGICAL_DATE, DAGRUN_QUEUED_AT ` + `or fixedDatetime(date)`
+    );
   }
   let intervalMs: number;
   try {

@@ -350,7 +350,10 @@ export async function renderTaskTemplates(
   return secrets.masker.maskValue(rendered, options.sensitiveWords) as Record<string, unknown>;
 }
 
-/** onExecuteCallback: just before execute, in this (the task's) process; a failing one is logged and ignored, as in Airflow. */
+/**
+ * onExecuteCallback: just before execute, in this (the task's) process; a failing one is logged
+ * and ignored, as in Airflow.
+ */
 async function runExecuteCallback(
   op: RunnerOperator,
   ctx: TaskContext,

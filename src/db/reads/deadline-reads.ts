@@ -18,7 +18,8 @@ export async function readRunDeadlines(
   for (const part of chunk(runIds, 400)) {
     const { records } = await execSql<{ run_id: string; deadline_time: string; missed_at: string | null }>(
       db,
-      `SELECT run_id, deadline_time, missed_at FROM deadline WHERE dag_id = ? AND run_id IN (${part.map(() => '?').join(', ')})`,
+      `SELECT run_id, deadline_time, missed_at FROM deadline
+       WHERE dag_id = ? AND run_id IN (${part.map(() => '?').join(', ')})`,
       [dagId, ...part],
     );
     for (const r of records)

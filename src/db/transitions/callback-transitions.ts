@@ -53,7 +53,8 @@ export async function finishCallbackRequest(
 ): Promise<boolean> {
   const result = await execSql(
     db,
-    `UPDATE callback_request SET state = ?, error = ?, finished_at = ? WHERE id = ? AND state = 'running' AND claimed_by = ?`,
+    `UPDATE callback_request SET state = ?, error = ?, finished_at = ?
+     WHERE id = ? AND state = 'running' AND claimed_by = ?`,
     [outcome.ok ? 'success' : 'failed', outcome.error, now.toISOString(), id, claimant],
   );
   return result.affected > 0;
