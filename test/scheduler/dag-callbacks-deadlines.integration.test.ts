@@ -8,6 +8,8 @@ import { runInTransaction } from '../../src/db/transaction';
 import { createDagRun } from '../../src/db/transitions/dag-run-transitions';
 import { createDbMetricsRegistry } from '../../src/metrics/db-metrics';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
+import { getSerializedDag } from '../../src/db/reads/serialized-dag-store';
+import { loadGridData } from '../../src/web/ui/data/grid-data';
 import { CallbackRunner } from '../../src/scheduler/callback-runner';
 import { checkDeadlines } from '../../src/scheduler/check-deadlines';
 import { requestCallback } from '../../src/db/transitions/callback-transitions';
@@ -263,6 +265,11 @@ describe('DAG callbacks, deadlines and late runs', () => {
     expect(apiRunJson(records[0])).toMatchObject({ deadline_missed: true, deadline_missed_at: expect.any(String) });
     const metrics = await createDbMetricsRegistry(ctx).metrics();
     expect(metrics).toContain('dagctl_deadline_missed_total{dag_id="with_deadline"} 1');
+    const grid = await loadGridData(ctx.dataSource, (await getSerializedDag(ctx.dataSource, 'with_deadline'))!.dag);
+    expect(grid.runs.map((r) => [r.runId, r.deadlineMissed])).toEqual([
+      [inTime.runId, false],
+      [missed.runId, true],
+    ]);
   });
 
   it('flags a scheduled run that starts past scheduler.late_threshold with late_seconds, and runs it', async () => {
@@ -300,6 +307,9 @@ describe('DAG callbacks, deadlines and late runs', () => {
     expect(byId.get(onTime.runId)!.late_seconds).toBeNull();
     const metrics = await createDbMetricsRegistry(ctx).metrics();
     expect(metrics).toContain('dagctl_late_dag_runs_total{dag_id="good"} 1');
+    const grid = await loadGridData(ctx.dataSource, (await getSerializedDag(ctx.dataSource, 'good'))!.dag);
+    expect(grid.runs.find((r) => r.runId === late.runId)?.lateSeconds).toBeGreaterThanOrEqual(2 * 3600);
+    expect(grid.runs.find((r) => r.runId === onTime.runId)?.lateSeconds).toBeNull();
   });
 
   it('lets exactly one of several racing schedulers record a miss and run a callback request', async () => {
