@@ -4,6 +4,8 @@
  */
 export { DAG } from './authoring/dag';
 export type { DagOptions } from './authoring/dag-options';
+export { DeadlineReference } from './authoring/dag-callbacks';
+export type { DagCallback, DagCallbackContext, DeadlineAlert } from './authoring/dag-callbacks';
 export { BaseOperator } from './authoring/base-operator';
 export type { TaskOrTasks } from './authoring/base-operator';
 export type { TaskOptions, DefaultArgs, TaskCallback, TaskDag } from './authoring/task-options';

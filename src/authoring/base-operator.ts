@@ -64,6 +64,7 @@ export abstract class BaseOperator {
   isTeardown = false;
   /** For a teardown: its failure fails the run (otherwise the work tasks decide). */
   onFailureFailDagrun = false;
+  readonly onExecuteCallback: TaskCallback | null;
   readonly upstreamTaskIds: ReadonlySet<string> = new Set<string>();
   readonly downstreamTaskIds: ReadonlySet<string> = new Set<string>();
   /** Names of the properties rendered with Jinja syntax before execute(). */
@@ -119,6 +120,7 @@ export abstract class BaseOperator {
     this.waitForDownstream = resolved.waitForDownstream;
     this.maxActiveTisPerDag = resolved.maxActiveTisPerDag;
     this.taskGroup = group;
+    this.onExecuteCallback = resolved.onExecuteCallback;
     this.mergedOptions = merged;
     dag!.addTask(this);
     group?.addTask(this);

@@ -8,6 +8,7 @@ import { isValidTimezone, parseDagDate } from './parse-dag-date';
 import type { ParamSpec } from '../core/param-schema';
 import { resolveParams } from './param';
 import type { DefaultArgs } from './task-options';
+import { DagCallback, DeadlineAlert, ResolvedDeadline, resolveDeadline } from './dag-callbacks';
 
 /** Options of `new DAG(dagId, options)`, with Airflow's meaning. */
 export interface DagOptions {
@@ -35,6 +36,11 @@ export interface DagOptions {
    * the name; 'empty' renders it as an empty string, as Airflow does by default.
    */
   templateUndefined?: TemplateUndefined;
+  /** Called once when a run ends in success / failure, outside the scheduler (see README "Callbacks"). */
+  onSuccessCallback?: DagCallback;
+  onFailureCallback?: DagCallback;
+  /** Airflow 3.1's deadline alert (see README "Deadline alerts"). */
+  deadline?: DeadlineAlert;
 }
 
 export type TemplateUndefined = 'strict' | 'empty';
@@ -55,6 +61,9 @@ export const DAG_OPTION_KEYS: readonly string[] = [
   'docMd',
   'owner',
   'templateUndefined',
+  'onSuccessCallback',
+  'onFailureCallback',
+  'deadline',
 ];
 
 export interface ResolvedDagOptions {
@@ -77,6 +86,9 @@ export interface ResolvedDagOptions {
   docMd: string | null;
   owner: string;
   templateUndefined: TemplateUndefined;
+  onSuccessCallback: DagCallback | null;
+  onFailureCallback: DagCallback | null;
+  deadline: ResolvedDeadline | null;
 }
 
 /** Check and normalize DAG options; every error names the DAG and the option. */
@@ -142,6 +154,16 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const templateUndefined = options.templateUndefined ?? 'strict';
   if (templateUndefined !== 'strict' && templateUndefined !== 'empty')
     fail(`option 'templateUndefined' must be 'strict' or 'empty', got ${JSON.stringify(templateUndefined)}`);
+  const callback = (key: 'onSuccessCallback' | 'onFailureCallback'): DagCallback | null => {
+    const value = options[key];
+    if (value === undefined || value === null) return null;
+    return typeof value === 'function' ? value : fail(`option '${key}' must be a function`);
+  };
+  let deadline: ResolvedDeadline | null = null;
+  if (options.deadline !== undefined && options.deadline !== null) {
+    const resolved = resolveDeadline(options.deadline, timezone);
+    deadline = typeof resolved === 'string' ? fail(resolved) : resolved;
+  }
   const owner = optionalText('owner') ?? (typeof defaultArgs.owner === 'string' ? defaultArgs.owner : 'airflow');
   return {
     description: optionalText('description'),
@@ -161,6 +183,9 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
     docMd: optionalText('docMd'),
     owner,
     templateUndefined,
+    onSuccessCallback: callback('onSuccessCallback'),
+    onFailureCallback: callback('onFailureCallback'),
+    deadline,
   };
 }
 

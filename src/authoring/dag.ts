@@ -5,6 +5,7 @@ import type { ScheduleOption } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
 import { recordCreatedDag } from './dag-registry';
 import { DagOptions, resolveDagOptions, type TemplateUndefined } from './dag-options';
+import type { DagCallback, ResolvedDeadline } from './dag-callbacks';
 import { invalidIdReason } from './identifiers';
 import { SDK_KIND } from './sdk-kind';
 import { topologicalOrder } from './topological-order';
@@ -37,6 +38,10 @@ export class DAG {
   readonly owner: string;
   /** How templates treat a name that does not exist (DagOptions.templateUndefined). */
   readonly templateUndefined: TemplateUndefined;
+  /** DAG-level callbacks; the scheduler records a request and a callback runner calls them. */
+  readonly onSuccessCallback: DagCallback | null;
+  readonly onFailureCallback: DagCallback | null;
+  readonly deadline: ResolvedDeadline | null;
   /** Tasks by id, in the order they were created. */
   readonly tasks: ReadonlyMap<string, BaseOperator> = new Map();
 
@@ -62,6 +67,9 @@ export class DAG {
     this.docMd = resolved.docMd;
     this.owner = resolved.owner;
     this.templateUndefined = resolved.templateUndefined;
+    this.onSuccessCallback = resolved.onSuccessCallback;
+    this.onFailureCallback = resolved.onFailureCallback;
+    this.deadline = resolved.deadline;
     recordCreatedDag(this);
   }
 

@@ -33,6 +33,11 @@ export function serializeDag(dag: DAG): SerializedDag {
   // Only when there are schemas, so a DAG without them keeps its hash (and its DAG version).
   const specs = dag.paramSpecs ?? {};
   if (Object.keys(specs).length > 0) serialized.paramSpecs = toJsonValue(specs) as SerializedDag['paramSpecs'];
+  // Only when set, so a DAG without them keeps its hash. Duck-typed: older SDK copies lack them.
+  const { onSuccessCallback, onFailureCallback, deadline } = dag as Partial<DAG>;
+  if (onSuccessCallback || onFailureCallback)
+    serialized.callbacks = { onSuccess: Boolean(onSuccessCallback), onFailure: Boolean(onFailureCallback) };
+  if (deadline) serialized.deadline = { ...deadline.serialized };
   return serialized;
 }
 

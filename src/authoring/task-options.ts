@@ -72,6 +72,8 @@ export interface TaskOptions {
   waitForDownstream?: boolean;
   /** Airflow's max_active_tis_per_dag: at most this many instances of the task running across runs. */
   maxActiveTisPerDag?: number | null;
+  /** Called just before execute, in the task's process; one that throws is logged and ignored. */
+  onExecuteCallback?: TaskCallback;
 }
 
 /** A DAG's `defaultArgs`: any task option (and operator options, applied where accepted). */
@@ -100,6 +102,7 @@ export const TASK_OPTION_KEYS: readonly string[] = [
   'taskGroup',
   'waitForDownstream',
   'maxActiveTisPerDag',
+  'onExecuteCallback',
 ];
 
 /** Task options after defaults and normalization (durations in ms). */
@@ -123,6 +126,7 @@ export interface ResolvedTaskOptions {
   onRetryCallback: TaskCallback | null;
   waitForDownstream: boolean;
   maxActiveTisPerDag: number | null;
+  onExecuteCallback: TaskCallback | null;
 }
 
 /**
@@ -246,5 +250,6 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     onSuccessCallback: callback('onSuccessCallback'),
     onFailureCallback: callback('onFailureCallback'),
     onRetryCallback: callback('onRetryCallback'),
+    onExecuteCallback: callback('onExecuteCallback'),
   };
 }

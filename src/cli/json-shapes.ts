@@ -1,5 +1,6 @@
 import { maskSensitiveKeys } from '../core/secrets-masker';
 import type { DagEntity, DagRunEntity, TaskInstanceEntity } from '../db/entities';
+import type { RunDeadline } from '../db/reads/deadline-reads';
 import { isoOrNull } from './output';
 
 /** The JSON shapes of contract §2, shared by the commands that print them. */
@@ -23,7 +24,11 @@ export function dagJson(dag: DagEntity): Record<string, unknown> {
  * output masks secrets; only `get` commands show them). `extraWords`: the words of
  * `core.sensitive_var_conn_names`, split.
  */
-export function dagRunJson(run: DagRunEntity, extraWords: readonly string[]): Record<string, unknown> {
+export function dagRunJson(
+  run: DagRunEntity,
+  extraWords: readonly string[],
+  deadline: RunDeadline | null = null,
+): Record<string, unknown> {
   return {
     dag_id: run.dagId,
     run_id: run.runId,
@@ -36,6 +41,10 @@ export function dagRunJson(run: DagRunEntity, extraWords: readonly string[]): Re
     data_interval_end: isoOrNull(run.dataIntervalEnd),
     external_trigger: run.externalTrigger,
     conf: maskSensitiveKeys(run.conf ?? {}, extraWords),
+    late_seconds: run.lateSeconds ?? null,
+    deadline: isoOrNull(deadline?.deadline ?? null),
+    deadline_missed: Boolean(deadline?.missedAt),
+    deadline_missed_at: isoOrNull(deadline?.missedAt ?? null),
   };
 }
 

@@ -108,6 +108,11 @@ export const CONFIG_SCHEMA = {
      */
     max_platform_retries: int(3, 0),
     heartbeat_interval: duration('5s'),
+    /**
+     * A scheduled run that starts more than this after its data interval ended is late: it runs
+     * as usual and carries `late_seconds` (CLI, API, UI, metric).
+     */
+    late_threshold: duration('60s'),
   },
   local: {
     /** 'warm': a pool of reused child processes; 'fork': one fresh process per task. */

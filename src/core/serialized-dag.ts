@@ -85,4 +85,17 @@ export interface SerializedDag {
   docMd: string | null;
   /** Tasks in topological order. */
   tasks: SerializedTask[];
+  /** Which DAG-level callbacks exist (they run outside the scheduler); absent when none. */
+  callbacks?: { onSuccess: boolean; onFailure: boolean };
+  /** The DAG's deadline alert; absent when it has none. */
+  deadline?: SerializedDeadline;
+}
+
+/** A deadline alert as stored: the run must finish by reference + intervalMs. */
+export interface SerializedDeadline {
+  reference: 'dagrun_logical_date' | 'dagrun_queued_at' | 'fixed_datetime';
+  /** ISO date, for 'fixed_datetime'. */
+  fixedDate: string | null;
+  intervalMs: number;
+  hasCallback: boolean;
 }

@@ -32,3 +32,17 @@ export function taskLogPath(baseLogFolder: string, key: TaskInstanceKey, tryNumb
   if (!file.startsWith(base + path.sep)) throw new Error(`task log path escapes ${base}: ${file}`);
   return file;
 }
+
+/** A DAG-level callback's log: `$base/callbacks/dag_id=<dag>/run_id=<run>/<kind>.log`. */
+export function callbackLogPath(baseLogFolder: string, dagId: string, runId: string, kind: string): string {
+  const base = path.resolve(baseLogFolder);
+  const file = path.join(
+    base,
+    'callbacks',
+    `dag_id=${sanitizeLogComponent(dagId)}`,
+    `run_id=${sanitizeLogComponent(runId)}`,
+    `${sanitizeLogComponent(kind)}.log`,
+  );
+  if (!file.startsWith(base + path.sep)) throw new Error(`callback log path escapes ${base}: ${file}`);
+  return file;
+}

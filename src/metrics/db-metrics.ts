@@ -93,6 +93,36 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
   });
 
   new Gauge({
+    name: 'dagctl_deadline_missed_total',
+    help: 'DAG runs that missed their deadline (deadline alerts), by DAG',
+    labelNames: ['dag_id'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { records } = await execSql<{ dag_id: string; n: number | string }>(
+        db,
+        'SELECT dag_id, COUNT(*) AS n FROM deadline WHERE missed_at IS NOT NULL GROUP BY dag_id',
+      );
+      for (const row of records) this.set({ dag_id: row.dag_id }, Number(row.n));
+    },
+  });
+
+  new Gauge({
+    name: 'dagctl_late_dag_runs_total',
+    help: 'Scheduled DAG runs that started later than scheduler.late_threshold after their interval ended, by DAG',
+    labelNames: ['dag_id'],
+    registers: [registry],
+    async collect() {
+      this.reset();
+      const { records } = await execSql<{ dag_id: string; n: number | string }>(
+        db,
+        'SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE late_seconds IS NOT NULL GROUP BY dag_id',
+      );
+      for (const row of records) this.set({ dag_id: row.dag_id }, Number(row.n));
+    },
+  });
+
+  new Gauge({
     name: 'dagctl_import_errors',
     help: 'DAG files that failed to import',
     registers: [registry],

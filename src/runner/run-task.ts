@@ -212,6 +212,7 @@ async function attemptTry(
   const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {
     let settled = false;
     const execution = Promise.resolve()
+      .then(() => runExecuteCallback(op, ctx, logLine))
       .then(() => runnable.execute(ctx))
       .finally(() => {
         settled = true;
@@ -347,6 +348,23 @@ export async function renderTaskTemplates(
   const secrets = new TaskSecrets(options.variables, process.env, new SecretsMasker(), options.sensitiveWords);
   const rendered = jsonCopy(await renderFields({ workload, dag, fields, params, xcomPull, secrets }));
   return secrets.masker.maskValue(rendered, options.sensitiveWords) as Record<string, unknown>;
+}
+
+/**
+ * onExecuteCallback: just before execute, in this (the task's) process; a failing one is logged
+ * and ignored, as in Airflow.
+ */
+async function runExecuteCallback(
+  op: RunnerOperator,
+  ctx: TaskContext,
+  logLine: (level: string, text: string) => void,
+): Promise<void> {
+  if (typeof op.onExecuteCallback !== 'function') return;
+  try {
+    await op.onExecuteCallback(ctx);
+  } catch (err) {
+    logLine('ERROR', `onExecuteCallback failed: ${(err as Error)?.stack ?? String(err)}`);
+  }
 }
 
 /**

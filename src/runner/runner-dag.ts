@@ -15,6 +15,7 @@ export interface RunnerOperator {
   readonly onSuccessCallback?: TaskCallbackFn | null;
   readonly onFailureCallback?: TaskCallbackFn | null;
   readonly onRetryCallback?: TaskCallbackFn | null;
+  readonly onExecuteCallback?: TaskCallbackFn | null;
 }
 
 export type TaskCallbackFn = (ctx: TaskContext, error?: Error) => unknown;

@@ -105,6 +105,7 @@ export async function createDueRuns(ds: DataSource, views: DagViewCache, now: Da
               externalTrigger: false,
               conf: null,
               dagHash: view.hash,
+              deadline: view.dag.deadline,
             },
             now,
           ),

@@ -4,6 +4,7 @@ import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
 import { markDagRunFinished, touchSchedulingDecisions } from '../db/transitions/dag-run-transitions';
 import { RunRef, transitionTasks } from '../db/transitions/task-instance-transitions';
+import { requestCallback } from '../db/transitions/callback-transitions';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { decideAfterEvents, RunTiReader } from './decide-after-events';
@@ -76,6 +77,20 @@ async function scheduleRun(
     }
     if (decision.finish && (await markDagRunFinished(m, run.id, decision.finish.state, now, decision.finish.note))) {
       result.finishedRuns.push({ dagId: run.dagId, runId: run.runId, state: decision.finish.state });
+      // Same transaction as the final state: the callback is asked for exactly when the run ends.
+      const { state, note } = decision.finish;
+      const wanted = state === 'success' ? view.dag.callbacks?.onSuccess : view.dag.callbacks?.onFailure;
+      if (wanted)
+        await requestCallback(
+          m,
+          {
+            dagId: run.dagId,
+            runId: run.runId,
+            kind: state === 'success' ? 'dag_success' : 'dag_failure',
+            context: { reason: note ?? state, state, endDate: now.toISOString() },
+          },
+          now,
+        );
     }
   });
   if (decision.finish)

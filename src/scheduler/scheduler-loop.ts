@@ -21,6 +21,10 @@ import { stopEndedTries } from './stop-ended-tries';
 import type { SchedulerOptions } from './scheduler-options';
 import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
 import { WakeSignal } from './wake-signal';
+import { CallbackRunner } from './callback-runner';
+import { checkDeadlines } from './check-deadlines';
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
 
 const log = getLogger('scheduler');
 
@@ -28,6 +32,10 @@ const log = getLogger('scheduler');
 const MAX_EVENT_ATTEMPTS = 3;
 /** How often running tries are checked against their task instances (see stopEndedTries). */
 const STOP_CHECK_INTERVAL_MS = 500;
+/** How often missed deadlines and pending callback requests are looked for. */
+const CALLBACK_CHECK_INTERVAL_MS = 1000;
+/** How long a stopping scheduler waits for the callbacks it started. */
+const CALLBACK_SHUTDOWN_WAIT_MS = 10_000;
 
 /** How long one loop took, for /metrics and the benchmarks. */
 export interface LoopStats {
@@ -52,6 +60,9 @@ export class SchedulerLoop {
   private lastRunCreation = 0;
   private lastOrphanCheck = 0;
   private lastStopCheck = 0;
+  private lastCallbackCheck = 0;
+  /** Runs DAG-level and deadline callbacks in child processes (never here). */
+  readonly callbacks: CallbackRunner;
   /** Tries already told to stop (see stopEndedTries). */
   private readonly stoppedTries = new Set<string>();
   private nextWakeAt: number | null = null;
@@ -76,6 +87,11 @@ export class SchedulerLoop {
     private readonly scope: { onlyRun?: { dagId: string; runId: string } } = {},
   ) {
     this.views = new DagViewCache(ctx.dataSource);
+    this.callbacks = new CallbackRunner(ctx.dataSource, {
+      baseLogFolder: ctx.config.logging.base_log_folder,
+      // Unique per loop: in-process test schedulers share one pid.
+      claimant: `${os.hostname()}:${process.pid}:${jobId ?? '-'}:${randomUUID().slice(0, 8)}`,
+    });
     this.watcher = new ExternalChangeWatcher(ctx.dataSource, () => {
       this.lookForQueuedRuns = true;
       this.wake();
@@ -173,7 +189,13 @@ export class SchedulerLoop {
         startedRuns = [];
         if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
           this.lookForQueuedRuns = false;
-          startedRuns = await startQueuedRuns(ds, this.views, now, this.options.maxDagrunsPerLoop);
+          startedRuns = await startQueuedRuns(
+            ds,
+            this.views,
+            now,
+            this.options.maxDagrunsPerLoop,
+            this.options.lateThresholdMs,
+          );
         }
       }
     } catch (err) {
@@ -244,6 +266,11 @@ export class SchedulerLoop {
       await resetOrphanedTasks(ds, this.views, this.executor, this.jobId, this.orphanThresholds(), now);
       await failAbandonedTestRuns(ds, now);
       await requeueStuckQueued(ds, this.executor, this.jobId, this.options.taskQueuedTimeoutMs, now);
+    }
+    if (!onlyRun && nowMs - this.lastCallbackCheck >= CALLBACK_CHECK_INTERVAL_MS) {
+      this.lastCallbackCheck = nowMs;
+      await checkDeadlines(ds, now, this.options.maxDagrunsPerLoop);
+      await this.callbacks.dispatch(now);
     }
     const stats = { durationMs: performance.now() - started, events: events.length, queued: workloads.length };
     this.onLoop?.(stats);
@@ -345,6 +372,10 @@ export class SchedulerLoop {
 
   async shutdown(): Promise<void> {
     await this.watcher.stop();
+    await Promise.race([
+      this.callbacks.idle(),
+      new Promise((resolve) => setTimeout(resolve, CALLBACK_SHUTDOWN_WAIT_MS).unref()),
+    ]);
   }
 
   /** After the executor ended, record what its last tasks reported. */

@@ -16,6 +16,8 @@ export interface SchedulerOptions {
   schedulerStaleAfterMs: number;
   /** How often due DAG runs are looked for when nothing else wakes the loop. */
   runCreationIntervalMs: number;
+  /** `scheduler.late_threshold`: a scheduled run starting this long after its interval ended is late. */
+  lateThresholdMs: number;
 }
 
 export function resolveSchedulerOptions(config: LoadedConfig): SchedulerOptions {
@@ -31,5 +33,6 @@ export function resolveSchedulerOptions(config: LoadedConfig): SchedulerOptions 
     heartbeatIntervalMs: scheduler.heartbeat_interval,
     schedulerStaleAfterMs: Math.max(scheduler.heartbeat_interval * 6, 30_000),
     runCreationIntervalMs: Math.min(scheduler.idle_sleep, 1000),
+    lateThresholdMs: scheduler.late_threshold,
   };
 }

@@ -35,10 +35,17 @@ export async function startQueuedRuns(
   views: DagViewCache,
   now: Date,
   limit: number,
+  lateThresholdMs = Infinity,
 ): Promise<RunRow[]> {
-  const { records } = await execSql<{ id: number; dag_id: string; run_id: string }>(
+  const { records } = await execSql<{
+    id: number;
+    dag_id: string;
+    run_id: string;
+    run_type: string;
+    data_interval_end: string | null;
+  }>(
     ds,
-    `SELECT r.id, r.dag_id, r.run_id FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
+    `SELECT r.id, r.dag_id, r.run_id, r.run_type, r.data_interval_end FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
      WHERE r.state = 'queued' AND d.is_paused = ? AND r.run_type <> 'test' ORDER BY r.logical_date LIMIT ?`,
     [false, limit],
   );
@@ -56,7 +63,10 @@ export async function startQueuedRuns(
       const active = runningByDag.get(r.dag_id) ?? 0;
       if (active >= view.dag.maxActiveRuns) continue;
       const run = { id: Number(r.id), dagId: r.dag_id, runId: r.run_id };
-      if (!(await runInTransaction(ds, (m) => markDagRunRunning(m, run.id, now)))) continue;
+      const late = lateSeconds(r, now, lateThresholdMs);
+      if (!(await runInTransaction(ds, (m) => markDagRunRunning(m, run.id, now, late)))) continue;
+      if (late !== null)
+        log.warn(`run ${run.runId} started ${late}s after its data interval ended`, { dagId: run.dagId });
       await createMissingTaskInstances(ds, view, run, [...view.tasks.keys()], now);
       runningByDag.set(r.dag_id, active + 1);
       started.push(run);
@@ -65,6 +75,20 @@ export async function startQueuedRuns(
     }
   }
   return started;
+}
+
+/**
+ * Prefect's "Late": a scheduled run starting more than `scheduler.late_threshold` after its data
+ * interval ended is late by that many seconds (null: on time, or not a scheduled run).
+ */
+export function lateSeconds(
+  run: { run_type: string; data_interval_end: string | null },
+  now: Date,
+  thresholdMs: number,
+): number | null {
+  if (run.run_type !== 'scheduled' || !run.data_interval_end) return null;
+  const lateMs = now.getTime() - new Date(run.data_interval_end).getTime();
+  return lateMs > thresholdMs ? Math.round(lateMs / 1000) : null;
 }
 
 /** `dags test`: start exactly this run, whatever the pause flag and max_active_runs say. */

@@ -1,5 +1,6 @@
 import type { DagRunEntity } from '../db/entities';
 import { countDagRuns, findDagRuns } from '../db/reads/dag-run-reads';
+import { readRunDeadlines, RunDeadline } from '../db/reads/deadline-reads';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 
@@ -19,9 +20,15 @@ export interface ListDagRunsOptions {
 export async function listDagRuns(
   ctx: ServiceContext,
   options: ListDagRunsOptions,
-): Promise<{ runs: DagRunEntity[]; totalEntries: number }> {
+): Promise<{ runs: DagRunEntity[]; totalEntries: number; deadlines: Map<string, RunDeadline> }> {
   await requireDag(ctx.dataSource, options.dagId);
   const { order, limit, offset, ...filter } = options;
   const totalEntries = await countDagRuns(ctx.dataSource, filter);
-  return { runs: await findDagRuns(ctx.dataSource, filter, { order, limit, offset }), totalEntries };
+  const runs = await findDagRuns(ctx.dataSource, filter, { order, limit, offset });
+  const deadlines = await readRunDeadlines(
+    ctx.dataSource,
+    options.dagId,
+    runs.map((r) => r.runId),
+  );
+  return { runs, totalEntries, deadlines };
 }

@@ -92,6 +92,7 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
         conf,
         dagHash: records[0].dag_hash,
         owner: input.owner,
+        deadline: dag.deadline,
       },
       now,
     );

@@ -58,14 +58,14 @@ function registerListCommands(dags: Command): void {
       .option('--limit <n>', 'at most this many runs', (v) => parseIntArg(v, '--limit', 1)),
   ).action(async (options: WithOutput & { dagId: string; state?: string; limit?: number }) => {
     await withAppContext(async (ctx) => {
-      const { runs } = await listDagRuns(ctx, {
+      const { runs, deadlines } = await listDagRuns(ctx, {
         dagId: options.dagId,
         states: options.state ? [options.state] : undefined,
         limit: options.limit,
       });
       const words = extraSensitiveWords(ctx.config.core.sensitive_var_conn_names);
       printRows(
-        runs.map((run) => dagRunJson(run, words)),
+        runs.map((run) => dagRunJson(run, words, deadlines.get(run.runId) ?? null)),
         options.output,
         ['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date'],
       );

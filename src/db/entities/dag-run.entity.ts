@@ -28,4 +28,6 @@ export class DagRunEntity {
   /** The host and pid of the process driving this run itself (`dags test`); null: the schedulers drive it. */
   @Column({ name: 'owner_hostname', type: 'varchar', length: 250, nullable: true }) ownerHostname!: string | null;
   @Column({ name: 'owner_pid', type: 'integer', nullable: true }) ownerPid!: number | null;
+  /** How late a scheduled run started after its data interval ended (scheduler.late_threshold); null: on time. */
+  @Column({ name: 'late_seconds', type: 'integer', nullable: true }) lateSeconds!: number | null;
 }

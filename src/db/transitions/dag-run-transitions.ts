@@ -3,6 +3,8 @@ import { DagRunState, DagRunType } from '../../core/states';
 import { DagRunEntity } from '../entities';
 import { chunk, execSql } from '../sql';
 import type { RunRef } from './task-instance-transitions';
+import type { SerializedDeadline } from '../../core/serialized-dag';
+import { createDeadline } from './callback-transitions';
 
 /**
  * Every change of a DAG run's state is one of these named, guarded transitions (see
@@ -22,6 +24,8 @@ export interface NewDagRun {
   dagHash: string | null;
   /** The process that drives the run itself (`dags test`); absent: the schedulers drive it. */
   owner?: RunOwner;
+  /** The DAG's deadline alert: the run's deadline is stored with it. */
+  deadline?: SerializedDeadline;
 }
 
 export interface RunOwner {
@@ -55,16 +59,23 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
       run.owner?.pid ?? null,
     ],
   );
+  if (result.affected > 0 && run.deadline) await createDeadline(m, run, run.deadline, now);
   return result.affected > 0;
 }
 
-/** queued → running. */
-export async function markDagRunRunning(m: EntityManager, id: number, now: Date): Promise<boolean> {
+/** queued → running; `lateSeconds`: how late a scheduled run starts (null: on time). */
+export async function markDagRunRunning(
+  m: EntityManager,
+  id: number,
+  now: Date,
+  lateSeconds: number | null = null,
+): Promise<boolean> {
   const result = await execSql(
     m,
-    `UPDATE dag_run SET state = 'running', start_date = COALESCE(start_date, ?), end_date = NULL, updated_at = ?
+    `UPDATE dag_run SET state = 'running', start_date = COALESCE(start_date, ?), end_date = NULL, updated_at = ?,
+       late_seconds = COALESCE(late_seconds, ?)
      WHERE id = ? AND state = 'queued'`,
-    [now.toISOString(), now.toISOString(), id],
+    [now.toISOString(), now.toISOString(), lateSeconds, id],
   );
   return result.affected > 0;
 }

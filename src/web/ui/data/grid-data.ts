@@ -3,6 +3,7 @@ import type { SerializedDag } from '../../../core/serialized-dag';
 import { DagRunEntity, TaskInstanceEntity } from '../../../db/entities';
 import { toIso } from '../../../db/column-types';
 import { latestDagRuns } from '../../../db/reads/dag-run-reads';
+import { readRunDeadlines } from '../../../db/reads/deadline-reads';
 
 export interface GridCell {
   state: string | null;
@@ -16,6 +17,10 @@ export interface GridRun {
   logicalDate: string | null;
   startDate: string | null;
   endDate: string | null;
+  /** How late a scheduled run started (scheduler.late_threshold); null: on time. */
+  lateSeconds: number | null;
+  /** The run's deadline (deadline alerts) passed before it finished. */
+  deadlineMissed: boolean;
   cells: Record<string, GridCell>;
 }
 
@@ -47,6 +52,11 @@ export async function loadGridData(dataSource: DataSource, dag: SerializedDag, l
     dag.dagId,
     runs.map((run) => run.runId),
   );
+  const deadlines = await readRunDeadlines(
+    dataSource,
+    dag.dagId,
+    runs.map((run) => run.runId),
+  );
   const cellsByRun = new Map<string, Record<string, GridCell>>();
   for (const ti of tis) {
     const cells = cellsByRun.get(ti.runId) ?? {};
@@ -63,6 +73,8 @@ export async function loadGridData(dataSource: DataSource, dag: SerializedDag, l
       logicalDate: toIso(run.logicalDate),
       startDate: toIso(run.startDate),
       endDate: toIso(run.endDate),
+      lateSeconds: run.lateSeconds ?? null,
+      deadlineMissed: Boolean(deadlines.get(run.runId)?.missedAt),
       cells: cellsByRun.get(run.runId) ?? {},
     })),
   };
