@@ -45,7 +45,8 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
   // A draining pause promises that no new run starts: a manual or backfill run would break it.
   if ((records[0].is_draining === true || records[0].is_draining === 1) && runType !== DagRunType.TEST)
     throw new StateConflictError(
-      `DAG '${input.dagId}' is draining (paused with --drain): it takes no new run until 'dagctl dags unpause ${input.dagId}'`,
+      `DAG '${input.dagId}' is draining (paused with --drain): ` +
+        `it takes no new run until 'dagctl dags unpause ${input.dagId}'`,
     );
   if (
     input.conf !== undefined &&

@@ -51,7 +51,8 @@ describe('tasks hold/resume and dags pause --drain from the CLI', () => {
       `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('holding', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-const start = new BashOperator({ taskId: 'start', bashCommand: ${JSON.stringify(`while [ ! -f '${release}' ]; do sleep 0.1; done`)}, dag });
+const wait = ${JSON.stringify(`while [ ! -f '${release}' ]; do sleep 0.1; done`)};
+const start = new BashOperator({ taskId: 'start', bashCommand: wait, dag });
 const a = new BashOperator({ taskId: 'a', bashCommand: 'true', dag });
 const b = new BashOperator({ taskId: 'b', bashCommand: 'true', dag });
 start.then([a, b]);

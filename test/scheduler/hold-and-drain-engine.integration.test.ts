@@ -35,7 +35,12 @@ export default dag;
     // A run every second; its first task waits for the test, its second runs after it.
     'drained.ts': `
 import { DAG, BashOperator } from 'dagctl';
-const dag = new DAG('drained', { schedule: { every: '1s' }, startDate: '2026-01-01T00:00:00Z', catchup: false, maxActiveRuns: 1 });
+const dag = new DAG('drained', {
+  schedule: { every: '1s' },
+  startDate: '2026-01-01T00:00:00Z',
+  catchup: false,
+  maxActiveRuns: 1,
+});
 const first = new BashOperator({ taskId: 'first', bashCommand: ${waitFor(path.join(home, 'go_drained'))}, dag });
 const second = new BashOperator({ taskId: 'second', bashCommand: 'true', dag });
 first.then(second);

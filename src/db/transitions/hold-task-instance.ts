@@ -14,7 +14,9 @@ export const HOLDABLE_STATES: readonly TaskStateOrNone[] = [
   TaskState.UP_FOR_RESCHEDULE,
 ];
 
-const HOLDABLE_GUARD = `(state IS NULL OR state IN ('${TaskState.SCHEDULED}', '${TaskState.UP_FOR_RETRY}', '${TaskState.UP_FOR_RESCHEDULE}'))`;
+const HOLDABLE_GUARD = `(state IS NULL OR state IN (${HOLDABLE_STATES.filter((s) => s !== null)
+  .map((s) => `'${s}'`)
+  .join(', ')}))`;
 const KEY_WHERE = 'dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?';
 
 function keyParams(key: TaskInstanceKey): unknown[] {
