@@ -11,6 +11,7 @@ import { logRoutes } from './routes/log-routes';
 import { miscRoutes } from './routes/misc-routes';
 import { poolRoutes } from './routes/pool-routes';
 import { taskInstanceRoutes } from './routes/task-instance-routes';
+import { taskInstanceHoldRoutes } from './routes/task-instance-hold-routes';
 import { variableRoutes } from './routes/variable-routes';
 import { xcomRoutes } from './routes/xcom-routes';
 import { xDagctlRoutes } from './routes/x-dagctl-routes';
@@ -25,6 +26,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...logRoutes,
   ...dagRunRoutes,
   ...taskInstanceRoutes,
+  ...taskInstanceHoldRoutes,
   ...variableRoutes,
   ...poolRoutes,
   ...connectionRoutes,

@@ -10,7 +10,8 @@ export function statusOf(err: unknown): number {
   if (err instanceof HttpProblem) return err.status;
   if (err instanceof NotFoundError) return 404;
   if (err instanceof InvalidArgumentError) return 400;
-  if (err instanceof UserError) return err.name === 'AlreadyExistsError' ? 409 : 400;
+  if (err instanceof UserError)
+    return err.name === 'AlreadyExistsError' || err.name === 'StateConflictError' ? 409 : 400;
   // body-parser errors carry their status (400 bad JSON, 413 too large, 415 bad charset).
   const status =
     (err as { status?: unknown; statusCode?: unknown })?.status ?? (err as { statusCode?: unknown })?.statusCode;

@@ -9,6 +9,7 @@ export function dagJson(dag: DagEntity): Record<string, unknown> {
   return {
     dag_id: dag.dagId,
     is_paused: dag.isPaused,
+    is_draining: dag.isDraining,
     fileloc: dag.fileloc,
     schedule: dag.schedule,
     next_dagrun: isoOrNull(dag.nextDagrun),
@@ -64,5 +65,8 @@ export function taskInstanceJson(ti: TaskInstanceEntity): Record<string, unknown
     pool: ti.pool,
     queue: ti.queue,
     end_reason: ti.endReason,
+    held: ti.held,
+    held_by: ti.heldBy,
+    hold_reason: ti.holdReason,
   };
 }

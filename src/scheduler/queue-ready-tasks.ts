@@ -31,7 +31,8 @@ interface Candidate extends TaskInstanceKey {
  * that some task waits; without it the counts are not read at all).
  */
 async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts | null> {
-  const someScheduled = `EXISTS (SELECT 1 FROM task_instance WHERE state = 'scheduled')`;
+  // A held task instance (`tasks hold`) waits for nobody's slot: it does not count as waiting.
+  const someScheduled = `EXISTS (SELECT 1 FROM task_instance WHERE state = 'scheduled' AND held = ?)`;
   const { records } = await execSql<{
     pool: string | null;
     dag_id: string | null;
@@ -42,6 +43,7 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
     `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
      WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
      UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
+    [false, false],
   );
   if (!records.some((r) => r.pool === null)) return null;
   return activeCountsOf(records);
@@ -112,7 +114,8 @@ export async function anyScheduled(db: DataSource | EntityManager): Promise<bool
   const { records } = await execSql(
     db,
     `SELECT 1 AS x FROM task_instance ti JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-     WHERE ti.state = 'scheduled' AND r.run_type <> 'test' LIMIT 1`,
+     WHERE ti.state = 'scheduled' AND ti.held = ? AND r.run_type <> 'test' LIMIT 1`,
+    [false],
   );
   return records.length > 0;
 }
@@ -179,7 +182,10 @@ async function chooseAndMarkQueued(
   for (const dagId of slots.dagActive.keys()) dagViews.set(dagId, views.peek(dagId) ?? (await views.get(dagId)));
   const starvedDags = dagsAtMaxActiveTasks(slots, (dagId) => dagViews.get(dagId)?.dag.maxActiveTasks ?? null);
   // A `dags test` run (run_type 'test') belongs to the CLI process testing it, never to a scheduler.
-  const scope = options.onlyRun ? 'ti.dag_id = ? AND ti.run_id = ?' : "d.is_paused = ? AND r.run_type <> 'test'";
+  // A draining DAG (`dags pause --drain`) is paused but its running runs still queue tasks.
+  const scope = options.onlyRun
+    ? 'ti.dag_id = ? AND ti.run_id = ?'
+    : "(d.is_paused = ? OR d.is_draining = ?) AND r.run_type <> 'test'";
   const { records } = await execSql<
     {
       dag_id: string;
@@ -197,13 +203,14 @@ async function chooseAndMarkQueued(
      FROM task_instance ti
        JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
        JOIN dag d ON d.dag_id = ti.dag_id
-     WHERE ti.state = 'scheduled' AND r.state = 'running' AND ${scope}
+     WHERE ti.state = 'scheduled' AND ti.held = ? AND r.state = 'running' AND ${scope}
        AND ti.pool IN (${openPools.map(() => '?').join(', ')})
        ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
      ORDER BY ti.priority_weight DESC
      LIMIT ?`,
     [
-      ...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false]),
+      false,
+      ...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false, true]),
       ...openPools,
       ...starvedDags,
       Math.min(options.maxTisPerQuery, atMost * 4),
@@ -236,9 +243,12 @@ async function chooseAndMarkQueued(
       maxActiveTisPerDag,
       pool: c.pool,
       poolSlots: c.poolSlots,
-      // The query took only running runs, and unpaused DAGs unless `dags test` ignores the flag.
+      // The query took only running runs of task instances not held, and unpaused (or draining)
+      // DAGs unless `dags test` ignores the flag.
       runState: DagRunState.RUNNING,
       dagPaused: false,
+      dagDraining: false,
+      held: null,
       maxActiveTasks: dagViews.get(c.dagId)?.dag.maxActiveTasks ?? null,
       slots,
     };

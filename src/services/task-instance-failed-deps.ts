@@ -43,9 +43,12 @@ export async function taskInstanceFailedDeps(
     next_try_at: string | Date | null;
     pool: string;
     pool_slots: number | string;
+    held: unknown;
+    held_by: string | null;
+    hold_reason: string | null;
   }>(
     ds,
-    'SELECT task_id, state, next_try_at, pool, pool_slots FROM task_instance ' +
+    'SELECT task_id, state, next_try_at, pool, pool_slots, held, held_by, hold_reason FROM task_instance ' +
       'WHERE dag_id = ? AND run_id = ? AND map_index = -1',
     [key.dagId, key.runId],
   );
@@ -84,6 +87,8 @@ export async function taskInstanceFailedDeps(
     poolSlots: ti ? Number(ti.pool_slots) : task.poolSlots,
     runState: run.state,
     dagPaused: dagRow.isPaused,
+    dagDraining: dagRow.isDraining,
+    held: ti && (ti.held === true || ti.held === 1) ? { by: ti.held_by, reason: ti.hold_reason } : null,
     maxActiveTasks: dag.maxActiveTasks,
     slots,
   });

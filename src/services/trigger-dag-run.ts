@@ -8,6 +8,7 @@ import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { createDagRun, RunOwner } from '../db/transitions/dag-run-transitions';
 import { notifySchedulers } from '../scheduler/external-change-watcher';
+import { StateConflictError } from './state-conflict-error';
 import { timetableFromSpec } from '../timetables';
 
 export interface TriggerDagRunInput {
@@ -31,14 +32,22 @@ const RUN_ID_PATTERN = /^[A-Za-z0-9_.~:+-]+$/;
  */
 export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput): Promise<DagRunEntity> {
   const ds = ctx.dataSource;
-  const { records } = await execSql<{ data: string; dag_hash: string; is_active: unknown }>(
+  const { records } = await execSql<{ data: string; dag_hash: string; is_active: unknown; is_draining: unknown }>(
     ds,
-    `SELECT s.data, s.dag_hash, d.is_active FROM serialized_dag s JOIN dag d ON d.dag_id = s.dag_id WHERE s.dag_id = ?`,
+    `SELECT s.data, s.dag_hash, d.is_active, d.is_draining FROM serialized_dag s JOIN dag d ON d.dag_id = s.dag_id
+     WHERE s.dag_id = ?`,
     [input.dagId],
   );
   if (!records.length) throw new NotFoundError(`DAG '${input.dagId}' not found`);
   if (records[0].is_active === false || records[0].is_active === 0)
     throw new NotFoundError(`DAG '${input.dagId}' is no longer in the dags folder`);
+  const runType = input.runType ?? DagRunType.MANUAL;
+  // A draining pause promises that no new run starts: a manual or backfill run would break it.
+  if ((records[0].is_draining === true || records[0].is_draining === 1) && runType !== DagRunType.TEST)
+    throw new StateConflictError(
+      `DAG '${input.dagId}' is draining (paused with --drain): ` +
+        `it takes no new run until 'dagctl dags unpause ${input.dagId}'`,
+    );
   if (
     input.conf !== undefined &&
     (typeof input.conf !== 'object' || input.conf === null || Array.isArray(input.conf))
@@ -49,7 +58,6 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
   const now = ctx.clock.now();
   const logicalDate = input.logicalDate ?? now;
   if (Number.isNaN(logicalDate.getTime())) throw new InvalidArgumentError('logical date is not a valid date');
-  const runType = input.runType ?? DagRunType.MANUAL;
   const runId = input.runId ?? `${runType}__${logicalDate.toISOString()}`;
   if (!RUN_ID_PATTERN.test(runId) || runId.length > 250) {
     throw new InvalidArgumentError(`run id '${runId}' may contain only letters, digits and _ . ~ : + -`);

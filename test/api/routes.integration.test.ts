@@ -454,6 +454,47 @@ describe('task instances', () => {
       (await call('get', '/dags/{dag_id}/dagRuns/{dag_run_id}', '/api/v1/dags/example_dag/dagRuns/run_1')).body.state,
     ).toBe('queued');
   });
+
+  it('holds a task instance not queued yet and resumes it; refuses one already running (409)', async () => {
+    const HOLD = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/hold';
+    const RESUME = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/resume';
+    await seedDag(t.ds, makeDag('hold_dag', [makeTask('first'), makeTask('second', ['first'])]));
+    await seedRun(t.ds, { dagId: 'hold_dag', runId: 'r1', logicalDate: '2026-02-01T00:00:00.000Z', state: 'running' });
+    await seedTi(t.ds, { dagId: 'hold_dag', runId: 'r1', taskId: 'first', state: 'running' });
+    await seedTi(t.ds, { dagId: 'hold_dag', runId: 'r1', taskId: 'second', state: 'scheduled' });
+    const url = (taskId: string, action: string) =>
+      `/api/v1/dags/hold_dag/dagRuns/r1/taskInstances/${taskId}/${action}`;
+
+    await call('post', HOLD, url('second', 'hold'), { role: 'viewer', body: {}, status: 403 });
+    const held = await call('post', HOLD, url('second', 'hold'), { role: 'op', body: { reason: 'bad input file' } });
+    expect(held.body).toMatchObject({
+      task_id: 'second',
+      state: 'scheduled',
+      held: true,
+      held_by: 'op',
+      hold_reason: 'bad input file',
+    });
+    const shown = await call('get', `${TIS}/{task_id}`, '/api/v1/dags/hold_dag/dagRuns/r1/taskInstances/second');
+    expect(shown.body).toMatchObject({ held: true, hold_reason: 'bad input file' });
+    expect(shown.body.failed_deps).toContainEqual({
+      name: 'Task Instance Not Held',
+      reason: "held by op: bad input file (release it with 'dagctl tasks resume')",
+    });
+
+    const refused = await call('post', HOLD, url('first', 'hold'), { role: 'op', body: {}, status: 409 });
+    expect(refused.body.detail).toMatch(
+      /'first' of run 'r1' of DAG 'hold_dag' is running: only a task instance not queued yet/,
+    );
+    await call('post', HOLD, url('second', 'hold'), { role: 'op', body: { reason: 'a\nb' }, status: 400 });
+    await call('post', HOLD, url('second', 'hold'), { role: 'op', body: { color: 'red' }, status: 400 });
+    await call('post', HOLD, url('second', 'hold'), { role: 'op', body: { map_index: 3 }, status: 404 });
+    await call('post', HOLD, url('nope', 'hold'), { role: 'op', body: {}, status: 404 });
+
+    const resumed = await call('post', RESUME, url('second', 'resume'), { role: 'op' });
+    expect(resumed.body).toMatchObject({ held: false, held_by: null, hold_reason: null, state: 'scheduled' });
+    const again = await call('get', `${TIS}/{task_id}`, '/api/v1/dags/hold_dag/dagRuns/r1/taskInstances/second');
+    expect(again.body.failed_deps).toEqual([]);
+  });
 });
 
 describe('XComs', () => {
@@ -681,6 +722,28 @@ describe('monitoring and extras', () => {
       body: { is_paused: true, dag_id: 'ignored' },
     });
     expect(paused.body.is_paused).toBe(true);
+    expect(paused.body.is_draining).toBe(false);
+    const draining = await call('patch', '/dags/{dag_id}', '/api/v1/dags/manual_dag', {
+      role: 'op',
+      body: { is_draining: true },
+    });
+    expect(draining.body).toMatchObject({ is_paused: true, is_draining: true });
+    const refused = await call('post', '/dags/{dag_id}/dagRuns', '/api/v1/dags/manual_dag/dagRuns', {
+      role: 'op',
+      body: {},
+      status: 409,
+    });
+    expect(refused.body.detail).toMatch(/is draining/);
+    await call('patch', '/dags/{dag_id}', '/api/v1/dags/manual_dag', {
+      role: 'op',
+      body: { is_paused: false, is_draining: true },
+      status: 400,
+    });
+    const unpaused = await call('patch', '/dags/{dag_id}', '/api/v1/dags/manual_dag', {
+      role: 'op',
+      body: { is_paused: false },
+    });
+    expect(unpaused.body).toMatchObject({ is_paused: false, is_draining: false });
     await call('delete', '/dags/{dag_id}', '/api/v1/dags/interval_dag', { role: 'op', status: 204 });
     await call('get', '/dags/{dag_id}', '/api/v1/dags/interval_dag', { status: 404 });
   });

@@ -66,6 +66,8 @@ describe('tasks failed-deps names the new rules', () => {
       poolSlots: 1,
       runState: 'running',
       dagPaused: false,
+      dagDraining: false,
+      held: null,
       maxActiveTasks: 16,
       slots: {
         poolCapacity: new Map([['default_pool', 128]]),

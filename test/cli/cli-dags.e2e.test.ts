@@ -72,7 +72,12 @@ describe('dagctl dags and tasks (built binary)', () => {
       (await cli.json<Array<{ dag_id: string; is_paused: boolean }>>(['dags', 'list'])).find((d) => d.dag_id === 'etl')
         ?.is_paused,
     ).toBe(true);
-    expect(await cli.json(['dags', 'unpause', 'etl'])).toEqual({ dag_id: 'etl', is_paused: false, changed: true });
+    expect(await cli.json(['dags', 'unpause', 'etl'])).toEqual({
+      dag_id: 'etl',
+      is_paused: false,
+      is_draining: false,
+      changed: true,
+    });
     expectCliError(await cli.run(['dags', 'pause', 'nope']), 1, /^error: DAG 'nope' not found$/);
   });
 

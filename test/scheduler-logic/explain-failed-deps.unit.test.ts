@@ -36,6 +36,8 @@ function ctx(state: TaskStateOrNone, extra: Partial<Ctx> = {}): Ctx {
     poolSlots: 1,
     runState: 'running',
     dagPaused: false,
+    dagDraining: false,
+    held: null,
     maxActiveTasks: 16,
     slots: slots(),
     ...extra,
@@ -57,6 +59,23 @@ describe('explainFailedDeps', () => {
       }),
     );
     expect(failing.map((d) => d.name)).toEqual(['Not In Retry Period', 'Dag Not Paused', 'Pool Slots Available']);
+  });
+
+  it('names who held a task instance and why, whether it is scheduled yet or not', () => {
+    const held = { by: 'alice', reason: 'waiting for the vendor fix' };
+    for (const state of [null, 'scheduled'] as const) {
+      expect(explainFailedDeps(ctx(state, { held }))).toEqual([
+        {
+          name: 'Task Instance Not Held',
+          reason: "held by alice: waiting for the vendor fix (release it with 'dagctl tasks resume')",
+        },
+      ]);
+    }
+  });
+
+  it("lets a draining DAG queue its running runs' tasks, where a plain pause holds them", () => {
+    expect(explainFailedDeps(ctx('scheduled', { dagPaused: true, dagDraining: true }))).toEqual([]);
+    expect(explainFailedDeps(ctx('scheduled', { dagPaused: true })).map((d) => d.name)).toEqual(['Dag Not Paused']);
   });
 
   it('explains a scheduled task instance by the queueing rules only', () => {

@@ -3,6 +3,7 @@ import type { TaskStateOrNone } from '../../src/core/states';
 import { DagMaxActiveTasksDep, dagsAtMaxActiveTasks } from '../../src/scheduler/deps/dag-max-active-tasks-dep';
 import { DagRunRunningDep } from '../../src/scheduler/deps/dag-run-running-dep';
 import { DagUnpausedDep } from '../../src/scheduler/deps/dag-unpaused-dep';
+import { NotHeldDep } from '../../src/scheduler/deps/not-held-dep';
 import type { SlotUsage } from '../../src/scheduler/deps/dep-context';
 import { ExecutorSlotsDep } from '../../src/scheduler/deps/executor-slots-dep';
 import { NotInRetryPeriodDep } from '../../src/scheduler/deps/not-in-retry-period-dep';
@@ -157,11 +158,24 @@ describe('DagRunRunningDep and DagUnpausedDep', () => {
         reason: `the DAG run is ${runState}, not running`,
       });
     }
-    expect(DagUnpausedDep.evaluate({ dagPaused: false }).passed).toBe(true);
-    expect(DagUnpausedDep.evaluate({ dagPaused: true })).toMatchObject({
+    expect(DagUnpausedDep.evaluate({ dagPaused: false, dagDraining: false }).passed).toBe(true);
+    expect(DagUnpausedDep.evaluate({ dagPaused: true, dagDraining: false })).toMatchObject({
       passed: false,
       reason: expect.stringContaining('the DAG is paused'),
     });
+    expect(DagUnpausedDep.evaluate({ dagPaused: true, dagDraining: true })).toMatchObject({
+      passed: true,
+      reason: expect.stringContaining('draining'),
+    });
+  });
+
+  it('NotHeldDep holds a held task instance, naming who and why', () => {
+    expect(NotHeldDep.evaluate({ held: null }).passed).toBe(true);
+    expect(NotHeldDep.evaluate({ held: { by: 'bob', reason: 'bad upstream data' } })).toEqual({
+      passed: false,
+      reason: "held by bob: bad upstream data (release it with 'dagctl tasks resume')",
+    });
+    expect(NotHeldDep.evaluate({ held: { by: null, reason: null } }).reason).toMatch(/^held: no reason given/);
   });
 });
 

@@ -148,8 +148,18 @@ describe.each(DATABASE_KINDS)('catalog services on %s', (kind) => {
       dags: [{ dagId: 'gone' }],
     });
 
-    expect(await setDagPaused(ctx, 'b_dag', true)).toEqual({ dagId: 'b_dag', isPaused: true, changed: true });
-    expect(await setDagPaused(ctx, 'b_dag', true)).toEqual({ dagId: 'b_dag', isPaused: true, changed: false });
+    expect(await setDagPaused(ctx, 'b_dag', true)).toEqual({
+      dagId: 'b_dag',
+      isPaused: true,
+      isDraining: false,
+      changed: true,
+    });
+    expect(await setDagPaused(ctx, 'b_dag', true)).toEqual({
+      dagId: 'b_dag',
+      isPaused: true,
+      isDraining: false,
+      changed: false,
+    });
     await expect(setDagPaused(ctx, 'nope', true)).rejects.toThrow("DAG 'nope' not found");
 
     await seedRun(db.dataSource, 'b_dag', 'r1', '2026-01-01T00:00:00Z', 'success');

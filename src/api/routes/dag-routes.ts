@@ -9,6 +9,7 @@ import { badRequest, notFound } from '../../http/problem';
 import { containsPattern, queryBool, queryList, queryOrderBy, queryPage, queryString } from '../query-params';
 import { jsonBody, optionalBoolean, updateMask } from '../request-body';
 import { DAG_COLUMNS, dagDetailJson, dagJson, type DagRow } from '../serializers/dag-json';
+import { bool } from '../serializers/api-dates';
 import { taskJson } from '../serializers/task-json';
 import { pagedQuery, Where } from '../sql-helpers';
 
@@ -95,12 +96,19 @@ export const dagRoutes: ApiRoute[] = [
     async handler(req, res, api) {
       const dagId = param(req, 'dag_id');
       const body = jsonBody(req);
-      const mask = updateMask(req, ['is_paused']);
-      const isPaused = optionalBoolean(body, 'is_paused');
-      if (isPaused === undefined && (mask === undefined || mask.includes('is_paused')))
+      const mask = updateMask(req, ['is_paused', 'is_draining']);
+      const isPaused = mask && !mask.includes('is_paused') ? undefined : optionalBoolean(body, 'is_paused');
+      // dagctl extra: `is_draining: true` pauses with drain (no new run, running runs finish).
+      const isDraining = mask && !mask.includes('is_draining') ? undefined : optionalBoolean(body, 'is_draining');
+      if (isPaused === undefined && isDraining === undefined && (mask === undefined || mask.includes('is_paused')))
         throw badRequest("field 'is_paused' is required (true or false)");
-      await loadDagRow(api, dagId);
-      if (isPaused !== undefined) await setDagPaused(api.app, dagId, isPaused, req.user?.username);
+      if (isDraining === true && isPaused === false)
+        throw badRequest("'is_draining: true' pauses the DAG: it cannot go with 'is_paused: false'");
+      const row = await loadDagRow(api, dagId);
+      const actor = req.user?.username;
+      if (isDraining === true) await setDagPaused(api.app, dagId, true, actor, { drain: true });
+      else if (isPaused !== undefined) await setDagPaused(api.app, dagId, isPaused, actor);
+      else if (isDraining === false && bool(row.is_paused)) await setDagPaused(api.app, dagId, true, actor);
       res.json(dagJson(await loadDagRow(api, dagId), api.secretKey));
     },
   },

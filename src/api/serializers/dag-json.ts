@@ -4,7 +4,8 @@ import { bool, columnText, isoOrNull, numOrNull, parseJsonText, timeDelta } from
 import { scheduleInterval, timetableDescription } from './schedule-interval';
 
 /** The columns the DAG endpoints select (raw SQL, snake_case). */
-export const DAG_COLUMNS = `d.dag_id, d.is_paused, d.is_active, d.fileloc, d.description, d.schedule, d.tags, d.owners,
+export const DAG_COLUMNS = `d.dag_id, d.is_paused, d.is_draining, d.is_active, d.fileloc, d.description, d.schedule,
+  d.tags, d.owners,
   d.max_active_runs, d.max_active_tasks, d.last_parsed_time, d.next_dagrun, d.next_dagrun_data_interval_start,
   d.next_dagrun_data_interval_end, d.next_dagrun_create_after,
   CASE WHEN EXISTS (SELECT 1 FROM import_error ie WHERE ie.filename = d.fileloc) THEN 1 ELSE 0 END
@@ -23,6 +24,8 @@ export function dagJson(row: DagRow, secretKey: string): Record<string, unknown>
     dag_id: row.dag_id,
     root_dag_id: null,
     is_paused: bool(row.is_paused),
+    // dagctl extra: paused with drain (`dags pause --drain`): no new run, running runs finish.
+    is_draining: bool(row.is_draining),
     is_active: bool(row.is_active),
     is_subdag: false,
     last_parsed_time: isoOrNull(row.last_parsed_time),

@@ -4,7 +4,7 @@ import { isoOrNull, numOrNull, parseJsonText } from './api-dates';
 export const TASK_INSTANCE_COLUMNS = `ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.state, ti.try_number,
   ti.max_tries, ti.start_date, ti.end_date, ti.duration, ti.queued_dttm, ti.hostname, ti.pid, ti.operator, ti.pool,
   ti.pool_slots, ti.queue, ti.priority_weight, ti.rendered_fields, ti.note, ti.end_reason, ti.next_try_at,
-  r.logical_date`;
+  ti.held, ti.held_by, ti.hold_reason, r.logical_date`;
 
 export const TASK_INSTANCE_FROM = 'task_instance ti JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id';
 
@@ -40,6 +40,9 @@ export function taskInstanceJson(row: Record<string, unknown>): Record<string, u
     // dagctl extras
     end_reason: row.end_reason ?? null,
     next_try_at: isoOrNull(row.next_try_at),
+    held: row.held === true || row.held === 1,
+    held_by: row.held_by ?? null,
+    hold_reason: row.hold_reason ?? null,
   };
 }
 

@@ -113,16 +113,21 @@ function registerStateCommands(dags: Command): void {
     ['pause', true],
     ['unpause', false],
   ] as const) {
-    withOutputOption(dags.command(name).description(`${name} a DAG`).argument('<dag_id>')).action(
-      async (dagId: string, options: WithOutput) => {
-        await withAppContext(async (ctx) => {
-          const result = await setDagPaused(ctx, dagId, paused, cliActor());
-          if (options.output === 'table')
-            printLine(`DAG '${dagId}' ${paused ? 'paused' : 'unpaused'}${result.changed ? '' : ' (no change)'}`);
-          else printObject({ dag_id: dagId, is_paused: result.isPaused, changed: result.changed }, options.output);
-        });
-      },
-    );
+    const command = dags.command(name).description(`${name} a DAG`).argument('<dag_id>');
+    if (paused)
+      command.option('--drain', 'create no new run (manual triggers are refused too) but let the running runs finish');
+    withOutputOption(command).action(async (dagId: string, options: WithOutput & { drain?: boolean }) => {
+      await withAppContext(async (ctx) => {
+        const result = await setDagPaused(ctx, dagId, paused, cliActor(), { drain: options.drain });
+        const done = result.isDraining ? 'paused (draining: running runs finish)' : paused ? 'paused' : 'unpaused';
+        if (options.output === 'table') printLine(`DAG '${dagId}' ${done}${result.changed ? '' : ' (no change)'}`);
+        else
+          printObject(
+            { dag_id: dagId, is_paused: result.isPaused, is_draining: result.isDraining, changed: result.changed },
+            options.output,
+          );
+      });
+    });
   }
 
   dags

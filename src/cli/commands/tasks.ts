@@ -11,6 +11,7 @@ import { renderTask } from '../../services/render-task';
 import { findDagRun } from '../../db/reads/dag-run-reads';
 import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
+import { registerHoldCommands } from './tasks-hold';
 import { taskInstanceJson } from '../json-shapes';
 import { printJson, printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
 import { parseDateArg, parseIntArg } from '../parse-args';
@@ -287,4 +288,5 @@ export function registerTaskCommands(program: Command): void {
   registerFailedDepsCommand(tasks);
   registerRenderCommand(tasks);
   registerRunCommands(tasks);
+  registerHoldCommands(tasks);
 }

@@ -6,6 +6,8 @@ import { DATE_COLUMN } from '../column-types';
 export class DagEntity {
   @PrimaryColumn({ name: 'dag_id', type: 'varchar', length: 250 }) dagId!: string;
   @Column({ name: 'is_paused', type: 'boolean', default: false }) isPaused!: boolean;
+  /** Paused by `dags pause --drain`: no new run, but running runs finish (is_paused is true too). */
+  @Column({ name: 'is_draining', type: 'boolean', default: false }) isDraining!: boolean;
   @Column({ name: 'is_active', type: 'boolean', default: true }) isActive!: boolean;
   @Column({ name: 'fileloc', type: 'varchar', length: 2000 }) fileloc!: string;
   @Column({ name: 'description', type: 'text', nullable: true }) description!: string | null;

@@ -7,6 +7,8 @@ import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
 import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
 import { CallbacksDeadlinesLate1700000000030 } from './1700000000030-callbacks-deadlines-late';
+import { TaskInstanceHold1700000000033 } from './1700000000033-task-instance-hold';
+import { DagDraining1700000000034 } from './1700000000034-dag-draining';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -19,4 +21,6 @@ export const ALL_MIGRATIONS = [
   EncryptSecrets1700000000009,
   DagRunOwner1700000000018,
   CallbacksDeadlinesLate1700000000030,
+  TaskInstanceHold1700000000033,
+  DagDraining1700000000034,
 ];

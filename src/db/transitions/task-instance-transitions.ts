@@ -139,7 +139,8 @@ interface QueuedRow {
 
 /**
  * scheduled → queued for the given keys, counting a new try. Only rows still `scheduled` move, so
- * two schedulers can never queue the same try: each sends only what its own UPDATE returned.
+ * two schedulers can never queue the same try: each sends only what its own UPDATE returned. A
+ * row held meanwhile (`tasks hold`) does not move either.
  */
 export async function markQueued(
   m: EntityManager,
@@ -154,11 +155,17 @@ export async function markQueued(
       `UPDATE task_instance SET state = 'queued', try_number = try_number + 1, queued_dttm = ?, queued_by_job_id = ?,
               updated_at = ?, start_date = NULL, end_date = NULL, duration = NULL, end_reason = NULL, hostname = NULL,
               pid = NULL
-       WHERE state = 'scheduled'
+       WHERE state = 'scheduled' AND held = ?
          AND (${part.map(() => '(dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?)').join(' OR ')})
        RETURNING dag_id, run_id, task_id, map_index, try_number, max_tries, queue, priority_weight, pool, pool_slots,
          first_reschedule_date`,
-      [now.toISOString(), jobId, now.toISOString(), ...part.flatMap((k) => [k.dagId, k.runId, k.taskId, k.mapIndex])],
+      [
+        now.toISOString(),
+        jobId,
+        now.toISOString(),
+        false,
+        ...part.flatMap((k) => [k.dagId, k.runId, k.taskId, k.mapIndex]),
+      ],
     );
     for (const r of records) {
       queued.push({

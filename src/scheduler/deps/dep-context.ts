@@ -63,6 +63,10 @@ export interface QueueDepContext {
   taskId: string;
   /** The task's max_active_tis_per_dag; null: no limit. */
   maxActiveTisPerDag: number | null;
+  /** Paused with `--drain`: running runs still queue their tasks. */
+  dagDraining: boolean;
+  /** The user's hold on this task instance (`tasks hold`), or null when it is not held. */
+  held: { by: string | null; reason: string | null } | null;
   /** The DAG's max_active_tasks (resolved by the parser); null when the DAG is not serialized. */
   maxActiveTasks: number | null;
   slots: SlotUsage;

@@ -3,6 +3,7 @@ import { DagRunRunningDep } from './dag-run-running-dep';
 import { DagUnpausedDep } from './dag-unpaused-dep';
 import type { QueueDepContext, ScheduleDepContext } from './dep-context';
 import { ExecutorSlotsDep } from './executor-slots-dep';
+import { NotHeldDep } from './not-held-dep';
 import { NotInRetryPeriodDep } from './not-in-retry-period-dep';
 import { ParallelismDep } from './parallelism-dep';
 import { PoolSlotsAvailableDep } from './pool-slots-available-dep';
@@ -27,14 +28,14 @@ export const SCHEDULED_DEPS: ReadonlyArray<TiDep<ScheduleDepContext>> = [
 
 /**
  * scheduled → queued (queueReadyTasks), checked per candidate while slots are taken.
- * Extension point: issue 14's `tasks hold` adds a NotHeldDep here (reading a `held` field of
- * QueueDepContext); the queuer, `tasks failed-deps`, the API and the UI then all apply and
- * explain it, as they do TaskConcurrencyDep (max_active_tis_per_dag).
+ * Each rule here is applied by the queuer and explained by `tasks failed-deps`, the API and the UI
+ * (NotHeldDep: `tasks hold`; TaskConcurrencyDep: max_active_tis_per_dag).
  */
 export const QUEUE_DEPS: ReadonlyArray<TiDep<QueueDepContext>> = [
   QueueableStateDep,
   DagRunRunningDep,
   DagUnpausedDep,
+  NotHeldDep,
   PoolSlotsAvailableDep,
   DagMaxActiveTasksDep,
   TaskConcurrencyDep,

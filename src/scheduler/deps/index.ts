@@ -26,6 +26,7 @@ export { NotInRetryPeriodDep } from './not-in-retry-period-dep';
 export { PrevDagrunDep } from './prev-dagrun-dep';
 export { DagRunRunningDep } from './dag-run-running-dep';
 export { DagUnpausedDep } from './dag-unpaused-dep';
+export { NotHeldDep } from './not-held-dep';
 export { PoolSlotsAvailableDep, poolsWithOpenSlots } from './pool-slots-available-dep';
 export { DagMaxActiveTasksDep, dagsAtMaxActiveTasks } from './dag-max-active-tasks-dep';
 export { ParallelismDep } from './parallelism-dep';

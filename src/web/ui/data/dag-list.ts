@@ -12,6 +12,8 @@ export interface DagListRow {
   scheduleText: string | null;
   scheduleWords: string;
   isPaused: boolean;
+  /** Paused with drain: running runs finish, no new run. */
+  isDraining: boolean;
   nextDagrun: Date | null;
   /** Up to `runsShown` latest runs, oldest first. */
   lastRuns: Array<{ runId: string; state: string; logicalDate: Date }>;
@@ -39,6 +41,7 @@ export async function listDagRows(dataSource: DataSource, runsShown = 8): Promis
       scheduleText: dag?.scheduleText ?? model.schedule,
       scheduleWords: describeSchedule(dag?.schedule),
       isPaused: model.isPaused,
+      isDraining: model.isDraining,
       nextDagrun: model.nextDagrun,
       lastRuns: latest.map((run) => ({ runId: run.runId, state: run.state, logicalDate: run.logicalDate })),
     });

@@ -8,6 +8,8 @@ import { readRunDeadlines } from '../../../db/reads/deadline-reads';
 export interface GridCell {
   state: string | null;
   tryNumber: number;
+  /** Held by `tasks hold`: shown with a hold mark. */
+  held: boolean;
 }
 
 export interface GridRun {
@@ -60,7 +62,7 @@ export async function loadGridData(dataSource: DataSource, dag: SerializedDag, l
   const cellsByRun = new Map<string, Record<string, GridCell>>();
   for (const ti of tis) {
     const cells = cellsByRun.get(ti.runId) ?? {};
-    cells[ti.taskId] = { state: ti.state, tryNumber: ti.tryNumber };
+    cells[ti.taskId] = { state: ti.state, tryNumber: ti.tryNumber, held: ti.held };
     cellsByRun.set(ti.runId, cells);
   }
   return {

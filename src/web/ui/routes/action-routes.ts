@@ -5,6 +5,7 @@ import { deleteDag } from '../../../services/delete-dag';
 import { assertMarkableDagRunState, markDagRunState } from '../../../services/mark-dag-run-state';
 import { assertMarkableTaskState, markTaskInstanceState } from '../../../services/mark-task-instance-state';
 import { setDagPaused } from '../../../services/set-dag-paused';
+import { holdTask, resumeTask } from '../../../services/hold-task-instance';
 import { requireDag } from '../data/load-dag';
 import { currentUser } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
@@ -34,26 +35,67 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
       const dagId = String(req.params.dagId);
       await requireDag(c.ctx.dataSource, dagId);
       const paused = text(body(req).paused) === 'true';
+      const drain = paused && text(body(req).drain) === 'true';
       const next = safeNext(body(req).next, dagPath(dagId));
       await confirmThenRun(
         c,
         req,
         res,
         {
-          title: paused ? 'Pause DAG' : 'Unpause DAG',
-          message: paused
-            ? `Pause DAG '${dagId}'? No new runs will be scheduled and no tasks will start.`
-            : `Unpause DAG '${dagId}'? The scheduler will resume creating and running its runs.`,
-          confirmLabel: paused ? 'Pause' : 'Unpause',
+          title: drain ? 'Drain DAG' : paused ? 'Pause DAG' : 'Unpause DAG',
+          message: drain
+            ? `Pause DAG '${dagId}' with drain? No new run will be created or triggered; running runs finish.`
+            : paused
+              ? `Pause DAG '${dagId}'? No new runs will be scheduled and no tasks will start.`
+              : `Unpause DAG '${dagId}'? The scheduler will resume creating and running its runs.`,
+          confirmLabel: drain ? 'Drain' : paused ? 'Pause' : 'Unpause',
           cancelUrl: next,
         },
         async () => {
-          await setDagPaused(c.ctx, dagId, paused, actor(req));
-          return withNotice(next, paused ? 'paused' : 'unpaused');
+          await setDagPaused(c.ctx, dagId, paused, actor(req), { drain });
+          return withNotice(next, drain ? 'draining' : paused ? 'paused' : 'unpaused');
         },
       );
     }),
   );
+
+  for (const action of ['hold', 'resume'] as const) {
+    router.post(
+      `/dags/:dagId/runs/:runId/tasks/:taskId/${action}`,
+      ...guard,
+      page(c, async (req, res) => {
+        const key = {
+          dagId: String(req.params.dagId),
+          runId: String(req.params.runId),
+          taskId: String(req.params.taskId),
+          mapIndex: -1,
+        };
+        const back = taskInstancePath(key.dagId, key.runId, key.taskId);
+        const reason = text(body(req).reason) || null;
+        await confirmThenRun(
+          c,
+          req,
+          res,
+          {
+            title: action === 'hold' ? 'Hold task instance' : 'Resume task instance',
+            message:
+              action === 'hold'
+                ? `Hold '${key.taskId}' of run '${key.runId}'? The scheduler will not queue it until it is resumed; ` +
+                  'the rest of the run goes on.'
+                : `Resume '${key.taskId}' of run '${key.runId}'? The scheduler queues it when it is ready.`,
+            details: reason ? [`Reason: ${reason}`] : undefined,
+            confirmLabel: action === 'hold' ? 'Hold' : 'Resume',
+            cancelUrl: back,
+          },
+          async () => {
+            if (action === 'hold') await holdTask(c.ctx, key, { reason, actor: actor(req) ?? null });
+            else await resumeTask(c.ctx, key, { actor: actor(req) ?? null });
+            return withNotice(back, action === 'hold' ? 'held' : 'resumed');
+          },
+        );
+      }),
+    );
+  }
 
   router.post(
     '/dags/:dagId/delete',

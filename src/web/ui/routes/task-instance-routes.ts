@@ -1,4 +1,5 @@
 import type { Router } from 'express';
+import { HOLDABLE_STATES } from '../../../db/transitions/hold-task-instance';
 import { ACTIVE_TASK_STATES, TaskState, TaskStateOrNone } from '../../../core/states';
 import { taskInstanceFailedDeps } from '../../../services/task-instance-failed-deps';
 import { LogChunk, readLogChunk } from '../data/read-log-chunk';
@@ -112,6 +113,8 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
         downstream: detail.task.downstream,
         waiting,
         failedDeps,
+        // Hold and resume (`tasks hold`): offered while the task instance is not queued yet.
+        holdable: detail.ti !== null && HOLDABLE_STATES.includes(detail.ti.state),
       });
     }),
   );

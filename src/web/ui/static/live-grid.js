@@ -47,9 +47,10 @@
         var td = live.el('td');
         var link = live.el('a', {
           href: live.tiHref(grid.dagId, run.runId, task.taskId),
-          title: task.taskId + ' · ' + run.runId + ' · ' + (state || 'no state'),
+          title: task.taskId + ' · ' + run.runId + ' · ' + (state || 'no state') + (cell && cell.held ? ' · held' : ''),
         });
         live.setState(link, 'cell', state);
+        if (cell && cell.held) link.classList.add('held');
         td.appendChild(link);
         row.appendChild(td);
       });
