@@ -59,6 +59,8 @@ function serializeTask(task: BaseOperator): SerializedTask {
   const sensor = sensorBlock(task);
   if (sensor) serialized.sensor = sensor;
   if (task.doc) serialized.doc = task.doc;
+  // Only when there are outlets, so other DAGs keep their hash.
+  if (task.outlets.length > 0) serialized.outlets = [...task.outlets];
   return serialized;
 }
 
@@ -77,5 +79,6 @@ function sensorBlock(task: BaseOperator): SerializedSensor | null {
 function scheduleText(schedule: DAG['schedule']): string | null {
   if (schedule === null || schedule === undefined) return null;
   if (typeof schedule === 'string') return schedule;
+  if (Array.isArray(schedule)) return 'Dataset';
   return `every ${String(schedule.every)}`;
 }
