@@ -199,7 +199,8 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     if (!Array.isArray(value)) return fail(`option 'outlets' must be a list of datasets`);
     const uris: string[] = [];
     for (const item of value as unknown[]) {
-      if (!isDataset(item)) return fail(`option 'outlets' must hold datasets (dataset('s3://…')), got ${JSON.stringify(item)}`);
+      if (!isDataset(item))
+        return fail(`option 'outlets' must hold datasets (dataset('s3://…')), got ${JSON.stringify(item)}`);
       const problem = datasetUriProblem(item.uri);
       if (problem) return fail(`outlet dataset ${JSON.stringify(item.uri)}: ${problem}`);
       if (!uris.includes(item.uri)) uris.push(item.uri);

@@ -18,7 +18,11 @@ export function datasetRefsOf(dag: SerializedDag): DagDatasetRefs {
 }
 
 /** Ids of the given URIs' dataset rows, creating the missing ones (insert-or-ignore). */
-export async function ensureDatasets(m: EntityManager, uris: readonly string[], now: Date): Promise<Map<string, number>> {
+export async function ensureDatasets(
+  m: EntityManager,
+  uris: readonly string[],
+  now: Date,
+): Promise<Map<string, number>> {
   const unique = [...new Set(uris)];
   const ids = new Map<string, number>();
   if (!unique.length) return ids;

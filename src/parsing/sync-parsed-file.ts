@@ -73,7 +73,13 @@ export async function syncParsedFile(
       }
       activeDagIds.push(dag.dagId);
       const { data, dagHash } = storedForm(dag);
-      const changed = await upsertSerializedDag(em, { dagId: dag.dagId, fileloc: file, data, dagHash, now: options.now });
+      const changed = await upsertSerializedDag(em, {
+        dagId: dag.dagId,
+        fileloc: file,
+        data,
+        dagHash,
+        now: options.now,
+      });
       if (changed) changedDagIds.push(dag.dagId);
       // Also for an unchanged DAG that names datasets: its references may predate the dataset tables.
       const refs = datasetRefsOf(dag);

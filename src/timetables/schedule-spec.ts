@@ -74,7 +74,7 @@ function datasetSchedule(items: readonly unknown[], dagId: string): ScheduleSpec
   const uris = new Set<string>();
   for (const item of items) {
     if (!isDataset(item)) {
-      const what = typeof item === 'string' ? `'${item}'` : JSON.stringify(item) ?? String(item);
+      const what = typeof item === 'string' ? `'${item}'` : (JSON.stringify(item) ?? String(item));
       throw new DagDefinitionError(
         `DAG '${dagId}': a schedule list must hold datasets only, got ${what} ` +
           '(a cron cannot be mixed with datasets; use one or the other)',
