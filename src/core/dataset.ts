@@ -66,3 +66,16 @@ export function datasetUriProblem(uri: unknown): string | null {
   }
   return null;
 }
+
+/** One update of a dataset that triggered a run (Airflow's DatasetEvent), as tasks see it. */
+export interface TriggeringDatasetEvent {
+  datasetUri: string;
+  extra: Record<string, unknown> | null;
+  /** The task instance whose success updated it; null for an update from the API or CLI. */
+  sourceDagId: string | null;
+  sourceRunId: string | null;
+  sourceTaskId: string | null;
+  sourceMapIndex: number;
+  /** ISO-8601 UTC. */
+  timestamp: string;
+}
