@@ -55,7 +55,8 @@ export async function syncDagDatasetReferences(m: EntityManager, refs: DagDatase
   if (scheduleIds.length)
     await execSql(
       m,
-      `INSERT INTO dag_schedule_dataset_reference (dataset_id, dag_id, created_at) VALUES ${placeholders(scheduleIds.length, 3)}`,
+      `INSERT INTO dag_schedule_dataset_reference (dataset_id, dag_id, created_at)
+       VALUES ${placeholders(scheduleIds.length, 3)}`,
       scheduleIds.flatMap((id) => [id, refs.dagId, at]),
     );
   const keep = scheduleIds.length ? ` AND dataset_id NOT IN (${scheduleIds.map(() => '?').join(', ')})` : '';

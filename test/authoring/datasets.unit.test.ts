@@ -81,7 +81,8 @@ describe('outlets and dataset schedules', () => {
   test('a cron mixed with datasets, an empty list or a bad schedule URI is refused, naming the DAG', () => {
     const mixed = ['@daily', orders] as unknown as Dataset[];
     expect(() => new DAG('mixed', { schedule: mixed })).toThrow(
-      `DAG 'mixed': a schedule list must hold datasets only, got '@daily' (a cron cannot be mixed with datasets; use one or the other)`,
+      `DAG 'mixed': a schedule list must hold datasets only, got '@daily' ` +
+        '(a cron cannot be mixed with datasets; use one or the other)',
     );
     expect(() => new DAG('empty', { schedule: [] })).toThrow(`DAG 'empty': schedule is an empty list`);
     expect(() => new DAG('bad', { schedule: [dataset('s3://b/a b')] })).toThrow(

@@ -46,7 +46,7 @@ const consumer = makeDag('consumer', [makeTask('read')], { schedule: { kind: 'da
 describe.each(DATABASE_KINDS)('dataset-triggered runs on %s', (kind) => {
   const db = migratedDatabaseForEachTest(kind);
 
-  it('runs once both datasets were updated, with the triggering events, and never twice for the same updates', async () => {
+  it('runs once both datasets were updated, with the triggering events, never twice for the same updates', async () => {
     const ds = db.dataSource;
     await seedWithRefs(ds, consumer);
     const views = new DagViewCache(ds);

@@ -26,7 +26,8 @@ export async function recordDatasetEvent(
   const at = now.toISOString();
   await execSql(
     m,
-    `INSERT INTO dataset_event (dataset_id, extra, source_dag_id, source_run_id, source_task_id, source_map_index, timestamp)
+    `INSERT INTO dataset_event
+       (dataset_id, extra, source_dag_id, source_run_id, source_task_id, source_map_index, timestamp)
      VALUES (?, ?, ?, ?, ?, ?, ?)`,
     [
       datasetId,
