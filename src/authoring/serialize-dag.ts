@@ -79,6 +79,7 @@ function sensorBlock(task: BaseOperator): SerializedSensor | null {
 function scheduleText(schedule: DAG['schedule']): string | null {
   if (schedule === null || schedule === undefined) return null;
   if (typeof schedule === 'string') return schedule;
-  if ('every' in schedule) return `every ${String(schedule.every)}`;
-  return 'Dataset'; // a list of datasets, as Airflow's DAG list shows it
+  // A list of datasets shows as Airflow's DAG list shows it.
+  if (Array.isArray(schedule)) return 'Dataset';
+  return `every ${String((schedule as { every: unknown }).every)}`;
 }
