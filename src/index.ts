@@ -31,6 +31,7 @@ export { TaskSkipped, TaskRescheduled, TaskFailedNoRetry } from './core/task-sig
 export { TriggerRule, WeightRule } from './core/states';
 export { DagDefinitionError } from './core/errors';
 export type { Duration } from './core/duration';
+export { Dataset, dataset, isDataset } from './core/dataset';
 export { task } from './authoring/typed/task';
 export type { TypedTask, TaskInputs } from './authoring/typed/task';
 export { TaskOutput, outputOf } from './authoring/typed/task-output';

@@ -7,6 +7,7 @@ import { buildOpenApiDocument } from './openapi/load-openapi-document';
 import { connectionRoutes } from './routes/connection-routes';
 import { dagRoutes } from './routes/dag-routes';
 import { dagRunRoutes } from './routes/dag-run-routes';
+import { datasetRoutes } from './routes/dataset-routes';
 import { logRoutes } from './routes/log-routes';
 import { miscRoutes } from './routes/misc-routes';
 import { poolRoutes } from './routes/pool-routes';
@@ -24,6 +25,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...dagRoutes,
   ...xcomRoutes,
   ...logRoutes,
+  ...datasetRoutes,
   ...dagRunRoutes,
   ...taskInstanceRoutes,
   ...taskInstanceHoldRoutes,

@@ -49,6 +49,8 @@ export abstract class BaseOperator {
   readonly dependsOnPast: boolean;
   readonly owner: string;
   readonly doc: string | null;
+  /** URIs of the datasets a success updates. */
+  readonly outlets: readonly string[];
   readonly onSuccessCallback: TaskCallback | null;
   readonly onFailureCallback: TaskCallback | null;
   readonly onRetryCallback: TaskCallback | null;
@@ -114,6 +116,7 @@ export abstract class BaseOperator {
     this.dependsOnPast = resolved.dependsOnPast;
     this.owner = resolved.owner;
     this.doc = resolved.doc;
+    this.outlets = resolved.outlets;
     this.onSuccessCallback = resolved.onSuccessCallback;
     this.onFailureCallback = resolved.onFailureCallback;
     this.onRetryCallback = resolved.onRetryCallback;

@@ -72,6 +72,8 @@ function serializeTask(task: BaseOperator): SerializedTask {
   if (task.waitForDownstream) serialized.waitForDownstream = true;
   if (task.maxActiveTisPerDag !== null && task.maxActiveTisPerDag !== undefined)
     serialized.maxActiveTisPerDag = task.maxActiveTisPerDag;
+  // Only when there are outlets, so other DAGs keep their hash.
+  if (task.outlets.length > 0) serialized.outlets = [...task.outlets];
   return serialized;
 }
 
@@ -90,5 +92,7 @@ function sensorBlock(task: BaseOperator): SerializedSensor | null {
 function scheduleText(schedule: DAG['schedule']): string | null {
   if (schedule === null || schedule === undefined) return null;
   if (typeof schedule === 'string') return schedule;
-  return `every ${String(schedule.every)}`;
+  // A list of datasets shows as Airflow's DAG list shows it.
+  if (Array.isArray(schedule)) return 'Dataset';
+  return `every ${String((schedule as { every: unknown }).every)}`;
 }

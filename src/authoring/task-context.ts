@@ -1,3 +1,5 @@
+import type { TriggeringDatasetEvent } from '../core/dataset';
+
 /** What a running task sees (`fn(ctx)`), with the contract's names. */
 export interface TaskLogger {
   info(message: string, ...args: unknown[]): void;
@@ -65,4 +67,6 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Sensors in reschedule mode: when the first poke of this task instance happened. */
   firstRescheduleDate?: Date | null;
+  /** A dataset-triggered run: the dataset events that triggered it, oldest first (empty otherwise). */
+  triggeringDatasetEvents: TriggeringDatasetEvent[];
 }

@@ -1,6 +1,7 @@
 import { Duration, parseDuration } from '../core/duration';
 import { DagDefinitionError, errorMessage } from '../core/errors';
 import { TRIGGER_RULES, TriggerRule, WeightRule } from '../core/states';
+import { datasetUriProblem, isDataset, type Dataset } from '../core/dataset';
 import { currentAuthoringDefaults } from './authoring-defaults';
 import { didYouMean } from './closest-name';
 import type { TaskContext } from './task-context';
@@ -60,6 +61,8 @@ export interface TaskOptions {
   dependsOnPast?: boolean;
   owner?: string;
   doc?: string;
+  /** Datasets a success of this task updates (Airflow's `outlets`). */
+  outlets?: readonly Dataset[];
   onSuccessCallback?: TaskCallback;
   onFailureCallback?: TaskCallback;
   onRetryCallback?: TaskCallback;
@@ -96,6 +99,7 @@ export const TASK_OPTION_KEYS: readonly string[] = [
   'dependsOnPast',
   'owner',
   'doc',
+  'outlets',
   'onSuccessCallback',
   'onFailureCallback',
   'onRetryCallback',
@@ -121,6 +125,8 @@ export interface ResolvedTaskOptions {
   dependsOnPast: boolean;
   owner: string;
   doc: string | null;
+  /** Dataset URIs, in the order given, without repeats. */
+  outlets: string[];
   onSuccessCallback: TaskCallback | null;
   onFailureCallback: TaskCallback | null;
   onRetryCallback: TaskCallback | null;
@@ -229,7 +235,22 @@ export function resolveTaskOptions(where: string, merged: Record<string, unknown
     fail(`option 'priorityWeight' must be an integer`);
   const doc = merged.doc;
   if (doc !== undefined && doc !== null && typeof doc !== 'string') fail(`option 'doc' must be a string`);
+  const outlets = (): string[] => {
+    const value = merged.outlets;
+    if (value === undefined || value === null) return [];
+    if (!Array.isArray(value)) return fail(`option 'outlets' must be a list of datasets`);
+    const uris: string[] = [];
+    for (const item of value as unknown[]) {
+      if (!isDataset(item))
+        return fail(`option 'outlets' must hold datasets (dataset('s3://…')), got ${JSON.stringify(item)}`);
+      const problem = datasetUriProblem(item.uri);
+      if (problem) return fail(`outlet dataset ${JSON.stringify(item.uri)}: ${problem}`);
+      if (!uris.includes(item.uri)) uris.push(item.uri);
+    }
+    return uris;
+  };
   return {
+    outlets: outlets(),
     retries: integer('retries', 0),
     retryDelayMs: duration('retryDelay'),
     retryExponentialBackoff: bool('retryExponentialBackoff'),

@@ -58,6 +58,10 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
       (require('./commands/connections') as typeof import('./commands/connections')).registerConnectionCommands,
   },
   {
+    names: ['datasets'],
+    load: () => (require('./commands/datasets') as typeof import('./commands/datasets')).registerDatasetCommands,
+  },
+  {
     names: ['pools'],
     load: () => (require('./commands/pools') as typeof import('./commands/pools')).registerPoolCommands,
   },

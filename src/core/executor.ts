@@ -1,3 +1,4 @@
+import type { TriggeringDatasetEvent } from './dataset';
 import type { TaskInstanceKey } from './task-instance-key';
 
 /*
@@ -40,6 +41,8 @@ export interface TaskWorkload {
    * its data interval and when this task's instance in it started; null when there is none.
    */
   prevSuccess?: PrevSuccess | null;
+  /** A dataset-triggered run: the dataset events that triggered it (absent or empty otherwise). */
+  triggeringDatasetEvents?: TriggeringDatasetEvent[];
 }
 
 export interface PrevSuccess {

@@ -12,7 +12,9 @@ export type ScheduleSpec =
   | { kind: 'none' }
   | { kind: 'once' }
   | { kind: 'cron'; expression: string; timezone: string }
-  | { kind: 'interval'; everyMs: number };
+  | { kind: 'interval'; everyMs: number }
+  /** Runs when each of these datasets (URIs, sorted) was updated since the last such run. */
+  | { kind: 'dataset'; uris: string[] };
 
 export interface SerializedSensor {
   pokeIntervalMs: number;
@@ -44,6 +46,8 @@ export interface SerializedTask {
   dependsOnPast: boolean;
   /** Names of templated fields and their raw (unrendered) values, for the UI. */
   templateFields: Record<string, unknown>;
+  /** URIs of the datasets a success of this task updates (absent when none). */
+  outlets?: string[];
   /** Present for sensors. */
   sensor?: SerializedSensor;
   doc?: string;

@@ -44,6 +44,8 @@ export const DagRunType = {
   SCHEDULED: 'scheduled',
   MANUAL: 'manual',
   BACKFILL: 'backfill',
+  /** Created when each dataset a DAG is scheduled on was updated (Airflow's name). */
+  DATASET_TRIGGERED: 'dataset_triggered',
   /** A `dags test` run: driven by the CLI process that made it; every scheduler query skips it. */
   TEST: 'test',
 } as const;

@@ -1,3 +1,4 @@
+import { triggeringEventsOfRun } from '../db/reads/dataset-reads';
 import type { DataSource } from 'typeorm';
 import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
@@ -46,5 +47,6 @@ export async function buildTaskWorkload(
     xcoms,
     firstRescheduleDate: ti.firstRescheduleDate ? ti.firstRescheduleDate.toISOString() : null,
     prevSuccess: await readPrevSuccess(ds, key, run.logicalDate.toISOString()),
+    triggeringDatasetEvents: await triggeringEventsOfRun(ds, { ...key, runType: run.runType }),
   };
 }

@@ -8,6 +8,7 @@ import type { FileParseResult } from './file-parse-result';
 import { recordImportError } from './record-import-error';
 import { deleteDagCode, upsertDagCode } from './upsert-dag-code';
 import { upsertSerializedDag } from './upsert-serialized-dag';
+import { datasetRefsOf, syncDagDatasetReferences } from '../db/dataset-references';
 
 export interface SyncOptions {
   /** `core.dags_are_paused_at_creation`: the paused flag of DAGs seen for the first time. */
@@ -72,8 +73,18 @@ export async function syncParsedFile(
       }
       activeDagIds.push(dag.dagId);
       const { data, dagHash } = storedForm(dag);
-      if (await upsertSerializedDag(em, { dagId: dag.dagId, fileloc: file, data, dagHash, now: options.now }))
-        changedDagIds.push(dag.dagId);
+      const changed = await upsertSerializedDag(em, {
+        dagId: dag.dagId,
+        fileloc: file,
+        data,
+        dagHash,
+        now: options.now,
+      });
+      if (changed) changedDagIds.push(dag.dagId);
+      // Also for an unchanged DAG that names datasets: its references may predate the dataset tables.
+      const refs = datasetRefsOf(dag);
+      if (changed || refs.scheduleUris.length > 0 || refs.outlets.length > 0)
+        await syncDagDatasetReferences(em, refs, options.now);
     }
     const deactivatedDagIds = await deactivateFileDags(em, file, activeDagIds);
     if (activeDagIds.length > 0) await upsertDagCode(em, file, result.source, options.defaultsHash, options.now);

@@ -483,5 +483,6 @@ function buildTaskContext(
     maskSecret: (value: unknown) => secrets.masker.add(value),
     signal,
     firstRescheduleDate: workload.firstRescheduleDate ? new Date(workload.firstRescheduleDate) : null,
+    triggeringDatasetEvents: workload.triggeringDatasetEvents ?? [],
   };
 }

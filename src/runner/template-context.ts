@@ -110,6 +110,7 @@ export function buildTemplateContext(input: TemplateContextInput): Record<string
     task: view({ task_id: key.taskId, dag_id: key.dagId }, 'task'),
     dag: view({ dag_id: key.dagId }, 'dag'),
     macros: view({ ds_add: dsAdd, ds_format: dsFormat }, 'macros'),
+    triggering_dataset_events: triggeringDatasetEventsByUri(workload),
   };
 }
 
@@ -186,4 +187,21 @@ function xcomPullFromTemplate(pull: (taskId: string, key?: string) => unknown, a
   const key = (keywords.key ?? args[1] ?? 'return_value') as string;
   if (Array.isArray(taskIds)) return taskIds.map((id) => pull(String(id), key));
   return pull(String(taskIds), key);
+}
+
+/** Airflow's `triggering_dataset_events`: dataset URI → its events that triggered the run. */
+function triggeringDatasetEventsByUri(workload: TaskWorkload): Record<string, unknown[]> {
+  const byUri: Record<string, unknown[]> = {};
+  for (const e of workload.triggeringDatasetEvents ?? []) {
+    (byUri[e.datasetUri] ??= []).push({
+      dataset_uri: e.datasetUri,
+      extra: e.extra ?? {},
+      source_dag_id: e.sourceDagId,
+      source_run_id: e.sourceRunId,
+      source_task_id: e.sourceTaskId,
+      source_map_index: e.sourceMapIndex,
+      timestamp: e.timestamp,
+    });
+  }
+  return byUri;
 }

@@ -16,10 +16,14 @@ export type TaskDecision =
  * never sent to an executor); a rule that can never pass → the state it names; otherwise stay.
  * decideRun (full and partial) and the wide fan-in path all decide through this.
  */
-export function decideTaskInstance(ctx: ScheduleDepContext & { task: { operator: string } }): TaskDecision {
+export function decideTaskInstance(
+  ctx: ScheduleDepContext & { task: { operator: string; outlets?: readonly string[] } },
+): TaskDecision {
   const failed = firstFailing(SCHEDULED_DEPS, ctx);
   if (!failed) {
-    const to = ctx.state === null && ctx.task.operator === 'EmptyOperator' ? TaskState.SUCCESS : TaskState.SCHEDULED;
+    // With outlets it runs, as in Airflow, so its success records the dataset events.
+    const shortcut = ctx.task.operator === 'EmptyOperator' && !ctx.task.outlets?.length;
+    const to = ctx.state === null && shortcut ? TaskState.SUCCESS : TaskState.SCHEDULED;
     return { kind: 'move', to, reason: null };
   }
   if (failed.status.endsAs) return { kind: 'move', to: failed.status.endsAs, reason: failed.status.reason };

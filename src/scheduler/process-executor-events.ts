@@ -15,6 +15,7 @@ import {
 } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../core/executor';
 import { getLogger } from '../logging/logger';
+import { recordDatasetEvent } from '../db/transitions/dataset-transitions';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
 
@@ -115,6 +116,9 @@ async function applyFinishedEffects(
   // A success replaces whatever the task instance held, also by nothing (no stale value survives).
   if (outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms ?? {} }, at);
   if (outcome.state !== 'success' || !view) return false;
+  // The task's outlets were updated: recorded in the same transaction as its success.
+  for (const uri of view.tasks.get(key.taskId)?.outlets ?? [])
+    await recordDatasetEvent(m, { uri, extra: null, source: key }, at);
   const run = { dagId: key.dagId, runId: key.runId };
   if (outcome.followTaskIds) {
     const follow = new Set(outcome.followTaskIds);

@@ -1,3 +1,4 @@
+import { triggeringEventsOfRun } from '../db/reads/dataset-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
@@ -104,6 +105,7 @@ async function buildWorkloads(
       xcoms: await runXComs(db, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
       prevSuccess: await readPrevSuccess(db, ti, run.logical_date),
+      triggeringDatasetEvents: await triggeringEventsOfRun(db, { ...ti, runType: run.run_type }),
     });
   }
   return workloads;

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { createDueRuns, refreshNextDagRun } from './create-due-runs';
+import { createDatasetTriggeredRuns } from './create-dataset-triggered-runs';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { DagViewCache } from './dag-view-cache';
@@ -184,6 +185,8 @@ export class SchedulerLoop {
         if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
           this.lastRunCreation = nowMs;
           if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
+            this.lookForQueuedRuns = true;
+          if ((await createDatasetTriggeredRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
             this.lookForQueuedRuns = true;
         }
         startedRuns = [];

@@ -1,3 +1,4 @@
+import { triggeringEventsOfRun } from '../db/reads/dataset-reads';
 import type { AppContext } from '../app/app-context';
 import { errorMessage, NotFoundError, UserError } from '../core/errors';
 import type { TaskWorkload } from '../core/executor';
@@ -67,6 +68,7 @@ export async function renderTask(ctx: AppContext, input: RenderTaskInput): Promi
     xcoms: run ? groupRunXComs(await readRunXComRows(ds, input.dagId, runId)) : {},
     firstRescheduleDate: null,
     prevSuccess: await readPrevSuccess(ds, key, logicalDate.toISOString()),
+    triggeringDatasetEvents: run ? await triggeringEventsOfRun(ds, { ...key, runType: run.runType }) : [],
   };
   try {
     const fields = await renderTaskTemplates(workload, {

@@ -19,6 +19,7 @@ export type { DagRunInfo, DataInterval, TimeRestriction, Timetable } from './tim
 export function timetableFromSpec(spec: ScheduleSpec): Timetable {
   switch (spec.kind) {
     case 'none':
+    case 'dataset': // runs come from dataset events, never from the clock
       return new NullTimetable();
     case 'once':
       return new OnceTimetable();

@@ -1,10 +1,11 @@
 import { CronExpressionParser } from 'cron-parser';
 import { DagDefinitionError, errorMessage } from '../core/errors';
 import { Duration, parseDuration } from '../core/duration';
+import { datasetUriProblem, isDataset, type Dataset } from '../core/dataset';
 import type { ScheduleSpec } from '../core/serialized-dag';
 
 /** The `schedule` option of a DAG as users write it. */
-export type ScheduleOption = string | { every: Duration } | null | undefined;
+export type ScheduleOption = string | { every: Duration } | readonly Dataset[] | null | undefined;
 
 export const CRON_PRESETS: Record<string, string> = {
   '@hourly': '0 * * * *',
@@ -20,6 +21,7 @@ export const CRON_PRESETS: Record<string, string> = {
 export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId = '?'): ScheduleSpec {
   if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None')
     return { kind: 'none' };
+  if (isList(schedule)) return datasetSchedule(schedule, dagId);
   if (typeof schedule === 'object') {
     if (!('every' in schedule))
       throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
@@ -33,7 +35,9 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
     return { kind: 'interval', everyMs };
   }
   if (typeof schedule !== 'string')
-    throw new DagDefinitionError(`DAG '${dagId}': schedule must be a cron string, a preset, { every } or null`);
+    throw new DagDefinitionError(
+      `DAG '${dagId}': schedule must be a cron string, a preset, { every }, a list of datasets or null`,
+    );
   const text = schedule.trim();
   if (text === '@once') return { kind: 'once' };
   const expression = CRON_PRESETS[text] ?? text;
@@ -53,4 +57,32 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
     throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': ${errorMessage(err)}`);
   }
   return { kind: 'cron', expression, timezone };
+}
+
+/** Array.isArray does not narrow a readonly array type. */
+function isList(value: unknown): value is readonly unknown[] {
+  return Array.isArray(value);
+}
+
+/**
+ * `schedule: [ds1, ds2]`. As in Airflow 2.6, a list holds datasets only: a cron or preset mixed in
+ * is refused (Airflow has no "cron or datasets" schedule before 2.9's DatasetOrTimeSchedule).
+ */
+function datasetSchedule(items: readonly unknown[], dagId: string): ScheduleSpec {
+  if (items.length === 0)
+    throw new DagDefinitionError(`DAG '${dagId}': schedule is an empty list (give datasets, or null for no schedule)`);
+  const uris = new Set<string>();
+  for (const item of items) {
+    if (!isDataset(item)) {
+      const what = typeof item === 'string' ? `'${item}'` : (JSON.stringify(item) ?? String(item));
+      throw new DagDefinitionError(
+        `DAG '${dagId}': a schedule list must hold datasets only, got ${what} ` +
+          '(a cron cannot be mixed with datasets; use one or the other)',
+      );
+    }
+    const problem = datasetUriProblem(item.uri);
+    if (problem) throw new DagDefinitionError(`DAG '${dagId}': schedule dataset '${item.uri}': ${problem}`);
+    uris.add(item.uri);
+  }
+  return { kind: 'dataset', uris: [...uris].sort() };
 }

@@ -5,6 +5,10 @@ import { OpenApiResponseValidator } from './helpers/openapi-validator';
 import { sampleUrl } from './helpers/route-samples';
 import { seedExample } from './helpers/seed-example';
 import { makeDag, makeTask } from '../helpers/serialized-dags';
+import { execSql } from '../../src/db/sql';
+import { runInTransaction } from '../../src/db/transaction';
+import { syncDagDatasetReferences } from '../../src/db/dataset-references';
+import { createDatasetTriggeredRun, recordDatasetEvent } from '../../src/db/transitions/dataset-transitions';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -837,6 +841,155 @@ describe('bad input is a 4xx problem, never a 500', () => {
       .set('Authorization', t.basic('admin'))
       .send({ key: 'big', value: 'x'.repeat(2 * 1024 * 1024) });
     expectProblem(res, 413);
+  });
+});
+
+describe('datasets', () => {
+  const ORDERS = 's3://bucket/orders';
+  beforeAll(async () => {
+    // example_dag.extract produces orders; manual_dag is scheduled on it (references as parsing writes them).
+    await runInTransaction(t.ds, async (m) => {
+      await syncDagDatasetReferences(
+        m,
+        { dagId: 'example_dag', scheduleUris: [], outlets: [{ taskId: 'extract', uri: ORDERS }] },
+        new Date('2026-01-01T00:00:00Z'),
+      );
+      await syncDagDatasetReferences(
+        m,
+        { dagId: 'manual_dag', scheduleUris: [ORDERS], outlets: [] },
+        new Date('2026-01-01T00:00:00Z'),
+      );
+      await recordDatasetEvent(
+        m,
+        {
+          uri: ORDERS,
+          extra: { rows: 3 },
+          source: { dagId: 'example_dag', runId: 'run_1', taskId: 'extract', mapIndex: -1 },
+        },
+        new Date('2026-01-02T00:00:00Z'),
+      );
+      await createDatasetTriggeredRun(
+        m,
+        { dagId: 'manual_dag', datasetIds: [1], dagHash: null },
+        new Date('2026-01-02T00:00:01Z'),
+      );
+    });
+  });
+
+  it('lists datasets with their producing tasks and consuming DAGs, filtered by uri_pattern', async () => {
+    const res = await call('get', '/datasets', '/api/v1/datasets?uri_pattern=orders', { role: 'viewer' });
+    expect(res.body).toEqual({
+      datasets: [
+        expect.objectContaining({
+          id: 1,
+          uri: ORDERS,
+          extra: {},
+          consuming_dags: [expect.objectContaining({ dag_id: 'manual_dag' })],
+          producing_tasks: [expect.objectContaining({ dag_id: 'example_dag', task_id: 'extract' })],
+        }),
+      ],
+      total_entries: 1,
+    });
+    const none = await call('get', '/datasets', '/api/v1/datasets?uri_pattern=nothing', { role: 'viewer' });
+    expect(none.body).toEqual({ datasets: [], total_entries: 0 });
+    await call('get', '/datasets', '/api/v1/datasets?order_by=secret', { status: 400 });
+  });
+
+  it('gets one dataset by its encoded URI; an unknown one is a 404 problem', async () => {
+    const res = await call('get', '/datasets/{uri}', `/api/v1/datasets/${encodeURIComponent(ORDERS)}`, {
+      role: 'viewer',
+    });
+    expect(res.body.uri).toBe(ORDERS);
+    await call('get', '/datasets/{uri}', `/api/v1/datasets/${encodeURIComponent('s3://bucket/nope')}`, { status: 404 });
+  });
+
+  it('lists events with their created runs, filtered and paged as in Airflow', async () => {
+    const res = await call('get', '/datasets/events', '/api/v1/datasets/events?source_dag_id=example_dag', {
+      role: 'viewer',
+    });
+    expect(res.body).toEqual({
+      dataset_events: [
+        expect.objectContaining({
+          dataset_id: 1,
+          dataset_uri: ORDERS,
+          extra: { rows: 3 },
+          source_dag_id: 'example_dag',
+          source_task_id: 'extract',
+          source_run_id: 'run_1',
+          source_map_index: -1,
+          timestamp: '2026-01-02T00:00:00.000Z',
+          created_dagruns: [
+            expect.objectContaining({ dag_id: 'manual_dag', run_id: 'dataset_triggered__2026-01-02T00:00:00.000Z' }),
+          ],
+        }),
+      ],
+      total_entries: 1,
+    });
+    const other = await call('get', '/datasets/events', '/api/v1/datasets/events?source_dag_id=other&limit=5', {
+      role: 'viewer',
+    });
+    expect(other.body).toEqual({ dataset_events: [], total_entries: 0 });
+  });
+
+  it("a run's upstream dataset events", async () => {
+    const res = await call(
+      'get',
+      '/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamDatasetEvents',
+      '/api/v1/dags/manual_dag/dagRuns/dataset_triggered__2026-01-02T00:00:00.000Z/upstreamDatasetEvents',
+      { role: 'viewer' },
+    );
+    expect(res.body.total_entries).toBe(1);
+    expect(res.body.dataset_events[0]).toMatchObject({ dataset_uri: ORDERS, extra: { rows: 3 } });
+    await call(
+      'get',
+      '/dags/{dag_id}/dagRuns/{dag_run_id}/upstreamDatasetEvents',
+      '/api/v1/dags/manual_dag/dagRuns/nope/upstreamDatasetEvents',
+      {
+        status: 404,
+      },
+    );
+  });
+
+  it('POST /datasets/events records an external update (op), and refuses bad input with a problem', async () => {
+    const res = await call('post', '/datasets/events', '/api/v1/datasets/events', {
+      role: 'op',
+      body: { dataset_uri: ORDERS, extra: { from: 'api' } },
+    });
+    expect(res.body).toMatchObject({
+      dataset_uri: ORDERS,
+      extra: { from: 'api' },
+      source_dag_id: null,
+      source_task_id: null,
+      created_dagruns: [],
+    });
+    // The consumer waits for it again.
+    const { records } = await execSql<{ target_dag_id: string }>(
+      t.ds,
+      'SELECT target_dag_id FROM dataset_dag_run_queue',
+    );
+    expect(records).toEqual([{ target_dag_id: 'manual_dag' }]);
+    await call('post', '/datasets/events', '/api/v1/datasets/events', {
+      body: { dataset_uri: 's3://bucket/nope' },
+      status: 404,
+    });
+    await call('post', '/datasets/events', '/api/v1/datasets/events', {
+      body: { dataset_uri: 's3://b/a b' },
+      status: 400,
+    });
+    await call('post', '/datasets/events', '/api/v1/datasets/events', { body: { extra: {} }, status: 400 });
+    await call('post', '/datasets/events', '/api/v1/datasets/events', {
+      body: { dataset_uri: ORDERS, extra: [1] },
+      status: 400,
+    });
+    await call('post', '/datasets/events', '/api/v1/datasets/events', {
+      body: { dataset_uri: ORDERS, what: 1 },
+      status: 400,
+    });
+    await call('post', '/datasets/events', '/api/v1/datasets/events', {
+      role: 'viewer',
+      body: { dataset_uri: ORDERS },
+      status: 403,
+    });
   });
 });
 

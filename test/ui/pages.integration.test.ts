@@ -10,6 +10,9 @@ import {
   XComEntity,
 } from '../../src/db/entities';
 import { taskLogPath } from '../../src/logging/task-log-path';
+import { runInTransaction } from '../../src/db/transaction';
+import { syncDagDatasetReferences } from '../../src/db/dataset-references';
+import { recordDatasetEvent } from '../../src/db/transitions/dataset-transitions';
 import {
   ADMIN,
   OP,
@@ -373,6 +376,37 @@ describe('UI pages', () => {
     const users = await get('/admin/users', ADMIN);
     expect(users.status).toBe(200);
     expectEscaped(users.text, '<b>bob</b>');
+  });
+
+  it('the Datasets page lists datasets with linked producers and consumers, and recent updates, escaped', async () => {
+    const evil = 's3://bucket/<b>x</b>';
+    await runInTransaction(t.ds, async (m) => {
+      await syncDagDatasetReferences(
+        m,
+        { dagId: 'hello_world', scheduleUris: [], outlets: [{ taskId: 'hello_task', uri: evil }] },
+        new Date(),
+      );
+      await syncDagDatasetReferences(m, { dagId: 'consumer_dag', scheduleUris: [evil], outlets: [] }, new Date());
+      await recordDatasetEvent(
+        m,
+        {
+          uri: evil,
+          extra: { rows: 2 },
+          source: { dagId: 'hello_world', runId: 'manual__1', taskId: 'hello_task', mapIndex: -1 },
+        },
+        new Date('2026-03-01T00:00:00Z'),
+      );
+      await recordDatasetEvent(m, { uri: evil, extra: null, source: null }, new Date('2026-03-02T00:00:00Z'));
+    });
+    const res = await get('/datasets', VIEWER);
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('<a href="/datasets" class="active">Datasets</a>');
+    expectEscaped(res.text, evil);
+    expect(res.text).toContain('<a href="/dags/hello_world/grid">hello_world</a>.hello_task');
+    expect(res.text).toContain('<a href="/dags/consumer_dag/grid">consumer_dag</a>');
+    expect(res.text).toContain('<a href="/dags/hello_world/grid?run_id=manual__1">hello_world</a>.hello_task');
+    expect(res.text).toContain('external (API / CLI)');
+    expect(res.text).toContain('2026-03-02T00:00:00.000Z');
   });
 
   it('serves its static assets without login', async () => {

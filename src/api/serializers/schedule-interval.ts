@@ -39,6 +39,7 @@ export function timetableDescription(text: string | null): string | null {
   if (cached !== undefined) return cached;
   let description: string;
   if (text === '@once') description = 'Once, as soon as possible';
+  else if (text === 'Dataset') description = 'Triggered by datasets';
   else if (everyMs(text) !== null) description = `Every ${text.replace(/^every\s+/i, '')}`;
   else {
     try {

@@ -6,6 +6,7 @@ import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defau
 import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
 import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
+import { Datasets1700000000023 } from './1700000000023-datasets';
 import { CallbacksDeadlinesLate1700000000030 } from './1700000000030-callbacks-deadlines-late';
 import { TaskInstanceHold1700000000033 } from './1700000000033-task-instance-hold';
 import { DagDraining1700000000034 } from './1700000000034-dag-draining';
@@ -20,6 +21,7 @@ export const ALL_MIGRATIONS = [
   PlatformRetries1700000000006,
   EncryptSecrets1700000000009,
   DagRunOwner1700000000018,
+  Datasets1700000000023,
   CallbacksDeadlinesLate1700000000030,
   TaskInstanceHold1700000000033,
   DagDraining1700000000034,

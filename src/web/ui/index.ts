@@ -3,6 +3,7 @@ import { createNunjucksEnv } from './render/nunjucks-env';
 import { createPageRenderer } from './render/render-page';
 import { registerActionRoutes } from './routes/action-routes';
 import { registerAdminRoutes } from './routes/admin-routes';
+import { registerDatasetRoutes } from './routes/dataset-routes';
 import { registerCodeAndDetailsRoutes } from './routes/code-details-routes';
 import { registerDagListRoutes } from './routes/dag-list-routes';
 import { registerDurationsRoutes } from './routes/durations-routes';
@@ -41,5 +42,6 @@ export function mountUi(app: Application, deps: UiDeps): void {
   registerTaskInstanceRoutes(router, c);
   registerActionRoutes(router, c);
   registerAdminRoutes(router, c);
+  registerDatasetRoutes(router, c);
   app.use(router);
 }

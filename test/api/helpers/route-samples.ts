@@ -14,6 +14,7 @@ export const SAMPLE_PARAMS: Record<string, string> = {
   import_error_id: '1',
   file_token: 'x',
   token_id: '1',
+  uri: 's3://bucket/orders',
 };
 
 export function sampleUrl(route: Pick<ApiRoute, 'path'>, params: Record<string, string> = {}): string {

@@ -21,6 +21,7 @@ export function fakeTaskContext(
     dataIntervalStart: logicalDate,
     dataIntervalEnd: new Date('2026-01-03T00:00:00Z'),
     params: {},
+    triggeringDatasetEvents: [],
     dagRun: { runId: 'manual__2026-01-02T00:00:00+00:00', runType: 'manual', conf: {}, logicalDate },
     xcomPull: <T>(taskId: string, key = 'return_value') =>
       (key === 'return_value' ? xcoms[taskId] : pushed[`${taskId}.${key}`]) as T | undefined,

@@ -22,6 +22,7 @@ export function describeInterval(ms: number): string {
 export function describeSchedule(spec: ScheduleSpec | null | undefined): string {
   if (!spec || spec.kind === 'none') return 'Manual only';
   if (spec.kind === 'once') return 'Once';
+  if (spec.kind === 'dataset') return 'Dataset';
   if (spec.kind === 'interval') return describeInterval(spec.everyMs);
   let words: string;
   try {

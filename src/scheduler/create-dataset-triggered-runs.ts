@@ -1,0 +1,69 @@
+import type { DataSource } from 'typeorm';
+import { execSql } from '../db/sql';
+import { runInTransaction } from '../db/transaction';
+import { createDatasetTriggeredRun } from '../db/transitions/dataset-transitions';
+import { getLogger } from '../logging/logger';
+import { countActiveRuns } from './create-due-runs';
+import type { DagViewCache } from './dag-view-cache';
+
+const log = getLogger('scheduler');
+
+/** The guard of createDatasetTriggeredRun did not hold: undo its DELETE. */
+class QueueTakenMeanwhile extends Error {}
+
+/**
+ * Create a dataset-triggered run for each active, unpaused DAG scheduled on datasets whose every
+ * dataset was updated since its last such run (Airflow's dataset_dag_run_queue holds a row for
+ * each). Paused DAGs keep their queue, so unpausing runs them. As with time-scheduled runs, a DAG
+ * at max_active_runs waits. Each run is created in one guarded transaction with the consumption of
+ * its queue rows, so two schedulers never create it twice.
+ */
+export async function createDatasetTriggeredRuns(
+  ds: DataSource,
+  views: DagViewCache,
+  now: Date,
+  maxDags: number,
+): Promise<number> {
+  const { records } = await execSql<{ dag_id: string; queued: number | string; wanted: number | string }>(
+    ds,
+    `SELECT d.dag_id,
+       (SELECT COUNT(*) FROM dataset_dag_run_queue q WHERE q.target_dag_id = d.dag_id) AS queued,
+       (SELECT COUNT(*) FROM dag_schedule_dataset_reference r WHERE r.dag_id = d.dag_id) AS wanted
+     FROM dag d
+     WHERE d.is_active = ? AND d.is_paused = ?
+       AND EXISTS (SELECT 1 FROM dataset_dag_run_queue q WHERE q.target_dag_id = d.dag_id)
+     ORDER BY d.dag_id LIMIT ?`,
+    [true, false, maxDags],
+  );
+  let created = 0;
+  for (const row of records) {
+    const dagId = row.dag_id;
+    if (Number(row.queued) < Number(row.wanted) || Number(row.wanted) === 0) continue;
+    try {
+      const view = await views.get(dagId);
+      if (!view || view.dag.schedule.kind !== 'dataset') continue;
+      if ((await countActiveRuns(ds, dagId)) >= view.dag.maxActiveRuns) continue;
+      const refs = await execSql<{ dataset_id: number }>(
+        ds,
+        `SELECT dataset_id FROM dag_schedule_dataset_reference WHERE dag_id = ? ORDER BY dataset_id`,
+        [dagId],
+      );
+      const datasetIds = refs.records.map((r) => Number(r.dataset_id));
+      const runId = await runInTransaction(ds, async (m) => {
+        const id = await createDatasetTriggeredRun(m, { dagId, datasetIds, dagHash: view.hash }, now);
+        if (id === null) throw new QueueTakenMeanwhile();
+        return id;
+      }).catch((err: unknown) => {
+        if (err instanceof QueueTakenMeanwhile) return null;
+        throw err;
+      });
+      if (runId) {
+        created += 1;
+        log.info(`created run ${runId}`, { dagId });
+      }
+    } catch (err) {
+      log.error('could not create a dataset-triggered run', { dagId, err });
+    }
+  }
+  return created;
+}
