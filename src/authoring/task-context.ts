@@ -1,3 +1,5 @@
+import type { ExternalRunQuery, ExternalRunStates, TriggeredRun, TriggerRunRequest } from '../core/cross-dag';
+
 /** What a running task sees (`fn(ctx)`), with the contract's names. */
 export interface TaskLogger {
   info(message: string, ...args: unknown[]): void;
@@ -65,4 +67,8 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Sensors in reschedule mode: when the first poke of this task instance happened. */
   firstRescheduleDate?: Date | null;
+  /** Another DAG's run and some of its task states, or null (ExternalTaskSensor uses it). */
+  externalRun(query: ExternalRunQuery): Promise<ExternalRunStates | null>;
+  /** Create a run of another DAG as this task instance (TriggerDagRunOperator uses it). */
+  triggerDagRun(request: Omit<TriggerRunRequest, 'triggeredByTask'>): Promise<TriggeredRun>;
 }

@@ -100,7 +100,7 @@ export abstract class BaseSensorOperator extends BaseOperator {
     const firstPoke = resumedFrom ? resumedFrom.getTime() : this.now();
     const resumed = resumedFrom !== null;
     let pokeNumber = resumed ? pokeNumberFromElapsed(this.now() - firstPoke, this.pokeIntervalMs) : 1;
-    for (;; pokeNumber++) {
+    for (; ; pokeNumber++) {
       const result = await this.poke(ctx);
       if (typeof result === 'object' && result !== null ? result.done : result) {
         return typeof result === 'object' ? result.xcomValue : undefined;

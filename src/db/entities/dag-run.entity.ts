@@ -28,4 +28,7 @@ export class DagRunEntity {
   /** The host and pid of the process driving this run itself (`dags test`); null: the schedulers drive it. */
   @Column({ name: 'owner_hostname', type: 'varchar', length: 250, nullable: true }) ownerHostname!: string | null;
   @Column({ name: 'owner_pid', type: 'integer', nullable: true }) ownerPid!: number | null;
+  /** The task instance (`<dag_id>/<run_id>/<task_id>`) whose TriggerDagRunOperator created this run. */
+  @Column({ name: 'triggered_by_task', type: 'varchar', length: 760, nullable: true })
+  triggeredByTask!: string | null;
 }

@@ -22,6 +22,8 @@ export interface NewDagRun {
   dagHash: string | null;
   /** The process that drives the run itself (`dags test`); absent: the schedulers drive it. */
   owner?: RunOwner;
+  /** A TriggerDagRunOperator's task instance (`<dag_id>/<run_id>/<task_id>`) that created the run. */
+  triggeredByTask?: string;
 }
 
 export interface RunOwner {
@@ -37,8 +39,8 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
   const result = await execSql(
     m,
     `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type,
-       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid, triggered_by_task)
+     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
       run.dagId,
       run.runId,
@@ -53,6 +55,7 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
       now.toISOString(),
       run.owner?.hostname ?? null,
       run.owner?.pid ?? null,
+      run.triggeredByTask ?? null,
     ],
   );
   return result.affected > 0;
