@@ -13,7 +13,7 @@ export interface ExternalTaskSensorOptions extends SensorOptions {
   externalTaskId?: string;
   /** Several tasks of it to wait for; templated. */
   externalTaskIds?: string[];
-  /** Wait for the run this long before this run's logical date (a bare number is seconds). */
+  /** Wait for the run this long before this run's logical date (ms, or a string like '1h'). */
   executionDelta?: Duration;
   /** Or: the logical date(s) of the runs to wait for, from this run's logical date. */
   executionDateFn?: (logicalDate: Date, ctx: TaskContext) => Date | Date[];

@@ -5,7 +5,7 @@ import type { TaskContext } from '../task-context';
 import { BaseSensorOperator, SensorOptions } from './base-sensor-operator';
 
 export interface TimeDeltaSensorOptions extends SensorOptions {
-  /** How long after the run's data interval end to wait (a bare number is seconds). */
+  /** How long after the run's data interval end to wait (ms, or a string like '1h'). */
   delta: Duration;
 }
 

@@ -92,7 +92,7 @@ export class TriggerDagRunOperator extends BaseOperator {
     if (both.length)
       throw new DagDefinitionError(`${this.where}: ${both.join(', ')} cannot be both an allowed and a failed state`);
     try {
-      this.pokeIntervalMs = parseDuration(o.pokeInterval ?? 60, 'pokeInterval');
+      this.pokeIntervalMs = parseDuration(o.pokeInterval ?? '60s', 'pokeInterval');
     } catch (err) {
       throw new DagDefinitionError(`${this.where}: ${errorMessage(err)}`);
     }
