@@ -162,9 +162,9 @@ describe('cross-DAG operator options', () => {
   });
 
   test('TriggerDagRunOperator refuses run states it cannot reach and a bad conf', () => {
-    expect(() => new TriggerDagRunOperator({ taskId: id(), dag, triggerDagId: 'x', failedStates: ['skipped'] })).toThrow(
-      "'skipped', not a DAG run state",
-    );
+    expect(
+      () => new TriggerDagRunOperator({ taskId: id(), dag, triggerDagId: 'x', failedStates: ['skipped'] }),
+    ).toThrow("'skipped', not a DAG run state");
     expect(() => new TriggerDagRunOperator({ taskId: id(), dag, triggerDagId: 'x', conf: [] as never })).toThrow(
       "option 'conf' must be an object",
     );

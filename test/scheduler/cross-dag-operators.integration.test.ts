@@ -93,7 +93,7 @@ describe('cross-DAG operators and time/file sensors (sqlite, local executor)', (
   const taskState = async (dagId: string, runId: string, taskId: string): Promise<string | null> =>
     (await runStates(ctx, dagId, runId))[taskId]?.state ?? null;
 
-  it('ExternalTaskSensor waits for a task at the same logical date and a whole run shifted by executionDelta', async () => {
+  it('ExternalTaskSensor waits for a task at the same date and a run shifted by executionDelta', async () => {
     const at = new Date('2026-03-01T12:00:00Z');
     const waiter = await triggerDagRun(ctx, { dagId: 'waiter', logicalDate: at });
     // Nothing to wait for yet: both sensors give their slot back and poke again later.
@@ -154,7 +154,8 @@ describe('cross-DAG operators and time/file sensors (sqlite, local executor)', (
       async () => {
         const { records } = await execSql<{ n: number }>(
           ctx.dataSource,
-          "SELECT COUNT(*) AS n FROM task_instance WHERE dag_id = 'files' AND task_id = 'wait_file' AND first_reschedule_date IS NOT NULL",
+          `SELECT COUNT(*) AS n FROM task_instance
+           WHERE dag_id = 'files' AND task_id = 'wait_file' AND first_reschedule_date IS NOT NULL`,
         );
         expect(Number(records[0].n)).toBe(1);
       },

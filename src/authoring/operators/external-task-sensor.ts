@@ -108,7 +108,8 @@ export class ExternalTaskSensor extends BaseSensorOperator {
           ? this.externalTaskIds.flatMap((id) => (run.taskStates[id]?.length ? run.taskStates[id] : [null]))
           : [run.state];
       if (states.some((s) => s !== null && this.failedStates.includes(s))) {
-        const message = `The external ${what} at ${date.toISOString()} reached a failed state (${this.failedStates.join(', ')})`;
+        const failed = this.failedStates.join(', ');
+        const message = `The external ${what} at ${date.toISOString()} reached a failed state (${failed})`;
         if (this.softFail) throw new TaskSkipped(message);
         throw new Error(message);
       }

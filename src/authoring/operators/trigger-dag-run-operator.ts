@@ -114,7 +114,8 @@ export class TriggerDagRunOperator extends BaseOperator {
       }
     }
     ctx.log.info(
-      `Waiting for ${this.triggerDagId} run '${run.runId}' (state ${run.state}); looking again in ${this.pokeIntervalMs} ms`,
+      `Waiting for ${this.triggerDagId} run '${run.runId}' (state ${run.state}); ` +
+        `looking again in ${this.pokeIntervalMs} ms`,
     );
     throw new TaskRescheduled(
       new Date(Date.now() + this.pokeIntervalMs),
@@ -152,9 +153,8 @@ export class TriggerDagRunOperator extends BaseOperator {
   private renderedLogicalDate(): string | null {
     const value = this.logicalDate as unknown;
     if (value === null || value === undefined || value === '') return null;
-    const date = value instanceof Date ? value : new Date(String(value));
-    if (Number.isNaN(date.getTime()))
-      throw new TaskFailedNoRetry(`logicalDate ${JSON.stringify(String(value))} is not a date`);
+    const date = value instanceof Date ? value : new Date(typeof value === 'string' ? value : NaN);
+    if (Number.isNaN(date.getTime())) throw new TaskFailedNoRetry(`logicalDate ${JSON.stringify(value)} is not a date`);
     return date.toISOString();
   }
 
