@@ -77,5 +77,6 @@ function sensorBlock(task: BaseOperator): SerializedSensor | null {
 function scheduleText(schedule: DAG['schedule']): string | null {
   if (schedule === null || schedule === undefined) return null;
   if (typeof schedule === 'string') return schedule;
+  if (Array.isArray(schedule)) return schedule.join(' | ');
   return `every ${String(schedule.every)}`;
 }

@@ -4,7 +4,7 @@ import { Duration, parseDuration } from '../core/duration';
 import type { ScheduleSpec } from '../core/serialized-dag';
 
 /** The `schedule` option of a DAG as users write it. */
-export type ScheduleOption = string | { every: Duration } | null | undefined;
+export type ScheduleOption = string | string[] | { every: Duration } | null | undefined;
 
 export const CRON_PRESETS: Record<string, string> = {
   '@hourly': '0 * * * *',
@@ -12,6 +12,7 @@ export const CRON_PRESETS: Record<string, string> = {
   '@midnight': '0 0 * * *',
   '@weekly': '0 0 * * 0',
   '@monthly': '0 0 1 * *',
+  '@quarterly': '0 0 1 */3 *',
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
 };
@@ -20,6 +21,7 @@ export const CRON_PRESETS: Record<string, string> = {
 export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId = '?'): ScheduleSpec {
   if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None')
     return { kind: 'none' };
+  if (Array.isArray(schedule)) return parseCronList(schedule, timezone, dagId);
   if (typeof schedule === 'object') {
     if (!('every' in schedule))
       throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
@@ -53,4 +55,22 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
     throw new DagDefinitionError(`DAG '${dagId}': invalid cron expression '${text}': ${errorMessage(err)}`);
   }
   return { kind: 'cron', expression, timezone };
+}
+
+/**
+ * Several cron expressions in one schedule (like Airflow's MultipleCronTriggerTimetable): the
+ * DAG fires at the union of their ticks; each run covers one tick to the next tick of any of them.
+ */
+function parseCronList(schedules: unknown[], timezone: string, dagId: string): ScheduleSpec {
+  if (!schedules.length || schedules.some((s) => typeof s !== 'string'))
+    throw new DagDefinitionError(`DAG '${dagId}': a schedule list must hold one or more cron expressions`);
+  const specs = schedules.map((s) => parseSchedule(s as string, timezone, dagId));
+  const expressions = specs.map((spec) => {
+    if (spec.kind !== 'cron')
+      throw new DagDefinitionError(`DAG '${dagId}': a schedule list may hold only cron expressions and presets`);
+    return spec.expression;
+  });
+  const unique = [...new Set(expressions)];
+  if (unique.length === 1) return { kind: 'cron', expression: unique[0], timezone };
+  return { kind: 'cron', expression: unique.join(' | '), expressions: unique, timezone };
 }
