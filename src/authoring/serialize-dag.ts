@@ -92,7 +92,7 @@ function sensorBlock(task: BaseOperator): SerializedSensor | null {
 function scheduleText(schedule: DAG['schedule']): string | null {
   if (schedule === null || schedule === undefined) return null;
   if (typeof schedule === 'string') return schedule;
-  // A list of datasets shows as Airflow's DAG list shows it.
-  if (Array.isArray(schedule)) return 'Dataset';
+  // A list of datasets shows as Airflow's DAG list shows it; a list of crons as their joined text.
+  if (Array.isArray(schedule)) return schedule.every((s) => typeof s === 'string') ? schedule.join(' | ') : 'Dataset';
   return `every ${String((schedule as { every: unknown }).every)}`;
 }

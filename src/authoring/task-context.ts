@@ -1,4 +1,5 @@
 import type { TriggeringDatasetEvent } from '../core/dataset';
+import type { ExternalRunQuery, ExternalRunStates, TriggeredRun, TriggerRunRequest } from '../core/cross-dag';
 
 /** What a running task sees (`fn(ctx)`), with the contract's names. */
 export interface TaskLogger {
@@ -69,4 +70,8 @@ export interface TaskContext {
   firstRescheduleDate?: Date | null;
   /** A dataset-triggered run: the dataset events that triggered it, oldest first (empty otherwise). */
   triggeringDatasetEvents: TriggeringDatasetEvent[];
+  /** Another DAG's run and some of its task states, or null (ExternalTaskSensor uses it). */
+  externalRun(query: ExternalRunQuery): Promise<ExternalRunStates | null>;
+  /** Create a run of another DAG as this task instance (TriggerDagRunOperator uses it). */
+  triggerDagRun(request: Omit<TriggerRunRequest, 'triggeredByTask'>): Promise<TriggeredRun>;
 }

@@ -53,3 +53,11 @@ export function errorMessage(err: unknown): string {
     return (err as { message: string }).message;
   return String(err);
 }
+
+/** The thing asked for exists but its state forbids the change (CLI exit 1, HTTP 409). */
+export class StateConflictError extends UserError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'StateConflictError';
+  }
+}

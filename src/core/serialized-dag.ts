@@ -11,7 +11,8 @@ import { TriggerRule, WeightRule } from './states';
 export type ScheduleSpec =
   | { kind: 'none' }
   | { kind: 'once' }
-  | { kind: 'cron'; expression: string; timezone: string }
+  /** `expressions`: several crons whose ticks are merged (`expression` is then their ' | '-joined text). */
+  | { kind: 'cron'; expression: string; timezone: string; expressions?: string[] }
   | { kind: 'interval'; everyMs: number }
   /** Runs when each of these datasets (URIs, sorted) was updated since the last such run. */
   | { kind: 'dataset'; uris: string[] };

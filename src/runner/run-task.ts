@@ -19,6 +19,7 @@ import { buildTemplateContext, type TemplateConnection } from './template-contex
 import { TaskSecrets } from './task-secrets';
 import { airflowIso, dsOf } from './template-date';
 import type { VariableSource } from './variable-source';
+import { triggeringTaskRef } from '../core/cross-dag';
 import { storeXComs } from './xcom-values';
 import type { XComBackend } from './xcom/xcom-backend';
 import { DEFAULT_XCOM_SETTINGS, type XComSettings } from './xcom/xcom-settings';
@@ -484,5 +485,8 @@ function buildTaskContext(
     signal,
     firstRescheduleDate: workload.firstRescheduleDate ? new Date(workload.firstRescheduleDate) : null,
     triggeringDatasetEvents: workload.triggeringDatasetEvents ?? [],
+    externalRun: (query) => secrets.externalRun(query),
+    triggerDagRun: (request) =>
+      secrets.triggerDagRun({ ...request, triggeredByTask: triggeringTaskRef(key.dagId, key.runId, key.taskId) }),
   };
 }

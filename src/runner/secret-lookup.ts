@@ -10,6 +10,10 @@ export function lookUpSecret(source: VariableSource, lookup: SecretLookup): Prom
       return source.getVariable(lookup.key);
     case 'connection':
       return source.getConnection(lookup.connId);
+    case 'external-run':
+      return source.externalRun(lookup.query);
+    case 'trigger-dag-run':
+      return source.triggerDagRun(lookup.request);
   }
 }
 
@@ -20,5 +24,11 @@ export function requestingVariableSource(request: (lookup: SecretLookup) => Prom
     getVariable: async (key) => (await request({ kind: 'variable', key })) as string | null,
     getConnection: async (connId) =>
       (await request({ kind: 'connection', connId })) as Awaited<ReturnType<VariableSource['getConnection']>>,
+    externalRun: async (query) =>
+      (await request({ kind: 'external-run', query })) as Awaited<ReturnType<VariableSource['externalRun']>>,
+    triggerDagRun: async (req) =>
+      (await request({ kind: 'trigger-dag-run', request: req })) as Awaited<
+        ReturnType<VariableSource['triggerDagRun']>
+      >,
   };
 }

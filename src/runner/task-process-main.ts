@@ -26,7 +26,10 @@ function openMetadataDatabase(): Promise<DataSource> {
   const { openDatabase } = require('../db/data-source') as typeof import('../db/data-source');
   return openDatabase(config.database.url, { poolSize: 1, fernetKey: config.core.fernet_key });
 }
-const databaseVariables = new DatabaseVariableSource(() => (dataSource ??= openMetadataDatabase()));
+const databaseVariables = new DatabaseVariableSource(
+  () => (dataSource ??= openMetadataDatabase()),
+  config.core.dag_run_conf_overrides_params,
+);
 
 let nextRequestId = 1;
 const pendingLookups = new Map<number, { resolve(value: unknown): void; reject(err: Error): void }>();

@@ -1,8 +1,24 @@
+import type { ExternalRunQuery, TriggerRunRequest } from '../core/cross-dag';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
 
-/** What a task process asks its parent for: every variable, one variable, or one connection. */
+/**
+ * What a task process asks its parent for: every variable, one variable, one connection — or,
+ * for the cross-DAG operators, another DAG's run and task states, or a new run of another DAG.
+ */
 export type SecretLookup =
-  { kind: 'all-variables' } | { kind: 'variable'; key: string } | { kind: 'connection'; connId: string };
+  | { kind: 'all-variables' }
+  | { kind: 'variable'; key: string }
+  | { kind: 'connection'; connId: string }
+  | { kind: 'external-run'; query: ExternalRunQuery }
+  | { kind: 'trigger-dag-run'; request: TriggerRunRequest };
+
+export const SECRET_LOOKUP_KINDS: readonly string[] = [
+  'all-variables',
+  'variable',
+  'connection',
+  'external-run',
+  'trigger-dag-run',
+];
 
 /**
  * Messages between a task process pool (parent) and a task process (child), over the IPC

@@ -1,6 +1,7 @@
 import type { TaskConnection, TaskVariables } from '../authoring/task-context';
 import { ConnectionFields, connectionToUri } from '../core/connection-uri';
 import { connectionEnvName, connectionFromEnv, variableFromEnv } from '../core/env-secrets';
+import type { ExternalRunQuery, ExternalRunStates, TriggeredRun, TriggerRunRequest } from '../core/cross-dag';
 import { errorMessage } from '../core/errors';
 import { SecretsMasker } from '../core/secrets-masker';
 import { isSensitiveName } from '../core/sensitive-names';
@@ -23,6 +24,18 @@ export class TaskSecrets {
     /** `core.sensitive_var_conn_names`, split. */
     readonly sensitiveWords: readonly string[] = [],
   ) {}
+
+  /** Another DAG's run (cross-DAG operators), from the same source as variables. */
+  externalRun(query: ExternalRunQuery): Promise<ExternalRunStates | null> {
+    if (!this.source) return Promise.reject(new Error("no metadata database to read another DAG's runs from"));
+    return this.source.externalRun(query);
+  }
+
+  /** A new run of another DAG (TriggerDagRunOperator), from the same source as variables. */
+  triggerDagRun(request: TriggerRunRequest): Promise<TriggeredRun> {
+    if (!this.source) return Promise.reject(new Error('no metadata database to create a run of another DAG in'));
+    return this.source.triggerDagRun(request);
+  }
 
   /** The connection, or an error naming the id (and never a secret). */
   connection(connId: string): Promise<TaskConnection> {

@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import type { ConnectionFields } from '../core/connection-uri';
+import type { ExternalRunQuery, ExternalRunStates, TriggeredRun, TriggerRunRequest } from '../core/cross-dag';
 
 /**
  * Where a task's variables and connections come from after the environment (`DAGCTL_VAR_*`,
@@ -14,6 +15,10 @@ export interface VariableSource {
   getVariable(key: string): Promise<string | null>;
   /** One connection, password included, or null when there is none. */
   getConnection(connId: string): Promise<ConnectionFields | null>;
+  /** Another DAG's run and some of its task states (ExternalTaskSensor, TriggerDagRunOperator); null: no such run. */
+  externalRun(query: ExternalRunQuery): Promise<ExternalRunStates | null>;
+  /** Create a run of another DAG (TriggerDagRunOperator), through the same path as `dags trigger`. */
+  triggerDagRun(request: TriggerRunRequest): Promise<TriggeredRun>;
 }
 
 /** Loaded on use: TypeORM costs task processes a second of start-up they rarely need. */
@@ -22,9 +27,27 @@ function entities(): typeof import('../db/entities') {
   return require('../db/entities') as typeof import('../db/entities');
 }
 
+/** Loaded on use, like the entities. */
+function crossDag(): typeof import('./cross-dag-database') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./cross-dag-database') as typeof import('./cross-dag-database');
+}
+
 /** Variables and connections read from the metadata database; the DataSource is opened on first use only. */
 export class DatabaseVariableSource implements VariableSource {
-  constructor(private readonly getDataSource: () => Promise<DataSource>) {}
+  constructor(
+    private readonly getDataSource: () => Promise<DataSource>,
+    /** `core.dag_run_conf_overrides_params`, for the conf of runs TriggerDagRunOperator creates. */
+    private readonly confOverridesParams = true,
+  ) {}
+
+  async externalRun(query: ExternalRunQuery): Promise<ExternalRunStates | null> {
+    return crossDag().readExternalRunStates(await this.getDataSource(), query);
+  }
+
+  async triggerDagRun(request: TriggerRunRequest): Promise<TriggeredRun> {
+    return crossDag().triggerRunFromTask(await this.getDataSource(), request, this.confOverridesParams);
+  }
 
   async getAll(): Promise<Record<string, string>> {
     const dataSource = await this.getDataSource();
@@ -60,5 +83,11 @@ export function staticVariableSource(
     getAll: async () => ({ ...values }),
     getVariable: async (key) => own(values, key),
     getConnection: async (connId) => own(connections, connId),
+    externalRun: async () => {
+      throw new Error("no metadata database here to read another DAG's runs from");
+    },
+    triggerDagRun: async () => {
+      throw new Error('no metadata database here to create a run of another DAG in');
+    },
   };
 }

@@ -24,7 +24,7 @@ export function timetableFromSpec(spec: ScheduleSpec): Timetable {
     case 'once':
       return new OnceTimetable();
     case 'cron':
-      return new CronTimetable(spec.expression, spec.timezone);
+      return new CronTimetable(spec.expression, spec.timezone, spec.expressions ?? null);
     case 'interval':
       return new IntervalTimetable(spec.everyMs);
   }

@@ -5,7 +5,7 @@ import { datasetUriProblem, isDataset, type Dataset } from '../core/dataset';
 import type { ScheduleSpec } from '../core/serialized-dag';
 
 /** The `schedule` option of a DAG as users write it. */
-export type ScheduleOption = string | { every: Duration } | readonly Dataset[] | null | undefined;
+export type ScheduleOption = string | readonly string[] | { every: Duration } | readonly Dataset[] | null | undefined;
 
 export const CRON_PRESETS: Record<string, string> = {
   '@hourly': '0 * * * *',
@@ -13,6 +13,7 @@ export const CRON_PRESETS: Record<string, string> = {
   '@midnight': '0 0 * * *',
   '@weekly': '0 0 * * 0',
   '@monthly': '0 0 1 * *',
+  '@quarterly': '0 0 1 */3 *',
   '@yearly': '0 0 1 1 *',
   '@annually': '0 0 1 1 *',
 };
@@ -21,7 +22,10 @@ export const CRON_PRESETS: Record<string, string> = {
 export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId = '?'): ScheduleSpec {
   if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None')
     return { kind: 'none' };
-  if (isList(schedule)) return datasetSchedule(schedule, dagId);
+  if (isList(schedule))
+    return schedule.length > 0 && schedule.every((item) => typeof item === 'string')
+      ? parseCronList(schedule, timezone, dagId)
+      : datasetSchedule(schedule, dagId);
   if (typeof schedule === 'object') {
     if (!('every' in schedule))
       throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
@@ -70,14 +74,16 @@ function isList(value: unknown): value is readonly unknown[] {
  */
 function datasetSchedule(items: readonly unknown[], dagId: string): ScheduleSpec {
   if (items.length === 0)
-    throw new DagDefinitionError(`DAG '${dagId}': schedule is an empty list (give datasets, or null for no schedule)`);
+    throw new DagDefinitionError(
+      `DAG '${dagId}': schedule is an empty list (give one or more cron expressions or datasets, or null for no schedule)`,
+    );
   const uris = new Set<string>();
   for (const item of items) {
     if (!isDataset(item)) {
       const what = typeof item === 'string' ? `'${item}'` : (JSON.stringify(item) ?? String(item));
       throw new DagDefinitionError(
-        `DAG '${dagId}': a schedule list must hold datasets only, got ${what} ` +
-          '(a cron cannot be mixed with datasets; use one or the other)',
+        `DAG '${dagId}': a schedule list holds either datasets or cron expressions, got ${what} ` +
+          'among datasets (a cron cannot be mixed with datasets; use one or the other)',
       );
     }
     const problem = datasetUriProblem(item.uri);
@@ -85,4 +91,20 @@ function datasetSchedule(items: readonly unknown[], dagId: string): ScheduleSpec
     uris.add(item.uri);
   }
   return { kind: 'dataset', uris: [...uris].sort() };
+}
+
+/**
+ * Several cron expressions in one schedule (like Airflow's MultipleCronTriggerTimetable): the
+ * DAG fires at the union of their ticks; each run covers one tick to the next tick of any of them.
+ */
+function parseCronList(schedules: readonly string[], timezone: string, dagId: string): ScheduleSpec {
+  const specs = schedules.map((s) => parseSchedule(s, timezone, dagId));
+  const expressions = specs.map((spec) => {
+    if (spec.kind !== 'cron')
+      throw new DagDefinitionError(`DAG '${dagId}': a schedule list may hold only cron expressions and presets`);
+    return spec.expression;
+  });
+  const unique = [...new Set(expressions)];
+  if (unique.length === 1) return { kind: 'cron', expression: unique[0], timezone };
+  return { kind: 'cron', expression: unique.join(' | '), expressions: unique, timezone };
 }

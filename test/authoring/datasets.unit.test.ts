@@ -79,9 +79,9 @@ describe('outlets and dataset schedules', () => {
   });
 
   test('a cron mixed with datasets, an empty list or a bad schedule URI is refused, naming the DAG', () => {
-    const mixed = ['@daily', orders] as unknown as Dataset[];
+    const mixed = ['@daily', orders] as unknown as Dataset[]; // a cron beside a dataset
     expect(() => new DAG('mixed', { schedule: mixed })).toThrow(
-      `DAG 'mixed': a schedule list must hold datasets only, got '@daily' ` +
+      `DAG 'mixed': a schedule list holds either datasets or cron expressions, got '@daily' among datasets ` +
         '(a cron cannot be mixed with datasets; use one or the other)',
     );
     expect(() => new DAG('empty', { schedule: [] })).toThrow(`DAG 'empty': schedule is an empty list`);

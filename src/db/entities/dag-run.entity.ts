@@ -30,4 +30,7 @@ export class DagRunEntity {
   @Column({ name: 'owner_pid', type: 'integer', nullable: true }) ownerPid!: number | null;
   /** How late a scheduled run started after its data interval ended (scheduler.late_threshold); null: on time. */
   @Column({ name: 'late_seconds', type: 'integer', nullable: true }) lateSeconds!: number | null;
+  /** The task instance (`<dag_id>/<run_id>/<task_id>`) whose TriggerDagRunOperator created this run. */
+  @Column({ name: 'triggered_by_task', type: 'varchar', length: 760, nullable: true })
+  triggeredByTask!: string | null;
 }

@@ -7,6 +7,7 @@ import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
 import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
 import { Datasets1700000000023 } from './1700000000023-datasets';
+import { DagRunTriggeredBy1700000000028 } from './1700000000028-dag-run-triggered-by';
 import { CallbacksDeadlinesLate1700000000030 } from './1700000000030-callbacks-deadlines-late';
 import { TaskInstanceHold1700000000033 } from './1700000000033-task-instance-hold';
 import { DagDraining1700000000034 } from './1700000000034-dag-draining';
@@ -22,6 +23,7 @@ export const ALL_MIGRATIONS = [
   EncryptSecrets1700000000009,
   DagRunOwner1700000000018,
   Datasets1700000000023,
+  DagRunTriggeredBy1700000000028,
   CallbacksDeadlinesLate1700000000030,
   TaskInstanceHold1700000000033,
   DagDraining1700000000034,

@@ -26,6 +26,8 @@ export interface NewDagRun {
   owner?: RunOwner;
   /** The DAG's deadline alert: the run's deadline is stored with it. */
   deadline?: SerializedDeadline;
+  /** A TriggerDagRunOperator's task instance (`<dag_id>/<run_id>/<task_id>`) that created the run. */
+  triggeredByTask?: string;
 }
 
 export interface RunOwner {
@@ -41,8 +43,8 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
   const result = await execSql(
     m,
     `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type,
-       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid, triggered_by_task)
+     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
       run.dagId,
       run.runId,
@@ -57,6 +59,7 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
       now.toISOString(),
       run.owner?.hostname ?? null,
       run.owner?.pid ?? null,
+      run.triggeredByTask ?? null,
     ],
   );
   if (result.affected > 0 && run.deadline) await createDeadline(m, run, run.deadline, now);

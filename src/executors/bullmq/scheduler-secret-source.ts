@@ -6,12 +6,20 @@ import type { VariableSource } from '../../runner/variable-source';
 import { secretReplyKey, secretRequestsKey } from './bullmq-keys';
 import type { SecretReply } from './secret-request';
 
-const describe = (lookup: SecretLookup): string =>
-  lookup.kind === 'connection'
-    ? `connection '${lookup.connId}'`
-    : lookup.kind === 'variable'
-      ? `variable '${lookup.key}'`
-      : 'variables';
+function describe(lookup: SecretLookup): string {
+  switch (lookup.kind) {
+    case 'connection':
+      return `connection '${lookup.connId}'`;
+    case 'variable':
+      return `variable '${lookup.key}'`;
+    case 'all-variables':
+      return 'variables';
+    case 'external-run':
+      return `a run of DAG '${lookup.query.dagId}'`;
+    case 'trigger-dag-run':
+      return `a new run of DAG '${lookup.request.dagId}'`;
+  }
+}
 
 /**
  * Variables and connections for the tasks of a bullmq worker, which holds no database

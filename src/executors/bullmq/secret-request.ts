@@ -1,4 +1,4 @@
-import type { SecretLookup } from '../../runner/task-process-protocol';
+import { SECRET_LOOKUP_KINDS, type SecretLookup } from '../../runner/task-process-protocol';
 
 /** A worker's lookup as it sits in Redis. */
 export interface SecretRequest {
@@ -17,6 +17,7 @@ export function isSecretRequest(value: unknown): value is SecretRequest {
   return (
     typeof request?.id === 'string' &&
     /^[A-Za-z0-9-]{1,64}$/.test(request.id) &&
-    (kind === 'all-variables' || kind === 'variable' || kind === 'connection')
+    typeof kind === 'string' &&
+    SECRET_LOOKUP_KINDS.includes(kind)
   );
 }

@@ -42,6 +42,8 @@ export function fakeTaskContext(
     maskSecret: () => undefined,
     signal: new AbortController().signal,
     firstRescheduleDate: null,
+    externalRun: () => Promise.reject(new Error('no metadata database in this fake context')),
+    triggerDagRun: () => Promise.reject(new Error('no metadata database in this fake context')),
     logLines,
     ...rest,
   };
