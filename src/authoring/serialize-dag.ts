@@ -2,6 +2,7 @@ import type { SerializedDag, SerializedSensor, SerializedTask } from '../core/se
 import { parseSchedule } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
 import type { DAG } from './dag';
+import { serializeExpansion } from './mapping/expansion';
 import type { BaseSensorOperator } from './operators/base-sensor-operator';
 import { toJsonValue } from './to-json-value';
 import { topologicalOrder } from './topological-order';
@@ -59,6 +60,8 @@ function serializeTask(task: BaseOperator): SerializedTask {
   const sensor = sensorBlock(task);
   if (sensor) serialized.sensor = sensor;
   if (task.doc) serialized.doc = task.doc;
+  // Only for mapped tasks, so every other DAG keeps its hash (and its DAG version).
+  if (task.expansion) serialized.mapped = serializeExpansion(task.expansion);
   return serialized;
 }
 

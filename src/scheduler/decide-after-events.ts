@@ -56,6 +56,8 @@ export async function decideAfterEvents(input: {
   const limit = input.limit ?? INCREMENTAL_LIMIT;
   const candidates = new Set(input.endedTaskIds.flatMap((id) => view.tasks.get(id)?.downstream ?? []));
   if (input.needsFullDecision || [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast)) return FULL;
+  // Mapped tasks have a task instance per map index, which the incremental reads do not see.
+  if (view.dag.tasks.some((t) => t.mapped)) return FULL;
   const changes: StateChange[] = [];
   let wakeAt: Date | null = null;
   /** Whether some candidate is still unfinished (then the run cannot be). */

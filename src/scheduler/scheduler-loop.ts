@@ -75,7 +75,7 @@ export class SchedulerLoop {
     /** `dags test`: look at this one run only (no run creation, pause and max_active_runs ignored). */
     private readonly scope: { onlyRun?: { dagId: string; runId: string } } = {},
   ) {
-    this.views = new DagViewCache(ctx.dataSource);
+    this.views = new DagViewCache(ctx.dataSource, ctx.config.core.max_map_length);
     this.watcher = new ExternalChangeWatcher(ctx.dataSource, () => {
       this.lookForQueuedRuns = true;
       this.wake();
