@@ -76,7 +76,7 @@ describe('mapped task instances', () => {
     expect(log.body.content).toBe('element 1 failed\n');
   });
 
-  it('answers 404 problems for a task that is not mapped, an unknown task and a map index that does not exist', async () => {
+  it('answers 404 problems: a task not mapped, an unknown task, a map index that does not exist', async () => {
     for (const url of [`${BASE}/numbers/listMapped`, `${BASE}/nope/listMapped`, `${BASE}/double/7`]) {
       const res = await get(url);
       expect(res.status).toBe(404);

@@ -71,7 +71,8 @@ BashOperator.partial({ taskId: 'echo', dag }).expand({ bashCommand: 'echo 1' as 
 export default dag;`,
     );
     expect(notAList).toContain(
-      "DAG 'bad_literal', task 'echo': expand argument 'bashCommand' must be a list or the output of a task (got string)",
+      "DAG 'bad_literal', task 'echo': expand argument 'bashCommand' must be a list or the output of a task " +
+        '(got string)',
     );
     const wrongElement = await loadError(
       'wrong_element.ts',
@@ -98,7 +99,8 @@ each.expand(5 as never);
 export default dag;`,
     );
     expect(typedConstant).toContain(
-      "DAG 'typed_constant', task 'each': expand argument 'input 1' must be a list or the output of a task (got number)",
+      "DAG 'typed_constant', task 'each': expand argument 'input 1' must be a list or the output of a task " +
+        '(got number)',
     );
   });
 });

@@ -71,8 +71,7 @@ export function task<I extends unknown[] = [], R = unknown>(
   return Object.assign(typed, {
     expand: (...expanded: ExpandInputs<I>) => place([], expanded) as TaskOutput<Jsonified<Awaited<R>>[]>,
     partial: <F extends PrefixInputs<I>>(...fixed: F) => ({
-      expand: (...expanded: ExpandInputs<Drop<I, F['length']>>) =>
-        place(fixed, expanded) as TaskOutput<Jsonified<Awaited<R>>[]>,
+      expand: (...expanded: ExpandInputs<Drop<I, F['length']>>) => place(fixed, expanded),
     }),
   });
 }

@@ -233,7 +233,8 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     );
     expect(byTask.get('not_list')).toMatchObject({ state: 'failed' });
     expect(byTask.get('not_list')!.end_reason).toContain(
-      "DAG 'mapping_limits', task 'not_list': XCom 'return_value' is expanded over by task 'each_of', so it must be a list, but it is of type number",
+      "DAG 'mapping_limits', task 'not_list': XCom 'return_value' is expanded over by task 'each_of', " +
+        'so it must be a list, but it is of type number',
     );
     expect(byTask.get('each_of')).toMatchObject({ state: 'upstream_failed' });
   });
