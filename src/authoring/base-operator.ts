@@ -2,6 +2,8 @@ import { DagDefinitionError } from '../core/errors';
 import type { TriggerRule, WeightRule } from '../core/states';
 import type { TaskOutcome } from '../core/executor';
 import { invalidIdReason } from './identifiers';
+import type { OperatorExpansion } from './mapping/expansion';
+import { partialOperator, type PartialOperator } from './mapping/partial';
 import { kindOf, SDK_KIND } from './sdk-kind';
 import type { TaskContext } from './task-context';
 import {
@@ -71,6 +73,26 @@ export abstract class BaseOperator {
   readonly downstreamTaskIds: ReadonlySet<string> = new Set<string>();
   /** Names of the properties rendered with Jinja syntax before execute(). */
   readonly templateFields: readonly string[] = [];
+  /** For a mapped task (`Op.partial(...).expand(...)`): what it expands over; null otherwise. */
+  readonly expansion: OperatorExpansion | null = null;
+
+  /**
+   * Dynamic task mapping (Airflow's `partial`): the options every map index shares; `.expand({...})`
+   * names the options that vary, each a list or an upstream task's output that is a list.
+   * `BashOperator.partial({ taskId, dag }).expand({ bashCommand: ['echo 1', 'echo 2'] })`.
+   */
+  static partial<O, T extends BaseOperator>(this: new (options: O) => T, options: Partial<O>): PartialOperator<O, T> {
+    return partialOperator(this, options);
+  }
+
+  /** Marks this task as mapped (once, by expand()); each output it expands over becomes its upstream. */
+  setExpansion(expansion: OperatorExpansion): void {
+    if (this.expansion) throw new DagDefinitionError(`${this.where}: expand() was already called`);
+    (this as { expansion: OperatorExpansion | null }).expansion = expansion;
+    for (const arg of expansion.args) {
+      if ('output' in arg) this.setUpstream(arg.output.task as unknown as BaseOperator);
+    }
+  }
 
   /**
    * @param options    the task options plus the operator's own options
@@ -163,6 +185,18 @@ export abstract class BaseOperator {
       }
       Object.defineProperty(copy, field, { value, writable: true, enumerable: true, configurable: true });
     }
+    return copy;
+  }
+
+  /**
+   * A copy for one map index of a mapped task: each expanded option set to this index's element
+   * (before templates are rendered, as Airflow does); this task is untouched.
+   */
+  withExpandedValues(values: Record<string, unknown>): this {
+    const copy = Object.create(Object.getPrototypeOf(this) as object | null) as this;
+    Object.defineProperties(copy, Object.getOwnPropertyDescriptors(this));
+    for (const [name, value] of Object.entries(values))
+      Object.defineProperty(copy, name, { value, writable: true, enumerable: true, configurable: true });
     return copy;
   }
 

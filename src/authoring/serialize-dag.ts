@@ -2,6 +2,7 @@ import type { SerializedDag, SerializedSensor, SerializedTask } from '../core/se
 import { parseSchedule } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
 import type { DAG } from './dag';
+import { serializeExpansion } from './mapping/expansion';
 import type { BaseSensorOperator } from './operators/base-sensor-operator';
 import { toJsonValue } from './to-json-value';
 import { topologicalOrder } from './topological-order';
@@ -74,6 +75,8 @@ function serializeTask(task: BaseOperator): SerializedTask {
     serialized.maxActiveTisPerDag = task.maxActiveTisPerDag;
   // Only when there are outlets, so other DAGs keep their hash.
   if (task.outlets.length > 0) serialized.outlets = [...task.outlets];
+  // Only for mapped tasks, so every other DAG keeps its hash (and its DAG version).
+  if (task.expansion) serialized.mapped = serializeExpansion(task.expansion);
   return serialized;
 }
 

@@ -70,6 +70,11 @@ export const CONFIG_SCHEMA = {
     xcom_backend_path: text(''), // $DAGCTL_HOME/xcom
     /** The most bytes one XCom value may take as JSON; a larger one fails its task. */
     max_xcom_size: int(1_048_576, 1),
+    /**
+     * The most task instances one mapped task may expand into (Airflow's max_map_length); a
+     * mapped task whose lists are longer fails, saying so.
+     */
+    max_map_length: int(1024, 1),
     /** Extra comma-separated words that make a variable key or connection extra field secret. */
     sensitive_var_conn_names: text(''),
   },

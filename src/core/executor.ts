@@ -70,6 +70,11 @@ export interface TaskOutcome {
   /** True when failing must not retry (e.g. the DAG/task no longer exists). */
   noRetry?: boolean;
   renderedFields?: Record<string, unknown>;
+  /**
+   * For XComs a mapped task expands over: key → the length of the list pushed (the scheduler
+   * records it in `task_map` and expands from it without reading the value).
+   */
+  mapLengths?: Record<string, number>;
 }
 
 /** What executors report; the scheduler alone turns these into task state. */

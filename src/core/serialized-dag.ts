@@ -24,6 +24,19 @@ export interface SerializedSensor {
   softFail: boolean;
 }
 
+/**
+ * One expanded argument of a mapped task (Airflow's `.expand(name=...)`): a literal list known when
+ * the DAG is parsed, or the XCom of an upstream task whose length is recorded when it is pushed
+ * (the `task_map` table), so the scheduler never reads the values themselves.
+ */
+export type SerializedExpandArg =
+  { name: string; literal: unknown[] } | { name: string; upstream: { taskId: string; key: string } };
+
+/** How a mapped task expands: one task instance per element (several args: their cross product). */
+export interface SerializedExpansion {
+  args: SerializedExpandArg[];
+}
+
 export interface SerializedTask {
   taskId: string;
   /** Operator class name, e.g. 'BashOperator'. */
@@ -52,6 +65,8 @@ export interface SerializedTask {
   /** Present for sensors. */
   sensor?: SerializedSensor;
   doc?: string;
+  /** Present for a mapped task (`.partial().expand()`): what it expands over. */
+  mapped?: SerializedExpansion;
   /** The task group path ('group.sub') the task belongs to, if any. */
   taskGroup?: string;
   /** Setup / teardown tasks (Airflow 2.7); present only when true. */

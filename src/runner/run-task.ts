@@ -11,6 +11,7 @@ import { taskLogPath } from '../logging/task-log-path';
 import { TaskLogWriter } from '../logging/task-log-writer';
 import { OutputMode, captureProcessOutput } from './capture-process-output';
 import { DagFileCache } from './dag-file-cache';
+import { mapLengthsOf, operatorForMapIndex } from './expand-map-index';
 import { defaultDagFileLoader } from './default-dag-file-loader';
 import { formatDurationMs } from './format-duration-ms';
 import { connectionIdsInTemplates, renderTemplatedFields, templatesMentionVariables } from './render-templates';
@@ -170,16 +171,24 @@ async function attemptTry(
   logLine: (level: string, text: string) => void,
   masker: SecretsMasker,
 ): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> {
-  const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
+  const found = await findTask(workload, options.dagCache ?? processDagCache());
+  const { dag } = found;
   // dag.params holds the params' default values (param() declarations are resolved when the file loads);
   // the conf was checked against their schemas when the run was triggered.
   const conf = options.confOverridesParams === false ? {} : (workload.conf ?? {});
-  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...conf };
+  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(found.op.params ?? {}), ...conf };
   const xcom = options.xcom ?? DEFAULT_XCOM_SETTINGS;
   // The try starts without what earlier tries left in the backend (the scheduler cleared the rows).
   xcom.backend.clearTry(workload.key);
   const xcomPull = (taskId: string, key = 'return_value'): unknown =>
     loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
+  // A mapped task's map index runs with its own elements in the expanded options.
+  let op: RunnerOperator;
+  try {
+    op = operatorForMapIndex(dag.dagId, found.op, workload.key.mapIndex, xcomPull);
+  } catch (err) {
+    throw new TryFailure(firstLine(errorMessage(err)));
+  }
 
   // Render templated fields.
   const fields: Record<string, unknown> = {};
@@ -248,13 +257,14 @@ async function attemptTry(
 
     let partial: Partial<TaskOutcome>;
     let xcoms: Record<string, unknown>;
+    let mapLengths: Record<string, number>;
     try {
       partial = runnable.toOutcome(value) ?? {};
       // XComs are masked as they are written (README "Masking secrets"): the stored row, what
       // downstream tasks pull and what every user sees are the same, and no table holds a secret.
-      xcoms = storeXComs(workload.key, { ...pushed, ...(partial.xcoms ?? {}) }, xcom, (value) =>
-        masker.maskValue(value, null),
-      );
+      const values = { ...pushed, ...(partial.xcoms ?? {}) };
+      mapLengths = mapLengthsOf(dag, op.taskId, values);
+      xcoms = storeXComs(workload.key, values, xcom, (value) => masker.maskValue(value, null));
     } catch (err) {
       logLine('ERROR', (err as Error)?.stack ?? String(err));
       return {
@@ -265,6 +275,7 @@ async function attemptTry(
     const outcome: TaskOutcome = { ...partial, state: partial.state ?? 'success', renderedFields };
     if (Object.keys(xcoms).length > 0) outcome.xcoms = xcoms;
     else delete outcome.xcoms;
+    if (Object.keys(mapLengths).length > 0) outcome.mapLengths = mapLengths;
     return { outcome, stillRunning: false };
   })();
   await runCallbacks(op, ctx, workload, result.outcome, logLine);
@@ -339,11 +350,17 @@ export async function renderTaskTemplates(
   workload: TaskWorkload,
   options: Pick<RunTaskOptions, 'variables' | 'dagCache' | 'xcom' | 'sensitiveWords'>,
 ): Promise<Record<string, unknown>> {
-  const { dag, op } = await findTask(workload, options.dagCache ?? processDagCache());
-  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(op.params ?? {}), ...(workload.conf ?? {}) };
+  const found = await findTask(workload, options.dagCache ?? processDagCache());
+  const { dag } = found;
+  const params: Record<string, unknown> = {
+    ...(dag.params ?? {}),
+    ...(found.op.params ?? {}),
+    ...(workload.conf ?? {}),
+  };
   const xcom = options.xcom ?? DEFAULT_XCOM_SETTINGS;
   const xcomPull = (taskId: string, key = 'return_value'): unknown =>
     loadXCom(xcom.backend, workload.xcoms?.[taskId]?.[key]);
+  const op = operatorForMapIndex(dag.dagId, found.op, workload.key.mapIndex, xcomPull);
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
   const secrets = new TaskSecrets(options.variables, process.env, new SecretsMasker(), options.sensitiveWords);

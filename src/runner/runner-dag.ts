@@ -1,3 +1,4 @@
+import type { OperatorExpansion } from '../authoring/mapping/expansion';
 import type { TaskContext } from '../authoring/task-context';
 import type { TaskOutcome } from '../core/executor';
 
@@ -10,6 +11,9 @@ export interface RunnerOperator {
   readonly templateFields: readonly string[];
   readonly params?: Record<string, unknown>;
   withRenderedFields(values: Record<string, unknown>): RunnerOperator;
+  /** Mapped tasks (absent in older SDKs): what the task expands over, and one map index's copy. */
+  readonly expansion?: OperatorExpansion | null;
+  withExpandedValues?(values: Record<string, unknown>): RunnerOperator;
   execute(ctx: TaskContext): Promise<unknown>;
   toOutcome(result: unknown): Partial<TaskOutcome>;
   readonly onSuccessCallback?: TaskCallbackFn | null;

@@ -9,7 +9,11 @@ export interface DagView {
   hash: string;
   tasks: Map<string, SerializedTask>;
   priorities: Map<string, number>;
+  /** `core.max_map_length`: the most task instances a mapped task may expand into. */
+  maxMapLength?: number;
 }
+
+export const DEFAULT_MAX_MAP_LENGTH = 1024;
 
 /**
  * The scheduler's read-only view of serialized DAGs. It never imports DAG files: it reads the
@@ -18,7 +22,10 @@ export interface DagView {
 export class DagViewCache {
   private readonly views = new Map<string, DagView>();
 
-  constructor(private readonly ds: DataSource) {}
+  constructor(
+    private readonly ds: DataSource,
+    private readonly maxMapLength: number = DEFAULT_MAX_MAP_LENGTH,
+  ) {}
 
   async get(dagId: string): Promise<DagView | null> {
     const { records } = await execSql<{ dag_hash: string }>(
@@ -53,6 +60,7 @@ export class DagViewCache {
       hash: records[0].dag_hash,
       tasks: new Map(dag.tasks.map((t) => [t.taskId, t])),
       priorities: computePriorityWeights(dag.tasks),
+      maxMapLength: this.maxMapLength,
     };
     this.views.set(dagId, view);
     return view;

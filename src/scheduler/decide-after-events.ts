@@ -61,6 +61,8 @@ export async function decideAfterEvents(input: {
     [...candidates].some((id) => view.tasks.get(id)?.dependsOnPast || view.tasks.get(id)?.isTeardown)
   )
     return FULL;
+  // Mapped tasks have a task instance per map index, which the incremental reads do not see.
+  if (view.dag.tasks.some((t) => t.mapped)) return FULL;
   const changes: StateChange[] = [];
   let wakeAt: Date | null = null;
   /** Whether some candidate is still unfinished (then the run cannot be). */

@@ -4,11 +4,23 @@ import { decideDagRunState, runStateTaskIds } from './dag-run-state';
 import type { PreviousTi } from './deps/dep-context';
 import { countUpstream } from './deps/upstream-counts';
 import { decideTaskInstance } from './decide-task-instance';
+import { mappedTaskState } from './mapped-state';
 
 /** What the scheduler knows of one task instance when deciding a run. */
 export interface TiSnapshot {
   state: TaskStateOrNone;
   tryNumber: number;
+  nextTryAt: Date | null;
+  /**
+   * An expanded mapped task: its task instances (map_index ≥ 0), each decided on its own; the
+   * snapshot's `state` is then the task's state as a whole (mappedTaskState).
+   */
+  mapped?: MappedTiSnapshot[];
+}
+
+export interface MappedTiSnapshot {
+  mapIndex: number;
+  state: TaskStateOrNone;
   nextTryAt: Date | null;
 }
 
@@ -35,6 +47,8 @@ export interface RunDecisionInput {
 
 export interface StateChange {
   taskIds: string[];
+  /** Task instances of an expanded mapped task (then `taskIds` names that one task); else map index -1. */
+  mapIndexes?: number[];
   from: TaskStateOrNone[];
   to: TaskState;
   reason: string | null;
@@ -78,7 +92,18 @@ const ACTIVE: TaskStateOrNone[] = [
 export function decideRun(input: RunDecisionInput): RunDecision {
   const { dag, tis, now } = input;
   const states = new Map<string, TaskStateOrNone>();
-  for (const [taskId, ti] of tis) states.set(taskId, ti.state);
+  /** Expanded mapped tasks: map index → state. */
+  const instances = new Map<string, Map<number, TaskStateOrNone>>();
+  for (const [taskId, ti] of tis) {
+    states.set(taskId, ti.state);
+    if (ti.mapped) instances.set(taskId, new Map(ti.mapped.map((i) => [i.mapIndex, i.state])));
+  }
+  // Trigger rules over a mapped upstream task count every one of its task instances (as Airflow).
+  const upstreamStates = (ids: string[]): TaskStateOrNone[] =>
+    ids.flatMap((id) => {
+      const mapped = instances.get(id);
+      return mapped ? [...mapped.values()] : [states.get(id) ?? null];
+    });
 
   const missingTaskIds: string[] = [];
   const grouped = new Map<string, StateChange>();
@@ -88,6 +113,21 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     if (!group) grouped.set(groupKey, (group = { taskIds: [], from: [from], to, reason }));
     group.taskIds.push(taskId);
     states.set(taskId, to);
+  };
+  const changeInstance = (
+    taskId: string,
+    mapIndex: number,
+    from: TaskStateOrNone,
+    to: TaskState,
+    reason: string | null,
+  ) => {
+    const groupKey = `${taskId}[]${from}>${to}>${reason ?? ''}`;
+    let group = grouped.get(groupKey);
+    if (!group) grouped.set(groupKey, (group = { taskIds: [taskId], mapIndexes: [], from: [from], to, reason }));
+    group.mapIndexes!.push(mapIndex);
+    const mapped = instances.get(taskId)!;
+    mapped.set(mapIndex, to);
+    states.set(taskId, mappedTaskState(mapped.values()));
   };
   let wakeAt: Date | null = null;
 
@@ -99,6 +139,13 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   ) {
     for (const task of dag.tasks) {
       const state = states.get(task.taskId) ?? null;
+      const mapped = instances.get(task.taskId);
+      if (mapped) {
+        for (const [mapIndex, instanceState] of mapped)
+          if (instanceState === null || UNFINISHED_AT_TIMEOUT.includes(instanceState))
+            changeInstance(task.taskId, mapIndex, instanceState, TaskState.SKIPPED, 'dag run timed out');
+        continue;
+      }
       // Running and queued tries too: the scheduler stops their processes (stopEndedTries), as Airflow does.
       if (tis.has(task.taskId) && (state === null || UNFINISHED_AT_TIMEOUT.includes(state))) {
         change(task.taskId, state, TaskState.SKIPPED, 'dag run timed out');
@@ -130,15 +177,36 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       continue;
     }
     if (input.decideOnly && !input.decideOnly.has(task.taskId)) continue;
+    if (ti.mapped) {
+      // Each task instance of an expanded mapped task on its own: retries and states per map index.
+      for (const instance of ti.mapped) {
+        const instanceState = instances.get(task.taskId)!.get(instance.mapIndex) ?? null;
+        const decision = decideTaskInstance({
+          task,
+          state: instanceState,
+          nextTryAt: instance.nextTryAt,
+          now,
+          upstream: () => countUpstream(upstreamStates(task.upstream)),
+          upstreamSetups: () => countUpstream(upstreamStates(task.upstream.filter((id) => setupIds.has(id)))),
+          previous: null,
+        });
+        if (decision.kind === 'move') {
+          changeInstance(task.taskId, instance.mapIndex, instanceState, decision.to, decision.reason);
+          continue;
+        }
+        const { until } = decision.status;
+        if (until && (!wakeAt || until < wakeAt)) wakeAt = until;
+      }
+      continue;
+    }
     const state = states.get(task.taskId) ?? null;
     const decision = decideTaskInstance({
       task,
       state,
       nextTryAt: ti.nextTryAt,
       now,
-      upstream: () => countUpstream(task.upstream.map((id) => states.get(id) ?? null)),
-      upstreamSetups: () =>
-        countUpstream(task.upstream.filter((id) => setupIds.has(id)).map((id) => states.get(id) ?? null)),
+      upstream: () => countUpstream(upstreamStates(task.upstream)),
+      upstreamSetups: () => countUpstream(upstreamStates(task.upstream.filter((id) => setupIds.has(id)))),
       previous: task.dependsOnPast ? previousOf(task) : null,
     });
     if (decision.kind === 'move') {
@@ -156,6 +224,7 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   for (const [taskId, ti] of tis) {
     if (
       !taskIds.has(taskId) &&
+      !ti.mapped &&
       !isFinishedTaskState(ti.state) &&
       ti.state !== TaskState.RUNNING &&
       ti.state !== TaskState.QUEUED &&

@@ -114,7 +114,8 @@ async function applyFinishedEffects(
   outcome: TaskOutcome,
 ): Promise<boolean> {
   // A success replaces whatever the task instance held, also by nothing (no stale value survives).
-  if (outcome.state === 'success') await writeXComs(m, { key, values: outcome.xcoms ?? {} }, at);
+  if (outcome.state === 'success')
+    await writeXComs(m, { key, values: outcome.xcoms ?? {}, mapLengths: outcome.mapLengths }, at);
   if (outcome.state !== 'success' || !view) return false;
   // The task's outlets were updated: recorded in the same transaction as its success.
   for (const uri of view.tasks.get(key.taskId)?.outlets ?? [])

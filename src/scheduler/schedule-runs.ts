@@ -3,12 +3,14 @@ import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
 import { markDagRunFinished, touchSchedulingDecisions } from '../db/transitions/dag-run-transitions';
-import { RunRef, transitionTasks } from '../db/transitions/task-instance-transitions';
+import type { RunRef } from '../db/transitions/task-instance-transitions';
 import { requestCallback } from '../db/transitions/callback-transitions';
 import { getLogger } from '../logging/logger';
 import type { DagViewCache } from './dag-view-cache';
 import { decideAfterEvents, RunTiReader } from './decide-after-events';
+import { applyRunChanges } from './apply-run-changes';
 import { TiSnapshot, decideRun } from './decide-run';
+import { mappedTaskState } from './mapped-state';
 import type { FanInCache } from './fan-in-cache';
 import type { AffectedRun } from './process-executor-events';
 import { readPreviousRun } from './read-previous-run';
@@ -25,23 +27,43 @@ export interface ScheduleRunsResult {
 }
 
 async function loadTis(db: DataSource | EntityManager, run: RunRow): Promise<Map<string, TiSnapshot>> {
-  const { records } = await execSql<{
-    task_id: string;
-    state: TaskStateOrNone;
-    try_number: number;
-    next_try_at: string | null;
-  }>(
+  const { records } = await execSql<TiRow>(
     db,
-    `SELECT task_id, state, try_number, next_try_at FROM task_instance
-     WHERE dag_id = ? AND run_id = ? AND map_index = -1`,
+    `SELECT task_id, map_index, state, try_number, next_try_at FROM task_instance
+     WHERE dag_id = ? AND run_id = ?`,
     [run.dagId, run.runId],
   );
-  return new Map(
-    records.map((r) => [
-      r.task_id,
-      { state: r.state, tryNumber: Number(r.try_number), nextTryAt: r.next_try_at ? new Date(r.next_try_at) : null },
-    ]),
-  );
+  return snapshotsOf(records);
+}
+
+interface TiRow {
+  task_id: string;
+  map_index: number | string;
+  state: TaskStateOrNone;
+  try_number: number;
+  next_try_at: string | null;
+}
+
+/** One snapshot per task; an expanded mapped task's instances (map_index ≥ 0) are gathered in it. */
+function snapshotsOf(records: readonly TiRow[]): Map<string, TiSnapshot> {
+  const out = new Map<string, TiSnapshot>();
+  for (const r of records) {
+    const nextTryAt = r.next_try_at ? new Date(r.next_try_at) : null;
+    const mapIndex = Number(r.map_index);
+    if (mapIndex < 0) {
+      out.set(r.task_id, { state: r.state, tryNumber: Number(r.try_number), nextTryAt });
+      continue;
+    }
+    let snapshot = out.get(r.task_id);
+    if (!snapshot?.mapped) out.set(r.task_id, (snapshot = { state: null, tryNumber: 0, nextTryAt: null, mapped: [] }));
+    snapshot.mapped!.push({ mapIndex, state: r.state, nextTryAt });
+  }
+  for (const snapshot of out.values()) {
+    if (!snapshot.mapped) continue;
+    snapshot.mapped.sort((a, b) => a.mapIndex - b.mapIndex);
+    snapshot.state = mappedTaskState(snapshot.mapped.map((i) => i.state));
+  }
+  return out;
 }
 
 /** Decide and apply one run's state changes; returns what happened. */
@@ -70,11 +92,11 @@ async function scheduleRun(
     if (decision.wakeAt && (!result.wakeAt || decision.wakeAt < result.wakeAt)) result.wakeAt = decision.wakeAt;
     return;
   }
+  let endedMapped = false;
   await withinTransaction(db, async (m) => {
-    for (const change of decision.changes) {
-      const moved = await transitionTasks(m, run, change.taskIds, change.from, change.to, now, change.reason);
-      if (change.to === 'scheduled') result.scheduled += moved;
-    }
+    const applied = await applyRunChanges(m, view, run, decision.changes, now);
+    result.scheduled += applied.scheduled;
+    endedMapped = applied.endedMapped;
     if (decision.finish && (await markDagRunFinished(m, run.id, decision.finish.state, now, decision.finish.note))) {
       result.finishedRuns.push({ dagId: run.dagId, runId: run.runId, state: decision.finish.state });
       // Same transaction as the final state: the callback is asked for exactly when the run ends.
@@ -102,9 +124,10 @@ async function scheduleRun(
   // Decisions can cascade (an EmptyOperator succeeding unblocks its downstream): go again.
   if (
     !decision.finish &&
-    decision.changes.some(
-      (c) => c.to === 'success' || c.to === 'skipped' || c.to === 'upstream_failed' || c.to === 'removed',
-    )
+    (endedMapped ||
+      decision.changes.some(
+        (c) => c.to === 'success' || c.to === 'skipped' || c.to === 'upstream_failed' || c.to === 'removed',
+      ))
   ) {
     await scheduleRun(db, views, fanIns, run, now, result);
   }
@@ -197,10 +220,7 @@ export async function scheduleRunsAfterEvents(
       if (plan.wakeAt && (!result.wakeAt || plan.wakeAt < result.wakeAt)) result.wakeAt = plan.wakeAt;
       if (!plan.changes.length) continue;
       await withinTransaction(db, async (m) => {
-        for (const change of plan.changes) {
-          const moved = await transitionTasks(m, run, change.taskIds, change.from, change.to, now, change.reason);
-          if (change.to === 'scheduled') result.scheduled += moved;
-        }
+        result.scheduled += (await applyRunChanges(m, view, run, plan.changes, now)).scheduled;
       });
     } catch (err) {
       log.error(`could not schedule run ${run.runId}`, { dagId: run.dagId, err });

@@ -87,7 +87,7 @@ export class SchedulerLoop {
     /** `dags test`: look at this one run only (no run creation, pause and max_active_runs ignored). */
     private readonly scope: { onlyRun?: { dagId: string; runId: string } } = {},
   ) {
-    this.views = new DagViewCache(ctx.dataSource);
+    this.views = new DagViewCache(ctx.dataSource, ctx.config.core.max_map_length);
     this.callbacks = new CallbackRunner(ctx.dataSource, {
       baseLogFolder: ctx.config.logging.base_log_folder,
       // Unique per loop: in-process test schedulers share one pid.

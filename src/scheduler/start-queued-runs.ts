@@ -4,7 +4,8 @@ import { runInTransaction, withinTransaction } from '../db/transaction';
 import { markDagRunRunning } from '../db/transitions/dag-run-transitions';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
 import { getLogger } from '../logging/logger';
-import type { DagView, DagViewCache } from './dag-view-cache';
+import { DEFAULT_MAX_MAP_LENGTH, type DagView, type DagViewCache } from './dag-view-cache';
+import { literalMapLength } from './map-lengths';
 
 const log = getLogger('scheduler');
 
@@ -14,7 +15,12 @@ export interface RunRow {
   runId: string;
 }
 
-/** Create the task instances of a run that are missing (all of them for a new run). */
+/**
+ * Create the task instances of a run that are missing (all of them for a new run). A mapped task
+ * over literal lists is expanded here, one task instance per map index (as Airflow does when a
+ * run is created); an empty or too long literal keeps map index -1 and is skipped or failed
+ * when its turn comes, with the reason.
+ */
 export async function createMissingTaskInstances(
   db: DataSource | EntityManager,
   view: DagView,
@@ -22,7 +28,13 @@ export async function createMissingTaskInstances(
   taskIds: string[],
   now: Date,
 ): Promise<number> {
-  const tasks = taskIds.map((id) => ({ ...view.tasks.get(id)!, effectivePriority: view.priorities.get(id) ?? 1 }));
+  const max = view.maxMapLength ?? DEFAULT_MAX_MAP_LENGTH;
+  const tasks = taskIds.map((id) => {
+    const task = view.tasks.get(id)!;
+    const length = literalMapLength(task);
+    const mapIndexes = length !== null && length > 0 && length <= max ? Array.from({ length }, (_, i) => i) : undefined;
+    return { ...task, effectivePriority: view.priorities.get(id) ?? 1, mapIndexes };
+  });
   return withinTransaction(db, (m) => createTaskInstances(m, run, tasks, now));
 }
 

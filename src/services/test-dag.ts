@@ -12,7 +12,7 @@ export interface DagTestResult {
   dag_id: string;
   run_id: string;
   state: string;
-  task_instances: Array<{ task_id: string; state: string | null; try_number: number }>;
+  task_instances: Array<{ task_id: string; map_index: number; state: string | null; try_number: number }>;
 }
 
 /**
@@ -40,16 +40,27 @@ export async function testDag(
     owner: { hostname: os.hostname(), pid: process.pid },
   });
   const state = await finishRunInProcess(ctx, dagId, run.runId, options.echo ?? false);
-  const { records: tis } = await execSql<{ task_id: string; state: string | null; try_number: number }>(
+  const { records: tis } = await execSql<{
+    task_id: string;
+    map_index: number | string;
+    state: string | null;
+    try_number: number;
+  }>(
     ctx.dataSource,
-    `SELECT task_id, state, try_number FROM task_instance WHERE dag_id = ? AND run_id = ? ORDER BY task_id`,
+    `SELECT task_id, map_index, state, try_number FROM task_instance WHERE dag_id = ? AND run_id = ?
+     ORDER BY task_id, map_index`,
     [dagId, run.runId],
   );
   return {
     dag_id: dagId,
     run_id: run.runId,
     state,
-    task_instances: tis.map((t) => ({ task_id: t.task_id, state: t.state, try_number: Number(t.try_number) })),
+    task_instances: tis.map((t) => ({
+      task_id: t.task_id,
+      map_index: Number(t.map_index),
+      state: t.state,
+      try_number: Number(t.try_number),
+    })),
   };
 }
 

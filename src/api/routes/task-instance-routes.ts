@@ -1,6 +1,7 @@
 import type { Request } from 'express';
 import { NotFoundError } from '../../core/errors';
 import { execSql } from '../../db/sql';
+import { getSerializedDag } from '../../db/reads/serialized-dag-store';
 import { clearTaskInstances, type TaskInstanceRef } from '../../services/clear-task-instances';
 import { markTaskInstanceState, type MarkableTaskState } from '../../services/mark-task-instance-state';
 import { taskInstanceFailedDeps } from '../../services/task-instance-failed-deps';
@@ -71,6 +72,8 @@ interface TiFilters {
   endDate?: [string | undefined, string | undefined];
   updatedAt?: [string | undefined, string | undefined];
   duration?: [number | undefined, number | undefined];
+  /** Only the task instances of expanded mapped tasks (map_index ≥ 0). */
+  mappedOnly?: boolean;
 }
 
 function tiWhere(filters: TiFilters): Where {
@@ -95,6 +98,7 @@ function tiWhere(filters: TiFilters): Where {
   where.range('ti.end_date', ...(filters.endDate ?? [undefined, undefined]));
   where.range('ti.updated_at', ...(filters.updatedAt ?? [undefined, undefined]));
   where.range('ti.duration', ...(filters.duration ?? [undefined, undefined]));
+  if (filters.mappedOnly) where.add('ti.map_index >= 0');
   return where;
 }
 
@@ -324,6 +328,40 @@ export const taskInstanceRoutes: ApiRoute[] = [
     access: 'op',
     async handler(req, res, api) {
       res.json(await setNote(req, api));
+    },
+  },
+  {
+    // Airflow's listMapped: the task instances of a mapped task, by map index.
+    method: 'get',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped',
+    access: 'viewer',
+    async handler(req, res, api) {
+      const dagId = param(req, 'dag_id');
+      const runId = param(req, 'dag_run_id');
+      const taskId = param(req, 'task_id');
+      const dag = (await getSerializedDag(api.app.dataSource, dagId))?.dag;
+      if (!dag) throw notFound(`DAG '${dagId}' not found`);
+      await loadRunRow(api, dagId, runId);
+      const task = dag.tasks.find((t) => t.taskId === taskId);
+      if (!task) throw notFound(`task '${taskId}' not found in DAG '${dagId}'`);
+      if (!task.mapped) throw notFound(`task '${taskId}' of DAG '${dagId}' is not mapped`);
+      const page = queryPage(req.query);
+      const order = queryOrderBy(req.query, TI_ORDER, 'map_index');
+      const filters: TiFilters = {
+        dagIds: [dagId],
+        runIds: [runId],
+        taskIds: [taskId],
+        states: queryList(req.query, 'state', { commaSeparated: true }),
+        pools: queryList(req.query, 'pool'),
+        queues: queryList(req.query, 'queue'),
+        executionDate: queryDateTimeRange(req.query, 'execution_date'),
+        startDate: queryDateTimeRange(req.query, 'start_date'),
+        endDate: queryDateTimeRange(req.query, 'end_date'),
+        updatedAt: queryDateTimeRange(req.query, 'updated_at'),
+        duration: [queryNumber(req.query, 'duration_gte'), queryNumber(req.query, 'duration_lte')],
+        mappedOnly: true,
+      };
+      res.json(await listTis(api, filters, order, page));
     },
   },
   {

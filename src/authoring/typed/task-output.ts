@@ -2,8 +2,7 @@ import { DagDefinitionError } from '../../core/errors';
 import type { BaseOperator } from '../base-operator';
 import { kindOf, SDK_KIND } from '../sdk-kind';
 
-/** Carries T only in the type system; never set at run time. */
-declare const OUTPUT_TYPE: unique symbol;
+import type { OUTPUT_TYPE } from './output-brand';
 
 /**
  * The value a task will push as an XCom, known by its type before the run (Airflow's XComArg).

@@ -1,5 +1,6 @@
 import { DagDefinitionError } from '../../core/errors';
 import { BaseOperator } from '../base-operator';
+import { expandSource } from '../mapping/expansion';
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
 import { isTaskOutput, type TaskOutput } from './task-output';
@@ -8,11 +9,19 @@ import { isTaskOutput, type TaskOutput } from './task-output';
 export class TypedTaskOperator extends BaseOperator {
   readonly fn: (ctx: TaskContext, ...inputs: unknown[]) => unknown;
   readonly inputs: readonly TaskOutput<unknown>[];
+  /** For one map index of a mapped typed task: the elements of the expanded inputs, by name. */
+  readonly expandedValues: Readonly<Record<string, unknown>> | null = null;
 
+  /**
+   * @param inputs    the outputs given for the leading parameters (all of them, unless mapped)
+   * @param expanded  for a mapped task (`.expand(...)`): one list or list-valued output per
+   *                  remaining parameter; each map index gets one element of each
+   */
   constructor(
     options: TaskOptions,
     fn: (ctx: TaskContext, ...inputs: unknown[]) => unknown,
     inputs: readonly unknown[],
+    expanded: readonly unknown[] | null = null,
   ) {
     super(options);
     if (typeof fn !== 'function') throw new DagDefinitionError(`${this.where}: a typed task needs a function`);
@@ -28,10 +37,22 @@ export class TypedTaskOperator extends BaseOperator {
     this.fn = fn;
     this.inputs = inputs as TaskOutput<unknown>[];
     for (const input of this.inputs) input.task.setDownstream(this);
+    if (expanded) {
+      if (expanded.length === 0) throw new DagDefinitionError(`${this.where}: expand() needs at least one input`);
+      this.setExpansion({
+        args: expanded.map((value, i) => expandSource(this.where, `input ${inputs.length + i + 1}`, value)),
+      });
+    }
+  }
+
+  override withExpandedValues(values: Record<string, unknown>): this {
+    const copy = super.withExpandedValues({});
+    (copy as { expandedValues: Readonly<Record<string, unknown>> | null }).expandedValues = values;
+    return copy;
   }
 
   async execute(ctx: TaskContext): Promise<unknown> {
-    const values = this.inputs.map((input, i) => {
+    const values: unknown[] = this.inputs.map((input, i) => {
       const value = ctx.xcomPull(input.taskId, input.key);
       if (value === undefined)
         throw new Error(
@@ -39,6 +60,11 @@ export class TypedTaskOperator extends BaseOperator {
         );
       return value;
     });
+    for (const arg of this.expansion?.args ?? []) {
+      if (!this.expandedValues || !(arg.name in this.expandedValues))
+        throw new Error(`${arg.name} is mapped: run one map index of this task, not the task as a whole`);
+      values.push(this.expandedValues[arg.name]);
+    }
     return await this.fn(ctx, ...values);
   }
 }

@@ -203,7 +203,10 @@ function registerRunCommands(dags: Command): void {
         printRows(
           result.task_instances.map((ti) => ({ ...ti })),
           options.output,
-          ['task_id', 'state', 'try_number'],
+          // map_index only when the DAG maps a task, so other DAGs' tables read as before.
+          result.task_instances.some((ti) => ti.map_index >= 0)
+            ? ['task_id', 'map_index', 'state', 'try_number']
+            : ['task_id', 'state', 'try_number'],
         );
         printLine(`DAG run ${result.run_id} of ${result.dag_id}: ${result.state}`);
       }

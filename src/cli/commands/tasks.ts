@@ -53,6 +53,7 @@ function registerInspectCommands(tasks: Command): void {
         'dag_id',
         'run_id',
         'task_id',
+        'map_index',
         'state',
         'try_number',
         'start_date',

@@ -6,6 +6,7 @@ import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defau
 import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
 import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
+import { TaskMap1700000000020 } from './1700000000020-task-map';
 import { Datasets1700000000023 } from './1700000000023-datasets';
 import { DagRunTriggeredBy1700000000028 } from './1700000000028-dag-run-triggered-by';
 import { CallbacksDeadlinesLate1700000000030 } from './1700000000030-callbacks-deadlines-late';
@@ -22,6 +23,7 @@ export const ALL_MIGRATIONS = [
   PlatformRetries1700000000006,
   EncryptSecrets1700000000009,
   DagRunOwner1700000000018,
+  TaskMap1700000000020,
   Datasets1700000000023,
   DagRunTriggeredBy1700000000028,
   CallbacksDeadlinesLate1700000000030,

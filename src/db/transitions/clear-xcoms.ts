@@ -29,5 +29,10 @@ export async function clearTaskXComs(
       `DELETE FROM xcom WHERE dag_id = ? AND task_id = ? AND run_id IN (${runIds.map(() => '?').join(', ')})`,
       [task.dagId, task.taskId, ...runIds],
     );
+    await execSql(
+      m,
+      `DELETE FROM task_map WHERE dag_id = ? AND task_id = ? AND run_id IN (${runIds.map(() => '?').join(', ')})`,
+      [task.dagId, task.taskId, ...runIds],
+    );
   }
 }

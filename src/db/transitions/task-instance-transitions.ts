@@ -35,20 +35,36 @@ function stateGuard(from: readonly TaskStateOrNone[]): { sql: string; params: un
   return { sql: `(${parts.join(' OR ')})`, params: named };
 }
 
-/** Create the task instances of a run that do not exist yet (insert-or-ignore). */
+/**
+ * Create the task instances of a run that do not exist yet (insert-or-ignore): one per task at
+ * map index -1, or, for a mapped task whose lists are known already (`mapIndexes`), one per map
+ * index.
+ */
 export async function createTaskInstances(
   m: EntityManager,
   run: RunRef,
-  tasks: Array<SerializedTask & { effectivePriority: number }>,
+  tasks: Array<SerializedTask & { effectivePriority: number; mapIndexes?: readonly number[] }>,
+  now: Date,
+): Promise<number> {
+  const rows = tasks.flatMap((t) => (t.mapIndexes ?? [-1]).map((mapIndex) => ({ task: t, mapIndex })));
+  return insertTaskInstances(m, run, rows, null, now);
+}
+
+async function insertTaskInstances(
+  m: EntityManager,
+  run: RunRef,
+  instances: Array<{ task: SerializedTask & { effectivePriority: number }; mapIndex: number }>,
+  state: TaskState | null,
   now: Date,
 ): Promise<number> {
   let created = 0;
-  for (const part of chunk(tasks, 60)) {
-    const rows = part.map((t) => [
+  for (const part of chunk(instances, 60)) {
+    const rows = part.map(({ task: t, mapIndex }) => [
       run.dagId,
       run.runId,
       t.taskId,
-      -1,
+      mapIndex,
+      state,
       0,
       t.retries,
       t.operator,
@@ -60,14 +76,39 @@ export async function createTaskInstances(
     ]);
     const result = await execSql(
       m,
-      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
-         queue, priority_weight, updated_at)
-       VALUES ${placeholders(rows.length, 12)} ON CONFLICT DO NOTHING`,
+      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, state, try_number, max_tries, operator, pool,
+         pool_slots, queue, priority_weight, updated_at)
+       VALUES ${placeholders(rows.length, 13)} ON CONFLICT DO NOTHING`,
       rows.flat(),
     );
     created += result.affected;
   }
   return created;
+}
+
+/**
+ * Dynamic task mapping: the unexpanded task instance (map index -1, no state yet) of a mapped
+ * task becomes map index 0 and map indexes 1..count-1 are created, all `scheduled` (its trigger
+ * rule was met). Guarded: only a row still at -1 without a state moves, so a second scheduler (or
+ * a second pass) expands nothing twice. Returns the task instances created (0: already expanded).
+ */
+export async function expandMappedTask(
+  m: EntityManager,
+  run: RunRef,
+  task: SerializedTask & { effectivePriority: number },
+  count: number,
+  now: Date,
+): Promise<number> {
+  if (count < 1) throw new Error(`expandMappedTask: count must be at least 1 (got ${count})`);
+  const moved = await execSql(
+    m,
+    `UPDATE task_instance SET map_index = 0, state = 'scheduled', updated_at = ?
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = -1 AND state IS NULL`,
+    [now.toISOString(), run.dagId, run.runId, task.taskId],
+  );
+  if (moved.affected === 0) return 0;
+  const rest = Array.from({ length: count - 1 }, (_, i) => ({ task, mapIndex: i + 1 }));
+  return 1 + (await insertTaskInstances(m, run, rest, TaskState.SCHEDULED, now));
 }
 
 /**
@@ -82,10 +123,14 @@ export async function transitionTasks(
   to: TaskState,
   now: Date,
   reason: string | null = null,
+  /** Task instances of one expanded mapped task (taskIds names it); null: map index -1. */
+  mapIndexes: readonly number[] | null = null,
 ): Promise<number> {
+  if (mapIndexes) return transitionMapIndexes(m, run, taskIds, mapIndexes, from, to, now, reason);
   let moved = 0;
   const guard = stateGuard(from);
   const finished =
+    to === TaskState.FAILED ||
     to === TaskState.SUCCESS ||
     to === TaskState.SKIPPED ||
     to === TaskState.UPSTREAM_FAILED ||
@@ -104,6 +149,45 @@ export async function transitionTasks(
         ...(finished ? [now.toISOString(), now.toISOString()] : []),
         run.dagId,
         run.runId,
+        ...part,
+        ...guard.params,
+      ],
+    );
+    moved += result.affected;
+  }
+  return moved;
+}
+
+/** transitionTasks for map indexes of one mapped task, one map index at a time (same guard). */
+async function transitionMapIndexes(
+  m: EntityManager,
+  run: RunRef,
+  taskIds: string[],
+  mapIndexes: readonly number[],
+  from: readonly TaskStateOrNone[],
+  to: TaskState,
+  now: Date,
+  reason: string | null,
+): Promise<number> {
+  if (taskIds.length !== 1) throw new Error('transitionTasks: map indexes belong to exactly one task');
+  const guard = stateGuard(from);
+  const finished = to === TaskState.SUCCESS || to === TaskState.SKIPPED || to === TaskState.UPSTREAM_FAILED;
+  let moved = 0;
+  for (const part of chunk([...mapIndexes], KEY_CHUNK)) {
+    const result = await execSql(
+      m,
+      `UPDATE task_instance SET state = ?, updated_at = ?, end_reason = ?, next_try_at = NULL
+         ${finished ? ', end_date = COALESCE(end_date, ?), start_date = COALESCE(start_date, ?)' : ''}
+       WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index IN (${part.map(() => '?').join(', ')})
+         AND ${guard.sql}`,
+      [
+        to,
+        now.toISOString(),
+        reason,
+        ...(finished ? [now.toISOString(), now.toISOString()] : []),
+        run.dagId,
+        run.runId,
+        taskIds[0],
         ...part,
         ...guard.params,
       ],
@@ -449,6 +533,8 @@ export async function finishRestart(
 export interface XComWrite {
   key: TaskInstanceKey;
   values: Record<string, unknown>;
+  /** Lengths of the pushed lists mapped tasks expand over (key → length), for `task_map`. */
+  mapLengths?: Record<string, number>;
 }
 
 /** Replace the XComs of a try (a retry overwrites what an earlier try pushed). */
@@ -460,6 +546,7 @@ export async function writeXComs(m: EntityManager, write: XComWrite, now: Date):
     key.taskId,
     key.mapIndex,
   ]);
+  await writeTaskMap(m, key, write.mapLengths ?? {});
   const entries = Object.entries(write.values).filter(([, v]) => v !== undefined);
   if (!entries.length) return;
   const rows = entries.map(([k, v]) => [
@@ -475,6 +562,25 @@ export async function writeXComs(m: EntityManager, write: XComWrite, now: Date):
     m,
     `INSERT INTO xcom (dag_id, run_id, task_id, map_index, key, value, timestamp)
      VALUES ${placeholders(rows.length, 7)}`,
+    rows.flat(),
+  );
+}
+
+/** Replace the `task_map` rows of a task instance: the list lengths its mapped consumers expand by. */
+async function writeTaskMap(m: EntityManager, key: TaskInstanceKey, lengths: Record<string, number>): Promise<void> {
+  const entries = Object.entries(lengths);
+  // Only tasks that feed a mapping ever have rows: the others skip the DELETE.
+  if (!entries.length) return;
+  await execSql(m, `DELETE FROM task_map WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [
+    key.dagId,
+    key.runId,
+    key.taskId,
+    key.mapIndex,
+  ]);
+  const rows = entries.map(([k, length]) => [key.dagId, key.runId, key.taskId, key.mapIndex, k, length]);
+  await execSql(
+    m,
+    `INSERT INTO task_map (dag_id, run_id, task_id, map_index, key, length) VALUES ${placeholders(rows.length, 6)}`,
     rows.flat(),
   );
 }

@@ -142,6 +142,8 @@ export async function seedTi(
     dagId: string;
     runId: string;
     taskId: string;
+    /** -1 unless given (a task instance of a mapped task). */
+    mapIndex?: number;
     state: string | null;
     tryNumber?: number;
     duration?: number | null;
@@ -155,11 +157,12 @@ export async function seedTi(
     ds,
     `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, state, try_number, max_tries, start_date, end_date,
        duration, hostname, operator, pool, pool_slots, queue, priority_weight, rendered_fields, updated_at)
-     VALUES (?, ?, ?, -1, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, 'default', 1, ?, ?)`,
+     VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, 1, 'default', 1, ?, ?)`,
     [
       ti.dagId,
       ti.runId,
       ti.taskId,
+      ti.mapIndex ?? -1,
       ti.state,
       ti.tryNumber ?? 1,
       ti.startDate ?? null,

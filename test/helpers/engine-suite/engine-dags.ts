@@ -69,8 +69,59 @@ for (let i = 0; i < 6; i++) new BashOperator({ taskId: 'm' + i, bashCommand: 'sl
 export default dag;
 `;
 
+/** Dynamic task mapping: upstream lists, literals, cross product, partial, empty lists, per-index retries. */
+export const MAPPING_DAG = `
+import { DAG, BashOperator, FunctionOperator, task } from 'dagctl';
+const dag = new DAG('mapping', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+const numbers = task({ taskId: 'numbers', dag }, () => Array.from({ length: 100 }, (_, i) => i + 1));
+const double = task({ taskId: 'double', dag }, (_ctx, n: number) => n * 2);
+const total = task({ taskId: 'total', dag }, (_ctx, xs: number[]) => xs.reduce((a, b) => a + b, 0));
+const doubled = double.expand(numbers());
+total(doubled);
+const pulled = new FunctionOperator({ taskId: 'pulled', dag, fn: (ctx) => ctx.xcomPull<number[]>('double')?.length });
+doubled.task.then(pulled);
+
+const pair = task({ taskId: 'pair', dag }, (_ctx, label: string, n: number) => label + n);
+const joined = task({ taskId: 'joined', dag }, (_ctx, xs: string[]) => xs.join(','));
+joined(pair.expand(['a', 'b'], [1, 2, 3]));
+
+const base = task({ taskId: 'base', dag }, () => 100);
+const addTo = task({ taskId: 'add_to', dag }, (_ctx, b: number, n: number) => b + n);
+addTo.partial(base()).expand([1, 2]);
+
+const none = task({ taskId: 'none', dag }, (): number[] => []);
+const eachNone = task({ taskId: 'each_none', dag }, (_ctx, n: number) => n);
+const afterNone = new FunctionOperator({ taskId: 'after_none', dag, fn: () => 'never' });
+eachNone.expand(none()).task.then(afterNone);
+
+const flaky = FunctionOperator.partial({
+  taskId: 'flaky', dag, retries: 1, retryDelay: 0,
+  fn: (ctx, n) => { if (n === 3 && ctx.tryNumber < 2) throw new Error('element 3 fails once'); return n; },
+}).expand({ args: [1, 2, 3, 4] });
+const afterFlaky = new FunctionOperator({ taskId: 'after_flaky', dag, fn: (ctx) => ctx.xcomPull('flaky') });
+flaky.then(afterFlaky);
+
+BashOperator.partial({ taskId: 'echo', dag }).expand({ bashCommand: ['echo one', 'echo two'] });
+export default dag;
+`;
+
+/** Mapping that cannot expand: above core.max_map_length, and a value that is not a list. */
+export const MAPPING_LIMITS_DAG = `
+import { DAG, task } from 'dagctl';
+const dag = new DAG('mapping_limits', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+const many = task({ taskId: 'many', dag }, () => Array.from({ length: 1100 }, (_, i) => i));
+const each = task({ taskId: 'each', dag }, (_ctx, n: number) => n);
+each.expand(many());
+const notList = task({ taskId: 'not_list', dag }, (): number[] => 7 as unknown as number[]);
+const eachOf = task({ taskId: 'each_of', dag }, (_ctx, n: number) => n);
+eachOf.expand(notList());
+export default dag;
+`;
+
 export const ENGINE_SUITE_DAGS = {
   ...STRUCTURE_DAGS,
+  mapping: MAPPING_DAG,
+  mapping_limits: MAPPING_LIMITS_DAG,
   engine: ENGINE_DAG,
   once: ONCE_DAG,
   pooled: POOLED_DAG,

@@ -169,4 +169,76 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     const pid = Number(fs.readFileSync(`${home.home}/sleepy.pid`, 'utf8'));
     await eventually(() => !isProcessAlive(pid), { what: 'the timed-out bash process to be gone', timeoutMs: 10_000 });
   });
+
+  scenario('mapping', 'expands mapped tasks per element, retries per map index and reduces in order', async () => {
+    const run = await triggerDagRun(ctx, { dagId: 'mapping' });
+    expect(await waitForRun(ctx, 'mapping', run.runId)).toBe('success');
+    const { records } = await execSql<{ task_id: string; map_index: number; state: string; try_number: number }>(
+      ctx.dataSource,
+      "SELECT task_id, map_index, state, try_number FROM task_instance WHERE dag_id = 'mapping' AND run_id = ?",
+      [run.runId],
+    );
+    const of = (taskId: string) =>
+      records.filter((r) => r.task_id === taskId).sort((a, b) => Number(a.map_index) - Number(b.map_index));
+    const doubled = of('double');
+    expect(doubled.map((r) => Number(r.map_index))).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(doubled.every((r) => r.state === 'success')).toBe(true);
+    expect(of('pair')).toHaveLength(6);
+    expect(of('add_to').map((r) => r.state)).toEqual(['success', 'success']);
+    // Zero elements: the mapped task is skipped (one task instance at map index -1), and so is its downstream.
+    expect(of('each_none')).toMatchObject([{ map_index: -1, state: 'skipped' }]);
+    expect(of('after_none')).toMatchObject([{ state: 'skipped' }]);
+    // The failing element retried alone.
+    expect(of('flaky').map((r) => [Number(r.map_index), r.state, Number(r.try_number)])).toEqual([
+      [0, 'success', 1],
+      [1, 'success', 1],
+      [2, 'success', 2],
+      [3, 'success', 1],
+    ]);
+    expect(of('echo').map((r) => r.state)).toEqual(['success', 'success']);
+    const xcom = async (taskId: string): Promise<unknown> => {
+      const { records: rows } = await execSql<{ value: string }>(
+        ctx.dataSource,
+        "SELECT value FROM xcom WHERE dag_id = 'mapping' AND run_id = ? AND task_id = ? AND key = 'return_value'",
+        [run.runId, taskId],
+      );
+      return JSON.parse(rows[0].value) as unknown;
+    };
+    expect(await xcom('total')).toBe(10100);
+    expect(await xcom('pulled')).toBe(100);
+    expect(await xcom('joined')).toBe('a1,a2,a3,b1,b2,b3');
+    expect(await xcom('after_flaky')).toEqual([1, 2, 3, 4]);
+    // Each map index logs to its own folder (contract §4).
+    const echoLog = fs.readFileSync(
+      taskLogPath(
+        home.config.logging.base_log_folder,
+        { dagId: 'mapping', runId: run.runId, taskId: 'echo', mapIndex: 1 },
+        1,
+      ),
+      'utf8',
+    );
+    expect(echoLog).toContain('two');
+  });
+
+  scenario('mapping_limits', 'fails a mapped task above core.max_map_length and a non-list upstream', async () => {
+    const run = await triggerDagRun(ctx, { dagId: 'mapping_limits' });
+    expect(await waitForRun(ctx, 'mapping_limits', run.runId)).toBe('failed');
+    const { records } = await execSql<{ task_id: string; map_index: number; state: string; end_reason: string }>(
+      ctx.dataSource,
+      "SELECT task_id, map_index, state, end_reason FROM task_instance WHERE dag_id = 'mapping_limits' AND run_id = ?",
+      [run.runId],
+    );
+    const byTask = new Map(records.map((r) => [r.task_id, r]));
+    expect(records.filter((r) => r.task_id === 'each')).toHaveLength(1);
+    expect(byTask.get('each')).toMatchObject({ map_index: -1, state: 'failed' });
+    expect(byTask.get('each')!.end_reason).toContain(
+      "DAG 'mapping_limits', task 'each': expands into 1100 task instances, more than core.max_map_length (1024)",
+    );
+    expect(byTask.get('not_list')).toMatchObject({ state: 'failed' });
+    expect(byTask.get('not_list')!.end_reason).toContain(
+      "DAG 'mapping_limits', task 'not_list': XCom 'return_value' is expanded over by task 'each_of', " +
+        'so it must be a list, but it is of type number',
+    );
+    expect(byTask.get('each_of')).toMatchObject({ state: 'upstream_failed' });
+  });
 }
