@@ -15,7 +15,8 @@ import { dagJson, dagRunJson } from '../json-shapes';
 import { nextExecutions } from '../next-executions';
 import {
   isoOrNull,
-  printJson,
+  isStructured,
+  printData,
   printLine,
   printObject,
   printRows,
@@ -101,7 +102,7 @@ function registerListCommands(dags: Command): void {
         data_interval_end: run.dataInterval.end.toISOString(),
         run_after: run.runAfter.toISOString(),
       }));
-      if (options.output === 'json') printJson(rows);
+      if (isStructured(options.output)) printData(rows, options.output);
       else if (rows.length === 0) printLine('None');
       else rows.forEach((row) => printLine(row.logical_date));
     });
@@ -151,16 +152,19 @@ function registerRunCommands(dags: Command): void {
   ).action(async (dagId: string, options: WithOutput) => {
     await withAppContext(async (ctx) => {
       const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
-      if (options.output === 'json') {
-        printJson({
-          dag_id: dag.dagId,
-          tasks: dag.tasks.map((t) => ({
-            task_id: t.taskId,
-            operator: t.operator,
-            upstream: t.upstream,
-            downstream: t.downstream,
-          })),
-        });
+      if (isStructured(options.output)) {
+        printData(
+          {
+            dag_id: dag.dagId,
+            tasks: dag.tasks.map((t) => ({
+              task_id: t.taskId,
+              operator: t.operator,
+              upstream: t.upstream,
+              downstream: t.downstream,
+            })),
+          },
+          options.output,
+        );
       } else if (options.output === 'plain') {
         renderDagEdges(dag).forEach((line) => printLine(line));
       } else {
@@ -182,9 +186,9 @@ function registerRunCommands(dags: Command): void {
     const conf = options.conf !== undefined ? parseConfArg(options.conf) : undefined;
     await withAppContext(async (ctx) => {
       await ensureDagsParsed(ctx, dagId);
-      const result = await testDag(ctx, dagId, { logicalDate, conf, echo: options.output !== 'json' });
-      if (options.output === 'json') {
-        printJson(result);
+      const result = await testDag(ctx, dagId, { logicalDate, conf, echo: !isStructured(options.output) });
+      if (isStructured(options.output)) {
+        printData(result, options.output);
       } else {
         printRows(
           result.task_instances.map((ti) => ({ ...ti })),
@@ -211,16 +215,19 @@ function registerRunCommands(dags: Command): void {
     await withAppContext(async (ctx) => {
       await ensureDagsParsed(ctx, dagId);
       const result = await createBackfillRuns(ctx, dagId, start, end, { dryRun: options.dryRun });
-      if (options.output === 'json') {
-        printJson({
-          dag_id: dagId,
-          dry_run: Boolean(options.dryRun),
-          created: result.created.map((run) =>
-            dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)),
-          ),
-          planned: result.planned.map((d) => d.toISOString()),
-          existing: result.existing.map((d) => d.toISOString()),
-        });
+      if (isStructured(options.output)) {
+        printData(
+          {
+            dag_id: dagId,
+            dry_run: Boolean(options.dryRun),
+            created: result.created.map((run) =>
+              dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)),
+            ),
+            planned: result.planned.map((d) => d.toISOString()),
+            existing: result.existing.map((d) => d.toISOString()),
+          },
+          options.output,
+        );
         return;
       }
       if (options.dryRun) result.planned.forEach((d) => printLine(`would create backfill run for ${d.toISOString()}`));

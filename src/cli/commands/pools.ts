@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { deletePool, getPool, listPools, setPool, type PoolRecord } from '../../services/pools';
 import { withAppContext } from '../cli-context';
-import { printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
+import { isStructured, printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
 import { parseIntArg } from '../parse-args';
 
 function poolJson(pool: PoolRecord): Record<string, unknown> {
@@ -43,7 +43,7 @@ export function registerPoolCommands(program: Command): void {
     async (name: string, options: { output: OutputFormat }) => {
       await withAppContext(async (ctx) => {
         const pool = await getPool(ctx, name);
-        if (options.output === 'json') printObject(poolJson(pool), 'json');
+        if (isStructured(options.output)) printObject(poolJson(pool), options.output);
         else printRows([poolJson(pool)], options.output, COLUMNS);
       });
     },

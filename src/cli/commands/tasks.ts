@@ -12,7 +12,15 @@ import { findDagRun } from '../../db/reads/dag-run-reads';
 import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { taskInstanceJson } from '../json-shapes';
-import { printJson, printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
+import {
+  isStructured,
+  printData,
+  printLine,
+  printObject,
+  printRows,
+  withOutputOption,
+  type OutputFormat,
+} from '../output';
 import { parseDateArg, parseIntArg } from '../parse-args';
 
 type WithOutput = { output: OutputFormat };
@@ -72,14 +80,17 @@ function registerFailedDepsCommand(tasks: Command): void {
   ).action(async (dagId: string, taskId: string, runId: string, options: WithOutput) => {
     await withAppContext(async (ctx) => {
       const result = await taskInstanceFailedDeps(ctx, { dagId, taskId, runId });
-      if (options.output === 'json') {
-        printJson({
-          dag_id: dagId,
-          task_id: taskId,
-          run_id: runId,
-          state: result.state,
-          failed_deps: result.failedDeps.map((dep) => ({ name: dep.name, reason: dep.reason })),
-        });
+      if (isStructured(options.output)) {
+        printData(
+          {
+            dag_id: dagId,
+            task_id: taskId,
+            run_id: runId,
+            state: result.state,
+            failed_deps: result.failedDeps.map((dep) => ({ name: dep.name, reason: dep.reason })),
+          },
+          options.output,
+        );
         return;
       }
       // Like Airflow's: one line per failing rule, or a line saying there is none.
@@ -172,7 +183,7 @@ function registerRunCommands(tasks: Command): void {
             key: { dagId, runId, taskId, mapIndex: options.mapIndex },
             tryNumber: options.try,
             force: options.force,
-            tee: options.output !== 'json',
+            tee: !isStructured(options.output),
           });
           const summary = {
             dag_id: dagId,
@@ -241,30 +252,33 @@ function registerRunCommands(tasks: Command): void {
         if (!options.yes) {
           printRows(
             result.cleared.map((ti) => ({ dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, state: ti.state })),
-            options.output === 'json' ? 'json' : 'table',
+            isStructured(options.output) ? options.output : 'table',
           );
           throw new InvalidArgumentError(
             `would clear ${result.cleared.length} task instance(s): pass --yes to clear them`,
           );
         }
-        if (options.output === 'json') {
-          printJson({
-            cleared: result.cleared.map((ti) => ({
-              dag_id: ti.dagId,
-              run_id: ti.runId,
-              task_id: ti.taskId,
-              map_index: ti.mapIndex,
-              previous_state: ti.state,
-            })),
-            cleared_count: result.clearedCount,
-            restarting: result.restarting.map((ti) => ({
-              dag_id: ti.dagId,
-              run_id: ti.runId,
-              task_id: ti.taskId,
-              state: ti.state,
-            })),
-            runs_requeued: result.runsRequeued,
-          });
+        if (isStructured(options.output)) {
+          printData(
+            {
+              cleared: result.cleared.map((ti) => ({
+                dag_id: ti.dagId,
+                run_id: ti.runId,
+                task_id: ti.taskId,
+                map_index: ti.mapIndex,
+                previous_state: ti.state,
+              })),
+              cleared_count: result.clearedCount,
+              restarting: result.restarting.map((ti) => ({
+                dag_id: ti.dagId,
+                run_id: ti.runId,
+                task_id: ti.taskId,
+                state: ti.state,
+              })),
+              runs_requeued: result.runsRequeued,
+            },
+            options.output,
+          );
           return;
         }
         printLine(
