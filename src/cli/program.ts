@@ -62,8 +62,12 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
     load: () => (require('./commands/pools') as typeof import('./commands/pools')).registerPoolCommands,
   },
   {
-    names: ['users'],
-    load: () => (require('./commands/users') as typeof import('./commands/users')).registerUserCommands,
+    names: ['users', 'roles'],
+    load: () => (program: Command) => {
+      const users = require('./commands/users') as typeof import('./commands/users');
+      users.registerUserCommands(program);
+      users.registerRoleCommands(program);
+    },
   },
   {
     names: ['config'],

@@ -215,7 +215,9 @@ function registerRunCommands(tasks: Command): void {
       .option('-t, --task-regex <regex>', 'only tasks whose id matches this regular expression')
       .option('-s, --start-date <date>', 'only runs with a logical date on or after this')
       .option('-e, --end-date <date>', 'only runs with a logical date on or before this')
-      .option('-r, --run-id <run_id>', 'only this run')
+      .option('--run-id <run_id>', 'only this run')
+      // Airflow's -r: not a run id (a user's `-r` keeps its Airflow meaning).
+      .option('-r, --only-running', 'only running task instances')
       .option('-d, --downstream', 'also clear the tasks downstream of the matching ones')
       .option('-u, --upstream', 'also clear the tasks upstream of the matching ones')
       .option('-f, --only-failed', 'only failed and upstream_failed task instances')
@@ -231,6 +233,7 @@ function registerRunCommands(tasks: Command): void {
         downstream?: boolean;
         upstream?: boolean;
         onlyFailed?: boolean;
+        onlyRunning?: boolean;
         yes?: boolean;
       },
     ) => {
@@ -246,6 +249,7 @@ function registerRunCommands(tasks: Command): void {
           downstream: options.downstream,
           upstream: options.upstream,
           onlyFailed: options.onlyFailed,
+          onlyRunning: options.onlyRunning,
           dryRun: !options.yes,
           actor: cliActor(),
         });
