@@ -80,6 +80,18 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
         .registerRotateFernetKeyCommand,
   },
   {
+    names: ['jobs'],
+    load: () => (require('./commands/jobs') as typeof import('./commands/jobs')).registerJobCommands,
+  },
+  {
+    names: ['info'],
+    load: () => (require('./commands/info') as typeof import('./commands/info')).registerInfoCommand,
+  },
+  {
+    names: ['cheat-sheet'],
+    load: () => (require('./commands/cheat-sheet') as typeof import('./commands/cheat-sheet')).registerCheatSheetCommand,
+  },
+  {
     names: ['version'],
     load: () => (require('./commands/version') as typeof import('./commands/version')).registerVersionCommand,
   },

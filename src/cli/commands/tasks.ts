@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/errors';
+import { InvalidArgumentError, NotFoundError } from '../../core/errors';
 import { clearTaskInstances } from '../../services/clear-task-instances';
 import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { requireDagRun } from '../../services/require-dag';
@@ -22,6 +22,7 @@ import {
   type OutputFormat,
 } from '../output';
 import { parseDateArg, parseIntArg } from '../parse-args';
+import { requireRunOrDate, resolveRunOrDate } from '../run-or-date';
 
 type WithOutput = { output: OutputFormat };
 
@@ -65,6 +66,32 @@ function registerInspectCommands(tasks: Command): void {
         'start_date',
         'end_date',
       ]);
+    });
+  });
+}
+
+function registerStateCommand(tasks: Command): void {
+  withOutputOption(
+    tasks
+      .command('state')
+      .description('the state of one task instance')
+      .argument('<dag_id>')
+      .argument('<task_id>')
+      .argument('<logical_date_or_run_id>')
+      .option('--map-index <n>', 'map index of a mapped task', (v) => parseIntArg(v, '--map-index', -1), -1),
+  ).action(async (dagId: string, taskId: string, runOrDate: string, options: WithOutput & { mapIndex: number }) => {
+    await withAppContext(async (ctx) => {
+      const run = await requireRunOrDate(ctx, dagId, runOrDate);
+      const ti = (await taskInstanceStates(ctx, dagId, run.runId)).find(
+        (row) => row.taskId === taskId && row.mapIndex === options.mapIndex,
+      );
+      if (!ti)
+        throw new NotFoundError(
+          `task instance ${dagId}.${taskId} (map index ${options.mapIndex}) of run '${run.runId}' not found`,
+        );
+      // Airflow prints the bare state ("None" when it has none).
+      if (options.output === 'table' || options.output === 'plain') printLine(ti.state ?? 'None');
+      else printData(taskInstanceJson(ti), options.output);
     });
   });
 }
@@ -142,12 +169,17 @@ function registerRunCommands(tasks: Command): void {
     .description('run one task for a logical date in this process, without recording anything')
     .argument('<dag_id>')
     .argument('<task_id>')
-    .argument('[logical_date]', 'the logical date (default now)')
+    .argument('[logical_date_or_run_id]', "a logical date, or a run's id for its date and conf (default now)")
     .action(async (dagId: string, taskId: string, date: string | undefined) => {
-      const logicalDate = date !== undefined ? parseDateArg(date, 'logical date') : undefined;
       await withAppContext(async (ctx) => {
         await ensureDagsParsed(ctx, dagId);
-        const outcome = await testTask(ctx, { dagId, taskId, logicalDate: logicalDate ?? ctx.clock.now() });
+        const resolved = date !== undefined ? await resolveRunOrDate(ctx, dagId, date) : null;
+        const outcome = await testTask(ctx, {
+          dagId,
+          taskId,
+          logicalDate: resolved?.logicalDate ?? ctx.clock.now(),
+          conf: resolved?.run?.conf ?? undefined,
+        });
         const returned = outcome.xcoms?.return_value;
         printLine(
           `Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
@@ -302,6 +334,7 @@ function registerRunCommands(tasks: Command): void {
 export function registerTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('list, render, run, test and clear tasks');
   registerInspectCommands(tasks);
+  registerStateCommand(tasks);
   registerFailedDepsCommand(tasks);
   registerRenderCommand(tasks);
   registerRunCommands(tasks);
