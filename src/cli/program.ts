@@ -89,7 +89,8 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
   },
   {
     names: ['cheat-sheet'],
-    load: () => (require('./commands/cheat-sheet') as typeof import('./commands/cheat-sheet')).registerCheatSheetCommand,
+    load: () =>
+      (require('./commands/cheat-sheet') as typeof import('./commands/cheat-sheet')).registerCheatSheetCommand,
   },
   {
     names: ['version'],

@@ -3,6 +3,7 @@ import { deletePool, getPool, listPools, setPool, type PoolRecord } from '../../
 import { withAppContext } from '../cli-context';
 import { isStructured, printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
 import { parseIntArg } from '../parse-args';
+import { addPoolTransferCommands } from './pools-transfer';
 
 function poolJson(pool: PoolRecord): Record<string, unknown> {
   return {
@@ -67,4 +68,5 @@ export function registerPoolCommands(program: Command): void {
       });
     },
   );
+  addPoolTransferCommands(pools);
 }
