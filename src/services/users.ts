@@ -50,7 +50,9 @@ export function normalizeUserRole(role: string): UserRole {
 
 export function assertUserRole(role: string): asserts role is UserRole {
   if (!(USER_ROLES as readonly string[]).includes(role)) {
-    throw new InvalidArgumentError(`invalid role '${role}': expected ${USER_ROLES.join(', ')}`);
+    throw new InvalidArgumentError(
+      `invalid role '${role}': expected ${USER_ROLES.join(', ')} (or Airflow's Admin, Op, User, Viewer)`,
+    );
   }
 }
 
