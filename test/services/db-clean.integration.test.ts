@@ -34,17 +34,15 @@ describe.each(DATABASE_KINDS)('db clean on %s', (kind) => {
     ] as const) {
       await seedRun(db.dataSource, 'etl', runId, date, state);
       await seedTi(db.dataSource, 'etl', runId, 'extract', state === 'queued' ? null : 'success');
-      await db.dataSource
-        .getRepository(XComEntity)
-        .insert({
-          dagId: 'etl',
-          runId,
-          taskId: 'extract',
-          mapIndex: -1,
-          key: 'return_value',
-          value: '1',
-          timestamp: OLD,
-        });
+      await db.dataSource.getRepository(XComEntity).insert({
+        dagId: 'etl',
+        runId,
+        taskId: 'extract',
+        mapIndex: -1,
+        key: 'return_value',
+        value: '1',
+        timestamp: OLD,
+      });
     }
     await db.dataSource.getRepository(AuditLogEntity).insert({ dttm: OLD, event: 'trigger', owner: 'cli:old' });
     await db.dataSource.getRepository(JobEntity).insert([
@@ -64,7 +62,7 @@ describe.each(DATABASE_KINDS)('db clean on %s', (kind) => {
     expect(fs.existsSync(archiveDir)).toBe(false);
   });
 
-  it('deletes old finished runs with their rows, never a queued or running run nor its rows; archives first', async () => {
+  it('deletes old finished runs and their rows, never those of queued or running runs; archives first', async () => {
     const result = await cleanDatabase(ctx, { before: CUT_OFF, archiveDir, actor: 'tester' });
     expect(result.rows).toMatchObject({ dag_run: 2, log: 1, job: 1 });
     expect(await runIds()).toEqual(['queued_run', 'running_run']);
