@@ -76,6 +76,11 @@ class Cleaner {
     for (const table of tables) this.rows[table] = 0;
   }
 
+  /** Whether any row was written to the archive. */
+  get archived(): boolean {
+    return this.archiveDirCreated;
+  }
+
   get archiving(): boolean {
     return !this.input.skipArchive && !this.input.dryRun;
   }
@@ -221,5 +226,5 @@ export async function cleanDatabase(ctx: ServiceContext, input: DbCleanInput): P
       extra: { before, tables, rows: cleaner.rows },
     });
   }
-  return { rows: cleaner.rows, archive: cleaner.archiving ? input.archiveDir : null };
+  return { rows: cleaner.rows, archive: cleaner.archived ? input.archiveDir : null };
 }

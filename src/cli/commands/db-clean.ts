@@ -28,7 +28,9 @@ export function addDbCleanCommand(db: Command): void {
       .option('--skip-archive', 'do not write the deleted rows to the archive folder first')
       .option('-y, --yes', 'do not ask: delete')
       .option('-v, --verbose', 'print the count of every table'),
-  ).action(async (options: CleanOptions) => {
+  ).action(async (options: CleanOptions, command: Command) => {
+    // `--verbose` is also dagctl's global flag (stack traces): either place counts.
+    const verbose = Boolean(options.verbose ?? command.optsWithGlobals<{ verbose?: boolean }>().verbose);
     const before = parseDateArg(options.cleanBeforeTimestamp, '--clean-before-timestamp');
     const tables = parseCleanTables(options.tables);
     if (!options.dryRun && !options.yes)
@@ -61,7 +63,7 @@ export function addDbCleanCommand(db: Command): void {
         return;
       }
       const total = rows.reduce((sum, row) => sum + row.rows, 0);
-      if (options.verbose || options.dryRun) printRows(rows, 'table', ['table', 'rows']);
+      if (verbose || options.dryRun) printRows(rows, 'table', ['table', 'rows']);
       printLine(
         `${options.dryRun ? 'Would delete' : 'Deleted'} ${total} row(s) older than ${before.toISOString()}` +
           (result.archive && total > 0 ? `; archived to ${result.archive}` : ''),
