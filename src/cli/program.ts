@@ -89,8 +89,11 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
   },
   {
     names: ['cheat-sheet'],
-    load: () =>
-      (require('./commands/cheat-sheet') as typeof import('./commands/cheat-sheet')).registerCheatSheetCommand,
+    load: () => (program: Command) =>
+      (require('./commands/cheat-sheet') as typeof import('./commands/cheat-sheet')).registerCheatSheetCommand(
+        program,
+        () => buildProgram(),
+      ),
   },
   {
     names: ['version'],

@@ -15,12 +15,12 @@ function leafCommands(command: Command, prefix: string): Array<{ command: string
 }
 
 /** `dagctl cheat-sheet`: all commands on one screen, as Airflow's. */
-export function registerCheatSheetCommand(program: Command): void {
+export function registerCheatSheetCommand(program: Command, wholeTree: () => Command): void {
   withOutputOption(program.command('cheat-sheet').description('list every command with a one-line description')).action(
     async (options: { output: OutputFormat }) => {
-      // The whole tree (this process loaded only the cheat-sheet group).
-      const { buildProgram } = await import('../program');
-      const rows = leafCommands(buildProgram(), '');
+      // The whole tree (this process loaded only the cheat-sheet group); given by program.ts,
+      // so this module does not import it back.
+      const rows = leafCommands(wholeTree(), '');
       if (options.output !== 'table') {
         printRows(rows, options.output, ['command', 'description']);
         return;
