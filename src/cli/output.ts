@@ -1,9 +1,10 @@
 import { Command, Option } from 'commander';
+import YAML from 'yaml';
 
-export const OUTPUT_FORMATS = ['table', 'json', 'plain'] as const;
+export const OUTPUT_FORMATS = ['table', 'json', 'yaml', 'plain'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-/** Adds `-o, --output json|table|plain` to a command that lists or shows something. */
+/** Adds `-o, --output table|json|yaml|plain` to a command that lists or shows something. */
 export function withOutputOption(command: Command): Command {
   return command.addOption(
     new Option('-o, --output <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'),
@@ -19,6 +20,24 @@ export function printJson(value: unknown): void {
   printLine(JSON.stringify(value, null, 2));
 }
 
+/** `json` and `yaml` print the data itself (machine-readable); `table` and `plain` are for eyes and cut. */
+export function isStructured(format: OutputFormat): format is 'json' | 'yaml' {
+  return format === 'json' || format === 'yaml';
+}
+
+/**
+ * Print data as JSON or YAML (the one place both are produced). Dates go through JSON first so
+ * both formats show the same ISO strings.
+ */
+export function printData(value: unknown, format: 'json' | 'yaml'): void {
+  if (format === 'json') {
+    printJson(value);
+    return;
+  }
+  const plain: unknown = value === undefined ? null : JSON.parse(JSON.stringify(value));
+  process.stdout.write(YAML.stringify(plain));
+}
+
 function cell(value: unknown): string {
   if (value === null || value === undefined) return '';
   if (value instanceof Date) return value.toISOString();
@@ -32,12 +51,12 @@ function primitiveText(value: unknown): string {
 }
 
 /**
- * Print rows (snake_case objects, the JSON shape) in the chosen format: `json` as is, `table`
+ * Print rows (snake_case objects, the JSON shape) in the chosen format: `json`/`yaml` as is, `table`
  * aligned with a header, `plain` tab-separated without a header (for scripts).
  */
 export function printRows(rows: Array<Record<string, unknown>>, format: OutputFormat, columns?: string[]): void {
-  if (format === 'json') {
-    printJson(rows);
+  if (isStructured(format)) {
+    printData(rows, format);
     return;
   }
   const cols = columns ?? (rows.length > 0 ? Object.keys(rows[0]) : []);
@@ -61,10 +80,10 @@ export function printRows(rows: Array<Record<string, unknown>>, format: OutputFo
   for (const line of cells) printLine(format_(line));
 }
 
-/** One object: JSON as is, otherwise `key: value` lines (table) or `key\tvalue` (plain). */
+/** One object: JSON/YAML as is, otherwise `key: value` lines (table) or `key\tvalue` (plain). */
 export function printObject(value: Record<string, unknown>, format: OutputFormat): void {
-  if (format === 'json') {
-    printJson(value);
+  if (isStructured(format)) {
+    printData(value, format);
     return;
   }
   const width = Math.max(0, ...Object.keys(value).map((key) => key.length));

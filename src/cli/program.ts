@@ -66,8 +66,12 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
     load: () => (require('./commands/pools') as typeof import('./commands/pools')).registerPoolCommands,
   },
   {
-    names: ['users'],
-    load: () => (require('./commands/users') as typeof import('./commands/users')).registerUserCommands,
+    names: ['users', 'roles'],
+    load: () => (program: Command) => {
+      const users = require('./commands/users') as typeof import('./commands/users');
+      users.registerUserCommands(program);
+      users.registerRoleCommands(program);
+    },
   },
   {
     names: ['config'],
@@ -78,6 +82,22 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
     load: () =>
       (require('./commands/rotate-fernet-key') as typeof import('./commands/rotate-fernet-key'))
         .registerRotateFernetKeyCommand,
+  },
+  {
+    names: ['jobs'],
+    load: () => (require('./commands/jobs') as typeof import('./commands/jobs')).registerJobCommands,
+  },
+  {
+    names: ['info'],
+    load: () => (require('./commands/info') as typeof import('./commands/info')).registerInfoCommand,
+  },
+  {
+    names: ['cheat-sheet'],
+    load: () => (program: Command) =>
+      (require('./commands/cheat-sheet') as typeof import('./commands/cheat-sheet')).registerCheatSheetCommand(
+        program,
+        () => buildProgram(),
+      ),
   },
   {
     names: ['version'],

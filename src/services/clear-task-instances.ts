@@ -27,6 +27,8 @@ export interface ClearTaskInstancesInput {
   upstream?: boolean;
   /** Only failed and upstream_failed task instances. */
   onlyFailed?: boolean;
+  /** Only running task instances (Airflow's `only_running`). */
+  onlyRunning?: boolean;
   /** Report what would be cleared without changing anything. */
   dryRun?: boolean;
   actor?: string;
@@ -134,6 +136,7 @@ export async function clearTaskInstances(
         .andWhere('ti.task_id IN (:...taskIds)', { taskIds: taskChunk });
       if (input.onlyFailed)
         query.andWhere('ti.state IN (:...failed)', { failed: [TaskState.FAILED, TaskState.UPSTREAM_FAILED] });
+      if (input.onlyRunning) query.andWhere('ti.state = :running', { running: TaskState.RUNNING });
       candidates.push(...(await query.getMany()));
     }
   }

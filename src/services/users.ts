@@ -13,29 +13,60 @@ export interface UserRecord {
   id: number;
   username: string;
   role: UserRole;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
   createdAt: Date | null;
   lastLogin: Date | null;
 }
 
 function toRecord(row: UserEntity): UserRecord {
-  return { id: row.id, username: row.username, role: row.role, createdAt: row.createdAt, lastLogin: row.lastLogin };
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    firstName: row.firstName ?? null,
+    lastName: row.lastName ?? null,
+    email: row.email ?? null,
+    createdAt: row.createdAt,
+    lastLogin: row.lastLogin,
+  };
+}
+
+/**
+ * Airflow's role names, case-insensitive, onto ours: Admin/Op/Viewer are the same roles; Airflow's
+ * User (may trigger and clear, not manage connections/pools) has no exact match, and gets Viewer
+ * rather than more rights than asked for. Public has no rights at all: refused.
+ */
+const AIRFLOW_ROLE_ALIASES: Readonly<Record<string, UserRole>> = { user: 'viewer' };
+
+/** A role as typed by a user (`Admin`, `op`, `VIEWER`, Airflow's `User`) as one of ours. */
+export function normalizeUserRole(role: string): UserRole {
+  const lower = role.trim().toLowerCase();
+  const mapped = AIRFLOW_ROLE_ALIASES[lower] ?? lower;
+  assertUserRole(mapped);
+  return mapped;
 }
 
 export function assertUserRole(role: string): asserts role is UserRole {
   if (!(USER_ROLES as readonly string[]).includes(role)) {
-    throw new InvalidArgumentError(`invalid role '${role}': expected ${USER_ROLES.join(', ')}`);
+    throw new InvalidArgumentError(
+      `invalid role '${role}': expected ${USER_ROLES.join(', ')} (or Airflow's Admin, Op, User, Viewer)`,
+    );
   }
 }
 
 export async function createUser(
   ctx: ServiceContext,
-  input: { username: string; password: string; role: string },
+  input: { username: string; password: string; role: string; firstName?: string; lastName?: string; email?: string },
 ): Promise<UserRecord> {
   if (!input.username || input.username.length > 256 || /\s/.test(input.username)) {
     throw new InvalidArgumentError(`invalid username '${input.username}': expected 1 to 256 characters without spaces`);
   }
   if (!input.password) throw new InvalidArgumentError('password must not be empty');
-  assertUserRole(input.role);
+  const role = normalizeUserRole(input.role);
+  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
+    throw new InvalidArgumentError(`invalid email '${input.email}': expected name@host`);
   const repo = ctx.dataSource.getRepository(UserEntity);
   if (await repo.existsBy({ username: input.username }))
     throw new AlreadyExistsError(`user '${input.username}' already exists`);
@@ -43,7 +74,10 @@ export async function createUser(
   await repo.insert({
     username: input.username,
     passwordHash,
-    role: input.role,
+    role,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    email: input.email ?? null,
     createdAt: ctx.clock.now(),
     lastLogin: null,
   });

@@ -15,7 +15,8 @@ import { dagJson, dagRunJson } from '../json-shapes';
 import { nextExecutions } from '../next-executions';
 import {
   isoOrNull,
-  printJson,
+  isStructured,
+  printData,
   printLine,
   printObject,
   printRows,
@@ -29,6 +30,9 @@ import { renderDagEdges, renderDagTree, renderTaskGroups } from '../render-dag-t
 import { addCheckCommand } from './dags-check';
 import { addReserializeCommand } from './dags-reserialize';
 import { addTriggerCommand } from './trigger';
+import { resolveRunOrDate } from '../run-or-date';
+import { addDagStateCommand } from './dags-state';
+import { addDagReportCommands } from './dags-report';
 
 type WithOutput = { output: OutputFormat };
 
@@ -55,22 +59,44 @@ function registerListCommands(dags: Command): void {
       .requiredOption('-d, --dag-id <dag_id>', 'the DAG')
       // A misspelt state would otherwise match nothing and look like "no runs".
       .addOption(new Option('--state <state>', 'only runs in this state').choices(Object.values(DagRunState)))
+      .option('-s, --start-date <date>', 'only runs with a logical date on or after this', (v) =>
+        parseDateArg(v, 'start date'),
+      )
+      .option('-e, --end-date <date>', 'only runs with a logical date on or before this', (v) =>
+        parseDateArg(v, 'end date'),
+      )
+      .option('--no-backfill', 'leave out backfill runs (Airflow flag)')
       .option('--limit <n>', 'at most this many runs', (v) => parseIntArg(v, '--limit', 1)),
-  ).action(async (options: WithOutput & { dagId: string; state?: string; limit?: number }) => {
-    await withAppContext(async (ctx) => {
-      const { runs, deadlines } = await listDagRuns(ctx, {
-        dagId: options.dagId,
-        states: options.state ? [options.state] : undefined,
-        limit: options.limit,
+  ).action(
+    async (
+      options: WithOutput & {
+        dagId: string;
+        state?: string;
+        startDate?: Date;
+        endDate?: Date;
+        backfill: boolean;
+        limit?: number;
+      },
+    ) => {
+      await withAppContext(async (ctx) => {
+        const listed = await listDagRuns(ctx, {
+          dagId: options.dagId,
+          states: options.state ? [options.state] : undefined,
+          logicalDateGte: options.startDate,
+          logicalDateLte: options.endDate,
+          limit: options.limit,
+        });
+        const runs = options.backfill ? listed.runs : listed.runs.filter((run) => run.runType !== 'backfill');
+        const { deadlines } = listed;
+        const words = extraSensitiveWords(ctx.config.core.sensitive_var_conn_names);
+        printRows(
+          runs.map((run) => dagRunJson(run, words, deadlines.get(run.runId) ?? null)),
+          options.output,
+          ['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date'],
+        );
       });
-      const words = extraSensitiveWords(ctx.config.core.sensitive_var_conn_names);
-      printRows(
-        runs.map((run) => dagRunJson(run, words, deadlines.get(run.runId) ?? null)),
-        options.output,
-        ['dag_id', 'run_id', 'state', 'run_type', 'logical_date', 'start_date', 'end_date'],
-      );
-    });
-  });
+    },
+  );
 
   withOutputOption(
     dags.command('list-import-errors').description('list DAG files that failed to import, with the reason'),
@@ -101,7 +127,7 @@ function registerListCommands(dags: Command): void {
         data_interval_end: run.dataInterval.end.toISOString(),
         run_after: run.runAfter.toISOString(),
       }));
-      if (options.output === 'json') printJson(rows);
+      if (isStructured(options.output)) printData(rows, options.output);
       else if (rows.length === 0) printLine('None');
       else rows.forEach((row) => printLine(row.logical_date));
     });
@@ -156,19 +182,22 @@ function registerRunCommands(dags: Command): void {
   ).action(async (dagId: string, options: WithOutput) => {
     await withAppContext(async (ctx) => {
       const { dag } = await requireSerializedDag(ctx.dataSource, dagId);
-      if (options.output === 'json') {
-        printJson({
-          dag_id: dag.dagId,
-          tasks: dag.tasks.map((t) => ({
-            task_id: t.taskId,
-            operator: t.operator,
-            upstream: t.upstream,
-            downstream: t.downstream,
-            task_group: t.taskGroup ?? null,
-            is_setup: t.isSetup === true,
-            is_teardown: t.isTeardown === true,
-          })),
-        });
+      if (isStructured(options.output)) {
+        printData(
+          {
+            dag_id: dag.dagId,
+            tasks: dag.tasks.map((t) => ({
+              task_id: t.taskId,
+              operator: t.operator,
+              upstream: t.upstream,
+              downstream: t.downstream,
+              task_group: t.taskGroup ?? null,
+              is_setup: t.isSetup === true,
+              is_teardown: t.isTeardown === true,
+            })),
+          },
+          options.output,
+        );
       } else if (options.output === 'plain') {
         renderDagEdges(dag).forEach((line) => printLine(line));
       } else {
@@ -189,16 +218,28 @@ function registerRunCommands(dags: Command): void {
       .command('test')
       .description('run one whole DAG run in this process, without the scheduler; exit 0 iff it succeeded')
       .argument('<dag_id>')
-      .argument('[logical_date]', 'the logical date (default now)')
+      .argument(
+        '[logical_date_or_run_id]',
+        "a logical date, or an existing run's id for its date and conf (default now)",
+      )
       .option('-c, --conf <json>', 'JSON object passed as dag_run.conf'),
   ).action(async (dagId: string, date: string | undefined, options: WithOutput & { conf?: string }) => {
-    const logicalDate = date !== undefined ? parseDateArg(date, 'logical date') : undefined;
-    const conf = options.conf !== undefined ? parseConfArg(options.conf) : undefined;
+    let conf = options.conf !== undefined ? parseConfArg(options.conf) : undefined;
     await withAppContext(async (ctx) => {
       await ensureDagsParsed(ctx, dagId);
-      const result = await testDag(ctx, dagId, { logicalDate, conf, echo: options.output !== 'json' });
-      if (options.output === 'json') {
-        printJson(result);
+      let logicalDate: Date | undefined;
+      if (date !== undefined) {
+        const resolved = await resolveRunOrDate(ctx, dagId, date);
+        if (resolved.run && resolved.run.runId === date) {
+          // A DAG has one run per logical date, and the test must not overwrite history (Airflow
+          // deletes the old run): replay that run's conf, unless -c is given, at the current time.
+          conf ??= resolved.run.conf ?? undefined;
+          printWarning(`testing with the conf of run '${date}' at the current time (that run is left as it is)`);
+        } else logicalDate = resolved.logicalDate ?? undefined;
+      }
+      const result = await testDag(ctx, dagId, { logicalDate, conf, echo: !isStructured(options.output) });
+      if (isStructured(options.output)) {
+        printData(result, options.output);
       } else {
         printRows(
           result.task_instances.map((ti) => ({ ...ti })),
@@ -228,16 +269,19 @@ function registerRunCommands(dags: Command): void {
     await withAppContext(async (ctx) => {
       await ensureDagsParsed(ctx, dagId);
       const result = await createBackfillRuns(ctx, dagId, start, end, { dryRun: options.dryRun });
-      if (options.output === 'json') {
-        printJson({
-          dag_id: dagId,
-          dry_run: Boolean(options.dryRun),
-          created: result.created.map((run) =>
-            dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)),
-          ),
-          planned: result.planned.map((d) => d.toISOString()),
-          existing: result.existing.map((d) => d.toISOString()),
-        });
+      if (isStructured(options.output)) {
+        printData(
+          {
+            dag_id: dagId,
+            dry_run: Boolean(options.dryRun),
+            created: result.created.map((run) =>
+              dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)),
+            ),
+            planned: result.planned.map((d) => d.toISOString()),
+            existing: result.existing.map((d) => d.toISOString()),
+          },
+          options.output,
+        );
         return;
       }
       if (options.dryRun) result.planned.forEach((d) => printLine(`would create backfill run for ${d.toISOString()}`));
@@ -257,4 +301,6 @@ export function registerDagCommands(program: Command): void {
   addCheckCommand(dags);
   registerStateCommands(dags);
   registerRunCommands(dags);
+  addDagStateCommand(dags);
+  addDagReportCommands(dags);
 }

@@ -5,6 +5,7 @@ import { ensureFernetKey } from '../../services/fernet-key-file';
 import { initDatabase, resetDatabase } from '../../services/init-database';
 import { withAppContext } from '../cli-context';
 import { printLine, printObject, withOutputOption, type OutputFormat } from '../output';
+import { addDbCleanCommand } from './db-clean';
 
 async function runInit(): Promise<void> {
   await withAppContext(
@@ -43,6 +44,9 @@ export function registerDbCommands(program: Command): void {
   const db = program.command('db').description('manage the metadata database');
   db.command('init').description('run migrations and create default_pool; idempotent').action(runInit);
   db.command('migrate').description('apply pending migrations').action(runInit);
+  // Airflow 2's name for migrate.
+  db.command('upgrade').description('apply pending migrations (= db migrate, as Airflow 2 names it)').action(runInit);
+  addDbCleanCommand(db);
 
   withOutputOption(
     db.command('check').description('check the connection and that no migration is pending (exit 1 if one is)'),

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import { deletePool, getPool, listPools, setPool, type PoolRecord } from '../../services/pools';
 import { withAppContext } from '../cli-context';
-import { printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
+import { isStructured, printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
 import { parseIntArg } from '../parse-args';
+import { addPoolTransferCommands } from './pools-transfer';
 
 function poolJson(pool: PoolRecord): Record<string, unknown> {
   return {
@@ -43,7 +44,7 @@ export function registerPoolCommands(program: Command): void {
     async (name: string, options: { output: OutputFormat }) => {
       await withAppContext(async (ctx) => {
         const pool = await getPool(ctx, name);
-        if (options.output === 'json') printObject(poolJson(pool), 'json');
+        if (isStructured(options.output)) printObject(poolJson(pool), options.output);
         else printRows([poolJson(pool)], options.output, COLUMNS);
       });
     },
@@ -67,4 +68,5 @@ export function registerPoolCommands(program: Command): void {
       });
     },
   );
+  addPoolTransferCommands(pools);
 }

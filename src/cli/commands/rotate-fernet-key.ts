@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { rotateFernetKey } from '../../services/rotate-fernet-key';
 import { withAppContext } from '../cli-context';
-import { printJson, printLine, withOutputOption, type OutputFormat } from '../output';
+import { isStructured, printData, printLine, withOutputOption, type OutputFormat } from '../output';
 
 export function registerRotateFernetKeyCommand(program: Command): void {
   withOutputOption(
@@ -11,8 +11,8 @@ export function registerRotateFernetKeyCommand(program: Command): void {
   ).action(async (options: { output: OutputFormat }) => {
     await withAppContext(async (ctx) => {
       const counts = await rotateFernetKey(ctx.dataSource);
-      if (options.output === 'json') {
-        printJson({ connections: counts.connection, variables: counts.variable });
+      if (isStructured(options.output)) {
+        printData({ connections: counts.connection, variables: counts.variable }, options.output);
         return;
       }
       printLine(

@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { InvalidArgumentError } from '../../core/errors';
+import { InvalidArgumentError, NotFoundError } from '../../core/errors';
 import { clearTaskInstances } from '../../services/clear-task-instances';
 import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { requireDagRun } from '../../services/require-dag';
@@ -13,8 +13,17 @@ import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { registerHoldCommands } from './tasks-hold';
 import { taskInstanceJson } from '../json-shapes';
-import { printJson, printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
+import {
+  isStructured,
+  printData,
+  printLine,
+  printObject,
+  printRows,
+  withOutputOption,
+  type OutputFormat,
+} from '../output';
 import { parseDateArg, parseIntArg } from '../parse-args';
+import { requireRunOrDate, resolveRunOrDate } from '../run-or-date';
 
 type WithOutput = { output: OutputFormat };
 
@@ -63,6 +72,32 @@ function registerInspectCommands(tasks: Command): void {
   });
 }
 
+function registerStateCommand(tasks: Command): void {
+  withOutputOption(
+    tasks
+      .command('state')
+      .description('the state of one task instance')
+      .argument('<dag_id>')
+      .argument('<task_id>')
+      .argument('<logical_date_or_run_id>')
+      .option('--map-index <n>', 'map index of a mapped task', (v) => parseIntArg(v, '--map-index', -1), -1),
+  ).action(async (dagId: string, taskId: string, runOrDate: string, options: WithOutput & { mapIndex: number }) => {
+    await withAppContext(async (ctx) => {
+      const run = await requireRunOrDate(ctx, dagId, runOrDate);
+      const ti = (await taskInstanceStates(ctx, dagId, run.runId)).find(
+        (row) => row.taskId === taskId && row.mapIndex === options.mapIndex,
+      );
+      if (!ti)
+        throw new NotFoundError(
+          `task instance ${dagId}.${taskId} (map index ${options.mapIndex}) of run '${run.runId}' not found`,
+        );
+      // Airflow prints the bare state ("None" when it has none).
+      if (options.output === 'table' || options.output === 'plain') printLine(ti.state ?? 'None');
+      else printData(taskInstanceJson(ti), options.output);
+    });
+  });
+}
+
 function registerFailedDepsCommand(tasks: Command): void {
   withOutputOption(
     tasks
@@ -74,14 +109,17 @@ function registerFailedDepsCommand(tasks: Command): void {
   ).action(async (dagId: string, taskId: string, runId: string, options: WithOutput) => {
     await withAppContext(async (ctx) => {
       const result = await taskInstanceFailedDeps(ctx, { dagId, taskId, runId });
-      if (options.output === 'json') {
-        printJson({
-          dag_id: dagId,
-          task_id: taskId,
-          run_id: runId,
-          state: result.state,
-          failed_deps: result.failedDeps.map((dep) => ({ name: dep.name, reason: dep.reason })),
-        });
+      if (isStructured(options.output)) {
+        printData(
+          {
+            dag_id: dagId,
+            task_id: taskId,
+            run_id: runId,
+            state: result.state,
+            failed_deps: result.failedDeps.map((dep) => ({ name: dep.name, reason: dep.reason })),
+          },
+          options.output,
+        );
         return;
       }
       // Like Airflow's: one line per failing rule, or a line saying there is none.
@@ -133,12 +171,17 @@ function registerRunCommands(tasks: Command): void {
     .description('run one task for a logical date in this process, without recording anything')
     .argument('<dag_id>')
     .argument('<task_id>')
-    .argument('[logical_date]', 'the logical date (default now)')
+    .argument('[logical_date_or_run_id]', "a logical date, or a run's id for its date and conf (default now)")
     .action(async (dagId: string, taskId: string, date: string | undefined) => {
-      const logicalDate = date !== undefined ? parseDateArg(date, 'logical date') : undefined;
       await withAppContext(async (ctx) => {
         await ensureDagsParsed(ctx, dagId);
-        const outcome = await testTask(ctx, { dagId, taskId, logicalDate: logicalDate ?? ctx.clock.now() });
+        const resolved = date !== undefined ? await resolveRunOrDate(ctx, dagId, date) : null;
+        const outcome = await testTask(ctx, {
+          dagId,
+          taskId,
+          logicalDate: resolved?.logicalDate ?? ctx.clock.now(),
+          conf: resolved?.run?.conf ?? undefined,
+        });
         const returned = outcome.xcoms?.return_value;
         printLine(
           `Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
@@ -174,7 +217,7 @@ function registerRunCommands(tasks: Command): void {
             key: { dagId, runId, taskId, mapIndex: options.mapIndex },
             tryNumber: options.try,
             force: options.force,
-            tee: options.output !== 'json',
+            tee: !isStructured(options.output),
           });
           const summary = {
             dag_id: dagId,
@@ -206,7 +249,9 @@ function registerRunCommands(tasks: Command): void {
       .option('-t, --task-regex <regex>', 'only tasks whose id matches this regular expression')
       .option('-s, --start-date <date>', 'only runs with a logical date on or after this')
       .option('-e, --end-date <date>', 'only runs with a logical date on or before this')
-      .option('-r, --run-id <run_id>', 'only this run')
+      .option('--run-id <run_id>', 'only this run')
+      // Airflow's -r: not a run id (a user's `-r` keeps its Airflow meaning).
+      .option('-r, --only-running', 'only running task instances')
       .option('-d, --downstream', 'also clear the tasks downstream of the matching ones')
       .option('-u, --upstream', 'also clear the tasks upstream of the matching ones')
       .option('-f, --only-failed', 'only failed and upstream_failed task instances')
@@ -222,6 +267,7 @@ function registerRunCommands(tasks: Command): void {
         downstream?: boolean;
         upstream?: boolean;
         onlyFailed?: boolean;
+        onlyRunning?: boolean;
         yes?: boolean;
       },
     ) => {
@@ -237,36 +283,40 @@ function registerRunCommands(tasks: Command): void {
           downstream: options.downstream,
           upstream: options.upstream,
           onlyFailed: options.onlyFailed,
+          onlyRunning: options.onlyRunning,
           dryRun: !options.yes,
           actor: cliActor(),
         });
         if (!options.yes) {
           printRows(
             result.cleared.map((ti) => ({ dag_id: ti.dagId, run_id: ti.runId, task_id: ti.taskId, state: ti.state })),
-            options.output === 'json' ? 'json' : 'table',
+            isStructured(options.output) ? options.output : 'table',
           );
           throw new InvalidArgumentError(
             `would clear ${result.cleared.length} task instance(s): pass --yes to clear them`,
           );
         }
-        if (options.output === 'json') {
-          printJson({
-            cleared: result.cleared.map((ti) => ({
-              dag_id: ti.dagId,
-              run_id: ti.runId,
-              task_id: ti.taskId,
-              map_index: ti.mapIndex,
-              previous_state: ti.state,
-            })),
-            cleared_count: result.clearedCount,
-            restarting: result.restarting.map((ti) => ({
-              dag_id: ti.dagId,
-              run_id: ti.runId,
-              task_id: ti.taskId,
-              state: ti.state,
-            })),
-            runs_requeued: result.runsRequeued,
-          });
+        if (isStructured(options.output)) {
+          printData(
+            {
+              cleared: result.cleared.map((ti) => ({
+                dag_id: ti.dagId,
+                run_id: ti.runId,
+                task_id: ti.taskId,
+                map_index: ti.mapIndex,
+                previous_state: ti.state,
+              })),
+              cleared_count: result.clearedCount,
+              restarting: result.restarting.map((ti) => ({
+                dag_id: ti.dagId,
+                run_id: ti.runId,
+                task_id: ti.taskId,
+                state: ti.state,
+              })),
+              runs_requeued: result.runsRequeued,
+            },
+            options.output,
+          );
           return;
         }
         printLine(
@@ -286,6 +336,7 @@ function registerRunCommands(tasks: Command): void {
 export function registerTaskCommands(program: Command): void {
   const tasks = program.command('tasks').description('list, render, run, test and clear tasks');
   registerInspectCommands(tasks);
+  registerStateCommand(tasks);
   registerFailedDepsCommand(tasks);
   registerRenderCommand(tasks);
   registerRunCommands(tasks);

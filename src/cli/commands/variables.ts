@@ -13,7 +13,7 @@ import {
 import { variableEnvName, variableFromEnv } from '../../core/env-secrets';
 import { extraSensitiveWords, isSensitiveName, MASK } from '../../core/sensitive-names';
 import { withAppContext } from '../cli-context';
-import { printJson, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
+import { isStructured, printData, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
 
 function readInput(file: string): string {
   try {
@@ -35,7 +35,7 @@ export function registerVariableCommands(program: Command): void {
       .option('-d, --default <value>', 'print this instead of failing when the variable does not exist'),
   ).action(async (key: string, options: { json?: boolean; default?: string; output: OutputFormat }) => {
     const print = (value: unknown): void => {
-      if (options.output === 'json') printJson({ key, value });
+      if (isStructured(options.output)) printData({ key, value }, options.output);
       else
         printLine(
           typeof value === 'string' ? value : JSON.stringify(value, null, options.output === 'plain' ? undefined : 2),

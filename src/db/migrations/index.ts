@@ -12,6 +12,7 @@ import { DagRunTriggeredBy1700000000028 } from './1700000000028-dag-run-triggere
 import { CallbacksDeadlinesLate1700000000030 } from './1700000000030-callbacks-deadlines-late';
 import { TaskInstanceHold1700000000033 } from './1700000000033-task-instance-hold';
 import { DagDraining1700000000034 } from './1700000000034-dag-draining';
+import { UserProfile1700000000036 } from './1700000000036-user-profile';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -29,4 +30,5 @@ export const ALL_MIGRATIONS = [
   CallbacksDeadlinesLate1700000000030,
   TaskInstanceHold1700000000033,
   DagDraining1700000000034,
+  UserProfile1700000000036,
 ];
