@@ -60,7 +60,9 @@ export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: We
       route.access === 'public' ? [] : [auth.requireAuth, auth.requireRole(route.access)];
     router[route.method](expressPath(route.path), ...guards, async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
-      await route.handler(req, res, api);
+      // The caller is the owner of every change this request makes (the audit log's `owner`).
+      const actor = req.user?.username;
+      await route.handler(req, res, actor ? { ...api, app: { ...api.app, actor } } : api);
     });
   }
   router.use(apiNotFound);

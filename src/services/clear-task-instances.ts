@@ -6,7 +6,7 @@ import { requeueFinishedDagRuns } from '../db/transitions/dag-run-transitions';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import type { XComScope } from '../runner/xcom/xcom-backend';
 import { purgeXComFiles } from './purge-xcom-files';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { relatedTaskIds } from '../core/task-graph';
@@ -173,7 +173,7 @@ export async function clearTaskInstances(
       event: 'clear',
       dagId: input.dagId,
       runId: input.runId ?? null,
-      actor: input.actor,
+      actor: input.actor ?? ctx.actor,
       extra: { tasks: [...byTask.keys()], task_instances: clearedCount, runs_requeued: runsRequeued },
     });
     return { cleared, clearedCount, restarting, runsRequeued };

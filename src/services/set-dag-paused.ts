@@ -1,5 +1,5 @@
 import { DagEntity } from '../db/entities';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { runInTransaction } from '../db/transaction';
@@ -27,7 +27,7 @@ export async function setDagPaused(
       .where('dag_id = :dagId AND is_paused = :from', { dagId, from: !paused })
       .execute();
     const changed = (result.affected ?? 0) > 0;
-    if (changed) await recordAuditEvent(tx, ctx.clock, { event: paused ? 'paused' : 'unpaused', dagId, actor });
+    if (changed) await recordAuditEvent(tx, ctx.clock, { event: paused ? 'paused' : 'unpaused', dagId, actor: actor ?? ctx.actor });
     return { dagId, isPaused: paused, changed };
   });
 }

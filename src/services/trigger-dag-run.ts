@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/app-context';
 import { DagRunExistsError, InvalidArgumentError, NotFoundError } from '../core/errors';
 import { resolveRunParams } from '../core/resolve-run-params';
+import { recordAuditEvent } from './audit-log';
 import type { SerializedDag } from '../core/serialized-dag';
 import { DagRunType } from '../core/states';
 import { DagRunEntity } from '../db/entities';
@@ -79,7 +80,7 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
           : `DAG '${input.dagId}' already has a run at logical date ${logicalDate.toISOString()} ('${other.run_id}')`,
       );
     }
-    return createDagRun(
+    const inserted = await createDagRun(
       m,
       {
         dagId: input.dagId,
@@ -95,6 +96,15 @@ export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput):
       },
       now,
     );
+    if (inserted)
+      await recordAuditEvent(m, ctx.clock, {
+        event: 'trigger',
+        dagId: input.dagId,
+        runId,
+        actor: ctx.actor,
+        extra: { run_type: runType, logical_date: logicalDate.toISOString(), conf },
+      });
+    return inserted;
   });
   // The insert skips a row that clashes on a unique key (ON CONFLICT DO NOTHING): another process
   // created the run between the check and the insert.

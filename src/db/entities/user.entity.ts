@@ -12,4 +12,8 @@ export class UserEntity {
   @Column({ name: 'role', type: 'varchar', length: 20 }) role!: UserRole;
   @Column({ name: 'created_at', ...DATE_COLUMN }) createdAt!: Date | null;
   @Column({ name: 'last_login', ...DATE_COLUMN }) lastLogin!: Date | null;
+  @Column({ name: 'first_name', type: 'varchar', length: 256, nullable: true }) firstName!: string | null;
+  @Column({ name: 'last_name', type: 'varchar', length: 256, nullable: true }) lastName!: string | null;
+  @Column({ name: 'email', type: 'varchar', length: 256, nullable: true }) email!: string | null;
+  @Column({ name: 'changed_on', ...DATE_COLUMN }) changedOn!: Date | null;
 }

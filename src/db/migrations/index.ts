@@ -6,6 +6,7 @@ import { DagCodeDefaultsHash1700000000005 } from './1700000000005-dag-code-defau
 import { PlatformRetries1700000000006 } from './1700000000006-platform-retries';
 import { EncryptSecrets1700000000009 } from './1700000000009-encrypt-secrets';
 import { DagRunOwner1700000000018 } from './1700000000018-dag-run-owner';
+import { AuditLogAndUserProfile1700000000037 } from './1700000000037-audit-log-and-user-profile';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   PlatformRetries1700000000006,
   EncryptSecrets1700000000009,
   DagRunOwner1700000000018,
+  AuditLogAndUserProfile1700000000037,
 ];
