@@ -7,10 +7,13 @@ import { buildOpenApiDocument } from './openapi/load-openapi-document';
 import { connectionRoutes } from './routes/connection-routes';
 import { dagRoutes } from './routes/dag-routes';
 import { dagRunRoutes } from './routes/dag-run-routes';
+import { eventLogRoutes } from './routes/event-log-routes';
+import { instanceInfoRoutes } from './routes/instance-info-routes';
 import { logRoutes } from './routes/log-routes';
 import { miscRoutes } from './routes/misc-routes';
 import { poolRoutes } from './routes/pool-routes';
 import { taskInstanceRoutes } from './routes/task-instance-routes';
+import { userRoleRoutes } from './routes/user-role-routes';
 import { variableRoutes } from './routes/variable-routes';
 import { xcomRoutes } from './routes/xcom-routes';
 import { xDagctlRoutes } from './routes/x-dagctl-routes';
@@ -29,6 +32,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...poolRoutes,
   ...connectionRoutes,
   ...miscRoutes,
+  ...eventLogRoutes,
+  ...instanceInfoRoutes,
+  ...userRoleRoutes,
   ...xDagctlRoutes,
 ];
 
@@ -41,7 +47,7 @@ let cachedDocument: string | null = null;
 
 /** The `/api/v1` router: auth and role checks per route, problem JSON for unknown routes. */
 export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: WebAuth): Router {
-  const api: ApiContext = { ...options, listCache: new MicroCache() };
+  const api: ApiContext = { ...options, listCache: new MicroCache(), forgetCredentials: () => auth.clearCaches() };
   const router = express.Router();
   // A successful write may change any list: drop cached lists once it has been committed.
   router.use((req, res, next) => {

@@ -27,6 +27,10 @@ export interface ClearTaskInstancesInput {
   upstream?: boolean;
   /** Only failed and upstream_failed task instances. */
   onlyFailed?: boolean;
+  /** Only running task instances (with onlyFailed as well, as in Airflow, none match). */
+  onlyRunning?: boolean;
+  /** Set the cleared task instances' finished runs back to queued (default true, Airflow's reset_dag_runs). */
+  resetDagRuns?: boolean;
   /** Report what would be cleared without changing anything. */
   dryRun?: boolean;
   actor?: string;
@@ -132,6 +136,7 @@ export async function clearTaskInstances(
         .andWhere('ti.task_id IN (:...taskIds)', { taskIds: taskChunk });
       if (input.onlyFailed)
         query.andWhere('ti.state IN (:...failed)', { failed: [TaskState.FAILED, TaskState.UPSTREAM_FAILED] });
+      if (input.onlyRunning) query.andWhere('ti.state = :running', { running: TaskState.RUNNING });
       candidates.push(...(await query.getMany()));
     }
   }
@@ -163,12 +168,10 @@ export async function clearTaskInstances(
       // Airflow's clear of a running task instance: its try is stopped, then it runs again.
       clearedCount += await restartActiveTaskInstances(tx, task, now);
     }
-    const runsRequeued = await requeueFinishedDagRuns(
-      tx,
-      input.dagId,
-      [...new Set(cleared.map((ti) => ti.runId))],
-      now,
-    );
+    const runsRequeued =
+      input.resetDagRuns === false
+        ? 0
+        : await requeueFinishedDagRuns(tx, input.dagId, [...new Set(cleared.map((ti) => ti.runId))], now);
     await recordAuditEvent(tx, ctx.clock, {
       event: 'clear',
       dagId: input.dagId,

@@ -27,7 +27,12 @@ export async function setDagPaused(
       .where('dag_id = :dagId AND is_paused = :from', { dagId, from: !paused })
       .execute();
     const changed = (result.affected ?? 0) > 0;
-    if (changed) await recordAuditEvent(tx, ctx.clock, { event: paused ? 'paused' : 'unpaused', dagId, actor: actor ?? ctx.actor });
+    if (changed)
+      await recordAuditEvent(tx, ctx.clock, {
+        event: paused ? 'paused' : 'unpaused',
+        dagId,
+        actor: actor ?? ctx.actor,
+      });
     return { dagId, isPaused: paused, changed };
   });
 }

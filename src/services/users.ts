@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { UserEntity, UserRole } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
+import { auditChange } from './audit-log';
 import type { ServiceContext } from './service-context';
 
 export const USER_ROLES: readonly UserRole[] = ['admin', 'op', 'viewer'];
@@ -15,10 +16,42 @@ export interface UserRecord {
   role: UserRole;
   createdAt: Date | null;
   lastLogin: Date | null;
+  firstName: string | null;
+  lastName: string | null;
+  email: string | null;
+  changedOn: Date | null;
+}
+
+/** The profile fields Airflow's users carry besides name, password and role. */
+export interface UserProfile {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
 }
 
 function toRecord(row: UserEntity): UserRecord {
-  return { id: row.id, username: row.username, role: row.role, createdAt: row.createdAt, lastLogin: row.lastLogin };
+  return {
+    id: row.id,
+    username: row.username,
+    role: row.role,
+    createdAt: row.createdAt,
+    lastLogin: row.lastLogin,
+    firstName: row.firstName ?? null,
+    lastName: row.lastName ?? null,
+    email: row.email ?? null,
+    changedOn: row.changedOn ?? null,
+  };
+}
+
+/** A role as the user typed it (`Admin`, `op`): dagctl's role names are lower case. */
+export function normalizeUserRole(role: string): UserRole {
+  const name = role.trim().toLowerCase();
+  assertUserRole(name);
+  return name;
+}
+
+function assertPassword(password: string): void {
+  if (!password) throw new InvalidArgumentError('password must not be empty');
 }
 
 export function assertUserRole(role: string): asserts role is UserRole {
@@ -27,15 +60,19 @@ export function assertUserRole(role: string): asserts role is UserRole {
   }
 }
 
+function assertUsername(username: string): void {
+  if (!username || username.length > 256 || /\s/.test(username)) {
+    throw new InvalidArgumentError(`invalid username '${username}': expected 1 to 256 characters without spaces`);
+  }
+}
+
 export async function createUser(
   ctx: ServiceContext,
-  input: { username: string; password: string; role: string },
+  input: { username: string; password: string; role: string } & UserProfile,
 ): Promise<UserRecord> {
-  if (!input.username || input.username.length > 256 || /\s/.test(input.username)) {
-    throw new InvalidArgumentError(`invalid username '${input.username}': expected 1 to 256 characters without spaces`);
-  }
-  if (!input.password) throw new InvalidArgumentError('password must not be empty');
-  assertUserRole(input.role);
+  assertUsername(input.username);
+  assertPassword(input.password);
+  const role = normalizeUserRole(input.role);
   const repo = ctx.dataSource.getRepository(UserEntity);
   if (await repo.existsBy({ username: input.username }))
     throw new AlreadyExistsError(`user '${input.username}' already exists`);
@@ -43,10 +80,15 @@ export async function createUser(
   await repo.insert({
     username: input.username,
     passwordHash,
-    role: input.role,
+    role,
     createdAt: ctx.clock.now(),
     lastLogin: null,
+    firstName: input.firstName ?? null,
+    lastName: input.lastName ?? null,
+    email: input.email ?? null,
+    changedOn: ctx.clock.now(),
   });
+  await auditChange(ctx, { event: 'user_create', extra: { username: input.username, role } });
   return getUser(ctx, input.username);
 }
 
@@ -86,4 +128,42 @@ export async function countUsers(ctx: ServiceContext): Promise<number> {
 export async function deleteUser(ctx: ServiceContext, username: string): Promise<void> {
   const result = await ctx.dataSource.getRepository(UserEntity).delete({ username });
   if (!result.affected) throw new NotFoundError(`user '${username}' not found`);
+  await auditChange(ctx, { event: 'user_delete', extra: { username } });
+}
+
+export interface UserPatch extends UserProfile {
+  username?: string;
+  password?: string;
+  role?: string;
+}
+
+/**
+ * Change some fields of a user (the REST API's PATCH); a new password is hashed, a new name must
+ * be free. Callers that cache credentials must forget them afterwards.
+ */
+export async function updateUser(ctx: ServiceContext, username: string, patch: UserPatch): Promise<UserRecord> {
+  const repo = ctx.dataSource.getRepository(UserEntity);
+  const row = await repo.findOneBy({ username });
+  if (!row) throw new NotFoundError(`user '${username}' not found`);
+  const fields: Partial<UserEntity> = {};
+  if (patch.username !== undefined && patch.username !== username) {
+    assertUsername(patch.username);
+    if (await repo.existsBy({ username: patch.username }))
+      throw new AlreadyExistsError(`user '${patch.username}' already exists`);
+    fields.username = patch.username;
+  }
+  if (patch.password !== undefined) {
+    assertPassword(patch.password);
+    fields.passwordHash = await bcrypt.hash(patch.password, BCRYPT_ROUNDS);
+  }
+  if (patch.role !== undefined) fields.role = normalizeUserRole(patch.role);
+  if (patch.firstName !== undefined) fields.firstName = patch.firstName;
+  if (patch.lastName !== undefined) fields.lastName = patch.lastName;
+  if (patch.email !== undefined) fields.email = patch.email;
+  fields.changedOn = ctx.clock.now();
+  await repo.update({ id: row.id }, fields);
+  // Field names only: never the password.
+  const changed = Object.keys(patch).filter((key) => patch[key as keyof UserPatch] !== undefined);
+  await auditChange(ctx, { event: 'user_edit', extra: { username, fields: changed } });
+  return getUser(ctx, fields.username ?? username);
 }

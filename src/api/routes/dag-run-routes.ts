@@ -7,6 +7,7 @@ import { clearTaskInstances } from '../../services/clear-task-instances';
 import { deleteDagRun } from '../../services/delete-dag-run';
 import { MARKABLE_DAG_RUN_STATES, markDagRunState, type MarkableDagRunState } from '../../services/mark-dag-run-state';
 import { triggerDagRun } from '../../services/trigger-dag-run';
+import { auditChange } from '../../services/audit-log';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, conflict, notFound } from '../../http/problem';
@@ -295,6 +296,7 @@ export const dagRunRoutes: ApiRoute[] = [
         dagId,
         runId,
       ]);
+      await auditChange(api.app, { event: 'set_dag_run_note', dagId, runId });
       res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, runId)));
     },
   },
