@@ -14,6 +14,9 @@ export const SAMPLE_PARAMS: Record<string, string> = {
   import_error_id: '1',
   file_token: 'x',
   token_id: '1',
+  username: 'viewer',
+  role_name: 'Viewer',
+  event_log_id: '1',
 };
 
 export function sampleUrl(route: Pick<ApiRoute, 'path'>, params: Record<string, string> = {}): string {
