@@ -10,6 +10,8 @@ export interface ApiContext {
   secretKey: string;
   /** Serialized responses of hot list endpoints, cleared by every successful API write. */
   listCache: MicroCache;
+  /** Forget cached credentials and sessions (after a user was changed or deleted). */
+  forgetCredentials?: () => void;
 }
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';

@@ -8,11 +8,14 @@ import { connectionRoutes } from './routes/connection-routes';
 import { dagRoutes } from './routes/dag-routes';
 import { dagRunRoutes } from './routes/dag-run-routes';
 import { datasetRoutes } from './routes/dataset-routes';
+import { eventLogRoutes } from './routes/event-log-routes';
+import { instanceInfoRoutes } from './routes/instance-info-routes';
 import { logRoutes } from './routes/log-routes';
 import { miscRoutes } from './routes/misc-routes';
 import { poolRoutes } from './routes/pool-routes';
 import { taskInstanceRoutes } from './routes/task-instance-routes';
 import { taskInstanceHoldRoutes } from './routes/task-instance-hold-routes';
+import { userRoleRoutes } from './routes/user-role-routes';
 import { variableRoutes } from './routes/variable-routes';
 import { xcomRoutes } from './routes/xcom-routes';
 import { xDagctlRoutes } from './routes/x-dagctl-routes';
@@ -33,6 +36,9 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...poolRoutes,
   ...connectionRoutes,
   ...miscRoutes,
+  ...eventLogRoutes,
+  ...instanceInfoRoutes,
+  ...userRoleRoutes,
   ...xDagctlRoutes,
 ];
 
@@ -45,7 +51,7 @@ let cachedDocument: string | null = null;
 
 /** The `/api/v1` router: auth and role checks per route, problem JSON for unknown routes. */
 export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: WebAuth): Router {
-  const api: ApiContext = { ...options, listCache: new MicroCache() };
+  const api: ApiContext = { ...options, listCache: new MicroCache(), forgetCredentials: () => auth.clearCaches() };
   const router = express.Router();
   // A successful write may change any list: drop cached lists once it has been committed.
   router.use((req, res, next) => {
@@ -64,7 +70,9 @@ export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: We
       route.access === 'public' ? [] : [auth.requireAuth, auth.requireRole(route.access)];
     router[route.method](expressPath(route.path), ...guards, async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
-      await route.handler(req, res, api);
+      // The caller is the owner of every change this request makes (the audit log's `owner`).
+      const actor = req.user?.username;
+      await route.handler(req, res, actor ? { ...api, app: { ...api.app, actor } } : api);
     });
   }
   router.use(apiNotFound);

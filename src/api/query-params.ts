@@ -90,13 +90,15 @@ export function queryDateTimeRange(query: Query, name: string): [string | undefi
   return [queryDateTime(query, `${name}_gte`), queryDateTime(query, `${name}_lte`)];
 }
 
-/** `limit` (1…1000, default 100; larger values are capped like Airflow's maximum_page_limit) and `offset`. */
+/**
+ * `limit` and `offset` as Airflow's check_limit reads them: absent or 0 means the default page
+ * (100), larger than 1000 is capped, negative is an error.
+ */
 export function queryPage(query: Query): Page {
   const limit = queryInt(query, 'limit');
-  if (limit !== undefined && limit < 1)
-    throw badRequest(`query parameter 'limit' must be a positive integer, got ${limit}`);
+  if (limit !== undefined && limit < 0) throw badRequest(`query parameter 'limit' must not be negative, got ${limit}`);
   const offset = queryInt(query, 'offset', { min: 0 }) ?? 0;
-  return { limit: Math.min(limit ?? DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT), offset };
+  return { limit: Math.min(limit || DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT), offset };
 }
 
 export interface OrderBy {

@@ -9,6 +9,8 @@ export interface AppContext {
   config: LoadedConfig;
   dataSource: DataSource;
   clock: Clock;
+  /** Who asks, for the audit log (services/audit-log.ts): set per CLI command and per request. */
+  actor?: string;
 }
 
 export interface OpenAppContextOptions {

@@ -19,7 +19,10 @@ export async function withAppContext<T>(
   options: WithContextOptions = {},
 ): Promise<T> {
   const config = loadConfig();
-  const ctx = await openAppContext({ config, allowUnmigrated: options.allowUnmigrated });
+  const ctx: AppContext = {
+    ...(await openAppContext({ config, allowUnmigrated: options.allowUnmigrated })),
+    actor: cliActor(),
+  };
   if ((options.quiet ?? true) && config.logging.level === 'info' && !process.env.DAGCTL__LOGGING__LEVEL)
     configureLogging({ level: 'warn' });
   try {

@@ -138,6 +138,8 @@ export const CONFIG_SCHEMA = {
     base_url: text(''),
     /** Comma-separated IPs/CIDRs of reverse proxies whose X-Forwarded-For names the client. */
     trusted_proxies: text('', { note: 'comma-separated IPs/CIDRs; empty: X-Forwarded-For is ignored' }),
+    /** Whether GET /api/v1/config answers (secrets masked) or refuses with 403, as in Airflow. */
+    expose_config: flag(false, { note: 'GET /api/v1/config; secret values are always masked' }),
   },
   logging: {
     base_log_folder: text(''), // $DAGCTL_HOME/logs

@@ -6,7 +6,7 @@ import { requeueFinishedDagRuns } from '../db/transitions/dag-run-transitions';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import type { XComScope } from '../runner/xcom/xcom-backend';
 import { purgeXComFiles } from './purge-xcom-files';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { relatedTaskIds, withSetupsAndTeardowns } from '../core/task-graph';
@@ -27,8 +27,10 @@ export interface ClearTaskInstancesInput {
   upstream?: boolean;
   /** Only failed and upstream_failed task instances. */
   onlyFailed?: boolean;
-  /** Only running task instances (Airflow's `only_running`). */
+  /** Only running task instances (with onlyFailed as well, as in Airflow, none match). */
   onlyRunning?: boolean;
+  /** Set the cleared task instances' finished runs back to queued (default true, Airflow's reset_dag_runs). */
+  resetDagRuns?: boolean;
   /** Report what would be cleared without changing anything. */
   dryRun?: boolean;
   actor?: string;
@@ -168,17 +170,15 @@ export async function clearTaskInstances(
       // Airflow's clear of a running task instance: its try is stopped, then it runs again.
       clearedCount += await restartActiveTaskInstances(tx, task, now);
     }
-    const runsRequeued = await requeueFinishedDagRuns(
-      tx,
-      input.dagId,
-      [...new Set(cleared.map((ti) => ti.runId))],
-      now,
-    );
+    const runsRequeued =
+      input.resetDagRuns === false
+        ? 0
+        : await requeueFinishedDagRuns(tx, input.dagId, [...new Set(cleared.map((ti) => ti.runId))], now);
     await recordAuditEvent(tx, ctx.clock, {
       event: 'clear',
       dagId: input.dagId,
       runId: input.runId ?? null,
-      actor: input.actor,
+      actor: input.actor ?? ctx.actor,
       extra: { tasks: [...byTask.keys()], task_instances: clearedCount, runs_requeued: runsRequeued },
     });
     return { cleared, clearedCount, restarting, runsRequeued };

@@ -2,6 +2,7 @@ import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { ConnectionEntity } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
 import { ConnectionFields, connectionToUri } from '../core/connection-uri';
+import { auditChange } from './audit-log';
 import type { ServiceContext } from './service-context';
 
 export interface ConnectionRecord extends ConnectionFields {
@@ -68,6 +69,10 @@ export async function addConnection(ctx: ServiceContext, input: ConnectionInput)
     port: input.port ?? null,
     extra: input.extra ?? null,
   });
+  await auditChange(ctx, {
+    event: 'connection_create',
+    extra: { connection_id: input.connId, conn_type: input.connType, host: input.host ?? null },
+  });
   return getConnection(ctx, input.connId);
 }
 
@@ -83,6 +88,8 @@ export async function updateConnection(
   if (!row) throw new NotFoundError(`connection '${connId}' not found`);
   const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   if (Object.keys(fields).length > 0) await repo.update({ id: row.id }, fields);
+  // Field names only: the values may be secrets (password, extra).
+  await auditChange(ctx, { event: 'connection_edit', extra: { connection_id: connId, fields: Object.keys(fields) } });
   return getConnection(ctx, connId);
 }
 
@@ -97,6 +104,7 @@ export async function getConnection(ctx: ServiceContext, connId: string): Promis
 export async function deleteConnection(ctx: ServiceContext, connId: string): Promise<void> {
   const result = await ctx.dataSource.getRepository(ConnectionEntity).delete({ connId });
   if (!result.affected) throw new NotFoundError(`connection '${connId}' not found`);
+  await auditChange(ctx, { event: 'connection_delete', extra: { connection_id: connId } });
 }
 
 /** Every connection without its password. */

@@ -3,7 +3,7 @@ import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { recordDatasetEvent } from '../db/transitions/dataset-transitions';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import type { ServiceContext } from './service-context';
 
 export interface DatasetSummary {

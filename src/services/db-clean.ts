@@ -5,7 +5,7 @@ import { runInTransaction } from '../db/transaction';
 import { execSql } from '../db/sql';
 import type { EntityManager } from 'typeorm';
 import { purgeXComFiles } from './purge-xcom-files';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import type { ServiceContext } from './service-context';
 
 /**

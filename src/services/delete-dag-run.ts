@@ -1,7 +1,7 @@
 import { DagRunEntity, TaskInstanceEntity, TaskInstanceHistoryEntity, XComEntity } from '../db/entities';
 import { runInTransaction } from '../db/transaction';
 import { purgeXComFiles } from './purge-xcom-files';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
 
@@ -31,7 +31,7 @@ export async function deleteDagRun(
       event: 'delete_dag_run',
       dagId,
       runId,
-      actor,
+      actor: actor ?? ctx.actor,
       extra: { rows: rowsDeleted },
     });
     return { rowsDeleted };

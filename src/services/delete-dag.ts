@@ -9,7 +9,7 @@ import {
   XComEntity,
 } from '../db/entities';
 import { purgeXComFiles } from './purge-xcom-files';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { runInTransaction } from '../db/transaction';
@@ -50,7 +50,12 @@ export async function deleteDag(ctx: ServiceContext, dagId: string, actor?: stri
       // starting later must not take the unchanged file as synced, or this DAG would not come back.
       await tx.getRepository(DagCodeEntity).update({ fileloc: dag.fileloc }, { defaultsHash: null });
     }
-    await recordAuditEvent(tx, ctx.clock, { event: 'delete_dag', dagId, actor, extra: { rows: rowsDeleted } });
+    await recordAuditEvent(tx, ctx.clock, {
+      event: 'delete_dag',
+      dagId,
+      actor: actor ?? ctx.actor,
+      extra: { rows: rowsDeleted },
+    });
     return { dagId, rowsDeleted };
   });
   purgeXComFiles(ctx, [{ dagId }]);

@@ -5,7 +5,7 @@ import { TaskInstanceEntity } from '../db/entities';
 import { runInTransaction } from '../db/transaction';
 import { HOLDABLE_STATES, holdTaskInstance, resumeTaskInstance } from '../db/transitions/hold-task-instance';
 import { notifySchedulers } from '../scheduler/external-change-watcher';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { StateConflictError } from './state-conflict-error';

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '../core/errors';
 import { DagRunState, FINISHED_TASK_STATES, TaskState } from '../core/states';
 import { markDagRunByHand } from '../db/transitions/dag-run-transitions';
 import { markTaskInstancesByHand } from '../db/transitions/mark-task-instances-by-hand';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { runInTransaction } from '../db/transaction';
@@ -69,7 +69,7 @@ export async function markDagRunState(
       await recordAuditEvent(tx, ctx.clock, {
         event: `mark_dag_run_${input.state}`,
         ...key,
-        actor: input.actor,
+        actor: input.actor ?? ctx.actor,
         extra: { task_instances: taskInstancesMoved },
       });
     }

@@ -5,7 +5,7 @@ import { TaskInstanceEntity } from '../db/entities';
 import { markTaskInstancesByHand } from '../db/transitions/mark-task-instances-by-hand';
 import type { TaskInstanceRef } from './clear-task-instances';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDagRun } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { relatedTaskIds } from '../core/task-graph';
@@ -90,7 +90,7 @@ export async function markTaskInstanceState(
     if (taskIds.size === 1) qb.andWhere('map_index = :mapIndex', { mapIndex });
   });
   const now = ctx.clock.now();
-  const endReason = `marked ${input.state}${input.actor ? ` by ${input.actor}` : ''}`;
+  const endReason = `marked ${input.state}${(input.actor ?? ctx.actor) ? ` by ${input.actor ?? ctx.actor}` : ''}`;
   return runInTransaction(ds, async (tx) => {
     const count = await markTaskInstancesByHand(tx, input, { to: input.state, guard, endReason }, now);
     await recordAuditEvent(tx, ctx.clock, {
@@ -98,7 +98,7 @@ export async function markTaskInstanceState(
       dagId: input.dagId,
       runId: input.runId,
       taskId: input.taskId,
-      actor: input.actor,
+      actor: input.actor ?? ctx.actor,
       extra: { task_ids: changedIds },
     });
     return { changed, count };

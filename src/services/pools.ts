@@ -1,6 +1,8 @@
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { TaskState } from '../core/states';
 import { DEFAULT_POOL, PoolEntity, TaskInstanceEntity } from '../db/entities';
+import { AlreadyExistsError } from './already-exists-error';
+import { auditChange } from './audit-log';
 import type { ServiceContext } from './service-context';
 
 export interface PoolRecord {
@@ -73,7 +75,25 @@ export async function setPool(
   } else {
     await repo.insert({ pool: input.name, slots: input.slots, description: input.description ?? null });
   }
+  await auditChange(ctx, {
+    event: existing ? 'pool_edit' : 'pool_create',
+    extra: { name: input.name, slots: input.slots, description: input.description ?? null },
+  });
   return getPool(ctx, input.name);
+}
+
+/**
+ * Give a pool a new name (the API's PATCH with `name`), like Airflow: only the pool row changes;
+ * tasks keep naming the pool they were declared with.
+ */
+export async function renamePool(ctx: ServiceContext, from: string, to: string): Promise<void> {
+  if (from === DEFAULT_POOL) throw new InvalidArgumentError(`${DEFAULT_POOL} cannot be renamed`);
+  await getPool(ctx, from);
+  assertPool(to);
+  const repo = ctx.dataSource.getRepository(PoolEntity);
+  if (await repo.existsBy({ pool: to })) throw new AlreadyExistsError(`pool '${to}' already exists`);
+  await repo.update({ pool: from }, { pool: to });
+  await auditChange(ctx, { event: 'pool_rename', extra: { name: from, new_name: to } });
 }
 
 export async function getPool(ctx: ServiceContext, name: string): Promise<PoolRecord> {
@@ -87,6 +107,7 @@ export async function deletePool(ctx: ServiceContext, name: string): Promise<voi
   if (name === DEFAULT_POOL) throw new InvalidArgumentError(`${DEFAULT_POOL} cannot be deleted`);
   const result = await ctx.dataSource.getRepository(PoolEntity).delete({ pool: name });
   if (!result.affected) throw new NotFoundError(`pool '${name}' not found`);
+  await auditChange(ctx, { event: 'pool_delete', extra: { name } });
 }
 
 export async function listPools(

@@ -11,4 +11,9 @@ export interface ServiceContext {
   clock: Clock;
   /** Where XComs live (`core.xcom_backend`); absent: only in the database, nothing to purge elsewhere. */
   config?: Pick<LoadedConfig, 'core'>;
+  /**
+   * Who asks, for the audit log: `cli:<os user>` from the CLI, the authenticated user's name from
+   * the API and the UI. Absent: the change is logged without an owner.
+   */
+  actor?: string;
 }

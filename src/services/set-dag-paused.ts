@@ -1,5 +1,5 @@
 import { DagEntity } from '../db/entities';
-import { recordAuditEvent } from './record-audit-event';
+import { recordAuditEvent } from './audit-log';
 import { requireDag } from './require-dag';
 import type { ServiceContext } from './service-context';
 import { runInTransaction } from '../db/transaction';
@@ -37,7 +37,7 @@ export async function setDagPaused(
       .execute();
     const changed = (result.affected ?? 0) > 0;
     const event = draining ? 'paused (draining)' : paused ? 'paused' : 'unpaused';
-    if (changed) await recordAuditEvent(tx, ctx.clock, { event, dagId, actor });
+    if (changed) await recordAuditEvent(tx, ctx.clock, { event, dagId, actor: actor ?? ctx.actor });
     return { dagId, isPaused: paused, isDraining: draining, changed };
   });
 }

@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/app-context';
 import { DagRunEntity } from '../db/entities';
 import { createManualDagRun, ManualDagRunInput } from '../db/transitions/create-manual-dag-run';
+import { auditChange } from './audit-log';
 import { notifySchedulers } from '../scheduler/external-change-watcher';
 
 export type TriggerDagRunInput = ManualDagRunInput;
@@ -11,9 +12,15 @@ export type TriggerDagRunInput = ManualDagRunInput;
  * bad run id, conf or a logical date that another run already has.
  */
 export async function triggerDagRun(ctx: AppContext, input: TriggerDagRunInput): Promise<DagRunEntity> {
-  const { runId } = await createManualDagRun(ctx.dataSource, input, {
+  const { runId, logicalDate } = await createManualDagRun(ctx.dataSource, input, {
     now: ctx.clock.now(),
     confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
+  });
+  await auditChange(ctx, {
+    event: 'trigger',
+    dagId: input.dagId,
+    runId,
+    extra: { run_type: input.runType ?? 'manual', logical_date: logicalDate.toISOString(), conf: input.conf ?? {} },
   });
   await notifySchedulers(ctx.dataSource);
   return ctx.dataSource.getRepository(DagRunEntity).findOneByOrFail({ dagId: input.dagId, runId });

@@ -2,6 +2,7 @@ import bcrypt from 'bcryptjs';
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { UserEntity, UserRole } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
+import { auditChange } from './audit-log';
 import type { ServiceContext } from './service-context';
 
 export const USER_ROLES: readonly UserRole[] = ['admin', 'op', 'viewer'];
@@ -13,11 +14,19 @@ export interface UserRecord {
   id: number;
   username: string;
   role: UserRole;
+  createdAt: Date | null;
+  lastLogin: Date | null;
   firstName: string | null;
   lastName: string | null;
   email: string | null;
-  createdAt: Date | null;
-  lastLogin: Date | null;
+  changedOn: Date | null;
+}
+
+/** The profile fields Airflow's users carry besides name, password and role. */
+export interface UserProfile {
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
 }
 
 function toRecord(row: UserEntity): UserRecord {
@@ -25,11 +34,12 @@ function toRecord(row: UserEntity): UserRecord {
     id: row.id,
     username: row.username,
     role: row.role,
+    createdAt: row.createdAt,
+    lastLogin: row.lastLogin,
     firstName: row.firstName ?? null,
     lastName: row.lastName ?? null,
     email: row.email ?? null,
-    createdAt: row.createdAt,
-    lastLogin: row.lastLogin,
+    changedOn: row.changedOn ?? null,
   };
 }
 
@@ -48,6 +58,15 @@ export function normalizeUserRole(role: string): UserRole {
   return mapped;
 }
 
+function assertEmail(email: string | null | undefined): void {
+  if (email !== undefined && email !== null && !/^[^\s@]+@[^\s@]+$/.test(email))
+    throw new InvalidArgumentError(`invalid email '${email}': expected name@host`);
+}
+
+function assertPassword(password: string): void {
+  if (!password) throw new InvalidArgumentError('password must not be empty');
+}
+
 export function assertUserRole(role: string): asserts role is UserRole {
   if (!(USER_ROLES as readonly string[]).includes(role)) {
     throw new InvalidArgumentError(
@@ -56,17 +75,20 @@ export function assertUserRole(role: string): asserts role is UserRole {
   }
 }
 
+function assertUsername(username: string): void {
+  if (!username || username.length > 256 || /\s/.test(username)) {
+    throw new InvalidArgumentError(`invalid username '${username}': expected 1 to 256 characters without spaces`);
+  }
+}
+
 export async function createUser(
   ctx: ServiceContext,
-  input: { username: string; password: string; role: string; firstName?: string; lastName?: string; email?: string },
+  input: { username: string; password: string; role: string } & UserProfile,
 ): Promise<UserRecord> {
-  if (!input.username || input.username.length > 256 || /\s/.test(input.username)) {
-    throw new InvalidArgumentError(`invalid username '${input.username}': expected 1 to 256 characters without spaces`);
-  }
-  if (!input.password) throw new InvalidArgumentError('password must not be empty');
+  assertUsername(input.username);
+  assertPassword(input.password);
   const role = normalizeUserRole(input.role);
-  if (input.email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(input.email))
-    throw new InvalidArgumentError(`invalid email '${input.email}': expected name@host`);
+  assertEmail(input.email);
   const repo = ctx.dataSource.getRepository(UserEntity);
   if (await repo.existsBy({ username: input.username }))
     throw new AlreadyExistsError(`user '${input.username}' already exists`);
@@ -75,12 +97,14 @@ export async function createUser(
     username: input.username,
     passwordHash,
     role,
+    createdAt: ctx.clock.now(),
+    lastLogin: null,
     firstName: input.firstName ?? null,
     lastName: input.lastName ?? null,
     email: input.email ?? null,
-    createdAt: ctx.clock.now(),
-    lastLogin: null,
+    changedOn: ctx.clock.now(),
   });
+  await auditChange(ctx, { event: 'user_create', extra: { username: input.username, role } });
   return getUser(ctx, input.username);
 }
 
@@ -120,4 +144,45 @@ export async function countUsers(ctx: ServiceContext): Promise<number> {
 export async function deleteUser(ctx: ServiceContext, username: string): Promise<void> {
   const result = await ctx.dataSource.getRepository(UserEntity).delete({ username });
   if (!result.affected) throw new NotFoundError(`user '${username}' not found`);
+  await auditChange(ctx, { event: 'user_delete', extra: { username } });
+}
+
+export interface UserPatch extends UserProfile {
+  username?: string;
+  password?: string;
+  role?: string;
+}
+
+/**
+ * Change some fields of a user (the REST API's PATCH); a new password is hashed, a new name must
+ * be free. Callers that cache credentials must forget them afterwards.
+ */
+export async function updateUser(ctx: ServiceContext, username: string, patch: UserPatch): Promise<UserRecord> {
+  const repo = ctx.dataSource.getRepository(UserEntity);
+  const row = await repo.findOneBy({ username });
+  if (!row) throw new NotFoundError(`user '${username}' not found`);
+  const fields: Partial<UserEntity> = {};
+  if (patch.username !== undefined && patch.username !== username) {
+    assertUsername(patch.username);
+    if (await repo.existsBy({ username: patch.username }))
+      throw new AlreadyExistsError(`user '${patch.username}' already exists`);
+    fields.username = patch.username;
+  }
+  if (patch.password !== undefined) {
+    assertPassword(patch.password);
+    fields.passwordHash = await bcrypt.hash(patch.password, BCRYPT_ROUNDS);
+  }
+  if (patch.role !== undefined) fields.role = normalizeUserRole(patch.role);
+  if (patch.firstName !== undefined) fields.firstName = patch.firstName;
+  if (patch.lastName !== undefined) fields.lastName = patch.lastName;
+  if (patch.email !== undefined) {
+    assertEmail(patch.email);
+    fields.email = patch.email;
+  }
+  fields.changedOn = ctx.clock.now();
+  await repo.update({ id: row.id }, fields);
+  // Field names only: never the password.
+  const changed = Object.keys(patch).filter((key) => patch[key as keyof UserPatch] !== undefined);
+  await auditChange(ctx, { event: 'user_edit', extra: { username, fields: changed } });
+  return getUser(ctx, fields.username ?? username);
 }

@@ -1,5 +1,6 @@
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
 import { VariableEntity } from '../db/entities';
+import { auditChange } from './audit-log';
 import type { ServiceContext } from './service-context';
 import { runInTransaction } from '../db/transaction';
 
@@ -53,12 +54,14 @@ export async function setVariable(
   } else {
     await repo.insert({ key, val, description: description ?? null });
   }
+  await auditChange(ctx, { event: existing ? 'variable_edit' : 'variable_create', extra: { key }, secrets: [val] });
   return getVariable(ctx, key);
 }
 
 export async function deleteVariable(ctx: ServiceContext, key: string): Promise<void> {
   const result = await ctx.dataSource.getRepository(VariableEntity).delete({ key });
   if (!result.affected) throw new NotFoundError(`variable '${key}' not found`);
+  await auditChange(ctx, { event: 'variable_delete', extra: { key } });
 }
 
 export async function listVariables(

@@ -2,6 +2,7 @@ import { parseConnectionUri } from '../../core/connection-uri';
 import { extraSensitiveWords } from '../../core/sensitive-names';
 import { execSql } from '../../db/sql';
 import { addConnection, deleteConnection, updateConnection } from '../../services/connections';
+import { testConnection } from '../../services/test-connection';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../../http/problem';
@@ -105,6 +106,17 @@ export const connectionRoutes: ApiRoute[] = [
       if (!fields.connType) throw badRequest("field 'conn_type' is required");
       await addConnection(api.app, { connId, ...(fields as { connType: string }) });
       res.json(await connectionAnswer(api, connId));
+    },
+  },
+  {
+    method: 'post',
+    path: '/connections/test',
+    access: 'op',
+    async handler(req, res) {
+      const body = jsonBody(req);
+      const fields = connectionFields(body) as { connType?: string; host?: string | null; port?: number | null };
+      if (!fields.connType) throw badRequest("field 'conn_type' is required");
+      res.json(await testConnection({ connType: fields.connType, host: fields.host, port: fields.port }));
     },
   },
   {

@@ -32,7 +32,8 @@ function dagFilters(req: Request): Where {
   const paused = queryBool(req.query, 'paused');
   if (paused !== undefined) where.add('d.is_paused = ?', paused);
   const pattern = queryString(req.query, 'dag_id_pattern');
-  if (pattern) where.add("LOWER(d.dag_id) LIKE LOWER(?) ESCAPE '\\'", containsPattern(pattern));
+  // PATCH /dags: `~` selects every DAG.
+  if (pattern && pattern !== '~') where.add("LOWER(d.dag_id) LIKE LOWER(?) ESCAPE '\\'", containsPattern(pattern));
   const tags = queryList(req.query, 'tags', { commaSeparated: true });
   if (tags && tags.length > 0) {
     // Tags are a JSON array in text: match the quoted tag, any of them (Airflow ORs tags).
@@ -79,6 +80,31 @@ export const dagRoutes: ApiRoute[] = [
       }
       res.setHeader('ETag', entry.etag);
       res.type('application/json').send(entry.body);
+    },
+  },
+  {
+    method: 'patch',
+    path: '/dags',
+    access: 'op',
+    async handler(req, res, api) {
+      if (!queryString(req.query, 'dag_id_pattern'))
+        throw badRequest("query parameter 'dag_id_pattern' is required ('~' for every DAG)");
+      const mask = updateMask(req, ['is_paused']);
+      const isPaused = optionalBoolean(jsonBody(req), 'is_paused');
+      if (isPaused === undefined && (mask === undefined || mask.includes('is_paused')))
+        throw badRequest("field 'is_paused' is required (true or false)");
+      // The page of matching DAGs, in dag_id order, is what gets updated (Airflow's patch_dags).
+      const { rows, total } = await pagedQuery<DagRow>(api.app.dataSource, {
+        select: DAG_COLUMNS,
+        from: 'dag d',
+        where: dagFilters(req),
+        order: { column: 'd.dag_id', direction: 'ASC' },
+        tieBreaker: 'd.dag_id',
+        page: queryPage(req.query),
+      });
+      if (isPaused !== undefined) for (const row of rows) await setDagPaused(api.app, String(row.dag_id), isPaused);
+      const dags = await Promise.all(rows.map((row) => loadDagRow(api, String(row.dag_id))));
+      res.json({ dags: dags.map((row) => dagJson(row, api.secretKey)), total_entries: total });
     },
   },
   {

@@ -7,7 +7,7 @@ import { clearTaskInstances } from '../../services/clear-task-instances';
 import { deleteDagRun } from '../../services/delete-dag-run';
 import { MARKABLE_DAG_RUN_STATES, markDagRunState, type MarkableDagRunState } from '../../services/mark-dag-run-state';
 import { triggerDagRun } from '../../services/trigger-dag-run';
-import { recordAuditEvent } from '../../services/record-audit-event';
+import { auditChange } from '../../services/audit-log';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, conflict, notFound } from '../../http/problem';
@@ -204,13 +204,6 @@ export const dagRunRoutes: ApiRoute[] = [
         logicalDate: logicalDate ? new Date(logicalDate) : undefined,
       });
       if (note) await execSql(api.app.dataSource, 'UPDATE dag_run SET note = ? WHERE id = ?', [note, run.id]);
-      await recordAuditEvent(api.app.dataSource, api.app.clock, {
-        event: 'trigger',
-        dagId,
-        runId: run.runId,
-        actor: req.user?.username,
-        extra: { via: 'api' },
-      });
       res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, run.runId)));
     },
   },
@@ -303,6 +296,7 @@ export const dagRunRoutes: ApiRoute[] = [
         dagId,
         runId,
       ]);
+      await auditChange(api.app, { event: 'set_dag_run_note', dagId, runId });
       res.json(runJsonFor(req, api)(await loadRunRow(api, dagId, runId)));
     },
   },

@@ -1,6 +1,6 @@
 import { execSql } from '../../db/sql';
 import { DEFAULT_POOL } from '../../db/entities/pool.entity';
-import { deletePool, setPool } from '../../services/pools';
+import { deletePool, renamePool, setPool } from '../../services/pools';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, conflict, notFound } from '../../http/problem';
@@ -122,9 +122,8 @@ export const poolRoutes: ApiRoute[] = [
       const mask = updateMask(req, ['slots', 'description', 'name']);
       const current = await loadPool(api, name);
       const newName = optionalString(body, 'name');
-      if (newName !== undefined && newName !== name && (!mask || mask.includes('name'))) {
-        throw badRequest(`renaming pools is not supported ('${name}' → '${newName}'): create a new pool instead`);
-      }
+      const renamed =
+        typeof newName === 'string' && newName !== name && (!mask || mask.includes('name')) ? newName : name;
       const wants = (field: string): boolean => (mask ? mask.includes(field) : field in body);
       const slots = wants('slots') ? optionalInteger(body, 'slots', { min: 0 }) : (current.slots as number);
       if (slots === undefined || slots === null) throw badRequest("field 'slots' must be a non-negative integer");
@@ -132,8 +131,9 @@ export const poolRoutes: ApiRoute[] = [
         ? (optionalString(body, 'description', { nullable: true }) ?? null)
         : (current.description as string | null);
       if (name === DEFAULT_POOL && slots < 0) throw badRequest(`${DEFAULT_POOL} needs non-negative slots`);
-      await setPool(api.app, { name, slots, description });
-      res.json(await loadPool(api, name));
+      if (renamed !== name) await renamePool(api.app, name, renamed);
+      await setPool(api.app, { name: renamed, slots, description });
+      res.json(await loadPool(api, renamed));
     },
   },
   {

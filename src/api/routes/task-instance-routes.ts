@@ -5,6 +5,7 @@ import { getSerializedDag } from '../../db/reads/serialized-dag-store';
 import { clearTaskInstances, type TaskInstanceRef } from '../../services/clear-task-instances';
 import { markTaskInstanceState, type MarkableTaskState } from '../../services/mark-task-instance-state';
 import { taskInstanceFailedDeps } from '../../services/task-instance-failed-deps';
+import { auditChange } from '../../services/audit-log';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { badRequest, notFound } from '../../http/problem';
@@ -208,6 +209,38 @@ async function patchTaskInstance(req: Request, api: ApiContext): Promise<Record<
   return taskInstanceReference({ dagId, runId, taskId, logicalDate: String(row.logical_date) });
 }
 
+/**
+ * The run `runId`, and with `past`/`future` every run of the DAG at or before / at or after its
+ * logical date (Airflow's include_past / include_future), oldest first.
+ */
+async function runsAround(
+  api: ApiContext,
+  dagId: string,
+  runId: string,
+  include: { past: boolean; future: boolean },
+): Promise<string[]> {
+  if (!include.past && !include.future) return [runId];
+  const run = await loadRunRow(api, dagId, runId);
+  const where = new Where().add('dag_id = ?', dagId);
+  if (!include.past) where.add('logical_date >= ?', run.logical_date);
+  if (!include.future) where.add('logical_date <= ?', run.logical_date);
+  const { records } = await execSql<{ run_id: string }>(
+    api.app.dataSource,
+    `SELECT run_id FROM dag_run ${where.sql} ORDER BY logical_date`,
+    where.params,
+  );
+  return records.map((row) => row.run_id);
+}
+
+async function tiExists(api: ApiContext, dagId: string, runId: string, taskId: string): Promise<boolean> {
+  const { records } = await execSql(
+    api.app.dataSource,
+    'SELECT 1 AS found FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = -1',
+    [dagId, runId, taskId],
+  );
+  return records.length > 0;
+}
+
 async function setNote(req: Request, api: ApiContext): Promise<Record<string, unknown>> {
   const dagId = param(req, 'dag_id');
   const runId = param(req, 'dag_run_id');
@@ -224,6 +257,7 @@ async function setNote(req: Request, api: ApiContext): Promise<Record<string, un
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
     [note, api.app.clock.now().toISOString(), dagId, runId, taskId, mapIndex],
   );
+  await auditChange(api.app, { event: 'set_task_instance_note', dagId, runId, taskId, mapIndex });
   return taskInstanceJson(await loadTiRow(api, dagId, runId, taskId, mapIndex));
 }
 
@@ -365,6 +399,25 @@ export const taskInstanceRoutes: ApiRoute[] = [
     },
   },
   {
+    method: 'patch',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}/setNote',
+    access: 'op',
+    async handler(req, res, api) {
+      res.json(await setNote(req, api));
+    },
+  },
+  {
+    // Before `{task_id}/{map_index}`, which would read 'links' as a map index.
+    method: 'get',
+    path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/links',
+    access: 'viewer',
+    async handler(req, res, api) {
+      await loadTiRow(api, param(req, 'dag_id'), param(req, 'dag_run_id'), param(req, 'task_id'), -1);
+      // Airflow answers a map of link name to URL; dagctl's operators define no extra links.
+      res.json({});
+    },
+  },
+  {
     method: 'get',
     path: '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}',
     access: 'viewer',
@@ -410,8 +463,10 @@ export const taskInstanceRoutes: ApiRoute[] = [
         'include_future',
         'include_past',
       ]);
-      if (optionalBoolean(body, 'only_running'))
-        throw badRequest("field 'only_running' is not supported by dagctl: running task instances are never cleared");
+      const flag = (name: string, fallback: boolean) => optionalBoolean(body, name) ?? fallback;
+      // dagctl has no SubDAGs: these two are checked, and there is nothing more for them to include.
+      flag('include_subdags', false);
+      flag('include_parentdag', false);
       const taskIds = optionalStringList(body, 'task_ids');
       if (taskIds && taskIds.length === 0) throw badRequest("field 'task_ids' must not be empty");
       let startDate = optionalDateTime(body, 'start_date');
@@ -420,8 +475,8 @@ export const taskInstanceRoutes: ApiRoute[] = [
       await loadDagRow(api, dagId);
       if (runId !== undefined) {
         const run = await loadRunRow(api, dagId, runId);
-        const future = optionalBoolean(body, 'include_future') ?? false;
-        const past = optionalBoolean(body, 'include_past') ?? false;
+        const future = flag('include_future', false);
+        const past = flag('include_past', false);
         if (future || past) {
           // Past/future runs: turn the one run into a logical-date range around it.
           if (future) startDate = String(run.logical_date);
@@ -437,10 +492,12 @@ export const taskInstanceRoutes: ApiRoute[] = [
         taskIds,
         startDate: startDate ? new Date(startDate) : undefined,
         endDate: endDate ? new Date(endDate) : undefined,
-        onlyFailed: optionalBoolean(body, 'only_failed') ?? true,
-        dryRun: optionalBoolean(body, 'dry_run') ?? true,
-        downstream: optionalBoolean(body, 'include_downstream') ?? false,
-        upstream: optionalBoolean(body, 'include_upstream') ?? false,
+        onlyFailed: flag('only_failed', true),
+        onlyRunning: flag('only_running', false),
+        resetDagRuns: flag('reset_dag_runs', true),
+        dryRun: flag('dry_run', true),
+        downstream: flag('include_downstream', false),
+        upstream: flag('include_upstream', false),
         actor: req.user?.username,
       });
       res.json({ task_instances: await references(api, result.cleared) });
@@ -466,11 +523,6 @@ export const taskInstanceRoutes: ApiRoute[] = [
       ]);
       const taskId = requiredString(body, 'task_id');
       const state = newState(body);
-      if (optionalBoolean(body, 'include_future') || optionalBoolean(body, 'include_past')) {
-        throw badRequest(
-          "fields 'include_future' and 'include_past' are not supported by dagctl; mark each run separately",
-        );
-      }
       let runId = optionalString(body, 'dag_run_id');
       const executionDate = optionalDateTime(body, 'execution_date');
       if (!!runId === !!executionDate) throw badRequest("give exactly one of 'dag_run_id' and 'execution_date'");
@@ -484,17 +536,21 @@ export const taskInstanceRoutes: ApiRoute[] = [
         if (!records[0]) throw notFound(`DAG '${dagId}' has no run at logical date ${executionDate}`);
         runId = records[0].run_id;
       }
-      const result = await markTaskInstanceState(api.app, {
-        dagId,
-        runId,
-        taskId,
-        state,
-        dryRun: optionalBoolean(body, 'dry_run') ?? true,
-        downstream: optionalBoolean(body, 'include_downstream') ?? false,
-        upstream: optionalBoolean(body, 'include_upstream') ?? false,
-        actor: req.user?.username,
+      const dryRun = optionalBoolean(body, 'dry_run') ?? true;
+      const downstream = optionalBoolean(body, 'include_downstream') ?? false;
+      const upstream = optionalBoolean(body, 'include_upstream') ?? false;
+      const runIds = await runsAround(api, dagId, runId, {
+        future: optionalBoolean(body, 'include_future') ?? false,
+        past: optionalBoolean(body, 'include_past') ?? false,
       });
-      res.json({ task_instances: await references(api, result.changed) });
+      const changed: TaskInstanceRef[] = [];
+      for (const id of runIds) {
+        // With past/future, runs where the task has no instance (it was added later) are skipped.
+        if (id !== runId && !(await tiExists(api, dagId, id, taskId))) continue;
+        const input = { dagId, runId: id, taskId, state, dryRun, downstream, upstream, actor: req.user?.username };
+        changed.push(...(await markTaskInstanceState(api.app, input)).changed);
+      }
+      res.json({ task_instances: await references(api, changed) });
     },
   },
 ];

@@ -15,4 +15,5 @@ export class UserEntity {
   @Column({ name: 'first_name', type: 'varchar', length: 256, nullable: true }) firstName!: string | null;
   @Column({ name: 'last_name', type: 'varchar', length: 256, nullable: true }) lastName!: string | null;
   @Column({ name: 'email', type: 'varchar', length: 256, nullable: true }) email!: string | null;
+  @Column({ name: 'changed_on', ...DATE_COLUMN }) changedOn!: Date | null;
 }

@@ -13,6 +13,7 @@ import { CallbacksDeadlinesLate1700000000030 } from './1700000000030-callbacks-d
 import { TaskInstanceHold1700000000033 } from './1700000000033-task-instance-hold';
 import { DagDraining1700000000034 } from './1700000000034-dag-draining';
 import { UserProfile1700000000036 } from './1700000000036-user-profile';
+import { AuditLogAndUserProfile1700000000037 } from './1700000000037-audit-log-and-user-profile';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   TaskInstanceHold1700000000033,
   DagDraining1700000000034,
   UserProfile1700000000036,
+  AuditLogAndUserProfile1700000000037,
 ];

@@ -15,6 +15,9 @@ export const SAMPLE_PARAMS: Record<string, string> = {
   file_token: 'x',
   token_id: '1',
   uri: 's3://bucket/orders',
+  username: 'viewer',
+  role_name: 'Viewer',
+  event_log_id: '1',
 };
 
 export function sampleUrl(route: Pick<ApiRoute, 'path'>, params: Record<string, string> = {}): string {

@@ -2,6 +2,7 @@ import type { RequestHandler, Router } from 'express';
 import { errorMessage, InvalidArgumentError, UserError } from '../../../core/errors';
 import { triggerDagRun } from '../../../services/trigger-dag-run';
 import { confFromParamFields, paramFields, withPostedValues } from '../data/param-form';
+import { currentUser } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage } from './dag-page-data';
 import { body, dagPath, page, text } from './route-helpers';
@@ -54,7 +55,10 @@ export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: 
       try {
         // The JSON box is for keys beyond the params; it wins over the fields when both set a key.
         const conf = { ...confFromParamFields(fields, posted), ...parseConf(rawConf) };
-        const run = await triggerDagRun(c.ctx, { dagId: header.dag.dagId, conf, runId: runId || undefined });
+        const run = await triggerDagRun(
+          { ...c.ctx, actor: currentUser(req)?.username },
+          { dagId: header.dag.dagId, conf, runId: runId || undefined },
+        );
         res.redirect(303, `${dagPath(header.dag.dagId)}?run_id=${encodeURIComponent(run.runId)}&notice=triggered`);
       } catch (err) {
         // Bad conf, a taken run id…: show the form again with the reason.
