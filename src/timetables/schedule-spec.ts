@@ -75,7 +75,8 @@ function isList(value: unknown): value is readonly unknown[] {
 function datasetSchedule(items: readonly unknown[], dagId: string): ScheduleSpec {
   if (items.length === 0)
     throw new DagDefinitionError(
-      `DAG '${dagId}': schedule is an empty list (give one or more cron expressions or datasets, or null for no schedule)`,
+      `DAG '${dagId}': schedule is an empty list ` +
+        '(give one or more cron expressions or datasets, or null for no schedule)',
     );
   const uris = new Set<string>();
   for (const item of items) {
