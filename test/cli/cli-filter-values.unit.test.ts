@@ -29,7 +29,7 @@ describe('CLI filter values', () => {
   });
 
   it('refuses an unknown output format and a limit that is not a positive number', async () => {
-    expect((await parseError(['dags', 'list-runs', '-d', 'x', '-o', 'yaml']))?.code).toBe(2);
+    expect((await parseError(['dags', 'list-runs', '-d', 'x', '-o', 'xml']))?.code).toBe(2);
     expect((await parseError(['dags', 'list-runs', '-d', 'x', '--limit', '0']))?.code).toBe(2);
     expect((await parseError(['pools', 'list', '-o', 'xml']))?.code).toBe(2);
   });
