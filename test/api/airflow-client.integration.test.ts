@@ -10,7 +10,7 @@ import { seedExample } from './helpers/seed-example';
 
 /**
  * A client generated from Airflow 2.6.3's own document (openapi-typescript + openapi-fetch, types
- * in test/api/generated, kept fresh by airflow-client-types.unit.test.ts) calls every operation of
+ * in test/api/generated, kept fresh by airflow-client-types.integration.test.ts) calls every operation of
  * that document over HTTP; each 2xx JSON answer is validated against the document's schema.
  */
 
