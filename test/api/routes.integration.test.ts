@@ -460,14 +460,14 @@ describe('task instances', () => {
   });
 
   it('holds a task instance not queued yet and resumes it; refuses one already running (409)', async () => {
-    const HOLD = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/hold';
-    const RESUME = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/resume';
+    const HOLD = '/x-dagctl/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/hold';
+    const RESUME = '/x-dagctl/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/resume';
     await seedDag(t.ds, makeDag('hold_dag', [makeTask('first'), makeTask('second', ['first'])]));
     await seedRun(t.ds, { dagId: 'hold_dag', runId: 'r1', logicalDate: '2026-02-01T00:00:00.000Z', state: 'running' });
     await seedTi(t.ds, { dagId: 'hold_dag', runId: 'r1', taskId: 'first', state: 'running' });
     await seedTi(t.ds, { dagId: 'hold_dag', runId: 'r1', taskId: 'second', state: 'scheduled' });
     const url = (taskId: string, action: string) =>
-      `/api/v1/dags/hold_dag/dagRuns/r1/taskInstances/${taskId}/${action}`;
+      `/api/v1/x-dagctl/dags/hold_dag/dagRuns/r1/taskInstances/${taskId}/${action}`;
 
     await call('post', HOLD, url('second', 'hold'), { role: 'viewer', body: {}, status: 403 });
     const held = await call('post', HOLD, url('second', 'hold'), { role: 'op', body: { reason: 'bad input file' } });

@@ -6,7 +6,7 @@ import { jsonBody, optionalInteger, optionalString, rejectUnknownFields } from '
 import { TASK_INSTANCE_COLUMNS, TASK_INSTANCE_FROM, taskInstanceJson } from '../serializers/task-instance-json';
 import { execSql } from '../../db/sql';
 
-const PATH = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}';
+const PATH = '/x-dagctl/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}';
 
 const errors = {
   '400': { $ref: '#/components/responses/BadRequest' },
