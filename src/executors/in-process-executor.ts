@@ -7,11 +7,13 @@ import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { extraSensitiveWords } from '../core/sensitive-names';
+import { prefixLines, taskLinePrefix } from './prefixed-lines';
 
 /**
  * Runs tasks one at a time inside the calling process, for `dagctl dags test` (Airflow's
- * `dags test` does the same): no child processes, output shown on the terminal as well as in the
- * task logs. Never used by the scheduler daemon, which must not run user code.
+ * `dags test` does the same): no child processes; with `echo`, each task's log lines are shown
+ * on the terminal as they are written, prefixed with the task id (and map index).
+ * Never used by the scheduler daemon, which must not run user code.
  */
 export class InProcessExecutor implements Executor {
   readonly name = 'in-process';
@@ -20,6 +22,8 @@ export class InProcessExecutor implements Executor {
   private readonly listeners: Array<() => void> = [];
   private current: TaskWorkload | null = null;
   private draining: Promise<void> | null = null;
+  // The terminal itself, taken before any try redirects process.stdout into its log.
+  private readonly terminal = process.stdout.write.bind(process.stdout);
 
   constructor(
     private readonly config: LoadedConfig,
@@ -79,13 +83,16 @@ export class InProcessExecutor implements Executor {
         hostname: os.hostname(),
         pid: process.pid,
       });
+      const prefix = taskLinePrefix(workload.key);
       const outcome = await runTask(workload, {
         baseLogFolder: this.config.logging.base_log_folder,
         logMaxBytes: this.config.logging.task_log_max_bytes,
         confOverridesParams: this.config.core.dag_run_conf_overrides_params,
         sensitiveWords: extraSensitiveWords(this.config.core.sensitive_var_conn_names),
         xcom: xcomSettingsFromConfig(this.config),
-        output: this.echo ? 'tee' : 'redirect',
+        // Echo: every log line (task output, ctx.log, dagctl's own lines) as it is written, labelled.
+        output: 'redirect',
+        onLogText: this.echo ? (text) => this.terminal(prefixLines(text, prefix)) : undefined,
         variables: new DatabaseVariableSource(async () => this.ds),
       });
       this.current = null;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { AppContext } from '../app/app-context';
 import { getLogger } from '../logging/logger';
+import { importErrorLines } from './import-error-lines';
 import { observeDagProcessing } from '../metrics/process-metrics';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
 import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
@@ -362,6 +363,7 @@ export class DagProcessorManager {
         `parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms ` +
           `(${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`,
       );
+      for (const line of importErrorLines(summary.importErrors)) log.warn(line);
     }
     return summary;
   }

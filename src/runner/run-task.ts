@@ -50,6 +50,8 @@ export interface RunTaskOptions {
   xcom?: XComSettings;
   /** `core.sensitive_var_conn_names`, split: more words that make a variable or extra field secret. */
   sensitiveWords?: readonly string[];
+  /** Also gets every line of the try's log as written, masked (`dagctl dags test` prints them). */
+  onLogText?: (text: string) => void;
 }
 
 export interface TaskTryResult {
@@ -95,12 +97,17 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
   const writer = new TaskLogWriter(logPath, { maxBytes: options.logMaxBytes, onError: options.onLogError });
   // Every line of the log passes the try's masker; task output is held until its line is complete.
   const masker = new SecretsMasker();
-  const output = new MaskingLineBuffer(masker, (text) => writer.write(text));
+  const output = new MaskingLineBuffer(masker, (text) => {
+    writer.write(text);
+    options.onLogText?.(text);
+  });
   const logLine = (level: string, text: string): void =>
     output.write(`[${new Date().toISOString()}] ${level} - ${text}\n`);
   const systemLine = (level: string, text: string): void => {
     output.flush();
-    writer.writeSystem(masker.mask(`[${new Date().toISOString()}] ${level} - ${text}`));
+    const line = masker.mask(`[${new Date().toISOString()}] ${level} - ${text}`);
+    writer.writeSystem(line);
+    options.onLogText?.(`${line}\n`);
   };
 
   systemLine(
@@ -131,6 +138,7 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
     else logLine('ERROR', `Task failed: ${(err as Error)?.stack ?? String(err)}`);
   } finally {
     restoreOutput();
+    output.flush();
     terminal?.flush();
   }
   // The outcome is stored and shown: its reason and fields never hold a secret in clear.

@@ -12,7 +12,21 @@ export interface DagTestResult {
   dag_id: string;
   run_id: string;
   state: string;
-  task_instances: Array<{ task_id: string; map_index: number; state: string | null; try_number: number }>;
+  /** In the order they ran (by start, then end); tasks that never started last. */
+  task_instances: DagTestTaskInstance[];
+}
+
+export interface DagTestTaskInstance {
+  task_id: string;
+  map_index: number;
+  state: string | null;
+  try_number: number;
+  start_date: string | null;
+  end_date: string | null;
+  /** Seconds, of the last try. */
+  duration: number | null;
+  /** Why the last try ended as it did (a failed task's error), masked like its log. */
+  reason: string | null;
 }
 
 /**
@@ -45,10 +59,16 @@ export async function testDag(
     map_index: number | string;
     state: string | null;
     try_number: number;
+    start_date: string | null;
+    end_date: string | null;
+    duration: number | string | null;
+    end_reason: string | null;
   }>(
     ctx.dataSource,
-    `SELECT task_id, map_index, state, try_number FROM task_instance WHERE dag_id = ? AND run_id = ?
-     ORDER BY task_id, map_index`,
+    // ISO dates in text columns order by time; never-started tasks (upstream_failed, skipped) last.
+    `SELECT task_id, map_index, state, try_number, start_date, end_date, duration, end_reason
+     FROM task_instance WHERE dag_id = ? AND run_id = ?
+     ORDER BY CASE WHEN start_date IS NULL THEN 1 ELSE 0 END, start_date, end_date, task_id, map_index`,
     [dagId, run.runId],
   );
   return {
@@ -60,6 +80,10 @@ export async function testDag(
       map_index: Number(t.map_index),
       state: t.state,
       try_number: Number(t.try_number),
+      start_date: t.start_date,
+      end_date: t.end_date,
+      duration: t.duration === null ? null : Number(t.duration),
+      reason: t.end_reason,
     })),
   };
 }

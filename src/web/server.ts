@@ -36,7 +36,8 @@ export async function startWebServer(ctx: AppContext, options: StartWebServerOpt
   const address = server.address() as AddressInfo;
   const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `http://${shownHost}:${address.port}`;
-  log.info(`web server listening on ${url}`);
+  // Debug only: `dagctl webserver` prints the one "listening at" line users (and standalone) read.
+  log.debug(`web server listening on ${url}`);
   return {
     url,
     close: () =>

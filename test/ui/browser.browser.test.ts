@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppContext, closeAppContext } from '../../src/app/app-context';
@@ -67,7 +68,8 @@ const CHROMIUM_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
+// Scratch only: the README's screenshots are screenshots.browser.test.ts's (DAGCTL_WRITE_SCREENSHOTS=1).
+const SCREENSHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-browser-shots-'));
 const PASSWORDS = { admin: 'admin-pass-123', viewer: 'viewer-pass-123' };
 
 describe('monitoring UI in a browser', () => {

@@ -1,5 +1,6 @@
 import { DagDefinitionError } from '../../core/errors';
 import { BaseOperator } from '../base-operator';
+import { logReturnedValue } from '../returned-value-log';
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
 
@@ -27,6 +28,8 @@ export class FunctionOperator<A = unknown> extends BaseOperator {
   }
 
   async execute(ctx: TaskContext): Promise<unknown> {
-    return await this.fn(ctx, this.args as A);
+    const value = await this.fn(ctx, this.args as A);
+    logReturnedValue(ctx, value);
+    return value;
   }
 }

@@ -1,6 +1,7 @@
 import { DagDefinitionError } from '../../core/errors';
 import { BaseOperator } from '../base-operator';
 import { expandSource } from '../mapping/expansion';
+import { logReturnedValue } from '../returned-value-log';
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
 import { isTaskOutput, type TaskOutput } from './task-output';
@@ -65,7 +66,9 @@ export class TypedTaskOperator extends BaseOperator {
         throw new Error(`${arg.name} is mapped: run one map index of this task, not the task as a whole`);
       values.push(this.expandedValues[arg.name]);
     }
-    return await this.fn(ctx, ...values);
+    const value = await this.fn(ctx, ...values);
+    logReturnedValue(ctx, value);
+    return value;
   }
 }
 

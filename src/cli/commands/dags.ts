@@ -26,6 +26,7 @@ import {
 } from '../output';
 import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { testDag } from '../parts';
+import { printDagTestSummary } from '../dag-test-summary';
 import { renderDagEdges, renderDagTree, renderTaskGroups } from '../render-dag-tree';
 import { addCheckCommand } from './dags-check';
 import { addReserializeCommand } from './dags-reserialize';
@@ -237,18 +238,13 @@ function registerRunCommands(dags: Command): void {
           printWarning(`testing with the conf of run '${date}' at the current time (that run is left as it is)`);
         } else logicalDate = resolved.logicalDate ?? undefined;
       }
+      // Task log lines are echoed as they are written, except when stdout must be JSON/YAML only.
       const result = await testDag(ctx, dagId, { logicalDate, conf, echo: !isStructured(options.output) });
       if (isStructured(options.output)) {
         printData(result, options.output);
       } else {
-        printRows(
-          result.task_instances.map((ti) => ({ ...ti })),
-          options.output,
-          // map_index only when the DAG maps a task, so other DAGs' tables read as before.
-          result.task_instances.some((ti) => ti.map_index >= 0)
-            ? ['task_id', 'map_index', 'state', 'try_number']
-            : ['task_id', 'state', 'try_number'],
-        );
+        printLine('');
+        printDagTestSummary(result, options.output);
         printLine(`DAG run ${result.run_id} of ${result.dag_id}: ${result.state}`);
       }
       if (result.state !== 'success') process.exitCode = 1;

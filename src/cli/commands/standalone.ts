@@ -5,7 +5,9 @@ import { redactUrl } from '../../db/data-source';
 import { ensureFernetKey } from '../../services/fernet-key-file';
 import { initDatabase } from '../../services/init-database';
 import { withAppContext } from '../cli-context';
+import { assertCanListen } from '../listen-error';
 import { printLine } from '../output';
+import { parseIntArg } from '../parse-args';
 
 interface Child {
   name: string;
@@ -34,7 +36,12 @@ function startChild(name: string, args: string[], onLine: (line: string) => void
   return { name, process: child, exited };
 }
 
-async function prepare(): Promise<{ url: string; login: string | null }> {
+interface StandaloneOptions {
+  port?: number;
+  hostname?: string;
+}
+
+async function prepare(options: StandaloneOptions): Promise<{ host: string; port: number; login: string | null }> {
   return withAppContext(
     async (ctx) => {
       const { generatedInto } = ensureFernetKey(ctx.config);
@@ -48,7 +55,11 @@ async function prepare(): Promise<{ url: string; login: string | null }> {
       if (admin.passwordGiven) login = `username admin and the password in ${ADMIN_PASSWORD_ENV}`;
       else if (admin.created) login = `username admin, password ${admin.password} (also in ${admin.file})`;
       else if (admin.file) login = `username admin, password in ${admin.file}`;
-      return { url: `http://${ctx.config.webserver.host}:${ctx.config.webserver.port}`, login };
+      const host = options.hostname ?? ctx.config.webserver.host;
+      const port = options.port ?? ctx.config.webserver.port;
+      // A busy port is one line and exit 1 here, before the scheduler starts for nothing.
+      await assertCanListen(host, port);
+      return { host, port, login };
     },
     { allowUnmigrated: true },
   );
@@ -59,8 +70,9 @@ async function prepare(): Promise<{ url: string; login: string | null }> {
  * processes. Signals are forwarded; when either child exits the other is stopped and
  * standalone exits too (nothing is restarted behind the user's back).
  */
-async function standalone(): Promise<void> {
-  const { url, login } = await prepare();
+async function standalone(options: StandaloneOptions): Promise<void> {
+  const { host, port, login } = await prepare(options);
+  const url = `http://${host}:${port}`;
   let stopping = false;
   const children: Child[] = [];
   const stopAll = (signal: NodeJS.Signals): void => {
@@ -92,7 +104,7 @@ async function standalone(): Promise<void> {
       }
     };
   children.push(startChild('scheduler', ['scheduler'], relay('scheduler')));
-  children.push(startChild('webserver', ['webserver'], relay('webserver')));
+  children.push(startChild('webserver', ['webserver', '-p', String(port), '-H', host], relay('webserver')));
   printLine(`standalone | starting the scheduler and the web server (${url})`);
 
   const first = await Promise.race(children.map((child) => child.exited.then((code) => ({ child, code }))));
@@ -115,5 +127,9 @@ export function registerStandaloneCommand(program: Command): void {
   program
     .command('standalone')
     .description('initialize the database if needed, then run the scheduler and the web server together')
+    .option('-p, --port <port>', 'port the web server listens on (default webserver.port)', (v) =>
+      parseIntArg(v, '--port', 0, 65535),
+    )
+    .option('-H, --hostname <host>', 'address the web server listens on (default webserver.host)')
     .action(standalone);
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { withAppContext } from '../cli-context';
+import { listenError } from '../listen-error';
 import { printLine } from '../output';
 import { parseIntArg } from '../parse-args';
 import { startWebServer } from '../parts';
@@ -18,9 +19,10 @@ export function registerWebserverCommand(program: Command): void {
       try {
         await withAppContext(
           async (ctx) => {
-            const server = await startWebServer(ctx, {
-              host: options.hostname ?? ctx.config.webserver.host,
-              port: options.port ?? ctx.config.webserver.port,
+            const host = options.hostname ?? ctx.config.webserver.host;
+            const port = options.port ?? ctx.config.webserver.port;
+            const server = await startWebServer(ctx, { host, port }).catch((err: unknown) => {
+              throw listenError(err, host, port);
             });
             printLine(`dagctl web server listening at ${server.url}`);
             await waitForAbort(stop.signal);
