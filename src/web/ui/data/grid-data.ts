@@ -5,11 +5,11 @@ import { toIso } from '../../../db/column-types';
 import { latestDagRuns } from '../../../db/reads/dag-run-reads';
 import { readRunDeadlines } from '../../../db/reads/deadline-reads';
 import { aggregateState } from './aggregate-state';
+import { countsText, runAxisLabel, runTooltip, type StateCounts } from './grid-labels';
 import { buildGridRows, groupChain, type GridRow } from './grid-rows';
 import { barPercents, runDurationSeconds } from './run-bars';
 
-/** How many task instances of a mapped task (or of a group's tasks) are in each state. */
-export type StateCounts = Record<string, number>;
+export type { StateCounts } from './grid-labels';
 
 export interface GridCell {
   /** For a mapped task: the most urgent state of its instances. */
@@ -18,7 +18,7 @@ export interface GridCell {
   /** Held by `tasks hold`: shown with a hold mark. */
   held: boolean;
   /** Present for an expanded mapped task: its instance count and their states ('none': no state yet). */
-  mapped?: { total: number; counts: StateCounts };
+  mapped?: { total: number; counts: StateCounts; text: string };
 }
 
 export interface GridRun {
@@ -32,6 +32,9 @@ export interface GridRun {
   durationSeconds: number | null;
   /** Bar height: the duration relative to the longest run shown, in percent. */
   barPercent: number;
+  /** The date under its bar ('MM-DD HH:MM') and the bar's hover text: the page and its live refresh show the same. */
+  axisLabel: string;
+  tooltip: string;
   /** How late a scheduled run started (scheduler.late_threshold); null: on time. */
   lateSeconds: number | null;
   /** The run's deadline (deadline alerts) passed before it finished. */
@@ -84,7 +87,7 @@ export function cellsOf(tis: TiState[]): Record<string, GridCell> {
       state: aggregateState(expanded.map((ti) => ti.state)),
       tryNumber: Math.max(...expanded.map((ti) => ti.tryNumber)),
       held: expanded.some((ti) => ti.held),
-      mapped: { total: expanded.length, counts },
+      mapped: { total: expanded.length, counts, text: countsText(counts) },
     };
   }
   return cells;
@@ -96,7 +99,8 @@ export function groupStatesOf(rows: GridRow[], cells: Record<string, GridCell>):
   for (const row of rows) {
     if (row.kind === 'group') members.set(row.id, members.get(row.id) ?? []);
     if (row.kind !== 'task') continue;
-    for (const group of groupChain(row.parent)) members.set(group, [...(members.get(group) ?? []), cells[row.id]?.state ?? null]);
+    for (const group of groupChain(row.parent))
+      members.set(group, [...(members.get(group) ?? []), cells[row.id]?.state ?? null]);
   }
   const groups: GridRun['groups'] = {};
   for (const [path, states] of members) groups[path] = { state: aggregateState(states) };
@@ -124,7 +128,7 @@ export async function loadGridData(
     rows,
     runs: runs.map((run, i) => {
       const cells = cellsOf(tisByRun.get(run.runId) ?? []);
-      return {
+      const gridRun: Omit<GridRun, 'axisLabel' | 'tooltip'> = {
         runId: run.runId,
         state: run.state,
         runType: run.runType,
@@ -138,6 +142,7 @@ export async function loadGridData(
         cells,
         groups: groupStatesOf(rows, cells),
       };
+      return { ...gridRun, axisLabel: runAxisLabel(gridRun), tooltip: runTooltip(gridRun) };
     }),
   };
 }
