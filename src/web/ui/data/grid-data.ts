@@ -107,6 +107,9 @@ export function groupStatesOf(rows: GridRow[], cells: Record<string, GridCell>):
   return groups;
 }
 
+const roundMs = (seconds: number | null): number | null =>
+  seconds === null ? null : Math.round(seconds * 1000) / 1000;
+
 export async function loadGridData(
   dataSource: DataSource,
   dag: SerializedDag,
@@ -135,7 +138,7 @@ export async function loadGridData(
         logicalDate: toIso(run.logicalDate),
         startDate: toIso(run.startDate),
         endDate: toIso(run.endDate),
-        durationSeconds: durations[i] === null ? null : Math.round(durations[i]! * 1000) / 1000,
+        durationSeconds: roundMs(durations[i]),
         barPercent: bars[i],
         lateSeconds: run.lateSeconds ?? null,
         deadlineMissed: Boolean(deadlines.get(run.runId)?.missedAt),
