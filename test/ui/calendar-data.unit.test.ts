@@ -19,10 +19,12 @@ describe('calendar aggregation', () => {
     ]);
     expect(days.get('2026-03-01')).toEqual({
       date: '2026-03-01',
-      counts: { success: 2, failed: 1 },
+      counts: { failed: 1, success: 2 },
       state: 'failed',
       total: 3,
     });
+    // counts are listed most urgent first (the hover text reads in that order)
+    expect(Object.keys(days.get('2026-03-01')!.counts)).toEqual(['failed', 'success']);
     expect(days.get('2026-03-02')?.state).toBe('running');
     expect(days.get('2026-03-03')?.state).toBe('queued');
     expect(days.has('2026-03-04')).toBe(false);

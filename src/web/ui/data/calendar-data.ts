@@ -27,12 +27,15 @@ export interface CalendarData {
 
 /** The most urgent state among some runs (unknown states rank after the known ones). */
 export function mostUrgentRunState(states: string[]): string | null {
-  if (states.length === 0) return null;
+  return byUrgency(states)[0] ?? null;
+}
+
+function byUrgency(states: string[]): string[] {
   const rank = (state: string): number => {
     const i = RUN_STATE_PRIORITY.indexOf(state);
     return i < 0 ? RUN_STATE_PRIORITY.length : i;
   };
-  return [...states].sort((a, b) => rank(a) - rank(b))[0];
+  return [...states].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
 }
 
 const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
@@ -47,7 +50,12 @@ export function aggregateRunsByDay(runs: Array<{ logicalDate: Date; state: strin
     day.total++;
     days.set(date, day);
   }
-  for (const day of days.values()) day.state = mostUrgentRunState(Object.keys(day.counts));
+  for (const day of days.values()) {
+    // the hover text lists the counts most urgent first
+    const states = byUrgency(Object.keys(day.counts));
+    day.counts = Object.fromEntries(states.map((state) => [state, day.counts[state]]));
+    day.state = states[0] ?? null;
+  }
   return days;
 }
 
