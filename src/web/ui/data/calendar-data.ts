@@ -18,7 +18,11 @@ export interface CalendarYear {
   year: number;
   /** Weeks (Monday first) of the year, as in a year-style calendar; null pads days of other years. */
   weeks: Array<Array<CalendarDay | null>>;
+  /** Per week: the short name of the month starting in it ('Feb'), else ''. */
+  monthLabels: string[];
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 export interface CalendarData {
   years: CalendarYear[];
@@ -74,7 +78,11 @@ export function calendarYear(year: number, days: Map<string, CalendarDay>): Cale
     }
   }
   if (week.length > 0) weeks.push([...week, ...Array<null>(7 - week.length).fill(null)]);
-  return { year, weeks };
+  const monthLabels = weeks.map((days) => {
+    const first = days.find((day) => day?.date.endsWith('-01'));
+    return first ? MONTHS[Number(first.date.slice(5, 7)) - 1] : '';
+  });
+  return { year, weeks, monthLabels };
 }
 
 /**
