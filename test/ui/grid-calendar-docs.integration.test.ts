@@ -36,6 +36,7 @@ describe('UI grid (durations, groups, mapped tasks), calendar and DAG docs', () 
         .getRepository(DagRunEntity)
         .update({ dagId: 'shop', runId }, { endDate: new Date(new Date(day).getTime() + minutes * 60_000) });
     }
+    await t.ds.getRepository(DagRunEntity).update({ dagId: 'shop', runId: 'r1' }, { lateSeconds: 120 });
     await seedTi(t.ds, 'shop', 'r2', 'etl.extract', 'success');
     await seedTi(t.ds, 'shop', 'r2', 'etl.process', 'success', { mapIndex: 0 });
     await seedTi(t.ds, 'shop', 'r2', 'etl.process', 'success', { mapIndex: 1 });
@@ -82,6 +83,8 @@ describe('UI grid (durations, groups, mapped tasks), calendar and DAG docs', () 
     expect(res.text).toContain('>Runs <span class="muted small">(height: duration)</span>');
     expect(res.text).toMatch(/style="height: 25%" title="Run: r1\nState: success\nType: manual\n/);
     expect(res.text).toContain('<span>02-28 18:00</span>');
+    // a late run's flag sits above its bar, so the bars keep one baseline
+    expect(res.text).toMatch(/>L<\/span><div class="bar-box"><a class="run-bar state-success" href="\?run_id=r1"/);
     expect(res.text).toContain('<button type="button" class="group-toggle" aria-expanded="true" data-group="etl">');
     expect(res.text).toContain('data-counts="2 ✓ / 1 ✗"');
     expect(res.text).toContain('Calendar</a>');

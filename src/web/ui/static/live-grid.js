@@ -54,7 +54,7 @@
       live.setState(bar, 'run-bar' + (run.runId === selected ? ' selected' : ''), run.state);
       bar.style.height = run.barPercent + '%';
       box.appendChild(bar);
-      th.appendChild(box);
+      // flags above the bar, so every bar stands on the same baseline
       if (run.lateSeconds) {
         th.appendChild(
           live.el(
@@ -70,6 +70,7 @@
       if (run.deadlineMissed) {
         th.appendChild(live.el('span', { class: 'run-flag flag-deadline', title: 'missed its deadline' }, 'D'));
       }
+      th.appendChild(box);
       bars.appendChild(th);
       var date = live.el('th', { class: 'run-date', title: formatDate(run.logicalDate) });
       date.appendChild(live.el('span', {}, run.axisLabel));
