@@ -175,8 +175,8 @@ describe('display helpers', () => {
 
 describe('readLogChunk', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-ui-log-'));
-  const key = { dagId: 'd', runId: 'r', taskId: 't' };
-  const file = taskLogPath(dir, { ...key, mapIndex: -1 }, 1);
+  const key = { dagId: 'd', runId: 'r', taskId: 't', mapIndex: -1 };
+  const file = taskLogPath(dir, key, 1);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('never splits a UTF-8 character between chunks', () => {

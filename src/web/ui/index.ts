@@ -4,6 +4,7 @@ import { createPageRenderer } from './render/render-page';
 import { registerActionRoutes } from './routes/action-routes';
 import { registerAdminRoutes } from './routes/admin-routes';
 import { registerDatasetRoutes } from './routes/dataset-routes';
+import { registerCalendarRoutes } from './routes/calendar-routes';
 import { registerCodeAndDetailsRoutes } from './routes/code-details-routes';
 import { registerDagListRoutes } from './routes/dag-list-routes';
 import { registerDurationsRoutes } from './routes/durations-routes';
@@ -35,6 +36,7 @@ export function mountUi(app: Application, deps: UiDeps): void {
   registerLoginRoutes(router, c);
   registerDagListRoutes(router, c);
   registerGridRoutes(router, c);
+  registerCalendarRoutes(router, c);
   registerGraphRoutes(router, c);
   registerGanttRoutes(router, c);
   registerDurationsRoutes(router, c);

@@ -17,12 +17,12 @@ export interface LogChunk {
  */
 export function readLogChunk(
   baseLogFolder: string,
-  key: { dagId: string; runId: string; taskId: string },
+  key: { dagId: string; runId: string; taskId: string; mapIndex: number },
   tryNumber: number,
   offset: number,
   maxBytes = 512 * 1024,
 ): LogChunk {
-  const file = taskLogPath(baseLogFolder, { ...key, mapIndex: -1 }, tryNumber);
+  const file = taskLogPath(baseLogFolder, key, tryNumber);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');

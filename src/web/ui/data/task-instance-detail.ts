@@ -1,4 +1,4 @@
-import type { DataSource } from 'typeorm';
+import { MoreThanOrEqual, type DataSource } from 'typeorm';
 import { NotFoundError } from '../../../core/errors';
 import type { SerializedDag, SerializedTask } from '../../../core/serialized-dag';
 import { DagRunEntity, TaskInstanceEntity, TaskInstanceHistoryEntity, XComEntity } from '../../../db/entities';
@@ -26,6 +26,10 @@ export interface TaskInstanceDetail {
   /** Rendered values when the task ran, else the raw templates from the DAG file. */
   templateFields: Array<{ name: string; value: unknown; rendered: boolean }>;
   xcoms: Array<{ key: string; value: string | null; timestamp: Date | null }>;
+  /** Which task instance of a mapped task; -1 for an unmapped one. */
+  mapIndex: number;
+  /** For a mapped task: all its task instances in this run, by map index (the page lists them). */
+  mappedInstances: Array<{ mapIndex: number; state: string | null; tryNumber: number }>;
 }
 
 export async function loadTaskInstanceDetail(
@@ -35,6 +39,7 @@ export async function loadTaskInstanceDetail(
   taskId: string,
   /** Shows values kept outside the row (core.xcom_backend); default: the row's own value. */
   xcomBackend: XComBackend = databaseXComBackend,
+  mapIndex = -1,
 ): Promise<TaskInstanceDetail> {
   const task = dag.tasks.find((candidate) => candidate.taskId === taskId);
   if (!task) throw new NotFoundError(`task '${taskId}' not found in DAG '${dag.dagId}'`);
@@ -42,9 +47,9 @@ export async function loadTaskInstanceDetail(
   if (!run) throw new NotFoundError(`DAG run '${runId}' of DAG '${dag.dagId}' not found`);
   const ti = await dataSource
     .getRepository(TaskInstanceEntity)
-    .findOneBy({ dagId: dag.dagId, runId, taskId, mapIndex: -1 });
+    .findOneBy({ dagId: dag.dagId, runId, taskId, mapIndex });
   const history = await dataSource.getRepository(TaskInstanceHistoryEntity).find({
-    where: { dagId: dag.dagId, runId, taskId, mapIndex: -1 },
+    where: { dagId: dag.dagId, runId, taskId, mapIndex },
     order: { tryNumber: 'ASC' },
   });
   const attempts: AttemptRow[] = history.map((row) => ({
@@ -75,9 +80,12 @@ export async function loadTaskInstanceDetail(
   }));
   const xcomRows = await dataSource
     .getRepository(XComEntity)
-    .find({ where: { dagId: dag.dagId, runId, taskId }, order: { key: 'ASC' } });
+    .find({ where: { dagId: dag.dagId, runId, taskId, mapIndex }, order: { key: 'ASC' } });
+  const mappedInstances = task.mapped ? await loadMappedInstances(dataSource, dag.dagId, runId, taskId) : [];
   return {
     task,
+    mapIndex,
+    mappedInstances,
     run,
     ti,
     attempts: attempts.sort((a, b) => a.tryNumber - b.tryNumber),
@@ -88,4 +96,17 @@ export async function loadTaskInstanceDetail(
       timestamp: row.timestamp,
     })),
   };
+}
+
+/** The expanded task instances of a mapped task in one run (map index ≥ 0), by map index. */
+export async function loadMappedInstances(
+  dataSource: DataSource,
+  dagId: string,
+  runId: string,
+  taskId: string,
+): Promise<TaskInstanceDetail['mappedInstances']> {
+  const rows = await dataSource
+    .getRepository(TaskInstanceEntity)
+    .find({ where: { dagId, runId, taskId, mapIndex: MoreThanOrEqual(0) }, order: { mapIndex: 'ASC' } });
+  return rows.map((ti) => ({ mapIndex: ti.mapIndex, state: ti.state, tryNumber: ti.tryNumber }));
 }

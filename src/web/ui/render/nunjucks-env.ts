@@ -3,7 +3,8 @@ import { formatDate, formatDuration } from './format';
 
 /**
  * The one nunjucks environment of the UI. Autoescape is on: every value from a DAG file or a user
- * is HTML-escaped unless a template says otherwise, and none does.
+ * is HTML-escaped unless a template says otherwise. The one exception is a DAG's docs, marked safe
+ * only after renderMarkdown (no raw HTML, then an allow-list sanitizer).
  */
 export function createNunjucksEnv(viewsDir: string, options: { watch?: boolean } = {}): nunjucks.Environment {
   const env = new nunjucks.Environment(new nunjucks.FileSystemLoader(viewsDir, { noCache: options.watch ?? false }), {

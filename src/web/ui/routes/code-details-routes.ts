@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { DagCodeEntity } from '../../../db/entities';
 import { describeInterval } from '../data/describe-schedule';
 import { formatDate } from '../render/format';
+import { renderMarkdown } from '../render/render-markdown';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage } from './dag-page-data';
 import { page } from './route-helpers';
@@ -46,7 +47,13 @@ export function registerCodeAndDetailsRoutes(router: Router, c: UiRouteContext):
         retryDelay: ms(task.retryDelayMs),
         executionTimeout: ms(task.executionTimeoutMs),
       }));
-      c.render(req, res, 'details.njk', { ...header, options, tasks, timetable: dag.schedule });
+      c.render(req, res, 'details.njk', {
+        ...header,
+        options,
+        tasks,
+        timetable: dag.schedule,
+        docHtml: renderMarkdown(dag.docMd),
+      });
     }),
   );
 }

@@ -29,14 +29,14 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
   const baseLogFolder = (): string => c.ctx.config.logging.base_log_folder;
   /** The local log file, or the copy a bullmq worker ships to Redis while the try runs there. */
   const readLogWithRemote = async (
-    key: { dagId: string; runId: string; taskId: string },
+    key: { dagId: string; runId: string; taskId: string; mapIndex: number },
     tryNumber: number,
     offset: number,
   ): Promise<LogChunk> => {
     let local: LogChunk | null = null;
     const chunk = await readTaskLog(
       c.ctx.config,
-      { ...key, mapIndex: -1 },
+      key,
       tryNumber,
       offset,
       () => (local = readLogChunk(baseLogFolder(), key, tryNumber, offset)),
@@ -57,16 +57,18 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
       const header = await loadDagPage(c, req, 'grid');
       const runId = String(req.params.runId);
       const taskId = String(req.params.taskId);
+      const mapIndex = queryInt(req.query.map_index, -1, -1, Number.MAX_SAFE_INTEGER);
       const detail = await loadTaskInstanceDetail(
         c.ctx.dataSource,
         header.dag,
         runId,
         taskId,
         xcomSettingsFromConfig(c.ctx.config).backend,
+        mapIndex,
       );
       const current = detail.ti?.tryNumber ?? 0;
       const live = isLive(detail.ti?.state ?? null);
-      const key = { dagId: header.dag.dagId, runId, taskId };
+      const key = { dagId: header.dag.dagId, runId, taskId, mapIndex };
       const attempts = await Promise.all(
         detail.attempts.map(async (attempt) => {
           const chunk = await readLogWithRemote(key, attempt.tryNumber, 0);
@@ -137,12 +139,13 @@ export function registerTaskInstanceRoutes(router: Router, c: UiRouteContext): v
         res.status(404).json({ error: `DAG '${dagId}' not found` });
         return;
       }
+      const mapIndex = queryInt(req.query.map_index, -1, -1, Number.MAX_SAFE_INTEGER);
       const chunk = await readLogWithRemote(
-        { dagId, runId, taskId },
+        { dagId, runId, taskId, mapIndex },
         tryNumber,
         queryInt(req.query.offset, 0, 0, Number.MAX_SAFE_INTEGER),
       );
-      const detail = await loadTaskInstanceDetail(c.ctx.dataSource, dag, runId, taskId);
+      const detail = await loadTaskInstanceDetail(c.ctx.dataSource, dag, runId, taskId, undefined, mapIndex);
       const running = isLive(detail.ti?.state ?? null) && (detail.ti?.tryNumber ?? 0) === tryNumber;
       res.set('Cache-Control', 'no-store').json({
         content: chunk.content,
