@@ -218,7 +218,10 @@ describe('admin pages in a browser', () => {
     expect(statuses).toEqual([403, 403, 403, 403, 403, 403]);
     const { records } = await execSql<{ n: number }>(
       app.ctx.dataSource,
-      "SELECT (SELECT COUNT(*) FROM variable WHERE \"key\" = 'forged') + (SELECT COUNT(*) FROM connection WHERE conn_id = 'forged') + (SELECT COUNT(*) FROM slot_pool WHERE pool = 'forged') + (SELECT COUNT(*) FROM dagctl_user WHERE username = 'forged') AS n",
+      `SELECT (SELECT COUNT(*) FROM variable WHERE "key" = 'forged')
+            + (SELECT COUNT(*) FROM connection WHERE conn_id = 'forged')
+            + (SELECT COUNT(*) FROM slot_pool WHERE pool = 'forged')
+            + (SELECT COUNT(*) FROM dagctl_user WHERE username = 'forged') AS n`,
     );
     expect(Number(records[0].n)).toBe(0);
     await page.context().close();

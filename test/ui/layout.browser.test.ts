@@ -108,7 +108,8 @@ describe('layout at desktop and narrow widths', () => {
       main.insertAdjacentHTML('beforeend',
         '<div style="width:1200px">wide</div>' +
         '<select style="width:60px"><option>a rather long option text</option></select>' +
-        '<label style="display:flex;flex-direction:column;width:600px">Configuration <code>JSON</code><textarea></textarea></label>');
+        '<label style="display:flex;flex-direction:column;width:600px">' +
+        'Configuration <code>JSON</code><textarea></textarea></label>');
     })()`);
     const faults = await findLayoutFaults(page);
     await page.context().close();

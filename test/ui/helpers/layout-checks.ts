@@ -13,8 +13,10 @@ import type { Page } from 'playwright-core';
 const FIND_LAYOUT_FAULTS = `(() => {
   const faults = [];
   const name = (el) => {
-    const cls = typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
-    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls + ' "' + (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40) + '"';
+    const raw = typeof el.className === 'string' ? el.className.trim() : '';
+    const cls = raw ? '.' + raw.split(/\\s+/).join('.') : '';
+    const text = (el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 40);
+    return el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls + ' "' + text + '"';
   };
   const root = document.documentElement;
   if (root.scrollWidth > window.innerWidth)
@@ -23,18 +25,21 @@ const FIND_LAYOUT_FAULTS = `(() => {
   const canvas = document.createElement('canvas').getContext('2d');
   for (const el of document.querySelectorAll('body *')) {
     const style = getComputedStyle(el);
-    if (style.display === 'none' || style.visibility === 'hidden' || el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
     const over = el.scrollWidth - el.clientWidth;
     if ((style.overflowX === 'auto' || style.overflowX === 'scroll') && over > 1 && !el.matches(scrollable))
       faults.push(name(el) + ' scrolls sideways by ' + over + 'px');
-    if ((style.overflowX === 'hidden' || style.overflowX === 'clip' || style.textOverflow === 'ellipsis') && over > 1 && !el.matches('textarea'))
+    const hides = style.overflowX === 'hidden' || style.overflowX === 'clip' || style.textOverflow === 'ellipsis';
+    if (hides && over > 1 && !el.matches('textarea'))
       faults.push(name(el) + ' cuts its text by ' + over + 'px');
     if (el.tagName === 'SELECT' && el.selectedIndex >= 0) {
       canvas.font = style.font;
       const text = el.options[el.selectedIndex].text;
       const room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight) - 16;
       const width = canvas.measureText(text).width;
-      if (width > room + 1) faults.push(name(el) + ' shows ' + Math.round(width) + 'px of text in ' + Math.round(room) + 'px');
+      if (width > room + 1)
+        faults.push(name(el) + ' shows ' + Math.round(width) + 'px of text in ' + Math.round(room) + 'px');
     }
   }
   for (const label of document.querySelectorAll('label')) {
@@ -44,7 +49,8 @@ const FIND_LAYOUT_FAULTS = `(() => {
     const rects = [];
     let words = '';
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
-      if (control && (control.contains(node) || control.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING)) break;
+      const after = control && control.compareDocumentPosition(node) & Node.DOCUMENT_POSITION_FOLLOWING;
+      if (control && (control.contains(node) || after)) break;
       if (!node.textContent.trim()) continue;
       words += node.textContent;
       const range = document.createRange();
@@ -57,20 +63,26 @@ const FIND_LAYOUT_FAULTS = `(() => {
     for (let i = 1; i < rects.length; i++) if (rects[i].top >= rects[i - 1].bottom - 2) lines++;
     const width = rects.reduce((sum, r) => sum + r.width, 0);
     if (lines > 1 && width < label.clientWidth - 8)
-      faults.push('label "' + words.trim().replace(/\\s+/g, ' ').slice(0, 40) + '" is broken over ' + lines + ' lines though it fits on one');
+      faults.push('label "' + words.trim().replace(/\\s+/g, ' ').slice(0, 40) + '" is broken over ' + lines +
+        ' lines though it fits on one');
   }
   for (const svg of document.querySelectorAll('svg.gantt, svg.durations, svg#graph')) {
     const box = svg.getBoundingClientRect();
     for (const text of svg.querySelectorAll('text')) {
       const r = text.getBoundingClientRect();
-      if (r.width > 0 && (r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1 || r.top < box.top - 1))
-        faults.push(svg.tagName.toLowerCase() + '.' + svg.getAttribute('class') + ' cuts its label "' + text.textContent + '"');
+      const outside =
+        r.right > box.right + 1 || r.left < box.left - 1 || r.bottom > box.bottom + 1 || r.top < box.top - 1;
+      if (r.width > 0 && outside)
+        faults.push('svg.' + svg.getAttribute('class') + ' cuts its label "' + text.textContent + '"');
     }
     if (!svg.matches('#graph')) {
       const parent = svg.parentElement;
       const ps = getComputedStyle(parent);
       const room = parent.clientWidth - parseFloat(ps.paddingLeft) - parseFloat(ps.paddingRight);
-      if (box.width < room * 0.9) faults.push('svg.' + svg.getAttribute('class') + ' fills ' + Math.round(box.width) + 'px of ' + Math.round(room) + 'px');
+      if (box.width < room * 0.9)
+        faults.push(
+          'svg.' + svg.getAttribute('class') + ' fills ' + Math.round(box.width) + 'px of ' + Math.round(room) + 'px',
+        );
     }
   }
   return faults;
@@ -78,5 +90,5 @@ const FIND_LAYOUT_FAULTS = `(() => {
 
 /** The layout faults of the page as it is now (see FIND_LAYOUT_FAULTS); [] when there are none. */
 export async function findLayoutFaults(page: Page): Promise<string[]> {
-  return (await page.evaluate(FIND_LAYOUT_FAULTS)) as string[];
+  return page.evaluate<string[]>(FIND_LAYOUT_FAULTS);
 }
