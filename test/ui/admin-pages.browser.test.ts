@@ -39,7 +39,7 @@ describe('admin pages in a browser', () => {
     await submit(page, '#confirm-button', new RegExp(`notice=${notice}`));
   }
 
-  it('an admin creates, edits and deletes a variable; bad JSON is refused in the form; secrets never reach the page', async () => {
+  it('an admin creates, edits, deletes a variable; bad JSON refused in the form; secrets never shown', async () => {
     const page = await app.login('admin');
     await page.click('nav.mainnav a:has-text("Variables")');
     await submit(page, '#add-variable', /\/admin\/variables\/new/);
@@ -205,7 +205,10 @@ describe('admin pages in a browser', () => {
     const statuses = await page.evaluate(`(async () => {
       const token = document.querySelector('input[name=_csrf]').value;
       const post = async (path, fields) =>
-        (await fetch(path, { method: 'POST', body: new URLSearchParams({ _csrf: token, confirmed: 'yes', ...fields }) })).status;
+        (await fetch(path, {
+          method: 'POST',
+          body: new URLSearchParams({ _csrf: token, confirmed: 'yes', ...fields }),
+        })).status;
       return [
         await post('/admin/variables', { key: 'forged', value: 'x' }),
         await post('/admin/variables/delete', { key: 'api_token' }),
