@@ -104,7 +104,7 @@ export function registerVariableAdminRoutes(router: Router, c: UiRouteContext): 
             const current = await getVariable(c.ctx, key);
             if (isSensitiveName(key, words) && value === '') value = current.value ?? '';
           }
-          if (looksLikeJson(value, isJson) && !(value === '' && !isJson)) assertJson(value, 'value');
+          if (looksLikeJson(value, isJson)) assertJson(value, 'value');
           await setVariable(actingAs(c, req), key, value, description || null);
           return withNotice(LIST, 'variable_saved');
         },
