@@ -36,6 +36,7 @@ export interface WebUiDeps {
   requireRole(role: UserRole): RequestHandler;
   csrfToken(req: express.Request): string;
   verifyCsrf(req: express.Request): boolean;
+  forgetCredentials(): void;
 }
 
 /** The auth layer of an app made by createWebApp (e.g. `webAuthOf(app).clearCaches()` after a user change). */
@@ -128,6 +129,7 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
       requireRole: (role) => auth.requireRole(role),
       csrfToken: (req) => auth.csrfToken(req),
       verifyCsrf: (req) => auth.verifyCsrf(req),
+      forgetCredentials: () => auth.clearCaches(),
     });
   } else {
     app.get('/', auth.requireLogin, (_req, res) => res.redirect(303, '/api/v1/openapi.json'));

@@ -24,6 +24,8 @@ export interface UiDeps {
    * `csrfToken(req)`; the auth layer may supply its own check.
    */
   verifyCsrf?(req: Request): boolean;
+  /** Drops cached credentials and sessions after a user is changed or deleted. */
+  forgetCredentials?(): void;
 }
 
 const ROLE_RANK: Record<UiRole, number> = { viewer: 0, op: 1, admin: 2 };

@@ -45,7 +45,7 @@ function secondsLabel(value: number): string {
 
 /** A line per task: its duration in each of the recent runs (oldest left). */
 export function buildDurationsChart(taskIds: string[], samples: DurationSample[]): DurationsChart {
-  const plot = { left: 60, top: 16, width: 720, height: 260 };
+  const plot = { left: 60, top: 16, width: 960, height: 260 };
   const max = Math.max(
     0,
     ...samples.flatMap((sample) => Object.values(sample.durations).filter((v): v is number => typeof v === 'number')),
@@ -69,7 +69,8 @@ export function buildDurationsChart(taskIds: string[], samples: DurationSample[]
   });
   const every = Math.max(1, Math.ceil(samples.length / 8));
   return {
-    width: plot.left + plot.width + 30,
+    // room for half of the last date label, which is centred on the last run
+    width: plot.left + plot.width + 64,
     height: plot.top + plot.height + 40,
     plot,
     series,

@@ -32,7 +32,9 @@ export interface GanttLayout {
 }
 
 const ROW = 26;
-const CHART_WIDTH = 760;
+const CHART_WIDTH = 900;
+/** Room right of the axis for half of the last tick's label (text-anchor middle). */
+const RIGHT_MARGIN = 40;
 
 /** Bars of one run's task instances on a shared time axis; a running task extends to `now`. */
 export function layoutGantt(rows: GanttInput[], now: Date): GanttLayout {
@@ -66,7 +68,7 @@ export function layoutGantt(rows: GanttInput[], now: Date): GanttLayout {
     ticks.push({ x: labelWidth + t * scale, label: new Date(begin + t).toISOString().slice(11, 19) });
   }
   return {
-    width: labelWidth + CHART_WIDTH + 20,
+    width: labelWidth + CHART_WIDTH + RIGHT_MARGIN,
     height: 40 + bars.length * ROW,
     labelWidth,
     rowHeight: ROW,

@@ -17,6 +17,14 @@ export const NOTICES: Record<string, string> = {
   cleared: 'Task instances cleared; the scheduler will run them again.',
   marked: 'State updated.',
   deleted: 'DAG deleted.',
+  variable_saved: 'Variable saved.',
+  variable_deleted: 'Variable deleted.',
+  connection_saved: 'Connection saved.',
+  connection_deleted: 'Connection deleted.',
+  pool_saved: 'Pool saved.',
+  pool_deleted: 'Pool deleted.',
+  user_saved: 'User saved.',
+  user_deleted: 'User deleted.',
 };
 
 export function noticeOf(req: Request): string | null {

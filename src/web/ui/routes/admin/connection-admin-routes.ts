@@ -1,0 +1,172 @@
+import type { Request, Router } from 'express';
+import { InvalidArgumentError } from '../../../../core/errors';
+import { maskSensitiveExtra } from '../../../../core/secrets-masker';
+import { extraSensitiveWords } from '../../../../core/sensitive-names';
+import { addConnection, deleteConnection, getConnection, updateConnection } from '../../../../services/connections';
+import { field, parsePort, restoreMaskedExtra } from '../../data/admin-forms';
+import { listConnectionRows } from '../../data/admin-data';
+import type { UiRouteContext } from '../../ui-route-context';
+import { confirmThenRun } from '../confirm-step';
+import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+
+const LIST = '/admin/connections';
+const TEXT_FIELDS = ['conn_id', 'conn_type', 'host', 'schema', 'login', 'port', 'extra', 'description'] as const;
+type ConnectionText = Record<(typeof TEXT_FIELDS)[number], string>;
+type ConnectionForm = ConnectionText & { hasPassword: boolean };
+
+/** Each text field of the form, trimmed ('' when absent). */
+function textFields(source: Record<string, unknown>): ConnectionText {
+  const out = {} as ConnectionText;
+  for (const name of TEXT_FIELDS) out[name] = field(source, name);
+  return out;
+}
+
+/**
+ * Connections: one form field per connection field — op and admin, as the API's /connections.
+ * The password is write-only: the form never holds it, an empty box keeps it, a tick clears it.
+ * Sensitive extra fields are shown as `***` and keep their value when posted back as `***`.
+ */
+export function registerConnectionAdminRoutes(router: Router, c: UiRouteContext): void {
+  const words = extraSensitiveWords(c.ctx.config.core.sensitive_var_conn_names);
+  const read = [c.deps.requireLogin, c.deps.requireRole('op')];
+  const write = [...read, ...csrfProtected(c)];
+  const formData = (req: Request, values: ConnectionForm, isNew: boolean) => ({
+    tab: 'connections',
+    isNew,
+    ...values,
+    notice: noticeOf(req),
+  });
+
+  router.get(
+    LIST,
+    ...read,
+    page(c, async (req, res) => {
+      c.render(req, res, 'connections.njk', {
+        connections: await listConnectionRows(c.ctx.dataSource, words),
+        notice: noticeOf(req),
+      });
+    }),
+  );
+  router.get(
+    `${LIST}/new`,
+    ...read,
+    page(c, async (req, res) => {
+      const empty = textFields({});
+      c.render(req, res, 'connection-form.njk', formData(req, { ...empty, hasPassword: false }, true));
+    }),
+  );
+  router.get(
+    `${LIST}/edit`,
+    ...read,
+    page(c, async (req, res) => {
+      const conn = await getConnection(c.ctx, typeof req.query.conn_id === 'string' ? req.query.conn_id : '');
+      c.render(
+        req,
+        res,
+        'connection-form.njk',
+        formData(
+          req,
+          {
+            conn_id: conn.connId,
+            conn_type: conn.connType,
+            host: conn.host ?? '',
+            schema: conn.schema ?? '',
+            login: conn.login ?? '',
+            port: conn.port === null ? '' : String(conn.port),
+            extra: maskSensitiveExtra(conn.extra, words) ?? '',
+            description: conn.description ?? '',
+            hasPassword: !!conn.password,
+          },
+          false,
+        ),
+      );
+    }),
+  );
+  router.post(
+    LIST,
+    ...write,
+    page(c, async (req, res) => {
+      const posted = body(req);
+      const original = field(posted, 'original_conn_id');
+      const isNew = original === '';
+      const values = textFields(posted);
+      if (!isNew) values.conn_id = original;
+      const password = typeof posted.password === 'string' ? posted.password : '';
+      const clearPassword = posted.clear_password === 'on';
+      await saveOrShowForm(
+        c,
+        req,
+        res,
+        {
+          template: 'connection-form.njk',
+          // The posted password is not shown again, whatever went wrong.
+          data: async () => ({
+            ...formData(
+              req,
+              {
+                ...values,
+                hasPassword: !isNew && !!(await getConnection(c.ctx, original).catch(() => null))?.password,
+              },
+              isNew,
+            ),
+          }),
+        },
+        async () => {
+          if (!values.conn_id) throw new InvalidArgumentError('connection id must not be empty');
+          if (!values.conn_type) throw new InvalidArgumentError('connection type must not be empty');
+          const fields = {
+            connType: values.conn_type,
+            host: values.host || null,
+            schema: values.schema || null,
+            login: values.login || null,
+            port: parsePort(values.port),
+            description: values.description || null,
+          };
+          if (isNew) {
+            const extra = restoreMaskedExtra(values.extra, null);
+            await addConnection(actingAs(c, req), {
+              connId: values.conn_id,
+              ...fields,
+              extra,
+              password: password || null,
+            });
+          } else {
+            const current = await getConnection(c.ctx, original);
+            const extra = restoreMaskedExtra(values.extra, current.extra);
+            await updateConnection(actingAs(c, req), original, {
+              ...fields,
+              extra,
+              ...(clearPassword ? { password: null } : password ? { password } : {}),
+            });
+          }
+          return withNotice(LIST, 'connection_saved');
+        },
+      );
+    }),
+  );
+  router.post(
+    `${LIST}/delete`,
+    ...write,
+    page(c, async (req, res) => {
+      const connId = field(body(req), 'conn_id');
+      await getConnection(c.ctx, connId);
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        {
+          title: 'Delete connection',
+          message: `Delete connection '${connId}'?`,
+          confirmLabel: 'Delete',
+          danger: true,
+          cancelUrl: LIST,
+        },
+        async () => {
+          await deleteConnection(actingAs(c, req), connId);
+          return withNotice(LIST, 'connection_deleted');
+        },
+      );
+    }),
+  );
+}

@@ -1,0 +1,115 @@
+import type { Request, Router } from 'express';
+import { InvalidArgumentError } from '../../../../core/errors';
+import { DEFAULT_POOL } from '../../../../db/entities';
+import { deletePool, getPool, setPool } from '../../../../services/pools';
+import { field, parseSlots } from '../../data/admin-forms';
+import { listPoolRows } from '../../data/admin-data';
+import type { UiRouteContext } from '../../ui-route-context';
+import { confirmThenRun } from '../confirm-step';
+import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+
+const LIST = '/admin/pools';
+
+/**
+ * Pools: every user sees them with their usage (as the API's GET /pools); op and admin create,
+ * edit and delete them (default_pool cannot be deleted).
+ */
+export function registerPoolAdminRoutes(router: Router, c: UiRouteContext): void {
+  const edit = [c.deps.requireLogin, c.deps.requireRole('op')];
+  const write = [...edit, ...csrfProtected(c)];
+  const formData = (req: Request, values: { name: string; slots: string; description: string }, isNew: boolean) => ({
+    tab: 'pools',
+    isNew,
+    ...values,
+    notice: noticeOf(req),
+  });
+
+  router.get(
+    LIST,
+    c.deps.requireLogin,
+    page(c, async (req, res) => {
+      c.render(req, res, 'pools.njk', {
+        pools: await listPoolRows(c.ctx.dataSource),
+        defaultPool: DEFAULT_POOL,
+        notice: noticeOf(req),
+      });
+    }),
+  );
+  router.get(
+    `${LIST}/new`,
+    ...edit,
+    page(c, async (req, res) => {
+      c.render(req, res, 'pool-form.njk', formData(req, { name: '', slots: '128', description: '' }, true));
+    }),
+  );
+  router.get(
+    `${LIST}/edit`,
+    ...edit,
+    page(c, async (req, res) => {
+      const pool = await getPool(c.ctx, typeof req.query.pool === 'string' ? req.query.pool : '');
+      const values = { name: pool.name, slots: String(pool.slots), description: pool.description ?? '' };
+      c.render(req, res, 'pool-form.njk', formData(req, values, false));
+    }),
+  );
+  router.post(
+    LIST,
+    ...write,
+    page(c, async (req, res) => {
+      const posted = body(req);
+      const original = field(posted, 'original_name');
+      const isNew = original === '';
+      const values = {
+        name: isNew ? field(posted, 'name') : original,
+        slots: field(posted, 'slots'),
+        description: field(posted, 'description'),
+      };
+      await saveOrShowForm(
+        c,
+        req,
+        res,
+        { template: 'pool-form.njk', data: () => formData(req, values, isNew) },
+        async () => {
+          if (!values.name) throw new InvalidArgumentError('pool name must not be empty');
+          const slots = parseSlots(values.slots);
+          const exists = await getPool(c.ctx, values.name).then(
+            () => true,
+            () => false,
+          );
+          if (isNew && exists) throw new InvalidArgumentError(`pool '${values.name}' already exists: edit it instead`);
+          if (!isNew && !exists) throw new InvalidArgumentError(`pool '${values.name}' no longer exists`);
+          await setPool(actingAs(c, req), { name: values.name, slots, description: values.description || null });
+          return withNotice(LIST, 'pool_saved');
+        },
+      );
+    }),
+  );
+  router.post(
+    `${LIST}/delete`,
+    ...write,
+    page(c, async (req, res) => {
+      const name = field(body(req), 'name');
+      if (name === DEFAULT_POOL) throw new InvalidArgumentError(`${DEFAULT_POOL} cannot be deleted`);
+      const pool = await getPool(c.ctx, name);
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        {
+          title: 'Delete pool',
+          message:
+            `Delete pool '${name}'?` +
+            (pool.occupiedSlots > 0 ? ` ${pool.occupiedSlots} slot(s) are in use by running or queued tasks.` : '') +
+            ' Tasks that name it wait until a pool of that name exists again.',
+          confirmLabel: 'Delete',
+          danger: true,
+          cancelUrl: LIST,
+        },
+        async () => {
+          await deletePool(actingAs(c, req), name);
+          return withNotice(LIST, 'pool_deleted');
+        },
+      );
+    }),
+  );
+}

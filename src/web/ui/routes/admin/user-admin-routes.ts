@@ -1,0 +1,150 @@
+import type { Request, Router } from 'express';
+import { InvalidArgumentError } from '../../../../core/errors';
+import { createUser, deleteUser, getUser, updateUser, USER_ROLES } from '../../../../services/users';
+import { field } from '../../data/admin-forms';
+import { listUserRows } from '../../data/admin-data';
+import { currentUser } from '../../ui-deps';
+import type { UiRouteContext } from '../../ui-route-context';
+import { confirmThenRun } from '../confirm-step';
+import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+
+const LIST = '/admin/users';
+
+interface UserForm {
+  username: string;
+  role: string;
+  firstName: string;
+  lastName: string;
+  email: string;
+}
+
+/**
+ * Users: create, change role, reset password, delete — admin only, as the API's /users. Passwords
+ * are never shown or echoed back. An admin cannot delete themself or change their own role, so the
+ * last admin cannot lock everyone out by a slip of the mouse.
+ */
+export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void {
+  const read = [c.deps.requireLogin, c.deps.requireRole('admin')];
+  const write = [...read, ...csrfProtected(c)];
+  const formData = (req: Request, values: UserForm, isNew: boolean) => ({
+    tab: 'users',
+    isNew,
+    roles: USER_ROLES,
+    isSelf: !isNew && currentUser(req)?.username === values.username,
+    ...values,
+    notice: noticeOf(req),
+  });
+  const changed = (): void => c.deps.forgetCredentials?.();
+
+  router.get(
+    LIST,
+    ...read,
+    page(c, async (req, res) => {
+      c.render(req, res, 'users.njk', {
+        users: await listUserRows(c.ctx.dataSource),
+        me: currentUser(req)?.username,
+        notice: noticeOf(req),
+      });
+    }),
+  );
+  router.get(
+    `${LIST}/new`,
+    ...read,
+    page(c, async (req, res) => {
+      c.render(
+        req,
+        res,
+        'user-form.njk',
+        formData(req, { username: '', role: 'viewer', firstName: '', lastName: '', email: '' }, true),
+      );
+    }),
+  );
+  router.get(
+    `${LIST}/edit`,
+    ...read,
+    page(c, async (req, res) => {
+      const user = await getUser(c.ctx, typeof req.query.username === 'string' ? req.query.username : '');
+      const values = {
+        username: user.username,
+        role: user.role,
+        firstName: user.firstName ?? '',
+        lastName: user.lastName ?? '',
+        email: user.email ?? '',
+      };
+      c.render(req, res, 'user-form.njk', formData(req, values, false));
+    }),
+  );
+  router.post(
+    LIST,
+    ...write,
+    page(c, async (req, res) => {
+      const posted = body(req);
+      const original = field(posted, 'original_username');
+      const isNew = original === '';
+      const values: UserForm = {
+        username: isNew ? field(posted, 'username') : original,
+        role: field(posted, 'role'),
+        firstName: field(posted, 'first_name'),
+        lastName: field(posted, 'last_name'),
+        email: field(posted, 'email'),
+      };
+      const password = typeof posted.password === 'string' ? posted.password : '';
+      await saveOrShowForm(
+        c,
+        req,
+        res,
+        { template: 'user-form.njk', data: () => formData(req, values, isNew) },
+        async () => {
+          const profile = {
+            firstName: values.firstName || null,
+            lastName: values.lastName || null,
+            email: values.email || null,
+          };
+          if (isNew) {
+            if (!password) throw new InvalidArgumentError('password must not be empty');
+            await createUser(actingAs(c, req), { username: values.username, password, role: values.role, ...profile });
+          } else {
+            const current = await getUser(c.ctx, original);
+            if (original === currentUser(req)?.username && values.role !== current.role)
+              throw new InvalidArgumentError('you cannot change your own role: ask another admin');
+            await updateUser(actingAs(c, req), original, {
+              role: values.role,
+              ...profile,
+              ...(password ? { password } : {}),
+            });
+          }
+          changed();
+          return withNotice(LIST, 'user_saved');
+        },
+      );
+    }),
+  );
+  router.post(
+    `${LIST}/delete`,
+    ...write,
+    page(c, async (req, res) => {
+      const username = field(body(req), 'username');
+      if (username === currentUser(req)?.username)
+        throw new InvalidArgumentError('you cannot delete your own user: ask another admin');
+      await getUser(c.ctx, username);
+      await confirmThenRun(
+        c,
+        req,
+        res,
+        {
+          title: 'Delete user',
+          message: `Delete user '${username}'? They can no longer log in.`,
+          confirmLabel: 'Delete',
+          danger: true,
+          cancelUrl: LIST,
+        },
+        async () => {
+          await deleteUser(actingAs(c, req), username);
+          changed();
+          return withNotice(LIST, 'user_deleted');
+        },
+      );
+    }),
+  );
+}
