@@ -3,6 +3,9 @@ import { AggregatorRegistry, MetricObjectWithValues, MetricValue, Registry } fro
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
 import { processMetricsRegistry } from './process-metrics';
+// Registers Airflow's scheduler metrics in processMetricsRegistry: /metrics lists their families
+// even in a web server process that records none of them.
+import './airflow-stats';
 
 type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
 

@@ -292,7 +292,10 @@ export class DagProcessorManager {
           'SELECT COUNT(*) AS n FROM dag WHERE is_active = ?',
           [true],
         );
-        const errors = await execSql<{ n: number | string }>(this.ctx.dataSource, 'SELECT COUNT(*) AS n FROM import_error');
+        const errors = await execSql<{ n: number | string }>(
+          this.ctx.dataSource,
+          'SELECT COUNT(*) AS n FROM import_error',
+        );
         dagbagSize = Number(dags.records[0]?.n ?? 0);
         importErrors = Number(errors.records[0]?.n ?? 0);
       }

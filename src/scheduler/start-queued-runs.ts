@@ -40,7 +40,8 @@ export async function createMissingTaskInstances(
   // Counted by operator when every row was new (the usual case); a partial insert raced another
   // scheduler for some rows and cannot say which were its own.
   const byOperator = new Map<string, number>();
-  for (const task of tasks) byOperator.set(task.operator, (byOperator.get(task.operator) ?? 0) + (task.mapIndexes?.length ?? 1));
+  for (const task of tasks)
+    byOperator.set(task.operator, (byOperator.get(task.operator) ?? 0) + (task.mapIndexes?.length ?? 1));
   if (created === [...byOperator.values()].reduce((a, b) => a + b, 0)) recordTaskInstancesCreated(byOperator);
   return created;
 }
