@@ -263,7 +263,7 @@ export async function processExecutorEvents(
       }
     }
   });
-  // Counted once committed: a rolled-back batch ended nothing.
+  // Counted once the batch is applied (a caller's transaction that then rolls back would over-count by its batch).
   for (const state of endedStates) recordTryEnded(state);
   return [...affected.values()];
 }
