@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../app/app-context';
 import { execSql } from '../db/sql';
 import { TaskState } from '../core/states';
@@ -194,12 +194,5 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
   });
 
   registerAirflowDbMetrics(ctx, registry);
-  // This web server's own Node process (CPU, memory, event loop lag, GC), prefixed so its names
-  // never clash with another Node process's on the same Prometheus.
-  collectDefaultMetrics({ register: registry, prefix: 'dagctl_web_' });
-  // Gauges named like counters, which promtool refuses; nodejs_active_{handles,requests,resources}
-  // (by type) carry the same numbers.
-  for (const kind of ['handles', 'requests', 'resources'])
-    registry.removeSingleMetric(`dagctl_web_nodejs_active_${kind}_total`);
   return registry;
 }
