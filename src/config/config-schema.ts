@@ -148,6 +148,15 @@ export const CONFIG_SCHEMA = {
     /** A task log is cut off (with a notice) beyond this many bytes per attempt. */
     task_log_max_bytes: int(50 * 1024 * 1024, 1),
   },
+  /** Airflow's [metrics] section: StatsD out of the scheduler (Prometheus is always on /metrics). */
+  metrics: {
+    /** Send Airflow-named metrics (`airflow.ti_successes`, …) to a StatsD server over UDP. */
+    statsd_on: flag(false),
+    statsd_host: text('localhost'),
+    statsd_port: int(8125, 1),
+    /** The first part of every StatsD name, as Airflow's `statsd_prefix`. */
+    statsd_prefix: text('airflow'),
+  },
 } as const satisfies Record<string, Record<string, KeySpec>>;
 
 type Schema = typeof CONFIG_SCHEMA;

@@ -1,7 +1,8 @@
-import { Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { AppContext } from '../app/app-context';
 import { execSql } from '../db/sql';
 import { TaskState } from '../core/states';
+import { registerAirflowDbMetrics } from './airflow-db-metrics';
 
 const TASK_STATES = [...Object.values(TaskState), 'none'];
 const DAG_RUN_STATES = ['queued', 'running', 'success', 'failed'];
@@ -92,7 +93,7 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
     },
   });
 
-  new Gauge({
+  new Counter({
     name: 'dagctl_deadline_missed_total',
     help: 'DAG runs that missed their deadline (deadline alerts), by DAG',
     labelNames: ['dag_id'],
@@ -103,11 +104,11 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
         db,
         'SELECT dag_id, COUNT(*) AS n FROM deadline WHERE missed_at IS NOT NULL GROUP BY dag_id',
       );
-      for (const row of records) this.set({ dag_id: row.dag_id }, Number(row.n));
+      for (const row of records) this.inc({ dag_id: row.dag_id }, Number(row.n));
     },
   });
 
-  new Gauge({
+  new Counter({
     name: 'dagctl_late_dag_runs_total',
     help: 'Scheduled DAG runs that started later than scheduler.late_threshold after their interval ended, by DAG',
     labelNames: ['dag_id'],
@@ -118,7 +119,7 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
         db,
         'SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE late_seconds IS NOT NULL GROUP BY dag_id',
       );
-      for (const row of records) this.set({ dag_id: row.dag_id }, Number(row.n));
+      for (const row of records) this.inc({ dag_id: row.dag_id }, Number(row.n));
     },
   });
 
@@ -192,5 +193,6 @@ export function createDbMetricsRegistry(ctx: AppContext): Registry {
     },
   });
 
+  registerAirflowDbMetrics(ctx, registry);
   return registry;
 }

@@ -12,9 +12,23 @@ export function httpMetricsMiddleware(registry: Registry): RequestHandler {
   });
   return (req, res, next) => {
     const start = process.hrtime.bigint();
+    // The router sets req.route when a route matches, with req.baseUrl its mount path at that
+    // moment; when the route's handler fails, the error reaches the app's handler after the
+    // router has put baseUrl back to '' — so the mount path is taken as the route is set.
+    let matched: { path?: string | RegExp } | undefined;
+    let matchedBase = '';
+    Object.defineProperty(req, 'route', {
+      configurable: true,
+      enumerable: true,
+      get: () => matched,
+      set: (route: { path?: string | RegExp } | undefined) => {
+        matched = route;
+        matchedBase = req.baseUrl;
+      },
+    });
     res.on('finish', () => {
-      const routePath = (req.route as { path?: string | RegExp } | undefined)?.path;
-      const route = routePath ? `${req.baseUrl}${String(routePath)}` : 'unmatched';
+      const routePath = matched?.path;
+      const route = routePath ? `${matchedBase}${String(routePath)}` : 'unmatched';
       histogram.observe(
         { method: req.method, route, status: String(res.statusCode) },
         Number(process.hrtime.bigint() - start) / 1e9,

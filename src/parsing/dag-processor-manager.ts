@@ -2,7 +2,10 @@ import fs from 'node:fs';
 import type { AppContext } from '../app/app-context';
 import { getLogger } from '../logging/logger';
 import { importErrorLines } from './import-error-lines';
+import { execSql } from '../db/sql';
+import { recordDagProcessingPass } from '../metrics/airflow-stats';
 import { observeDagProcessing } from '../metrics/process-metrics';
+import { statsd } from '../metrics/statsd-client';
 import { DagFileParserPool, ParserPoolClosedError } from './dag-file-parser-pool';
 import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor-options';
 import { DagsFolderWatcher } from './dags-folder-watcher';
@@ -278,6 +281,31 @@ export class DagProcessorManager {
     return this.pool;
   }
 
+  /** Airflow's dag_processing.total_parse_time, dagbag_size and dag_processing.import_errors. */
+  private async recordPassMetrics(summary: ParseSummary): Promise<void> {
+    try {
+      let dagbagSize = 0;
+      let importErrors = 0;
+      // Only StatsD needs the two counts here: /metrics reads them from the database itself.
+      if (statsd()) {
+        const dags = await execSql<{ n: number | string }>(
+          this.ctx.dataSource,
+          'SELECT COUNT(*) AS n FROM dag WHERE is_active = ?',
+          [true],
+        );
+        const errors = await execSql<{ n: number | string }>(
+          this.ctx.dataSource,
+          'SELECT COUNT(*) AS n FROM import_error',
+        );
+        dagbagSize = Number(dags.records[0]?.n ?? 0);
+        importErrors = Number(errors.records[0]?.n ?? 0);
+      }
+      recordDagProcessingPass({ seconds: summary.durationMs / 1000, dagbagSize, importErrors });
+    } catch (err) {
+      log.warn('recording DAG processing metrics failed', { err });
+    }
+  }
+
   private async runPass(checkAllRequested: boolean): Promise<ParseSummary> {
     this.passRunning = true;
     try {
@@ -358,6 +386,7 @@ export class DagProcessorManager {
     summary.durationMs = Math.round(performance.now() - startedAt);
     this.firstPassDone = true;
     this.lastPass = summary;
+    void this.recordPassMetrics(summary);
     if (summary.filesParsed > 0 || summary.filesRemoved > 0) {
       log.info(
         `parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms ` +

@@ -15,6 +15,7 @@ import {
 } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../core/executor';
 import { getLogger } from '../logging/logger';
+import { recordTryEnded } from '../metrics/airflow-stats';
 import { recordDatasetEvent } from '../db/transitions/dataset-transitions';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
@@ -188,6 +189,7 @@ export async function processExecutorEvents(
   }
   const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
+  const endedStates: string[] = [];
   await withinTransaction(db, async (m) => {
     // Starts first, then every end of the batch in one transition (one statement on PostgreSQL),
     // then what the moved ends imply (XComs, branches).
@@ -250,7 +252,10 @@ export async function processExecutorEvents(
           needsFullDecision: false,
         };
         entry.endedTaskIds.push(event.key.taskId);
-        if (moved[i]) entry.endedStates.push({ taskId: event.key.taskId, state: ending.end.state });
+        if (moved[i]) {
+          entry.endedStates.push({ taskId: event.key.taskId, state: ending.end.state });
+          endedStates.push(ending.end.state);
+        }
         entry.needsFullDecision ||= full;
         affected.set(runKey, entry);
       } catch (err) {
@@ -258,5 +263,7 @@ export async function processExecutorEvents(
       }
     }
   });
+  // Counted once the batch is applied (a caller's transaction that then rolls back would over-count by its batch).
+  for (const state of endedStates) recordTryEnded(state);
   return [...affected.values()];
 }

@@ -2,6 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
 import { withinTransaction } from '../db/transaction';
+import { recordDagRunEnded } from '../metrics/airflow-stats';
 import { markDagRunFinished, touchSchedulingDecisions } from '../db/transitions/dag-run-transitions';
 import type { RunRef } from '../db/transitions/task-instance-transitions';
 import { requestCallback } from '../db/transitions/callback-transitions';
@@ -93,11 +94,13 @@ async function scheduleRun(
     return;
   }
   let endedMapped = false;
+  let finished = false;
   await withinTransaction(db, async (m) => {
     const applied = await applyRunChanges(m, view, run, decision.changes, now);
     result.scheduled += applied.scheduled;
     endedMapped = applied.endedMapped;
     if (decision.finish && (await markDagRunFinished(m, run.id, decision.finish.state, now, decision.finish.note))) {
+      finished = true;
       result.finishedRuns.push({ dagId: run.dagId, runId: run.runId, state: decision.finish.state });
       // Same transaction as the final state: the callback is asked for exactly when the run ends.
       const { state, note } = decision.finish;
@@ -115,6 +118,8 @@ async function scheduleRun(
         );
     }
   });
+  if (decision.finish && finished && run.startDate)
+    recordDagRunEnded(run.dagId, decision.finish.state, (now.getTime() - run.startDate.getTime()) / 1000);
   if (decision.finish)
     log.info(
       `run ${run.runId} finished: ${decision.finish.state}${decision.finish.note ? ` (${decision.finish.note})` : ''}`,

@@ -6,6 +6,9 @@ import { createExecutor } from '../executors/create-executor';
 import type { Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../metrics/process-metrics';
+import { recordSchedulerHeartbeat } from '../metrics/airflow-stats';
+import { type PoolSlotCounts, readPoolSlots } from '../metrics/pool-slots';
+import { closeStatsd, configureStatsd, statsd } from '../metrics/statsd-client';
 import { DagProcessorManager } from '../parsing/dag-processor-manager';
 import { SchedulerLoop } from './scheduler-loop';
 import { resolveSchedulerOptions, SchedulerOptions } from './scheduler-options';
@@ -37,6 +40,25 @@ async function refuseSecondSchedulerOnSqlite(ctx: AppContext, options: Scheduler
 }
 
 /**
+ * Airflow's scheduler_heartbeat, with the executor and pool gauges for StatsD (read only when
+ * StatsD is on: /metrics reads its own from the database).
+ */
+async function beatAirflowMetrics(ctx: AppContext, executor: Executor): Promise<void> {
+  try {
+    // Only StatsD needs the counts here: /metrics reads its own from the database.
+    const read = statsd() ? await readPoolSlots(ctx.dataSource) : null;
+    recordSchedulerHeartbeat({
+      executorOpenSlots: executor.slotsAvailable(),
+      executorQueuedTasks: read?.queuedTasks ?? 0,
+      executorRunningTasks: read?.runningTasks ?? 0,
+      pools: read?.pools ?? new Map<string, PoolSlotCounts>(),
+    });
+  } catch (err) {
+    log.warn('recording heartbeat metrics failed', { err });
+  }
+}
+
+/**
  * `dagctl scheduler`: the DAG processor, the executor and the scheduling loop in one process.
  * Stops on SIGINT/SIGTERM (via `signal`) or after `numLoops`, finishing running tasks first.
  */
@@ -56,6 +78,7 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
     }),
   );
   const loop = new SchedulerLoop(ctx, executor, schedulerOptions, jobId);
+  configureStatsd(ctx.config);
   let failed = false;
   try {
     await executor.start();
@@ -75,6 +98,7 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
     loop.onLoop = (stats) => observeSchedulerLoop(stats.durationMs / 1000);
     const heartbeat = setInterval(() => {
       executorOpenSlots.set(executor.slotsAvailable());
+      void beatAirflowMetrics(ctx, executor);
       processMetricsRegistry
         .getMetricsAsJSON()
         .then((metrics) => heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics))
@@ -95,6 +119,7 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
     await executor.end(30_000).catch(() => undefined);
     await loop.drainFinalEvents().catch(() => undefined);
     await endJob(ctx.dataSource, jobId, failed ? 'failed' : 'success', ctx.clock.now()).catch(() => undefined);
+    closeStatsd();
     log.info('scheduler stopped');
   }
 }

@@ -3,6 +3,7 @@ import { execSql } from '../db/sql';
 import { runInTransaction, withinTransaction } from '../db/transaction';
 import { markDagRunRunning } from '../db/transitions/dag-run-transitions';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
+import { recordTaskInstancesCreated } from '../metrics/airflow-stats';
 import { getLogger } from '../logging/logger';
 import { DEFAULT_MAX_MAP_LENGTH, type DagView, type DagViewCache } from './dag-view-cache';
 import { literalMapLength } from './map-lengths';
@@ -35,7 +36,14 @@ export async function createMissingTaskInstances(
     const mapIndexes = length !== null && length > 0 && length <= max ? Array.from({ length }, (_, i) => i) : undefined;
     return { ...task, effectivePriority: view.priorities.get(id) ?? 1, mapIndexes };
   });
-  return withinTransaction(db, (m) => createTaskInstances(m, run, tasks, now));
+  const created = await withinTransaction(db, (m) => createTaskInstances(m, run, tasks, now));
+  // Counted by operator when every row was new (the usual case); a partial insert raced another
+  // scheduler for some rows and cannot say which were its own.
+  const byOperator = new Map<string, number>();
+  for (const task of tasks)
+    byOperator.set(task.operator, (byOperator.get(task.operator) ?? 0) + (task.mapIndexes?.length ?? 1));
+  if (created === [...byOperator.values()].reduce((a, b) => a + b, 0)) recordTaskInstancesCreated(byOperator);
+  return created;
 }
 
 /**

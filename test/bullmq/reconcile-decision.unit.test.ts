@@ -40,6 +40,21 @@ describe('decideReconcile', () => {
     ).toEqual({ kind: 'lost', reason: 'task process 7 was killed by SIGKILL', removeJob: false });
   });
 
+  it('replays the outcome kept in a failed job (a failed try) as it does a completed one', () => {
+    const outcome = { state: 'failed' as const, reason: 'task boom' };
+    const failed = { state: 'failed', failedReason: 'task boom' };
+    expect(decideReconcile(job({ ...failed, result: { kind: 'finished', outcome } }), facts())).toEqual({
+      kind: 'finished',
+      outcome,
+    });
+    expect(
+      decideReconcile(job({ ...failed, result: { kind: 'finished', outcome }, finishedAgoMs: 100 }), facts()),
+    ).toEqual({ kind: 'none' });
+    expect(
+      decideReconcile(job({ ...failed, failedReason: 'killed', result: { kind: 'lost', reason: 'killed' } }), facts()),
+    ).toEqual({ kind: 'lost', reason: 'killed', removeJob: false });
+  });
+
   it('reports a stalled (dead worker) job as lost, explaining why', () => {
     expect(decideReconcile(job({ state: 'failed', failedReason: STALLED_REASON }), facts())).toEqual({
       kind: 'lost',

@@ -12,6 +12,7 @@ import { getLogger } from '../../logging/logger';
 import { EventBuffer } from '../event-buffer';
 import type { AdoptingExecutor, Executor, ExecutorEvent, TaskWorkload } from '../../core/executor';
 import { bullmqPriority, taskJobId } from './bullmq-keys';
+import { JOB_LOG_MAX_LINES } from './job-log-tail';
 import { DagSourceHashes } from './dag-source-hashes';
 import { reconcileTaskJobs } from './reconcile-task-jobs';
 import { copyRemoteLogs, LogCopyOutcome } from './remote-log';
@@ -348,6 +349,7 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
           attempts: number;
           removeOnComplete: typeof KEEP_COMPLETED;
           removeOnFail: typeof KEEP_FAILED;
+          keepLogs: number;
         };
       }>
     >();
@@ -370,6 +372,8 @@ export class BullMQExecutor implements Executor, AdoptingExecutor {
           attempts: 1,
           removeOnComplete: KEEP_COMPLETED,
           removeOnFail: KEEP_FAILED,
+          // The job's logs (bull-board) hold the last lines of the try's log, no more.
+          keepLogs: JOB_LOG_MAX_LINES,
         },
       });
       byQueue.set(workload.queue, jobs);

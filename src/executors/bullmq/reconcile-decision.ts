@@ -58,6 +58,12 @@ export function decideReconcile(job: JobProbe, facts: ReconcileFacts): Reconcile
       if (job.result?.kind === 'lost') return { kind: 'lost', reason: job.result.reason, removeJob: false };
       return { kind: 'lost', reason: 'its job completed without a result', removeJob: false };
     case 'failed': {
+      // A try that failed on its worker: its job failed with the try's own result kept.
+      if (job.result) {
+        if (!settled) return NONE; // its result event is most likely on the way
+        if (job.result.kind === 'finished') return { kind: 'finished', outcome: job.result.outcome };
+        return { kind: 'lost', reason: job.result.reason, removeJob: false };
+      }
       const reason = job.failedReason ?? 'unknown reason';
       if (reason.startsWith(DUPLICATE_DELIVERY) && job.claimed) return NONE;
       if (!settled) return NONE;

@@ -8,7 +8,7 @@ import { buildTaskWorkload } from '../build-task-workload';
 import type { ExecutorEvent, TaskWorkload } from '../../core/executor';
 import { taskJobId, tryClaimKey } from './bullmq-keys';
 import { decideReconcile, JobProbe } from './reconcile-decision';
-import { isTaskJobResult } from './task-job';
+import { isTaskJobResult, type TaskJobData, type TaskJobResult } from './task-job';
 
 const log = getLogger('executor');
 /** Task instances looked at per pass; the oldest first. */
@@ -32,6 +32,11 @@ export interface ReconcileContext {
   resend(workload: TaskWorkload): void;
 }
 
+/** The result a failed try's job keeps in its data (see TaskJobData.result). */
+function keptResult(data: TaskJobData | undefined): TaskJobResult | null {
+  return isTaskJobResult(data?.result) ? data.result : null;
+}
+
 async function probeJob(ctx: ReconcileContext, queue: Queue, jobId: string, nowMs: number): Promise<JobProbe> {
   const claimed = (await ctx.redis.exists(tryClaimKey(ctx.prefix, jobId))) === 1;
   const job = await Job.fromId(queue, jobId);
@@ -41,7 +46,7 @@ async function probeJob(ctx: ReconcileContext, queue: Queue, jobId: string, nowM
   return {
     state,
     failedReason: job.failedReason ?? null,
-    result: isTaskJobResult(job.returnvalue) ? job.returnvalue : null,
+    result: isTaskJobResult(job.returnvalue) ? job.returnvalue : keptResult(job.data as TaskJobData | undefined),
     stalledCount: Math.max(job.stalledCounter ?? 0, job.deferredFailure ? 1 : 0),
     claimed,
     finishedAgoMs: job.finishedOn ? Math.max(0, nowMs - job.finishedOn) : null,

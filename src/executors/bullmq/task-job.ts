@@ -9,6 +9,11 @@ export interface TaskJobData {
   sourceHash: string | null;
   /** When the scheduler sent it (ISO). */
   sentAt: string;
+  /**
+   * Set by the worker on a try that failed, as its job fails: the result a failed job cannot
+   * return (reconciliation reads it as it reads a completed job's return value).
+   */
+  result?: TaskJobResult;
 }
 
 /** A task job's return value: how the try ended, read back if its result event went missing. */

@@ -11,6 +11,7 @@ import type { ExecutorEvent } from '../../core/executor';
 import { taskPoolOptionsFromConfig } from '../task-pool-options-from-config';
 import { tryClaimKey, workerHeartbeatKey } from './bullmq-keys';
 import { dagVersionMismatch, localFileloc } from './dag-file-version';
+import { readLogTail } from './job-log-tail';
 import { DUPLICATE_DELIVERY, STALLED_REASON } from './reconcile-decision';
 import { RemoteLogShipper } from './remote-log-shipper';
 import { createRedisClient, reconnectDelayMs, redisOptions } from './redis-options';
@@ -78,6 +79,13 @@ const LOG_SHIP_INTERVAL_MS = 500;
  * result (one Redis round trip and one scheduler pass instead of two). Its time is the real start.
  */
 const STARTED_REPORT_DELAY_MS = 20;
+
+/** Why a try failed (its job then fails with this reason), or null when it did not fail. */
+function failureReason(result: TaskJobResult): string | null {
+  if (result.kind === 'lost') return result.reason;
+  if (result.outcome.state === 'failed') return result.outcome.reason ?? 'task failed';
+  return null;
+}
 
 /**
  * `dagctl worker`: takes tries from the named BullMQ queues and runs each in a warm task process
@@ -235,7 +243,15 @@ class DagctlWorker implements RunningWorker {
     }
     try {
       const result = await this.runTry(job.data, jobId);
-      return result;
+      await this.copyLogToJob(job);
+      const failure = failureReason(result);
+      if (failure === null) return result;
+      // A failed try is a failed job (bull-board's Failed tab, queue.getFailed()), failing with
+      // the try's reason. Never retried by BullMQ (attempts 1, and unrecoverable besides):
+      // retries are the scheduler's, as new tries. The result a failed job cannot return is
+      // kept in its data for reconciliation, as a completed job's return value is.
+      await job.updateData({ ...job.data, result });
+      throw new UnrecoverableError(failure);
     } finally {
       this.slots.release();
       this.claims.delete(jobId);
@@ -313,6 +329,21 @@ class DagctlWorker implements RunningWorker {
       for (const e of events) await this.report(jobId, e);
     }
     return result;
+  }
+
+  /**
+   * Append the end of the try's log (masked as the task log is) to the job's logs, for
+   * bull-board and queue.getJobLogs(). Best effort: the task log itself is what dagctl serves.
+   */
+  private async copyLogToJob(job: Job<TaskJobData, TaskJobResult>): Promise<void> {
+    const { key, tryNumber } = job.data.workload;
+    const lines = readLogTail(taskLogPath(this.config.logging.base_log_folder, key, tryNumber));
+    try {
+      // Sent together (one connection keeps their order); keepLogs trims the list to the bound.
+      await Promise.all(lines.map((line) => job.log(line)));
+    } catch (err) {
+      log.warn(`could not copy the log of ${describeTi(key, tryNumber)} to its BullMQ job`, { err });
+    }
   }
 
   /** A scheduler asked to stop a try: if it runs here, its process tree is stopped. */

@@ -1,0 +1,105 @@
+import dgram from 'node:dgram';
+import { AppContext, closeAppContext } from '../../src/app/app-context';
+import { runScheduler } from '../../src/scheduler/scheduler-job';
+import { triggerDagRun } from '../../src/services/trigger-dag-run';
+import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
+import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
+import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+
+const DAGS: Record<string, string> = {
+  'good.ts': `
+import { DAG, EmptyOperator, FunctionOperator } from 'dagctl';
+const dag = new DAG('statsd_good', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+// An EmptyOperator never reaches an executor (the scheduler marks it, as Airflow's does): the
+// FunctionOperator is the try that counts as a success.
+new FunctionOperator({ taskId: 'works', fn: () => 1, dag }).setDownstream(new EmptyOperator({ taskId: 'ok', dag }));
+export default dag;
+`,
+  'bad.ts': `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('statsd_bad', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+new FunctionOperator({ taskId: 'boom', fn: () => { throw new Error('task boom'); }, dag });
+export default dag;
+`,
+};
+
+/**
+ * A real scheduler (local executor, SQLite) with `metrics.statsd_on`, sending to a StatsD
+ * listener this test opens (a UDP socket): Airflow's dotted names arrive with Airflow's prefix.
+ */
+describe('StatsD metrics from the scheduler', () => {
+  jest.setTimeout(240_000);
+  let listener: dgram.Socket;
+  const received: string[] = [];
+  let db: TestDatabase;
+  let home: TestHome;
+  let ctx: AppContext;
+  const abort = new AbortController();
+  let scheduler: Promise<void> | null = null;
+
+  beforeAll(async () => {
+    listener = dgram.createSocket('udp4');
+    // A StatsD datagram holds one or more `name:value|type` lines.
+    listener.on('message', (msg) => received.push(...msg.toString('utf8').split('\n').filter(Boolean)));
+    await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
+    const port = listener.address().port;
+    db = await createTestDatabase('sqlite');
+    home = createTestHome({
+      databaseUrl: db.url,
+      env: {
+        DAGCTL__CORE__EXECUTOR: 'local',
+        DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
+        DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s',
+        DAGCTL__METRICS__STATSD_ON: 'true',
+        DAGCTL__METRICS__STATSD_HOST: '127.0.0.1',
+        DAGCTL__METRICS__STATSD_PORT: String(port),
+      },
+    });
+    for (const [name, source] of Object.entries(DAGS)) home.writeDag(name, source);
+    ctx = await openTestContext(home);
+    scheduler = runScheduler(ctx, { signal: abort.signal });
+    await waitForParsedDags(ctx.dataSource, 2, 120_000);
+  });
+
+  afterAll(async () => {
+    abort.abort();
+    await scheduler?.catch(() => undefined);
+    if (ctx) await closeAppContext(ctx);
+    await db?.drop();
+    home?.remove();
+    await new Promise<void>((resolve) => (listener ? listener.close(() => resolve()) : resolve()));
+  });
+
+  const arrived = (pattern: RegExp, what: string): Promise<string> =>
+    eventually(
+      () => {
+        const line = received.find((l) => pattern.test(l));
+        if (!line)
+          throw new Error(`no ${what} among ${received.length} StatsD lines: ${received.slice(-20).join(' ')}`);
+        return line;
+      },
+      { what, timeoutMs: 60_000, intervalMs: 100 },
+    );
+
+  it("receives Airflow's names for task and run outcomes, heartbeats, executor, pools and parsing", async () => {
+    const ok = await triggerDagRun(ctx, { dagId: 'statsd_good' });
+    const ko = await triggerDagRun(ctx, { dagId: 'statsd_bad' });
+    expect(await waitForRun(ctx, 'statsd_good', ok.runId)).toBe('success');
+    expect(await waitForRun(ctx, 'statsd_bad', ko.runId)).toBe('failed');
+
+    await arrived(/^airflow\.ti_successes:1\|c$/, 'airflow.ti_successes');
+    await arrived(/^airflow\.ti_failures:1\|c$/, 'airflow.ti_failures');
+    await arrived(/^airflow\.dagrun\.duration\.success\.statsd_good:\d+(\.\d+)?\|ms$/, 'dagrun.duration.success');
+    await arrived(/^airflow\.dagrun\.duration\.failed\.statsd_bad:\d+(\.\d+)?\|ms$/, 'dagrun.duration.failed');
+    await arrived(/^airflow\.task_instance_created-EmptyOperator:1\|c$/, 'task_instance_created-EmptyOperator');
+    await arrived(/^airflow\.scheduler_heartbeat:1\|c$/, 'airflow.scheduler_heartbeat');
+    await arrived(/^airflow\.executor\.open_slots:\d+\|g$/, 'executor.open_slots');
+    await arrived(/^airflow\.executor\.queued_tasks:\d+\|g$/, 'executor.queued_tasks');
+    await arrived(/^airflow\.executor\.running_tasks:\d+\|g$/, 'executor.running_tasks');
+    await arrived(/^airflow\.pool\.open_slots\.default_pool:\d+\|g$/, 'pool.open_slots.default_pool');
+    await arrived(/^airflow\.dag_processing\.total_parse_time:\d+(\.\d+)?\|g$/, 'dag_processing.total_parse_time');
+    await arrived(/^airflow\.dagbag_size:2\|g$/, 'dagbag_size');
+    await arrived(/^airflow\.dag_processing\.import_errors:0\|g$/, 'dag_processing.import_errors');
+  });
+});
