@@ -34,13 +34,14 @@ export interface PrecomputedScheduleSpec {
   /** The user's class name, and what its `serialize()` returned (shown, and kept for `deserialize`). */
   className: string;
   serialized: unknown;
-  /** When the DAG processor computed it (ISO). */
-  computedAt: string;
   /** The chain of runs from the first one, in order, up to the horizon. */
   runs: PrecomputedRun[];
   /** The class said no run follows the last of `runs` (not merely the horizon). */
   ended: boolean;
-  /** `inferManualDataInterval` answered at these moments (`from`, sorted): a trigger takes the latest at or before it. */
+  /**
+   * `inferManualDataInterval` answered at these moments (`from`, sorted): a trigger takes the
+   * answer of the latest moment at or before it.
+   */
   manual: Array<{ from: string; start: string; end: string }>;
 }
 

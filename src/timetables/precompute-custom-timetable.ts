@@ -67,7 +67,9 @@ export function precomputeCustomTimetable(
   const manual: PrecomputedScheduleSpec['manual'] = [];
   for (const at of moments) {
     if (manual.length && manual[manual.length - 1].from === iso(at)) continue;
-    const interval = call('inferManualDataInterval', () => timetable.inferManualDataInterval({ runAfter: new Date(at) }));
+    const interval = call('inferManualDataInterval', () =>
+      timetable.inferManualDataInterval({ runAfter: new Date(at) }),
+    );
     const start = dateOf(interval?.start, 'inferManualDataInterval start', fail);
     const end = dateOf(interval?.end, 'inferManualDataInterval end', fail);
     manual.push({ from: iso(at), start: iso(start), end: iso(end) });
@@ -77,7 +79,6 @@ export function precomputeCustomTimetable(
     kind: 'precomputed',
     className,
     serialized: serializedForm(timetable, fail, call),
-    computedAt: iso(now),
     runs,
     ended,
     manual,
@@ -97,9 +98,9 @@ function serializedForm(
   } catch (err) {
     return fail(`serialize() must return JSON: ${errorMessage(err)}`);
   }
-  const deserialize = (timetable.constructor as { deserialize?: unknown }).deserialize;
+  const deserialize = (timetable.constructor as { deserialize?: (data: unknown) => unknown }).deserialize;
   if (typeof deserialize === 'function') {
-    const rebuilt: unknown = call('deserialize', () => deserialize.call(timetable.constructor, json));
+    const rebuilt = call('deserialize', (): unknown => deserialize.call(timetable.constructor, json));
     if (typeof (rebuilt as { nextDagrunInfo?: unknown })?.nextDagrunInfo !== 'function')
       fail('deserialize(serialize()) did not return a timetable');
   }

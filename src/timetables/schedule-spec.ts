@@ -8,13 +8,7 @@ import { precomputeCustomTimetable } from './precompute-custom-timetable';
 
 /** The `schedule` option of a DAG as users write it. */
 export type ScheduleOption =
-  | string
-  | readonly string[]
-  | { every: Duration }
-  | readonly Dataset[]
-  | CustomTimetable
-  | null
-  | undefined;
+  string | readonly string[] | { every: Duration } | readonly Dataset[] | CustomTimetable | null | undefined;
 
 export const CRON_PRESETS: Record<string, string> = {
   '@hourly': '0 * * * *',
@@ -96,7 +90,8 @@ function isList(value: unknown): value is readonly unknown[] {
 function datasetSchedule(items: readonly unknown[], dagId: string): ScheduleSpec {
   if (items.length === 0)
     throw new DagDefinitionError(
-      `DAG '${dagId}': schedule is an empty list (give one or more cron expressions or datasets, or null for no schedule)`,
+      `DAG '${dagId}': schedule is an empty list ` +
+        '(give one or more cron expressions or datasets, or null for no schedule)',
     );
   const uris = new Set<string>();
   for (const item of items) {
