@@ -4,6 +4,12 @@
  */
 export { DAG } from './authoring/dag';
 export type { DagOptions } from './authoring/dag-options';
+export { Timetable } from './timetables/custom-timetable';
+export type {
+  CustomDagRunInfo as DagRunInfo,
+  CustomDataInterval as DataInterval,
+  CustomTimeRestriction as TimeRestriction,
+} from './timetables/custom-timetable';
 export { DeadlineReference } from './authoring/dag-callbacks';
 export type { DagCallback, DagCallbackContext, DeadlineAlert } from './authoring/dag-callbacks';
 export { BaseOperator } from './authoring/base-operator';

@@ -146,7 +146,11 @@ export function resolveDagOptions(dagId: string, options: DagOptions): ResolvedD
   const defaultArgs = plainObject('defaultArgs');
   for (const key of ['taskId', 'dag']) if (key in defaultArgs) fail(`option 'defaultArgs' must not set '${key}'`);
   const params = resolveParams(dagId, plainObject('params'));
-  const scheduleSpec = parseSchedule(options.schedule, timezone, dagId);
+  const scheduleSpec = parseSchedule(options.schedule, timezone, dagId, {
+    earliest: startDate,
+    latest: endDate,
+    catchup,
+  });
   // As in Airflow: a scheduled run has no conf, so a param without a default could never be set.
   const required = Object.keys(params.specs).filter((name) => !params.specs[name].hasDefault);
   if (scheduleSpec.kind !== 'none' && required.length > 0)

@@ -1,5 +1,5 @@
 import type { SerializedDag, SerializedSensor, SerializedTask } from '../core/serialized-dag';
-import { parseSchedule } from '../timetables/schedule-spec';
+import { isCustomTimetable } from '../timetables/custom-timetable';
 import type { BaseOperator } from './base-operator';
 import type { DAG } from './dag';
 import { serializeExpansion } from './mapping/expansion';
@@ -17,7 +17,7 @@ export function serializeDag(dag: DAG): SerializedDag {
     dagId: dag.dagId,
     description: dag.description ?? null,
     fileloc: dag.fileloc ?? '',
-    schedule: parseSchedule(dag.schedule, dag.timezone, dag.dagId),
+    schedule: dag.scheduleSpec,
     scheduleText: scheduleText(dag.schedule),
     startDate: dag.startDate ? dag.startDate.toISOString() : null,
     endDate: dag.endDate ? dag.endDate.toISOString() : null,
@@ -97,5 +97,6 @@ function scheduleText(schedule: DAG['schedule']): string | null {
   if (typeof schedule === 'string') return schedule;
   // A list of datasets shows as Airflow's DAG list shows it; a list of crons as their joined text.
   if (Array.isArray(schedule)) return schedule.every((s) => typeof s === 'string') ? schedule.join(' | ') : 'Dataset';
+  if (isCustomTimetable(schedule)) return schedule.summary;
   return `every ${String((schedule as { every: unknown }).every)}`;
 }

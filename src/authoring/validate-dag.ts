@@ -1,3 +1,4 @@
+import { isCustomTimetable } from '../timetables/custom-timetable';
 import { DagDefinitionError } from '../core/errors';
 import { parseSchedule, type ScheduleOption } from '../timetables/schedule-spec';
 import type { BaseOperator } from './base-operator';
@@ -16,7 +17,8 @@ export interface ValidatedDag {
 
 /** The checks Airflow's DagBag makes before accepting a DAG. Throws DagDefinitionError. */
 export function validateDag(dag: ValidatedDag): void {
-  parseSchedule(dag.schedule, dag.timezone, dag.dagId);
+  // A timetable class was run once, with the DAG's restriction, when the DAG was built.
+  if (!isCustomTimetable(dag.schedule)) parseSchedule(dag.schedule, dag.timezone, dag.dagId);
   checkDateOrder(dag.dagId, dag.startDate, dag.endDate);
   for (const [taskId, task] of dag.tasks) {
     if ((task.dag as unknown) !== dag || task.taskId !== taskId) {

@@ -15,7 +15,35 @@ export type ScheduleSpec =
   | { kind: 'cron'; expression: string; timezone: string; expressions?: string[] }
   | { kind: 'interval'; everyMs: number }
   /** Runs when each of these datasets (URIs, sorted) was updated since the last such run. */
-  | { kind: 'dataset'; uris: string[] };
+  | { kind: 'dataset'; uris: string[] }
+  /**
+   * A user's timetable class: the scheduler never runs its code, so the DAG processor stores the
+   * runs it yields up to a horizon and its manual-interval answers (see src/timetables/precompute-custom-timetable.ts).
+   */
+  | PrecomputedScheduleSpec;
+
+/** One run a custom timetable yields: ISO dates; the logical date is `start`. */
+export interface PrecomputedRun {
+  start: string;
+  end: string;
+  runAfter: string;
+}
+
+export interface PrecomputedScheduleSpec {
+  kind: 'precomputed';
+  /** The user's class name, and what its `serialize()` returned (shown, and kept for `deserialize`). */
+  className: string;
+  serialized: unknown;
+  /** The chain of runs from the first one, in order, up to the horizon. */
+  runs: PrecomputedRun[];
+  /** The class said no run follows the last of `runs` (not merely the horizon). */
+  ended: boolean;
+  /**
+   * `inferManualDataInterval` answered at these moments (`from`, sorted): a trigger takes the
+   * answer of the latest moment at or before it.
+   */
+  manual: Array<{ from: string; start: string; end: string }>;
+}
 
 export interface SerializedSensor {
   pokeIntervalMs: number;

@@ -11,6 +11,7 @@ import { DagProcessorOptions, resolveDagProcessorOptions } from './dag-processor
 import { DagsFolderWatcher } from './dags-folder-watcher';
 import { discoverDagFiles, DiscoveryInfo } from './discover-dag-files';
 import { FileChangeTracker, FileFingerprint } from './file-change-tracker';
+import { findTimetableFiles } from './find-timetable-files';
 import { findFilesMissingDags } from './find-files-missing-dags';
 import { findMissingFiles, removeMissingFile } from './remove-missing-files';
 import { StatSweep } from './stat-sweep';
@@ -348,6 +349,9 @@ export class DagProcessorManager {
       this.fileDagIds.delete(file);
     }
 
+    // Custom timetables: parsed again on each full check, whatever their hash, to extend their horizon.
+    const refresh = new Set(checkAll ? await findTimetableFiles(dataSource) : []);
+    for (const file of refresh) this.tracker.forget(file);
     const seedHashes = this.firstPassDone ? null : await loadSyncedSourceHashes(dataSource, this.defaultsHash);
     const changed: FileFingerprint[] = [];
     const unchangedFiles: string[] = [];
@@ -358,7 +362,7 @@ export class DagProcessorManager {
         continue;
       }
       summary.filesChecked += 1;
-      const seed = seedHashes ? (hash: string) => seedHashes.get(file) === hash : undefined;
+      const seed = seedHashes && !refresh.has(file) ? (hash: string) => seedHashes.get(file) === hash : undefined;
       const state = await this.tracker.inspect(file, seed);
       if (!state) continue;
       if (state.unchanged) unchangedFiles.push(file);

@@ -31,7 +31,9 @@ export function operatorForMapIndex(
     mapIndex,
     lists.map((list) => list.length),
   );
-  if (lists.some((list, i) => indexes[i] >= list.length || list.length === 0))
+  // elementIndexes wraps around: an index at or past the cross product's size is beyond the lists.
+  const size = lists.reduce((n, list) => n * list.length, 1);
+  if (mapIndex >= size || lists.some((list, i) => indexes[i] >= list.length))
     throw new Error(`${where}: map index ${mapIndex} is beyond the lists it expands over`);
   const values = Object.fromEntries(expansion.args.map((arg, i) => [arg.name, lists[i][indexes[i]]]));
   return op.withExpandedValues(values);

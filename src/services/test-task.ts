@@ -16,6 +16,8 @@ export interface TestTaskInput {
   taskId: string;
   logicalDate: Date;
   conf?: Record<string, unknown>;
+  /** One map index of a mapped task (-1: not mapped; a mapped task refuses it with a reason). */
+  mapIndex?: number;
 }
 
 /**
@@ -28,7 +30,12 @@ export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<T
   if (!task) throw new NotFoundError(`task '${input.taskId}' not found in DAG '${input.dagId}'`);
   const interval = timetableFromSpec(stored.dag.schedule).inferManualDataInterval(input.logicalDate);
   const workload: TaskWorkload = {
-    key: { dagId: input.dagId, runId: `test__${input.logicalDate.toISOString()}`, taskId: input.taskId, mapIndex: -1 },
+    key: {
+      dagId: input.dagId,
+      runId: `test__${input.logicalDate.toISOString()}`,
+      taskId: input.taskId,
+      mapIndex: input.mapIndex ?? -1,
+    },
     tryNumber: 1,
     ...taskWorkloadFields(stored, task),
     logicalDate: input.logicalDate.toISOString(),

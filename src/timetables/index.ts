@@ -3,12 +3,14 @@ import { CronTimetable } from './cron-timetable';
 import { IntervalTimetable } from './interval-timetable';
 import { NullTimetable } from './null-timetable';
 import { OnceTimetable } from './once-timetable';
+import { PrecomputedTimetable } from './precomputed-timetable';
 import type { Timetable } from './timetable';
 
 export { CronTimetable } from './cron-timetable';
 export { IntervalTimetable } from './interval-timetable';
 export { NullTimetable } from './null-timetable';
 export { OnceTimetable } from './once-timetable';
+export { PrecomputedTimetable } from './precomputed-timetable';
 export { nextRunInfos } from './next-run-infos';
 export { formatEvery } from './format-every';
 export { CRON_PRESETS, parseSchedule } from './schedule-spec';
@@ -27,5 +29,7 @@ export function timetableFromSpec(spec: ScheduleSpec): Timetable {
       return new CronTimetable(spec.expression, spec.timezone, spec.expressions ?? null);
     case 'interval':
       return new IntervalTimetable(spec.everyMs);
+    case 'precomputed':
+      return new PrecomputedTimetable(spec);
   }
 }

@@ -3,9 +3,12 @@ import { DagDefinitionError, errorMessage } from '../core/errors';
 import { Duration, parseDuration } from '../core/duration';
 import { datasetUriProblem, isDataset, type Dataset } from '../core/dataset';
 import type { ScheduleSpec } from '../core/serialized-dag';
+import { isCustomTimetable, type CustomTimeRestriction, type Timetable as CustomTimetable } from './custom-timetable';
+import { precomputeCustomTimetable } from './precompute-custom-timetable';
 
 /** The `schedule` option of a DAG as users write it. */
-export type ScheduleOption = string | readonly string[] | { every: Duration } | readonly Dataset[] | null | undefined;
+export type ScheduleOption =
+  string | readonly string[] | { every: Duration } | readonly Dataset[] | CustomTimetable | null | undefined;
 
 export const CRON_PRESETS: Record<string, string> = {
   '@hourly': '0 * * * *',
@@ -18,17 +21,29 @@ export const CRON_PRESETS: Record<string, string> = {
   '@annually': '0 0 1 1 *',
 };
 
-/** Turn the authoring option into the stored ScheduleSpec; throws DagDefinitionError on bad input. */
-export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId = '?'): ScheduleSpec {
+/**
+ * Turn the authoring option into the stored ScheduleSpec; throws DagDefinitionError on bad input.
+ * A custom timetable class is run here (parse time only) under `restriction`, as of `now`.
+ */
+export function parseSchedule(
+  schedule: ScheduleOption,
+  timezone = 'UTC',
+  dagId = '?',
+  restriction: CustomTimeRestriction = { earliest: null, latest: null, catchup: false },
+  now: Date = new Date(),
+): ScheduleSpec {
   if (schedule === null || schedule === undefined || schedule === '@none' || schedule === 'None')
     return { kind: 'none' };
   if (isList(schedule))
     return schedule.length > 0 && schedule.every((item) => typeof item === 'string')
       ? parseCronList(schedule, timezone, dagId)
       : datasetSchedule(schedule, dagId);
+  if (isCustomTimetable(schedule)) return precomputeCustomTimetable(schedule, restriction, now, dagId);
   if (typeof schedule === 'object') {
     if (!('every' in schedule))
-      throw new DagDefinitionError(`DAG '${dagId}': schedule object must be { every: '30m' }`);
+      throw new DagDefinitionError(
+        `DAG '${dagId}': schedule object must be { every: '30m' } or a timetable (a class with nextDagrunInfo)`,
+      );
     let everyMs: number;
     try {
       everyMs = parseDuration(schedule.every, 'schedule.every');
@@ -40,7 +55,7 @@ export function parseSchedule(schedule: ScheduleOption, timezone = 'UTC', dagId 
   }
   if (typeof schedule !== 'string')
     throw new DagDefinitionError(
-      `DAG '${dagId}': schedule must be a cron string, a preset, { every }, a list of datasets or null`,
+      `DAG '${dagId}': schedule must be a cron string, a preset, { every }, a list of datasets, a timetable or null`,
     );
   const text = schedule.trim();
   if (text === '@once') return { kind: 'once' };

@@ -4,6 +4,7 @@ import { loadDagFile } from '../../src/authoring/load-dag-file';
 import { serializeDag } from '../../src/authoring/serialize-dag';
 import type { DAG } from '../../src/authoring/dag';
 import type { BashOperator } from '../../src/authoring/operators/bash-operator';
+import { timetableFromSpec } from '../../src/timetables';
 import { fakeTaskContext } from './helpers/fake-task-context';
 
 const DAGS_DIR = join(__dirname, '..', '..', 'dags');
@@ -53,6 +54,33 @@ describe('example DAGs in dags/', () => {
     expect((dag.getTask('announce') as BashOperator).bashCommand).toBe(`echo "{{ ti.xcom_pull(task_ids='load') }}"`);
     const ctx = fakeTaskContext({ xcoms: { transform: { orders: 2, revenue: 4.5 } } });
     await expect(dag.getTask('load').execute(ctx)).resolves.toBe('loaded 2 orders (4.50)');
+  });
+
+  test('example_business_days: its class is run at parse time into runs on weekdays only', async () => {
+    const dag = await load('example_business_days.ts');
+    const spec = serializeDag(dag).schedule;
+    if (spec.kind !== 'precomputed') throw new Error(`expected a precomputed schedule, got ${spec.kind}`);
+    expect(spec.className).toBe('BusinessDaysTimetable');
+    expect(spec.runs.length).toBeGreaterThan(100);
+    for (const run of spec.runs) {
+      expect([1, 2, 3, 4, 5]).toContain(new Date(run.start).getUTCDay());
+      expect(Date.parse(run.end) - Date.parse(run.start)).toBe(24 * 3600 * 1000);
+      expect(run.runAfter).toBe(run.end);
+    }
+    // The scheduler side: a Saturday-to-Monday gap, and a Monday trigger covering the Friday before.
+    const timetable = timetableFromSpec(spec);
+    const friday = spec.runs.find((r) => new Date(r.start).getUTCDay() === 5)!;
+    const next = timetable.nextDagRunInfo(
+      { start: new Date(friday.start), end: new Date(friday.end) },
+      { earliest: null, latest: null, catchup: true },
+      new Date(friday.end),
+    );
+    expect(next?.logicalDate.getTime()).toBe(Date.parse(friday.start) + 3 * 24 * 3600 * 1000);
+    const monday = new Date(Date.parse(friday.start) + 3 * 24 * 3600 * 1000 + 3600 * 1000);
+    expect(timetable.inferManualDataInterval(monday)).toEqual({
+      start: new Date(friday.start),
+      end: new Date(friday.end),
+    });
   });
 
   test('hello_world is the contract example', async () => {

@@ -172,7 +172,8 @@ function registerRunCommands(tasks: Command): void {
     .argument('<dag_id>')
     .argument('<task_id>')
     .argument('[logical_date_or_run_id]', "a logical date, or a run's id for its date and conf (default now)")
-    .action(async (dagId: string, taskId: string, date: string | undefined) => {
+    .option('--map-index <n>', 'map index of a mapped task', (v) => parseIntArg(v, '--map-index', -1), -1)
+    .action(async (dagId: string, taskId: string, date: string | undefined, options: { mapIndex: number }) => {
       await withAppContext(async (ctx) => {
         await ensureDagsParsed(ctx, dagId);
         const resolved = date !== undefined ? await resolveRunOrDate(ctx, dagId, date) : null;
@@ -181,10 +182,12 @@ function registerRunCommands(tasks: Command): void {
           taskId,
           logicalDate: resolved?.logicalDate ?? ctx.clock.now(),
           conf: resolved?.run?.conf ?? undefined,
+          mapIndex: options.mapIndex,
         });
         const returned = outcome.xcoms?.return_value;
+        const index = options.mapIndex >= 0 ? `[${options.mapIndex}]` : '';
         printLine(
-          `Task ${dagId}.${taskId}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
+          `Task ${dagId}.${taskId}${index}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
             (returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''),
         );
         if (outcome.state === 'failed') process.exitCode = 1;

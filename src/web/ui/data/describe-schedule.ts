@@ -24,6 +24,7 @@ export function describeSchedule(spec: ScheduleSpec | null | undefined): string 
   if (spec.kind === 'once') return 'Once';
   if (spec.kind === 'dataset') return 'Dataset';
   if (spec.kind === 'interval') return describeInterval(spec.everyMs);
+  if (spec.kind === 'precomputed') return `Timetable ${spec.className}`;
   let words: string;
   try {
     words = cronToString(spec.expression, { use24HourTimeFormat: true, verbose: false });
