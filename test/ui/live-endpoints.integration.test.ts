@@ -29,7 +29,7 @@ describe('UI live endpoints', () => {
     expect(first.headers['cache-control']).toBe('no-store');
     expect(first.body.tasks.map((task: { taskId: string }) => task.taskId)).toEqual(['a', 'b']);
     expect(first.body.runs.map((run: { runId: string }) => run.runId)).toEqual(['r1', 'r2']);
-    expect(first.body.runs[1].cells.a).toEqual({ state: 'running', tryNumber: 1 });
+    expect(first.body.runs[1].cells.a).toEqual({ state: 'running', tryNumber: 1, held: false });
     await seedTi(t.ds, 'live', 'r2', 'b', 'queued');
     const second = await get('/ui/dags/live/grid.json?num_runs=1');
     expect(second.body.runs).toHaveLength(1);
