@@ -33,14 +33,20 @@ const TREE_COMMAND = [
   'sleep 300 & echo $! > "$d/child.$DAGCTL_CTX_TRY_NUMBER"; wait',
 ].join('\n');
 
-function treeDag(dagId: string, dagOptions: string, taskOptions: string): string {
+/**
+ * The same tree, deaf to SIGTERM: the task's own runner cannot end it at its timeout (its group
+ * outlives the abort), so it is the executor's stop that ends it, whatever the machine's load.
+ */
+const STUBBORN_TREE_COMMAND = `trap '' TERM\n${TREE_COMMAND}`;
+
+function treeDag(dagId: string, dagOptions: string, taskOptions: string, command = TREE_COMMAND): string {
   return `
 import { writeFileSync } from 'node:fs';
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG(${JSON.stringify(dagId)}, { schedule: null, startDate: '2026-01-01T00:00:00Z', ${dagOptions} });
 new BashOperator({
   taskId: 'tree',
-  bashCommand: ${JSON.stringify(TREE_COMMAND)},
+  bashCommand: ${JSON.stringify(command)},
   env: { STOP_DIR: process.env.DAGCTL_HOME + '/stop' },
   dag,
   ${taskOptions}
@@ -57,6 +63,7 @@ const DAGS: Record<string, string> = {
     `executionTimeout: '2s', retries: 1, retryDelay: 0,
   onFailureCallback: (ctx) =>
     writeFileSync(process.env.DAGCTL_HOME + '/stop/failure-callback-' + ctx.tryNumber, 'ran'),`,
+    STUBBORN_TREE_COMMAND,
   ),
   stop_dagrun_timeout: treeDag('stop_dagrun_timeout', "dagrunTimeout: '3s'", ''),
   stop_mark_task: treeDag('stop_mark_task', '', ''),
