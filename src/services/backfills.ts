@@ -190,3 +190,27 @@ export async function cancelBackfillByHand(ctx: ServiceContext, id: number): Pro
   });
   return requireBackfill(ctx, id);
 }
+
+/** The JSON shape of a backfill (CLI and API alike: Airflow 3's fields plus progress). */
+export function backfillJson(b: BackfillView): Record<string, unknown> {
+  return {
+    id: b.id,
+    dag_id: b.dagId,
+    from_date: b.fromDate.toISOString(),
+    to_date: b.toDate.toISOString(),
+    run_backwards: b.reverse,
+    max_active_runs: b.maxActiveRuns,
+    rerun_failed_tasks: b.rerunFailedTasks,
+    reset_dagruns: b.resetDagruns,
+    dag_run_conf: b.dagRunConf ?? {},
+    is_paused: b.isPaused,
+    cancelled: b.cancelled,
+    created_at: b.createdAt.toISOString(),
+    updated_at: b.updatedAt.toISOString(),
+    completed_at: b.completedAt ? b.completedAt.toISOString() : null,
+    total_intervals: b.total,
+    pending_intervals: b.pending,
+    skipped_intervals: b.skipped,
+    runs: b.runs,
+  };
+}
