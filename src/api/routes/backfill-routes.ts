@@ -1,4 +1,8 @@
 import type { Request } from 'express';
+import { roleAtLeast } from '../../auth/auth-user';
+import { maskSensitiveKeys } from '../../core/secrets-masker';
+import { extraSensitiveWords } from '../../core/sensitive-names';
+import type { BackfillView } from '../../db/reads/backfill-reads';
 import { badRequest } from '../../http/problem';
 import {
   backfillJson,
@@ -10,7 +14,7 @@ import {
   requireBackfill,
   setBackfillPausedByHand,
 } from '../../services/backfills';
-import type { ApiRoute } from '../api-context';
+import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { queryPage, queryString } from '../query-params';
 import {
@@ -117,6 +121,13 @@ function requestOf(req: Request): BackfillRequest {
   };
 }
 
+/** A viewer sees the values under sensitive keys of the runs' conf as `***` (as for runs); op and admin as given. */
+function jsonFor(req: Request, api: ApiContext): (b: BackfillView) => Record<string, unknown> {
+  if (req.user && roleAtLeast(req.user.role, 'op')) return backfillJson;
+  const words = extraSensitiveWords(api.app.config.core.sensitive_var_conn_names);
+  return (b) => ({ ...backfillJson(b), dag_run_conf: maskSensitiveKeys(b.dagRunConf ?? {}, words) });
+}
+
 function backfillId(req: Request): number {
   const text = param(req, 'backfill_id');
   const id = Number(text);
@@ -184,7 +195,7 @@ export const backfillRoutes: ApiRoute[] = [
         limit: page.limit,
         offset: page.offset,
       });
-      res.json({ backfills: backfills.map(backfillJson), total_entries: total });
+      res.json({ backfills: backfills.map(jsonFor(req, api)), total_entries: total });
     },
   },
   {
@@ -246,7 +257,7 @@ export const backfillRoutes: ApiRoute[] = [
       responses: { '200': backfillResponse, ...errors },
     },
     async handler(req, res, api) {
-      res.json(backfillJson(await requireBackfill(api.app, backfillId(req))));
+      res.json(jsonFor(req, api)(await requireBackfill(api.app, backfillId(req))));
     },
   },
   action('pause', 'Pause a backfill: no new run is created or started'),

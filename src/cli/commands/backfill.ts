@@ -2,6 +2,8 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../app/app-context';
 import type { BackfillView } from '../../db/reads/backfill-reads';
 import { execSql } from '../../db/sql';
+import { maskSensitiveKeys } from '../../core/secrets-masker';
+import { extraSensitiveWords } from '../../core/sensitive-names';
 import {
   cancelBackfillByHand,
   createBackfill,
@@ -25,6 +27,12 @@ import {
   type OutputFormat,
 } from '../output';
 import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
+
+/** The CLI's output lands in terminals and CI logs: the runs' conf always masked by key name. */
+function cliBackfillJson(ctx: AppContext, b: BackfillView): Record<string, unknown> {
+  const words = extraSensitiveWords(ctx.config.core.sensitive_var_conn_names);
+  return { ...backfillJson(b), dag_run_conf: maskSensitiveKeys(b.dagRunConf ?? {}, words) };
+}
 
 type BackfillOptions = {
   output: OutputFormat;
@@ -103,7 +111,7 @@ export function addDagsBackfillCommand(dags: Command): void {
       if (dagRow.records[0]?.is_paused === true || dagRow.records[0]?.is_paused === 1)
         printWarning(`DAG '${dagId}' is paused: its backfill runs wait until 'dagctl dags unpause ${dagId}'`);
       if (!options.wait) {
-        if (isStructured(options.output)) printData(backfillJson(backfill), options.output);
+        if (isStructured(options.output)) printData(cliBackfillJson(ctx, backfill), options.output);
         else
           printLine(
             `Backfill ${backfill.id} of DAG '${dagId}' recorded: ${backfill.total} backfill run(s) ` +
@@ -113,7 +121,7 @@ export function addDagsBackfillCommand(dags: Command): void {
         return;
       }
       const final = await waitForBackfill(ctx, backfill.id, options.output);
-      if (isStructured(options.output)) printData(backfillJson(final), options.output);
+      if (isStructured(options.output)) printData(cliBackfillJson(ctx, final), options.output);
       if ((final.runs.failed ?? 0) > 0 || final.cancelled) process.exitCode = 1;
     });
   });
@@ -200,7 +208,10 @@ export function registerBackfillCommands(program: Command): void {
     await withAppContext(async (ctx) => {
       const { backfills } = await listBackfills(ctx, { dagId: options.dagId });
       printRows(
-        backfills.map((b) => ({ ...backfillJson(b), progress: progressLine(b).replace(/^backfill \d+: /, '') })),
+        backfills.map((b) => ({
+          ...cliBackfillJson(ctx, b),
+          progress: progressLine(b).replace(/^backfill \d+: /, ''),
+        })),
         options.output,
         LIST_COLUMNS,
       );
@@ -218,7 +229,7 @@ export function registerBackfillCommands(program: Command): void {
             name === 'cancel'
               ? await cancelBackfillByHand(ctx, id)
               : await setBackfillPausedByHand(ctx, id, name === 'pause');
-          if (isStructured(options.output)) printObject(backfillJson(b), options.output);
+          if (isStructured(options.output)) printObject(cliBackfillJson(ctx, b), options.output);
           else printLine(`Backfill ${id} of DAG '${b.dagId}': ${name === 'cancel' ? 'cancelled' : name + 'd'}`);
         });
       },
