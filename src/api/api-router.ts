@@ -4,6 +4,7 @@ import type { ApiContext, ApiRoute } from './api-context';
 import { apiNotFound } from './error-handler';
 import { MicroCache } from './micro-cache';
 import { buildOpenApiDocument } from './openapi/load-openapi-document';
+import { backfillRoutes } from './routes/backfill-routes';
 import { connectionRoutes } from './routes/connection-routes';
 import { dagRoutes } from './routes/dag-routes';
 import { dagRunRoutes } from './routes/dag-run-routes';
@@ -39,6 +40,7 @@ export const API_ROUTES: readonly ApiRoute[] = [
   ...eventLogRoutes,
   ...instanceInfoRoutes,
   ...userRoleRoutes,
+  ...backfillRoutes,
   ...xDagctlRoutes,
 ];
 

@@ -62,6 +62,10 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
     load: () => (require('./commands/datasets') as typeof import('./commands/datasets')).registerDatasetCommands,
   },
   {
+    names: ['backfill'],
+    load: () => (require('./commands/backfill') as typeof import('./commands/backfill')).registerBackfillCommands,
+  },
+  {
     names: ['pools'],
     load: () => (require('./commands/pools') as typeof import('./commands/pools')).registerPoolCommands,
   },

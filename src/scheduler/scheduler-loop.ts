@@ -4,6 +4,7 @@ import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { createDueRuns, refreshNextDagRun } from './create-due-runs';
 import { createDatasetTriggeredRuns } from './create-dataset-triggered-runs';
+import { advanceBackfills } from './advance-backfills';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { DagViewCache } from './dag-view-cache';
@@ -189,6 +190,9 @@ export class SchedulerLoop {
           if ((await createDatasetTriggeredRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
             this.lookForQueuedRuns = true;
         }
+        // Every loop, not every run-creation interval: a backfill's next run follows as soon as
+        // one of its runs finishes.
+        if ((await advanceBackfills(ds, now, this.options.maxDagrunsPerLoop)) > 0) this.lookForQueuedRuns = true;
         startedRuns = [];
         if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
           this.lookForQueuedRuns = false;

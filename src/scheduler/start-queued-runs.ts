@@ -48,7 +48,8 @@ export async function createMissingTaskInstances(
 
 /**
  * queued → running for runs of unpaused DAGs while the DAG has fewer than max_active_runs
- * running, oldest logical date first; each started run gets its task instances.
+ * running (a backfill's runs: while their backfill is not paused), oldest logical date first;
+ * each started run gets its task instances.
  */
 export async function startQueuedRuns(
   ds: DataSource,
@@ -63,16 +64,22 @@ export async function startQueuedRuns(
     run_id: string;
     run_type: string;
     data_interval_end: string | null;
+    backfill_id: number | null;
   }>(
     ds,
-    `SELECT r.id, r.dag_id, r.run_id, r.run_type, r.data_interval_end FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
-     WHERE r.state = 'queued' AND d.is_paused = ? AND r.run_type <> 'test' ORDER BY r.logical_date LIMIT ?`,
-    [false, limit],
+    // A paused backfill's queued runs wait too; a backfill's runs are bounded by its own
+    // max_active_runs when it creates them (backfill-transitions.ts), not by the DAG's.
+    `SELECT r.id, r.dag_id, r.run_id, r.run_type, r.data_interval_end, r.backfill_id FROM dag_run r
+     JOIN dag d ON d.dag_id = r.dag_id LEFT JOIN backfill b ON b.id = r.backfill_id
+     WHERE r.state = 'queued' AND d.is_paused = ? AND r.run_type <> 'test' AND (b.id IS NULL OR b.is_paused = ?)
+     ORDER BY r.logical_date LIMIT ?`,
+    [false, false, limit],
   );
   if (!records.length) return [];
   const { records: running } = await execSql<{ dag_id: string; n: number | string }>(
     ds,
-    `SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' AND run_type <> 'test' GROUP BY dag_id`,
+    `SELECT dag_id, COUNT(*) AS n FROM dag_run WHERE state = 'running' AND run_type <> 'test' AND backfill_id IS NULL
+     GROUP BY dag_id`,
   );
   const runningByDag = new Map(running.map((r) => [r.dag_id, Number(r.n)]));
   const started: RunRow[] = [];
@@ -80,15 +87,16 @@ export async function startQueuedRuns(
     try {
       const view = await views.get(r.dag_id);
       if (!view) continue;
+      const inBackfill = r.backfill_id !== null && r.backfill_id !== undefined;
       const active = runningByDag.get(r.dag_id) ?? 0;
-      if (active >= view.dag.maxActiveRuns) continue;
+      if (!inBackfill && active >= view.dag.maxActiveRuns) continue;
       const run = { id: Number(r.id), dagId: r.dag_id, runId: r.run_id };
       const late = lateSeconds(r, now, lateThresholdMs);
       if (!(await runInTransaction(ds, (m) => markDagRunRunning(m, run.id, now, late)))) continue;
       if (late !== null)
         log.warn(`run ${run.runId} started ${late}s after its data interval ended`, { dagId: run.dagId });
       await createMissingTaskInstances(ds, view, run, [...view.tasks.keys()], now);
-      runningByDag.set(r.dag_id, active + 1);
+      if (!inBackfill) runningByDag.set(r.dag_id, active + 1);
       started.push(run);
     } catch (err) {
       log.error(`could not start run ${r.run_id}`, { dagId: r.dag_id, err });

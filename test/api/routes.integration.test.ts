@@ -992,6 +992,87 @@ describe('datasets', () => {
   });
 });
 
+describe('backfills (Airflow 3 shape)', () => {
+  const body = { dag_id: 'example_dag', from_date: '2026-02-01T00:00:00Z', to_date: '2026-02-03T23:00:00Z' };
+
+  it('dry run, create, list, get, pause, unpause and cancel; writes need op', async () => {
+    await call('post', '/x-dagctl/backfills', '/api/v1/x-dagctl/backfills', { role: 'viewer', body, status: 403 });
+    const dry = await call('post', '/x-dagctl/backfills/dry_run', '/api/v1/x-dagctl/backfills/dry_run', {
+      role: 'op',
+      body: { ...body, run_backwards: true },
+    });
+    expect(dry.body.total_entries).toBe(3);
+    expect(dry.body.backfills.map((b: { logical_date: string }) => b.logical_date)).toEqual([
+      '2026-02-03T12:00:00.000Z',
+      '2026-02-02T12:00:00.000Z',
+      '2026-02-01T12:00:00.000Z',
+    ]);
+    expect((await call('get', '/x-dagctl/backfills', '/api/v1/x-dagctl/backfills')).body.total_entries).toBe(0);
+
+    const created = await call('post', '/x-dagctl/backfills', '/api/v1/x-dagctl/backfills', {
+      role: 'op',
+      body: { ...body, max_active_runs: 2, reprocess_behavior: 'failed', dag_run_conf: { x: 2 } },
+    });
+    expect(created.body).toMatchObject({
+      dag_id: 'example_dag',
+      max_active_runs: 2,
+      rerun_failed_tasks: true,
+      reset_dagruns: false,
+      dag_run_conf: { x: 2 },
+      is_paused: false,
+      completed_at: null,
+      total_intervals: 3,
+      pending_intervals: 3,
+    });
+    const id = created.body.id as number;
+    const url = `/api/v1/x-dagctl/backfills/${id}`;
+    const listed = await call('get', '/x-dagctl/backfills', '/api/v1/x-dagctl/backfills?dag_id=example_dag');
+    expect(listed.body).toMatchObject({ total_entries: 1, backfills: [{ id }] });
+    expect(
+      (await call('get', '/x-dagctl/backfills', '/api/v1/x-dagctl/backfills?dag_id=manual_dag')).body.total_entries,
+    ).toBe(0);
+    expect((await call('get', '/x-dagctl/backfills/{backfill_id}', url, { role: 'viewer' })).body.id).toBe(id);
+
+    // Another backfill over some of the same dates is refused while this one is in progress.
+    const overlap = await call('post', '/x-dagctl/backfills', '/api/v1/x-dagctl/backfills', {
+      role: 'op',
+      body: { ...body, from_date: '2026-02-03T00:00:00Z', to_date: '2026-02-05T00:00:00Z' },
+      status: 409,
+    });
+    expect(overlap.body.detail).toMatch(/already has a backfill in progress/);
+
+    await call('post', '/x-dagctl/backfills/{backfill_id}/pause', `${url}/pause`, { role: 'viewer', status: 403 });
+    const paused = await call('post', '/x-dagctl/backfills/{backfill_id}/pause', `${url}/pause`, { role: 'op' });
+    expect(paused.body.is_paused).toBe(true);
+    const unpaused = await call('post', '/x-dagctl/backfills/{backfill_id}/unpause', `${url}/unpause`, { role: 'op' });
+    expect(unpaused.body.is_paused).toBe(false);
+    const cancelled = await call('post', '/x-dagctl/backfills/{backfill_id}/cancel', `${url}/cancel`, { role: 'op' });
+    expect(cancelled.body).toMatchObject({ cancelled: true, is_paused: true });
+    expect(cancelled.body.completed_at).toEqual(expect.any(String));
+    await call('post', '/x-dagctl/backfills/{backfill_id}/cancel', `${url}/cancel`, { role: 'op', status: 409 });
+    await call('post', '/x-dagctl/backfills/{backfill_id}/unpause', `${url}/unpause`, { role: 'op', status: 409 });
+  });
+
+  it.each<[string, string, string, unknown, number]>([
+    ['no body fields', 'post', '/api/v1/x-dagctl/backfills', {}, 400],
+    ['from after to', 'post', '/api/v1/x-dagctl/backfills', { ...body, from_date: '2026-03-01T00:00:00Z' }, 400],
+    ['bad date', 'post', '/api/v1/x-dagctl/backfills', { ...body, from_date: 'soon' }, 400],
+    ['bad reprocess_behavior', 'post', '/api/v1/x-dagctl/backfills', { ...body, reprocess_behavior: 'all' }, 400],
+    ['zero max_active_runs', 'post', '/api/v1/x-dagctl/backfills', { ...body, max_active_runs: 0 }, 400],
+    ['unknown field', 'post', '/api/v1/x-dagctl/backfills', { ...body, reverse: true }, 400],
+    ['array conf', 'post', '/api/v1/x-dagctl/backfills', { ...body, dag_run_conf: [1] }, 400],
+    ['unknown DAG', 'post', '/api/v1/x-dagctl/backfills', { ...body, dag_id: 'nope' }, 404],
+    ['DAG without schedule', 'post', '/api/v1/x-dagctl/backfills/dry_run', { ...body, dag_id: 'manual_dag' }, 400],
+    ['bad id', 'get', '/api/v1/x-dagctl/backfills/abc', undefined, 400],
+    ['unknown id', 'get', '/api/v1/x-dagctl/backfills/999', undefined, 404],
+    ['unknown id pause', 'post', '/api/v1/x-dagctl/backfills/999/pause', undefined, 404],
+  ])('%s: %s %s → %i problem', async (_name, method, url, sent, status) => {
+    let req = request(t.app)[method as 'get' | 'post'](url).set('Authorization', t.basic('op'));
+    if (sent !== undefined) req = req.send(sent as object);
+    expectProblem(await req, status);
+  });
+});
+
 const OWN_TEST_FILE = new RegExp(
   [
     String.raw`^\w+ /(users|roles|permissions|eventLogs|config|plugins|providers|dagWarnings|connections/test)\b`,

@@ -219,13 +219,13 @@ describe('dagctl dags and tasks (built binary)', () => {
     expectCliError(await cli.run(['tasks', 'test', 'etl', 'nope']), 1, /task 'nope' not found in DAG 'etl'/);
   });
 
-  it('backfill creates one run per interval and is idempotent', async () => {
+  it('backfill records a backfill for the scheduler; --dry-run lists its intervals and records nothing', async () => {
     expectCliError(
       await cli.run(['dags', 'backfill', 'etl', '-s', '2025-13-01', '-e', '2026-01-01']),
       2,
       /invalid start date/,
     );
-    const first = await cli.json<{ created: Array<Record<string, unknown>>; existing: string[] }>([
+    const dry = await cli.json<{ dry_run: boolean; intervals: Array<Record<string, unknown>> }>([
       'dags',
       'backfill',
       'etl',
@@ -233,28 +233,49 @@ describe('dagctl dags and tasks (built binary)', () => {
       '2026-02-01',
       '-e',
       '2026-02-03',
+      '--dry-run',
     ]);
-    expect(first.created.map((r) => r.logical_date)).toEqual([
-      '2026-02-01T00:00:00.000Z',
-      '2026-02-02T00:00:00.000Z',
-      '2026-02-03T00:00:00.000Z',
-    ]);
-    expect(first.created[0]).toMatchObject({
-      run_type: 'backfill',
-      data_interval_start: '2026-02-01T00:00:00.000Z',
-      data_interval_end: '2026-02-02T00:00:00.000Z',
-    });
-    const again = await cli.json<{ created: unknown[]; existing: string[] }>([
+    expect(dry.intervals).toEqual(
+      ['01', '02', '03'].map((d, i) => ({
+        logical_date: `2026-02-${d}T00:00:00.000Z`,
+        data_interval_start: `2026-02-${d}T00:00:00.000Z`,
+        data_interval_end: `2026-02-0${i + 2}T00:00:00.000Z`,
+        action: 'create',
+        existing_run_id: null,
+      })),
+    );
+    expect(await cli.json(['backfill', 'list'])).toEqual([]);
+    const recorded = await cli.json<Record<string, unknown>>([
       'dags',
       'backfill',
       'etl',
       '-s',
       '2026-02-01',
       '-e',
-      '2026-02-04',
+      '2026-02-03',
+      '--reverse',
+      '--max-active-runs',
+      '2',
     ]);
-    expect(again.created).toHaveLength(1);
-    expect(again.existing).toHaveLength(3);
+    expect(recorded).toMatchObject({
+      dag_id: 'etl',
+      run_backwards: true,
+      max_active_runs: 2,
+      total_intervals: 3,
+      pending_intervals: 3,
+      completed_at: null,
+    });
+    // No scheduler runs here: the backfill is recorded, its runs are not created by the CLI.
+    const runs = await cli.json<Array<{ run_type: string }>>(['dags', 'list-runs', '-d', 'etl']);
+    expect(runs.filter((r) => r.run_type === 'backfill')).toEqual([]);
+    expectCliError(
+      await cli.run(['dags', 'backfill', 'etl', '-s', '2026-02-03', '-e', '2026-02-04']),
+      1,
+      /already has a backfill in progress/,
+    );
+    const cancelled = await cli.json<Record<string, unknown>>(['backfill', 'cancel', String(recorded.id)]);
+    expect(cancelled).toMatchObject({ cancelled: true });
+    expectCliError(await cli.run(['backfill', 'pause', 'x']), 2, /backfill id/);
     expectCliError(
       await cli.run(['dags', 'backfill', 'always_fails', '-s', '2026-02-01', '-e', '2026-02-03']),
       1,

@@ -10,11 +10,6 @@ tasks:
   only: { operator: bash, bash_command: "echo hi" }
 `;
 
-interface BackfillJson {
-  created: Array<{ logical_date: string }>;
-  existing: string[];
-}
-
 // Separate processes, as users run them: in one process, SQLite connections would wait on each other.
 describe.each(DATABASE_KINDS)('two dags backfill processes over the same dates on %s', (kind) => {
   let cli: CliHome;
@@ -26,17 +21,13 @@ describe.each(DATABASE_KINDS)('two dags backfill processes over the same dates o
   });
   afterAll(async () => cli.close());
 
-  it('both succeed; each run is created once, and a run the other created counts as existing', async () => {
+  it('one records the backfill, the other is refused with a one-line reason; one plan of 30 dates', async () => {
     const args = ['dags', 'backfill', 'daily', '-s', '2026-02-01', '-e', '2026-03-02', '-o', 'json'];
     const results = await Promise.all([cli.run(args), cli.run(args)]);
-    for (const result of results) expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 0, stderr: '' });
-    const parsed = results.map((r) => JSON.parse(r.stdout) as BackfillJson);
-
-    const created = parsed.flatMap((p) => p.created.map((run) => run.logical_date));
-    expect(created).toHaveLength(30);
-    expect(new Set(created).size).toBe(30);
-    for (const p of parsed) expect(p.created.length + p.existing.length).toBe(30);
-    const runs = await cli.json<unknown[]>(['dags', 'list-runs', '-d', 'daily']);
-    expect(runs).toHaveLength(30);
+    expect(results.map((r) => r.code).sort()).toEqual([0, 1]);
+    const refused = results.find((r) => r.code === 1)!;
+    expect(refused.stderr.trim()).toMatch(/^.*already has a backfill in progress over these dates \(id 1\).*$/);
+    const backfills = await cli.json<Array<{ id: number; total_intervals: number }>>(['backfill', 'list']);
+    expect(backfills).toEqual([expect.objectContaining({ id: 1, total_intervals: 30 })]);
   });
 });

@@ -7,7 +7,6 @@ import { listDags } from '../../services/list-dags';
 import { listImportErrors } from '../../services/list-import-errors';
 import { requireSerializedDag } from '../../db/reads/read-serialized-dag';
 import { setDagPaused } from '../../services/set-dag-paused';
-import { createBackfillRuns } from '../backfill-runs';
 import { extraSensitiveWords } from '../../core/sensitive-names';
 import { cliActor, withAppContext } from '../cli-context';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
@@ -28,6 +27,7 @@ import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { testDag } from '../parts';
 import { printDagTestSummary } from '../dag-test-summary';
 import { renderDagEdges, renderDagTree, renderTaskGroups } from '../render-dag-tree';
+import { addDagsBackfillCommand } from './backfill';
 import { addCheckCommand } from './dags-check';
 import { addReserializeCommand } from './dags-reserialize';
 import { addTriggerCommand } from './trigger';
@@ -250,44 +250,6 @@ function registerRunCommands(dags: Command): void {
       if (result.state !== 'success') process.exitCode = 1;
     });
   });
-
-  withOutputOption(
-    dags
-      .command('backfill')
-      .description('create a backfill run for every schedule interval in a date range (idempotent)')
-      .argument('<dag_id>')
-      .requiredOption('-s, --start-date <date>', 'first logical date (inclusive)')
-      .requiredOption('-e, --end-date <date>', 'last logical date (inclusive)')
-      .option('--dry-run', 'only list the runs that would be created'),
-  ).action(async (dagId: string, options: WithOutput & { startDate: string; endDate: string; dryRun?: boolean }) => {
-    const start = parseDateArg(options.startDate, 'start date');
-    const end = parseDateArg(options.endDate, 'end date');
-    await withAppContext(async (ctx) => {
-      await ensureDagsParsed(ctx, dagId);
-      const result = await createBackfillRuns(ctx, dagId, start, end, { dryRun: options.dryRun });
-      if (isStructured(options.output)) {
-        printData(
-          {
-            dag_id: dagId,
-            dry_run: Boolean(options.dryRun),
-            created: result.created.map((run) =>
-              dagRunJson(run, extraSensitiveWords(ctx.config.core.sensitive_var_conn_names)),
-            ),
-            planned: result.planned.map((d) => d.toISOString()),
-            existing: result.existing.map((d) => d.toISOString()),
-          },
-          options.output,
-        );
-        return;
-      }
-      if (options.dryRun) result.planned.forEach((d) => printLine(`would create backfill run for ${d.toISOString()}`));
-      else result.created.forEach((run) => printLine(`created ${run.runId}`));
-      printLine(
-        `${options.dryRun ? 'Would create' : 'Created'} ${result.planned.length} backfill run(s) for DAG '${dagId}'; ` +
-          `${result.existing.length} logical date(s) already had a run`,
-      );
-    });
-  });
 }
 
 export function registerDagCommands(program: Command): void {
@@ -297,6 +259,7 @@ export function registerDagCommands(program: Command): void {
   addCheckCommand(dags);
   registerStateCommands(dags);
   registerRunCommands(dags);
+  addDagsBackfillCommand(dags);
   addDagStateCommand(dags);
   addDagReportCommands(dags);
 }

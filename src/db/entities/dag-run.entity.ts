@@ -33,4 +33,6 @@ export class DagRunEntity {
   /** The task instance (`<dag_id>/<run_id>/<task_id>`) whose TriggerDagRunOperator created this run. */
   @Column({ name: 'triggered_by_task', type: 'varchar', length: 760, nullable: true })
   triggeredByTask!: string | null;
+  /** The backfill (`backfill.id`) this run belongs to; null for runs no backfill created or cleared. */
+  @Column({ name: 'backfill_id', type: 'integer', nullable: true }) backfillId!: number | null;
 }

@@ -14,6 +14,7 @@ import { TaskInstanceHold1700000000033 } from './1700000000033-task-instance-hol
 import { DagDraining1700000000034 } from './1700000000034-dag-draining';
 import { UserProfile1700000000036 } from './1700000000036-user-profile';
 import { AuditLogAndUserProfile1700000000037 } from './1700000000037-audit-log-and-user-profile';
+import { Backfills1700000000042 } from './1700000000042-backfills';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   DagDraining1700000000034,
   UserProfile1700000000036,
   AuditLogAndUserProfile1700000000037,
+  Backfills1700000000042,
 ];

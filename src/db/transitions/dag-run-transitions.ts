@@ -28,6 +28,8 @@ export interface NewDagRun {
   deadline?: SerializedDeadline;
   /** A TriggerDagRunOperator's task instance (`<dag_id>/<run_id>/<task_id>`) that created the run. */
   triggeredByTask?: string;
+  /** The backfill creating this run. */
+  backfillId?: number;
 }
 
 export interface RunOwner {
@@ -43,8 +45,9 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
   const result = await execSql(
     m,
     `INSERT INTO dag_run (dag_id, run_id, logical_date, data_interval_start, data_interval_end, state, run_type,
-       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid, triggered_by_task)
-     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+       external_trigger, conf, queued_at, dag_hash, updated_at, owner_hostname, owner_pid, triggered_by_task,
+       backfill_id)
+     VALUES (?, ?, ?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
     [
       run.dagId,
       run.runId,
@@ -60,6 +63,7 @@ export async function createDagRun(m: EntityManager, run: NewDagRun, now: Date):
       run.owner?.hostname ?? null,
       run.owner?.pid ?? null,
       run.triggeredByTask ?? null,
+      run.backfillId ?? null,
     ],
   );
   if (result.affected > 0 && run.deadline) await createDeadline(m, run, run.deadline, now);

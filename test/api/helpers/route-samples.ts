@@ -18,6 +18,7 @@ export const SAMPLE_PARAMS: Record<string, string> = {
   username: 'viewer',
   role_name: 'Viewer',
   event_log_id: '1',
+  backfill_id: '1',
 };
 
 export function sampleUrl(route: Pick<ApiRoute, 'path'>, params: Record<string, string> = {}): string {

@@ -6,6 +6,7 @@ import { assertMarkableDagRunState, markDagRunState } from '../../../services/ma
 import { assertMarkableTaskState, markTaskInstanceState } from '../../../services/mark-task-instance-state';
 import { setDagPaused } from '../../../services/set-dag-paused';
 import { holdTask, resumeTask } from '../../../services/hold-task-instance';
+import { cancelBackfillByHand, setBackfillPausedByHand } from '../../../services/backfills';
 import { requireDag } from '../data/load-dag';
 import { currentUser } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
@@ -58,6 +59,41 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
       );
     }),
   );
+
+  for (const action of ['pause', 'unpause', 'cancel'] as const) {
+    router.post(
+      `/dags/:dagId/backfills/:backfillId/${action}`,
+      ...guard,
+      page(c, async (req, res) => {
+        const dagId = String(req.params.dagId);
+        const id = Number(req.params.backfillId);
+        if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError('backfill id must be a positive integer');
+        const back = dagPath(dagId, 'details');
+        await confirmThenRun(
+          c,
+          req,
+          res,
+          {
+            title: `${action[0].toUpperCase()}${action.slice(1)} backfill`,
+            message:
+              action === 'cancel'
+                ? `Cancel backfill ${id}? No new run is created, its queued runs fail; running runs finish.`
+                : action === 'pause'
+                  ? `Pause backfill ${id}? No new run is created or started until it is unpaused.`
+                  : `Unpause backfill ${id}? The scheduler goes on creating its runs.`,
+            confirmLabel: `${action[0].toUpperCase()}${action.slice(1)}`,
+            cancelUrl: back,
+          },
+          async () => {
+            const ctx = { ...c.ctx, actor: actor(req) };
+            if (action === 'cancel') await cancelBackfillByHand(ctx, id);
+            else await setBackfillPausedByHand(ctx, id, action === 'pause');
+            return withNotice(back, `backfill ${action === 'cancel' ? 'cancelled' : `${action}d`}`);
+          },
+        );
+      }),
+    );
+  }
 
   for (const action of ['hold', 'resume'] as const) {
     router.post(

@@ -1,3 +1,4 @@
+import { listBackfills } from '../../../services/backfills';
 import type { Router } from 'express';
 import { DagCodeEntity } from '../../../db/entities';
 import { describeInterval } from '../data/describe-schedule';
@@ -47,12 +48,14 @@ export function registerCodeAndDetailsRoutes(router: Router, c: UiRouteContext):
         retryDelay: ms(task.retryDelayMs),
         executionTimeout: ms(task.executionTimeoutMs),
       }));
+      const { backfills } = await listBackfills(c.ctx, { dagId: dag.dagId, limit: 10 });
       c.render(req, res, 'details.njk', {
         ...header,
         options,
         tasks,
         timetable: dag.schedule,
         docHtml: renderMarkdown(dag.docMd),
+        backfills,
       });
     }),
   );
