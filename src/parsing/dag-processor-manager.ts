@@ -396,7 +396,9 @@ export class DagProcessorManager {
         `parsed ${summary.filesParsed} of ${summary.filesFound} DAG files in ${summary.durationMs} ms ` +
           `(${Object.keys(summary.importErrors).length} import errors, ${summary.filesRemoved} removed)`,
       );
-      for (const line of importErrorLines(summary.importErrors)) log.warn(line);
+      // Named on a long-running processor's console (the scheduler's); a one-shot CLI command
+      // keeps its stderr for its own error, and `dags list-import-errors` lists them all.
+      if (this.started) for (const line of importErrorLines(summary.importErrors)) log.warn(line);
     }
     return summary;
   }

@@ -20,8 +20,8 @@ export interface DagProcessorOptions {
    */
   recheckIntervalMs: number;
   /**
-   * How often every DAG file is stat-ed (inode, size, mtime, ctime) besides the watch, so any
-   * edit is parsed within about 2 s even when the watch missed it (`scheduler.dag_file_stat_interval`).
+   * How often the stat sweep lists the folder besides the watch (`scheduler.dag_file_stat_interval`);
+   * it stats every file each time only when there is no watch (see StatSweep).
    */
   statSweepIntervalMs: number;
   /** New DAGs start paused (`core.dags_are_paused_at_creation`). */
