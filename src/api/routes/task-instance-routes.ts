@@ -261,6 +261,20 @@ async function setNote(req: Request, api: ApiContext): Promise<Record<string, un
   return taskInstanceJson(await loadTiRow(api, dagId, runId, taskId, mapIndex));
 }
 
+/** The filters Airflow's task instance listings read from the query string (listMapped's too). */
+function tiQueryFilters(req: Request): TiFilters {
+  return {
+    states: queryList(req.query, 'state', { commaSeparated: true }),
+    pools: queryList(req.query, 'pool'),
+    queues: queryList(req.query, 'queue'),
+    executionDate: queryDateTimeRange(req.query, 'execution_date'),
+    startDate: queryDateTimeRange(req.query, 'start_date'),
+    endDate: queryDateTimeRange(req.query, 'end_date'),
+    updatedAt: queryDateTimeRange(req.query, 'updated_at'),
+    duration: [queryNumber(req.query, 'duration_gte'), queryNumber(req.query, 'duration_lte')],
+  };
+}
+
 export const taskInstanceRoutes: ApiRoute[] = [
   {
     method: 'post',
@@ -318,16 +332,7 @@ export const taskInstanceRoutes: ApiRoute[] = [
       const runId = param(req, 'dag_run_id');
       const page = queryPage(req.query);
       const order = queryOrderBy(req.query, TI_ORDER, 'task_id');
-      const filters: TiFilters = {
-        states: queryList(req.query, 'state', { commaSeparated: true }),
-        pools: queryList(req.query, 'pool'),
-        queues: queryList(req.query, 'queue'),
-        executionDate: queryDateTimeRange(req.query, 'execution_date'),
-        startDate: queryDateTimeRange(req.query, 'start_date'),
-        endDate: queryDateTimeRange(req.query, 'end_date'),
-        updatedAt: queryDateTimeRange(req.query, 'updated_at'),
-        duration: [queryNumber(req.query, 'duration_gte'), queryNumber(req.query, 'duration_lte')],
-      };
+      const filters: TiFilters = tiQueryFilters(req);
       if (dagId !== '~') {
         await loadDagRow(api, dagId);
         filters.dagIds = [dagId];
@@ -382,17 +387,10 @@ export const taskInstanceRoutes: ApiRoute[] = [
       const page = queryPage(req.query);
       const order = queryOrderBy(req.query, TI_ORDER, 'map_index');
       const filters: TiFilters = {
+        ...tiQueryFilters(req),
         dagIds: [dagId],
         runIds: [runId],
         taskIds: [taskId],
-        states: queryList(req.query, 'state', { commaSeparated: true }),
-        pools: queryList(req.query, 'pool'),
-        queues: queryList(req.query, 'queue'),
-        executionDate: queryDateTimeRange(req.query, 'execution_date'),
-        startDate: queryDateTimeRange(req.query, 'start_date'),
-        endDate: queryDateTimeRange(req.query, 'end_date'),
-        updatedAt: queryDateTimeRange(req.query, 'updated_at'),
-        duration: [queryNumber(req.query, 'duration_gte'), queryNumber(req.query, 'duration_lte')],
         mappedOnly: true,
       };
       res.json(await listTis(api, filters, order, page));
