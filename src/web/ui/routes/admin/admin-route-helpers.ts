@@ -3,6 +3,7 @@ import { UserError } from '../../../../core/errors';
 import type { ServiceContext } from '../../../../services/service-context';
 import { currentUser } from '../../ui-deps';
 import type { UiRouteContext } from '../../ui-route-context';
+import { confirmThenRun } from '../confirm-step';
 
 /** The service context of a change made from the UI: the logged-in user is the audit log's owner. */
 export function actingAs(c: UiRouteContext, req: Request): ServiceContext {
@@ -31,4 +32,27 @@ export async function saveOrShowForm(
 
 export function withNotice(url: string, notice: string): string {
   return `${url}${url.includes('?') ? '&' : '?'}notice=${notice}`;
+}
+
+/**
+ * An admin page's delete: the confirm step ("Delete <noun>", danger, back to the list), then
+ * `remove()` and the list with `<noun>_deleted` shown.
+ */
+export async function confirmDeletion(
+  c: UiRouteContext,
+  req: Request,
+  res: Response,
+  what: { noun: string; list: string; message: string },
+  remove: () => Promise<void>,
+): Promise<void> {
+  await confirmThenRun(
+    c,
+    req,
+    res,
+    { title: `Delete ${what.noun}`, message: what.message, confirmLabel: 'Delete', danger: true, cancelUrl: what.list },
+    async () => {
+      await remove();
+      return withNotice(what.list, `${what.noun}_deleted`);
+    },
+  );
 }

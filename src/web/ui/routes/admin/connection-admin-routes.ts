@@ -6,9 +6,8 @@ import { addConnection, deleteConnection, getConnection, updateConnection } from
 import { field, parsePort, restoreMaskedExtra } from '../../data/admin-forms';
 import { listConnectionRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
-import { confirmThenRun } from '../confirm-step';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
 
 const LIST = '/admin/connections';
 const TEXT_FIELDS = ['conn_id', 'conn_type', 'host', 'schema', 'login', 'port', 'extra', 'description'] as const;
@@ -151,20 +150,13 @@ export function registerConnectionAdminRoutes(router: Router, c: UiRouteContext)
     page(c, async (req, res) => {
       const connId = field(body(req), 'conn_id');
       await getConnection(c.ctx, connId);
-      await confirmThenRun(
+      await confirmDeletion(
         c,
         req,
         res,
-        {
-          title: 'Delete connection',
-          message: `Delete connection '${connId}'?`,
-          confirmLabel: 'Delete',
-          danger: true,
-          cancelUrl: LIST,
-        },
+        { noun: 'connection', list: LIST, message: `Delete connection '${connId}'?` },
         async () => {
           await deleteConnection(actingAs(c, req), connId);
-          return withNotice(LIST, 'connection_deleted');
         },
       );
     }),

@@ -5,9 +5,8 @@ import { deletePool, getPool, setPool } from '../../../../services/pools';
 import { field, parseSlots } from '../../data/admin-forms';
 import { listPoolRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
-import { confirmThenRun } from '../confirm-step';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
 
 const LIST = '/admin/pools';
 
@@ -91,23 +90,20 @@ export function registerPoolAdminRoutes(router: Router, c: UiRouteContext): void
       const name = field(body(req), 'name');
       if (name === DEFAULT_POOL) throw new InvalidArgumentError(`${DEFAULT_POOL} cannot be deleted`);
       const pool = await getPool(c.ctx, name);
-      await confirmThenRun(
+      await confirmDeletion(
         c,
         req,
         res,
         {
-          title: 'Delete pool',
+          noun: 'pool',
+          list: LIST,
           message:
             `Delete pool '${name}'?` +
             (pool.occupiedSlots > 0 ? ` ${pool.occupiedSlots} slot(s) are in use by running or queued tasks.` : '') +
             ' Tasks that name it wait until a pool of that name exists again.',
-          confirmLabel: 'Delete',
-          danger: true,
-          cancelUrl: LIST,
         },
         async () => {
           await deletePool(actingAs(c, req), name);
-          return withNotice(LIST, 'pool_deleted');
         },
       );
     }),

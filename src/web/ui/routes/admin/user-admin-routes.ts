@@ -5,9 +5,8 @@ import { field } from '../../data/admin-forms';
 import { listUserRows } from '../../data/admin-data';
 import { currentUser } from '../../ui-deps';
 import type { UiRouteContext } from '../../ui-route-context';
-import { confirmThenRun } from '../confirm-step';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
 
 const LIST = '/admin/users';
 
@@ -128,21 +127,14 @@ export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void
       if (username === currentUser(req)?.username)
         throw new InvalidArgumentError('you cannot delete your own user: ask another admin');
       await getUser(c.ctx, username);
-      await confirmThenRun(
+      await confirmDeletion(
         c,
         req,
         res,
-        {
-          title: 'Delete user',
-          message: `Delete user '${username}'? They can no longer log in.`,
-          confirmLabel: 'Delete',
-          danger: true,
-          cancelUrl: LIST,
-        },
+        { noun: 'user', list: LIST, message: `Delete user '${username}'? They can no longer log in.` },
         async () => {
           await deleteUser(actingAs(c, req), username);
           changed();
-          return withNotice(LIST, 'user_deleted');
         },
       );
     }),

@@ -5,9 +5,8 @@ import { deleteVariable, getVariable, setVariable } from '../../../../services/v
 import { assertJson, field, looksLikeJson } from '../../data/admin-forms';
 import { listVariableRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
-import { confirmThenRun } from '../confirm-step';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
 
 const LIST = '/admin/variables';
 
@@ -117,20 +116,13 @@ export function registerVariableAdminRoutes(router: Router, c: UiRouteContext): 
     page(c, async (req, res) => {
       const key = field(body(req), 'key');
       await getVariable(c.ctx, key);
-      await confirmThenRun(
+      await confirmDeletion(
         c,
         req,
         res,
-        {
-          title: 'Delete variable',
-          message: `Delete variable '${key}'?`,
-          confirmLabel: 'Delete',
-          danger: true,
-          cancelUrl: LIST,
-        },
+        { noun: 'variable', list: LIST, message: `Delete variable '${key}'?` },
         async () => {
           await deleteVariable(actingAs(c, req), key);
-          return withNotice(LIST, 'variable_deleted');
         },
       );
     }),
