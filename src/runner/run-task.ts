@@ -44,6 +44,11 @@ export interface RunTaskOptions {
   onLogError?: (err: Error) => void;
   /** `core.dag_run_conf_overrides_params` (default true): conf merged over the DAG's params. */
   confOverridesParams?: boolean;
+  /**
+   * `tasks test -t`: params for this try alone, merged over the DAG's and the task's params and
+   * under the conf (Airflow's `task.params.update()`); checked against their schemas by the caller.
+   */
+  taskParams?: Record<string, unknown>;
   /** The task's execute() is about to begin (its execution timeout counts from here). */
   onExecute?: () => void;
   /** `core.xcom_backend` and `core.max_xcom_size` (default: the database, 1 MiB). */
@@ -184,7 +189,12 @@ async function attemptTry(
   // dag.params holds the params' default values (param() declarations are resolved when the file loads);
   // the conf was checked against their schemas when the run was triggered.
   const conf = options.confOverridesParams === false ? {} : (workload.conf ?? {});
-  const params: Record<string, unknown> = { ...(dag.params ?? {}), ...(found.op.params ?? {}), ...conf };
+  const params: Record<string, unknown> = {
+    ...(dag.params ?? {}),
+    ...(found.op.params ?? {}),
+    ...(options.taskParams ?? {}),
+    ...conf,
+  };
   const xcom = options.xcom ?? DEFAULT_XCOM_SETTINGS;
   // The try starts without what earlier tries left in the backend (the scheduler cleared the rows).
   xcom.backend.clearTry(workload.key);

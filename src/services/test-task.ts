@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AppContext } from '../app/app-context';
 import { NotFoundError } from '../core/errors';
+import { resolveRunParams } from '../core/resolve-run-params';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
@@ -16,6 +17,11 @@ export interface TestTaskInput {
   taskId: string;
   logicalDate: Date;
   conf?: Record<string, unknown>;
+  /**
+   * `-t/--task-params`: merged over the DAG's params for this test (the run's conf, if any, still
+   * wins, as in Airflow); checked against the params' schemas like a trigger's conf.
+   */
+  taskParams?: Record<string, unknown>;
   /** One map index of a mapped task (-1: not mapped; a mapped task refuses it with a reason). */
   mapIndex?: number;
 }
@@ -28,6 +34,16 @@ export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<T
   const stored = await requireSerializedDag(ctx.dataSource, input.dagId);
   const task = stored.dag.tasks.find((t) => t.taskId === input.taskId);
   if (!task) throw new NotFoundError(`task '${input.taskId}' not found in DAG '${input.dagId}'`);
+  if (input.taskParams) {
+    resolveRunParams({
+      dagId: input.dagId,
+      defaults: stored.dag.params ?? {},
+      specs: stored.dag.paramSpecs ?? {},
+      conf: input.conf ?? {},
+      confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
+      taskParams: input.taskParams,
+    });
+  }
   const interval = timetableFromSpec(stored.dag.schedule).inferManualDataInterval(input.logicalDate);
   const workload: TaskWorkload = {
     key: {
@@ -54,6 +70,7 @@ export async function testTask(ctx: AppContext, input: TestTaskInput): Promise<T
       baseLogFolder: logFolder,
       logMaxBytes: ctx.config.logging.task_log_max_bytes,
       confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
+      taskParams: input.taskParams,
       sensitiveWords: extraSensitiveWords(ctx.config.core.sensitive_var_conn_names),
       variables: new DatabaseVariableSource(async () => ctx.dataSource),
       output: 'tee',

@@ -107,6 +107,8 @@ const CASES: Case[] = [
   },
   { line: 'tasks test hello a 2026-01-03', exit: 0, check: prints(/Task hello\.a: success/) },
   { line: `tasks test hello a ${TEST_RUN}`, exit: 0, check: prints(/Task hello\.a: success/) },
+  { line: 'tasks test hello a 2026-01-03 -t \'{"x": 1}\'', exit: 0, check: prints(/Task hello\.a: success/) },
+  { line: "tasks test hello a --task-params '[1]'", exit: 2, check: says(/invalid --task-params JSON/) },
   { line: 'tasks render hello a 2026-01-03', exit: 0, check: prints(/echo hi 2026-01-03/) },
   { line: `tasks failed-deps hello a ${TEST_RUN}`, exit: 0 },
   {

@@ -22,7 +22,7 @@ import {
   withOutputOption,
   type OutputFormat,
 } from '../output';
-import { parseDateArg, parseIntArg } from '../parse-args';
+import { parseConfArg, parseDateArg, parseIntArg } from '../parse-args';
 import { requireRunOrDate, resolveRunOrDate } from '../run-or-date';
 
 type WithOutput = { output: OutputFormat };
@@ -173,26 +173,37 @@ function registerRunCommands(tasks: Command): void {
     .argument('<task_id>')
     .argument('[logical_date_or_run_id]', "a logical date, or a run's id for its date and conf (default now)")
     .option('--map-index <n>', 'map index of a mapped task', (v) => parseIntArg(v, '--map-index', -1), -1)
-    .action(async (dagId: string, taskId: string, date: string | undefined, options: { mapIndex: number }) => {
-      await withAppContext(async (ctx) => {
-        await ensureDagsParsed(ctx, dagId);
-        const resolved = date !== undefined ? await resolveRunOrDate(ctx, dagId, date) : null;
-        const outcome = await testTask(ctx, {
-          dagId,
-          taskId,
-          logicalDate: resolved?.logicalDate ?? ctx.clock.now(),
-          conf: resolved?.run?.conf ?? undefined,
-          mapIndex: options.mapIndex,
+    .option('-t, --task-params <json>', "JSON object merged over the DAG's params for this test", (v) =>
+      parseConfArg(v, '--task-params'),
+    )
+    .action(
+      async (
+        dagId: string,
+        taskId: string,
+        date: string | undefined,
+        options: { mapIndex: number; taskParams?: Record<string, unknown> },
+      ) => {
+        await withAppContext(async (ctx) => {
+          await ensureDagsParsed(ctx, dagId);
+          const resolved = date !== undefined ? await resolveRunOrDate(ctx, dagId, date) : null;
+          const outcome = await testTask(ctx, {
+            dagId,
+            taskId,
+            logicalDate: resolved?.logicalDate ?? ctx.clock.now(),
+            conf: resolved?.run?.conf ?? undefined,
+            taskParams: options.taskParams,
+            mapIndex: options.mapIndex,
+          });
+          const returned = outcome.xcoms?.return_value;
+          const index = options.mapIndex >= 0 ? `[${options.mapIndex}]` : '';
+          printLine(
+            `Task ${dagId}.${taskId}${index}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
+              (returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''),
+          );
+          if (outcome.state === 'failed') process.exitCode = 1;
         });
-        const returned = outcome.xcoms?.return_value;
-        const index = options.mapIndex >= 0 ? `[${options.mapIndex}]` : '';
-        printLine(
-          `Task ${dagId}.${taskId}${index}: ${outcome.state}${outcome.reason ? ` (${outcome.reason})` : ''}` +
-            (returned !== undefined ? `; returned ${JSON.stringify(returned)}` : ''),
-        );
-        if (outcome.state === 'failed') process.exitCode = 1;
-      });
-    });
+      },
+    );
 
   withOutputOption(
     tasks
