@@ -50,6 +50,15 @@ const dagrunDuration = {
     ...SUMMARY,
   }),
 };
+// One series per (dag_id, task_id) that ended a try since the scheduler started: bounded by the
+// tasks the DAGs define (never by runs, tries or map indexes). README's Metrics section says what it costs.
+const taskDuration = new Summary({
+  name: 'airflow_task_duration',
+  help: 'Seconds a try of a task took, start to end, by DAG and task (Airflow dag.<dag_id>.<task_id>.duration)',
+  labelNames: ['dag_id', 'task_id'],
+  registers: [processMetricsRegistry],
+  ...SUMMARY,
+});
 const totalParseTime = new Gauge({
   name: 'airflow_dag_processing_total_parse_time',
   help: 'Seconds the last pass over the dags folder took (Airflow dag_processing.total_parse_time)',
@@ -57,8 +66,22 @@ const totalParseTime = new Gauge({
   aggregator: 'max',
 });
 
-/** A try ended as the scheduler applied it: `ti_successes` / `ti_failures`. */
-export function recordTryEnded(state: string): void {
+/** A try whose end the scheduler applied: its task, the state it ended in, and how long it took. */
+export interface TryEndedMetric {
+  dagId: string;
+  taskId: string;
+  state: string;
+  durationSeconds: number;
+}
+
+/**
+ * A try ended as the scheduler applied it: `ti_successes` / `ti_failures`, and the timer
+ * `dag.<dag_id>.<task_id>.duration` for every end — Airflow's timer wraps the try's execution and
+ * is sent however it exits (success, failure, skip, reschedule).
+ */
+export function recordTryEnded({ dagId, taskId, state, durationSeconds }: TryEndedMetric): void {
+  taskDuration.observe({ dag_id: dagId, task_id: taskId }, durationSeconds);
+  statsd()?.timing(`dag.${dagId}.${taskId}.duration`, durationSeconds * 1000);
   if (state === 'success') {
     tiSuccesses.inc();
     statsd()?.increment('ti_successes');

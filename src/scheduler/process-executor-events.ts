@@ -15,7 +15,7 @@ import {
 } from '../db/transitions/task-instance-transitions';
 import type { ExecutorEvent, TaskOutcome } from '../core/executor';
 import { getLogger } from '../logging/logger';
-import { recordTryEnded } from '../metrics/airflow-stats';
+import { recordTryEnded, type TryEndedMetric } from '../metrics/airflow-stats';
 import { recordDatasetEvent } from '../db/transitions/dataset-transitions';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
@@ -189,7 +189,7 @@ export async function processExecutorEvents(
   }
   const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
-  const endedStates: string[] = [];
+  const endedTries: TryEndedMetric[] = [];
   await withinTransaction(db, async (m) => {
     // Starts first, then every end of the batch in one transition (one statement on PostgreSQL),
     // then what the moved ends imply (XComs, branches).
@@ -215,10 +215,11 @@ export async function processExecutorEvents(
         log.error(`could not apply ${event.type} event of ${describeTi(event.key, event.tryNumber)}`, { err });
       }
     }
-    const moved = await markTriesEnded(
+    const ended = await markTriesEnded(
       m,
       ends.map(({ ending }) => ending),
     );
+    const moved = ended.map((e) => e !== null);
     for (let i = 0; i < ends.length; i += 1) {
       const { event, ending } = ends[i];
       try {
@@ -252,9 +253,15 @@ export async function processExecutorEvents(
           needsFullDecision: false,
         };
         entry.endedTaskIds.push(event.key.taskId);
-        if (moved[i]) {
+        const endedTry = ended[i];
+        if (endedTry) {
           entry.endedStates.push({ taskId: event.key.taskId, state: ending.end.state });
-          endedStates.push(ending.end.state);
+          endedTries.push({
+            dagId: event.key.dagId,
+            taskId: event.key.taskId,
+            state: ending.end.state,
+            durationSeconds: endedTry.durationSeconds,
+          });
         }
         entry.needsFullDecision ||= full;
         affected.set(runKey, entry);
@@ -264,6 +271,6 @@ export async function processExecutorEvents(
     }
   });
   // Counted once the batch is applied (a caller's transaction that then rolls back would over-count by its batch).
-  for (const state of endedStates) recordTryEnded(state);
+  for (const endedTry of endedTries) recordTryEnded(endedTry);
   return [...affected.values()];
 }

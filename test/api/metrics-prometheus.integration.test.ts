@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import { FakeClock } from '../../src/core/clock';
+import { DagViewCache } from '../../src/scheduler/dag-view-cache';
+import { processExecutorEvents } from '../../src/scheduler/process-executor-events';
 import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
 import { seedExample } from './helpers/seed-example';
 
@@ -22,16 +24,19 @@ function samples(text: string, name: string): string[] {
   return text.split('\n').filter((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
 }
 
+function expectPromtoolPasses(text: string): void {
+  const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+  if (check.error)
+    throw new Error(
+      `promtool is not installed (${check.error.message}): it comes with Debian's prometheus package — ` +
+        'apt-get install -y prometheus (.ci/run installs it)',
+    );
+  expect({ status: check.status, output: `${check.stdout}${check.stderr}` }).toEqual({ status: 0, output: '' });
+}
+
 describe('/metrics for Prometheus', () => {
   it('passes `promtool check metrics`', async () => {
-    const text = await scrape();
-    const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-    if (check.error)
-      throw new Error(
-        `promtool is not installed (${check.error.message}): it comes with Debian's prometheus package — ` +
-          'apt-get install -y prometheus (.ci/run installs it)',
-      );
-    expect({ status: check.status, output: `${check.stdout}${check.stderr}` }).toEqual({ status: 0, output: '' });
+    expectPromtoolPasses(await scrape());
   });
 
   it("serves Airflow's names as the usual statsd-exporter mapping gives them, beside dagctl's", async () => {
@@ -61,6 +66,7 @@ describe('/metrics for Prometheus', () => {
       'airflow_dagrun_duration_success',
       'airflow_dagrun_duration_failed',
       'airflow_task_instance_created',
+      'airflow_task_duration',
     ])
       expect(text).toContain(`# TYPE ${family} `);
     // The web server's Node process, prefixed.
@@ -87,5 +93,35 @@ describe('/metrics for Prometheus', () => {
     );
     // No series without the prefix.
     expect(counts.filter((l) => l.includes('route="/dags'))).toEqual([]);
+  });
+});
+
+describe('airflow_task_duration', () => {
+  it("is observed per DAG and task when a try's end is applied, in statsd-exporter's summary shape", async () => {
+    const series = '{dag_id="example_dag",task_id="extract"}';
+    expect(samples(await scrape(), 'airflow_task_duration_count')).toEqual([]);
+    // The seeded running try of run_3's extract started at 00:00; the executor reports its end at 00:30.
+    await processExecutorEvents(t.ds, new DagViewCache(t.ds), [
+      {
+        type: 'finished',
+        key: { dagId: 'example_dag', runId: 'run_3', taskId: 'extract', mapIndex: -1 },
+        tryNumber: 1,
+        at: '2026-01-03T00:30:00.000Z',
+        outcome: { state: 'success' },
+      },
+    ]);
+    const text = await scrape();
+    expect(text).toContain('# TYPE airflow_task_duration summary');
+    expect(samples(text, 'airflow_task_duration_count')).toEqual([`airflow_task_duration_count${series} 1`]);
+    expect(samples(text, 'airflow_task_duration_sum')).toEqual([`airflow_task_duration_sum${series} 1800`]);
+    const quantiles = samples(text, 'airflow_task_duration');
+    expect(quantiles).toHaveLength(3);
+    for (const q of ['0.5', '0.9', '0.99'])
+      expect(quantiles).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^airflow_task_duration\\{(?=[^}]*quantile="${q}")(?=[^}]*dag_id="example_dag")[^}]*\\} 1800$`),
+        ),
+      );
+    expectPromtoolPasses(text);
   });
 });

@@ -101,7 +101,15 @@ describe.each(DATABASE_KINDS)('markTriesEnded (%s)', (kind) => {
         { key: keyOf('e'), tryNumber: 1, end: ended('success', '2026-01-01T00:00:07.000Z'), started: null },
       ]),
     );
-    expect(moved).toEqual([true, true, false, true, true, false]);
+    // Each moved try with the duration its row now holds (the metrics' task duration); null: not moved.
+    expect(moved).toEqual([
+      { durationSeconds: 1.75 },
+      { durationSeconds: 60.5 },
+      null,
+      { durationSeconds: 0 },
+      { durationSeconds: 0 },
+      null,
+    ]);
     const after = await rows(db.dataSource);
     expect(after.a).toMatchObject({
       state: 'success',
@@ -135,12 +143,12 @@ describe.each(DATABASE_KINDS)('markTriesEnded (%s)', (kind) => {
   it('moves nothing for an empty batch and for tries already ended', async () => {
     expect(await db.dataSource.transaction((m) => markTriesEnded(m, []))).toEqual([]);
     const end = { key: keyOf('a'), tryNumber: 1, end: ended('success', '2026-01-01T00:00:03.000Z'), started: null };
-    expect(await db.dataSource.transaction((m) => markTriesEnded(m, [end]))).toEqual([true]);
+    expect(await db.dataSource.transaction((m) => markTriesEnded(m, [end]))).toEqual([{ durationSeconds: 0 }]);
     expect(
       await db.dataSource.transaction((m) =>
         markTriesEnded(m, [{ ...end, end: ended('failed', '2026-01-01T00:00:09.000Z') }]),
       ),
-    ).toEqual([false]);
+    ).toEqual([null]);
     expect((await rows(db.dataSource)).a).toMatchObject({ state: 'success', history: ['success#1'] });
   });
 });

@@ -82,7 +82,7 @@ describe('StatsD metrics from the scheduler', () => {
       { what, timeoutMs: 60_000, intervalMs: 100 },
     );
 
-  it("receives Airflow's names for task and run outcomes, heartbeats, executor, pools and parsing", async () => {
+  it("receives Airflow's names for tries, task and run durations, heartbeats, executor, pools, parsing", async () => {
     const ok = await triggerDagRun(ctx, { dagId: 'statsd_good' });
     const ko = await triggerDagRun(ctx, { dagId: 'statsd_bad' });
     expect(await waitForRun(ctx, 'statsd_good', ok.runId)).toBe('success');
@@ -90,6 +90,9 @@ describe('StatsD metrics from the scheduler', () => {
 
     await arrived(/^airflow\.ti_successes:1\|c$/, 'airflow.ti_successes');
     await arrived(/^airflow\.ti_failures:1\|c$/, 'airflow.ti_failures');
+    // Airflow's task timer, for every try's end (success and failure alike).
+    await arrived(/^airflow\.dag\.statsd_good\.works\.duration:\d+(\.\d+)?\|ms$/, 'dag.statsd_good.works.duration');
+    await arrived(/^airflow\.dag\.statsd_bad\.boom\.duration:\d+(\.\d+)?\|ms$/, 'dag.statsd_bad.boom.duration');
     await arrived(/^airflow\.dagrun\.duration\.success\.statsd_good:\d+(\.\d+)?\|ms$/, 'dagrun.duration.success');
     await arrived(/^airflow\.dagrun\.duration\.failed\.statsd_bad:\d+(\.\d+)?\|ms$/, 'dagrun.duration.failed');
     await arrived(/^airflow\.task_instance_created-EmptyOperator:1\|c$/, 'task_instance_created-EmptyOperator');
@@ -101,5 +104,7 @@ describe('StatsD metrics from the scheduler', () => {
     await arrived(/^airflow\.dag_processing\.total_parse_time:\d+(\.\d+)?\|g$/, 'dag_processing.total_parse_time');
     await arrived(/^airflow\.dagbag_size:2\|g$/, 'dagbag_size');
     await arrived(/^airflow\.dag_processing\.import_errors:0\|g$/, 'dag_processing.import_errors');
+    // The EmptyOperator never ran a try (the scheduler marked it): it has no duration, as in Airflow.
+    expect(received.filter((l) => l.startsWith('airflow.dag.statsd_good.ok.'))).toEqual([]);
   });
 });

@@ -324,6 +324,11 @@ function durationSql(
     : `ROUND(MAX(0, (julianday(${endAt}) - julianday(COALESCE(${startDate}, ${startAt}))) * 86400.0), 3)`;
 }
 
+/** A try that markTriesEnded moved: the duration its row now holds (end date minus start date). */
+export interface EndedTry {
+  durationSeconds: number;
+}
+
 /**
  * queued|running → the end state of this try, with its duration, in one statement. A reschedule
  * gives the try back (Airflow does the same), so sensors waiting in reschedule mode do not use up
@@ -337,6 +342,17 @@ export async function markTryEnded(
   end: TryEnd,
   started: TryStart | null = null,
 ): Promise<number> {
+  return (await endTry(m, key, tryNumber, end, started)) ? 1 : 0;
+}
+
+/** markTryEnded, telling the moved try's duration (null: the guard held, nothing moved). */
+async function endTry(
+  m: EntityManager,
+  key: TaskInstanceKey,
+  tryNumber: number,
+  end: TryEnd,
+  started: TryStart | null,
+): Promise<EndedTry | null> {
   const at = end.at.toISOString();
   const startAt = started ? started.at.toISOString() : at;
   const reschedule = end.state === 'up_for_reschedule';
@@ -367,7 +383,7 @@ export async function markTryEnded(
   ];
   if (isPostgres(m)) {
     // One round trip: the history row is written from what the UPDATE returned.
-    const { records } = await execSql<{ n: number | string }>(
+    const { records } = await execSql<{ duration: number | string }>(
       m,
       `WITH ended AS (${update}
               RETURNING dag_id, run_id, task_id, map_index, start_date, end_date, duration, hostname, end_reason),
@@ -375,15 +391,15 @@ export async function markTryEnded(
               SELECT dag_id, run_id, task_id, map_index, ?, ?, start_date, end_date, duration, hostname, end_reason
               FROM ended
               ON CONFLICT DO NOTHING)
-       SELECT COUNT(*) AS n FROM ended`,
+       SELECT duration FROM ended`,
       [...params, tryNumber, end.state],
     );
-    return Number(records[0].n) > 0 ? 1 : 0;
+    return records.length ? { durationSeconds: Number(records[0].duration) } : null;
   }
-  const result = await execSql(m, update, params);
-  if (result.affected === 0) return 0;
+  const { records } = await execSql<{ duration: number }>(m, `${update} RETURNING duration`, params);
+  if (!records.length) return null;
   await recordTryHistory(m, key, tryNumber, end);
-  return 1;
+  return { durationSeconds: Number(records[0].duration) };
 }
 
 /** One try's end, as markTriesEnded takes it. */
@@ -400,12 +416,12 @@ const ENDINGS_CHUNK = 500;
  * markTryEnded for a batch of tries (the scheduler applies a loop's results together): on
  * PostgreSQL ONE statement per batch ends them all and writes their history rows, instead of a
  * round trip per try. Same guard, per row: a try no longer queued/running at that try number
- * moves nothing. Returns, in order, whether each try moved; a try named twice moves at most once
- * (by its first ending, as applying them one by one would). Reschedules go one by one (they also
- * give the try back).
+ * moves nothing. Returns, in order, each try that moved with its duration, null for one that did
+ * not; a try named twice moves at most once (by its first ending, as applying them one by one
+ * would). Reschedules go one by one (they also give the try back).
  */
-export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Promise<boolean[]> {
-  const moved: boolean[] = endings.map(() => false);
+export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Promise<Array<EndedTry | null>> {
+  const moved: Array<EndedTry | null> = endings.map(() => null);
   const firstOfTry = new Map<string, number>();
   const batched: number[] = [];
   for (let i = 0; i < endings.length; i += 1) {
@@ -414,7 +430,7 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
     if (firstOfTry.has(id)) continue;
     firstOfTry.set(id, i);
     if (isPostgres(m) && end.state !== 'up_for_reschedule') batched.push(i);
-    else moved[i] = (await markTryEnded(m, key, tryNumber, end, endings[i].started)) > 0;
+    else moved[i] = await endTry(m, key, tryNumber, end, endings[i].started);
   }
   for (const part of chunk(batched, ENDINGS_CHUNK)) {
     const params = part.flatMap((i) => {
@@ -440,7 +456,7 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
     const row =
       '(?::int, ?::varchar, ?::varchar, ?::varchar, ?::int, ?::int, ?::varchar, ?::varchar, ?::varchar, ?::varchar, ' +
       '?::int, ?::text, ?::varchar, ?::text)';
-    const { records } = await execSql<{ i: number | string }>(
+    const { records } = await execSql<{ i: number | string; duration: number | string }>(
       m,
       `WITH endings (i, dag_id, run_id, task_id, map_index, try_number, state, end_at, start_at, hostname, pid,
                     end_reason, next_try_at, rendered_fields)
@@ -461,10 +477,10 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
                 end_reason
               FROM ended
               ON CONFLICT DO NOTHING)
-       SELECT i FROM ended`,
+       SELECT i, duration FROM ended`,
       params,
     );
-    for (const r of records) moved[Number(r.i)] = true;
+    for (const r of records) moved[Number(r.i)] = { durationSeconds: Number(r.duration) };
   }
   return moved;
 }
