@@ -7,7 +7,7 @@ import { field, parsePort, restoreMaskedExtra } from '../../data/admin-forms';
 import { listConnectionRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/connections';
 const TEXT_FIELDS = ['conn_id', 'conn_type', 'host', 'schema', 'login', 'port', 'extra', 'description'] as const;
@@ -82,68 +82,48 @@ export function registerConnectionAdminRoutes(router: Router, c: UiRouteContext)
       );
     }),
   );
-  router.post(
-    LIST,
-    ...write,
-    page(c, async (req, res) => {
-      const posted = body(req);
-      const original = field(posted, 'original_conn_id');
-      const isNew = original === '';
-      const values = textFields(posted);
-      if (!isNew) values.conn_id = original;
-      const password = typeof posted.password === 'string' ? posted.password : '';
-      const clearPassword = posted.clear_password === 'on';
-      await saveOrShowForm(
-        c,
-        req,
-        res,
-        {
-          template: 'connection-form.njk',
-          // The posted password is not shown again, whatever went wrong.
-          data: async () => ({
-            ...formData(
-              req,
-              {
-                ...values,
-                hasPassword: !isNew && !!(await getConnection(c.ctx, original).catch(() => null))?.password,
-              },
-              isNew,
-            ),
-          }),
-        },
-        async () => {
-          if (!values.conn_id) throw new InvalidArgumentError('connection id must not be empty');
-          if (!values.conn_type) throw new InvalidArgumentError('connection type must not be empty');
-          const fields = {
-            connType: values.conn_type,
-            host: values.host || null,
-            schema: values.schema || null,
-            login: values.login || null,
-            port: parsePort(values.port),
-            description: values.description || null,
-          };
-          if (isNew) {
-            const extra = restoreMaskedExtra(values.extra, null);
-            await addConnection(actingAs(c, req), {
-              connId: values.conn_id,
-              ...fields,
-              extra,
-              password: password || null,
-            });
-          } else {
-            const current = await getConnection(c.ctx, original);
-            const extra = restoreMaskedExtra(values.extra, current.extra);
-            await updateConnection(actingAs(c, req), original, {
-              ...fields,
-              extra,
-              ...(clearPassword ? { password: null } : password ? { password } : {}),
-            });
-          }
-          return withNotice(LIST, 'connection_saved');
-        },
-      );
+  registerSaveRoute(router, c, write, {
+    list: LIST,
+    noun: 'connection',
+    template: 'connection-form.njk',
+    idField: 'conn_id',
+    read: (posted, connId) => ({
+      text: { ...textFields(posted), conn_id: connId },
+      password: typeof posted.password === 'string' ? posted.password : '',
+      clearPassword: posted.clear_password === 'on',
     }),
-  );
+    // The posted password is not shown again, whatever went wrong.
+    formData: async (req, { text }, isNew) =>
+      formData(
+        req,
+        { ...text, hasPassword: !isNew && !!(await getConnection(c.ctx, text.conn_id).catch(() => null))?.password },
+        isNew,
+      ),
+    save: async (req, { text, password, clearPassword }, isNew) => {
+      if (!text.conn_id) throw new InvalidArgumentError('connection id must not be empty');
+      if (!text.conn_type) throw new InvalidArgumentError('connection type must not be empty');
+      const fields = {
+        connType: text.conn_type,
+        host: text.host || null,
+        schema: text.schema || null,
+        login: text.login || null,
+        port: parsePort(text.port),
+        description: text.description || null,
+      };
+      if (isNew) {
+        const extra = restoreMaskedExtra(text.extra, null);
+        await addConnection(actingAs(c, req), { connId: text.conn_id, ...fields, extra, password: password || null });
+      } else {
+        const current = await getConnection(c.ctx, text.conn_id);
+        const extra = restoreMaskedExtra(text.extra, current.extra);
+        await updateConnection(actingAs(c, req), text.conn_id, {
+          ...fields,
+          extra,
+          ...(clearPassword ? { password: null } : password ? { password } : {}),
+        });
+      }
+    },
+  });
   router.post(
     `${LIST}/delete`,
     ...write,

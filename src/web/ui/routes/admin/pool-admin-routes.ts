@@ -6,7 +6,7 @@ import { field, parseSlots } from '../../data/admin-forms';
 import { listPoolRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/pools';
 
@@ -51,38 +51,25 @@ export function registerPoolAdminRoutes(router: Router, c: UiRouteContext): void
       c.render(req, res, 'pool-form.njk', formData(req, values, false));
     }),
   );
-  router.post(
-    LIST,
-    ...write,
-    page(c, async (req, res) => {
-      const posted = body(req);
-      const original = field(posted, 'original_name');
-      const isNew = original === '';
-      const values = {
-        name: isNew ? field(posted, 'name') : original,
-        slots: field(posted, 'slots'),
-        description: field(posted, 'description'),
-      };
-      await saveOrShowForm(
-        c,
-        req,
-        res,
-        { template: 'pool-form.njk', data: () => formData(req, values, isNew) },
-        async () => {
-          if (!values.name) throw new InvalidArgumentError('pool name must not be empty');
-          const slots = parseSlots(values.slots);
-          const exists = await getPool(c.ctx, values.name).then(
-            () => true,
-            () => false,
-          );
-          if (isNew && exists) throw new InvalidArgumentError(`pool '${values.name}' already exists: edit it instead`);
-          if (!isNew && !exists) throw new InvalidArgumentError(`pool '${values.name}' no longer exists`);
-          await setPool(actingAs(c, req), { name: values.name, slots, description: values.description || null });
-          return withNotice(LIST, 'pool_saved');
-        },
+  registerSaveRoute(router, c, write, {
+    list: LIST,
+    noun: 'pool',
+    template: 'pool-form.njk',
+    idField: 'name',
+    read: (posted, name) => ({ name, slots: field(posted, 'slots'), description: field(posted, 'description') }),
+    formData,
+    save: async (req, values, isNew) => {
+      if (!values.name) throw new InvalidArgumentError('pool name must not be empty');
+      const slots = parseSlots(values.slots);
+      const exists = await getPool(c.ctx, values.name).then(
+        () => true,
+        () => false,
       );
-    }),
-  );
+      if (isNew && exists) throw new InvalidArgumentError(`pool '${values.name}' already exists: edit it instead`);
+      if (!isNew && !exists) throw new InvalidArgumentError(`pool '${values.name}' no longer exists`);
+      await setPool(actingAs(c, req), { name: values.name, slots, description: values.description || null });
+    },
+  });
   router.post(
     `${LIST}/delete`,
     ...write,

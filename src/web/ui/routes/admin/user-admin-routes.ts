@@ -6,7 +6,7 @@ import { listUserRows } from '../../data/admin-data';
 import { currentUser } from '../../ui-deps';
 import type { UiRouteContext } from '../../ui-route-context';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/users';
 
@@ -74,51 +74,44 @@ export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void
       c.render(req, res, 'user-form.njk', formData(req, values, false));
     }),
   );
-  router.post(
-    LIST,
-    ...write,
-    page(c, async (req, res) => {
-      const posted = body(req);
-      const original = field(posted, 'original_username');
-      const isNew = original === '';
-      const values: UserForm = {
-        username: isNew ? field(posted, 'username') : original,
+  registerSaveRoute(router, c, write, {
+    list: LIST,
+    noun: 'user',
+    template: 'user-form.njk',
+    idField: 'username',
+    read: (posted, username) => ({
+      form: {
+        username,
         role: field(posted, 'role'),
         firstName: field(posted, 'first_name'),
         lastName: field(posted, 'last_name'),
         email: field(posted, 'email'),
-      };
-      const password = typeof posted.password === 'string' ? posted.password : '';
-      await saveOrShowForm(
-        c,
-        req,
-        res,
-        { template: 'user-form.njk', data: () => formData(req, values, isNew) },
-        async () => {
-          const profile = {
-            firstName: values.firstName || null,
-            lastName: values.lastName || null,
-            email: values.email || null,
-          };
-          if (isNew) {
-            if (!password) throw new InvalidArgumentError('password must not be empty');
-            await createUser(actingAs(c, req), { username: values.username, password, role: values.role, ...profile });
-          } else {
-            const current = await getUser(c.ctx, original);
-            if (original === currentUser(req)?.username && values.role !== current.role)
-              throw new InvalidArgumentError('you cannot change your own role: ask another admin');
-            await updateUser(actingAs(c, req), original, {
-              role: values.role,
-              ...profile,
-              ...(password ? { password } : {}),
-            });
-          }
-          changed();
-          return withNotice(LIST, 'user_saved');
-        },
-      );
+      },
+      password: typeof posted.password === 'string' ? posted.password : '',
     }),
-  );
+    formData: (req, { form }, isNew) => formData(req, form, isNew),
+    save: async (req, { form, password }, isNew) => {
+      const profile = {
+        firstName: form.firstName || null,
+        lastName: form.lastName || null,
+        email: form.email || null,
+      };
+      if (isNew) {
+        if (!password) throw new InvalidArgumentError('password must not be empty');
+        await createUser(actingAs(c, req), { username: form.username, password, role: form.role, ...profile });
+      } else {
+        const current = await getUser(c.ctx, form.username);
+        if (form.username === currentUser(req)?.username && form.role !== current.role)
+          throw new InvalidArgumentError('you cannot change your own role: ask another admin');
+        await updateUser(actingAs(c, req), form.username, {
+          role: form.role,
+          ...profile,
+          ...(password ? { password } : {}),
+        });
+      }
+      changed();
+    },
+  });
   router.post(
     `${LIST}/delete`,
     ...write,

@@ -6,7 +6,7 @@ import { assertJson, field, looksLikeJson } from '../../data/admin-forms';
 import { listVariableRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
 import { body, csrfProtected, noticeOf, page } from '../route-helpers';
-import { actingAs, confirmDeletion, saveOrShowForm, withNotice } from './admin-route-helpers';
+import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/variables';
 
@@ -70,46 +70,35 @@ export function registerVariableAdminRoutes(router: Router, c: UiRouteContext): 
       );
     }),
   );
-  router.post(
-    LIST,
-    ...write,
-    page(c, async (req, res) => {
-      const posted = body(req);
-      const original = field(posted, 'original_key');
-      const isNew = original === '';
-      // An edit never renames: the key comes from the row being edited.
-      const key = isNew ? field(posted, 'key') : original;
-      const rawValue = typeof posted.value === 'string' ? posted.value : '';
-      const description = field(posted, 'description');
-      const isJson = posted.is_json === 'on';
-      await saveOrShowForm(
-        c,
-        req,
-        res,
-        {
-          template: 'variable-form.njk',
-          data: () => formData(req, { key, value: rawValue, description, isJson }, isNew),
-        },
-        async () => {
-          if (!key) throw new InvalidArgumentError('key must not be empty');
-          let value = rawValue;
-          if (isNew) {
-            const taken = await getVariable(c.ctx, key).then(
-              () => true,
-              () => false,
-            );
-            if (taken) throw new InvalidArgumentError(`variable '${key}' already exists: edit it instead`);
-          } else {
-            const current = await getVariable(c.ctx, key);
-            if (isSensitiveName(key, words) && value === '') value = current.value ?? '';
-          }
-          if (looksLikeJson(value, isJson)) assertJson(value, 'value');
-          await setVariable(actingAs(c, req), key, value, description || null);
-          return withNotice(LIST, 'variable_saved');
-        },
-      );
+  registerSaveRoute(router, c, write, {
+    list: LIST,
+    noun: 'variable',
+    template: 'variable-form.njk',
+    idField: 'key',
+    read: (posted, key) => ({
+      key,
+      value: typeof posted.value === 'string' ? posted.value : '',
+      description: field(posted, 'description'),
+      isJson: posted.is_json === 'on',
     }),
-  );
+    formData,
+    save: async (req, { key, value: posted, description, isJson }, isNew) => {
+      if (!key) throw new InvalidArgumentError('key must not be empty');
+      let value = posted;
+      if (isNew) {
+        const taken = await getVariable(c.ctx, key).then(
+          () => true,
+          () => false,
+        );
+        if (taken) throw new InvalidArgumentError(`variable '${key}' already exists: edit it instead`);
+      } else {
+        const current = await getVariable(c.ctx, key);
+        if (isSensitiveName(key, words) && value === '') value = current.value ?? '';
+      }
+      if (looksLikeJson(value, isJson)) assertJson(value, 'value');
+      await setVariable(actingAs(c, req), key, value, description || null);
+    },
+  });
   router.post(
     `${LIST}/delete`,
     ...write,
