@@ -11,6 +11,7 @@ import { isProcessAlive } from '../core/process-table';
 import { isSessionRunning } from '../runner/kill-process-tree';
 import type { DagViewCache } from './dag-view-cache';
 import { computeRetryDelayMs } from './retry-delay';
+import { tryRefOf, type TryRow } from './tries-of-job';
 
 const log = getLogger('scheduler');
 
@@ -73,18 +74,15 @@ export async function resetOrphanedTasks(
     const heartbeat = job.latest_heartbeat ? new Date(job.latest_heartbeat).getTime() : null;
     return heartbeat === null || now.getTime() - heartbeat >= thresholds.zombieThresholdMs;
   };
-  const { records } = await execSql<{
-    dag_id: string;
-    run_id: string;
-    task_id: string;
-    map_index: number;
-    try_number: number;
-    state: string;
-    queued_by_job_id: number | null;
-    hostname: string | null;
-    pid: number | null;
-    platform_retries: number;
-  }>(
+  const { records } = await execSql<
+    TryRow & {
+      state: string;
+      queued_by_job_id: number | null;
+      hostname: string | null;
+      pid: number | null;
+      platform_retries: number;
+    }
+  >(
     ds,
     `SELECT dag_id, run_id, task_id, map_index, try_number, state, queued_by_job_id, hostname, pid, platform_retries
      FROM task_instance
@@ -122,8 +120,7 @@ export async function resetOrphanedTasks(
   if (!due.length) return 0;
   await runInTransaction(ds, async (m) => {
     for (const o of due) {
-      const key = { dagId: o.dag_id, runId: o.run_id, taskId: o.task_id, mapIndex: Number(o.map_index) };
-      const tryNumber = Number(o.try_number);
+      const { key, tryNumber } = tryRefOf(o);
       if (o.state === 'queued') {
         await requeueNeverStarted(m, key, tryNumber, now);
         continue;
