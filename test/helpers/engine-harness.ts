@@ -39,6 +39,8 @@ export interface EngineHarnessOptions {
   beforeStart?: (engine: EngineHarness) => void | Promise<void>;
   /** The gates (`gateCommand`) the DAGs' tasks wait at: opened at teardown, so no task is left waiting. */
   gates?: readonly string[];
+  /** Runs first at teardown, with the context still open (close what uses it: a web server, a browser). */
+  beforeStop?: () => void | Promise<void>;
 }
 
 /** What the tests of the enclosing describe use; valid inside tests and the hooks declared after it. */
@@ -102,11 +104,15 @@ export function engineHarness(options: EngineHarnessOptions): EngineHarness {
   }, 180_000);
 
   afterAll(async () => {
-    if (home) for (const gate of options.gates ?? []) engine.openGate(gate);
-    await engine.stopScheduler();
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+    try {
+      await options.beforeStop?.();
+    } finally {
+      if (home) for (const gate of options.gates ?? []) engine.openGate(gate);
+      await engine.stopScheduler();
+      if (ctx) await closeAppContext(ctx);
+      await db?.drop();
+      home?.remove();
+    }
   });
 
   return engine;
