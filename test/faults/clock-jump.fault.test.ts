@@ -1,11 +1,9 @@
-import { AppContext, closeAppContext } from '../../src/app/app-context';
-import type { Clock } from '../../src/core/clock';
+import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { waitForParsedDags } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { JumpingClock } from '../helpers/jumping-clock';
 import { CLEAN } from './harness/fault-cluster';
 import { checkInvariants, FaultFigures, verdict } from './harness/invariants';
 import { appendFaultResult } from './harness/results-file';
@@ -13,17 +11,6 @@ import { readEffects } from './harness/side-effects';
 import { EFFECTS_FILE_NAME, plainTasks, workloadDag } from './harness/workload';
 
 const HOUR = 3_600_000;
-
-/** The wall clock moved by an offset the test changes: a jump, as NTP or a VM resume makes one. */
-class JumpingClock implements Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  jump(byMs: number): void {
-    this.offsetMs += byMs;
-  }
-}
 
 /**
  * The clock jumping forward several schedule intervals under a running scheduler (local executor,
@@ -35,38 +22,27 @@ class JumpingClock implements Clock {
 describe('fault: the clock jumping forward', () => {
   jest.setTimeout(300_000);
   const clock = new JumpingClock();
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
   // Two whole hours before now: the first pass has two intervals to run.
   const start = new Date(Math.floor(Date.now() / HOUR) * HOUR - 2 * HOUR).toISOString();
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({ databaseUrl: db.url, env: { DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms' } });
-    // The workload's tasks find their side-effect file through DAGCTL_HOME in their environment.
-    process.env.DAGCTL_HOME = home.home;
-    home.writeDag(
-      'hourly.ts',
-      workloadDag('hourly', plainTasks(2)).replace(
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: { DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms' },
+    dags: {
+      'hourly.ts': workloadDag('hourly', plainTasks(2)).replace(
         "schedule: null, startDate: '2026-01-01T00:00:00Z'",
         `schedule: '@hourly', catchup: true, startDate: '${start}'`,
       ),
-    );
-    ctx = { ...(await openTestContext(home)), clock };
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 1, 120_000);
+    },
+    clock,
+    // The workload's tasks find their side-effect file through DAGCTL_HOME in their environment.
+    beforeStart: ({ home }) => {
+      process.env.DAGCTL_HOME = home.home;
+    },
   });
-
-  afterAll(async () => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  let home: TestHome;
+  beforeAll(() => {
+    ({ ctx, home } = engine);
   });
 
   const runs = async (): Promise<Array<{ logical_date: string; state: string }>> =>

@@ -5,7 +5,7 @@ import { serializeDag } from '../../src/authoring/serialize-dag';
 import type { SerializedDag } from '../../src/core/serialized-dag';
 import { DagRunEntity } from '../../src/db/entities';
 import { createApiTestApp, seedDag as seedApiDag, type ApiTestApp } from '../api/helpers/api-test-app';
-import { createUiTestApp, csrfFor, OP, seedDag as seedUiDag, type UiTestApp } from '../ui/helpers/ui-fixtures';
+import { csrfFor, OP, seedDag as seedUiDag, uiTestAppFor } from '../ui/helpers/ui-fixtures';
 
 function paramsDag(): SerializedDag {
   const dag = new DAG('params_conf', {
@@ -70,12 +70,10 @@ describe('trigger conf validated against the params schema: API', () => {
 });
 
 describe('trigger conf validated against the params schema: UI', () => {
-  let t: UiTestApp;
+  const t = uiTestAppFor('each');
   beforeEach(async () => {
-    t = await createUiTestApp();
     await seedUiDag(t.ds, paramsDag());
   });
-  afterEach(async () => t.close());
 
   const post = (fields: Record<string, string>) =>
     request(t.app)

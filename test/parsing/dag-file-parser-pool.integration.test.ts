@@ -1,21 +1,15 @@
-import path from 'node:path';
-import { distEntry } from '../../src/core/dist-path';
 import { DagFileParserPool, ParserPoolClosedError } from '../../src/parsing/dag-file-parser-pool';
-import type { FileParseResult } from '../../src/parsing/file-parse-result';
 import { eventually } from '../helpers/eventually';
-import { DagFolder } from './dag-folder-fixture';
+import type { DagFolder } from './dag-folder-fixture';
+import { parseByName, parserPoolForEachTest } from './parser-pool-fixture';
 
 jest.setTimeout(120_000);
 
 describe('DagFileParserPool (real parser children from dist/)', () => {
+  const parsing = parserPoolForEachTest();
   let folder: DagFolder;
-  let pool: DagFileParserPool | null = null;
   beforeEach(() => {
-    folder = new DagFolder();
-  });
-  afterEach(async () => {
-    await pool?.close();
-    folder.cleanup();
+    ({ folder } = parsing);
   });
 
   it('turns a crash and a timeout into errors of those files only, and recycles children', async () => {
@@ -28,14 +22,8 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
       folder.write('c.ts', folder.goodDag('c_dag')),
       folder.write('prints.ts', "console.log('noise on stdout');\n" + folder.goodDag('d_dag')),
     ];
-    pool = new DagFileParserPool({
-      entry: distEntry('parsing/parse-child-main'),
-      size: 2,
-      importTimeoutMs: 8000,
-      maxFilesPerChild: 2,
-    });
-    const results = await Promise.all(files.map((f) => pool!.parse(f)));
-    const byName: Record<string, FileParseResult> = Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
+    const pool = parsing.pool({ size: 2, importTimeoutMs: 8000, maxFilesPerChild: 2 });
+    const byName = await parseByName(pool, files);
 
     for (const [name, dagId] of [
       ['a.ts', 'a_dag'],
@@ -57,13 +45,7 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
   });
 
   it('shrinks to no child after the idle timeout and starts one again on demand', async () => {
-    const idling = new DagFileParserPool({
-      entry: distEntry('parsing/parse-child-main'),
-      size: 2,
-      importTimeoutMs: 8000,
-      idleTimeoutMs: 200,
-    });
-    pool = idling;
+    const idling = parsing.pool({ size: 2, importTimeoutMs: 8000, idleTimeoutMs: 200 });
     const first = await idling.parse(folder.write('a.ts', folder.goodDag('a_dag')));
     expect(first.dags.map((d) => d.dagId)).toEqual(['a_dag']);
     expect(idling.size).toBe(1);
@@ -76,7 +58,7 @@ describe('DagFileParserPool (real parser children from dist/)', () => {
 
   it('rejects pending parses when closed', async () => {
     const hang = folder.write('hangs.ts', 'while (true) {}\n');
-    pool = new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs: 60_000 });
+    const pool = parsing.pool({ size: 1, importTimeoutMs: 60_000 });
     const pending = pool.parse(hang);
     const queued = pool.parse(folder.write('a.ts', folder.goodDag('a_dag')));
     await pool.close();

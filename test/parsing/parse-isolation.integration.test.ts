@@ -1,10 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { distEntry } from '../../src/core/dist-path';
-import { DagFileParserPool } from '../../src/parsing/dag-file-parser-pool';
-import type { FileParseResult } from '../../src/parsing/file-parse-result';
+import type { DagFileParserPool } from '../../src/parsing/dag-file-parser-pool';
 import { eventually } from '../helpers/eventually';
-import { DagFolder } from './dag-folder-fixture';
+import type { DagFolder } from './dag-folder-fixture';
+import { parseByName, parserPoolForEachTest } from './parser-pool-fixture';
 
 jest.setTimeout(120_000);
 
@@ -18,26 +17,14 @@ function running(pid: number): boolean {
   }
 }
 
-/** One child, so every file is parsed right after the one before it, in the same child if it is clean. */
-function onePool(importTimeoutMs = 20_000): DagFileParserPool {
-  return new DagFileParserPool({ entry: distEntry('parsing/parse-child-main'), size: 1, importTimeoutMs });
-}
-
-async function parseInOrder(pool: DagFileParserPool, files: string[]): Promise<Record<string, FileParseResult>> {
-  const results = await Promise.all(files.map((file) => pool.parse(file)));
-  return Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
-}
-
 describe('parsing isolation (real parser children from dist/)', () => {
+  const parsing = parserPoolForEachTest();
   let folder: DagFolder;
-  let pool: DagFileParserPool | null = null;
   beforeEach(() => {
-    folder = new DagFolder();
+    ({ folder } = parsing);
   });
-  afterEach(async () => {
-    await pool?.close();
-    folder.cleanup();
-  });
+  /** One child, so every file is parsed right after the one before it, in the same child if it is clean. */
+  const onePool = (importTimeoutMs = 20_000): DagFileParserPool => parsing.pool({ size: 1, importTimeoutMs });
 
   it('parses a valid DAG unaffected by what the file before it did to the realm', async () => {
     // The good files read the global the polluter sets: in a clean realm their ids are plain.
@@ -66,8 +53,8 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('13_fs.ts', "require('node:fs').readFileSync = () => 'throw 1';\nexport {};\n"),
       folder.write('14_good.ts', good('after_fs')),
     ];
-    pool = onePool();
-    const byName = await parseInOrder(pool, files);
+    const pool = onePool();
+    const byName = await parseByName(pool, files);
 
     for (const [name, dagId] of [
       ['02_good.ts', 'after_json'],
@@ -97,8 +84,8 @@ describe('parsing isolation (real parser children from dist/)', () => {
       ),
       folder.write('b.ts', folder.goodDag('b_dag')),
     ];
-    pool = onePool();
-    const byName = await parseInOrder(pool, files);
+    const pool = onePool();
+    const byName = await parseByName(pool, files);
     expect(Object.values(byName).map((r) => r.error)).toEqual([undefined, undefined, undefined]);
     expect(pool.childrenStarted).toBe(1);
   });
@@ -123,8 +110,8 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('04_timer.ts', 'setInterval(() => undefined, 1000);\nexport {};\n'),
       folder.write('good.ts', folder.goodDag('good_dag')),
     ];
-    pool = onePool();
-    const byName = await parseInOrder(pool, files);
+    const pool = onePool();
+    const byName = await parseByName(pool, files);
     const channel = 'the file sent messages on the parser channel (process.send)';
     expect(byName['01_forges_other.ts'].error).toBe(channel);
     expect(byName['02_pollutes_and_forges.ts'].error).toBe(channel);
@@ -143,8 +130,7 @@ describe('parsing isolation (real parser children from dist/)', () => {
       folder.write('async_loop.ts', 'void (async () => {\n  for (;;) await null;\n})();\nexport {};\n'),
       folder.write('good.ts', folder.goodDag('good_dag')),
     ];
-    pool = onePool(3000);
-    const byName = await parseInOrder(pool, files);
+    const byName = await parseByName(onePool(3000), files);
     expect(byName['async_loop.ts'].error).toBe('import timed out after 3s');
     expect(byName['good.ts'].error).toBeUndefined();
     expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
@@ -176,8 +162,8 @@ describe('parsing isolation (real parser children from dist/)', () => {
       ),
       folder.write('good.ts', folder.goodDag('good_dag')),
     ];
-    pool = onePool();
-    const byName = await parseInOrder(pool, files);
+    const pool = onePool();
+    const byName = await parseByName(pool, files);
     expect(byName['good.ts'].dags.map((d) => d.dagId)).toEqual(['good_dag']);
     expect(byName['spawns.ts'].error).toBeUndefined();
     const pids = fs.readFileSync(pidsFile, 'utf8').trim().split('\n').map(Number);

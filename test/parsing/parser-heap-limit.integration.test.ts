@@ -1,8 +1,5 @@
-import path from 'node:path';
-import { distEntry } from '../../src/core/dist-path';
-import { DagFileParserPool } from '../../src/parsing/dag-file-parser-pool';
-import type { FileParseResult } from '../../src/parsing/file-parse-result';
-import { DagFolder } from './dag-folder-fixture';
+import type { DagFolder } from './dag-folder-fixture';
+import { parseByName, parserPoolForEachTest } from './parser-pool-fixture';
 
 jest.setTimeout(120_000);
 
@@ -10,14 +7,10 @@ jest.setTimeout(120_000);
 const EATS_MEMORY = 'const hog: string[][] = [];\nfor (;;) hog.push(new Array(1_000_000).fill("x"));\nexport {};\n';
 
 describe('parser heap limit (scheduler.parser_max_heap, real parser children from dist/)', () => {
+  const parsing = parserPoolForEachTest();
   let folder: DagFolder;
-  let pool: DagFileParserPool | null = null;
   beforeEach(() => {
-    folder = new DagFolder();
-  });
-  afterEach(async () => {
-    await pool?.close();
-    folder.cleanup();
+    ({ folder } = parsing);
   });
 
   it('turns a file that eats memory into an out-of-memory import error, long before the import timeout', async () => {
@@ -31,14 +24,8 @@ describe('parser heap limit (scheduler.parser_max_heap, real parser children fro
     ];
     // One child, so the good files after the hog are parsed by its replacement; the timeout is
     // far away, so an out-of-memory error can only come from the heap cap.
-    pool = new DagFileParserPool({
-      entry: distEntry('parsing/parse-child-main'),
-      size: 1,
-      importTimeoutMs: 110_000,
-      maxHeapMb: 64,
-    });
-    const results = await Promise.all(files.map((f) => pool!.parse(f)));
-    const byName: Record<string, FileParseResult> = Object.fromEntries(results.map((r) => [path.basename(r.file), r]));
+    const pool = parsing.pool({ size: 1, importTimeoutMs: 110_000, maxHeapMb: 64 });
+    const byName = await parseByName(pool, files);
 
     expect(byName['eats_memory.ts'].error).toBe(
       'the file ran out of memory while importing (parser heap limit 64 MB, scheduler.parser_max_heap)',

@@ -1,9 +1,6 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { StateConflictError } from '../../src/core/errors';
 import { execSql } from '../../src/db/sql';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import {
   cancelBackfillByHand,
   createBackfill,
@@ -13,16 +10,14 @@ import {
 import { setDagPaused } from '../../src/services/set-dag-paused';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { dagctl, startDagctl, stopProcess } from '../helpers/cli';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { engineHarness, gateCommand, SENTINEL_DAG } from '../helpers/engine-harness';
 import { maxOverlap } from '../helpers/engine-suite/max-overlap';
 import { eventually } from '../helpers/eventually';
-import { runStates, waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { runStates, waitForRun } from '../helpers/run-queries';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 jest.setTimeout(300_000);
-
-/** A bash command that waits until the test writes `file`. */
-const waitFor = (file: string): string => JSON.stringify(`while [ ! -f '${file}' ]; do sleep 0.1; done`);
 
 const daily = (dagId: string, extra = ''): string =>
   `new DAG('${dagId}', { schedule: '@daily', startDate: '2026-01-01T00:00:00Z', catchup: false${extra} })`;
@@ -33,7 +28,7 @@ function dags(home: string): Record<string, string> {
     'bf_five.ts': `
 import { DAG, BashOperator } from 'dagctl';
 const dag = ${daily('bf_five', ', maxActiveRuns: 16')};
-new BashOperator({ taskId: 'work', bashCommand: ${waitFor(path.join(home, 'go_five'))}, dag });
+new BashOperator({ taskId: 'work', bashCommand: ${gateCommand(home, 'go_five')}, dag });
 export default dag;
 `,
     // flaky fails the first time it runs for a date (a marker file per date), then succeeds.
@@ -53,7 +48,7 @@ export default dag;
     'bf_gated.ts': `
 import { DAG, BashOperator } from 'dagctl';
 const dag = ${daily('bf_gated')};
-new BashOperator({ taskId: 'work', bashCommand: ${waitFor(path.join(home, 'go_gated'))}, dag });
+new BashOperator({ taskId: 'work', bashCommand: ${gateCommand(home, 'go_gated')}, dag });
 export default dag;
 `,
     'bf_cancel.ts': `
@@ -62,12 +57,7 @@ const dag = ${daily('bf_cancel')};
 new BashOperator({ taskId: 'work', bashCommand: 'true', dag });
 export default dag;
 `,
-    'sentinel.ts': `
-import { DAG, BashOperator } from 'dagctl';
-const dag = new DAG('sentinel', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-new BashOperator({ taskId: 'tick', bashCommand: 'true', dag });
-export default dag;
-`,
+    'sentinel.ts': SENTINEL_DAG,
   };
 }
 
@@ -86,32 +76,16 @@ interface RunRow {
  * recorded it is still there; --rerun-failed-tasks re-runs only failed tasks; pause and cancel.
  */
 describe.each(DATABASE_KINDS)('backfills the scheduler runs on %s', (kind) => {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '200ms' },
-    });
-    for (const [name, source] of Object.entries(dags(home.home))) home.writeDag(name, source);
-    ctx = await openTestContext(home);
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 5);
+  const engine = engineHarness({
+    kind,
+    env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '200ms' },
+    dags: (home) => dags(home.home),
+    gates: ['go_five', 'go_gated'],
   });
-
-  afterAll(async () => {
-    if (home) for (const file of ['go_five', 'go_gated']) fs.writeFileSync(path.join(home.home, file), '');
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  let home: TestHome;
+  beforeAll(() => {
+    ({ ctx, home } = engine);
   });
 
   const backfillRuns = async (dagId: string): Promise<RunRow[]> =>
@@ -164,7 +138,7 @@ describe.each(DATABASE_KINDS)('backfills the scheduler runs on %s', (kind) => {
     } finally {
       await stopProcess(cli.child, 'SIGKILL');
     }
-    fs.writeFileSync(path.join(home.home, 'go_five'), '');
+    engine.openGate('go_five');
     const backfill = await eventually(
       async () => {
         const b = await requireBackfill(ctx, 1);
@@ -252,7 +226,7 @@ describe.each(DATABASE_KINDS)('backfills the scheduler runs on %s', (kind) => {
       intervalMs: 100,
     });
     expect(await setBackfillPausedByHand(ctx, backfill.id, true)).toMatchObject({ isPaused: true });
-    fs.writeFileSync(path.join(home.home, 'go_gated'), '');
+    engine.openGate('go_gated');
     await eventually(async () => expect((await backfillRuns('bf_gated')).map((r) => r.state)).toEqual(['success']), {
       what: 'the first gated run to finish',
       timeoutMs: 60_000,

@@ -1,12 +1,10 @@
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
 import { getSerializedDag } from '../../src/db/reads/serialized-dag-store';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { maxOverlap } from '../helpers/engine-suite/max-overlap';
-import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { waitForRun } from '../helpers/run-queries';
 
 /** Four tasks that could all run at once; the DAG sets no maxActiveTasks. */
 const LIMITED_DAG = `
@@ -52,39 +50,20 @@ export default dag;
  * SQLite with the local executor, configured through the environment.
  */
 describe('config defaults for DAGs and tasks, with a real scheduler', () => {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: {
-        DAGCTL__CORE__EXECUTOR: 'local',
-        DAGCTL__CORE__MAX_ACTIVE_TASKS_PER_DAG: '1',
-        DAGCTL__CORE__MAX_ACTIVE_RUNS_PER_DAG: '3',
-        DAGCTL__CORE__DEFAULT_TASK_RETRIES: '2',
-        DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
-      },
-    });
-    home.writeDag('limited.ts', LIMITED_DAG);
-    home.writeDag('retried.ts', RETRIED_DAG);
-    home.writeDag('own.ts', OWN_DAG);
-    ctx = await openTestContext(home);
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 3);
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: {
+      DAGCTL__CORE__EXECUTOR: 'local',
+      DAGCTL__CORE__MAX_ACTIVE_TASKS_PER_DAG: '1',
+      DAGCTL__CORE__MAX_ACTIVE_RUNS_PER_DAG: '3',
+      DAGCTL__CORE__DEFAULT_TASK_RETRIES: '2',
+      DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
+    },
+    dags: { 'limited.ts': LIMITED_DAG, 'retried.ts': RETRIED_DAG, 'own.ts': OWN_DAG },
   });
-
-  afterAll(async () => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  beforeAll(() => {
+    ({ ctx } = engine);
   });
 
   it('core.max_active_tasks_per_dag=1 keeps one task of a DAG that sets none running at a time', async () => {

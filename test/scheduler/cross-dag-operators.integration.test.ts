@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { runStates, waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { runStates, waitForRun } from '../helpers/run-queries';
 
 /** Cross-DAG operators and the time and file sensors, end to end: SQLite, the local executor, one scheduler. */
 
@@ -59,35 +58,22 @@ export default dag;`,
 };
 
 describe('cross-DAG operators and time/file sensors (sqlite, local executor)', () => {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-  let dropFolder: string;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms' },
-    });
-    dropFolder = path.join(home.dagsFolder, '..', 'drop');
-    fs.mkdirSync(dropFolder);
-    for (const [name, source] of Object.entries(DAGS)) home.writeDag(`${name}.ts`, source(dropFolder));
-    ctx = await openTestContext(home);
-    await execSql(ctx.dataSource, "INSERT INTO slot_pool (pool, slots, description) VALUES ('solo', 1, 'test')");
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, Object.keys(DAGS).length);
+  const dropFolderOf = (home: TestHome): string => path.join(home.dagsFolder, '..', 'drop');
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms' },
+    dags: (home) =>
+      Object.fromEntries(Object.entries(DAGS).map(([name, source]) => [`${name}.ts`, source(dropFolderOf(home))])),
+    beforeStart: async ({ ctx, home }) => {
+      fs.mkdirSync(dropFolderOf(home));
+      await execSql(ctx.dataSource, "INSERT INTO slot_pool (pool, slots, description) VALUES ('solo', 1, 'test')");
+    },
   });
-
-  afterAll(async () => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  let dropFolder: string;
+  beforeAll(() => {
+    ({ ctx } = engine);
+    dropFolder = dropFolderOf(engine.home);
   });
 
   const taskState = async (dagId: string, runId: string, taskId: string): Promise<string | null> =>

@@ -1,13 +1,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
-import type { Clock } from '../../src/core/clock';
+import type { AppContext } from '../../src/app/app-context';
 import { DagRunType } from '../../src/core/states';
 import { execSql } from '../../src/db/sql';
 import { runInTransaction } from '../../src/db/transaction';
 import { createDagRun } from '../../src/db/transitions/dag-run-transitions';
 import { createDbMetricsRegistry } from '../../src/metrics/db-metrics';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { getSerializedDag } from '../../src/db/reads/serialized-dag-store';
 import { loadGridData } from '../../src/web/ui/data/grid-data';
 import { CallbackRunner } from '../../src/scheduler/callback-runner';
@@ -18,23 +16,13 @@ import { setDagPaused } from '../../src/services/set-dag-paused';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { dagRunJson as cliRunJson } from '../../src/cli/json-shapes';
 import { DAG_RUN_COLUMNS, dagRunJson as apiRunJson } from '../../src/api/serializers/dag-run-json';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { JumpingClock } from '../helpers/jumping-clock';
+import { waitForRun } from '../helpers/run-queries';
 
 const HOUR = 3_600_000;
-
-/** Wall time plus an offset the test moves (the scheduler and the services read it). */
-class JumpingClock implements Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  jump(byMs: number): void {
-    this.offsetMs += byMs;
-  }
-}
 
 /** Each callback appends one JSON line to `effects` (an absolute path): what it was called with. */
 function callbackDags(effects: string): Record<string, string> {
@@ -106,23 +94,21 @@ export default dag;
 describe('DAG callbacks, deadlines and late runs', () => {
   jest.setTimeout(240_000);
   const clock = new JumpingClock();
-  let db: TestDatabase;
-  let home: TestHome;
+  const effectsFile = (home: TestHome): string => path.join(home.home, 'effects.jsonl');
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms' },
+    dags: (home) => callbackDags(effectsFile(home)),
+    clock,
+  });
+  const { startScheduler, stopScheduler } = engine;
   let ctx: AppContext;
   let effects: string;
-  let abort: AbortController | null = null;
-  let scheduler: Promise<void> | null = null;
+  beforeAll(() => {
+    ctx = engine.ctx;
+    effects = effectsFile(engine.home);
+  });
 
-  const startScheduler = (): void => {
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-  };
-  const stopScheduler = async (): Promise<void> => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    abort = null;
-    scheduler = null;
-  };
   const calls = (): Array<Record<string, unknown>> =>
     fs.existsSync(effects)
       ? fs
@@ -149,26 +135,6 @@ describe('DAG callbacks, deadlines and late runs', () => {
       },
       { what: `${n} finished callback requests of ${dagId}`, timeoutMs: 60_000, intervalMs: 200 },
     );
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms' },
-    });
-    effects = path.join(home.home, 'effects.jsonl');
-    for (const [name, source] of Object.entries(callbackDags(effects))) home.writeDag(name, source);
-    ctx = { ...(await openTestContext(home)), clock };
-    startScheduler();
-    await waitForParsedDags(ctx.dataSource, 5, 120_000);
-  });
-
-  afterAll(async () => {
-    await stopScheduler();
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
-  });
 
   it('calls onSuccess/onFailureCallback once each, outside the scheduler, with the final context', async () => {
     const ok = await triggerDagRun(ctx, { dagId: 'good' });

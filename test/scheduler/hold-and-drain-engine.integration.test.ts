@@ -1,21 +1,15 @@
-import fs from 'node:fs';
-import path from 'node:path';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { holdTask, resumeTask } from '../../src/services/hold-task-instance';
 import { setDagPaused } from '../../src/services/set-dag-paused';
 import { taskInstanceFailedDeps } from '../../src/services/task-instance-failed-deps';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { engineHarness, gateCommand, SENTINEL_DAG } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { runStates, waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { runStates, waitForRun } from '../helpers/run-queries';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 jest.setTimeout(300_000);
-
-/** A bash command that waits until the test writes `file`. */
-const waitFor = (file: string): string => JSON.stringify(`while [ ! -f '${file}' ]; do sleep 0.1; done`);
 
 function dags(home: string): Record<string, string> {
   return {
@@ -23,7 +17,7 @@ function dags(home: string): Record<string, string> {
     'holding.ts': `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('holding', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-const start = new BashOperator({ taskId: 'start', bashCommand: ${waitFor(path.join(home, 'go_holding'))}, dag });
+const start = new BashOperator({ taskId: 'start', bashCommand: ${gateCommand(home, 'go_holding')}, dag });
 const a = new BashOperator({ taskId: 'a', bashCommand: 'true', dag });
 const b = new BashOperator({ taskId: 'b', bashCommand: 'true', dag });
 const c = new BashOperator({ taskId: 'c', bashCommand: 'true', dag });
@@ -41,17 +35,12 @@ const dag = new DAG('drained', {
   catchup: false,
   maxActiveRuns: 1,
 });
-const first = new BashOperator({ taskId: 'first', bashCommand: ${waitFor(path.join(home, 'go_drained'))}, dag });
+const first = new BashOperator({ taskId: 'first', bashCommand: ${gateCommand(home, 'go_drained')}, dag });
 const second = new BashOperator({ taskId: 'second', bashCommand: 'true', dag });
 first.then(second);
 export default dag;
 `,
-    'sentinel.ts': `
-import { DAG, BashOperator } from 'dagctl';
-const dag = new DAG('sentinel', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-new BashOperator({ taskId: 'tick', bashCommand: 'true', dag });
-export default dag;
-`,
+    'sentinel.ts': SENTINEL_DAG,
   };
 }
 
@@ -61,32 +50,15 @@ export default dag;
  * running run finish (its tasks keep being queued) and creates no new run.
  */
 describe.each(DATABASE_KINDS)('hold and draining pause with a running scheduler on %s', (kind) => {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '200ms' },
-    });
-    for (const [name, source] of Object.entries(dags(home.home))) home.writeDag(name, source);
-    ctx = await openTestContext(home);
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 3);
+  const engine = engineHarness({
+    kind,
+    env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '200ms' },
+    dags: (home) => dags(home.home),
+    gates: ['go_holding', 'go_drained'],
   });
-
-  afterAll(async () => {
-    if (home) for (const file of ['go_holding', 'go_drained']) fs.writeFileSync(path.join(home.home, file), '');
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  beforeAll(() => {
+    ({ ctx } = engine);
   });
 
   const runIdsOf = async (dagId: string): Promise<string[]> => {
@@ -107,7 +79,7 @@ describe.each(DATABASE_KINDS)('hold and draining pause with a running scheduler 
       timeoutMs: 60_000,
     });
     expect(held).toMatchObject({ held: true, heldBy: 'alice', holdReason: 'vendor data is late', changed: true });
-    fs.writeFileSync(path.join(home.home, 'go_holding'), '');
+    engine.openGate('go_holding');
 
     await eventually(
       async () =>
@@ -174,7 +146,7 @@ describe.each(DATABASE_KINDS)('hold and draining pause with a running scheduler 
     await expect(triggerDagRun(ctx, { dagId: 'drained' })).rejects.toThrow(/'drained' is draining/);
 
     // The running run goes on: its second task is queued and run although the DAG is paused.
-    fs.writeFileSync(path.join(home.home, 'go_drained'), '');
+    engine.openGate('go_drained');
     expect(await waitForRun(ctx, 'drained', runId)).toBe('success');
     expect(await runStates(ctx, 'drained', runId)).toMatchObject({ second: { state: 'success' } });
     const finishedAt = ctx.clock.now().getTime();

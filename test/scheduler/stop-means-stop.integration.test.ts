@@ -1,19 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { isProcessRunning } from '../../src/core/process-table';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { clearTaskInstances } from '../../src/services/clear-task-instances';
 import { deleteDag } from '../../src/services/delete-dag';
 import { markDagRunState } from '../../src/services/mark-dag-run-state';
 import { markTaskInstanceState } from '../../src/services/mark-task-instance-state';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { waitForRun } from '../helpers/run-queries';
 
 /**
  * Every way a running try is ended from outside stops its whole process tree: a bash task that
@@ -51,52 +50,38 @@ export default dag;
 }
 
 const DAGS: Record<string, string> = {
-  stop_timeout: treeDag(
+  'stop_timeout.ts': treeDag(
     'stop_timeout',
     '',
     `executionTimeout: '2s', retries: 1, retryDelay: 0,
   onFailureCallback: (ctx) =>
     writeFileSync(process.env.DAGCTL_HOME + '/stop/failure-callback-' + ctx.tryNumber, 'ran'),`,
   ),
-  stop_dagrun_timeout: treeDag('stop_dagrun_timeout', "dagrunTimeout: '3s'", ''),
-  stop_mark_task: treeDag('stop_mark_task', '', ''),
-  stop_mark_run: treeDag('stop_mark_run', '', ''),
-  stop_delete: treeDag('stop_delete', '', ''),
-  stop_clear: treeDag('stop_clear', '', ''),
+  'stop_dagrun_timeout.ts': treeDag('stop_dagrun_timeout', "dagrunTimeout: '3s'", ''),
+  'stop_mark_task.ts': treeDag('stop_mark_task', '', ''),
+  'stop_mark_run.ts': treeDag('stop_mark_run', '', ''),
+  'stop_delete.ts': treeDag('stop_delete', '', ''),
+  'stop_clear.ts': treeDag('stop_clear', '', ''),
 };
 
 describe('stop means stop (sqlite, local executor)', () => {
   jest.setTimeout(180_000);
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: {
-        DAGCTL__CORE__EXECUTOR: 'local',
-        DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
-        DAGCTL__CORE__KILLED_TASK_CLEANUP_TIME: '2s',
-      },
-    });
-    fs.mkdirSync(path.join(home.home, 'stop'));
-    for (const [dagId, source] of Object.entries(DAGS)) home.writeDag(`${dagId}.ts`, source);
-    ctx = await openTestContext(home);
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, Object.keys(DAGS).length);
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: {
+      DAGCTL__CORE__EXECUTOR: 'local',
+      DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
+      DAGCTL__CORE__KILLED_TASK_CLEANUP_TIME: '2s',
+    },
+    dags: DAGS,
+    beforeStart: ({ home }) => {
+      fs.mkdirSync(path.join(home.home, 'stop'));
+    },
   });
-
-  afterAll(async () => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  let home: TestHome;
+  beforeAll(() => {
+    ({ ctx, home } = engine);
   });
 
   const runDir = (runId: string): string => path.join(home.home, 'stop', runId);

@@ -1,11 +1,9 @@
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { execSql } from '../../src/db/sql';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { finishedRunState, waitForParsedDags } from '../helpers/run-queries';
+import { finishedRunState } from '../helpers/run-queries';
 
 /** More upstream tasks than the incremental decision reads row by row: decided from counts. */
 const WIDE = 450;
@@ -24,28 +22,13 @@ export default dag;
 `;
 
 describe('a wide fan-in decided from state counts', () => {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  const abort = new AbortController();
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({ databaseUrl: db.url });
-    home.writeDag('wide_ok.ts', dagSource('wide_ok', null));
-    home.writeDag('wide_failing.ts', dagSource('wide_failing', 123));
-    ctx = await openTestContext(home);
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 2);
+  const engine = engineHarness({
+    kind: 'sqlite',
+    dags: { 'wide_ok.ts': dagSource('wide_ok', null), 'wide_failing.ts': dagSource('wide_failing', 123) },
   });
-
-  afterAll(async () => {
-    abort.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  beforeAll(() => {
+    ({ ctx } = engine);
   });
 
   async function finish(dagId: string): Promise<{ run: string; join: string | null }> {

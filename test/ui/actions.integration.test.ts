@@ -1,25 +1,13 @@
 import request from 'supertest';
 import { DagEntity, DagRunEntity, TaskInstanceEntity } from '../../src/db/entities';
-import {
-  OP,
-  UiTestApp,
-  VIEWER,
-  createUiTestApp,
-  csrfFor,
-  makeDag,
-  makeTask,
-  seedDag,
-  seedRun,
-  seedTi,
-} from './helpers/ui-fixtures';
+import { OP, uiTestAppFor, VIEWER, csrfFor, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
 
 const OP_CSRF = csrfFor('otto');
 
 describe('UI actions', () => {
-  let t: UiTestApp;
+  const t = uiTestAppFor('each');
 
   beforeEach(async () => {
-    t = await createUiTestApp();
     const dag = makeDag('etl', [makeTask('extract'), makeTask('transform'), makeTask('load')], {
       params: {
         size: 3,
@@ -33,7 +21,6 @@ describe('UI actions', () => {
     await seedTi(t.ds, 'etl', 'run_1', 'transform', 'failed');
     await seedTi(t.ds, 'etl', 'run_1', 'load', 'upstream_failed');
   });
-  afterEach(async () => t.close());
 
   const post = (url: string, fields: Record<string, string>, user = OP) =>
     request(t.app).post(url).set('x-test-user', user).type('form').send(fields);

@@ -1,15 +1,10 @@
 import request from 'supertest';
 import { AuditLogEntity, ConnectionEntity, PoolEntity, VariableEntity } from '../../src/db/entities';
-import { ADMIN, OP, UiTestApp, VIEWER, createUiTestApp, csrfFor } from './helpers/ui-fixtures';
+import { ADMIN, OP, VIEWER, uiTestAppFor, csrfFor } from './helpers/ui-fixtures';
 
 /** The admin forms' server side: CSRF, roles, one-line errors in the form, secrets kept and hidden. */
 describe('UI admin forms', () => {
-  let t: UiTestApp;
-
-  beforeEach(async () => {
-    t = await createUiTestApp();
-  });
-  afterEach(async () => t.close());
+  const t = uiTestAppFor('each');
 
   const post = (url: string, fields: Record<string, string>, user = OP, csrf = csrfFor(user.split(':')[0])) =>
     request(t.app)

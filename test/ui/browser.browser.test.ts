@@ -1,20 +1,13 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
-import { distEntry } from '../../src/core/dist-path';
+import type { Page } from 'playwright-core';
+import type { AppContext } from '../../src/app/app-context';
 import { errorMessage } from '../../src/core/errors';
 import { execSql } from '../../src/db/sql';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
-import { createUser } from '../../src/services/users';
-import { createWebApp } from '../../src/web/app';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { waitForParsedDags } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { startBrowserApp, type BrowserApp } from './helpers/browser-app';
 
 /**
  * The whole stack in a real browser: the web app (auth + UI + API), the scheduler with the local
@@ -60,81 +53,30 @@ export default dag;
 `;
 }
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 // Scratch only: the README's screenshots are screenshots.browser.test.ts's (DAGCTL_WRITE_SCREENSHOTS=1).
 const SCREENSHOTS = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-browser-shots-'));
-const PASSWORDS = { admin: 'admin-pass-123', viewer: 'viewer-pass-123' };
 
 describe('monitoring UI in a browser', () => {
-  let db: TestDatabase;
-  let home: TestHome;
+  let app: BrowserApp;
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' },
+    dags: (home) => ({ 'hello_world.ts': HELLO_WORLD, 'live_log.ts': waitingDag(path.join(home.home, 'go')) }),
+    gates: ['go'],
+    beforeStop: () => app?.close(),
+  });
   let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-  let server: http.Server;
   let baseUrl: string;
-  let browser: Browser;
   /** Script errors and CSP violations seen in any page: there must be none. */
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    if (!fs.existsSync(distEntry('runner/task-process-main'))) {
-      throw new Error('dist/ is not built: run `npx tsc -p tsconfig.build.json` (the executor forks compiled JS)');
-    }
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' },
-    });
-    home.writeDag('hello_world.ts', HELLO_WORLD);
-    home.writeDag('live_log.ts', waitingDag(path.join(home.home, 'go')));
-    ctx = await openTestContext(home);
-    await createUser(ctx, { username: 'admin', password: PASSWORDS.admin, role: 'admin' });
-    await createUser(ctx, { username: 'viewer', password: PASSWORDS.viewer, role: 'viewer' });
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 2);
-    const app = createWebApp(ctx);
-    server = http.createServer(app);
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    app = await startBrowserApp({ ctx: engine.ctx });
+    ({ ctx, baseUrl, pageErrors } = app);
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
-  });
-
-  async function login(username: 'admin' | 'viewer'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 820 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(`${username}: ${err.message}`));
-    // console errors include CSP violations; HTTP error statuses the test provokes are expected
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
-        pageErrors.push(`${username}: console: ${msg.text()}`);
-    });
-    await page.goto(`${baseUrl}/`);
-    expect(new URL(page.url()).pathname).toBe('/login');
-    await page.fill('input[name=username]', username);
-    await page.fill('input[name=password]', PASSWORDS[username]);
-    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')]);
-    return page;
-  }
+  const login = (role: 'admin' | 'viewer'): Promise<Page> => app.login(role, 1280, 820);
 
   it('logs in, triggers hello_world, sees the grid turn green live, opens graph and log, clears a task', async () => {
     const page = await login('admin');
@@ -298,7 +240,7 @@ describe('monitoring UI in a browser', () => {
       { timeout: 60_000, polling: 200 },
     );
     await page.evaluate("window.marker = 'same page'");
-    fs.writeFileSync(path.join(home.home, 'go'), '');
+    engine.openGate('go');
     await page.waitForFunction(
       () => {
         const doc = (

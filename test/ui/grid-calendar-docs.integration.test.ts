@@ -3,17 +3,16 @@ import path from 'node:path';
 import request from 'supertest';
 import { DagRunEntity } from '../../src/db/entities';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { UiTestApp, VIEWER, createUiTestApp, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
+import { VIEWER, uiTestAppFor, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
 
 const DOCS =
   '# Orders\n\n- loads *orders*\n\n<script>alert("doc")</script><img src=x onerror=alert(1)>\n' +
   '[bad](javascript:alert(2))';
 
 describe('UI grid (durations, groups, mapped tasks), calendar and DAG docs', () => {
-  let t: UiTestApp;
+  const t = uiTestAppFor('all');
 
   beforeAll(async () => {
-    t = await createUiTestApp();
     const dag = makeDag(
       'shop',
       [
@@ -45,7 +44,6 @@ describe('UI grid (durations, groups, mapped tasks), calendar and DAG docs', () 
     fs.mkdirSync(path.dirname(log), { recursive: true });
     fs.writeFileSync(log, 'map index two failed\n');
   });
-  afterAll(async () => t.close());
 
   const get = (url: string) => request(t.app).get(url).set('x-test-user', VIEWER);
 

@@ -1,16 +1,11 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { Page } from 'playwright-core';
+import type { AppContext } from '../../src/app/app-context';
 import { DagRunEntity, TaskInstanceEntity } from '../../src/db/entities';
 import { execSql } from '../../src/db/sql';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { createUser } from '../../src/services/users';
-import { createWebApp } from '../../src/web/app';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { startBrowserApp, type BrowserApp } from './helpers/browser-app';
 import { makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
 
 /**
@@ -19,15 +14,7 @@ import { makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtur
  * and docs whose HTML must neither run nor reach the page.
  */
 
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-sync',
-];
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', 'docs', 'screenshots');
-const PASSWORD = 'admin-pass-123';
 const DOCS = [
   '# Shop ETL',
   '',
@@ -52,19 +39,14 @@ const DATES = MINUTES.map((_, i) =>
 const LATEST = 'run_09';
 
 describe('grid, calendar and DAG docs in a browser', () => {
-  let db: TestDatabase;
-  let home: TestHome;
+  let app: BrowserApp;
   let ctx: AppContext;
-  let server: http.Server;
   let baseUrl: string;
-  let browser: Browser;
-  const pageErrors: string[] = [];
+  let pageErrors: string[];
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({ databaseUrl: db.url });
-    ctx = await openTestContext(home);
-    await createUser(ctx, { username: 'admin', password: PASSWORD, role: 'admin' });
+    app = await startBrowserApp();
+    ({ ctx, baseUrl, pageErrors } = app);
     const ds = ctx.dataSource;
     await seedDag(
       ds,
@@ -114,36 +96,14 @@ describe('grid, calendar and DAG docs in a browser', () => {
     );
     fs.mkdirSync(path.dirname(log), { recursive: true });
     fs.writeFileSync(log, 'order 101: payment service said 503\n');
-
-    server = http.createServer(createWebApp(ctx));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     fs.mkdirSync(SCREENSHOTS, { recursive: true });
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+    await app?.close();
   });
 
-  async function login(): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
-    const page = await context.newPage();
-    page.on('pageerror', (err) => pageErrors.push(err.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
-        pageErrors.push(`console: ${msg.text()}`);
-    });
-    await page.goto(`${baseUrl}/login`);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', PASSWORD);
-    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')]);
-    return page;
-  }
+  const login = (): Promise<Page> => app.login('admin');
 
   const visible = (page: Page, selector: string) => page.locator(selector).first().isVisible();
 

@@ -1,31 +1,18 @@
 import request from 'supertest';
 import { DagEntity, TaskInstanceEntity } from '../../src/db/entities';
-import {
-  OP,
-  UiTestApp,
-  VIEWER,
-  createUiTestApp,
-  csrfFor,
-  makeDag,
-  makeTask,
-  seedDag,
-  seedRun,
-  seedTi,
-} from './helpers/ui-fixtures';
+import { OP, uiTestAppFor, VIEWER, csrfFor, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
 
 const OP_CSRF = csrfFor('otto');
 
 describe('UI: hold and resume a task instance, drain a DAG', () => {
-  let t: UiTestApp;
+  const t = uiTestAppFor('each');
 
   beforeEach(async () => {
-    t = await createUiTestApp();
     await seedDag(t.ds, makeDag('etl', [makeTask('extract'), makeTask('load', { upstream: ['extract'] })]));
     await seedRun(t.ds, 'etl', 'run_1', 'running', '2026-02-28T12:00:00.000Z');
     await seedTi(t.ds, 'etl', 'run_1', 'extract', 'running');
     await seedTi(t.ds, 'etl', 'run_1', 'load', 'scheduled');
   });
-  afterEach(async () => t.close());
 
   const post = (url: string, fields: Record<string, string>, user = OP) =>
     request(t.app).post(url).set('x-test-user', user).type('form').send(fields);

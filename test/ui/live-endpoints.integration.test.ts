@@ -2,14 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { UiTestApp, VIEWER, createUiTestApp, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
+import { VIEWER, uiTestAppFor, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
 
 describe('UI live endpoints', () => {
-  let t: UiTestApp;
+  const t = uiTestAppFor('all');
   let logFile: string;
 
   beforeAll(async () => {
-    t = await createUiTestApp();
     await seedDag(t.ds, makeDag('live', [makeTask('a'), makeTask('b')]));
     await seedRun(t.ds, 'live', 'r1', 'success', '2026-03-01T08:00:00.000Z');
     await seedRun(t.ds, 'live', 'r2', 'running', '2026-03-01T09:00:00.000Z');
@@ -19,7 +18,6 @@ describe('UI live endpoints', () => {
     fs.mkdirSync(path.dirname(logFile), { recursive: true });
     fs.writeFileSync(logFile, 'line one\n');
   });
-  afterAll(async () => t.close());
 
   const get = (url: string) => request(t.app).get(url).set('x-test-user', VIEWER);
 

@@ -13,18 +13,7 @@ import { taskLogPath } from '../../src/logging/task-log-path';
 import { runInTransaction } from '../../src/db/transaction';
 import { syncDagDatasetReferences } from '../../src/db/dataset-references';
 import { recordDatasetEvent } from '../../src/db/transitions/dataset-transitions';
-import {
-  ADMIN,
-  OP,
-  UiTestApp,
-  VIEWER,
-  createUiTestApp,
-  makeDag,
-  makeTask,
-  seedDag,
-  seedRun,
-  seedTi,
-} from './helpers/ui-fixtures';
+import { ADMIN, OP, uiTestAppFor, VIEWER, makeDag, makeTask, seedDag, seedRun, seedTi } from './helpers/ui-fixtures';
 
 const EVIL_TASK = '<script>alert("task")</script>';
 const EVIL_DESC = '<script>alert("desc")</script> & more';
@@ -48,10 +37,9 @@ function expectEscaped(html: string, payload: string): void {
 }
 
 describe('UI pages', () => {
-  let t: UiTestApp;
+  const t = uiTestAppFor('all');
 
   beforeAll(async () => {
-    t = await createUiTestApp();
     const hello = makeDag(
       'hello_world',
       [
@@ -121,7 +109,6 @@ describe('UI pages', () => {
       timestamp: new Date(),
     });
   });
-  afterAll(async () => t.close());
 
   const get = (url: string, user = VIEWER) => request(t.app).get(url).set('x-test-user', user);
 

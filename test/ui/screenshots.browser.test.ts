@@ -1,18 +1,11 @@
 import fs from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
-import { distEntry } from '../../src/core/dist-path';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
+import type { Page } from 'playwright-core';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createUser } from '../../src/services/users';
-import { createWebApp } from '../../src/web/app';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
-import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { engineHarness } from '../helpers/engine-harness';
+import { waitForRun } from '../helpers/run-queries';
+import { startBrowserApp, type BrowserApp } from './helpers/browser-app';
 
 /**
  * The README's screenshots, taken from the real stack at 1400 px. Every run takes them and checks
@@ -62,8 +55,6 @@ const dag = new DAG('orders_report', {
 new BashOperator({ taskId: 'report', bashCommand: 'echo report', dag });
 export default dag;
 `;
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'];
-const PASSWORD = 'admin-pass-123';
 
 /** A PNG's width, from its IHDR chunk. */
 function pngWidth(file: string): number {
@@ -77,44 +68,20 @@ describe('README screenshots', () => {
     process.env.DAGCTL_WRITE_SCREENSHOTS === '1'
       ? path.resolve(__dirname, '..', '..', 'docs', 'screenshots')
       : fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-screenshots-'));
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-  let server: http.Server;
-  let baseUrl: string;
-  let browser: Browser;
+  let app: BrowserApp;
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' },
+    dags: { 'daily_orders.ts': ETL, 'orders_report.ts': REPORT },
+    beforeStop: () => app?.close(),
+  });
 
   beforeAll(async () => {
-    if (!fs.existsSync(distEntry('runner/task-process-main'))) throw new Error('dist/ is not built: run npm run build');
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: { DAGCTL__CORE__EXECUTOR: 'local', DAGCTL__SCHEDULER__IDLE_SLEEP: '300ms' },
-    });
-    home.writeDag('daily_orders.ts', ETL);
-    home.writeDag('orders_report.ts', REPORT);
-    ctx = await openTestContext(home);
-    await createUser(ctx, { username: 'admin', password: PASSWORD, role: 'admin' });
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 2);
-    server = http.createServer(createWebApp(ctx));
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    app = await startBrowserApp({ ctx: engine.ctx });
     fs.mkdirSync(target, { recursive: true });
   }, 120_000);
 
-  afterAll(async () => {
-    await browser?.close();
-    await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  afterAll(() => {
     if (process.env.DAGCTL_WRITE_SCREENSHOTS !== '1') fs.rmSync(target, { recursive: true, force: true });
   });
 
@@ -126,22 +93,18 @@ describe('README screenshots', () => {
 
   it('takes the DAG list, grid, graph, task log, trigger form and datasets page at 1400 px', async () => {
     for (const logicalDate of ['2026-03-01', '2026-03-02', '2026-03-03']) {
-      const run = await triggerDagRun(ctx, { dagId: 'daily_orders', logicalDate: new Date(logicalDate) });
-      expect(await waitForRun(ctx, 'daily_orders', run.runId)).toBe('success');
+      const run = await triggerDagRun(engine.ctx, { dagId: 'daily_orders', logicalDate: new Date(logicalDate) });
+      expect(await waitForRun(engine.ctx, 'daily_orders', run.runId)).toBe('success');
     }
-    const page = await (await browser.newContext({ viewport: { width: WIDTH, height: 900 } })).newPage();
-    await page.goto(`${baseUrl}/login`);
-    await page.fill('input[name=username]', 'admin');
-    await page.fill('input[name=password]', PASSWORD);
-    await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')]);
+    const page = await app.login('admin', WIDTH);
     await page.waitForSelector('tr[data-dag-id="daily_orders"]');
     await shoot(page, 'dag-list');
 
-    await page.goto(`${baseUrl}/dags/daily_orders/grid`);
+    await page.goto(`${app.baseUrl}/dags/daily_orders/grid`);
     await page.waitForSelector('#grid a.cell.state-success');
     await shoot(page, 'grid');
 
-    await page.goto(`${baseUrl}/dags/daily_orders/graph`);
+    await page.goto(`${app.baseUrl}/dags/daily_orders/graph`);
     await page.waitForSelector('svg#graph g.node.state-success');
     await shoot(page, 'graph');
 
@@ -154,11 +117,11 @@ describe('README screenshots', () => {
     );
     await shoot(page, 'task-log');
 
-    await page.goto(`${baseUrl}/dags/daily_orders/trigger`);
+    await page.goto(`${app.baseUrl}/dags/daily_orders/trigger`);
     await page.waitForSelector('[name="param:region"]');
     await shoot(page, 'trigger');
 
-    await page.goto(`${baseUrl}/datasets`);
+    await page.goto(`${app.baseUrl}/datasets`);
     await page.waitForSelector('text=s3://warehouse/orders');
     await shoot(page, 'datasets');
   });

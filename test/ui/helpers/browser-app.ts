@@ -4,8 +4,8 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { AppContext, closeAppContext } from '../../../src/app/app-context';
 import { createUser } from '../../../src/services/users';
 import { createWebApp } from '../../../src/web/app';
-import { createTestHome, openTestContext, TestHome } from '../../helpers/dagctl-home';
-import { createTestDatabase, TestDatabase } from '../../helpers/test-database';
+import { createTestHome, openTestContext } from '../../helpers/dagctl-home';
+import { createTestDatabase } from '../../helpers/test-database';
 
 export const CHROMIUM_ARGS = [
   '--headless',
@@ -19,22 +19,29 @@ export const CHROMIUM_ARGS = [
 export type BrowserRole = 'admin' | 'op' | 'viewer';
 const PASSWORD = 'browser-pass-123';
 
-/** The web app (real auth, UI and API) on a migrated SQLite database, and Debian's Chromium. */
+/** The web app (real auth, UI and API) on a migrated database, and Debian's Chromium. */
 export interface BrowserApp {
   ctx: AppContext;
   baseUrl: string;
   browser: Browser;
   /** Script errors and CSP violations seen in any page. */
   pageErrors: string[];
-  /** A new browser context of `width`, logged in through the login form as the user of `role`. */
-  login(role: BrowserRole, width?: number): Promise<Page>;
+  /**
+   * A new browser context of `width` × `height`, logged in as the user of `role` through the login
+   * form the app sends a visitor to.
+   */
+  login(role: BrowserRole, width?: number, height?: number): Promise<Page>;
+  /** Closes the browser and the server, and the context when the app opened it. */
   close(): Promise<void>;
 }
 
-export async function startBrowserApp(): Promise<BrowserApp> {
-  const db: TestDatabase = await createTestDatabase('sqlite');
-  const home: TestHome = createTestHome({ databaseUrl: db.url });
-  const ctx = await openTestContext(home);
+/**
+ * Serves `ctx` when given (an engine harness's, whose owner closes it), else a context on a fresh
+ * SQLite database and home of its own. Users admin, op and viewer are created in it.
+ */
+export async function startBrowserApp(options: { ctx?: AppContext } = {}): Promise<BrowserApp> {
+  const owned = options.ctx ? undefined : await openOwnContext();
+  const ctx = options.ctx ?? owned!.ctx;
   for (const role of ['admin', 'op', 'viewer'] as const)
     await createUser(ctx, { username: role, password: PASSWORD, role });
   const server = http.createServer(createWebApp(ctx));
@@ -47,15 +54,17 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     baseUrl,
     browser,
     pageErrors,
-    async login(role, width = 1400) {
-      const context = await browser.newContext({ viewport: { width, height: 900 } });
+    async login(role, width = 1400, height = 900) {
+      const context = await browser.newContext({ viewport: { width, height } });
       const page = await context.newPage();
       page.on('pageerror', (err) => pageErrors.push(`${role}: ${err.message}`));
+      // console errors include CSP violations; HTTP error statuses the tests provoke are expected
       page.on('console', (msg) => {
         if (msg.type() === 'error' && !msg.text().startsWith('Failed to load resource'))
           pageErrors.push(`${role}: console: ${msg.text()}`);
       });
-      await page.goto(`${baseUrl}/login`);
+      await page.goto(`${baseUrl}/`);
+      expect(new URL(page.url()).pathname).toBe('/login');
       await page.fill('input[name=username]', role);
       await page.fill('input[name=password]', PASSWORD);
       await Promise.all([page.waitForURL((url) => url.pathname === '/'), page.click('button[type=submit]')]);
@@ -64,6 +73,18 @@ export async function startBrowserApp(): Promise<BrowserApp> {
     async close() {
       await browser.close();
       await new Promise((resolve) => server.close(resolve));
+      await owned?.close();
+    },
+  };
+}
+
+async function openOwnContext(): Promise<{ ctx: AppContext; close(): Promise<void> }> {
+  const db = await createTestDatabase('sqlite');
+  const home = createTestHome({ databaseUrl: db.url });
+  const ctx = await openTestContext(home);
+  return {
+    ctx,
+    close: async () => {
       await closeAppContext(ctx);
       await db.drop();
       home.remove();

@@ -16,6 +16,7 @@ import {
 } from '../../../src/db/entities';
 import { mountUi } from '../../../src/web/ui';
 import type { UiRole } from '../../../src/web/ui';
+import { present } from '../../helpers/eventually';
 import { openMigratedTestDatabase } from '../../helpers/test-database';
 
 export const NOW = '2026-03-01T12:00:00.000Z';
@@ -173,7 +174,7 @@ export function csrfFor(user: string): string {
   return `csrf-${user}`;
 }
 
-export async function createUiTestApp(): Promise<UiTestApp> {
+async function createUiTestApp(): Promise<UiTestApp> {
   const { dataSource, close } = await openMigratedTestDatabase('sqlite');
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-ui-'));
   const config = loadConfig({ DAGCTL_HOME: home }, home);
@@ -209,6 +210,37 @@ export async function createUiTestApp(): Promise<UiTestApp> {
     close: async () => {
       await close();
       fs.rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * A UI test app for each test of the enclosing describe (`each`) or one for all its tests (`all`),
+ * closed after. Call it first in the describe and seed in hooks declared after it.
+ */
+export function uiTestAppFor(scope: 'each' | 'all'): Omit<UiTestApp, 'close'> {
+  let current: UiTestApp | undefined;
+  const [before, after] = scope === 'each' ? [beforeEach, afterEach] : [beforeAll, afterAll];
+  before(async () => {
+    current = await createUiTestApp();
+  });
+  after(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  const open = (): UiTestApp => present(current, 'uiTestAppFor: the UI test app (open only inside tests and hooks)');
+  return {
+    get app() {
+      return open().app;
+    },
+    get ctx() {
+      return open().ctx;
+    },
+    get ds() {
+      return open().ds;
+    },
+    get logDir() {
+      return open().logDir;
     },
   };
 }
