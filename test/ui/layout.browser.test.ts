@@ -1,3 +1,4 @@
+import { createBackfill } from '../../src/services/backfills';
 import { addConnection } from '../../src/services/connections';
 import { setPool } from '../../src/services/pools';
 import { setVariable } from '../../src/services/variables';
@@ -41,6 +42,12 @@ describe('layout at desktop and narrow widths', () => {
           duration: 30 + i * 5,
         });
     }
+    // the Details page's backfill table, with its controls (the layout is checked as admin)
+    await createBackfill(app.ctx, {
+      dagId: DAG_ID,
+      fromDate: new Date('2026-02-01T12:00:00Z'),
+      toDate: new Date('2026-02-05T12:00:00Z'),
+    });
     await setVariable(
       app.ctx,
       'warehouse_settings',

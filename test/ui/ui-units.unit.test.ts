@@ -81,6 +81,12 @@ describe('aggregate state of a collapsed group', () => {
     expect(aggregateState(['running', null])).toBe('running');
     expect(aggregateState([null, null])).toBeNull();
   });
+
+  it('shows a failure even when a task not started and a running one come first', () => {
+    expect(aggregateState(['running', 'failed', null])).toBe('failed');
+    expect(aggregateState([null, 'success', 'up_for_retry', 'running'])).toBe('up_for_retry');
+    expect(aggregateState(['skipped', null, 'removed'])).toBe('scheduled');
+  });
 });
 
 describe('charts', () => {

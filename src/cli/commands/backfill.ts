@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../app/app-context';
 import type { BackfillView } from '../../db/reads/backfill-reads';
+import { backfillProgress } from '../../services/backfill-progress';
 import { execSql } from '../../db/sql';
 import { maskSensitiveKeys } from '../../core/secrets-masker';
 import { extraSensitiveWords } from '../../core/sensitive-names';
@@ -131,14 +132,7 @@ const BAR_WIDTH = 30;
 
 /** A backfill's progress as one line: done = plan dates whose run finished or that were skipped. */
 function progressLine(b: BackfillView): string {
-  const succeeded = b.runs.success ?? 0;
-  const failed = b.runs.failed ?? 0;
-  const done = Math.min(b.total, succeeded + failed + b.skipped);
-  return (
-    `backfill ${b.id}: ${done}/${b.total} done · ${succeeded} succeeded · ${failed} failed · ` +
-    `${b.runs.running ?? 0} running · ${b.runs.queued ?? 0} queued · ${b.skipped} skipped` +
-    (b.isPaused && !b.completedAt ? ' · paused' : '')
-  );
+  return `backfill ${b.id}: ${backfillProgress(b)}${b.isPaused && !b.completedAt ? ' · paused' : ''}`;
 }
 
 function bar(b: BackfillView): string {

@@ -18,15 +18,19 @@ const PRIORITY = [
 
 export function aggregateState(states: Array<string | null | undefined>): string | null {
   if (states.length === 0) return null;
-  // Some task not started while others finished: the group is still in progress.
-  if (states.some((state) => !state) && states.some((state) => state)) {
-    const active = states.find((state) => state && PRIORITY.indexOf(state) < PRIORITY.indexOf('removed'));
-    return active ?? 'scheduled';
-  }
   let best: string | null = null;
   for (const state of states) {
     if (!state) continue;
-    if (best === null || PRIORITY.indexOf(state) < PRIORITY.indexOf(best)) best = state;
+    if (best === null || rank(state) < rank(best)) best = state;
   }
+  // Some task not started while the others are done: the group is still in progress (a
+  // failure or a running task still shows, whatever order the tasks come in).
+  const notStarted = states.some((state) => !state);
+  if (best !== null && notStarted && rank(best) >= rank('removed')) return 'scheduled';
   return best;
+}
+
+/** Position in PRIORITY; a state it does not know ranks first, so it is never hidden. */
+function rank(state: string): number {
+  return PRIORITY.indexOf(state);
 }

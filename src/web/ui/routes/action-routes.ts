@@ -1,12 +1,12 @@
 import type { Router } from 'express';
-import { InvalidArgumentError } from '../../../core/errors';
+import { InvalidArgumentError, NotFoundError } from '../../../core/errors';
 import { clearTaskInstances } from '../../../services/clear-task-instances';
 import { deleteDag } from '../../../services/delete-dag';
 import { assertMarkableDagRunState, markDagRunState } from '../../../services/mark-dag-run-state';
 import { assertMarkableTaskState, markTaskInstanceState } from '../../../services/mark-task-instance-state';
 import { setDagPaused } from '../../../services/set-dag-paused';
 import { holdTask, resumeTask } from '../../../services/hold-task-instance';
-import { cancelBackfillByHand, setBackfillPausedByHand } from '../../../services/backfills';
+import { cancelBackfillByHand, requireBackfill, setBackfillPausedByHand } from '../../../services/backfills';
 import { requireDag } from '../data/load-dag';
 import { currentUser } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
@@ -68,6 +68,9 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
         const dagId = String(req.params.dagId);
         const id = Number(req.params.backfillId);
         if (!Number.isInteger(id) || id < 1) throw new InvalidArgumentError('backfill id must be a positive integer');
+        // The URL names the DAG: a backfill of another DAG is not this page's to change.
+        if ((await requireBackfill(c.ctx, id)).dagId !== dagId)
+          throw new NotFoundError(`backfill ${id} of DAG '${dagId}' not found`);
         const back = dagPath(dagId, 'details');
         await confirmThenRun(
           c,
@@ -88,7 +91,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
             const ctx = { ...c.ctx, actor: actor(req) };
             if (action === 'cancel') await cancelBackfillByHand(ctx, id);
             else await setBackfillPausedByHand(ctx, id, action === 'pause');
-            return withNotice(back, `backfill ${action === 'cancel' ? 'cancelled' : `${action}d`}`);
+            return withNotice(back, `backfill_${action === 'cancel' ? 'cancelled' : `${action}d`}`);
           },
         );
       }),

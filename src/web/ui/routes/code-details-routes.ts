@@ -1,5 +1,6 @@
-import { listBackfills } from '../../../services/backfills';
 import type { Router } from 'express';
+import { backfillProgress } from '../../../services/backfill-progress';
+import { listBackfills } from '../../../services/backfills';
 import { DagCodeEntity } from '../../../db/entities';
 import { describeInterval } from '../data/describe-schedule';
 import { formatDate } from '../render/format';
@@ -55,7 +56,7 @@ export function registerCodeAndDetailsRoutes(router: Router, c: UiRouteContext):
         tasks,
         timetable: dag.schedule,
         docHtml: renderMarkdown(dag.docMd),
-        backfills,
+        backfills: backfills.map((b) => ({ ...b, progress: backfillProgress(b) })),
       });
     }),
   );

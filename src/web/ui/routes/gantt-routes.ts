@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { layoutGantt } from '../charts/gantt-layout';
+import { ganttRows } from '../data/gantt-rows';
 import { loadRecentRuns, loadTaskInstances } from '../data/grid-data';
 import { pickRun } from '../data/run-states';
 import type { UiRouteContext } from '../ui-route-context';
@@ -15,17 +16,7 @@ export function registerGanttRoutes(router: Router, c: UiRouteContext): void {
       const ds = c.ctx.dataSource;
       const run = await pickRun(ds, header.dag.dagId, queryString(req.query.run_id));
       const tis = run ? await loadTaskInstances(ds, header.dag.dagId, [run.runId]) : [];
-      const byTask = new Map(tis.map((ti) => [ti.taskId, ti]));
-      const rows = header.dag.tasks.map((task) => {
-        const ti = byTask.get(task.taskId);
-        return {
-          taskId: task.taskId,
-          state: ti?.state ?? null,
-          tryNumber: ti?.tryNumber ?? 0,
-          startDate: ti?.startDate ?? null,
-          endDate: ti?.endDate ?? null,
-        };
-      });
+      const rows = ganttRows(header.dag.tasks, tis);
       c.render(req, res, 'gantt.njk', {
         ...header,
         run,

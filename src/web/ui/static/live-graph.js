@@ -6,12 +6,14 @@
   var live = window.dagctlLive;
   var dagId = svg.getAttribute('data-dag-id');
   var followLatest = svg.getAttribute('data-follow-latest') === 'true';
-  // Most urgent first, as the server's aggregateState: a group shows its worst member.
+  // Most urgent first, as the server's aggregateState (aggregate-state.ts): a group shows its
+  // worst member.
   var PRIORITY = [
     'failed',
     'upstream_failed',
     'up_for_retry',
     'up_for_reschedule',
+    'restarting',
     'running',
     'queued',
     'scheduled',
@@ -25,15 +27,12 @@
       return !!s;
     });
     if (some.length === 0) return null;
-    if (some.length < states.length) {
-      var active = some.filter(function (s) {
-        return PRIORITY.indexOf(s) < PRIORITY.indexOf('removed');
-      })[0];
-      return active || 'scheduled';
-    }
-    return some.reduce(function (best, s) {
-      return PRIORITY.indexOf(s) < PRIORITY.indexOf(best) ? s : best;
+    var best = some.reduce(function (worst, s) {
+      return PRIORITY.indexOf(s) < PRIORITY.indexOf(worst) ? s : worst;
     });
+    // Some task not started while the others are done: still in progress.
+    if (some.length < states.length && PRIORITY.indexOf(best) >= PRIORITY.indexOf('removed')) return 'scheduled';
+    return best;
   }
 
   var lastText = '';
