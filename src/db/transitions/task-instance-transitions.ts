@@ -38,7 +38,8 @@ function stateGuard(from: readonly TaskStateOrNone[]): { sql: string; params: un
 /**
  * Create the task instances of a run that do not exist yet (insert-or-ignore): one per task at
  * map index -1, or, for a mapped task whose lists are known already (`mapIndexes`), one per map
- * index.
+ * index. A task that has any task instance in the run already gets none: an expanded mapped task
+ * of a run started again (cleared) must not get back a map index -1 beside its map indexes.
  */
 export async function createTaskInstances(
   m: EntityManager,
@@ -46,7 +47,15 @@ export async function createTaskInstances(
   tasks: Array<SerializedTask & { effectivePriority: number; mapIndexes?: readonly number[] }>,
   now: Date,
 ): Promise<number> {
-  const rows = tasks.flatMap((t) => (t.mapIndexes ?? [-1]).map((mapIndex) => ({ task: t, mapIndex })));
+  const { records } = await execSql<{ task_id: string }>(
+    m,
+    'SELECT DISTINCT task_id FROM task_instance WHERE dag_id = ? AND run_id = ?',
+    [run.dagId, run.runId],
+  );
+  const present = new Set(records.map((r) => r.task_id));
+  const rows = tasks
+    .filter((t) => !present.has(t.taskId))
+    .flatMap((t) => (t.mapIndexes ?? [-1]).map((mapIndex) => ({ task: t, mapIndex })));
   return insertTaskInstances(m, run, rows, null, now);
 }
 
