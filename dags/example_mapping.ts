@@ -36,6 +36,19 @@ BashOperator.partial({ taskId: 'greet', dag }).expand({
   cwd: ['/tmp', '/'],
 });
 
+// expandKwargs (Airflow's expand_kwargs): one element per map index, holding all its arguments —
+// an object of options for a classic operator, the tuple of the mapped parameters for a typed task.
+BashOperator.partial({ taskId: 'copy', dag }).expandKwargs([
+  { bashCommand: 'echo copying a.csv' },
+  { bashCommand: 'pwd', cwd: '/tmp' },
+]);
+const batches = task({ taskId: 'batches', dag }, (): Array<[string, number]> => [
+  ['a.csv', 2],
+  ['b.csv', 3],
+]);
+const split = task({ taskId: 'split', dag }, (_ctx, file: string, parts: number) => `${file} in ${parts} parts`);
+split.expandKwargs(batches());
+
 // A classic task pulls a mapped task's XCom as the list of its outputs too.
 const report = new FunctionOperator({
   taskId: 'report',

@@ -75,6 +75,8 @@ export abstract class BaseOperator {
   readonly templateFields: readonly string[] = [];
   /** For a mapped task (`Op.partial(...).expand(...)`): what it expands over; null otherwise. */
   readonly expansion: OperatorExpansion | null = null;
+  /** The operator's own option names: what an `expandKwargs` element may set per map index. */
+  readonly mappableOptionKeys: readonly string[];
 
   /**
    * Dynamic task mapping (Airflow's `partial`): the options every map index shares; `.expand({...})`
@@ -121,6 +123,7 @@ export abstract class BaseOperator {
     const where = `DAG '${dag!.dagId}', task '${taskId}'`;
     const defaults = group ? { ...dag!.defaultArgs, ...group.defaultArgs } : dag!.defaultArgs;
     const merged = mergeTaskOptions(where, given, defaults, [...TASK_OPTION_KEYS, ...ownOptionKeys]);
+    this.mappableOptionKeys = ownOptionKeys;
     const resolved = resolveTaskOptions(where, merged);
     this.taskId = taskId;
     this.dag = dag!;

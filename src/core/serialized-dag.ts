@@ -57,8 +57,18 @@ export interface SerializedSensor {
  * the DAG is parsed, or the XCom of an upstream task whose length is recorded when it is pushed
  * (the `task_map` table), so the scheduler never reads the values themselves.
  */
-export type SerializedExpandArg =
-  { name: string; literal: unknown[] } | { name: string; upstream: { taskId: string; key: string } };
+export type SerializedExpandArg = (
+  { name: string; literal: unknown[] } | { name: string; upstream: { taskId: string; key: string } }
+) & {
+  /**
+   * `expandKwargs` (Airflow's `expand_kwargs`): each element is one map index's arguments, an
+   * object of options (classic operators) or a tuple of the mapped parameters (typed tasks).
+   */
+  kwargs?: ExpandKwargsShape;
+};
+
+/** What each element of an `expandKwargs` list must be. */
+export type ExpandKwargsShape = 'object' | 'tuple';
 
 /** How a mapped task expands: one task instance per element (several args: their cross product). */
 export interface SerializedExpansion {

@@ -1,3 +1,4 @@
+import { checkKwargsKeys, describeElement, hasKwargsShape, shapeName } from '../authoring/mapping/expansion';
 import { elementIndexes } from '../core/map-expansion';
 import type { RunnerDag, RunnerOperator } from './runner-dag';
 
@@ -35,7 +36,24 @@ export function operatorForMapIndex(
   const size = lists.reduce((n, list) => n * list.length, 1);
   if (mapIndex >= size || lists.some((list, i) => indexes[i] >= list.length))
     throw new Error(`${where}: map index ${mapIndex} is beyond the lists it expands over`);
-  const values = Object.fromEntries(expansion.args.map((arg, i) => [arg.name, lists[i][indexes[i]]]));
+  const values: Record<string, unknown> = {};
+  expansion.args.forEach((arg, i) => {
+    const element = lists[i][indexes[i]];
+    if (!arg.kwargs) {
+      values[arg.name] = element;
+      return;
+    }
+    if (!hasKwargsShape(element, arg.kwargs))
+      throw new Error(
+        `${where}: expandKwargs() element ${mapIndex} must be ${shapeName(arg.kwargs, true)}, ` +
+          `but it is ${describeElement(element)}`,
+      );
+    // An object's options are this map index's own (over partial()'s); a tuple goes to the typed task whole.
+    if (arg.kwargs === 'object') {
+      if (op.mappableOptionKeys) checkKwargsKeys(where, element as object, mapIndex, op.mappableOptionKeys);
+      Object.assign(values, element);
+    } else values[arg.name] = element;
+  });
   return op.withExpandedValues(values);
 }
 
@@ -55,6 +73,13 @@ export function mapLengthsOf(dag: RunnerDag, taskId: string, pushed: Record<stri
         throw new Error(
           `DAG '${dag.dagId}', task '${taskId}': XCom '${arg.output.key}' is expanded over by task ` +
             `'${consumer.taskId}', so it must be a list, but it is of type ${typeName(value)}`,
+        );
+      const bad = arg.kwargs ? value.findIndex((element) => !hasKwargsShape(element, arg.kwargs!)) : -1;
+      if (bad >= 0)
+        throw new Error(
+          `DAG '${dag.dagId}', task '${taskId}': XCom '${arg.output.key}' is expanded over by task ` +
+            `'${consumer.taskId}' with expandKwargs(), so each element must be ${shapeName(arg.kwargs!, true)}, ` +
+            `but element ${bad} is ${describeElement(value[bad])}`,
         );
       lengths[arg.output.key] = value.length;
     }

@@ -14,6 +14,8 @@ export interface RunnerOperator {
   /** Mapped tasks (absent in older SDKs): what the task expands over, and one map index's copy. */
   readonly expansion?: OperatorExpansion | null;
   withExpandedValues?(values: Record<string, unknown>): RunnerOperator;
+  /** The options an `expandKwargs` element may set (absent in older SDKs: not checked). */
+  readonly mappableOptionKeys?: readonly string[];
   execute(ctx: TaskContext): Promise<unknown>;
   toOutcome(result: unknown): Partial<TaskOutcome>;
   readonly onSuccessCallback?: TaskCallbackFn | null;

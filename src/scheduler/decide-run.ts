@@ -33,7 +33,12 @@ export interface RunDecisionInput {
    * there is none (or no task depends on the past). Left out (partial decisions), a task that
    * depends on the past waits: such tasks are decided in full.
    */
-  previousRun?: { runId: string; states: ReadonlyMap<string, TaskStateOrNone> } | null;
+  previousRun?: {
+    runId: string;
+    states: ReadonlyMap<string, TaskStateOrNone>;
+    /** Expanded mapped tasks of that run: map index → state (depends_on_past per map index). */
+    mapped?: ReadonlyMap<string, ReadonlyMap<number, TaskStateOrNone>>;
+  } | null;
   /** When the run started, for dagrun_timeout. */
   runStartDate: Date | null;
   /**
@@ -160,10 +165,16 @@ export function decideRun(input: RunDecisionInput): RunDecision {
   }
 
   let waitingOnOtherRuns = false;
-  const previousOf = (task: SerializedDag['tasks'][number]): PreviousTi | null | undefined => {
+  /**
+   * The same task instance in the previous run: for a map index (Airflow 2.6), the same map index
+   * there, or the task's unexpanded instance when it did not expand then (skipped over an empty
+   * list, failed); a map index that run did not have is as a task it did not have.
+   */
+  const previousOf = (task: SerializedDag['tasks'][number], mapIndex = -1): PreviousTi | null | undefined => {
     const run = input.previousRun;
     if (!run) return run;
-    const state = run.states.get(task.taskId);
+    const instances = mapIndex >= 0 ? run.mapped?.get(task.taskId) : undefined;
+    const state = instances ? instances.get(mapIndex) : run.states.get(task.taskId);
     if (state === undefined) return null;
     // wait_for_downstream: the previous run's direct downstream instances (absent ones never ran).
     const downstream = task.downstream.map((id) => ({ taskId: id, state: run.states.get(id) ?? null }));
@@ -188,14 +199,15 @@ export function decideRun(input: RunDecisionInput): RunDecision {
           now,
           upstream: () => countUpstream(upstreamStates(task.upstream)),
           upstreamSetups: () => countUpstream(upstreamStates(task.upstream.filter((id) => setupIds.has(id)))),
-          previous: null,
+          previous: task.dependsOnPast ? previousOf(task, instance.mapIndex) : null,
         });
         if (decision.kind === 'move') {
           changeInstance(task.taskId, instance.mapIndex, instanceState, decision.to, decision.reason);
           continue;
         }
-        const { until } = decision.status;
+        const { until, waitsOnOtherRuns } = decision.status;
         if (until && (!wakeAt || until < wakeAt)) wakeAt = until;
+        if (waitsOnOtherRuns) waitingOnOtherRuns = true;
       }
       continue;
     }
@@ -207,7 +219,8 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       now,
       upstream: () => countUpstream(upstreamStates(task.upstream)),
       upstreamSetups: () => countUpstream(upstreamStates(task.upstream.filter((id) => setupIds.has(id)))),
-      previous: task.dependsOnPast ? previousOf(task) : null,
+      // A mapped task's unexpanded instance: depends_on_past is each map index's own, once expanded.
+      previous: task.dependsOnPast && !task.mapped ? previousOf(task) : null,
     });
     if (decision.kind === 'move') {
       change(task.taskId, state, decision.to, decision.reason);

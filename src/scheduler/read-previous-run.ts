@@ -1,6 +1,16 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { TaskStateOrNone } from '../core/states';
 import { execSql } from '../db/sql';
+import { mappedTaskState } from './mapped-state';
+
+/** The previous run as depends_on_past reads it. */
+export interface PreviousRun {
+  runId: string;
+  /** Each task's state in that run; an expanded mapped task's as a whole (mappedTaskState). */
+  states: Map<string, TaskStateOrNone>;
+  /** Expanded mapped tasks of that run: map index → state (depends_on_past per map index). */
+  mapped: Map<string, Map<number, TaskStateOrNone>>;
+}
 
 /**
  * depends_on_past reads this: the DAG's run with the latest logical date before this run's, and
@@ -10,7 +20,7 @@ export async function readPreviousRun(
   db: DataSource | EntityManager,
   run: { dagId: string; id: number },
   taskIds?: string[],
-): Promise<{ runId: string; states: Map<string, TaskStateOrNone> } | null> {
+): Promise<PreviousRun | null> {
   const { records } = await execSql<{ run_id: string }>(
     db,
     'SELECT run_id FROM dag_run WHERE dag_id = ? ' +
@@ -18,12 +28,26 @@ export async function readPreviousRun(
     [run.dagId, run.id],
   );
   if (!records.length) return null;
+  const runId = records[0].run_id;
+  if (taskIds && taskIds.length === 0) return { runId, states: new Map(), mapped: new Map() };
   const only = taskIds ? ` AND task_id IN (${taskIds.map(() => '?').join(', ')})` : '';
-  if (taskIds && taskIds.length === 0) return { runId: records[0].run_id, states: new Map() };
-  const { records: tis } = await execSql<{ task_id: string; state: TaskStateOrNone }>(
+  const { records: tis } = await execSql<{ task_id: string; map_index: number | string; state: TaskStateOrNone }>(
     db,
-    `SELECT task_id, state FROM task_instance WHERE dag_id = ? AND run_id = ? AND map_index = -1${only}`,
-    [run.dagId, records[0].run_id, ...(taskIds ?? [])],
+    `SELECT task_id, map_index, state FROM task_instance WHERE dag_id = ? AND run_id = ?${only}`,
+    [run.dagId, runId, ...(taskIds ?? [])],
   );
-  return { runId: records[0].run_id, states: new Map(tis.map((t) => [t.task_id, t.state])) };
+  const states = new Map<string, TaskStateOrNone>();
+  const mapped = new Map<string, Map<number, TaskStateOrNone>>();
+  for (const ti of tis) {
+    const mapIndex = Number(ti.map_index);
+    if (mapIndex < 0) {
+      states.set(ti.task_id, ti.state);
+      continue;
+    }
+    let instances = mapped.get(ti.task_id);
+    if (!instances) mapped.set(ti.task_id, (instances = new Map<number, TaskStateOrNone>()));
+    instances.set(mapIndex, ti.state);
+  }
+  for (const [taskId, instances] of mapped) states.set(taskId, mappedTaskState(instances.values()));
+  return { runId, states, mapped };
 }

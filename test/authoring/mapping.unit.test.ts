@@ -103,4 +103,73 @@ export default dag;`,
         '(got number)',
     );
   });
+  test('expandKwargs serializes one kwargs list: literal option objects, or an output of tuples', () => {
+    const dag = new DAG('kw', { schedule: null });
+    BashOperator.partial({ taskId: 'echo', dag }).expandKwargs([
+      { bashCommand: 'echo 1' },
+      { bashCommand: 'pwd', cwd: '/' },
+    ]);
+    const rows = task({ taskId: 'rows', dag }, (): Array<[string, number]> => [['a', 1]]);
+    const pair = task({ taskId: 'pair', dag }, (_ctx, label: string, n: number) => label + n);
+    pair.expandKwargs(rows());
+    const byId = new Map(serializeDag(dag).tasks.map((t) => [t.taskId, t]));
+    expect(byId.get('echo')!.mapped).toEqual({
+      args: [
+        { name: 'kwargs', literal: [{ bashCommand: 'echo 1' }, { bashCommand: 'pwd', cwd: '/' }], kwargs: 'object' },
+      ],
+    });
+    expect(byId.get('pair')).toMatchObject({
+      upstream: ['rows'],
+      mapped: { args: [{ name: 'kwargs', upstream: { taskId: 'rows', key: 'return_value' }, kwargs: 'tuple' }] },
+    });
+  });
+
+  test('a bad expandKwargs literal is an import error naming the DAG, the task and the element', async () => {
+    const load = (name: string, body: string) =>
+      loadError(
+        `${name}.ts`,
+        `import { DAG, BashOperator, task } from 'dagctl';
+const dag = new DAG('${name}', { schedule: null });
+${body}
+export default dag;`,
+      );
+    expect(
+      await load(
+        'kw_not_list',
+        `BashOperator.partial({ taskId: 'e', dag }).expandKwargs({ bashCommand: 'x' } as never);`,
+      ),
+    ).toContain(
+      "DAG 'kw_not_list', task 'e': expandKwargs() takes a list (one object of options per map index) " +
+        'or the output of a task (got an object)',
+    );
+    expect(
+      await load(
+        'kw_element',
+        `BashOperator.partial({ taskId: 'e', dag }).expandKwargs([{ bashCommand: 'x' }, 'y'] as never);`,
+      ),
+    ).toContain("DAG 'kw_element', task 'e': expandKwargs() element 1 must be an object of options (got a string)");
+    expect(
+      await load(
+        'kw_twice',
+        `BashOperator.partial({ taskId: 'e', dag, cwd: '/' }).expandKwargs([{ bashCommand: 'x', cwd: '/tmp' }]);`,
+      ),
+    ).toContain(
+      "DAG 'kw_twice', task 'e': 'cwd' is given to both partial() and expandKwargs() element 0; give it once",
+    );
+    expect(
+      await load(
+        'kw_task_option',
+        `BashOperator.partial({ taskId: 'e', dag })
+  .expandKwargs([{ bashCommand: 'x' }, { bashCommand: 'y', retries: 2 }]);`,
+      ),
+    ).toContain(
+      "DAG 'kw_task_option', task 'e': expandKwargs() element 1 sets 'retries', " +
+        'which is not an option this operator can map over',
+    );
+    expect(
+      await load('kw_tuple', `task({ taskId: 'p', dag }, (_ctx, n: number) => n).expandKwargs([[1], 2] as never);`),
+    ).toContain(
+      "DAG 'kw_tuple', task 'p': expandKwargs() element 1 must be a list of the mapped parameters (got a number)",
+    );
+  });
 });

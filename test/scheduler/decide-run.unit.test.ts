@@ -117,6 +117,36 @@ describe('decideRun', () => {
     expect(free.changes[0].to).toBe('scheduled');
   });
 
+  it('holds each map index of a depends_on_past mapped task on the same map index of the previous run', () => {
+    const mapped = { args: [{ name: 'input 1', literal: [1, 2, 3, 4] }] };
+    const dag = dagOf([task('m', [], { dependsOnPast: true, mapped })]);
+    const instances = [0, 1, 2, 3].map((mapIndex) => ({ mapIndex, state: null, nextTryAt: null }));
+    const d = decideRun({
+      dag,
+      tis: new Map([['m', { state: null, tryNumber: 0, nextTryAt: null, mapped: instances }]]),
+      now,
+      runStartDate: now,
+      previousRun: {
+        runId: 'scheduled__2026-02-28',
+        states: new Map([['m', 'failed']]),
+        // Map index 3 did not exist then: it passes, like a task the previous run did not have.
+        mapped: new Map([
+          [
+            'm',
+            new Map<number, TaskStateOrNone>([
+              [0, 'success'],
+              [1, 'failed'],
+              [2, 'skipped'],
+            ]),
+          ],
+        ]),
+      },
+    });
+    expect(d.changes).toEqual([{ taskIds: ['m'], mapIndexes: [0, 2, 3], from: [null], to: 'scheduled', reason: null }]);
+    // Waiting on another run is not a deadlock.
+    expect(d.finish).toBeNull();
+  });
+
   it('fails a run past its dagrun_timeout and skips every unfinished task, running ones too', () => {
     const dag = dagOf([task('a', []), task('b', ['a'])], { dagrunTimeoutMs: 60_000 });
     const d = decideRun({

@@ -2,7 +2,7 @@ import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
 import type { Jsonified } from './jsonified';
 import { TaskOutput } from './task-output';
-import { TypedTaskOperator } from './typed-task-operator';
+import { TypedTaskOperator, type TypedExpansion } from './typed-task-operator';
 
 /** The outputs a typed task is called with: one TaskOutput per parameter after `ctx`. */
 export type TaskInputs<I extends readonly unknown[]> = { [K in keyof I]: TaskOutput<I[K]> };
@@ -20,6 +20,11 @@ export interface TypedTask<I extends readonly unknown[], R> {
    * returns such an array; the result is the list of every instance's output, in map-index order.
    */
   expand(...inputs: ExpandInputs<I>): TaskOutput<Jsonified<Awaited<R>>[]>;
+  /**
+   * Airflow's `expand_kwargs`: one task instance per element of one list, each element the tuple
+   * of that map index's parameters (`[file, n]`), a literal list or the output of a task.
+   */
+  expandKwargs(list: ExpandKwargsInput<I>): TaskOutput<Jsonified<Awaited<R>>[]>;
   /** The leading inputs every map index shares (Airflow's `partial`); `.expand` takes the rest. */
   partial<F extends PrefixInputs<I>>(...fixed: F): MappedTypedTask<Drop<I, F['length']>, R>;
 }
@@ -27,7 +32,11 @@ export interface TypedTask<I extends readonly unknown[], R> {
 /** A typed task with its leading inputs given, waiting for the lists of the others. */
 export interface MappedTypedTask<I extends readonly unknown[], R> {
   expand(...inputs: ExpandInputs<I>): TaskOutput<Jsonified<Awaited<R>>[]>;
+  expandKwargs(list: ExpandKwargsInput<I>): TaskOutput<Jsonified<Awaited<R>>[]>;
 }
+
+/** What `expandKwargs` takes: a list of parameter tuples, or the output of a task returning one. */
+export type ExpandKwargsInput<I extends readonly unknown[]> = readonly I[] | TaskOutput<readonly I[]>;
 
 /** What `expand` takes per parameter: a list of values of its type, or the output of a task returning one. */
 export type ExpandInputs<I extends readonly unknown[]> = {
@@ -65,13 +74,15 @@ export function task<I extends unknown[] = [], R = unknown>(
   fn: (ctx: TaskContext, ...inputs: I) => R,
 ): TypedTask<I, R> {
   const body = fn as (ctx: TaskContext, ...inputs: unknown[]) => unknown;
-  const place = (inputs: readonly unknown[], expanded: readonly unknown[] | null) =>
+  const place = (inputs: readonly unknown[], expanded: TypedExpansion | null) =>
     new TaskOutput<never>(new TypedTaskOperator(options, body, inputs, expanded));
   const typed = (...inputs: TaskInputs<I>) => place(inputs, null) as TaskOutput<Jsonified<Awaited<R>>>;
   return Object.assign(typed, {
     expand: (...expanded: ExpandInputs<I>) => place([], expanded) as TaskOutput<Jsonified<Awaited<R>>[]>,
+    expandKwargs: (list: ExpandKwargsInput<I>) => place([], { kwargs: list }) as TaskOutput<Jsonified<Awaited<R>>[]>,
     partial: <F extends PrefixInputs<I>>(...fixed: F) => ({
       expand: (...expanded: ExpandInputs<Drop<I, F['length']>>) => place(fixed, expanded),
+      expandKwargs: (list: ExpandKwargsInput<Drop<I, F['length']>>) => place(fixed, { kwargs: list }),
     }),
   });
 }

@@ -1,10 +1,13 @@
 import { DagDefinitionError } from '../../core/errors';
 import { BaseOperator } from '../base-operator';
-import { expandSource } from '../mapping/expansion';
+import { expandKwargsSource, expandSource } from '../mapping/expansion';
 import { logReturnedValue } from '../returned-value-log';
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
 import { isTaskOutput, type TaskOutput } from './task-output';
+
+/** How a mapped typed task expands: one list per mapped parameter, or one list of parameter tuples. */
+export type TypedExpansion = readonly unknown[] | { readonly kwargs: unknown };
 
 /** The run-time form of a typed task: `fn(ctx, ...inputs)` with inputs pulled from upstream XComs. */
 export class TypedTaskOperator extends BaseOperator {
@@ -16,13 +19,14 @@ export class TypedTaskOperator extends BaseOperator {
   /**
    * @param inputs    the outputs given for the leading parameters (all of them, unless mapped)
    * @param expanded  for a mapped task (`.expand(...)`): one list or list-valued output per
-   *                  remaining parameter; each map index gets one element of each
+   *                  remaining parameter; each map index gets one element of each. For
+   *                  `.expandKwargs(list)`: `{ kwargs: list }`, each element the remaining parameters
    */
   constructor(
     options: TaskOptions,
     fn: (ctx: TaskContext, ...inputs: unknown[]) => unknown,
     inputs: readonly unknown[],
-    expanded: readonly unknown[] | null = null,
+    expanded: TypedExpansion | null = null,
   ) {
     super(options);
     if (typeof fn !== 'function') throw new DagDefinitionError(`${this.where}: a typed task needs a function`);
@@ -38,7 +42,9 @@ export class TypedTaskOperator extends BaseOperator {
     this.fn = fn;
     this.inputs = inputs as TaskOutput<unknown>[];
     for (const input of this.inputs) input.task.setDownstream(this);
-    if (expanded) {
+    if (expanded && 'kwargs' in expanded) {
+      this.setExpansion({ args: [expandKwargsSource(this.where, expanded.kwargs, 'tuple')] });
+    } else if (expanded) {
       if (expanded.length === 0) throw new DagDefinitionError(`${this.where}: expand() needs at least one input`);
       this.setExpansion({
         args: expanded.map((value, i) => expandSource(this.where, `input ${inputs.length + i + 1}`, value)),
@@ -64,7 +70,10 @@ export class TypedTaskOperator extends BaseOperator {
     for (const arg of this.expansion?.args ?? []) {
       if (!this.expandedValues || !(arg.name in this.expandedValues))
         throw new Error(`${arg.name} is mapped: run one map index of this task, not the task as a whole`);
-      values.push(this.expandedValues[arg.name]);
+      const value = this.expandedValues[arg.name];
+      // expandKwargs: the element is the tuple of the mapped parameters (checked by the runner).
+      if (arg.kwargs === 'tuple') values.push(...(value as unknown[]));
+      else values.push(value);
     }
     const value = await this.fn(ctx, ...values);
     logReturnedValue(ctx, value);

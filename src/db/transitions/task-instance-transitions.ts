@@ -38,7 +38,8 @@ function stateGuard(from: readonly TaskStateOrNone[]): { sql: string; params: un
 /**
  * Create the task instances of a run that do not exist yet (insert-or-ignore): one per task at
  * map index -1, or, for a mapped task whose lists are known already (`mapIndexes`), one per map
- * index.
+ * index. A task that has any task instance in the run already gets none: an expanded mapped task
+ * of a run started again (cleared) must not get back a map index -1 beside its map indexes.
  */
 export async function createTaskInstances(
   m: EntityManager,
@@ -46,7 +47,15 @@ export async function createTaskInstances(
   tasks: Array<SerializedTask & { effectivePriority: number; mapIndexes?: readonly number[] }>,
   now: Date,
 ): Promise<number> {
-  const rows = tasks.flatMap((t) => (t.mapIndexes ?? [-1]).map((mapIndex) => ({ task: t, mapIndex })));
+  const { records } = await execSql<{ task_id: string }>(
+    m,
+    'SELECT DISTINCT task_id FROM task_instance WHERE dag_id = ? AND run_id = ?',
+    [run.dagId, run.runId],
+  );
+  const present = new Set(records.map((r) => r.task_id));
+  const rows = tasks
+    .filter((t) => !present.has(t.taskId))
+    .flatMap((t) => (t.mapIndexes ?? [-1]).map((mapIndex) => ({ task: t, mapIndex })));
   return insertTaskInstances(m, run, rows, null, now);
 }
 
@@ -89,8 +98,10 @@ async function insertTaskInstances(
 /**
  * Dynamic task mapping: the unexpanded task instance (map index -1, no state yet) of a mapped
  * task becomes map index 0 and map indexes 1..count-1 are created, all `scheduled` (its trigger
- * rule was met). Guarded: only a row still at -1 without a state moves, so a second scheduler (or
- * a second pass) expands nothing twice. Returns the task instances created (0: already expanded).
+ * rule was met) — or all with no state (`state` null) when each map index has rules of its own
+ * still to pass (depends_on_past). Guarded: only a row still at -1 without a state moves, so a
+ * second scheduler (or a second pass) expands nothing twice. Returns the task instances created
+ * (0: already expanded).
  */
 export async function expandMappedTask(
   m: EntityManager,
@@ -98,17 +109,69 @@ export async function expandMappedTask(
   task: SerializedTask & { effectivePriority: number },
   count: number,
   now: Date,
+  state: typeof TaskState.SCHEDULED | null = TaskState.SCHEDULED,
 ): Promise<number> {
   if (count < 1) throw new Error(`expandMappedTask: count must be at least 1 (got ${count})`);
   const moved = await execSql(
     m,
-    `UPDATE task_instance SET map_index = 0, state = 'scheduled', updated_at = ?
+    `UPDATE task_instance SET map_index = 0, state = ?, updated_at = ?
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = -1 AND state IS NULL`,
-    [now.toISOString(), run.dagId, run.runId, task.taskId],
+    [state, now.toISOString(), run.dagId, run.runId, task.taskId],
   );
   if (moved.affected === 0) return 0;
   const rest = Array.from({ length: count - 1 }, (_, i) => ({ task, mapIndex: i + 1 }));
-  return 1 + (await insertTaskInstances(m, run, rest, TaskState.SCHEDULED, now));
+  return 1 + (await insertTaskInstances(m, run, rest, state, now));
+}
+
+/** Why a map index past the new length of its list is removed (the task log and the API show it). */
+export const REMOVED_MAP_INDEX_REASON = 'the list it was mapped over is shorter now';
+
+/**
+ * Dynamic task mapping after a clear (Airflow's `_revise_map_indexes_if_mapped`): an expanded
+ * mapped task whose list now has `count` elements gets the map indexes it lacks, with no state
+ * (decided like their siblings), and its map indexes at or past `count` become `removed`, with
+ * their XComs gone. Guarded: missing indexes are inserted or ignored, and only instances that are
+ * neither removed already nor with an executor (queued, running, restarting) are removed, so a
+ * second scheduler or a second pass changes nothing.
+ */
+export async function reviseMappedTask(
+  m: EntityManager,
+  run: RunRef,
+  task: SerializedTask & { effectivePriority: number },
+  count: number,
+  now: Date,
+): Promise<{ created: number; removed: number }> {
+  const keep = [TaskState.QUEUED, TaskState.RUNNING, TaskState.RESTARTING, TaskState.REMOVED];
+  const removed = await execSql(
+    m,
+    `UPDATE task_instance SET state = 'removed', updated_at = ?, end_reason = ?, next_try_at = NULL,
+       end_date = COALESCE(end_date, ?)
+     WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index >= ?
+       AND (state IS NULL OR state NOT IN (${keep.map(() => '?').join(', ')}))`,
+    [now.toISOString(), REMOVED_MAP_INDEX_REASON, now.toISOString(), run.dagId, run.runId, task.taskId, count, ...keep],
+  );
+  if (removed.affected > 0)
+    await execSql(
+      m,
+      `DELETE FROM xcom WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index >= ? AND map_index IN (
+         SELECT map_index FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND state = 'removed')`,
+      [run.dagId, run.runId, task.taskId, count, run.dagId, run.runId, task.taskId],
+    );
+  const { records } = await execSql<{ map_index: number | string }>(
+    m,
+    'SELECT map_index FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index >= 0',
+    [run.dagId, run.runId, task.taskId],
+  );
+  const existing = new Set(records.map((r) => Number(r.map_index)));
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !existing.has(i));
+  const created = await insertTaskInstances(
+    m,
+    run,
+    missing.map((mapIndex) => ({ task, mapIndex })),
+    null,
+    now,
+  );
+  return { created, removed: removed.affected };
 }
 
 /**
@@ -171,7 +234,8 @@ async function transitionMapIndexes(
 ): Promise<number> {
   if (taskIds.length !== 1) throw new Error('transitionTasks: map indexes belong to exactly one task');
   const guard = stateGuard(from);
-  const finished = to === TaskState.SUCCESS || to === TaskState.SKIPPED || to === TaskState.UPSTREAM_FAILED;
+  const finished =
+    to === TaskState.SUCCESS || to === TaskState.SKIPPED || to === TaskState.UPSTREAM_FAILED || to === TaskState.FAILED;
   let moved = 0;
   for (const part of chunk([...mapIndexes], KEY_CHUNK)) {
     const result = await execSql(
