@@ -65,6 +65,10 @@ export function buildDataSourceOptions(url: string, options: OpenDatabaseOptions
       ...common,
       type: 'better-sqlite3',
       database: target.location,
+      // TypeORM keeps prepared statements in a first-in-first-out cache (100 by default). The
+      // scheduler's batched statements (IN and OR lists of every length) filled it in a loop or two
+      // and pushed out the hot fixed ones, which were then prepared again on every use.
+      statementCacheSize: 2000,
       // WAL lets readers (web server, CLI) work while the scheduler writes; NORMAL sync is
       // durable across process crashes, which is what a scheduler needs.
       prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {

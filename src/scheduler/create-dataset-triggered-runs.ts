@@ -26,12 +26,12 @@ export async function createDatasetTriggeredRuns(
 ): Promise<number> {
   const { records } = await execSql<{ dag_id: string; queued: number | string; wanted: number | string }>(
     ds,
-    `SELECT d.dag_id,
-       (SELECT COUNT(*) FROM dataset_dag_run_queue q WHERE q.target_dag_id = d.dag_id) AS queued,
+    // Driven by the queue (usually empty), not by every DAG: this runs every second.
+    `SELECT d.dag_id, q.queued,
        (SELECT COUNT(*) FROM dag_schedule_dataset_reference r WHERE r.dag_id = d.dag_id) AS wanted
-     FROM dag d
+     FROM (SELECT target_dag_id, COUNT(*) AS queued FROM dataset_dag_run_queue GROUP BY target_dag_id) q
+       JOIN dag d ON d.dag_id = q.target_dag_id
      WHERE d.is_active = ? AND d.is_paused = ?
-       AND EXISTS (SELECT 1 FROM dataset_dag_run_queue q WHERE q.target_dag_id = d.dag_id)
      ORDER BY d.dag_id LIMIT ?`,
     [true, false, maxDags],
   );

@@ -4,9 +4,15 @@ import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql } from '../db/sql';
 import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
-import { readPrevSuccess } from '../db/reads/prev-success-reads';
+import {
+  prevSuccessOf,
+  readPrevSuccessRun,
+  readStartDatesInRun,
+  type PrevSuccessRun,
+} from '../db/reads/prev-success-reads';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
+import type { TriggeringDatasetEvent } from '../core/dataset';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import { dagsAtMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
@@ -73,6 +79,30 @@ type RunFacts = {
   conf: string | null;
 };
 
+/** What every try of one run shares: read once per run and loop, not once per try. */
+interface RunContext {
+  prevSuccessRun: PrevSuccessRun | null;
+  prevStarts: Map<string, string | null>;
+  triggeringDatasetEvents: TriggeringDatasetEvent[];
+}
+
+async function readRunContext(
+  db: DataSource | EntityManager,
+  ti: QueuedTaskInstance,
+  run: RunFacts,
+  queued: QueuedTaskInstance[],
+): Promise<RunContext> {
+  const prevSuccessRun = await readPrevSuccessRun(db, ti.dagId, run.logical_date);
+  const taskIds = queued.filter((q) => q.dagId === ti.dagId && q.runId === ti.runId).map((q) => q.taskId);
+  return {
+    prevSuccessRun,
+    prevStarts: prevSuccessRun
+      ? await readStartDatesInRun(db, ti.dagId, prevSuccessRun, taskIds)
+      : new Map<string, string | null>(),
+    triggeringDatasetEvents: await triggeringEventsOfRun(db, { ...ti, runType: run.run_type }),
+  };
+}
+
 /** Everything a runner needs for each queued try; the run facts came with the candidates. */
 async function buildWorkloads(
   db: DataSource | EntityManager,
@@ -81,11 +111,18 @@ async function buildWorkloads(
   runs: Map<string, RunFacts>,
 ): Promise<TaskWorkload[]> {
   const xcomCache = new Map<string, Record<string, Record<string, unknown>>>();
+  const perRun = new Map<string, RunContext>();
   const workloads: TaskWorkload[] = [];
   for (const ti of queued) {
-    const run = runs.get(`${ti.dagId}\u0000${ti.runId}`);
+    const runKey = `${ti.dagId}\u0000${ti.runId}`;
+    const run = runs.get(runKey);
     const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
     if (!view || !run) continue;
+    let context = perRun.get(runKey);
+    if (!context) {
+      context = await readRunContext(db, ti, run, queued);
+      perRun.set(runKey, context);
+    }
     workloads.push({
       key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex },
       tryNumber: ti.tryNumber,
@@ -104,8 +141,8 @@ async function buildWorkloads(
       maxTries: ti.maxTries,
       xcoms: await runXComs(db, ti, xcomCache),
       firstRescheduleDate: ti.firstRescheduleDate,
-      prevSuccess: await readPrevSuccess(db, ti, run.logical_date),
-      triggeringDatasetEvents: await triggeringEventsOfRun(db, { ...ti, runType: run.run_type }),
+      prevSuccess: prevSuccessOf(context.prevSuccessRun, context.prevStarts, ti),
+      triggeringDatasetEvents: context.triggeringDatasetEvents,
     });
   }
   return workloads;

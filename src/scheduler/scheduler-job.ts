@@ -1,6 +1,7 @@
 import type { AppContext } from '../app/app-context';
 import { UserError } from '../core/errors';
-import { claimTryStart } from '../db/transitions/claim-try-start';
+import { claimTryStarts, type TryStartClaimRequest } from '../db/transitions/claim-try-start';
+import { BatchCoalescer } from '../core/batch-coalescer';
 import { endJob, heartbeatJob, isJobAlive, runningJobs, startJob } from '../db/transitions/job-transitions';
 import { createExecutor } from '../executors/create-executor';
 import type { Executor } from '../core/executor';
@@ -69,12 +70,13 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
   const jobId = await startJob(ctx.dataSource, 'SchedulerJob', executor.name, ctx.clock.now());
   const processor = options.withoutDagProcessor ? null : new DagProcessorManager(ctx);
   // A try starts only through the guarded queued → running claim: never twice at one try number.
+  // Claims arriving together share one transaction (one commit instead of one per try).
+  const claims = new BatchCoalescer<TryStartClaimRequest, boolean>((batch) => claimTryStarts(ctx.dataSource, batch));
   executor.claimTriesWith?.((request) =>
-    claimTryStart(ctx.dataSource, request.key, request.tryNumber, {
-      at: new Date(request.at),
-      hostname: request.hostname,
-      pid: request.pid,
-      queuedByJobId: jobId,
+    claims.submit({
+      key: request.key,
+      tryNumber: request.tryNumber,
+      start: { at: new Date(request.at), hostname: request.hostname, pid: request.pid, queuedByJobId: jobId },
     }),
   );
   const loop = new SchedulerLoop(ctx, executor, schedulerOptions, jobId);

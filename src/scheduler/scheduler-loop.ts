@@ -190,12 +190,13 @@ export class SchedulerLoop {
           if ((await createDatasetTriggeredRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
             this.lookForQueuedRuns = true;
         }
-        // Every loop, not every run-creation interval: a backfill's next run follows as soon as
-        // one of its runs finishes.
-        if ((await advanceBackfills(ds, now, this.options.maxDagrunsPerLoop)) > 0) this.lookForQueuedRuns = true;
         startedRuns = [];
+        // A run finished (room under max_active_runs), another process changed something (a
+        // trigger, a new or unpaused backfill), or the full-pass interval passed: a backfill's
+        // next run follows as soon as one of its runs finishes, without a query every loop.
         if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
           this.lookForQueuedRuns = false;
+          await advanceBackfills(ds, now, this.options.maxDagrunsPerLoop);
           startedRuns = await startQueuedRuns(
             ds,
             this.views,

@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
 import { runInTransaction } from '../../src/db/transaction';
-import { claimTryStart } from '../../src/db/transitions/claim-try-start';
+import { claimTryStart, claimTryStarts } from '../../src/db/transitions/claim-try-start';
 import { markQueued, requeueNeverStarted } from '../../src/db/transitions/task-instance-transitions';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
 import { DATABASE_KINDS } from '../helpers/test-database';
@@ -81,5 +81,33 @@ describe.each(DATABASE_KINDS)('claimTryStart on %s', (kind) => {
     await insertQueued(ds, 2);
     expect(await claimTryStart(ds, KEY, 1, START)).toBe(false);
     expect(await row(ds)).toMatchObject({ state: 'queued', try_number: 2 });
+  });
+
+  it('claims a batch in one transaction, answering each claim: a repeated try in the batch wins once', async () => {
+    const ds = db.dataSource;
+    await insertQueued(ds, 1);
+    const claim = { key: KEY, tryNumber: 1, start: START };
+    const stale = { key: KEY, tryNumber: 2, start: START };
+    expect(await claimTryStarts(ds, [claim, { ...claim, start: { ...START, hostname: 'host-b' } }, stale])).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    expect(await row(ds)).toEqual({ state: 'running', try_number: 1, hostname: 'host-a', pid: 4242 });
+  });
+
+  it('a lone claim made while another transaction is open waits for it and is not rolled back with it', async () => {
+    const ds = db.dataSource;
+    await insertQueued(ds, 1);
+    const pending: { claim?: Promise<boolean[]> } = {};
+    await expect(
+      runInTransaction(ds, async (m) => {
+        await execSql(m, `UPDATE task_instance SET priority_weight = 5 WHERE task_id = 't'`);
+        pending.claim = claimTryStarts(ds, [{ key: KEY, tryNumber: 1, start: START }]);
+        throw new Error('the loop step fails');
+      }),
+    ).rejects.toThrow('the loop step fails');
+    expect(await pending.claim).toEqual([true]);
+    expect(await row(ds)).toMatchObject({ state: 'running', try_number: 1 });
   });
 });

@@ -1,4 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
+import { withinTransaction } from '../transaction';
 import type { TaskInstanceKey } from '../../core/task-instance-key';
 import { execSql } from '../sql';
 
@@ -36,4 +37,28 @@ export async function claimTryStart(
     [at, start.hostname, start.pid, at, key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber, start.queuedByJobId],
   );
   return result.affected > 0;
+}
+
+/** One claim of a batch: the try and where it starts. */
+export interface TryStartClaimRequest {
+  key: TaskInstanceKey;
+  tryNumber: number;
+  start: TryStartClaim;
+}
+
+/**
+ * claimTryStart for several tries in one transaction, answering each in order. On SQLite a lone
+ * claim is a transaction too: the process's one connection may be inside the scheduler loop's
+ * transaction, and a claim must neither join it (and roll back with it) nor commit per try.
+ */
+export async function claimTryStarts(ds: DataSource, claims: TryStartClaimRequest[]): Promise<boolean[]> {
+  if (claims.length === 1 && ds.options.type === 'postgres') {
+    const [only] = claims;
+    return [await claimTryStart(ds, only.key, only.tryNumber, only.start)];
+  }
+  return withinTransaction(ds, async (manager) => {
+    const won: boolean[] = [];
+    for (const claim of claims) won.push(await claimTryStart(manager, claim.key, claim.tryNumber, claim.start));
+    return won;
+  });
 }
