@@ -138,14 +138,15 @@ export async function createRole(
   if (builtInNamed(name) || (await findCustomRow(ctx.dataSource, name)))
     throw new AlreadyExistsError(`Role with name '${name}' already exists; please update it instead`);
   const permissions = checkPermissions(input.permissions);
-  const now = ctx.clock.now();
-  await ctx.dataSource.getRepository(RoleEntity).insert({
-    name,
-    nameKey: name.toLowerCase(),
-    permissions: JSON.stringify(permissions),
-    createdAt: now,
-    changedOn: now,
-  });
+  const now = ctx.clock.now().toISOString();
+  // Two requests creating the same name at once: the unique key lets one in, the other is told.
+  const { affected } = await execSql(
+    ctx.dataSource,
+    `INSERT INTO dagctl_role (name, name_key, permissions, created_at, changed_on)
+     VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+    [name, name.toLowerCase(), JSON.stringify(permissions), now, now],
+  );
+  if (affected === 0) throw new AlreadyExistsError(`Role with name '${name}' already exists; please update it instead`);
   await auditChange(ctx, { event: 'role_create', extra: { role: name, permissions: permissions.length } });
   return getRole(ctx, name);
 }

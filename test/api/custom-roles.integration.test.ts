@@ -116,6 +116,13 @@ describe.each(DATABASE_KINDS)('custom roles on %s', (kind) => {
     await call('patch', '/roles/{role_name}', '/api/v1/roles/Op', admin, { name: 'Op', actions: [] }, 400);
     await call('delete', '/roles/{role_name}', '/api/v1/roles/viewer', admin, undefined, 400);
     await call('post', '/roles', '/api/v1/roles', t.basic('op'), { name: 'Mine', actions: [] }, 403);
+    // The same name twice at once: one is created, the other told it exists (never a 500).
+    const twice = await Promise.all(
+      [1, 2].map(() =>
+        request(t.app).post('/api/v1/roles').set('Authorization', admin).send({ name: 'Twin', actions: [] }),
+      ),
+    );
+    expect(twice.map((r) => r.status).sort()).toEqual([200, 409]);
     // A custom role may be given with a built-in one only if it is the only one named.
     await call('post', '/roles', '/api/v1/roles', admin, { name: 'Empty', actions: [] });
     await call(
