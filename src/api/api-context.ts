@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type { AppContext } from '../app/app-context';
-import type { UserRole } from '../auth/auth-user';
+import type { BuiltInRole } from '../core/permissions';
 import type { MicroCache } from './micro-cache';
 
 /** What every API handler gets besides the request: the app and the key for file tokens. */
@@ -16,8 +16,12 @@ export interface ApiContext {
 
 export type HttpMethod = 'get' | 'post' | 'patch' | 'delete';
 
-/** Who may call a route: anyone, or logged-in users with at least this role. */
-export type RouteAccess = 'public' | UserRole;
+/**
+ * Who may call a route: anyone, or the lowest built-in role that may. What is checked is the
+ * permission src/api/access/route-permissions.ts derives for the route, which built-in roles from
+ * this one up hold (and custom roles hold when they are given it).
+ */
+export type RouteAccess = 'public' | BuiltInRole;
 
 export interface ApiRoute {
   method: HttpMethod;

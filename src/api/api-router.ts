@@ -1,5 +1,6 @@
 import express, { type RequestHandler, type Router } from 'express';
 import type { WebAuth } from '../auth/web-auth';
+import { routePermissions } from './access/route-permissions';
 import type { ApiContext, ApiRoute } from './api-context';
 import { apiNotFound } from './error-handler';
 import { MicroCache } from './micro-cache';
@@ -51,7 +52,7 @@ export function expressPath(openApiPath: string): string {
 
 let cachedDocument: string | null = null;
 
-/** The `/api/v1` router: auth and role checks per route, problem JSON for unknown routes. */
+/** The `/api/v1` router: auth and permission checks per route, problem JSON for unknown routes. */
 export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: WebAuth): Router {
   const api: ApiContext = { ...options, listCache: new MicroCache(), forgetCredentials: () => auth.clearCaches() };
   const router = express.Router();
@@ -68,8 +69,8 @@ export function createApiRouter(options: Omit<ApiContext, 'listCache'>, auth: We
     res.type('application/json').send(document);
   });
   for (const route of API_ROUTES) {
-    const guards: RequestHandler[] =
-      route.access === 'public' ? [] : [auth.requireAuth, auth.requireRole(route.access)];
+    const permissions = routePermissions(route);
+    const guards: RequestHandler[] = permissions ? [auth.requireAuth, auth.requirePermission(...permissions)] : [];
     router[route.method](expressPath(route.path), ...guards, async (req, res) => {
       res.setHeader('Cache-Control', 'no-store');
       // The caller is the owner of every change this request makes (the audit log's `owner`).

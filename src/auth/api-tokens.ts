@@ -2,7 +2,6 @@ import type { DataSource } from 'typeorm';
 import { ApiTokenEntity } from '../db/entities/api-token.entity';
 import { execSql } from '../db/sql';
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
-import { isUserRole } from './auth-user';
 import { randomToken, sha256Hex } from './crypto-helpers';
 import type { VerifiedUser } from './verify-credentials';
 
@@ -85,7 +84,7 @@ export async function findApiTokenUser(
     [sha256Hex(token)],
   );
   const row = records[0];
-  if (!row || !isUserRole(row.role)) return null;
+  if (!row) return null;
   if (row.expires_at && row.expires_at <= now.toISOString()) return null;
   return { tokenId: Number(row.token_id), id: Number(row.user_id), username: row.username, role: row.role };
 }

@@ -1,3 +1,4 @@
+import { BUILT_IN_ROLES, hasPermission, type Permission, type PermissionSet } from '../core/permissions';
 import type { UserRole } from '../db/entities/user.entity';
 
 export type { UserRole };
@@ -9,19 +10,17 @@ export type AuthMethod = 'session' | 'basic' | 'token';
 export interface AuthUser {
   id: number;
   username: string;
+  /** A built-in role (admin, op, viewer) or a custom role's name. */
   role: UserRole;
   authMethod: AuthMethod;
+  /** What the role allows, read for this request: a role change counts at once. */
+  permissions: PermissionSet;
 }
 
-export const USER_ROLES: readonly UserRole[] = ['viewer', 'op', 'admin'];
+/** The built-in roles, lowest first. */
+export const USER_ROLES: readonly UserRole[] = BUILT_IN_ROLES;
 
-/** admin > op > viewer: each role can do everything the roles below it can. */
-const ROLE_RANK: Record<UserRole, number> = { viewer: 0, op: 1, admin: 2 };
-
-export function isUserRole(value: unknown): value is UserRole {
-  return typeof value === 'string' && (USER_ROLES as readonly string[]).includes(value);
-}
-
-export function roleAtLeast(role: UserRole, required: UserRole): boolean {
-  return (ROLE_RANK[role] ?? -1) >= ROLE_RANK[required];
+/** Whether the user's role grants `permission`. */
+export function userCan(user: { permissions: PermissionSet } | null | undefined, permission: Permission): boolean {
+  return !!user && hasPermission(user.permissions, permission);
 }

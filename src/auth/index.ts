@@ -1,5 +1,6 @@
 export { WebAuth, submittedCsrfToken, type WebAuthOptions } from './web-auth';
-export { roleAtLeast, isUserRole, USER_ROLES, type AuthUser, type AuthMethod, type UserRole } from './auth-user';
+export { userCan, USER_ROLES, type AuthUser, type AuthMethod, type UserRole } from './auth-user';
+export { forbiddenDetail } from './web-auth';
 export { createLoginRoutes, DEFAULT_LOGIN_RATE_LIMIT, type LoginRateLimit } from './login-routes';
 export {
   ensureAdminUser,

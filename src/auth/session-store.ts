@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
 import { WebSessionEntity } from '../db/entities/web-session.entity';
-import { isUserRole } from './auth-user';
 import { randomToken, sha256Hex } from './crypto-helpers';
 import { TtlCache } from './ttl-cache';
 import type { VerifiedUser } from './verify-credentials';
@@ -85,7 +84,7 @@ export class SessionStore {
       [id],
     );
     const row = records[0];
-    if (!row || !isUserRole(row.role)) return null;
+    if (!row) return null;
     return {
       id,
       csrfToken: row.csrf_token,

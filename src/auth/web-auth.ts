@@ -2,7 +2,9 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { AppContext } from '../app/app-context';
 import { HttpProblem, sendProblem } from '../http/problem';
 import { findApiTokenUser, touchApiToken } from './api-tokens';
-import { roleAtLeast, type AuthUser, type UserRole } from './auth-user';
+import { permissionName, type Permission } from '../core/permissions';
+import { permissionsOfRole } from '../services/roles';
+import { userCan, type AuthMethod, type AuthUser } from './auth-user';
 import {
   CSRF_COOKIE,
   SESSION_COOKIE,
@@ -94,6 +96,7 @@ export class WebAuth {
       const header = req.headers.authorization;
       if (header) await this.authenticateHeader(req, header);
       else await this.authenticateSession(req);
+      await this.attachPermissions(req);
       next();
     } catch (err) {
       next(err);
@@ -121,7 +124,7 @@ export class WebAuth {
           { 'Retry-After': String(retryAfter) },
         );
       const user = await this.checkBasic(username, decoded.slice(colon + 1));
-      if (user) req.user = { ...user, authMethod: 'basic' };
+      if (user) this.identify(req, user, 'basic');
       else {
         this.loginLimiter.recordFailure(username, clientIp);
         req.authError = 'invalid username or password';
@@ -130,11 +133,33 @@ export class WebAuth {
     }
     if (scheme === 'bearer') {
       const user = await this.checkToken(value);
-      if (user) req.user = { id: user.id, username: user.username, role: user.role, authMethod: 'token' };
+      if (user) this.identify(req, user, 'token');
       else req.authError = 'invalid or expired API token';
       return;
     }
     req.authError = `unsupported authorization scheme '${scheme}'`;
+  }
+
+  /** Who the request is from; `attachPermissions` then reads what their role allows. */
+  private identify(req: Request, user: VerifiedUser, authMethod: AuthMethod): void {
+    req.user = { id: user.id, username: user.username, role: user.role, authMethod, permissions: new Set() };
+  }
+
+  /**
+   * Reads the permissions of the user's role for this request, uncached: a change of a custom role
+   * or of the user's role counts at once, whatever the caches hold (built-in roles cost no query).
+   * A user whose role no longer exists is treated as not logged in.
+   */
+  private async attachPermissions(req: Request): Promise<void> {
+    const user = req.user;
+    if (!user) return;
+    const permissions = await permissionsOfRole(this.ctx.dataSource, user.role);
+    if (permissions) {
+      user.permissions = permissions;
+      return;
+    }
+    req.user = undefined;
+    req.authError = `user '${user.username}' holds role '${user.role}', which does not exist`;
   }
 
   /** The user row is read on every call: only the bcrypt result is cached, keyed by the stored hash. */
@@ -176,7 +201,7 @@ export class WebAuth {
   private async authenticateSession(req: Request): Promise<void> {
     const session = await this.sessionOf(req);
     if (!session) return;
-    req.user = { ...session.user, authMethod: 'session' };
+    this.identify(req, session.user, 'session');
     const res = req.res;
     if (!res) return;
     res.locals.csrfToken = session.csrfToken;
@@ -279,18 +304,24 @@ export class WebAuth {
     this.requireAuth(req, res, next);
   };
 
-  /** Refuses (403) users below `role`; 401 when nobody is logged in. */
-  requireRole(role: UserRole): RequestHandler {
+  /**
+   * Refuses (403, naming what is missing) users whose role lacks any of `permissions` (all are
+   * required); 401 when nobody is logged in. No permission given: any logged-in user.
+   */
+  requirePermission(...permissions: Permission[]): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
       if (!req.user) return this.requireAuth(req, res, next);
-      if (roleAtLeast(req.user.role, role)) return next();
-      sendProblem(
-        res,
-        403,
-        `user '${req.user.username}' (role ${req.user.role}) may not do this: role ${role} or above is required`,
-      );
+      const missing = permissions.filter((p) => !userCan(req.user, p));
+      if (missing.length === 0) return next();
+      sendProblem(res, 403, forbiddenDetail(req.user, missing));
     };
   }
+}
+
+/** The 403 detail: who, their role, and the permission(s) they lack. */
+export function forbiddenDetail(user: { username: string; role: string }, missing: readonly Permission[]): string {
+  const names = missing.map((p) => `'${permissionName(p)}'`).join(' and ');
+  return `user '${user.username}' (role ${user.role}) may not do this: permission ${names} is required`;
 }
 
 export function submittedCsrfToken(req: Request): string | null {

@@ -72,9 +72,8 @@ const GROUPS: Array<{ names: string[]; load: () => Register }> = [
   {
     names: ['users', 'roles'],
     load: () => (program: Command) => {
-      const users = require('./commands/users') as typeof import('./commands/users');
-      users.registerUserCommands(program);
-      users.registerRoleCommands(program);
+      (require('./commands/users') as typeof import('./commands/users')).registerUserCommands(program);
+      (require('./commands/roles') as typeof import('./commands/roles')).registerRoleCommands(program);
     },
   },
   {

@@ -29,4 +29,9 @@ export const GLOSSARY: ReadonlyArray<{ term: string; definition: string }> = [
   { term: 'Worker', definition: 'A process on any machine that consumes tasks from a queue (bullmq executor).' },
   { term: 'Pool', definition: 'A named number of slots limiting how many task instances run at once.' },
   { term: 'XCom', definition: 'A small JSON value a task returns, readable by later tasks of the same run.' },
+  {
+    term: 'Permission',
+    definition: 'An action on a resource (`can_edit` on `Pools`): what every access check asks for.',
+  },
+  { term: 'Role', definition: 'A set of permissions a user holds: built in (admin, op, viewer) or custom.' },
 ];

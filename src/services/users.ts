@@ -1,11 +1,14 @@
 import bcrypt from 'bcryptjs';
 import { InvalidArgumentError, NotFoundError } from '../core/errors';
+import { BUILT_IN_ROLES, type BuiltInRole } from '../core/permissions';
 import { UserEntity, UserRole } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
 import { auditChange } from './audit-log';
+import { findRoleKey } from './roles';
 import type { ServiceContext } from './service-context';
 
-export const USER_ROLES: readonly UserRole[] = ['admin', 'op', 'viewer'];
+/** The built-in roles, highest first. Custom roles: services/roles. */
+export const USER_ROLES: readonly BuiltInRole[] = [...BUILT_IN_ROLES].reverse();
 const BCRYPT_ROUNDS = 10;
 /** Compared against when the user does not exist, so timing does not reveal usernames. */
 let dummyHash: string | null = null;
@@ -48,14 +51,21 @@ function toRecord(row: UserEntity): UserRecord {
  * User (may trigger and clear, not manage connections/pools) has no exact match, and gets Viewer
  * rather than more rights than asked for. Public has no rights at all: refused.
  */
-const AIRFLOW_ROLE_ALIASES: Readonly<Record<string, UserRole>> = { user: 'viewer' };
+const AIRFLOW_ROLE_ALIASES: Readonly<Record<string, BuiltInRole>> = { user: 'viewer' };
 
-/** A role as typed by a user (`Admin`, `op`, `VIEWER`, Airflow's `User`) as one of ours. */
-export function normalizeUserRole(role: string): UserRole {
-  const lower = role.trim().toLowerCase();
-  const mapped = AIRFLOW_ROLE_ALIASES[lower] ?? lower;
-  assertUserRole(mapped);
-  return mapped;
+/**
+ * A role as typed by a user (`Admin`, `op`, `VIEWER`, a custom role in any case, Airflow's `User`)
+ * as a user's `role` column stores it. A custom role named like an alias wins over the alias.
+ */
+export async function normalizeUserRole(ctx: ServiceContext, role: string): Promise<UserRole> {
+  const found = await findRoleKey(ctx.dataSource, role);
+  if (found) return found;
+  const alias = AIRFLOW_ROLE_ALIASES[role.trim().toLowerCase()];
+  if (alias) return alias;
+  throw new InvalidArgumentError(
+    `invalid role '${role.slice(0, 100)}': expected ${USER_ROLES.join(', ')} (or Airflow's Admin, Op, User, Viewer) ` +
+      'or a custom role (dagctl roles list)',
+  );
 }
 
 function assertEmail(email: string | null | undefined): void {
@@ -65,14 +75,6 @@ function assertEmail(email: string | null | undefined): void {
 
 function assertPassword(password: string): void {
   if (!password) throw new InvalidArgumentError('password must not be empty');
-}
-
-export function assertUserRole(role: string): asserts role is UserRole {
-  if (!(USER_ROLES as readonly string[]).includes(role)) {
-    throw new InvalidArgumentError(
-      `invalid role '${role}': expected ${USER_ROLES.join(', ')} (or Airflow's Admin, Op, User, Viewer)`,
-    );
-  }
 }
 
 function assertUsername(username: string): void {
@@ -87,7 +89,7 @@ export async function createUser(
 ): Promise<UserRecord> {
   assertUsername(input.username);
   assertPassword(input.password);
-  const role = normalizeUserRole(input.role);
+  const role = await normalizeUserRole(ctx, input.role);
   assertEmail(input.email);
   const repo = ctx.dataSource.getRepository(UserEntity);
   if (await repo.existsBy({ username: input.username }))
@@ -172,7 +174,7 @@ export async function updateUser(ctx: ServiceContext, username: string, patch: U
     assertPassword(patch.password);
     fields.passwordHash = await bcrypt.hash(patch.password, BCRYPT_ROUNDS);
   }
-  if (patch.role !== undefined) fields.role = normalizeUserRole(patch.role);
+  if (patch.role !== undefined) fields.role = await normalizeUserRole(ctx, patch.role);
   if (patch.firstName !== undefined) fields.firstName = patch.firstName;
   if (patch.lastName !== undefined) fields.lastName = patch.lastName;
   if (patch.email !== undefined) {

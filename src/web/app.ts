@@ -11,7 +11,6 @@ import { sendProblem } from '../http/problem';
 import { sameOriginGuard } from '../http/same-origin';
 import { parseTrustedProxies } from '../http/trusted-proxies';
 import { createLoginRoutes } from '../auth/login-routes';
-import type { UserRole } from '../auth/auth-user';
 import { WebAuth, type WebAuthOptions } from '../auth/web-auth';
 import { createDbMetricsRegistry } from '../metrics/db-metrics';
 import { httpMetricsMiddleware } from '../metrics/http-metrics';
@@ -33,7 +32,6 @@ export interface WebAppOptions extends WebAuthOptions {
 export interface WebUiDeps {
   ctx: AppContext;
   requireLogin: RequestHandler;
-  requireRole(role: UserRole): RequestHandler;
   csrfToken(req: express.Request): string;
   verifyCsrf(req: express.Request): boolean;
   forgetCredentials(): void;
@@ -126,7 +124,6 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
     mountUi(app, {
       ctx,
       requireLogin: auth.requireLogin,
-      requireRole: (role) => auth.requireRole(role),
       csrfToken: (req) => auth.csrfToken(req),
       verifyCsrf: (req) => auth.verifyCsrf(req),
       forgetCredentials: () => auth.clearCaches(),

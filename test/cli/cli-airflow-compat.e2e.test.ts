@@ -130,6 +130,25 @@ const CASES: Case[] = [
     exit: 0,
     check: listOf((rows) => rows.map((r) => r.name).join() === 'admin,op,viewer'),
   },
+  { line: 'roles create Readers Auditors', exit: 0, check: prints(/Role Readers created\nRole Auditors created/) },
+  {
+    line: 'roles list -p -o json',
+    exit: 0,
+    check: listOf((rows) => rows[0].name === 'admin' && (rows[0].permissions as string[]).includes('can_read on DAGs')),
+  },
+  { line: 'roles add-perms Viewer -r DAGs -a can_read', exit: 2, check: says(/built in/) },
+  {
+    line: "roles del-perms Nope -r 'DAG Runs' -a can_create -a can_edit",
+    exit: 1,
+    check: says(/'Nope' was not found/),
+  },
+  { line: 'roles delete Admin', exit: 2, check: says(/built in/) },
+  {
+    line: 'roles export {home}/roles.json',
+    exit: 0,
+    check: (_, home) => expect(JSON.parse(fs.readFileSync(path.join(home, 'roles.json'), 'utf8'))).toEqual([]),
+  },
+  { line: 'roles import {home}/missing.json', exit: 1, check: says(/cannot read .*missing\.json/) },
   { line: 'pools set p 4 desc', exit: 0, check: prints(/Pool p set to 4 slot/) },
   {
     line: 'pools get default_pool -o json',

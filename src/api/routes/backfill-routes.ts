@@ -1,5 +1,6 @@
 import type { Request } from 'express';
-import { roleAtLeast } from '../../auth/auth-user';
+import { userCan } from '../../auth/auth-user';
+import { SEE_RUN_CONF } from '../../core/permissions';
 import { maskSensitiveKeys } from '../../core/secrets-masker';
 import { extraSensitiveWords } from '../../core/sensitive-names';
 import type { BackfillView } from '../../db/reads/backfill-reads';
@@ -123,7 +124,7 @@ function requestOf(req: Request): BackfillRequest {
 
 /** A viewer sees the values under sensitive keys of the runs' conf as `***` (as for runs); op and admin as given. */
 function jsonFor(req: Request, api: ApiContext): (b: BackfillView) => Record<string, unknown> {
-  if (req.user && roleAtLeast(req.user.role, 'op')) return backfillJson;
+  if (userCan(req.user, SEE_RUN_CONF)) return backfillJson;
   const words = extraSensitiveWords(api.app.config.core.sensitive_var_conn_names);
   return (b) => ({ ...backfillJson(b), dag_run_conf: maskSensitiveKeys(b.dagRunConf ?? {}, words) });
 }

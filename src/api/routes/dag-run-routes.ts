@@ -1,5 +1,6 @@
 import type { Request } from 'express';
-import { roleAtLeast } from '../../auth/auth-user';
+import { userCan } from '../../auth/auth-user';
+import { SEE_RUN_CONF } from '../../core/permissions';
 import { maskSensitiveKeys } from '../../core/secrets-masker';
 import { extraSensitiveWords } from '../../core/sensitive-names';
 import { execSql } from '../../db/sql';
@@ -63,11 +64,11 @@ interface RunFilters {
 
 /**
  * How this caller sees runs: a viewer gets the values under sensitive keys of the run's conf
- * (`password`, `token`, … and `core.sensitive_var_conn_names`) as `***`; op and admin, who may
- * trigger runs with that conf, see it as given.
+ * (`password`, `token`, … and `core.sensitive_var_conn_names`) as `***`; whoever may trigger runs
+ * with such conf (can_create on DAG Runs: op and admin) sees it as given.
  */
 function runJsonFor(req: Request, api: ApiContext): (row: Record<string, unknown>) => Record<string, unknown> {
-  if (req.user && roleAtLeast(req.user.role, 'op')) return dagRunJson;
+  if (userCan(req.user, SEE_RUN_CONF)) return dagRunJson;
   const words = extraSensitiveWords(api.app.config.core.sensitive_var_conn_names);
   return (row) => {
     const json = dagRunJson(row);

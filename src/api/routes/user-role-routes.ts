@@ -1,6 +1,15 @@
 import type { Request } from 'express';
-import { USER_ROLES, roleAtLeast, type UserRole } from '../../auth/auth-user';
-import { badRequest, conflict, notFound } from '../../http/problem';
+import { ACTIONS, BUILT_IN_ROLES, isBuiltInRole, type Permission } from '../../core/permissions';
+import { badRequest } from '../../http/problem';
+import {
+  createRole,
+  deleteRole,
+  findRoleKey,
+  getRole,
+  listRoles,
+  updateRole,
+  type RoleRecord,
+} from '../../services/roles';
 import {
   createUser,
   deleteUser,
@@ -11,7 +20,6 @@ import {
   type UserRecord,
 } from '../../services/users';
 import { toIso } from '../../db/column-types';
-import { allActions, rolePermissions } from '../access/role-permissions';
 import type { ApiContext, ApiRoute } from '../api-context';
 import { param } from '../api-context';
 import { queryPage, queryString } from '../query-params';
@@ -23,7 +31,7 @@ import {
   updateMask,
   type JsonObject,
 } from '../request-body';
-import { ROLE_DISPLAY_NAMES, userJson } from '../serializers/user-json';
+import { userJson } from '../serializers/user-json';
 
 const USER_FIELDS = ['username', 'password', 'email', 'first_name', 'last_name', 'roles'] as const;
 /** Read-only fields clients echo back from a GET: accepted and ignored, as Airflow does. */
@@ -39,31 +47,33 @@ const USER_ORDER: Record<string, (user: UserRecord) => string | number> = {
   last_login: (u) => toIso(u.lastLogin) ?? '',
 };
 
-/** A role name as Airflow spells it (`Admin`) or as dagctl does (`admin`). */
-function roleByName(name: string): UserRole | undefined {
-  const lower = name.trim().toLowerCase();
-  return USER_ROLES.find((role) => role === lower);
-}
-
-/** `roles: [{name}]` → the one dagctl role: with several, the highest (access is their union). */
-function rolesField(body: JsonObject): UserRole | undefined {
+/**
+ * `roles: [{name}]` → the one role a dagctl user holds (names case-insensitive): with several
+ * built-in roles, the highest (access is their union); a custom role must be the only one.
+ */
+async function rolesField(body: JsonObject, api: ApiContext): Promise<string | undefined> {
   const value = body.roles;
   if (value === undefined || value === null) return undefined;
   const isRole = (item: unknown) => !!item && typeof item === 'object' && typeof (item as JsonObject).name === 'string';
   if (!Array.isArray(value) || !value.every(isRole))
     throw badRequest('field \'roles\' must be a list of {"name": "<role>"} objects');
   const names = (value as Array<{ name: string }>).map((item) => item.name);
-  const unknown = names.filter((name) => !roleByName(name));
+  const found = await Promise.all(names.map((name) => findRoleKey(api.app.dataSource, name)));
+  const unknown = names.filter((_, i) => !found[i]);
   if (unknown.length)
     throw badRequest(
-      `Unknown roles: ${unknown.map((n) => `'${n}'`).join(', ')}; dagctl's roles are Admin, Op and Viewer`,
+      `Unknown roles: ${unknown.map((n) => `'${n}'`).join(', ')}; ` +
+        'the roles are Admin, Op, Viewer and those GET /roles lists',
     );
-  const roles = names.map((name) => roleByName(name) as UserRole);
+  const roles = [...new Set(found as string[])];
   if (roles.length === 0) throw badRequest("field 'roles' must name at least one role");
-  return roles.reduce((best, role) => (roleAtLeast(role, best) ? role : best));
+  if (roles.length === 1) return roles[0];
+  if (!roles.every(isBuiltInRole))
+    throw badRequest("field 'roles': a dagctl user holds one role; a custom role must be the only one named");
+  return [...BUILT_IN_ROLES].reverse().find((role) => roles.includes(role));
 }
 
-function userPatchFrom(body: JsonObject, mask: string[] | undefined): UserPatch {
+async function userPatchFrom(body: JsonObject, mask: string[] | undefined, api: ApiContext): Promise<UserPatch> {
   const wants = (field: string) => (mask ? mask.includes(field) : field in body);
   const patch: UserPatch = {};
   if (wants('username')) patch.username = requiredString(body, 'username');
@@ -71,7 +81,7 @@ function userPatchFrom(body: JsonObject, mask: string[] | undefined): UserPatch 
   if (wants('email')) patch.email = optionalString(body, 'email', { nullable: true }) ?? null;
   if (wants('first_name')) patch.firstName = optionalString(body, 'first_name', { nullable: true }) ?? null;
   if (wants('last_name')) patch.lastName = optionalString(body, 'last_name', { nullable: true }) ?? null;
-  if (wants('roles')) patch.role = rolesField(body);
+  if (wants('roles')) patch.role = await rolesField(body, api);
   return patch;
 }
 
@@ -81,22 +91,35 @@ function userBody(req: Request): JsonObject {
   return body;
 }
 
-function roleJson(role: UserRole): Record<string, unknown> {
+/** Airflow's Role: `{name, actions: [{action: {name}, resource: {name}}]}`. */
+function roleJson(role: RoleRecord): Record<string, unknown> {
   return {
-    name: ROLE_DISPLAY_NAMES[role],
-    actions: rolePermissions(role).map((p) => ({ action: { name: p.action }, resource: { name: p.resource } })),
+    name: role.name,
+    actions: role.permissions.map((p) => ({ action: { name: p.action }, resource: { name: p.resource } })),
   };
 }
 
-function requireRoleName(name: string): UserRole {
-  const role = roleByName(name);
-  if (!role) throw notFound(`Role with name '${name}' was not found`);
-  return role;
-}
+const ROLE_FIELDS = ['name', 'actions'] as const;
 
-/** dagctl's three roles are built in: they cannot be added, changed or removed. */
-function fixedRoles(what: string): never {
-  throw badRequest(`${what}: dagctl's roles are built in (Admin, Op, Viewer) and cannot be changed`);
+/** `actions: [{action: {name}, resource: {name}}]` as permissions (checked by the service). */
+function actionsField(body: JsonObject): Permission[] {
+  const value = body.actions;
+  const nameOf = (item: unknown, key: string): string | undefined => {
+    const inner = item && typeof item === 'object' ? (item as JsonObject)[key] : undefined;
+    const name = inner && typeof inner === 'object' ? (inner as JsonObject).name : undefined;
+    return typeof name === 'string' ? name : undefined;
+  };
+  if (!Array.isArray(value))
+    throw badRequest('field \'actions\' must be a list of {"action": {"name": …}, "resource": {"name": …}}');
+  return value.map((item, i) => {
+    const action = nameOf(item, 'action');
+    const resource = nameOf(item, 'resource');
+    if (action === undefined || resource === undefined)
+      throw badRequest(
+        `field 'actions[${i}]' must be {"action": {"name": "<action>"}, "resource": {"name": "<resource>"}}`,
+      );
+    return { action, resource };
+  });
 }
 
 function paged<T>(items: T[], req: Request): T[] {
@@ -135,7 +158,7 @@ export const userRoleRoutes: ApiRoute[] = [
     access: 'admin',
     async handler(req, res, api) {
       const body = userBody(req);
-      const patch = userPatchFrom(body, undefined);
+      const patch = await userPatchFrom(body, undefined, api);
       const user = await createUser(api.app, {
         username: requiredString(body, 'username'),
         password: requiredString(body, 'password'),
@@ -163,7 +186,7 @@ export const userRoleRoutes: ApiRoute[] = [
     async handler(req, res, api) {
       const body = userBody(req);
       const mask = updateMask(req, [...USER_FIELDS]);
-      const user = await updateUser(api.app, param(req, 'username'), userPatchFrom(body, mask));
+      const user = await updateUser(api.app, param(req, 'username'), await userPatchFrom(body, mask, api));
       changed(api);
       res.json(userJson(user));
     },
@@ -182,8 +205,8 @@ export const userRoleRoutes: ApiRoute[] = [
     method: 'get',
     path: '/roles',
     access: 'admin',
-    handler(req, res) {
-      const roles = [...USER_ROLES].reverse().map(roleJson);
+    async handler(req, res, api) {
+      const roles = (await listRoles(api.app)).map(roleJson);
       res.json({ roles: paged(roles, req), total_entries: roles.length });
     },
   },
@@ -191,36 +214,50 @@ export const userRoleRoutes: ApiRoute[] = [
     method: 'post',
     path: '/roles',
     access: 'admin',
-    handler(req) {
-      const name = requiredString(jsonBody(req), 'name');
-      if (roleByName(name)) throw conflict(`Role with name '${name}' already exists; please update it instead`);
-      fixedRoles(`cannot create role '${name}'`);
+    async handler(req, res, api) {
+      const body = jsonBody(req);
+      rejectUnknownFields(body, ROLE_FIELDS);
+      const name = requiredString(body, 'name');
+      const role = await createRole(api.app, {
+        name,
+        permissions: body.actions === undefined ? [] : actionsField(body),
+      });
+      res.json(roleJson(role));
     },
   },
   {
     method: 'get',
     path: '/roles/{role_name}',
     access: 'admin',
-    handler(req, res) {
-      res.json(roleJson(requireRoleName(param(req, 'role_name'))));
+    async handler(req, res, api) {
+      res.json(roleJson(await getRole(api.app, param(req, 'role_name'))));
     },
   },
   {
     method: 'patch',
     path: '/roles/{role_name}',
     access: 'admin',
-    handler(req) {
-      const role = requireRoleName(param(req, 'role_name'));
-      fixedRoles(`cannot change role '${ROLE_DISPLAY_NAMES[role]}'`);
+    async handler(req, res, api) {
+      const body = jsonBody(req);
+      rejectUnknownFields(body, ROLE_FIELDS);
+      const mask = updateMask(req, [...ROLE_FIELDS]);
+      const wants = (field: string) => (mask ? mask.includes(field) : field in body);
+      const role = await updateRole(api.app, param(req, 'role_name'), {
+        name: wants('name') ? requiredString(body, 'name') : undefined,
+        permissions: wants('actions') ? actionsField(body) : undefined,
+      });
+      changed(api);
+      res.json(roleJson(role));
     },
   },
   {
     method: 'delete',
     path: '/roles/{role_name}',
     access: 'admin',
-    handler(req) {
-      const role = requireRoleName(param(req, 'role_name'));
-      fixedRoles(`cannot delete role '${ROLE_DISPLAY_NAMES[role]}'`);
+    async handler(req, res, api) {
+      await deleteRole(api.app, param(req, 'role_name'));
+      changed(api);
+      res.status(204).end();
     },
   },
   {
@@ -228,7 +265,7 @@ export const userRoleRoutes: ApiRoute[] = [
     path: '/permissions',
     access: 'admin',
     handler(req, res) {
-      const actions = allActions().map((name) => ({ name }));
+      const actions = [...ACTIONS].sort().map((name) => ({ name }));
       res.json({ actions: paged(actions, req), total_entries: actions.length });
     },
   },

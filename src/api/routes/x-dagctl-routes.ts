@@ -40,7 +40,7 @@ export const xDagctlRoutes: ApiRoute[] = [
             type: 'object',
             properties: {
               username: { type: 'string' },
-              role: { type: 'string', enum: ['admin', 'op', 'viewer'] },
+              role: { type: 'string', description: 'admin, op, viewer or a custom role' },
               auth_method: { type: 'string', enum: ['session', 'basic', 'token'] },
             },
           }),

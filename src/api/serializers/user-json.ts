@@ -1,9 +1,11 @@
-import type { UserRole } from '../../auth/auth-user';
+import { BUILT_IN_ROLE_DISPLAY, isBuiltInRole } from '../../core/permissions';
 import type { UserRecord } from '../../services/users';
 import { toIso } from '../../db/column-types';
 
-/** dagctl's role names as Airflow spells its built-in roles. */
-export const ROLE_DISPLAY_NAMES: Record<UserRole, string> = { admin: 'Admin', op: 'Op', viewer: 'Viewer' };
+/** A user's role as Airflow names it: `Admin` for a built-in role, a custom role as created. */
+export function roleDisplayName(role: string): string {
+  return isBuiltInRole(role) ? BUILT_IN_ROLE_DISPLAY[role] : role;
+}
 
 /** Airflow's UserCollectionItem. The password (hash) is never part of it. */
 export function userJson(user: UserRecord): Record<string, unknown> {
@@ -15,7 +17,7 @@ export function userJson(user: UserRecord): Record<string, unknown> {
     last_login: toIso(user.lastLogin),
     login_count: null,
     failed_login_count: null,
-    roles: [{ name: ROLE_DISPLAY_NAMES[user.role] }],
+    roles: [{ name: roleDisplayName(user.role) }],
     created_on: toIso(user.createdAt),
     changed_on: toIso(user.changedOn ?? user.createdAt),
   };

@@ -16,20 +16,15 @@ interface CreateOptions {
   output: OutputFormat;
 }
 
-/** What each role may do, for `roles list` (the checks themselves live in src/auth). */
-const ROLE_DESCRIPTIONS: Record<string, string> = {
-  viewer: 'read everything (Airflow: Viewer; Airflow User maps here)',
-  op: 'viewer + trigger, clear, mark, pause, manage connections, variables, pools (Airflow: Op)',
-  admin: 'op + manage users (Airflow: Admin)',
-};
-
 function registerCreate(users: Command): void {
   withOutputOption(
     users
       .command('create')
-      .description('create a user (flags as in Airflow; roles case-insensitive: Admin, Op, Viewer, User)')
+      .description(
+        'create a user (flags as in Airflow; roles case-insensitive: Admin, Op, Viewer, User or a custom role)',
+      )
       .requiredOption('-u, --username <name>', 'login name')
-      .requiredOption('-r, --role <role>', `one of ${USER_ROLES.join(', ')} (Airflow's names accepted)`)
+      .requiredOption('-r, --role <role>', `${USER_ROLES.join(', ')} (Airflow's names accepted) or a custom role`)
       .option('-f, --firstname <first>', 'first name')
       .option('-l, --lastname <last>', 'last name')
       .option('-e, --email <email>', 'email address')
@@ -108,16 +103,4 @@ export function registerUserCommands(program: Command): void {
         printLine(`User ${username} deleted`);
       });
     });
-}
-
-/** `roles list`: the fixed roles (dagctl has no custom roles). */
-export function registerRoleCommands(program: Command): void {
-  const roles = program.command('roles').description('the roles users can have');
-  withOutputOption(roles.command('list').description('list roles')).action((options: { output: OutputFormat }) => {
-    printRows(
-      USER_ROLES.map((name) => ({ name, permissions: ROLE_DESCRIPTIONS[name] })),
-      options.output,
-      ['name', 'permissions'],
-    );
-  });
 }

@@ -7,6 +7,7 @@ import { DagEntity } from './dag.entity';
 import { ImportErrorEntity } from './import-error.entity';
 import { JobEntity } from './job.entity';
 import { PoolEntity } from './pool.entity';
+import { RoleEntity } from './role.entity';
 import { SerializedDagEntity } from './serialized-dag.entity';
 import { TaskInstanceHistoryEntity } from './task-instance-history.entity';
 import { TaskInstanceEntity } from './task-instance.entity';
@@ -24,6 +25,7 @@ export {
   ImportErrorEntity,
   JobEntity,
   PoolEntity,
+  RoleEntity,
   SerializedDagEntity,
   TaskInstanceHistoryEntity,
   TaskInstanceEntity,
@@ -45,6 +47,7 @@ export const ALL_ENTITIES = [
   ImportErrorEntity,
   JobEntity,
   PoolEntity,
+  RoleEntity,
   SerializedDagEntity,
   TaskInstanceHistoryEntity,
   TaskInstanceEntity,

@@ -15,6 +15,7 @@ import { DagDraining1700000000034 } from './1700000000034-dag-draining';
 import { UserProfile1700000000036 } from './1700000000036-user-profile';
 import { AuditLogAndUserProfile1700000000037 } from './1700000000037-audit-log-and-user-profile';
 import { Backfills1700000000042 } from './1700000000042-backfills';
+import { CustomRoles1700000000043 } from './1700000000043-custom-roles';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   UserProfile1700000000036,
   AuditLogAndUserProfile1700000000037,
   Backfills1700000000042,
+  CustomRoles1700000000043,
 ];

@@ -15,6 +15,7 @@ import { registerLoginRoutes } from './routes/login-routes';
 import { registerTaskInstanceRoutes } from './routes/task-instance-routes';
 import type { UiDeps } from './ui-deps';
 import { uiPaths } from './ui-paths';
+import { requireReadPermission } from './ui-read-permissions';
 import type { UiRouteContext } from './ui-route-context';
 
 export type { UiDeps, UiRole, UiUser } from './ui-deps';
@@ -25,7 +26,8 @@ export const UI_STATIC_PREFIX = '/ui/static';
 /**
  * Mount the monitoring UI on the web app: pages at `/`, `/dags/…`, `/admin/…`, `/login` (the
  * form; the auth layer handles its POST), JSON for live views under `/ui/…`, assets under
- * `/ui/static`. Every page but /login requires a logged-in user; actions require 'op' and CSRF.
+ * `/ui/static`. Every page but /login requires a logged-in user; each action and admin page the permission
+ * it needs (a built-in role's or a custom role's) and CSRF.
  */
 export function mountUi(app: Application, deps: UiDeps): void {
   const paths = uiPaths();
@@ -34,6 +36,7 @@ export function mountUi(app: Application, deps: UiDeps): void {
   const router = express.Router();
   router.use(UI_STATIC_PREFIX, express.static(paths.static, { maxAge: '1h', index: false, fallthrough: false }));
   registerLoginRoutes(router, c);
+  router.use(requireReadPermission(c));
   registerDagListRoutes(router, c);
   registerGridRoutes(router, c);
   registerCalendarRoutes(router, c);

@@ -15,8 +15,8 @@ import {
   TaskInstanceEntity,
 } from '../../../src/db/entities';
 import { mountUi } from '../../../src/web/ui';
-import type { UiRole } from '../../../src/web/ui';
 import { present } from '../../helpers/eventually';
+import { permissionsOfRole } from '../../../src/services/roles';
 import { openMigratedTestDatabase } from '../../helpers/test-database';
 
 export const NOW = '2026-03-01T12:00:00.000Z';
@@ -167,9 +167,10 @@ export interface UiTestApp {
   close(): Promise<void>;
 }
 
-const RANK: Record<UiRole, number> = { viewer: 0, op: 1, admin: 2 };
-
-/** Test-only auth: `x-test-user: name:role` logs a request in; the CSRF token is `csrf-<name>`. */
+/**
+ * Test-only auth: `x-test-user: name:role` logs a request in (a built-in role or a custom role
+ * created in the test's database); the CSRF token is `csrf-<name>`.
+ */
 export function csrfFor(user: string): string {
   return `csrf-${user}`;
 }
@@ -180,26 +181,22 @@ async function createUiTestApp(): Promise<UiTestApp> {
   const config = loadConfig({ DAGCTL_HOME: home }, home);
   const ctx: AppContext = { config, dataSource, clock: new FakeClock(NOW) };
   const app = express();
-  const authenticate: RequestHandler = (req, _res, next) => {
+  const authenticate: RequestHandler = async (req, _res, next) => {
     const header = req.header('x-test-user');
     if (header) {
       const [username, role] = header.split(':');
-      (req as unknown as { user: unknown }).user = { id: 1, username, role, authMethod: 'session' };
+      const permissions = (await permissionsOfRole(dataSource, role)) ?? new Set();
+      (req as unknown as { user: unknown }).user = { id: 1, username, role, authMethod: 'session', permissions };
     }
     next();
   };
   app.use(authenticate);
-  const userOf = (req: express.Request): { username: string; role: UiRole } | undefined =>
-    (req as unknown as { user?: { username: string; role: UiRole } }).user;
+  const userOf = (req: express.Request): { username: string; role: string } | undefined =>
+    (req as unknown as { user?: { username: string; role: string } }).user;
   mountUi(app, {
     ctx,
     requireLogin: (req, res, next) =>
       userOf(req) ? next() : res.redirect(302, `/login?next=${encodeURIComponent(req.originalUrl)}`),
-    requireRole: (role) => (req, res, next) => {
-      const user = userOf(req);
-      if (user && RANK[user.role] >= RANK[role]) next();
-      else res.status(403).send('forbidden');
-    },
     csrfToken: (req) => csrfFor(userOf(req)?.username ?? 'anonymous'),
   });
   return {

@@ -1,6 +1,6 @@
 import type { Request, Response } from 'express';
 import type nunjucks from 'nunjucks';
-import { currentUser, hasRole, UiDeps } from '../ui-deps';
+import { currentUser, userCan, UiDeps } from '../ui-deps';
 
 export type RenderPage = (
   req: Request,
@@ -17,8 +17,8 @@ export function createPageRenderer(env: nunjucks.Environment, deps: UiDeps): Ren
     const html = env.render(template, {
       ...data,
       user,
-      canEdit: hasRole(user, 'op'),
-      isAdmin: hasRole(user, 'admin'),
+      // Every button and link asks for the permission its action needs: {% if can('can_edit', 'DAGs') %}.
+      can: (action: string, resource: string) => userCan(user, { action, resource }),
       csrf: deps.csrfToken(req),
       currentPath: req.originalUrl,
     });

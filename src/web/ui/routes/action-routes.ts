@@ -11,7 +11,7 @@ import { requireDag } from '../data/load-dag';
 import { currentUser } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
 import { confirmThenRun } from './confirm-step';
-import { body, csrfProtected, dagPath, page, safeNext, taskInstancePath, text } from './route-helpers';
+import { allow, body, csrfProtected, dagPath, page, safeNext, taskInstancePath, text } from './route-helpers';
 import { registerTriggerRoutes } from './trigger-routes';
 
 function withNotice(url: string, notice: string): string {
@@ -22,16 +22,19 @@ function describeTis(tis: Array<{ taskId: string; runId: string; state: string |
   return tis.map((ti) => `${ti.taskId} · ${ti.runId} · ${ti.state ?? 'no state'}`);
 }
 
-/** Pause, delete, clear and mark: op or admin, CSRF-checked, each behind a confirmation step. */
+/**
+ * Pause, delete, clear and mark: each needs its permission (as the matching API route does), is
+ * CSRF-checked, and sits behind a confirmation step.
+ */
 export function registerActionRoutes(router: Router, c: UiRouteContext): void {
-  const guard = [c.deps.requireLogin, c.deps.requireRole('op'), ...csrfProtected(c)];
+  const guard = (action: string, resource: string) => [...allow(c, { action, resource }), ...csrfProtected(c)];
   const actor = (req: Parameters<typeof currentUser>[0]): string | undefined => currentUser(req)?.username;
 
-  registerTriggerRoutes(router, c, guard);
+  registerTriggerRoutes(router, c, guard('can_create', 'DAG Runs'));
 
   router.post(
     '/dags/:dagId/pause',
-    ...guard,
+    ...guard('can_edit', 'DAGs'),
     page(c, async (req, res) => {
       const dagId = String(req.params.dagId);
       await requireDag(c.ctx.dataSource, dagId);
@@ -63,7 +66,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
   for (const action of ['pause', 'unpause', 'cancel'] as const) {
     router.post(
       `/dags/:dagId/backfills/:backfillId/${action}`,
-      ...guard,
+      ...guard('can_edit', 'DAG Runs'),
       page(c, async (req, res) => {
         const dagId = String(req.params.dagId);
         const id = Number(req.params.backfillId);
@@ -101,7 +104,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
   for (const action of ['hold', 'resume'] as const) {
     router.post(
       `/dags/:dagId/runs/:runId/tasks/:taskId/${action}`,
-      ...guard,
+      ...guard('can_edit', 'Task Instances'),
       page(c, async (req, res) => {
         const key = {
           dagId: String(req.params.dagId),
@@ -138,7 +141,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
 
   router.post(
     '/dags/:dagId/delete',
-    ...guard,
+    ...guard('can_delete', 'DAGs'),
     page(c, async (req, res) => {
       const dagId = String(req.params.dagId);
       await requireDag(c.ctx.dataSource, dagId);
@@ -165,7 +168,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
 
   router.post(
     '/dags/:dagId/runs/:runId/tasks/:taskId/clear',
-    ...guard,
+    ...guard('can_edit', 'Task Instances'),
     page(c, async (req, res) => {
       const dagId = String(req.params.dagId);
       const runId = String(req.params.runId);
@@ -204,7 +207,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
 
   router.post(
     '/dags/:dagId/runs/:runId/tasks/:taskId/mark',
-    ...guard,
+    ...guard('can_edit', 'Task Instances'),
     page(c, async (req, res) => {
       const dagId = String(req.params.dagId);
       const runId = String(req.params.runId);
@@ -241,7 +244,7 @@ export function registerActionRoutes(router: Router, c: UiRouteContext): void {
 
   router.post(
     '/dags/:dagId/runs/:runId/mark',
-    ...guard,
+    ...guard('can_edit', 'DAG Runs'),
     page(c, async (req, res) => {
       const dagId = String(req.params.dagId);
       const runId = String(req.params.runId);

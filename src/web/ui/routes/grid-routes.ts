@@ -5,7 +5,8 @@ import { loadGridData } from '../data/grid-data';
 import { pickRun } from '../data/run-states';
 import { loadMappedInstances } from '../data/task-instance-detail';
 import { renderMarkdown } from '../render/render-markdown';
-import { currentUser, hasRole } from '../ui-deps';
+import { SEE_RUN_CONF } from '../../../core/permissions';
+import { currentUser, userCan } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage, queryInt, queryString } from './dag-page-data';
 import { jsonEndpoint, page } from './route-helpers';
@@ -62,6 +63,6 @@ export function registerGridRoutes(router: Router, c: UiRouteContext): void {
 
 /** A viewer sees the values under sensitive keys of a run's conf as `***` (as in the API). */
 function confAsSeenBy(req: Request, c: UiRouteContext, conf: unknown): unknown {
-  if (hasRole(currentUser(req), 'op')) return conf;
+  if (userCan(currentUser(req), SEE_RUN_CONF)) return conf;
   return maskSensitiveKeys(conf, extraSensitiveWords(c.ctx.config.core.sensitive_var_conn_names));
 }

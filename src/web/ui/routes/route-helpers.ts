@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
 import { NotFoundError, UserError, errorMessage } from '../../../core/errors';
 import { getLogger } from '../../../logging/logger';
+import type { Permission } from '../../../core/permissions';
+import { currentUser, forbiddenMessage, userCan } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
 
 const log = getLogger('web.ui');
@@ -93,6 +95,20 @@ export function csrfProtected(c: UiRouteContext): RequestHandler[] {
     next();
   };
   return [formBody, check];
+}
+
+/**
+ * Login, then the permissions (all of them) the page or action needs: without them, the 403
+ * page naming what is missing (the API's 403 says the same).
+ */
+export function allow(c: UiRouteContext, ...permissions: Permission[]): RequestHandler[] {
+  const check = (req: Request, res: Response, next: NextFunction): void => {
+    const user = currentUser(req);
+    const missing = permissions.filter((p) => !userCan(user, p));
+    if (missing.length === 0) return next();
+    c.render(req, res, 'error.njk', { status: 403, message: forbiddenMessage(user, missing) }, 403);
+  };
+  return [c.deps.requireLogin, check];
 }
 
 export function body(req: Request): Record<string, unknown> {

@@ -5,7 +5,7 @@ import { confFromParamFields, paramFields, withPostedValues } from '../data/para
 import { currentUser } from '../ui-deps';
 import type { UiRouteContext } from '../ui-route-context';
 import { loadDagPage } from './dag-page-data';
-import { body, dagPath, page, text } from './route-helpers';
+import { allow, body, dagPath, page, text } from './route-helpers';
 
 function parseConf(raw: string): Record<string, unknown> {
   if (raw.trim() === '') return {};
@@ -29,8 +29,7 @@ function parseConf(raw: string): Record<string, unknown> {
 export function registerTriggerRoutes(router: Router, c: UiRouteContext, guard: RequestHandler[]): void {
   router.get(
     '/dags/:dagId/trigger',
-    c.deps.requireLogin,
-    c.deps.requireRole('op'),
+    ...allow(c, { action: 'can_create', resource: 'DAG Runs' }),
     page(c, async (req, res) => {
       const header = await loadDagPage(c, req, 'trigger');
       c.render(req, res, 'trigger.njk', {

@@ -6,7 +6,7 @@ import { addConnection, deleteConnection, getConnection, updateConnection } from
 import { field, parsePort, restoreMaskedExtra } from '../../data/admin-forms';
 import { listConnectionRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
-import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { allow, body, csrfProtected, noticeOf, page } from '../route-helpers';
 import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/connections';
@@ -28,8 +28,10 @@ function textFields(source: Record<string, unknown>): ConnectionText {
  */
 export function registerConnectionAdminRoutes(router: Router, c: UiRouteContext): void {
   const words = extraSensitiveWords(c.ctx.config.core.sensitive_var_conn_names);
-  const read = [c.deps.requireLogin, c.deps.requireRole('op')];
-  const write = [...read, ...csrfProtected(c)];
+  const can = (action: string) => ({ action, resource: 'Connections' });
+  const read = allow(c, can('can_read'));
+  const write = [...allow(c, can('can_read'), can('can_edit')), ...csrfProtected(c)];
+  const remove = [...allow(c, can('can_read'), can('can_delete')), ...csrfProtected(c)];
   const formData = (req: Request, values: ConnectionForm, isNew: boolean) => ({
     tab: 'connections',
     isNew,
@@ -126,7 +128,7 @@ export function registerConnectionAdminRoutes(router: Router, c: UiRouteContext)
   });
   router.post(
     `${LIST}/delete`,
-    ...write,
+    ...remove,
     page(c, async (req, res) => {
       const connId = field(body(req), 'conn_id');
       await getConnection(c.ctx, connId);

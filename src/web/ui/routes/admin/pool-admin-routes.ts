@@ -5,7 +5,7 @@ import { deletePool, getPool, setPool } from '../../../../services/pools';
 import { field, parseSlots } from '../../data/admin-forms';
 import { listPoolRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
-import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { allow, body, csrfProtected, noticeOf, page } from '../route-helpers';
 import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/pools';
@@ -15,8 +15,10 @@ const LIST = '/admin/pools';
  * edit and delete them (default_pool cannot be deleted).
  */
 export function registerPoolAdminRoutes(router: Router, c: UiRouteContext): void {
-  const edit = [c.deps.requireLogin, c.deps.requireRole('op')];
+  const can = (action: string) => ({ action, resource: 'Pools' });
+  const edit = allow(c, can('can_edit'));
   const write = [...edit, ...csrfProtected(c)];
+  const remove = [...allow(c, can('can_delete')), ...csrfProtected(c)];
   const formData = (req: Request, values: { name: string; slots: string; description: string }, isNew: boolean) => ({
     tab: 'pools',
     isNew,
@@ -26,7 +28,7 @@ export function registerPoolAdminRoutes(router: Router, c: UiRouteContext): void
 
   router.get(
     LIST,
-    c.deps.requireLogin,
+    ...allow(c, can('can_read')),
     page(c, async (req, res) => {
       c.render(req, res, 'pools.njk', {
         pools: await listPoolRows(c.ctx.dataSource),
@@ -72,7 +74,7 @@ export function registerPoolAdminRoutes(router: Router, c: UiRouteContext): void
   });
   router.post(
     `${LIST}/delete`,
-    ...write,
+    ...remove,
     page(c, async (req, res) => {
       const name = field(body(req), 'name');
       if (name === DEFAULT_POOL) throw new InvalidArgumentError(`${DEFAULT_POOL} cannot be deleted`);

@@ -1,11 +1,12 @@
 import type { Request, Router } from 'express';
 import { InvalidArgumentError } from '../../../../core/errors';
-import { createUser, deleteUser, getUser, updateUser, USER_ROLES } from '../../../../services/users';
+import { listRoles } from '../../../../services/roles';
+import { createUser, deleteUser, getUser, updateUser } from '../../../../services/users';
 import { field } from '../../data/admin-forms';
 import { listUserRows } from '../../data/admin-data';
 import { currentUser } from '../../ui-deps';
 import type { UiRouteContext } from '../../ui-route-context';
-import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { allow, body, csrfProtected, noticeOf, page } from '../route-helpers';
 import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/users';
@@ -19,17 +20,21 @@ interface UserForm {
 }
 
 /**
- * Users: create, change role, reset password, delete — admin only, as the API's /users. Passwords
+ * Users: create, change role (built-in or custom), reset password, delete — with the Users
+ * permissions, as the API's /users. Passwords
  * are never shown or echoed back. An admin cannot delete themself or change their own role, so the
  * last admin cannot lock everyone out by a slip of the mouse.
  */
 export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void {
-  const read = [c.deps.requireLogin, c.deps.requireRole('admin')];
-  const write = [...read, ...csrfProtected(c)];
-  const formData = (req: Request, values: UserForm, isNew: boolean) => ({
+  const can = (action: string) => ({ action, resource: 'Users' });
+  const read = allow(c, can('can_read'));
+  const write = [...allow(c, can('can_read'), can('can_edit')), ...csrfProtected(c)];
+  const remove = [...allow(c, can('can_read'), can('can_delete')), ...csrfProtected(c)];
+  const formData = async (req: Request, values: UserForm, isNew: boolean) => ({
     tab: 'users',
     isNew,
-    roles: USER_ROLES,
+    // The built-in roles (admin, op, viewer) then the custom ones, as a user's role stores them.
+    roles: (await listRoles(c.ctx)).map((role) => role.key),
     isSelf: !isNew && currentUser(req)?.username === values.username,
     ...values,
     notice: noticeOf(req),
@@ -55,7 +60,7 @@ export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void
         req,
         res,
         'user-form.njk',
-        formData(req, { username: '', role: 'viewer', firstName: '', lastName: '', email: '' }, true),
+        await formData(req, { username: '', role: 'viewer', firstName: '', lastName: '', email: '' }, true),
       );
     }),
   );
@@ -71,7 +76,7 @@ export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void
         lastName: user.lastName ?? '',
         email: user.email ?? '',
       };
-      c.render(req, res, 'user-form.njk', formData(req, values, false));
+      c.render(req, res, 'user-form.njk', await formData(req, values, false));
     }),
   );
   registerSaveRoute(router, c, write, {
@@ -114,7 +119,7 @@ export function registerUserAdminRoutes(router: Router, c: UiRouteContext): void
   });
   router.post(
     `${LIST}/delete`,
-    ...write,
+    ...remove,
     page(c, async (req, res) => {
       const username = field(body(req), 'username');
       if (username === currentUser(req)?.username)

@@ -5,7 +5,7 @@ import { deleteVariable, getVariable, setVariable } from '../../../../services/v
 import { assertJson, field, looksLikeJson } from '../../data/admin-forms';
 import { listVariableRows } from '../../data/admin-data';
 import type { UiRouteContext } from '../../ui-route-context';
-import { body, csrfProtected, noticeOf, page } from '../route-helpers';
+import { allow, body, csrfProtected, noticeOf, page } from '../route-helpers';
 import { actingAs, confirmDeletion, registerSaveRoute } from './admin-route-helpers';
 
 const LIST = '/admin/variables';
@@ -17,8 +17,10 @@ const LIST = '/admin/variables';
  */
 export function registerVariableAdminRoutes(router: Router, c: UiRouteContext): void {
   const words = extraSensitiveWords(c.ctx.config.core.sensitive_var_conn_names);
-  const read = [c.deps.requireLogin, c.deps.requireRole('op')];
-  const write = [...read, ...csrfProtected(c)];
+  const can = (action: string) => ({ action, resource: 'Variables' });
+  const read = allow(c, can('can_read'));
+  const write = [...allow(c, can('can_read'), can('can_edit')), ...csrfProtected(c)];
+  const remove = [...allow(c, can('can_read'), can('can_delete')), ...csrfProtected(c)];
 
   /** What the form shows; a secret's value (stored or just posted) is never put back in it. */
   const formData = (
@@ -101,7 +103,7 @@ export function registerVariableAdminRoutes(router: Router, c: UiRouteContext): 
   });
   router.post(
     `${LIST}/delete`,
-    ...write,
+    ...remove,
     page(c, async (req, res) => {
       const key = field(body(req), 'key');
       await getVariable(c.ctx, key);
