@@ -2,6 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
+import { type FileStatKey, statKeyOf } from './file-change-tracker';
 
 const log = getLogger('dag-processor');
 
@@ -41,10 +42,12 @@ function isIgnored(fullPath: string, rules: IgnoreRule[]): boolean {
   return rules.some((rule) => rule.pattern.test(path.relative(rule.base, fullPath).split(path.sep).join('/')));
 }
 
-async function readIgnoreRules(dir: string): Promise<IgnoreRule[]> {
+async function readIgnoreRules(dir: string, inputs?: Map<string, FileStatKey>): Promise<IgnoreRule[]> {
   const file = path.join(dir, IGNORE_FILE_NAME);
   let text: string;
   try {
+    // Stat-ed before it is read: an edit after the read changes what was recorded.
+    if (inputs) inputs.set(file, statKeyOf(await fs.stat(file)));
     text = await fs.readFile(file, 'utf8');
   } catch {
     return [];
@@ -56,6 +59,12 @@ async function readIgnoreRules(dir: string): Promise<IgnoreRule[]> {
 export interface DiscoveryInfo {
   /** Symlinked folders followed: file-system events of the dags folder do not cover them. */
   symlinkedFolders: number;
+  /**
+   * When given, receives the stat of every folder walked and every ignore file read, each taken
+   * before it was read: the walk's result can differ only once one of them differs (a folder's
+   * stat changes when an entry is added, removed or renamed in it).
+   */
+  inputs?: Map<string, FileStatKey>;
 }
 
 /**
@@ -80,11 +89,12 @@ export async function discoverDagFiles(dagsFolder: string, info?: DiscoveryInfo)
     visited.add(real);
     let entries;
     try {
+      if (info?.inputs) info.inputs.set(dir, statKeyOf(await fs.stat(dir)));
       entries = await fs.readdir(dir, { withFileTypes: true });
     } catch {
       return; // vanished or unreadable: the next scan will tell
     }
-    const rules = [...inherited, ...(await readIgnoreRules(dir))];
+    const rules = [...inherited, ...(await readIgnoreRules(dir, info?.inputs))];
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
       const full = path.join(dir, entry.name);

@@ -9,7 +9,8 @@ import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
  * misses (replaced files, renamed folders, network mounts).
  *
  * `shares` spreads the stats over sweeps: each sweep lists the whole folder (new and vanished
- * files are seen at once) but stats only every `shares`-th file in turn, so every file is stat-ed
+ * files are seen at once; an unchanged folder is known from one stat per folder, see listFiles)
+ * but stats only every `shares`-th file in turn, so every file is stat-ed
  * once per `shares` sweeps. With 1 (no watch to rely on) every file is stat-ed every sweep; while
  * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
  * second costs more CPU than an idle scheduler is allowed.
@@ -20,8 +21,23 @@ export class StatSweep {
   private readonly slots = new Map<string, number>();
   private nextSlot = 0;
   private turn = 0;
+  /** The last walk of the folder, reused while none of the folders and ignore files it read changed. */
+  private listing: { files: string[]; symlinkedFolders: number; inputs: Map<string, FileStatKey> } | null = null;
 
   constructor(private readonly dagsFolder: string) {}
+
+  /**
+   * The DAG files of the folder. A walk reads every folder and ignore file; checking that none of
+   * them changed takes one stat each, so an unchanged folder costs a few stats per sweep instead
+   * of a walk.
+   */
+  private async listFiles(): Promise<{ files: string[]; symlinkedFolders: number }> {
+    if (this.listing && (await unchanged(this.listing.inputs))) return this.listing;
+    const info = { symlinkedFolders: 0, inputs: new Map<string, FileStatKey>() };
+    const files = await discoverDagFiles(this.dagsFolder, info);
+    this.listing = { files, symlinkedFolders: info.symlinkedFolders, inputs: info.inputs };
+    return this.listing;
+  }
 
   /**
    * Files that changed since the last sweep, or whose stat differs from `synced(file)` (what the
@@ -30,9 +46,8 @@ export class StatSweep {
    * make the sweep stat every file.
    */
   async changedFiles(synced: (file: string) => FileStatKey | undefined, shares = 1): Promise<string[]> {
-    const info = { symlinkedFolders: 0 };
-    const files = await discoverDagFiles(this.dagsFolder, info);
-    const spread = info.symlinkedFolders > 0 ? 1 : Math.max(1, Math.floor(shares));
+    const { files, symlinkedFolders } = await this.listFiles();
+    const spread = symlinkedFolders > 0 ? 1 : Math.max(1, Math.floor(shares));
     const current = new Map<string, FileStatKey>();
     const changed: string[] = [];
     const previous = this.previous;
@@ -72,4 +87,13 @@ export class StatSweep {
     }
     return slot;
   }
+}
+
+/** Whether every path still has the stat recorded for it (a vanished one has not). */
+async function unchanged(inputs: Map<string, FileStatKey>): Promise<boolean> {
+  for (const [file, recorded] of inputs) {
+    const now = await fs.stat(file).catch(() => null);
+    if (!now || !sameStat(recorded, statKeyOf(now))) return false;
+  }
+  return true;
 }

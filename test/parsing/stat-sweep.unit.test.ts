@@ -70,4 +70,29 @@ describe('StatSweep', () => {
     fs.rmSync(files[0]);
     expect((await sweep.changedFiles((f) => synced.get(f), shares)).sort()).toEqual([files[0], d].sort());
   });
+
+  it('reuses its listing only while no folder or ignore file changed: adds, folder renames, ignore edits', async () => {
+    fs.mkdirSync(path.join(folder, 'team/deep'), { recursive: true });
+    const top = write('top.ts', 'x');
+    const deep = write('team/deep/deep.ts', 'x');
+    const ignore = write('.dagctlignore', 'nothing_matches_this\n');
+    [top, deep].forEach(markSynced);
+    const sweep = new StatSweep(folder);
+    const shares = 1000; // as while a watch is up: file stats are rare, listings decide
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([]);
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([]);
+
+    const added = write('team/deep/added.ts', 'x');
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([added]);
+    markSynced(added);
+
+    fs.renameSync(path.join(folder, 'team'), path.join(folder, 'crew'));
+    const moved = ['crew/deep/added.ts', 'crew/deep/deep.ts'].map((name) => path.join(folder, name));
+    expect((await sweep.changedFiles((f) => synced.get(f), shares)).sort()).toEqual([...moved, added, deep].sort());
+    moved.forEach(markSynced);
+
+    // Edited in place (same folder entries): only the ignore file's own stat tells.
+    fs.writeFileSync(ignore, 'crew/deep/deep\\.ts\n');
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([moved[1]]);
+  });
 });
