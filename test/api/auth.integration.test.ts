@@ -203,11 +203,11 @@ describe('web authentication', () => {
   });
 
   it('never leaks a stack trace on unexpected errors', async () => {
+    // Every query fails, through the DataSource and through raw SQL (execSql) alike.
+    const failing = { query: () => Promise.reject(new Error('boom at /secret/path.ts:1')), release: async () => {} };
+    const manager = { connection: { options: t.ds.options, createQueryRunner: () => failing } };
     const app = createWebApp(
-      {
-        ...t.ctx,
-        dataSource: { ...t.ds, query: () => Promise.reject(new Error('boom at /secret/path.ts:1')) } as never,
-      },
+      { ...t.ctx, dataSource: { ...t.ds, query: failing.query, manager } as never },
       { ui: false, secretKey: 'k' },
     );
     const res = await request(app).get('/api/v1/dags').set('Authorization', t.basic('viewer'));
