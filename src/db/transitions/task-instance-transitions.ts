@@ -617,15 +617,13 @@ export interface XComWrite {
   mapLengths?: Record<string, number>;
 }
 
-/** Replace the XComs of a try (a retry overwrites what an earlier try pushed). */
+/**
+ * Store what a successful try pushed. Its task instance holds no XComs here: every try starts
+ * without them (clearXComs when it is queued or claimed by hand), and only the one guarded end of
+ * the try writes them — so no DELETE per try (a round trip per task on PostgreSQL).
+ */
 export async function writeXComs(m: EntityManager, write: XComWrite, now: Date): Promise<void> {
   const { key } = write;
-  await execSql(m, `DELETE FROM xcom WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`, [
-    key.dagId,
-    key.runId,
-    key.taskId,
-    key.mapIndex,
-  ]);
   await writeTaskMap(m, key, write.mapLengths ?? {});
   const entries = Object.entries(write.values).filter(([, v]) => v !== undefined);
   if (!entries.length) return;
