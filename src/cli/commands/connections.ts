@@ -1,11 +1,11 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
-import { errorMessage, InvalidArgumentError, UserError } from '../../core/errors';
+import { InvalidArgumentError } from '../../core/errors';
 import { ConnectionFields, connectionToUri, parseConnectionJson, parseConnectionUri } from '../../core/connection-uri';
 import { connectionEnvName, connectionFromEnv } from '../../core/env-secrets';
 import { exportConnections, importConnections } from '../../services/connection-transfer';
 import { addConnection, deleteConnection, getConnection, listConnections } from '../../services/connections';
 import { withAppContext } from '../cli-context';
+import { readTransferFile, writeTransferFile } from '../transfer-file';
 import { printLine, printObject, printRows, withOutputOption, type OutputFormat } from '../output';
 import { parseIntArg } from '../parse-args';
 
@@ -149,11 +149,11 @@ export function registerConnectionCommands(program: Command): void {
     .argument('<file>')
     .option('--overwrite', 'replace connections that already exist (default: skip them)')
     .action(async (file: string, options: { overwrite?: boolean }) => {
+      const text = readTransferFile(file);
       let data: unknown;
       try {
-        data = JSON.parse(file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8'));
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code) throw new UserError(`cannot read ${file}: ${errorMessage(err)}`);
+        data = JSON.parse(text);
+      } catch {
         throw new InvalidArgumentError(`${file} is not valid JSON`);
       }
       await withAppContext(async (ctx) => {
@@ -173,17 +173,8 @@ export function registerConnectionCommands(program: Command): void {
       await withAppContext(async (ctx) => {
         const data = await exportConnections(ctx);
         const text = `${JSON.stringify(data, null, 2)}\n`;
-        if (file === '-') {
-          process.stdout.write(text);
-          return;
-        }
-        try {
-          // Passwords are in the file: readable by its owner only.
-          fs.writeFileSync(file, text, { mode: 0o600 });
-        } catch (err) {
-          throw new UserError(`cannot write ${file}: ${errorMessage(err)}`);
-        }
-        printLine(`Exported ${Object.keys(data).length} connection(s) to ${file}`);
+        // Passwords are in the file: readable by its owner only.
+        writeTransferFile(file, text, `Exported ${Object.keys(data).length} connection(s) to ${file}`, 0o600);
       });
     });
 }

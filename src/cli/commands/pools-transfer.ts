@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import type { Command } from 'commander';
-import { errorMessage, InvalidArgumentError, UserError } from '../../core/errors';
+import { errorMessage, InvalidArgumentError } from '../../core/errors';
 import { listPools, setPool } from '../../services/pools';
 import { withAppContext } from '../cli-context';
+import { readTransferFile, writeTransferFile } from '../transfer-file';
 import { printLine } from '../output';
 
 interface PoolSpec {
@@ -40,13 +40,7 @@ export function addPoolTransferCommands(pools: Command): void {
     .description("create or update pools from a JSON file in Airflow's format (- for stdin)")
     .argument('<file>')
     .action(async (file: string) => {
-      let text: string;
-      try {
-        text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (err) {
-        throw new UserError(`cannot read ${file}: ${errorMessage(err)}`);
-      }
-      const specs = parsePoolFile(text, file);
+      const specs = parsePoolFile(readTransferFile(file), file);
       await withAppContext(async (ctx) => {
         for (const spec of specs) await setPool(ctx, spec);
         printLine(`Imported ${specs.length} pool(s) from ${file}`);
@@ -64,16 +58,7 @@ export function addPoolTransferCommands(pools: Command): void {
           pools.map((p) => [p.name, { slots: p.slots, description: p.description ?? '', include_deferred: false }]),
         );
         const text = `${JSON.stringify(out, null, 2)}\n`;
-        if (file === '-') {
-          process.stdout.write(text);
-          return;
-        }
-        try {
-          fs.writeFileSync(file, text);
-        } catch (err) {
-          throw new UserError(`cannot write ${file}: ${errorMessage(err)}`);
-        }
-        printLine(`Exported ${pools.length} pool(s) to ${file}`);
+        writeTransferFile(file, text, `Exported ${pools.length} pool(s) to ${file}`);
       });
     });
 }

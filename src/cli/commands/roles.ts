@@ -1,6 +1,5 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
-import { errorMessage, InvalidArgumentError, UserError } from '../../core/errors';
+import { errorMessage, InvalidArgumentError } from '../../core/errors';
 import { permissionName, type Permission } from '../../core/permissions';
 import { AlreadyExistsError } from '../../services/already-exists-error';
 import {
@@ -15,6 +14,7 @@ import {
 } from '../../services/roles';
 import type { ServiceContext } from '../../services/service-context';
 import { withAppContext } from '../cli-context';
+import { readTransferFile, writeTransferFile } from '../transfer-file';
 import { isStructured, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
 
 /** One line of Airflow's `roles export` file: a role's actions on one resource, comma-joined. */
@@ -184,16 +184,7 @@ export function registerRoleCommands(program: Command): void {
       await withAppContext(async (ctx) => {
         const custom = (await listRoles(ctx)).filter((role) => !role.builtIn);
         const text = `${JSON.stringify(exportEntries(custom), null, options.pretty ? 4 : undefined)}\n`;
-        if (file === '-') {
-          process.stdout.write(text);
-          return;
-        }
-        try {
-          fs.writeFileSync(file, text);
-        } catch (err) {
-          throw new UserError(`cannot write ${file}: ${errorMessage(err)}`);
-        }
-        printLine(`Exported ${custom.length} role(s) to ${file}`);
+        writeTransferFile(file, text, `Exported ${custom.length} role(s) to ${file}`);
       });
     });
 
@@ -202,13 +193,7 @@ export function registerRoleCommands(program: Command): void {
     .description('create or update custom roles from a file written by roles export (- for stdin)')
     .argument('<file>')
     .action(async (file: string) => {
-      let text: string;
-      try {
-        text = fs.readFileSync(file === '-' ? 0 : file, 'utf8');
-      } catch (err) {
-        throw new UserError(`cannot read ${file}: ${errorMessage(err)}`);
-      }
-      const parsed = parseRoleFile(text, file);
+      const parsed = parseRoleFile(readTransferFile(file), file);
       // A bad action or resource anywhere in the file changes nothing.
       for (const permissions of parsed.values()) checkPermissions(permissions);
       await withAppContext(async (ctx) => {

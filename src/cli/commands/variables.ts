@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import { Command } from 'commander';
 import { errorMessage, InvalidArgumentError, UserError } from '../../core/errors';
 import {
@@ -13,15 +12,8 @@ import {
 import { variableEnvName, variableFromEnv } from '../../core/env-secrets';
 import { extraSensitiveWords, isSensitiveName, MASK } from '../../core/sensitive-names';
 import { withAppContext } from '../cli-context';
+import { readTransferFile, writeTransferFile } from '../transfer-file';
 import { isStructured, printData, printLine, printRows, withOutputOption, type OutputFormat } from '../output';
-
-function readInput(file: string): string {
-  try {
-    return file === '-' ? fs.readFileSync(0, 'utf8') : fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`cannot read ${file}: ${errorMessage(err)}`);
-  }
-}
 
 export function registerVariableCommands(program: Command): void {
   const variables = program.command('variables').description('manage variables ({{ var.value.x }})');
@@ -117,7 +109,7 @@ export function registerVariableCommands(program: Command): void {
     .action(async (file: string) => {
       let values: unknown;
       try {
-        values = JSON.parse(readInput(file));
+        values = JSON.parse(readTransferFile(file));
       } catch (err) {
         if (err instanceof UserError) throw err;
         throw new InvalidArgumentError(`${file} is not valid JSON: ${errorMessage(err)}`);
@@ -138,16 +130,7 @@ export function registerVariableCommands(program: Command): void {
       await withAppContext(async (ctx) => {
         const values = await exportVariables(ctx);
         const text = `${JSON.stringify(values, null, 2)}\n`;
-        if (file === '-') {
-          process.stdout.write(text);
-          return;
-        }
-        try {
-          fs.writeFileSync(file, text);
-        } catch (err) {
-          throw new UserError(`cannot write ${file}: ${errorMessage(err)}`);
-        }
-        printLine(`Exported ${Object.keys(values).length} variable(s) to ${file}`);
+        writeTransferFile(file, text, `Exported ${Object.keys(values).length} variable(s) to ${file}`);
       });
     });
 }
