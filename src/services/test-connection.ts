@@ -25,6 +25,9 @@ export async function testConnection(input: {
       }`,
     };
   const { host, port } = input;
+  // net.connect throws (not emits) on a port outside TCP's range: a stored port can be any integer.
+  if (!Number.isInteger(port) || port < 1 || port > 65535)
+    return { status: false, message: `port ${port} is not a TCP port (1 to 65535)` };
   return new Promise((resolve) => {
     const socket = net.connect({ host, port, timeout: TIMEOUT_MS });
     const done = (result: ConnectionTestResult) => {
