@@ -1,5 +1,4 @@
-import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ErrorObject, ValidateFunction } from 'ajv';
 
 /** A param's JSON schema as declared in a DAG (`param(default, schema)`), kept as plain JSON. */
 export type ParamSchema = Record<string, unknown>;
@@ -11,11 +10,23 @@ export interface ParamSpec {
   hasDefault: boolean;
 }
 
-// One validator for the process. strict: false because DAG authors write schemas the way Airflow
-// accepts them (annotations like `title` or `section` beside the keywords); a schema ajv cannot
-// compile is still an error.
-const ajv = new Ajv({ strict: false, allErrors: false, useDefaults: false });
-addFormats(ajv);
+let ajv: Ajv | null = null;
+/**
+ * One validator for the process, made on first use: ajv takes ~70 ms of CPU to load, which every
+ * task and parse process would otherwise pay at start-up though most DAGs declare no schema.
+ * strict: false because DAG authors write schemas the way Airflow accepts them (annotations like
+ * `title` or `section` beside the keywords); a schema ajv cannot compile is still an error.
+ */
+function validator(): Ajv {
+  if (ajv) return ajv;
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const AjvClass = (require('ajv') as typeof import('ajv')).default;
+  const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  ajv = new AjvClass({ strict: false, allErrors: false, useDefaults: false });
+  addFormats(ajv);
+  return ajv;
+}
 
 // Schemas come from stored DAGs; the same few are checked on every trigger.
 const compiled = new Map<string, ValidateFunction>();
@@ -26,7 +37,7 @@ export function compileParamSchema(schema: ParamSchema): ValidateFunction {
   const key = JSON.stringify(schema);
   let validate = compiled.get(key);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = validator().compile(schema);
     if (compiled.size >= COMPILED_LIMIT) compiled.clear();
     compiled.set(key, validate);
   }

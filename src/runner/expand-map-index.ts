@@ -64,25 +64,22 @@ export function operatorForMapIndex(
  */
 export function mapLengthsOf(dag: RunnerDag, taskId: string, pushed: Record<string, unknown>): Record<string, number> {
   const lengths: Record<string, number> = {};
-  for (const consumer of dag.tasks.values()) {
-    for (const arg of consumer.expansion?.args ?? []) {
-      if (!('output' in arg) || arg.output.taskId !== taskId) continue;
-      const value = pushed[arg.output.key];
-      if (value === undefined) continue; // nothing pushed: the consumer fails when it expands
-      if (!Array.isArray(value))
-        throw new Error(
-          `DAG '${dag.dagId}', task '${taskId}': XCom '${arg.output.key}' is expanded over by task ` +
-            `'${consumer.taskId}', so it must be a list, but it is of type ${typeName(value)}`,
-        );
-      const bad = arg.kwargs ? value.findIndex((element) => !hasKwargsShape(element, arg.kwargs!)) : -1;
-      if (bad >= 0)
-        throw new Error(
-          `DAG '${dag.dagId}', task '${taskId}': XCom '${arg.output.key}' is expanded over by task ` +
-            `'${consumer.taskId}' with expandKwargs(), so each element must be ${shapeName(arg.kwargs!, true)}, ` +
-            `but element ${bad} is ${describeElement(value[bad])}`,
-        );
-      lengths[arg.output.key] = value.length;
-    }
+  for (const { consumer, arg } of expansionsOver(dag).get(taskId) ?? []) {
+    const value = pushed[arg.output.key];
+    if (value === undefined) continue; // nothing pushed: the consumer fails when it expands
+    if (!Array.isArray(value))
+      throw new Error(
+        `DAG '${dag.dagId}', task '${taskId}': XCom '${arg.output.key}' is expanded over by task ` +
+          `'${consumer.taskId}', so it must be a list, but it is of type ${typeName(value)}`,
+      );
+    const bad = arg.kwargs ? value.findIndex((element) => !hasKwargsShape(element, arg.kwargs!)) : -1;
+    if (bad >= 0)
+      throw new Error(
+        `DAG '${dag.dagId}', task '${taskId}': XCom '${arg.output.key}' is expanded over by task ` +
+          `'${consumer.taskId}' with expandKwargs(), so each element must be ${shapeName(arg.kwargs!, true)}, ` +
+          `but element ${bad} is ${describeElement(value[bad])}`,
+      );
+    lengths[arg.output.key] = value.length;
   }
   return lengths;
 }
@@ -90,4 +87,26 @@ export function mapLengthsOf(dag: RunnerDag, taskId: string, pushed: Record<stri
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   return typeof value === 'object' ? 'object' : typeof value;
+}
+
+type OutputArg = Extract<NonNullable<RunnerOperator['expansion']>['args'][number], { output: unknown }>;
+
+/** A loaded DAG's mapped tasks by the task whose XCom they expand over, found once per DAG. */
+const expansionsByDag = new WeakMap<RunnerDag, Map<string, Array<{ consumer: RunnerOperator; arg: OutputArg }>>>();
+
+function expansionsOver(dag: RunnerDag): Map<string, Array<{ consumer: RunnerOperator; arg: OutputArg }>> {
+  let byProducer = expansionsByDag.get(dag);
+  if (!byProducer) {
+    byProducer = new Map();
+    for (const consumer of dag.tasks.values()) {
+      for (const arg of consumer.expansion?.args ?? []) {
+        if (!('output' in arg)) continue;
+        let list = byProducer.get(arg.output.taskId);
+        if (!list) byProducer.set(arg.output.taskId, (list = []));
+        list.push({ consumer, arg });
+      }
+    }
+    expansionsByDag.set(dag, byProducer);
+  }
+  return byProducer;
 }

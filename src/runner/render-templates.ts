@@ -62,6 +62,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
+/**
+ * True when rendering would hand back every value as it is: each is a string without template
+ * markers, a number, a boolean, null or undefined. (Arrays and objects are rendered even without
+ * templates: a try gets its own copy, so task code that mutates one cannot leak into the next try.)
+ */
+export function rendersUnchanged(values: Iterable<unknown>): boolean {
+  for (const value of values) {
+    if (typeof value === 'string' ? isTemplate(value) : value !== null && typeof value === 'object') return false;
+    if (typeof value === 'function' || typeof value === 'symbol' || typeof value === 'bigint') return false;
+  }
+  return true;
+}
+
 /** True when some template among the values uses `var.` — only then are variables fetched. */
 export function templatesMentionVariables(values: Iterable<unknown>): boolean {
   return templatesMention(values, /\bvar\s*[.[]/);

@@ -14,7 +14,12 @@ import { DagFileCache } from './dag-file-cache';
 import { mapLengthsOf, operatorForMapIndex } from './expand-map-index';
 import { defaultDagFileLoader } from './default-dag-file-loader';
 import { formatDurationMs } from './format-duration-ms';
-import { connectionIdsInTemplates, renderTemplatedFields, templatesMentionVariables } from './render-templates';
+import {
+  connectionIdsInTemplates,
+  renderTemplatedFields,
+  rendersUnchanged,
+  templatesMentionVariables,
+} from './render-templates';
 import type { RunnerDag, RunnerOperator } from './runner-dag';
 import { buildTemplateContext, type TemplateConnection } from './template-context';
 import { TaskSecrets } from './task-secrets';
@@ -212,11 +217,11 @@ async function attemptTry(
   const fields: Record<string, unknown> = {};
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
   const secrets = new TaskSecrets(options.variables, process.env, masker, options.sensitiveWords);
-  let renderedFields: Record<string, unknown> = {};
-  if (Object.keys(fields).length > 0) {
-    renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, secrets });
-  }
-  const runnable = Object.keys(fields).length > 0 ? op.withRenderedFields(renderedFields) : op;
+  // Most tasks have nothing to render (no template, nothing mutable): they skip the context build.
+  const rendering = !rendersUnchanged(Object.values(fields));
+  let renderedFields = fields;
+  if (rendering) renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, secrets });
+  const runnable = rendering ? op.withRenderedFields(renderedFields) : op;
   renderedFields = jsonCopy(renderedFields);
 
   // Execute with the execution timeout and the outer abort signal.

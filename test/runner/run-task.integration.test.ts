@@ -32,6 +32,10 @@ new FunctionOperator({ taskId: 'pull', dag, fn: (ctx) => [
   ctx.xcomPull('ok', 'extra'),
   ctx.xcomPull('missing'),
 ] });
+new FunctionOperator({ taskId: 'mutates_args', dag, args: ['first'], fn: (_ctx, args) => {
+  (args as string[]).push('added by this try');
+  return args;
+} });
 new FunctionOperator({ taskId: 'not_json', dag, fn: () => ({ big: BigInt(1) }) });
 new FunctionOperator({ taskId: 'sleepy', dag, fn: () => new Promise(() => undefined) });
 new BashOperator({ taskId: 'slow_bash', dag, bashCommand: 'sleep 30' });
@@ -117,6 +121,14 @@ describe('runTask', () => {
     const at = new Date(outcome.rescheduleAt as string).getTime();
     expect(at).toBeGreaterThanOrEqual(before + 30_000);
     expect(at).toBeLessThan(Date.now() + 31_000);
+  });
+
+  it('gives each try its own copy of templated values: a task mutating them leaks nothing into the next', async () => {
+    for (const tryNumber of [1, 2]) {
+      const { outcome } = await runTaskTry(workload('mutates_args', { tryNumber }), options);
+      expect(outcome.xcoms?.return_value).toEqual(['first', 'added by this try']);
+      expect(outcome.renderedFields).toEqual({ args: ['first'] });
+    }
   });
 
   it('hands the workload XComs to xcomPull', async () => {
