@@ -5,7 +5,7 @@ import createClient, { type Middleware } from 'openapi-fetch';
 import YAML from 'yaml';
 import type { paths } from './generated/airflow-2.6.3';
 import { createApiTestApp, PASSWORDS, type ApiTestApp, basicHeader } from './helpers/api-test-app';
-import { OpenApiResponseValidator } from './helpers/openapi-validator';
+import { OpenApiResponseValidator, validatorFromServedDocument } from './helpers/openapi-validator';
 import { seedExample } from './helpers/seed-example';
 import { makeDag, makeTask } from '../helpers/serialized-dags';
 import { runInTransaction } from '../../src/db/transaction';
@@ -85,11 +85,7 @@ beforeAll(async () => {
   await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
   server = t.app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as AddressInfo;
-  const doc = await fetch(`http://127.0.0.1:${port}/api/v1/openapi.json`, {
-    headers: { Authorization: basicHeader('viewer', PASSWORDS.viewer) },
-  });
-  validator = new OpenApiResponseValidator((await doc.json()) as Json);
+  validator = await validatorFromServedDocument(server, t.basic('viewer'));
 });
 afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));

@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { createUser } from '../../src/services/users';
 import { DATABASE_KINDS } from '../helpers/test-database';
-import { ApiTestApp, basicHeader, createApiTestApp } from './helpers/api-test-app';
-import { OpenApiResponseValidator } from './helpers/openapi-validator';
-import { seedExample } from './helpers/seed-example';
+import { ApiTestApp, basicHeader } from './helpers/api-test-app';
+import { createExampleApi } from './helpers/example-api';
+import type { OpenApiResponseValidator } from './helpers/openapi-validator';
 
 type Method = 'get' | 'post' | 'patch' | 'delete';
 
@@ -18,11 +18,7 @@ describe.each(DATABASE_KINDS)('custom roles on %s', (kind) => {
   let validator: OpenApiResponseValidator;
 
   beforeAll(async () => {
-    t = await createApiTestApp(kind);
-    await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-    validator = new OpenApiResponseValidator(
-      (await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'))).body,
-    );
+    ({ t, validator } = await createExampleApi(kind));
   });
   afterAll(async () => t?.close());
 

@@ -1,19 +1,15 @@
 import request from 'supertest';
 import { DATABASE_KINDS } from '../helpers/test-database';
-import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
-import { OpenApiResponseValidator } from './helpers/openapi-validator';
-import { seedExample } from './helpers/seed-example';
+import type { ApiTestApp } from './helpers/api-test-app';
+import { createExampleApi } from './helpers/example-api';
+import type { OpenApiResponseValidator } from './helpers/openapi-validator';
 
 describe.each(DATABASE_KINDS)('dags and dagRuns routes on %s', (kind) => {
   let t: ApiTestApp;
   let validator: OpenApiResponseValidator;
 
   beforeAll(async () => {
-    t = await createApiTestApp(kind);
-    await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-    validator = new OpenApiResponseValidator(
-      (await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'))).body,
-    );
+    ({ t, validator } = await createExampleApi(kind));
   });
   afterAll(async () => t?.close());
 

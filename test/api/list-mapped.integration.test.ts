@@ -4,7 +4,7 @@ import request from 'supertest';
 import { taskLogPath } from '../../src/logging/task-log-path';
 import { makeDag, makeTask } from '../helpers/serialized-dags';
 import { ApiTestApp, createApiTestApp, seedDag, seedRun, seedTi } from './helpers/api-test-app';
-import { OpenApiResponseValidator } from './helpers/openapi-validator';
+import { OpenApiResponseValidator, validatorFromServedDocument } from './helpers/openapi-validator';
 
 const LIST_MAPPED = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/listMapped';
 const ONE = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/{map_index}';
@@ -42,9 +42,7 @@ beforeAll(async () => {
   );
   fs.mkdirSync(path.dirname(log), { recursive: true });
   fs.writeFileSync(log, 'element 1 failed\n');
-  validator = new OpenApiResponseValidator(
-    (await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'))).body,
-  );
+  validator = await validatorFromServedDocument(t.app, t.basic('viewer'));
 });
 afterAll(async () => t?.close());
 

@@ -2,9 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
 import { taskLogPath } from '../../src/logging/task-log-path';
-import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
-import { OpenApiResponseValidator } from './helpers/openapi-validator';
-import { LOG_TEXT, seedExample } from './helpers/seed-example';
+import type { ApiTestApp } from './helpers/api-test-app';
+import { createExampleApi } from './helpers/example-api';
+import type { OpenApiResponseValidator } from './helpers/openapi-validator';
+import { LOG_TEXT } from './helpers/seed-example';
 
 const LOGS = '/dags/{dag_id}/dagRuns/{dag_run_id}/taskInstances/{task_id}/logs/{task_try_number}';
 const URL = '/api/v1/dags/example_dag/dagRuns/run_1/taskInstances/extract/logs';
@@ -14,11 +15,7 @@ let validator: OpenApiResponseValidator;
 let secretFile: string;
 
 beforeAll(async () => {
-  t = await createApiTestApp('sqlite');
-  await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-  validator = new OpenApiResponseValidator(
-    (await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer'))).body,
-  );
+  ({ t, validator } = await createExampleApi('sqlite'));
   // A file right next to the log folder that traversal attempts would aim at.
   secretFile = path.join(t.home, 'secret.txt');
   fs.writeFileSync(secretFile, 'TOP SECRET');

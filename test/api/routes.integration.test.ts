@@ -1,9 +1,9 @@
 import request from 'supertest';
 import { API_ROUTES } from '../../src/api/api-router';
-import { ApiTestApp, createApiTestApp, Role, seedDag, seedRun, seedTi } from './helpers/api-test-app';
-import { OpenApiResponseValidator } from './helpers/openapi-validator';
+import { ApiTestApp, Role, seedDag, seedRun, seedTi } from './helpers/api-test-app';
+import { createExampleApi } from './helpers/example-api';
+import type { OpenApiResponseValidator } from './helpers/openapi-validator';
 import { sampleUrl } from './helpers/route-samples';
-import { seedExample } from './helpers/seed-example';
 import { makeDag, makeTask } from '../helpers/serialized-dags';
 import { execSql } from '../../src/db/sql';
 import { runInTransaction } from '../../src/db/transaction';
@@ -19,10 +19,7 @@ const covered = new Set<string>();
 
 beforeAll(async () => {
   // Every route is tried with wrong credentials: far more failures than the login limit allows one user.
-  t = await createApiTestApp('sqlite', { loginRateLimit: { windowMs: 60_000, limit: 1_000_000 } });
-  await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-  const doc = await request(t.app).get('/api/v1/openapi.json').set('Authorization', t.basic('viewer')).expect(200);
-  validator = new OpenApiResponseValidator(doc.body);
+  ({ t, validator } = await createExampleApi('sqlite', { loginRateLimit: { windowMs: 60_000, limit: 1_000_000 } }));
 });
 afterAll(async () => t?.close());
 

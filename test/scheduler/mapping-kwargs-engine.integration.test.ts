@@ -1,19 +1,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { AppContext } from '../../src/app/app-context';
 import { errorMessage } from '../../src/core/errors';
 import { execSql } from '../../src/db/sql';
 import { runInTransaction } from '../../src/db/transaction';
 import { reviseMappedTask } from '../../src/db/transitions/task-instance-transitions';
 import { readSerializedDag } from '../../src/db/reads/read-serialized-dag';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { clearTaskInstances } from '../../src/services/clear-task-instances';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { mappingMoreDags } from '../helpers/engine-suite/mapping-more-dags';
 import { eventually } from '../helpers/eventually';
-import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { waitForRun } from '../helpers/run-queries';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 jest.setTimeout(240_000);
 
@@ -28,37 +28,20 @@ interface Row {
 // expandKwargs, re-expansion on clear, depends_on_past per map index and a reduce of mapped
 // outputs kept in files (core.xcom_backend = filesystem), through the real scheduler, the local
 // executor and each database (README "Dynamic task mapping").
-describe.each(['sqlite', 'postgres'] as const)('dynamic task mapping beyond expand on %s', (kind) => {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: {
-        DAGCTL__CORE__EXECUTOR: 'local',
-        DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
-        DAGCTL__CORE__XCOM_BACKEND: 'filesystem',
-      },
-    });
-    const dags = mappingMoreDags(home.home);
-    for (const [name, source] of Object.entries(dags)) home.writeDag(`${name}.ts`, source);
-    ctx = await openTestContext(home);
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, Object.keys(dags).length);
+describe.each(DATABASE_KINDS)('dynamic task mapping beyond expand on %s', (kind) => {
+  const engine = engineHarness({
+    kind,
+    env: {
+      DAGCTL__CORE__EXECUTOR: 'local',
+      DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
+      DAGCTL__CORE__XCOM_BACKEND: 'filesystem',
+    },
+    dags: (home) => mappingMoreDags(home.home),
   });
-
-  afterAll(async () => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  let ctx: AppContext;
+  let home: TestHome;
+  beforeAll(() => {
+    ({ ctx, home } = engine);
   });
 
   const rows = async (dagId: string, runId: string, taskId?: string): Promise<Row[]> => {

@@ -1,5 +1,6 @@
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
+import request from 'supertest';
 
 type Json = Record<string, unknown>;
 
@@ -80,4 +81,21 @@ export class OpenApiResponseValidator {
     for (const part of ref.replace(/^#\//, '').split('/')) node = (node as Json)[part];
     return node as Json;
   }
+}
+
+/** What supertest can call: the app, a listening server or a base URL. */
+type Served = Parameters<typeof request>[0];
+
+/** The OpenAPI document `served` answers at /api/v1/openapi.json, read with `authorization`. */
+export async function servedOpenApiDocument(served: Served, authorization: string): Promise<Json> {
+  const res = await request(served).get('/api/v1/openapi.json').set('Authorization', authorization).expect(200);
+  return res.body as Json;
+}
+
+/** A validator for the responses of the document `served` answers (see `servedOpenApiDocument`). */
+export async function validatorFromServedDocument(
+  served: Served,
+  authorization: string,
+): Promise<OpenApiResponseValidator> {
+  return new OpenApiResponseValidator(await servedOpenApiDocument(served, authorization));
 }

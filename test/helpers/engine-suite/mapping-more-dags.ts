@@ -1,11 +1,12 @@
 /**
  * DAGs for the mapping engine tests beyond plain expand (mapping-kwargs-engine): expandKwargs,
  * re-expansion on clear, depends_on_past per map index and a reduce through the filesystem XCom
- * backend. `home` is the test home: some tasks read a file there that the test changes between runs.
+ * backend, by file name. `home` is the test home: some tasks read a file there that the test
+ * changes between runs.
  */
 export function mappingMoreDags(home: string): Record<string, string> {
   return {
-    kwargs: `
+    'kwargs.ts': `
 import { DAG, BashOperator, task } from 'dagctl';
 const dag = new DAG('kwargs', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
 const rows = task({ taskId: 'rows', dag }, () => [{ bashCommand: 'echo one' }, { bashCommand: 'echo two' }]);
@@ -26,7 +27,7 @@ const echoed = task({ taskId: 'echoed', dag }, (ctx) => ctx.xcomPull('bash_up'))
 fromTask.then(echoed.task);
 export default dag;
 `,
-    kwargs_bad: `
+    'kwargs_bad.ts': `
 import { DAG, BashOperator, task } from 'dagctl';
 const dag = new DAG('kwargs_bad', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
 const notObjects = task({ taskId: 'not_objects', dag }, () => [{ bashCommand: 'echo ok' }, 5] as never);
@@ -35,7 +36,7 @@ const typo = task({ taskId: 'typo', dag }, () => [{ bashComand: 'echo typo' }] a
 BashOperator.partial({ taskId: 'of_typo', dag, bashCommand: 'true' }).expandKwargs(typo());
 export default dag;
 `,
-    remap: `
+    'remap.ts': `
 import fs from 'node:fs';
 import { DAG, task } from 'dagctl';
 const dag = new DAG('remap', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
@@ -47,7 +48,7 @@ const total = task({ taskId: 'total', dag }, (_ctx, xs: number[]) => xs.reduce((
 total(each.expand(n()));
 export default dag;
 `,
-    past_map: `
+    'past_map.ts': `
 import fs from 'node:fs';
 import { DAG, task } from 'dagctl';
 const dag = new DAG('past_map', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
@@ -59,7 +60,7 @@ const each = task({ taskId: 'each', dag, dependsOnPast: true }, (_ctx, i: number
 each.expand(nums());
 export default dag;
 `,
-    fs_reduce: `
+    'fs_reduce.ts': `
 import { DAG, task } from 'dagctl';
 const dag = new DAG('fs_reduce', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
 const parts = task({ taskId: 'parts', dag }, () => [1, 2, 3]);
