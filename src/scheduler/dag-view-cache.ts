@@ -15,6 +15,28 @@ export interface DagView {
 
 export const DEFAULT_MAX_MAP_LENGTH = 1024;
 
+/** What the scheduler asks of a DAG's tasks on every decision, found once per DAG version. */
+export interface DagFacts {
+  /** Some task is mapped (has a task instance per map index). */
+  hasMappedTasks: boolean;
+  /** Some task has depends_on_past (its decision reads the previous run). */
+  hasDependsOnPast: boolean;
+}
+
+const factsByDag = new WeakMap<SerializedDag, DagFacts>();
+
+export function dagFacts(view: DagView): DagFacts {
+  let facts = factsByDag.get(view.dag);
+  if (!facts) {
+    facts = {
+      hasMappedTasks: view.dag.tasks.some((t) => t.mapped),
+      hasDependsOnPast: view.dag.tasks.some((t) => t.dependsOnPast),
+    };
+    factsByDag.set(view.dag, facts);
+  }
+  return facts;
+}
+
 /**
  * The scheduler's read-only view of serialized DAGs. It never imports DAG files: it reads the
  * JSON the DAG processor stored, and re-reads a DAG only when its hash changed.

@@ -8,6 +8,7 @@ import type { Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { executorOpenSlots, observeSchedulerLoop, processMetricsRegistry } from '../metrics/process-metrics';
 import { recordSchedulerHeartbeat } from '../metrics/airflow-stats';
+import { PublishPacer } from '../metrics/publish-pacer';
 import { type PoolSlotCounts, readPoolSlots } from '../metrics/pool-slots';
 import { closeStatsd, configureStatsd, statsd } from '../metrics/statsd-client';
 import { DagProcessorManager } from '../parsing/dag-processor-manager';
@@ -98,12 +99,18 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
       `scheduler started (job ${jobId}, executor ${executor.name}, parallelism ${schedulerOptions.parallelism})`,
     );
     loop.onLoop = (stats) => observeSchedulerLoop(stats.durationMs / 1000);
+    // Every beat says the job is alive; the metrics go with it when publishing them is due.
+    const pacer = new PublishPacer();
     const heartbeat = setInterval(() => {
       executorOpenSlots.set(executor.slotsAvailable());
       void beatAirflowMetrics(ctx, executor);
-      processMetricsRegistry
-        .getMetricsAsJSON()
+      const startedMs = performance.now();
+      const publish = pacer.due(startedMs);
+      (publish ? processMetricsRegistry.getMetricsAsJSON() : Promise.resolve(null))
         .then((metrics) => heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics))
+        .then(() => {
+          if (publish) pacer.published(startedMs, performance.now());
+        })
         .catch((err: unknown) => log.warn('heartbeat failed', { err }));
     }, schedulerOptions.heartbeatIntervalMs);
     heartbeat.unref();

@@ -1,6 +1,7 @@
 import dgram from 'node:dgram';
 import { AppContext, closeAppContext } from '../../src/app/app-context';
 import { runScheduler } from '../../src/scheduler/scheduler-job';
+import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
 import { eventually } from '../helpers/eventually';
@@ -106,5 +107,36 @@ describe('StatsD metrics from the scheduler', () => {
     await arrived(/^airflow\.dag_processing\.import_errors:0\|g$/, 'dag_processing.import_errors');
     // The EmptyOperator never ran a try (the scheduler marked it): it has no duration, as in Airflow.
     expect(received.filter((l) => l.startsWith('airflow.dag.statsd_good.ok.'))).toEqual([]);
+  });
+
+  it('publishes the same in its job row with the heartbeat, for /metrics (a small registry: every beat)', async () => {
+    const published = (): Promise<string> =>
+      eventually(
+        async () => {
+          const { records } = await execSql<{ metrics: string | null }>(
+            ctx.dataSource,
+            "SELECT metrics FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'",
+          );
+          const text = records[0]?.metrics ?? '';
+          if (!text.includes('"task_id":"works"')) throw new Error('no airflow_task_duration series for works yet');
+          return text;
+        },
+        { what: 'the task duration summary in the job row', timeoutMs: 60_000, intervalMs: 100 },
+      );
+    const first = await published();
+    const durations = (JSON.parse(first) as Array<{ name: string }>).find((m) => m.name === 'airflow_task_duration');
+    expect(durations).toBeDefined();
+    // Cheap to publish, so the next beats publish again (heartbeat_interval 1s): the heartbeat count moves.
+    const beats = (text: string): number =>
+      (JSON.parse(text) as Array<{ name: string; values: Array<{ value: number }> }>).find(
+        (m) => m.name === 'airflow_scheduler_heartbeat',
+      )?.values[0]?.value ?? 0;
+    await eventually(
+      async () => {
+        const now = await published();
+        if (beats(now) <= beats(first)) throw new Error(`heartbeats published: still ${beats(now)}`);
+      },
+      { what: 'a later heartbeat publishing again', timeoutMs: 30_000, intervalMs: 200 },
+    );
   });
 });
