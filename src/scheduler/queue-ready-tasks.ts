@@ -14,7 +14,7 @@ import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-
 import type { TaskWorkload } from '../core/executor';
 import type { TriggeringDatasetEvent } from '../core/dataset';
 import { getLogger } from '../logging/logger';
-import type { DagView, DagViewCache } from './dag-view-cache';
+import { dagFacts, type DagView, type DagViewCache } from './dag-view-cache';
 import { dagsAtMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
 import type { QueueDepContext } from './deps/dep-context';
 import { QUEUE_DEPS } from './deps/dep-sets';
@@ -77,6 +77,8 @@ type RunFacts = {
   data_interval_end: string | null;
   run_type: string;
   conf: string | null;
+  /** Whether the run has an XCom at all (1/0 on SQLite, a boolean on PostgreSQL). */
+  run_has_xcom: boolean | number | string;
 };
 
 /** What every try of one run shares: read once per run and loop, not once per try. */
@@ -88,11 +90,15 @@ interface RunContext {
 
 async function readRunContext(
   db: DataSource | EntityManager,
+  view: DagView,
   ti: QueuedTaskInstance,
   run: RunFacts,
   queued: QueuedTaskInstance[],
 ): Promise<RunContext> {
-  const prevSuccessRun = await readPrevSuccessRun(db, ti.dagId, run.logical_date);
+  // Only templates read the previous successful run: a DAG none of whose templates can name it skips the reads.
+  const prevSuccessRun = dagFacts(view).mayTemplatePrevSuccess
+    ? await readPrevSuccessRun(db, ti.dagId, run.logical_date)
+    : null;
   const taskIds = queued.filter((q) => q.dagId === ti.dagId && q.runId === ti.runId).map((q) => q.taskId);
   return {
     prevSuccessRun,
@@ -102,6 +108,8 @@ async function readRunContext(
     triggeringDatasetEvents: await triggeringEventsOfRun(db, { ...ti, runType: run.run_type }),
   };
 }
+
+const hasXCom = (run: RunFacts): boolean => run.run_has_xcom === true || Number(run.run_has_xcom) === 1;
 
 /** Everything a runner needs for each queued try; the run facts came with the candidates. */
 async function buildWorkloads(
@@ -120,7 +128,7 @@ async function buildWorkloads(
     if (!view || !run) continue;
     let context = perRun.get(runKey);
     if (!context) {
-      context = await readRunContext(db, ti, run, queued);
+      context = await readRunContext(db, view, ti, run, queued);
       perRun.set(runKey, context);
     }
     workloads.push({
@@ -139,7 +147,7 @@ async function buildWorkloads(
       runType: run.run_type,
       conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
       maxTries: ti.maxTries,
-      xcoms: await runXComs(db, ti, xcomCache),
+      xcoms: hasXCom(run) ? await runXComs(db, ti, xcomCache) : {},
       firstRescheduleDate: ti.firstRescheduleDate,
       prevSuccess: prevSuccessOf(context.prevSuccessRun, context.prevStarts, ti),
       triggeringDatasetEvents: context.triggeringDatasetEvents,
@@ -238,7 +246,8 @@ async function chooseAndMarkQueued(
   >(
     m,
     `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
-            r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf
+            r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf,
+            EXISTS (SELECT 1 FROM xcom x WHERE x.dag_id = ti.dag_id AND x.run_id = ti.run_id) AS run_has_xcom
      FROM task_instance ti
        JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
        JOIN dag d ON d.dag_id = ti.dag_id
