@@ -110,8 +110,9 @@ export interface Executor {
   killTry?(key: TaskInstanceKey, tryNumber: number, reason: string): boolean;
   /**
    * From now on, start a try only after `claim` granted it (the scheduler's guarded queued →
-   * running, see claimTryStart); a refused try never runs and reports nothing. Executors whose
-   * runners claim by other means do not implement it.
+   * running, see claimTryStart); a refused try never runs and reports nothing, and a granted one
+   * reports no `started` event (the claim wrote its start). Executors whose runners claim by
+   * other means do not implement it.
    */
   claimTriesWith?(claim: TryClaim): void;
   /** Stop taking work and wait for running tries to finish (up to timeoutMs), then kill them. */

@@ -80,11 +80,14 @@ export class PoolExecutor implements Executor {
     }
     const { key, tryNumber } = workload;
     const claim = this.claim;
+    // A claimed try's start (queued → running, with its time, host and pid) is written by the
+    // claim itself: a `started` event would only cost the scheduler a loop that changes nothing.
     const done = this.pool
       .run(workload, {
         claim: claim ? (pid) => claim({ key, tryNumber, at: this.now(), hostname: this.hostname, pid }) : undefined,
-        onStarted: (pid) =>
-          this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
+        onStarted: claim
+          ? undefined
+          : (pid) => this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
       })
       .then((result) => {
         this.running.delete(id);
