@@ -1,7 +1,8 @@
 import crypto from 'node:crypto';
 
 interface Entry {
-  body: string;
+  /** The serialized response, encoded once: sending a string would encode it again for every hit. */
+  body: Buffer;
   etag: string;
   expiresAt: number;
 }
@@ -28,9 +29,10 @@ export class MicroCache {
 
   set(key: string, body: string, now = Date.now()): Entry {
     if (this.entries.size >= this.maxEntries) this.entries.clear();
+    const bytes = Buffer.from(body, 'utf8');
     const entry = {
-      body,
-      etag: `W/"${crypto.createHash('sha1').update(body).digest('base64url')}"`,
+      body: bytes,
+      etag: `W/"${crypto.createHash('sha1').update(bytes).digest('base64url')}"`,
       expiresAt: now + this.ttlMs,
     };
     this.entries.set(key, entry);

@@ -28,6 +28,11 @@ export class LoginFailureLimiter {
     return `${username.toLowerCase()}\0${clientIp}`;
   }
 
+  /** Whether any failure is remembered: when none is, every pair may try and no key need be built. */
+  hasFailures(): boolean {
+    return this.failures.size > 0;
+  }
+
   /** Seconds until `username` may try again from `clientIp`, or 0 when it may try now. */
   retryAfterSeconds(username: string, clientIp: string): number {
     const entry = this.failures.get(LoginFailureLimiter.key(username, clientIp));

@@ -115,8 +115,10 @@ export class WebAuth {
         return;
       }
       const username = decoded.slice(0, colon);
-      const clientIp = req.ip ?? '';
-      const retryAfter = this.loginLimiter.retryAfterSeconds(username, clientIp);
+      // The client address (proxy-aware, so not free) matters only once some login has failed.
+      const retryAfter = this.loginLimiter.hasFailures()
+        ? this.loginLimiter.retryAfterSeconds(username, req.ip ?? '')
+        : 0;
       if (retryAfter > 0)
         throw new HttpProblem(
           429,
@@ -126,7 +128,7 @@ export class WebAuth {
       const user = await this.checkBasic(username, decoded.slice(colon + 1));
       if (user) this.identify(req, user, 'basic');
       else {
-        this.loginLimiter.recordFailure(username, clientIp);
+        this.loginLimiter.recordFailure(username, req.ip ?? '');
         req.authError = 'invalid username or password';
       }
       return;

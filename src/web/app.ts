@@ -100,7 +100,7 @@ export function createWebApp(ctx: AppContext, options: WebAppOptions = {}): Appl
 
   const metricsRegistry = createDbMetricsRegistry(ctx);
   app.use(securityHeaders());
-  app.use(httpMetricsMiddleware(metricsRegistry));
+  app.use(httpMetricsMiddleware(app, metricsRegistry));
 
   app.get('/health', async (_req, res) => {
     res.setHeader('Cache-Control', 'no-store');

@@ -190,6 +190,17 @@ describe('web authentication', () => {
     expect((await request(app).get('/api/v1/dags').set('Authorization', header)).status).toBe(401);
   });
 
+  it('applies a password changed elsewhere (another process, no cache cleared) on the very next request', async () => {
+    const { createUser, updateUser } = await import('../../src/services/users');
+    await createUser(t.ctx, { username: 'rotating', password: 'old-pw', role: 'viewer' });
+    const app = createWebApp(t.ctx, { ui: false });
+    const before = basicHeader('rotating', 'old-pw');
+    await request(app).get('/api/v1/dags').set('Authorization', before).expect(200);
+    await updateUser(t.ctx, 'rotating', { password: 'new-pw' });
+    expect((await request(app).get('/api/v1/dags').set('Authorization', before)).status).toBe(401);
+    await request(app).get('/api/v1/dags').set('Authorization', basicHeader('rotating', 'new-pw')).expect(200);
+  });
+
   it('sets security headers with a self-only CSP and hides the framework', async () => {
     const res = await request(t.app).get('/api/v1/health').expect(200);
     const csp = res.headers['content-security-policy'];
