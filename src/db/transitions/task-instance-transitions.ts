@@ -331,8 +331,13 @@ export async function markQueued(
       });
     }
   }
-  // Each queued try starts without the XComs of an earlier try of its task instance.
-  await clearXComs(m, queued);
+  // Each queued try starts without the XComs of an earlier try of its task instance. A first try
+  // has none to clear: only a try's end writes XComs (so a task instance that never had a try,
+  // try_number 0 before this queueing, holds none), and a clear removes them with the try.
+  await clearXComs(
+    m,
+    queued.filter((q) => q.tryNumber > 1),
+  );
   return queued;
 }
 
