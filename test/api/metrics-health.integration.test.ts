@@ -1,21 +1,12 @@
 import { Gauge, Histogram, Registry } from 'prom-client';
 import request from 'supertest';
-import { FakeClock } from '../../src/core/clock';
 import { execSql } from '../../src/db/sql';
 import { observeSchedulerLoop } from '../../src/metrics';
 import { startWebServer } from '../../src/web/server';
-import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
+import { metricsApi } from './helpers/metrics-api';
 import { validatorFromServedDocument } from './helpers/openapi-validator';
-import { seedExample } from './helpers/seed-example';
 
-const clock = new FakeClock('2026-01-03T00:30:00Z');
-let t: ApiTestApp;
-
-beforeAll(async () => {
-  t = await createApiTestApp('sqlite', { clock });
-  await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-});
-afterAll(async () => t?.close());
+const api = metricsApi();
 
 function metricValue(text: string, name: string): number {
   const line = text
@@ -27,14 +18,14 @@ function metricValue(text: string, name: string): number {
 
 describe('/metrics', () => {
   it('requires authentication', async () => {
-    expect((await request(t.app).get('/metrics')).status).toBe(401);
+    expect((await request(api.t.app).get('/metrics')).status).toBe(401);
   });
 
   it('reports task instances by state, queue counts, open slots, import errors, runs, durations, loops', async () => {
     observeSchedulerLoop(0.02);
     // Durations count task instances that finished within the last hour of the first scrape.
-    await execSql(t.ds, "UPDATE task_instance SET end_date = '2026-01-03T00:20:00.000Z' WHERE run_id = 'run_1'");
-    const res = await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200);
+    await execSql(api.t.ds, "UPDATE task_instance SET end_date = '2026-01-03T00:20:00.000Z' WHERE run_id = 'run_1'");
+    const res = await request(api.t.app).get('/metrics').set('Authorization', api.t.basic('viewer')).expect(200);
     expect(res.type).toBe('text/plain');
     const text = res.text;
     expect(metricValue(text, 'dagctl_task_instances{state="success"}')).toBe(4);
@@ -52,17 +43,13 @@ describe('/metrics', () => {
     expect(text).toContain('dagctl_dag_processing_duration_seconds');
     expect(text).toContain('dagctl_http_request_duration_seconds');
     // A second scrape does not count the same task instances twice.
-    const again = await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200);
-    expect(metricValue(again.text, 'dagctl_task_duration_seconds_count{state="success"}')).toBe(3);
+    expect(metricValue(await api.scrape(), 'dagctl_task_duration_seconds_count{state="success"}')).toBe(3);
   });
 });
 
 describe('/metrics across processes', () => {
   it('adds up the loop metrics every running scheduler published with its heartbeat', async () => {
-    const before = metricValue(
-      (await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text,
-      'dagctl_scheduler_loop_duration_seconds_count',
-    );
+    const before = metricValue(await api.scrape(), 'dagctl_scheduler_loop_duration_seconds_count');
     const other = new Registry();
     const loop = new Histogram({
       name: 'dagctl_scheduler_loop_duration_seconds',
@@ -73,25 +60,25 @@ describe('/metrics across processes', () => {
     for (let i = 0; i < 5; i++) loop.observe(0.003);
     new Gauge({ name: 'dagctl_scheduler_executor_open_slots', help: 'x', registers: [other] }).set(7);
     await execSql(
-      t.ds,
+      api.t.ds,
       `INSERT INTO job (job_type, state, hostname, pid, latest_heartbeat, metrics)
        VALUES ('SchedulerJob', 'running', 'elsewhere', 1, ?, ?)`,
       [new Date().toISOString(), JSON.stringify(await other.getMetricsAsJSON())],
     );
     try {
-      const text = (await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text;
+      const text = await api.scrape();
       expect(metricValue(text, 'dagctl_scheduler_loop_duration_seconds_count')).toBe(before + 5);
       expect(metricValue(text, 'dagctl_scheduler_executor_open_slots')).toBe(7);
     } finally {
-      await execSql(t.ds, "DELETE FROM job WHERE hostname = 'elsewhere'");
+      await execSql(api.t.ds, "DELETE FROM job WHERE hostname = 'elsewhere'");
     }
   });
 });
 
 describe('/health', () => {
   it('is public at /health and /api/v1/health and follows the scheduler heartbeat', async () => {
-    const validator = await validatorFromServedDocument(t.app, t.basic('viewer'));
-    const before = await request(t.app).get('/health').expect(200);
+    const validator = await validatorFromServedDocument(api.t.app, api.t.basic('viewer'));
+    const before = await request(api.t.app).get('/health').expect(200);
     validator.validate('get', '/health', 200, before.body);
     expect(before.body).toEqual({
       metadatabase: { status: 'healthy' },
@@ -99,24 +86,24 @@ describe('/health', () => {
       triggerer: { status: null, latest_triggerer_heartbeat: null },
     });
     await execSql(
-      t.ds,
+      api.t.ds,
       "INSERT INTO job (job_type, state, latest_heartbeat, start_date) VALUES ('SchedulerJob', 'running', ?, ?)",
       ['2026-01-03T00:29:50.000Z', '2026-01-03T00:00:00.000Z'],
     );
-    const healthy = await request(t.app).get('/api/v1/health').expect(200);
+    const healthy = await request(api.t.app).get('/api/v1/health').expect(200);
     validator.validate('get', '/health', 200, healthy.body);
     expect(healthy.body.scheduler).toEqual({
       status: 'healthy',
       latest_scheduler_heartbeat: '2026-01-03T00:29:50.000Z',
     });
-    clock.advance('31s');
-    expect((await request(t.app).get('/health')).body.scheduler.status).toBe('unhealthy');
+    api.clock.advance('31s');
+    expect((await request(api.t.app).get('/health')).body.scheduler.status).toBe('unhealthy');
   });
 });
 
 describe('startWebServer', () => {
   it('listens on 127.0.0.1 by default (here on a free port) and closes cleanly', async () => {
-    const server = await startWebServer(t.ctx, { port: 0, ui: false });
+    const server = await startWebServer(api.t.ctx, { port: 0, ui: false });
     try {
       expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
       const res = await fetch(`${server.url}/health`);

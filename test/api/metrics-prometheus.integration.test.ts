@@ -1,23 +1,11 @@
 import { spawnSync } from 'node:child_process';
 import request from 'supertest';
-import { FakeClock } from '../../src/core/clock';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { processExecutorEvents } from '../../src/scheduler/process-executor-events';
-import { ApiTestApp, createApiTestApp } from './helpers/api-test-app';
-import { seedExample } from './helpers/seed-example';
+import { metricsApi } from './helpers/metrics-api';
 
-const clock = new FakeClock('2026-01-03T00:30:00Z');
-let t: ApiTestApp;
-
-beforeAll(async () => {
-  t = await createApiTestApp('sqlite', { clock });
-  await seedExample(t.ds, t.ctx.config.logging.base_log_folder);
-});
-afterAll(async () => t?.close());
-
-async function scrape(): Promise<string> {
-  return (await request(t.app).get('/metrics').set('Authorization', t.basic('viewer')).expect(200)).text;
-}
+const api = metricsApi();
+const { scrape } = api;
 
 /** The sample lines of one metric family (`name` or `name{…}`). */
 function samples(text: string, name: string): string[] {
@@ -75,11 +63,11 @@ describe('/metrics for Prometheus', () => {
   });
 
   it('labels a route the same whether it answers 200 or an error', async () => {
-    await request(t.app).get('/api/v1/dags/example_dag').set('Authorization', t.basic('viewer')).expect(200);
-    await request(t.app).get('/api/v1/dags/no_such_dag').set('Authorization', t.basic('viewer')).expect(404);
-    await request(t.app)
+    await request(api.t.app).get('/api/v1/dags/example_dag').set('Authorization', api.t.basic('viewer')).expect(200);
+    await request(api.t.app).get('/api/v1/dags/no_such_dag').set('Authorization', api.t.basic('viewer')).expect(404);
+    await request(api.t.app)
       .patch('/api/v1/dags/example_dag')
-      .set('Authorization', t.basic('admin'))
+      .set('Authorization', api.t.basic('admin'))
       .send({ is_paused: 'x' })
       .expect(400);
     const text = await scrape();
@@ -101,7 +89,7 @@ describe('airflow_task_duration', () => {
     const series = '{dag_id="example_dag",task_id="extract"}';
     expect(samples(await scrape(), 'airflow_task_duration_count')).toEqual([]);
     // The seeded running try of run_3's extract started at 00:00; the executor reports its end at 00:30.
-    await processExecutorEvents(t.ds, new DagViewCache(t.ds), [
+    await processExecutorEvents(api.t.ds, new DagViewCache(api.t.ds), [
       {
         type: 'finished',
         key: { dagId: 'example_dag', runId: 'run_3', taskId: 'extract', mapIndex: -1 },

@@ -26,8 +26,8 @@ export default dag;
 
 export interface EngineHarnessOptions {
   kind: TestDatabaseKind;
-  /** Extra environment of the home (executor, idle sleep, …). */
-  env?: Record<string, string>;
+  /** Extra environment of the home (executor, idle sleep, …); a function when set-up first learns it (a port). */
+  env?: Record<string, string> | (() => Record<string, string>);
   /**
    * The DAG files by file name, one DAG each (set-up waits until that many DAGs are parsed); a
    * function of the home when their text names paths inside it.
@@ -41,6 +41,15 @@ export interface EngineHarnessOptions {
   gates?: readonly string[];
   /** Runs first at teardown, with the context still open (close what uses it: a web server, a browser). */
   beforeStop?: () => void | Promise<void>;
+  /** Processes the executor needs besides the scheduler (workers): started after `beforeStart`. */
+  services?: EngineServices;
+}
+
+/** Processes that serve the scheduler's executor (workers), started before it and stopped after it. */
+export interface EngineServices {
+  start(home: TestHome): Promise<void>;
+  /** Called at teardown once the scheduler has stopped, context still open; also when start failed part way. */
+  stop(): Promise<void>;
 }
 
 /** What the tests of the enclosing describe use; valid inside tests and the hooks declared after it. */
@@ -93,12 +102,14 @@ export function engineHarness(options: EngineHarnessOptions): EngineHarness {
     if (!fs.existsSync(distEntry('runner/task-process-main')))
       throw new Error('dist/ is not built: run `npm run build` (tasks run in processes forked from dist/)');
     db = await createTestDatabase(options.kind);
-    home = createTestHome({ databaseUrl: db.url, env: options.env });
+    const env = typeof options.env === 'function' ? options.env() : options.env;
+    home = createTestHome({ databaseUrl: db.url, env });
     const dags = typeof options.dags === 'function' ? options.dags(home) : options.dags;
     for (const [name, source] of Object.entries(dags)) home.writeDag(name, source);
     const opened = await openTestContext(home);
     ctx = options.clock ? { ...opened, clock: options.clock } : opened;
     await options.beforeStart?.(engine);
+    await options.services?.start(home);
     engine.startScheduler();
     await waitForParsedDags(ctx.dataSource, Object.keys(dags).length, 120_000);
   }, 180_000);
@@ -109,9 +120,13 @@ export function engineHarness(options: EngineHarnessOptions): EngineHarness {
     } finally {
       if (home) for (const gate of options.gates ?? []) engine.openGate(gate);
       await engine.stopScheduler();
-      if (ctx) await closeAppContext(ctx);
-      await db?.drop();
-      home?.remove();
+      try {
+        await options.services?.stop();
+      } finally {
+        if (ctx) await closeAppContext(ctx);
+        await db?.drop();
+        home?.remove();
+      }
     }
   });
 

@@ -1,12 +1,9 @@
 import dgram from 'node:dgram';
-import { AppContext, closeAppContext } from '../../src/app/app-context';
-import { runScheduler } from '../../src/scheduler/scheduler-job';
 import { execSql } from '../../src/db/sql';
 import { triggerDagRun } from '../../src/services/trigger-dag-run';
-import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { engineHarness } from '../helpers/engine-harness';
 import { eventually } from '../helpers/eventually';
-import { waitForParsedDags, waitForRun } from '../helpers/run-queries';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
+import { waitForRun } from '../helpers/run-queries';
 
 const DAGS: Record<string, string> = {
   'good.ts': `
@@ -33,42 +30,32 @@ describe('StatsD metrics from the scheduler', () => {
   jest.setTimeout(240_000);
   let listener: dgram.Socket;
   const received: string[] = [];
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  const abort = new AbortController();
-  let scheduler: Promise<void> | null = null;
+  let port = 0;
 
+  // Before the engine's set-up, which gives the scheduler this port.
   beforeAll(async () => {
     listener = dgram.createSocket('udp4');
     // A StatsD datagram holds one or more `name:value|type` lines.
     listener.on('message', (msg) => received.push(...msg.toString('utf8').split('\n').filter(Boolean)));
     await new Promise<void>((resolve) => listener.bind(0, '127.0.0.1', resolve));
-    const port = listener.address().port;
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({
-      databaseUrl: db.url,
-      env: {
-        DAGCTL__CORE__EXECUTOR: 'local',
-        DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
-        DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s',
-        DAGCTL__METRICS__STATSD_ON: 'true',
-        DAGCTL__METRICS__STATSD_HOST: '127.0.0.1',
-        DAGCTL__METRICS__STATSD_PORT: String(port),
-      },
-    });
-    for (const [name, source] of Object.entries(DAGS)) home.writeDag(name, source);
-    ctx = await openTestContext(home);
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, 2, 120_000);
+    port = listener.address().port;
   });
 
+  const engine = engineHarness({
+    kind: 'sqlite',
+    env: () => ({
+      DAGCTL__CORE__EXECUTOR: 'local',
+      DAGCTL__SCHEDULER__IDLE_SLEEP: '500ms',
+      DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s',
+      DAGCTL__METRICS__STATSD_ON: 'true',
+      DAGCTL__METRICS__STATSD_HOST: '127.0.0.1',
+      DAGCTL__METRICS__STATSD_PORT: String(port),
+    }),
+    dags: DAGS,
+  });
+
+  // Declared after the engine's, so it runs after the scheduler has stopped sending.
   afterAll(async () => {
-    abort.abort();
-    await scheduler?.catch(() => undefined);
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
     await new Promise<void>((resolve) => (listener ? listener.close(() => resolve()) : resolve()));
   });
 
@@ -84,10 +71,10 @@ describe('StatsD metrics from the scheduler', () => {
     );
 
   it("receives Airflow's names for tries, task and run durations, heartbeats, executor, pools, parsing", async () => {
-    const ok = await triggerDagRun(ctx, { dagId: 'statsd_good' });
-    const ko = await triggerDagRun(ctx, { dagId: 'statsd_bad' });
-    expect(await waitForRun(ctx, 'statsd_good', ok.runId)).toBe('success');
-    expect(await waitForRun(ctx, 'statsd_bad', ko.runId)).toBe('failed');
+    const ok = await triggerDagRun(engine.ctx, { dagId: 'statsd_good' });
+    const ko = await triggerDagRun(engine.ctx, { dagId: 'statsd_bad' });
+    expect(await waitForRun(engine.ctx, 'statsd_good', ok.runId)).toBe('success');
+    expect(await waitForRun(engine.ctx, 'statsd_bad', ko.runId)).toBe('failed');
 
     await arrived(/^airflow\.ti_successes:1\|c$/, 'airflow.ti_successes');
     await arrived(/^airflow\.ti_failures:1\|c$/, 'airflow.ti_failures');
@@ -114,7 +101,7 @@ describe('StatsD metrics from the scheduler', () => {
       eventually(
         async () => {
           const { records } = await execSql<{ metrics: string | null }>(
-            ctx.dataSource,
+            engine.ctx.dataSource,
             "SELECT metrics FROM job WHERE job_type = 'SchedulerJob' AND state = 'running'",
           );
           const text = records[0]?.metrics ?? '';

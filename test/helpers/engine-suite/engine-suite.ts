@@ -1,23 +1,18 @@
 import fs from 'node:fs';
-import { AppContext, closeAppContext } from '../../../src/app/app-context';
 import { execSql } from '../../../src/db/sql';
 import { taskLogPath } from '../../../src/logging/task-log-path';
 import { isProcessAlive } from '../../../src/core/process-table';
-import { runScheduler } from '../../../src/scheduler/scheduler-job';
 import { triggerDagRun } from '../../../src/services/trigger-dag-run';
-import { runStates, waitForParsedDags, waitForRun } from '../run-queries';
-import { createTestHome, openTestContext, TestHome } from '../dagctl-home';
+import { runStates, waitForRun } from '../run-queries';
+import { engineHarness, EngineHarness, EngineServices } from '../engine-harness';
 import { eventually } from '../eventually';
-import { createTestDatabase, TestDatabase, TestDatabaseKind } from '../test-database';
+import type { TestDatabaseKind } from '../test-database';
 import { ENGINE_SUITE_DAGS, EngineScenario } from './engine-dags';
 import { maxOverlap } from './max-overlap';
 import { structureScenarios } from './structure-scenarios';
 
 /** What a combination's own hooks may look at once the suite is set up. */
-export interface EngineSuiteState {
-  ctx: AppContext;
-  home: TestHome;
-}
+export type EngineSuiteState = Pick<EngineHarness, 'ctx' | 'home'>;
 
 export interface EngineSuiteOptions {
   kind: TestDatabaseKind;
@@ -26,11 +21,7 @@ export interface EngineSuiteOptions {
   /** Which scenarios run here; each brings its DAG. */
   scenarios: readonly EngineScenario[];
   /** Processes the executor needs besides the scheduler (workers), started before it. */
-  services?: {
-    start(home: TestHome): Promise<void>;
-    /** Called once the scheduler has stopped, also when start failed part way. */
-    stop(): Promise<void>;
-  };
+  services?: EngineServices;
   /** Checks only this combination can make on the finished 'engine' run. */
   checkEngineRun?(state: EngineSuiteState, runId: string): Promise<void>;
 }
@@ -41,30 +32,11 @@ export interface EngineSuiteOptions {
  * database and executor, so the combinations stay separately runnable.
  */
 export function runEngineSuite(options: EngineSuiteOptions): void {
-  let db: TestDatabase;
-  let home: TestHome;
-  let ctx: AppContext;
-  let abort: AbortController;
-  let scheduler: Promise<void>;
-
-  beforeAll(async () => {
-    db = await createTestDatabase(options.kind);
-    home = createTestHome({ databaseUrl: db.url, env: options.env });
-    for (const scenario of options.scenarios) home.writeDag(`${scenario}.ts`, ENGINE_SUITE_DAGS[scenario]);
-    ctx = await openTestContext(home);
-    await options.services?.start(home);
-    abort = new AbortController();
-    scheduler = runScheduler(ctx, { signal: abort.signal });
-    await waitForParsedDags(ctx.dataSource, options.scenarios.length);
-  });
-
-  afterAll(async () => {
-    abort?.abort();
-    await scheduler?.catch(() => undefined);
-    await options.services?.stop();
-    if (ctx) await closeAppContext(ctx);
-    await db?.drop();
-    home?.remove();
+  const engine = engineHarness({
+    kind: options.kind,
+    env: options.env,
+    dags: Object.fromEntries(options.scenarios.map((scenario) => [`${scenario}.ts`, ENGINE_SUITE_DAGS[scenario]])),
+    services: options.services,
   });
 
   const scenario = (name: EngineScenario, title: string, body: () => Promise<void>): void => {
@@ -75,9 +47,9 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     'engine',
     'runs trigger rules, XComs, retries, bash skip, branching and short-circuit to Airflow results',
     async () => {
-      const run = await triggerDagRun(ctx, { dagId: 'engine' });
-      expect(await waitForRun(ctx, 'engine', run.runId)).toBe('success');
-      expect(await runStates(ctx, 'engine', run.runId)).toMatchObject({
+      const run = await triggerDagRun(engine.ctx, { dagId: 'engine' });
+      expect(await waitForRun(engine.ctx, 'engine', run.runId)).toBe('success');
+      expect(await runStates(engine.ctx, 'engine', run.runId)).toMatchObject({
         start: { state: 'success' },
         produce: { state: 'success', tries: 1 },
         double: { state: 'success' },
@@ -92,7 +64,7 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
         join: { state: 'success' },
       });
       const { records } = await execSql<{ value: string }>(
-        ctx.dataSource,
+        engine.ctx.dataSource,
         "SELECT value FROM xcom WHERE dag_id = 'engine' AND run_id = ? AND task_id = 'join'",
         [run.runId],
       );
@@ -100,24 +72,24 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
       // Each try's log is at the contract path, whichever executor ran it.
       const flakyLog = fs.readFileSync(
         taskLogPath(
-          home.config.logging.base_log_folder,
+          engine.home.config.logging.base_log_folder,
           { dagId: 'engine', runId: run.runId, taskId: 'flaky', mapIndex: -1 },
           1,
         ),
         'utf8',
       );
       expect(flakyLog).toContain('first try fails');
-      await options.checkEngineRun?.({ ctx, home }, run.runId);
+      await options.checkEngineRun?.(engine, run.runId);
     },
   );
 
-  structureScenarios(scenario, () => ({ ctx, home }));
+  structureScenarios(scenario, () => engine);
 
   scenario('once', 'creates and runs a scheduled @once run by itself, exactly once', async () => {
     const runs = await eventually(
       async () => {
         const { records } = await execSql<{ state: string; run_type: string }>(
-          ctx.dataSource,
+          engine.ctx.dataSource,
           "SELECT state, run_type FROM dag_run WHERE dag_id = 'once'",
         );
         expect(records[0]?.state).toBe('success');
@@ -129,11 +101,11 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
   });
 
   scenario('pooled', 'keeps pool slots and max_active_tasks', async () => {
-    await execSql(ctx.dataSource, "INSERT INTO slot_pool (pool, slots, description) VALUES ('tiny', 2, 'test')");
-    const run = await triggerDagRun(ctx, { dagId: 'pooled' });
-    expect(await waitForRun(ctx, 'pooled', run.runId)).toBe('success');
+    await execSql(engine.ctx.dataSource, "INSERT INTO slot_pool (pool, slots, description) VALUES ('tiny', 2, 'test')");
+    const run = await triggerDagRun(engine.ctx, { dagId: 'pooled' });
+    expect(await waitForRun(engine.ctx, 'pooled', run.runId)).toBe('success');
     const { records } = await execSql<{ task_id: string; start_date: string; end_date: string }>(
-      ctx.dataSource,
+      engine.ctx.dataSource,
       "SELECT task_id, start_date, end_date FROM task_instance WHERE dag_id = 'pooled' AND run_id = ?",
       [run.runId],
     );
@@ -146,10 +118,10 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     'failing',
     'fails a run from its leaves, propagating upstream_failed and still running all_done tasks',
     async () => {
-      const run = await triggerDagRun(ctx, { dagId: 'failing' });
-      expect(await waitForRun(ctx, 'failing', run.runId)).toBe('success');
+      const run = await triggerDagRun(engine.ctx, { dagId: 'failing' });
+      expect(await waitForRun(engine.ctx, 'failing', run.runId)).toBe('success');
       // cleanup (all_done) is the only leaf and succeeded, so the run succeeds like in Airflow.
-      expect(await runStates(ctx, 'failing', run.runId)).toMatchObject({
+      expect(await runStates(engine.ctx, 'failing', run.runId)).toMatchObject({
         boom: { state: 'failed', tries: 1 },
         after: { state: 'upstream_failed' },
         cleanup: { state: 'success' },
@@ -158,23 +130,23 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
   );
 
   scenario('timeouts', 'kills a task that exceeds its execution timeout', async () => {
-    const run = await triggerDagRun(ctx, { dagId: 'timeouts' });
-    expect(await waitForRun(ctx, 'timeouts', run.runId)).toBe('failed');
+    const run = await triggerDagRun(engine.ctx, { dagId: 'timeouts' });
+    expect(await waitForRun(engine.ctx, 'timeouts', run.runId)).toBe('failed');
     const { records } = await execSql<{ end_reason: string }>(
-      ctx.dataSource,
+      engine.ctx.dataSource,
       "SELECT end_reason FROM task_instance WHERE dag_id = 'timeouts' AND run_id = ?",
       [run.runId],
     );
     expect(records[0].end_reason).toMatch(/timeout/i);
-    const pid = Number(fs.readFileSync(`${home.home}/sleepy.pid`, 'utf8'));
+    const pid = Number(fs.readFileSync(`${engine.home.home}/sleepy.pid`, 'utf8'));
     await eventually(() => !isProcessAlive(pid), { what: 'the timed-out bash process to be gone', timeoutMs: 10_000 });
   });
 
   scenario('mapping', 'expands mapped tasks per element, retries per map index and reduces in order', async () => {
-    const run = await triggerDagRun(ctx, { dagId: 'mapping' });
-    expect(await waitForRun(ctx, 'mapping', run.runId)).toBe('success');
+    const run = await triggerDagRun(engine.ctx, { dagId: 'mapping' });
+    expect(await waitForRun(engine.ctx, 'mapping', run.runId)).toBe('success');
     const { records } = await execSql<{ task_id: string; map_index: number; state: string; try_number: number }>(
-      ctx.dataSource,
+      engine.ctx.dataSource,
       "SELECT task_id, map_index, state, try_number FROM task_instance WHERE dag_id = 'mapping' AND run_id = ?",
       [run.runId],
     );
@@ -198,7 +170,7 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     expect(of('echo').map((r) => r.state)).toEqual(['success', 'success']);
     const xcom = async (taskId: string): Promise<unknown> => {
       const { records: rows } = await execSql<{ value: string }>(
-        ctx.dataSource,
+        engine.ctx.dataSource,
         "SELECT value FROM xcom WHERE dag_id = 'mapping' AND run_id = ? AND task_id = ? AND key = 'return_value'",
         [run.runId, taskId],
       );
@@ -211,7 +183,7 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
     // Each map index logs to its own folder (contract §4).
     const echoLog = fs.readFileSync(
       taskLogPath(
-        home.config.logging.base_log_folder,
+        engine.home.config.logging.base_log_folder,
         { dagId: 'mapping', runId: run.runId, taskId: 'echo', mapIndex: 1 },
         1,
       ),
@@ -221,10 +193,10 @@ export function runEngineSuite(options: EngineSuiteOptions): void {
   });
 
   scenario('mapping_limits', 'fails a mapped task above core.max_map_length and a non-list upstream', async () => {
-    const run = await triggerDagRun(ctx, { dagId: 'mapping_limits' });
-    expect(await waitForRun(ctx, 'mapping_limits', run.runId)).toBe('failed');
+    const run = await triggerDagRun(engine.ctx, { dagId: 'mapping_limits' });
+    expect(await waitForRun(engine.ctx, 'mapping_limits', run.runId)).toBe('failed');
     const { records } = await execSql<{ task_id: string; map_index: number; state: string; end_reason: string }>(
-      ctx.dataSource,
+      engine.ctx.dataSource,
       "SELECT task_id, map_index, state, end_reason FROM task_instance WHERE dag_id = 'mapping_limits' AND run_id = ?",
       [run.runId],
     );
