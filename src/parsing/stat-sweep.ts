@@ -1,6 +1,12 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import { discoverDagFiles } from './discover-dag-files';
 import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
+
+interface Listing {
+  files: string[];
+  symlinkedFolders: number;
+  inputs: Map<string, FileStatKey>;
+}
 
 /**
  * The safety net under the file-system watch: lists the dags folder and stats DAG files (no
@@ -14,6 +20,11 @@ import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
  * once per `shares` sweeps. With 1 (no watch to rely on) every file is stat-ed every sweep; while
  * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
  * second costs more CPU than an idle scheduler is allowed.
+ *
+ * Stats are synchronous: a sweep's share is a few dozen files, and each `fs.promises.stat` costs
+ * a thread-pool round trip (futex hand-offs, an eventfd write and read, an event-loop wake-up)
+ * several times the stat itself — most of an idle scheduler's CPU. While the listing is the one
+ * of the last sweep, the previous stats are updated in place rather than copied into a new map.
  */
 export class StatSweep {
   private previous: Map<string, FileStatKey> | null = null;
@@ -22,7 +33,9 @@ export class StatSweep {
   private nextSlot = 0;
   private turn = 0;
   /** The last walk of the folder, reused while none of the folders and ignore files it read changed. */
-  private listing: { files: string[]; symlinkedFolders: number; inputs: Map<string, FileStatKey> } | null = null;
+  private listing: Listing | null = null;
+  /** The listing the last sweep went through (its files are the keys of `previous`). */
+  private sweptListing: Listing | null = null;
 
   constructor(private readonly dagsFolder: string) {}
 
@@ -31,8 +44,8 @@ export class StatSweep {
    * them changed takes one stat each, so an unchanged folder costs a few stats per sweep instead
    * of a walk.
    */
-  private async listFiles(): Promise<{ files: string[]; symlinkedFolders: number }> {
-    if (this.listing && (await unchanged(this.listing.inputs))) return this.listing;
+  private async listFiles(): Promise<Listing> {
+    if (this.listing && unchanged(this.listing.inputs)) return this.listing;
     const info = { symlinkedFolders: 0, inputs: new Map<string, FileStatKey>() };
     const files = await discoverDagFiles(this.dagsFolder, info);
     this.listing = { files, symlinkedFolders: info.symlinkedFolders, inputs: info.inputs };
@@ -46,34 +59,45 @@ export class StatSweep {
    * make the sweep stat every file.
    */
   async changedFiles(synced: (file: string) => FileStatKey | undefined, shares = 1): Promise<string[]> {
-    const { files, symlinkedFolders } = await this.listFiles();
+    const listing = await this.listFiles();
+    const { files, symlinkedFolders } = listing;
     const spread = symlinkedFolders > 0 ? 1 : Math.max(1, Math.floor(shares));
-    const current = new Map<string, FileStatKey>();
-    const changed: string[] = [];
     const previous = this.previous;
+    // Same walk as last sweep: the same files, so no new or vanished ones and no new map to build.
+    const sameFiles = previous !== null && listing === this.sweptListing;
+    this.sweptListing = listing;
+    const current = sameFiles ? previous : new Map<string, FileStatKey>();
+    const changed: string[] = [];
     const turn = this.turn % spread;
     this.turn = turn + 1;
     for (const file of files) {
       const before = previous?.get(file);
       if (before && spread > 1 && this.slotOf(file) % spread !== turn) {
-        current.set(file, before); // not this sweep's share: stat-ed on its own turn
+        if (!sameFiles) current.set(file, before); // not this sweep's share: stat-ed on its own turn
         continue;
       }
-      let key: FileStatKey;
-      try {
-        key = statKeyOf(await fs.stat(file));
-      } catch {
-        continue; // vanished since the listing: seen as gone by the next sweep
+      const stat = fs.statSync(file, { throwIfNoEntry: false });
+      if (!stat) {
+        // Vanished since the listing: gone, as a file missing from a new listing is.
+        if (sameFiles && before) {
+          current.delete(file);
+          this.slots.delete(file);
+          changed.push(file);
+        }
+        continue;
       }
+      const key = statKeyOf(stat);
       current.set(file, key);
       const known = synced(file);
       const isNew = previous ? !before : !known;
       if (isNew || (before && !sameStat(before, key)) || (known && !sameStat(known, key))) changed.push(file);
     }
-    for (const file of previous?.keys() ?? []) {
-      if (current.has(file)) continue;
-      changed.push(file);
-      this.slots.delete(file);
+    if (!sameFiles) {
+      for (const file of previous?.keys() ?? []) {
+        if (current.has(file)) continue;
+        changed.push(file);
+        this.slots.delete(file);
+      }
     }
     this.previous = current;
     return changed;
@@ -90,9 +114,9 @@ export class StatSweep {
 }
 
 /** Whether every path still has the stat recorded for it (a vanished one has not). */
-async function unchanged(inputs: Map<string, FileStatKey>): Promise<boolean> {
+function unchanged(inputs: Map<string, FileStatKey>): boolean {
   for (const [file, recorded] of inputs) {
-    const now = await fs.stat(file).catch(() => null);
+    const now = fs.statSync(file, { throwIfNoEntry: false });
     if (!now || !sameStat(recorded, statKeyOf(now))) return false;
   }
   return true;

@@ -71,6 +71,26 @@ describe('StatSweep', () => {
     expect((await sweep.changedFiles((f) => synced.get(f), shares)).sort()).toEqual([files[0], d].sort());
   });
 
+  it("over many rounds on one listing: each edit found once, on the edited file's turn", async () => {
+    const files = ['a.ts', 'b.ts', 'c.ts', 'd.ts'].map((name) => write(name, 'v1'));
+    const sweep = new StatSweep(folder);
+    const shares = 2;
+    const round = async () => {
+      const found: string[] = [];
+      for (let i = 0; i < shares; i += 1) found.push(...(await sweep.changedFiles(() => undefined, shares)));
+      return found.sort();
+    };
+    expect(await round()).toEqual(files); // never synced: each reported once
+    expect(await round()).toEqual([]);
+    fs.appendFileSync(files[2], ' v2');
+    fs.appendFileSync(files[3], ' v2');
+    expect(await round()).toEqual([files[2], files[3]]);
+    expect(await round()).toEqual([]);
+    fs.appendFileSync(files[2], ' v3');
+    expect(await round()).toEqual([files[2]]);
+    expect(await round()).toEqual([]);
+  });
+
   it('reuses its listing only while no folder or ignore file changed: adds, folder renames, ignore edits', async () => {
     fs.mkdirSync(path.join(folder, 'team/deep'), { recursive: true });
     const top = write('top.ts', 'x');
