@@ -21,10 +21,10 @@ interface Listing {
  * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
  * second costs more CPU than an idle scheduler is allowed.
  *
- * Stats are synchronous: a sweep's share is a few dozen files, and each `fs.promises.stat` costs
- * a thread-pool round trip (futex hand-offs, an eventfd write and read, an event-loop wake-up)
- * several times the stat itself — most of an idle scheduler's CPU. While the listing is the one
- * of the last sweep, the previous stats are updated in place rather than copied into a new map.
+ * A sweep's stats are asked all at once (statAll): awaited one by one, each cost a thread-pool
+ * round trip (futex hand-offs, an eventfd write and read, an event-loop wake-up) several times the
+ * stat itself — most of an idle scheduler's CPU. While the listing is the one of the last sweep,
+ * the previous stats are updated in place rather than copied into a new map.
  */
 export class StatSweep {
   private previous: Map<string, FileStatKey> | null = null;
@@ -45,7 +45,7 @@ export class StatSweep {
    * of a walk.
    */
   private async listFiles(): Promise<Listing> {
-    if (this.listing && unchanged(this.listing.inputs)) return this.listing;
+    if (this.listing && (await unchanged(this.listing.inputs))) return this.listing;
     const info = { symlinkedFolders: 0, inputs: new Map<string, FileStatKey>() };
     const files = await discoverDagFiles(this.dagsFolder, info);
     this.listing = { files, symlinkedFolders: info.symlinkedFolders, inputs: info.inputs };
@@ -70,28 +70,33 @@ export class StatSweep {
     const changed: string[] = [];
     const turn = this.turn % spread;
     this.turn = turn + 1;
+    const share: string[] = [];
     for (const file of files) {
       const before = previous?.get(file);
       if (before && spread > 1 && this.slotOf(file) % spread !== turn) {
         if (!sameFiles) current.set(file, before); // not this sweep's share: stat-ed on its own turn
         continue;
       }
-      const stat = fs.statSync(file, { throwIfNoEntry: false });
-      if (!stat) {
+      share.push(file);
+    }
+    const stats = await statAll(share);
+    share.forEach((file, i) => {
+      const before = previous?.get(file);
+      const key = stats[i];
+      if (!key) {
         // Vanished since the listing: gone, as a file missing from a new listing is.
         if (sameFiles && before) {
           current.delete(file);
           this.slots.delete(file);
           changed.push(file);
         }
-        continue;
+        return;
       }
-      const key = statKeyOf(stat);
       current.set(file, key);
       const known = synced(file);
       const isNew = previous ? !before : !known;
       if (isNew || (before && !sameStat(before, key)) || (known && !sameStat(known, key))) changed.push(file);
-    }
+    });
     if (!sameFiles) {
       for (const file of previous?.keys() ?? []) {
         if (current.has(file)) continue;
@@ -113,11 +118,29 @@ export class StatSweep {
   }
 }
 
+/**
+ * The stats of `files` (null for one that is gone), all asked at once: the thread pool serves
+ * them together and the event loop wakes for the batch, where one `await` per stat paid a
+ * thread-pool round trip each (several times the stat itself). Never a synchronous stat: a dags
+ * folder on a hung mount must not stall the scheduler's loop.
+ */
+function statAll(files: readonly string[]): Promise<Array<FileStatKey | null>> {
+  return Promise.all(
+    files.map((file) =>
+      fs.promises.stat(file).then(
+        (stat) => statKeyOf(stat),
+        () => null,
+      ),
+    ),
+  );
+}
+
 /** Whether every path still has the stat recorded for it (a vanished one has not). */
-function unchanged(inputs: Map<string, FileStatKey>): boolean {
-  for (const [file, recorded] of inputs) {
-    const now = fs.statSync(file, { throwIfNoEntry: false });
-    if (!now || !sameStat(recorded, statKeyOf(now))) return false;
-  }
-  return true;
+async function unchanged(inputs: Map<string, FileStatKey>): Promise<boolean> {
+  const paths = [...inputs.keys()];
+  const now = await statAll(paths);
+  return paths.every((file, i) => {
+    const key = now[i];
+    return key !== null && sameStat(inputs.get(file)!, key);
+  });
 }
