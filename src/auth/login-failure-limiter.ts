@@ -35,10 +35,16 @@ export class LoginFailureLimiter {
 
   /** Seconds until `username` may try again from `clientIp`, or 0 when it may try now. */
   retryAfterSeconds(username: string, clientIp: string): number {
-    const entry = this.failures.get(LoginFailureLimiter.key(username, clientIp));
+    const key = LoginFailureLimiter.key(username, clientIp);
+    const entry = this.failures.get(key);
     if (!entry) return 0;
     const left = entry.resetAt - this.now();
-    if (left <= 0 || entry.count < this.limits.limit) return 0;
+    if (left <= 0) {
+      // Its window is over: forgotten, so hasFailures() turns false again once all windows are.
+      this.failures.delete(key);
+      return 0;
+    }
+    if (entry.count < this.limits.limit) return 0;
     return Math.max(1, Math.ceil(left / 1000));
   }
 

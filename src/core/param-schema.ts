@@ -23,9 +23,10 @@ function validator(): Ajv {
   const AjvClass = (require('ajv') as typeof import('ajv')).default;
   const addFormats = (require('ajv-formats') as typeof import('ajv-formats')).default;
   /* eslint-enable @typescript-eslint/no-require-imports */
-  ajv = new AjvClass({ strict: false, allErrors: false, useDefaults: false });
-  addFormats(ajv);
-  return ajv;
+  const made = new AjvClass({ strict: false, allErrors: false, useDefaults: false });
+  addFormats(made);
+  ajv = made;
+  return made;
 }
 
 // Schemas come from stored DAGs; the same few are checked on every trigger.

@@ -218,10 +218,11 @@ async function attemptTry(
   for (const field of op.templateFields ?? []) fields[field] = (op as unknown as Record<string, unknown>)[field];
   const secrets = new TaskSecrets(options.variables, process.env, masker, options.sensitiveWords);
   // Most tasks have nothing to render (no template, nothing mutable): they skip the context build.
-  const rendering = !rendersUnchanged(Object.values(fields));
+  // Each try still runs on its own copy of the operator (state a task sets stays in its try).
   let renderedFields = fields;
-  if (rendering) renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, secrets });
-  const runnable = rendering ? op.withRenderedFields(renderedFields) : op;
+  if (!rendersUnchanged(Object.values(fields)))
+    renderedFields = await renderFields({ workload, dag, fields, params, xcomPull, secrets });
+  const runnable = Object.keys(fields).length > 0 ? op.withRenderedFields(renderedFields) : op;
   renderedFields = jsonCopy(renderedFields);
 
   // Execute with the execution timeout and the outer abort signal.

@@ -21,11 +21,6 @@ export interface DagFacts {
   hasMappedTasks: boolean;
   /** Some task has depends_on_past (its decision reads the previous run). */
   hasDependsOnPast: boolean;
-  /**
-   * A template of this DAG may name `prev_*_success` (its tries need the previous successful run):
-   * some stored value mentions `prev_`, or a mapped task may get templates from its lists.
-   */
-  mayTemplatePrevSuccess: boolean;
 }
 
 const factsByDag = new WeakMap<SerializedDag, DagFacts>();
@@ -36,9 +31,7 @@ export function dagFacts(view: DagView): DagFacts {
     facts = {
       hasMappedTasks: view.dag.tasks.some((t) => t.mapped),
       hasDependsOnPast: view.dag.tasks.some((t) => t.dependsOnPast),
-      mayTemplatePrevSuccess: false,
     };
-    facts.mayTemplatePrevSuccess = facts.hasMappedTasks || JSON.stringify(view.dag).includes('prev_');
     factsByDag.set(view.dag, facts);
   }
   return facts;

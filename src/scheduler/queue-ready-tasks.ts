@@ -14,7 +14,7 @@ import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-
 import type { TaskWorkload } from '../core/executor';
 import type { TriggeringDatasetEvent } from '../core/dataset';
 import { getLogger } from '../logging/logger';
-import { dagFacts, type DagView, type DagViewCache } from './dag-view-cache';
+import type { DagView, DagViewCache } from './dag-view-cache';
 import { dagsAtMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
 import type { QueueDepContext } from './deps/dep-context';
 import { QUEUE_DEPS } from './deps/dep-sets';
@@ -90,15 +90,11 @@ interface RunContext {
 
 async function readRunContext(
   db: DataSource | EntityManager,
-  view: DagView,
   ti: QueuedTaskInstance,
   run: RunFacts,
   queued: QueuedTaskInstance[],
 ): Promise<RunContext> {
-  // Only templates read the previous successful run: a DAG none of whose templates can name it skips the reads.
-  const prevSuccessRun = dagFacts(view).mayTemplatePrevSuccess
-    ? await readPrevSuccessRun(db, ti.dagId, run.logical_date)
-    : null;
+  const prevSuccessRun = await readPrevSuccessRun(db, ti.dagId, run.logical_date);
   const taskIds = queued.filter((q) => q.dagId === ti.dagId && q.runId === ti.runId).map((q) => q.taskId);
   return {
     prevSuccessRun,
@@ -128,7 +124,7 @@ async function buildWorkloads(
     if (!view || !run) continue;
     let context = perRun.get(runKey);
     if (!context) {
-      context = await readRunContext(db, view, ti, run, queued);
+      context = await readRunContext(db, ti, run, queued);
       perRun.set(runKey, context);
     }
     workloads.push({

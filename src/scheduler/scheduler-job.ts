@@ -106,10 +106,11 @@ export async function runScheduler(ctx: AppContext, options: RunSchedulerOptions
       void beatAirflowMetrics(ctx, executor);
       const startedMs = performance.now();
       const publish = pacer.due(startedMs);
-      (publish ? processMetricsRegistry.getMetricsAsJSON() : Promise.resolve(null))
-        .then((metrics) => heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics))
-        .then(() => {
-          if (publish) pacer.published(startedMs, performance.now());
+      // Paced on the serialisation's own time (not the write, which may wait behind the loop).
+      (publish ? processMetricsRegistry.getMetricsAsJSON().then((json) => JSON.stringify(json)) : Promise.resolve(null))
+        .then((metrics) => {
+          if (metrics !== null) pacer.published(startedMs, performance.now());
+          return heartbeatJob(ctx.dataSource, jobId, ctx.clock.now(), metrics);
         })
         .catch((err: unknown) => log.warn('heartbeat failed', { err }));
     }, schedulerOptions.heartbeatIntervalMs);

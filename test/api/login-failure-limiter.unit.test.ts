@@ -13,5 +13,7 @@ describe('LoginFailureLimiter', () => {
     expect(limiter.retryAfterSeconds('op', '10.0.0.2')).toBe(0);
     now = 60_000;
     expect(limiter.retryAfterSeconds('op', '10.0.0.1')).toBe(0);
+    // The window is over and was looked up: forgotten, so no failure is remembered any more.
+    expect(limiter.hasFailures()).toBe(false);
   });
 });

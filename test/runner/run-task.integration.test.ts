@@ -5,7 +5,17 @@ import { runTask, runTaskTry } from '../../src/runner/run-task';
 import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
 
 const DAG_SOURCE = `
-import { DAG, FunctionOperator, BashOperator, FunctionSensor, TaskSkipped, TaskFailedNoRetry } from 'dagctl';
+import {
+  DAG, BaseOperator, FunctionOperator, BashOperator, FunctionSensor, TaskSkipped, TaskFailedNoRetry,
+} from 'dagctl';
+// Counts its executions on itself: each try must run on its own copy of the operator.
+class CountingOperator extends BaseOperator {
+  readonly templateFields = ['label'];
+  label = 'plain';
+  calls = 0;
+  constructor(options: any) { super(options); }
+  async execute() { this.calls += 1; return this.calls; }
+}
 const dag = new DAG('runner_dag', {
   schedule: null,
   startDate: '2026-01-01T00:00:00Z',
@@ -36,6 +46,7 @@ new FunctionOperator({ taskId: 'mutates_args', dag, args: ['first'], fn: (_ctx, 
   (args as string[]).push('added by this try');
   return args;
 } });
+new CountingOperator({ taskId: 'counting', dag });
 new FunctionOperator({ taskId: 'not_json', dag, fn: () => ({ big: BigInt(1) }) });
 new FunctionOperator({ taskId: 'sleepy', dag, fn: () => new Promise(() => undefined) });
 new BashOperator({ taskId: 'slow_bash', dag, bashCommand: 'sleep 30' });
@@ -128,6 +139,13 @@ describe('runTask', () => {
       const { outcome } = await runTaskTry(workload('mutates_args', { tryNumber }), options);
       expect(outcome.xcoms?.return_value).toEqual(['first', 'added by this try']);
       expect(outcome.renderedFields).toEqual({ args: ['first'] });
+    }
+  });
+
+  it('runs each try on its own copy of the operator: state a task sets on itself stays in that try', async () => {
+    for (const tryNumber of [1, 2]) {
+      const { outcome } = await runTaskTry(workload('counting', { tryNumber }), options);
+      expect(outcome.xcoms?.return_value).toBe(1);
     }
   });
 

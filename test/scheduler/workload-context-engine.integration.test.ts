@@ -9,7 +9,6 @@ import { DATABASE_KINDS } from '../helpers/test-database';
 jest.setTimeout(240_000);
 
 const DAGS = {
-  // Only a DAG whose templates name prev_*_success has the previous successful run read for its tries.
   'prev.ts': `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('prev_success', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
@@ -32,8 +31,8 @@ export default dag;
 };
 
 // The workload a try gets through the real scheduler: the previous successful run for templates,
-// and the XComs of its whole run (xcomPull may read any task of the run, as in Airflow) — read
-// only when the DAG's templates can name prev_* and when the run has XComs.
+// and the XComs of its whole run (xcomPull may read any task of the run, as in Airflow; read only
+// once the run has some).
 describe.each(DATABASE_KINDS)('what a queued try is given on %s', (kind) => {
   const engine = engineHarness({
     kind,

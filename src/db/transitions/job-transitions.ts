@@ -19,11 +19,17 @@ export async function startJob(
   return Number(records[0].id);
 }
 
-export async function heartbeatJob(ds: DataSource, id: number, now: Date, metrics: unknown = null): Promise<void> {
+/** The job is alive at `now`; `metricsJson` (already serialised) replaces its published metrics unless null. */
+export async function heartbeatJob(
+  ds: DataSource,
+  id: number,
+  now: Date,
+  metricsJson: string | null = null,
+): Promise<void> {
   await execSql(
     ds,
     `UPDATE job SET latest_heartbeat = ?, metrics = COALESCE(?, metrics) WHERE id = ? AND state = 'running'`,
-    [now.toISOString(), metrics === null ? null : JSON.stringify(metrics), id],
+    [now.toISOString(), metricsJson, id],
   );
 }
 
