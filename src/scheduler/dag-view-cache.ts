@@ -11,30 +11,25 @@ export interface DagView {
   priorities: Map<string, number>;
   /** `core.max_map_length`: the most task instances a mapped task may expand into. */
   maxMapLength?: number;
-}
-
-export const DEFAULT_MAX_MAP_LENGTH = 1024;
-
-/** What the scheduler asks of a DAG's tasks on every decision, found once per DAG version. */
-export interface DagFacts {
   /** Some task is mapped (has a task instance per map index). */
   hasMappedTasks: boolean;
   /** Some task has depends_on_past (its decision reads the previous run). */
   hasDependsOnPast: boolean;
 }
 
-const factsByDag = new WeakMap<SerializedDag, DagFacts>();
+export const DEFAULT_MAX_MAP_LENGTH = 1024;
 
-export function dagFacts(view: DagView): DagFacts {
-  let facts = factsByDag.get(view.dag);
-  if (!facts) {
-    facts = {
-      hasMappedTasks: view.dag.tasks.some((t) => t.mapped),
-      hasDependsOnPast: view.dag.tasks.some((t) => t.dependsOnPast),
-    };
-    factsByDag.set(view.dag, facts);
-  }
-  return facts;
+/** The view of one stored DAG version: its indexes, built once. */
+export function dagViewOf(dag: SerializedDag, hash: string, maxMapLength = DEFAULT_MAX_MAP_LENGTH): DagView {
+  return {
+    dag,
+    hash,
+    tasks: new Map(dag.tasks.map((t) => [t.taskId, t])),
+    priorities: computePriorityWeights(dag.tasks),
+    maxMapLength,
+    hasMappedTasks: dag.tasks.some((t) => t.mapped),
+    hasDependsOnPast: dag.tasks.some((t) => t.dependsOnPast),
+  };
 }
 
 /**
@@ -77,13 +72,7 @@ export class DagViewCache {
     );
     if (!records.length) return null;
     const dag = JSON.parse(records[0].data) as SerializedDag;
-    const view: DagView = {
-      dag,
-      hash: records[0].dag_hash,
-      tasks: new Map(dag.tasks.map((t) => [t.taskId, t])),
-      priorities: computePriorityWeights(dag.tasks),
-      maxMapLength: this.maxMapLength,
-    };
+    const view = dagViewOf(dag, records[0].dag_hash, this.maxMapLength);
     this.views.set(dagId, view);
     return view;
   }

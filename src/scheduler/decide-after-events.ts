@@ -1,6 +1,6 @@
 import { isFinishedTaskState, TaskState, TaskStateOrNone } from '../core/states';
 import type { RunRef } from '../db/transitions/task-instance-transitions';
-import { dagFacts, type DagView } from './dag-view-cache';
+import type { DagView } from './dag-view-cache';
 import { decideRun, StateChange, TiSnapshot } from './decide-run';
 import { decideTaskInstance } from './decide-task-instance';
 import { TriggerRuleDep } from './deps/trigger-rule-dep';
@@ -62,7 +62,7 @@ export async function decideAfterEvents(input: {
   )
     return FULL;
   // Mapped tasks have a task instance per map index, which the incremental reads do not see.
-  if (dagFacts(view).hasMappedTasks) return FULL;
+  if (view.hasMappedTasks) return FULL;
   const changes: StateChange[] = [];
   let wakeAt: Date | null = null;
   /** Whether some candidate is still unfinished (then the run cannot be). */

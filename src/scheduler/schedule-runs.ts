@@ -7,7 +7,7 @@ import { markDagRunFinished, touchSchedulingDecisions } from '../db/transitions/
 import type { RunRef } from '../db/transitions/task-instance-transitions';
 import { requestCallback } from '../db/transitions/callback-transitions';
 import { getLogger } from '../logging/logger';
-import { dagFacts, type DagViewCache } from './dag-view-cache';
+import type { DagViewCache } from './dag-view-cache';
 import { decideAfterEvents, RunTiReader } from './decide-after-events';
 import { applyRunChanges } from './apply-run-changes';
 import { TiSnapshot, decideRun } from './decide-run';
@@ -81,7 +81,7 @@ async function scheduleRun(
   // This decision may move upstream tasks of a waiting fan-in: what was remembered is stale.
   fanIns.forgetRun(run);
   let tis = await loadTis(db, run);
-  const needsPast = dagFacts(view).hasDependsOnPast;
+  const needsPast = view.hasDependsOnPast;
   const previousRun = needsPast ? await readPreviousRun(db, run) : null;
   let decision = decideRun({ dag: view.dag, tis, now, previousRun, runStartDate: run.startDate });
   if (decision.missingTaskIds.length) {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { SerializedDag, SerializedTask } from '../../src/core/serialized-dag';
 import { TaskState, TaskStateOrNone, TriggerRule, TRIGGER_RULES } from '../../src/core/states';
-import type { DagView } from '../../src/scheduler/dag-view-cache';
+import { dagViewOf, type DagView } from '../../src/scheduler/dag-view-cache';
 import { decideAfterEvents, RunTiReader } from '../../src/scheduler/decide-after-events';
 import { decideRun, StateChange, TiSnapshot } from '../../src/scheduler/decide-run';
 import { FanInCache } from '../../src/scheduler/fan-in-cache';
@@ -197,7 +197,7 @@ function buildView(shape: DagShape): DagView {
     docMd: null,
     tasks,
   };
-  return { dag, hash: 'h1', tasks: new Map(tasks.map((t) => [t.taskId, t])), priorities: new Map() };
+  return dagViewOf(dag, 'h1');
 }
 
 type Tis = Map<string, TiSnapshot>;
