@@ -31,6 +31,11 @@ export async function execSql<T = Record<string, unknown>>(
   }
 }
 
+/** A boolean column (or EXISTS) as read back: 1/0 from SQLite, true/false from PostgreSQL. */
+export function sqlBool(value: unknown): boolean {
+  return value === true || value === 1 || value === '1';
+}
+
 /** `(?, ?, ?)` repeated: placeholders for a multi-row VALUES or IN list. */
 export function placeholders(rows: number, columns: number): string {
   const row = `(${Array(columns).fill('?').join(', ')})`;

@@ -2,7 +2,7 @@ import { triggeringEventsOfRun } from '../db/reads/dataset-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { execSql } from '../db/sql';
+import { execSql, sqlBool } from '../db/sql';
 import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
 import {
   prevSuccessOf,
@@ -105,8 +105,6 @@ async function readRunContext(
   };
 }
 
-const hasXCom = (run: RunFacts): boolean => run.run_has_xcom === true || Number(run.run_has_xcom) === 1;
-
 /** Everything a runner needs for each queued try; the run facts came with the candidates. */
 async function buildWorkloads(
   db: DataSource | EntityManager,
@@ -143,7 +141,7 @@ async function buildWorkloads(
       runType: run.run_type,
       conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
       maxTries: ti.maxTries,
-      xcoms: hasXCom(run) ? await runXComs(db, ti, xcomCache) : {},
+      xcoms: sqlBool(run.run_has_xcom) ? await runXComs(db, ti, xcomCache) : {},
       firstRescheduleDate: ti.firstRescheduleDate,
       prevSuccess: prevSuccessOf(context.prevSuccessRun, context.prevStarts, ti),
       triggeringDatasetEvents: context.triggeringDatasetEvents,

@@ -1,5 +1,5 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { execSql } from '../sql';
+import { execSql, sqlBool } from '../sql';
 
 /** A backfill as the CLI, the API and the UI show it, with its progress. */
 export interface BackfillView {
@@ -43,8 +43,6 @@ interface BackfillRecord {
   updated_at: string;
   completed_at: string | null;
 }
-
-const truthy = (v: unknown): boolean => v === true || v === 1 || v === '1';
 
 /** Backfills, newest first; of one DAG when `dagId` is given. */
 export async function readBackfills(
@@ -103,13 +101,13 @@ async function withProgress(db: DataSource | EntityManager, r: BackfillRecord): 
     dagId: r.dag_id,
     fromDate: new Date(r.from_date),
     toDate: new Date(r.to_date),
-    reverse: truthy(r.reverse),
+    reverse: sqlBool(r.reverse),
     maxActiveRuns: Number(r.max_active_runs),
-    rerunFailedTasks: truthy(r.rerun_failed_tasks),
-    resetDagruns: truthy(r.reset_dagruns),
+    rerunFailedTasks: sqlBool(r.rerun_failed_tasks),
+    resetDagruns: sqlBool(r.reset_dagruns),
     dagRunConf: r.dag_run_conf ? (JSON.parse(r.dag_run_conf) as Record<string, unknown>) : null,
-    isPaused: truthy(r.is_paused),
-    cancelled: truthy(r.cancelled),
+    isPaused: sqlBool(r.is_paused),
+    cancelled: sqlBool(r.cancelled),
     createdAt: new Date(r.created_at),
     updatedAt: new Date(r.updated_at),
     completedAt: r.completed_at ? new Date(r.completed_at) : null,

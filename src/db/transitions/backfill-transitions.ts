@@ -2,7 +2,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { NotFoundError, StateConflictError } from '../../core/errors';
 import type { SerializedDag } from '../../core/serialized-dag';
 import { DagRunType, TaskState } from '../../core/states';
-import { execSql, placeholders } from '../sql';
+import { execSql, placeholders, sqlBool } from '../sql';
 import { runInTransaction } from '../transaction';
 import { clearTaskInstanceStates, restartActiveTaskInstances } from './clear-task-instance-states';
 import { createDagRun, requeueFinishedDagRuns } from './dag-run-transitions';
@@ -33,7 +33,6 @@ export interface NewBackfill {
   intervals: BackfillInterval[];
 }
 
-const truthy = (v: unknown): boolean => v === true || v === 1 || v === '1';
 const ACTIVE_RUN_STATES = ['queued', 'running'];
 const PLAN_CHUNK = 100;
 
@@ -49,9 +48,9 @@ export async function recordBackfill(ds: DataSource, input: NewBackfill, now: Da
       `SELECT is_active, is_draining FROM dag WHERE dag_id = ?`,
       [input.dagId],
     );
-    if (!dag.records.length || !truthy(dag.records[0].is_active))
+    if (!dag.records.length || !sqlBool(dag.records[0].is_active))
       throw new NotFoundError(`DAG '${input.dagId}' not found`);
-    if (truthy(dag.records[0].is_draining))
+    if (sqlBool(dag.records[0].is_draining))
       throw new StateConflictError(
         `DAG '${input.dagId}' is draining (paused with --drain): ` +
           `it takes no new backfill until 'dagctl dags unpause ${input.dagId}'`,
@@ -167,7 +166,8 @@ export async function advanceBackfill(ds: DataSource, backfillId: number, now: D
       [backfill.dag_id],
     );
     // A draining pause promises no new run: the backfill waits until the DAG is unpaused.
-    const mayCreate = dag.records.length > 0 && truthy(dag.records[0].is_active) && !truthy(dag.records[0].is_draining);
+    const mayCreate =
+      dag.records.length > 0 && sqlBool(dag.records[0].is_active) && !sqlBool(dag.records[0].is_draining);
     let active = await activeRuns(m, backfillId);
     while (mayCreate && active < Number(backfill.max_active_runs)) {
       const next = await execSql<PlanRow>(
@@ -274,8 +274,8 @@ async function handlePlanRow(m: EntityManager, backfill: BackfillRow, plan: Plan
     return false;
   }
   let onlyStates: string[] | null = null;
-  if (!truthy(backfill.reset_dagruns)) {
-    if (!truthy(backfill.rerun_failed_tasks)) {
+  if (!sqlBool(backfill.reset_dagruns)) {
+    if (!sqlBool(backfill.rerun_failed_tasks)) {
       await settlePlanRow(m, plan.id, 'skipped', run.run_id, 'a run exists at this logical date');
       return false;
     }
