@@ -62,11 +62,13 @@ async function exitSoon(code: number): Promise<never> {
   process.exit(code);
 }
 
-async function run(workload: TaskWorkload, variablesFromParent: boolean): Promise<void> {
+async function run(workload: TaskWorkload, variablesFromParent: boolean, reportStarted: boolean): Promise<void> {
   const { key, tryNumber } = workload;
   running = new AbortController();
   process.title = `dagctl tasks run ${key.dagId} ${key.taskId} ${key.runId} --try ${tryNumber}`;
-  send({ type: 'started', pid: process.pid });
+  if (reportStarted) send({ type: 'started', pid: process.pid });
+  // Only the parent's execution-timeout timer needs to know when execute() begins.
+  const hasTimeout = workload.executionTimeoutMs !== null && workload.executionTimeoutMs > 0;
   const result = await runTaskTry(workload, {
     baseLogFolder: config.logging.base_log_folder,
     logMaxBytes: config.logging.task_log_max_bytes,
@@ -78,7 +80,7 @@ async function run(workload: TaskWorkload, variablesFromParent: boolean): Promis
     signal: running.signal,
     dagCache: processDagCache(),
     onLogError: (err) => send({ type: 'log-error', message: `cannot write task log: ${err.message}` }),
-    onExecute: () => send({ type: 'executing' }),
+    onExecute: hasTimeout ? () => send({ type: 'executing' }) : undefined,
   });
   running = null;
   process.title = IDLE_TITLE;
@@ -109,7 +111,7 @@ function onMessage(message: unknown): void {
       // runTaskTry() turns task failures into the outcome. Anything else means this runner is
       // broken: exit, and the pool reports the try lost (as an unhandled rejection, it would only
       // have aborted a try already over, leaving the parent waiting for a result).
-      run(message.workload, message.variablesFromParent).catch((err: unknown) => {
+      run(message.workload, message.variablesFromParent, message.reportStarted).catch((err: unknown) => {
         running = null;
         onFatal(err, 'task runner failed');
       });

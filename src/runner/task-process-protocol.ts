@@ -25,8 +25,12 @@ export const SECRET_LOOKUP_KINDS: readonly string[] = [
  * channel of `child_process.fork`. A child serves one `run` at a time.
  */
 export type ParentToChildMessage =
-  /** Run one try. `variablesFromParent`: ask the parent for variables and connections instead of reading the DB. */
-  | { type: 'run'; workload: TaskWorkload; variablesFromParent: boolean }
+  /**
+   * Run one try. `variablesFromParent`: ask the parent for variables and connections instead of
+   * reading the DB. `reportStarted`: say `started` when it begins (only when someone listens: a
+   * claimed try's start is already written by its claim, and each message costs both processes).
+   */
+  | { type: 'run'; workload: TaskWorkload; variablesFromParent: boolean; reportStarted: boolean }
   /** Answer to a `secret-request` (`value` null: no such variable or connection). */
   | { type: 'secret'; requestId: number; value?: unknown; error?: string }
   /** Finish the current try (if any) and exit. */
@@ -39,7 +43,7 @@ export type ChildToParentMessage =
   | { type: 'ready'; pid: number }
   /** A try began in this process. */
   | { type: 'started'; pid: number }
-  /** The task's execute() began: its execution timeout counts from now. */
+  /** The task's execute() began: its execution timeout counts from now (sent only for a try that has one). */
   | { type: 'executing' }
   /** A try ended. `recycle`: the child will exit now (the task ignored an abort, or a fatal error). */
   | { type: 'finished'; outcome: TaskOutcome; rssBytes: number; logPath: string; recycle: boolean }

@@ -153,7 +153,12 @@ export class TaskProcess {
       if (after.stopping) return result;
     }
     if ((this.current as CurrentTry | null)?.workload !== workload) return result;
-    this.send({ type: 'run', workload, variablesFromParent: this.options.variables !== undefined });
+    this.send({
+      type: 'run',
+      workload,
+      variablesFromParent: this.options.variables !== undefined,
+      reportStarted: hooks.onStarted !== undefined,
+    });
     return result;
   }
 

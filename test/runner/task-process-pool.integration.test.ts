@@ -2,6 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskWorkload } from '../../src/core/executor';
 import { isProcessAlive } from '../../src/core/process-table';
+import { distEntry } from '../../src/core/dist-path';
+import { TaskProcess } from '../../src/runner/task-process';
 import { TaskProcessPool } from '../../src/runner/task-process-pool';
 import { staticVariableSource } from '../../src/runner/variable-source';
 import { eventually } from '../helpers/eventually';
@@ -101,6 +103,22 @@ export default dag;`,
       expect(await result).toMatchObject({ kind: 'finished', pid: startedPid, outcome: { state: 'success' } });
     } finally {
       await pool.close(10_000);
+    }
+  });
+
+  it('tells the parent only what it listens for: started with onStarted, executing with a timeout', async () => {
+    const child = new TaskProcess({ entry: distEntry('runner/task-process-main'), env: childEnv });
+    const messages: string[] = [];
+    child.child.on('message', (message: { type: string }) => messages.push(message.type));
+    try {
+      await child.run(workload('pid'), {}, 5_000);
+      expect(messages).toEqual(['ready', 'finished']);
+      messages.length = 0;
+      await child.run(workload('pid', { executionTimeoutMs: 60_000 }), { onStarted: () => undefined }, 5_000);
+      expect(messages).toEqual(['started', 'executing', 'finished']);
+    } finally {
+      child.shutdown();
+      await new Promise<void>((resolve) => child.onExit(resolve));
     }
   });
 
