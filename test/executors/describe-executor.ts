@@ -29,6 +29,14 @@ export interface ExecutorTraits {
   claimsTries?: boolean;
 }
 
+/**
+ * A test of an optional trait is defined only for executors that have it (an executor without it
+ * is not reported as having a skipped test: there is nothing of it to run).
+ */
+function itIf(trait: boolean | undefined): jest.It | ((name: string, fn: () => Promise<void>) => void) {
+  return trait ? it : () => undefined;
+}
+
 export type ExecutorFactory = (options: ExecutorFactoryOptions) => Executor | Promise<Executor>;
 
 /**
@@ -157,37 +165,34 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       });
     });
 
-    (traits.stopsTries ? it : it.skip)(
-      'stops a try on request: its whole process tree, the reason in its log',
-      async () => {
-        const { executor, recorder } = await start({ killGraceMs: 500 });
-        const pidFile = path.join(env.home, `tree-${Date.now()}.pid`);
-        const w = workload('tree', { conf: { pidFile } });
-        executor.queueWorkload(w);
-        const started = await recorder.startOf('tree', w.key.runId);
-        await eventually(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', {
-          what: 'the bash task started its child',
-          timeoutMs: 30_000,
-        });
-        const child = Number(fs.readFileSync(pidFile, 'utf8'));
-        expect(isProcessAlive(child)).toBe(true);
-        expect(executor.killTry?.(w.key, w.tryNumber, 'marked failed by admin')).toBe(true);
-        const end = await recorder.endOf('tree', w.key.runId);
-        expect(end).toMatchObject({ type: 'finished', outcome: { state: 'failed' } });
-        if (end.type === 'finished') expect(end.outcome.reason).toContain('marked failed by admin');
-        // The end is reported only once every process of the try is gone.
-        expect(isProcessRunning(child)).toBe(false);
-        await eventually(() => !isProcessAlive(started.pid as number), {
-          what: `task process ${started.pid} is gone`,
-          timeoutMs: 10_000,
-        });
-        if (traits.writesLocalLogs)
-          expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
-            /WARNING - Stopping this try \(by [^)]+\): marked failed by admin; SIGTERM/,
-          );
-        expect(executor.killTry?.(w.key, w.tryNumber, 'again')).toBe(false);
-      },
-    );
+    itIf(traits.stopsTries)('stops a try on request: its whole process tree, the reason in its log', async () => {
+      const { executor, recorder } = await start({ killGraceMs: 500 });
+      const pidFile = path.join(env.home, `tree-${Date.now()}.pid`);
+      const w = workload('tree', { conf: { pidFile } });
+      executor.queueWorkload(w);
+      const started = await recorder.startOf('tree', w.key.runId);
+      await eventually(() => fs.existsSync(pidFile) && fs.readFileSync(pidFile, 'utf8').trim() !== '', {
+        what: 'the bash task started its child',
+        timeoutMs: 30_000,
+      });
+      const child = Number(fs.readFileSync(pidFile, 'utf8'));
+      expect(isProcessAlive(child)).toBe(true);
+      expect(executor.killTry?.(w.key, w.tryNumber, 'marked failed by admin')).toBe(true);
+      const end = await recorder.endOf('tree', w.key.runId);
+      expect(end).toMatchObject({ type: 'finished', outcome: { state: 'failed' } });
+      if (end.type === 'finished') expect(end.outcome.reason).toContain('marked failed by admin');
+      // The end is reported only once every process of the try is gone.
+      expect(isProcessRunning(child)).toBe(false);
+      await eventually(() => !isProcessAlive(started.pid as number), {
+        what: `task process ${started.pid} is gone`,
+        timeoutMs: 10_000,
+      });
+      if (traits.writesLocalLogs)
+        expect(fs.readFileSync(taskLogPath(env.logs, w.key, 1), 'utf8')).toMatch(
+          /WARNING - Stopping this try \(by [^)]+\): marked failed by admin; SIGTERM/,
+        );
+      expect(executor.killTry?.(w.key, w.tryNumber, 'again')).toBe(false);
+    });
 
     it('reports a try whose process dies as lost', async () => {
       const { executor, recorder } = await start();
@@ -251,7 +256,7 @@ export function describeExecutor(name: string, factory: ExecutorFactory, traits:
       expect(executor.slotsAvailable()).toBe(0);
     });
 
-    (traits.claimsTries ? it : it.skip)(
+    itIf(traits.claimsTries)(
       'runs a try only when its claim is granted: a refused try never runs its command and reports nothing',
       async () => {
         const { executor, recorder } = await start();
