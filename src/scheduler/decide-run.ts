@@ -3,7 +3,7 @@ import { TaskState, TaskStateOrNone, isFinishedTaskState } from '../core/states'
 import { decideDagRunState, runStateTaskIds } from './dag-run-state';
 import type { PreviousTi } from './deps/dep-context';
 import { countUpstream } from './deps/upstream-counts';
-import { decideTaskInstance } from './decide-task-instance';
+import { decideTaskInstance, mayBeDecided } from './decide-task-instance';
 import { mappedTaskState } from './mapped-state';
 
 /** What the scheduler knows of one task instance when deciding a run. */
@@ -104,11 +104,16 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     if (ti.mapped) instances.set(taskId, new Map(ti.mapped.map((i) => [i.mapIndex, i.state])));
   }
   // Trigger rules over a mapped upstream task count every one of its task instances (as Airflow).
-  const upstreamStates = (ids: string[]): TaskStateOrNone[] =>
-    ids.flatMap((id) => {
+  // A plain loop: a fan-in's upstream list is as long as the DAG (one array per id added up).
+  const upstreamStates = (ids: string[]): TaskStateOrNone[] => {
+    const out: TaskStateOrNone[] = [];
+    for (const id of ids) {
       const mapped = instances.get(id);
-      return mapped ? [...mapped.values()] : [states.get(id) ?? null];
-    });
+      if (!mapped) out.push(states.get(id) ?? null);
+      else for (const state of mapped.values()) out.push(state);
+    }
+    return out;
+  };
 
   const missingTaskIds: string[] = [];
   const grouped = new Map<string, StateChange>();
@@ -180,25 +185,34 @@ export function decideRun(input: RunDecisionInput): RunDecision {
     const downstream = task.downstream.map((id) => ({ taskId: id, state: run.states.get(id) ?? null }));
     return { runId: run.runId, state, downstream };
   };
-  const setupIds = new Set(dag.tasks.filter((t) => t.isSetup).map((t) => t.taskId));
+  // Only a teardown's trigger rule counts its upstream setups: the DAG's setups are found then.
+  let setupIds: Set<string> | null = null;
+  const upstreamSetups = (task: SerializedDag['tasks'][number]) => () => {
+    setupIds ??= new Set(dag.tasks.filter((t) => t.isSetup).map((t) => t.taskId));
+    return countUpstream(upstreamStates(task.upstream.filter((id) => setupIds!.has(id))));
+  };
+  /** Tasks of the DAG that have task instances: when all of `tis`, none is left to remove. */
+  let present = 0;
   for (const task of dag.tasks) {
     const ti = tis.get(task.taskId);
     if (!ti) {
       if (!input.partial) missingTaskIds.push(task.taskId);
       continue;
     }
+    present += 1;
     if (input.decideOnly && !input.decideOnly.has(task.taskId)) continue;
     if (ti.mapped) {
       // Each task instance of an expanded mapped task on its own: retries and states per map index.
       for (const instance of ti.mapped) {
         const instanceState = instances.get(task.taskId)!.get(instance.mapIndex) ?? null;
+        if (!mayBeDecided(instanceState)) continue;
         const decision = decideTaskInstance({
           task,
           state: instanceState,
           nextTryAt: instance.nextTryAt,
           now,
           upstream: () => countUpstream(upstreamStates(task.upstream)),
-          upstreamSetups: () => countUpstream(upstreamStates(task.upstream.filter((id) => setupIds.has(id)))),
+          upstreamSetups: upstreamSetups(task),
           previous: task.dependsOnPast ? previousOf(task, instance.mapIndex) : null,
         });
         if (decision.kind === 'move') {
@@ -212,13 +226,14 @@ export function decideRun(input: RunDecisionInput): RunDecision {
       continue;
     }
     const state = states.get(task.taskId) ?? null;
+    if (!mayBeDecided(state)) continue;
     const decision = decideTaskInstance({
       task,
       state,
       nextTryAt: ti.nextTryAt,
       now,
       upstream: () => countUpstream(upstreamStates(task.upstream)),
-      upstreamSetups: () => countUpstream(upstreamStates(task.upstream.filter((id) => setupIds.has(id)))),
+      upstreamSetups: upstreamSetups(task),
       // A mapped task's unexpanded instance: depends_on_past is each map index's own, once expanded.
       previous: task.dependsOnPast && !task.mapped ? previousOf(task) : null,
     });
@@ -233,17 +248,20 @@ export function decideRun(input: RunDecisionInput): RunDecision {
 
   if (input.partial) return { missingTaskIds: [], changes: [...grouped.values()], finish: null, wakeAt };
 
-  const taskIds = new Set(dag.tasks.map((t) => t.taskId));
-  for (const [taskId, ti] of tis) {
-    if (
-      !taskIds.has(taskId) &&
-      !ti.mapped &&
-      !isFinishedTaskState(ti.state) &&
-      ti.state !== TaskState.RUNNING &&
-      ti.state !== TaskState.QUEUED &&
-      ti.state !== TaskState.RESTARTING
-    ) {
-      change(taskId, ti.state, TaskState.REMOVED, 'task no longer in the DAG');
+  // Task instances of tasks gone from the DAG: only when there are more of them than tasks found.
+  if (present < tis.size) {
+    const taskIds = new Set(dag.tasks.map((t) => t.taskId));
+    for (const [taskId, ti] of tis) {
+      if (
+        !taskIds.has(taskId) &&
+        !ti.mapped &&
+        !isFinishedTaskState(ti.state) &&
+        ti.state !== TaskState.RUNNING &&
+        ti.state !== TaskState.QUEUED &&
+        ti.state !== TaskState.RESTARTING
+      ) {
+        change(taskId, ti.state, TaskState.REMOVED, 'task no longer in the DAG');
+      }
     }
   }
 

@@ -1,8 +1,9 @@
-import { TaskState } from '../core/states';
+import { TaskState, TaskStateOrNone } from '../core/states';
 import type { DepStatus } from './deps/dep-status';
 import type { ScheduleDepContext } from './deps/dep-context';
 import { SCHEDULED_DEPS } from './deps/dep-sets';
 import { firstFailing, TiDep } from './deps/ti-dep';
+import { SCHEDULABLE_STATES } from './deps/valid-state-dep';
 
 export type TaskDecision =
   /** The task instance moves to `to` (reason: why it ended without running, else null). */
@@ -28,4 +29,16 @@ export function decideTaskInstance(
   }
   if (failed.status.endsAs) return { kind: 'move', to: failed.status.endsAs, reason: failed.status.reason };
   return { kind: 'stay', dep: failed.dep, status: failed.status };
+}
+
+const DECIDABLE = new Set<TaskStateOrNone>(SCHEDULABLE_STATES);
+
+/**
+ * Whether decideTaskInstance can move a task instance in this state or name a time to look
+ * again: for any other state the state rule of SCHEDULED_DEPS says no and no rule says when or
+ * how it ends, so a whole-run decision (10,000 task instances, most of them queued, running or
+ * done) passes those by without building each one's context.
+ */
+export function mayBeDecided(state: TaskStateOrNone): boolean {
+  return DECIDABLE.has(state);
 }
