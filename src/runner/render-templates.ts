@@ -80,6 +80,11 @@ export function templatesMentionVariables(values: Iterable<unknown>): boolean {
   return templatesMention(values, /\bvar\s*[.[]/);
 }
 
+/** True when some template among the values names a prev_*_success value — only then is it looked up. */
+export function templatesMentionPrevSuccess(values: Iterable<unknown>): boolean {
+  return templatesMention(values, /\bprev_[a-z_]*_success\b/);
+}
+
 /** True when some template among the values uses `conn.` — only then are connections fetched. */
 export function templatesMentionConnections(values: Iterable<unknown>): boolean {
   return templatesMention(values, /\bconn\s*[.[]/);

@@ -18,6 +18,7 @@ import {
   connectionIdsInTemplates,
   renderTemplatedFields,
   rendersUnchanged,
+  templatesMentionPrevSuccess,
   templatesMentionVariables,
 } from './render-templates';
 import type { RunnerDag, RunnerOperator } from './runner-dag';
@@ -336,9 +337,20 @@ async function renderFields(input: RenderInput): Promise<Record<string, unknown>
       throw new TryFailure(firstLine(errorMessage(err)));
     }
   }
+  // A workload from the scheduler leaves prevSuccess out: only a try whose templates name a
+  // prev_*_success value asks for it (Airflow reads it in the task's process too).
+  let { workload } = input;
+  if (workload.prevSuccess === undefined && templatesMentionPrevSuccess(Object.values(fields))) {
+    try {
+      workload = { ...workload, prevSuccess: await secrets.prevSuccess(workload.key, workload.logicalDate) };
+    } catch (err) {
+      throw new TryFailure(`cannot read the previous successful run: ${firstLine(errorMessage(err))}`);
+    }
+  }
   const undefinedNames = input.dag.templateUndefined === 'empty' ? 'empty' : 'strict';
   const context = buildTemplateContext({
     ...input,
+    workload,
     variables,
     connections: (connId) => connections.get(connId),
     undefinedNames,

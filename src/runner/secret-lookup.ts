@@ -14,6 +14,8 @@ export function lookUpSecret(source: VariableSource, lookup: SecretLookup): Prom
       return source.externalRun(lookup.query);
     case 'trigger-dag-run':
       return source.triggerDagRun(lookup.request);
+    case 'prev-success':
+      return source.prevSuccess(lookup.key, lookup.logicalDate);
   }
 }
 
@@ -30,5 +32,7 @@ export function requestingVariableSource(request: (lookup: SecretLookup) => Prom
       (await request({ kind: 'trigger-dag-run', request: req })) as Awaited<
         ReturnType<VariableSource['triggerDagRun']>
       >,
+    prevSuccess: async (key, logicalDate) =>
+      (await request({ kind: 'prev-success', key, logicalDate })) as Awaited<ReturnType<VariableSource['prevSuccess']>>,
   };
 }

@@ -1,5 +1,6 @@
 import type { ExternalRunQuery, TriggerRunRequest } from '../core/cross-dag';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
+import type { TaskInstanceKey } from '../core/task-instance-key';
 
 /**
  * What a task process asks its parent for: every variable, one variable, one connection — or,
@@ -10,7 +11,9 @@ export type SecretLookup =
   | { kind: 'variable'; key: string }
   | { kind: 'connection'; connId: string }
   | { kind: 'external-run'; query: ExternalRunQuery }
-  | { kind: 'trigger-dag-run'; request: TriggerRunRequest };
+  | { kind: 'trigger-dag-run'; request: TriggerRunRequest }
+  /** The prev_*_success template values of this try (its DAG's latest successful run before it). */
+  | { kind: 'prev-success'; key: TaskInstanceKey; logicalDate: string };
 
 export const SECRET_LOOKUP_KINDS: readonly string[] = [
   'all-variables',
@@ -18,6 +21,7 @@ export const SECRET_LOOKUP_KINDS: readonly string[] = [
   'connection',
   'external-run',
   'trigger-dag-run',
+  'prev-success',
 ];
 
 /**

@@ -2,6 +2,8 @@ import type { TaskConnection, TaskVariables } from '../authoring/task-context';
 import { ConnectionFields, connectionToUri } from '../core/connection-uri';
 import { connectionEnvName, connectionFromEnv, variableFromEnv } from '../core/env-secrets';
 import type { ExternalRunQuery, ExternalRunStates, TriggeredRun, TriggerRunRequest } from '../core/cross-dag';
+import type { PrevSuccess } from '../core/executor';
+import type { TaskInstanceKey } from '../core/task-instance-key';
 import { errorMessage } from '../core/errors';
 import { SecretsMasker } from '../core/secrets-masker';
 import { isSensitiveName } from '../core/sensitive-names';
@@ -35,6 +37,11 @@ export class TaskSecrets {
   triggerDagRun(request: TriggerRunRequest): Promise<TriggeredRun> {
     if (!this.source) return Promise.reject(new Error('no metadata database to create a run of another DAG in'));
     return this.source.triggerDagRun(request);
+  }
+
+  /** The prev_*_success values of a try, from the same source as variables (none without one). */
+  prevSuccess(key: TaskInstanceKey, logicalDate: string): Promise<PrevSuccess | null> {
+    return this.source ? this.source.prevSuccess(key, logicalDate) : Promise.resolve(null);
   }
 
   /** The connection, or an error naming the id (and never a secret). */

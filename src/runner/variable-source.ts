@@ -1,6 +1,8 @@
 import type { DataSource } from 'typeorm';
 import type { ConnectionFields } from '../core/connection-uri';
 import type { ExternalRunQuery, ExternalRunStates, TriggeredRun, TriggerRunRequest } from '../core/cross-dag';
+import type { PrevSuccess } from '../core/executor';
+import type { TaskInstanceKey } from '../core/task-instance-key';
 
 /**
  * Where a task's variables and connections come from after the environment (`DAGCTL_VAR_*`,
@@ -19,12 +21,23 @@ export interface VariableSource {
   externalRun(query: ExternalRunQuery): Promise<ExternalRunStates | null>;
   /** Create a run of another DAG (TriggerDagRunOperator), through the same path as `dags trigger`. */
   triggerDagRun(request: TriggerRunRequest): Promise<TriggeredRun>;
+  /**
+   * Airflow's previous successful run for the prev_*_success template names of the try `key`
+   * (whose run has `logicalDate`): asked only by a try whose templates name one.
+   */
+  prevSuccess(key: TaskInstanceKey, logicalDate: string): Promise<PrevSuccess | null>;
 }
 
 /** Loaded on use: TypeORM costs task processes a second of start-up they rarely need. */
 function entities(): typeof import('../db/entities') {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require('../db/entities') as typeof import('../db/entities');
+}
+
+/** Loaded on use, like the entities. */
+function prevSuccessReads(): typeof import('../db/reads/prev-success-reads') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../db/reads/prev-success-reads') as typeof import('../db/reads/prev-success-reads');
 }
 
 /** Loaded on use, like the entities. */
@@ -47,6 +60,10 @@ export class DatabaseVariableSource implements VariableSource {
 
   async triggerDagRun(request: TriggerRunRequest): Promise<TriggeredRun> {
     return crossDag().triggerRunFromTask(await this.getDataSource(), request, this.confOverridesParams);
+  }
+
+  async prevSuccess(key: TaskInstanceKey, logicalDate: string): Promise<PrevSuccess | null> {
+    return prevSuccessReads().readPrevSuccess(await this.getDataSource(), key, logicalDate);
   }
 
   async getAll(): Promise<Record<string, string>> {
@@ -89,5 +106,7 @@ export function staticVariableSource(
     triggerDagRun: async () => {
       throw new Error('no metadata database here to create a run of another DAG in');
     },
+    // No metadata database, no earlier runs: prev_*_success render as none, as for a first run.
+    prevSuccess: async () => null,
   };
 }

@@ -4,12 +4,6 @@ import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { execSql, sqlBool } from '../db/sql';
 import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
-import {
-  prevSuccessOf,
-  readPrevSuccessRun,
-  readStartDatesInRun,
-  type PrevSuccessRun,
-} from '../db/reads/prev-success-reads';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
 import type { TriggeringDatasetEvent } from '../core/dataset';
@@ -81,31 +75,11 @@ type RunFacts = {
   run_has_xcom: boolean | number | string;
 };
 
-/** What every try of one run shares: read once per run and loop, not once per try. */
-interface RunContext {
-  prevSuccessRun: PrevSuccessRun | null;
-  prevStarts: Map<string, string | null>;
-  triggeringDatasetEvents: TriggeringDatasetEvent[];
-}
-
-async function readRunContext(
-  db: DataSource | EntityManager,
-  ti: QueuedTaskInstance,
-  run: RunFacts,
-  queued: QueuedTaskInstance[],
-): Promise<RunContext> {
-  const prevSuccessRun = await readPrevSuccessRun(db, ti.dagId, run.logical_date);
-  const taskIds = queued.filter((q) => q.dagId === ti.dagId && q.runId === ti.runId).map((q) => q.taskId);
-  return {
-    prevSuccessRun,
-    prevStarts: prevSuccessRun
-      ? await readStartDatesInRun(db, ti.dagId, prevSuccessRun, taskIds)
-      : new Map<string, string | null>(),
-    triggeringDatasetEvents: await triggeringEventsOfRun(db, { ...ti, runType: run.run_type }),
-  };
-}
-
-/** Everything a runner needs for each queued try; the run facts came with the candidates. */
+/**
+ * Everything a runner needs for each queued try; the run facts came with the candidates. The
+ * prev_*_success values are not among them: the few tries whose templates name one ask for them
+ * (VariableSource.prevSuccess), so no loop pays a read for them.
+ */
 async function buildWorkloads(
   db: DataSource | EntityManager,
   views: DagViewCache,
@@ -113,17 +87,17 @@ async function buildWorkloads(
   runs: Map<string, RunFacts>,
 ): Promise<TaskWorkload[]> {
   const xcomCache = new Map<string, Record<string, Record<string, unknown>>>();
-  const perRun = new Map<string, RunContext>();
+  const triggeringEvents = new Map<string, TriggeringDatasetEvent[]>();
   const workloads: TaskWorkload[] = [];
   for (const ti of queued) {
     const runKey = `${ti.dagId}\u0000${ti.runId}`;
     const run = runs.get(runKey);
     const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
     if (!view || !run) continue;
-    let context = perRun.get(runKey);
-    if (!context) {
-      context = await readRunContext(db, ti, run, queued);
-      perRun.set(runKey, context);
+    let triggeringDatasetEvents = triggeringEvents.get(runKey);
+    if (!triggeringDatasetEvents) {
+      triggeringDatasetEvents = await triggeringEventsOfRun(db, { ...ti, runType: run.run_type });
+      triggeringEvents.set(runKey, triggeringDatasetEvents);
     }
     workloads.push({
       key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex },
@@ -143,8 +117,7 @@ async function buildWorkloads(
       maxTries: ti.maxTries,
       xcoms: sqlBool(run.run_has_xcom) ? await runXComs(db, ti, xcomCache) : {},
       firstRescheduleDate: ti.firstRescheduleDate,
-      prevSuccess: prevSuccessOf(context.prevSuccessRun, context.prevStarts, ti),
-      triggeringDatasetEvents: context.triggeringDatasetEvents,
+      triggeringDatasetEvents,
     });
   }
   return workloads;

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, LoadedConfig } from '../../src/config/load-config';
 import { ConnectionEntity } from '../../src/db/entities/connection.entity';
+import { DagRunEntity } from '../../src/db/entities/dag-run.entity';
 import { VariableEntity } from '../../src/db/entities/variable.entity';
 import { BullMQExecutor } from '../../src/executors/bullmq/bullmq-executor';
 import { RunningWorker, startWorker } from '../../src/executors/bullmq/worker';
@@ -21,6 +22,7 @@ new FunctionOperator({ taskId: 'read', dag, fn: async (ctx) => {
 } });
 new BashOperator({ taskId: 'templated', dag, bashCommand: 'echo {{ conn.api.login }} {{ var.value.bucket }}' });
 new FunctionOperator({ taskId: 'unknown', dag, fn: async (ctx) => (await ctx.connection('nowhere')).host });
+new BashOperator({ taskId: 'prev', dag, bashCommand: 'echo {{ prev_data_interval_start_success }}' });
 export default dag;
 `;
 
@@ -103,6 +105,23 @@ describe('connections and variables on a bullmq worker', () => {
       outcome: { state: 'success', xcoms: { return_value: 'robot s3://lake' } },
     });
     expect(fs.existsSync(path.join(home.home, 'does-not-exist.db'))).toBe(false);
+  });
+
+  it("asks a scheduler for the previous successful run's values when a template names one", async () => {
+    // makeWorkload's runs are on 2026-01-05: an earlier successful run of the DAG.
+    await db.dataSource.getRepository(DagRunEntity).save({
+      dagId: 'remote_conns',
+      runId: 'earlier',
+      logicalDate: new Date('2026-01-02T00:00:00Z'),
+      dataIntervalStart: new Date('2026-01-01T00:00:00Z'),
+      dataIntervalEnd: new Date('2026-01-02T00:00:00Z'),
+      state: 'success',
+      runType: 'scheduled',
+    });
+    const prev = send('prev');
+    expect(await recorder.endOf('prev', prev.key.runId)).toMatchObject({
+      outcome: { state: 'success', xcoms: { return_value: '2026-01-01T00:00:00+00:00' } },
+    });
   });
 
   it('fails a task that asks for an unknown connection, naming it', async () => {

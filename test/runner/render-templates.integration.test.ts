@@ -3,7 +3,7 @@ import { VariableEntity } from '../../src/db/entities/variable.entity';
 import { renderTemplatedFields, templatesMentionVariables } from '../../src/runner/render-templates';
 import { runTask } from '../../src/runner/run-task';
 import { buildTemplateContext, dsAdd } from '../../src/runner/template-context';
-import { DatabaseVariableSource, staticVariableSource } from '../../src/runner/variable-source';
+import { DatabaseVariableSource, staticVariableSource, type VariableSource } from '../../src/runner/variable-source';
 import { openMigratedTestDatabase } from '../helpers/test-database';
 import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
 
@@ -90,6 +90,11 @@ new BashOperator({
 });
 new BashOperator({ taskId: 'broken', dag, bashCommand: 'echo {{ var.value.missing }}' });
 new BashOperator({ taskId: 'no_var', dag, bashCommand: 'echo {{ ds }}' });
+new BashOperator({
+  taskId: 'prev',
+  dag,
+  bashCommand: 'echo {{ prev_data_interval_start_success }} {{ prev_start_date_success }}',
+});
 export default dag;`,
     );
 
@@ -127,6 +132,37 @@ export default dag;`,
         xcoms: { return_value: '2026-01-05' },
       });
       expect(reads).toBe(2);
+    });
+
+    it('asks for the previous successful run only for a try whose templates name a prev_*_success value', async () => {
+      const asked: string[] = [];
+      const source: VariableSource = {
+        ...staticVariableSource({}),
+        prevSuccess: async (key, logicalDate) => {
+          asked.push(`${key.taskId} ${logicalDate}`);
+          return {
+            dataIntervalStart: '2026-01-03T00:00:00.000Z',
+            dataIntervalEnd: '2026-01-04T00:00:00.000Z',
+            startDate: '2026-01-04T00:05:00.000Z',
+          };
+        },
+      };
+      const options = { baseLogFolder: env.logs, logMaxBytes: 1e6, variables: source };
+      expect(await runTask(makeWorkload(file, 'templated', 'no_var'), options)).toMatchObject({ state: 'success' });
+      expect(asked).toEqual([]);
+      const workload = makeWorkload(file, 'templated', 'prev');
+      expect(await runTask(workload, options)).toMatchObject({
+        state: 'success',
+        xcoms: { return_value: '2026-01-03T00:00:00+00:00 2026-01-04T00:05:00+00:00' },
+      });
+      expect(asked).toEqual([`prev ${workload.logicalDate}`]);
+      // A workload that carries them (`dags test`, `tasks test`) is rendered without asking.
+      const given = { ...workload, prevSuccess: null };
+      expect(await runTask(given, options)).toMatchObject({
+        state: 'success',
+        renderedFields: { bashCommand: 'echo  ' },
+      });
+      expect(asked).toHaveLength(1);
     });
 
     it('works with a variable source that is not the database', async () => {

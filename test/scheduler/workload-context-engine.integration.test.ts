@@ -12,7 +12,11 @@ const DAGS = {
   'prev.ts': `
 import { DAG, BashOperator } from 'dagctl';
 const dag = new DAG('prev_success', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
-new BashOperator({ taskId: 'show', bashCommand: 'echo "prev={{ prev_data_interval_start_success }}"', dag });
+new BashOperator({
+  taskId: 'show',
+  bashCommand: 'echo "prev={{ prev_data_interval_start_success }} started={{ prev_start_date_success }}"',
+  dag,
+});
 export default dag;
 `,
   // 'puller' runs first and pulls from 'pusher', which is downstream of it (not an ancestor).
@@ -53,13 +57,21 @@ describe.each(DATABASE_KINDS)('what a queued try is given on %s', (kind) => {
     return records[0]?.value == null ? undefined : JSON.parse(records[0].value);
   };
 
-  it('renders prev_data_interval_start_success from the previous successful run', async () => {
+  it('renders prev_*_success from the previous successful run (asked for by the try, in its process)', async () => {
     const first = await triggerDagRun(ctx, { dagId: 'prev_success', logicalDate: new Date('2026-02-01T00:00:00Z') });
     expect(await waitForRun(ctx, 'prev_success', first.runId)).toBe('success');
-    expect(await returned('prev_success', first.runId, 'show')).toBe('prev=');
+    expect(await returned('prev_success', first.runId, 'show')).toBe('prev= started=');
+    const { records } = await execSql<{ start_date: string | Date }>(
+      ctx.dataSource,
+      "SELECT start_date FROM task_instance WHERE dag_id = 'prev_success' AND run_id = ? AND task_id = 'show'",
+      [first.runId],
+    );
+    const firstStart = new Date(records[0].start_date).toISOString().slice(0, 19);
     const second = await triggerDagRun(ctx, { dagId: 'prev_success', logicalDate: new Date('2026-02-02T00:00:00Z') });
     expect(await waitForRun(ctx, 'prev_success', second.runId)).toBe('success');
-    expect(await returned('prev_success', second.runId, 'show')).toMatch(/^prev=2026-02-01T00:00:00/);
+    expect(await returned('prev_success', second.runId, 'show')).toMatch(
+      new RegExp(`^prev=2026-02-01T00:00:00\\S* started=${firstStart}`),
+    );
   });
 
   it('hands a try the XComs of any task of its run, once the run has some', async () => {

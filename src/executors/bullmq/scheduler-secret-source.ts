@@ -18,6 +18,8 @@ function describe(lookup: SecretLookup): string {
       return `a run of DAG '${lookup.query.dagId}'`;
     case 'trigger-dag-run':
       return `a new run of DAG '${lookup.request.dagId}'`;
+    case 'prev-success':
+      return `the previous successful run of DAG '${lookup.key.dagId}'`;
   }
 }
 
