@@ -220,7 +220,10 @@ function objectsToWatch(): Array<[string, object]> {
   }
   // Module._extensions decides how every later file is compiled.
   objects.push(['node:module._extensions', (nodeModule as unknown as { _extensions: object })._extensions]);
-  return objects;
+  // Some are reached twice (node:events is EventEmitter, node:buffer.Buffer is Buffer, node:url.URL
+  // is URL…): checked once, under the first name, since the check runs after every file.
+  const seen = new Set<object>();
+  return objects.filter(([, target]) => !seen.has(target) && seen.add(target));
 }
 
 /**

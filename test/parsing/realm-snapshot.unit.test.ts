@@ -42,6 +42,14 @@ describe('realm snapshot', () => {
     expect(changes).toContain(`Function.prototype.${key}`);
   });
 
+  it('watches each object once, under the first name it was reached by', () => {
+    const targets = snapshot.objects.map((o) => o.target);
+    expect(new Set(targets).size).toBe(targets.length);
+    expect(changesWhilePatched(snapshot, Buffer.prototype, 'toString', () => '')).toEqual([
+      'Buffer.prototype.toString',
+    ]);
+  });
+
   it("sees Node's own modules patched (fs, EventEmitter.prototype)", () => {
     expect(changesWhilePatched(snapshot, fs, 'readFileSync', () => 'hijacked')).toContain('node:fs.readFileSync');
     expect(changesWhilePatched(snapshot, EventEmitter.prototype, 'emit', () => false)).toContain(
