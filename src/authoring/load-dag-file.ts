@@ -16,6 +16,11 @@ export interface LoadDagFileOptions {
   fresh?: boolean;
   /** What DAGs and tasks of the file get for options they do not set (the config's; see authoring-defaults.ts). */
   defaults?: AuthoringDefaults;
+  /**
+   * Keep the DAGs for later loads without `fresh` (default true). A parser child, which only
+   * ever loads fresh, passes false: kept, every file's DAGs stayed in its heap until it retired.
+   */
+  remember?: boolean;
 }
 
 const SCRIPT_EXTENSIONS = ['.ts', '.mts', '.cts', '.js', '.mjs', '.cjs'];
@@ -34,12 +39,19 @@ let queue: Promise<unknown> = Promise.resolve();
  * them. Throws DagFileError ("<file>: <reason>", one line).
  */
 export function loadDagFile(file: string, options: LoadDagFileOptions = {}): Promise<DAG[]> {
-  const run = queue.then(() => loadNow(resolve(file), options.fresh === true, options.defaults));
+  const run = queue.then(() =>
+    loadNow(resolve(file), options.fresh === true, options.defaults, options.remember !== false),
+  );
   queue = run.catch(() => undefined);
   return run;
 }
 
-async function loadNow(file: string, fresh: boolean, defaults: AuthoringDefaults | undefined): Promise<DAG[]> {
+async function loadNow(
+  file: string,
+  fresh: boolean,
+  defaults: AuthoringDefaults | undefined,
+  remember: boolean,
+): Promise<DAG[]> {
   const cached = loadedFiles.get(file);
   if (cached && !fresh) return cached;
   loadedFiles.delete(file);
@@ -61,7 +73,7 @@ async function loadNow(file: string, fresh: boolean, defaults: AuthoringDefaults
   } finally {
     for (const host of hosts) setAuthoringDefaults(host, undefined);
   }
-  loadedFiles.set(file, dags);
+  if (remember) loadedFiles.set(file, dags);
   return dags;
 }
 

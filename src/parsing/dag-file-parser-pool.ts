@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import type { AuthoringDefaults } from '../authoring/authoring-defaults';
 import { UserError } from '../core/errors';
+import { DEFAULT_MAX_FILES_PER_CHILD } from './dag-processor-options';
 import { FileParseResult } from './file-parse-result';
 import { DEFAULT_PARSER_MAX_HEAP_MB, ParserChild } from './parser-child';
 
@@ -54,7 +55,7 @@ export class DagFileParserPool {
     if (!fs.existsSync(options.entry)) {
       throw new UserError(`DAG parser entry ${options.entry} is missing: build dagctl first (npm run build)`);
     }
-    this.maxFilesPerChild = options.maxFilesPerChild ?? 100;
+    this.maxFilesPerChild = options.maxFilesPerChild ?? DEFAULT_MAX_FILES_PER_CHILD;
     this.idleTimeoutMs = options.idleTimeoutMs ?? 60_000;
   }
 

@@ -269,6 +269,30 @@ export class DagProcessorManager {
     return all;
   }
 
+  /**
+   * Re-arm the watch when what events named may have left it blind: Node's recursive watch on
+   * Linux follows inodes, so a path replaced by another file (`sed -i`, an atomic save, `git
+   * checkout`, delete and re-create), a new or renamed one, or an event naming none calls for a
+   * fresh walk of the folder (and the pass then checks every file, see mustCheckAll). Not after
+   * in-place writes to known files, the usual edit: the watch keeps seeing those, and re-arming
+   * would cost a walk of the folder and a stat of every file per edit.
+   */
+  private async rearmIfReplaced(changed: Set<string> | null): Promise<void> {
+    const watcher = this.watcher;
+    if (!watcher || changed?.size === 0) return;
+    if (changed === null || watcher.watchId === null) return watcher.rearm();
+    for (const file of changed) {
+      const synced = this.tracker.statOf(file);
+      const ino = synced
+        ? await fs.promises.stat(file).then(
+            (s) => s.ino,
+            () => null,
+          )
+        : null;
+      if (ino === null || ino !== synced?.ino) return watcher.rearm();
+    }
+  }
+
   private getPool(): DagFileParserPool {
     this.pool ??= new DagFileParserPool({
       entry: this.options.childEntry,
@@ -324,6 +348,7 @@ export class DagProcessorManager {
 
     // Taken before looking: a change made during this pass is looked at again by the next one.
     const changedPaths = this.watcher?.takeChangedPaths() ?? null;
+    await this.rearmIfReplaced(changedPaths);
     const info: DiscoveryInfo = { symlinkedFolders: 0 };
     const files = await discoverDagFiles(this.options.dagsFolder, info);
     const checkAll = this.mustCheckAll(checkAllRequested, changedPaths, info);

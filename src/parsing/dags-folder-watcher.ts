@@ -10,9 +10,10 @@ const log = getLogger('dag-processor');
  * remembers which paths the events named, so a pass need only look at those.
  * Best effort: Node's recursive watcher on Linux watches each file and folder by inode, so a file
  * replaced by a rename (`sed -i`, an editor's atomic save, `git checkout`) or a renamed folder
- * falls silent; and it reports races with deleted paths as errors. So every settled burst of
- * events re-arms the watch (a fresh walk of the folder), an error drops it (`ensure()` sets a new
- * one up), and the manager's stat sweep notices whatever was missed (and re-arms too).
+ * falls silent; and it reports races with deleted paths as errors. So the manager re-arms the
+ * watch (a fresh walk of the folder) after a burst that named anything but in-place writes to
+ * known files, an error drops it (`ensure()` sets a new one up), and the manager's stat sweep
+ * notices whatever was missed (and re-arms too).
  */
 export class DagsFolderWatcher {
   private watcher: fs.FSWatcher | null = null;
@@ -97,8 +98,6 @@ export class DagsFolderWatcher {
     if (this.debounceTimer) clearTimeout(this.debounceTimer);
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = null;
-      // Whatever the burst was, a replaced file or renamed folder may have left the watch blind.
-      this.rearm();
       this.onSettled();
     }, this.debounceMs);
   }

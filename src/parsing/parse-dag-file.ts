@@ -14,7 +14,8 @@ export async function parseDagFile(file: string, defaults?: AuthoringDefaults): 
   let source = '';
   try {
     source = await fs.readFile(file, 'utf8');
-    const dags = await loadDagFile(file, { fresh: true, defaults });
+    // Not remembered: the child parses each file afresh, and kept DAGs would only fill its heap.
+    const dags = await loadDagFile(file, { fresh: true, defaults, remember: false });
     const serialized = dags.map((dag) => serializeDag(dag));
     return { file, dags: serialized, source, durationMs: Math.round(performance.now() - started) };
   } catch (err) {

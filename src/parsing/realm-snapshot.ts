@@ -25,7 +25,7 @@ import vm from 'node:vm';
 // captured here, before any DAG file ran, and on plain objects and index loops (no Map, no
 // for…of, no array methods).
 const { ownKeys, getOwnPropertyDescriptor } = Reflect;
-const { is, isExtensible, getPrototypeOf, keys, create } = Object;
+const { is, isExtensible, getPrototypeOf, keys, create, hasOwn } = Object;
 const toText = String;
 const cwdOf = process.cwd.bind(process);
 const eventNamesOf = process.eventNames.bind(process);
@@ -39,12 +39,12 @@ const activeResourcesOf = process.getActiveResourcesInfo.bind(process);
  */
 const LINGERING_RESOURCES = ['Timeout', 'Immediate', 'TCPServerWrap', 'TCPSocketWrap', 'UDPWrap'];
 
-/** One property as it was: identity of its value or accessors, and its attribute flags. */
+/** One property as it was: identity of its value or accessors, and its attribute flags (flagsOf). */
 interface PropertyState {
   value: unknown;
   get: unknown;
   set: unknown;
-  flags: string;
+  flags: number;
 }
 
 type Table<T> = Record<string | symbol, T | undefined>;
@@ -55,6 +55,8 @@ interface ObjectState {
   extensible: boolean;
   prototype: unknown;
   properties: Table<PropertyState>;
+  /** The keys of `properties`, in the order the object listed them. */
+  names: Array<string | symbol>;
 }
 
 export interface RealmSnapshot {
@@ -101,27 +103,53 @@ const BUILT_INS: Array<[string, unknown]> = [
   ['%TypedArray%', Object.getPrototypeOf(Uint8Array)],
 ];
 
+function flagsOf(d: PropertyDescriptor): number {
+  return (d.writable ? 1 : 0) + (d.enumerable ? 2 : 0) + (d.configurable ? 4 : 0);
+}
+
 function describe(name: string, target: object): ObjectState {
   const properties = create(null) as Table<PropertyState>;
   const names = ownKeys(target);
   for (let i = 0; i < names.length; i += 1) {
     const d = getOwnPropertyDescriptor(target, names[i])!;
-    properties[names[i]] = {
-      value: d.value,
-      get: d.get,
-      set: d.set,
-      flags: (d.writable ? 'w' : '') + (d.enumerable ? 'e' : '') + (d.configurable ? 'c' : ''),
-    };
+    properties[names[i]] = { value: d.value, get: d.get, set: d.set, flags: flagsOf(d) };
   }
-  return { name, target, extensible: isExtensible(target), prototype: getPrototypeOf(target), properties };
+  return { name, target, extensible: isExtensible(target), prototype: getPrototypeOf(target), properties, names };
 }
 
 function append(list: string[], item: string): void {
   list[list.length] = item;
 }
 
-function sameProperty(a: PropertyState | undefined, b: PropertyState | undefined): boolean {
-  return !!a && !!b && is(a.value, b.value) && a.get === b.get && a.set === b.set && a.flags === b.flags;
+function sameProperty(before: PropertyState, now: PropertyDescriptor | undefined): boolean {
+  return (
+    now !== undefined &&
+    is(before.value, now.value) &&
+    before.get === now.get &&
+    before.set === now.set &&
+    before.flags === flagsOf(now)
+  );
+}
+
+/**
+ * What changed on one watched object, compared in place: runs after every file over some 140
+ * objects and 2000 properties, so it builds no new table of them (which cost most of its time).
+ */
+function objectChanges(before: ObjectState, changes: string[]): void {
+  const { name, target, properties, names } = before;
+  if (isExtensible(target) !== before.extensible) append(changes, name + ' (frozen or sealed)');
+  if (getPrototypeOf(target) !== before.prototype) append(changes, name + ' (prototype replaced)');
+  let kept = 0;
+  for (let j = 0; j < names.length; j += 1) {
+    const now = getOwnPropertyDescriptor(target, names[j]);
+    if (now !== undefined) kept += 1;
+    if (!sameProperty(properties[names[j]]!, now)) append(changes, name + '.' + toText(names[j]));
+  }
+  const current = ownKeys(target);
+  // Every old key still there and as many keys as that: nothing was added.
+  if (current.length === kept) return;
+  for (let j = 0; j < current.length; j += 1)
+    if (!hasOwn(properties, current[j])) append(changes, name + '.' + toText(current[j]));
 }
 
 function envTable(): Table<string> {
@@ -192,7 +220,10 @@ function objectsToWatch(): Array<[string, object]> {
   }
   // Module._extensions decides how every later file is compiled.
   objects.push(['node:module._extensions', (nodeModule as unknown as { _extensions: object })._extensions]);
-  return objects;
+  // Some are reached twice (node:events is EventEmitter, node:buffer.Buffer is Buffer, node:url.URL
+  // is URL…): checked once, under the first name, since the check runs after every file.
+  const seen = new Set<object>();
+  return objects.filter(([, target]) => !seen.has(target) && seen.add(target));
 }
 
 /**
@@ -241,19 +272,7 @@ export function realmChanges(
   moduleCache: Record<string, { exports?: unknown } | undefined>,
 ): string[] {
   const changes: string[] = [];
-  for (let i = 0; i < snapshot.objects.length; i += 1) {
-    const before = snapshot.objects[i];
-    const now = describe(before.name, before.target);
-    if (now.extensible !== before.extensible) append(changes, before.name + ' (frozen or sealed)');
-    if (now.prototype !== before.prototype) append(changes, before.name + ' (prototype replaced)');
-    const names = ownKeys(before.properties);
-    for (let j = 0; j < names.length; j += 1)
-      if (!sameProperty(before.properties[names[j]], now.properties[names[j]]))
-        append(changes, before.name + '.' + toText(names[j]));
-    const added = ownKeys(now.properties);
-    for (let j = 0; j < added.length; j += 1)
-      if (!before.properties[added[j]]) append(changes, before.name + '.' + toText(added[j]));
-  }
+  for (let i = 0; i < snapshot.objects.length; i += 1) objectChanges(snapshot.objects[i], changes);
   const env = envTable();
   const envNames = ownKeys(snapshot.env);
   for (let i = 0; i < envNames.length; i += 1)

@@ -66,6 +66,15 @@ export default dag;
     expect(await loadDagFile(file)).toBe(first);
   });
 
+  test('a load with remember: false keeps nothing: the next load without fresh imports the file again', async () => {
+    const file = write('unkept.ts', `import { DAG } from 'dagctl';\nexport default new DAG('unkept');\n`);
+    const first = await loadDagFile(file, { fresh: true, remember: false });
+    const second = await loadDagFile(file);
+    expect(second[0].dagId).toBe('unkept');
+    expect(second).not.toBe(first);
+    expect(await loadDagFile(file)).toBe(second);
+  });
+
   test('default imports of Node built-ins and CommonJS packages work in DAG files', async () => {
     const file = write(
       'builtins.ts',

@@ -109,6 +109,48 @@ describe('a running DAG processor sees every edit, however the file was written'
     await seen('inner_dag', '04');
   });
 
+  it('an in-place edit is synced by a pass that checks only that file; a replaced file re-arms the watch', async () => {
+    const file = folder.write('edited.ts', version('edited_dag', '01'));
+    folder.write('other.ts', version('other_dag', '01'));
+    // The watch alone: no stat sweep that could notice the edit first (and re-arm for its own reasons).
+    await manager.stop();
+    const config = loadConfig({ DAGCTL_HOME: folder.root }, folder.root);
+    manager = new DagProcessorManager(
+      { config, dataSource: ds, clock: systemClock },
+      {
+        parsingProcesses: 1,
+        rescanIntervalMs: 3_600_000,
+        recheckIntervalMs: 3_600_000,
+        statSweepIntervalMs: 3_600_000,
+      },
+    );
+    await manager.start();
+    const passAfter = async (before: unknown) =>
+      eventually(
+        () => {
+          const pass = manager.lastPass;
+          return pass !== before && pass !== null ? pass : false;
+        },
+        { what: 'the pass after the edit' },
+      );
+
+    let before = manager.lastPass;
+    fs.writeFileSync(file, version('edited_dag', '02'));
+    let pass = await passAfter(before);
+    expect(pass.changedDagIds).toEqual(['edited_dag']);
+    // Re-arming after every edit made this pass stat every file (and walk the folder again).
+    expect(pass.filesChecked).toBe(1);
+
+    before = manager.lastPass;
+    execFileSync('sed', ['-i', 's/version 02/version 03/', file]);
+    pass = await passAfter(before);
+    expect(pass.changedDagIds).toEqual(['edited_dag']);
+    expect(pass.filesChecked).toBe(2);
+    // The re-armed watch sees an in-place write to the new file.
+    fs.writeFileSync(file, version('edited_dag', '04'));
+    await seen('edited_dag', '04');
+  });
+
   it('brings back a DAG deleted from the database on the next parse of its unchanged file', async () => {
     folder.write('kept.ts', version('kept_dag', '01'));
     await manager.start();

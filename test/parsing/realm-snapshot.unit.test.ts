@@ -1,5 +1,6 @@
 import EventEmitter from 'node:events';
 import fs from 'node:fs';
+import os from 'node:os';
 import { RealmSnapshot, realmChanges, settleLazyGlobals, takeRealmSnapshot } from '../../src/parsing/realm-snapshot';
 
 const cache = require.cache as Record<string, { exports?: unknown } | undefined>;
@@ -41,6 +42,14 @@ describe('realm snapshot', () => {
     expect(changes).toContain(`Function.prototype.${key}`);
   });
 
+  it('watches each object once, under the first name it was reached by', () => {
+    const targets = snapshot.objects.map((o) => o.target);
+    expect(new Set(targets).size).toBe(targets.length);
+    expect(changesWhilePatched(snapshot, Buffer.prototype, 'toString', () => '')).toEqual([
+      'Buffer.prototype.toString',
+    ]);
+  });
+
   it("sees Node's own modules patched (fs, EventEmitter.prototype)", () => {
     expect(changesWhilePatched(snapshot, fs, 'readFileSync', () => 'hijacked')).toContain('node:fs.readFileSync');
     expect(changesWhilePatched(snapshot, EventEmitter.prototype, 'emit', () => false)).toContain(
@@ -50,6 +59,35 @@ describe('realm snapshot', () => {
     const after = realmChanges(snapshot, cache);
     expect(after).not.toContain('process listeners (message)');
     expect(after).not.toContain('left running (Timeout)');
+  });
+
+  // The comparison runs in place (no second table of every property): each kind of change still shows.
+  it('sees a property added, removed or made read-only, and nothing once it is put back', () => {
+    const target = os as unknown as Record<string, unknown>;
+    target.addedByAFile = 1;
+    try {
+      expect(realmChanges(snapshot, cache)).toEqual(['node:os.addedByAFile']);
+    } finally {
+      delete target.addedByAFile;
+    }
+    const original = Object.getOwnPropertyDescriptor(fs, 'readFileSync')!;
+    delete (fs as Partial<typeof fs>).readFileSync;
+    try {
+      expect(realmChanges(snapshot, cache)).toEqual(['node:fs.readFileSync']);
+      // One key gone and another added: as many keys as before, both still seen.
+      (fs as unknown as Record<string, unknown>).readFileSink = original.value;
+      expect(realmChanges(snapshot, cache)).toEqual(['node:fs.readFileSync', 'node:fs.readFileSink']);
+    } finally {
+      delete (fs as unknown as Record<string, unknown>).readFileSink;
+      Object.defineProperty(fs, 'readFileSync', original);
+    }
+    Object.defineProperty(fs, 'readFileSync', { ...original, writable: false });
+    try {
+      expect(realmChanges(snapshot, cache)).toEqual(['node:fs.readFileSync']);
+    } finally {
+      Object.defineProperty(fs, 'readFileSync', original);
+    }
+    expect(realmChanges(snapshot, cache)).toEqual([]);
   });
 });
 
