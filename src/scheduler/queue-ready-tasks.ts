@@ -9,7 +9,7 @@ import type { TaskWorkload } from '../core/executor';
 import type { TriggeringDatasetEvent } from '../core/dataset';
 import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
-import { dagsAtMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
+import { dagsAtMaxActiveTasks, roomUnderMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
 import type { QueueDepContext } from './deps/dep-context';
 import { QUEUE_DEPS } from './deps/dep-sets';
 import { ExecutorSlotsDep } from './deps/executor-slots-dep';
@@ -27,13 +27,39 @@ interface Candidate extends TaskInstanceKey {
 }
 
 /**
- * Queued and running tries (in all, pool slots used per pool, tries per DAG), or null when no
- * task instance is scheduled: one round trip for both questions (the row with a null pool says
- * that some task waits; without it the counts are not read at all).
+ * Which runs the queuer looks at (`r`: dag_run, `d`: dag; `ti` for the run's key when the query
+ * reads task instances, so that their index serves it). A `dags test` run (run_type 'test')
+ * belongs to the CLI process testing it, never to a scheduler. A draining DAG (`dags pause
+ * --drain`) is paused but its running runs still queue tasks.
  */
-async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts | null> {
+function runScope(
+  onlyRun: { dagId: string; runId: string } | undefined,
+  keyOf: 'r' | 'ti',
+): { sql: string; params: unknown[] } {
+  return onlyRun
+    ? { sql: `${keyOf}.dag_id = ? AND ${keyOf}.run_id = ?`, params: [onlyRun.dagId, onlyRun.runId] }
+    : { sql: "(d.is_paused = ? OR d.is_draining = ?) AND r.run_type <> 'test'", params: [false, true] };
+}
+
+interface QueueingState {
+  inUse: ActiveCounts;
+  /** DAGs with a running run in the queuer's scope: only their task instances can be queued. */
+  dagsWithRunningRuns: string[];
+}
+
+/**
+ * Queued and running tries (in all, pool slots used per pool, tries per DAG) and the DAGs with
+ * running runs, or null when no task instance is scheduled: one round trip for all three questions
+ * (the row with a null pool and DAG says that some task waits; without it nothing else is read;
+ * rows with a null pool and a DAG name the DAGs with running runs, a short read of dag_run).
+ */
+async function queueingStateIfScheduled(
+  m: EntityManager,
+  onlyRun: { dagId: string; runId: string } | undefined,
+): Promise<QueueingState | null> {
   // A held task instance (`tasks hold`) waits for nobody's slot: it does not count as waiting.
   const someScheduled = `EXISTS (SELECT 1 FROM task_instance WHERE state = 'scheduled' AND held = ?)`;
+  const scope = runScope(onlyRun, 'r');
   const { records } = await execSql<{
     pool: string | null;
     dag_id: string | null;
@@ -43,11 +69,16 @@ async function activeCountsIfScheduled(m: EntityManager): Promise<ActiveCounts |
     m,
     `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
      WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
-     UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}`,
-    [false, false],
+     UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}
+     UNION ALL SELECT DISTINCT NULL, r.dag_id, 0, 0 FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
+       WHERE r.state = 'running' AND ${scope.sql} AND ${someScheduled}`,
+    [false, false, ...scope.params, false],
   );
-  if (!records.some((r) => r.pool === null)) return null;
-  return activeCountsOf(records);
+  if (!records.some((r) => r.pool === null && r.dag_id === null)) return null;
+  return {
+    inUse: activeCountsOf(records),
+    dagsWithRunningRuns: records.filter((r) => r.pool === null && r.dag_id !== null).map((r) => r.dag_id!),
+  };
 }
 
 /** The XComs of the task's run, read once per run per batch: `xcomPull` may read any task of the run. */
@@ -148,35 +179,42 @@ export async function queueReadyTasks(
   views: DagViewCache,
   executorSlots: number,
   poolSlots: PoolSlots,
-  options: {
-    parallelism: number;
-    maxTisPerQuery: number;
-    jobId: number | null;
-    onlyRun?: { dagId: string; runId: string };
-  },
+  options: QueueOptions,
   now: Date,
 ): Promise<TaskWorkload[]> {
   if (executorSlots <= 0) return [];
-  const inUse = await activeCountsIfScheduled(m);
-  if (!inUse) return [];
+  const state = await queueingStateIfScheduled(m, options.onlyRun);
+  if (!state) return [];
   const runs = new Map<string, RunFacts>();
-  const queued = await chooseAndMarkQueued(m, views, inUse, executorSlots, poolSlots, options, now, runs);
+  const queued = await chooseAndMarkQueued(m, views, state, executorSlots, poolSlots, options, now, runs);
   if (!queued.length) return [];
   return buildWorkloads(m, views, queued, runs);
 }
 
+interface QueueOptions {
+  parallelism: number;
+  maxTisPerQuery: number;
+  jobId: number | null;
+  onlyRun?: { dagId: string; runId: string };
+}
+
+type CandidateRow = {
+  dag_id: string;
+  run_id: string;
+  task_id: string;
+  map_index: number;
+  pool: string;
+  pool_slots: number;
+  priority_weight: number;
+} & RunFacts;
+
 async function chooseAndMarkQueued(
   m: EntityManager,
   views: DagViewCache,
-  inUse: ActiveCounts,
+  { inUse, dagsWithRunningRuns }: QueueingState,
   executorSlots: number,
   poolSlots: PoolSlots,
-  options: {
-    parallelism: number;
-    maxTisPerQuery: number;
-    jobId: number | null;
-    onlyRun?: { dagId: string; runId: string };
-  },
+  options: QueueOptions,
   now: Date,
   /** Filled with the facts of the chosen tasks' runs (read with the candidates). */
   runs: Map<string, RunFacts>,
@@ -193,107 +231,136 @@ async function chooseAndMarkQueued(
   const openPools = poolsWithOpenSlots(slots);
   if (!openPools.length) return [];
   const dagViews = new Map<string, DagView | null>();
-  for (const dagId of slots.dagActive.keys()) dagViews.set(dagId, views.peek(dagId) ?? (await views.get(dagId)));
-  const starvedDags = dagsAtMaxActiveTasks(slots, (dagId) => dagViews.get(dagId)?.dag.maxActiveTasks ?? null);
-  // A `dags test` run (run_type 'test') belongs to the CLI process testing it, never to a scheduler.
-  // A draining DAG (`dags pause --drain`) is paused but its running runs still queue tasks.
-  const scope = options.onlyRun
-    ? 'ti.dag_id = ? AND ti.run_id = ?'
-    : "(d.is_paused = ? OR d.is_draining = ?) AND r.run_type <> 'test'";
-  const { records } = await execSql<
-    {
-      dag_id: string;
-      run_id: string;
-      task_id: string;
-      map_index: number;
-      pool: string;
-      pool_slots: number;
-      priority_weight: number;
-    } & RunFacts
-  >(
-    m,
-    `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
-            r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf,
-            EXISTS (SELECT 1 FROM xcom x WHERE x.dag_id = ti.dag_id AND x.run_id = ti.run_id) AS run_has_xcom
-     FROM task_instance ti
-       JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-       JOIN dag d ON d.dag_id = ti.dag_id
-     WHERE ti.state = 'scheduled' AND ti.held = ? AND r.state = 'running' AND ${scope}
-       AND ti.pool IN (${openPools.map(() => '?').join(', ')})
-       ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
-     ORDER BY ti.priority_weight DESC
-     LIMIT ?`,
-    [
-      false,
-      ...(options.onlyRun ? [options.onlyRun.dagId, options.onlyRun.runId] : [false, true]),
-      ...openPools,
-      ...starvedDags,
-      Math.min(options.maxTisPerQuery, atMost * 4),
-    ],
-  );
-  if (!records.length) {
+  const viewOf = async (dagId: string): Promise<DagView | null> => {
+    if (!dagViews.has(dagId)) dagViews.set(dagId, views.peek(dagId) ?? (await views.get(dagId)));
+    return dagViews.get(dagId) ?? null;
+  };
+  for (const dagId of new Set([...slots.dagActive.keys(), ...dagsWithRunningRuns])) await viewOf(dagId);
+  const maxActiveTasksOf = (dagId: string): number | null => dagViews.get(dagId)?.dag.maxActiveTasks ?? null;
+  // Only task instances of running runs can be queued, each within its DAG's max_active_tasks: when
+  // every such DAG is at its limit, no candidate can pass, and the query (which would walk every
+  // scheduled row to find none) is not sent.
+  const room = roomUnderMaxActiveTasks(slots, dagsWithRunningRuns, maxActiveTasksOf);
+  if (room === 0) {
+    await warnAboutMissingPools(m, [...poolSlots.keys()], { unlessScannedWithin: MISSING_POOL_WARN_INTERVAL_MS });
+    return [];
+  }
+  const starvedDags = dagsAtMaxActiveTasks(slots, maxActiveTasksOf);
+  const scope = runScope(options.onlyRun, 'ti');
+  const readCandidates = async (limit: number) =>
+    (
+      await execSql<CandidateRow>(
+        m,
+        `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
+                r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf,
+                EXISTS (SELECT 1 FROM xcom x WHERE x.dag_id = ti.dag_id AND x.run_id = ti.run_id) AS run_has_xcom
+         FROM task_instance ti
+           JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
+           JOIN dag d ON d.dag_id = ti.dag_id
+         WHERE ti.state = 'scheduled' AND ti.held = ? AND r.state = 'running' AND ${scope.sql}
+           AND ti.pool IN (${openPools.map(() => '?').join(', ')})
+           ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
+         ORDER BY ti.priority_weight DESC
+         LIMIT ?`,
+        [false, ...scope.params, ...openPools, ...starvedDags, limit],
+      )
+    ).records;
+  // Up to 4 × what may pass, so that candidates a pool or DAG limit refuses leave room for the next
+  // ones. Read first only as many as could pass (no more than the DAGs' room): when none of them
+  // is refused, no later one could pass either; when some are, the rest is read as before.
+  const fullLimit = Math.min(options.maxTisPerQuery, atMost * 4);
+  const firstLimit = Math.min(fullLimit, atMost, room);
+  const first = await readCandidates(firstLimit);
+  if (!first.length) {
     await warnAboutMissingPools(m, [...poolSlots.keys()]);
     return [];
   }
 
   const chosen: Candidate[] = [];
-  for (const r of records) {
-    if (chosen.length >= options.maxTisPerQuery) break; // the rest next loop (queueingCutShort)
-    const c: Candidate = {
-      dagId: r.dag_id,
-      runId: r.run_id,
-      taskId: r.task_id,
-      mapIndex: Number(r.map_index),
-      pool: r.pool,
-      poolSlots: Number(r.pool_slots),
-      priority: Number(r.priority_weight),
-    };
-    if (!dagViews.has(c.dagId)) dagViews.set(c.dagId, views.peek(c.dagId) ?? (await views.get(c.dagId)));
-    const maxActiveTisPerDag = dagViews.get(c.dagId)?.tasks.get(c.taskId)?.maxActiveTisPerDag ?? null;
-    if (maxActiveTisPerDag !== null) await readTaskActive(m, slots, c.dagId, c.taskId);
-    const ctx: QueueDepContext = {
-      state: TaskState.SCHEDULED,
-      dagId: c.dagId,
-      taskId: c.taskId,
-      maxActiveTisPerDag,
-      pool: c.pool,
-      poolSlots: c.poolSlots,
-      // The query took only running runs of task instances not held, and unpaused (or draining)
-      // DAGs unless `dags test` ignores the flag.
-      runState: DagRunState.RUNNING,
-      dagPaused: false,
-      dagDraining: false,
-      held: null,
-      maxActiveTasks: dagViews.get(c.dagId)?.dag.maxActiveTasks ?? null,
-      slots,
-    };
-    const failed = firstFailing(QUEUE_DEPS, ctx);
-    if (failed) {
-      if (failed.dep.sharedByAll) break;
-      continue; // an unknown pool is logged below; a full pool or DAG may free up next loop
+  const seen = new Set<string>();
+  let refused = false;
+  /** Whether a rule that holds every later candidate alike failed (or the batch is full): stop. */
+  const consider = async (records: CandidateRow[]): Promise<boolean> => {
+    for (const r of records) {
+      if (chosen.length >= options.maxTisPerQuery) return true; // the rest next loop (queueingCutShort)
+      const c: Candidate = {
+        dagId: r.dag_id,
+        runId: r.run_id,
+        taskId: r.task_id,
+        mapIndex: Number(r.map_index),
+        pool: r.pool,
+        poolSlots: Number(r.pool_slots),
+        priority: Number(r.priority_weight),
+      };
+      const key = `${c.dagId}\u0000${c.runId}\u0000${c.taskId}\u0000${c.mapIndex}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const view = await viewOf(c.dagId);
+      const maxActiveTisPerDag = view?.tasks.get(c.taskId)?.maxActiveTisPerDag ?? null;
+      if (maxActiveTisPerDag !== null) await readTaskActive(m, slots, c.dagId, c.taskId);
+      const ctx: QueueDepContext = {
+        state: TaskState.SCHEDULED,
+        dagId: c.dagId,
+        taskId: c.taskId,
+        maxActiveTisPerDag,
+        pool: c.pool,
+        poolSlots: c.poolSlots,
+        // The query took only running runs of task instances not held, and unpaused (or draining)
+        // DAGs unless `dags test` ignores the flag.
+        runState: DagRunState.RUNNING,
+        dagPaused: false,
+        dagDraining: false,
+        held: null,
+        maxActiveTasks: view?.dag.maxActiveTasks ?? null,
+        slots,
+      };
+      const failed = firstFailing(QUEUE_DEPS, ctx);
+      if (failed) {
+        if (failed.dep.sharedByAll) return true;
+        refused = true;
+        continue; // an unknown pool is logged below; a full pool or DAG may free up next loop
+      }
+      takeSlots(slots, c);
+      chosen.push(c);
+      runs.set(`${c.dagId}\u0000${c.runId}`, r);
     }
-    takeSlots(slots, c);
-    chosen.push(c);
-    runs.set(`${c.dagId}\u0000${c.runId}`, r);
+    return false;
+  };
+  const stopped = await consider(first);
+  if (!stopped && refused && first.length === firstLimit && firstLimit < fullLimit) {
+    await consider(await readCandidates(fullLimit));
   }
   if (!chosen.length) return [];
   return markQueued(m, chosen, options.jobId, now);
 }
 
-/** Tasks of a pool that does not exist wait for it; say so, since nothing else will. */
-async function warnAboutMissingPools(m: EntityManager, known: string[]): Promise<void> {
+/** How often tasks waiting for a missing pool are named in the log (and, while nothing can be queued, looked for). */
+const MISSING_POOL_WARN_INTERVAL_MS = 60_000;
+
+/**
+ * Tasks of a pool that does not exist wait for it; say so, since nothing else will. The look walks
+ * every scheduled row: `unlessScannedWithin` skips it when one was made that recently.
+ */
+async function warnAboutMissingPools(
+  m: EntityManager,
+  known: string[],
+  options: { unlessScannedWithin?: number } = {},
+): Promise<void> {
+  const now = Date.now();
+  if (options.unlessScannedWithin !== undefined && now - lastMissingPoolScan < options.unlessScannedWithin) return;
+  lastMissingPoolScan = now;
   const { records } = await execSql<{ pool: string }>(
     m,
     `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled'
      ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
     known,
   );
-  const now = Date.now();
   for (const { pool } of records) {
-    if (now - (warnedPools.get(pool) ?? 0) < 60_000) continue; // once a minute is enough
+    if (now - (warnedPools.get(pool) ?? 0) < MISSING_POOL_WARN_INTERVAL_MS) continue; // once a minute is enough
     warnedPools.set(pool, now);
     log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
   }
 }
 
 const warnedPools = new Map<string, number>();
+let lastMissingPoolScan = 0;

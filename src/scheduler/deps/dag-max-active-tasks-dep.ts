@@ -32,3 +32,17 @@ export function dagsAtMaxActiveTasks(slots: SlotUsage, maxActiveTasksOf: (dagId:
   }
   return out;
 }
+
+/**
+ * How many more task instances these DAGs may have queued or running under max_active_tasks, in
+ * all (a DAG without a serialized version may have none): no more than this can be queued.
+ */
+export function roomUnderMaxActiveTasks(
+  slots: SlotUsage,
+  dagIds: Iterable<string>,
+  maxActiveTasksOf: (dagId: string) => number | null,
+): number {
+  let room = 0;
+  for (const dagId of dagIds) room += Math.max(0, (maxActiveTasksOf(dagId) ?? 0) - (slots.dagActive.get(dagId) ?? 0));
+  return room;
+}

@@ -1,0 +1,214 @@
+import type { DataSource } from 'typeorm';
+import { execSql } from '../../src/db/sql';
+import { DagViewCache } from '../../src/scheduler/dag-view-cache';
+import { queueReadyTasks } from '../../src/scheduler/queue-ready-tasks';
+import { readPools } from '../../src/scheduler/slot-usage';
+import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
+import { makeDag, makeTask, seedDag } from '../helpers/serialized-dags';
+import { DATABASE_KINDS } from '../helpers/test-database';
+
+const at0 = new Date('2026-01-01T00:00:00.000Z');
+
+interface Tis {
+  state: 'scheduled' | 'running' | 'success';
+  count: number;
+  priority?: number;
+  pool?: string;
+  held?: boolean;
+}
+
+/** A DAG with one run holding the given task instances, named `<state>-<pool>-<i>`. */
+async function dagWithRun(
+  ds: DataSource,
+  dagId: string,
+  groups: Tis[],
+  options: { maxActiveTasks?: number; paused?: boolean; draining?: boolean; runType?: string } = {},
+): Promise<void> {
+  const taskIds = groups.flatMap((g) =>
+    Array.from({ length: g.count }, (_, i) => `${g.state}-${g.pool ?? 'default_pool'}-${i}`),
+  );
+  await seedDag(
+    ds,
+    makeDag(
+      dagId,
+      taskIds.map((t) => makeTask(t)),
+      { maxActiveTasks: options.maxActiveTasks ?? 16 },
+    ),
+    { paused: options.paused ?? false },
+  );
+  if (options.draining) await execSql(ds, 'UPDATE dag SET is_draining = ? WHERE dag_id = ?', [true, dagId]);
+  await execSql(
+    ds,
+    `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at)
+     VALUES (?, 'r', ?, 'running', ?, ?, ?)`,
+    [dagId, at0.toISOString(), options.runType ?? 'manual', false, at0.toISOString()],
+  );
+  for (const g of groups) {
+    for (let i = 0; i < g.count; i += 1) {
+      await execSql(
+        ds,
+        `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool,
+           pool_slots, queue, priority_weight, updated_at, state, held)
+         VALUES (?, 'r', ?, -1, ?, 1, 'FunctionOperator', ?, 1, 'default', ?, ?, ?, ?)`,
+        [
+          dagId,
+          `${g.state}-${g.pool ?? 'default_pool'}-${i}`,
+          g.state === 'scheduled' ? 0 : 1,
+          g.pool ?? 'default_pool',
+          g.priority ?? 1,
+          at0.toISOString(),
+          g.state,
+          g.held ?? false,
+        ],
+      );
+    }
+  }
+}
+
+/** One queueing pass with 32 executor slots, as the scheduler loop makes it; the queued keys. */
+async function queueOnce(ds: DataSource, onlyRun?: { dagId: string; runId: string }): Promise<string[]> {
+  const views = new DagViewCache(ds, 1024);
+  const workloads = await ds.transaction(async (m) =>
+    queueReadyTasks(
+      m,
+      views,
+      32,
+      await readPools(m),
+      { parallelism: 32, maxTisPerQuery: 512, jobId: null, onlyRun },
+      at0,
+    ),
+  );
+  return workloads.map((w) => `${w.key.dagId}/${w.key.taskId}`).sort();
+}
+
+describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind) => {
+  const db = migratedDatabaseForEachTest(kind);
+
+  it('queues nothing of a DAG at its max_active_tasks, and its tasks once room frees up', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(
+      ds,
+      'a',
+      [
+        { state: 'running', count: 2 },
+        { state: 'scheduled', count: 3 },
+      ],
+      { maxActiveTasks: 2 },
+    );
+    expect(await queueOnce(ds)).toEqual([]);
+    await execSql(ds, `UPDATE task_instance SET state = 'success' WHERE task_id = 'running-default_pool-0'`);
+    expect(await queueOnce(ds)).toHaveLength(1);
+    expect(await queueOnce(ds)).toEqual([]);
+  });
+
+  it('queues the tasks of a DAG below its limit while another DAG is at its own', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(
+      ds,
+      'a',
+      [
+        { state: 'running', count: 2 },
+        { state: 'scheduled', count: 3, priority: 10 },
+      ],
+      { maxActiveTasks: 2 },
+    );
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    expect(await queueOnce(ds)).toEqual([
+      'b/scheduled-default_pool-0',
+      'b/scheduled-default_pool-1',
+      'b/scheduled-default_pool-2',
+    ]);
+  });
+
+  it('fills what a DAG limit refuses with lower-priority tasks of other DAGs in the same pass', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(ds, 'a', [{ state: 'scheduled', count: 20, priority: 10 }], { maxActiveTasks: 2 });
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    const queued = await queueOnce(ds);
+    expect(queued.filter((k) => k.startsWith('a/'))).toHaveLength(2);
+    expect(queued.filter((k) => k.startsWith('b/'))).toHaveLength(3);
+  });
+
+  it('fills what a full pool refuses with lower-priority tasks of other pools in the same pass', async () => {
+    const ds = db.dataSource;
+    await execSql(ds, `INSERT INTO slot_pool (pool, slots, description) VALUES ('small', 1, '')`);
+    await dagWithRun(ds, 'a', [
+      { state: 'scheduled', count: 20, priority: 10, pool: 'small' },
+      { state: 'scheduled', count: 3, priority: 1 },
+    ]);
+    const queued = await queueOnce(ds);
+    expect(queued.filter((k) => k.includes('-small-'))).toHaveLength(1);
+    expect(queued.filter((k) => k.includes('-default_pool-'))).toHaveLength(3);
+  });
+
+  it('leaves held tasks, paused DAGs and dags-test runs to others; a draining DAG still queues', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(ds, 'held', [{ state: 'scheduled', count: 2, held: true }]);
+    await dagWithRun(ds, 'paused', [{ state: 'scheduled', count: 2 }], { paused: true });
+    await dagWithRun(ds, 'tested', [{ state: 'scheduled', count: 2 }], { runType: 'test' });
+    await dagWithRun(ds, 'draining', [{ state: 'scheduled', count: 1 }], { paused: true, draining: true });
+    expect(await queueOnce(ds)).toEqual(['draining/scheduled-default_pool-0']);
+  });
+
+  it('queues a dags-test run at its limit once room frees up', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(
+      ds,
+      'tested',
+      [
+        { state: 'running', count: 1 },
+        { state: 'scheduled', count: 2 },
+      ],
+      { maxActiveTasks: 1, runType: 'test', paused: true },
+    );
+    const onlyRun = { dagId: 'tested', runId: 'r' };
+    expect(await queueOnce(ds, onlyRun)).toEqual([]);
+    await execSql(ds, `UPDATE task_instance SET state = 'success' WHERE task_id = 'running-default_pool-0'`);
+    expect(await queueOnce(ds, onlyRun)).toHaveLength(1);
+  });
+});
+
+describe('queueing while every DAG is at its limit, on SQLite', () => {
+  const db = migratedDatabaseForEachTest('sqlite');
+
+  /** The SQL texts better-sqlite3 runs while `work` does. */
+  async function statementsOf(ds: DataSource, work: () => Promise<unknown>): Promise<string[]> {
+    const connection = (ds.driver as unknown as { databaseConnection: { prepare(sql: string): object } })
+      .databaseConnection;
+    const statement = Object.getPrototypeOf(connection.prepare('SELECT 1')) as Record<string, unknown>;
+    const originals = new Map<string, unknown>();
+    const seen: string[] = [];
+    for (const method of ['run', 'all', 'get']) {
+      const original = statement[method] as (...args: unknown[]) => unknown;
+      originals.set(method, original);
+      statement[method] = function recorded(this: { source: string }, ...args: unknown[]) {
+        seen.push(this.source.replace(/\s+/g, ' '));
+        return original.apply(this, args);
+      };
+    }
+    try {
+      await work();
+    } finally {
+      for (const [method, original] of originals) statement[method] = original;
+    }
+    return seen;
+  }
+
+  // Such a pass found nothing by walking every scheduled row, twice (candidates, missing pools).
+  it('reads no scheduled task instance row', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(
+      ds,
+      'a',
+      [
+        { state: 'running', count: 2 },
+        { state: 'scheduled', count: 3 },
+      ],
+      { maxActiveTasks: 2 },
+    );
+    await queueOnce(ds); // the first pass may look for missing pools, once a minute
+    const statements = await statementsOf(ds, () => queueOnce(ds));
+    expect(statements.filter((s) => /FROM task_instance ti|SELECT DISTINCT pool/.test(s))).toEqual([]);
+    expect(statements.length).toBeGreaterThan(0);
+  });
+});
