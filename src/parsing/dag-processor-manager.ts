@@ -281,15 +281,18 @@ export class DagProcessorManager {
     const watcher = this.watcher;
     if (!watcher || changed?.size === 0) return;
     if (changed === null || watcher.watchId === null) return watcher.rearm();
+    // Compared with the inode the watch follows, not the one a pass parsed: a file replaced while
+    // a pass was parsing it is parsed at its new inode, but the watch still follows the old one.
     for (const file of changed) {
-      const synced = this.tracker.statOf(file);
-      const ino = synced
-        ? await fs.promises.stat(file).then(
-            (s) => s.ino,
-            () => null,
-          )
-        : null;
-      if (ino === null || ino !== synced?.ino) return watcher.rearm();
+      const followed = watcher.followedInode(file);
+      const ino =
+        followed === undefined
+          ? null
+          : await fs.promises.stat(file).then(
+              (s) => s.ino,
+              () => null,
+            );
+      if (ino === null || ino !== followed) return watcher.rearm();
     }
   }
 

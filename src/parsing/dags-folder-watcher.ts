@@ -23,6 +23,8 @@ export class DagsFolderWatcher {
   private watchCount = 0;
   /** Absolute paths named by events since the last `takeChangedPaths()`; null: an event named none. */
   private changed: Set<string> | null = new Set();
+  /** The inode of each file when the current watch was set up: the one the watch follows. */
+  private followed = new Map<string, number>();
 
   constructor(
     private readonly folder: string,
@@ -60,6 +62,7 @@ export class DagsFolderWatcher {
       });
       this.watchCount += 1;
       this.warned = false;
+      this.followed = inodesUnder(this.folder);
       return watcher;
     } catch (err) {
       if (!this.warned) log.warn(`cannot watch ${this.folder} (${errorMessage(err)}); relying on periodic rescans`);
@@ -74,6 +77,14 @@ export class DagsFolderWatcher {
    */
   get watchId(): number | null {
     return this.watcher ? this.watchCount : null;
+  }
+
+  /**
+   * The inode this watch follows at `file` (read when it was set up), or undefined for a path it
+   * did not see then. A file whose inode differs has been replaced: the watch is blind to it.
+   */
+  followedInode(file: string): number | undefined {
+    return this.followed.get(file);
   }
 
   /** Paths changed since the last call (then forgotten); null when an event did not say which. */
@@ -101,4 +112,24 @@ export class DagsFolderWatcher {
       this.onSettled();
     }, this.debounceMs);
   }
+}
+
+/** Inode of every file under `folder` (best effort: a path that vanishes meanwhile is left out). */
+function inodesUnder(folder: string): Map<string, number> {
+  const inodes = new Map<string, number>();
+  let names: string[];
+  try {
+    names = fs.readdirSync(folder, { recursive: true, encoding: 'utf8' });
+  } catch {
+    return inodes;
+  }
+  for (const name of names) {
+    const file = path.resolve(folder, name);
+    try {
+      inodes.set(file, fs.statSync(file).ino);
+    } catch {
+      // gone since the listing
+    }
+  }
+  return inodes;
 }
