@@ -39,6 +39,8 @@ export interface TaskWorkload {
   /**
    * The DAG's latest successful run before this one (Airflow's prev_*_success template names):
    * its data interval and when this task's instance in it started; null when there is none.
+   * Absent (the scheduler's workloads): the runner asks its VariableSource, only when a template
+   * names one of them.
    */
   prevSuccess?: PrevSuccess | null;
   /** A dataset-triggered run: the dataset events that triggered it (absent or empty otherwise). */

@@ -4,7 +4,6 @@ import { NotFoundError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { TaskInstanceEntity } from '../db/entities';
 import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
-import { readPrevSuccess } from '../db/reads/prev-success-reads';
 import type { TaskWorkload } from '../core/executor';
 import { requireSerializedDag } from '../db/reads/read-serialized-dag';
 import { findDagRun } from '../db/reads/dag-run-reads';
@@ -46,7 +45,6 @@ export async function buildTaskWorkload(
     maxTries: ti.maxTries,
     xcoms,
     firstRescheduleDate: ti.firstRescheduleDate ? ti.firstRescheduleDate.toISOString() : null,
-    prevSuccess: await readPrevSuccess(ds, key, run.logicalDate.toISOString()),
     triggeringDatasetEvents: await triggeringEventsOfRun(ds, { ...key, runType: run.runType }),
   };
 }

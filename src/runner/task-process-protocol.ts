@@ -4,7 +4,8 @@ import type { TaskInstanceKey } from '../core/task-instance-key';
 
 /**
  * What a task process asks its parent for: every variable, one variable, one connection — or,
- * for the cross-DAG operators, another DAG's run and task states, or a new run of another DAG.
+ * for the cross-DAG operators, another DAG's run and task states, or a new run of another DAG;
+ * or, for templates naming prev_*_success, this try's previous successful run.
  */
 export type SecretLookup =
   | { kind: 'all-variables' }

@@ -39,9 +39,10 @@ export class TaskSecrets {
     return this.source.triggerDagRun(request);
   }
 
-  /** The prev_*_success values of a try, from the same source as variables (none without one). */
+  /** The prev_*_success values of a try, from the same source as variables. */
   prevSuccess(key: TaskInstanceKey, logicalDate: string): Promise<PrevSuccess | null> {
-    return this.source ? this.source.prevSuccess(key, logicalDate) : Promise.resolve(null);
+    if (!this.source) return Promise.reject(new Error('no metadata database to read the previous successful run from'));
+    return this.source.prevSuccess(key, logicalDate);
   }
 
   /** The connection, or an error naming the id (and never a secret). */

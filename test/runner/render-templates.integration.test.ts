@@ -156,7 +156,7 @@ export default dag;`,
         xcoms: { return_value: '2026-01-03T00:00:00+00:00 2026-01-04T00:05:00+00:00' },
       });
       expect(asked).toEqual([`prev ${workload.logicalDate}`]);
-      // A workload that carries them (`dags test`, `tasks test`) is rendered without asking.
+      // A workload that carries them (`tasks render` builds one) is rendered without asking.
       const given = { ...workload, prevSuccess: null };
       expect(await runTask(given, options)).toMatchObject({
         state: 'success',
