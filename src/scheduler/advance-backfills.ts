@@ -1,9 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
+import type { ExistsCondition } from '../db/which-exist';
 import { advanceBackfill } from '../db/transitions/backfill-transitions';
 import { getLogger } from '../logging/logger';
 
 const log = getLogger('scheduler');
+
+/** Whether advanceBackfills has anything to advance: a backfill neither paused nor completed. */
+export const backfillsToAdvance: ExistsCondition = {
+  sql: `SELECT 1 FROM backfill WHERE completed_at IS NULL AND is_paused = ?`,
+  params: [false],
+};
 
 /**
  * Each loop: advance every backfill that is neither paused nor completed (at most `limit`, oldest

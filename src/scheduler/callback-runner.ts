@@ -3,6 +3,7 @@ import type { DataSource } from 'typeorm';
 import { distEntry } from '../core/dist-path';
 import { errorMessage } from '../core/errors';
 import { execSql } from '../db/sql';
+import type { ExistsCondition } from '../db/which-exist';
 import { claimCallbackRequest, finishCallbackRequest } from '../db/transitions/callback-transitions';
 import { getLogger } from '../logging/logger';
 import { callbackLogPath } from '../logging/task-log-path';
@@ -20,6 +21,12 @@ export interface CallbackRunnerOptions {
   /** A callback still running after this is killed and recorded as failed. */
   timeoutMs?: number;
 }
+
+/** Whether a callback request waits to be claimed (what dispatch looks for). */
+export const pendingCallbacks: ExistsCondition = {
+  sql: `SELECT 1 FROM callback_request WHERE state = 'pending'`,
+  params: [],
+};
 
 interface RequestRow {
   id: number;
@@ -48,6 +55,11 @@ export class CallbackRunner {
   ) {
     this.maxParallel = options.maxParallel ?? 4;
     this.timeoutMs = options.timeoutMs ?? 10 * 60_000;
+  }
+
+  /** Whether another callback may start now (dispatch would look for requests). */
+  hasRoom(): boolean {
+    return this.running.size < this.maxParallel;
   }
 
   async dispatch(now: Date): Promise<number> {

@@ -1,10 +1,21 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
+import type { ExistsCondition } from '../db/which-exist';
 import { runInTransaction } from '../db/transaction';
 import { markDeadlineMissed, requestCallback } from '../db/transitions/callback-transitions';
 import { getLogger } from '../logging/logger';
 
 const log = getLogger('scheduler');
+
+/** Deadlines passed at `?` (now) and not yet recorded as missed, of runs unfinished or finished late. */
+const PASSED_DEADLINES = `FROM deadline d JOIN dag_run r ON r.dag_id = d.dag_id AND r.run_id = d.run_id
+     WHERE d.missed_at IS NULL AND d.deadline_time <= ?
+       AND (r.state IN ('queued', 'running') OR r.end_date > d.deadline_time)`;
+
+/** Whether checkDeadlines has anything to record at `now`. */
+export function deadlinesPassed(now: Date): ExistsCondition {
+  return { sql: `SELECT 1 ${PASSED_DEADLINES}`, params: [now.toISOString()] };
+}
 
 /**
  * Record the deadlines that passed while their run was still unfinished (or that it finished
@@ -21,10 +32,7 @@ export async function checkDeadlines(ds: DataSource, now: Date, limit: number): 
     state: string;
   }>(
     ds,
-    `SELECT d.id, d.dag_id, d.run_id, d.deadline_time, d.has_callback, r.state
-     FROM deadline d JOIN dag_run r ON r.dag_id = d.dag_id AND r.run_id = d.run_id
-     WHERE d.missed_at IS NULL AND d.deadline_time <= ?
-       AND (r.state IN ('queued', 'running') OR r.end_date > d.deadline_time)
+    `SELECT d.id, d.dag_id, d.run_id, d.deadline_time, d.has_callback, r.state ${PASSED_DEADLINES}
      ORDER BY d.deadline_time LIMIT ?`,
     [now.toISOString(), limit],
   );

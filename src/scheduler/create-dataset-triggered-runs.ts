@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
+import type { ExistsCondition } from '../db/which-exist';
 import { runInTransaction } from '../db/transaction';
 import { createDatasetTriggeredRun } from '../db/transitions/dataset-transitions';
 import { getLogger } from '../logging/logger';
@@ -7,6 +8,16 @@ import { countActiveRuns } from './create-due-runs';
 import type { DagViewCache } from './dag-view-cache';
 
 const log = getLogger('scheduler');
+
+/**
+ * Whether createDatasetTriggeredRuns has anything to look at: queue rows of an active, unpaused DAG
+ * (the queue is usually empty, and the loop asks every second).
+ */
+export const datasetQueueWaiting: ExistsCondition = {
+  sql: `SELECT 1 FROM dataset_dag_run_queue q JOIN dag d ON d.dag_id = q.target_dag_id
+        WHERE d.is_active = ? AND d.is_paused = ?`,
+  params: [true, false],
+};
 
 /** The guard of createDatasetTriggeredRun did not hold: undo its DELETE. */
 class QueueTakenMeanwhile extends Error {}

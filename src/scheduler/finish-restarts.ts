@@ -1,10 +1,16 @@
 import type { DataSource } from 'typeorm';
 import { adoptsOrphans, type Executor } from '../core/executor';
 import { finishRestart } from '../db/transitions/task-instance-transitions';
+import type { ExistsCondition } from '../db/which-exist';
 import { getLogger } from '../logging/logger';
 import { idleTriesOfJob, moveEachTry } from './tries-of-job';
 
 const log = getLogger('scheduler');
+
+/** Whether finishRestartsNotRunning has anything to look at: restarting tries this job queued. */
+export function restartingTriesOf(jobId: number): ExistsCondition {
+  return { sql: `SELECT 1 FROM task_instance WHERE state = 'restarting' AND queued_by_job_id = ?`, params: [jobId] };
+}
 
 /**
  * Task instances this scheduler queued that were cleared while queued or running (restarting),

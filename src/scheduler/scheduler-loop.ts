@@ -1,11 +1,12 @@
 import type { AppContext } from '../app/app-context';
 import type { EntityManager } from 'typeorm';
-import type { Executor, ExecutorEvent, TaskWorkload } from '../core/executor';
+import { adoptsOrphans, type Executor, type ExecutorEvent, type TaskWorkload } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { createDueRuns, refreshNextDagRun } from './create-due-runs';
-import { createDatasetTriggeredRuns } from './create-dataset-triggered-runs';
-import { advanceBackfills } from './advance-backfills';
+import { createDatasetTriggeredRuns, datasetQueueWaiting } from './create-dataset-triggered-runs';
+import { advanceBackfills, backfillsToAdvance } from './advance-backfills';
 import { execSql } from '../db/sql';
+import { whichExist } from '../db/which-exist';
 import { runInTransaction } from '../db/transaction';
 import { DagViewCache } from './dag-view-cache';
 import { FanInCache } from './fan-in-cache';
@@ -18,13 +19,13 @@ import { requeueStuckQueued } from './requeue-stuck-queued';
 import { failAbandonedTestRuns } from './fail-abandoned-test-runs';
 import { OrphanThresholds, resetOrphanedTasks } from './reset-orphans';
 import { scheduleRuns, scheduleRunsAfterEvents } from './schedule-runs';
-import { finishRestartsNotRunning } from './finish-restarts';
+import { finishRestartsNotRunning, restartingTriesOf } from './finish-restarts';
 import { stopEndedTries } from './stop-ended-tries';
 import type { SchedulerOptions } from './scheduler-options';
 import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
 import { WakeSignal } from './wake-signal';
-import { CallbackRunner } from './callback-runner';
-import { checkDeadlines } from './check-deadlines';
+import { CallbackRunner, pendingCallbacks } from './callback-runner';
+import { checkDeadlines, deadlinesPassed } from './check-deadlines';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 
@@ -183,20 +184,30 @@ export class SchedulerLoop {
         startedRuns = await startScopedRun(ds, this.views, onlyRun, now);
       } else {
         await this.refreshChangedDags(now);
-        if (nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs) {
-          this.lastRunCreation = nowMs;
-          if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
-            this.lookForQueuedRuns = true;
-          if ((await createDatasetTriggeredRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
-            this.lookForQueuedRuns = true;
-        }
-        startedRuns = [];
+        const creationDue = nowMs - this.lastRunCreation >= this.options.runCreationIntervalMs;
         // A run finished (room under max_active_runs), another process changed something (a
         // trigger, a new or unpaused backfill), or the full-pass interval passed: a backfill's
         // next run follows as soon as one of its runs finishes, without a query every loop.
-        if (this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs) {
-          this.lookForQueuedRuns = false;
-          await advanceBackfills(ds, now, this.options.maxDagrunsPerLoop);
+        // Taken before looking: a change from now on is looked at by the next loop.
+        let queuedRunsDue = this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs;
+        this.lookForQueuedRuns = false;
+        // Usually there is no dataset queue and no backfill: one statement asks for both.
+        const found = await whichExist(ds, {
+          datasets: creationDue ? datasetQueueWaiting : null,
+          backfills: queuedRunsDue || creationDue ? backfillsToAdvance : null,
+        });
+        if (creationDue) {
+          this.lastRunCreation = nowMs;
+          if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0) queuedRunsDue = true;
+          if (
+            found.datasets &&
+            (await createDatasetTriggeredRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0
+          )
+            queuedRunsDue = true;
+        }
+        startedRuns = [];
+        if (queuedRunsDue) {
+          if (found.backfills) await advanceBackfills(ds, now, this.options.maxDagrunsPerLoop);
           startedRuns = await startQueuedRuns(
             ds,
             this.views,
@@ -262,11 +273,21 @@ export class SchedulerLoop {
     for (const workload of workloads) this.executor.queueWorkload(workload);
     if (!onlyStarts) this.queueingCutShort = workloads.length >= this.options.maxTisPerQuery;
 
+    const stopCheckDue = nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS;
+    const callbackCheckDue = !onlyRun && nowMs - this.lastCallbackCheck >= CALLBACK_CHECK_INTERVAL_MS;
+    // Asked after this loop's transaction, which may have ended runs (callback requests). Usually
+    // nothing is restarting, no deadline passed and no callback waits: one statement asks all three.
+    const pending = await whichExist(ds, {
+      restarting:
+        stopCheckDue && this.jobId !== null && !adoptsOrphans(this.executor) ? restartingTriesOf(this.jobId) : null,
+      deadlines: callbackCheckDue ? deadlinesPassed(now) : null,
+      callbacks: callbackCheckDue && this.callbacks.hasRoom() ? pendingCallbacks : null,
+    });
     // A running try whose task instance moved on (marked, its run failed or timed out, deleted) is stopped.
-    if (nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS) {
+    if (stopCheckDue) {
       this.lastStopCheck = nowMs;
       await stopEndedTries(ds, this.executor, this.stoppedTries);
-      if (this.jobId !== null) await finishRestartsNotRunning(ds, this.executor, this.jobId, now);
+      if (pending.restarting) await finishRestartsNotRunning(ds, this.executor, this.jobId!, now);
     }
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {
@@ -275,10 +296,11 @@ export class SchedulerLoop {
       await failAbandonedTestRuns(ds, now);
       await requeueStuckQueued(ds, this.executor, this.jobId, this.options.taskQueuedTimeoutMs, now);
     }
-    if (!onlyRun && nowMs - this.lastCallbackCheck >= CALLBACK_CHECK_INTERVAL_MS) {
+    if (callbackCheckDue) {
       this.lastCallbackCheck = nowMs;
-      await checkDeadlines(ds, now, this.options.maxDagrunsPerLoop);
-      await this.callbacks.dispatch(now);
+      const missed = pending.deadlines ? await checkDeadlines(ds, now, this.options.maxDagrunsPerLoop) : 0;
+      // A miss just recorded may have requested a callback.
+      if (pending.callbacks || missed > 0) await this.callbacks.dispatch(now);
     }
     const stats = { durationMs: performance.now() - started, events: events.length, queued: workloads.length };
     this.onLoop?.(stats);
