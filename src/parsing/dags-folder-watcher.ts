@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { errorMessage } from '../core/errors';
 import { getLogger } from '../logging/logger';
+import { isSkippedName } from './discover-dag-files';
 
 const log = getLogger('dag-processor');
 
@@ -53,6 +54,9 @@ export class DagsFolderWatcher {
 
   private open(): fs.FSWatcher | null {
     try {
+      // Read BEFORE the watch is set up (it follows what its own walk finds): a file replaced
+      // between the two walks then differs from what is recorded, and its event re-arms.
+      const followed = inodesUnder(this.folder);
       const watcher = fs.watch(this.folder, { recursive: true }, (_event, name) => this.onEvent(name));
       watcher.on('error', (err) => {
         log.debug(`watching ${this.folder} failed: ${errorMessage(err)}`);
@@ -62,7 +66,7 @@ export class DagsFolderWatcher {
       });
       this.watchCount += 1;
       this.warned = false;
-      this.followed = inodesUnder(this.folder);
+      this.followed = followed;
       return watcher;
     } catch (err) {
       if (!this.warned) log.warn(`cannot watch ${this.folder} (${errorMessage(err)}); relying on periodic rescans`);
@@ -114,21 +118,28 @@ export class DagsFolderWatcher {
   }
 }
 
-/** Inode of every file under `folder` (best effort: a path that vanishes meanwhile is left out). */
-function inodesUnder(folder: string): Map<string, number> {
-  const inodes = new Map<string, number>();
-  let names: string[];
+/**
+ * Inode of every file under `folder` that discovery may look at (dot-folders such as `.git` and
+ * `node_modules` are left out), by a synchronous walk like the watch's own. A path that vanishes
+ * meanwhile is left out.
+ */
+function inodesUnder(folder: string, inodes = new Map<string, number>()): Map<string, number> {
+  let entries: fs.Dirent[];
   try {
-    names = fs.readdirSync(folder, { recursive: true, encoding: 'utf8' });
+    entries = fs.readdirSync(folder, { withFileTypes: true });
   } catch {
     return inodes;
   }
-  for (const name of names) {
-    const file = path.resolve(folder, name);
-    try {
-      inodes.set(file, fs.statSync(file).ino);
-    } catch {
-      // gone since the listing
+  for (const entry of entries) {
+    if (isSkippedName(entry.name)) continue;
+    const full = path.join(folder, entry.name);
+    if (entry.isDirectory()) inodesUnder(full, inodes);
+    else {
+      try {
+        inodes.set(full, fs.statSync(full).ino);
+      } catch {
+        // gone since the listing
+      }
     }
   }
   return inodes;

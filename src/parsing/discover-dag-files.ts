@@ -9,6 +9,11 @@ const log = getLogger('dag-processor');
 /** Extensions of files that may define DAGs. */
 const DAG_FILE_PATTERN = /\.(ts|js|mjs|ya?ml)$/;
 
+/** Entries discovery never looks into or at: dot-files and dot-folders (`.git`), `node_modules`. */
+export function isSkippedName(name: string): boolean {
+  return name.startsWith('.') || name === 'node_modules';
+}
+
 /** Name of the per-folder ignore file: one regular expression per line, like Airflow's .airflowignore. */
 export const IGNORE_FILE_NAME = '.dagctlignore';
 
@@ -98,7 +103,7 @@ export async function discoverDagFiles(dagsFolder: string, info?: DiscoveryInfo)
     }
     const rules = [...inherited, ...(await readIgnoreRules(dir, info?.inputs))];
     for (const entry of entries) {
-      if (entry.name.startsWith('.') || entry.name === 'node_modules') continue;
+      if (isSkippedName(entry.name)) continue;
       const full = path.join(dir, entry.name);
       if (isIgnored(full, rules)) continue;
       let isDir = entry.isDirectory();

@@ -18,6 +18,8 @@ describe('DagsFolderWatcher.followedInode', () => {
   beforeAll(() => {
     fs.mkdirSync(path.dirname(file));
     fs.writeFileSync(file, 'export {};\n');
+    fs.mkdirSync(path.join(folder, '.git'));
+    fs.writeFileSync(path.join(folder, '.git', 'HEAD'), 'ref: refs/heads/main\n');
     watcher.ensure();
   });
   afterAll(() => {
@@ -43,5 +45,9 @@ describe('DagsFolderWatcher.followedInode', () => {
     watcher.rearm();
     expect(watcher.followedInode(file)).toBe(fs.statSync(file).ino);
     expect(watcher.followedInode(added)).toBe(fs.statSync(added).ino);
+  });
+
+  it('records nothing under what discovery never looks at (.git, node_modules): a change there re-arms', () => {
+    expect(watcher.followedInode(path.join(folder, '.git', 'HEAD'))).toBeUndefined();
   });
 });
