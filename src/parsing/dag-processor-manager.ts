@@ -352,7 +352,7 @@ export class DagProcessorManager {
     // Taken before looking: a change made during this pass is looked at again by the next one.
     const changedPaths = this.watcher?.takeChangedPaths() ?? null;
     await this.rearmIfReplaced(changedPaths);
-    const info: DiscoveryInfo = { symlinkedFolders: 0, symlinkedFiles: 0 };
+    const info: DiscoveryInfo = { symlinkedFolders: 0 };
     const files = await discoverDagFiles(this.options.dagsFolder, info);
     const checkAll = this.mustCheckAll(checkAllRequested, changedPaths, info);
     const present = new Set(files);

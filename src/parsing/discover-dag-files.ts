@@ -64,8 +64,6 @@ async function readIgnoreRules(dir: string, inputs?: Map<string, FileStatKey>): 
 export interface DiscoveryInfo {
   /** Symlinked folders followed: file-system events of the dags folder do not cover them. */
   symlinkedFolders: number;
-  /** Symlinked DAG files: their targets may live on another mount than any folder walked. */
-  symlinkedFiles: number;
   /**
    * When given, receives the stat of every folder walked and every ignore file read, each taken
    * before it was read: the walk's result can differ only once one of them differs (a folder's
@@ -113,7 +111,6 @@ export async function discoverDagFiles(dagsFolder: string, info?: DiscoveryInfo)
         isDir = stat?.isDirectory() ?? false;
         isFile = stat?.isFile() ?? false;
         if (isDir && info) info.symlinkedFolders += 1;
-        if (isFile && info && isDagFileName(entry.name)) info.symlinkedFiles += 1;
       }
       if (isDir) await walk(full, rules);
       else if (isFile && isDagFileName(entry.name)) found.push(full);

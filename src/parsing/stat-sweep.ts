@@ -5,7 +5,6 @@ import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
 interface Listing {
   files: string[];
   symlinkedFolders: number;
-  symlinkedFiles: number;
   inputs: Map<string, FileStatKey>;
 }
 
@@ -22,13 +21,10 @@ interface Listing {
  * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
  * second costs more CPU than an idle scheduler is allowed.
  *
- * A thread-pool stat costs a round trip (futex hand-offs, an eventfd write and read, an event-loop
- * wake-up) several times the stat itself — most of an idle scheduler's CPU. So the listing's stats
- * (each folder walked, each ignore file) go through the thread pool, all at once (statEach), and a
- * folder on a hung mount leaves the sweep waiting, never the loop; once they answered, the folders
- * holding the files are known to answer, and the share is stat-ed synchronously (statEachNow).
- * While the listing is the one of the last sweep, the previous stats are updated in place rather
- * than copied into a new map.
+ * A sweep's stats are asked all at once (statEach): awaited one by one, each cost a thread-pool
+ * round trip (futex hand-offs, an eventfd write and read, an event-loop wake-up) several times the
+ * stat itself — most of an idle scheduler's CPU. While the listing is the one of the last sweep,
+ * the previous stats are updated in place rather than copied into a new map.
  */
 export class StatSweep {
   private previous: Map<string, FileStatKey> | null = null;
@@ -50,9 +46,9 @@ export class StatSweep {
    */
   private async listFiles(): Promise<Listing> {
     if (this.listing && (await unchanged(this.listing.inputs))) return this.listing;
-    const info = { symlinkedFolders: 0, symlinkedFiles: 0, inputs: new Map<string, FileStatKey>() };
+    const info = { symlinkedFolders: 0, inputs: new Map<string, FileStatKey>() };
     const files = await discoverDagFiles(this.dagsFolder, info);
-    this.listing = { files, ...info };
+    this.listing = { files, symlinkedFolders: info.symlinkedFolders, inputs: info.inputs };
     return this.listing;
   }
 
@@ -83,10 +79,7 @@ export class StatSweep {
       }
       share.push(file);
     }
-    // The listing's stats went through the thread pool and answered: every folder the files are in
-    // (their mounts) answers, so the share can be stat-ed synchronously, at a fraction of the cost.
-    // A symlinked file may point to another mount: then the share goes through the thread pool too.
-    await (listing.symlinkedFiles > 0 ? statEach : statEachNow)(share, (i, stat) => {
+    await statEach(share, (i, stat) => {
       const file = share[i];
       const before = previous?.get(file);
       if (!stat) {
@@ -131,8 +124,8 @@ export class StatSweep {
  * All asked together, so the thread pool serves them together and the event loop wakes for the
  * batch, where one `await` per stat paid a thread-pool round trip each (several times the stat
  * itself); and through the callback API, whose requests cost less than fs.promises' (one promise
- * for the batch instead of one per path). Never synchronous: a folder on a hung mount must not
- * stall the scheduler's loop.
+ * for the batch instead of one per path, no FileHandle-style promise machinery). Never a
+ * synchronous stat: a dags folder on a hung mount must not stall the scheduler's loop.
  */
 function statEach(paths: readonly string[], each: (index: number, stat: fs.Stats | null) => void): Promise<void> {
   return new Promise((resolve) => {
@@ -146,24 +139,6 @@ function statEach(paths: readonly string[], each: (index: number, stat: fs.Stats
       }),
     );
   });
-}
-
-/**
- * statEach synchronously, for paths in folders that have just answered a stat through the thread
- * pool: a synchronous stat costs a few microseconds, a thread-pool round trip several times that
- * (hand-offs to a pool thread and back, an event-loop wake-up) — most of an idle sweep's CPU.
- */
-function statEachNow(paths: readonly string[], each: (index: number, stat: fs.Stats | null) => void): Promise<void> {
-  for (let i = 0; i < paths.length; i += 1) {
-    let stat: fs.Stats | null;
-    try {
-      stat = fs.statSync(paths[i], { throwIfNoEntry: false }) ?? null;
-    } catch {
-      stat = null;
-    }
-    each(i, stat);
-  }
-  return Promise.resolve();
 }
 
 /** Whether `stat` shows the file as `key` recorded it. */
