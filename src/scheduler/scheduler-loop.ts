@@ -176,6 +176,7 @@ export class SchedulerLoop {
 
     const onlyRun = this.scope.onlyRun;
     let startedRuns: Array<{ id: number; dagId: string; runId: string }>;
+    let queuedRunsDue = false;
     // The drained events are in no executor's buffer any more: a query failing before they are
     // applied (the database restarting) must keep them for the next loop, or those tries would
     // stay running for ever.
@@ -189,7 +190,7 @@ export class SchedulerLoop {
         // trigger, a new or unpaused backfill), or the full-pass interval passed: a backfill's
         // next run follows as soon as one of its runs finishes, without a query every loop.
         // Taken before looking: a change from now on is looked at by the next loop.
-        let queuedRunsDue = this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs;
+        queuedRunsDue = this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs;
         this.lookForQueuedRuns = false;
         // Usually there is no dataset queue and no backfill: one statement asks for both.
         const found = await whichExist(ds, {
@@ -218,6 +219,8 @@ export class SchedulerLoop {
         }
       }
     } catch (err) {
+      // Queued runs this loop was to look for are looked for by the next one.
+      if (queuedRunsDue) this.lookForQueuedRuns = true;
       await this.keepUnapplied(events);
       throw err;
     }
