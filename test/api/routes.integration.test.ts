@@ -189,6 +189,11 @@ describe('DAGs', () => {
       template_fields: ['bashCommand'],
       downstream_task_ids: ['load'],
     });
+    // Names every object has are no fields (the API fuzz found `order_by=__proto__` crashing /users).
+    for (const name of ['__proto__', 'constructor', 'toString']) {
+      await call('get', '/dags/{dag_id}/tasks', `/api/v1/dags/example_dag/tasks?order_by=${name}`, { status: 400 });
+      await call('get', '/users', `/api/v1/users?order_by=-${name}`, { status: 400 });
+    }
     const task = await call('get', '/dags/{dag_id}/tasks/{task_id}', '/api/v1/dags/example_dag/tasks/load', {
       role: 'viewer',
     });

@@ -171,7 +171,9 @@ export const dagRoutes: ApiRoute[] = [
       const descending = raw.startsWith('-');
       const field = descending ? raw.slice(1) : raw;
       const tasks = dag.tasks.map((task) => taskJson(task, dag));
-      if (tasks.length > 0 && !(field in tasks[0])) throw badRequest(`order_by: tasks have no field '${field}'`);
+      // Own fields only: `in` would also accept `constructor`, `__proto__` and the like.
+      if (tasks.length > 0 && !Object.hasOwn(tasks[0], field))
+        throw badRequest(`order_by: tasks have no field '${field}'`);
       tasks.sort((a, b) => {
         const x = JSON.stringify(a[field] ?? null);
         const y = JSON.stringify(b[field] ?? null);

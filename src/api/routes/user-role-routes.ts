@@ -138,7 +138,9 @@ export const userRoleRoutes: ApiRoute[] = [
     access: 'admin',
     async handler(req, res, api) {
       const raw = queryString(req.query, 'order_by') || 'id';
-      const sortKey = USER_ORDER[raw.replace(/^-/, '')];
+      const field = raw.replace(/^-/, '');
+      // Own keys only: `__proto__` or `constructor` would otherwise find Object's and crash the sort.
+      const sortKey = Object.hasOwn(USER_ORDER, field) ? USER_ORDER[field] : undefined;
       if (!sortKey)
         throw badRequest(
           `order_by: ordering by '${raw}' is not allowed; use one of ${Object.keys(USER_ORDER).join(', ')}`,
