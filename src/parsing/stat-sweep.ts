@@ -92,7 +92,7 @@ export class StatSweep {
         return;
       }
       // The usual case, nothing changed: keep the key already stored (no new object each second).
-      const key = before && hasStat(before, stat) ? before : statKeyOf(stat);
+      const key = before && sameStat(before, stat) ? before : statKeyOf(stat);
       if (key !== before || !sameFiles) current.set(file, key);
       const known = synced(file);
       const isNew = previous ? !before : !known;
@@ -141,17 +141,12 @@ function statEach(paths: readonly string[], each: (index: number, stat: fs.Stats
   });
 }
 
-/** Whether `stat` shows the file as `key` recorded it. */
-function hasStat(key: FileStatKey, stat: fs.Stats): boolean {
-  return key.ino === stat.ino && key.size === stat.size && key.mtimeMs === stat.mtimeMs && key.ctimeMs === stat.ctimeMs;
-}
-
 /** Whether every path still has the stat recorded for it (a vanished one has not). */
 async function unchanged(inputs: Map<string, FileStatKey>): Promise<boolean> {
   const paths = [...inputs.keys()];
   let same = true;
   await statEach(paths, (i, stat) => {
-    if (!stat || !hasStat(inputs.get(paths[i])!, stat)) same = false;
+    if (!stat || !sameStat(inputs.get(paths[i])!, stat)) same = false;
   });
   return same;
 }
