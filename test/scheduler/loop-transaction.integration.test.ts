@@ -137,43 +137,6 @@ describe.each(DATABASE_KINDS)('one transaction per scheduler loop (%s)', (kind) 
     expect(await applyEventsAlone(gone.dataSource, new DagViewCache(gone.dataSource), events)).toEqual(events);
   });
 
-  it('a loop that fails before looking at queued runs leaves that look to the next loop', async () => {
-    await seedDag(ctx.dataSource, makeDag('one_at_a_time', [makeTask('t')], { maxActiveRuns: 1 }));
-    const executor = new ScriptedExecutor();
-    // Only the first loop is a full pass: later ones look for queued runs only when told to.
-    const loop = new SchedulerLoop(
-      ctx,
-      executor,
-      { ...resolveSchedulerOptions(ctx.config), idleSleepMs: 600_000 },
-      null,
-    );
-    const trigger = (day: string) =>
-      triggerDagRun(ctx, { dagId: 'one_at_a_time', logicalDate: new Date(`2026-01-${day}T00:00:00Z`) });
-    const first = await trigger('01');
-    const second = await trigger('02');
-    const runState = async (runId: string) =>
-      (await execSql<{ state: string }>(ctx.dataSource, `SELECT state FROM dag_run WHERE run_id = ?`, [runId]))
-        .records[0].state;
-    await loop.tick();
-    expect([await runState(first.runId), await runState(second.runId)]).toEqual(['running', 'queued']);
-    const at = new Date().toISOString();
-    executor.report({
-      type: 'finished',
-      key: executor.received[0].key,
-      tryNumber: 1,
-      at,
-      outcome: { state: 'success' },
-    });
-    await loop.tick(); // the first run succeeds: the next loop looks for queued runs
-    expect(await runState(first.runId)).toBe('success');
-
-    await execSql(ctx.dataSource, 'ALTER TABLE backfill RENAME TO backfill_away');
-    await expect(loop.tick()).rejects.toThrow();
-    await execSql(ctx.dataSource, 'ALTER TABLE backfill_away RENAME TO backfill');
-    await loop.tick();
-    expect(await runState(second.runId)).toBe('running');
-  });
-
   it("keeps a fan-out run going while a leaf is out; the last leaf's event finishes it, no full pass", async () => {
     await seedDag(ctx.dataSource, makeDag('fan', [makeTask('a'), makeTask('b')]));
     const executor = new ScriptedExecutor();
