@@ -81,20 +81,25 @@ async function queueOnce(ds: DataSource, onlyRun?: { dagId: string; runId: strin
   return workloads.map((w) => `${w.key.dagId}/${w.key.taskId}`).sort();
 }
 
+/** DAG 'a' with max_active_tasks 2: two tries running, three task instances waiting. */
+function dagAtItsLimit(ds: DataSource): Promise<void> {
+  return dagWithRun(
+    ds,
+    'a',
+    [
+      { state: 'running', count: 2 },
+      { state: 'scheduled', count: 3 },
+    ],
+    { maxActiveTasks: 2 },
+  );
+}
+
 describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind) => {
   const db = migratedDatabaseForEachTest(kind);
 
   it('queues nothing of a DAG at its max_active_tasks, and its tasks once room frees up', async () => {
     const ds = db.dataSource;
-    await dagWithRun(
-      ds,
-      'a',
-      [
-        { state: 'running', count: 2 },
-        { state: 'scheduled', count: 3 },
-      ],
-      { maxActiveTasks: 2 },
-    );
+    await dagAtItsLimit(ds);
     expect(await queueOnce(ds)).toEqual([]);
     await execSql(ds, `UPDATE task_instance SET state = 'success' WHERE task_id = 'running-default_pool-0'`);
     expect(await queueOnce(ds)).toHaveLength(1);
@@ -197,15 +202,7 @@ describe('queueing while every DAG is at its limit, on SQLite', () => {
   // Such a pass found nothing by walking every scheduled row, twice (candidates, missing pools).
   it('reads no scheduled task instance row', async () => {
     const ds = db.dataSource;
-    await dagWithRun(
-      ds,
-      'a',
-      [
-        { state: 'running', count: 2 },
-        { state: 'scheduled', count: 3 },
-      ],
-      { maxActiveTasks: 2 },
-    );
+    await dagAtItsLimit(ds);
     await queueOnce(ds); // the first pass may look for missing pools, once a minute
     const statements = await statementsOf(ds, () => queueOnce(ds));
     expect(statements.filter((s) => /FROM task_instance ti|SELECT DISTINCT pool/.test(s))).toEqual([]);
