@@ -27,6 +27,26 @@ export interface Expectation {
   runStates?: Record<string, 'success' | 'failed'>;
 }
 
+/** Every try of a run that ended otherwise than expected, with how it ended: what a failure report needs. */
+async function tryEndsOf(ds: DataSource, dagId: string, runId: string): Promise<string> {
+  const { records } = await execSql<{
+    task_id: string;
+    try_number: number;
+    state: string | null;
+    end_reason: string | null;
+  }>(
+    ds,
+    `SELECT task_id, try_number, state, end_reason FROM task_instance_history WHERE dag_id = ? AND run_id = ?
+     UNION ALL
+     SELECT task_id, try_number, state, end_reason FROM task_instance WHERE dag_id = ? AND run_id = ?
+     ORDER BY task_id, try_number`,
+    [dagId, runId, dagId, runId],
+  );
+  return records
+    .map((r) => `${r.task_id}#${r.try_number} ${r.state}${r.end_reason ? ` (${r.end_reason})` : ''}`)
+    .join(', ');
+}
+
 /** Check every invariant of the fault suite once the workload is over. */
 export async function checkInvariants(
   ds: DataSource,
@@ -58,7 +78,10 @@ export async function checkInvariants(
       details.push(`run ${run.dag_id}/${run.run_id} is ${run.state}`);
     } else if (run.state !== expected) {
       lost += 1;
-      details.push(`run ${run.dag_id}/${run.run_id} ended ${run.state}, expected ${expected}`);
+      details.push(
+        `run ${run.dag_id}/${run.run_id} ended ${run.state}, expected ${expected}; ` +
+          (await tryEndsOf(ds, run.dag_id, run.run_id)),
+      );
     }
   }
   const started = new Map<string, Effect[]>();
