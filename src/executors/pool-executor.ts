@@ -5,7 +5,8 @@ import { getLogger } from '../logging/logger';
 import { TaskProcessPool } from '../runner/task-process-pool';
 import type { VariableSource } from '../runner/variable-source';
 import { EventBuffer } from './event-buffer';
-import type { Executor, ExecutorEvent, TaskWorkload, TryClaim } from '../core/executor';
+import type { Executor, ExecutorEvent, StartReservation, TaskWorkload, TryClaim } from '../core/executor';
+import type { TaskProcess } from '../runner/task-process';
 
 export interface PoolExecutorOptions {
   /** Most tries running at once. */
@@ -34,6 +35,20 @@ interface RunningTry {
 }
 
 const log = getLogger('executor');
+
+/** An idle task process of this executor's pool set aside for one try (see reserveStarts). */
+class ProcessReservation implements StartReservation {
+  constructor(
+    readonly child: TaskProcess,
+    readonly pid: number,
+    readonly hostname: string,
+    private readonly pool: TaskProcessPool,
+  ) {}
+
+  release(): void {
+    this.pool.unreserve(this.child);
+  }
+}
 
 /** Runs tries in a TaskProcessPool and reports events; the local and sequential executors. */
 export class PoolExecutor implements Executor {
@@ -70,34 +85,43 @@ export class PoolExecutor implements Executor {
     this.pool.prewarm(1);
   }
 
-  queueWorkload(workload: TaskWorkload): void {
+  queueWorkload(workload: TaskWorkload, reservation?: StartReservation): void {
+    if (this.ended) reservation?.release();
     if (this.ended)
       throw new Error(`${this.name} executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
     const id = tiKeyString(workload.key);
     if (this.running.has(id)) {
+      reservation?.release();
       log.warn(`ignoring ${describeTi(workload.key, workload.tryNumber)}: already running in this executor`);
       return;
     }
     const { key, tryNumber } = workload;
     const claim = this.claim;
+    const reserved = reservation instanceof ProcessReservation ? reservation.child : undefined;
     // A claimed try's start (queued → running, with its time, host and pid) is written by the
     // claim itself: a `started` event would only cost the scheduler a loop that changes nothing.
-    const done = this.pool
-      .run(workload, {
-        claim: claim ? (pid) => claim({ key, tryNumber, at: this.now(), hostname: this.hostname, pid }) : undefined,
-        onStarted: claim
-          ? undefined
-          : (pid) => this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
-      })
-      .then((result) => {
-        this.running.delete(id);
-        if (result.kind === 'finished')
-          this.emit({ type: 'finished', key, tryNumber, at: this.now(), outcome: result.outcome });
-        // Someone else owns this try now (it was given back, or ended): say nothing about it.
-        else if (result.kind === 'unclaimed')
-          log.warn(`${describeTi(key, tryNumber)} not started: its claim was refused`);
-        else this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason: result.reason });
-      });
+    // A try handed over with its reservation was claimed in the transaction that queued it.
+    const hooks =
+      reserved !== undefined
+        ? {}
+        : {
+            claim: claim
+              ? (pid: number | null) => claim({ key, tryNumber, at: this.now(), hostname: this.hostname, pid })
+              : undefined,
+            onStarted: claim
+              ? undefined
+              : (pid: number) =>
+                  this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
+          };
+    const done = this.pool.run(workload, hooks, reserved).then((result) => {
+      this.running.delete(id);
+      if (result.kind === 'finished')
+        this.emit({ type: 'finished', key, tryNumber, at: this.now(), outcome: result.outcome });
+      // Someone else owns this try now (it was given back, or ended): say nothing about it.
+      else if (result.kind === 'unclaimed')
+        log.warn(`${describeTi(key, tryNumber)} not started: its claim was refused`);
+      else this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason: result.reason });
+    });
     this.running.set(id, { workload, done });
   }
 
@@ -113,6 +137,16 @@ export class PoolExecutor implements Executor {
 
   claimTriesWith(claim: TryClaim): void {
     this.claim = claim;
+  }
+
+  reserveStarts(count: number): StartReservation[] {
+    // Without a claim a try reports its start itself (a `started` event): nothing to set aside for.
+    if (!this.claim || this.ended) return [];
+    return this.pool.reserveReady(Math.min(count, this.slotsAvailable())).flatMap((child) => {
+      if (child.pid !== null) return [new ProcessReservation(child, child.pid, this.hostname, this.pool)];
+      this.pool.unreserve(child); // never: a ready process has a pid
+      return [];
+    });
   }
 
   slotsAvailable(): number {

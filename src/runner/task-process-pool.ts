@@ -62,6 +62,8 @@ export class TaskProcessPool {
   private readonly waiting: Waiting[] = [];
   /** Tries by `dag\0run\0task\0mapIndex\0try`, to stop one. */
   private readonly placed = new Map<string, Placed>();
+  /** Idle children set aside for tries to be handed over later (reserveReady). */
+  private readonly reserved = new Set<TaskProcess>();
   private closed = false;
 
   constructor(private readonly options: TaskProcessPoolOptions) {
@@ -93,20 +95,53 @@ export class TaskProcessPool {
     while (!this.closed && this.idleChildren().length < target && this.activeCount() < this.size) this.spawn();
   }
 
-  /** Run one try in a child; resolves when it finished or its process was lost. */
-  run(workload: TaskWorkload, hooks: PoolRunHooks = {}): Promise<PoolRunResult> {
+  /**
+   * Set aside up to `count` children that are idle and ready now: no try is placed on them until
+   * one is handed over with run(workload, hooks, child), or they are given back (unreserve).
+   */
+  reserveReady(count: number): TaskProcess[] {
+    if (this.closed || count <= 0) return [];
+    // The most recently started first, as pump() prefers them.
+    const ready = this.idleChildren()
+      .filter((child) => child.isReady)
+      .slice(-count)
+      .reverse();
+    for (const child of ready) this.reserved.add(child);
+    return ready;
+  }
+
+  /** Give back a child set aside by reserveReady and not used; a no-op once it was used. */
+  unreserve(child: TaskProcess): void {
+    if (this.reserved.delete(child)) this.pump();
+  }
+
+  /**
+   * Run one try in a child — in `reservedChild` when given (see reserveReady), else in the next
+   * free one; resolves when it finished or its process was lost.
+   */
+  run(workload: TaskWorkload, hooks: PoolRunHooks = {}, reservedChild?: TaskProcess): Promise<PoolRunResult> {
+    // One that died meanwhile left the set: its try ends lost at once (TaskProcess.run).
+    if (reservedChild && !this.reserved.delete(reservedChild) && !reservedChild.exited)
+      throw new Error(
+        `task process ${reservedChild.pid} was not set aside for ${tryKeyString(workload.key, workload.tryNumber)}`,
+      );
     if (this.closed) return Promise.resolve({ kind: 'lost', reason: 'task process pool is closed', pid: null });
     const id = tryKeyString(workload.key, workload.tryNumber);
     return new Promise((resolve) => {
       this.placed.set(id, { workload, child: null });
-      this.waiting.push({
+      const waiter: Waiting = {
         workload,
         hooks: { ...hooks, onStopping: (reason) => this.noteStopInLog(workload, reason) },
         resolve: (result) => {
           if (this.placed.get(id)?.workload === workload) this.placed.delete(id);
           resolve(result);
         },
-      });
+      };
+      if (reservedChild) {
+        this.startOn(reservedChild, waiter);
+        return;
+      }
+      this.waiting.push(waiter);
       this.pump();
     });
   }
@@ -158,7 +193,9 @@ export class TaskProcessPool {
   }
 
   private idleChildren(): TaskProcess[] {
-    return [...this.children].filter((child) => !child.busy && !child.retiring && !child.exited);
+    return [...this.children].filter(
+      (child) => !child.busy && !child.retiring && !child.exited && !this.reserved.has(child),
+    );
   }
 
   private spawn(): TaskProcess {
@@ -171,6 +208,8 @@ export class TaskProcessPool {
     this.children.add(child);
     child.onExit(() => {
       this.children.delete(child);
+      // Its try, if one is handed over, ends lost at once (TaskProcess.run).
+      this.reserved.delete(child);
       this.pump();
     });
     return child;
@@ -181,15 +220,18 @@ export class TaskProcessPool {
       // Prefer the most recently started idle child: its DAG files are the most likely cached.
       const child = this.idleChildren().pop() ?? (this.activeCount() < this.size ? this.spawn() : null);
       if (!child) return;
-      const waiter = this.waiting.shift() as Waiting;
-      const placed = this.placed.get(tryKeyString(waiter.workload.key, waiter.workload.tryNumber));
-      if (placed?.workload === waiter.workload) placed.child = child;
-      void child.run(waiter.workload, waiter.hooks, this.killGraceMs).then((result) => {
-        this.noteDeathInLog(waiter.workload, result);
-        this.release(child);
-        waiter.resolve(result);
-      });
+      this.startOn(child, this.waiting.shift() as Waiting);
     }
+  }
+
+  private startOn(child: TaskProcess, waiter: Waiting): void {
+    const placed = this.placed.get(tryKeyString(waiter.workload.key, waiter.workload.tryNumber));
+    if (placed?.workload === waiter.workload) placed.child = child;
+    void child.run(waiter.workload, waiter.hooks, this.killGraceMs).then((result) => {
+      this.noteDeathInLog(waiter.workload, result);
+      this.release(child);
+      waiter.resolve(result);
+    });
   }
 
   /** Say in the try's log why and by whom it is stopped (the child adds how its task ended). */

@@ -60,6 +60,8 @@ export class TaskProcess {
   /** Set once the child said it will exit after its try, or was told to. */
   retiring = false;
   exited = false;
+  /** Set once the child said it is ready: a try sent now starts without waiting for start-up. */
+  isReady = false;
   private current: CurrentTry | null = null;
   private exitListeners: Array<() => void> = [];
   private startError: string | null = null;
@@ -85,6 +87,7 @@ export class TaskProcess {
       const onMessage = (message: unknown): void => {
         if ((message as ChildToParentMessage)?.type === 'ready') {
           this.child.off('message', onMessage);
+          this.isReady = true;
           resolve();
         }
       };
@@ -133,6 +136,11 @@ export class TaskProcess {
     const result = new Promise<PoolRunResult>((resolve) => {
       this.current = { workload, resolve, hooks, killGraceMs, timeoutTimer: null, stopping: null, reported: null };
     });
+    // A process that died while set aside for this try (see TaskProcessPool.reserveReady).
+    if (this.exited) {
+      this.settle({ kind: 'lost', reason: `task process ${this.pid} exited before the try reached it`, pid: this.pid });
+      return result;
+    }
     this.setReferenced(true);
     try {
       await this.ready;

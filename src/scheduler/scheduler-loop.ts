@@ -1,6 +1,6 @@
 import type { AppContext } from '../app/app-context';
 import type { EntityManager } from 'typeorm';
-import { adoptsOrphans, type Executor, type ExecutorEvent, type TaskWorkload } from '../core/executor';
+import { adoptsOrphans, type Executor, type ExecutorEvent, type StartReservation } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { createDueRuns, refreshNextDagRun } from './create-due-runs';
 import { createDatasetTriggeredRuns, datasetQueueWaiting } from './create-dataset-triggered-runs';
@@ -14,6 +14,7 @@ import { ExternalChangeWatcher } from './external-change-watcher';
 import { applyEventsAlone } from './apply-events-alone';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
 import { anyScheduled, queueReadyTasks } from './queue-ready-tasks';
+import { claimOnReservedProcesses, type HandOver } from './claim-on-reserved-processes';
 import { readPools } from './slot-usage';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { failAbandonedTestRuns } from './fail-abandoned-test-runs';
@@ -75,6 +76,8 @@ export class SchedulerLoop {
   private readonly dagsToRefresh = new Set<string>();
   /** Events of a loop whose transaction failed, applied again by the next loop. */
   private unappliedEvents: ExecutorEvent[] = [];
+  /** Runs started by a loop whose transaction failed before deciding them: the next loop decides them. */
+  private undecidedRuns: RunRow[] = [];
   private failedLoops = 0;
   /** The last queueing stopped at max_tis_per_query: more may be ready without any event. */
   private queueingCutShort = false;
@@ -225,10 +228,11 @@ export class SchedulerLoop {
       throw err;
     }
 
+    if (this.undecidedRuns.length) startedRuns.unshift(...this.undecidedRuns.splice(0));
     const fullPass =
       nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
     const slots = this.executor.slotsAvailable();
-    let workloads: TaskWorkload[] = [];
+    let handOvers: HandOver[] = [];
     // Starts free no capacity and unblock no task: apply them, nothing to decide or queue.
     const onlyStarts =
       events.length > 0 &&
@@ -246,13 +250,14 @@ export class SchedulerLoop {
         throw err;
       }
     } else if (events.length || startedRuns.length || fullPass || onlyRun || (slots > 0 && (await anyScheduled(ds)))) {
+      const reservations: StartReservation[] = [];
       try {
-        // Events, decisions and queueing in ONE transaction: one commit per loop, not three.
-        workloads = await runInTransaction(ds, async (m) => {
+        // Events, decisions, queueing and claims in ONE transaction: one commit per loop.
+        handOvers = await runInTransaction(ds, async (m) => {
           const pools = await readPools(m);
           const affected = await processExecutorEvents(m, this.views, events);
           await this.decide(m, now, fullPass, startedRuns, affected);
-          return queueReadyTasks(
+          const queued = await queueReadyTasks(
             m,
             this.views,
             slots,
@@ -265,16 +270,22 @@ export class SchedulerLoop {
             },
             now,
           );
+          return claimOnReservedProcesses(m, this.executor, queued, this.jobId, this.ctx.clock, reservations);
         });
         this.failedLoops = 0;
       } catch (err) {
+        // Rolled back: the processes set aside for claims that never happened serve other tries.
+        for (const reservation of reservations) reservation.release();
+        // Started (committed before this transaction) but not decided: without this they would
+        // wait for the next full pass.
+        if (!onlyRun) this.undecidedRuns.push(...startedRuns);
         await this.keepUnapplied(events);
         throw err;
       }
     }
-    // Only what the committed transaction marked queued goes to the executor.
-    for (const workload of workloads) this.executor.queueWorkload(workload);
-    if (!onlyStarts) this.queueingCutShort = workloads.length >= this.options.maxTisPerQuery;
+    // Only what the committed transaction marked queued (or claimed) goes to the executor.
+    for (const { workload, reservation } of handOvers) this.executor.queueWorkload(workload, reservation);
+    if (!onlyStarts) this.queueingCutShort = handOvers.length >= this.options.maxTisPerQuery;
 
     const stopCheckDue = nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS;
     const callbackCheckDue = !onlyRun && nowMs - this.lastCallbackCheck >= CALLBACK_CHECK_INTERVAL_MS;
@@ -305,7 +316,7 @@ export class SchedulerLoop {
       // A miss just recorded may have requested a callback.
       if (pending.callbacks || missed > 0) await this.callbacks.dispatch(now);
     }
-    const stats = { durationMs: performance.now() - started, events: events.length, queued: workloads.length };
+    const stats = { durationMs: performance.now() - started, events: events.length, queued: handOvers.length };
     this.onLoop?.(stats);
     return stats;
   }

@@ -146,6 +146,63 @@ export default dag;`,
     expect(await pool.run(workload('pid'))).toMatchObject({ kind: 'lost', reason: 'task process pool is closed' });
   });
 
+  /** The one process this pool has ready and idle, set aside (polled: it may still be starting). */
+  const reserveOne = (pool: TaskProcessPool): Promise<TaskProcess> =>
+    eventually(
+      () => {
+        const reserved = pool.reserveReady(1);
+        return reserved.length === 1 && reserved[0];
+      },
+      { what: 'a ready task process' },
+    );
+
+  it('sets aside only ready idle processes, places no other try on them, runs the try handed over there', async () => {
+    const pool = new TaskProcessPool({ size: 2, env: childEnv });
+    try {
+      // Nothing started yet: no process is ready, so none can be set aside.
+      expect(pool.reserveReady(1)).toEqual([]);
+      pool.prewarm(1);
+      const reserved = await reserveOne(pool);
+      // Held back: another try gets a process of its own, and only that one can be set aside now.
+      const other = await pool.run(workload('pid'));
+      expect(other).toMatchObject({ kind: 'finished', outcome: { state: 'success' } });
+      expect(other.pid).not.toBe(reserved.pid);
+      const more = pool.reserveReady(2);
+      expect(more.map((child) => child.pid)).toEqual([other.pid]);
+      for (const child of more) pool.unreserve(child);
+      // The try handed over runs in the process set aside for it (the task returns its pid).
+      expect(await pool.run(workload('pid'), {}, reserved)).toMatchObject({
+        kind: 'finished',
+        pid: reserved.pid,
+        outcome: { state: 'success', xcoms: { return_value: reserved.pid } },
+      });
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('gives back a process set aside and not used, and ends a try handed to one that died as lost', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv });
+    try {
+      pool.prewarm(1);
+      let child = await reserveOne(pool);
+      // Size 1 and its one process set aside: a try waits until the process is given back.
+      const waiting = pool.run(workload('pid'));
+      pool.unreserve(child);
+      expect(await waiting).toMatchObject({ kind: 'finished', pid: child.pid });
+
+      child = await reserveOne(pool);
+      child.kill('killed by the test');
+      await new Promise<void>((resolve) => child.onExit(resolve));
+      expect(await pool.run(workload('pid'), {}, child)).toMatchObject({
+        kind: 'lost',
+        reason: expect.stringMatching(/exited before the try reached it/),
+      });
+    } finally {
+      await pool.close(10_000);
+    }
+  });
+
   it('rejects a pool size that is not a positive integer', () => {
     expect(() => new TaskProcessPool({ size: 0 })).toThrow('task process pool size must be a positive integer, got 0');
   });

@@ -1,0 +1,53 @@
+import type { EntityManager } from 'typeorm';
+import type { Clock } from '../core/clock';
+import type { Executor, StartReservation, TaskWorkload } from '../core/executor';
+import { claimTryStart } from '../db/transitions/claim-try-start';
+
+/** A queued try on its way to the executor, with the process it was claimed on (if any). */
+export interface HandOver {
+  workload: TaskWorkload;
+  reservation?: StartReservation;
+}
+
+/**
+ * Claims the tries the executor can start at once in the loop's own transaction, right after they
+ * were queued: each gets an idle task process set aside for it, and the guarded queued → running
+ * claim (claimTryStart, with that process's pid) commits together with the queueing. After the
+ * commit the try goes straight to its process; without this it would wait for a claim
+ * transaction of its own. The rest are handed over unclaimed and claimed by the executor as usual.
+ *
+ * Every reservation made is pushed to `made` as it is made, so that a caller whose transaction
+ * fails can give them all back (a rolled-back claim must not keep a process from other tries).
+ */
+export async function claimOnReservedProcesses(
+  m: EntityManager,
+  executor: Executor,
+  workloads: TaskWorkload[],
+  jobId: number | null,
+  clock: Clock,
+  made: StartReservation[],
+): Promise<HandOver[]> {
+  if (jobId === null || !executor.reserveStarts || !workloads.length)
+    return workloads.map((workload) => ({ workload }));
+  const reservations = executor.reserveStarts(workloads.length);
+  made.push(...reservations);
+  const at = clock.now();
+  const handOvers: HandOver[] = [];
+  for (const [i, workload] of workloads.entries()) {
+    const reservation = reservations[i];
+    if (!reservation) {
+      handOvers.push({ workload });
+      continue;
+    }
+    const start = { at, hostname: reservation.hostname, pid: reservation.pid, queuedByJobId: jobId };
+    if (await claimTryStart(m, workload.key, workload.tryNumber, start)) {
+      handOvers.push({ workload, reservation });
+    } else {
+      // Not ours to start any more (cannot happen right after queueing it, but the guard decides):
+      // handed over unclaimed, its own claim is refused as well and nothing runs.
+      reservation.release();
+      handOvers.push({ workload });
+    }
+  }
+  return handOvers;
+}

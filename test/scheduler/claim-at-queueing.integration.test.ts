@@ -1,0 +1,153 @@
+import { AppContext, closeAppContext } from '../../src/app/app-context';
+import type { TryClaimRequest } from '../../src/core/executor';
+import { execSql } from '../../src/db/sql';
+import { claimTryStarts } from '../../src/db/transitions/claim-try-start';
+import { startJob } from '../../src/db/transitions/job-transitions';
+import { LocalExecutor } from '../../src/executors/local-executor';
+import { ensureDagsParsed } from '../../src/cli/ensure-dags-parsed';
+import { SchedulerLoop } from '../../src/scheduler/scheduler-loop';
+import { resolveSchedulerOptions } from '../../src/scheduler/scheduler-options';
+import { triggerDagRun } from '../../src/services/trigger-dag-run';
+import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+
+jest.setTimeout(120_000);
+
+const DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('solo', { schedule: null });
+new FunctionOperator({ taskId: 'only', dag, fn: () => process.pid });
+export default dag;`;
+
+/** A trigger that fails every move of a task instance to running: the claim's UPDATE fails. */
+const NO_START = {
+  sqlite: {
+    add: [
+      `CREATE TRIGGER no_start BEFORE UPDATE OF state ON task_instance WHEN NEW.state = 'running'
+       BEGIN SELECT RAISE(ABORT, 'no start'); END`,
+    ],
+    drop: ['DROP TRIGGER no_start'],
+  },
+  postgres: {
+    add: [
+      `CREATE FUNCTION no_start() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'no start'; END $$ LANGUAGE plpgsql`,
+      `CREATE TRIGGER no_start BEFORE UPDATE ON task_instance FOR EACH ROW WHEN (NEW.state = 'running')
+       EXECUTE FUNCTION no_start()`,
+    ],
+    drop: ['DROP TRIGGER no_start ON task_instance', 'DROP FUNCTION no_start()'],
+  },
+};
+
+/**
+ * A try the local executor can start at once is claimed (queued → running, with the pid of the
+ * idle task process set aside for it) in the scheduler loop's own transaction, and goes to that
+ * process after the commit without a claim of its own; the rest are claimed as before.
+ */
+describe.each(DATABASE_KINDS)('claims in the transaction that queues (%s)', (kind) => {
+  let db: TestDatabase;
+  let home: TestHome;
+  let ctx: AppContext;
+  let executor: LocalExecutor;
+  let loop: SchedulerLoop;
+  /** The claims the executor asked for (tries not claimed by the loop). */
+  let asked: TryClaimRequest[];
+
+  beforeEach(async () => {
+    db = await createTestDatabase(kind);
+    home = createTestHome({ databaseUrl: db.url });
+    home.writeDag('solo.ts', DAG);
+    ctx = await openTestContext(home);
+    await ensureDagsParsed(ctx);
+    const jobId = await startJob(ctx.dataSource, 'SchedulerJob', 'LocalExecutor', new Date());
+    executor = LocalExecutor.fromConfig(ctx.config, { mode: 'warm' });
+    asked = [];
+    executor.claimTriesWith(async (request) => {
+      asked.push(request);
+      const start = { at: new Date(request.at), hostname: request.hostname, pid: request.pid, queuedByJobId: jobId };
+      const [won] = await claimTryStarts(ctx.dataSource, [{ key: request.key, tryNumber: request.tryNumber, start }]);
+      return won;
+    });
+    loop = new SchedulerLoop(ctx, executor, resolveSchedulerOptions(ctx.config), jobId);
+  });
+  afterEach(async () => {
+    await executor.end(10_000);
+    await closeAppContext(ctx);
+    await db.drop();
+    home.remove();
+  });
+
+  const tryOf = async (runId: string) =>
+    (
+      await execSql<{ state: string; try_number: number; pid: number | null }>(
+        ctx.dataSource,
+        `SELECT state, try_number, pid FROM task_instance WHERE dag_id = 'solo' AND run_id = ?`,
+        [runId],
+      )
+    ).records.map((r) => ({
+      state: r.state,
+      try_number: Number(r.try_number),
+      pid: r.pid === null ? null : Number(r.pid),
+    }))[0];
+
+  const finish = (runId: string) =>
+    eventually(
+      async () => {
+        await loop.tick();
+        return (await tryOf(runId)).state === 'success';
+      },
+      { what: `run ${runId} to finish` },
+    );
+
+  /** Waits until the executor's one warm process is ready (setting it aside once, then giving it back). */
+  const readyProcess = async (): Promise<number> => {
+    const [reservation] = await eventually(
+      () => {
+        const reserved = executor.reserveStarts(1);
+        return reserved.length === 1 && reserved;
+      },
+      { what: 'a ready task process' },
+    );
+    reservation.release();
+    return reservation.pid;
+  };
+
+  it('claims the try with the ready process in the loop transaction, and runs it there once', async () => {
+    await executor.start();
+    const pid = await readyProcess();
+    const run = await triggerDagRun(ctx, { dagId: 'solo' });
+    await loop.tick();
+    // Committed by the loop itself: running in that process before any claim of its own.
+    expect(await tryOf(run.runId)).toEqual({ state: 'running', try_number: 1, pid });
+    await finish(run.runId);
+    expect(await tryOf(run.runId)).toEqual({ state: 'success', try_number: 1, pid });
+    expect(asked).toEqual([]);
+  });
+
+  it('leaves a try to its own claim when no process is ready', async () => {
+    const run = await triggerDagRun(ctx, { dagId: 'solo' });
+    await loop.tick();
+    // No process was started yet: the try waits for one, queued, and its claim follows.
+    expect(await tryOf(run.runId)).toMatchObject({ state: 'queued', try_number: 1 });
+    await finish(run.runId);
+    expect(asked.map((request) => request.key.runId)).toEqual([run.runId]);
+    expect(await tryOf(run.runId)).toEqual({ state: 'success', try_number: 1, pid: asked[0].pid });
+  });
+
+  it('gives the process back when the loop transaction fails after setting it aside', async () => {
+    await executor.start();
+    const pid = await readyProcess();
+    const run = await triggerDagRun(ctx, { dagId: 'solo' });
+    for (const sql of NO_START[kind].add) await execSql(ctx.dataSource, sql);
+    await expect(loop.tick()).rejects.toThrow(/no start/);
+    // The whole loop rolled back (not even scheduled), and the one process is free again.
+    expect(await tryOf(run.runId)).toMatchObject({ state: null, try_number: 0 });
+    expect(await readyProcess()).toBe(pid);
+
+    for (const sql of NO_START[kind].drop) await execSql(ctx.dataSource, sql);
+    await loop.tick();
+    expect(await tryOf(run.runId)).toEqual({ state: 'running', try_number: 1, pid });
+    await finish(run.runId);
+    expect(asked).toEqual([]);
+  });
+});
