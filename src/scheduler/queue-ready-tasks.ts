@@ -7,7 +7,6 @@ import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
 import type { TriggeringDatasetEvent } from '../core/dataset';
-import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import type { QueueDepContext } from './deps/dep-context';
 import { QUEUE_DEPS } from './deps/dep-sets';
@@ -15,11 +14,10 @@ import { ExecutorSlotsDep } from './deps/executor-slots-dep';
 import { ParallelismDep } from './deps/parallelism-dep';
 import { poolsWithOpenSlots } from './deps/pool-slots-available-dep';
 import { firstFailing } from './deps/ti-dep';
+import type { MissingPoolWarner } from './missing-pool-warner';
 import { type CandidateRow, queueCandidateReads, type RunFacts } from './queue-candidate-reads';
 import { type OnlyRun, queueRunScope } from './queue-run-scope';
 import { ActiveCounts, activeCountsOf, PoolSlots, readTaskActive, slotUsage, takeSlots } from './slot-usage';
-
-const log = getLogger('scheduler');
 
 interface Candidate extends TaskInstanceKey {
   pool: string;
@@ -169,6 +167,8 @@ export interface QueueOptions {
   maxTisPerQuery: number;
   jobId: number | null;
   onlyRun?: OnlyRun;
+  /** Kept by the caller from pass to pass: it names tasks waiting for a missing pool, once a minute. */
+  missingPools: MissingPoolWarner;
 }
 
 async function chooseAndMarkQueued(
@@ -208,12 +208,12 @@ async function chooseAndMarkQueued(
   if (!reads) {
     // Every DAG is at its limit: the look for missing pools, which walks every scheduled row, is
     // made once a minute, not once a loop.
-    await warnAboutMissingPools(m, knownPools, { unlessScannedWithin: MISSING_POOL_WARN_INTERVAL_MS });
+    await options.missingPools.warn(m, knownPools, { unlessScannedRecently: true });
     return [];
   }
   const first = await reads.readFirst();
   if (!first.length) {
-    await warnAboutMissingPools(m, knownPools);
+    await options.missingPools.warn(m, knownPools);
     return [];
   }
 
@@ -272,34 +272,3 @@ async function chooseAndMarkQueued(
   if (!chosen.length) return [];
   return markQueued(m, chosen, options.jobId, now);
 }
-
-/** How often tasks waiting for a missing pool are named in the log (and, while nothing can be queued, looked for). */
-const MISSING_POOL_WARN_INTERVAL_MS = 60_000;
-
-/**
- * Tasks of a pool that does not exist wait for it; say so, since nothing else will. The look walks
- * every scheduled row: `unlessScannedWithin` skips it when one was made that recently.
- */
-async function warnAboutMissingPools(
-  m: EntityManager,
-  known: string[],
-  options: { unlessScannedWithin?: number } = {},
-): Promise<void> {
-  const now = Date.now();
-  if (options.unlessScannedWithin !== undefined && now - lastMissingPoolScan < options.unlessScannedWithin) return;
-  lastMissingPoolScan = now;
-  const { records } = await execSql<{ pool: string }>(
-    m,
-    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled'
-     ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
-    known,
-  );
-  for (const { pool } of records) {
-    if (now - (warnedPools.get(pool) ?? 0) < MISSING_POOL_WARN_INTERVAL_MS) continue; // once a minute is enough
-    warnedPools.set(pool, now);
-    log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
-  }
-}
-
-const warnedPools = new Map<string, number>();
-let lastMissingPoolScan = 0;
