@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { execSql } from '../db/sql';
-import { dagsAtMaxActiveTasks, roomUnderMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
+import { dagsRefusedByMaxActiveTasks, roomUnderMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
 import type { SlotUsage } from './deps/dep-context';
 import { type OnlyRun, queueRunScope } from './queue-run-scope';
 
@@ -48,8 +48,8 @@ export interface QueueCandidateReads {
  * its limit the read (which would walk every scheduled row to find none) is not sent.
  *
  * Like Airflow's starved pools/DAGs, the reads leave out, in SQL, what the rules would refuse
- * anyway (pools without an open slot, DAGs at their limit), so they return only rows that can be
- * used: a 10,000-task run must not be read per loop.
+ * anyway (pools without an open slot, DAGs at their limit or without a serialized version), so they
+ * return only rows that can be used: a 10,000-task run must not be read per loop.
  */
 export function queueCandidateReads(
   m: EntityManager,
@@ -71,7 +71,13 @@ export function queueCandidateReads(
   const atMost = Math.min(slots.executorSlotsFree ?? Infinity, slots.parallelism - slots.totalActive, maxTisPerQuery);
   const fullLimit = Math.min(maxTisPerQuery, atMost * 4);
   const firstLimit = Math.min(fullLimit, atMost, room);
-  const starvedDags = dagsAtMaxActiveTasks(slots, scope.maxActiveTasksOf);
+  // Those at their limit, and those with a running run but no serialized version (the rule refuses
+  // their every task instance: read, they would fill the LIMIT and crowd out other DAGs' tasks).
+  const starvedDags = dagsRefusedByMaxActiveTasks(
+    slots,
+    new Set([...slots.dagActive.keys(), ...scope.dagsWithRunningRuns]),
+    scope.maxActiveTasksOf,
+  );
   const runScope = queueRunScope(scope.onlyRun, 'ti');
   const read = async (limit: number): Promise<CandidateRow[]> =>
     (

@@ -142,6 +142,19 @@ describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind)
     expect(queued.filter((k) => k.startsWith('b/'))).toHaveLength(3);
   });
 
+  it("does not let a DAG without a serialized version crowd out other DAGs' tasks", async () => {
+    const ds = db.dataSource;
+    // More waiting tasks than a pass reads, above the others' priority, of a DAG the queuer must refuse.
+    await dagWithRun(ds, 'unparsed', [{ state: 'scheduled', count: 200, priority: 10 }]);
+    await execSql(ds, `DELETE FROM serialized_dag WHERE dag_id = 'unparsed'`);
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    expect(await queueOnce(ds)).toEqual([
+      'b/scheduled-default_pool-0',
+      'b/scheduled-default_pool-1',
+      'b/scheduled-default_pool-2',
+    ]);
+  });
+
   it('fills what a full pool refuses with lower-priority tasks of other pools in the same pass', async () => {
     const ds = db.dataSource;
     await execSql(ds, `INSERT INTO slot_pool (pool, slots, description) VALUES ('small', 1, '')`);
