@@ -1,12 +1,9 @@
-import { triggeringEventsOfRun } from '../db/reads/dataset-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { execSql, sqlBool } from '../db/sql';
-import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
+import { execSql } from '../db/sql';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
-import type { TriggeringDatasetEvent } from '../core/dataset';
 import type { DagView, DagViewCache } from './dag-view-cache';
 import type { QueueDepContext } from './deps/dep-context';
 import { QUEUE_DEPS } from './deps/dep-sets';
@@ -15,6 +12,7 @@ import { ParallelismDep } from './deps/parallelism-dep';
 import { poolsWithOpenSlots } from './deps/pool-slots-available-dep';
 import { firstFailing } from './deps/ti-dep';
 import type { MissingPoolWarner } from './missing-pool-warner';
+import { buildQueuedWorkloads } from './build-queued-workloads';
 import { type CandidateRow, queueCandidateReads, type RunFacts } from './queue-candidate-reads';
 import { type OnlyRun, queueRunScope } from './queue-run-scope';
 import { ActiveCounts, activeCountsOf, PoolSlots, readTaskActive, slotUsage, takeSlots } from './slot-usage';
@@ -62,69 +60,6 @@ async function queueingStateIfScheduled(m: EntityManager, onlyRun: OnlyRun | und
   };
 }
 
-/** The XComs of the task's run, read once per run per batch: `xcomPull` may read any task of the run. */
-async function runXComs(
-  db: DataSource | EntityManager,
-  key: TaskInstanceKey,
-  cache: Map<string, Record<string, Record<string, unknown>>>,
-): Promise<Record<string, Record<string, unknown>>> {
-  const runKey = `${key.dagId}\u0000${key.runId}`;
-  let xcoms = cache.get(runKey);
-  if (!xcoms) {
-    xcoms = groupRunXComs(await readRunXComRows(db, key.dagId, key.runId));
-    cache.set(runKey, xcoms);
-  }
-  return xcoms;
-}
-
-/**
- * Everything a runner needs for each queued try; the run facts came with the candidates. The
- * prev_*_success values are not among them: the few tries whose templates name one ask for them
- * (VariableSource.prevSuccess), so no loop pays a read for them.
- */
-async function buildWorkloads(
-  db: DataSource | EntityManager,
-  views: DagViewCache,
-  queued: QueuedTaskInstance[],
-  runs: Map<string, RunFacts>,
-): Promise<TaskWorkload[]> {
-  const xcomCache = new Map<string, Record<string, Record<string, unknown>>>();
-  const triggeringEvents = new Map<string, TriggeringDatasetEvent[]>();
-  const workloads: TaskWorkload[] = [];
-  for (const ti of queued) {
-    const runKey = `${ti.dagId}\u0000${ti.runId}`;
-    const run = runs.get(runKey);
-    const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
-    if (!view || !run) continue;
-    let triggeringDatasetEvents = triggeringEvents.get(runKey);
-    if (!triggeringDatasetEvents) {
-      triggeringDatasetEvents = await triggeringEventsOfRun(db, { ...ti, runType: run.run_type });
-      triggeringEvents.set(runKey, triggeringDatasetEvents);
-    }
-    workloads.push({
-      key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex },
-      tryNumber: ti.tryNumber,
-      fileloc: view.dag.fileloc,
-      dagHash: view.hash,
-      queue: ti.queue,
-      priority: ti.priorityWeight,
-      executionTimeoutMs: view.tasks.get(ti.taskId)?.executionTimeoutMs ?? null,
-      pool: ti.pool,
-      poolSlots: ti.poolSlots,
-      logicalDate: run.logical_date,
-      dataIntervalStart: run.data_interval_start,
-      dataIntervalEnd: run.data_interval_end,
-      runType: run.run_type,
-      conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
-      maxTries: ti.maxTries,
-      xcoms: sqlBool(run.run_has_xcom) ? await runXComs(db, ti, xcomCache) : {},
-      firstRescheduleDate: ti.firstRescheduleDate,
-      triggeringDatasetEvents,
-    });
-  }
-  return workloads;
-}
-
 /** Whether any task instance waits to be queued (a cheap look before opening a transaction). */
 export async function anyScheduled(db: DataSource | EntityManager): Promise<boolean> {
   const { records } = await execSql(
@@ -159,7 +94,7 @@ export async function queueReadyTasks(
   const runs = new Map<string, RunFacts>();
   const queued = await chooseAndMarkQueued(m, views, state, executorSlots, poolSlots, options, now, runs);
   if (!queued.length) return [];
-  return buildWorkloads(m, views, queued, runs);
+  return buildQueuedWorkloads(m, views, queued, runs);
 }
 
 export interface QueueOptions {
@@ -171,6 +106,10 @@ export interface QueueOptions {
   missingPools: MissingPoolWarner;
 }
 
+/**
+ * The queueing pass proper: the candidates read (queueCandidateReads) go through QUEUE_DEPS one by
+ * one, each seeing the slots the ones before it took, and those chosen are marked queued.
+ */
 async function chooseAndMarkQueued(
   m: EntityManager,
   views: DagViewCache,
