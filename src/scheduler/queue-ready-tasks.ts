@@ -1,44 +1,26 @@
-import { triggeringEventsOfRun } from '../db/reads/dataset-reads';
 import type { DataSource, EntityManager } from 'typeorm';
 import { DagRunState, TaskState } from '../core/states';
 import type { TaskInstanceKey } from '../core/task-instance-key';
-import { execSql, sqlBool } from '../db/sql';
-import { groupRunXComs, readRunXComRows } from '../db/reads/xcom-reads';
+import { execSql } from '../db/sql';
 import { markQueued, QueuedTaskInstance } from '../db/transitions/task-instance-transitions';
 import type { TaskWorkload } from '../core/executor';
-import type { TriggeringDatasetEvent } from '../core/dataset';
-import { getLogger } from '../logging/logger';
 import type { DagView, DagViewCache } from './dag-view-cache';
-import { dagsAtMaxActiveTasks, roomUnderMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
 import type { QueueDepContext } from './deps/dep-context';
 import { QUEUE_DEPS } from './deps/dep-sets';
 import { ExecutorSlotsDep } from './deps/executor-slots-dep';
 import { ParallelismDep } from './deps/parallelism-dep';
 import { poolsWithOpenSlots } from './deps/pool-slots-available-dep';
 import { firstFailing } from './deps/ti-dep';
+import type { MissingPoolWarner } from './missing-pool-warner';
+import { buildQueuedWorkloads } from './build-queued-workloads';
+import { type CandidateRow, queueCandidateReads, type RunFacts } from './queue-candidate-reads';
+import { type OnlyRun, queueRunScope } from './queue-run-scope';
 import { ActiveCounts, activeCountsOf, PoolSlots, readTaskActive, slotUsage, takeSlots } from './slot-usage';
-
-const log = getLogger('scheduler');
 
 interface Candidate extends TaskInstanceKey {
   pool: string;
   poolSlots: number;
   priority: number;
-}
-
-/**
- * Which runs the queuer looks at (`r`: dag_run, `d`: dag; `ti` for the run's key when the query
- * reads task instances, so that their index serves it). A `dags test` run (run_type 'test')
- * belongs to the CLI process testing it, never to a scheduler. A draining DAG (`dags pause
- * --drain`) is paused but its running runs still queue tasks.
- */
-function runScope(
-  onlyRun: { dagId: string; runId: string } | undefined,
-  keyOf: 'r' | 'ti',
-): { sql: string; params: unknown[] } {
-  return onlyRun
-    ? { sql: `${keyOf}.dag_id = ? AND ${keyOf}.run_id = ?`, params: [onlyRun.dagId, onlyRun.runId] }
-    : { sql: "(d.is_paused = ? OR d.is_draining = ?) AND r.run_type <> 'test'", params: [false, true] };
 }
 
 interface QueueingState {
@@ -53,13 +35,10 @@ interface QueueingState {
  * (the row with a null pool and DAG says that some task waits; without it nothing else is read;
  * rows with a null pool and a DAG name the DAGs with running runs, a short read of dag_run).
  */
-async function queueingStateIfScheduled(
-  m: EntityManager,
-  onlyRun: { dagId: string; runId: string } | undefined,
-): Promise<QueueingState | null> {
+async function queueingStateIfScheduled(m: EntityManager, onlyRun: OnlyRun | undefined): Promise<QueueingState | null> {
   // A held task instance (`tasks hold`) waits for nobody's slot: it does not count as waiting.
   const someScheduled = `EXISTS (SELECT 1 FROM task_instance WHERE state = 'scheduled' AND held = ?)`;
-  const scope = runScope(onlyRun, 'r');
+  const scope = queueRunScope(onlyRun, 'r');
   const { records } = await execSql<{
     pool: string | null;
     dag_id: string | null;
@@ -79,79 +58,6 @@ async function queueingStateIfScheduled(
     inUse: activeCountsOf(records),
     dagsWithRunningRuns: records.filter((r) => r.pool === null && r.dag_id !== null).map((r) => r.dag_id!),
   };
-}
-
-/** The XComs of the task's run, read once per run per batch: `xcomPull` may read any task of the run. */
-async function runXComs(
-  db: DataSource | EntityManager,
-  key: TaskInstanceKey,
-  cache: Map<string, Record<string, Record<string, unknown>>>,
-): Promise<Record<string, Record<string, unknown>>> {
-  const runKey = `${key.dagId}\u0000${key.runId}`;
-  let xcoms = cache.get(runKey);
-  if (!xcoms) {
-    xcoms = groupRunXComs(await readRunXComRows(db, key.dagId, key.runId));
-    cache.set(runKey, xcoms);
-  }
-  return xcoms;
-}
-
-type RunFacts = {
-  logical_date: string;
-  data_interval_start: string | null;
-  data_interval_end: string | null;
-  run_type: string;
-  conf: string | null;
-  /** Whether the run has an XCom at all (1/0 on SQLite, a boolean on PostgreSQL). */
-  run_has_xcom: boolean | number | string;
-};
-
-/**
- * Everything a runner needs for each queued try; the run facts came with the candidates. The
- * prev_*_success values are not among them: the few tries whose templates name one ask for them
- * (VariableSource.prevSuccess), so no loop pays a read for them.
- */
-async function buildWorkloads(
-  db: DataSource | EntityManager,
-  views: DagViewCache,
-  queued: QueuedTaskInstance[],
-  runs: Map<string, RunFacts>,
-): Promise<TaskWorkload[]> {
-  const xcomCache = new Map<string, Record<string, Record<string, unknown>>>();
-  const triggeringEvents = new Map<string, TriggeringDatasetEvent[]>();
-  const workloads: TaskWorkload[] = [];
-  for (const ti of queued) {
-    const runKey = `${ti.dagId}\u0000${ti.runId}`;
-    const run = runs.get(runKey);
-    const view = views.peek(ti.dagId) ?? (await views.get(ti.dagId));
-    if (!view || !run) continue;
-    let triggeringDatasetEvents = triggeringEvents.get(runKey);
-    if (!triggeringDatasetEvents) {
-      triggeringDatasetEvents = await triggeringEventsOfRun(db, { ...ti, runType: run.run_type });
-      triggeringEvents.set(runKey, triggeringDatasetEvents);
-    }
-    workloads.push({
-      key: { dagId: ti.dagId, runId: ti.runId, taskId: ti.taskId, mapIndex: ti.mapIndex },
-      tryNumber: ti.tryNumber,
-      fileloc: view.dag.fileloc,
-      dagHash: view.hash,
-      queue: ti.queue,
-      priority: ti.priorityWeight,
-      executionTimeoutMs: view.tasks.get(ti.taskId)?.executionTimeoutMs ?? null,
-      pool: ti.pool,
-      poolSlots: ti.poolSlots,
-      logicalDate: run.logical_date,
-      dataIntervalStart: run.data_interval_start,
-      dataIntervalEnd: run.data_interval_end,
-      runType: run.run_type,
-      conf: run.conf ? (JSON.parse(run.conf) as Record<string, unknown>) : {},
-      maxTries: ti.maxTries,
-      xcoms: sqlBool(run.run_has_xcom) ? await runXComs(db, ti, xcomCache) : {},
-      firstRescheduleDate: ti.firstRescheduleDate,
-      triggeringDatasetEvents,
-    });
-  }
-  return workloads;
 }
 
 /** Whether any task instance waits to be queued (a cheap look before opening a transaction). */
@@ -188,26 +94,22 @@ export async function queueReadyTasks(
   const runs = new Map<string, RunFacts>();
   const queued = await chooseAndMarkQueued(m, views, state, executorSlots, poolSlots, options, now, runs);
   if (!queued.length) return [];
-  return buildWorkloads(m, views, queued, runs);
+  return buildQueuedWorkloads(m, views, queued, runs);
 }
 
-interface QueueOptions {
+export interface QueueOptions {
   parallelism: number;
   maxTisPerQuery: number;
   jobId: number | null;
-  onlyRun?: { dagId: string; runId: string };
+  onlyRun?: OnlyRun;
+  /** Kept by the caller from pass to pass: it names tasks waiting for a missing pool, once a minute. */
+  missingPools: MissingPoolWarner;
 }
 
-type CandidateRow = {
-  dag_id: string;
-  run_id: string;
-  task_id: string;
-  map_index: number;
-  pool: string;
-  pool_slots: number;
-  priority_weight: number;
-} & RunFacts;
-
+/**
+ * The queueing pass proper: the candidates read (queueCandidateReads) go through QUEUE_DEPS one by
+ * one, each seeing the slots the ones before it took, and those chosen are marked queued.
+ */
 async function chooseAndMarkQueued(
   m: EntityManager,
   views: DagViewCache,
@@ -222,12 +124,6 @@ async function chooseAndMarkQueued(
   const slots = slotUsage(poolSlots, inUse, { parallelism: options.parallelism, executorSlotsFree: executorSlots });
   // Rules that hold every candidate alike: nothing to ask for while they fail.
   if (!ParallelismDep.evaluate({ slots }).passed || !ExecutorSlotsDep.evaluate({ slots }).passed) return [];
-  // How many the rules could let through at most: sizes the query, which also returns candidates
-  // that the pool and DAG limits then refuse.
-  const atMost = Math.min(executorSlots, options.parallelism - inUse.total, options.maxTisPerQuery);
-
-  // Like Airflow's starved pools/DAGs: leave out, in SQL, what the rules would refuse anyway, so
-  // the query returns only rows that can be used (a 10,000-task run must not be read per loop).
   const openPools = poolsWithOpenSlots(slots);
   if (!openPools.length) return [];
   const dagViews = new Map<string, DagView | null>();
@@ -236,43 +132,27 @@ async function chooseAndMarkQueued(
     return dagViews.get(dagId) ?? null;
   };
   for (const dagId of new Set([...slots.dagActive.keys(), ...dagsWithRunningRuns])) await viewOf(dagId);
-  const maxActiveTasksOf = (dagId: string): number | null => dagViews.get(dagId)?.dag.maxActiveTasks ?? null;
-  // Only task instances of running runs can be queued, each within its DAG's max_active_tasks: when
-  // every such DAG is at its limit, no candidate can pass, and the query (which would walk every
-  // scheduled row to find none) is not sent.
-  const room = roomUnderMaxActiveTasks(slots, dagsWithRunningRuns, maxActiveTasksOf);
-  if (room === 0) {
-    await warnAboutMissingPools(m, [...poolSlots.keys()], { unlessScannedWithin: MISSING_POOL_WARN_INTERVAL_MS });
+  const reads = queueCandidateReads(
+    m,
+    slots,
+    {
+      onlyRun: options.onlyRun,
+      dagsWithRunningRuns,
+      openPools,
+      maxActiveTasksOf: (dagId) => dagViews.get(dagId)?.dag.maxActiveTasks ?? null,
+    },
+    options.maxTisPerQuery,
+  );
+  const knownPools = [...poolSlots.keys()];
+  if (!reads) {
+    // Every DAG is at its limit: the look for missing pools, which walks every scheduled row, is
+    // made once a minute, not once a loop.
+    await options.missingPools.warn(m, knownPools, { unlessScannedRecently: true });
     return [];
   }
-  const starvedDags = dagsAtMaxActiveTasks(slots, maxActiveTasksOf);
-  const scope = runScope(options.onlyRun, 'ti');
-  const readCandidates = async (limit: number) =>
-    (
-      await execSql<CandidateRow>(
-        m,
-        `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
-                r.logical_date, r.data_interval_start, r.data_interval_end, r.run_type, r.conf,
-                EXISTS (SELECT 1 FROM xcom x WHERE x.dag_id = ti.dag_id AND x.run_id = ti.run_id) AS run_has_xcom
-         FROM task_instance ti
-           JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
-           JOIN dag d ON d.dag_id = ti.dag_id
-         WHERE ti.state = 'scheduled' AND ti.held = ? AND r.state = 'running' AND ${scope.sql}
-           AND ti.pool IN (${openPools.map(() => '?').join(', ')})
-           ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
-         ORDER BY ti.priority_weight DESC
-         LIMIT ?`,
-        [false, ...scope.params, ...openPools, ...starvedDags, limit],
-      )
-    ).records;
-  // Up to 4 × what may pass, so that candidates a pool or DAG limit refuses leave room for the next
-  // ones. Read first only as many as could pass (no more than the DAGs' room): when none of them
-  // is refused, no later one could pass either; when some are, the rest is read as before.
-  const fullLimit = Math.min(options.maxTisPerQuery, atMost * 4);
-  const firstLimit = Math.min(fullLimit, atMost, room);
-  const first = await readCandidates(firstLimit);
+  const first = await reads.readFirst();
   if (!first.length) {
-    await warnAboutMissingPools(m, [...poolSlots.keys()]);
+    await options.missingPools.warn(m, knownPools);
     return [];
   }
 
@@ -318,7 +198,7 @@ async function chooseAndMarkQueued(
       if (failed) {
         if (failed.dep.sharedByAll) return true;
         refused = true;
-        continue; // an unknown pool is logged below; a full pool or DAG may free up next loop
+        continue; // a full pool or DAG may free up next loop (unknown pools are not read)
       }
       takeSlots(slots, c);
       chosen.push(c);
@@ -327,40 +207,7 @@ async function chooseAndMarkQueued(
     return false;
   };
   const stopped = await consider(first);
-  if (!stopped && refused && first.length === firstLimit && firstLimit < fullLimit) {
-    await consider(await readCandidates(fullLimit));
-  }
+  if (!stopped && refused) await consider(await reads.readMoreAfterRefusals());
   if (!chosen.length) return [];
   return markQueued(m, chosen, options.jobId, now);
 }
-
-/** How often tasks waiting for a missing pool are named in the log (and, while nothing can be queued, looked for). */
-const MISSING_POOL_WARN_INTERVAL_MS = 60_000;
-
-/**
- * Tasks of a pool that does not exist wait for it; say so, since nothing else will. The look walks
- * every scheduled row: `unlessScannedWithin` skips it when one was made that recently.
- */
-async function warnAboutMissingPools(
-  m: EntityManager,
-  known: string[],
-  options: { unlessScannedWithin?: number } = {},
-): Promise<void> {
-  const now = Date.now();
-  if (options.unlessScannedWithin !== undefined && now - lastMissingPoolScan < options.unlessScannedWithin) return;
-  lastMissingPoolScan = now;
-  const { records } = await execSql<{ pool: string }>(
-    m,
-    `SELECT DISTINCT pool FROM task_instance WHERE state = 'scheduled'
-     ${known.length ? `AND pool NOT IN (${known.map(() => '?').join(', ')})` : ''}`,
-    known,
-  );
-  for (const { pool } of records) {
-    if (now - (warnedPools.get(pool) ?? 0) < MISSING_POOL_WARN_INTERVAL_MS) continue; // once a minute is enough
-    warnedPools.set(pool, now);
-    log.warn(`tasks wait for pool '${pool}', which does not exist (dagctl pools set ${pool} N)`);
-  }
-}
-
-const warnedPools = new Map<string, number>();
-let lastMissingPoolScan = 0;

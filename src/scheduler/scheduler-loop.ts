@@ -15,6 +15,7 @@ import { applyEventsAlone } from './apply-events-alone';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
 import { anyScheduled, queueReadyTasks } from './queue-ready-tasks';
 import { claimOnReservedProcesses, type HandOver } from './claim-on-reserved-processes';
+import { MissingPoolWarner } from './missing-pool-warner';
 import { readPools } from './slot-usage';
 import { requeueStuckQueued } from './requeue-stuck-queued';
 import { failAbandonedTestRuns } from './fail-abandoned-test-runs';
@@ -59,6 +60,8 @@ export class SchedulerLoop {
   /** Wide fan-ins' upstream sets and waits, to decide them after events without counting the run. */
   private readonly fanIns = new FanInCache();
   private readonly wakeSignal = new WakeSignal();
+  /** This loop's own: another loop in the process (tests, `dags test`) names missing pools itself. */
+  private readonly missingPools = new MissingPoolWarner();
   private readonly watcher: ExternalChangeWatcher;
   private lastFullPass = 0;
   private lastRunCreation = 0;
@@ -267,6 +270,7 @@ export class SchedulerLoop {
               maxTisPerQuery: this.options.maxTisPerQuery,
               jobId: this.jobId,
               onlyRun,
+              missingPools: this.missingPools,
             },
             now,
           );

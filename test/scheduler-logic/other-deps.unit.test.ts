@@ -1,6 +1,6 @@
 import { FakeClock } from '../../src/core/clock';
 import type { TaskStateOrNone } from '../../src/core/states';
-import { DagMaxActiveTasksDep, dagsAtMaxActiveTasks } from '../../src/scheduler/deps/dag-max-active-tasks-dep';
+import { DagMaxActiveTasksDep, dagsRefusedByMaxActiveTasks } from '../../src/scheduler/deps/dag-max-active-tasks-dep';
 import { DagRunRunningDep } from '../../src/scheduler/deps/dag-run-running-dep';
 import { DagUnpausedDep } from '../../src/scheduler/deps/dag-unpaused-dep';
 import { NotHeldDep } from '../../src/scheduler/deps/not-held-dep';
@@ -238,9 +238,11 @@ describe('DagMaxActiveTasksDep', () => {
     expect(DagMaxActiveTasksDep.evaluate({ dagId: 'busy', maxActiveTasks: null, slots: usage() }).passed).toBe(false);
   });
 
-  test('the queuer leaves out the DAGs at their limit', () => {
-    expect(dagsAtMaxActiveTasks(usage(), (dagId) => (dagId === 'busy' ? 3 : 16))).toEqual(['busy']);
-    expect(dagsAtMaxActiveTasks(usage(), () => 16)).toEqual([]);
+  test('the queuer leaves out the DAGs at their limit and those without a serialized version', () => {
+    const dagIds = ['busy', 'idle'];
+    expect(dagsRefusedByMaxActiveTasks(usage(), dagIds, (dagId) => (dagId === 'busy' ? 3 : 16))).toEqual(['busy']);
+    expect(dagsRefusedByMaxActiveTasks(usage(), dagIds, () => 16)).toEqual([]);
+    expect(dagsRefusedByMaxActiveTasks(usage(), dagIds, (dagId) => (dagId === 'idle' ? null : 16))).toEqual(['idle']);
   });
 });
 

@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
+import { MissingPoolWarner } from '../../src/scheduler/missing-pool-warner';
 import { queueReadyTasks } from '../../src/scheduler/queue-ready-tasks';
 import { readPools } from '../../src/scheduler/slot-usage';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
@@ -65,8 +66,15 @@ async function dagWithRun(
   }
 }
 
-/** One queueing pass with 32 executor slots, as the scheduler loop makes it; the queued keys. */
-async function queueOnce(ds: DataSource, onlyRun?: { dagId: string; runId: string }): Promise<string[]> {
+/**
+ * One queueing pass with 32 executor slots, as the scheduler loop makes it; the queued keys. Passes
+ * of one loop share its missing-pool warner.
+ */
+async function queueOnce(
+  ds: DataSource,
+  onlyRun?: { dagId: string; runId: string },
+  missingPools = new MissingPoolWarner(),
+): Promise<string[]> {
   const views = new DagViewCache(ds, 1024);
   const workloads = await ds.transaction(async (m) =>
     queueReadyTasks(
@@ -74,7 +82,7 @@ async function queueOnce(ds: DataSource, onlyRun?: { dagId: string; runId: strin
       views,
       32,
       await readPools(m),
-      { parallelism: 32, maxTisPerQuery: 512, jobId: null, onlyRun },
+      { parallelism: 32, maxTisPerQuery: 512, jobId: null, onlyRun, missingPools },
       at0,
     ),
   );
@@ -132,6 +140,19 @@ describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind)
     const queued = await queueOnce(ds);
     expect(queued.filter((k) => k.startsWith('a/'))).toHaveLength(2);
     expect(queued.filter((k) => k.startsWith('b/'))).toHaveLength(3);
+  });
+
+  it("does not let a DAG without a serialized version crowd out other DAGs' tasks", async () => {
+    const ds = db.dataSource;
+    // More waiting tasks than a pass reads, above the others' priority, of a DAG the queuer must refuse.
+    await dagWithRun(ds, 'unparsed', [{ state: 'scheduled', count: 200, priority: 10 }]);
+    await execSql(ds, `DELETE FROM serialized_dag WHERE dag_id = 'unparsed'`);
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    expect(await queueOnce(ds)).toEqual([
+      'b/scheduled-default_pool-0',
+      'b/scheduled-default_pool-1',
+      'b/scheduled-default_pool-2',
+    ]);
   });
 
   it('fills what a full pool refuses with lower-priority tasks of other pools in the same pass', async () => {
@@ -203,8 +224,9 @@ describe('queueing while every DAG is at its limit, on SQLite', () => {
   it('reads no scheduled task instance row', async () => {
     const ds = db.dataSource;
     await dagAtItsLimit(ds);
-    await queueOnce(ds); // the first pass may look for missing pools, once a minute
-    const statements = await statementsOf(ds, () => queueOnce(ds));
+    const missingPools = new MissingPoolWarner();
+    await queueOnce(ds, undefined, missingPools); // the first pass may look for missing pools, once a minute
+    const statements = await statementsOf(ds, () => queueOnce(ds, undefined, missingPools));
     expect(statements.filter((s) => /FROM task_instance ti|SELECT DISTINCT pool/.test(s))).toEqual([]);
     expect(statements.length).toBeGreaterThan(0);
   });

@@ -23,10 +23,17 @@ export const DagMaxActiveTasksDep: TiDep<Pick<QueueDepContext, 'dagId' | 'maxAct
   },
 };
 
-/** DAGs at their limit: the queuer leaves their task instances out of its query. */
-export function dagsAtMaxActiveTasks(slots: SlotUsage, maxActiveTasksOf: (dagId: string) => number | null): string[] {
+/**
+ * The DAGs among `dagIds` whose every task instance this rule refuses — at their limit, or without
+ * a serialized version: the queuer leaves their task instances out of its query.
+ */
+export function dagsRefusedByMaxActiveTasks(
+  slots: SlotUsage,
+  dagIds: Iterable<string>,
+  maxActiveTasksOf: (dagId: string) => number | null,
+): string[] {
   const out: string[] = [];
-  for (const dagId of slots.dagActive.keys()) {
+  for (const dagId of dagIds) {
     const maxActiveTasks = maxActiveTasksOf(dagId);
     if (!DagMaxActiveTasksDep.evaluate({ dagId, maxActiveTasks, slots }).passed) out.push(dagId);
   }

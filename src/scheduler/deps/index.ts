@@ -28,7 +28,7 @@ export { DagRunRunningDep } from './dag-run-running-dep';
 export { DagUnpausedDep } from './dag-unpaused-dep';
 export { NotHeldDep } from './not-held-dep';
 export { PoolSlotsAvailableDep, poolsWithOpenSlots } from './pool-slots-available-dep';
-export { DagMaxActiveTasksDep, dagsAtMaxActiveTasks } from './dag-max-active-tasks-dep';
+export { DagMaxActiveTasksDep, dagsRefusedByMaxActiveTasks } from './dag-max-active-tasks-dep';
 export { ParallelismDep } from './parallelism-dep';
 export { TaskConcurrencyDep } from './task-concurrency-dep';
 export { ExecutorSlotsDep } from './executor-slots-dep';
