@@ -103,6 +103,27 @@ export function descendantsOf(rows: ProcessRow[], root: number): ProcessRow[] {
   return tree;
 }
 
+/** A process by pid and start time: the pair names it even after its pid is given to another. */
+export interface ProcessIdentity {
+  pid: number;
+  /** As ProcessRow.startTime: -1 where the platform does not say (then only the pid is compared). */
+  startTime: number;
+}
+
+/**
+ * The identity of a child process, taken while it cannot have been reaped yet (right after it was
+ * spawned, before the event loop could see it exit): until then its pid is its own.
+ */
+export function identifyProcess(pid: number): ProcessIdentity {
+  return { pid, startTime: readProcStat(pid)?.startTime ?? -1 };
+}
+
+/** True when the pid of `identity` now names another process: its own was reaped, the pid given again. */
+export function isPidReused(identity: ProcessIdentity): boolean {
+  const stat = readProcStat(identity.pid);
+  return stat !== null && identity.startTime !== -1 && stat.startTime !== identity.startTime;
+}
+
 /** True while a process with this pid exists (zombies included until reaped). */
 export function isProcessAlive(pid: number): boolean {
   try {

@@ -1,5 +1,5 @@
-import { isProcessAlive, listProcesses, readProcStat } from '../core/process-table';
-import { ProcessIdentity, RememberedProcesses } from './remembered-processes';
+import { isProcessAlive, listProcesses, ProcessIdentity, readProcStat } from '../core/process-table';
+import { RememberedProcesses } from './remembered-processes';
 
 /**
  * Ends one task process and everything it started. Descendants are remembered from every look at
@@ -11,7 +11,7 @@ import { ProcessIdentity, RememberedProcesses } from './remembered-processes';
 export class ProcessTreeKiller {
   private readonly seen: RememberedProcesses;
 
-  /** `root`: the task process, identified while it was certainly alive (see identifyProcess). */
+  /** `root`: the task process, identified while it was certainly alive (core/process-table's identifyProcess). */
   constructor(root: ProcessIdentity) {
     this.seen = new RememberedProcesses(root);
     this.seen.see(listProcesses());
@@ -52,15 +52,6 @@ export class ProcessTreeKiller {
     this.seen.see(rows);
     return this.seen.targets(rows);
   }
-}
-
-/**
- * The identity of a child process, taken while it cannot have been reaped yet (right after it
- * was spawned, before the event loop could see it exit): its pid is its own until then.
- */
-export function identifyProcess(pid: number): ProcessIdentity {
-  // Outside Linux no start time is known: -1 matches the rows listed there.
-  return { pid, startTime: readProcStat(pid)?.startTime ?? -1 };
 }
 
 function signal(target: number, name: NodeJS.Signals): void {

@@ -1,11 +1,4 @@
-import { descendantsOf, ProcessRow } from '../core/process-table';
-
-/** A process by pid and start time: the pair names it even after its pid is given to another. */
-export interface ProcessIdentity {
-  pid: number;
-  /** As ProcessRow.startTime: -1 where the platform does not say (then only the pid is compared). */
-  startTime: number;
-}
+import { descendantsOf, ProcessIdentity, ProcessRow } from '../core/process-table';
 
 /**
  * The processes of one tree, remembered from each look at the process table (those re-parented

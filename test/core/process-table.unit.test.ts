@@ -1,4 +1,4 @@
-import { descendantsOf, parseProcStat, ProcessRow } from '../../src/core/process-table';
+import { descendantsOf, identifyProcess, isPidReused, parseProcStat, ProcessRow } from '../../src/core/process-table';
 
 describe('process table', () => {
   it('parses /proc/PID/stat, whatever the command name holds', () => {
@@ -37,5 +37,17 @@ describe('process table', () => {
         .sort(),
     ).toEqual([30, 31]);
     expect(descendantsOf(rows, 99)).toEqual([]);
+  });
+});
+
+describe('process identity', () => {
+  it('tells a process from a later one given its pid', () => {
+    const self = identifyProcess(process.pid);
+    expect(self.startTime).toBeGreaterThanOrEqual(0);
+    expect(isPidReused(self)).toBe(false);
+    // The same pid with another start time: the process it named was reaped and the pid given again.
+    expect(isPidReused({ pid: process.pid, startTime: self.startTime + 1 })).toBe(true);
+    // No start time known (outside Linux): only the pid can be compared.
+    expect(isPidReused({ pid: process.pid, startTime: -1 })).toBe(false);
   });
 });
