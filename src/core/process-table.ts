@@ -15,6 +15,11 @@ export interface ProcessRow {
   sid: number;
   /** One letter: 'R', 'S', 'Z' (zombie: exited, awaiting its reaper), …; '?' where unknown. */
   state: string;
+  /**
+   * When it started (clock ticks since boot); -1 where the platform does not say. With the pid it
+   * names one process: a pid freed when its process was reaped may be given to an unrelated one.
+   */
+  startTime: number;
 }
 
 /** What /proc/PID/stat says, parsed: the row, and the minor faults of reaped children (cminflt). */
@@ -36,6 +41,8 @@ export function parseProcStat(text: string): ProcStat | null {
     ppid: Number(fields[1]),
     pgid: Number(fields[2]),
     sid: Number(fields[3]),
+    // Field 22 of the line; -1 on a line cut short (never one the kernel wrote).
+    startTime: fields.length > 19 ? Number(fields[19]) : -1,
     childMinorFaults: Number(fields[8]),
   };
 }
@@ -57,7 +64,10 @@ export function listProcesses(): ProcessRow[] {
       if (!/^\d+$/.test(name)) continue;
       // null: the process exited while listing
       const stat = readProcStat(Number(name));
-      if (stat) rows.push({ pid: stat.pid, ppid: stat.ppid, pgid: stat.pgid, sid: stat.sid, state: stat.state });
+      if (stat) {
+        const { pid, ppid, pgid, sid, state, startTime } = stat;
+        rows.push({ pid, ppid, pgid, sid, state, startTime });
+      }
     }
     return rows;
   }
@@ -66,7 +76,7 @@ export function listProcesses(): ProcessRow[] {
     .split('\n')
     .map((line) => line.trim().split(/\s+/).map(Number))
     .filter((cols) => cols.length === 3 && cols.every((n) => Number.isFinite(n)))
-    .map(([pid, ppid, pgid]) => ({ pid, ppid, pgid, sid: -1, state: '?' }));
+    .map(([pid, ppid, pgid]) => ({ pid, ppid, pgid, sid: -1, state: '?', startTime: -1 }));
 }
 
 /** The rows of `root` (when listed) and of all its descendants in `rows`, each once. */
@@ -91,6 +101,27 @@ export function descendantsOf(rows: ProcessRow[], root: number): ProcessRow[] {
     stack.push(...(byParent.get(row.pid) ?? []));
   }
   return tree;
+}
+
+/** A process by pid and start time: the pair names it even after its pid is given to another. */
+export interface ProcessIdentity {
+  pid: number;
+  /** As ProcessRow.startTime: -1 where the platform does not say (then only the pid is compared). */
+  startTime: number;
+}
+
+/**
+ * The identity of a child process, taken while it cannot have been reaped yet (right after it was
+ * spawned, before the event loop could see it exit): until then its pid is its own.
+ */
+export function identifyProcess(pid: number): ProcessIdentity {
+  return { pid, startTime: readProcStat(pid)?.startTime ?? -1 };
+}
+
+/** True when the pid of `identity` now names another process: its own was reaped, the pid given again. */
+export function isPidReused(identity: ProcessIdentity): boolean {
+  const stat = readProcStat(identity.pid);
+  return stat !== null && identity.startTime !== -1 && stat.startTime !== identity.startTime;
 }
 
 /** True while a process with this pid exists (zombies included until reaped). */

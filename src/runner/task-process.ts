@@ -3,6 +3,7 @@ import { ChildProcess, fork } from 'node:child_process';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { formatDurationMs } from './format-duration-ms';
 import { describeProcessDeath } from './describe-process-death';
+import { identifyProcess, ProcessIdentity } from '../core/process-table';
 import { ProcessTreeKiller } from './process-tree-killer';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
 import type { VariableSource } from './variable-source';
@@ -68,6 +69,8 @@ export class TaskProcess {
   private stderrTail = '';
   /** Why dagctl killed this process, when it did (a SIGKILL from anyone else may be the OOM killer). */
   private killedBecause: string | null = null;
+  /** The child by pid and start time, taken at the spawn: once it is reaped, its pid may be another's. */
+  private readonly identity: ProcessIdentity | null;
 
   constructor(private readonly options: TaskProcessSpawnOptions) {
     this.child = fork(options.entry, [], {
@@ -79,6 +82,8 @@ export class TaskProcess {
       stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       serialization: 'json',
     });
+    // Before the event loop runs again: the child cannot have been reaped yet.
+    this.identity = this.child.pid === undefined ? null : identifyProcess(this.child.pid);
     this.child.stderr?.on('data', (chunk: Buffer) => {
       process.stderr.write(chunk);
       this.stderrTail = (this.stderrTail + chunk.toString('utf8')).slice(-STDERR_TAIL_BYTES);
@@ -181,9 +186,9 @@ export class TaskProcess {
   /** SIGKILL the child and every process it started. */
   kill(because = 'its executor was stopped'): void {
     this.retiring = true;
-    if (this.exited || this.pid === null) return;
+    if (this.exited || this.identity === null) return;
     this.killedBecause ??= because;
-    new ProcessTreeKiller(this.pid).kill();
+    new ProcessTreeKiller(this.identity).kill();
   }
 
   /**
@@ -194,10 +199,10 @@ export class TaskProcess {
    */
   stopTry(workload: TaskWorkload, reason: string): boolean {
     const current = this.current;
-    if (!current || current.workload !== workload || this.pid === null) return false;
+    if (!current || current.workload !== workload || this.identity === null) return false;
     if (current.stopping || this.exited) return true;
     this.retiring = true;
-    const killer = new ProcessTreeKiller(this.pid);
+    const killer = new ProcessTreeKiller(this.identity);
     current.stopping = { reason, killer };
     if (current.timeoutTimer) clearTimeout(current.timeoutTimer);
     current.hooks.onStopping?.(reason);

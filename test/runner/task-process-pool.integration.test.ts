@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskWorkload } from '../../src/core/executor';
@@ -10,6 +11,35 @@ import { eventually } from '../helpers/eventually';
 import { makeTempHome, makeWorkload, writeDagFile } from './fixtures';
 
 jest.setTimeout(120_000);
+
+/** The pool as the scheduler loads it (from dist/), for tests that run it in a process of their own. */
+const POOL_MODULE = path.resolve(__dirname, '../../dist/runner/task-process-pool.js');
+
+/**
+ * Runs one try in the pool built by `poolExpression` (JavaScript, with `TaskProcessPool` in scope)
+ * in a node process of its own, and returns the try's result and everything that process and its
+ * children wrote to stderr — which never reaches this jest worker's stderr.
+ */
+async function runPoolInOwnProcess(
+  poolExpression: string,
+  workload: TaskWorkload,
+): Promise<{ result: unknown; stderr: string }> {
+  const script = `
+const { TaskProcessPool } = require(${JSON.stringify(POOL_MODULE)});
+const pool = ${poolExpression};
+pool.run(${JSON.stringify(workload)}).then(async (result) => {
+  process.stdout.write(JSON.stringify(result));
+  await pool.close(10_000);
+});`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.on('close', (exitCode) => resolve(exitCode)));
+  if (code !== 0 || stdout === '') throw new Error(`the pool process exited with ${code}: ${stdout}\n${stderr}`);
+  return { result: JSON.parse(stdout), stderr };
+}
 
 describe('TaskProcessPool', () => {
   const env = makeTempHome('dagctl-pool-');
@@ -43,23 +73,26 @@ export default dag;`,
   afterAll(() => env.remove());
 
   it('says "out of memory" when a task exhausts the JavaScript heap, in the result and the task log', async () => {
-    const pool = new TaskProcessPool({
-      size: 1,
-      env: { ...childEnv, NODE_OPTIONS: '--max-old-space-size=96' },
-      baseLogFolder: env.logs,
-    });
-    try {
-      const w = workload('hog');
-      const result = await pool.run(w);
-      expect(result).toMatchObject({ kind: 'lost', reason: expect.stringMatching(/ran out of memory/) });
-      const log = fs.readFileSync(
-        path.join(env.logs, 'dag_id=pool_dag', `run_id=${w.key.runId}`, 'task_id=hog', 'attempt=1.log'),
-        'utf8',
-      );
-      expect(log).toMatch(/ERROR - task process lost: task process \d+ ran out of memory/);
-    } finally {
-      await pool.close(10_000);
-    }
+    // The pool runs in a process of its own: the pool passes its children's stderr on to its own,
+    // and V8's last words there ("Last few GCs", "heap out of memory") make jest's parent take a
+    // worker whose stderr shows them for one out of memory and SIGTERM it mid-suite (jest-worker's
+    // ChildProcessWorker, whenever more than one worker runs).
+    const w = workload('hog');
+    const { result, stderr } = await runPoolInOwnProcess(
+      `new TaskProcessPool({
+        size: 1,
+        env: { ...process.env, DAGCTL_HOME: ${JSON.stringify(env.home)}, NODE_OPTIONS: '--max-old-space-size=96' },
+        baseLogFolder: ${JSON.stringify(env.logs)},
+      })`,
+      w,
+    );
+    expect(result).toMatchObject({ kind: 'lost', reason: expect.stringMatching(/ran out of memory/) });
+    expect(stderr).toContain('heap out of memory');
+    const log = fs.readFileSync(
+      path.join(env.logs, 'dag_id=pool_dag', `run_id=${w.key.runId}`, 'task_id=hog', 'attempt=1.log'),
+      'utf8',
+    );
+    expect(log).toMatch(/ERROR - task process lost: task process \d+ ran out of memory/);
   });
 
   it('asks the parent for variables when given a variable source', async () => {
@@ -224,12 +257,10 @@ export default dag;`,
     );
     const pidFile = path.join(env.home, 'bash.pid');
     const w = makeWorkload(file, 'orphan', 'long', { conf: { pidFile } });
-    const poolModule = path.resolve(__dirname, '../../dist/runner/task-process-pool.js');
     const script = `
-const { TaskProcessPool } = require(${JSON.stringify(poolModule)});
+const { TaskProcessPool } = require(${JSON.stringify(POOL_MODULE)});
 const pool = new TaskProcessPool({ size: 1, env: { ...process.env, DAGCTL_HOME: ${JSON.stringify(env.home)} } });
 pool.run(${JSON.stringify(w)}, { onStarted: (pid) => console.log('child ' + pid) });`;
-    const { spawn } = await import('node:child_process');
     const parent = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
     const childPid = await new Promise<number>((resolve, reject) => {
       let out = '';

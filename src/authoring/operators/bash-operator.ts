@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { DagDefinitionError, errorMessage } from '../../core/errors';
+import { identifyProcess, isPidReused } from '../../core/process-table';
 import { TaskSkipped } from '../../core/task-signals';
 import { BaseOperator } from '../base-operator';
 import type { TaskContext } from '../task-context';
@@ -93,10 +94,15 @@ function runBash(
   return new Promise((resolve, reject) => {
     const child = spawn('bash', ['-c', command], { env, cwd, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     const tracker = new LastLineTracker();
+    // Taken now, before bash can have been reaped: its pid is the group's number.
+    const bash = child.pid === undefined ? null : identifyProcess(child.pid);
     let killTimer: NodeJS.Timeout | undefined;
     const killGroup = (signal: NodeJS.Signals): void => {
+      // 'close' may come long after bash exited (a process outside the group holding its output):
+      // once the group is empty, its number may be the pid, and the group, of an unrelated process.
+      if (bash === null || isPidReused(bash)) return;
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, signal);
+        process.kill(-bash.pid, signal);
       } catch {
         // the group is already gone
       }
