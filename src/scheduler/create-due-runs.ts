@@ -71,17 +71,19 @@ export async function countActiveRuns(ds: DataSource, dagId: string): Promise<nu
 }
 
 /**
+ * The DAGs whose next scheduled run is due (params: is_active, is_paused, now, limit). Asked every
+ * second; idx_dag_next_run_create_after serves it, so it reads only the rows already due.
+ */
+export const DUE_DAGS_SQL = `SELECT dag_id FROM dag
+  WHERE is_active = ? AND is_paused = ? AND next_dagrun_create_after IS NOT NULL AND next_dagrun_create_after <= ?
+  ORDER BY next_dagrun_create_after LIMIT ?`;
+
+/**
  * Create the scheduled runs that are due now: DAGs that are active, unpaused and whose
  * next_dagrun_create_after has passed, up to max_active_runs each. Idempotent (unique keys).
  */
 export async function createDueRuns(ds: DataSource, views: DagViewCache, now: Date, maxDags: number): Promise<number> {
-  const { records } = await execSql<{ dag_id: string }>(
-    ds,
-    `SELECT dag_id FROM dag
-     WHERE is_active = ? AND is_paused = ? AND next_dagrun_create_after IS NOT NULL AND next_dagrun_create_after <= ?
-     ORDER BY next_dagrun_create_after LIMIT ?`,
-    [true, false, now.toISOString(), maxDags],
-  );
+  const { records } = await execSql<{ dag_id: string }>(ds, DUE_DAGS_SQL, [true, false, now.toISOString(), maxDags]);
   let created = 0;
   for (const { dag_id: dagId } of records) {
     try {
