@@ -1,6 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
-import { createDueRuns, DUE_DAGS_SQL, refreshNextDagRun } from '../../src/scheduler/create-due-runs';
+import { createDueRuns, DUE_DAGS_SQL, dueDagsWaiting, refreshNextDagRun } from '../../src/scheduler/create-due-runs';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { startQueuedRuns } from '../../src/scheduler/start-queued-runs';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
@@ -151,5 +151,16 @@ describe('the due-DAG query on SQLite', () => {
     expect(steps[0]).toMatch(
       /^SEARCH dag USING INDEX idx_dag_next_run_create_after \(is_active=\? AND is_paused=\? AND /,
     );
+  });
+
+  it("answers the loop's check whether any DAG is due from the index alone", async () => {
+    const { sql, params } = dueDagsWaiting(new Date('2026-03-02T12:00:00.000Z'));
+    const plan = await db.dataSource.query<Array<{ detail: string }>>(
+      `EXPLAIN QUERY PLAN ${sql}`,
+      params.map((p) => (typeof p === 'boolean' ? Number(p) : p)),
+    );
+    expect(plan.map((p) => p.detail)).toEqual([
+      expect.stringMatching(/^SEARCH dag USING COVERING INDEX idx_dag_next_run_create_after \(is_active=\? AND /),
+    ]);
   });
 });
