@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { DagRunType } from '../core/states';
 import { runInTransaction } from '../db/transaction';
 import { execSql } from '../db/sql';
+import type { ExistsCondition } from '../db/which-exist';
 import { createDagRun } from '../db/transitions/dag-run-transitions';
 import { getLogger } from '../logging/logger';
 import { timetableFromSpec } from '../timetables';
@@ -70,18 +71,30 @@ export async function countActiveRuns(ds: DataSource, dagId: string): Promise<nu
   return Number(records[0].n);
 }
 
+const DUE_DAGS_WHERE = `is_active = ? AND is_paused = ? AND next_dagrun_create_after IS NOT NULL
+  AND next_dagrun_create_after <= ?`;
+
+/**
+ * The DAGs whose next scheduled run is due (params: is_active, is_paused, now, limit).
+ * idx_dag_next_run_create_after serves it, so it reads only the rows already due.
+ */
+export const DUE_DAGS_SQL = `SELECT dag_id FROM dag WHERE ${DUE_DAGS_WHERE} ORDER BY next_dagrun_create_after LIMIT ?`;
+
+/**
+ * Whether any DAG's next scheduled run is due at `now` (what createDueRuns would find). The loop
+ * asks it every second together with its other checks (whichExist), so an idle scheduler pays no
+ * statement of its own for run creation.
+ */
+export function dueDagsWaiting(now: Date): ExistsCondition {
+  return { sql: `SELECT 1 FROM dag WHERE ${DUE_DAGS_WHERE}`, params: [true, false, now.toISOString()] };
+}
+
 /**
  * Create the scheduled runs that are due now: DAGs that are active, unpaused and whose
  * next_dagrun_create_after has passed, up to max_active_runs each. Idempotent (unique keys).
  */
 export async function createDueRuns(ds: DataSource, views: DagViewCache, now: Date, maxDags: number): Promise<number> {
-  const { records } = await execSql<{ dag_id: string }>(
-    ds,
-    `SELECT dag_id FROM dag
-     WHERE is_active = ? AND is_paused = ? AND next_dagrun_create_after IS NOT NULL AND next_dagrun_create_after <= ?
-     ORDER BY next_dagrun_create_after LIMIT ?`,
-    [true, false, now.toISOString(), maxDags],
-  );
+  const { records } = await execSql<{ dag_id: string }>(ds, DUE_DAGS_SQL, [true, false, now.toISOString(), maxDags]);
   let created = 0;
   for (const { dag_id: dagId } of records) {
     try {

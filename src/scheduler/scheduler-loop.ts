@@ -2,7 +2,7 @@ import type { AppContext } from '../app/app-context';
 import type { EntityManager } from 'typeorm';
 import { adoptsOrphans, type Executor, type ExecutorEvent, type StartReservation } from '../core/executor';
 import { getLogger } from '../logging/logger';
-import { createDueRuns, refreshNextDagRun } from './create-due-runs';
+import { createDueRuns, dueDagsWaiting, refreshNextDagRun } from './create-due-runs';
 import { createDatasetTriggeredRuns, datasetQueueWaiting } from './create-dataset-triggered-runs';
 import { advanceBackfills, backfillsToAdvance } from './advance-backfills';
 import { execSql } from '../db/sql';
@@ -198,14 +198,16 @@ export class SchedulerLoop {
         // Taken before looking: a change from now on is looked at by the next loop.
         queuedRunsDue = this.lookForQueuedRuns || nowMs - this.lastFullPass >= this.options.idleSleepMs;
         this.lookForQueuedRuns = false;
-        // Usually there is no dataset queue and no backfill: one statement asks for both.
+        // Usually no run is due, there is no dataset queue and no backfill: one statement asks all three.
         const found = await whichExist(ds, {
+          due: creationDue ? dueDagsWaiting(now) : null,
           datasets: creationDue ? datasetQueueWaiting : null,
           backfills: queuedRunsDue || creationDue ? backfillsToAdvance : null,
         });
         if (creationDue) {
           this.lastRunCreation = nowMs;
-          if ((await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0) queuedRunsDue = true;
+          if (found.due && (await createDueRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0)
+            queuedRunsDue = true;
           if (
             found.datasets &&
             (await createDatasetTriggeredRuns(ds, this.views, now, this.options.maxDagrunsPerLoop)) > 0

@@ -1,5 +1,6 @@
 import { migrate, migrationStatus, openDatabase } from '../../src/db/data-source';
 import { PoolEntity, TaskInstanceEntity } from '../../src/db/entities';
+import { DagRunCreationIndex1700000000044 } from '../../src/db/migrations/1700000000044-dag-run-creation-index';
 import { DATABASE_KINDS, createTestDatabase } from '../helpers/test-database';
 
 describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
@@ -34,6 +35,26 @@ describe.each(DATABASE_KINDS)('migrations on %s', (kind) => {
       expect(ti.renderedFields).toEqual({ a: 1 });
       expect(ti.pool).toBe('default_pool');
     } finally {
+      await ds.destroy();
+      await db.drop();
+    }
+  });
+
+  it('add and drop the due-DAG index of the dag table (up, down, up)', async () => {
+    const db = await createTestDatabase(kind);
+    const ds = await openDatabase(db.url);
+    const runner = ds.createQueryRunner();
+    const indexNames = async () => ((await runner.getTable('dag'))?.indices ?? []).map((i) => i.name);
+    try {
+      await migrate(ds);
+      expect(await indexNames()).toContain('idx_dag_next_run_create_after');
+      const migration = new DagRunCreationIndex1700000000044();
+      await migration.down(runner);
+      expect(await indexNames()).not.toContain('idx_dag_next_run_create_after');
+      await migration.up(runner);
+      expect(await indexNames()).toContain('idx_dag_next_run_create_after');
+    } finally {
+      await runner.release();
       await ds.destroy();
       await db.drop();
     }

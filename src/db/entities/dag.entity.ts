@@ -1,8 +1,9 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { DATE_COLUMN } from '../column-types';
 
 /** One row per DAG ever seen: its paused flag and the scheduler's bookkeeping for the next run. */
 @Entity({ name: 'dag' })
+@Index('idx_dag_next_run_create_after', ['isActive', 'isPaused', 'nextDagrunCreateAfter'])
 export class DagEntity {
   @PrimaryColumn({ name: 'dag_id', type: 'varchar', length: 250 }) dagId!: string;
   @Column({ name: 'is_paused', type: 'boolean', default: false }) isPaused!: boolean;

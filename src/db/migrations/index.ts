@@ -16,6 +16,7 @@ import { UserProfile1700000000036 } from './1700000000036-user-profile';
 import { AuditLogAndUserProfile1700000000037 } from './1700000000037-audit-log-and-user-profile';
 import { Backfills1700000000042 } from './1700000000042-backfills';
 import { CustomRoles1700000000043 } from './1700000000043-custom-roles';
+import { DagRunCreationIndex1700000000044 } from './1700000000044-dag-run-creation-index';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   AuditLogAndUserProfile1700000000037,
   Backfills1700000000042,
   CustomRoles1700000000043,
+  DagRunCreationIndex1700000000044,
 ];
