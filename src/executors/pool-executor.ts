@@ -91,8 +91,13 @@ export class PoolExecutor implements Executor {
       throw new Error(`${this.name} executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
     const id = tiKeyString(workload.key);
     if (this.running.has(id)) {
-      reservation?.release();
       log.warn(`ignoring ${describeTi(workload.key, workload.tryNumber)}: already running in this executor`);
+      if (!reservation) return;
+      // Claimed already (running in the database) and cannot run here: reported lost, not left running.
+      reservation.release();
+      const { key, tryNumber } = workload;
+      const reason = 'an earlier try of its task instance was still running in this executor';
+      this.emit({ type: 'lost', key, tryNumber, at: this.now(), reason });
       return;
     }
     const { key, tryNumber } = workload;

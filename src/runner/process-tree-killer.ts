@@ -1,4 +1,4 @@
-import { isProcessAlive, listProcesses, ProcessIdentity, readProcStat } from '../core/process-table';
+import { isPidReused, isProcessAlive, listProcesses, ProcessIdentity, readProcStat } from '../core/process-table';
 import { RememberedProcesses } from './remembered-processes';
 
 /**
@@ -30,6 +30,9 @@ export class ProcessTreeKiller {
     const { pids, groups } = this.look();
     for (const pgid of groups) signal(-pgid, 'SIGKILL');
     for (const pid of pids) signal(pid, 'SIGKILL');
+    // The root even when this look missed its row (a /proc read failing for a moment): unless its
+    // pid is known to name another process now, a task process that must stop is always killed.
+    if (!pids.includes(this.seen.root.pid) && !isPidReused(this.seen.root)) signal(this.seen.root.pid, 'SIGKILL');
   }
 
   /** Resolves once no process seen in the tree runs any more (up to `timeoutMs`, after SIGKILL: a moment). */
@@ -50,7 +53,7 @@ export class ProcessTreeKiller {
   private look(): { pids: number[]; groups: number[] } {
     const rows = listProcesses();
     this.seen.see(rows);
-    return this.seen.targets(rows);
+    return this.seen.targets(rows, readProcStat);
   }
 }
 

@@ -17,7 +17,8 @@ export class RememberedProcesses {
   /** Remembers the root's tree in `rows`: only while the root's pid still names the root. */
   see(rows: readonly ProcessRow[]): void {
     const rootRow = rows.find((row) => row.pid === this.root.pid);
-    if (!rootRow || rootRow.startTime !== this.root.startTime) return;
+    // A root whose start time could not be read (-1) is known by its pid alone.
+    if (!rootRow || (this.root.startTime !== -1 && rootRow.startTime !== this.root.startTime)) return;
     const tree = descendantsOf([...rows], this.root.pid);
     const members = new Set(tree.map((row) => row.pid));
     for (const row of tree) {
@@ -43,14 +44,19 @@ export class RememberedProcesses {
    * the pid of another process. While a group has members its number cannot be given to a new
    * process, so a group whose leader is gone still holds only the tree's processes (also those
    * started after the last look); a new process under the leader's pid means the group emptied
-   * and its number may now name that process's group.
+   * and its number may now name that process's group. `lookUp` reads one process's row afresh.
    */
-  targets(rows: readonly ProcessRow[]): { pids: number[]; groups: number[] } {
+  targets(
+    rows: readonly ProcessRow[],
+    lookUp: (pid: number) => ProcessRow | null = () => null,
+  ): { pids: number[]; groups: number[] } {
     const byPid = new Map(rows.map((row) => [row.pid, row]));
     const pids = rows.filter((row) => this.owns(row)).map((row) => row.pid);
     const groups = [...this.groups].filter((pgid) => {
-      const leader = byPid.get(pgid);
-      return leader === undefined || this.owns(leader);
+      // A row missing from the listing may be a read that failed: asked once more before the
+      // group counts as leaderless.
+      const leader = byPid.get(pgid) ?? lookUp(pgid);
+      return leader === null || this.owns(leader);
     });
     return { pids, groups };
   }

@@ -162,10 +162,11 @@ export class TaskProcess {
         this.settle({ kind: 'unclaimed', pid: this.pid });
         return result;
       }
-      // Stopped while claiming: the command never reaches the process; the stop ends it (failed).
-      if (after.stopping) return result;
     }
-    if ((this.current as CurrentTry | null)?.workload !== workload) return result;
+    const now = this.current as CurrentTry | null;
+    // Stopped while waiting (for the process, or its claim): the command never reaches the
+    // process; the stop ends the try (failed).
+    if (now?.workload !== workload || now.stopping) return result;
     this.send({
       type: 'run',
       workload,

@@ -2,6 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { Executor, StartReservation, TaskWorkload } from '../core/executor';
 import { claimTryStart } from '../db/transitions/claim-try-start';
+import { tiKeyString } from '../core/task-instance-key';
 
 /** A queued try on its way to the executor, with the process it was claimed on (if any). */
 export interface HandOver {
@@ -29,12 +30,17 @@ export async function claimOnReservedProcesses(
 ): Promise<HandOver[]> {
   if (jobId === null || !executor.reserveStarts || !workloads.length)
     return workloads.map((workload) => ({ workload }));
-  const reservations = executor.reserveStarts(workloads.length);
+  // A task instance whose earlier try the executor still holds (being stopped, say) cannot start
+  // there now: claimed, its new try would be running with no process to run it.
+  const held = new Set(executor.runningKeys().map(({ key }) => tiKeyString(key)));
+  const claimable = workloads.filter((workload) => !held.has(tiKeyString(workload.key)));
+  const reservations = executor.reserveStarts(claimable.length);
   made.push(...reservations);
+  const reservationOf = new Map(claimable.slice(0, reservations.length).map((w, i) => [w, reservations[i]]));
   const at = clock.now();
   const handOvers: HandOver[] = [];
-  for (const [i, workload] of workloads.entries()) {
-    const reservation = reservations[i];
+  for (const workload of workloads) {
+    const reservation = reservationOf.get(workload);
     if (!reservation) {
       handOvers.push({ workload });
       continue;

@@ -2,6 +2,7 @@ import type { AppContext } from '../app/app-context';
 import type { EntityManager } from 'typeorm';
 import { adoptsOrphans, type Executor, type ExecutorEvent, type StartReservation } from '../core/executor';
 import { getLogger } from '../logging/logger';
+import { describeTi } from '../core/task-instance-key';
 import { createDueRuns, dueDagsWaiting, refreshNextDagRun } from './create-due-runs';
 import { createDatasetTriggeredRuns, datasetQueueWaiting } from './create-dataset-triggered-runs';
 import { advanceBackfills, backfillsToAdvance } from './advance-backfills';
@@ -290,7 +291,15 @@ export class SchedulerLoop {
       }
     }
     // Only what the committed transaction marked queued (or claimed) goes to the executor.
-    for (const { workload, reservation } of handOvers) this.executor.queueWorkload(workload, reservation);
+    for (const { workload, reservation } of handOvers) {
+      try {
+        this.executor.queueWorkload(workload, reservation);
+      } catch (err) {
+        // One refusal (the executor ending) must not strand the others or their processes.
+        reservation?.release();
+        log.error(`could not hand ${describeTi(workload.key, workload.tryNumber)} to the executor`, { err });
+      }
+    }
     if (!onlyStarts) this.queueingCutShort = handOvers.length >= this.options.maxTisPerQuery;
 
     const stopCheckDue = nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS;

@@ -66,6 +66,24 @@ describe('RememberedProcesses', () => {
     expect(seen.targets([scheduler, taskProcess, row(20, 1, 20, 9000)]).groups).not.toContain(20);
   });
 
+  it('asks once more for a group leader missing from the listing before counting the group leaderless', () => {
+    const seen = new RememberedProcesses(ROOT);
+    seen.see([scheduler, taskProcess, bash]);
+    const rows = [scheduler, taskProcess, row(22, 1, 20, 220)];
+    // The read of 20 failed in the listing, but 20 is an unrelated process now: not its group.
+    expect(seen.targets(rows, (pid) => (pid === 20 ? row(20, 1, 20, 9000) : null)).groups).not.toContain(20);
+    // Really gone: the group (still holding 22) is signalled.
+    expect(seen.targets(rows, () => null).groups).toContain(20);
+  });
+
+  it('knows a root whose start time could not be read by its pid alone', () => {
+    // Linux, but the read right after the fork failed (-1): the tree is still remembered.
+    const seen = new RememberedProcesses({ pid: 10, startTime: -1 });
+    const rows = [scheduler, taskProcess, bash];
+    seen.see(rows);
+    expect(sorted(seen.targets(rows))).toEqual({ pids: [10, 20], groups: [10, 20] });
+  });
+
   it('compares pids only where the platform gives no start times', () => {
     const seen = new RememberedProcesses({ pid: 10, startTime: -1 });
     const rows = [row(1, 0, 1, -1), row(10, 1, 10, -1), row(20, 10, 20, -1)];

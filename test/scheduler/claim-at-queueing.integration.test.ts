@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import { AppContext, closeAppContext } from '../../src/app/app-context';
 import type { TryClaimRequest } from '../../src/core/executor';
 import { execSql } from '../../src/db/sql';
@@ -18,6 +20,16 @@ const DAG = `
 import { DAG, FunctionOperator } from 'dagctl';
 const dag = new DAG('solo', { schedule: null });
 new FunctionOperator({ taskId: 'only', dag, fn: () => process.pid });
+export default dag;`;
+
+/** A task that runs until its gate file exists. */
+const GATED_DAG = `
+import fs from 'node:fs';
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('gated', { schedule: null });
+new FunctionOperator({ taskId: 'slow', dag, fn: async (ctx) => {
+  while (!fs.existsSync(String(ctx.dagRun.conf.gate))) await new Promise((resolve) => setTimeout(resolve, 50));
+} });
 export default dag;`;
 
 /** A trigger that fails every move of a task instance to running: the claim's UPDATE fails. */
@@ -57,6 +69,7 @@ describe.each(DATABASE_KINDS)('claims in the transaction that queues (%s)', (kin
     db = await createTestDatabase(kind);
     home = createTestHome({ databaseUrl: db.url });
     home.writeDag('solo.ts', DAG);
+    home.writeDag('gated.ts', GATED_DAG);
     ctx = await openTestContext(home);
     await ensureDagsParsed(ctx);
     const jobId = await startJob(ctx.dataSource, 'SchedulerJob', 'LocalExecutor', new Date());
@@ -132,6 +145,31 @@ describe.each(DATABASE_KINDS)('claims in the transaction that queues (%s)', (kin
     await finish(run.runId);
     expect(asked.map((request) => request.key.runId)).toEqual([run.runId]);
     expect(await tryOf(run.runId)).toEqual({ state: 'success', try_number: 1, pid: asked[0].pid });
+  });
+
+  it('sets no process aside for a task instance whose earlier try the executor still runs', async () => {
+    await executor.start();
+    await readyProcess();
+    const gate = path.join(home.home, 'gate');
+    const run = await triggerDagRun(ctx, { dagId: 'gated', conf: { gate } });
+    const slow = async () =>
+      (
+        await execSql<{ state: string; try_number: number }>(
+          ctx.dataSource,
+          `SELECT state, try_number FROM task_instance WHERE dag_id = 'gated' AND run_id = ?`,
+          [run.runId],
+        )
+      ).records.map((r) => ({ state: r.state, try_number: Number(r.try_number) }))[0];
+    await loop.tick();
+    expect(await slow()).toEqual({ state: 'running', try_number: 1 });
+    // Cleared while try 1 still runs (as a mark-and-clear would leave it), and a process is ready.
+    await execSql(ctx.dataSource, `UPDATE task_instance SET state = 'scheduled' WHERE dag_id = 'gated'`);
+    await executor.start();
+    await readyProcess();
+    await loop.tick();
+    // Try 2 waits, queued, for try 1 to leave the executor: not claimed onto a process it cannot use.
+    expect(await slow()).toEqual({ state: 'queued', try_number: 2 });
+    fs.writeFileSync(gate, '');
   });
 
   it('gives the process back when the loop transaction fails after setting it aside', async () => {
