@@ -86,9 +86,10 @@ export class PoolExecutor implements Executor {
   }
 
   queueWorkload(workload: TaskWorkload, reservation?: StartReservation): void {
-    if (this.ended) reservation?.release();
-    if (this.ended)
+    if (this.ended) {
+      reservation?.release();
       throw new Error(`${this.name} executor has ended; cannot queue ${describeTi(workload.key, workload.tryNumber)}`);
+    }
     const id = tiKeyString(workload.key);
     if (this.running.has(id)) {
       log.warn(`ignoring ${describeTi(workload.key, workload.tryNumber)}: already running in this executor`);
