@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import type { SerializedDag, SerializedTask } from '../core/serialized-dag';
 import { execSql } from '../db/sql';
+import type { TaskWithMaxActiveTis } from './deps/task-concurrency-dep';
 import { computePriorityWeights } from './priority-weights';
 
 /** A serialized DAG with the indexes the scheduler needs, built once per DAG version. */
@@ -15,6 +16,8 @@ export interface DagView {
   hasMappedTasks: boolean;
   /** Some task has depends_on_past (its decision reads the previous run). */
   hasDependsOnPast: boolean;
+  /** The tasks that set max_active_tis_per_dag (the queuer counts their active instances). */
+  tasksWithMaxActiveTis: TaskWithMaxActiveTis[];
 }
 
 export const DEFAULT_MAX_MAP_LENGTH = 1024;
@@ -29,6 +32,11 @@ export function dagViewOf(dag: SerializedDag, hash: string, maxMapLength = DEFAU
     maxMapLength,
     hasMappedTasks: dag.tasks.some((t) => t.mapped),
     hasDependsOnPast: dag.tasks.some((t) => t.dependsOnPast),
+    tasksWithMaxActiveTis: dag.tasks.flatMap((t) =>
+      t.maxActiveTisPerDag === undefined
+        ? []
+        : [{ dagId: dag.dagId, taskId: t.taskId, maxActiveTisPerDag: t.maxActiveTisPerDag }],
+    ),
   };
 }
 

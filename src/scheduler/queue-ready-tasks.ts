@@ -15,7 +15,15 @@ import type { MissingPoolWarner } from './missing-pool-warner';
 import { buildQueuedWorkloads } from './build-queued-workloads';
 import { type CandidateRow, queueCandidateReads, type RunFacts } from './queue-candidate-reads';
 import { type OnlyRun, queueRunScope } from './queue-run-scope';
-import { ActiveCounts, activeCountsOf, PoolSlots, readTaskActive, slotUsage, takeSlots } from './slot-usage';
+import {
+  ActiveCounts,
+  activeCountsOf,
+  knowTaskActive,
+  PoolSlots,
+  readTaskActive,
+  slotUsage,
+  takeSlots,
+} from './slot-usage';
 
 interface Candidate extends TaskInstanceKey {
   pool: string;
@@ -30,10 +38,12 @@ interface QueueingState {
 }
 
 /**
- * Queued and running tries (in all, pool slots used per pool, tries per DAG) and the DAGs with
- * running runs, or null when no task instance is scheduled: one round trip for all three questions
- * (the row with a null pool and DAG says that some task waits; without it nothing else is read;
- * rows with a null pool and a DAG name the DAGs with running runs, a short read of dag_run).
+ * Queued and running tries (in all, pool slots used per pool, tries per DAG and per task) and the
+ * DAGs with running runs, or null when no task instance is scheduled: one round trip for all three
+ * questions (the row with a null pool and DAG says that some task waits; without it nothing else is
+ * read; rows with a null pool and a DAG name the DAGs with running runs, a short read of dag_run).
+ * Grouping the active tries by task costs no more than a row per task that has one, and gives
+ * max_active_tis_per_dag its counts before the candidates are read.
  */
 async function queueingStateIfScheduled(m: EntityManager, onlyRun: OnlyRun | undefined): Promise<QueueingState | null> {
   // A held task instance (`tasks hold`) waits for nobody's slot: it does not count as waiting.
@@ -42,14 +52,15 @@ async function queueingStateIfScheduled(m: EntityManager, onlyRun: OnlyRun | und
   const { records } = await execSql<{
     pool: string | null;
     dag_id: string | null;
+    task_id: string | null;
     n: number | string;
     slots: number | string;
   }>(
     m,
-    `SELECT pool, dag_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
-     WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id
-     UNION ALL SELECT NULL, NULL, 0, 0 WHERE ${someScheduled}
-     UNION ALL SELECT DISTINCT NULL, r.dag_id, 0, 0 FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
+    `SELECT pool, dag_id, task_id, COUNT(*) AS n, SUM(pool_slots) AS slots FROM task_instance
+     WHERE state IN ('queued', 'running') AND ${someScheduled} GROUP BY pool, dag_id, task_id
+     UNION ALL SELECT NULL, NULL, NULL, 0, 0 WHERE ${someScheduled}
+     UNION ALL SELECT DISTINCT NULL, r.dag_id, NULL, 0, 0 FROM dag_run r JOIN dag d ON d.dag_id = r.dag_id
        WHERE r.state = 'running' AND ${scope.sql} AND ${someScheduled}`,
     [false, false, ...scope.params, false],
   );
@@ -132,27 +143,29 @@ async function chooseAndMarkQueued(
     return dagViews.get(dagId) ?? null;
   };
   for (const dagId of new Set([...slots.dagActive.keys(), ...dagsWithRunningRuns])) await viewOf(dagId);
+  // Only task instances of DAGs with a running run are candidates: their limited tasks' counts.
+  const tasksWithMaxActiveTis = dagsWithRunningRuns.flatMap(
+    (dagId) => dagViews.get(dagId)?.tasksWithMaxActiveTis ?? [],
+  );
+  knowTaskActive(slots, inUse, tasksWithMaxActiveTis);
   const reads = queueCandidateReads(
     m,
     slots,
     {
       onlyRun: options.onlyRun,
       dagsWithRunningRuns,
-      openPools,
+      tasksWithMaxActiveTis,
       maxActiveTasksOf: (dagId) => dagViews.get(dagId)?.dag.maxActiveTasks ?? null,
     },
     options.maxTisPerQuery,
   );
   const knownPools = [...poolSlots.keys()];
-  if (!reads) {
-    // Every DAG is at its limit: the look for missing pools, which walks every scheduled row, is
-    // made once a minute, not once a loop.
+  // Nothing could pass (every DAG at its limit), or every waiting task instance was left out (of a
+  // full pool, a DAG or task at its limit, a missing pool): the look for missing pools, which walks
+  // every scheduled row, is made once a minute, not once a loop.
+  const first = reads ? await reads.readFirst() : [];
+  if (!reads || !first.length) {
     await options.missingPools.warn(m, knownPools, { unlessScannedRecently: true });
-    return [];
-  }
-  const first = await reads.readFirst();
-  if (!first.length) {
-    await options.missingPools.warn(m, knownPools);
     return [];
   }
 
@@ -177,6 +190,7 @@ async function chooseAndMarkQueued(
       seen.add(key);
       const view = await viewOf(c.dagId);
       const maxActiveTisPerDag = view?.tasks.get(c.taskId)?.maxActiveTisPerDag ?? null;
+      // Known already (knowTaskActive) for the tasks of every DAG in scope; read only if one was not.
       if (maxActiveTisPerDag !== null) await readTaskActive(m, slots, c.dagId, c.taskId);
       const ctx: QueueDepContext = {
         state: TaskState.SCHEDULED,
@@ -197,8 +211,9 @@ async function chooseAndMarkQueued(
       const failed = firstFailing(QUEUE_DEPS, ctx);
       if (failed) {
         if (failed.dep.sharedByAll) return true;
+        // A pool, DAG or task limit reached by those chosen in this pass: the next read leaves it out.
         refused = true;
-        continue; // a full pool or DAG may free up next loop (unknown pools are not read)
+        continue;
       }
       takeSlots(slots, c);
       chosen.push(c);
@@ -206,8 +221,15 @@ async function chooseAndMarkQueued(
     }
     return false;
   };
-  const stopped = await consider(first);
-  if (!stopped && refused) await consider(await reads.readMoreAfterRefusals());
+  let stopped = await consider(first);
+  // Each read after refusals leaves out the limits reached so far, so it chooses at least one new
+  // candidate or is the last (see readMoreAfterRefusals for the bound).
+  while (!stopped && refused) {
+    refused = false;
+    const more = await reads.readMoreAfterRefusals();
+    if (!more.length) break;
+    stopped = await consider(more);
+  }
   if (!chosen.length) return [];
   return markQueued(m, chosen, options.jobId, now);
 }

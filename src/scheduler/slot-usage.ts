@@ -2,25 +2,40 @@ import type { DataSource, EntityManager } from 'typeorm';
 import { execSql, isPostgres } from '../db/sql';
 import type { SlotUsage } from './deps/dep-context';
 
-/** Queued and running tries: in all, pool slots used per pool, tries per DAG. */
+/** Queued and running tries: in all, pool slots used per pool, tries per DAG (and per task when read). */
 export interface ActiveCounts {
   total: number;
   slotsByPool: Map<string, number>;
   tasksByDag: Map<string, number>;
+  /** Per task (taskActiveKey), when the rows were grouped by task too; empty otherwise. */
+  byTask: Map<string, number>;
 }
 
 export type PoolSlots = Map<string, number>;
 
-/** Fold `pool, dag_id, n, slots` rows (queued and running task instances grouped) into counts. */
+/**
+ * Fold `pool, dag_id[, task_id], n, slots` rows (queued and running task instances grouped) into
+ * counts.
+ */
 export function activeCountsOf(
-  rows: Array<{ pool: string | null; dag_id: string | null; n: number | string; slots: number | string }>,
+  rows: Array<{
+    pool: string | null;
+    dag_id: string | null;
+    task_id?: string | null;
+    n: number | string;
+    slots: number | string;
+  }>,
 ): ActiveCounts {
-  const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map() };
+  const counts: ActiveCounts = { total: 0, slotsByPool: new Map(), tasksByDag: new Map(), byTask: new Map() };
   for (const r of rows) {
     if (r.pool === null || r.dag_id === null) continue;
     counts.total += Number(r.n);
     counts.slotsByPool.set(r.pool, (counts.slotsByPool.get(r.pool) ?? 0) + Number(r.slots));
     counts.tasksByDag.set(r.dag_id, (counts.tasksByDag.get(r.dag_id) ?? 0) + Number(r.n));
+    if (r.task_id != null) {
+      const key = taskActiveKey(r.dag_id, r.task_id);
+      counts.byTask.set(key, (counts.byTask.get(key) ?? 0) + Number(r.n));
+    }
   }
   return counts;
 }
@@ -84,6 +99,21 @@ export function takeSlots(
 /** The key of SlotUsage.taskActive. */
 export function taskActiveKey(dagId: string, taskId: string): string {
   return `${dagId}\u0000${taskId}`;
+}
+
+/**
+ * The active instances of each of `tasks` (those with max_active_tis_per_dag) from counts grouped
+ * by task, 0 for those with none: TaskConcurrencyDep and takeSlots then need no read of their own.
+ */
+export function knowTaskActive(
+  slots: SlotUsage,
+  active: ActiveCounts,
+  tasks: Iterable<{ dagId: string; taskId: string }>,
+): void {
+  for (const t of tasks) {
+    const key = taskActiveKey(t.dagId, t.taskId);
+    slots.taskActive.set(key, active.byTask.get(key) ?? 0);
+  }
 }
 
 /** max_active_tis_per_dag: read how many instances of the task are queued or running, once per batch. */

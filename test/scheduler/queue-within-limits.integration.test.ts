@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { MissingPoolWarner } from '../../src/scheduler/missing-pool-warner';
+import { MAX_READS_PER_PASS } from '../../src/scheduler/queue-candidate-reads';
 import { queueReadyTasks } from '../../src/scheduler/queue-ready-tasks';
 import { readPools } from '../../src/scheduler/slot-usage';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
@@ -89,6 +90,62 @@ async function queueOnce(
   return workloads.map((w) => `${w.key.dagId}/${w.key.taskId}`).sort();
 }
 
+/**
+ * Task instances of one task in DAG `dagId`'s run 'r' (made by dagWithRun or seeded here), one per
+ * map index from `firstMapIndex`: many waiting instances of ONE task (a mapped task's expansion).
+ */
+async function instancesOfOneTask(
+  ds: DataSource,
+  dagId: string,
+  taskId: string,
+  ti: {
+    state: 'scheduled' | 'running';
+    count: number;
+    firstMapIndex?: number;
+    priority?: number;
+    pool?: string;
+    poolSlots?: number;
+  },
+): Promise<void> {
+  for (let i = 0; i < ti.count; i += 1) {
+    await execSql(
+      ds,
+      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool,
+         pool_slots, queue, priority_weight, updated_at, state, held)
+       VALUES (?, 'r', ?, ?, ?, 1, 'FunctionOperator', ?, ?, 'default', ?, ?, ?, ?)`,
+      [
+        dagId,
+        taskId,
+        (ti.firstMapIndex ?? 0) + i,
+        ti.state === 'scheduled' ? 0 : 1,
+        ti.pool ?? 'default_pool',
+        ti.poolSlots ?? 1,
+        ti.priority ?? 1,
+        at0.toISOString(),
+        ti.state,
+        false,
+      ],
+    );
+  }
+}
+
+/** DAG `dagId` of one task `taskId` with the given options, with a running run 'r' and no task instance yet. */
+async function dagOfOneTask(
+  ds: DataSource,
+  dagId: string,
+  taskId: string,
+  task: Parameters<typeof makeTask>[2] = {},
+  dag: Parameters<typeof makeDag>[2] = {},
+): Promise<void> {
+  await seedDag(ds, makeDag(dagId, [makeTask(taskId, [], task)], dag));
+  await execSql(
+    ds,
+    `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at)
+     VALUES (?, 'r', ?, 'running', 'manual', ?, ?)`,
+    [dagId, at0.toISOString(), false, at0.toISOString()],
+  );
+}
+
 /** DAG 'a' with max_active_tasks 2: two tries running, three task instances waiting. */
 function dagAtItsLimit(ds: DataSource): Promise<void> {
   return dagWithRun(
@@ -167,6 +224,65 @@ describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind)
     expect(queued.filter((k) => k.includes('-default_pool-'))).toHaveLength(3);
   });
 
+  // More waiting instances than a pass reads (4 × its 32 slots), above the others' priority, all refused.
+  it("does not let a task at its max_active_tis_per_dag crowd out other DAGs' tasks", async () => {
+    const ds = db.dataSource;
+    await dagOfOneTask(ds, 'a', 'limited', { maxActiveTisPerDag: 1 });
+    await instancesOfOneTask(ds, 'a', 'limited', { state: 'running', count: 1 });
+    await instancesOfOneTask(ds, 'a', 'limited', { state: 'scheduled', count: 200, firstMapIndex: 1, priority: 10 });
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    expect(await queueOnce(ds)).toEqual([
+      'b/scheduled-default_pool-0',
+      'b/scheduled-default_pool-1',
+      'b/scheduled-default_pool-2',
+    ]);
+  });
+
+  it("does not let tasks needing more pool slots than are open crowd out other pools' tasks", async () => {
+    const ds = db.dataSource;
+    // One of the pool's two slots is taken: it has an open slot, but not the two each waiting task needs.
+    await execSql(ds, `INSERT INTO slot_pool (pool, slots, description) VALUES ('two', 2, '')`);
+    await dagOfOneTask(ds, 'a', 'wide');
+    await instancesOfOneTask(ds, 'a', 'wide', { state: 'running', count: 1, pool: 'two' });
+    await instancesOfOneTask(ds, 'a', 'wide', {
+      state: 'scheduled',
+      count: 200,
+      firstMapIndex: 1,
+      priority: 10,
+      pool: 'two',
+      poolSlots: 2,
+    });
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    expect(await queueOnce(ds)).toEqual([
+      'b/scheduled-default_pool-0',
+      'b/scheduled-default_pool-1',
+      'b/scheduled-default_pool-2',
+    ]);
+  });
+
+  // The limits below are reached within the pass: the rows after them must not fill the wider read.
+  it('fills what a DAG limit reached in the pass refuses, however many tasks it has waiting', async () => {
+    const ds = db.dataSource;
+    await dagWithRun(ds, 'a', [{ state: 'scheduled', count: 200, priority: 10 }], { maxActiveTasks: 2 });
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    const queued = await queueOnce(ds);
+    expect(queued.filter((k) => k.startsWith('a/'))).toHaveLength(2);
+    expect(queued.filter((k) => k.startsWith('b/'))).toHaveLength(3);
+  });
+
+  it('fills what a pool or task limit reached in the pass refuses, however many tasks it has waiting', async () => {
+    const ds = db.dataSource;
+    await execSql(ds, `INSERT INTO slot_pool (pool, slots, description) VALUES ('small', 1, '')`);
+    await dagWithRun(ds, 'a', [{ state: 'scheduled', count: 200, priority: 10, pool: 'small' }]);
+    await dagOfOneTask(ds, 'c', 'limited', { maxActiveTisPerDag: 1 });
+    await instancesOfOneTask(ds, 'c', 'limited', { state: 'scheduled', count: 200, priority: 5 });
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    const queued = await queueOnce(ds);
+    expect(queued.filter((k) => k.startsWith('a/'))).toHaveLength(1);
+    expect(queued.filter((k) => k.startsWith('c/'))).toHaveLength(1);
+    expect(queued.filter((k) => k.startsWith('b/'))).toHaveLength(3);
+  });
+
   it('leaves held tasks, paused DAGs and dags-test runs to others; a draining DAG still queues', async () => {
     const ds = db.dataSource;
     await dagWithRun(ds, 'held', [{ state: 'scheduled', count: 2, held: true }]);
@@ -194,7 +310,7 @@ describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind)
   });
 });
 
-describe('queueing while every DAG is at its limit, on SQLite', () => {
+describe('what a queueing pass reads, on SQLite', () => {
   const db = migratedDatabaseForEachTest('sqlite');
 
   /** The SQL texts better-sqlite3 runs while `work` does. */
@@ -229,5 +345,52 @@ describe('queueing while every DAG is at its limit, on SQLite', () => {
     const statements = await statementsOf(ds, () => queueOnce(ds, undefined, missingPools));
     expect(statements.filter((s) => /FROM task_instance ti|SELECT DISTINCT pool/.test(s))).toEqual([]);
     expect(statements.length).toBeGreaterThan(0);
+  });
+
+  // Such a pass walks the task's waiting rows in its candidate read; it need not walk them again.
+  it('looks for missing pools once a minute while only tasks it leaves out wait', async () => {
+    const ds = db.dataSource;
+    await dagOfOneTask(ds, 'a', 'limited', { maxActiveTisPerDag: 1 });
+    await instancesOfOneTask(ds, 'a', 'limited', { state: 'running', count: 1 });
+    await instancesOfOneTask(ds, 'a', 'limited', { state: 'scheduled', count: 3, firstMapIndex: 1 });
+    const missingPools = new MissingPoolWarner();
+    expect(await queueOnce(ds, undefined, missingPools)).toEqual([]);
+    const statements = await statementsOf(ds, () => queueOnce(ds, undefined, missingPools));
+    expect(statements.filter((s) => /SELECT DISTINCT pool/.test(s))).toEqual([]);
+  });
+
+  const candidateReads = (statements: string[]): string[] => statements.filter((s) => /FROM task_instance ti /.test(s));
+
+  it('reads the candidates once when none is refused, with no count of its own for a limited task', async () => {
+    const ds = db.dataSource;
+    await dagOfOneTask(ds, 'a', 'limited', { maxActiveTisPerDag: 5 });
+    await instancesOfOneTask(ds, 'a', 'limited', { state: 'running', count: 1 });
+    await instancesOfOneTask(ds, 'a', 'limited', { state: 'scheduled', count: 2, firstMapIndex: 1, priority: 10 });
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 3 }]);
+    let queued: string[] = [];
+    const statements = await statementsOf(ds, async () => {
+      queued = await queueOnce(ds);
+    });
+    expect(queued).toHaveLength(5);
+    expect(candidateReads(statements)).toHaveLength(1);
+    expect(statements.filter((s) => /SELECT COUNT\(\*\) AS n FROM task_instance WHERE dag_id/.test(s))).toEqual([]);
+  });
+
+  // Each DAG reaches its limit with its first task, its other tasks filling the read that found it.
+  it('makes a bounded number of reads in a pass where limits are reached one after another', async () => {
+    const ds = db.dataSource;
+    const dags = Array.from({ length: MAX_READS_PER_PASS + 2 }, (_, i) => `d${i}`);
+    for (const [i, dagId] of dags.entries()) {
+      await dagOfOneTask(ds, dagId, 't', {}, { maxActiveTasks: 1 });
+      await instancesOfOneTask(ds, dagId, 't', { state: 'scheduled', count: 130, priority: 100 - i });
+    }
+    let queued: string[] = [];
+    const statements = await statementsOf(ds, async () => {
+      queued = await queueOnce(ds);
+    });
+    expect(candidateReads(statements)).toHaveLength(MAX_READS_PER_PASS);
+    expect(queued).toEqual(dags.slice(0, MAX_READS_PER_PASS).map((d) => `${d}/t`));
+    // The next pass leaves out the DAGs now at their limit and goes on with the others.
+    expect(await queueOnce(ds)).toEqual(dags.slice(MAX_READS_PER_PASS).map((d) => `${d}/t`));
   });
 });

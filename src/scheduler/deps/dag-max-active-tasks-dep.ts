@@ -7,8 +7,7 @@ const UNKNOWN = failing('the DAG has no serialized version: it waits for the DAG
 
 /**
  * max_active_tasks: at most this many task instances of one DAG (all its runs) are queued or
- * running at once. (A per-task limit, max_active_tis_per_dag, would be its own dep beside this
- * one: issue 14.)
+ * running at once. (The per-task limit, max_active_tis_per_dag, is TaskConcurrencyDep.)
  */
 export const DagMaxActiveTasksDep: TiDep<Pick<QueueDepContext, 'dagId' | 'maxActiveTasks' | 'slots'>> = {
   name: 'Task Instance Slots Available',

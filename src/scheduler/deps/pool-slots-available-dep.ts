@@ -25,7 +25,19 @@ export const PoolSlotsAvailableDep: TiDep<Pick<QueueDepContext, 'pool' | 'poolSl
 
 /** Pools with at least one open slot: the queuer asks only for task instances of these. */
 export function poolsWithOpenSlots(slots: SlotUsage): string[] {
-  return [...slots.poolCapacity]
-    .filter(([pool, capacity]) => (slots.poolUsed.get(pool) ?? 0) < capacity)
-    .map(([pool]) => pool);
+  return [...openPoolSlots(slots).keys()];
+}
+
+/**
+ * The open slots of each pool that has any: this rule refuses every task instance of another pool,
+ * and of these pools every one needing more slots than are open (the queuer leaves them out of its
+ * query; taking slots only ever closes more).
+ */
+export function openPoolSlots(slots: SlotUsage): Map<string, number> {
+  const open = new Map<string, number>();
+  for (const [pool, capacity] of slots.poolCapacity) {
+    const free = capacity - (slots.poolUsed.get(pool) ?? 0);
+    if (free > 0) open.set(pool, free);
+  }
+  return open;
 }

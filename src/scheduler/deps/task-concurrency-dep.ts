@@ -1,5 +1,5 @@
 import { failing, passing } from './dep-status';
-import type { QueueDepContext } from './dep-context';
+import type { QueueDepContext, SlotUsage } from './dep-context';
 import type { TiDep } from './ti-dep';
 
 const NO_LIMIT = passing('the task has no max_active_tis_per_dag');
@@ -21,3 +21,27 @@ export const TaskConcurrencyDep: TiDep<Pick<QueueDepContext, 'dagId' | 'taskId' 
     );
   },
 };
+
+/** A task that sets max_active_tis_per_dag. */
+export interface TaskWithMaxActiveTis {
+  dagId: string;
+  taskId: string;
+  maxActiveTisPerDag: number;
+}
+
+/**
+ * The tasks among `tasks` whose every instance this rule refuses now (Airflow's starved tasks):
+ * the queuer leaves their task instances out of its query. Only tasks whose count of active
+ * instances is known (slots.taskActive) can be told to be at their limit.
+ */
+export function tasksRefusedByTaskConcurrency(
+  slots: SlotUsage,
+  tasks: Iterable<TaskWithMaxActiveTis>,
+): TaskWithMaxActiveTis[] {
+  const out: TaskWithMaxActiveTis[] = [];
+  for (const t of tasks) {
+    if (!slots.taskActive.has(`${t.dagId}\u0000${t.taskId}`)) continue;
+    if (!TaskConcurrencyDep.evaluate({ ...t, slots }).passed) out.push(t);
+  }
+  return out;
+}
