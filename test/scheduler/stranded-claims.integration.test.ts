@@ -236,9 +236,53 @@ describe.each(DATABASE_KINDS)("a live scheduler's claims that no process runs (%
       expect(await tryOf('solo', runId)).toMatchObject({ state: 'queued', try_number: 1 });
     });
 
-    it('leaves a long-running try whose end was reported after the loop drained events to that end', async () => {
+    /** The try claimed for this scheduler on this host, as a loop whose commit answer was lost leaves it. */
+    const claimedWithNoHandOver = async () => {
       const start = { at: new Date(), hostname: os.hostname(), pid: process.pid, queuedByJobId: jobId };
       expect(await claimTryStart(ctx.dataSource, key, 1, start)).toBe(true);
+    };
+
+    it('ends a try claimed in the loop transaction whose hand-over never happened; it is sent again', async () => {
+      await claimedWithNoHandOver();
+      await loop.tick();
+      expect(await tryOf('solo', runId)).toMatchObject({ state: 'running', try_number: 1 });
+      pastTheThreshold();
+      await loop.tick();
+      expect(await tryOf('solo', runId)).toEqual({
+        state: 'up_for_retry',
+        try_number: 1,
+        max_tries: 1,
+        platform_retries: 1,
+        end_reason: STRANDED_CLAIM_REASON,
+      });
+      await eventually(
+        async () => {
+          await loop.tick();
+          return scripted.received.some((w) => w.tryNumber === 2);
+        },
+        { what: 'try 2 to be sent' },
+      );
+      expect(await tryOf('solo', runId)).toMatchObject({ state: 'queued', try_number: 2 });
+    });
+
+    it('counts the loss as a failure once scheduler.max_platform_retries is used up, as for a zombie', async () => {
+      loop = new SchedulerLoop(ctx, scripted, { ...resolveSchedulerOptions(ctx.config), maxPlatformRetries: 0 }, jobId);
+      await claimedWithNoHandOver();
+      pastTheThreshold();
+      await loop.tick();
+      expect(await tryOf('solo', runId)).toEqual({
+        state: 'failed',
+        try_number: 1,
+        max_tries: 0,
+        platform_retries: 0,
+        end_reason:
+          `${STRANDED_CLAIM_REASON}; scheduler.max_platform_retries (0) used up, ` +
+          'so it counts as a failure (zombie task)',
+      });
+    });
+
+    it('leaves a long-running try whose end was reported after the loop drained events to that end', async () => {
+      await claimedWithNoHandOver();
       scripted.running = [{ key, tryNumber: 1 }];
       pastTheThreshold();
       // The try ends within the loop, after its drain: not running any more, its end not applied yet.
