@@ -105,7 +105,10 @@ export const CONFIG_SCHEMA = {
     max_tis_per_query: int(512, 1),
     /** A task instance queued longer than this is re-queued (or failed after its retries). */
     task_queued_timeout: duration('10m'),
-    /** A running try of a scheduler that is gone is failed (or retried) once that scheduler was silent this long. */
+    /**
+     * A running try of a scheduler that is gone is failed (or retried) once that scheduler was silent
+     * this long; a try this scheduler claimed this long ago that no task process of it runs is too.
+     */
     zombie_threshold: duration('5m'),
     /**
      * A running try lost to a scheduler that died is run again as a new try that does not use one of

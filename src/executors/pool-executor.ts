@@ -119,6 +119,10 @@ export class PoolExecutor implements Executor {
               : (pid: number) =>
                   this.emit({ type: 'started', key, tryNumber, at: this.now(), hostname: this.hostname, pid }),
           };
+    // runningKeys knows the try as soon as run() returns (below), before its claim can be
+    // answered (a database round trip), and forgets it in the same synchronous step as it
+    // reports its end: the scheduler's endStrandedClaims relies on both to never end a try this
+    // executor runs.
     const done = this.pool.run(workload, hooks, reserved).then((result) => {
       this.running.delete(id);
       if (result.kind === 'finished')

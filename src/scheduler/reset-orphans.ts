@@ -3,14 +3,14 @@ import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
 import { runInTransaction } from '../db/transaction';
 import { isJobAlive, markJobFailed, runningJobs } from '../db/transitions/job-transitions';
-import { LOST_TO_PLATFORM_REASON, markTryLostToPlatform } from '../db/transitions/lost-to-platform';
-import { finishRestart, markTryEnded, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
+import { LOST_TO_PLATFORM_REASON } from '../db/transitions/lost-to-platform';
+import { finishRestart, requeueNeverStarted } from '../db/transitions/task-instance-transitions';
 import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { isProcessAlive } from '../core/process-table';
 import { isSessionRunning } from '../runner/kill-process-tree';
 import type { DagViewCache } from './dag-view-cache';
-import { computeRetryDelayMs } from './retry-delay';
+import { endTryLostToPlatform } from './end-lost-try';
 import { tryRefOf, type TryRow } from './tries-of-job';
 
 const log = getLogger('scheduler');
@@ -129,35 +129,8 @@ export async function resetOrphanedTasks(
         await finishRestart(m, key, tryNumber, now);
         continue;
       }
-      if (Number(o.platform_retries) < thresholds.maxPlatformRetries) {
-        await markTryLostToPlatform(m, key, tryNumber, now);
-        continue;
-      }
-      const { records: ti } = await execSql<{ max_tries: number }>(
-        m,
-        `SELECT max_tries FROM task_instance WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ?`,
-        [key.dagId, key.runId, key.taskId, key.mapIndex],
-      );
-      const task = (views.peek(key.dagId) ?? (await views.get(key.dagId)))?.tasks.get(key.taskId);
-      const reason =
-        `${LOST_TO_PLATFORM_REASON}; scheduler.max_platform_retries (${thresholds.maxPlatformRetries}) used up, ` +
-        'so it counts as a failure (zombie task)';
-      const retry = task && tryNumber <= Number(ti[0]?.max_tries ?? 0);
-      await markTryEnded(
-        m,
-        key,
-        tryNumber,
-        retry
-          ? {
-              state: 'up_for_retry',
-              at: now,
-              reason,
-              nextTryAt: new Date(
-                now.getTime() + computeRetryDelayMs(task, tryNumber, `${key.dagId}.${key.runId}.${key.taskId}`),
-              ),
-            }
-          : { state: 'failed', at: now, reason, nextTryAt: null },
-      );
+      const lost = { key, tryNumber, platformRetries: Number(o.platform_retries) };
+      await endTryLostToPlatform(m, views, lost, thresholds.maxPlatformRetries, LOST_TO_PLATFORM_REASON, now);
     }
   });
   log.warn(`reset ${due.length} orphaned task instances`);

@@ -29,6 +29,8 @@ import { RunRow, startQueuedRuns, startScopedRun } from './start-queued-runs';
 import { WakeSignal } from './wake-signal';
 import { CallbackRunner, pendingCallbacks } from './callback-runner';
 import { checkDeadlines, deadlinesPassed } from './check-deadlines';
+import { claimedLongAgo, endStrandedClaims, runsTriesInProcessTree } from './end-stranded-claims';
+import type { TryRef } from './tries-of-job';
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 
@@ -38,6 +40,8 @@ const log = getLogger('scheduler');
 const MAX_EVENT_ATTEMPTS = 3;
 /** How often running tries are checked against their task instances (see stopEndedTries). */
 const STOP_CHECK_INTERVAL_MS = 500;
+/** How often this scheduler's claims that no process runs are looked for (see endStrandedClaims). */
+const STRANDED_CLAIM_CHECK_INTERVAL_MS = 10_000;
 /** How often missed deadlines and pending callback requests are looked for. */
 const CALLBACK_CHECK_INTERVAL_MS = 1000;
 /** How long a stopping scheduler waits for the callbacks it started. */
@@ -69,6 +73,7 @@ export class SchedulerLoop {
   private lastOrphanCheck = 0;
   private lastStopCheck = 0;
   private lastCallbackCheck = 0;
+  private lastStrandedClaimCheck = 0;
   /** Runs DAG-level and deadline callbacks in child processes (never here). */
   readonly callbacks: CallbackRunner;
   /** Tries already told to stop (see stopEndedTries). */
@@ -178,6 +183,16 @@ export class SchedulerLoop {
     const now = this.ctx.clock.now();
     const nowMs = now.getTime();
 
+    const stopCheckDue = nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS;
+    // Asked with the stop check, so its condition rides in a statement the loop makes anyway.
+    const strandedClaimCheckDue =
+      stopCheckDue &&
+      this.jobId !== null &&
+      runsTriesInProcessTree(this.executor) &&
+      nowMs - this.lastStrandedClaimCheck >= STRANDED_CLAIM_CHECK_INTERVAL_MS;
+    // What the executor runs, read in the same synchronous step as the drain: a try it forgets
+    // after this has its end in the buffer, not yet applied (see endStrandedClaims).
+    const knownAtDrain: TryRef[] = strandedClaimCheckDue ? this.executor.runningKeys() : [];
     const events = [...this.unappliedEvents, ...this.executor.drainEvents()];
     this.unappliedEvents = [];
 
@@ -302,13 +317,17 @@ export class SchedulerLoop {
     }
     if (!onlyStarts) this.queueingCutShort = handOvers.length >= this.options.maxTisPerQuery;
 
-    const stopCheckDue = nowMs - this.lastStopCheck >= STOP_CHECK_INTERVAL_MS;
     const callbackCheckDue = !onlyRun && nowMs - this.lastCallbackCheck >= CALLBACK_CHECK_INTERVAL_MS;
+    const claims = strandedClaimCheckDue
+      ? { jobId: this.jobId, hostname: os.hostname(), claimedBefore: new Date(nowMs - this.options.zombieThresholdMs) }
+      : null;
     // Asked after this loop's transaction, which may have ended runs (callback requests). Usually
-    // nothing is restarting, no deadline passed and no callback waits: one statement asks all three.
+    // nothing is restarting, no try was claimed long ago, no deadline passed and no callback
+    // waits: one statement asks all four.
     const pending = await whichExist(ds, {
       restarting:
         stopCheckDue && this.jobId !== null && !adoptsOrphans(this.executor) ? restartingTriesOf(this.jobId) : null,
+      claimedLongAgo: claims ? claimedLongAgo(claims) : null,
       deadlines: callbackCheckDue ? deadlinesPassed(now) : null,
       callbacks: callbackCheckDue && this.callbacks.hasRoom() ? pendingCallbacks : null,
     });
@@ -317,6 +336,17 @@ export class SchedulerLoop {
       this.lastStopCheck = nowMs;
       await stopEndedTries(ds, this.executor, this.stoppedTries);
       if (pending.restarting) await finishRestartsNotRunning(ds, this.executor, this.jobId!, now);
+    }
+    if (claims) {
+      this.lastStrandedClaimCheck = nowMs;
+      const lost = pending.claimedLongAgo
+        ? await endStrandedClaims(ds, this.views, this.executor, claims, knownAtDrain, {
+            maxPlatformRetries: this.options.maxPlatformRetries,
+            now,
+          })
+        : 0;
+      // Their retries are due at once: decided by the next loop's full pass.
+      if (lost > 0) this.lastFullPass = 0;
     }
 
     if (this.jobId !== null && nowMs - this.lastOrphanCheck >= Math.max(this.options.heartbeatIntervalMs * 2, 10_000)) {

@@ -51,10 +51,10 @@ export async function idleTriesOfJob(ds: DataSource, executor: Executor, query: 
 }
 
 /** One guarded transition applied to each try, all in one transaction; returns the rows moved. */
-export async function moveEachTry(
+export async function moveEachTry<T extends TryRef>(
   ds: DataSource,
-  tries: TryRef[],
-  transition: (m: EntityManager, t: TryRef) => Promise<number>,
+  tries: T[],
+  transition: (m: EntityManager, t: T) => Promise<number>,
 ): Promise<number> {
   if (!tries.length) return 0;
   let moved = 0;

@@ -5,6 +5,7 @@ import { backfillsToAdvance } from '../../src/scheduler/advance-backfills';
 import { pendingCallbacks } from '../../src/scheduler/callback-runner';
 import { deadlinesPassed } from '../../src/scheduler/check-deadlines';
 import { datasetQueueWaiting } from '../../src/scheduler/create-dataset-triggered-runs';
+import { claimedLongAgo } from '../../src/scheduler/end-stranded-claims';
 import { restartingTriesOf } from '../../src/scheduler/finish-restarts';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
 import { makeDag, makeTask, seedDag } from '../helpers/serialized-dags';
@@ -94,6 +95,24 @@ describe.each(DATABASE_KINDS)("the scheduler loop's idle probes (%s)", (kind) =>
     );
     expect((await ask({ r: restartingTriesOf(8) })).r).toBe(false);
     expect((await ask({ r: restartingTriesOf(7) })).r).toBe(true);
+  });
+
+  it("finds this scheduler's tries running on its host since before the threshold only", async () => {
+    const ds = db.dataSource;
+    await insertRun(ds, 'r1', 'running');
+    await execSql(
+      ds,
+      `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
+         queue, priority_weight, updated_at, state, queued_by_job_id, hostname, start_date)
+       VALUES ('d', 'r1', 't', -1, 1, 0, 'EmptyOperator', 'default_pool', 1, 'default', 1, ?, 'running', 7, 'here', ?)`,
+      [NOW.toISOString(), minutes(-10)],
+    );
+    const claims = (jobId: number, hostname: string, before: number) =>
+      claimedLongAgo({ jobId, hostname, claimedBefore: new Date(minutes(before)) });
+    expect((await ask({ c: claims(8, 'here', -5) })).c).toBe(false);
+    expect((await ask({ c: claims(7, 'elsewhere', -5) })).c).toBe(false);
+    expect((await ask({ c: claims(7, 'here', -15) })).c).toBe(false);
+    expect((await ask({ c: claims(7, 'here', -5) })).c).toBe(true);
   });
 
   it('finds backfills neither paused nor completed', async () => {

@@ -16,7 +16,10 @@ export interface ClaimTryByHand {
 /**
  * `dagctl tasks run`: from any of `from` → running, as try `tryNumber` run by hand in this
  * process (start now, no end, no pending retry). Returns whether the row moved; a task instance
- * in another state (say, running under the scheduler) is left alone.
+ * in another state (say, running under the scheduler) is left alone. The try is no scheduler's:
+ * `queued_by_job_id` is cleared, so the scheduler that queued an earlier send (or this one, when
+ * run from `queued`) never takes it for one of its own claims that no process ran
+ * (endStrandedClaims), nor for an orphan when it dies (resetOrphanedTasks).
  */
 export async function claimTryByHand(
   db: DataSource | EntityManager,
@@ -33,7 +36,8 @@ export async function claimTryByHand(
   const result = await execSql(
     db,
     `UPDATE task_instance SET state = 'running', try_number = ?, start_date = ?, end_date = NULL, duration = NULL,
-            end_reason = NULL, next_try_at = NULL, hostname = ?, pid = ?, updated_at = ?
+            end_reason = NULL, next_try_at = NULL, hostname = ?, pid = ?, queued_by_job_id = NULL,
+            updated_at = ?
      WHERE dag_id = ? AND run_id = ? AND task_id = ? AND map_index = ? AND (${guard.join(' OR ')})`,
     [claim.tryNumber, now, claim.hostname, claim.pid, now, key.dagId, key.runId, key.taskId, key.mapIndex, ...named],
   );

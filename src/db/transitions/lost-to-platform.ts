@@ -7,20 +7,28 @@ import { markTryEnded } from './task-instance-transitions';
 export const LOST_TO_PLATFORM_REASON = 'lost to the platform (scheduler restart)';
 
 /**
- * running → up_for_retry for a try whose scheduler died under it, WITHOUT using one of the task's
- * retries: max_tries grows by one with platform_retries, so the next try (a new try number, never
- * this one again) still has every retry the task had. Due at once. Returns whether the try moved.
+ * Why a try claimed by a live scheduler that no task process ran ends: its claim committed although
+ * the scheduler saw it fail (the connection dropped during COMMIT), see endStrandedClaims.
+ */
+export const STRANDED_CLAIM_REASON = 'lost to the platform (claimed, but no task process ran it)';
+
+/**
+ * running → up_for_retry for a try the platform lost (its scheduler died under it, or its claim was
+ * stranded), WITHOUT using one of the task's retries: max_tries grows by one with platform_retries,
+ * so the next try (a new try number, never this one again) still has every retry the task had. Due
+ * at once. Returns whether the try moved.
  */
 export async function markTryLostToPlatform(
   m: EntityManager,
   key: TaskInstanceKey,
   tryNumber: number,
   at: Date,
+  reason: string = LOST_TO_PLATFORM_REASON,
 ): Promise<boolean> {
   const moved = await markTryEnded(m, key, tryNumber, {
     state: 'up_for_retry',
     at,
-    reason: LOST_TO_PLATFORM_REASON,
+    reason,
     nextTryAt: at,
   });
   if (!moved) return false;
