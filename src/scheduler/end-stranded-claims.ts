@@ -41,7 +41,8 @@ export function runsTriesInProcessTree(executor: Executor): boolean {
 
 /**
  * Tries this live scheduler claimed (queued → running) that no process of its executor runs: a
- * claim whose COMMIT reached PostgreSQL although the connection dropped before the answer did.
+ * claim whose COMMIT reached PostgreSQL although the connection dropped before the answer did (or,
+ * rarer still, a try whose end report could not be written and was given up).
  * The scheduler took it as refused (the task process counts a rejected claim as a refusal; the loop
  * gives back the processes set aside in a failed transaction), so nothing runs the try and no
  * event will ever end it. Once claimed longer than `scheduler.zombie_threshold` such a try is lost
@@ -62,12 +63,18 @@ export function runsTriesInProcessTree(executor: Executor): boolean {
  *   still in the buffer: left for the next loop, which applies it.
  * - the threshold adds a margin over a just-claimed try whose hand-over is still on its way
  *   (handed to a process that cannot take it reports `lost`, applied the next loop).
+ * - a try is ended only when two checks in a row, in different loops, found it so (`suspects`
+ *   holds what the last check found): any end already reported when the first check looked has
+ *   been drained and applied by the loop of the second, so the row is no longer running. That
+ *   also covers a try claimed and ended within one loop after its drain while a backward step of
+ *   the clock made its claim look old.
  * Tries run by hand (`tasks run`) are no scheduler's (claimTryByHand clears queued_by_job_id).
  *
  * Only for executors whose tries all run in this process tree: a bullmq try runs on a worker that
  * claims it in Redis and reports its start as an event (kept until applied), never through this
  * claim, and the executor adopts what workers run rather than knowing it all in memory.
- * Returns how many tries were ended.
+ * Returns how many tries were ended; `suspects` is left holding the tries found this time and not
+ * ended (the caller clears it when its check finds no claim older than the threshold).
  */
 export async function endStrandedClaims(
   ds: DataSource,
@@ -75,6 +82,7 @@ export async function endStrandedClaims(
   executor: Executor,
   claims: ClaimsOfJob,
   knownAtDrain: TryRef[],
+  suspects: Set<string>,
   options: { maxPlatformRetries: number; now: Date },
 ): Promise<number> {
   if (!runsTriesInProcessTree(executor)) return 0;
@@ -88,9 +96,13 @@ export async function endStrandedClaims(
   const known = new Set(
     [...knownAtDrain, ...executor.runningKeys()].map(({ key, tryNumber }) => tryKeyString(key, tryNumber)),
   );
-  const stranded = records
+  const found = records
     .map((row) => ({ ...tryRefOf(row), platformRetries: Number(row.platform_retries) }))
     .filter((t) => !known.has(tryKeyString(t.key, t.tryNumber)));
+  // Found by the last check too: ended now. Found first now: ended by the next check if still so.
+  const stranded = found.filter((t) => suspects.has(tryKeyString(t.key, t.tryNumber)));
+  suspects.clear();
+  for (const t of found) if (!stranded.includes(t)) suspects.add(tryKeyString(t.key, t.tryNumber));
   if (!stranded.length) return 0;
   const { maxPlatformRetries, now } = options;
   const ended = await moveEachTry(ds, stranded, async (m, t) =>

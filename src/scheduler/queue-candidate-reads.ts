@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { execSql } from '../db/sql';
+import { execSql, placeholders } from '../db/sql';
 import { dagsRefusedByMaxActiveTasks, roomUnderMaxActiveTasks } from './deps/dag-max-active-tasks-dep';
 import type { SlotUsage } from './deps/dep-context';
 import { openPoolSlots } from './deps/pool-slots-available-dep';
@@ -59,6 +59,21 @@ export interface QueueCandidateReads {
 export const MAX_READS_PER_PASS = 4;
 
 /**
+ * At most this many pools are named with their open slots in one read: SQLite nests each `OR` term
+ * one level deeper and refuses an expression deeper than 1,000 ("Expression tree is too large").
+ * Past it the pools are named without their slots (the rules refuse what does not fit): only a
+ * saving is lost, never a row the rules would let through.
+ */
+export const MAX_POOLS_NAMED_WITH_SLOTS = 200;
+
+/**
+ * At most this many tasks at their limit are left out in one read (one `NOT IN` list of pairs, which
+ * nests nothing; two bound parameters each, well under both drivers' limits). The rest are read and
+ * refused.
+ */
+export const MAX_TASKS_LEFT_OUT = 5_000;
+
+/**
  * How to read the candidates of one pass, or null when none could pass: only task instances of
  * running runs can be queued, each within its DAG's max_active_tasks, so when every such DAG is at
  * its limit the read (which would walk every scheduled row to find none) is not sent.
@@ -105,7 +120,14 @@ export function queueCandidateReads(
       new Set([...slots.dagActive.keys(), ...scope.dagsWithRunningRuns]),
       scope.maxActiveTasksOf,
     );
-    const starvedTasks = tasksRefusedByTaskConcurrency(slots, scope.tasksWithMaxActiveTis);
+    const starvedTasks = tasksRefusedByTaskConcurrency(slots, scope.tasksWithMaxActiveTis).slice(0, MAX_TASKS_LEFT_OUT);
+    const slotsNamed = openPools.length <= MAX_POOLS_NAMED_WITH_SLOTS;
+    const poolCondition = slotsNamed
+      ? `(${openPools.map(() => '(ti.pool = ? AND ti.pool_slots <= ?)').join(' OR ')})`
+      : `ti.pool IN (${openPools.map(() => '?').join(', ')})`;
+    const taskCondition = starvedTasks.length
+      ? `AND (ti.dag_id, ti.task_id) NOT IN (VALUES ${placeholders(starvedTasks.length, 2)})`
+      : '';
     const { records } = await execSql<CandidateRow>(
       m,
       `SELECT ti.dag_id, ti.run_id, ti.task_id, ti.map_index, ti.pool, ti.pool_slots, ti.priority_weight,
@@ -115,15 +137,15 @@ export function queueCandidateReads(
          JOIN dag_run r ON r.dag_id = ti.dag_id AND r.run_id = ti.run_id
          JOIN dag d ON d.dag_id = ti.dag_id
        WHERE ti.state = 'scheduled' AND ti.held = ? AND r.state = 'running' AND ${runScope.sql}
-         AND (${openPools.map(() => '(ti.pool = ? AND ti.pool_slots <= ?)').join(' OR ')})
+         AND ${poolCondition}
          ${starvedDags.length ? `AND ti.dag_id NOT IN (${starvedDags.map(() => '?').join(', ')})` : ''}
-         ${starvedTasks.map(() => 'AND NOT (ti.dag_id = ? AND ti.task_id = ?)').join(' ')}
+         ${taskCondition}
        ORDER BY ti.priority_weight DESC
        LIMIT ?`,
       [
         false,
         ...runScope.params,
-        ...openPools.flat(),
+        ...(slotsNamed ? openPools.flat() : openPools.map(([pool]) => pool)),
         ...starvedDags,
         ...starvedTasks.flatMap((t) => [t.dagId, t.taskId]),
         limit,

@@ -74,6 +74,8 @@ export class SchedulerLoop {
   private lastStopCheck = 0;
   private lastCallbackCheck = 0;
   private lastStrandedClaimCheck = 0;
+  /** Tries the last stranded-claim check found claimed long ago and run by no process (see endStrandedClaims). */
+  private readonly strandedSuspects = new Set<string>();
   /** Runs DAG-level and deadline callbacks in child processes (never here). */
   readonly callbacks: CallbackRunner;
   /** Tries already told to stop (see stopEndedTries). */
@@ -340,11 +342,12 @@ export class SchedulerLoop {
     if (claims) {
       this.lastStrandedClaimCheck = nowMs;
       const lost = pending.claimedLongAgo
-        ? await endStrandedClaims(ds, this.views, this.executor, claims, knownAtDrain, {
+        ? await endStrandedClaims(ds, this.views, this.executor, claims, knownAtDrain, this.strandedSuspects, {
             maxPlatformRetries: this.options.maxPlatformRetries,
             now,
           })
         : 0;
+      if (!pending.claimedLongAgo) this.strandedSuspects.clear();
       // Their retries are due at once: decided by the next loop's full pass.
       if (lost > 0) this.lastFullPass = 0;
     }

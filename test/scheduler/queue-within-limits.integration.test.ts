@@ -1,5 +1,5 @@
 import type { DataSource } from 'typeorm';
-import { execSql } from '../../src/db/sql';
+import { chunk, execSql } from '../../src/db/sql';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { MissingPoolWarner } from '../../src/scheduler/missing-pool-warner';
 import { MAX_READS_PER_PASS } from '../../src/scheduler/queue-candidate-reads';
@@ -68,13 +68,15 @@ async function dagWithRun(
 }
 
 /**
- * One queueing pass with 32 executor slots, as the scheduler loop makes it; the queued keys. Passes
+ * One queueing pass with 32 executor slots (core.parallelism 32 unless given), as the scheduler loop makes
+ * it; the queued keys. Passes
  * of one loop share its missing-pool warner.
  */
 async function queueOnce(
   ds: DataSource,
   onlyRun?: { dagId: string; runId: string },
   missingPools = new MissingPoolWarner(),
+  parallelism = 32,
 ): Promise<string[]> {
   const views = new DagViewCache(ds, 1024);
   const workloads = await ds.transaction(async (m) =>
@@ -83,7 +85,7 @@ async function queueOnce(
       views,
       32,
       await readPools(m),
-      { parallelism: 32, maxTisPerQuery: 512, jobId: null, onlyRun, missingPools },
+      { parallelism, maxTisPerQuery: 512, jobId: null, onlyRun, missingPools },
       at0,
     ),
   );
@@ -261,6 +263,50 @@ describe.each(DATABASE_KINDS)('queueing within DAG and pool limits (%s)', (kind)
   });
 
   // The limits below are reached within the pass: the rows after them must not fill the wider read.
+  // SQLite refuses an expression nested deeper than 1,000 terms: a read naming every open pool with its
+  // slots, or leaving out every task at its limit, one term each, failed every loop past that.
+  it('queues with more open pools than one read can name with their slots', async () => {
+    const ds = db.dataSource;
+    const pools = Array.from({ length: 1_100 }, (_, i) => `p${i}`);
+    for (const batch of chunk(pools, 200))
+      await execSql(
+        ds,
+        `INSERT INTO slot_pool (pool, slots, description) VALUES ${batch.map(() => "(?, 2, '')").join(', ')}`,
+        batch,
+      );
+    await dagWithRun(ds, 'a', [{ state: 'scheduled', count: 2, pool: 'p1099' }]);
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 1 }]);
+    expect(await queueOnce(ds)).toEqual(['a/scheduled-p1099-0', 'a/scheduled-p1099-1', 'b/scheduled-default_pool-0']);
+  });
+
+  it('queues while more tasks are at their max_active_tis_per_dag than one read can leave out', async () => {
+    const ds = db.dataSource;
+    const limited = Array.from({ length: 1_100 }, (_, i) => makeTask(`t${i}`, [], { maxActiveTisPerDag: 1 }));
+    await seedDag(ds, makeDag('a', limited, { maxActiveTasks: 2_000 }));
+    await execSql(
+      ds,
+      `INSERT INTO dag_run (dag_id, run_id, logical_date, state, run_type, external_trigger, updated_at)
+       VALUES ('a', 'r', ?, 'running', 'manual', ?, ?)`,
+      [at0.toISOString(), false, at0.toISOString()],
+    );
+    // Each task has one try running and one instance waiting (another map index) above b's priority.
+    const ROW = "('a', 'r', ?, ?, ?, 1, 'FunctionOperator', 'default_pool', 1, 'default', 10, ?, ?, ?)";
+    for (const batch of chunk(limited, 100))
+      await execSql(
+        ds,
+        `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool,
+           pool_slots, queue, priority_weight, updated_at, state, held)
+         VALUES ${batch.flatMap(() => [ROW, ROW]).join(', ')}`,
+        batch.flatMap((t) => [
+          ...[t.taskId, 0, 1, at0.toISOString(), 'running', false],
+          ...[t.taskId, 1, 0, at0.toISOString(), 'scheduled', false],
+        ]),
+      );
+    await execSql(ds, `UPDATE slot_pool SET slots = 5000 WHERE pool = 'default_pool'`);
+    await dagWithRun(ds, 'b', [{ state: 'scheduled', count: 1 }]);
+    expect(await queueOnce(ds, undefined, new MissingPoolWarner(), 5_000)).toEqual(['b/scheduled-default_pool-0']);
+  });
+
   it('fills what a DAG limit reached in the pass refuses, however many tasks it has waiting', async () => {
     const ds = db.dataSource;
     await dagWithRun(ds, 'a', [{ state: 'scheduled', count: 200, priority: 10 }], { maxActiveTasks: 2 });

@@ -7,10 +7,11 @@ import { markTryEnded } from './task-instance-transitions';
 export const LOST_TO_PLATFORM_REASON = 'lost to the platform (scheduler restart)';
 
 /**
- * Why a try claimed by a live scheduler that no task process ran ends: its claim committed although
- * the scheduler saw it fail (the connection dropped during COMMIT), see endStrandedClaims.
+ * Why a try claimed by a live scheduler that none of its task processes runs ends: usually its claim
+ * committed although the scheduler saw it fail (the connection dropped during COMMIT), see
+ * endStrandedClaims.
  */
-export const STRANDED_CLAIM_REASON = 'lost to the platform (claimed, but no task process ran it)';
+export const STRANDED_CLAIM_REASON = 'lost to the platform (claimed by this scheduler, but no task process runs it)';
 
 /**
  * running → up_for_retry for a try the platform lost (its scheduler died under it, or its claim was

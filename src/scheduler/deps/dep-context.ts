@@ -41,7 +41,8 @@ export interface SlotUsage {
   dagActive: Map<string, number>;
   /**
    * Queued and running instances of one task across runs (`dagId\u0000taskId`), for the tasks
-   * with max_active_tis_per_dag only: read when such a task is a candidate.
+   * with max_active_tis_per_dag only: known before the candidates are read for the tasks of DAGs
+   * with a running run (knowTaskActive), read for any other when it is a candidate.
    */
   taskActive: Map<string, number>;
   /** Queued and running task instances of all DAGs. */
