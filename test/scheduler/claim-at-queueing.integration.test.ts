@@ -13,24 +13,9 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
 import { eventually } from '../helpers/eventually';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { GATED_DAG, SOLO_DAG } from '../helpers/claim-test-dags';
 
 jest.setTimeout(120_000);
-
-const DAG = `
-import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('solo', { schedule: null });
-new FunctionOperator({ taskId: 'only', dag, fn: () => process.pid });
-export default dag;`;
-
-/** A task that runs until its gate file exists. */
-const GATED_DAG = `
-import fs from 'node:fs';
-import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('gated', { schedule: null });
-new FunctionOperator({ taskId: 'slow', dag, fn: async (ctx) => {
-  while (!fs.existsSync(String(ctx.dagRun.conf.gate))) await new Promise((resolve) => setTimeout(resolve, 50));
-} });
-export default dag;`;
 
 /** A trigger that fails every move of a task instance to running: the claim's UPDATE fails. */
 const NO_START = {
@@ -68,7 +53,7 @@ describe.each(DATABASE_KINDS)('claims in the transaction that queues (%s)', (kin
   beforeEach(async () => {
     db = await createTestDatabase(kind);
     home = createTestHome({ databaseUrl: db.url });
-    home.writeDag('solo.ts', DAG);
+    home.writeDag('solo.ts', SOLO_DAG);
     home.writeDag('gated.ts', GATED_DAG);
     ctx = await openTestContext(home);
     await ensureDagsParsed(ctx);

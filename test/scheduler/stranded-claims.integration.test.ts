@@ -20,24 +20,9 @@ import { eventually } from '../helpers/eventually';
 import { JumpingClock } from '../helpers/jumping-clock';
 import { makeDag, makeTask, seedDag } from '../helpers/serialized-dags';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { GATED_DAG, SOLO_DAG } from '../helpers/claim-test-dags';
 
 jest.setTimeout(120_000);
-
-const SOLO_DAG = `
-import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('solo', { schedule: null });
-new FunctionOperator({ taskId: 'only', dag, fn: () => process.pid });
-export default dag;`;
-
-/** A task that runs until its gate file exists. */
-const GATED_DAG = `
-import fs from 'node:fs';
-import { DAG, FunctionOperator } from 'dagctl';
-const dag = new DAG('gated', { schedule: null });
-new FunctionOperator({ taskId: 'slow', dag, fn: async (ctx) => {
-  while (!fs.existsSync(String(ctx.dagRun.conf.gate))) await new Promise((resolve) => setTimeout(resolve, 50));
-} });
-export default dag;`;
 
 interface TryState {
   state: string | null;
