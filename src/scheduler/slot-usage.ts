@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { execSql, isPostgres } from '../db/sql';
-import type { SlotUsage } from './deps/dep-context';
+import { type SlotUsage, taskActiveKey } from './deps/dep-context';
 
 /** Queued and running tries: in all, pool slots used per pool, tries per DAG (and per task when read). */
 export interface ActiveCounts {
@@ -94,11 +94,6 @@ export function takeSlots(
   slots.dagActive.set(ti.dagId, (slots.dagActive.get(ti.dagId) ?? 0) + 1);
   slots.totalActive += 1;
   if (slots.executorSlotsFree !== null) slots.executorSlotsFree -= 1;
-}
-
-/** The key of SlotUsage.taskActive. */
-export function taskActiveKey(dagId: string, taskId: string): string {
-  return `${dagId}\u0000${taskId}`;
 }
 
 /**

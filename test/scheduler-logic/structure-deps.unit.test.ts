@@ -1,7 +1,8 @@
 import type { SlotUsage } from '../../src/scheduler/deps/dep-context';
 import { PrevDagrunDep } from '../../src/scheduler/deps/prev-dagrun-dep';
 import { TaskConcurrencyDep } from '../../src/scheduler/deps/task-concurrency-dep';
-import { takeSlots, taskActiveKey } from '../../src/scheduler/slot-usage';
+import { taskActiveKey } from '../../src/scheduler/deps/dep-context';
+import { takeSlots } from '../../src/scheduler/slot-usage';
 
 function usage(taskActive: Array<[string, number]> = []): SlotUsage {
   return {

@@ -54,6 +54,11 @@ export interface SlotUsage {
 }
 
 /** What the rules for scheduled → queued read of one task instance. */
+/** The key of SlotUsage.taskActive. */
+export function taskActiveKey(dagId: string, taskId: string): string {
+  return `${dagId}\u0000${taskId}`;
+}
+
 export interface QueueDepContext {
   state: TaskStateOrNone;
   dagId: string;

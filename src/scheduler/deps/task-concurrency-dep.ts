@@ -1,5 +1,5 @@
 import { failing, passing } from './dep-status';
-import type { QueueDepContext, SlotUsage } from './dep-context';
+import { type QueueDepContext, type SlotUsage, taskActiveKey } from './dep-context';
 import type { TiDep } from './ti-dep';
 
 const NO_LIMIT = passing('the task has no max_active_tis_per_dag');
@@ -12,7 +12,7 @@ export const TaskConcurrencyDep: TiDep<Pick<QueueDepContext, 'dagId' | 'taskId' 
   name: 'Task Concurrency',
   evaluate({ dagId, taskId, maxActiveTisPerDag, slots }) {
     if (maxActiveTisPerDag === null) return NO_LIMIT;
-    const active = slots.taskActive.get(`${dagId}\u0000${taskId}`) ?? 0;
+    const active = slots.taskActive.get(taskActiveKey(dagId, taskId)) ?? 0;
     if (active < maxActiveTisPerDag)
       return passing(`${active} of max_active_tis_per_dag ${maxActiveTisPerDag} instances of the task are active`);
     return failing(
@@ -40,7 +40,7 @@ export function tasksRefusedByTaskConcurrency(
 ): TaskWithMaxActiveTis[] {
   const out: TaskWithMaxActiveTis[] = [];
   for (const t of tasks) {
-    if (!slots.taskActive.has(`${t.dagId}\u0000${t.taskId}`)) continue;
+    if (!slots.taskActive.has(taskActiveKey(t.dagId, t.taskId))) continue;
     if (!TaskConcurrencyDep.evaluate({ ...t, slots }).passed) out.push(t);
   }
   return out;
