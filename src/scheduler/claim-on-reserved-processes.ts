@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { Clock } from '../core/clock';
 import type { Executor, StartReservation, TaskWorkload } from '../core/executor';
-import { claimTryStart } from '../db/transitions/claim-try-start';
+import { claimTryStartsIn } from '../db/transitions/claim-try-start';
 import { tiKeyString } from '../core/task-instance-key';
 
 /** A queued try on its way to the executor, with the process it was claimed on (if any). */
@@ -38,22 +38,23 @@ export async function claimOnReservedProcesses(
   made.push(...reservations);
   const reservationOf = new Map(claimable.slice(0, reservations.length).map((w, i) => [w, reservations[i]]));
   const at = clock.now();
-  const handOvers: HandOver[] = [];
-  for (const workload of workloads) {
-    const reservation = reservationOf.get(workload);
-    if (!reservation) {
-      handOvers.push({ workload });
-      continue;
-    }
-    const start = { at, hostname: reservation.hostname, pid: reservation.pid, queuedByJobId: jobId };
-    if (await claimTryStart(m, workload.key, workload.tryNumber, start)) {
-      handOvers.push({ workload, reservation });
-    } else {
-      // Not ours to start any more (cannot happen right after queueing it, but the guard decides):
-      // handed over unclaimed, its own claim is refused as well and nothing runs.
-      reservation.release();
-      handOvers.push({ workload });
-    }
-  }
-  return handOvers;
+  const reserved = [...reservationOf];
+  const won = await claimTryStartsIn(
+    m,
+    reserved.map(([workload, reservation]) => ({
+      key: workload.key,
+      tryNumber: workload.tryNumber,
+      start: { at, hostname: reservation.hostname, pid: reservation.pid, queuedByJobId: jobId },
+    })),
+  );
+  const claimed = new Set<TaskWorkload>();
+  reserved.forEach(([workload, reservation], i) => {
+    if (won[i]) claimed.add(workload);
+    // Not ours to start any more (cannot happen right after queueing it, but the guard decides):
+    // handed over unclaimed, its own claim is refused as well and nothing runs.
+    else reservation.release();
+  });
+  return workloads.map((workload) =>
+    claimed.has(workload) ? { workload, reservation: reservationOf.get(workload) } : { workload },
+  );
 }

@@ -175,11 +175,17 @@ function startsEndingInBatch(events: ExecutorEvent[]): Map<string, TryStart> {
  * drain are applied in one transaction (the caller's, when it passes one); each is a guarded
  * transition, so a stale or duplicate event moves nothing. Returns the runs whose tasks changed, to
  * be examined at once.
+ *
+ * The tries ended are recorded as metrics (recordTryEnded) once the batch is applied, or, when the
+ * caller passes `endedTries`, pushed there for the caller to record once its transaction committed:
+ * the scheduler loop does so after handing the next tries to the executor, so that the metrics
+ * never delay a start, and a loop rolled back records nothing.
  */
 export async function processExecutorEvents(
   db: DataSource | EntityManager,
   views: DagViewCache,
   events: ExecutorEvent[],
+  endedTries?: TryEndedMetric[],
 ): Promise<AffectedRun[]> {
   if (!events.length) return [];
   const dagViews = new Map<string, DagView | null>();
@@ -189,7 +195,7 @@ export async function processExecutorEvents(
   }
   const joinedStarts = startsEndingInBatch(events);
   const affected = new Map<string, AffectedRun>();
-  const endedTries: TryEndedMetric[] = [];
+  const endedMetrics: TryEndedMetric[] = [];
   await withinTransaction(db, async (m) => {
     // Starts first, then every end of the batch in one transition (one statement on PostgreSQL),
     // then what the moved ends imply (XComs, branches).
@@ -256,7 +262,7 @@ export async function processExecutorEvents(
         const endedTry = ended[i];
         if (endedTry) {
           entry.endedStates.push({ taskId: event.key.taskId, state: ending.end.state });
-          endedTries.push({
+          endedMetrics.push({
             dagId: event.key.dagId,
             taskId: event.key.taskId,
             state: ending.end.state,
@@ -270,7 +276,7 @@ export async function processExecutorEvents(
       }
     }
   });
-  // Counted once the batch is applied (a caller's transaction that then rolls back would over-count by its batch).
-  for (const endedTry of endedTries) recordTryEnded(endedTry);
+  if (endedTries) endedTries.push(...endedMetrics);
+  else for (const endedTry of endedMetrics) recordTryEnded(endedTry);
   return [...affected.values()];
 }

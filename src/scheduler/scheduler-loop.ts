@@ -14,6 +14,7 @@ import { FanInCache } from './fan-in-cache';
 import { ExternalChangeWatcher } from './external-change-watcher';
 import { applyEventsAlone } from './apply-events-alone';
 import { AffectedRun, processExecutorEvents } from './process-executor-events';
+import { recordTryEnded, type TryEndedMetric } from '../metrics/airflow-stats';
 import { anyScheduled, queueReadyTasks } from './queue-ready-tasks';
 import { claimOnReservedProcesses, type HandOver } from './claim-on-reserved-processes';
 import { MissingPoolWarner } from './missing-pool-warner';
@@ -256,6 +257,8 @@ export class SchedulerLoop {
       nowMs - this.lastFullPass >= this.options.idleSleepMs || (this.nextWakeAt !== null && nowMs >= this.nextWakeAt);
     const slots = this.executor.slotsAvailable();
     let handOvers: HandOver[] = [];
+    /** Tries whose end this loop's transaction committed: their metrics follow the hand-over. */
+    let triesEnded: TryEndedMetric[] = [];
     // Starts free no capacity and unblock no task: apply them, nothing to decide or queue.
     const onlyStarts =
       events.length > 0 &&
@@ -274,11 +277,12 @@ export class SchedulerLoop {
       }
     } else if (events.length || startedRuns.length || fullPass || onlyRun || (slots > 0 && (await anyScheduled(ds)))) {
       const reservations: StartReservation[] = [];
+      const triesEndedNow: TryEndedMetric[] = [];
       try {
         // Events, decisions, queueing and claims in ONE transaction: one commit per loop.
         handOvers = await runInTransaction(ds, async (m) => {
           const pools = await readPools(m);
-          const affected = await processExecutorEvents(m, this.views, events);
+          const affected = await processExecutorEvents(m, this.views, events, triesEndedNow);
           await this.decide(m, now, fullPass, startedRuns, affected);
           const queued = await queueReadyTasks(
             m,
@@ -297,6 +301,7 @@ export class SchedulerLoop {
           return claimOnReservedProcesses(m, this.executor, queued, this.jobId, this.ctx.clock, reservations);
         });
         this.failedLoops = 0;
+        triesEnded = triesEndedNow;
       } catch (err) {
         // Rolled back: the processes set aside for claims that never happened serve other tries.
         for (const reservation of reservations) reservation.release();
@@ -318,6 +323,7 @@ export class SchedulerLoop {
       }
     }
     if (!onlyStarts) this.queueingCutShort = handOvers.length >= this.options.maxTisPerQuery;
+    for (const endedTry of triesEnded) recordTryEnded(endedTry);
 
     const callbackCheckDue = !onlyRun && nowMs - this.lastCallbackCheck >= CALLBACK_CHECK_INTERVAL_MS;
     const claims = strandedClaimCheckDue

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import request from 'supertest';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { processExecutorEvents } from '../../src/scheduler/process-executor-events';
+import type { TryEndedMetric } from '../../src/metrics/airflow-stats';
 import { metricsApi } from './helpers/metrics-api';
 
 const api = metricsApi();
@@ -111,5 +112,30 @@ describe('airflow_task_duration', () => {
         ),
       );
     expectPromtoolPasses(text);
+  });
+});
+
+describe('airflow_task_duration, for a caller who records it', () => {
+  const own = metricsApi();
+
+  it('is left to the caller who asks for the ended tries (the scheduler loop, once its transaction committed)', async () => {
+    const before = samples(await own.scrape(), 'airflow_task_duration_count');
+    const ended: TryEndedMetric[] = [];
+    await processExecutorEvents(
+      own.t.ds,
+      new DagViewCache(own.t.ds),
+      [
+        {
+          type: 'finished',
+          key: { dagId: 'example_dag', runId: 'run_3', taskId: 'extract', mapIndex: -1 },
+          tryNumber: 1,
+          at: '2026-01-03T00:30:00.000Z',
+          outcome: { state: 'success' },
+        },
+      ],
+      ended,
+    );
+    expect(ended).toEqual([{ dagId: 'example_dag', taskId: 'extract', state: 'success', durationSeconds: 1800 }]);
+    expect(samples(await own.scrape(), 'airflow_task_duration_count')).toEqual(before);
   });
 });

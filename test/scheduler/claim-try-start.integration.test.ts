@@ -1,7 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { execSql } from '../../src/db/sql';
 import { runInTransaction } from '../../src/db/transaction';
-import { claimTryStart, claimTryStarts } from '../../src/db/transitions/claim-try-start';
+import { claimTryStart, claimTryStarts, claimTryStartsIn } from '../../src/db/transitions/claim-try-start';
 import { markQueued, requeueNeverStarted } from '../../src/db/transitions/task-instance-transitions';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
 import { DATABASE_KINDS } from '../helpers/test-database';
@@ -94,6 +94,36 @@ describe.each(DATABASE_KINDS)('claimTryStart on %s', (kind) => {
       false,
     ]);
     expect(await row(ds)).toEqual({ state: 'running', try_number: 1, hostname: 'host-a', pid: 4242 });
+  });
+
+  it('claims many tries with one statement, each with its own process, refusing the ones not ours', async () => {
+    const ds = db.dataSource;
+    const keys = ['a', 'b', 'c', 'd'].map((taskId) => ({ ...KEY, taskId }));
+    for (const key of keys)
+      await execSql(
+        ds,
+        `INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool,
+           pool_slots, queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id)
+         VALUES ('d', 'r', ?, -1, 1, 2, 'BashOperator', 'default_pool', 1, 'default', 1, ?, 'queued', ?, ?)`,
+        [key.taskId, NOW.toISOString(), NOW.toISOString(), key.taskId === 'c' ? JOB + 1 : JOB],
+      );
+    const claims = keys.map((key, i) => ({
+      key,
+      tryNumber: key.taskId === 'd' ? 2 : 1,
+      start: { ...START, hostname: `host-${key.taskId}`, pid: 100 + i },
+    }));
+    // c was queued by another job, d is at another try number: only a and b are ours.
+    expect(await runInTransaction(ds, (m) => claimTryStartsIn(m, claims))).toEqual([true, true, false, false]);
+    const { records } = await execSql<{ task_id: string; state: string; hostname: string | null; pid: unknown }>(
+      ds,
+      `SELECT task_id, state, hostname, pid FROM task_instance WHERE task_id <> 't' ORDER BY task_id`,
+    );
+    expect(records.map((r) => [r.task_id, r.state, r.hostname, r.pid === null ? null : Number(r.pid)])).toEqual([
+      ['a', 'running', 'host-a', 100],
+      ['b', 'running', 'host-b', 101],
+      ['c', 'queued', null, null],
+      ['d', 'queued', null, null],
+    ]);
   });
 
   it('a lone claim made while another transaction is open waits for it and is not rolled back with it', async () => {

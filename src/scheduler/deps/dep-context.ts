@@ -53,12 +53,12 @@ export interface SlotUsage {
   executorSlotsFree: number | null;
 }
 
-/** What the rules for scheduled → queued read of one task instance. */
 /** The key of SlotUsage.taskActive. */
 export function taskActiveKey(dagId: string, taskId: string): string {
   return `${dagId}\u0000${taskId}`;
 }
 
+/** What the rules for scheduled → queued read of one task instance. */
 export interface QueueDepContext {
   state: TaskStateOrNone;
   dagId: string;
