@@ -13,7 +13,7 @@ export interface HandOver {
 /**
  * Claims the tries the executor can start at once in the loop's own transaction, right after they
  * were queued: each gets an idle task process set aside for it, and the guarded queued → running
- * claim (claimTryStart, with that process's pid) commits together with the queueing. After the
+ * claim (claimTryStartsIn: one statement for them all, each with its process's pid) commits together with the queueing. After the
  * commit the try goes straight to its process; without this it would wait for a claim
  * transaction of its own. The rest are handed over unclaimed and claimed by the executor as usual.
  *
