@@ -13,9 +13,10 @@ export interface HandOver {
 /**
  * Claims the tries the executor can start at once in the loop's own transaction, right after they
  * were queued: each gets an idle task process set aside for it, and the guarded queued → running
- * claim (claimTryStartsIn: one statement for them all, each with its process's pid) commits together with the queueing. After the
- * commit the try goes straight to its process; without this it would wait for a claim
- * transaction of its own. The rest are handed over unclaimed and claimed by the executor as usual.
+ * claim (claimTryStartsIn, with that process's pid; one statement for them all on PostgreSQL)
+ * commits together with the queueing. After the commit the try goes straight to its process;
+ * without this it would wait for a claim transaction of its own. The rest are handed over
+ * unclaimed and claimed by the executor as usual.
  *
  * Every reservation made is pushed to `made` as it is made, so that a caller whose transaction
  * fails can give them all back (a rolled-back claim must not keep a process from other tries).

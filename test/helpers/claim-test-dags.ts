@@ -16,3 +16,12 @@ new FunctionOperator({ taskId: 'slow', dag, fn: async (ctx) => {
   while (!fs.existsSync(String(ctx.dagRun.conf.gate))) await new Promise((resolve) => setTimeout(resolve, 50));
 } });
 export default dag;`;
+
+/** DAG 'pair': two quick tasks, first >> second. */
+export const PAIR_DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('pair', { schedule: null });
+const first = new FunctionOperator({ taskId: 'first', dag, fn: () => 1 });
+const second = new FunctionOperator({ taskId: 'second', dag, fn: () => 2 });
+first.then(second);
+export default dag;`;

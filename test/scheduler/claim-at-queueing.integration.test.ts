@@ -13,7 +13,8 @@ import { triggerDagRun } from '../../src/services/trigger-dag-run';
 import { createTestHome, openTestContext, TestHome } from '../helpers/dagctl-home';
 import { eventually } from '../helpers/eventually';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
-import { GATED_DAG, SOLO_DAG } from '../helpers/claim-test-dags';
+import { GATED_DAG, PAIR_DAG, SOLO_DAG } from '../helpers/claim-test-dags';
+import { processMetricsRegistry } from '../../src/metrics/process-metrics';
 
 jest.setTimeout(120_000);
 
@@ -55,6 +56,7 @@ describe.each(DATABASE_KINDS)('claims in the transaction that queues (%s)', (kin
     home = createTestHome({ databaseUrl: db.url });
     home.writeDag('solo.ts', SOLO_DAG);
     home.writeDag('gated.ts', GATED_DAG);
+    home.writeDag('pair.ts', PAIR_DAG);
     ctx = await openTestContext(home);
     await ensureDagsParsed(ctx);
     const jobId = await startJob(ctx.dataSource, 'SchedulerJob', 'LocalExecutor', new Date());
@@ -172,5 +174,39 @@ describe.each(DATABASE_KINDS)('claims in the transaction that queues (%s)', (kin
     expect(await tryOf(run.runId)).toEqual({ state: 'running', try_number: 1, pid });
     await finish(run.runId);
     expect(asked).toEqual([]);
+  });
+
+  /** How many tries of pair.first the airflow_task_duration summary counted (this process's registry). */
+  const firstDurationsCounted = async (): Promise<number> => {
+    const metric = processMetricsRegistry.getSingleMetric('airflow_task_duration');
+    const values: Array<{ value: number; labels: Record<string, unknown>; metricName?: string }> = metric
+      ? (await metric.get()).values
+      : [];
+    const count = values.find(
+      (v) => String(v.metricName).endsWith('_count') && v.labels.dag_id === 'pair' && v.labels.task_id === 'first',
+    );
+    return count ? Number(count.value) : 0;
+  };
+
+  it("records a try's duration once its loop committed: not for a loop that rolled back", async () => {
+    await executor.start();
+    await readyProcess();
+    const before = await firstDurationsCounted();
+    let reported = false;
+    executor.onEvent(() => {
+      reported = true;
+    });
+    await triggerDagRun(ctx, { dagId: 'pair' });
+    await loop.tick();
+    await eventually(() => reported, { what: "pair.first's end reported" });
+    // The loop that applies first's end also queues second and claims it on the ready process: that claim fails.
+    await readyProcess();
+    for (const sql of NO_START[kind].add) await execSql(ctx.dataSource, sql);
+    await expect(loop.tick()).rejects.toThrow(/no start/);
+    expect(await firstDurationsCounted()).toBe(before);
+
+    for (const sql of NO_START[kind].drop) await execSql(ctx.dataSource, sql);
+    await loop.tick();
+    expect(await firstDurationsCounted()).toBe(before + 1);
   });
 });

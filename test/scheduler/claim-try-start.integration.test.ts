@@ -110,7 +110,8 @@ describe.each(DATABASE_KINDS)('claimTryStart on %s', (kind) => {
     const claims = keys.map((key, i) => ({
       key,
       tryNumber: key.taskId === 'd' ? 2 : 1,
-      start: { ...START, hostname: `host-${key.taskId}`, pid: 100 + i },
+      // b's process is not known yet (a pid of null is written as null).
+      start: { ...START, hostname: `host-${key.taskId}`, pid: key.taskId === 'b' ? null : 100 + i },
     }));
     // c was queued by another job, d is at another try number: only a and b are ours.
     expect(await runInTransaction(ds, (m) => claimTryStartsIn(m, claims))).toEqual([true, true, false, false]);
@@ -120,10 +121,32 @@ describe.each(DATABASE_KINDS)('claimTryStart on %s', (kind) => {
     );
     expect(records.map((r) => [r.task_id, r.state, r.hostname, r.pid === null ? null : Number(r.pid)])).toEqual([
       ['a', 'running', 'host-a', 100],
-      ['b', 'running', 'host-b', 101],
+      ['b', 'running', 'host-b', null],
       ['c', 'queued', null, null],
       ['d', 'queued', null, null],
     ]);
+  });
+
+  it('claims more tries than one statement takes (501), each once', async () => {
+    const ds = db.dataSource;
+    const keys = Array.from({ length: 501 }, (_, i) => ({ ...KEY, taskId: `m${i}` }));
+    await execSql(
+      ds,
+      `WITH RECURSIVE numbers (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM numbers WHERE n < 500)
+       INSERT INTO task_instance (dag_id, run_id, task_id, map_index, try_number, max_tries, operator, pool, pool_slots,
+         queue, priority_weight, updated_at, state, queued_dttm, queued_by_job_id)
+       SELECT 'd', 'r', 'm' || n, -1, 1, 2, 'BashOperator', 'default_pool', 1, 'default', 1, ?, 'queued', ?, ?
+       FROM numbers`,
+      [NOW.toISOString(), NOW.toISOString(), JOB],
+    );
+    const claims = keys.map((key) => ({ key, tryNumber: 1, start: START }));
+    expect(await runInTransaction(ds, (m) => claimTryStartsIn(m, claims))).toEqual(keys.map(() => true));
+    expect(await runInTransaction(ds, (m) => claimTryStartsIn(m, claims))).toEqual(keys.map(() => false));
+    const { records } = await execSql<{ n: number | string }>(
+      ds,
+      `SELECT COUNT(*) AS n FROM task_instance WHERE state = 'running' AND task_id LIKE 'm%'`,
+    );
+    expect(Number(records[0].n)).toBe(501);
   });
 
   it('a lone claim made while another transaction is open waits for it and is not rolled back with it', async () => {

@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { withinTransaction } from '../transaction';
-import { chunk, execSql } from '../sql';
+import { chunk, execSql, isPostgres } from '../sql';
 import { type TaskInstanceKey, tryKeyString } from '../../core/task-instance-key';
 
 /** Where a claimed try runs. */
@@ -47,7 +47,7 @@ export interface TryStartClaimRequest {
 }
 
 /**
- * claimTryStarts in a transaction of their own, answering each in order. On SQLite a lone claim is
+ * claimTryStartsIn, in a transaction of its own. On SQLite a lone claim is
  * a transaction too: the process's one connection may be inside the scheduler loop's transaction,
  * and a claim must neither join it (and roll back with it) nor commit per try.
  */
@@ -59,18 +59,27 @@ export async function claimTryStarts(ds: DataSource, claims: TryStartClaimReques
   return withinTransaction(ds, (manager) => claimTryStartsIn(manager, claims));
 }
 
-/** Rows per claiming statement: 9 bound parameters each, well under both drivers' limits. */
+/** Rows per claiming statement on PostgreSQL: 9 bound parameters each, well under its limit. */
 const CLAIMS_PER_STATEMENT = 500;
 
 /**
- * claimTryStart for several tries in the caller's transaction, answering each in order, with one
- * guarded UPDATE per 500 claims instead of one per try (the same guard, row by row). A try named
- * twice wins at most once: its first claim, as if the claims were made one after another.
+ * claimTryStart for several tries in the caller's transaction, answering each in order. A try named
+ * twice wins at most once: only its first claim is tried.
+ *
+ * On PostgreSQL one guarded UPDATE per 500 claims (the same guard, row by row) saves a round trip
+ * per try. SQLite claims one by one: its statements cost no round trip, and with no statistics
+ * its planner joins a larger VALUES list by walking every queued row instead of the primary key.
  */
 export async function claimTryStartsIn(m: EntityManager, claims: TryStartClaimRequest[]): Promise<boolean[]> {
-  if (claims.length === 1) {
-    const [only] = claims;
-    return [await claimTryStart(m, only.key, only.tryNumber, only.start)];
+  if (claims.length === 1 || !isPostgres(m)) {
+    const tried = new Set<string>();
+    const won: boolean[] = [];
+    for (const { key, tryNumber, start } of claims) {
+      const id = tryKeyString(key, tryNumber);
+      won.push(!tried.has(id) && (await claimTryStart(m, key, tryNumber, start)));
+      tried.add(id);
+    }
+    return won;
   }
   const firstOfTry = new Map<string, number>();
   claims.forEach((claim, i) => {
