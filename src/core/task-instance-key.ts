@@ -15,6 +15,11 @@ export function tryKeyString(key: TaskInstanceKey, tryNumber: number): string {
   return `${tiKeyString(key)}#${tryNumber}`;
 }
 
+/** A try's key as bound parameters, in column order: dag_id, run_id, task_id, map_index, try_number. */
+export function tryKeyParams(key: TaskInstanceKey, tryNumber: number): [string, string, string, number, number] {
+  return [key.dagId, key.runId, key.taskId, key.mapIndex, tryNumber];
+}
+
 export function tiKeyFromString(text: string): TaskInstanceKey {
   const [dagId, runId, taskId, mapIndex] = JSON.parse(text) as [string, string, string, number];
   return { dagId, runId, taskId, mapIndex };

@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { withinTransaction } from '../transaction';
 import { chunk, execSql, isPostgres } from '../sql';
-import { type TaskInstanceKey, tryKeyString } from '../../core/task-instance-key';
+import { type TaskInstanceKey, tryKeyParams, tryKeyString } from '../../core/task-instance-key';
 
 /** Where a claimed try runs. */
 export interface TryStartClaim {
@@ -47,9 +47,9 @@ export interface TryStartClaimRequest {
 }
 
 /**
- * claimTryStartsIn, in a transaction of its own. On SQLite a lone claim is
- * a transaction too: the process's one connection may be inside the scheduler loop's transaction,
- * and a claim must neither join it (and roll back with it) nor commit per try.
+ * claimTryStartsIn, in a transaction of its own. On SQLite a lone claim is a transaction too: the
+ * process's one connection may be inside the scheduler loop's transaction, and a claim must neither
+ * join it (and roll back with it) nor commit per try.
  */
 export async function claimTryStarts(ds: DataSource, claims: TryStartClaimRequest[]): Promise<boolean[]> {
   if (claims.length === 1 && ds.options.type === 'postgres') {
@@ -90,18 +90,7 @@ export async function claimTryStartsIn(m: EntityManager, claims: TryStartClaimRe
   for (const part of chunk([...firstOfTry.values()], CLAIMS_PER_STATEMENT)) {
     const params = part.flatMap((i) => {
       const { key, tryNumber, start } = claims[i];
-      const at = start.at.toISOString();
-      return [
-        key.dagId,
-        key.runId,
-        key.taskId,
-        key.mapIndex,
-        tryNumber,
-        at,
-        start.hostname,
-        start.pid,
-        start.queuedByJobId,
-      ];
+      return [...tryKeyParams(key, tryNumber), start.at.toISOString(), start.hostname, start.pid, start.queuedByJobId];
     });
     // Typed, so that PostgreSQL compares the integer columns with integers.
     const row =

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { TaskState, TaskStateOrNone } from '../../core/states';
-import { TaskInstanceKey, tryKeyString } from '../../core/task-instance-key';
+import { TaskInstanceKey, tryKeyParams, tryKeyString } from '../../core/task-instance-key';
 import type { SerializedTask } from '../../core/serialized-dag';
 import { chunk, execSql, isPostgres, placeholders } from '../sql';
 import { clearXComs } from './clear-xcoms';
@@ -514,11 +514,7 @@ export async function markTriesEnded(m: EntityManager, endings: TryEnding[]): Pr
       const at = end.at.toISOString();
       return [
         i,
-        key.dagId,
-        key.runId,
-        key.taskId,
-        key.mapIndex,
-        tryNumber,
+        ...tryKeyParams(key, tryNumber),
         end.state,
         at,
         started ? started.at.toISOString() : at,
