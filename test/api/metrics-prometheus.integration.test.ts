@@ -118,7 +118,7 @@ describe('airflow_task_duration', () => {
 describe('airflow_task_duration, for a caller who records it', () => {
   const own = metricsApi();
 
-  it('is left to the caller who asks for the ended tries (the scheduler loop, once its transaction committed)', async () => {
+  it('is left to a caller who asks for the ended tries (the loop, once its transaction committed)', async () => {
     const before = samples(await own.scrape(), 'airflow_task_duration_count');
     const ended: TryEndedMetric[] = [];
     await processExecutorEvents(
