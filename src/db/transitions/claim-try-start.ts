@@ -71,27 +71,37 @@ const CLAIMS_PER_STATEMENT = 500;
  * its planner joins a larger VALUES list by walking every queued row instead of the primary key.
  */
 export async function claimTryStartsIn(m: EntityManager, claims: TryStartClaimRequest[]): Promise<boolean[]> {
-  if (claims.length === 1 || !isPostgres(m)) {
-    const tried = new Set<string>();
-    const won: boolean[] = [];
-    for (const { key, tryNumber, start } of claims) {
-      const id = tryKeyString(key, tryNumber);
-      won.push(!tried.has(id) && (await claimTryStart(m, key, tryNumber, start)));
-      tried.add(id);
-    }
-    return won;
-  }
+  const ids = claims.map((claim) => tryKeyString(claim.key, claim.tryNumber));
+  // Each try's first claim, in order, is the one tried: a repeat of a try loses untried.
   const firstOfTry = new Map<string, number>();
-  claims.forEach((claim, i) => {
-    const id = tryKeyString(claim.key, claim.tryNumber);
+  ids.forEach((id, i) => {
     if (!firstOfTry.has(id)) firstOfTry.set(id, i);
   });
+  const firsts = [...firstOfTry.values()].map((i) => claims[i]);
+  const won =
+    claims.length === 1 || !isPostgres(m) ? await claimOneByOne(m, firsts) : await claimByStatements(m, firsts);
+  return ids.map((id, i) => firstOfTry.get(id) === i && won.has(id));
+}
+
+/** The tries (as tryKeyString) won of claims naming distinct tries, one statement each. */
+async function claimOneByOne(m: EntityManager, claims: TryStartClaimRequest[]): Promise<Set<string>> {
   const won = new Set<string>();
-  for (const part of chunk([...firstOfTry.values()], CLAIMS_PER_STATEMENT)) {
-    const params = part.flatMap((i) => {
-      const { key, tryNumber, start } = claims[i];
-      return [...tryKeyParams(key, tryNumber), start.at.toISOString(), start.hostname, start.pid, start.queuedByJobId];
-    });
+  for (const { key, tryNumber, start } of claims)
+    if (await claimTryStart(m, key, tryNumber, start)) won.add(tryKeyString(key, tryNumber));
+  return won;
+}
+
+/** The tries (as tryKeyString) won of claims naming distinct tries, one statement per 500 (PostgreSQL). */
+async function claimByStatements(m: EntityManager, claims: TryStartClaimRequest[]): Promise<Set<string>> {
+  const won = new Set<string>();
+  for (const part of chunk(claims, CLAIMS_PER_STATEMENT)) {
+    const params = part.flatMap(({ key, tryNumber, start }) => [
+      ...tryKeyParams(key, tryNumber),
+      start.at.toISOString(),
+      start.hostname,
+      start.pid,
+      start.queuedByJobId,
+    ]);
     // Typed, so that PostgreSQL compares the integer columns with integers.
     const row =
       '(CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS VARCHAR), CAST(? AS INTEGER), CAST(? AS INTEGER), ' +
@@ -122,8 +132,5 @@ export async function claimTryStartsIn(m: EntityManager, claims: TryStartClaimRe
         ),
       );
   }
-  return claims.map((claim, i) => {
-    const id = tryKeyString(claim.key, claim.tryNumber);
-    return firstOfTry.get(id) === i && won.has(id);
-  });
+  return won;
 }
