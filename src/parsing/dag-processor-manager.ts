@@ -238,12 +238,13 @@ export class DagProcessorManager {
   /**
    * How many sweeps share the stats of all files. While a watch is up it reports in-place writes
    * and re-arms after replacements, so the sweep need only stat each file once per
-   * `rescanIntervalMs` (new and vanished files are still seen by every sweep's listing); with no
-   * watch, every sweep stats every file.
+   * `recheckIntervalMs`, the pace at which rescans check every file anyway (new, vanished and
+   * replaced files are still seen by every sweep from its folders' stats); with no watch, every
+   * sweep stats every file.
    */
   private statShares(): number {
     if ((this.watcher?.watchId ?? null) === null) return 1;
-    return Math.max(1, Math.round(this.options.rescanIntervalMs / Math.max(1, this.options.statSweepIntervalMs)));
+    return Math.max(1, Math.round(this.options.recheckIntervalMs / Math.max(1, this.options.statSweepIntervalMs)));
   }
 
   /**

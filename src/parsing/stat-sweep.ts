@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import { discoverDagFiles } from './discover-dag-files';
 import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
 
@@ -19,7 +20,10 @@ interface Listing {
  * but stats only every `shares`-th file in turn, so every file is stat-ed
  * once per `shares` sweeps. With 1 (no watch to rely on) every file is stat-ed every sweep; while
  * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
- * second costs more CPU than an idle scheduler is allowed.
+ * second costs more CPU than an idle scheduler is allowed. Whatever its turn, a file is stat-ed by
+ * the sweep that finds its folder changed: replacing a file (a rename over it, delete and
+ * re-create, `git checkout`) changes its folder's entries, where an in-place write does not, so a
+ * replacement the watch missed is found at once, not a round of shares later.
  *
  * A sweep's stats are asked all at once (statEach): awaited one by one, each cost a thread-pool
  * round trip (futex hand-offs, an eventfd write and read, an event-loop wake-up) several times the
@@ -65,6 +69,7 @@ export class StatSweep {
     const previous = this.previous;
     // Same walk as last sweep: the same files, so no new or vanished ones and no new map to build.
     const sameFiles = previous !== null && listing === this.sweptListing;
+    const changedFolders = sameFiles || !this.sweptListing ? null : changedInputs(this.sweptListing, listing);
     this.sweptListing = listing;
     const current = sameFiles ? previous : new Map<string, FileStatKey>();
     const changed: string[] = [];
@@ -73,7 +78,8 @@ export class StatSweep {
     const share: string[] = [];
     for (const file of files) {
       const before = previous?.get(file);
-      if (before && spread > 1 && this.slotOf(file) % spread !== turn) {
+      const offTurn = before && spread > 1 && this.slotOf(file) % spread !== turn;
+      if (offTurn && !changedFolders?.has(path.dirname(file))) {
         if (!sameFiles) current.set(file, before); // not this sweep's share: stat-ed on its own turn
         continue;
       }
@@ -139,6 +145,16 @@ function statEach(paths: readonly string[], each: (index: number, stat: fs.Stats
       }),
     );
   });
+}
+
+/** The folders and ignore files of `now` that `before` did not read with the same stat. */
+function changedInputs(before: Listing, now: Listing): Set<string> {
+  const changed = new Set<string>();
+  for (const [input, key] of now.inputs) {
+    const old = before.inputs.get(input);
+    if (!old || !sameStat(old, key)) changed.add(input);
+  }
+  return changed;
 }
 
 /** Whether every path still has the stat recorded for it (a vanished one has not). */

@@ -91,6 +91,28 @@ describe('StatSweep', () => {
     expect(await round()).toEqual([]);
   });
 
+  it('finds a replaced file at the next sweep, whatever its turn: its folder changed', async () => {
+    fs.mkdirSync(path.join(folder, 'team'));
+    const files = ['a.ts', 'b.ts', 'team/c.ts', 'team/d.ts'].map((name) => write(name, 'v1'));
+    files.forEach(markSynced);
+    const sweep = new StatSweep(folder);
+    const shares = 1000; // as while a watch is up: no file's own turn comes during this test
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([]);
+    expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([]);
+
+    // Renamed over (as `sed -i` or an atomic save does), same size and mtime: a new inode.
+    for (const target of [files[2], files[0]]) {
+      const staged = path.join(os.tmpdir(), `dagctl-sweep-staged-${process.pid}`);
+      fs.writeFileSync(staged, 'v2');
+      const before = fs.statSync(target);
+      fs.utimesSync(staged, before.atime, before.mtime);
+      fs.renameSync(staged, target);
+      expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([target]);
+      markSynced(target);
+      expect(await sweep.changedFiles((f) => synced.get(f), shares)).toEqual([]);
+    }
+  });
+
   it('reuses its listing only while no folder or ignore file changed: adds, folder renames, ignore edits', async () => {
     fs.mkdirSync(path.join(folder, 'team/deep'), { recursive: true });
     const top = write('top.ts', 'x');
