@@ -1,6 +1,7 @@
-import { Gauge, Summary } from 'prom-client';
+import { Gauge } from 'prom-client';
 import { processMetricsRegistry } from './process-metrics';
 import { statsd } from './statsd-client';
+import { WindowedSummary } from './windowed-summary';
 
 /**
  * Airflow's own metric names, recorded where Airflow records them (scheduler, DAG processor) and
@@ -10,8 +11,9 @@ import { statsd } from './statsd-client';
  * gauges here: promtool refuses a counter without `_total`, and the mapping's names have none.
  */
 
-// statsd-exporter's default summary: quantiles over a 10-minute window.
-const SUMMARY = { percentiles: [0.5, 0.9, 0.99], maxAgeSeconds: 600, ageBuckets: 5 };
+// statsd-exporter's default summary: quantiles over a 10-minute window (here exact, over at most
+// a series' 512 latest observations in it).
+const SUMMARY = { percentiles: [0.5, 0.9, 0.99], windowSeconds: 600, maxSamplesPerSeries: 512 };
 
 const tiSuccesses = new Gauge({
   name: 'airflow_ti_successes',
@@ -35,14 +37,14 @@ const schedulerHeartbeat = new Gauge({
   registers: [processMetricsRegistry],
 });
 const dagrunDuration = {
-  success: new Summary({
+  success: new WindowedSummary({
     name: 'airflow_dagrun_duration_success',
     help: 'Seconds a successful DAG run took (Airflow dagrun.duration.success.<dag_id>)',
     labelNames: ['dag_id'],
     registers: [processMetricsRegistry],
     ...SUMMARY,
   }),
-  failed: new Summary({
+  failed: new WindowedSummary({
     name: 'airflow_dagrun_duration_failed',
     help: 'Seconds a failed DAG run took (Airflow dagrun.duration.failed.<dag_id>)',
     labelNames: ['dag_id'],
@@ -52,7 +54,7 @@ const dagrunDuration = {
 };
 // One series per (dag_id, task_id) that ended a try since the scheduler started: bounded by the
 // tasks the DAGs define (never by runs, tries or map indexes). README's Metrics section says what it costs.
-const taskDuration = new Summary({
+const taskDuration = new WindowedSummary({
   name: 'airflow_task_duration',
   help: 'Seconds a try of a task took, start to end, by DAG and task (Airflow dag.<dag_id>.<task_id>.duration)',
   labelNames: ['dag_id', 'task_id'],

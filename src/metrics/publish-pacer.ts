@@ -1,7 +1,7 @@
 /**
  * Paces a cost that grows with what was recorded: the scheduler publishing its metrics (the
  * registry's JSON written into its job row). A summary series per task makes that cost grow with
- * the tasks that ran — for a 10,000-task DAG, ~0.4 s to compute quantiles and serialise (timed by
+ * the tasks that ran — for a 10,000-task DAG, ~50–100 ms to compute quantiles and serialise (timed by
  * the caller; the write is left out, as it may wait behind the loop) — so after a publish that
  * took `d`, the next waits `d / maxShare` (publishing then takes at most `maxShare` of the
  * scheduler's time), but never longer than `maxWaitMs`. A small registry costs a few milliseconds
