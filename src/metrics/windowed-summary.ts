@@ -101,6 +101,16 @@ export class WindowedSummary<T extends string> extends Summary<T> {
     return metric as unknown as MetricObjectWithValues<MetricValueWithName<T>>;
   }
 
+  /** Not offered: prom-client's child would record into the parent's digests, which get() never reads. */
+  override labels(): never {
+    throw new Error(`${this.metricName}: labels() is not supported, pass the labels to observe()`);
+  }
+
+  /** Not offered (nothing removes a series: each stays until the process ends). */
+  override remove(): never {
+    throw new Error(`${this.metricName}: remove() is not supported`);
+  }
+
   override reset(): void {
     super.reset();
     // Also called by prom-client's constructor, before this class's fields exist.

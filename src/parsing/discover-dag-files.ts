@@ -70,6 +70,11 @@ export interface DiscoveryInfo {
    * stat changes when an entry is added, removed or renamed in it).
    */
   inputs?: Map<string, FileStatKey>;
+  /**
+   * When given, receives every DAG file that is a symlink: its target may be replaced in a folder
+   * the walk does not read.
+   */
+  symlinkedFiles?: Set<string>;
 }
 
 /**
@@ -111,6 +116,7 @@ export async function discoverDagFiles(dagsFolder: string, info?: DiscoveryInfo)
         isDir = stat?.isDirectory() ?? false;
         isFile = stat?.isFile() ?? false;
         if (isDir && info) info.symlinkedFolders += 1;
+        if (isFile && isDagFileName(entry.name)) info?.symlinkedFiles?.add(full);
       }
       if (isDir) await walk(full, rules);
       else if (isFile && isDagFileName(entry.name)) found.push(full);

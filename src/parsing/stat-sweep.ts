@@ -6,8 +6,18 @@ import { FileStatKey, sameStat, statKeyOf } from './file-change-tracker';
 interface Listing {
   files: string[];
   symlinkedFolders: number;
+  /** DAG files that are symlinks: stat-ed every sweep, as no walked folder shows their target replaced. */
+  symlinkedFiles: Set<string>;
   inputs: Map<string, FileStatKey>;
 }
+
+/**
+ * How many sweeps, the one that found it changed included, stat every file of a folder whose
+ * entries changed. Folder timestamps may be coarse (a second on some file systems): a file
+ * replaced just after a sweep stat-ed its folder can leave the folder's stat as that sweep saw it,
+ * so the next sweeps look at the folder's files as well.
+ */
+const HOT_FOLDER_SWEEPS = 3;
 
 /**
  * The safety net under the file-system watch: lists the dags folder and stats DAG files (no
@@ -21,9 +31,10 @@ interface Listing {
  * once per `shares` sweeps. With 1 (no watch to rely on) every file is stat-ed every sweep; while
  * a watch reports in-place writes the manager passes more, since a sweep of 1000 files each
  * second costs more CPU than an idle scheduler is allowed. Whatever its turn, a file is stat-ed by
- * the sweep that finds its folder changed: replacing a file (a rename over it, delete and
- * re-create, `git checkout`) changes its folder's entries, where an in-place write does not, so a
- * replacement the watch missed is found at once, not a round of shares later.
+ * the sweeps that find its folder changed (and the next two, see HOT_FOLDER_SWEEPS): replacing a
+ * file (a rename over it, delete and re-create, `git checkout`) changes its folder's entries, where
+ * an in-place write does not, so a replacement the watch missed is found at once, not a round of
+ * shares later. A DAG file that is a symlink is stat-ed every sweep.
  *
  * A sweep's stats are asked all at once (statEach): awaited one by one, each cost a thread-pool
  * round trip (futex hand-offs, an eventfd write and read, an event-loop wake-up) several times the
@@ -40,6 +51,8 @@ export class StatSweep {
   private listing: Listing | null = null;
   /** The listing the last sweep went through (its files are the keys of `previous`). */
   private sweptListing: Listing | null = null;
+  /** Folders whose entries changed lately, with the sweeps left that stat all their files. */
+  private readonly hotFolders = new Map<string, number>();
 
   constructor(private readonly dagsFolder: string) {}
 
@@ -50,9 +63,14 @@ export class StatSweep {
    */
   private async listFiles(): Promise<Listing> {
     if (this.listing && (await unchanged(this.listing.inputs))) return this.listing;
-    const info = { symlinkedFolders: 0, inputs: new Map<string, FileStatKey>() };
+    const info = { symlinkedFolders: 0, inputs: new Map<string, FileStatKey>(), symlinkedFiles: new Set<string>() };
     const files = await discoverDagFiles(this.dagsFolder, info);
-    this.listing = { files, symlinkedFolders: info.symlinkedFolders, inputs: info.inputs };
+    this.listing = {
+      files,
+      symlinkedFolders: info.symlinkedFolders,
+      symlinkedFiles: info.symlinkedFiles,
+      inputs: info.inputs,
+    };
     return this.listing;
   }
 
@@ -69,8 +87,11 @@ export class StatSweep {
     const previous = this.previous;
     // Same walk as last sweep: the same files, so no new or vanished ones and no new map to build.
     const sameFiles = previous !== null && listing === this.sweptListing;
-    const changedFolders = sameFiles || !this.sweptListing ? null : changedInputs(this.sweptListing, listing);
+    if (!sameFiles && this.sweptListing)
+      for (const input of changedInputs(this.sweptListing, listing)) this.hotFolders.set(input, HOT_FOLDER_SWEEPS);
     this.sweptListing = listing;
+    const hot = this.takeHotFolders();
+    const { symlinkedFiles } = listing;
     const current = sameFiles ? previous : new Map<string, FileStatKey>();
     const changed: string[] = [];
     const turn = this.turn % spread;
@@ -79,7 +100,7 @@ export class StatSweep {
     for (const file of files) {
       const before = previous?.get(file);
       const offTurn = before && spread > 1 && this.slotOf(file) % spread !== turn;
-      if (offTurn && !changedFolders?.has(path.dirname(file))) {
+      if (offTurn && !symlinkedFiles.has(file) && !hot?.has(path.dirname(file))) {
         if (!sameFiles) current.set(file, before); // not this sweep's share: stat-ed on its own turn
         continue;
       }
@@ -113,6 +134,17 @@ export class StatSweep {
     }
     this.previous = current;
     return changed;
+  }
+
+  /** The folders whose files this sweep stats whatever their turn (null: none), counting the sweep. */
+  private takeHotFolders(): Set<string> | null {
+    if (this.hotFolders.size === 0) return null;
+    const hot = new Set(this.hotFolders.keys());
+    for (const [folder, left] of this.hotFolders) {
+      if (left <= 1) this.hotFolders.delete(folder);
+      else this.hotFolders.set(folder, left - 1);
+    }
+    return hot;
   }
 
   private slotOf(file: string): number {

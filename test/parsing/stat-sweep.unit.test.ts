@@ -113,6 +113,51 @@ describe('StatSweep', () => {
     }
   });
 
+  it('keeps stat-ing all files of a folder for the two sweeps after the one that found it changed', async () => {
+    const [a, b] = ['a.ts', 'b.ts'].map((name) => write(name, 'v1'));
+    [a, b].forEach(markSynced);
+    const sweep = new StatSweep(folder);
+    const shares = 1000; // no file's own turn comes during this test
+    const next = () => sweep.changedFiles((f) => synced.get(f), shares);
+    expect(await next()).toEqual([]);
+    expect(await next()).toEqual([]);
+
+    const c = write('c.ts', 'v1'); // the folder's entries change
+    expect(await next()).toEqual([c]);
+    markSynced(c);
+    // In-place writes leave the folder as it was: a replacement racing a coarse folder timestamp
+    // would look the same, and the folder's files are still stat-ed for two more sweeps.
+    fs.appendFileSync(a, ' v2');
+    expect(await next()).toEqual([a]);
+    markSynced(a);
+    fs.appendFileSync(b, ' v2');
+    expect(await next()).toEqual([b]);
+    markSynced(b);
+    fs.appendFileSync(a, ' v3');
+    expect(await next()).toEqual([]); // back to turns: the watch reports in-place writes
+  });
+
+  it('stats a DAG file that is a symlink every sweep: its target may be replaced outside the folder', async () => {
+    const outside = fs.mkdtempSync(path.join(os.tmpdir(), 'dagctl-sweep-target-'));
+    try {
+      const target = path.join(outside, 'etl.ts');
+      fs.writeFileSync(target, 'v1');
+      const link = path.join(folder, 'etl.ts');
+      fs.symlinkSync(target, link);
+      markSynced(link);
+      const sweep = new StatSweep(folder);
+      const next = () => sweep.changedFiles((f) => synced.get(f), 1000);
+      expect(await next()).toEqual([]);
+      expect(await next()).toEqual([]);
+      const staged = path.join(outside, 'etl.ts.tmp');
+      fs.writeFileSync(staged, 'v2');
+      fs.renameSync(staged, target); // as `git pull` in the linked repository would
+      expect(await next()).toEqual([link]);
+    } finally {
+      fs.rmSync(outside, { recursive: true, force: true });
+    }
+  });
+
   it('reuses its listing only while no folder or ignore file changed: adds, folder renames, ignore edits', async () => {
     fs.mkdirSync(path.join(folder, 'team/deep'), { recursive: true });
     const top = write('top.ts', 'x');
