@@ -116,10 +116,12 @@ export async function discoverDagFiles(dagsFolder: string, info?: DiscoveryInfo)
         isDir = stat?.isDirectory() ?? false;
         isFile = stat?.isFile() ?? false;
         if (isDir && info) info.symlinkedFolders += 1;
-        if (isFile && isDagFileName(entry.name)) info?.symlinkedFiles?.add(full);
       }
       if (isDir) await walk(full, rules);
-      else if (isFile && isDagFileName(entry.name)) found.push(full);
+      else if (isFile && isDagFileName(entry.name)) {
+        found.push(full);
+        if (entry.isSymbolicLink()) info?.symlinkedFiles?.add(full);
+      }
     }
   }
 
