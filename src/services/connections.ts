@@ -3,6 +3,7 @@ import { ConnectionEntity } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
 import { ConnectionFields, connectionToUri } from '../core/connection-uri';
 import { auditChange } from './audit-log';
+import { assertFitsColumns } from './column-limits';
 import type { ServiceContext } from './service-context';
 
 export interface ConnectionRecord extends ConnectionFields {
@@ -55,6 +56,7 @@ function validate(input: Partial<ConnectionInput>): void {
 
 export async function addConnection(ctx: ServiceContext, input: ConnectionInput): Promise<ConnectionRecord> {
   validate(input);
+  assertFitsColumns(ctx.dataSource, ConnectionEntity, input);
   const repo = ctx.dataSource.getRepository(ConnectionEntity);
   if (await repo.existsBy({ connId: input.connId }))
     throw new AlreadyExistsError(`connection '${input.connId}' already exists`);
@@ -83,6 +85,7 @@ export async function updateConnection(
   patch: Partial<Omit<ConnectionInput, 'connId'>>,
 ): Promise<ConnectionRecord> {
   validate(patch);
+  assertFitsColumns(ctx.dataSource, ConnectionEntity, patch);
   const repo = ctx.dataSource.getRepository(ConnectionEntity);
   const row = await repo.findOneBy({ connId });
   if (!row) throw new NotFoundError(`connection '${connId}' not found`);

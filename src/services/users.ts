@@ -4,6 +4,7 @@ import { BUILT_IN_ROLES, type BuiltInRole } from '../core/permissions';
 import { UserEntity, UserRole } from '../db/entities';
 import { AlreadyExistsError } from './already-exists-error';
 import { auditChange } from './audit-log';
+import { assertFitsColumns } from './column-limits';
 import { findRoleKey } from './roles';
 import type { ServiceContext } from './service-context';
 
@@ -91,6 +92,7 @@ export async function createUser(
   assertPassword(input.password);
   const role = await normalizeUserRole(ctx, input.role);
   assertEmail(input.email);
+  assertFitsColumns(ctx.dataSource, UserEntity, input);
   const repo = ctx.dataSource.getRepository(UserEntity);
   if (await repo.existsBy({ username: input.username }))
     throw new AlreadyExistsError(`user '${input.username}' already exists`);
@@ -181,6 +183,7 @@ export async function updateUser(ctx: ServiceContext, username: string, patch: U
     assertEmail(patch.email);
     fields.email = patch.email;
   }
+  assertFitsColumns(ctx.dataSource, UserEntity, fields);
   fields.changedOn = ctx.clock.now();
   await repo.update({ id: row.id }, fields);
   // Field names only: never the password.

@@ -85,6 +85,44 @@ describe.each(DATABASE_KINDS)('hostile input on %s', (kind) => {
     expect(ok.status).toBe(200);
   });
 
+  // Found by the API fuzz (seed 309211434): a 501-character host was a 500 on PostgreSQL.
+  it('refuses strings longer than their columns, naming the field, and keeps nothing of them', async () => {
+    const admin = t.basic('admin');
+    const long = 'h'.repeat(501);
+    await expect400(
+      await request(t.app)
+        .post('/api/v1/connections')
+        .set('Authorization', admin)
+        .send({ connection_id: 'too_long', conn_type: 'http', host: long }),
+      /field 'host' is 501 characters long: at most 500/,
+    );
+    expect((await request(t.app).get('/api/v1/connections/too_long').set('Authorization', admin)).status).toBe(404);
+
+    const fits = await request(t.app)
+      .post('/api/v1/connections')
+      .set('Authorization', admin)
+      .send({ connection_id: 'fits', conn_type: 'http', host: 'h'.repeat(500) });
+    expect(fits.status).toBe(200);
+    await expect400(
+      await request(t.app)
+        .patch('/api/v1/connections/fits')
+        .set('Authorization', admin)
+        .send({ connection_id: 'fits', conn_type: 'http', schema: long }),
+      /field 'schema'/,
+    );
+    const kept = await request(t.app).get('/api/v1/connections/fits').set('Authorization', admin);
+    expect([kept.body.host.length, kept.body.schema]).toEqual([500, null]);
+
+    await expect400(
+      await request(t.app)
+        .post('/api/v1/users')
+        .set('Authorization', admin)
+        .send({ username: 'longname', password: 'pw', roles: [{ name: 'Viewer' }], first_name: 'f'.repeat(257) }),
+      /field 'first_name' is 257 characters long: at most 256/,
+    );
+    expect((await request(t.app).get('/api/v1/users/longname').set('Authorization', admin)).status).toBe(404);
+  });
+
   it('refuses JSON nested deeper than 64 levels, and accepts 60', async () => {
     const post = (body: string) =>
       request(t.app)
