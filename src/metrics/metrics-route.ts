@@ -1,14 +1,13 @@
 import type { RequestHandler } from 'express';
-import { AggregatorRegistry, MetricObjectWithValues, MetricValue, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { DataSource } from 'typeorm';
 import { execSql } from '../db/sql';
+import { aggregateSchedulerMetrics, type MetricsJson } from './aggregate-scheduler-metrics';
 import { nodeProcessRegistry } from './node-process-metrics';
 import { processMetricsRegistry } from './process-metrics';
 // Registers Airflow's scheduler metrics in processMetricsRegistry: /metrics lists their families
 // even in a web server process that records none of them.
 import './airflow-stats';
-
-type MetricsJson = Array<MetricObjectWithValues<MetricValue<string>>>;
 
 /** What every running scheduler published on its last heartbeat (see job.metrics). */
 async function publishedSchedulerMetrics(ds: DataSource): Promise<MetricsJson[]> {
@@ -29,14 +28,14 @@ async function publishedSchedulerMetrics(ds: DataSource): Promise<MetricsJson[]>
 
 /**
  * GET /metrics: the DB-backed metrics, this process's Node metrics, plus the scheduler metrics —
- * this process's own (standalone) added up with those every running scheduler published — in
+ * this process's own (standalone) merged with those every running scheduler published — in
  * Prometheus text format.
  */
 export function metricsHandler(appRegistry: Registry, ds: DataSource): RequestHandler {
   return async (_req, res) => {
     const own = (await processMetricsRegistry.getMetricsAsJSON()) as MetricsJson;
-    const scheduler = AggregatorRegistry.aggregate([own, ...(await publishedSchedulerMetrics(ds))]);
-    const merged = Registry.merge([scheduler as Registry, appRegistry, nodeProcessRegistry()]);
+    const scheduler = aggregateSchedulerMetrics([own, ...(await publishedSchedulerMetrics(ds))]);
+    const merged = Registry.merge([scheduler, appRegistry, nodeProcessRegistry()]);
     res.setHeader('Content-Type', merged.contentType);
     res.setHeader('Cache-Control', 'no-store');
     res.send(await merged.metrics());
