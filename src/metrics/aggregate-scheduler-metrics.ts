@@ -18,11 +18,18 @@ type Value = Metric['values'][number] & { metricName?: string };
  * and exact when one process made them (one scheduler, or one that ran that task).
  */
 export function aggregateSchedulerMetrics(sources: MetricsJson[]): Registry {
+  // A name's type is the one its first source gives (processes of two versions may differ, as
+  // prom-client's own aggregation decides); parts of another type are left out, never registered twice.
+  const typeOf = new Map<string, string>();
+  for (const metrics of sources)
+    for (const metric of metrics) if (!typeOf.has(metric.name)) typeOf.set(metric.name, String(metric.type));
   const summaries = new Map<string, Metric[]>();
   const others = sources.map((metrics) =>
     metrics.filter((metric) => {
       // prom-client types `type` as a numeric enum; at run time it is the text ('summary').
-      if (String(metric.type) !== 'summary') return true;
+      const type = String(metric.type);
+      if (type !== typeOf.get(metric.name)) return false;
+      if (type !== 'summary') return true;
       summaries.set(metric.name, [...(summaries.get(metric.name) ?? []), metric]);
       return false;
     }),

@@ -16,9 +16,11 @@ export function assertFitsColumns<T extends ObjectLiteral>(
     if (typeof value !== 'string') continue;
     const column = metadata.findColumnWithPropertyName(property);
     const limit = column?.length ? Number(column.length) : NaN;
-    if (column && value.length > limit)
+    // varchar(n) counts characters, not UTF-16 units: an emoji is one.
+    const length = value.length > limit ? [...value].length : 0;
+    if (column && length > limit)
       throw new InvalidArgumentError(
-        `field '${column.databaseName}' is ${value.length} characters long: at most ${limit} are allowed`,
+        `field '${column.databaseName}' is ${length} characters long: at most ${limit} are allowed`,
       );
   }
 }

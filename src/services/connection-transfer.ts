@@ -1,6 +1,7 @@
 import { connectionToJson, parseConnectionJson } from '../core/connection-uri';
 import { errorMessage, InvalidArgumentError } from '../core/errors';
 import { ConnectionEntity } from '../db/entities';
+import { assertFitsColumns } from './column-limits';
 import { addConnection, getConnection, listConnections, updateConnection, type ConnectionInput } from './connections';
 import type { ServiceContext } from './service-context';
 
@@ -34,7 +35,9 @@ export async function importConnections(
       if (!connId || connId.length > 250) throw new InvalidArgumentError('expected an id of 1 to 250 characters');
       if (fields.port !== null && !(fields.port > 0 && fields.port < 65536))
         throw new InvalidArgumentError(`invalid port '${fields.port}': expected 1 to 65535`);
-      return { connId, description: description ?? null, ...fields };
+      const input = { connId, description: description ?? null, ...fields };
+      assertFitsColumns(ctx.dataSource, ConnectionEntity, input);
+      return input;
     } catch (err) {
       throw new InvalidArgumentError(`connection '${connId}': ${errorMessage(err)}`);
     }

@@ -85,10 +85,10 @@ export async function updateConnection(
   patch: Partial<Omit<ConnectionInput, 'connId'>>,
 ): Promise<ConnectionRecord> {
   validate(patch);
-  assertFitsColumns(ctx.dataSource, ConnectionEntity, patch);
   const repo = ctx.dataSource.getRepository(ConnectionEntity);
   const row = await repo.findOneBy({ connId });
   if (!row) throw new NotFoundError(`connection '${connId}' not found`);
+  assertFitsColumns(ctx.dataSource, ConnectionEntity, patch);
   const fields = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined));
   if (Object.keys(fields).length > 0) await repo.update({ id: row.id }, fields);
   // Field names only: the values may be secrets (password, extra).

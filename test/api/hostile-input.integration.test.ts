@@ -112,6 +112,12 @@ describe.each(DATABASE_KINDS)('hostile input on %s', (kind) => {
     );
     const kept = await request(t.app).get('/api/v1/connections/fits').set('Authorization', admin);
     expect([kept.body.host.length, kept.body.schema]).toEqual([500, null]);
+    // Characters are counted as the database counts them: 500 emoji are 1,000 UTF-16 units.
+    const emoji = await request(t.app)
+      .patch('/api/v1/connections/fits')
+      .set('Authorization', admin)
+      .send({ connection_id: 'fits', conn_type: 'http', schema: '\u{1F600}'.repeat(500) });
+    expect([emoji.status, [...(emoji.body.schema as string)].length]).toEqual([200, 500]);
 
     await expect400(
       await request(t.app)
@@ -121,6 +127,21 @@ describe.each(DATABASE_KINDS)('hostile input on %s', (kind) => {
       /field 'first_name' is 257 characters long: at most 256/,
     );
     expect((await request(t.app).get('/api/v1/users/longname').set('Authorization', admin)).status).toBe(404);
+  });
+
+  // held_by was varchar(250) while a username may have 256 characters: a 500 on PostgreSQL.
+  it('lets a user with the longest allowed name hold a task instance', async () => {
+    const username = 'o'.repeat(256);
+    const created = await request(t.app)
+      .post('/api/v1/users')
+      .set('Authorization', t.basic('admin'))
+      .send({ username, password: 'pw', roles: [{ name: 'Op' }] });
+    expect(created.status).toBe(200);
+    const held = await request(t.app)
+      .post('/api/v1/x-dagctl/dags/example_dag/dagRuns/run_3/taskInstances/transform/hold')
+      .set('Authorization', `Basic ${Buffer.from(`${username}:pw`).toString('base64')}`)
+      .send({ reason: 'checking' });
+    expect([held.status, held.body.held_by]).toEqual([200, username]);
   });
 
   it('refuses JSON nested deeper than 64 levels, and accepts 60', async () => {

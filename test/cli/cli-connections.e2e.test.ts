@@ -52,6 +52,17 @@ describe('dagctl connections (URI and JSON forms, import/export, env) and variab
     fs.writeFileSync(file, JSON.stringify({ good: { conn_type: 'http' }, bad: { conn_type: 'http', hots: 'x' } }));
     expectCliError(await cli.run(['connections', 'import', file]), 2, /connection 'bad': .*unknown field 'hots'/);
     expectCliError(await cli.run(['connections', 'get', 'good']), 1, /connection 'good' not found/);
+    // A host longer than its column is found before anything is stored, too.
+    fs.writeFileSync(
+      file,
+      JSON.stringify({ good: { conn_type: 'http' }, long: { conn_type: 'http', host: 'h'.repeat(501) } }),
+    );
+    expectCliError(
+      await cli.run(['connections', 'import', file]),
+      2,
+      /connection 'long': field 'host' is 501 characters long: at most 500/,
+    );
+    expectCliError(await cli.run(['connections', 'get', 'good']), 1, /connection 'good' not found/);
   });
 
   it('refuses a URI or JSON that does not parse in one line, without the secret', async () => {

@@ -41,6 +41,15 @@ describe('aggregateSchedulerMetrics', () => {
     expect(text).toContain('loops_total 9');
   });
 
+  it('takes a name as the type its first source gives, so a type changed between versions is no error', async () => {
+    const older = new Registry();
+    new Counter({ name: 'took', help: 'How long it took, once a counter', registers: [older] }).inc(3);
+    const merged = aggregateSchedulerMetrics([await published({ a: [1] }, 1), await older.getMetricsAsJSON()]);
+    const text = await merged.metrics();
+    expect(text).toContain('# TYPE took summary');
+    expect(text).toContain('took_count{task_id="a"} 1');
+  });
+
   it('keeps a summary only one process published as it is', async () => {
     const text = await aggregateSchedulerMetrics([await published({ a: [1, 2, 3, 4] }, 1)]).metrics();
     expect(text).toContain('took{quantile="0.5",task_id="a"} 2');

@@ -44,7 +44,7 @@ export class TaskInstanceEntity {
   @Column({ name: 'end_reason', type: 'text', nullable: true }) endReason!: string | null;
   /** Kept out of the queue by `tasks hold` (who and why below) until `tasks resume`. */
   @Column({ name: 'held', type: 'boolean', default: false }) held!: boolean;
-  @Column({ name: 'held_by', type: 'varchar', length: 250, nullable: true }) heldBy!: string | null;
+  @Column({ name: 'held_by', type: 'varchar', length: 256, nullable: true }) heldBy!: string | null;
   @Column({ name: 'hold_reason', type: 'text', nullable: true }) holdReason!: string | null;
   @Column({ name: 'note', type: 'text', nullable: true }) note!: string | null;
   @Column({ name: 'updated_at', ...DATE_COLUMN }) updatedAt!: Date | null;

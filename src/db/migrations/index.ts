@@ -17,6 +17,7 @@ import { AuditLogAndUserProfile1700000000037 } from './1700000000037-audit-log-a
 import { Backfills1700000000042 } from './1700000000042-backfills';
 import { CustomRoles1700000000043 } from './1700000000043-custom-roles';
 import { DagRunCreationIndex1700000000044 } from './1700000000044-dag-run-creation-index';
+import { HeldByFitsUsernames1700000000045 } from './1700000000045-held-by-fits-usernames';
 
 /** Every migration, oldest first. Each runs in its own transaction. */
 export const ALL_MIGRATIONS = [
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   Backfills1700000000042,
   CustomRoles1700000000043,
   DagRunCreationIndex1700000000044,
+  HeldByFitsUsernames1700000000045,
 ];
