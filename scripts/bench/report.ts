@@ -130,7 +130,9 @@ ${rows.join('\n')}
   \`VmRSS\` (\`/proc/<pid>/status\`) of 1-second samples, for the scheduler alone and summed over its tree.
 - **api**: \`dagctl webserver\` over N DAGs; autocannon with 50 connections and Basic auth on
   \`GET /api/v1/dags?limit=100\` for the stated seconds per repetition after a 1 s warm-up; any
-  non-2xx answer fails the scenario.
+  non-2xx answer fails the scenario. The notes give the web server's CPU per request
+  (\`/proc/<pid>/stat\` utime+stime of its process tree over each repetition / requests served), which
+  the machine's phases move far less than requests/s (autocannon shares the 2 cores).
 - **wake**: the scheduler's external-change watcher (\`ExternalChangeWatcher\`, its safety-net poll
   set to 60 s) on one connection; another connection INSERTs a row (and NOTIFYs on PostgreSQL), N
   times; each sample runs from just before the INSERT to the watcher's callback (on SQLite it can

@@ -7,6 +7,7 @@ import { BenchProcess, startDagctl } from '../processes';
 import { atMost, Figure, FigureSpec, measured } from '../result';
 import type { BenchContext, Scenario } from '../scenario';
 import { median } from '../stats';
+import { sampleTree } from '../proc-stats';
 import { GiveUp, waitUntil } from '../wait-until';
 
 interface AutocannonResult {
@@ -92,8 +93,13 @@ export const api: Scenario = {
         const p99: number[] = [];
         const rps: number[] = [];
         const p50: number[] = [];
+        const cpuPerRequestMs: number[] = [];
         for (let rep = 0; rep < bench.sizes.reps; rep += 1) {
+          const before = sampleTree(proc.pid);
           const r = await shoot(apiSeconds);
+          const after = sampleTree(proc.pid);
+          const requests = r.requests.average * apiSeconds;
+          cpuPerRequestMs.push(Math.round(((after.cpuSeconds - before.cpuSeconds) * 1e6) / requests) / 1000);
           if (r.non2xx > 0 || r.errors > 0)
             throw new Error(`${r.non2xx} non-2xx answers and ${r.errors} errors under load`);
           p99.push(r.latency.p99);
@@ -102,6 +108,7 @@ export const api: Scenario = {
         }
         const notes = [
           `p50 ${median(p50)} ms`,
+          `web server CPU per request ${median(cpuPerRequestMs)} ms (${cpuPerRequestMs.join(', ')})`,
           `response ${Math.round(Buffer.byteLength(text) / 1024)} KiB`,
           'autocannon runs in the benchmark process on the same 2 cores as the server',
         ];
