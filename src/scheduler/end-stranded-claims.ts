@@ -68,7 +68,8 @@ export function runsTriesInProcessTree(executor: Executor): boolean {
  *   been drained and applied by the loop of the second, so the row is no longer running. That
  *   also covers a try claimed and ended within one loop after its drain while a backward step of
  *   the clock made its claim look old.
- * Tries run by hand (`tasks run`) are no scheduler's (claimTryByHand clears queued_by_job_id).
+ * Tries run by hand (`tasks run`) are no scheduler's: claimTryByHand names the hand run's own
+ * LocalTaskJob in queued_by_job_id, never this job (resetOrphanedTasks ends them once it is gone).
  *
  * Only for executors whose tries all run in this process tree: a bullmq try runs on a worker that
  * claims it in Redis and reports its start as an event (kept until applied), never through this

@@ -7,7 +7,7 @@ import { TaskInstanceEntity } from '../db/entities';
 import { runInTransaction } from '../db/transaction';
 import { claimTryByHand } from '../db/transitions/claim-try-by-hand';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
-import type { TaskOutcome } from '../core/executor';
+import type { TaskOutcome, TaskWorkload } from '../core/executor';
 import { runTask } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { DagViewCache } from '../scheduler/dag-view-cache';
@@ -17,6 +17,7 @@ import { buildTaskWorkload } from '../executors/build-task-workload';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { extraSensitiveWords } from '../core/sensitive-names';
+import { startHandRunJob } from './hand-run-job';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
 const RUNNABLE: TaskStateOrNone[] = [
@@ -75,6 +76,12 @@ async function createMissingTaskInstance(ctx: AppContext, key: TaskInstanceKey):
  * `dagctl tasks run`: claim the task instance for one try (a guarded move to 'running'), run it
  * in this process, and record its outcome exactly as the scheduler does for executor events
  * (retries, XComs, branch skipping), through the same guarded transitions.
+ *
+ * The hand run is a LocalTaskJob (startHandRunJob) that the claim names and that heartbeats while
+ * the try runs: if this process dies (SIGKILL, OOM, its machine), a scheduler finds the job gone
+ * and ends the try as lost to the platform (resetOrphanedTasks), rather than leaving it running
+ * with no one to end it. The job ends `success` once the outcome is recorded — whatever the
+ * task's outcome: the hand run ended cleanly — and `failed` when an error stops it first.
  */
 export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInput): Promise<RunTaskInstanceResult> {
   const ds = ctx.dataSource;
@@ -84,20 +91,33 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   const tryNumber = input.tryNumber ?? (ti && ti.state === TaskState.QUEUED ? ti.tryNumber : (ti?.tryNumber ?? 0) + 1);
   const workload = await buildTaskWorkload(ds, key, tryNumber);
 
-  const from = input.force ? [...RUNNABLE, ...FINISHED] : RUNNABLE;
-  const claimed = await claimTryByHand(
-    ds,
-    { key, tryNumber, from, hostname: os.hostname(), pid: process.pid },
-    ctx.clock.now(),
-  );
-  if (!claimed) {
-    const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
-    throw new UserError(
-      `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}` +
-        (input.force ? '' : ' (clear it first, or pass --force)'),
-    );
+  const job = await startHandRunJob(ctx);
+  try {
+    const from = input.force ? [...RUNNABLE, ...FINISHED] : RUNNABLE;
+    const claim = { key, tryNumber, from, hostname: os.hostname(), pid: process.pid, jobId: job.id };
+    if (!(await claimTryByHand(ds, claim, ctx.clock.now()))) {
+      // Nothing ran: the job ended cleanly (as Airflow's LocalTaskJob does when its task cannot start).
+      await job.end('success');
+      const current = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
+      throw new UserError(
+        `cannot run ${describeTi(key)}: it is ${current?.state ?? 'gone'}` +
+          (input.force ? '' : ' (clear it first, or pass --force)'),
+      );
+    }
+    const result = await runClaimedTry(ctx, workload, input.tee === true);
+    // Only once the outcome is recorded: a job that ended while its try still looks running is gone.
+    await job.end('success');
+    return result;
+  } finally {
+    // An error stopped the hand run before its outcome was recorded (a no-op once it ended).
+    await job.end('failed');
   }
+}
 
+/** Runs a try claimed by hand in this process and records its outcome as the scheduler would. */
+async function runClaimedTry(ctx: AppContext, workload: TaskWorkload, tee: boolean): Promise<RunTaskInstanceResult> {
+  const ds = ctx.dataSource;
+  const { key, tryNumber } = workload;
   const outcome = await runTask(workload, {
     baseLogFolder: ctx.config.logging.base_log_folder,
     logMaxBytes: ctx.config.logging.task_log_max_bytes,
@@ -105,7 +125,7 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
     sensitiveWords: extraSensitiveWords(ctx.config.core.sensitive_var_conn_names),
     xcom: xcomSettingsFromConfig(ctx.config),
     variables: new DatabaseVariableSource(async () => ds),
-    output: input.tee ? 'tee' : 'redirect',
+    output: tee ? 'tee' : 'redirect',
   });
   await processExecutorEvents(ds, new DagViewCache(ds), [
     { type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome },

@@ -5,6 +5,8 @@ import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { loadConfig } from '../../src/config/load-config';
 import { execSql } from '../../src/db/sql';
+import { heartbeatJob } from '../../src/db/transitions/job-transitions';
+import { HAND_RUN_LOST_REASON } from '../../src/db/transitions/lost-to-platform';
 import { createExecutor } from '../../src/executors/create-executor';
 import type { Executor } from '../../src/core/executor';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
@@ -35,12 +37,13 @@ async function insertJob(
   hostname: string,
   pid: number,
   heartbeat: Date,
+  jobType: 'SchedulerJob' | 'LocalTaskJob' = 'SchedulerJob',
 ): Promise<number> {
   const { records } = await execSql<{ id: number }>(
     ds,
     'INSERT INTO job (job_type, state, hostname, pid, executor_class, start_date, latest_heartbeat) ' +
-      "VALUES ('SchedulerJob', ?, ?, ?, 'local', ?, ?) RETURNING id",
-    [state, hostname, pid, heartbeat.toISOString(), heartbeat.toISOString()],
+      "VALUES (?, ?, ?, ?, 'local', ?, ?) RETURNING id",
+    [jobType, state, hostname, pid, heartbeat.toISOString(), heartbeat.toISOString()],
   );
   return Number(records[0].id);
 }
@@ -48,7 +51,7 @@ async function insertJob(
 async function insertTry(
   ds: DataSource,
   taskId: string,
-  state: 'queued' | 'running',
+  state: 'queued' | 'running' | 'restarting',
   jobId: number,
   where: { hostname: string; pid: number } | null = null,
 ): Promise<void> {
@@ -63,7 +66,7 @@ async function insertTry(
       state,
       NOW.toISOString(),
       jobId,
-      state === 'running' ? NOW.toISOString() : null,
+      state === 'queued' ? null : NOW.toISOString(),
       where?.hostname ?? null,
       where?.pid ?? null,
     ],
@@ -77,6 +80,40 @@ async function retryCounts(ds: DataSource, taskId: string): Promise<{ max_tries:
     [taskId],
   );
   return { max_tries: Number(records[0].max_tries), platform_retries: Number(records[0].platform_retries) };
+}
+
+async function jobState(ds: DataSource, id: number): Promise<string> {
+  const { records } = await execSql<{ state: string }>(ds, 'SELECT state FROM job WHERE id = ?', [id]);
+  return records[0].state;
+}
+
+async function tryRow(
+  ds: DataSource,
+  taskId: string,
+): Promise<{ state: string | null; queued_by_job_id: number | null }> {
+  const { records } = await execSql<{ state: string | null; queued_by_job_id: number | null }>(
+    ds,
+    'SELECT state, queued_by_job_id FROM task_instance WHERE task_id = ?',
+    [taskId],
+  );
+  const row = records[0];
+  return { state: row.state, queued_by_job_id: row.queued_by_job_id === null ? null : Number(row.queued_by_job_id) };
+}
+
+async function endReasons(ds: DataSource, taskId: string): Promise<string[]> {
+  const { records } = await execSql<{ end_reason: string }>(
+    ds,
+    'SELECT end_reason FROM task_instance_history WHERE task_id = ? ORDER BY try_number',
+    [taskId],
+  );
+  return records.map((r) => r.end_reason);
+}
+
+/** The pid of a process that has exited (and been reaped): what a killed `tasks run` leaves. */
+async function deadPid(): Promise<number> {
+  const child = spawn('true', { stdio: 'ignore' });
+  await new Promise((resolve) => child.once('exit', resolve));
+  return child.pid!;
 }
 
 async function states(ds: DataSource): Promise<Record<string, string>> {
@@ -199,5 +236,98 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
     await insertTry(ds, 'running_one', 'running', ended);
     expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
     expect((await states(ds)).running_one).toBe('up_for_retry');
+  });
+
+  describe('a try run by hand (tasks run, a LocalTaskJob)', () => {
+    const here = os.hostname();
+
+    it('is lost at once when its process is known dead on this host; its job is marked failed', async () => {
+      const ds = db.dataSource;
+      const pid = await deadPid();
+      const job = await insertJob(ds, 'running', here, pid, NOW, 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'running', job, { hostname: here, pid });
+      expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
+      expect((await states(ds)).running_one).toBe('up_for_retry');
+      expect(await jobState(ds, job)).toBe('failed');
+      expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
+      // As any try lost to the platform: run again without using one of the task's retries.
+      expect(await retryCounts(ds, 'running_one')).toEqual({ max_tries: 2, platform_retries: 1 });
+    });
+
+    it('is left running while its job heartbeats, and lost once silent for scheduler.zombie_threshold', async () => {
+      const ds = db.dataSource;
+      const job = await insertJob(ds, 'running', 'another-host', 4242, NOW, 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'running', job, { hostname: 'another-host', pid: 4242 });
+      const thresholds = thresholdsFrom({});
+      expect(await reset(thresholds, minutes(4))).toBe(0);
+      // It beats (written as `tasks run` writes it, dated four minutes on): still alive at 8.
+      await heartbeatJob(ds, job, minutes(4));
+      expect(await reset(thresholds, minutes(8))).toBe(0);
+      expect((await states(ds)).running_one).toBe('running');
+      expect(await jobState(ds, job)).toBe('running');
+      // Silent for five minutes: gone.
+      expect(await reset(thresholds, minutes(9))).toBe(1);
+      expect((await states(ds)).running_one).toBe('up_for_retry');
+      expect(await jobState(ds, job)).toBe('failed');
+      expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
+    });
+
+    it('is never ended while its tasks run process runs on this host, however silent', async () => {
+      const ds = db.dataSource;
+      // Stands for a `tasks run` whose event loop a task blocks: alive, heartbeat stale, no session of its own.
+      const running = spawn('sleep', ['60'], { stdio: 'ignore' });
+      try {
+        const job = await insertJob(ds, 'running', here, running.pid!, NOW, 'LocalTaskJob');
+        await insertTry(ds, 'running_one', 'running', job, { hostname: here, pid: running.pid! });
+        expect(await reset(thresholdsFrom({}), minutes(10))).toBe(0);
+        expect((await states(ds)).running_one).toBe('running');
+      } finally {
+        running.kill('SIGKILL');
+        await new Promise((resolve) => running.once('exit', resolve));
+      }
+      expect(await reset(thresholdsFrom({}), minutes(10))).toBe(1);
+      expect((await states(ds)).running_one).toBe('up_for_retry');
+    });
+
+    it('is gone when its job ended but left the try running', async () => {
+      const ds = db.dataSource;
+      const job = await insertJob(ds, 'success', 'another-host', 4242, NOW, 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'running', job, { hostname: 'another-host', pid: 4242 });
+      expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
+      expect((await states(ds)).running_one).toBe('up_for_retry');
+    });
+
+    it('runs again once its hand run is gone when it was cleared while running', async () => {
+      const ds = db.dataSource;
+      const job = await insertJob(ds, 'running', 'another-host', 4242, minutes(-10), 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'restarting', job, { hostname: 'another-host', pid: 4242 });
+      expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
+      expect((await states(ds)).running_one).toBeNull();
+    });
+
+    it("is not adopted by an executor that adopts a gone scheduler's tries: it is lost", async () => {
+      const ds = db.dataSource;
+      const adopting = Object.assign(Object.create(executor) as Executor, { adoptsOrphans: true as const });
+      const scheduler = await insertJob(ds, 'failed', 'another-host', 4242, minutes(-10));
+      await insertTry(ds, 'queued_one', 'running', scheduler, { hostname: 'another-host', pid: 4343 });
+      const hand = await insertJob(ds, 'running', 'another-host', 4444, minutes(-10), 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'running', hand, { hostname: 'another-host', pid: 4444 });
+      const thresholds = thresholdsFrom({});
+      expect(await resetOrphanedTasks(ds, new DagViewCache(ds), adopting, myJob, thresholds, NOW)).toBe(2);
+      expect(await tryRow(ds, 'queued_one')).toEqual({ state: 'running', queued_by_job_id: myJob });
+      expect(await tryRow(ds, 'running_one')).toEqual({ state: 'up_for_retry', queued_by_job_id: hand });
+      expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
+    });
+
+    it('leaves a live hand run alone: its job, its try', async () => {
+      const ds = db.dataSource;
+      const job = await insertJob(ds, 'running', 'another-host', 4242, NOW, 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'running', job, { hostname: 'another-host', pid: 4242 });
+      const adopting = Object.assign(Object.create(executor) as Executor, { adoptsOrphans: true as const });
+      expect(await resetOrphanedTasks(ds, new DagViewCache(ds), adopting, myJob, thresholdsFrom({}), NOW)).toBe(0);
+      expect(await reset(thresholdsFrom({}), NOW)).toBe(0);
+      expect(await tryRow(ds, 'running_one')).toEqual({ state: 'running', queued_by_job_id: job });
+      expect(await jobState(ds, job)).toBe('running');
+    });
   });
 });

@@ -303,7 +303,9 @@ describe.each(DATABASE_KINDS)("a live scheduler's claims that no process runs (%
     });
 
     it('leaves a try run by hand from the queued send of this scheduler', async () => {
-      const hand = { key, tryNumber: 1, from: [TaskState.QUEUED], hostname: os.hostname(), pid: process.pid };
+      // The hand run's job (this process: alive, however old its heartbeat looks after the jump).
+      const jobId = await startJob(ctx.dataSource, 'LocalTaskJob', null, clock.now());
+      const hand = { key, tryNumber: 1, from: [TaskState.QUEUED], hostname: os.hostname(), pid: process.pid, jobId };
       expect(await claimTryByHand(ctx.dataSource, hand, clock.now())).toBe(true);
       pastTheThreshold();
       await loop.tick();

@@ -35,7 +35,7 @@ export function addDagReportCommands(dags: Command): void {
   withOutputOption(
     dags
       .command('list-jobs')
-      .description('list the scheduler, worker and DAG processor jobs, latest heartbeat first')
+      .description('list the scheduler, worker, DAG processor and hand run (LocalTaskJob) jobs, latest heartbeat first')
       .option('-d, --dag-id <dag_id>', 'a DAG (every job serves all DAGs: checks the DAG exists)')
       .addOption(new Option('--state <state>', 'only jobs in this state').choices(JOB_STATES))
       .option('--limit <n>', 'at most this many jobs', (v) => parseIntArg(v, '--limit', 1)),

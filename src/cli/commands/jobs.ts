@@ -7,8 +7,8 @@ import { jobIsAlive } from '../job-liveness';
 import { printLine } from '../output';
 import { parseIntArg } from '../parse-args';
 
-/** dagctl's job types; Airflow's names for the same processes are accepted too. */
-const JOB_TYPES = ['SchedulerJob', 'WorkerJob', 'DagProcessorJob'];
+/** dagctl's job types (a LocalTaskJob is one `tasks run`, as in Airflow). */
+const JOB_TYPES = ['SchedulerJob', 'WorkerJob', 'DagProcessorJob', 'LocalTaskJob'];
 
 interface CheckOptions {
   jobType?: string;

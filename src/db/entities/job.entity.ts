@@ -1,7 +1,7 @@
 import { Column, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
 import { DATE_COLUMN } from '../column-types';
 
-/** A long-running process (scheduler, worker, dag processor) and its heartbeat. */
+/** A long-running process (scheduler, worker, dag processor, a hand run of a task) and its heartbeat. */
 @Entity({ name: 'job' })
 @Index('job_type_heart', ['jobType', 'latestHeartbeat'])
 export class JobEntity {

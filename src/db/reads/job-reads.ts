@@ -8,7 +8,7 @@ export interface JobFilter {
   limit?: number;
 }
 
-/** Jobs (schedulers, workers, DAG processors), latest heartbeat first: `dags list-jobs`, `jobs check`. */
+/** Jobs (schedulers, workers, DAG processors, hand runs), latest heartbeat first: `dags list-jobs`, `jobs check`. */
 export async function findJobs(ds: DataSource, filter: JobFilter = {}): Promise<JobEntity[]> {
   const query = ds.getRepository(JobEntity).createQueryBuilder('j');
   if (filter.jobType) query.andWhere('j.job_type = :jobType', { jobType: filter.jobType });

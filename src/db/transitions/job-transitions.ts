@@ -2,7 +2,11 @@ import os from 'node:os';
 import type { DataSource } from 'typeorm';
 import { execSql } from '../sql';
 
-export type JobType = 'SchedulerJob' | 'WorkerJob' | 'DagProcessorJob';
+/**
+ * What a job row stands for. `LocalTaskJob` (Airflow's name) is one hand run (`dagctl tasks run`):
+ * its task instance names it in `queued_by_job_id`, and its heartbeat tells schedulers it still runs.
+ */
+export type JobType = 'SchedulerJob' | 'WorkerJob' | 'DagProcessorJob' | 'LocalTaskJob';
 
 export async function startJob(
   ds: DataSource,

@@ -7,6 +7,12 @@ import { markTryEnded } from './task-instance-transitions';
 export const LOST_TO_PLATFORM_REASON = 'lost to the platform (scheduler restart)';
 
 /**
+ * Why a try run by hand (`dagctl tasks run`) ends once that hand run is gone: its process died
+ * (killed, out of memory, its machine lost) or fell silent for `scheduler.zombie_threshold`.
+ */
+export const HAND_RUN_LOST_REASON = 'lost to the platform (its tasks run process is gone)';
+
+/**
  * Why a try claimed by a live scheduler that none of its task processes runs ends: usually its claim
  * committed although the scheduler saw it fail (the connection dropped during COMMIT), see
  * endStrandedClaims.
@@ -14,10 +20,10 @@ export const LOST_TO_PLATFORM_REASON = 'lost to the platform (scheduler restart)
 export const STRANDED_CLAIM_REASON = 'lost to the platform (claimed by this scheduler, but no task process runs it)';
 
 /**
- * running → up_for_retry for a try the platform lost (its scheduler died under it, or its claim was
- * stranded), WITHOUT using one of the task's retries: max_tries grows by one with platform_retries,
- * so the next try (a new try number, never this one again) still has every retry the task had. Due
- * at once. Returns whether the try moved.
+ * running → up_for_retry for a try the platform lost (its scheduler or its hand run died under it,
+ * or its claim was stranded), WITHOUT using one of the task's retries: max_tries grows by one with
+ * platform_retries, so the next try (a new try number, never this one again) still has every retry
+ * the task had. Due at once. Returns whether the try moved.
  */
 export async function markTryLostToPlatform(
   m: EntityManager,

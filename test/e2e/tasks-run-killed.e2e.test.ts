@@ -1,0 +1,155 @@
+import { spawn } from 'node:child_process';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/db/data-source';
+import { execSql } from '../../src/db/sql';
+import { HAND_RUN_LOST_REASON } from '../../src/db/transitions/lost-to-platform';
+import { CLI, dagctl, startDagctl, stopProcess } from '../helpers/cli';
+import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+
+/** Its first try waits (in the `tasks run` process itself) until it is killed; later tries succeed. */
+const HAND_DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('hand', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+new FunctionOperator({
+  taskId: 'slow',
+  retries: 0,
+  dag,
+  fn: async (ctx) => {
+    if (ctx.tryNumber === 1) await new Promise((resolve) => setTimeout(resolve, 120_000));
+    return 'try ' + ctx.tryNumber;
+  },
+});
+export default dag;
+`;
+
+const FAILS_DAG = `
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('hand_fails', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+new FunctionOperator({ taskId: 'boom', retries: 0, dag, fn: () => { throw new Error('boom'); } });
+export default dag;
+`;
+
+interface HandTry {
+  state: string | null;
+  try_number: number;
+  job_id: number | null;
+  job_type: string | null;
+  job_state: string | null;
+  started: string | null;
+  heartbeat: string | null;
+}
+
+/**
+ * `dagctl tasks run` killed with SIGKILL mid-try leaves its task instance running with no one to
+ * end it, but for its LocalTaskJob: a scheduler finds that job's process gone from this host and
+ * ends the try as lost to the platform, then runs it again as a new try.
+ */
+describe.each(DATABASE_KINDS)('tasks run killed mid-try on %s', (kind) => {
+  let db: TestDatabase;
+  let home: TestHome;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    home = createTestHome({
+      databaseUrl: db.url,
+      env: { DAGCTL__SCHEDULER__ZOMBIE_THRESHOLD: '3', DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s' },
+    });
+    home.writeDag('hand.ts', HAND_DAG);
+    home.writeDag('hand_fails.ts', FAILS_DAG);
+    expect(dagctl(['initdb'], home.env).status).toBe(0);
+    ds = await openDatabase(db.url);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+    home?.remove();
+  });
+
+  const handTry = async (): Promise<HandTry | undefined> => {
+    const { records } = await execSql<HandTry>(
+      ds,
+      `SELECT ti.state, ti.try_number, ti.queued_by_job_id AS job_id, j.job_type, j.state AS job_state,
+              j.start_date AS started, j.latest_heartbeat AS heartbeat
+       FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
+       WHERE ti.dag_id = 'hand' AND ti.run_id = 'r1' AND ti.task_id = 'slow'`,
+    );
+    return records[0];
+  };
+
+  it('ends the try as lost and runs it again', async () => {
+    expect(dagctl(['trigger', 'hand', '-r', 'r1'], home.env).status).toBe(0);
+    // Its own process group, so the kill takes everything it started.
+    const hand = spawn(process.execPath, [CLI, 'tasks', 'run', 'hand', 'slow', 'r1'], {
+      env: home.env,
+      cwd: home.home,
+      stdio: 'ignore',
+      detached: true,
+    });
+    const exited = new Promise((resolve) => hand.once('exit', resolve));
+    try {
+      // Running under its LocalTaskJob, which heartbeats while the task waits.
+      const running = await eventually(
+        async () => {
+          const t = await handTry();
+          expect(t).toMatchObject({ state: 'running', try_number: 1, job_type: 'LocalTaskJob', job_state: 'running' });
+          expect(new Date(t!.heartbeat!).getTime()).toBeGreaterThan(new Date(t!.started!).getTime());
+          return t!;
+        },
+        { what: 'the hand run to claim its try and heartbeat', timeoutMs: 20_000, intervalMs: 100 },
+      );
+      process.kill(-hand.pid!, 'SIGKILL');
+      await exited;
+      expect(await handTry()).toMatchObject({ state: 'running', job_state: 'running', job_id: running.job_id });
+
+      const scheduler = startDagctl(['scheduler'], home.env);
+      try {
+        await eventually(async () => expect(await handTry()).toMatchObject({ state: 'success', try_number: 2 }), {
+          what: 'the lost try to run again',
+          timeoutMs: 25_000,
+          intervalMs: 200,
+        });
+      } finally {
+        await stopProcess(scheduler.child);
+      }
+      const { records: history } = await execSql<{ try_number: number; state: string; end_reason: string }>(
+        ds,
+        `SELECT try_number, state, end_reason FROM task_instance_history
+         WHERE dag_id = 'hand' AND task_id = 'slow' ORDER BY try_number`,
+      );
+      expect(history[0]).toMatchObject({ state: 'up_for_retry', end_reason: HAND_RUN_LOST_REASON });
+      expect(Number(history[0].try_number)).toBe(1);
+      const { records: job } = await execSql<{ state: string }>(ds, 'SELECT state FROM job WHERE id = ?', [
+        running.job_id,
+      ]);
+      expect(job[0].state).toBe('failed');
+    } finally {
+      if (hand.exitCode === null && hand.signalCode === null) process.kill(-hand.pid!, 'SIGKILL');
+    }
+  }, 60_000);
+
+  it('a hand run that ends normally ends its job as success, whatever its task did', async () => {
+    const jobOf = async (dagId: string) => {
+      const { records } = await execSql<{ job_type: string; state: string; end_date: string | null }>(
+        ds,
+        `SELECT j.job_type, j.state, j.end_date FROM task_instance ti JOIN job j ON j.id = ti.queued_by_job_id
+         WHERE ti.dag_id = ? AND ti.run_id = 'r2'`,
+        [dagId],
+      );
+      return records;
+    };
+    const ended = [{ job_type: 'LocalTaskJob', state: 'success', end_date: expect.anything() }];
+    expect(dagctl(['trigger', 'hand', '-r', 'r2'], home.env).status).toBe(0);
+    // Try 2 does not wait.
+    expect(dagctl(['tasks', 'run', 'hand', 'slow', 'r2', '--try', '2'], home.env).status).toBe(0);
+    expect(await jobOf('hand')).toEqual(ended);
+
+    expect(dagctl(['trigger', 'hand_fails', '-r', 'r2'], home.env).status).toBe(0);
+    const failed = dagctl(['tasks', 'run', 'hand_fails', 'boom', 'r2'], home.env);
+    expect(failed.status).toBe(1);
+    expect(await jobOf('hand_fails')).toEqual(ended);
+  }, 60_000);
+});
