@@ -142,7 +142,7 @@ export async function resetOrphanedTasks(
    * exits, killing its subprocesses, within seconds; until then a new try would overlap it. Known
    * only on this host; elsewhere the zombie threshold stands for it. A hand run's try runs in the
    * `tasks run` process itself, which need not lead a session: that process counts too (it may
-   * be alive but silent, its event loop blocked by the task).
+   * be alive but silent: stopped, or its heartbeat thread dead while the task blocks its loop).
    */
   const processesGone = (o: (typeof orphans)[number]): boolean => {
     if (o.hostname !== os.hostname() || o.pid === null) return true;

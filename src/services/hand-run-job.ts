@@ -2,6 +2,7 @@ import type { AppContext } from '../app/app-context';
 import { endJob, heartbeatJob, startJob } from '../db/transitions/job-transitions';
 import { getLogger } from '../logging/logger';
 import { resolveSchedulerOptions } from '../scheduler/scheduler-options';
+import { startHandRunHeartbeat } from './hand-run-heartbeat';
 
 const log = getLogger('tasks-run');
 
@@ -22,28 +23,31 @@ export interface HandRunJob {
  * whose process died (resetOrphanedTasks): no scheduler owns a hand-run try, and without this it
  * would stay `running` for ever. The beat comes at the scheduler's heartbeat interval, and at least
  * three times per `scheduler.zombie_threshold`, so a shortened threshold is not missed.
- * The timer is unref'd: it never keeps the process alive by itself.
+ *
+ * The task runs on this process's event loop, so the beat comes from a thread of its own
+ * (startHandRunHeartbeat), as Airflow's LocalTaskJob beats from a process apart from its task: a
+ * task that blocks the loop (CPU-bound code) must not look like a dead hand run to a scheduler on
+ * another host, which would run a second try beside it. The start and the end of the job are
+ * written here.
  */
 export async function startHandRunJob(ctx: AppContext): Promise<HandRunJob> {
   const ds = ctx.dataSource;
   const options = resolveSchedulerOptions(ctx.config);
   const intervalMs = Math.max(100, Math.min(options.heartbeatIntervalMs, options.zombieThresholdMs / 3));
   const id = await startJob(ds, 'LocalTaskJob', null, ctx.clock.now());
-  let beating: Promise<void> = Promise.resolve();
-  const timer = setInterval(() => {
-    beating = heartbeatJob(ds, id, ctx.clock.now()).catch((err: unknown) => {
-      log.warn(`heartbeat of hand run job ${id} failed`, { err });
-    });
-  }, intervalMs);
-  timer.unref();
+  const heartbeat = await startHandRunHeartbeat({
+    databaseUrl: ctx.config.database.url,
+    jobId: id,
+    intervalMs,
+    beatHere: () => heartbeatJob(ds, id, ctx.clock.now()),
+  });
   let ended = false;
   return {
     id,
     end: async (state) => {
       if (ended) return;
       ended = true;
-      clearInterval(timer);
-      await beating;
+      await heartbeat.stop();
       await endJob(ds, id, state, ctx.clock.now()).catch((err: unknown) => {
         log.warn(`could not record the end of hand run job ${id}`, { err });
       });

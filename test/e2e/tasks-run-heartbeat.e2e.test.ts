@@ -1,0 +1,129 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/db/data-source';
+import { execSql } from '../../src/db/sql';
+import { CLI, dagctl } from '../helpers/cli';
+import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import { eventually, GiveUp } from '../helpers/eventually';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+
+/**
+ * A task that blocks its event loop (here: a busy wait until the test lets it go) runs in the
+ * `tasks run` process itself. It must not silence its LocalTaskJob's heartbeat: on another host a
+ * scheduler would otherwise end the still-running try as lost and start a second one.
+ */
+function blockingDag(blockingFile: string, releaseFile: string): string {
+  return `
+import fs from 'node:fs';
+import { DAG, FunctionOperator } from 'dagctl';
+const dag = new DAG('blocks', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+new FunctionOperator({
+  taskId: 'spin',
+  retries: 0,
+  dag,
+  fn: () => {
+    fs.writeFileSync(${JSON.stringify(blockingFile)}, '');
+    // Synchronous: no timer or I/O callback of this process runs until the release file appears
+    // (or a minute passes, so a failed test leaves nothing spinning).
+    const until = Date.now() + 60_000;
+    while (!fs.existsSync(${JSON.stringify(releaseFile)}) && Date.now() < until) { /* spin */ }
+    return 'released';
+  },
+});
+export default dag;
+`;
+}
+
+interface HandTry {
+  state: string | null;
+  job_id: number | null;
+  job_state: string | null;
+  heartbeat: string | null;
+}
+
+describe.each(DATABASE_KINDS)('tasks run with a task blocking its event loop on %s', (kind) => {
+  let db: TestDatabase;
+  let home: TestHome;
+  let ds: DataSource;
+  let blockingFile: string;
+  let releaseFile: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    home = createTestHome({
+      databaseUrl: db.url,
+      env: { DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '200ms' },
+    });
+    blockingFile = path.join(home.home, 'blocking');
+    releaseFile = path.join(home.home, 'release');
+    home.writeDag('blocks.ts', blockingDag(blockingFile, releaseFile));
+    expect(dagctl(['initdb'], home.env).status).toBe(0);
+    ds = await openDatabase(db.url);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+    home?.remove();
+  });
+
+  const handTry = async (): Promise<HandTry | undefined> => {
+    const { records } = await execSql<HandTry>(
+      ds,
+      `SELECT ti.state, ti.queued_by_job_id AS job_id, j.state AS job_state, j.latest_heartbeat AS heartbeat
+       FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
+       WHERE ti.dag_id = 'blocks' AND ti.run_id = 'r1' AND ti.task_id = 'spin'`,
+    );
+    return records[0];
+  };
+
+  it('keeps heartbeating the LocalTaskJob while the task blocks', async () => {
+    expect(dagctl(['trigger', 'blocks', '-r', 'r1'], home.env).status).toBe(0);
+    const hand = spawn(process.execPath, [CLI, 'tasks', 'run', 'blocks', 'spin', 'r1'], {
+      env: home.env,
+      cwd: home.home,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      detached: true,
+    });
+    let stderr = '';
+    hand.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => hand.once('exit', (code) => resolve(code)));
+    const stillRunning = () => {
+      if (hand.exitCode !== null || hand.signalCode !== null) throw new GiveUp(`tasks run exited: ${stderr}`);
+    };
+    try {
+      await eventually(
+        () => {
+          stillRunning();
+          return fs.existsSync(blockingFile);
+        },
+        { what: 'the task to start blocking', timeoutMs: 30_000 },
+      );
+      const atBlock = await handTry();
+      expect(atBlock).toMatchObject({ state: 'running', job_state: 'running' });
+      // Several beats written while the process's event loop is blocked: each a later time.
+      const seen = new Set<string>();
+      await eventually(
+        async () => {
+          stillRunning();
+          expect(fs.existsSync(releaseFile)).toBe(false);
+          const t = await handTry();
+          expect(t).toMatchObject({ state: 'running', job_state: 'running', job_id: atBlock!.job_id });
+          if (new Date(t!.heartbeat!).getTime() > new Date(atBlock!.heartbeat!).getTime()) seen.add(t!.heartbeat!);
+          expect(seen.size).toBeGreaterThanOrEqual(3);
+        },
+        { what: 'the heartbeat to advance three times while the task blocks', timeoutMs: 20_000 },
+      );
+      fs.writeFileSync(releaseFile, '');
+      expect(await exited).toBe(0);
+      // The beat came from its thread, not from a fallback timer on the blocked loop.
+      expect(stderr).not.toContain('heartbeat');
+      expect(await handTry()).toMatchObject({ state: 'success', job_state: 'success', job_id: atBlock!.job_id });
+    } finally {
+      if (!fs.existsSync(releaseFile)) fs.writeFileSync(releaseFile, '');
+      if (hand.exitCode === null && hand.signalCode === null) process.kill(-hand.pid!, 'SIGKILL');
+    }
+  }, 90_000);
+});
