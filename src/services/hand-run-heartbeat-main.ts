@@ -5,13 +5,27 @@
  * (a CPU-bound FunctionOperator runs on it) does not silence the beat: a scheduler on another host
  * would otherwise find the job gone and run a second try while this one still runs.
  *
+ * It is also the hand run's fence (Airflow's LocalTaskJob kills its task when its heartbeat finds
+ * it was declared dead or its task instance changed from outside). Two tries of one task must
+ * never overlap, so once a scheduler may run another try, this one must stop: when a beat updates
+ * nothing (the job is no longer running: a scheduler marked it failed), when the try no longer
+ * belongs to the job, or when no beat has succeeded for `fenceAfterMs` (2/3 of the zombie
+ * threshold: a scheduler will soon take it for dead), it says `fenced`. The main thread then aborts
+ * the try; if it does not answer within `ackGraceMs` (a task blocks its event loop), this thread
+ * kills the process's children's process groups (a BashOperator's lives in a session of its own)
+ * and the process itself.
+ *
  * The beat is this machine's wall clock, as every scheduler's and worker's heartbeat is. Errors
  * go to the main thread as messages (it logs them); this thread writes nothing else.
  */
+import fs from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
+import type { TaskInstanceKey } from '../core/task-instance-key';
 import { errorMessage } from '../core/errors';
+import { listProcesses } from '../core/process-table';
 import { openDatabase } from '../db/data-source';
+import { handRunOwnsTry } from '../db/reads/job-reads';
 import { heartbeatJob } from '../db/transitions/job-transitions';
 import type {
   HeartbeatThreadCommand,
@@ -19,10 +33,36 @@ import type {
   HeartbeatThreadMessage,
 } from './hand-run-heartbeat-protocol';
 
+/** A database outage must not flood the task log: one warning per this long while beats fail. */
+const WARN_EVERY_MS = 30_000;
+
 const data = workerData as HeartbeatThreadData;
 
 function send(message: HeartbeatThreadMessage): void {
   parentPort?.postMessage(message);
+}
+
+/**
+ * The main thread did not answer `fenced`: its event loop is blocked, so nothing it runs can be
+ * stopped from there. Kill what it started (each child's process group: a BashOperator's bash
+ * leads its own) and then the process, so the try cannot go on beside the next one.
+ */
+function killProcess(reason: string): never {
+  // Synchronously to fd 2: process.stderr of a thread goes through the blocked main thread.
+  fs.writeSync(2, `dagctl tasks run: ${reason}; the task did not stop, killing the process\n`);
+  try {
+    for (const row of listProcesses()) {
+      if (row.ppid !== process.pid) continue;
+      try {
+        process.kill(row.pgid === row.pid ? -row.pid : row.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  } finally {
+    process.kill(process.pid, 'SIGKILL');
+  }
+  throw new Error('unreachable: the process was killed');
 }
 
 async function main(): Promise<void> {
@@ -36,25 +76,75 @@ async function main(): Promise<void> {
     parentPort?.close();
     return;
   }
+  let claim: { key: TaskInstanceKey; tryNumber: number } | null = null;
+  let lastSuccessMs = Date.now();
+  let failingSinceMs: number | null = null;
+  let lastWarnMs = -Infinity;
+  let lastError = '';
+  let fenced = false;
+  let stopping = false;
+  let killTimer: NodeJS.Timeout | undefined;
+
+  const fence = (reason: string): void => {
+    if (fenced || stopping) return;
+    fenced = true;
+    clearInterval(timer);
+    send({ type: 'fenced', reason });
+    killTimer = setTimeout(() => killProcess(reason), data.ackGraceMs);
+  };
+
+  const beat = async (): Promise<void> => {
+    try {
+      if (!(await heartbeatJob(ds, data.jobId, new Date())))
+        return fence(`job ${data.jobId} is no longer running in the database`);
+      if (claim && !(await handRunOwnsTry(ds, data.jobId, claim.key, claim.tryNumber)))
+        return fence(`its task instance no longer runs try ${claim.tryNumber} for job ${data.jobId}`);
+      lastSuccessMs = Date.now();
+      if (failingSinceMs !== null) send({ type: 'beats-resumed', failedForMs: lastSuccessMs - failingSinceMs });
+      failingSinceMs = null;
+      lastWarnMs = -Infinity;
+    } catch (err) {
+      const now = Date.now();
+      lastError = errorMessage(err);
+      failingSinceMs ??= now;
+      if (now - lastWarnMs >= WARN_EVERY_MS) {
+        lastWarnMs = now;
+        send({ type: 'beat-failed', message: lastError });
+      }
+    }
+  };
+
   // One beat at a time: a beat still waiting (for a lock, a slow server) skips the next tick.
   let beating: Promise<void> | null = null;
   const timer = setInterval(() => {
-    if (beating) return;
-    beating = heartbeatJob(ds, data.jobId, new Date())
-      .catch((err: unknown) => send({ type: 'beat-failed', message: errorMessage(err) }))
-      .finally(() => {
-        beating = null;
-      });
+    // Checked on every tick, also while a beat hangs on a server that does not answer.
+    const silentMs = Date.now() - lastSuccessMs;
+    if (silentMs >= data.fenceAfterMs) {
+      const why = lastError ? ` (last error: ${lastError})` : '';
+      return fence(`no heartbeat of job ${data.jobId} written for ${Math.round(silentMs / 1000)} s${why}`);
+    }
+    if (beating || fenced) return;
+    beating = beat().finally(() => {
+      beating = null;
+    });
   }, data.intervalMs);
+
   parentPort?.on('message', (command: HeartbeatThreadCommand) => {
-    if (command.type !== 'stop') return;
-    clearInterval(timer);
-    void (async () => {
-      await beating;
-      await ds.destroy().catch(() => undefined);
-      send({ type: 'stopped' });
-      parentPort?.close();
-    })();
+    if (command.type === 'claimed') claim = { key: command.key, tryNumber: command.tryNumber };
+    // The main thread answers: it is stopping the task itself.
+    else if (command.type === 'fenced-ack') clearTimeout(killTimer);
+    else if (command.type === 'stop') {
+      // The main thread's loop runs (it could send this): no need to kill it.
+      stopping = true;
+      clearTimeout(killTimer);
+      clearInterval(timer);
+      void (async () => {
+        await beating;
+        await ds.destroy().catch(() => undefined);
+        send({ type: 'stopped' });
+        parentPort?.close();
+      })();
+    }
   });
   send({ type: 'ready' });
 }

@@ -1,14 +1,21 @@
 import type { AppContext } from '../app/app-context';
-import { endJob, heartbeatJob, startJob } from '../db/transitions/job-transitions';
+import { UserError } from '../core/errors';
+import type { TaskInstanceKey } from '../core/task-instance-key';
+import { endJob, startJob } from '../db/transitions/job-transitions';
 import { getLogger } from '../logging/logger';
 import { resolveSchedulerOptions } from '../scheduler/scheduler-options';
-import { startHandRunHeartbeat } from './hand-run-heartbeat';
+import { HeartbeatThreadUnavailable, startHandRunHeartbeat } from './hand-run-heartbeat';
 
 const log = getLogger('tasks-run');
+
+/** After `fenced`, how long the main thread has to answer before the heartbeat thread kills the process. */
+const FENCE_ACK_GRACE_MS = 2_000;
 
 /** The job row of one hand run (`dagctl tasks run`), heart-beaten until it ends. */
 export interface HandRunJob {
   id: number;
+  /** The claim of this try succeeded: the heartbeat now also checks that the try still belongs to the job. */
+  claimed(key: TaskInstanceKey, tryNumber: number): void;
   /**
    * Stops the heartbeat and records how the hand run ended (the first call only; later ones do
    * nothing). Never throws: a job row left running is found gone once its heartbeat is stale.
@@ -27,23 +34,36 @@ export interface HandRunJob {
  * The task runs on this process's event loop, so the beat comes from a thread of its own
  * (startHandRunHeartbeat), as Airflow's LocalTaskJob beats from a process apart from its task: a
  * task that blocks the loop (CPU-bound code) must not look like a dead hand run to a scheduler on
- * another host, which would run a second try beside it. The start and the end of the job are
- * written here.
+ * another host, which would run a second try beside it. That thread also calls `onFenced` once the
+ * hand run must stop its task: its job was declared dead, its try taken, or no beat succeeded for
+ * 2/3 of the zombie threshold. When it cannot start, the hand run is refused (UserError). The
+ * start and the end of the job are written here.
  */
-export async function startHandRunJob(ctx: AppContext): Promise<HandRunJob> {
+export async function startHandRunJob(ctx: AppContext, onFenced: (reason: string) => void): Promise<HandRunJob> {
   const ds = ctx.dataSource;
   const options = resolveSchedulerOptions(ctx.config);
   const intervalMs = Math.max(100, Math.min(options.heartbeatIntervalMs, options.zombieThresholdMs / 3));
   const id = await startJob(ds, 'LocalTaskJob', null, ctx.clock.now());
-  const heartbeat = await startHandRunHeartbeat({
-    databaseUrl: ctx.config.database.url,
-    jobId: id,
-    intervalMs,
-    beatHere: () => heartbeatJob(ds, id, ctx.clock.now()),
-  });
+  let heartbeat;
+  try {
+    heartbeat = await startHandRunHeartbeat({
+      databaseUrl: ctx.config.database.url,
+      jobId: id,
+      intervalMs,
+      fenceAfterMs: Math.round((options.zombieThresholdMs * 2) / 3),
+      ackGraceMs: FENCE_ACK_GRACE_MS,
+      onFenced,
+    });
+  } catch (err) {
+    await endJob(ds, id, 'failed', ctx.clock.now()).catch(() => undefined);
+    if (err instanceof HeartbeatThreadUnavailable)
+      throw new UserError(`cannot start the hand run: ${err.message}; nothing was run`);
+    throw err;
+  }
   let ended = false;
   return {
     id,
+    claimed: (key, tryNumber) => heartbeat.claimed(key, tryNumber),
     end: async (state) => {
       if (ended) return;
       ended = true;

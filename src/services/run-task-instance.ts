@@ -1,6 +1,6 @@
 import os from 'node:os';
 import type { AppContext } from '../app/app-context';
-import { UserError } from '../core/errors';
+import { UserError, errorMessage } from '../core/errors';
 import { TaskState, TaskStateOrNone } from '../core/states';
 import { describeTi, TaskInstanceKey } from '../core/task-instance-key';
 import { TaskInstanceEntity } from '../db/entities';
@@ -18,6 +18,7 @@ import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { extraSensitiveWords } from '../core/sensitive-names';
 import { startHandRunJob } from './hand-run-job';
+import { HandRunStopped } from './hand-run-stopped';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
 const RUNNABLE: TaskStateOrNone[] = [
@@ -43,6 +44,11 @@ export interface RunTaskInstanceInput {
   force?: boolean;
   /** Also print the task's output on this terminal (it always goes to the attempt's log). */
   tee?: boolean;
+  /**
+   * Stops the hand run from outside (the CLI's SIGINT/SIGTERM): the try is aborted (its
+   * subprocesses killed) and its outcome recorded. A HandRunStopped reason gives the exit code.
+   */
+  signal?: AbortSignal;
 }
 
 export interface RunTaskInstanceResult {
@@ -82,6 +88,12 @@ async function createMissingTaskInstance(ctx: AppContext, key: TaskInstanceKey):
  * and ends the try as lost to the platform (resetOrphanedTasks), rather than leaving it running
  * with no one to end it. The job ends `success` once the outcome is recorded — whatever the
  * task's outcome: the hand run ended cleanly — and `failed` when an error stops it first.
+ *
+ * Two tries of one task must never overlap: once a scheduler took the hand run for dead (or soon
+ * will: its heartbeat failed too long), the heartbeat thread fences it and the try is aborted at
+ * once; the outcome is then recorded as usual (the guarded transitions refuse it when the scheduler
+ * already ended the try) and a UserError says the hand run was stopped. The same happens when
+ * `input.signal` fires (the CLI's SIGINT/SIGTERM).
  */
 export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInput): Promise<RunTaskInstanceResult> {
   const ds = ctx.dataSource;
@@ -91,8 +103,18 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   const tryNumber = input.tryNumber ?? (ti && ti.state === TaskState.QUEUED ? ti.tryNumber : (ti?.tryNumber ?? 0) + 1);
   const workload = await buildTaskWorkload(ds, key, tryNumber);
 
-  const job = await startHandRunJob(ctx);
+  const stop = new AbortController();
+  const fenced = (reason: string): void =>
+    stop.abort(new HandRunStopped(`a scheduler takes this hand run for dead: ${reason}`, 1));
+  const onSignal = (): void => stop.abort(input.signal?.reason);
+  const job = await startHandRunJob(ctx, fenced);
+  if (input.signal?.aborted) onSignal();
+  else input.signal?.addEventListener('abort', onSignal, { once: true });
   try {
+    if (stop.signal.aborted) {
+      await job.end('success');
+      throw stoppedError(key, tryNumber, stop.signal, 'nothing was run');
+    }
     const from = input.force ? [...RUNNABLE, ...FINISHED] : RUNNABLE;
     const claim = { key, tryNumber, from, hostname: os.hostname(), pid: process.pid, jobId: job.id };
     if (!(await claimTryByHand(ds, claim, ctx.clock.now()))) {
@@ -104,18 +126,35 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
           (input.force ? '' : ' (clear it first, or pass --force)'),
       );
     }
-    const result = await runClaimedTry(ctx, workload, input.tee === true);
+    job.claimed(key, tryNumber);
+    const { result, stoppedMidTry } = await runClaimedTry(ctx, workload, input.tee === true, stop.signal);
     // Only once the outcome is recorded: a job that ended while its try still looks running is gone.
     await job.end('success');
+    if (stoppedMidTry)
+      throw stoppedError(key, tryNumber, stop.signal, `its task instance is now ${result.state ?? 'gone'}`);
     return result;
   } finally {
+    input.signal?.removeEventListener('abort', onSignal);
     // An error stopped the hand run before its outcome was recorded (a no-op once it ended).
     await job.end('failed');
   }
 }
 
+/** The one line the CLI prints for a hand run stopped from outside its task, and its exit code. */
+function stoppedError(key: TaskInstanceKey, tryNumber: number, signal: AbortSignal, after: string): UserError {
+  const reason: unknown = signal.reason;
+  const why = reason instanceof Error ? reason.message : String(reason);
+  const line = `the hand run of ${describeTi(key, tryNumber)} was stopped (${why}); ${after}`;
+  return new UserError(line, reason instanceof HandRunStopped ? reason.exitCode : 1);
+}
+
 /** Runs a try claimed by hand in this process and records its outcome as the scheduler would. */
-async function runClaimedTry(ctx: AppContext, workload: TaskWorkload, tee: boolean): Promise<RunTaskInstanceResult> {
+async function runClaimedTry(
+  ctx: AppContext,
+  workload: TaskWorkload,
+  tee: boolean,
+  signal: AbortSignal,
+): Promise<{ result: RunTaskInstanceResult; stoppedMidTry: boolean }> {
   const ds = ctx.dataSource;
   const { key, tryNumber } = workload;
   const outcome = await runTask(workload, {
@@ -126,10 +165,21 @@ async function runClaimedTry(ctx: AppContext, workload: TaskWorkload, tee: boole
     xcom: xcomSettingsFromConfig(ctx.config),
     variables: new DatabaseVariableSource(async () => ds),
     output: tee ? 'tee' : 'redirect',
+    // Kills the task's subprocesses (a BashOperator's process group) when the hand run is stopped.
+    signal,
   });
-  await processExecutorEvents(ds, new DagViewCache(ds), [
-    { type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome },
-  ]);
+  // Taken now: a fence after the task ended (the recording below changes the try's state) stops nothing.
+  const stoppedMidTry = signal.aborted;
+  try {
+    await processExecutorEvents(ds, new DagViewCache(ds), [
+      { type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome },
+    ]);
+  } catch (err) {
+    // Fenced because the database is unreachable: say why the hand run stopped, not only the error.
+    if (stoppedMidTry)
+      throw stoppedError(key, tryNumber, signal, `its outcome could not be recorded (${errorMessage(err)})`);
+    throw err;
+  }
   const after = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
-  return { tryNumber, outcome, state: after?.state ?? null };
+  return { result: { tryNumber, outcome, state: after?.state ?? null }, stoppedMidTry };
 }

@@ -23,18 +23,22 @@ export async function startJob(
   return Number(records[0].id);
 }
 
-/** The job is alive at `now`; `metricsJson` (already serialised) replaces its published metrics unless null. */
+/**
+ * The job is alive at `now`; `metricsJson` (already serialised) replaces its published metrics unless null.
+ * False when no row was updated: the job is no longer running (a scheduler declared it dead, or it ended).
+ */
 export async function heartbeatJob(
   ds: DataSource,
   id: number,
   now: Date,
   metricsJson: string | null = null,
-): Promise<void> {
-  await execSql(
+): Promise<boolean> {
+  const { affected } = await execSql(
     ds,
     `UPDATE job SET latest_heartbeat = ?, metrics = COALESCE(?, metrics) WHERE id = ? AND state = 'running'`,
     [now.toISOString(), metricsJson, id],
   );
+  return affected > 0;
 }
 
 export async function endJob(ds: DataSource, id: number, state: 'success' | 'failed', now: Date): Promise<void> {

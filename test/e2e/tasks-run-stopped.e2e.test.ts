@@ -1,0 +1,159 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { DataSource } from 'typeorm';
+import { openDatabase } from '../../src/db/data-source';
+import { execSql } from '../../src/db/sql';
+import { CLI, dagctl } from '../helpers/cli';
+import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import { eventually } from '../helpers/eventually';
+import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+
+/**
+ * A hand run (`dagctl tasks run`) stopped from outside its task must stop the task — a BashOperator's
+ * bash lives in a session of its own, which nothing else would kill — so that no try of the task
+ * runs beside the next one: when a scheduler declared its LocalTaskJob dead (here: the test marks
+ * it failed, as resetOrphanedTasks does), and on SIGTERM.
+ */
+function stoppedDag(dir: string): string {
+  // bash writes its pid (its process group's number: it leads the group) and becomes the sleep.
+  const bash = (taskId: string, retries: number): string => `
+new BashOperator({
+  taskId: '${taskId}',
+  retries: ${retries},
+  dag,
+  bashCommand: 'echo $$ > "${dir}/${taskId}-$DAGCTL_CTX_RUN_ID.pid"; exec sleep 600',
+});`;
+  return `
+import fs from 'node:fs';
+import { DAG, BashOperator, FunctionOperator } from 'dagctl';
+const dag = new DAG('stopped', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
+${bash('sleepy', 0)}
+${bash('retried', 1)}
+new FunctionOperator({
+  taskId: 'spin',
+  retries: 0,
+  dag,
+  fn: () => {
+    fs.writeFileSync(${JSON.stringify(path.join(dir, 'spinning'))}, '');
+    // Synchronous: this process's event loop cannot see the fence (a minute at most if all fails).
+    const until = Date.now() + 60_000;
+    while (Date.now() < until) { /* spin */ }
+    return 'spun';
+  },
+});
+export default dag;
+`;
+}
+
+const groupGone = (pgid: number): boolean => {
+  try {
+    process.kill(-pgid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+};
+
+describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => {
+  let db: TestDatabase;
+  let home: TestHome;
+  let ds: DataSource;
+  let dir: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase(kind);
+    home = createTestHome({ databaseUrl: db.url, env: { DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '200ms' } });
+    dir = path.join(home.home, 'pids');
+    fs.mkdirSync(dir);
+    home.writeDag('stopped.ts', stoppedDag(dir));
+    expect(dagctl(['initdb'], home.env).status).toBe(0);
+    ds = await openDatabase(db.url);
+  });
+
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+    home?.remove();
+  });
+
+  const handTry = async (taskId: string, runId: string) => {
+    const { records } = await execSql<{ state: string; try_number: number; job_id: number; job_state: string }>(
+      ds,
+      `SELECT ti.state, ti.try_number, ti.queued_by_job_id AS job_id, j.state AS job_state
+       FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
+       WHERE ti.dag_id = 'stopped' AND ti.run_id = ? AND ti.task_id = ?`,
+      [runId, taskId],
+    );
+    return records[0];
+  };
+
+  /** Starts `tasks run` of one task and waits until its try runs (its bash wrote its pid, if any). */
+  const startHandRun = async (taskId: string, runId: string, started: string) => {
+    expect(dagctl(['trigger', 'stopped', '-r', runId], home.env).status).toBe(0);
+    const hand = spawn(process.execPath, [CLI, 'tasks', 'run', 'stopped', taskId, runId], {
+      env: home.env,
+      cwd: home.home,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    hand.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      hand.once('exit', (code, signal) => resolve({ code, signal })),
+    );
+    const ti = await eventually(
+      async () => {
+        expect(fs.existsSync(path.join(dir, started))).toBe(true);
+        const t = await handTry(taskId, runId);
+        expect(t).toMatchObject({ state: 'running', job_state: 'running' });
+        return t;
+      },
+      { what: `the hand run of ${taskId} to run`, timeoutMs: 30_000, intervalMs: 100 },
+    );
+    return { hand, exited, ti, stderr: () => stderr };
+  };
+
+  const readPid = (file: string): number => Number(fs.readFileSync(path.join(dir, file), 'utf8').trim());
+
+  it('stops its task once a scheduler marked its LocalTaskJob failed', async () => {
+    const run = await startHandRun('sleepy', 'fenced', 'sleepy-fenced.pid');
+    const pgid = readPid('sleepy-fenced.pid');
+    try {
+      await execSql(ds, `UPDATE job SET state = 'failed', end_date = ? WHERE id = ? AND state = 'running'`, [
+        new Date().toISOString(),
+        run.ti.job_id,
+      ]);
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      const errors = run
+        .stderr()
+        .split('\n')
+        .filter((line) => line.startsWith('error:'));
+      const expected =
+        'error: the hand run of .*sleepy.* was stopped \\(a scheduler takes this hand run for dead: ' +
+        'job \\d+ is no longer running in the database\\); its task instance is now failed';
+      expect(errors).toEqual([expect.stringMatching(new RegExp(`^${expected}$`))]);
+      await eventually(() => expect(groupGone(pgid)).toBe(true), { what: "the task's bash group to be gone" });
+      expect(await handTry('sleepy', 'fenced')).toMatchObject({ state: 'failed', job_state: 'failed' });
+    } finally {
+      if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
+      if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('a task blocking the event loop: the heartbeat thread kills the process', async () => {
+    const run = await startHandRun('spin', 'blocked', '../pids/spinning');
+    try {
+      await execSql(ds, `UPDATE job SET state = 'failed', end_date = ? WHERE id = ? AND state = 'running'`, [
+        new Date().toISOString(),
+        run.ti.job_id,
+      ]);
+      expect(await run.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      expect(run.stderr()).toMatch(
+        /dagctl tasks run: job \d+ is no longer running in the database; the task did not stop, killing the process/,
+      );
+    } finally {
+      if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
+    }
+  }, 60_000);
+});
