@@ -13,7 +13,7 @@ import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/tes
  * A hand run (`dagctl tasks run`) stopped from outside its task must stop the task — a BashOperator's
  * bash lives in a session of its own, which nothing else would kill — so that no try of the task
  * runs beside the next one: when a scheduler declared its LocalTaskJob dead (here: the test marks
- * it failed, as resetOrphanedTasks does), and on SIGTERM.
+ * it failed, as resetOrphanedTasks does), and on SIGTERM or SIGINT (Ctrl-C).
  */
 function stoppedDag(dir: string): string {
   // bash writes its pid (its process group's number: it leads the group) and becomes the sleep.
@@ -140,6 +140,36 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
       if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
     }
   }, 60_000);
+
+  it.each([
+    ['SIGTERM', 'retried', 143, 'up_for_retry'],
+    ['SIGINT', 'sleepy', 130, 'failed'],
+  ] as const)(
+    '%s stops its task %s, records the outcome and ends the job',
+    async (name, taskId, exitCode, state) => {
+      const runId = `signal-${name}`;
+      const run = await startHandRun(taskId, runId, `${taskId}-${runId}.pid`);
+      const pgid = readPid(`${taskId}-${runId}.pid`);
+      try {
+        run.hand.kill(name);
+        expect(await run.exited).toEqual({ code: exitCode, signal: null });
+        const errors = run
+          .stderr()
+          .split('\n')
+          .filter((line) => line.startsWith('error:'));
+        expect(errors).toEqual([
+          `error: the hand run of stopped.${taskId} (${runId}) try 1 was stopped (received ${name}); ` +
+            `its task instance is now ${state}`,
+        ]);
+        await eventually(() => expect(groupGone(pgid)).toBe(true), { what: "the task's bash group to be gone" });
+        expect(await handTry(taskId, runId)).toMatchObject({ state, job_state: 'success' });
+      } finally {
+        if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
+        if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
+      }
+    },
+    60_000,
+  );
 
   it('a task blocking the event loop: the heartbeat thread kills the process', async () => {
     const run = await startHandRun('spin', 'blocked', '../pids/spinning');

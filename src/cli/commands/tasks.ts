@@ -10,6 +10,7 @@ import { testTask } from '../../services/test-task';
 import { renderTask } from '../../services/render-task';
 import { findDagRun } from '../../db/reads/dag-run-reads';
 import { cliActor, withAppContext } from '../cli-context';
+import { stopHandRunOnSignals } from '../hand-run-signals';
 import { ensureDagsParsed } from '../ensure-dags-parsed';
 import { registerHoldCommands } from './tasks-hold';
 import { taskInstanceJson } from '../json-shapes';
@@ -227,12 +228,14 @@ function registerRunCommands(tasks: Command): void {
       await withAppContext(
         async (ctx) => {
           await requireDagRun(ctx.dataSource, dagId, runId);
+          const stop = stopHandRunOnSignals();
           const result = await runTaskInstance(ctx, {
             key: { dagId, runId, taskId, mapIndex: options.mapIndex },
             tryNumber: options.try,
             force: options.force,
             tee: !isStructured(options.output),
-          });
+            signal: stop.signal,
+          }).finally(() => stop.dispose());
           const summary = {
             dag_id: dagId,
             run_id: runId,
