@@ -272,6 +272,26 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
       expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
     });
 
+    it("is left running while its job beats from a pid this scheduler may not signal (another user's)", async () => {
+      const ds = db.dataSource;
+      const pid = await deadPid();
+      // As for a process of another OS user: it exists, but signalling it is not permitted.
+      const kill = process.kill.bind(process);
+      const spy = jest.spyOn(process, 'kill').mockImplementation((target, signal) => {
+        if (target === pid) throw Object.assign(new Error('kill EPERM'), { code: 'EPERM' });
+        return kill(target, signal);
+      });
+      try {
+        const job = await insertJob(ds, 'running', here, pid, NOW, 'LocalTaskJob');
+        await insertTry(ds, 'running_one', 'running', job, { hostname: here, pid });
+        expect(await reset(thresholdsFrom({}), minutes(1))).toBe(0);
+        expect((await states(ds)).running_one).toBe('running');
+        expect(await jobState(ds, job)).toBe('running');
+      } finally {
+        spy.mockRestore();
+      }
+    });
+
     it('is never ended while its tasks run process runs on this host, however silent', async () => {
       const ds = db.dataSource;
       // Stands for a `tasks run` whose event loop a task blocks: alive, heartbeat stale, no session of its own.

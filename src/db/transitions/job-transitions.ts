@@ -1,5 +1,6 @@
 import os from 'node:os';
 import type { DataSource } from 'typeorm';
+import { isProcessAlive } from '../../core/process-table';
 import { execSql } from '../sql';
 
 /**
@@ -71,15 +72,15 @@ export async function runningJobs(ds: DataSource, jobType: JobType): Promise<Job
   }));
 }
 
-/** A job is dead if its heartbeat is stale, or it ran on this host and its pid is gone. */
+/**
+ * A job is dead if its heartbeat is stale, or it ran on this host and its pid is gone. A pid this
+ * process may not signal (EPERM: a `tasks run` of another OS user) exists: it is judged by its
+ * heartbeat like a job of another host, never taken for dead (that would end a live hand run's try).
+ */
 export function isJobAlive(job: JobRow, now: Date, staleAfterMs: number): boolean {
   if (job.hostname === os.hostname() && job.pid !== null) {
+    if (job.pid !== process.pid && !isProcessAlive(job.pid)) return false;
     if (job.pid === process.pid) return true;
-    try {
-      process.kill(job.pid, 0);
-    } catch {
-      return false;
-    }
   }
   return job.latestHeartbeat !== null && now.getTime() - job.latestHeartbeat.getTime() < staleAfterMs;
 }
