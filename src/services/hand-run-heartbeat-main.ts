@@ -23,7 +23,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { errorMessage } from '../core/errors';
-import { listProcesses } from '../core/process-table';
+import { listProcesses, readProcStat } from '../core/process-table';
 import { openDatabase } from '../db/data-source';
 import { handRunOwnsTry } from '../db/reads/job-reads';
 import { heartbeatJob } from '../db/transitions/job-transitions';
@@ -45,7 +45,8 @@ function send(message: HeartbeatThreadMessage): void {
 /**
  * The main thread did not answer `fenced`: its event loop is blocked, so nothing it runs can be
  * stopped from there. Kill what it started (each child's process group: a BashOperator's bash
- * leads its own) and then the process, so the try cannot go on beside the next one.
+ * leads its own; and its own group when it leads it) and then the process, so the try cannot go
+ * on beside the next one.
  */
 function killProcess(reason: string): never {
   // Synchronously to fd 2: process.stderr of a thread goes through the blocked main thread.
@@ -59,6 +60,8 @@ function killProcess(reason: string): never {
         // already gone
       }
     }
+    // Leading its process group (started from a shell): the group holds the rest of what it started.
+    if (readProcStat('self')?.pgid === process.pid) process.kill(-process.pid, 'SIGKILL');
   } finally {
     process.kill(process.pid, 'SIGKILL');
   }

@@ -26,6 +26,7 @@ new BashOperator({
 });`;
   return `
 import fs from 'node:fs';
+import { spawn } from 'node:child_process';
 import { DAG, BashOperator, FunctionOperator } from 'dagctl';
 const dag = new DAG('stopped', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
 ${bash('sleepy', 0)}
@@ -35,6 +36,9 @@ new FunctionOperator({
   retries: 0,
   dag,
   fn: () => {
+    // A child in the hand run's own process group, which the kill must take too.
+    const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+    fs.writeFileSync(${JSON.stringify(path.join(dir, 'spin-child.pid'))}, String(child.pid));
     fs.writeFileSync(${JSON.stringify(path.join(dir, 'spinning'))}, '');
     // Synchronous: this process's event loop cannot see the fence (a minute at most if all fails).
     const until = Date.now() + 60_000;
@@ -89,12 +93,14 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
   };
 
   /** Starts `tasks run` of one task and waits until its try runs (its bash wrote its pid, if any). */
-  const startHandRun = async (taskId: string, runId: string, started: string) => {
+  const startHandRun = async (taskId: string, runId: string, started: string, ownGroup = false) => {
     expect(dagctl(['trigger', 'stopped', '-r', runId], home.env).status).toBe(0);
     const hand = spawn(process.execPath, [CLI, 'tasks', 'run', 'stopped', taskId, runId], {
       env: home.env,
       cwd: home.home,
       stdio: ['ignore', 'ignore', 'pipe'],
+      // As from a shell: the hand run leads its process group.
+      detached: ownGroup,
     });
     let stderr = '';
     hand.stderr.on('data', (d) => (stderr += d));
@@ -172,7 +178,8 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
   );
 
   it('a task blocking the event loop: the heartbeat thread kills the process', async () => {
-    const run = await startHandRun('spin', 'blocked', '../pids/spinning');
+    const run = await startHandRun('spin', 'blocked', '../pids/spinning', true);
+    const child = readPid('spin-child.pid');
     try {
       await execSql(ds, `UPDATE job SET state = 'failed', end_date = ? WHERE id = ? AND state = 'running'`, [
         new Date().toISOString(),
@@ -182,8 +189,11 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
       expect(run.stderr()).toMatch(
         /dagctl tasks run: job \d+ is no longer running in the database; the task did not stop, killing the process/,
       );
+      // Its group (with the task's `sleep` child) is gone too.
+      expect(child).toBeGreaterThan(0);
+      await eventually(() => expect(groupGone(run.hand.pid!)).toBe(true), { what: "the hand run's group to be gone" });
     } finally {
-      if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
+      if (!groupGone(run.hand.pid!)) process.kill(-run.hand.pid!, 'SIGKILL');
     }
   }, 60_000);
 });
