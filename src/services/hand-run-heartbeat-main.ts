@@ -27,6 +27,7 @@ import { listProcesses, readProcStat } from '../core/process-table';
 import { openDatabase } from '../db/data-source';
 import { handRunOwnsTry } from '../db/reads/job-reads';
 import { heartbeatJob } from '../db/transitions/job-transitions';
+import { BeatFailureThrottle } from './beat-failure-throttle';
 import type {
   HeartbeatThreadCommand,
   HeartbeatThreadData,
@@ -81,8 +82,7 @@ async function main(): Promise<void> {
   }
   let claim: { key: TaskInstanceKey; tryNumber: number } | null = null;
   let lastSuccessMs = Date.now();
-  let failingSinceMs: number | null = null;
-  let lastWarnMs = -Infinity;
+  const warnings = new BeatFailureThrottle(WARN_EVERY_MS);
   let lastError = '';
   let fenced = false;
   let stopping = false;
@@ -103,17 +103,11 @@ async function main(): Promise<void> {
       if (claim && !(await handRunOwnsTry(ds, data.jobId, claim.key, claim.tryNumber)))
         return fence(`its task instance no longer runs try ${claim.tryNumber} for job ${data.jobId}`);
       lastSuccessMs = Date.now();
-      if (failingSinceMs !== null) send({ type: 'beats-resumed', failedForMs: lastSuccessMs - failingSinceMs });
-      failingSinceMs = null;
-      lastWarnMs = -Infinity;
+      const failedForMs = warnings.succeeded(lastSuccessMs);
+      if (failedForMs !== null) send({ type: 'beats-resumed', failedForMs });
     } catch (err) {
-      const now = Date.now();
       lastError = errorMessage(err);
-      failingSinceMs ??= now;
-      if (now - lastWarnMs >= WARN_EVERY_MS) {
-        lastWarnMs = now;
-        send({ type: 'beat-failed', message: lastError });
-      }
+      if (warnings.failed(Date.now())) send({ type: 'beat-failed', message: lastError });
     }
   };
 
