@@ -1,5 +1,6 @@
 import os from 'node:os';
 import { HandRunStopped } from '../services/hand-run-stopped';
+import { shutdownSignal } from './shutdown-signal';
 
 /**
  * SIGINT/SIGTERM during a hand run (`dagctl tasks run`): without this Node dies at once, the task's
@@ -10,25 +11,8 @@ import { HandRunStopped } from '../services/hand-run-stopped';
  * at once. `dispose` removes the handlers once the hand run ended.
  */
 export function stopHandRunOnSignals(): { signal: AbortSignal; dispose(): void } {
-  const controller = new AbortController();
-  const onSignal = (name: NodeJS.Signals): void => {
-    const code = 128 + (os.constants.signals[name] ?? 0);
-    if (controller.signal.aborted) {
-      process.stderr.write(`${name} again: exiting at once\n`);
-      process.exit(code);
-    }
-    process.stderr.write(
-      `${name} received: stopping the task and recording its outcome (send it again to exit at once)\n`,
-    );
-    controller.abort(new HandRunStopped(`received ${name}`, code));
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  return {
-    signal: controller.signal,
-    dispose: () => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    },
-  };
+  return shutdownSignal(
+    'the task and recording its outcome',
+    (name) => new HandRunStopped(`received ${name}`, 128 + (os.constants.signals[name] ?? 0)),
+  );
 }

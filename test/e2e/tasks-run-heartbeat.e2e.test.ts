@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
 import { openDatabase } from '../../src/db/data-source';
-import { execSql } from '../../src/db/sql';
+import { readHandRunTry } from '../helpers/hand-run-try';
 import { CLI, dagctl } from '../helpers/cli';
 import { createTestHome, TestHome } from '../helpers/dagctl-home';
 import { eventually, GiveUp } from '../helpers/eventually';
@@ -36,13 +36,6 @@ export default dag;
 `;
 }
 
-interface HandTry {
-  state: string | null;
-  job_id: number | null;
-  job_state: string | null;
-  heartbeat: string | null;
-}
-
 describe.each(DATABASE_KINDS)('tasks run with a task blocking its event loop on %s', (kind) => {
   let db: TestDatabase;
   let home: TestHome;
@@ -69,15 +62,7 @@ describe.each(DATABASE_KINDS)('tasks run with a task blocking its event loop on 
     home?.remove();
   });
 
-  const handTry = async (): Promise<HandTry | undefined> => {
-    const { records } = await execSql<HandTry>(
-      ds,
-      `SELECT ti.state, ti.queued_by_job_id AS job_id, j.state AS job_state, j.latest_heartbeat AS heartbeat
-       FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
-       WHERE ti.dag_id = 'blocks' AND ti.run_id = 'r1' AND ti.task_id = 'spin'`,
-    );
-    return records[0];
-  };
+  const handTry = () => readHandRunTry(ds, 'blocks', 'r1', 'spin');
 
   it('keeps heartbeating the LocalTaskJob while the task blocks', async () => {
     expect(dagctl(['trigger', 'blocks', '-r', 'r1'], home.env).status).toBe(0);

@@ -6,6 +6,7 @@ import { HAND_RUN_LOST_REASON } from '../../src/db/transitions/lost-to-platform'
 import { CLI, dagctl, startDagctl, stopProcess } from '../helpers/cli';
 import { createTestHome, TestHome } from '../helpers/dagctl-home';
 import { eventually } from '../helpers/eventually';
+import { readHandRunTry } from '../helpers/hand-run-try';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
 
 /** Its first try waits (in the `tasks run` process itself) until it is killed; later tries succeed. */
@@ -30,16 +31,6 @@ const dag = new DAG('hand_fails', { schedule: null, startDate: '2026-01-01T00:00
 new FunctionOperator({ taskId: 'boom', retries: 0, dag, fn: () => { throw new Error('boom'); } });
 export default dag;
 `;
-
-interface HandTry {
-  state: string | null;
-  try_number: number;
-  job_id: number | null;
-  job_type: string | null;
-  job_state: string | null;
-  started: string | null;
-  heartbeat: string | null;
-}
 
 /**
  * `dagctl tasks run` killed with SIGKILL mid-try leaves its task instance running with no one to
@@ -69,16 +60,7 @@ describe.each(DATABASE_KINDS)('tasks run killed mid-try on %s', (kind) => {
     home?.remove();
   });
 
-  const handTry = async (): Promise<HandTry | undefined> => {
-    const { records } = await execSql<HandTry>(
-      ds,
-      `SELECT ti.state, ti.try_number, ti.queued_by_job_id AS job_id, j.job_type, j.state AS job_state,
-              j.start_date AS started, j.latest_heartbeat AS heartbeat
-       FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
-       WHERE ti.dag_id = 'hand' AND ti.run_id = 'r1' AND ti.task_id = 'slow'`,
-    );
-    return records[0];
-  };
+  const handTry = () => readHandRunTry(ds, 'hand', 'r1', 'slow');
 
   it('ends the try as lost and runs it again', async () => {
     expect(dagctl(['trigger', 'hand', '-r', 'r1'], home.env).status).toBe(0);

@@ -7,6 +7,7 @@ import { execSql } from '../../src/db/sql';
 import { CLI, dagctl } from '../helpers/cli';
 import { createTestHome, TestHome } from '../helpers/dagctl-home';
 import { eventually } from '../helpers/eventually';
+import { readHandRunTry } from '../helpers/hand-run-try';
 import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
 
 /**
@@ -81,16 +82,7 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
     home?.remove();
   });
 
-  const handTry = async (taskId: string, runId: string) => {
-    const { records } = await execSql<{ state: string; try_number: number; job_id: number; job_state: string }>(
-      ds,
-      `SELECT ti.state, ti.try_number, ti.queued_by_job_id AS job_id, j.state AS job_state
-       FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
-       WHERE ti.dag_id = 'stopped' AND ti.run_id = ? AND ti.task_id = ?`,
-      [runId, taskId],
-    );
-    return records[0];
-  };
+  const handTry = (taskId: string, runId: string) => readHandRunTry(ds, 'stopped', runId, taskId);
 
   /** Starts `tasks run` of one task and waits until its try runs (its bash wrote its pid, if any). */
   const startHandRun = async (taskId: string, runId: string, started: string, ownGroup = false) => {
@@ -112,7 +104,7 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
         expect(fs.existsSync(path.join(dir, started))).toBe(true);
         const t = await handTry(taskId, runId);
         expect(t).toMatchObject({ state: 'running', job_state: 'running' });
-        return t;
+        return t!;
       },
       { what: `the hand run of ${taskId} to run`, timeoutMs: 30_000, intervalMs: 100 },
     );
