@@ -247,7 +247,11 @@ async function attemptTry(
   const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {
     let settled = false;
     const execution = Promise.resolve()
-      .then(() => runExecuteCallback(op, ctx, logLine))
+      .then(() => {
+        // Stopped before it started (an abort while the DAG file loaded): the task must not run at all.
+        if (controller.signal.aborted) throw controller.signal.reason;
+        return runExecuteCallback(op, ctx, logLine);
+      })
       .then(() => runnable.execute(ctx))
       .finally(() => {
         settled = true;
@@ -255,7 +259,10 @@ async function attemptTry(
     const aborted = new Promise<never>((_, reject) => {
       // The abort reason itself (whatever the outer signal carried): the catch below recognises it by identity.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
+      const abort = (): void => reject(controller.signal.reason);
+      // An abort that came before this listener (the outer signal fired early) fires no event.
+      if (controller.signal.aborted) abort();
+      else controller.signal.addEventListener('abort', abort, { once: true });
     });
     aborted.catch(() => undefined);
 

@@ -18,6 +18,7 @@ import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { extraSensitiveWords } from '../core/sensitive-names';
 import { startHandRunJob } from './hand-run-job';
+import { BASH_KILL_GRACE_MS } from '../authoring/operators/bash-operator';
 import { HandRunStopped } from './hand-run-stopped';
 
 /** States from which a task instance may be run by hand; `force` adds the finished ones. */
@@ -167,6 +168,9 @@ async function runClaimedTry(
     output: tee ? 'tee' : 'redirect',
     // Kills the task's subprocesses (a BashOperator's process group) when the hand run is stopped.
     signal,
+    // A stopped command that ignores SIGTERM gets SIGKILL after the BashOperator's grace: wait for
+    // that before recording the outcome and exiting, or it would go on beside the next try.
+    settleGraceMs: BASH_KILL_GRACE_MS + 2000,
   });
   // Taken now: a fence after the task ended (the recording below changes the try's state) stops nothing.
   const stoppedMidTry = signal.aborted;

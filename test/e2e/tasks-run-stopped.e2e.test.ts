@@ -32,6 +32,13 @@ import { DAG, BashOperator, FunctionOperator } from 'dagctl';
 const dag = new DAG('stopped', { schedule: null, startDate: '2026-01-01T00:00:00Z' });
 ${bash('sleepy', 0)}
 ${bash('retried', 1)}
+// Ignores SIGTERM: only the BashOperator's SIGKILL after its grace stops it.
+new BashOperator({
+  taskId: 'stubborn',
+  retries: 0,
+  dag,
+  bashCommand: 'trap "" TERM; echo $$ > "${dir}/stubborn-$DAGCTL_CTX_RUN_ID.pid"; while true; do sleep 0.2; done',
+});
 new FunctionOperator({
   taskId: 'spin',
   retries: 0,
@@ -142,10 +149,11 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
   it.each([
     ['SIGTERM', 'retried', 143, 'up_for_retry'],
     ['SIGINT', 'sleepy', 130, 'failed'],
+    ['SIGTERM', 'stubborn', 143, 'failed'],
   ] as const)(
     '%s stops its task %s, records the outcome and ends the job',
     async (name, taskId, exitCode, state) => {
-      const runId = `signal-${name}`;
+      const runId = `signal-${name}-${taskId}`;
       const run = await startHandRun(taskId, runId, `${taskId}-${runId}.pid`);
       const pgid = readPid(`${taskId}-${runId}.pid`);
       try {
@@ -159,7 +167,12 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
           `error: the hand run of stopped.${taskId} (${runId}) try 1 was stopped (received ${name}); ` +
             `its task instance is now ${state}`,
         ]);
-        await eventually(() => expect(groupGone(pgid)).toBe(true), { what: "the task's bash group to be gone" });
+        // Killed before the hand run exited, even a command that ignores SIGTERM (its members are
+        // reaped a moment later): nothing of this try goes on beside the next one.
+        await eventually(() => expect(groupGone(pgid)).toBe(true), {
+          what: "the task's bash group to be gone",
+          timeoutMs: 3000,
+        });
         expect(await handTry(taskId, runId)).toMatchObject({ state, job_state: 'success' });
       } finally {
         if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');

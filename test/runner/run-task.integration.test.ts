@@ -186,6 +186,17 @@ describe('runTask', () => {
     expect(hung.stillRunning).toBe(true);
   });
 
+  // An abort that came before the task started (a hand run fenced or Ctrl-C'd while its DAG file
+  // loaded) was lost: the task ran to its end beside the next try.
+  it('does not run a task whose abort signal fired before it started', async () => {
+    const stop = new AbortController();
+    stop.abort(new Error('stopped early'));
+    const outcome = await runTask(workload('counting', { tryNumber: 9 }), { ...options, signal: stop.signal });
+    expect(outcome).toMatchObject({ state: 'failed', reason: expect.stringMatching(/stopped early/) });
+    expect(outcome.xcoms ?? {}).toEqual({});
+    expect(logOf('counting', 9)).not.toMatch(/Task finished: success/);
+  });
+
   it('caps the log of a task that prints megabytes, with one notice line', async () => {
     const outcome = await runTask(workload('chatty'), { baseLogFolder: env.logs, logMaxBytes: 200_000 });
     expect(outcome.state).toBe('success');

@@ -21,7 +21,7 @@ export interface BashOperatorOptions extends TaskOptions {
 /** Exit code that marks the task skipped (Airflow's skip_on_exit_code default). */
 export const BASH_SKIP_EXIT_CODE = 99;
 /** How long a killed command gets between SIGTERM and SIGKILL. */
-const KILL_GRACE_MS = 5000;
+export const BASH_KILL_GRACE_MS = 5000;
 /** The last line is kept for the XCom; a line without newlines is capped so memory stays bounded. */
 const MAX_LINE_CHARS = 64 * 1024;
 
@@ -109,7 +109,7 @@ function runBash(
     };
     const onAbort = (): void => {
       killGroup('SIGTERM');
-      killTimer = setTimeout(() => killGroup('SIGKILL'), KILL_GRACE_MS);
+      killTimer = setTimeout(() => killGroup('SIGKILL'), BASH_KILL_GRACE_MS);
       killTimer.unref();
     };
     if (abort.aborted) onAbort();
