@@ -23,10 +23,10 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { DataSource } from 'typeorm';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { errorMessage } from '../core/errors';
-import { listProcesses, readProcStat } from '../core/process-table';
 import { openDatabase } from '../db/data-source';
 import { handRunOwnsTry } from '../db/reads/job-reads';
 import { heartbeatJob } from '../db/transitions/job-transitions';
+import { killProcessTree } from '../runner/kill-process-tree';
 import { BeatFailureThrottle } from './beat-failure-throttle';
 import type {
   HeartbeatThreadCommand,
@@ -45,24 +45,15 @@ function send(message: HeartbeatThreadMessage): void {
 
 /**
  * The main thread did not answer `fenced`: its event loop is blocked, so nothing it runs can be
- * stopped from there. Kill what it started (each child's process group: a BashOperator's bash
- * leads its own; and its own group when it leads it) and then the process, so the try cannot go
- * on beside the next one.
+ * stopped from there. Kill everything it started and the process (killProcessTree: every
+ * descendant, the process groups they lead — a BashOperator's bash leads its own — and its own
+ * group when it leads one), so the try cannot go on beside the next one.
  */
 function killProcess(reason: string): never {
   // Synchronously to fd 2: process.stderr of a thread goes through the blocked main thread.
   fs.writeSync(2, `dagctl tasks run: ${reason}; the task did not stop, killing the process\n`);
   try {
-    for (const row of listProcesses()) {
-      if (row.ppid !== process.pid) continue;
-      try {
-        process.kill(row.pgid === row.pid ? -row.pid : row.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    // Leading its process group (started from a shell): the group holds the rest of what it started.
-    if (readProcStat('self')?.pgid === process.pid) process.kill(-process.pid, 'SIGKILL');
+    killProcessTree(process.pid, 'SIGKILL');
   } finally {
     process.kill(process.pid, 'SIGKILL');
   }
