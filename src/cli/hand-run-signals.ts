@@ -1,4 +1,5 @@
 import os from 'node:os';
+import { killProcessTree } from '../runner/kill-process-tree';
 import { HandRunStopped } from '../services/hand-run-stopped';
 import { shutdownSignal } from './shutdown-signal';
 
@@ -7,12 +8,15 @@ import { shutdownSignal } from './shutdown-signal';
  * outcome is never recorded, and a BashOperator's bash — in a session of its own — goes on
  * unseen while a scheduler runs the try again. The first signal aborts the try through the
  * returned signal (runTaskInstance kills the task's process group and records the outcome, as
- * Airflow does for a SIGTERM'd task), with exit code 128 + the signal's number; a second one exits
- * at once. `dispose` removes the handlers once the hand run ended.
+ * Airflow does for a SIGTERM'd task), with exit code 128 + the signal's number; a second one
+ * SIGKILLs the task's processes and exits at once. `dispose` removes the handlers once the hand
+ * run ended.
  */
 export function stopHandRunOnSignals(): { signal: AbortSignal; dispose(): void } {
-  return shutdownSignal(
-    'the task and recording its outcome',
-    (name) => new HandRunStopped(`received ${name}`, 128 + (os.constants.signals[name] ?? 0)),
-  );
+  return shutdownSignal('the task and recording its outcome', {
+    reasonOf: (name) => new HandRunStopped(`received ${name}`, 128 + (os.constants.signals[name] ?? 0)),
+    // Not left running beside the next try: everything the task started (a BashOperator's
+    // command leads a process group of its own), but not this process's group (its pipeline).
+    beforeImmediateExit: () => killProcessTree(process.pid, 'SIGKILL', { includeRoot: false }),
+  });
 }

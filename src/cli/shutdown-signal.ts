@@ -1,24 +1,34 @@
 import os from 'node:os';
 import { printWarning } from './output';
 
+export interface ShutdownSignalOptions {
+  /** The abort reason for a signal (default undefined). */
+  reasonOf?: (name: NodeJS.Signals) => unknown;
+  /** Runs just before a second signal exits the process (e.g. to kill what it started). */
+  beforeImmediateExit?: () => void;
+}
+
 /**
  * An AbortSignal that fires on the first SIGINT/SIGTERM so a command can stop cleanly (a daemon
  * finishes running tasks and closes connections; a hand run stops its task and records the
- * outcome). A second signal exits at once, with 128 + its number. `reasonOf` gives the abort
- * reason for a signal.
+ * outcome). A second signal exits at once, with 128 + its number.
  */
 export function shutdownSignal(
   what: string,
-  reasonOf: (name: NodeJS.Signals) => unknown = () => undefined,
+  options: ShutdownSignalOptions = {},
 ): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onSignal = (name: NodeJS.Signals): void => {
     if (controller.signal.aborted) {
       printWarning(`${name} again: exiting immediately`);
-      process.exit(128 + (os.constants.signals[name] ?? 0));
+      try {
+        options.beforeImmediateExit?.();
+      } finally {
+        process.exit(128 + (os.constants.signals[name] ?? 0));
+      }
     }
     process.stderr.write(`${name} received: stopping ${what} (send it again to exit immediately)\n`);
-    controller.abort(reasonOf(name));
+    controller.abort(options.reasonOf?.(name));
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);

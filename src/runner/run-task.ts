@@ -70,6 +70,11 @@ export interface TaskTryResult {
   logPath: string;
   /** The task ignored its abort and may still be running: its process must not be reused. */
   stillRunning: boolean;
+  /**
+   * The outer abort signal stopped the task (the try failed for that alone). False when the task
+   * ended on its own — also when the signal fired only after that — or its execution timeout hit.
+   */
+  stopped: boolean;
 }
 
 let sharedDagCache: DagFileCache | null = null;
@@ -139,10 +144,12 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
   );
   let outcome: TaskOutcome;
   let stillRunning = false;
+  let stopped = false;
   try {
     const attempt = await attemptTry(workload, options, logLine, masker);
     outcome = attempt.outcome;
     stillRunning = attempt.stillRunning;
+    stopped = attempt.stopped;
   } catch (err) {
     outcome = { state: 'failed', reason: firstLine(errorMessage(err)) };
     if (err instanceof TryFailure) outcome.noRetry = err.noRetry || undefined;
@@ -163,7 +170,7 @@ export async function runTaskTry(workload: TaskWorkload, options: RunTaskOptions
         `${outcome.noRetry ? ' (no retry)' : ''} (took ${took})`,
     );
   writer.close();
-  return { outcome, logPath, stillRunning };
+  return { outcome, logPath, stillRunning, stopped };
 }
 
 async function findTask(workload: TaskWorkload, cache: DagFileCache): Promise<{ dag: RunnerDag; op: RunnerOperator }> {
@@ -189,7 +196,7 @@ async function attemptTry(
   options: RunTaskOptions,
   logLine: (level: string, text: string) => void,
   masker: SecretsMasker,
-): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> {
+): Promise<Omit<TaskTryResult, 'logPath'>> {
   const found = await findTask(workload, options.dagCache ?? processDagCache());
   const { dag } = found;
   // dag.params holds the params' default values (param() declarations are resolved when the file loads);
@@ -244,7 +251,7 @@ async function attemptTry(
   options.onExecute?.();
   const pushed: Record<string, unknown> = {};
   const ctx = buildTaskContext(workload, params, xcomPull, pushed, logLine, controller.signal, secrets);
-  const result = await (async (): Promise<{ outcome: TaskOutcome; stillRunning: boolean }> => {
+  const result = await (async (): Promise<Omit<TaskTryResult, 'logPath'>> => {
     let settled = false;
     const execution = Promise.resolve()
       .then(() => {
@@ -279,9 +286,9 @@ async function attemptTry(
           execution.catch(() => undefined),
           new Promise((resolve) => setTimeout(resolve, grace).unref()),
         ]);
-        return { outcome: { state: 'failed', reason, renderedFields }, stillRunning: !settled };
+        return { outcome: { state: 'failed', reason, renderedFields }, stillRunning: !settled, stopped: !timedOut };
       }
-      return { outcome: { ...outcomeForError(err, logLine), renderedFields }, stillRunning: false };
+      return { outcome: { ...outcomeForError(err, logLine), renderedFields }, stillRunning: false, stopped: false };
     } finally {
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener('abort', onOuterAbort);
@@ -302,13 +309,14 @@ async function attemptTry(
       return {
         outcome: { state: 'failed', reason: firstLine(errorMessage(err)), renderedFields },
         stillRunning: false,
+        stopped: false,
       };
     }
     const outcome: TaskOutcome = { ...partial, state: partial.state ?? 'success', renderedFields };
     if (Object.keys(xcoms).length > 0) outcome.xcoms = xcoms;
     else delete outcome.xcoms;
     if (Object.keys(mapLengths).length > 0) outcome.mapLengths = mapLengths;
-    return { outcome, stillRunning: false };
+    return { outcome, stillRunning: false, stopped: false };
   })();
   await runCallbacks(op, ctx, workload, result.outcome, logLine);
   return result;

@@ -17,6 +17,14 @@ export interface HeartbeatThreadData {
   fenceAfterMs: number;
   /** After `fenced`, how long the main thread has to acknowledge before the thread kills the process. */
   ackGraceMs: number;
+  /**
+   * After acknowledging `fenced`, how long the main thread has to stop its task (`settled`) or end
+   * the hand run (`stop`) before the thread kills the process: a task that blocks the event loop
+   * after the acknowledgement must not run on beside the next try.
+   */
+  stopGraceMs: number;
+  /** When the job's last heartbeat was written (its start, ms since the epoch): silence counts from it. */
+  lastBeatAtMs: number;
 }
 
 export type HeartbeatThreadMessage =
@@ -30,8 +38,9 @@ export type HeartbeatThreadMessage =
   | { type: 'failed'; message: string }
   /**
    * The hand run must stop its task now (a scheduler declared its job dead, its try was taken, or
-   * no beat succeeded for `fenceAfterMs`); `reason` is one line. Answer with `fenced-ack` within
-   * `ackGraceMs`, else the thread kills the process and its children's process groups.
+   * no beat succeeded for `fenceAfterMs`); `reason` is one line that says which. Answer with
+   * `fenced-ack` within `ackGraceMs` and send `settled` or `stop` within `stopGraceMs` after that,
+   * else the thread kills the process's descendants, the process groups they lead, and the process.
    */
   | { type: 'fenced'; reason: string }
   /** After `stop`: no beat is under way any more and its connection is closed. */
@@ -42,4 +51,9 @@ export type HeartbeatThreadCommand =
   | { type: 'claimed'; key: TaskInstanceKey; tryNumber: number }
   /** The main thread got `fenced` and is stopping its task itself. */
   | { type: 'fenced-ack' }
+  /**
+   * The task ended and nothing of it runs on (runTask returned without `stillRunning`): a fence
+   * no longer needs the process killed while the outcome is being recorded.
+   */
+  | { type: 'settled' }
   | { type: 'stop' };

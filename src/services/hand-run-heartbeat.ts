@@ -26,6 +26,8 @@ export interface HandRunHeartbeatOptions extends HeartbeatThreadData {
 export interface HandRunHeartbeat {
   /** The claim succeeded: each beat now also checks that this try still belongs to the job. */
   claimed(key: TaskInstanceKey, tryNumber: number): void;
+  /** The task ended and nothing of it runs on: a fence no longer needs the process killed. */
+  settled(): void;
   /** Stops the beat; once it resolves no beat is under way. Never throws. */
   stop(): Promise<void>;
 }
@@ -69,7 +71,7 @@ export async function startHandRunHeartbeat(options: HandRunHeartbeatOptions): P
     const failed = (why: string): void => {
       if (!ready) reject(new HeartbeatThreadUnavailable(why));
       // No beat comes any more: a scheduler will take the hand run for dead.
-      else fence(why);
+      else fence(`${why}; no heartbeat is written any more`);
     };
     thread.on('message', (message: HeartbeatThreadMessage) => {
       if (message.type === 'ready') {
@@ -98,6 +100,7 @@ export async function startHandRunHeartbeat(options: HandRunHeartbeatOptions): P
 
   return {
     claimed: (key, tryNumber) => post({ type: 'claimed', key, tryNumber }),
+    settled: () => post({ type: 'settled' }),
     stop: async () => {
       if (stopping) return;
       stopping = true;

@@ -1,4 +1,5 @@
 import type { AppContext } from '../app/app-context';
+import { BASH_KILL_GRACE_MS } from '../authoring/operators/bash-operator';
 import { UserError } from '../core/errors';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { endJob, startJob } from '../db/transitions/job-transitions';
@@ -10,12 +11,23 @@ const log = getLogger('tasks-run');
 
 /** After `fenced`, how long the main thread has to answer before the heartbeat thread kills the process. */
 const FENCE_ACK_GRACE_MS = 2_000;
+/**
+ * After answering `fenced`, how long the hand run's task has to stop (a command that ignores
+ * SIGTERM gets SIGKILL after BASH_KILL_GRACE_MS; then the task's callbacks run) before the
+ * heartbeat thread kills the process.
+ */
+const FENCE_STOP_GRACE_MS = BASH_KILL_GRACE_MS + 30_000;
 
 /** The job row of one hand run (`dagctl tasks run`), heart-beaten until it ends. */
 export interface HandRunJob {
   id: number;
   /** The claim of this try succeeded: the heartbeat now also checks that the try still belongs to the job. */
   claimed(key: TaskInstanceKey, tryNumber: number): void;
+  /**
+   * The task ended and nothing of it runs on: once fenced, the hand run may take its time to
+   * record the outcome (else the heartbeat thread kills it FENCE_STOP_GRACE_MS after the fence).
+   */
+  settled(): void;
   /**
    * Stops the heartbeat and records how the hand run ended (the first call only; later ones do
    * nothing). Never throws: a job row left running is found gone once its heartbeat is stale.
@@ -43,6 +55,8 @@ export async function startHandRunJob(ctx: AppContext, onFenced: (reason: string
   const ds = ctx.dataSource;
   const options = resolveSchedulerOptions(ctx.config);
   const intervalMs = Math.max(100, Math.min(options.heartbeatIntervalMs, options.zombieThresholdMs / 3));
+  // The thread counts the silence from the first beat on this machine's clock (ctx.clock may be another).
+  const firstBeatAtMs = Date.now();
   const id = await startJob(ds, 'LocalTaskJob', null, ctx.clock.now());
   let heartbeat;
   try {
@@ -52,6 +66,8 @@ export async function startHandRunJob(ctx: AppContext, onFenced: (reason: string
       intervalMs,
       fenceAfterMs: Math.round((options.zombieThresholdMs * 2) / 3),
       ackGraceMs: FENCE_ACK_GRACE_MS,
+      stopGraceMs: FENCE_STOP_GRACE_MS,
+      lastBeatAtMs: firstBeatAtMs,
       onFenced,
     });
   } catch (err) {
@@ -64,6 +80,7 @@ export async function startHandRunJob(ctx: AppContext, onFenced: (reason: string
   return {
     id,
     claimed: (key, tryNumber) => heartbeat.claimed(key, tryNumber),
+    settled: () => heartbeat.settled(),
     end: async (state) => {
       if (ended) return;
       ended = true;

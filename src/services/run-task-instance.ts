@@ -8,7 +8,7 @@ import { runInTransaction } from '../db/transaction';
 import { claimTryByHand } from '../db/transitions/claim-try-by-hand';
 import { createTaskInstances } from '../db/transitions/task-instance-transitions';
 import type { TaskOutcome, TaskWorkload } from '../core/executor';
-import { runTask } from '../runner/run-task';
+import { runTaskTry } from '../runner/run-task';
 import { DatabaseVariableSource } from '../runner/variable-source';
 import { DagViewCache } from '../scheduler/dag-view-cache';
 import { processExecutorEvents } from '../scheduler/process-executor-events';
@@ -17,7 +17,8 @@ import { buildTaskWorkload } from '../executors/build-task-workload';
 import { readSerializedDag } from '../db/reads/read-serialized-dag';
 import { xcomSettingsFromConfig } from '../runner/xcom/xcom-settings';
 import { extraSensitiveWords } from '../core/sensitive-names';
-import { startHandRunJob } from './hand-run-job';
+import { HandRunJob, startHandRunJob } from './hand-run-job';
+import { killProcessTree } from '../runner/kill-process-tree';
 import { BASH_KILL_GRACE_MS } from '../authoring/operators/bash-operator';
 import { HandRunStopped } from './hand-run-stopped';
 
@@ -105,8 +106,7 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
   const workload = await buildTaskWorkload(ds, key, tryNumber);
 
   const stop = new AbortController();
-  const fenced = (reason: string): void =>
-    stop.abort(new HandRunStopped(`a scheduler takes this hand run for dead: ${reason}`, 1));
+  const fenced = (reason: string): void => stop.abort(new HandRunStopped(reason, 1));
   const onSignal = (): void => stop.abort(input.signal?.reason);
   const job = await startHandRunJob(ctx, fenced);
   if (input.signal?.aborted) onSignal();
@@ -128,7 +128,7 @@ export async function runTaskInstance(ctx: AppContext, input: RunTaskInstanceInp
       );
     }
     job.claimed(key, tryNumber);
-    const { result, stoppedMidTry } = await runClaimedTry(ctx, workload, input.tee === true, stop.signal);
+    const { result, stoppedMidTry } = await runClaimedTry(ctx, workload, input.tee === true, stop.signal, job);
     // Only once the outcome is recorded: a job that ended while its try still looks running is gone.
     await job.end('success');
     if (stoppedMidTry)
@@ -155,10 +155,11 @@ async function runClaimedTry(
   workload: TaskWorkload,
   tee: boolean,
   signal: AbortSignal,
+  job: HandRunJob,
 ): Promise<{ result: RunTaskInstanceResult; stoppedMidTry: boolean }> {
   const ds = ctx.dataSource;
   const { key, tryNumber } = workload;
-  const outcome = await runTask(workload, {
+  const { outcome, stopped, stillRunning } = await runTaskTry(workload, {
     baseLogFolder: ctx.config.logging.base_log_folder,
     logMaxBytes: ctx.config.logging.task_log_max_bytes,
     confOverridesParams: ctx.config.core.dag_run_conf_overrides_params,
@@ -172,18 +173,21 @@ async function runClaimedTry(
     // that before recording the outcome and exiting, or it would go on beside the next try.
     settleGraceMs: BASH_KILL_GRACE_MS + 2000,
   });
-  // Taken now: a fence after the task ended (the recording below changes the try's state) stops nothing.
-  const stoppedMidTry = signal.aborted;
+  // A task that ignored its abort or timeout: what it started must not go on beside the next try
+  // (its own code may; the heartbeat thread kills the process if it blocks the loop once fenced).
+  if (stillRunning) killProcessTree(process.pid, 'SIGKILL', { includeRoot: false });
+  else job.settled();
   try {
     await processExecutorEvents(ds, new DagViewCache(ds), [
       { type: 'finished', key, tryNumber, at: ctx.clock.now().toISOString(), outcome },
     ]);
   } catch (err) {
     // Fenced because the database is unreachable: say why the hand run stopped, not only the error.
-    if (stoppedMidTry)
-      throw stoppedError(key, tryNumber, signal, `its outcome could not be recorded (${errorMessage(err)})`);
+    if (stopped) throw stoppedError(key, tryNumber, signal, `its outcome could not be recorded (${errorMessage(err)})`);
     throw err;
   }
   const after = await ds.getRepository(TaskInstanceEntity).findOneBy({ ...key });
-  return { result: { tryNumber, outcome, state: after?.state ?? null }, stoppedMidTry };
+  // `stopped` only when the abort stopped the task: one that came after the task ended (during its
+  // settle, or the recording above) stopped nothing, and the outcome stands.
+  return { result: { tryNumber, outcome, state: after?.state ?? null }, stoppedMidTry: stopped };
 }

@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/db/data-source';
 import { execSql } from '../../src/db/sql';
-import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { InitializedCliHome, initializeCliHome } from '../helpers/initialized-cli-home';
 import { eventually } from '../helpers/eventually';
 import { CLI, CliResult, dagctl, startDagctl, stopProcess } from '../helpers/cli';
-import { createTestDatabase, TestDatabase } from '../helpers/test-database';
 
 jest.setTimeout(300_000);
 
@@ -35,23 +34,15 @@ function dagctlAsync(args: string[], env: NodeJS.ProcessEnv): Promise<CliResult>
 // Regression (issue 11): on SQLite 3 of 10 `dags backfill` runs failed with "database is locked"
 // while the scheduler was busy: a deferred BEGIN could not upgrade to a writer.
 describe('SQLite: CLI writes beside a busy scheduler', () => {
-  let db: TestDatabase;
+  let cli: InitializedCliHome;
   let home: TestHome;
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase('sqlite');
-    home = createTestHome({ databaseUrl: db.url });
-    home.writeDag('busy.ts', BUSY_DAG);
-    home.writeDag('daily.ts', DAILY_DAG);
-    expect(dagctl(['initdb'], home.env).status).toBe(0);
-    ds = await openDatabase(db.url);
+    cli = await initializeCliHome('sqlite', { dags: () => ({ 'busy.ts': BUSY_DAG, 'daily.ts': DAILY_DAG }) });
+    ({ home, ds } = cli);
   });
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-    home?.remove();
-  });
+  afterAll(() => cli?.close());
 
   const count = async (sql: string, params: unknown[] = []) =>
     Number((await execSql<{ n: number }>(ds, sql, params)).records[0].n);

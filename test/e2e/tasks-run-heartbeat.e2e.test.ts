@@ -2,12 +2,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/db/data-source';
 import { readHandRunTry } from '../helpers/hand-run-try';
 import { CLI, dagctl } from '../helpers/cli';
-import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { InitializedCliHome, initializeCliHome } from '../helpers/initialized-cli-home';
 import { eventually, GiveUp } from '../helpers/eventually';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 /**
  * A task that blocks its event loop (here: a busy wait until the test lets it go) runs in the
@@ -37,30 +37,25 @@ export default dag;
 }
 
 describe.each(DATABASE_KINDS)('tasks run with a task blocking its event loop on %s', (kind) => {
-  let db: TestDatabase;
+  let cli: InitializedCliHome;
   let home: TestHome;
   let ds: DataSource;
   let blockingFile: string;
   let releaseFile: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    home = createTestHome({
-      databaseUrl: db.url,
+    cli = await initializeCliHome(kind, {
       env: { DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '200ms' },
+      dags: (h) => {
+        blockingFile = path.join(h.home, 'blocking');
+        releaseFile = path.join(h.home, 'release');
+        return { 'blocks.ts': blockingDag(blockingFile, releaseFile) };
+      },
     });
-    blockingFile = path.join(home.home, 'blocking');
-    releaseFile = path.join(home.home, 'release');
-    home.writeDag('blocks.ts', blockingDag(blockingFile, releaseFile));
-    expect(dagctl(['initdb'], home.env).status).toBe(0);
-    ds = await openDatabase(db.url);
+    ({ home, ds } = cli);
   });
 
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-    home?.remove();
-  });
+  afterAll(() => cli?.close());
 
   const handTry = () => readHandRunTry(ds, 'blocks', 'r1', 'spin');
 

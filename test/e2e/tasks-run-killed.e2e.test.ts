@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/db/data-source';
 import { execSql } from '../../src/db/sql';
 import { HAND_RUN_LOST_REASON } from '../../src/db/transitions/lost-to-platform';
 import { CLI, dagctl, startDagctl, stopProcess } from '../helpers/cli';
-import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { InitializedCliHome, initializeCliHome } from '../helpers/initialized-cli-home';
 import { eventually } from '../helpers/eventually';
 import { readHandRunTry } from '../helpers/hand-run-try';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 /** Its first try waits (in the `tasks run` process itself) until it is killed; later tries succeed. */
 const HAND_DAG = `
@@ -38,27 +38,19 @@ export default dag;
  * ends the try as lost to the platform, then runs it again as a new try.
  */
 describe.each(DATABASE_KINDS)('tasks run killed mid-try on %s', (kind) => {
-  let db: TestDatabase;
+  let cli: InitializedCliHome;
   let home: TestHome;
   let ds: DataSource;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    home = createTestHome({
-      databaseUrl: db.url,
+    cli = await initializeCliHome(kind, {
       env: { DAGCTL__SCHEDULER__ZOMBIE_THRESHOLD: '3', DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '1s' },
+      dags: () => ({ 'hand.ts': HAND_DAG, 'hand_fails.ts': FAILS_DAG }),
     });
-    home.writeDag('hand.ts', HAND_DAG);
-    home.writeDag('hand_fails.ts', FAILS_DAG);
-    expect(dagctl(['initdb'], home.env).status).toBe(0);
-    ds = await openDatabase(db.url);
+    ({ home, ds } = cli);
   });
 
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-    home?.remove();
-  });
+  afterAll(() => cli?.close());
 
   const handTry = () => readHandRunTry(ds, 'hand', 'r1', 'slow');
 

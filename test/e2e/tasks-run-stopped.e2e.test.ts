@@ -2,13 +2,15 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
-import { openDatabase } from '../../src/db/data-source';
+import { isProcessRunning } from '../../src/core/process-table';
 import { execSql } from '../../src/db/sql';
+import { taskLogPath } from '../../src/logging/task-log-path';
 import { CLI, dagctl } from '../helpers/cli';
-import { createTestHome, TestHome } from '../helpers/dagctl-home';
+import type { TestHome } from '../helpers/dagctl-home';
+import { InitializedCliHome, initializeCliHome } from '../helpers/initialized-cli-home';
 import { eventually } from '../helpers/eventually';
 import { readHandRunTry } from '../helpers/hand-run-try';
-import { createTestDatabase, DATABASE_KINDS, TestDatabase } from '../helpers/test-database';
+import { DATABASE_KINDS } from '../helpers/test-database';
 
 /**
  * A hand run (`dagctl tasks run`) stopped from outside its task must stop the task — a BashOperator's
@@ -39,6 +41,17 @@ new BashOperator({
   dag,
   bashCommand: 'trap "" TERM; echo $$ > "${dir}/stubborn-$DAGCTL_CTX_RUN_ID.pid"; while true; do sleep 0.2; done',
 });
+// Ignores its abort: it never ends, and its child would go on beside the next try.
+new FunctionOperator({
+  taskId: 'ignores',
+  retries: 0,
+  dag,
+  fn: () => {
+    const child = spawn('sleep', ['600'], { stdio: 'ignore' });
+    fs.writeFileSync(${JSON.stringify(path.join(dir, 'ignores-child.pid'))}, String(child.pid));
+    return new Promise(() => undefined);
+  },
+});
 new FunctionOperator({
   taskId: 'spin',
   retries: 0,
@@ -68,39 +81,46 @@ const groupGone = (pgid: number): boolean => {
 };
 
 describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => {
-  let db: TestDatabase;
+  let cli: InitializedCliHome;
   let home: TestHome;
   let ds: DataSource;
   let dir: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase(kind);
-    home = createTestHome({ databaseUrl: db.url, env: { DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '200ms' } });
-    dir = path.join(home.home, 'pids');
-    fs.mkdirSync(dir);
-    home.writeDag('stopped.ts', stoppedDag(dir));
-    expect(dagctl(['initdb'], home.env).status).toBe(0);
-    ds = await openDatabase(db.url);
+    cli = await initializeCliHome(kind, {
+      env: { DAGCTL__SCHEDULER__HEARTBEAT_INTERVAL: '200ms' },
+      dags: (h) => {
+        dir = path.join(h.home, 'pids');
+        fs.mkdirSync(dir);
+        return { 'stopped.ts': stoppedDag(dir) };
+      },
+    });
+    ({ home, ds } = cli);
   });
 
-  afterAll(async () => {
-    await ds?.destroy();
-    await db?.drop();
-    home?.remove();
-  });
+  afterAll(() => cli?.close());
 
   const handTry = (taskId: string, runId: string) => readHandRunTry(ds, 'stopped', runId, taskId);
 
-  /** Starts `tasks run` of one task and waits until its try runs (its bash wrote its pid, if any). */
-  const startHandRun = async (taskId: string, runId: string, started: string, ownGroup = false) => {
+  /**
+   * Starts `tasks run` of one task and waits until its try runs (its bash wrote its pid, if any).
+   * `inPipeline`: as `dagctl tasks run … | sleep 600` from an interactive shell — the hand run
+   * leads a process group that also holds the pipeline's `sleep` (it writes sibling.pid); `hand`
+   * is then the shell.
+   */
+  const startHandRun = async (taskId: string, runId: string, started: string, inPipeline = false) => {
     expect(dagctl(['trigger', 'stopped', '-r', runId], home.env).status).toBe(0);
-    const hand = spawn(process.execPath, [CLI, 'tasks', 'run', 'stopped', taskId, runId], {
-      env: home.env,
-      cwd: home.home,
-      stdio: ['ignore', 'ignore', 'pipe'],
-      // As from a shell: the hand run leads its process group.
-      detached: ownGroup,
-    });
+    const args = [CLI, 'tasks', 'run', 'stopped', taskId, runId];
+    const sibling = `{ echo $BASHPID > ${JSON.stringify(path.join(dir, 'sibling.pid'))}; exec sleep 600; }`;
+    const hand = inPipeline
+      ? // set -m: job control, as in an interactive shell (the pipeline gets a group of its own).
+        spawn('bash', ['-c', `set -m; "$@" | ${sibling}`, 'bash', process.execPath, ...args], {
+          env: home.env,
+          cwd: home.home,
+          stdio: ['ignore', 'ignore', 'pipe'],
+          detached: true,
+        })
+      : spawn(process.execPath, args, { env: home.env, cwd: home.home, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     hand.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
@@ -117,6 +137,8 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
     );
     return { hand, exited, ti, stderr: () => stderr };
   };
+
+  const stubbornKey = (runId: string) => ({ dagId: 'stopped', taskId: 'stubborn', runId, mapIndex: -1 });
 
   const readPid = (file: string): number => Number(fs.readFileSync(path.join(dir, file), 'utf8').trim());
 
@@ -135,8 +157,8 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
         .split('\n')
         .filter((line) => line.startsWith('error:'));
       const expected =
-        'error: the hand run of .*sleepy.* was stopped \\(a scheduler takes this hand run for dead: ' +
-        'job \\d+ is no longer running in the database\\); its task instance is now failed';
+        'error: the hand run of .*sleepy.* was stopped \\(job \\d+ is no longer running in the database: ' +
+        'a scheduler took it for dead\\); its task instance is now failed';
       expect(errors).toEqual([expect.stringMatching(new RegExp(`^${expected}$`))]);
       await eventually(() => expect(groupGone(pgid)).toBe(true), { what: "the task's bash group to be gone" });
       expect(await handTry('sleepy', 'fenced')).toMatchObject({ state: 'failed', job_state: 'failed' });
@@ -169,10 +191,7 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
         ]);
         // Killed before the hand run exited, even a command that ignores SIGTERM (its members are
         // reaped a moment later): nothing of this try goes on beside the next one.
-        await eventually(() => expect(groupGone(pgid)).toBe(true), {
-          what: "the task's bash group to be gone",
-          timeoutMs: 3000,
-        });
+        await eventually(() => expect(groupGone(pgid)).toBe(true), { what: "the task's bash group to be gone" });
         expect(await handTry(taskId, runId)).toMatchObject({ state, job_state: 'success' });
       } finally {
         if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
@@ -182,23 +201,71 @@ describe.each(DATABASE_KINDS)('tasks run stopped from outside on %s', (kind) => 
     60_000,
   );
 
-  it('a task blocking the event loop: the heartbeat thread kills the process', async () => {
+  it('SIGTERM: what a task that ignores its abort started is killed before the hand run exits', async () => {
+    const run = await startHandRun('ignores', 'signal-ignores', 'ignores-child.pid');
+    const child = readPid('ignores-child.pid');
+    try {
+      run.hand.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 143, signal: null });
+      await eventually(() => expect(isProcessRunning(child)).toBe(false), { what: "the task's child to be gone" });
+    } finally {
+      if (isProcessRunning(child)) process.kill(child, 'SIGKILL');
+      if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it("a second signal SIGKILLs the task's processes and exits at once", async () => {
+    const runId = 'signal-twice';
+    const run = await startHandRun('stubborn', runId, `stubborn-${runId}.pid`);
+    const pgid = readPid(`stubborn-${runId}.pid`);
+    try {
+      run.hand.kill('SIGTERM');
+      // The try's output, this process's stderr included, goes to the attempt's log.
+      const log = taskLogPath(home.config.logging.base_log_folder, stubbornKey(runId), 1);
+      await eventually(() => expect(fs.readFileSync(log, 'utf8')).toContain('SIGTERM received'), {
+        what: 'the first SIGTERM seen',
+      });
+      // The stubborn command ignores SIGTERM; its SIGKILL would come from this process, 5 s later.
+      run.hand.kill('SIGTERM');
+      expect(await run.exited).toEqual({ code: 143, signal: null });
+      await eventually(() => expect(groupGone(pgid)).toBe(true), { what: "the task's bash group to be gone" });
+    } finally {
+      if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
+      if (run.hand.exitCode === null) run.hand.kill('SIGKILL');
+    }
+  }, 60_000);
+
+  it('a task blocking the event loop: the thread kills it and what it started, not its pipeline', async () => {
     const run = await startHandRun('spin', 'blocked', '../pids/spinning', true);
+    const handPid = run.ti.job_pid!;
     const child = readPid('spin-child.pid');
+    const sibling = await eventually(
+      () => {
+        const pid = readPid('sibling.pid');
+        expect(pid).toBeGreaterThan(0);
+        return pid;
+      },
+      { what: "the pipeline's other command" },
+    );
     try {
       await execSql(ds, `UPDATE job SET state = 'failed', end_date = ? WHERE id = ? AND state = 'running'`, [
         new Date().toISOString(),
         run.ti.job_id,
       ]);
-      expect(await run.exited).toEqual({ code: null, signal: 'SIGKILL' });
+      await eventually(() => expect(isProcessRunning(handPid)).toBe(false), { what: 'the hand run to be killed' });
       expect(run.stderr()).toMatch(
-        /dagctl tasks run: job \d+ is no longer running in the database; the task did not stop, killing the process/,
+        new RegExp(
+          'dagctl tasks run: job \\d+ is no longer running in the database: a scheduler took it for dead; ' +
+            'the task did not stop when told to, killing the process',
+        ),
       );
-      // Its group (with the task's `sleep` child) is gone too.
-      expect(child).toBeGreaterThan(0);
-      await eventually(() => expect(groupGone(run.hand.pid!)).toBe(true), { what: "the hand run's group to be gone" });
+      // What the task started goes with it; the pipeline's `sleep`, in the hand run's group but not
+      // started by it, is left to its shell (as `tasks run … | tee` keeps its tee).
+      await eventually(() => expect(isProcessRunning(child)).toBe(false), { what: "the task's child to be gone" });
+      expect(isProcessRunning(sibling)).toBe(true);
     } finally {
-      if (!groupGone(run.hand.pid!)) process.kill(-run.hand.pid!, 'SIGKILL');
+      for (const pgid of [handPid, run.hand.pid!]) if (!groupGone(pgid)) process.kill(-pgid, 'SIGKILL');
+      await run.exited;
     }
   }, 60_000);
 });

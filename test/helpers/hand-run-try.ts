@@ -8,6 +8,8 @@ export interface HandRunTry {
   job_id: number | null;
   job_type: string | null;
   job_state: string | null;
+  /** The hand run's process id. */
+  job_pid: number | null;
   started: string | null;
   heartbeat: string | null;
 }
@@ -21,7 +23,7 @@ export async function readHandRunTry(
 ): Promise<HandRunTry | undefined> {
   const { records } = await execSql<HandRunTry>(
     ds,
-    `SELECT ti.state, ti.try_number, ti.queued_by_job_id AS job_id, j.job_type, j.state AS job_state,
+    `SELECT ti.state, ti.try_number, ti.queued_by_job_id AS job_id, j.job_type, j.state AS job_state, j.pid AS job_pid,
             j.start_date AS started, j.latest_heartbeat AS heartbeat
      FROM task_instance ti LEFT JOIN job j ON j.id = ti.queued_by_job_id
      WHERE ti.dag_id = ? AND ti.run_id = ? AND ti.task_id = ?`,

@@ -184,6 +184,8 @@ describe('runTask', () => {
     const hung = await runTaskTry(workload('sleepy', { executionTimeoutMs: 1000 }), { ...options, settleGraceMs: 100 });
     expect(hung.outcome).toMatchObject({ state: 'failed', reason: 'execution timeout after 1s' });
     expect(hung.stillRunning).toBe(true);
+    // The timeout is the task's own failure, not a stop from outside.
+    expect(hung.stopped).toBe(false);
   });
 
   // An abort that came before the task started (a hand run fenced or Ctrl-C'd while its DAG file
@@ -191,10 +193,30 @@ describe('runTask', () => {
   it('does not run a task whose abort signal fired before it started', async () => {
     const stop = new AbortController();
     stop.abort(new Error('stopped early'));
-    const outcome = await runTask(workload('counting', { tryNumber: 9 }), { ...options, signal: stop.signal });
+    const { outcome, stopped } = await runTaskTry(workload('counting', { tryNumber: 9 }), {
+      ...options,
+      signal: stop.signal,
+    });
     expect(outcome).toMatchObject({ state: 'failed', reason: expect.stringMatching(/stopped early/) });
+    expect(stopped).toBe(true);
     expect(outcome.xcoms ?? {}).toEqual({});
     expect(logOf('counting', 9)).not.toMatch(/Task finished: success/);
+  });
+
+  // A hand run fenced just after its task ended took the try for stopped: it printed "stopped …;
+  // its task instance is now success" and exited non-zero.
+  it('does not report a try stopped when its abort signal fired only after the task ended', async () => {
+    const stop = new AbortController();
+    const result = await runTaskTry(workload('ok', { tryNumber: 10 }), {
+      ...options,
+      signal: stop.signal,
+      onLogText: (text) => {
+        if (text.includes('Task finished')) stop.abort(new Error('fenced too late'));
+      },
+    });
+    expect(stop.signal.aborted).toBe(true);
+    expect(result.outcome.state).toBe('success');
+    expect(result.stopped).toBe(false);
   });
 
   it('caps the log of a task that prints megabytes, with one notice line', async () => {

@@ -79,8 +79,8 @@ export async function runningJobs(ds: DataSource, jobType: JobType): Promise<Job
  */
 export function isJobAlive(job: JobRow, now: Date, staleAfterMs: number): boolean {
   if (job.hostname === os.hostname() && job.pid !== null) {
-    if (job.pid !== process.pid && !isProcessAlive(job.pid)) return false;
     if (job.pid === process.pid) return true;
+    if (!isProcessAlive(job.pid)) return false;
   }
   return job.latestHeartbeat !== null && now.getTime() - job.latestHeartbeat.getTime() < staleAfterMs;
 }
