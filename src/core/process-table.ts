@@ -103,6 +103,19 @@ export function descendantsOf(rows: ProcessRow[], root: number): ProcessRow[] {
   return tree;
 }
 
+/**
+ * The `NAME=value` entries a process was started with (/proc/PID/environ: what it inherited, which
+ * what it starts inherits in turn); null when it is gone, not ours to read, or this is not Linux.
+ */
+export function processEnvironment(pid: number): Set<string> | null {
+  if (process.platform !== 'linux') return null;
+  try {
+    return new Set(fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0'));
+  } catch {
+    return null; // ENOENT: it exited meanwhile; EACCES: another user's
+  }
+}
+
 /** A process by pid and start time: the pair names it even after its pid is given to another. */
 export interface ProcessIdentity {
   pid: number;

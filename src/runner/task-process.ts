@@ -5,6 +5,7 @@ import { formatDurationMs } from './format-duration-ms';
 import { describeProcessDeath } from './describe-process-death';
 import { identifyProcess, ProcessIdentity } from '../core/process-table';
 import { ProcessTreeKiller } from './process-tree-killer';
+import { killTryProcesses } from './kill-try-processes';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
 import type { VariableSource } from './variable-source';
 import { lookUpSecret } from './secret-lookup';
@@ -47,6 +48,8 @@ interface CurrentTry {
   stopping: { reason: string; killer: ProcessTreeKiller } | null;
   /** What the child reported before exiting, for a try that was stopped. */
   reported: { outcome: TaskOutcome; logPath: string } | null;
+  /** Set once the try's command was sent: from then on it may have started processes. */
+  sent: boolean;
 }
 
 /** Keeps the last bytes of the child's stderr: V8 says "heap out of memory" there before aborting. */
@@ -139,7 +142,16 @@ export class TaskProcess {
   async run(workload: TaskWorkload, hooks: PoolRunHooks, killGraceMs: number): Promise<PoolRunResult> {
     if (this.current) throw new Error('task process is busy');
     const result = new Promise<PoolRunResult>((resolve) => {
-      this.current = { workload, resolve, hooks, killGraceMs, timeoutTimer: null, stopping: null, reported: null };
+      this.current = {
+        workload,
+        resolve,
+        hooks,
+        killGraceMs,
+        timeoutTimer: null,
+        stopping: null,
+        reported: null,
+        sent: false,
+      };
     });
     // A process that died while set aside for this try (see TaskProcessPool.reserveReady).
     if (this.exited) {
@@ -167,6 +179,7 @@ export class TaskProcess {
     // Stopped while waiting (for the process, or its claim): the command never reaches the
     // process; the stop ends the try (failed).
     if (now?.workload !== workload || now.stopping) return result;
+    now.sent = true;
     this.send({
       type: 'run',
       workload,
@@ -318,7 +331,18 @@ export class TaskProcess {
       const how = this.killedBecause
         ? `was killed by dagctl (${this.killedBecause})`
         : describeProcessDeath(code, signal, this.stderrTail);
-      this.settle({ kind: 'lost', reason: `task process ${this.pid} ${how}`, pid: this.pid });
+      const reason = `task process ${this.pid} ${how}`;
+      if (!current.sent) this.settle({ kind: 'lost', reason, pid: this.pid });
+      else {
+        // A BashOperator's bash runs in a session of its own: it outlives a task process killed
+        // from outside (the OOM killer) and is no longer in its tree. Found by the try's
+        // environment and killed, it is gone before the loss is reported, so a retry never
+        // overlaps it.
+        const { key, tryNumber } = current.workload;
+        const left = killTryProcesses(key, tryNumber);
+        const killed = left.count > 0 ? `; killed ${left.count} processes of the try it left running` : '';
+        void left.gone().then(() => this.settle({ kind: 'lost', reason: reason + killed, pid: this.pid }));
+      }
     }
     if (!this.startError && code !== 0 && this.tasksRun === 0)
       this.startError = `task process ${this.pid} exited with ${signal ?? `code ${code}`} before it was ready`;

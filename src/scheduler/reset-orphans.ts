@@ -9,6 +9,8 @@ import { adoptsOrphans, type Executor } from '../core/executor';
 import { getLogger } from '../logging/logger';
 import { isProcessAlive, isProcessRunning } from '../core/process-table';
 import { isSessionRunning } from '../runner/kill-process-tree';
+import { killTryProcesses } from '../runner/kill-try-processes';
+import { describeTi } from '../core/task-instance-key';
 import type { DagViewCache } from './dag-view-cache';
 import { endTryLostToPlatform } from './end-lost-try';
 import { tryRefOf, type TryRow } from './tries-of-job';
@@ -143,11 +145,21 @@ export async function resetOrphanedTasks(
    * only on this host; elsewhere the zombie threshold stands for it. A hand run's try runs in the
    * `tasks run` process itself, which need not lead a session: that process counts too (it may
    * be alive but silent: stopped, or its heartbeat thread dead while the task blocks its loop).
+   * Once that process and its session are gone, a BashOperator's bash (a session of its own) may
+   * still run, found only by its DAGCTL_CTX_* environment: no one is left to stop it, so it is
+   * killed here, and the try ends in a later loop, once none of it runs.
    */
   const processesGone = (o: (typeof orphans)[number]): boolean => {
-    if (o.hostname !== os.hostname() || o.pid === null) return true;
-    const pid = Number(o.pid);
-    return !isSessionRunning(pid) && !(ranByHand(o) && isProcessRunning(pid));
+    if (o.hostname !== os.hostname()) return true;
+    if (o.pid !== null) {
+      const pid = Number(o.pid);
+      if (isSessionRunning(pid) || (ranByHand(o) && isProcessRunning(pid))) return false;
+    }
+    const { key, tryNumber } = tryRefOf(o);
+    const left = killTryProcesses(key, tryNumber).count;
+    if (left > 0)
+      log.warn(`${describeTi(key, tryNumber)}: killed ${left} processes left running after its supervisor died`);
+    return left === 0;
   };
   // Queued tries never started: give them back now. Running ones wait until they are surely dead.
   const due = lost.filter((o) => o.state === 'queued' || (zombieTime(Number(o.queued_by_job_id)) && processesGone(o)));

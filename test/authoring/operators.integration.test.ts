@@ -88,11 +88,12 @@ describe('BashOperator', () => {
     process.env.H1_TEST_INHERITED = 'inherited';
     try {
       const merged = await captureOutput(() =>
-        bash({ bashCommand: 'echo "$H1_TEST_INHERITED/$MINE/$DAGCTL_CTX_TRY_NUMBER"', env: { MINE: 'mine' } }).execute(
-          fakeTaskContext({ tryNumber: 2 }),
-        ),
+        bash({
+          bashCommand: 'echo "$H1_TEST_INHERITED/$MINE/$DAGCTL_CTX_TRY_NUMBER/$DAGCTL_CTX_MAP_INDEX"',
+          env: { MINE: 'mine' },
+        }).execute(fakeTaskContext({ tryNumber: 2, mapIndex: 3 })),
       );
-      expect(merged.result).toBe('inherited/mine/2');
+      expect(merged.result).toBe('inherited/mine/2/3');
       const only = await captureOutput(() =>
         bash({ bashCommand: 'echo "[$H1_TEST_INHERITED][$MINE]"', env: { MINE: 'mine' }, appendEnv: false }).execute(
           fakeTaskContext(),

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TaskWorkload } from '../../src/core/executor';
-import { isProcessAlive } from '../../src/core/process-table';
+import { isProcessAlive, isProcessRunning } from '../../src/core/process-table';
 import { distEntry } from '../../src/core/dist-path';
 import { TaskProcess } from '../../src/runner/task-process';
 import { TaskProcessPool } from '../../src/runner/task-process-pool';
@@ -60,6 +60,7 @@ new BashOperator({
   dag,
   bashCommand: 'while [ ! -e "{{ dag_run.conf.file }}" ]; do sleep 0.05; done; echo done',
 });
+new BashOperator({ taskId: 'sleepy', dag, bashCommand: 'echo $$ > "{{ dag_run.conf.pidFile }}"; exec sleep 600' });
 export default dag;`,
   );
   const childEnv = { ...process.env, DAGCTL_HOME: env.home };
@@ -232,6 +233,32 @@ export default dag;`,
         reason: expect.stringMatching(/exited before the try reached it/),
       });
     } finally {
+      await pool.close(10_000);
+    }
+  });
+
+  it('kills the bash of a try whose process was killed from outside before reporting the try lost', async () => {
+    const pool = new TaskProcessPool({ size: 1, env: childEnv });
+    const pidFile = path.join(env.home, 'sleepy.pid');
+    let bash: number | null = null;
+    try {
+      let onStarted!: (pid: number) => void;
+      const started = new Promise<number>((resolve) => (onStarted = resolve));
+      const result = pool.run(workload('sleepy', { conf: { pidFile } }), { onStarted });
+      const taskProcess = await started;
+      bash = await eventually(() => Number(fs.readFileSync(pidFile, 'utf8').trim()) || false, {
+        what: 'bash to write its pid',
+      });
+      // As the OOM killer does: the task process alone; its bash, in a session of its own, goes on.
+      process.kill(taskProcess, 'SIGKILL');
+      expect(await result).toMatchObject({
+        kind: 'lost',
+        reason: expect.stringMatching(/SIGKILL.*; killed 1 processes of the try it left running$/),
+      });
+      // Gone by the time the loss is reported: a retry cannot overlap it.
+      expect(isProcessRunning(bash)).toBe(false);
+    } finally {
+      if (bash !== null && isProcessRunning(bash)) process.kill(bash, 'SIGKILL');
       await pool.close(10_000);
     }
   });

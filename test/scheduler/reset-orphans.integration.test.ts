@@ -12,8 +12,12 @@ import type { Executor } from '../../src/core/executor';
 import { DagViewCache } from '../../src/scheduler/dag-view-cache';
 import { OrphanThresholds, resetOrphanedTasks } from '../../src/scheduler/reset-orphans';
 import { resolveSchedulerOptions } from '../../src/scheduler/scheduler-options';
+import { isProcessRunning } from '../../src/core/process-table';
+import { processesOfTry } from '../../src/core/try-processes';
+import { eventually } from '../helpers/eventually';
 import { migratedDatabaseForEachTest } from '../helpers/migrated-database-for-each-test';
 import { makeDag, makeTask, seedDag } from '../helpers/serialized-dags';
+import { killSpawned, spawnTryProcess } from '../helpers/spawn-try-process';
 import { DATABASE_KINDS } from '../helpers/test-database';
 
 const NOW = new Date('2026-03-01T12:00:00.000Z');
@@ -252,6 +256,28 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
       expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
       // As any try lost to the platform: run again without using one of the task's retries.
       expect(await retryCounts(ds, 'running_one')).toEqual({ max_tries: 2, platform_retries: 1 });
+    });
+
+    it('has the bash it left running killed first (found by its environment), then is lost', async () => {
+      const ds = db.dataSource;
+      const pid = await deadPid();
+      const job = await insertJob(ds, 'running', here, pid, NOW, 'LocalTaskJob');
+      await insertTry(ds, 'running_one', 'running', job, { hostname: here, pid });
+      // A BashOperator's bash outlives a `tasks run` killed with SIGKILL: a session of its own.
+      const key = { dagId: 'd', runId: 'r', taskId: 'running_one', mapIndex: -1 };
+      const bash = spawnTryProcess(key, 1);
+      try {
+        await eventually(() => processesOfTry(key, 1).length === 1, { what: 'the bash to carry the try environment' });
+        // Its supervisor is dead: the bash is killed, and the try stays running while it may still run.
+        expect(await reset(thresholdsFrom({}), NOW)).toBe(0);
+        expect((await states(ds)).running_one).toBe('running');
+        await eventually(() => !isProcessRunning(bash.pid!), { what: 'the bash to be killed' });
+        expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
+        expect((await states(ds)).running_one).toBe('up_for_retry');
+        expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
+      } finally {
+        await killSpawned(bash);
+      }
     });
 
     it('is left running while its job heartbeats, and lost once silent for scheduler.zombie_threshold', async () => {

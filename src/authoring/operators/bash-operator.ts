@@ -3,6 +3,7 @@ import { statSync } from 'node:fs';
 import { DagDefinitionError, errorMessage } from '../../core/errors';
 import { identifyProcess, isPidReused } from '../../core/process-table';
 import { TaskSkipped } from '../../core/task-signals';
+import { tryEnvironment } from '../../core/try-processes';
 import { BaseOperator } from '../base-operator';
 import type { TaskContext } from '../task-context';
 import type { TaskOptions } from '../task-options';
@@ -64,15 +65,15 @@ export class BashOperator extends BaseOperator {
     throw new Error(`Bash command failed with exit code ${exitCode}`);
   }
 
-  /** Like Airflow's AIRFLOW_CTX_* variables, the command can see which try it is. */
+  /**
+   * Like Airflow's AIRFLOW_CTX_* variables, the command can see which try it is. They also let a
+   * scheduler find the command's processes (core/try-processes) once whoever ran the try is dead.
+   */
   private processEnv(ctx: TaskContext): NodeJS.ProcessEnv {
     const base = this.appendEnv ? { ...process.env } : {};
     const env: NodeJS.ProcessEnv = { ...base };
     for (const [key, value] of Object.entries(this.env ?? {})) env[key] = String(value);
-    env.DAGCTL_CTX_DAG_ID = ctx.dagId;
-    env.DAGCTL_CTX_TASK_ID = ctx.taskId;
-    env.DAGCTL_CTX_RUN_ID = ctx.runId;
-    env.DAGCTL_CTX_TRY_NUMBER = String(ctx.tryNumber);
+    Object.assign(env, tryEnvironment(ctx, ctx.tryNumber));
     env.DAGCTL_CTX_LOGICAL_DATE = ctx.ts;
     return env;
   }
