@@ -4,7 +4,7 @@ import { ProcessTreeKiller } from './process-tree-killer';
 
 /** What killTryProcesses found and killed. */
 export interface KilledTryProcesses {
-  /** How many processes carried the try's environment (each was killed with its tree and group). */
+  /** How many processes carried the try's environment (all killed, with their trees and groups). */
   count: number;
   /** Resolves once none of them, nor anything they started, runs any more (or after a timeout). */
   gone(): Promise<void>;
@@ -16,11 +16,15 @@ export interface KilledTryProcesses {
  * and the process groups they lead. Each is named by pid and start time (ProcessTreeKiller), so a
  * pid given to another process since the listing is never signalled.
  */
-export function killTryProcesses(key: TaskInstanceKey, tryNumber: number): KilledTryProcesses {
-  const killers = processesOfTry(key, tryNumber).map((row) => new ProcessTreeKiller(row));
+export function killTryProcesses(key: TaskInstanceKey, tryNumber: number, supervisorPid: number): KilledTryProcesses {
+  const found = processesOfTry(key, tryNumber, supervisorPid);
+  // What a found process started carries its environment too and goes with its tree: one killer
+  // per topmost process, not one (each listing every process) per member of a big tree.
+  const pids = new Set(found.map((row) => row.pid));
+  const killers = found.filter((row) => !pids.has(row.ppid)).map((row) => new ProcessTreeKiller(row));
   for (const killer of killers) killer.kill();
   return {
-    count: killers.length,
+    count: found.length,
     gone: async () => {
       await Promise.all(killers.map((killer) => killer.gone()));
     },

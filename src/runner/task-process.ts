@@ -6,6 +6,7 @@ import { describeProcessDeath } from './describe-process-death';
 import { identifyProcess, ProcessIdentity } from '../core/process-table';
 import { ProcessTreeKiller } from './process-tree-killer';
 import { killTryProcesses } from './kill-try-processes';
+import { processesOfTry } from '../core/try-processes';
 import { ChildToParentMessage, ParentToChildMessage, isChildToParentMessage } from './task-process-protocol';
 import type { VariableSource } from './variable-source';
 import { lookUpSecret } from './secret-lookup';
@@ -332,16 +333,22 @@ export class TaskProcess {
         ? `was killed by dagctl (${this.killedBecause})`
         : describeProcessDeath(code, signal, this.stderrTail);
       const reason = `task process ${this.pid} ${how}`;
-      if (!current.sent) this.settle({ kind: 'lost', reason, pid: this.pid });
+      const pid = this.pid;
+      if (!current.sent || pid === null) this.settle({ kind: 'lost', reason, pid });
       else {
         // A BashOperator's bash runs in a session of its own: it outlives a task process killed
         // from outside (the OOM killer) and is no longer in its tree. Found by the try's
         // environment and killed, it is gone before the loss is reported, so a retry never
         // overlaps it.
         const { key, tryNumber } = current.workload;
-        const left = killTryProcesses(key, tryNumber);
+        const left = killTryProcesses(key, tryNumber, pid);
         const killed = left.count > 0 ? `; killed ${left.count} processes of the try it left running` : '';
-        void left.gone().then(() => this.settle({ kind: 'lost', reason: reason + killed, pid: this.pid }));
+        void left.gone().then(() => {
+          // gone() waits 5 s at most: one stuck in the kernel (uninterruptible I/O) is said, not hidden.
+          const stuck = left.count > 0 ? processesOfTry(key, tryNumber, pid).length : 0;
+          const still = stuck > 0 ? ` (${stuck} still running after SIGKILL)` : '';
+          this.settle({ kind: 'lost', reason: reason + killed + still, pid });
+        });
       }
     }
     if (!this.startError && code !== 0 && this.tasksRun === 0)

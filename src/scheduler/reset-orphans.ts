@@ -150,13 +150,12 @@ export async function resetOrphanedTasks(
    * killed here, and the try ends in a later loop, once none of it runs.
    */
   const processesGone = (o: (typeof orphans)[number]): boolean => {
-    if (o.hostname !== os.hostname()) return true;
-    if (o.pid !== null) {
-      const pid = Number(o.pid);
-      if (isSessionRunning(pid) || (ranByHand(o) && isProcessRunning(pid))) return false;
-    }
+    // No pid recorded: nothing of the try was started on this host.
+    if (o.hostname !== os.hostname() || o.pid === null) return true;
+    const pid = Number(o.pid);
+    if (isSessionRunning(pid) || (ranByHand(o) && isProcessRunning(pid))) return false;
     const { key, tryNumber } = tryRefOf(o);
-    const left = killTryProcesses(key, tryNumber).count;
+    const left = killTryProcesses(key, tryNumber, pid).count;
     if (left > 0)
       log.warn(`${describeTi(key, tryNumber)}: killed ${left} processes left running after its supervisor died`);
     return left === 0;

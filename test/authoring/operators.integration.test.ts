@@ -89,11 +89,12 @@ describe('BashOperator', () => {
     try {
       const merged = await captureOutput(() =>
         bash({
-          bashCommand: 'echo "$H1_TEST_INHERITED/$MINE/$DAGCTL_CTX_TRY_NUMBER/$DAGCTL_CTX_MAP_INDEX"',
+          bashCommand:
+            'echo "$H1_TEST_INHERITED/$MINE/$DAGCTL_CTX_TRY_NUMBER/$DAGCTL_CTX_MAP_INDEX/$DAGCTL_CTX_SUPERVISOR_PID"',
           env: { MINE: 'mine' },
         }).execute(fakeTaskContext({ tryNumber: 2, mapIndex: 3 })),
       );
-      expect(merged.result).toBe('inherited/mine/2/3');
+      expect(merged.result).toBe(`inherited/mine/2/3/${process.pid}`);
       const only = await captureOutput(() =>
         bash({ bashCommand: 'echo "[$H1_TEST_INHERITED][$MINE]"', env: { MINE: 'mine' }, appendEnv: false }).execute(
           fakeTaskContext(),

@@ -6,9 +6,14 @@ import { tryEnvironment } from '../../src/core/try-processes';
  * A `bash -c COMMAND` carrying the environment BashOperator gives a try's command, detached (a
  * session and process group of its own), as a BashOperator's bash is: what a dead supervisor leaves.
  */
-export function spawnTryProcess(key: TaskInstanceKey, tryNumber: number, command = 'exec sleep 600'): ChildProcess {
+export function spawnTryProcess(
+  key: TaskInstanceKey,
+  tryNumber: number,
+  supervisorPid: number,
+  command = 'exec sleep 600',
+): ChildProcess {
   return spawn('bash', ['-c', command], {
-    env: { ...process.env, ...tryEnvironment(key, tryNumber) },
+    env: { ...process.env, ...tryEnvironment(key, tryNumber, supervisorPid) },
     detached: true,
     stdio: 'ignore',
   });

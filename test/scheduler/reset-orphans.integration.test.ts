@@ -265,9 +265,13 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
       await insertTry(ds, 'running_one', 'running', job, { hostname: here, pid });
       // A BashOperator's bash outlives a `tasks run` killed with SIGKILL: a session of its own.
       const key = { dagId: 'd', runId: 'r', taskId: 'running_one', mapIndex: -1 };
-      const bash = spawnTryProcess(key, 1);
+      const bash = spawnTryProcess(key, 1, pid);
+      // The same try of another deployment on this host (its supervisor another pid): left alone.
+      const other = spawnTryProcess(key, 1, pid + 1);
       try {
-        await eventually(() => processesOfTry(key, 1).length === 1, { what: 'the bash to carry the try environment' });
+        await eventually(() => processesOfTry(key, 1, pid).length === 1, {
+          what: 'the bash to carry the try environment',
+        });
         // Its supervisor is dead: the bash is killed, and the try stays running while it may still run.
         expect(await reset(thresholdsFrom({}), NOW)).toBe(0);
         expect((await states(ds)).running_one).toBe('running');
@@ -275,8 +279,9 @@ describe.each(DATABASE_KINDS)('resetOrphanedTasks on %s', (kind) => {
         expect(await reset(thresholdsFrom({}), NOW)).toBe(1);
         expect((await states(ds)).running_one).toBe('up_for_retry');
         expect(await endReasons(ds, 'running_one')).toEqual([HAND_RUN_LOST_REASON]);
+        expect(isProcessRunning(other.pid!)).toBe(true);
       } finally {
-        await killSpawned(bash);
+        await Promise.all([bash, other].map(killSpawned));
       }
     });
 

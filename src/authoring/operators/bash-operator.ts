@@ -73,7 +73,8 @@ export class BashOperator extends BaseOperator {
     const base = this.appendEnv ? { ...process.env } : {};
     const env: NodeJS.ProcessEnv = { ...base };
     for (const [key, value] of Object.entries(this.env ?? {})) env[key] = String(value);
-    Object.assign(env, tryEnvironment(ctx, ctx.tryNumber));
+    // This process runs the try (a task process, or `dagctl tasks run`): its pid is the try's.
+    Object.assign(env, tryEnvironment(ctx, ctx.tryNumber, process.pid));
     env.DAGCTL_CTX_LOGICAL_DATE = ctx.ts;
     return env;
   }
