@@ -1,3 +1,4 @@
+import { isPidReused } from '../core/process-table';
 import { processesOfTry } from '../core/try-processes';
 import type { TaskInstanceKey } from '../core/task-instance-key';
 import { ProcessTreeKiller } from './process-tree-killer';
@@ -23,10 +24,21 @@ export function killTryProcesses(key: TaskInstanceKey, tryNumber: number, superv
   const pids = new Set(found.map((row) => row.pid));
   const killers = found.filter((row) => !pids.has(row.ppid)).map((row) => new ProcessTreeKiller(row));
   for (const killer of killers) killer.kill();
+  // A topmost match that exited before its killer looked left its children unseen (re-parented):
+  // every match is also signalled itself, unless its pid is another process's by now.
+  for (const row of found) if (!isPidReused(row)) signalQuietly(row.pid);
   return {
     count: found.length,
     gone: async () => {
       await Promise.all(killers.map((killer) => killer.gone()));
     },
   };
+}
+
+function signalQuietly(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
 }
